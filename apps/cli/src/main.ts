@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+
+/**
+ * `tinyfleet` — the one command-line entry point. Each feature registers its own subcommands
+ * from `commands/<feature>.command.ts`, so this file only assembles them.
+ */
+export function buildProgram(): Command {
+  const program = new Command('tinyfleet')
+    .description('IoT fleet edge-inference platform: run the platform, inspect models, simulate devices.')
+    .showHelpAfterError();
+  return program;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err: unknown) {
+    process.stderr.write(`tinyfleet: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
