@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { registerModelCommands } from './commands/model.command';
+import { registerClaimCommands } from './commands/claim.command';
+import { registerStartCommand } from './commands/start.command';
 
 /**
  * `tinyfleet` — the one command-line entry point. Each feature registers its own subcommands
@@ -8,6 +11,9 @@ export function buildProgram(): Command {
   const program = new Command('tinyfleet')
     .description('IoT fleet edge-inference platform: run the platform, inspect models, simulate devices.')
     .showHelpAfterError();
+  registerStartCommand(program);
+  registerClaimCommands(program);
+  registerModelCommands(program);
   return program;
 }
 

@@ -1,0 +1,32 @@
+import { Option } from 'commander';
+
+/** `--platform URL`, defaulting to TINYFLEET_URL or the local default. */
+export function platformOption(): Option {
+  return new Option('--platform <url>', 'platform base URL').env('TINYFLEET_URL').default('http://127.0.0.1:3000');
+}
+
+/** JSON request to the platform's REST API; a non-2xx answer becomes an Error with the API's message. */
+export async function apiRequest<T = unknown>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new Error(`cannot reach the platform at ${baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? (npm start)`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let message = text;
+    try {
+      const parsed = JSON.parse(text) as { message?: string | string[] };
+      message = Array.isArray(parsed.message) ? parsed.message.join('; ') : (parsed.message ?? text);
+    } catch {
+      // not JSON: keep the raw text
+    }
+    throw new Error(`${method} ${path} failed with ${res.status}: ${message}`);
+  }
+  return (text ? JSON.parse(text) : undefined) as T;
+}

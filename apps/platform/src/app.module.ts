@@ -1,0 +1,47 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { BrokerModule } from './broker/broker.module';
+import { PlatformEvents } from './common/platform-events';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DevicesModule } from './devices/devices.module';
+import { HealthController } from './health/health.controller';
+import { IngestModule } from './ingest/ingest.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
+
+@Module({})
+class EventsModule {
+  static forRoot(): DynamicModule {
+    return { module: EventsModule, global: true, providers: [PlatformEvents], exports: [PlatformEvents] };
+  }
+}
+
+/** The platform: HTTP API, MQTT (embedded or external broker), ingest into PostgreSQL. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' },
+            quietReqLogger: true,
+          },
+        }),
+        EventsModule.forRoot(),
+        MetricsModule,
+        DatabaseModule.forRoot(databaseUrl),
+        DevicesModule,
+        IngestModule,
+        ProvisioningModule,
+        BrokerModule.forRoot(config),
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { Device } from '../devices/device.entity';
+import { DevicesModule } from '../devices/devices.module';
+import { IngestModule } from '../ingest/ingest.module';
+import { Claim } from '../provisioning/claim.entity';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
+import { BrokerPort } from './broker.port';
+import { CredentialsService } from './credentials.service';
+import { EmbeddedBrokerService } from './embedded-broker.service';
+import { ExternalBrokerService } from './external-broker.service';
+import { MosquittoAuthExporter } from './mosquitto-auth-exporter.service';
+import { UplinkRouter } from './uplink-router.service';
+
+@Module({})
+export class BrokerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const impl = config.mqtt.mode === 'embedded' ? EmbeddedBrokerService : ExternalBrokerService;
+    const extra = config.mqtt.mode === 'external' && config.mqtt.mosquittoAuthDir ? [MosquittoAuthExporter] : [];
+    return {
+      module: BrokerModule,
+      global: true,
+      imports: [TypeOrmModule.forFeature([Device, Claim]), DevicesModule, IngestModule, ProvisioningModule],
+      providers: [CredentialsService, UplinkRouter, impl, { provide: BrokerPort, useExisting: impl }, ...extra],
+      exports: [BrokerPort],
+    };
+  }
+}

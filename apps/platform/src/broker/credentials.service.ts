@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isValidDeviceId, isValidSessionId } from '@tinyfleet/wire';
+import { timingSafeEqual } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { fingerprint, verifySecret } from '../common/credential-hasher';
+import { Device } from '../devices/device.entity';
+import { Claim } from '../provisioning/claim.entity';
+import { ClientIdentity } from './client-identity';
+
+export type AuthFailure = 'bad-credentials' | 'not-authorized';
+
+const CLAIM_PREFIX = 'clm-';
+
+/**
+ * Checks MQTT CONNECT credentials. Username = device id (client id must be the same) or claim id
+ * (client id = a random provisioning session id). A successful scrypt check is remembered as a
+ * SHA-256 fingerprint next to the stored hash it was checked against, so reconnects cost a hash
+ * compare; replacing a device's credentials changes the stored hash and so drops the memo.
+ */
+@Injectable()
+export class CredentialsService {
+  private readonly verified = new Map<string, { storedHash: string; fingerprint: Buffer }>();
+
+  constructor(
+    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    @InjectRepository(Claim) private readonly claims: Repository<Claim>,
+  ) {}
+
+  async authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<ClientIdentity | AuthFailure> {
+    if (!username || !password) return 'bad-credentials';
+    const secret = password.toString('utf8');
+    if (username.startsWith(CLAIM_PREFIX)) {
+      if (!isValidSessionId(clientId)) return 'not-authorized';
+      const claim = await this.claims.findOne({ where: { id: username }, select: { id: true, secretHash: true } });
+      if (!claim || !(await this.check(username, secret, claim.secretHash))) return 'bad-credentials';
+      return { kind: 'claim', claimId: claim.id, sessionId: clientId };
+    }
+    if (!isValidDeviceId(username)) return 'bad-credentials';
+    const device = await this.devices.findOne({ where: { id: username }, select: { id: true, secretHash: true, lifecycle: true } });
+    if (!device || !(await this.check(username, secret, device.secretHash))) return 'bad-credentials';
+    // One session per device: its client id is its identity (MQTT takes over a duplicate client id).
+    if (clientId !== device.id) return 'not-authorized';
+    if (device.lifecycle === 'SUSPENDED' || device.lifecycle === 'DECOMMISSIONED') return 'not-authorized';
+    return { kind: 'device', deviceId: device.id };
+  }
+
+  private async check(username: string, secret: string, storedHash: string): Promise<boolean> {
+    const fp = fingerprint(secret);
+    const memo = this.verified.get(username);
+    if (memo && memo.storedHash === storedHash) return timingSafeEqual(memo.fingerprint, fp);
+    if (!(await verifySecret(secret, storedHash))) return false;
+    this.verified.set(username, { storedHash, fingerprint: fp });
+    return true;
+  }
+}

@@ -1,0 +1,160 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { isAllowedDeviceSubscription, isAllowedProvisionSubscription, parseTopic } from '@tinyfleet/wire';
+import type { Aedes, AuthenticateError, Client } from 'aedes';
+import { AddressInfo, createServer, Server } from 'node:net';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DevicesService } from '../devices/devices.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { BrokerPort } from './broker.port';
+import { ClientIdentity } from './client-identity';
+import { CredentialsService } from './credentials.service';
+import { UplinkRouter } from './uplink-router.service';
+
+const IDENTITY = Symbol('tinyfleet.identity');
+type IdentifiedClient = Client & { [IDENTITY]?: ClientIdentity };
+
+/** MQTT 3.1.1 CONNACK return codes used for refusals. */
+const RETURN_CODE = { 'bad-credentials': 4, 'not-authorized': 5 } as const;
+
+/**
+ * The embedded aedes broker. Every hook denies by default: a device publishes only to its own
+ * uplink topics and subscribes only to its own downlink topics; a claim session only to its own
+ * provisioning topics; `$SYS` and everything else is closed. A QoS 1 publish is acknowledged
+ * only after `UplinkRouter` has stored it (aedes sends PUBACK after authorizePublish calls back).
+ */
+@Injectable()
+export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly mode = 'embedded' as const;
+  private readonly log = new Logger('EmbeddedBroker');
+  private broker?: Aedes;
+  private server?: Server;
+  /** The live session per device; a takeover's late disconnect must not mark the device offline. */
+  private readonly sessions = new Map<string, Client>();
+  private closing = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: CredentialsService,
+    private readonly router: UplinkRouter,
+    private readonly devices: DevicesService,
+    private readonly metrics: MetricsService,
+  ) {
+    super();
+  }
+
+  url(): string {
+    const addr = this.server?.address() as AddressInfo | null;
+    const host = this.config.mqtt.mode === 'embedded' ? this.config.mqtt.host : '127.0.0.1';
+    return `mqtt://${host}:${addr?.port ?? '?'}`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.mqtt.mode !== 'embedded') return;
+    // Sessions do not survive the broker: whatever the last run left ONLINE is not.
+    await this.devices.markAllOffline();
+    // aedes 1.x is ESM-only; Node 20.19+ loads it through require(esm).
+    const { Aedes } = await import('aedes');
+    const broker = await Aedes.createBroker({
+      maxClientsIdLength: 64,
+      authenticate: (client, username, password, done) => {
+        this.credentials.authenticate(client.id, username, password).then(
+          (result) => {
+            if (typeof result === 'string') {
+              this.metrics.reject('auth-failed');
+              const err = Object.assign(new Error(result), { returnCode: RETURN_CODE[result] }) as AuthenticateError;
+              return done(err, false);
+            }
+            (client as IdentifiedClient)[IDENTITY] = result;
+            done(null, true);
+          },
+          (err: unknown) => {
+            this.log.error(`authentication failed with an error: ${String(err)}`);
+            done(Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError, false);
+          },
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        const identity = client ? (client as IdentifiedClient)[IDENTITY] : undefined;
+        const topic = parseTopic(packet.topic);
+        const allowed =
+          identity !== undefined &&
+          topic !== null &&
+          ((identity.kind === 'device' && topic.scope === 'device' && topic.direction === 'up' && topic.deviceId === identity.deviceId) ||
+            (identity.kind === 'claim' && topic.scope === 'provision' && topic.direction === 'request' &&
+              topic.claimId === identity.claimId && topic.sessionId === identity.sessionId));
+        if (!allowed || !topic) {
+          this.metrics.reject('acl-publish');
+          this.log.warn(`refused publish by ${client?.id ?? '(none)'} to ${packet.topic}`);
+          return done(new Error('publish not authorized'));
+        }
+        this.router.route(topic, packet.payload as Buffer).then(
+          (reply) => {
+            done(null);
+            if (reply) void this.publish(reply.topic, reply.payload, 1);
+          },
+          (err: unknown) => {
+            this.log.error(`could not store ${packet.topic}: ${String(err)}`);
+            done(err instanceof Error ? err : new Error(String(err))); // no PUBACK: the device re-sends
+          },
+        );
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const identity = (client as IdentifiedClient)[IDENTITY];
+        const allowed =
+          (identity?.kind === 'device' && isAllowedDeviceSubscription(identity.deviceId, sub.topic)) ||
+          (identity?.kind === 'claim' && isAllowedProvisionSubscription(identity.claimId, identity.sessionId, sub.topic));
+        if (!allowed) {
+          this.metrics.reject('acl-subscribe');
+          this.log.warn(`refused subscription by ${client.id} to ${sub.topic}`);
+          return done(null, null); // SUBACK 0x80 for this filter
+        }
+        done(null, sub);
+      },
+    });
+    broker.on('client', (client: Client) => this.onConnectivity(client, 'ONLINE'));
+    broker.on('clientDisconnect', (client: Client) => this.onConnectivity(client, 'OFFLINE'));
+    this.broker = broker;
+
+    const { host, port } = this.config.mqtt;
+    this.server = createServer(broker.handle);
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    this.log.log(`embedded MQTT broker listening on ${this.url()}`);
+  }
+
+  /** Before the database closes (onApplicationShutdown), so the sessions' end can still be recorded. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    const broker = this.broker;
+    this.closing = true;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
+    if (this.sessions.size > 0) await this.devices.markAllOffline();
+    this.sessions.clear();
+  }
+
+  publish(topic: string, payload: Uint8Array, qos: 0 | 1): Promise<void> {
+    const broker = this.broker;
+    if (!broker) return Promise.reject(new Error('embedded broker not started'));
+    return new Promise((resolve, reject) =>
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  private onConnectivity(client: Client, state: 'ONLINE' | 'OFFLINE'): void {
+    const identity = (client as IdentifiedClient)[IDENTITY];
+    if (identity?.kind !== 'device' || this.closing) return;
+    if (state === 'ONLINE') {
+      this.sessions.set(identity.deviceId, client);
+    } else {
+      if (this.sessions.get(identity.deviceId) !== client) return;
+      this.sessions.delete(identity.deviceId);
+    }
+    this.metrics.connectedDevices.set(this.sessions.size);
+    this.devices.markConnectivity(identity.deviceId, state).catch((err: unknown) => {
+      this.log.warn(`could not record ${identity.deviceId} ${state}: ${String(err)}`);
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { allDeviceUplinksFilter, allProvisionRequestsFilter, parseTopic } from '@tinyfleet/wire';
+import { connectAsync, IPublishPacket, MqttClient } from 'mqtt';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { BrokerPort } from './broker.port';
+import { UplinkRouter } from './uplink-router.service';
+
+const SHARE_GROUP = '$share/tinyfleet/';
+
+/**
+ * The platform as a client of an external broker (e.g. Mosquitto). The broker must enforce device
+ * credentials and topic ACLs (see MosquittoAuthExporter and docs/external-broker.md); the platform
+ * then trusts the device id in the topic. Several consumer sessions share one subscription
+ * (`$share`), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
+ * only after `handleMessage` calls back, which we do after the row is committed, so a message the
+ * platform did not store stays with the broker and is delivered again.
+ */
+@Injectable()
+export class ExternalBrokerService extends BrokerPort implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly mode = 'external' as const;
+  private readonly log = new Logger('ExternalBroker');
+  private clients: MqttClient[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly router: UplinkRouter,
+    private readonly metrics: MetricsService,
+  ) {
+    super();
+  }
+
+  url(): string {
+    return this.config.mqtt.mode === 'external' ? new URL(this.config.mqtt.url).origin.replace(/^tcp:/, 'mqtt:') : '';
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const cfg = this.config.mqtt;
+    if (cfg.mode !== 'external') return;
+    for (let i = 0; i < cfg.consumers; i++) {
+      const client = await connectAsync(cfg.url, {
+        clientId: `${cfg.clientId}-${i}`,
+        username: cfg.username,
+        password: cfg.password,
+        clean: false,
+        protocolVersion: 4,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+      });
+      client.handleMessage = (packet, done) => this.onMessage(client, packet as IPublishPacket, done);
+      client.on('error', (err) => this.log.warn(`consumer ${i}: ${err.message}`));
+      await client.subscribeAsync(
+        [allDeviceUplinksFilter(), allProvisionRequestsFilter()].map((f) => SHARE_GROUP + f),
+        { qos: 1 },
+      );
+      this.clients.push(client);
+    }
+    this.log.log(`consuming from external broker ${this.url()} with ${cfg.consumers} shared sessions`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
+    this.clients = [];
+  }
+
+  async publish(topic: string, payload: Uint8Array, qos: 0 | 1): Promise<void> {
+    const client = this.clients[0];
+    if (!client) throw new Error('not connected to the external broker');
+    await client.publishAsync(topic, Buffer.from(payload), { qos });
+  }
+
+  private onMessage(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
+    const topic = parseTopic(packet.topic);
+    if (!topic || (topic.scope === 'device' && topic.direction !== 'up') || (topic.scope === 'provision' && topic.direction !== 'request')) {
+      this.metrics.reject('unknown-topic');
+      return done();
+    }
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    this.router.route(topic, payload).then(
+      (reply) => {
+        done();
+        if (reply) this.publish(reply.topic, reply.payload, 1).catch((err: unknown) => this.log.warn(`reply to ${reply.topic} failed: ${String(err)}`));
+      },
+      (err: unknown) => {
+        // Not stored: withhold the PUBACK and drop the connection, so the broker delivers it again.
+        this.log.error(`could not store ${packet.topic}: ${String(err)}; reconnecting for redelivery`);
+        client.stream.destroy();
+      },
+    );
+  }
+}

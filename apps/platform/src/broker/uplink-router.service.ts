@@ -1,0 +1,81 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  decodeEnergySnapshotV1,
+  decodeInferenceEventV1,
+  decodeProvisionRequestV1,
+  decodeStatusV1,
+  encodeProvisionResponseV1,
+  ParsedTopic,
+  provisionResponseTopic,
+  WireError,
+} from '@tinyfleet/wire';
+import { IngestService } from '../ingest/ingest.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { ProvisioningService } from '../provisioning/provisioning.service';
+
+/** A message the platform sends back as a consequence of an uplink. */
+export interface Reply {
+  topic: string;
+  payload: Uint8Array;
+}
+
+/**
+ * Decodes an already-authorised uplink and hands it to the service that stores it. Resolves when
+ * the message is durably stored (the broker acknowledges a QoS 1 publish only then); rejects when
+ * storage failed (no acknowledgement, so the device re-sends). A payload that can never be valid
+ * resolves too — acknowledged and dropped, counted by reason — because re-sending cannot fix it.
+ */
+@Injectable()
+export class UplinkRouter {
+  private readonly log = new Logger(UplinkRouter.name);
+
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly provisioning: ProvisioningService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async route(topic: ParsedTopic, payload: Uint8Array): Promise<Reply | undefined> {
+    try {
+      if (topic.scope === 'provision') {
+        if (topic.direction !== 'request') return undefined;
+        const reply = (response: Parameters<typeof encodeProvisionResponseV1>[0]): Reply => ({
+          topic: provisionResponseTopic(topic.claimId, topic.sessionId),
+          payload: encodeProvisionResponseV1(response),
+        });
+        let request;
+        try {
+          request = decodeProvisionRequestV1(payload);
+        } catch (err) {
+          if (!(err instanceof WireError)) throw err;
+          this.metrics.reject(err.reason);
+          return reply({ status: 'refused', reason: 'invalid-request', retryAfterS: null });
+        }
+        this.metrics.messagesReceived.inc({ kind: 'provision' });
+        return reply(await this.provisioning.register(topic.claimId, request));
+      }
+      if (topic.direction !== 'up') return undefined;
+      switch (topic.kind) {
+        case 'event':
+          await this.ingest.submitEvent(topic.deviceId, decodeInferenceEventV1(payload));
+          break;
+        case 'status':
+          await this.ingest.recordStatus(topic.deviceId, decodeStatusV1(payload));
+          break;
+        case 'energy':
+          await this.ingest.submitEnergy(topic.deviceId, decodeEnergySnapshotV1(payload));
+          break;
+      }
+      this.metrics.messagesReceived.inc({ kind: topic.kind });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      this.metrics.reject(err.reason);
+      if (topic.scope === 'device') {
+        this.ingest.countRejected(topic.deviceId);
+        this.log.warn(`dropped ${topic.kind} from ${topic.deviceId}: ${err.reason}: ${err.message}`);
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+
+/**
+ * The platform's whole configuration, read from the environment once at boot. Nothing else in the
+ * platform reads `process.env`: services ask for `AppConfig` (token `APP_CONFIG`).
+ */
+export interface AppConfig {
+  http: { host: string; port: number };
+  /** `embedded`: aedes in-process on `port`; `external`: connect to `url` as a client. */
+  mqtt:
+    | { mode: 'embedded'; host: string; port: number }
+    | {
+        mode: 'external';
+        url: string;
+        username?: string;
+        password?: string;
+        clientId: string;
+        /** Parallel consumer sessions sharing one `$share` subscription, so acks need not wait in line. */
+        consumers: number;
+        /** If set, the platform keeps Mosquitto's password_file and acl_file here, in step with the database. */
+        mosquittoAuthDir?: string;
+        /** If set, the Mosquitto process to send SIGHUP after rewriting those files (a pid, or a pid file). */
+        mosquittoPid?: string;
+      };
+  /** `embedded`: PGlite served over the Postgres wire protocol from `dataDir`; `external`: `url`. */
+  database: { mode: 'embedded'; dataDir: string } | { mode: 'external'; url: string };
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  ingest: { maxBatchRows: number };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      problems.push(`${name}=${JSON.stringify(raw)} is not a TCP port (an integer 0..65535; 0 picks a free port)`);
+      return fallback;
+    }
+    return n;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`${name}=${JSON.stringify(redact(raw))} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      return undefined;
+    }
+  };
+
+  const dataDir = resolve(env.TINYFLEET_DATA_DIR || '.tinyfleet');
+  const host = env.HOST || '127.0.0.1';
+  const httpPort = port('PORT', 3000);
+  const mqttPort = port('MQTT_PORT', 1883);
+  const mqttUrl = url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:']);
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
+  const maxBatchRows = int('INGEST_MAX_BATCH_ROWS', 2000, 1, 20000);
+  const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    http: { host, port: httpPort },
+    mqtt: mqttUrl
+      ? {
+          mode: 'external',
+          url: mqttUrl,
+          username: env.MQTT_USERNAME || undefined,
+          password: env.MQTT_PASSWORD || undefined,
+          clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
+          consumers,
+          mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
+          mosquittoPid: env.MOSQUITTO_PID || undefined,
+        }
+      : { mode: 'embedded', host, port: mqttPort },
+    database: databaseUrl ? { mode: 'external', url: databaseUrl } : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },
+    dataDir,
+    logLevel,
+    ingest: { maxBatchRows },
+  };
+}
+
+/** Hides the password part of a URL before it reaches a log or an error message. */
+export function redact(rawUrl: string): string {
+  return rawUrl.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

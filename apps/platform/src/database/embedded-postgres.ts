@@ -1,0 +1,101 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PgliteServerFailed, PgliteServerReady } from './pglite-server';
+
+export interface EmbeddedPostgres {
+  /** postgres:// URL for the `pg` driver. */
+  url: string;
+  port: number;
+  version: string;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+}
+
+const REGISTER = join(__dirname, '..', '..', '..', '..', 'bin', 'register.js');
+const SERVER = join(__dirname, 'pglite-server.ts');
+
+/**
+ * Starts PGlite in a child process, served on a loopback port. With `dataDir` the database lives in
+ * that folder and survives restarts; a lock file stops two processes from opening the same folder
+ * (PGlite has no multi-process locking of its own and would corrupt it).
+ */
+export async function startEmbeddedPostgres(opts: { dataDir?: string; maxConnections?: number; startTimeoutMs?: number } = {}): Promise<EmbeddedPostgres> {
+  const lockFile = opts.dataDir ? acquireLock(opts.dataDir) : undefined;
+  const child = fork(SERVER, [], {
+    execArgv: ['-r', REGISTER],
+    env: {
+      ...process.env,
+      PGLITE_DATA_DIR: opts.dataDir ?? '',
+      PGLITE_MAX_CONNECTIONS: String(opts.maxConnections ?? 20),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ready = await waitForReady(child, opts.startTimeoutMs ?? 60_000);
+    return {
+      url: `postgres://postgres@127.0.0.1:${ready.port}/postgres`,
+      port: ready.port,
+      version: ready.version,
+      stop: () => stopChild(child).finally(() => lockFile && rmSync(lockFile, { force: true })),
+    };
+  } catch (err) {
+    child.kill('SIGKILL');
+    if (lockFile) rmSync(lockFile, { force: true });
+    throw err;
+  }
+}
+
+function waitForReady(child: ChildProcess, timeoutMs: number): Promise<PgliteServerReady> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new EmbeddedPostgresError(`PGlite did not start within ${timeoutMs} ms`)), timeoutMs);
+    child.once('message', (m: PgliteServerReady | PgliteServerFailed) => {
+      clearTimeout(timer);
+      if (m.type === 'ready') resolve(m);
+      else reject(new EmbeddedPostgresError(`PGlite failed to start: ${m.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new EmbeddedPostgresError(`PGlite exited during start-up (code ${code})`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.send('stop');
+  });
+}
+
+function acquireLock(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = join(dataDir, 'tinyfleet.lock');
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+      throw new EmbeddedPostgresError(
+        `the embedded database in ${dataDir} is in use by process ${pid}; stop it, or set TINYFLEET_DATA_DIR to another folder`,
+      );
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return lockFile;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { BrokerPort } from '../broker/broker.port';
+
+class HealthDto {
+  @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
+  @ApiProperty({ enum: ['up', 'down'] }) database!: 'up' | 'down';
+  @ApiProperty({ enum: ['embedded', 'external'] }) brokerMode!: 'embedded' | 'external';
+  @ApiProperty() mqttUrl!: string;
+  @ApiProperty() uptimeS!: number;
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly broker: BrokerPort,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: HealthDto, description: '503 with the same body when the database does not answer' })
+  async health(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
+    const database = await this.db.query('SELECT 1').then(() => 'up' as const, () => 'down' as const);
+    if (database === 'down') res.status(503);
+    return {
+      status: database === 'up' ? 'ok' : 'degraded',
+      database,
+      brokerMode: this.broker.mode,
+      mqttUrl: this.broker.url(),
+      uptimeS: Math.round(process.uptime()),
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AddressInfo } from 'node:net';
+import { AppModule } from './app.module';
+import { BrokerPort } from './broker/broker.port';
+import { AppConfig, redact } from './config/app-config';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+
+export interface RunningPlatform {
+  app: INestApplication;
+  config: AppConfig;
+  httpUrl: string;
+  mqttUrl: string;
+  /** Where the data lives: a folder (embedded PGlite) or the PostgreSQL URL with the password hidden. */
+  databaseLabel: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the platform from a validated config: the embedded database if no DATABASE_URL, the Nest
+ * app (migrations run before it serves), the broker, the HTTP API with /docs, /health, /metrics.
+ */
+export async function startPlatform(config: AppConfig): Promise<RunningPlatform> {
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl: string;
+  let databaseLabel: string;
+  if (config.database.mode === 'embedded') {
+    embedded = await startEmbeddedPostgres({ dataDir: config.database.dataDir, maxConnections: 20 });
+    databaseUrl = embedded.url;
+    databaseLabel = `embedded PGlite in ${config.database.dataDir}`;
+  } else {
+    databaseUrl = config.database.url;
+    databaseLabel = redact(config.database.url);
+  }
+
+  let app: INestApplication | undefined;
+  try {
+    app = await NestFactory.create(AppModule.forRoot(config, databaseUrl), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.enableShutdownHooks();
+    const openapi = new DocumentBuilder()
+      .setTitle('tinyfleet platform')
+      .setDescription('Devices, provisioning claims and inference events of a TinyML fleet. Devices themselves speak MQTT (see docs/protocol.md).')
+      .setVersion('1')
+      .build();
+    SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'docs-json' });
+    await app.listen(config.http.port, config.http.host);
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await embedded?.stop();
+    throw err;
+  }
+
+  const address = app.getHttpServer().address() as AddressInfo;
+  const running = app;
+  return {
+    app: running,
+    config,
+    httpUrl: `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${address.port}`,
+    mqttUrl: running.get(BrokerPort).url(),
+    databaseLabel,
+    databaseUrl,
+    close: async () => {
+      await running.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Claim } from './claim.entity';
+import { ClaimsController } from './claims.controller';
+import { ClaimsService } from './claims.service';
+import { ProvisioningAttempt } from './provisioning-attempt.entity';
+import { ProvisioningService } from './provisioning.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Claim, ProvisioningAttempt])],
+  providers: [ClaimsService, ProvisioningService],
+  controllers: [ClaimsController],
+  exports: [ClaimsService, ProvisioningService],
+})
+export class ProvisioningModule {}

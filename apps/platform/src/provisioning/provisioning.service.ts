@@ -1,0 +1,114 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } from '@tinyfleet/wire';
+import { DataSource, EntityManager } from 'typeorm';
+import { generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
+import { PlatformEvents } from '../common/platform-events';
+import { Device } from '../devices/device.entity';
+import { MetricsService } from '../metrics/metrics.service';
+import { Claim } from './claim.entity';
+import { claimState } from './claims.service';
+import { ProvisioningAttempt } from './provisioning-attempt.entity';
+import { RateLimiter } from './rate-limiter';
+
+const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = { expired: 'claim-expired', exhausted: 'claim-exhausted', revoked: 'claim-revoked' };
+
+/**
+ * Registration by claim (AWS IoT "fleet provisioning by claim", with an explicit re-registration
+ * policy and a reason code on every refusal). The claim secret was checked when the device
+ * connected; here we check what the claim allows and issue the device its own identity.
+ */
+@Injectable()
+export class ProvisioningService {
+  private readonly log = new Logger(ProvisioningService.name);
+  private readonly limiter = new RateLimiter();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly metrics: MetricsService,
+    private readonly events: PlatformEvents,
+  ) {}
+
+  async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
+    const response = await this.db.transaction(async (tx) => {
+      // FOR UPDATE serialises registrations per claim, so `uses` never exceeds `max_uses`.
+      const claim = await tx.getRepository(Claim).findOne({ where: { id: claimId }, lock: { mode: 'pessimistic_write' } });
+      if (!claim) return refused('claim-revoked');
+      const res = await this.decide(tx, claim, req, now);
+      await tx.getRepository(ProvisioningAttempt).insert({
+        claimId,
+        hardwareId: req.hardwareId,
+        outcome: res.status,
+        reason: res.status === 'refused' ? res.reason : null,
+        deviceId: res.status === 'refused' ? null : res.deviceId,
+      });
+      return res;
+    });
+    this.metrics.provisioning.inc({ outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status });
+    if (response.status === 'registered' || response.status === 'replaced') this.events.emit('credentials-changed');
+    if (response.status === 'refused') this.log.warn(`claim ${claimId} refused hardware ${req.hardwareId}: ${response.reason}`);
+    else this.log.log(`claim ${claimId}: hardware ${req.hardwareId} ${response.status} as ${response.deviceId}`);
+    return response;
+  }
+
+  private async decide(tx: EntityManager, claim: Claim, req: ProvisionRequestV1, now: Date): Promise<ProvisionResponseV1> {
+    const state = claimState(claim, now);
+    if (state !== 'active') return refused(STATE_REFUSALS[state]!);
+    if ((claim.mcuProfile && claim.mcuProfile !== req.mcuProfile) || (claim.sensorStream && claim.sensorStream !== req.sensorStream)) {
+      return refused('profile-not-allowed');
+    }
+    const retryAfterS = this.limiter.take(claim.id, claim.rateLimitPerMinute, now.getTime());
+    if (retryAfterS > 0) return refused('rate-limited', retryAfterS);
+
+    const devices = tx.getRepository(Device);
+    const existing = await devices.findOneBy({ hardwareId: req.hardwareId });
+    if (existing) {
+      if (claim.reregistrationPolicy === 'refuse') return refused('hardware-id-taken');
+      if (existing.lifecycle === 'DECOMMISSIONED') return refused('hardware-id-taken');
+      Object.assign(existing, describe(req), { lifecycle: existing.lifecycle === 'SUSPENDED' ? 'SUSPENDED' : 'PROVISIONED' });
+      if (claim.reregistrationPolicy === 'reuse') {
+        await devices.save(existing);
+        return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
+      }
+      const secret = generateSecret();
+      existing.secretHash = await hashSecret(secret);
+      existing.brokerHash = await hashForMosquitto(secret);
+      existing.credentialsVersion += 1;
+      await devices.save(existing);
+      return { status: 'replaced', deviceId: existing.id, deviceSecret: secret, mqttUsername: existing.id };
+    }
+
+    const secret = generateSecret();
+    const id = generateId('dev');
+    await devices.insert({
+      id,
+      hardwareId: req.hardwareId,
+      claimId: claim.id,
+      ...describe(req),
+      tags: claim.tags,
+      lifecycle: 'PROVISIONED',
+      connectivity: 'OFFLINE',
+      secretHash: await hashSecret(secret),
+      brokerHash: await hashForMosquitto(secret),
+      credentialsVersion: 1,
+      eventsCount: '0',
+      rejectedCount: '0',
+    });
+    await tx.getRepository(Claim).increment({ id: claim.id }, 'uses', 1);
+    return { status: 'registered', deviceId: id, deviceSecret: secret, mqttUsername: id };
+  }
+}
+
+function describe(req: ProvisionRequestV1): Pick<Device, 'mcuProfile' | 'radioProfile' | 'sensorStream' | 'firmwareVersion' | 'interpreterVersion'> {
+  return {
+    mcuProfile: req.mcuProfile,
+    radioProfile: req.radioProfile,
+    sensorStream: req.sensorStream,
+    firmwareVersion: req.firmwareVersion,
+    interpreterVersion: req.interpreterVersion,
+  };
+}
+
+function refused(reason: ProvisionRefusalReason, retryAfterS: number | null = null): ProvisionResponseV1 {
+  return { status: 'refused', reason, retryAfterS };
+}

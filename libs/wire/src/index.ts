@@ -1,0 +1,11 @@
+// Public API of @tinyfleet/wire (wire protocol v1). Browser-safe: no Node APIs, Uint8Array in/out.
+export * from './errors';
+export * from './topics';
+export * from './uplink';
+export type { MessageCodec } from './message';
+export * from './messages/inference-event.v1';
+export * from './messages/status.v1';
+export * from './messages/energy-snapshot.v1';
+export * from './messages/provision-request.v1';
+export * from './messages/provision-response.v1';
+export * from './messages/device-config.v1';

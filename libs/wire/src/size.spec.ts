@@ -1,0 +1,130 @@
+/**
+ * Size measurements quoted in docs/protocol.md. The numbers are asserted exactly, so the doc cannot
+ * silently go stale: if one of these changes, the wire format changed.
+ */
+import { decodeCbor, encodeCbor, toWireInt } from './codec';
+import { codecFor } from './fixtures/codecs';
+import type { GoldenMessageTypes } from './fixtures/golden.fixtures';
+import { MAX_PAYLOAD_BYTES } from './uplink';
+
+const SHA = new Uint8Array(32).fill(0xab);
+const s = (n: number, c = 'a'): string => c.repeat(n);
+const BIG = Number.MAX_SAFE_INTEGER;
+
+/** Worst (largest) encodings that are still realistic per the protocol spec. */
+const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
+  InferenceEventV1: {
+    seq: 2 ** 32 - 1,
+    timestampMs: 1.8e12,
+    modelTag: 2 ** 32 - 1,
+    label: 255,
+    scoreQ: -128,
+    latencyUs: 1e7,
+    energyUj: 1e7,
+  },
+  StatusV1: {
+    timestampMs: BIG,
+    firmwareVersion: s(32),
+    interpreterVersion: `1.0.0-${s(10)}`,
+    uptimeS: 2 ** 32 - 1,
+    batteryPct: 100,
+    batteryMv: 65535,
+    activeSlot: 1,
+    slots: [
+      { modelId: s(32), modelVersion: `1.0.0-${s(26)}`, sha256: SHA, sizeBytes: 2 ** 32 - 1 },
+      { modelId: s(32), modelVersion: `1.0.0-${s(26)}`, sha256: SHA, sizeBytes: 2 ** 32 - 1 },
+    ],
+    bufferedEvents: 2 ** 32 - 1,
+    droppedEvents: 2 ** 32 - 1,
+  },
+  EnergySnapshotV1: {
+    bootId: 2 ** 32 - 1,
+    seq: 2 ** 32 - 1,
+    virtualTimeMs: BIG,
+    computeUj: BIG,
+    radioTxUj: BIG,
+    radioRxUj: BIG,
+    radioConnectUj: BIG,
+    sensingUj: BIG,
+    sleepUj: BIG,
+    rawRadioUj: BIG,
+    bytesUp: BIG,
+    bytesDown: BIG,
+    rawBytesUp: BIG,
+    inferences: BIG,
+    events: BIG,
+    messagesUp: BIG,
+    rawMessagesUp: BIG,
+    samples: BIG,
+  },
+  ProvisionRequestV1: {
+    hardwareId: s(64),
+    mcuProfile: s(32),
+    radioProfile: s(32),
+    firmwareVersion: s(32),
+    sensorStream: s(32),
+    interpreterVersion: `1.0.0-${s(10)}`,
+  },
+  ProvisionResponseV1: { status: 'replaced', deviceId: s(64), deviceSecret: s(128), mqttUsername: s(128) },
+  DeviceConfigV1: { statusIntervalS: 86_400, energyIntervalS: 86_400, eventPolicy: 'threshold', scoreThresholdQ: -128 },
+};
+
+const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
+  InferenceEventV1: 34,
+  StatusV1: 299,
+  EnergySnapshotV1: 155,
+  ProvisionRequestV1: 220,
+  ProvisionResponseV1: 328,
+  DeviceConfigV1: 14,
+};
+
+const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES> = {
+  InferenceEventV1: 'event',
+  StatusV1: 'status',
+  EnergySnapshotV1: 'energy',
+  ProvisionRequestV1: 'provisionRequest',
+  ProvisionResponseV1: 'provisionResponse',
+  DeviceConfigV1: 'config',
+};
+
+/** Re-encode the top-level positional array with other key schemes, for the comparison table. */
+function alternatives(bytes: Uint8Array): { array: number; intKeyedMap: number; oneCharKeyMap: number } {
+  const wire = decodeCbor(bytes, 4096) as unknown[];
+  const fix = (v: unknown): unknown => (typeof v === 'number' ? toWireInt(v) : Array.isArray(v) ? v.map(fix) : v);
+  const values = wire.map(fix);
+  const intKeyed = new Map(values.map((v, i) => [i, v] as [number, unknown]));
+  const charKeyed = new Map(values.map((v, i) => [String.fromCharCode(97 + i), v] as [string, unknown]));
+  return { array: bytes.length, intKeyedMap: encodeCbor(intKeyed).length, oneCharKeyMap: encodeCbor(charKeyed).length };
+}
+
+describe('payload sizes', () => {
+  it('InferenceEventV1 encodes in <= 40 bytes at worst-case realistic values', () => {
+    const size = codecFor('InferenceEventV1').encode(WORST.InferenceEventV1).length;
+    // eslint-disable-next-line no-console
+    console.log(`InferenceEventV1 worst case: ${size} bytes (budget 40)`);
+    expect(size).toBeLessThanOrEqual(40);
+    expect(size).toBe(34);
+  });
+
+  it.each(Object.keys(WORST) as (keyof GoldenMessageTypes)[])('%s worst case fits its MAX_PAYLOAD_BYTES', (name) => {
+    const size = codecFor(name).encode(WORST[name]).length;
+    expect(size).toBe(EXPECTED_WORST_BYTES[name]);
+    expect(size).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES[LIMIT_KEY[name]]);
+  });
+
+  it('key-encoding comparison (numbers quoted in docs/protocol.md)', () => {
+    const table = Object.fromEntries(
+      (Object.keys(WORST) as (keyof GoldenMessageTypes)[]).map((name) => [name, alternatives(codecFor(name).encode(WORST[name]))]),
+    );
+    // eslint-disable-next-line no-console
+    console.table(table);
+    expect(table).toEqual({
+      InferenceEventV1: { array: 34, intKeyedMap: 41, oneCharKeyMap: 48 },
+      StatusV1: { array: 299, intKeyedMap: 309, oneCharKeyMap: 319 },
+      EnergySnapshotV1: { array: 155, intKeyedMap: 173, oneCharKeyMap: 191 },
+      ProvisionRequestV1: { array: 220, intKeyedMap: 226, oneCharKeyMap: 232 },
+      ProvisionResponseV1: { array: 328, intKeyedMap: 332, oneCharKeyMap: 336 },
+      DeviceConfigV1: { array: 14, intKeyedMap: 18, oneCharKeyMap: 22 },
+    });
+  });
+});

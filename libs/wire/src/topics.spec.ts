@@ -1,0 +1,240 @@
+import { WireError } from './errors';
+import {
+  allDeviceUplinksFilter,
+  allProvisionRequestsFilter,
+  deviceDownlinkFilter,
+  deviceDownlinkTopic,
+  deviceUplinkTopic,
+  DOWNLINK_KINDS,
+  isAllowedDevicePublish,
+  isAllowedDeviceSubscription,
+  isAllowedProvisionPublish,
+  isAllowedProvisionSubscription,
+  isValidClaimId,
+  isValidDeviceId,
+  isValidSessionId,
+  parseTopic,
+  provisionRequestTopic,
+  provisionResponseTopic,
+  topicMatchesFilter,
+  UPLINK_KINDS,
+  type DownlinkKind,
+  type UplinkKind,
+} from './topics';
+
+const DEV = 'dev-0001';
+const SESSION = 'AbCdEf0123456789_-xy';
+const CLAIM = 'clm-abcdefgh2345';
+
+function expectWireError(fn: () => unknown, reason: WireError['reason']): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(WireError);
+    expect((error as WireError).reason).toBe(reason);
+    return;
+  }
+  throw new Error('expected a WireError');
+}
+
+describe('topics', () => {
+  it('builds the documented topic strings', () => {
+    expect(deviceUplinkTopic(DEV, 'event')).toBe('tinyfleet/v1/d/dev-0001/up/event');
+    expect(deviceUplinkTopic(DEV, 'status')).toBe('tinyfleet/v1/d/dev-0001/up/status');
+    expect(deviceUplinkTopic(DEV, 'energy')).toBe('tinyfleet/v1/d/dev-0001/up/energy');
+    expect(deviceDownlinkTopic(DEV, 'config')).toBe('tinyfleet/v1/d/dev-0001/down/config');
+    expect(provisionRequestTopic(CLAIM, SESSION)).toBe(`tinyfleet/v1/provision/${CLAIM}/${SESSION}/request`);
+    expect(provisionResponseTopic(CLAIM, SESSION)).toBe(`tinyfleet/v1/provision/${CLAIM}/${SESSION}/response`);
+    expect(allDeviceUplinksFilter()).toBe('tinyfleet/v1/d/+/up/+');
+    expect(deviceDownlinkFilter(DEV)).toBe('tinyfleet/v1/d/dev-0001/down/+');
+    expect(allProvisionRequestsFilter()).toBe('tinyfleet/v1/provision/+/+/request');
+  });
+
+  it('round trips build -> parse for every kind', () => {
+    for (const kind of UPLINK_KINDS) {
+      expect(parseTopic(deviceUplinkTopic(DEV, kind))).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind });
+    }
+    for (const kind of DOWNLINK_KINDS) {
+      expect(parseTopic(deviceDownlinkTopic(DEV, kind))).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind });
+    }
+    expect(parseTopic(provisionRequestTopic(CLAIM, SESSION))).toEqual({ scope: 'provision', direction: 'request', claimId: CLAIM, sessionId: SESSION });
+    expect(parseTopic(provisionResponseTopic(CLAIM, SESSION))).toEqual({ scope: 'provision', direction: 'response', claimId: CLAIM, sessionId: SESSION });
+  });
+
+  it('validates ids', () => {
+    for (const ok of ['abc', 'dev-0001', '0a-', 'a'.repeat(64), '9-9']) expect(isValidDeviceId(ok)).toBe(true);
+    for (const bad of ['ab', '-abc', 'Abc', 'dev_1', 'dev.1', 'a'.repeat(65), '', 'dev 1', 'dev+', 'dev#', 'dév', 'abc\n', 42, null]) {
+      expect(isValidDeviceId(bad)).toBe(false);
+    }
+    for (const ok of ['a'.repeat(16), SESSION, 'Z'.repeat(64), '________________']) expect(isValidSessionId(ok)).toBe(true);
+    for (const bad of ['a'.repeat(15), 'a'.repeat(65), 'abcdefghijklmno+', 'abcdefghijklmnop/', 'abcdefghijklmno.p', '', undefined]) {
+      expect(isValidSessionId(bad)).toBe(false);
+    }
+    expect(isValidClaimId(CLAIM)).toBe(true);
+    for (const bad of ['CLM-1', 'c', 'clm/x', 'clm+', '']) expect(isValidClaimId(bad)).toBe(false);
+  });
+
+  it('throws WireError(schema) when building with a bad id, unknown-topic for a bad kind', () => {
+    expectWireError(() => deviceUplinkTopic('+', 'event'), 'schema');
+    expectWireError(() => deviceUplinkTopic('Dev-1', 'event'), 'schema');
+    expectWireError(() => deviceDownlinkTopic('a/b/c', 'config'), 'schema');
+    expectWireError(() => deviceDownlinkFilter('#'), 'schema');
+    expectWireError(() => provisionRequestTopic(CLAIM, 'short'), 'schema');
+    expectWireError(() => provisionResponseTopic(CLAIM, 'x'.repeat(15) + '+'), 'schema');
+    expectWireError(() => provisionRequestTopic('+', SESSION), 'schema');
+    expectWireError(() => provisionResponseTopic('clm/x', SESSION), 'schema');
+    expectWireError(() => deviceUplinkTopic(DEV, 'ota' as UplinkKind), 'unknown-topic');
+    expectWireError(() => deviceDownlinkTopic(DEV, 'event' as unknown as DownlinkKind), 'unknown-topic');
+  });
+
+  it.each([
+    'tinyfleet/v1/d/+/up/event',
+    'tinyfleet/v1/d/dev-0001/up/+',
+    'tinyfleet/v1/d/dev-0001/up/#',
+    'tinyfleet/v1/d/#',
+    '#',
+    '+',
+    'tinyfleet/v1/d/a/b/up/event',
+    'tinyfleet/v1/d/dev-0001/up/event/extra',
+    'tinyfleet/v1/d/DEV-0001/up/event',
+    'tinyfleet/v1/d/dev-0001/up/EVENT',
+    'tinyfleet/v1/d/dev-0001/up/config',
+    'tinyfleet/v1/d/dev-0001/down/event',
+    'tinyfleet/v1/d/dev-0001/sideways/event',
+    'tinyfleet/v1/d/dev-0001/up/ota',
+    'tinyfleet/v1/d/dev-0001/up/event/',
+    'tinyfleet/v1/d/dev-0001/up/',
+    'tinyfleet/v1/d//up/event',
+    '/tinyfleet/v1/d/dev-0001/up/event',
+    'tinyfleet//v1/d/dev-0001/up/event',
+    'tinyfleet/v2/d/dev-0001/up/event',
+    'TINYFLEET/v1/d/dev-0001/up/event',
+    'tinyfleet/v1',
+    'tinyfleet/v1/',
+    '$SYS/x',
+    '$SYS/broker/clients',
+    '$share/g/tinyfleet/v1/d/+/up/+',
+    'tinyfleet/v1/d/dev-0001\u0000/up/event',
+    'tinyfleet/v1/provision/+/+/request',
+    `tinyfleet/v1/provision/${CLAIM}/+/request`,
+    `tinyfleet/v1/provision/+/${SESSION}/request`,
+    `tinyfleet/v1/provision/${CLAIM}/short/request`,
+    `tinyfleet/v1/provision/CLM-X/${SESSION}/request`,
+    `tinyfleet/v1/provision/${SESSION}/request`,
+    `tinyfleet/v1/provision/${CLAIM}/${SESSION}/reply`,
+    `tinyfleet/v1/provision/${CLAIM}/${SESSION}/request/`,
+    `tinyfleet/v1/provision/${CLAIM}/${SESSION}`,
+    `tinyfleet/v1/provision/${CLAIM}/x/${SESSION}/request`,
+    '',
+  ])('parseTopic rejects %j', (topic) => {
+    expect(parseTopic(topic)).toBeNull();
+  });
+
+  it('parseTopic tolerates non-string input from untyped callers', () => {
+    expect(parseTopic(undefined as unknown as string)).toBeNull();
+    expect(parseTopic(42 as unknown as string)).toBeNull();
+  });
+
+  describe('topicMatchesFilter (MQTT semantics)', () => {
+    it.each([
+      ['tinyfleet/v1/d/+/up/+', 'tinyfleet/v1/d/dev-0001/up/event', true],
+      ['tinyfleet/v1/d/+/up/+', 'tinyfleet/v1/d/dev-0001/up/event/x', false],
+      ['tinyfleet/v1/d/+/up/+', 'tinyfleet/v1/d/dev-0001/down/config', false],
+      ['tinyfleet/v1/d/+/up/+', 'tinyfleet/v1/d//up/', true], // '+' matches an empty level per spec
+      ['tinyfleet/#', 'tinyfleet/v1/d/a/up/event', true],
+      ['tinyfleet/#', 'tinyfleet', true], // '#' includes the parent level
+      ['#', 'tinyfleet/v1', true],
+      ['#', '$SYS/broker', false], // wildcard-first filters never match $ topics
+      ['+/broker', '$SYS/broker', false],
+      ['$SYS/#', '$SYS/broker', true],
+      ['a/b', 'a/b', true],
+      ['a/b', 'a/b/', false],
+      ['a/+', 'a', false],
+      ['a/#/b', 'a/x/b', false], // malformed filter
+      ['a/b#', 'a/b#', false], // malformed filter
+      ['a/+x', 'a/+x', false], // malformed filter / wildcard in topic
+      ['a/+', 'a/+', false], // topic names cannot contain wildcards
+      ['', 'a', false],
+      ['a', '', false],
+    ])('%j vs %j -> %s', (filter, topic, expected) => {
+      expect(topicMatchesFilter(filter, topic)).toBe(expected);
+    });
+  });
+
+  describe('subscription ACL (exact match, deny by default)', () => {
+    it('allows a device its own downlink filter and exact downlink topics only', () => {
+      expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/+')).toBe(true);
+      expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/config')).toBe(true);
+    });
+
+    it.each([
+      'tinyfleet/v1/d/dev-0002/down/+',
+      'tinyfleet/v1/d/dev-0002/down/config',
+      'tinyfleet/v1/d/+/down/+',
+      'tinyfleet/v1/d/+/down/config',
+      'tinyfleet/v1/d/dev-0001/down/#',
+      'tinyfleet/v1/d/dev-0001/#',
+      'tinyfleet/v1/d/dev-0001/+/config',
+      'tinyfleet/v1/d/dev-0001/up/+',
+      'tinyfleet/v1/d/dev-0001/up/event',
+      'tinyfleet/v1/d/dev-0001/down/ota',
+      'tinyfleet/v1/d/dev-0001/down/config/',
+      'tinyfleet/v1/#',
+      '#',
+      '+/+/+/+/+/+',
+      '$SYS/#',
+      '$share/x/tinyfleet/v1/d/dev-0001/down/+',
+      `tinyfleet/v1/provision/${CLAIM}/${SESSION}/response`,
+      '',
+    ])('denies device subscription %j', (filter) => {
+      expect(isAllowedDeviceSubscription(DEV, filter)).toBe(false);
+    });
+
+    it('denies everything for an invalid device id (even the "own" filter)', () => {
+      expect(isAllowedDeviceSubscription('+', 'tinyfleet/v1/d/+/down/+')).toBe(false);
+      expect(isAllowedDeviceSubscription('#', 'tinyfleet/v1/d/#/down/+')).toBe(false);
+    });
+
+    it('allows a claim session only its own response topic', () => {
+      expect(isAllowedProvisionSubscription(CLAIM, SESSION, provisionResponseTopic(CLAIM, SESSION))).toBe(true);
+      for (const filter of [
+        'tinyfleet/v1/provision/+/+/response',
+        `tinyfleet/v1/provision/${CLAIM}/+/response`,
+        `tinyfleet/v1/provision/+/${SESSION}/response`,
+        'tinyfleet/v1/provision/#',
+        `tinyfleet/v1/provision/${CLAIM}/#`,
+        `tinyfleet/v1/provision/${CLAIM}/${SESSION}/+`,
+        `tinyfleet/v1/provision/${CLAIM}/${SESSION}/request`,
+        `tinyfleet/v1/provision/${CLAIM}/${'b'.repeat(16)}/response`,
+        `tinyfleet/v1/provision/clm-other0000000/${SESSION}/response`,
+        `tinyfleet/v1/provision/${SESSION}/response`,
+        'tinyfleet/v1/d/dev-0001/down/+',
+        '#',
+        '$SYS/#',
+      ]) {
+        expect(isAllowedProvisionSubscription(CLAIM, SESSION, filter)).toBe(false);
+      }
+      expect(isAllowedProvisionSubscription(CLAIM, '+'.repeat(16), `tinyfleet/v1/provision/${CLAIM}/${'+'.repeat(16)}/response`)).toBe(false);
+      expect(isAllowedProvisionSubscription('+', SESSION, `tinyfleet/v1/provision/+/${SESSION}/response`)).toBe(false);
+    });
+  });
+
+  describe('publish ACL', () => {
+    it('lets a device publish only its own up/* topics', () => {
+      for (const kind of UPLINK_KINDS) expect(isAllowedDevicePublish(DEV, deviceUplinkTopic(DEV, kind))).toBe(true);
+      expect(isAllowedDevicePublish(DEV, deviceUplinkTopic('dev-0002', 'event'))).toBe(false);
+      expect(isAllowedDevicePublish(DEV, deviceDownlinkTopic(DEV, 'config'))).toBe(false);
+      expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/up/ota')).toBe(false);
+      expect(isAllowedDevicePublish(DEV, provisionRequestTopic(CLAIM, SESSION))).toBe(false);
+      expect(isAllowedDevicePublish(DEV, '$SYS/x')).toBe(false);
+    });
+
+    it('lets a claim session publish only its own request topic', () => {
+      expect(isAllowedProvisionPublish(CLAIM, SESSION, provisionRequestTopic(CLAIM, SESSION))).toBe(true);
+      expect(isAllowedProvisionPublish(CLAIM, SESSION, provisionResponseTopic(CLAIM, SESSION))).toBe(false);
+      expect(isAllowedProvisionPublish(CLAIM, SESSION, provisionRequestTopic(CLAIM, 'c'.repeat(16)))).toBe(false);
+      expect(isAllowedProvisionPublish(CLAIM, SESSION, provisionRequestTopic('clm-other0000000', SESSION))).toBe(false);
+      expect(isAllowedProvisionPublish(CLAIM, SESSION, deviceUplinkTopic(DEV, 'event'))).toBe(false);
+    });
+  });
+});

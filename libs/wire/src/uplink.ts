@@ -1,0 +1,86 @@
+/**
+ * Kind-dispatched codecs. Adding an uplink/downlink kind = add it to UPLINK_KINDS/DOWNLINK_KINDS in
+ * topics.ts, its message type to the map below and its codec to the table; the compiler then flags
+ * every switch that needs a case.
+ */
+import { WireError } from './errors';
+import type { MessageCodec } from './message';
+import { deviceConfigV1Codec, type DeviceConfigV1 } from './messages/device-config.v1';
+import { energySnapshotV1Codec, type EnergySnapshotV1 } from './messages/energy-snapshot.v1';
+import { inferenceEventV1Codec, type InferenceEventV1 } from './messages/inference-event.v1';
+import { provisionRequestV1Codec } from './messages/provision-request.v1';
+import { provisionResponseV1Codec } from './messages/provision-response.v1';
+import { statusV1Codec, type StatusV1 } from './messages/status.v1';
+import { isDownlinkKind, isUplinkKind, parseTopic, type DownlinkKind, type UplinkKind } from './topics';
+
+export interface UplinkMessageMap {
+  event: InferenceEventV1;
+  status: StatusV1;
+  energy: EnergySnapshotV1;
+}
+
+export interface DownlinkMessageMap {
+  config: DeviceConfigV1;
+}
+
+/** `{ kind: 'event', message } | { kind: 'status', message } | { kind: 'energy', message }` */
+export type UplinkMessage = { [K in UplinkKind]: { kind: K; message: UplinkMessageMap[K] } }[UplinkKind];
+/** `{ kind: 'config', message }` */
+export type DownlinkMessage = { [K in DownlinkKind]: { kind: K; message: DownlinkMessageMap[K] } }[DownlinkKind];
+
+export const UPLINK_CODECS: { readonly [K in UplinkKind]: MessageCodec<UplinkMessageMap[K]> } = {
+  event: inferenceEventV1Codec,
+  status: statusV1Codec,
+  energy: energySnapshotV1Codec,
+};
+
+export const DOWNLINK_CODECS: { readonly [K in DownlinkKind]: MessageCodec<DownlinkMessageMap[K]> } = {
+  config: deviceConfigV1Codec,
+};
+
+/** Raw payload limits, checked before any parsing. Generous (≈2x the worst case) but bounded. */
+export const MAX_PAYLOAD_BYTES = {
+  event: inferenceEventV1Codec.maxBytes, // 64  (worst case 34)
+  status: statusV1Codec.maxBytes, // 512 (worst case 299)
+  energy: energySnapshotV1Codec.maxBytes, // 512 (worst case 155)
+  config: deviceConfigV1Codec.maxBytes, // 128 (worst case 14)
+  provisionRequest: provisionRequestV1Codec.maxBytes, // 512 (worst case 220)
+  provisionResponse: provisionResponseV1Codec.maxBytes, // 512 (worst case 328)
+} as const;
+
+/** With a literal kind the result is narrowed (`decodeUplink('event', b).message` is InferenceEventV1). */
+export function decodeUplink<K extends UplinkKind>(kind: K, bytes: Uint8Array): Extract<UplinkMessage, { kind: K }> {
+  if (!isUplinkKind(kind)) throw new WireError('unknown-topic', `unknown uplink kind ${JSON.stringify(kind)}`);
+  return { kind, message: UPLINK_CODECS[kind].decode(bytes) } as unknown as Extract<UplinkMessage, { kind: K }>;
+}
+
+export function encodeUplink(uplink: UplinkMessage): Uint8Array {
+  const kind = (uplink as { kind?: unknown } | null)?.kind;
+  if (!isUplinkKind(kind)) throw new WireError('unknown-topic', `unknown uplink kind ${JSON.stringify(kind)}`);
+  return (UPLINK_CODECS[kind] as MessageCodec<unknown>).encode(uplink.message);
+}
+
+export function decodeDownlink<K extends DownlinkKind>(kind: K, bytes: Uint8Array): Extract<DownlinkMessage, { kind: K }> {
+  if (!isDownlinkKind(kind)) throw new WireError('unknown-topic', `unknown downlink kind ${JSON.stringify(kind)}`);
+  return { kind, message: DOWNLINK_CODECS[kind].decode(bytes) } as unknown as Extract<DownlinkMessage, { kind: K }>;
+}
+
+export function encodeDownlink(downlink: DownlinkMessage): Uint8Array {
+  const kind = (downlink as { kind?: unknown } | null)?.kind;
+  if (!isDownlinkKind(kind)) throw new WireError('unknown-topic', `unknown downlink kind ${JSON.stringify(kind)}`);
+  return (DOWNLINK_CODECS[kind] as MessageCodec<unknown>).encode(downlink.message);
+}
+
+/**
+ * Ingest convenience: topic + payload in, `{ deviceId, kind, message }` out. Throws
+ * WireError('unknown-topic') if the topic is not a v1 device uplink topic. NOTE: this does not
+ * authenticate anything; the broker ACL (isAllowedDevicePublish) must already have tied the topic's
+ * deviceId to the connection's credential.
+ */
+export function decodeDeviceUplink(topic: string, bytes: Uint8Array): UplinkMessage & { deviceId: string } {
+  const parsed = parseTopic(topic);
+  if (parsed === null || parsed.scope !== 'device' || parsed.direction !== 'up') {
+    throw new WireError('unknown-topic', `not a device uplink topic: ${JSON.stringify(String(topic).slice(0, 200))}`);
+  }
+  return { deviceId: parsed.deviceId, ...decodeUplink(parsed.kind, bytes) };
+}
