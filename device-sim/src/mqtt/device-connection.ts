@@ -11,7 +11,8 @@ import {
   InferenceEventV1,
   StatusV1,
 } from '@tinyfleet/wire';
-import { connectAsync, IClientOptions, MqttClient } from 'mqtt';
+import { IClientOptions, MqttClient } from 'mqtt';
+import { connectRetryingRefusals } from './connect';
 
 export interface DeviceCredential {
   deviceId: string;
@@ -29,7 +30,7 @@ export class DeviceConnection {
   ) {}
 
   static async open(mqttUrl: string, cred: DeviceCredential, options: Partial<IClientOptions> = {}): Promise<DeviceConnection> {
-    const client = await connectAsync(mqttUrl, {
+    const client = await connectRetryingRefusals(mqttUrl, {
       clientId: cred.deviceId,
       username: cred.deviceId,
       password: cred.secret,

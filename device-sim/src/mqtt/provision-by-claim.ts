@@ -6,7 +6,7 @@ import {
   provisionRequestTopic,
   provisionResponseTopic,
 } from '@tinyfleet/wire';
-import { connectAsync } from 'mqtt';
+import { connectRetryingRefusals } from './connect';
 import { randomBytes } from 'node:crypto';
 
 export interface ClaimCredential {
@@ -30,7 +30,7 @@ export async function provisionByClaim(
   timeoutMs = 15_000,
 ): Promise<ProvisionResponseV1> {
   const sessionId = randomBytes(18).toString('base64url');
-  const client = await connectAsync(mqttUrl, {
+  const client = await connectRetryingRefusals(mqttUrl, {
     clientId: sessionId,
     username: claim.claimId,
     password: claim.claimSecret,

@@ -1,18 +1,17 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { allDeviceUplinksFilter, allProvisionRequestsFilter, parseTopic } from '@tinyfleet/wire';
 import { connectAsync, IPublishPacket, MqttClient } from 'mqtt';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { BrokerPort } from './broker.port';
+import { MosquittoAuthExporter } from './mosquitto-auth-exporter.service';
 import { UplinkRouter } from './uplink-router.service';
-
-const SHARE_GROUP = '$share/tinyfleet/';
 
 /**
  * The platform as a client of an external broker (e.g. Mosquitto). The broker must enforce device
  * credentials and topic ACLs (see MosquittoAuthExporter and docs/external-broker.md); the platform
  * then trusts the device id in the topic. Several consumer sessions share one subscription
- * (`$share`), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
+ * (`$share/<MQTT_CLIENT_ID>/…`: one group per platform deployment), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
  * only after `handleMessage` calls back, which we do after the row is committed, so a message the
  * platform did not store stays with the broker and is delivered again.
  */
@@ -26,17 +25,22 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly router: UplinkRouter,
     private readonly metrics: MetricsService,
+    @Optional() private readonly authExporter?: MosquittoAuthExporter,
   ) {
     super();
   }
 
   url(): string {
-    return this.config.mqtt.mode === 'external' ? new URL(this.config.mqtt.url).origin.replace(/^tcp:/, 'mqtt:') : '';
+    if (this.config.mqtt.mode !== 'external') return '';
+    const u = new URL(this.config.mqtt.url); // without credentials: this is shown to operators
+    return `${u.protocol === 'tcp:' ? 'mqtt:' : u.protocol}//${u.host}`;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const cfg = this.config.mqtt;
     if (cfg.mode !== 'external') return;
+    await this.authExporter?.start();
+    const shareGroup = `$share/${cfg.clientId}/`;
     for (let i = 0; i < cfg.consumers; i++) {
       const client = await connectAsync(cfg.url, {
         clientId: `${cfg.clientId}-${i}`,
@@ -50,7 +54,7 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
       client.handleMessage = (packet, done) => this.onMessage(client, packet as IPublishPacket, done);
       client.on('error', (err) => this.log.warn(`consumer ${i}: ${err.message}`));
       await client.subscribeAsync(
-        [allDeviceUplinksFilter(), allProvisionRequestsFilter()].map((f) => SHARE_GROUP + f),
+        [allDeviceUplinksFilter(), allProvisionRequestsFilter()].map((f) => shareGroup + f),
         { qos: 1 },
       );
       this.clients.push(client);

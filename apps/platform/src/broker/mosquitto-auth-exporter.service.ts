@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
  * Mosquitto's `%u` (username) and `%c` (client id) patterns. See docs/external-broker.md.
  */
 @Injectable()
-export class MosquittoAuthExporter implements OnApplicationBootstrap {
+export class MosquittoAuthExporter {
   private readonly log = new Logger(MosquittoAuthExporter.name);
   private platformEntry?: string;
   private pending: Promise<void> = Promise.resolve();
@@ -27,7 +27,8 @@ export class MosquittoAuthExporter implements OnApplicationBootstrap {
     private readonly events: PlatformEvents,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Writes the files once and follows credential changes from then on. The platform's own login must be in them before it connects. */
+  async start(): Promise<void> {
     const cfg = this.config.mqtt;
     if (cfg.mode !== 'external' || !cfg.mosquittoAuthDir) return;
     if (cfg.username && cfg.password) this.platformEntry = `${cfg.username}:${await hashForMosquitto(cfg.password)}`;

@@ -24,7 +24,7 @@ const SERVER = join(__dirname, 'pglite-server.ts');
  * (PGlite has no multi-process locking of its own and would corrupt it).
  */
 export async function startEmbeddedPostgres(opts: { dataDir?: string; maxConnections?: number; startTimeoutMs?: number } = {}): Promise<EmbeddedPostgres> {
-  const lockFile = opts.dataDir ? acquireLock(opts.dataDir) : undefined;
+  const lockFile = opts.dataDir ? await acquireLock(opts.dataDir) : undefined;
   const child = fork(SERVER, [], {
     execArgv: ['-r', REGISTER],
     env: {
@@ -36,6 +36,9 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; maxConnect
   });
   try {
     const ready = await waitForReady(child, opts.startTimeoutMs ?? 60_000);
+    // The PGlite process holds the folder: it outlives us briefly if we are killed (it stops when
+    // its IPC channel closes), and the next start waits for it.
+    if (lockFile) writeFileSync(lockFile, String(child.pid));
     return {
       url: `postgres://postgres@127.0.0.1:${ready.port}/postgres`,
       port: ready.port,
@@ -76,16 +79,27 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function acquireLock(dataDir: string): string {
+/** How long to wait for the previous holder of a data folder to finish closing it. */
+const LOCK_WAIT_MS = 15_000;
+
+async function acquireLock(dataDir: string): Promise<string> {
   mkdirSync(dataDir, { recursive: true });
   const lockFile = join(dataDir, 'tinyfleet.lock');
-  if (existsSync(lockFile)) {
+  const holder = (): number | undefined => {
+    if (!existsSync(lockFile)) return undefined;
     const pid = Number(readFileSync(lockFile, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-      throw new EmbeddedPostgresError(
-        `the embedded database in ${dataDir} is in use by process ${pid}; stop it, or set TINYFLEET_DATA_DIR to another folder`,
-      );
-    }
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  };
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let pid = holder();
+  while (pid !== undefined && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    pid = holder();
+  }
+  if (pid !== undefined) {
+    throw new EmbeddedPostgresError(
+      `the embedded database in ${dataDir} is in use by process ${pid}; stop that tinyfleet, or set TINYFLEET_DATA_DIR to another folder`,
+    );
   }
   writeFileSync(lockFile, String(process.pid));
   return lockFile;
