@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig, redact } from './app-config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded everything on the documented ports', () => {
+    const sut = loadConfig({});
+    expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(sut.mqtt).toEqual({ mode: 'embedded', host: '127.0.0.1', port: 1883 });
+    expect(sut.database).toEqual({ mode: 'embedded', dataDir: resolve('.tinyfleet', 'pgdata') });
+    expect(sut.logLevel).toBe('info');
+  });
+
+  it('switches to an external broker and a real PostgreSQL by URL', () => {
+    const sut = loadConfig({ MQTT_URL: 'mqtt://broker:1883', MQTT_USERNAME: 'p', MQTT_PASSWORD: 's', DATABASE_URL: 'postgres://u:pw@db:5432/fleet' });
+    expect(sut.mqtt).toMatchObject({ mode: 'external', url: 'mqtt://broker:1883', username: 'p', password: 's', consumers: 4 });
+    expect(sut.database).toEqual({ mode: 'external', url: 'postgres://u:pw@db:5432/fleet' });
+  });
+
+  it('names every bad variable and what is allowed, in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', MQTT_PORT: '70000', DATABASE_URL: 'mysql://x:secret@h/db', LOG_LEVEL: 'loud', INGEST_MAX_BATCH_ROWS: '0' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toHaveLength(5);
+    expect(message).toContain('PORT="eighty" is not a TCP port');
+    expect(message).toContain('MQTT_PORT="70000"');
+    expect(message).toContain('DATABASE_URL="mysql://x:***@h/db" must be a URL starting with postgres:// or postgresql://');
+    expect(message).toContain('LOG_LEVEL="loud" must be one of');
+    expect(message).toContain('INGEST_MAX_BATCH_ROWS="0" must be an integer from 1 to 20000');
+    expect(message).not.toContain('secret');
+  });
+
+  it('redacts passwords in URLs', () => {
+    expect(redact('postgres://user:hunter2@db/x')).toBe('postgres://user:***@db/x');
+    expect(redact('postgres://db/x')).toBe('postgres://db/x');
+  });
+});
