@@ -107,13 +107,22 @@ describe.each(['pglite', 'postgres'] as const)('ingest end to end on %s', (kind)
     await expect(metric(platform, 'tinyfleet_rejected_total{reason="malformed"}')).resolves.toBeGreaterThanOrEqual(1);
   });
 
+  it('registers 25 devices at once and takes their events concurrently', async () => {
+    // Guards the PGlite path against interleaved protocol messages from concurrent connections.
+    const many = await Promise.all(Array.from({ length: 25 }, (_, i) => registerDevice(platform.mqttUrl, claim, `hw-many-${kind}-${i}`)));
+    await Promise.all(many.flatMap((d) => Array.from({ length: 20 }, (_, i) => d.publishEvent(event(i)))));
+    const total = await sql.query('SELECT count(*) AS n FROM device_events WHERE device_id = ANY($1)', [many.map((d) => d.deviceId)]);
+    expect(Number(total.rows[0].n)).toBe(500);
+    await Promise.all(many.map((d) => d.close()));
+  });
+
   it('serves /health, /metrics, /docs-json and device listing with filters', async () => {
     expect((await platform.api('GET', '/health')).body).toMatchObject({ status: 'ok', database: 'up', brokerMode: 'embedded' });
     const docs = await platform.api('GET', '/docs-json');
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/devices', '/api/devices/{id}', '/api/devices/{id}/events', '/api/claims']));
     await expect(metric(platform, 'tinyfleet_events_ingested_total')).resolves.toBeGreaterThanOrEqual(1001);
     const page = await platform.api('GET', '/api/devices?stream=soil&sort=eventsCount&order=desc&limit=1');
-    expect(page.body).toMatchObject({ total: 2, limit: 1, items: [{ id: deviceA.deviceId }] });
+    expect(page.body).toMatchObject({ total: 27, limit: 1, items: [{ id: deviceA.deviceId }] });
     expect((await platform.api('GET', '/api/devices?limit=100000')).status).toBe(400);
     expect((await platform.api('GET', '/api/devices/dev-nope')).status).toBe(404);
   });

@@ -2,6 +2,10 @@ import { Command } from 'commander';
 import { registerModelCommands } from './commands/model.command';
 import { registerClaimCommands } from './commands/claim.command';
 import { registerStartCommand } from './commands/start.command';
+import { registerModelBuildCommands } from './commands/model-build.command';
+import { registerKeysCommands } from './commands/keys.command';
+import { registerDataCommands } from './commands/data.command';
+import { registerSimCommands } from './commands/sim.command';
 
 /**
  * `tinyfleet` — the one command-line entry point. Each feature registers its own subcommands
@@ -13,7 +17,10 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStartCommand(program);
   registerClaimCommands(program);
-  registerModelCommands(program);
+  registerModelBuildCommands(registerModelCommands(program));
+  registerKeysCommands(program);
+  registerDataCommands(program);
+  registerSimCommands(program);
   return program;
 }
 

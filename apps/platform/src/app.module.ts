@@ -21,7 +21,7 @@ class EventsModule {
 /** The platform: HTTP API, MQTT (embedded or external broker), ingest into PostgreSQL. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, database: { url: string; poolSize: number }): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -35,7 +35,7 @@ export class AppModule {
         }),
         EventsModule.forRoot(),
         MetricsModule,
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(database.url, database.poolSize),
         DevicesModule,
         IngestModule,
         ProvisioningModule,

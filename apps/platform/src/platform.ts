@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { BrokerPort } from './broker/broker.port';
+import { Client } from 'pg';
 import { AppConfig, redact } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 
@@ -39,7 +40,8 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
 
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(AppModule.forRoot(config, databaseUrl), { bufferLogs: true });
+    const poolSize = await choosePoolSize(databaseUrl);
+    app = await NestFactory.create(AppModule.forRoot(config, { url: databaseUrl, poolSize }), { bufferLogs: true });
     app.useLogger(app.get(Logger));
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.enableShutdownHooks();
@@ -70,4 +72,23 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * PGlite behind pglite-socket runs one backend for all connections and interleaves protocol
+ * messages of concurrent extended-protocol queries from different connections (seen here as
+ * `portal "" does not exist` under load). One connection serialises them on our side; PGlite
+ * executes one query at a time anyway, so little is lost. A real PostgreSQL gets a pool.
+ */
+async function choosePoolSize(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ version: string }>('SELECT version()');
+    return rows[0]?.version.includes('PGlite') ? 1 : 10;
+  } catch (err) {
+    throw new Error(`cannot connect to the database (${redact(url)}): ${(err as Error).message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

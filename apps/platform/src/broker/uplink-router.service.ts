@@ -72,7 +72,7 @@ export class UplinkRouter {
       if (!(err instanceof WireError)) throw err;
       this.metrics.reject(err.reason);
       if (topic.scope === 'device') {
-        this.ingest.countRejected(topic.deviceId);
+        await this.ingest.countRejected(topic.deviceId);
         this.log.warn(`dropped ${topic.kind} from ${topic.deviceId}: ${err.reason}: ${err.message}`);
       }
       return undefined;

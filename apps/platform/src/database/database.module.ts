@@ -5,7 +5,7 @@ import { ENTITIES, MIGRATIONS } from './entities';
 /** TypeORM over the `pg` driver, for PGlite-over-socket and PostgreSQL alike. Schema only by migrations. */
 @Module({})
 export class DatabaseModule {
-  static forRoot(url: string): DynamicModule {
+  static forRoot(url: string, poolSize: number): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -19,8 +19,7 @@ export class DatabaseModule {
           synchronize: false,
           // Failed queries surface as exceptions to their callers, which log them with context.
           logging: false,
-          // PGlite serves at most `maxConnections` sockets (set above this) and runs one query at a time.
-          extra: { max: 10 },
+          extra: { max: poolSize },
         }),
       ],
     };

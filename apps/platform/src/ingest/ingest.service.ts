@@ -91,9 +91,9 @@ export class IngestService {
     );
   }
 
-  /** Counts a refused message against its device (best effort: a lost increment only loses a statistic). */
-  countRejected(deviceId: string): void {
-    this.db.query(`UPDATE devices SET rejected_count = rejected_count + 1 WHERE id = $1`, [deviceId]).catch((err: unknown) => {
+  /** Counts a refused message against its device; never fails (a lost increment only loses a statistic). */
+  async countRejected(deviceId: string): Promise<void> {
+    await this.db.query(`UPDATE devices SET rejected_count = rejected_count + 1 WHERE id = $1`, [deviceId]).catch((err: unknown) => {
       this.log.warn(`could not count a rejected message for ${deviceId}: ${String(err)}`);
     });
   }

@@ -1,0 +1,87 @@
+import { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createKeyPair, loadSigningKey, loadTrustedKeys, verifyArtifactDir, type SigningKey } from '@tinyfleet/artifact/verify-node';
+import { repoRoot } from '@tinyfleet/datasets';
+import { buildRecipe, findRecipe, renderTable, stageTable, stderrProgress, type BuildResult } from '@tinyfleet/pipeline';
+
+/** Where the local development signing key lives when --key is not given. */
+export function devKeyDir(): string {
+  return path.join(repoRoot(), '.tinyfleet', 'keys');
+}
+
+/** Load the key in `dir`, or the dev key (created on first use); says which on stderr. */
+export function resolveSigningKey(dir: string | undefined, note: (s: string) => void): SigningKey {
+  if (dir) return loadSigningKey(dir);
+  const dev = devKeyDir();
+  if (fs.existsSync(path.join(dev, 'ed25519.key.pem'))) {
+    const key = loadSigningKey(dev);
+    note(`no --key given: signing with the local dev key ${key.keyId} in ${dev}`);
+    return key;
+  }
+  const key = createKeyPair(dev);
+  note(`no --key given: created a local dev key ${key.keyId} in ${dev} (not for production)`);
+  return key;
+}
+
+function parseSeed(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31) throw new Error(`--seed must be a non-negative integer, got ${v}`);
+  return n;
+}
+
+export function printBuild(result: BuildResult): string {
+  const goals = result.goals.length
+    ? `\n\ngoals\n${renderTable(
+        ['goal', 'value', 'target', 'met'],
+        result.goals.map((g) => [g.goal, g.value.toFixed(2), String(g.target), g.met ? 'yes' : 'NO']),
+      )}`
+    : '';
+  const m = result.manifest;
+  return `${m.name}@${m.version} (${m.recipe})\n${stageTable(result.reports)}${goals}\n\nsizes: float32 ${m.sizes.float32TfliteBytes} B, int8 ${m.sizes.int8TfliteBytes} B, Huffman ${m.sizes.huffmanBytes} B; flash ${m.flashBytes} B, arena ${m.arenaBytes} B, ${m.macs} MACs; key ${m.signing.keyId}`;
+}
+
+/** `model build` and `model verify`, attached to the `model` group of model.command.ts. */
+export function registerModelBuildCommands(model: Command): void {
+  model
+    .command('build')
+    .description('Run the model pipeline for a recipe: train/distill, prune, quantize, Huffman, export, sign')
+    .argument('<recipe>', 'soil | gas-fruit | gas-ethylene | doorbell | mnist-lenet300 | mnist-lenet5')
+    .requiredOption('--out <dir>', 'artifact folder to write')
+    .option('--quick', 'small subsets and 1-2 epochs (seconds; for CI)')
+    .option('--seed <n>', 'random seed', parseSeed, 1)
+    .option('--key <dir>', 'signing key folder (tinyfleet keys create); default: local dev key in .tinyfleet/keys')
+    .option('--version <n>', 'recipe version (gas-ethylene: 1 = batches 1-6, 2 = adds drifted batch 8)')
+    .option('--json', 'print the manifest as JSON on stdout')
+    .action(async (recipeId: string, opts: { out: string; quick?: boolean; seed: number; key?: string; version?: string; json?: boolean }) => {
+      const recipe = findRecipe(recipeId, opts.version);
+      const note = (s: string) => process.stderr.write(`${s}\n`);
+      const key = resolveSigningKey(opts.key, note);
+      const result = await buildRecipe({
+        recipe,
+        outDir: opts.out,
+        quick: !!opts.quick,
+        seed: opts.seed,
+        key,
+        progress: stderrProgress(),
+        log: note,
+        cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache'),
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : `${printBuild(result)}\n`);
+    });
+
+  model
+    .command('verify')
+    .description('Verify a signed artifact folder: hashes, Ed25519 signature by a trusted key, OTA form decodes to the model')
+    .argument('<dir>', 'artifact folder (model.tflite, manifest.json, signature.json)')
+    .option('--trust <dirs...>', 'folders or PEM files of trusted public keys (default: the local dev key folder)')
+    .option('--json', 'print the result as JSON')
+    .action((dir: string, opts: { trust?: string[]; json?: boolean }) => {
+      const trusted = loadTrustedKeys(opts.trust ?? [devKeyDir()]);
+      const result = verifyArtifactDir(dir, trusted);
+      if (opts.json) process.stdout.write(`${JSON.stringify(result.ok ? { ok: true, keyId: result.keyId, name: result.manifest.name, version: result.manifest.version } : result)}\n`);
+      else if (result.ok) process.stdout.write(`OK ${result.manifest.name}@${result.manifest.version} signed by ${result.keyId}\n`);
+      else process.stdout.write(`FAILED ${dir}: ${result.reason}\n`);
+      if (!result.ok) process.exitCode = 1;
+    });
+}
