@@ -11,7 +11,11 @@ export async function apiRequest<T = unknown>(baseUrl: string, method: string, p
   try {
     res = await fetch(new URL(path, baseUrl), {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        // The platform requires it when it listens beyond loopback (API_TOKEN there).
+        ...(process.env.TINYFLEET_API_TOKEN ? { authorization: `Bearer ${process.env.TINYFLEET_API_TOKEN}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { BrokerModule } from './broker/broker.module';
+import { ApiTokenGuard } from './common/api-token.guard';
 import { PlatformEvents } from './common/platform-events';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -42,6 +44,7 @@ export class AppModule {
         BrokerModule.forRoot(config),
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
     };
   }
 }

@@ -49,6 +49,7 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
       .setTitle('tinyfleet platform')
       .setDescription('Devices, provisioning claims and inference events of a TinyML fleet. Devices themselves speak MQTT (see docs/protocol.md).')
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN, required when the platform listens beyond loopback' })
       .build();
     SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'docs-json' });
     await app.listen(config.http.port, config.http.host);

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { isAllowedDeviceSubscription, isAllowedProvisionSubscription, parseTopic } from '@tinyfleet/wire';
+import { deviceDownlinkFilter, isAllowedDeviceSubscription, isAllowedProvisionSubscription, parseTopic } from '@tinyfleet/wire';
 import type { Aedes, AuthenticateError, Client } from 'aedes';
 import { AddressInfo, createServer, Server } from 'node:net';
+import { PlatformEvents } from '../common/platform-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DevicesService } from '../devices/devices.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -38,6 +39,7 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     private readonly router: UplinkRouter,
     private readonly devices: DevicesService,
     private readonly metrics: MetricsService,
+    private readonly events: PlatformEvents,
   ) {
     super();
   }
@@ -113,6 +115,13 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     });
     broker.on('client', (client: Client) => this.onConnectivity(client, 'ONLINE'));
     broker.on('clientDisconnect', (client: Client) => this.onConnectivity(client, 'OFFLINE'));
+    // A device that (re)subscribes to its downlink gets its current configuration.
+    broker.on('subscribe', (subscriptions: Array<{ topic: string }>, client: Client) => {
+      const identity = (client as IdentifiedClient | null)?.[IDENTITY];
+      if (identity?.kind === 'device' && subscriptions.some((s) => s.topic === deviceDownlinkFilter(identity.deviceId))) {
+        this.events.emit('downlink-subscribed', identity.deviceId);
+      }
+    });
     this.broker = broker;
 
     const { host, port } = this.config.mqtt;

@@ -9,6 +9,7 @@ import {
   provisionResponseTopic,
   WireError,
 } from '@tinyfleet/wire';
+import { PlatformEvents } from '../common/platform-events';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvisioningService } from '../provisioning/provisioning.service';
@@ -33,6 +34,7 @@ export class UplinkRouter {
     private readonly ingest: IngestService,
     private readonly provisioning: ProvisioningService,
     private readonly metrics: MetricsService,
+    private readonly events: PlatformEvents,
   ) {}
 
   async route(topic: ParsedTopic, payload: Uint8Array): Promise<Reply | undefined> {
@@ -61,6 +63,7 @@ export class UplinkRouter {
           break;
         case 'status':
           await this.ingest.recordStatus(topic.deviceId, decodeStatusV1(payload));
+          this.events.emit('device-status', topic.deviceId);
           break;
         case 'energy':
           await this.ingest.submitEnergy(topic.deviceId, decodeEnergySnapshotV1(payload));

@@ -5,6 +5,10 @@ import { EventEmitter } from 'node:events';
 export interface PlatformEventMap {
   /** A claim or device credential was created, replaced or revoked. */
   'credentials-changed': [];
+  /** A device subscribed to its downlink (embedded broker only: an external one does not say). */
+  'downlink-subscribed': [deviceId: string];
+  /** A device's status heartbeat was stored. */
+  'device-status': [deviceId: string];
 }
 
 @Injectable()

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, redact } from './app-config';
 describe('loadConfig', () => {
   it('defaults to the embedded everything on the documented ports', () => {
     const sut = loadConfig({});
-    expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000, apiToken: undefined });
     expect(sut.mqtt).toEqual({ mode: 'embedded', host: '127.0.0.1', port: 1883 });
     expect(sut.database).toEqual({ mode: 'embedded', dataDir: resolve('.tinyfleet', 'pgdata') });
     expect(sut.logLevel).toBe('info');
@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect(message).toContain('LOG_LEVEL="loud" must be one of');
     expect(message).toContain('INGEST_MAX_BATCH_ROWS="0" must be an integer from 1 to 20000');
     expect(message).not.toContain('secret');
+  });
+
+  it('insists on an API token when the platform listens beyond loopback', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/HOST="0.0.0.0" exposes the operator API beyond this machine: set API_TOKEN/);
+    expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(/API_TOKEN must be at least 16 characters/);
+    expect(loadConfig({ HOST: '0.0.0.0', API_TOKEN: 'a-long-enough-token' }).http).toEqual({ host: '0.0.0.0', port: 3000, apiToken: 'a-long-enough-token' });
   });
 
   it('redacts passwords in URLs', () => {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
  * platform reads `process.env`: services ask for `AppConfig` (token `APP_CONFIG`).
  */
 export interface AppConfig {
-  http: { host: string; port: number };
+  http: { host: string; port: number; /** Bearer token the operator API (/api/*) requires; none on loopback by default. */ apiToken?: string };
   /** `embedded`: aedes in-process on `port`; `external`: connect to `url` as a client. */
   mqtt:
     | { mode: 'embedded'; host: string; port: number }
@@ -38,6 +38,7 @@ export class ConfigError extends Error {
   }
 }
 
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */
@@ -87,11 +88,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
   const maxBatchRows = int('INGEST_MAX_BATCH_ROWS', 2000, 1, 20000);
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
+  const apiToken = env.API_TOKEN || undefined;
+  if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
+  if (!apiToken && !LOOPBACK_HOSTS.includes(host)) {
+    problems.push(`HOST=${JSON.stringify(host)} exposes the operator API beyond this machine: set API_TOKEN (16+ characters) too`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
-    http: { host, port: httpPort },
+    http: { host, port: httpPort, apiToken },
     mqtt: mqttUrl
       ? {
           mode: 'external',

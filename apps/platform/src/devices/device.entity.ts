@@ -26,6 +26,8 @@ export class Device {
   @Column('bigint', { name: 'last_event_seq', nullable: true }) lastEventSeq!: string | null;
   @Column('timestamptz', { name: 'last_event_at', nullable: true }) lastEventAt!: Date | null;
   @Column('bigint', { name: 'rejected_count' }) rejectedCount!: string;
+  /** Operator-set runtime configuration (DeviceConfigV1 fields); null: platform defaults. */
+  @Column('jsonb', { nullable: true }) config!: Record<string, unknown> | null;
   @Column('jsonb', { name: 'last_status', nullable: true }) lastStatus!: Record<string, unknown> | null;
   @Column('timestamptz', { name: 'last_status_at', nullable: true }) lastStatusAt!: Date | null;
   @Column('timestamptz', { name: 'last_seen_at', nullable: true }) lastSeenAt!: Date | null;

@@ -1,12 +1,17 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DeviceConfigService } from './device-config.service';
 import { DevicesService } from './devices.service';
+import { DeviceConfigDto, DeviceConfigStateDto } from './dto/device-config.dto';
 import { DeviceDetailDto, DeviceEventDto, DevicePageDto, ListDevicesQueryDto, ListEventsQueryDto } from './dto/device.dto';
 
 @ApiTags('devices')
 @Controller('api/devices')
 export class DevicesController {
-  constructor(private readonly devices: DevicesService) {}
+  constructor(
+    private readonly devices: DevicesService,
+    private readonly configs: DeviceConfigService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: DevicePageDto })
@@ -24,5 +29,17 @@ export class DevicesController {
   @ApiOkResponse({ type: [DeviceEventDto], description: 'Newest first' })
   events(@Param('id') id: string, @Query() query: ListEventsQueryDto): Promise<DeviceEventDto[]> {
     return this.devices.listEvents(id, query);
+  }
+
+  @Get(':id/config')
+  @ApiOkResponse({ type: DeviceConfigStateDto })
+  getConfig(@Param('id') id: string): Promise<DeviceConfigStateDto> {
+    return this.configs.get(id);
+  }
+
+  @Put(':id/config')
+  @ApiOkResponse({ type: DeviceConfigStateDto, description: 'Stored, and sent to the device on down/config' })
+  setConfig(@Param('id') id: string, @Body() dto: DeviceConfigDto): Promise<DeviceConfigStateDto> {
+    return this.configs.set(id, dto);
   }
 }

@@ -78,7 +78,7 @@ export class IngestService {
     return this.energyQueue.submit({ deviceId, snapshot });
   }
 
-  /** Status heartbeats are rare (minutes apart): one UPDATE each. */
+  /** Status heartbeats are rare (minutes apart): one UPDATE each; an older heartbeat (re-delivered late) does not overwrite a newer one. */
   async recordStatus(deviceId: string, status: StatusV1): Promise<void> {
     const slots = status.slots.map((s) =>
       s === null ? null : { modelId: s.modelId, modelVersion: s.modelVersion, sha256: hex(s.sha256), tag: modelTagOf(s.sha256), sizeBytes: s.sizeBytes },
@@ -86,8 +86,9 @@ export class IngestService {
     const stored = { ...status, slots };
     await this.db.query(
       `UPDATE devices SET last_status = $2::jsonb, last_status_at = now(), last_seen_at = now(),
-         firmware_version = $3, interpreter_version = $4, updated_at = now() WHERE id = $1`,
-      [deviceId, JSON.stringify(stored), status.firmwareVersion, status.interpreterVersion],
+         firmware_version = $3, interpreter_version = $4, updated_at = now()
+       WHERE id = $1 AND (last_status IS NULL OR (last_status->>'timestampMs')::bigint <= $5)`,
+      [deviceId, JSON.stringify(stored), status.firmwareVersion, status.interpreterVersion, status.timestampMs],
     );
   }
 

@@ -1,0 +1,59 @@
+import { Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DeviceConfigV1, deviceDownlinkTopic, encodeDeviceConfigV1 } from '@tinyfleet/wire';
+import { Repository } from 'typeorm';
+import { BrokerPort } from '../broker/broker.port';
+import { PlatformEvents } from '../common/platform-events';
+import { Device } from './device.entity';
+import { DeviceConfigDto, DeviceConfigStateDto } from './dto/device-config.dto';
+
+/** What a device runs with until an operator says otherwise: heartbeat hourly, energy every 15 min. */
+export const DEFAULT_DEVICE_CONFIG: DeviceConfigV1 = { statusIntervalS: 3600, energyIntervalS: 900, eventPolicy: 'on-change', scoreThresholdQ: 0 };
+
+/**
+ * A device's runtime configuration. It is pushed on `down/config` whenever it changes and whenever
+ * the device (re)subscribes to its downlink, so a device never runs on stale settings for long.
+ */
+@Injectable()
+export class DeviceConfigService implements OnModuleInit {
+  private readonly log = new Logger(DeviceConfigService.name);
+  /** Devices configured since this process started (external broker: we learn of them by their status). */
+  private readonly configuredSinceBoot = new Set<string>();
+
+  constructor(
+    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    private readonly broker: BrokerPort,
+    private readonly events: PlatformEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.on('downlink-subscribed', (deviceId) => void this.push(deviceId));
+    this.events.on('device-status', (deviceId) => {
+      if (this.broker.mode !== 'external' || this.configuredSinceBoot.has(deviceId)) return;
+      void this.push(deviceId);
+    });
+  }
+
+  async get(deviceId: string): Promise<DeviceConfigStateDto> {
+    const device = await this.devices.findOne({ where: { id: deviceId }, select: { id: true, config: true } });
+    if (!device) throw new NotFoundException(`device ${deviceId} not found`);
+    return device.config ? { ...(device.config as unknown as DeviceConfigV1), custom: true } : { ...DEFAULT_DEVICE_CONFIG, custom: false };
+  }
+
+  async set(deviceId: string, dto: DeviceConfigDto): Promise<DeviceConfigStateDto> {
+    const config: DeviceConfigV1 = { statusIntervalS: dto.statusIntervalS, energyIntervalS: dto.energyIntervalS, eventPolicy: dto.eventPolicy, scoreThresholdQ: dto.scoreThresholdQ };
+    const res = await this.devices.query(`UPDATE devices SET config = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING id`, [deviceId, JSON.stringify(config)]);
+    if ((res as unknown[][])[0]?.length === 0) throw new NotFoundException(`device ${deviceId} not found`);
+    await this.push(deviceId);
+    return { ...config, custom: true };
+  }
+
+  /** Sends the device its current configuration (QoS 1; delivered when it is next online if it has a session). */
+  async push(deviceId: string): Promise<void> {
+    this.configuredSinceBoot.add(deviceId);
+    const { custom: _custom, ...config } = await this.get(deviceId).catch(() => ({ ...DEFAULT_DEVICE_CONFIG, custom: false }));
+    await this.broker.publish(deviceDownlinkTopic(deviceId, 'config'), encodeDeviceConfigV1(config), 1).catch((err: unknown) => {
+      this.log.warn(`could not send config to ${deviceId}: ${String(err)}`);
+    });
+  }
+}
