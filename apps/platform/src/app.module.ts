@@ -8,9 +8,11 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
+import { EnergyModule } from './energy/energy.module';
 import { HealthController } from './health/health.controller';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OtaModule } from './ota/ota.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 
 @Module({})
@@ -39,9 +41,11 @@ export class AppModule {
         MetricsModule,
         DatabaseModule.forRoot(database.url, database.poolSize),
         DevicesModule,
+        EnergyModule,
         IngestModule,
         ProvisioningModule,
         BrokerModule.forRoot(config),
+        OtaModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],

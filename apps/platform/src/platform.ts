@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AddressInfo } from 'node:net';
@@ -38,10 +39,12 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
     databaseLabel = redact(config.database.url);
   }
 
-  let app: INestApplication | undefined;
+  let app: NestExpressApplication | undefined;
   try {
     const poolSize = await choosePoolSize(databaseUrl);
-    app = await NestFactory.create(AppModule.forRoot(config, { url: databaseUrl, poolSize }), { bufferLogs: true });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { url: databaseUrl, poolSize }), { bufferLogs: true, bodyParser: false });
+    // Model uploads carry a .tflite and its OTA form as base64: allow them, nothing larger.
+    app.useBodyParser('json', { limit: '40mb' });
     app.useLogger(app.get(Logger));
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.enableShutdownHooks();

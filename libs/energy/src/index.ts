@@ -4,6 +4,7 @@ export * from './mcu/kernel-kinds';
 export * from './mcu/kernel-cycle-tables';
 export * from './mcu/mcu-profiles';
 export * from './mcu/inference-cost';
+export * from './mcu/firmware-footprint';
 export * from './radio/exchange';
 export * from './radio/protocol-overheads';
 export * from './radio/lora-airtime';

@@ -23,7 +23,7 @@ export class BrokerModule {
       global: true,
       imports: [TypeOrmModule.forFeature([Device, Claim]), DevicesModule, IngestModule, ProvisioningModule],
       providers: [CredentialsService, UplinkRouter, impl, { provide: BrokerPort, useExisting: impl }, ...extra],
-      exports: [BrokerPort],
+      exports: [BrokerPort, UplinkRouter],
     };
   }
 }

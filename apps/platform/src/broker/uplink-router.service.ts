@@ -7,12 +7,16 @@ import {
   encodeProvisionResponseV1,
   ParsedTopic,
   provisionResponseTopic,
+  UplinkKind,
   WireError,
 } from '@tinyfleet/wire';
 import { PlatformEvents } from '../common/platform-events';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvisioningService } from '../provisioning/provisioning.service';
+
+/** Handles the uplinks of a feature that registers itself (OTA), so the broker layer depends on no feature. */
+export type UplinkHandler = (deviceId: string, payload: Uint8Array) => Promise<void>;
 
 /** A message the platform sends back as a consequence of an uplink. */
 export interface Reply {
@@ -29,6 +33,7 @@ export interface Reply {
 @Injectable()
 export class UplinkRouter {
   private readonly log = new Logger(UplinkRouter.name);
+  private readonly handlers = new Map<UplinkKind, UplinkHandler>();
 
   constructor(
     private readonly ingest: IngestService,
@@ -36,6 +41,11 @@ export class UplinkRouter {
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
   ) {}
+
+  registerHandler(kind: UplinkKind, handler: UplinkHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`uplink kind ${kind} already has a handler`);
+    this.handlers.set(kind, handler);
+  }
 
   async route(topic: ParsedTopic, payload: Uint8Array): Promise<Reply | undefined> {
     try {
@@ -68,6 +78,11 @@ export class UplinkRouter {
         case 'energy':
           await this.ingest.submitEnergy(topic.deviceId, decodeEnergySnapshotV1(payload));
           break;
+        default: {
+          const handler = this.handlers.get(topic.kind);
+          if (!handler) throw new WireError('unknown-topic', `no handler for uplink kind ${topic.kind}`);
+          await handler(topic.deviceId, payload);
+        }
       }
       this.metrics.messagesReceived.inc({ kind: topic.kind });
       return undefined;

@@ -27,6 +27,7 @@ export interface AppConfig {
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ingest: { maxBatchRows: number };
+  ota: { chunkBytes: number; tickMs: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -88,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
   const maxBatchRows = int('INGEST_MAX_BATCH_ROWS', 2000, 1, 20000);
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
+  const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
+  const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
   const apiToken = env.API_TOKEN || undefined;
   if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
   if (!apiToken && !LOOPBACK_HOSTS.includes(host)) {
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     logLevel,
     ingest: { maxBatchRows },
+    ota: { chunkBytes, tickMs },
   };
 }
 

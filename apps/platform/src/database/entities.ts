@@ -1,12 +1,20 @@
 import { Foundation1795900000000 } from '../../../../migrations/1795900000000-foundation';
 import { DeviceConfig1795900100000 } from '../../../../migrations/1795900100000-device-config';
+import { Ota1795900200000 } from '../../../../migrations/1795900200000-ota';
+import { EnergyReportIndexes1795900300000 } from '../../../../migrations/1795900300000-energy-report-indexes';
 import { Device } from '../devices/device.entity';
 import { DeviceEvent } from '../ingest/device-event.entity';
 import { EnergySnapshot } from '../ingest/energy-snapshot.entity';
 import { Claim } from '../provisioning/claim.entity';
+import { OtaJobEvent } from '../ota/jobs/ota-job-event.entity';
+import { OtaJob } from '../ota/jobs/ota-job.entity';
+import { ModelArtifact } from '../ota/registry/model-artifact.entity';
+import { TrustedKey } from '../ota/registry/trusted-key.entity';
+import { RolloutGroup } from '../ota/rollouts/rollout-group.entity';
+import { Rollout } from '../ota/rollouts/rollout.entity';
 import { ProvisioningAttempt } from '../provisioning/provisioning-attempt.entity';
 
 /** Listed explicitly (not globbed) so bundlers, Jest and the CLI all see the same set. */
-export const ENTITIES = [Claim, ProvisioningAttempt, Device, DeviceEvent, EnergySnapshot];
+export const ENTITIES = [Claim, ProvisioningAttempt, Device, DeviceEvent, EnergySnapshot, TrustedKey, ModelArtifact, Rollout, RolloutGroup, OtaJob, OtaJobEvent];
 /** In order. A new migration file must be added here. */
-export const MIGRATIONS = [Foundation1795900000000, DeviceConfig1795900100000];
+export const MIGRATIONS = [Foundation1795900000000, DeviceConfig1795900100000, Ota1795900200000, EnergyReportIndexes1795900300000];

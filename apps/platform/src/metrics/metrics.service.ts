@@ -11,7 +11,8 @@ export type RejectReason =
   | 'schema'
   | 'unknown-topic'
   | 'unknown-device'
-  | 'device-not-active';
+  | 'device-not-active'
+  | 'unknown-job';
 
 /** The platform's Prometheus registry (its own, so tests can build several apps in one process). */
 @Injectable()

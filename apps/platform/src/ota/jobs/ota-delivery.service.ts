@@ -1,0 +1,173 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  crc32,
+  decodeOtaChunkRequestV1,
+  decodeOtaStatusV1,
+  deviceDownlinkTopic,
+  encodeOtaCancelV1,
+  encodeOtaChunkV1,
+  encodeOtaOfferV1,
+  otaChunkCount,
+  OtaForm,
+} from '@tinyfleet/wire';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { BrokerPort } from '../../broker/broker.port';
+import { UplinkRouter } from '../../broker/uplink-router.service';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../metrics/metrics.service';
+import { ModelArtifact } from '../registry/model-artifact.entity';
+import { Rollout } from '../rollouts/rollout.entity';
+import { OtaCancelReason, OtaDispatcher } from './ota-dispatcher.port';
+import { OtaJob } from './ota-job.entity';
+import { IN_FLIGHT_STATES, otaJobMachine } from './ota-job.state-machine';
+import { OtaJobsRepository } from './ota-jobs.repository';
+
+/** One artifact prepared for the air: manifest + model payload in the smallest available form. */
+interface Transfer {
+  form: OtaForm;
+  blob: Uint8Array;
+  sha256: Uint8Array;
+  manifestBytes: number;
+  artifact: Pick<ModelArtifact, 'name' | 'version' | 'sha256' | 'signature' | 'keyId'> & { modelBytes: number };
+}
+
+/**
+ * Delivery over MQTT: offers, chunks on request (a device resumes from its first missing chunk, so
+ * nothing restarts from zero), cancellations, and the device's status reports, each applied as an
+ * OtaJob transition. The transfer form is the Huffman-coded container when it is smaller than the
+ * .tflite; the device reconstructs the exact .tflite and checks hash and signature itself.
+ */
+@Injectable()
+export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
+  private readonly log = new Logger(OtaDeliveryService.name);
+  private readonly transfers = new Map<number, Promise<Transfer>>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jobs: OtaJobsRepository,
+    private readonly broker: BrokerPort,
+    private readonly router: UplinkRouter,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.router.registerHandler('ota-request', (deviceId, payload) => this.onChunkRequest(deviceId, payload));
+    this.router.registerHandler('ota-status', (deviceId, payload) => this.onStatus(deviceId, payload));
+  }
+
+  async offer(job: OtaJob): Promise<{ form: OtaForm; chunkCount: number }> {
+    const t = await this.transfer(job.artifactId);
+    const chunkBytes = this.config.ota.chunkBytes;
+    const chunkCount = otaChunkCount(t.blob.length, chunkBytes);
+    const offer = encodeOtaOfferV1({
+      jobId: job.id,
+      modelId: t.artifact.name,
+      modelVersion: t.artifact.version,
+      form: t.form,
+      transferBytes: t.blob.length,
+      chunkBytes,
+      chunkCount,
+      transferSha256: t.sha256,
+      manifestBytes: t.manifestBytes,
+      modelSha256: Buffer.from(t.artifact.sha256, 'hex'),
+      modelBytes: t.artifact.modelBytes,
+      baseSha256: null,
+      signature: Buffer.from(t.artifact.signature, 'base64'),
+      keyId: t.artifact.keyId,
+    });
+    await this.broker.publish(deviceDownlinkTopic(job.deviceId, 'ota-offer'), offer, 1);
+    return { form: t.form, chunkCount };
+  }
+
+  async cancel(job: OtaJob, reason: OtaCancelReason): Promise<void> {
+    await this.broker.publish(deviceDownlinkTopic(job.deviceId, 'ota-cancel'), encodeOtaCancelV1({ jobId: job.id, reason }), 1);
+  }
+
+  private async onChunkRequest(deviceId: string, payload: Uint8Array): Promise<void> {
+    const req = decodeOtaChunkRequestV1(payload);
+    const job = await this.ownedJob(deviceId, req.jobId);
+    if (!job) return;
+    if (!IN_FLIGHT_STATES.includes(job.state)) {
+      // A device still asking for a finished or canceled job is told so, once per request.
+      if (job.state === 'CANCELED' || job.state === 'TIMED_OUT') await this.cancel(job, job.state === 'TIMED_OUT' ? 'timed-out' : 'aborted');
+      return;
+    }
+    const t = await this.transfer(job.artifactId);
+    const chunkBytes = this.config.ota.chunkBytes;
+    const last = Math.min(otaChunkCount(t.blob.length, chunkBytes), req.firstChunk + req.chunkCount);
+    for (let index = req.firstChunk; index < last; index++) {
+      const data = t.blob.subarray(index * chunkBytes, Math.min(t.blob.length, (index + 1) * chunkBytes));
+      await this.broker.publish(deviceDownlinkTopic(deviceId, 'ota-chunk'), encodeOtaChunkV1({ jobId: job.id, index, crc32: crc32(data), data }), 1);
+    }
+  }
+
+  private async onStatus(deviceId: string, payload: Uint8Array): Promise<void> {
+    const status = decodeOtaStatusV1(payload);
+    const job = await this.ownedJob(deviceId, status.jobId);
+    if (!job) return;
+    const rollout = await this.db.getRepository(Rollout).findOne({ where: { id: job.rolloutId }, select: { id: true, pacing: true, rollbackOf: true } });
+    const timeoutMs = (rollout?.pacing.jobTimeoutS ?? 600) * 1000;
+    const now = new Date();
+    if (status.state === job.state && status.reason === null) {
+      // Progress within a state (more chunks): keep the deadline moving while the device is working.
+      // (A report with a reason, e.g. a corrupt chunk re-fetched, is recorded as an event below.)
+      await this.jobs.progress(job, status.chunksReceived, new Date(now.getTime() + timeoutMs), now);
+      return;
+    }
+    if (!otaJobMachine.canTransition(job.state, status.state)) {
+      this.log.warn(`job ${job.id}: ignored ${status.state} from ${deviceId} (job is ${job.state})`);
+      return;
+    }
+    const terminal = !IN_FLIGHT_STATES.includes(status.state);
+    const moved = await this.jobs.transition(job, status.state, status.reason, 'device', { chunksReceived: status.chunksReceived, deadlineAt: terminal ? null : new Date(now.getTime() + timeoutMs) }, now);
+    if (moved?.state === 'SUCCEEDED' && rollout?.rollbackOf) await this.markRolledBack(rollout.rollbackOf, deviceId, now);
+  }
+
+  /** The rolled-back rollout's job for this device ends as ROLLED_BACK once the device is back on its old model. */
+  private async markRolledBack(originalRolloutId: number, deviceId: string, now: Date): Promise<void> {
+    const original = await this.db.getRepository(OtaJob).findOneBy({ rolloutId: originalRolloutId, deviceId, state: 'SUCCEEDED' });
+    if (original) await this.jobs.transition(original, 'ROLLED_BACK', 'device back on its previous model', 'server', {}, now);
+  }
+
+  /** A device may only speak about its own jobs: anything else is refused (and counted) without a hint. */
+  private async ownedJob(deviceId: string, jobId: number): Promise<OtaJob | null> {
+    const job = await this.db.getRepository(OtaJob).findOneBy({ id: jobId });
+    if (!job || job.deviceId !== deviceId) {
+      this.metrics.reject('unknown-job');
+      this.log.warn(`${deviceId} referred to OTA job ${jobId}, which is not one of its jobs`);
+      return null;
+    }
+    return job;
+  }
+
+  private transfer(artifactId: number): Promise<Transfer> {
+    let t = this.transfers.get(artifactId);
+    if (!t) {
+      t = this.buildTransfer(artifactId);
+      this.transfers.set(artifactId, t);
+      t.catch(() => this.transfers.delete(artifactId));
+    }
+    return t;
+  }
+
+  private async buildTransfer(artifactId: number): Promise<Transfer> {
+    const a = await this.db.getRepository(ModelArtifact).findOneByOrFail({ id: artifactId });
+    const manifest = Buffer.from(a.manifestText, 'utf8');
+    const huffmanSmaller = a.otaBytes !== null && a.otaBytes.length < a.modelBytes.length;
+    const payload = huffmanSmaller ? a.otaBytes! : a.modelBytes;
+    const blob = new Uint8Array(Buffer.concat([manifest, payload]));
+    return {
+      form: huffmanSmaller ? 'huffman' : 'full',
+      blob,
+      sha256: createHash('sha256').update(blob).digest(),
+      manifestBytes: manifest.length,
+      artifact: { name: a.name, version: a.version, sha256: a.sha256, signature: a.signature, keyId: a.keyId, modelBytes: a.modelBytes.length },
+    };
+  }
+}
+

@@ -1,0 +1,129 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MANIFEST_FILE, MODEL_FILE, OTA_FILE, SIGNATURE_FILE } from '@tinyfleet/artifact';
+import { keyIdOf, verifyArtifactDir } from '@tinyfleet/artifact/verify-node';
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Repository } from 'typeorm';
+import { ModelDetailDto, ModelVersionDto, TrustedKeyDto, TrustKeyDto, UploadModelDto } from '../dto/model.dto';
+import { ModelArtifact } from './model-artifact.entity';
+import { TrustedKey } from './trusted-key.entity';
+
+/**
+ * The model registry. An upload is accepted only if its signature verifies against a key the
+ * operator trusts, every hash matches, and the OTA form decodes to the exact .tflite — the same
+ * check `tinyfleet model verify` and the device make. Versions are immutable per model name.
+ */
+@Injectable()
+export class ModelRegistryService {
+  constructor(
+    @InjectRepository(ModelArtifact) private readonly artifacts: Repository<ModelArtifact>,
+    @InjectRepository(TrustedKey) private readonly keys: Repository<TrustedKey>,
+  ) {}
+
+  async trustKey(dto: TrustKeyDto): Promise<TrustedKeyDto> {
+    let key: KeyObject;
+    try {
+      key = createPublicKey(dto.publicKeyPem);
+    } catch (err) {
+      throw new BadRequestException(`not a public key in PEM form: ${(err as Error).message}`);
+    }
+    if (key.asymmetricKeyType !== 'ed25519') throw new BadRequestException(`an Ed25519 key is required, got ${key.asymmetricKeyType}`);
+    const keyId = keyIdOf(key);
+    const existing = await this.keys.findOneBy({ keyId });
+    if (existing) return toKeyDto(existing);
+    const saved = await this.keys.save(this.keys.create({ keyId, name: dto.name, publicKeyPem: key.export({ format: 'pem', type: 'spki' }).toString() }));
+    return toKeyDto(saved);
+  }
+
+  async listKeys(): Promise<TrustedKeyDto[]> {
+    return (await this.keys.find({ order: { createdAt: 'ASC' } })).map(toKeyDto);
+  }
+
+  async upload(dto: UploadModelDto): Promise<ModelDetailDto> {
+    const trusted = new Map((await this.keys.find()).map((k) => [k.keyId, createPublicKey(k.publicKeyPem)]));
+    const model = Buffer.from(dto.model, 'base64');
+    const ota = dto.ota ? Buffer.from(dto.ota, 'base64') : null;
+    const result = verifyFiles({ [MANIFEST_FILE]: dto.manifest, [SIGNATURE_FILE]: dto.signature, [MODEL_FILE]: model, ...(ota ? { [OTA_FILE]: ota } : {}) }, trusted);
+    if (!result.ok) throw new BadRequestException(`artifact refused: ${result.reason}`);
+    const { manifest, keyId } = result;
+    if (await this.artifacts.existsBy({ name: manifest.name, version: manifest.version })) {
+      throw new ConflictException(`${manifest.name} ${manifest.version} is already registered; versions are immutable, build a new one`);
+    }
+    const signature = (JSON.parse(dto.signature) as { signature: string }).signature;
+    const saved = await this.artifacts.save(
+      this.artifacts.create({ name: manifest.name, version: manifest.version, sha256: manifest.model.sha256, modelBytes: model, otaBytes: ota, manifestText: dto.manifest, manifest, signature, keyId }),
+    );
+    return toDetail(saved);
+  }
+
+  async list(name?: string): Promise<ModelVersionDto[]> {
+    const rows = await this.artifacts.find({
+      where: name ? { name } : {},
+      order: { name: 'ASC', createdAt: 'DESC' },
+      select: { id: true, name: true, version: true, sha256: true, keyId: true, manifest: true, createdAt: true },
+    });
+    return rows.map(toVersion);
+  }
+
+  async get(name: string, version: string): Promise<ModelDetailDto> {
+    const a = await this.artifacts.findOne({ where: { name, version }, select: { id: true, name: true, version: true, sha256: true, keyId: true, manifest: true, createdAt: true } });
+    if (!a) throw new NotFoundException(`model ${name} ${version} not found`);
+    return toDetail(a);
+  }
+
+  /** Full artifact with its bytes, for delivery. */
+  async load(id: number): Promise<ModelArtifact> {
+    const a = await this.artifacts.findOneBy({ id });
+    if (!a) throw new NotFoundException(`model artifact ${id} not found`);
+    return a;
+  }
+
+  async findBySha256(sha256Hex: string): Promise<ModelArtifact | null> {
+    return this.artifacts.findOne({ where: { sha256: sha256Hex }, order: { createdAt: 'DESC' } });
+  }
+}
+
+/**
+ * Reuses the artifact library's folder check so registry, CLI and device verify identically:
+ * the upload is written to a private temporary folder just for the check.
+ */
+function verifyFiles(files: Record<string, string | Buffer>, trusted: Map<string, KeyObject>): ReturnType<typeof verifyArtifactDir> {
+  const dir = mkdtempSync(join(tmpdir(), 'tinyfleet-upload-'));
+  try {
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o600 });
+    return verifyArtifactDir(dir, trusted);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function toKeyDto(k: TrustedKey): TrustedKeyDto {
+  return { keyId: k.keyId, name: k.name, createdAt: k.createdAt.toISOString() };
+}
+
+function toVersion(a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>): ModelVersionDto {
+  const m = a.manifest;
+  return {
+    id: a.id,
+    name: a.name,
+    version: a.version,
+    sha256: a.sha256,
+    keyId: a.keyId,
+    sizes: { tfliteBytes: m.model.bytes, otaBytes: m.ota?.bytes ?? null, float32TfliteBytes: m.sizes?.float32TfliteBytes ?? null },
+    arenaBytes: m.arenaBytes,
+    flashBytes: m.flashBytes,
+    macs: m.macs,
+    ops: m.ops,
+    labels: m.labels,
+    metrics: m.metrics,
+    minInterpreterVersion: m.minInterpreterVersion,
+    createdAt: a.createdAt.toISOString(),
+  };
+}
+
+function toDetail(a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>): ModelDetailDto {
+  return { ...toVersion(a), manifest: a.manifest };
+}

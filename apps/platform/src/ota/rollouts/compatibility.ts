@@ -1,0 +1,78 @@
+import type { ArtifactManifest } from '@tinyfleet/artifact';
+import { MCU_PROFILES, McuProfile, modelBudget } from '@tinyfleet/energy';
+import { SUPPORTED_OPS } from '@tinyfleet/tinyml';
+
+/** What the platform knows about a device when it plans a rollout. */
+export interface DeviceFacts {
+  id: string;
+  mcuProfile: string;
+  sensorStream: string;
+  interpreterVersion: string;
+  /** Size of the model in the slot that stays (the active one) — A/B needs room for both. */
+  activeModelBytes: number;
+  /** The manifest of the model the device runs now, when the registry has it. */
+  activeManifest: ArtifactManifest | null;
+}
+
+export type Compatibility = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Model-aware admission, before anything is sent: flash and arena fit the part (A/B: next to the
+ * model it keeps), the device's interpreter is new enough and every op is one we implement, and the
+ * input/output signature matches what the device's sensor pipeline produces. An incompatible device
+ * is skipped with this reason instead of failing later.
+ */
+export function checkCompatibility(device: DeviceFacts, manifest: ArtifactManifest): Compatibility {
+  const mcu: McuProfile | undefined = (MCU_PROFILES as Record<string, McuProfile>)[device.mcuProfile];
+  if (!mcu) return { ok: false, reason: `unknown MCU profile ${device.mcuProfile}: flash and RAM cannot be checked` };
+  const budget = modelBudget(mcu, device.activeModelBytes);
+  const problems: string[] = [];
+  if (manifest.model.bytes > budget.flashBytesForModel) {
+    problems.push(
+      `flash: model ${manifest.model.bytes} B > ${budget.flashBytesForModel} B free (${mcu.flashBytes} B − firmware ${budget.firmwareFlashBytes} B − active slot ${device.activeModelBytes} B) on ${mcu.id}`,
+    );
+  }
+  if (manifest.arenaBytes > budget.ramBytesForArena) {
+    problems.push(`RAM: arena ${manifest.arenaBytes} B > ${budget.ramBytesForArena} B free (${mcu.sramBytes} B − firmware ${budget.firmwareRamBytes} B) on ${mcu.id}`);
+  }
+  if (compareSemver(device.interpreterVersion, manifest.minInterpreterVersion) < 0) {
+    problems.push(`interpreter ${device.interpreterVersion} < required ${manifest.minInterpreterVersion}`);
+  }
+  const unsupported = Object.keys(manifest.ops).filter((op) => !(SUPPORTED_OPS as readonly string[]).includes(op));
+  if (unsupported.length > 0) problems.push(`ops not supported by the interpreter: ${unsupported.join(', ')}`);
+  const signature = signatureMismatch(device, manifest);
+  if (signature) problems.push(signature);
+  return problems.length === 0 ? { ok: true } : { ok: false, reason: problems.join('; ') };
+}
+
+function signatureMismatch(device: DeviceFacts, manifest: ArtifactManifest): string | null {
+  const current = device.activeManifest;
+  if (!current) {
+    // Without the current model's manifest, the recipe's stream is what we can hold it to.
+    const stream = manifest.recipe.split('-')[0];
+    return stream === device.sensorStream ? null : `model is for the ${stream} stream, device streams ${device.sensorStream}`;
+  }
+  const shape = (t: { dtype: string; shape: number[] }[]) => t.map((x) => `${x.dtype}[${x.shape.join('x')}]`).join(',');
+  if (shape(current.inputs) !== shape(manifest.inputs)) return `input ${shape(manifest.inputs)} ≠ the device's ${shape(current.inputs)}`;
+  if (shape(current.outputs) !== shape(manifest.outputs)) return `output ${shape(manifest.outputs)} ≠ the device's ${shape(current.outputs)}`;
+  const pre = (m: ArtifactManifest) => `${m.preprocessing.kind}:${m.preprocessing.channels.join('+')}:${m.preprocessing.windowLength}`;
+  if (pre(current) !== pre(manifest)) return `preprocessing ${pre(manifest)} ≠ the device's ${pre(current)}`;
+  return null;
+}
+
+/** Compares the numeric core of two semver strings (pre-release tags sort before the release). */
+export function compareSemver(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core = '', pre] = v.split('+')[0]!.split('-', 2);
+    return { nums: core.split('.').map((n) => Number(n) || 0), pre };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) {
+    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (x.pre && !y.pre) return -1;
+  if (!x.pre && y.pre) return 1;
+  return (x.pre ?? '').localeCompare(y.pre ?? '');
+}

@@ -1,0 +1,72 @@
+/**
+ * Inference health gates: an updated group is compared with devices of the same rollout still on
+ * the old model, over the same time window — not only "did it install", but "does it behave".
+ * A gate left undefined is not checked.
+ */
+export interface HealthGates {
+  /** How long an updated group runs before it is judged (seconds since the group started). */
+  soakS?: number;
+  /** Longest wait for enough data; after it the group advances unjudged (readings say so). Default 3600. */
+  maxWaitS?: number;
+  /** Both sides need at least this many devices with events before any gate is judged. */
+  minDevicesPerSide: number;
+  /** Largest allowed relative change of events per device-hour, e.g. 0.5 = ±50 %. */
+  maxEventRateChange?: number;
+  /** Largest allowed shift of the mean quantized score (int8 units). */
+  maxScoreShiftQ?: number;
+  /** Largest allowed ratio of energy per inference, updated ÷ control (e.g. 1.5). */
+  maxEnergyPerInferenceRatio?: number;
+  /** On a breach, roll the group's devices back to their previous model automatically. */
+  autoRollback: boolean;
+}
+
+export interface SideStats {
+  devices: number;
+  events: number;
+  deviceHours: number;
+  eventsPerDeviceHour: number | null;
+  meanScoreQ: number | null;
+  meanEnergyUj: number | null;
+}
+
+export interface GateReadings {
+  evaluatedAt: string;
+  updated: SideStats;
+  control: SideStats;
+  /** null: not enough data yet to judge. */
+  pass: boolean | null;
+  breaches: string[];
+}
+
+export function evaluateGates(gates: HealthGates, updated: SideStats, control: SideStats, now: Date): GateReadings {
+  const base = { evaluatedAt: now.toISOString(), updated, control };
+  if (updated.devices < gates.minDevicesPerSide || control.devices < gates.minDevicesPerSide) return { ...base, pass: null, breaches: [] };
+  const breaches: string[] = [];
+  if (gates.maxEventRateChange !== undefined && updated.eventsPerDeviceHour !== null && control.eventsPerDeviceHour) {
+    const change = updated.eventsPerDeviceHour / control.eventsPerDeviceHour - 1;
+    if (Math.abs(change) > gates.maxEventRateChange) {
+      breaches.push(`event rate ${fmt(updated.eventsPerDeviceHour)}/device-h vs ${fmt(control.eventsPerDeviceHour)} on the old model (${signedPct(change)}, limit ±${Math.round(gates.maxEventRateChange * 100)} %)`);
+    }
+  }
+  if (gates.maxScoreShiftQ !== undefined && updated.meanScoreQ !== null && control.meanScoreQ !== null) {
+    const shift = updated.meanScoreQ - control.meanScoreQ;
+    if (Math.abs(shift) > gates.maxScoreShiftQ) {
+      breaches.push(`mean score ${fmt(updated.meanScoreQ)} vs ${fmt(control.meanScoreQ)} (shift ${fmt(shift)} q, limit ±${gates.maxScoreShiftQ})`);
+    }
+  }
+  if (gates.maxEnergyPerInferenceRatio !== undefined && updated.meanEnergyUj !== null && control.meanEnergyUj) {
+    const ratio = updated.meanEnergyUj / control.meanEnergyUj;
+    if (ratio > gates.maxEnergyPerInferenceRatio) {
+      breaches.push(`energy per inference ${fmt(updated.meanEnergyUj)} µJ vs ${fmt(control.meanEnergyUj)} µJ (×${ratio.toFixed(2)}, limit ×${gates.maxEnergyPerInferenceRatio})`);
+    }
+  }
+  return { ...base, pass: breaches.length === 0, breaches };
+}
+
+function fmt(n: number): string {
+  return Number(n.toFixed(2)).toString();
+}
+
+function signedPct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${Math.round(x * 100)} %`;
+}

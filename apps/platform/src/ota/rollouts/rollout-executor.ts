@@ -1,0 +1,230 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { OtaDispatcher } from '../jobs/ota-dispatcher.port';
+import { OtaJob } from '../jobs/ota-job.entity';
+import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
+import { IN_FLIGHT_STATES, OtaJobState } from '../jobs/ota-job.state-machine';
+import { evaluateGates, GateReadings, SideStats } from './health-gates';
+import { notificationBudget } from './pacing';
+import { RolloutGroup } from './rollout-group.entity';
+import { Rollout } from './rollout.entity';
+import { rolloutGroupMachine, RolloutGroupState, rolloutMachine, RolloutState } from './rollout.state-machine';
+
+/** Device failures worth another offer; the rest (bad signature, failed self-test…) will fail again. */
+const RETRYABLE_FAILURES = new Set(['corrupt-chunk', 'hash-mismatch', 'power-loss', 'busy', 'timeout']);
+
+export interface GroupCounts {
+  total: number;
+  succeeded: number;
+  errors: number;
+  inFlight: number;
+  queued: number;
+}
+
+/**
+ * The rollout engine, hawkBit's polling executor shape: `tick(now)` reads persisted state and moves
+ * every running rollout one step — time out or retry overdue jobs, notify queued devices within the
+ * pacing budget, judge the current group against its error threshold, success threshold and health
+ * gates, and start the next group. Idempotent: a tick that finds nothing to do changes nothing, and
+ * a tick after a platform restart simply continues.
+ */
+@Injectable()
+export class RolloutExecutor {
+  private readonly log = new Logger(RolloutExecutor.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jobs: OtaJobsRepository,
+    private readonly dispatcher: OtaDispatcher,
+  ) {}
+
+  async tick(now: Date = new Date()): Promise<void> {
+    const running = await this.db.getRepository(Rollout).find({ where: { state: 'RUNNING' }, order: { id: 'ASC' } });
+    for (const rollout of running) {
+      try {
+        await this.tickRollout(rollout, now);
+      } catch (err) {
+        this.log.error(`rollout ${rollout.id}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      }
+    }
+  }
+
+  private async tickRollout(rollout: Rollout, now: Date): Promise<void> {
+    const groups = await this.db.getRepository(RolloutGroup).find({ where: { rolloutId: rollout.id }, order: { idx: 'ASC' } });
+    const group = groups.find((g) => g.state === 'READY' || g.state === 'RUNNING' || g.state === 'FAILED');
+    if (!group) return this.setRolloutState(rollout, 'FINISHED', `all ${groups.length} groups finished`, now);
+    if (group.state !== 'RUNNING') await this.setGroupState(group, 'RUNNING', now);
+
+    const jobs = await this.db.getRepository(OtaJob).find({ where: { groupId: group.id }, order: { id: 'ASC' } });
+    await this.expireAndRetry(rollout, jobs, now);
+    await this.dispatchQueued(rollout, jobs, now);
+
+    const counts = countJobs(jobs, rollout.pacing.maxAttempts);
+    if (counts.total === 0) return this.setGroupState(group, 'FINISHED', now);
+    const errorPct = (100 * counts.errors) / counts.total;
+    if (counts.errors > 0 && errorPct >= group.errorThresholdPct) {
+      await this.setGroupState(group, 'FAILED', now);
+      const reason = `group ${group.idx + 1}: ${counts.errors} of ${counts.total} devices failed (${Math.round(errorPct)} % ≥ error threshold ${group.errorThresholdPct} %)`;
+      return this.stopForErrors(rollout, reason, now);
+    }
+    const successPct = (100 * counts.succeeded) / counts.total;
+    if (successPct >= group.successThresholdPct) {
+      const gates = await this.judgeGates(rollout, group, groups, now);
+      if (gates === 'wait') return;
+      if (gates !== 'pass') return this.setRolloutState(rollout, 'PAUSED', `group ${group.idx + 1} health gates: ${gates.join('; ')}`, now);
+      await this.setGroupState(group, 'FINISHED', now);
+      const next = groups.find((g) => g.idx === group.idx + 1);
+      if (!next) await this.setRolloutState(rollout, 'FINISHED', `all ${groups.length} groups finished`, now);
+      return;
+    }
+    if (counts.inFlight === 0 && counts.queued === 0) {
+      await this.setGroupState(group, 'FAILED', now);
+      await this.setRolloutState(rollout, 'PAUSED', `group ${group.idx + 1} ended with ${counts.succeeded} of ${counts.total} succeeded (${Math.round(successPct)} % < success threshold ${group.successThresholdPct} %)`, now);
+    }
+  }
+
+  /** Overdue in-flight jobs get another offer while attempts remain, then time out; retryable failures are offered again. */
+  private async expireAndRetry(rollout: Rollout, jobs: OtaJob[], now: Date): Promise<void> {
+    const { maxAttempts, jobTimeoutS } = rollout.pacing;
+    for (const [i, job] of jobs.entries()) {
+      const overdue = IN_FLIGHT_STATES.includes(job.state) && job.deadlineAt !== null && job.deadlineAt.getTime() <= now.getTime();
+      const retryableFailure = job.state === 'FAILED' && RETRYABLE_FAILURES.has(job.reason ?? '') && job.attempts < maxAttempts;
+      if (!overdue && !retryableFailure) continue;
+      if (job.attempts < maxAttempts) {
+        const why = overdue ? `no answer within ${jobTimeoutS} s: offer ${job.attempts + 1} of ${maxAttempts}` : `retry after ${job.reason}: offer ${job.attempts + 1} of ${maxAttempts}`;
+        const moved = await this.jobs.transition(job, 'NOTIFIED', why, 'server', { attempts: job.attempts + 1, deadlineAt: deadline(now, jobTimeoutS) }, now);
+        if (moved) {
+          jobs[i] = moved;
+          await this.dispatcher.offer(moved);
+        }
+      } else {
+        const moved = await this.jobs.transition(job, 'TIMED_OUT', `no answer within ${jobTimeoutS} s after ${maxAttempts} offers`, 'server', { deadlineAt: null }, now);
+        if (moved) {
+          jobs[i] = moved;
+          await this.dispatcher.cancel(moved, 'timed-out');
+        }
+      }
+    }
+  }
+
+  private async dispatchQueued(rollout: Rollout, jobs: OtaJob[], now: Date): Promise<void> {
+    const queued = jobs.filter((j) => j.state === 'QUEUED');
+    if (queued.length === 0) return;
+    let budget = Number.POSITIVE_INFINITY;
+    if (rollout.pacing.rate) {
+      const [{ total, last_minute }] = await this.db.query(
+        `SELECT count(DISTINCT e.job_id)::int AS total,
+                count(DISTINCT e.job_id) FILTER (WHERE e.at > $2)::int AS last_minute
+         FROM ota_job_events e JOIN ota_jobs j ON j.id = e.job_id
+         WHERE j.rollout_id = $1 AND e.to_state = 'NOTIFIED'`,
+        [rollout.id, new Date(now.getTime() - 60_000)],
+      );
+      budget = notificationBudget(rollout.pacing.rate, total, last_minute);
+    }
+    for (const job of queued.slice(0, Number.isFinite(budget) ? budget : undefined)) {
+      const moved = await this.jobs.transition(job, 'NOTIFIED', null, 'server', { attempts: 1, deadlineAt: deadline(now, rollout.pacing.jobTimeoutS) }, now);
+      if (!moved) continue;
+      jobs[jobs.indexOf(job)] = moved;
+      const offered = await this.dispatcher.offer(moved);
+      await this.db.getRepository(OtaJob).update({ id: moved.id }, { form: offered.form, chunksTotal: offered.chunkCount });
+    }
+  }
+
+  /**
+   * Health gates compare this group's updated devices with the rollout's devices still on their old
+   * model, over the time since the group started; they wait for the soak time and enough devices.
+   */
+  private async judgeGates(rollout: Rollout, group: RolloutGroup, groups: RolloutGroup[], now: Date): Promise<'pass' | 'wait' | string[]> {
+    const gates = rollout.gates;
+    const checks = gates.maxEventRateChange ?? gates.maxScoreShiftQ ?? gates.maxEnergyPerInferenceRatio;
+    if (checks === undefined) return 'pass';
+    const since = group.startedAt ?? now;
+    if (now.getTime() - since.getTime() < (gates.soakS ?? 0) * 1000) return 'wait';
+    const laterGroups = groups.filter((g) => g.idx > group.idx).map((g) => g.id);
+    const updated = await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = $1 AND state = 'SUCCEEDED'`, [group.id], since, now);
+    const control = laterGroups.length
+      ? await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`, [laterGroups], since, now)
+      : emptySide();
+    const readings: GateReadings = evaluateGates(gates, updated, control, now);
+    await this.db.getRepository(RolloutGroup).update({ id: group.id }, { gateReadings: readings });
+    if (readings.pass === false) return readings.breaches;
+    // Not enough devices with events yet: wait, but not forever (a quiet stream may never get there).
+    // The last group has no devices left on the old model to compare with: nothing to judge against.
+    const maxWaitMs = (gates.maxWaitS ?? 3600) * 1000;
+    if (readings.pass === null && laterGroups.length > 0 && now.getTime() - since.getTime() < maxWaitMs) return 'wait';
+    return 'pass';
+  }
+
+  private async sideStats(devicesSql: string, params: unknown[], since: Date, now: Date): Promise<SideStats> {
+    const [row] = await this.db.query(
+      `WITH d AS (${devicesSql})
+       SELECT count(DISTINCT e.device_id)::int AS devices, count(e.id)::int AS events,
+              avg(e.score_q)::float AS mean_score_q, avg(e.energy_uj)::float AS mean_energy_uj
+       FROM device_events e WHERE e.device_id IN (SELECT device_id FROM d) AND e.received_at > $${params.length + 1}`,
+      [...params, since],
+    );
+    const deviceHours = (row.devices * (now.getTime() - since.getTime())) / 3_600_000;
+    return {
+      devices: row.devices,
+      events: row.events,
+      deviceHours,
+      eventsPerDeviceHour: deviceHours > 0 ? row.events / deviceHours : null,
+      meanScoreQ: row.mean_score_q,
+      meanEnergyUj: row.mean_energy_uj,
+    };
+  }
+
+  private async stopForErrors(rollout: Rollout, reason: string, now: Date): Promise<void> {
+    if (rollout.errorAction === 'pause') return this.setRolloutState(rollout, 'PAUSED', reason, now);
+    await this.setRolloutState(rollout, 'ABORTED', reason, now);
+    await cancelOpenJobs(this.db, this.jobs, this.dispatcher, rollout.id, 'aborted', now);
+  }
+
+  private async setRolloutState(rollout: Rollout, to: RolloutState, reason: string, now: Date): Promise<void> {
+    rolloutMachine.assertTransition(`rollout ${rollout.id}`, rollout.state, to);
+    await this.db.getRepository(Rollout).update(
+      { id: rollout.id, state: rollout.state },
+      { state: to, stateReason: reason, ...(to === 'FINISHED' || to === 'ABORTED' ? { finishedAt: now } : {}) },
+    );
+    rollout.state = to;
+    this.log.log(`rollout ${rollout.id} ${to}: ${reason}`);
+  }
+
+  private async setGroupState(group: RolloutGroup, to: RolloutGroupState, now: Date): Promise<void> {
+    rolloutGroupMachine.assertTransition(`rollout group ${group.id}`, group.state, to);
+    const stamp = to === 'RUNNING' ? { startedAt: group.startedAt ?? now } : to === 'FINISHED' || to === 'FAILED' ? { finishedAt: now } : {};
+    await this.db.getRepository(RolloutGroup).update({ id: group.id }, { state: to, ...stamp });
+    Object.assign(group, { state: to }, stamp);
+  }
+}
+
+/** Cancels every job of a rollout that has not finished (queued ones silently, in-flight ones with an ota-cancel). */
+export async function cancelOpenJobs(db: DataSource, jobs: OtaJobsRepository, dispatcher: OtaDispatcher, rolloutId: number, reason: 'aborted' | 'superseded', now: Date): Promise<void> {
+  const open = await db.getRepository(OtaJob).find({ where: { rolloutId, state: In(['QUEUED', ...IN_FLIGHT_STATES]) } });
+  for (const job of open) {
+    const moved = await jobs.transition(job, 'CANCELED', `rollout ${reason}`, 'server', { deadlineAt: null }, now);
+    if (moved && job.state !== 'QUEUED') await dispatcher.cancel(moved, reason);
+  }
+}
+
+export function countJobs(jobs: OtaJob[], maxAttempts: number): GroupCounts {
+  const counted = jobs.filter((j) => j.state !== 'SKIPPED' && j.state !== 'CANCELED');
+  const finalFailure = (j: OtaJob): boolean =>
+    j.state === 'REJECTED' || j.state === 'TIMED_OUT' || (j.state === 'FAILED' && (!RETRYABLE_FAILURES.has(j.reason ?? '') || j.attempts >= maxAttempts));
+  return {
+    total: counted.length,
+    succeeded: counted.filter((j) => j.state === 'SUCCEEDED' || j.state === 'ROLLED_BACK').length,
+    errors: counted.filter(finalFailure).length,
+    inFlight: counted.filter((j) => IN_FLIGHT_STATES.includes(j.state) || (j.state === 'FAILED' && !finalFailure(j))).length,
+    queued: counted.filter((j) => j.state === ('QUEUED' as OtaJobState)).length,
+  };
+}
+
+function deadline(now: Date, timeoutS: number): Date {
+  return new Date(now.getTime() + timeoutS * 1000);
+}
+
+function emptySide(): SideStats {
+  return { devices: 0, events: 0, deviceHours: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null };
+}

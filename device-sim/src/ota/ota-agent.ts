@@ -1,0 +1,262 @@
+import { decodeOtaContainer, prettyCanonicalJson, signedMessage, type ArtifactManifest } from '@tinyfleet/artifact';
+import { ArenaTooSmallError, INTERPRETER_VERSION, Interpreter, loadModel, SUPPORTED_OPS } from '@tinyfleet/tinyml';
+import {
+  decodeOtaCancelV1, decodeOtaChunkV1, decodeOtaOfferV1, encodeOtaChunkRequestV1, encodeOtaStatusV1, OTA_MAX_CHUNKS_PER_REQUEST,
+  OtaDeviceState, OtaOfferV1, OtaReason, WireError,
+} from '@tinyfleet/wire';
+import { createHash, KeyObject, verify } from 'node:crypto';
+
+/** The device's two model slots as the agent needs them (the simulated flash). */
+export interface OtaSlots {
+  activeSha256Hex(): string | null;
+  /** sha256 of the model in the slot that would be overwritten, and its manifest, if any. */
+  inactive(): { sha256Hex: string; manifest: ArtifactManifest; bytes: Uint8Array } | null;
+  /** Bytes of flash free for a model next to firmware and the active slot. */
+  flashBytesForModel(): number;
+  /** RAM free for the tensor arena. */
+  ramBytesForArena(): number;
+  /** Writes the inactive slot; a simulated power loss throws PowerLossError and leaves it unusable. */
+  writeInactive(bytes: Uint8Array, manifest: ArtifactManifest): void;
+  activateInactive(): void;
+}
+
+export class PowerLossError extends Error {
+  override name = 'PowerLossError';
+}
+
+/** How the agent talks: publish an uplink, and the radio bytes it costs (charged to the ledger by the owner). */
+export interface OtaLink {
+  publish(kind: 'ota-status' | 'ota-request', payload: Uint8Array): Promise<unknown>;
+}
+
+export interface OtaAgentOptions {
+  trustedKeys: Map<string, KeyObject>;
+  /** Chunks asked for at once (1..16). */
+  chunksPerRequest?: number;
+  clock?: () => number;
+}
+
+interface Download {
+  offer: OtaOfferV1;
+  chunks: Array<Uint8Array | undefined>;
+  received: number;
+  requestedUpTo: number;
+}
+
+/**
+ * The device's side of OTA. It decides on an offer (trusted key? fits flash?), fetches chunks in
+ * windows and resumes from its first missing chunk after a disconnect (`resume()`), drops a chunk
+ * whose CRC fails and asks for it again, checks the transfer hash, rebuilds the exact .tflite
+ * (Huffman form decoded), checks the model hash and the Ed25519 signature over model hash and
+ * manifest, checks ops, interpreter version and arena against its own RAM, writes the inactive slot,
+ * runs the manifest's self-test vector through the interpreter, and only then switches slots. Any
+ * failure leaves the old slot active, and is reported with its reason.
+ */
+export class OtaAgent {
+  private download: Download | null = null;
+  private readonly chunksPerRequest: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly link: OtaLink,
+    private readonly slots: OtaSlots,
+    private readonly opts: OtaAgentOptions,
+  ) {
+    this.chunksPerRequest = Math.min(OTA_MAX_CHUNKS_PER_REQUEST, Math.max(1, opts.chunksPerRequest ?? 8));
+    this.now = opts.clock ?? Date.now;
+  }
+
+  get busyWith(): number | null {
+    return this.download?.offer.jobId ?? null;
+  }
+
+  async onOffer(payload: Uint8Array): Promise<void> {
+    const offer = decodeOrNull(decodeOtaOfferV1, payload);
+    if (!offer) return; // unreadable: not even its job id can be answered
+    if (this.download && this.download.offer.jobId !== offer.jobId) return this.report(offer.jobId, 'FAILED', 'busy', 0);
+    if (this.download?.offer.jobId === offer.jobId) return this.resume(); // a re-offer after a timeout: carry on
+    const modelShaHex = hex(offer.modelSha256);
+    if (this.slots.activeSha256Hex() === modelShaHex) return this.report(offer.jobId, 'SUCCEEDED', null, 0);
+    const inactive = this.slots.inactive();
+    if (inactive?.sha256Hex === modelShaHex) {
+      // Already in the other slot (a rollback): nothing to download.
+      await this.report(offer.jobId, 'VERIFIED', null, 0);
+      return this.apply(offer, inactive.bytes, inactive.manifest, false);
+    }
+    if (!this.opts.trustedKeys.has(offer.keyId)) return this.report(offer.jobId, 'REJECTED', 'signature-unknown-key', 0);
+    if (offer.modelBytes > this.slots.flashBytesForModel()) return this.report(offer.jobId, 'REJECTED', 'flash-too-small', 0);
+    if (offer.form === 'delta') return this.report(offer.jobId, 'REJECTED', 'unknown-base', 0);
+    this.download = { offer, chunks: new Array(offer.chunkCount), received: 0, requestedUpTo: 0 };
+    await this.report(offer.jobId, 'DOWNLOADING', null, 0);
+    await this.requestMore();
+  }
+
+  async onChunk(payload: Uint8Array): Promise<void> {
+    const d = this.download;
+    let chunk;
+    try {
+      chunk = decodeOtaChunkV1(payload);
+    } catch (err) {
+      if (!(err instanceof WireError) || !d) throw err;
+      // A corrupt chunk (CRC mismatch): its index cannot be trusted either; ask again from the first gap.
+      await this.report(d.offer.jobId, 'DOWNLOADING', 'corrupt-chunk', d.received);
+      return this.resume();
+    }
+    if (!d || chunk.jobId !== d.offer.jobId || chunk.index >= d.offer.chunkCount || d.chunks[chunk.index]) return;
+    const expected = chunk.index === d.offer.chunkCount - 1 ? d.offer.transferBytes - chunk.index * d.offer.chunkBytes : d.offer.chunkBytes;
+    if (chunk.data.length !== expected) {
+      await this.report(d.offer.jobId, 'DOWNLOADING', 'corrupt-chunk', d.received);
+      return this.resume();
+    }
+    d.chunks[chunk.index] = chunk.data;
+    d.received++;
+    if (d.received === d.offer.chunkCount) return this.complete(d);
+    if (d.received % this.chunksPerRequest === 0) await this.report(d.offer.jobId, 'DOWNLOADING', null, d.received);
+    if (chunk.index + 1 >= d.requestedUpTo) await this.requestMore();
+  }
+
+  async onCancel(payload: Uint8Array): Promise<void> {
+    const cancel = decodeOrNull(decodeOtaCancelV1, payload);
+    if (cancel && this.download?.offer.jobId === cancel.jobId) this.download = null;
+  }
+
+  /** After a reconnect (or a corrupt chunk): continue from the first missing chunk, never from zero. */
+  async resume(): Promise<void> {
+    const d = this.download;
+    if (!d) return;
+    d.requestedUpTo = firstMissing(d.chunks);
+    await this.requestMore();
+  }
+
+  private async requestMore(): Promise<void> {
+    const d = this.download!;
+    const first = Math.max(firstMissing(d.chunks), d.requestedUpTo);
+    if (first >= d.offer.chunkCount) return;
+    const count = Math.min(this.chunksPerRequest, d.offer.chunkCount - first);
+    d.requestedUpTo = first + count;
+    await this.link.publish('ota-request', encodeOtaChunkRequestV1({ jobId: d.offer.jobId, firstChunk: first, chunkCount: count }));
+  }
+
+  private async complete(d: Download): Promise<void> {
+    const { offer } = d;
+    this.download = null;
+    const blob = concat(d.chunks as Uint8Array[]);
+    if (hex(sha256(blob)) !== hex(offer.transferSha256)) return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
+    await this.report(offer.jobId, 'DOWNLOADED', null, offer.chunkCount);
+    const manifestText = new TextDecoder().decode(blob.subarray(0, offer.manifestBytes));
+    const payload = blob.subarray(offer.manifestBytes);
+    let model: Uint8Array;
+    let manifest: ArtifactManifest;
+    try {
+      model = offer.form === 'huffman' ? decodeOtaContainer(payload) : payload;
+      manifest = JSON.parse(manifestText) as ArtifactManifest;
+    } catch {
+      return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
+    }
+    const modelShaHex = hex(sha256(model));
+    if (modelShaHex !== hex(offer.modelSha256) || manifest.model?.sha256 !== modelShaHex) return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
+    const key = this.opts.trustedKeys.get(offer.keyId)!;
+    const signedAsIs = prettyCanonicalJson(manifest) === manifestText;
+    if (!signedAsIs || manifest.signing?.keyId !== offer.keyId || !verify(null, signedMessage(modelShaHex, manifest), key, offer.signature)) {
+      return this.report(offer.jobId, 'REJECTED', 'signature-invalid', offer.chunkCount);
+    }
+    await this.report(offer.jobId, 'VERIFIED', null, offer.chunkCount);
+    return this.apply(offer, model, manifest, true);
+  }
+
+  /** Compatibility on the device itself, then write, self-test and switch — or leave the old slot active. */
+  private async apply(offer: OtaOfferV1, model: Uint8Array, manifest: ArtifactManifest, write: boolean): Promise<void> {
+    const refusal = this.checkRuns(model, manifest);
+    if (refusal) return this.report(offer.jobId, 'REJECTED', refusal, offer.chunkCount);
+    await this.report(offer.jobId, 'APPLYING', null, offer.chunkCount);
+    if (write) {
+      try {
+        this.slots.writeInactive(model, manifest);
+      } catch (err) {
+        if (err instanceof PowerLossError) return this.report(offer.jobId, 'FAILED', 'power-loss', offer.chunkCount);
+        throw err;
+      }
+    }
+    if (!selfTestPasses(model, manifest, this.slots.ramBytesForArena())) return this.report(offer.jobId, 'FAILED', 'self-test-failed', offer.chunkCount);
+    this.slots.activateInactive();
+    await this.report(offer.jobId, 'SUCCEEDED', null, offer.chunkCount);
+  }
+
+  private checkRuns(model: Uint8Array, manifest: ArtifactManifest): OtaReason | null {
+    if (compareVersions(INTERPRETER_VERSION, manifest.minInterpreterVersion) < 0) return 'interpreter-too-old';
+    if (Object.keys(manifest.ops).some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op))) return 'incompatible-ops';
+    try {
+      new Interpreter(loadModel(model), { arenaBytesLimit: this.slots.ramBytesForArena() }).allocate();
+    } catch (err) {
+      return err instanceof ArenaTooSmallError ? 'arena-too-small' : 'incompatible-ops';
+    }
+    return null;
+  }
+
+  private report(jobId: number, state: OtaDeviceState, reason: OtaReason | null, chunksReceived: number): Promise<void> {
+    return this.link.publish('ota-status', encodeOtaStatusV1({ jobId, state, reason, chunksReceived, timestampMs: Math.floor(this.now()) })).then(() => undefined);
+  }
+}
+
+/** The manifest's self-test: its input through the new model must give exactly its expected output bytes. */
+export function selfTestPasses(model: Uint8Array, manifest: ArtifactManifest, arenaBytesLimit: number): boolean {
+  try {
+    const interpreter = new Interpreter(loadModel(model), { arenaBytesLimit });
+    interpreter.allocate();
+    const input = base64ToBytes(manifest.selfTest.inputBase64);
+    const expected = base64ToBytes(manifest.selfTest.expectedOutputBase64);
+    const inView = interpreter.input(0).data;
+    const inBytes = new Uint8Array(inView.buffer, inView.byteOffset, inView.byteLength);
+    if (inBytes.length !== input.length) return false;
+    inBytes.set(input);
+    interpreter.invoke();
+    const outView = interpreter.output(0).data;
+    const out = new Uint8Array(outView.buffer, outView.byteOffset, outView.byteLength);
+    return out.length === expected.length && out.every((b, i) => b === expected[i]);
+  } catch {
+    return false;
+  }
+}
+
+function decodeOrNull<T>(decode: (b: Uint8Array) => T, payload: Uint8Array): T | null {
+  try {
+    return decode(payload);
+  } catch (err) {
+    if (err instanceof WireError) return null;
+    throw err;
+  }
+}
+
+function firstMissing(chunks: Array<Uint8Array | undefined>): number {
+  const i = chunks.findIndex((c) => c === undefined);
+  return i === -1 ? chunks.length : i;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function sha256(bytes: Uint8Array): Uint8Array {
+  return createHash('sha256').update(bytes).digest();
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function base64ToBytes(b64: string): Uint8Array {
+  return new Uint8Array(Buffer.from(b64, 'base64'));
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/).slice(0, 3).map(Number);
+  const pb = b.split(/[.+-]/).slice(0, 3).map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}

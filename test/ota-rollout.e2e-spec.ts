@@ -1,0 +1,204 @@
+import type { SigningKey } from '@tinyfleet/artifact/verify-node';
+import { decodeOtaOfferV1, encodeOtaOfferV1 } from '@tinyfleet/wire';
+import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
+import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact, TestArtifact } from './support/artifacts';
+import { otaDevice, OtaTestDevice } from './support/ota-device';
+import { bootTestPlatform, TestPlatform } from './support/test-platform';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * OTA end to end over real MQTT and a real PostgreSQL: signed artifacts in the registry, rollouts in
+ * groups driven by the executor's tick(now) with a fake clock, and devices running the real
+ * device-side agent (download by chunks, hash and signature checks, self-test, A/B switch).
+ */
+describe('OTA rollouts of quantized models', () => {
+  let platform: TestPlatform;
+  let key: SigningKey;
+  let v1: TestArtifact;
+  let v2: TestArtifact;
+  let broken: TestArtifact;
+  let v4: TestArtifact;
+  let v5: TestArtifact;
+  let claim: { claimId: string; claimSecret: string };
+  let clock = Date.parse('2026-11-27T10:00:00Z');
+  const devices: OtaTestDevice[] = [];
+  const tick = async (advanceS = 1) => {
+    clock += advanceS * 1000;
+    await platform.app.get(RolloutExecutor).tick(new Date(clock));
+  };
+  const status = async (id: number) => (await platform.api('GET', `/api/rollouts/${id}`)).body;
+  const until = async (what: () => Promise<boolean>, label: string) => {
+    for (let i = 0; i < 200; i++) {
+      if (await what()) return;
+      await sleep(25);
+    }
+    throw new Error(`timed out waiting for ${label}`);
+  };
+
+  beforeAll(async () => {
+    platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', OTA_CHUNK_BYTES: '256' });
+    key = newSigningKey();
+    const input = referenceFile('hello_world_int8', 'test_inputs', 'x_1.57_q-63.bin');
+    const output = referenceFile('hello_world_int8', 'expected', 'x_1.57_q-63.out.bin');
+    const base = { key, recipe: 'soil', selfTestInput: input, selfTestOutput: output };
+    v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('hello v1') });
+    v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('hello v2') });
+    broken = signedArtifact({ ...base, name: 'hello', version: '3.0.0', model: helloWorldVariant('hello v3'), selfTestOutput: new Uint8Array([output[0]! ^ 0x40]) });
+    v4 = signedArtifact({ ...base, name: 'hello', version: '4.0.0', model: helloWorldVariant('hello v4') });
+    v5 = signedArtifact({ ...base, name: 'hello', version: '5.0.0', model: helloWorldVariant('hello v5') });
+    claim = await platform.createClaim();
+  });
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.conn.close(true)));
+    await platform?.stop();
+  });
+
+  it('refuses artifacts from unknown keys or with any byte changed, and keeps versions immutable', async () => {
+    expect((await platform.api('POST', '/api/models', v1.upload)).body.message).toMatch(/unknown signing key/);
+    const trusted = await platform.api('POST', '/api/keys', { name: 'test key', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() });
+    expect(trusted.body).toMatchObject({ keyId: key.keyId });
+    const flipped = Buffer.from(v1.model);
+    flipped[100] ^= 1;
+    expect((await platform.api('POST', '/api/models', { ...v1.upload, model: flipped.toString('base64') })).body.message).toMatch(/sha256 .* does not match the manifest|signature does not match/);
+    expect((await platform.api('POST', '/api/models', { ...v1.upload, manifest: v1.manifestText.replace('"1.0.0"', '"1.0.1"') })).body.message).toMatch(/signature does not match/);
+    for (const a of [v1, v2, broken, v4, v5]) expect((await platform.api('POST', '/api/models', a.upload)).status).toBe(201);
+    expect((await platform.api('POST', '/api/models', v2.upload)).status).toBe(409);
+    const list = (await platform.api('GET', '/api/models?name=hello')).body;
+    expect(list.map((m: { version: string }) => m.version)).toEqual(['5.0.0', '4.0.0', '3.0.0', '2.0.0', '1.0.0']);
+  });
+
+  it('rolls out in groups, skipping devices that cannot take the model, with every transition recorded', async () => {
+    const trustedKeys = new Map([[key.keyId, key.publicKey]]);
+    for (let i = 0; i < 4; i++) devices.push(await otaDevice(platform.mqttUrl, claim, `ota-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys }));
+    const old = await otaDevice(platform.mqttUrl, claim, 'ota-old', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys, interpreterVersion: '0.0.1' });
+    devices.push(old);
+    await until(async () => (await platform.api('GET', '/api/devices?stream=soil')).body.items.every((d: { id: string }) => d), 'statuses');
+    await sleep(200);
+
+    const created = await platform.api('POST', '/api/rollouts', {
+      name: 'hello v2', model: { name: 'hello', version: '2.0.0' }, target: { stream: 'soil', currentModelId: 'hello' },
+      groups: [{ count: 1, successThresholdPct: 100, errorThresholdPct: 50 }, { percent: 100, successThresholdPct: 100, errorThresholdPct: 50 }],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect(created.body.skipped).toEqual([{ deviceId: old.conn.deviceId, reason: 'interpreter 0.0.1 < required 0.1.0' }]);
+    expect(created.body.groups.map((g: { jobs: Record<string, number> }) => g.jobs)).toEqual([{ QUEUED: 1 }, { QUEUED: 3 }]);
+
+    await tick();
+    await until(async () => (await status(id)).groups[0].jobs.SUCCEEDED === 1, 'group 1 to succeed');
+    expect((await status(id)).groups[1].jobs).toEqual({ QUEUED: 3 }); // group 2 waits for group 1
+    await tick(); // group 1 finished
+    await tick(); // group 2 starts: notified
+    await until(async () => (await status(id)).groups[1].jobs.SUCCEEDED === 3, 'group 2 to succeed');
+    await tick();
+    await tick();
+    expect(await status(id)).toMatchObject({ state: 'FINISHED', groups: [{ state: 'FINISHED' }, { state: 'FINISHED' }] });
+    for (const d of devices.slice(0, 4)) expect(d.slots.activeSha256Hex()).toBe(v2.manifest.model.sha256);
+    expect(old.slots.activeSha256Hex()).toBe(v1.manifest.model.sha256);
+
+    const history = (await platform.api('GET', `/api/ota-jobs?deviceId=${devices[0]!.conn.deviceId}`)).body[0];
+    expect(history.events.map((e: { toState: string; source: string }) => `${e.source}:${e.toState}`)).toEqual([
+      'server:NOTIFIED', 'device:DOWNLOADING', 'device:DOWNLOADED', 'device:VERIFIED', 'device:APPLYING', 'device:SUCCEEDED',
+    ]);
+  });
+
+  it('resumes a download after a disconnect from the first missing chunk, and re-fetches a corrupted chunk', async () => {
+    for (const d of devices.slice(0, 4)) await d.publishStatus();
+    const [a, b] = devices as [OtaTestDevice, OtaTestDevice];
+    a.chunksSeen.length = 0;
+    a.requests.length = 0;
+    // a: drop the connection once half the chunks are in; b: one chunk arrives with a flipped byte
+    let cut = false;
+    let aChunks = 0;
+    a.tamper = (kind, payload) => {
+      if (kind === 'ota-chunk' && !cut && ++aChunks >= 6) {
+        cut = true;
+        a.conn.client.stream.destroy();
+      }
+      return payload;
+    };
+    let corrupted = false;
+    let bChunks = 0;
+    b.tamper = (kind, payload) => {
+      if (kind !== 'ota-chunk' || corrupted || ++bChunks !== 3) return payload;
+      corrupted = true;
+      const copy = new Uint8Array(payload);
+      copy[copy.length - 1]! ^= 0xff;
+      return copy;
+    };
+    a.conn.client.on('connect', () => void a.agent.resume());
+    await sleep(100);
+    const res = await platform.api('POST', '/api/rollouts', {
+      name: 'v4', model: { name: 'hello', version: '4.0.0' }, target: { deviceIds: [a.conn.deviceId, b.conn.deviceId] },
+      groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 100 }],
+    });
+    expect(res.body.skipped).toEqual([]);
+    await tick();
+    await until(async () => (await status(res.body.id)).groups[0].jobs.SUCCEEDED === 2, 'both devices to succeed');
+    expect(cut && corrupted).toBe(true);
+    const chunkCount = Math.ceil((Buffer.byteLength(v4.manifestText) + v4.model.length) / 256);
+    expect(new Set(a.chunksSeen).size).toBe(chunkCount);
+    // never from zero: only the first request starts at chunk 0; after the cut it asks from its first gap
+    expect(a.requests.filter((r) => r.firstChunk === 0)).toHaveLength(1);
+    const bHistory = (await platform.api('GET', `/api/ota-jobs?deviceId=${b.conn.deviceId}`)).body[0];
+    expect(bHistory.state).toBe('SUCCEEDED');
+    expect(bHistory.events.map((e: { reason: string | null }) => e.reason)).toContain('corrupt-chunk');
+    a.tamper = b.tamper = undefined;
+  });
+
+  it('a model whose self-test fails stays off the device, and the error threshold pauses the rollout', async () => {
+    for (const d of devices.slice(0, 4)) await d.publishStatus();
+    const target = devices.slice(2, 4).map((d) => d.conn.deviceId);
+    const res = await platform.api('POST', '/api/rollouts', {
+      name: 'broken', model: { name: 'hello', version: '3.0.0' }, target: { deviceIds: target },
+      groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 50 }],
+    });
+    const before = devices[2]!.slots.activeSha256Hex();
+    await tick();
+    await until(async () => (await status(res.body.id)).groups[0].jobs.FAILED === 2, 'both to fail');
+    expect(devices[2]!.slots.activeSha256Hex()).toBe(before); // the old slot stays active
+    await tick();
+    const s = await status(res.body.id);
+    expect(s.state).toBe('PAUSED');
+    expect(s.stateReason).toBe('group 1: 2 of 2 devices failed (100 % ≥ error threshold 50 %)');
+    const job = (await platform.api('GET', `/api/ota-jobs?deviceId=${target[0]}`)).body[0];
+    expect(job).toMatchObject({ state: 'FAILED', reason: 'self-test-failed' });
+  });
+
+  it('a bad signature in transit is rejected by the device; a silent device is retried, then timed out', async () => {
+    for (const d of devices.slice(0, 4)) await d.publishStatus();
+    const [dev] = devices.slice(2, 3) as [OtaTestDevice];
+    dev.tamper = (kind, payload) => {
+      if (kind !== 'ota-offer') return payload;
+      const offer = decodeOtaOfferV1(payload);
+      offer.signature[0]! ^= 1;
+      return encodeOtaOfferV1(offer);
+    };
+    const res = await platform.api('POST', '/api/rollouts', {
+      name: 'v5', model: { name: 'hello', version: '5.0.0' }, target: { deviceIds: [dev.conn.deviceId] },
+      groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 100 }],
+    });
+    await tick();
+    await until(async () => (await status(res.body.id)).groups[0].jobs.REJECTED === 1, 'rejection');
+    expect((await platform.api('GET', `/api/ota-jobs?deviceId=${dev.conn.deviceId}`)).body[0]).toMatchObject({ state: 'REJECTED', reason: 'signature-invalid' });
+    dev.tamper = undefined;
+
+    // a device that never answers: its offers are swallowed
+    const silent = devices[3]!;
+    silent.tamper = (kind, payload) => (kind === 'ota-offer' ? new Uint8Array([0]) : payload);
+    const quiet = await platform.api('POST', '/api/rollouts', {
+      name: 'to a silent device', model: { name: 'hello', version: '5.0.0' }, target: { deviceIds: [silent.conn.deviceId] }, jobTimeoutS: 60, maxAttempts: 2,
+      groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 100 }],
+    });
+    await tick(); // offer 1
+    await tick(61); // offer 2
+    await tick(61); // out of attempts
+    const job = (await platform.api('GET', `/api/ota-jobs?deviceId=${silent.conn.deviceId}`)).body[0];
+    expect(job).toMatchObject({ state: 'TIMED_OUT', attempts: 2 });
+    expect(job.events.map((e: { toState: string }) => e.toState)).toEqual(['NOTIFIED', 'NOTIFIED', 'TIMED_OUT']);
+    await tick();
+    expect((await status(quiet.body.id)).state).toBe('PAUSED');
+    silent.tamper = undefined;
+  });
+});

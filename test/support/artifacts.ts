@@ -1,0 +1,90 @@
+import { MANIFEST_SCHEMA, prettyCanonicalJson, type ArtifactManifest } from '@tinyfleet/artifact';
+import { createKeyPair, sha256Hex, signManifest, type SigningKey } from '@tinyfleet/artifact/verify-node';
+import { inspectModel } from '@tinyfleet/tinyml';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const DATA_DIR = process.env.FLEET_DATA_DIR ?? resolve(__dirname, '..', '..', '..', 'shared');
+
+export function referenceFile(...parts: string[]): Uint8Array {
+  return new Uint8Array(readFileSync(join(DATA_DIR, 'reference-models', ...parts)));
+}
+
+export function newSigningKey(): SigningKey {
+  return createKeyPair(mkdtempSync(join(tmpdir(), 'tinyfleet-key-')));
+}
+
+export interface TestArtifact {
+  manifest: ArtifactManifest;
+  manifestText: string;
+  model: Uint8Array;
+  signatureText: string;
+  /** The body of POST /api/models. */
+  upload: { manifest: string; signature: string; model: string };
+}
+
+/**
+ * A real signed artifact around a real .tflite (a TFLM reference model), with the manifest the
+ * pipeline would write: sizes, arena, MACs and ops from our interpreter, and a self-test vector taken
+ * from the TFLM reference input and expected output.
+ */
+export function signedArtifact(opts: {
+  key: SigningKey;
+  name: string;
+  version: string;
+  recipe: string;
+  model: Uint8Array;
+  selfTestInput: Uint8Array;
+  selfTestOutput: Uint8Array;
+}): TestArtifact {
+  const info = inspectModel(opts.model);
+  const sha = sha256Hex(opts.model);
+  const manifest = {
+    schema: MANIFEST_SCHEMA,
+    name: opts.name,
+    version: opts.version,
+    recipe: opts.recipe,
+    description: `test artifact around a TFLM reference model (${opts.name})`,
+    createdAt: '2026-11-27T00:00:00.000Z',
+    seed: 1,
+    quick: true,
+    model: { file: 'model.tflite', sha256: sha, bytes: opts.model.length },
+    ota: { file: 'model.tfhc', sha256: sha, bytes: opts.model.length, format: 'TFHC/1' },
+    sizes: { float32TfliteBytes: opts.model.length, int8TfliteBytes: opts.model.length, huffmanBytes: opts.model.length },
+    arenaBytes: info.arenaBytes,
+    flashBytes: info.flashBytes,
+    macs: info.macs,
+    ops: info.ops,
+    inputs: info.inputs,
+    outputs: info.outputs,
+    labels: ['value'],
+    labelDefinition: 'test',
+    preprocessing: { kind: 'window', channels: ['x'], windowLength: 1, mean: [0], std: [1], transform: 'none', quantization: { scale: info.inputs[0]!.scale, zeroPoint: info.inputs[0]!.zeroPoint, dtype: 'int8' } },
+    metrics: [],
+    datasets: [],
+    selfTest: { inputBase64: Buffer.from(opts.selfTestInput).toString('base64'), expectedOutputBase64: Buffer.from(opts.selfTestOutput).toString('base64'), note: 'TFLM reference test vector' },
+    minInterpreterVersion: '0.1.0',
+    signing: { algorithm: 'Ed25519', keyId: opts.key.keyId },
+  } as ArtifactManifest;
+  const manifestText = prettyCanonicalJson(manifest);
+  const signatureText = JSON.stringify(signManifest(opts.model, manifest, opts.key));
+  return {
+    manifest,
+    manifestText,
+    model: opts.model,
+    signatureText,
+    upload: { manifest: manifestText, signature: signatureText, model: Buffer.from(opts.model).toString('base64') },
+  };
+}
+
+/** hello_world_int8 with its flatbuffer description changed: different bytes (so a new sha256), same behaviour. */
+export function helloWorldVariant(tag: string): Uint8Array {
+  const model = referenceFile('hello_world_int8', 'hello_world_int8.tflite');
+  const needle = Buffer.from('MLIR Converted.');
+  const at = Buffer.from(model).indexOf(needle);
+  if (at < 0) throw new Error('hello_world_int8 description not found');
+  const out = new Uint8Array(model);
+  out.set(Buffer.from(tag.padEnd(needle.length, '.').slice(0, needle.length)), at);
+  return out;
+}
