@@ -1,4 +1,4 @@
-import { decodeCbor, encodeCbor, scanProfile } from './codec';
+import { decodeCbor, encodeCbor, MAX_STRING_BYTES, scanProfile } from './codec';
 import { WireError } from './errors';
 import { hexToBytes } from './fixtures/golden.fixtures';
 
@@ -75,6 +75,21 @@ describe('codec (tinyfleet CBOR profile)', () => {
     ['nesting at the limit', '81 '.repeat(8) + '00', [[[[[[[[0]]]]]]]]],
   ])('accepts %s', (_name, hex, expected) => {
     expect(decodeCbor(hexToBytes(hex), 512)).toStrictEqual(expected);
+  });
+
+  it('caps every string at MAX_STRING_BYTES (4096), independently of the byte limit', () => {
+    const withString = (major: number, length: number, fill: number): Uint8Array => {
+      const out = new Uint8Array(3 + length).fill(fill);
+      out.set([(major << 5) | 25, length >> 8, length & 0xff]);
+      return out;
+    };
+    expect(MAX_STRING_BYTES).toBe(4096);
+    expect((decodeCbor(withString(2, 4096, 0xab), 1 << 16) as Uint8Array).length).toBe(4096);
+    expect(decodeCbor(withString(3, 4096, 0x61), 1 << 16)).toBe('a'.repeat(4096));
+    expect(reasonOf(() => decodeCbor(withString(2, 4097, 0xab), 1 << 16))).toBe('malformed');
+    expect(reasonOf(() => decodeCbor(withString(3, 4097, 0x61), 1 << 16))).toBe('malformed');
+    // a lying length is refused by the cap before the remaining-input check
+    expect(reasonOf(() => scanProfile(hexToBytes('5a 7f ff ff ff 00')))).toBe('malformed');
   });
 
   it('decodes byte strings to plain, non-aliased Uint8Array', () => {

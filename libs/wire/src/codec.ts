@@ -13,7 +13,8 @@
  *
  * Size limits: cbor-x only offers process-global `setSizeLimits`, which would silently change
  * behaviour for every other cbor-x user in the process. The scanner enforces stricter per-call limits
- * instead (MAX_CONTAINER_ITEMS, MAX_NESTING_DEPTH) plus the caller's byte limit, checked before parsing.
+ * instead (MAX_CONTAINER_ITEMS, MAX_NESTING_DEPTH, MAX_STRING_BYTES) plus the caller's byte limit,
+ * checked before parsing.
  */
 import { Encoder, FLOAT32_OPTIONS, type Options } from 'cbor-x';
 import { WireError } from './errors';
@@ -22,6 +23,12 @@ import { WireError } from './errors';
 export const MAX_CONTAINER_ITEMS = 64;
 /** v1 nests at most 3 levels (status → slots → slot); anything deeper is hostile. */
 export const MAX_NESTING_DEPTH = 8;
+/**
+ * Longest byte or text string any v1 message carries: the data of one down/ota-chunk (4096 bytes).
+ * Every other string is ≤ 128 bytes and each message's own maxBytes (≤ 4224) bounds it far more
+ * tightly; this cap only makes the scanner's own bound explicit, independent of the caller's limit.
+ */
+export const MAX_STRING_BYTES = 4096;
 
 const CBOR_OPTIONS: Options & { int64AsNumber: boolean } = {
   useRecords: false, // no tag-105 record structures: every message is a plain array
@@ -170,6 +177,7 @@ export function scanProfile(bytes: Uint8Array): void {
         return;
       case 2:
       case 3: {
+        if (arg > MAX_STRING_BYTES) throw malformed(`string of ${arg} bytes, limit ${MAX_STRING_BYTES}`, at);
         if (arg > end - pos) throw malformed('string longer than remaining input', at);
         if (major === 3) {
           try {

@@ -5,11 +5,18 @@
  * produce what cbor-x's encoder would never emit: tags, indefinite lengths, non-shortest heads,
  * NaN, 2^64, invalid UTF-8, ...). Invariant: every input ends in either a valid message that
  * re-encodes to the exact same bytes, or a WireError with a known reason — never another throw.
+ * OtaChunkV1 additionally gets 12,000 corrupted chunks: each must fail the CRC check (or be a valid
+ * message whose crc32 matches its data).
  */
 import { decodeCbor } from './codec';
+import { crc32 } from './crc32';
 import { WIRE_ERROR_REASONS, WireError } from './errors';
 import { codecFor } from './fixtures/codecs';
 import { GOLDEN_FIXTURES, hexToBytes, type GoldenMessageTypes } from './fixtures/golden.fixtures';
+import { OTA_CANCEL_REASONS } from './messages/ota-cancel.v1';
+import { decodeOtaChunkV1, encodeOtaChunkV1, type OtaChunkV1 } from './messages/ota-chunk.v1';
+import { OTA_FORMS } from './messages/ota-offer.v1';
+import { OTA_DEVICE_STATES, OTA_REASONS, type OtaStatusV1 } from './messages/ota-status.v1';
 
 const CASES_PER_DECODER = 12_000;
 
@@ -159,6 +166,7 @@ const semver = (rng: Rng, max: number): string => {
 const u = (rng: Rng, max: number): number => (rng.chance(0.3) ? rng.pick([0, max]) : Math.floor(rng.next() * (max + 1)));
 const U32 = 2 ** 32 - 1;
 const U53 = Number.MAX_SAFE_INTEGER;
+const MIB16 = 16 * 1024 * 1024;
 const slot = (rng: Rng) => ({ modelId: ident(rng, 32), modelVersion: semver(rng, 32), sha256: randomBytes(rng, 32), sizeBytes: u(rng, U32) });
 
 const VALID: { [K in keyof GoldenMessageTypes]: (rng: Rng) => GoldenMessageTypes[K] } = {
@@ -185,7 +193,42 @@ const VALID: { [K in keyof GoldenMessageTypes]: (rng: Rng) => GoldenMessageTypes
     return { status, deviceId: `dev-${ident(r, 60)}`, deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, 128, false), mqttUsername: printable(r, 1, 128, false) };
   },
   DeviceConfigV1: (r) => ({ statusIntervalS: r.int(1, 86400), energyIntervalS: r.int(1, 86400), eventPolicy: r.pick(['on-change', 'every', 'threshold'] as const), scoreThresholdQ: r.int(-128, 127) }),
+  OtaOfferV1: (r) => {
+    const form = r.pick(OTA_FORMS);
+    const transferBytes = r.chance(0.2) ? r.pick([2, 64, 4096, 4097, MIB16]) : r.int(2, r.chance(0.5) ? 100_000 : MIB16);
+    const chunkBytes = r.chance(0.3) ? r.pick([64, 4096]) : r.int(64, 4096);
+    return {
+      jobId: u(r, U32), modelId: ident(r, 32), modelVersion: semver(r, 32), form, transferBytes, chunkBytes,
+      chunkCount: Math.ceil(transferBytes / chunkBytes), transferSha256: randomBytes(r, 32), manifestBytes: r.int(1, transferBytes - 1),
+      modelSha256: randomBytes(r, 32), modelBytes: r.int(1, MIB16), baseSha256: form === 'delta' ? randomBytes(r, 32) : null,
+      signature: randomBytes(r, 64), keyId: Array.from({ length: 16 }, () => r.pick('0123456789abcdef'.split(''))).join(''),
+    };
+  },
+  OtaChunkRequestV1: (r) => ({ jobId: u(r, U32), firstChunk: u(r, U32), chunkCount: r.int(1, 16) }),
+  OtaChunkV1: (r) => validChunk(r),
+  OtaStatusV1: (r) => {
+    const state = r.pick(OTA_DEVICE_STATES);
+    const reason = state === 'FAILED' || state === 'REJECTED' || (state === 'DOWNLOADING' && r.chance(0.5)) ? r.pick(OTA_REASONS) : null;
+    return { jobId: u(r, U32), state, reason, chunksReceived: u(r, U32), timestampMs: u(r, U53) } satisfies OtaStatusV1;
+  },
+  OtaCancelV1: (r) => ({ jobId: u(r, U32), reason: r.pick(OTA_CANCEL_REASONS) }),
 };
+
+/** Like randomBytes but 4 bytes per PRNG step: chunk data is up to 4 KiB per case. */
+function randomData(rng: Rng, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i += 4) {
+    const v = Math.floor(rng.next() * 4294967296);
+    for (let k = 0; k < 4 && i + k < length; k++) out[i + k] = (v >>> (8 * k)) & 0xff;
+  }
+  return out;
+}
+
+function validChunk(r: Rng): OtaChunkV1 {
+  // Mostly small (fast), sometimes up to the 4096-byte maximum (and its doubled copy is oversized).
+  const data = randomData(r, r.chance(0.05) ? 4096 : r.int(1, r.chance(0.7) ? 64 : 4096));
+  return { jobId: u(r, U32), index: u(r, U32), crc32: crc32(data), data };
+}
 
 // ---- mutations ----------------------------------------------------------------------------------
 function mutateBytes(rng: Rng, input: Uint8Array): Uint8Array {
@@ -220,7 +263,7 @@ function mutateBytes(rng: Rng, input: Uint8Array): Uint8Array {
 
 /** Swap, add or remove one element of the top-level (or a nested) array, keeping the rest valid. */
 function mutateStructure(rng: Rng, valid: Uint8Array): Uint8Array {
-  const wire = decodeCbor(valid, 4096) as unknown[];
+  const wire = decodeCbor(valid, 1 << 16) as unknown[];
   const parts: Uint8Array[] = wire.map(encodeJs);
   const at = rng.int(0, parts.length - 1);
   switch (rng.int(0, 3)) {
@@ -247,6 +290,12 @@ function mutateStructure(rng: Rng, valid: Uint8Array): Uint8Array {
   ]);
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
@@ -266,7 +315,8 @@ describe.each(Object.keys(VALID) as (keyof GoldenMessageTypes)[])('fuzz decode%s
   });
 
   it(`${CASES_PER_DECODER} hostile inputs end in a valid message or a WireError`, () => {
-    const seed = 0x5eed0000 + name.length * 7919 + name.charCodeAt(0);
+    // OTA names share length and initial with each other, so they add two more characters.
+    const seed = 0x5eed0000 + name.length * 7919 + name.charCodeAt(0) + (name.startsWith('Ota') ? 104_729 * name.charCodeAt(3) + name.charCodeAt(4) : 0);
     const rng = prng(seed);
     const outcomes: Record<string, number> = { ok: 0, oversized: 0, malformed: 0, schema: 0, 'unknown-topic': 0 };
     for (let i = 0; i < CASES_PER_DECODER; i++) {
@@ -291,7 +341,7 @@ describe.each(Object.keys(VALID) as (keyof GoldenMessageTypes)[])('fuzz decode%s
       }
       // Accepted input must be exactly the canonical encoding of what it decoded to.
       const reencoded = codec.encode(decoded);
-      if (hex(reencoded) !== hex(input)) {
+      if (!sameBytes(reencoded, input)) {
         throw new Error(`seed ${seed} case ${i}: ${name} accepted non-canonical ${hex(input)} (canonical ${hex(reencoded)})`);
       }
       outcomes.ok!++;
@@ -304,5 +354,54 @@ describe.each(Object.keys(VALID) as (keyof GoldenMessageTypes)[])('fuzz decode%s
     expect(outcomes.malformed).toBeGreaterThan(0);
     expect(outcomes.schema).toBeGreaterThan(0);
     expect(outcomes.oversized).toBeGreaterThan(0);
+  });
+});
+
+describe('fuzz OtaChunkV1 data corruption (CRC-32)', () => {
+  const CASES = 12_000;
+
+  it(`${CASES} corrupted chunks end in a WireError or a valid message whose crc matches its data`, () => {
+    const seed = 0xc4c32000;
+    const rng = prng(seed);
+    const outcomes = { ok: 0, crcMismatch: 0, otherWireError: 0 };
+    for (let i = 0; i < CASES; i++) {
+      const chunk = validChunk(rng);
+      const valid = encodeOtaChunkV1(chunk);
+      const dataStart = valid.length - chunk.data.length;
+      let input: Uint8Array;
+      let burstInData = false;
+      if (rng.chance(0.6)) {
+        // one burst of 1..4 corrupted bytes inside `data`: CRC-32 detects every burst of <= 32 bits
+        input = Uint8Array.from(valid);
+        const len = Math.min(rng.int(1, 4), chunk.data.length);
+        const at = dataStart + rng.int(0, chunk.data.length - len);
+        input[at]! ^= rng.int(1, 255); // the first byte always changes
+        for (let k = 1; k < len; k++) input[at + k]! ^= rng.int(0, 255);
+        burstInData = true;
+      } else {
+        input = mutateBytes(rng, valid);
+      }
+      let decoded: OtaChunkV1;
+      try {
+        decoded = decodeOtaChunkV1(input);
+      } catch (error) {
+        if (!(error instanceof WireError) || !WIRE_ERROR_REASONS.includes(error.reason)) {
+          throw new Error(`seed ${seed} case ${i}: threw a non-WireError for ${hex(input)}: ${String(error)}`);
+        }
+        if (error.reason === 'schema' && error.message.includes('CRC-32 mismatch')) outcomes.crcMismatch++;
+        else if (burstInData) throw new Error(`seed ${seed} case ${i}: data corruption not reported as a CRC mismatch: ${error.message}`);
+        else outcomes.otherWireError++;
+        continue;
+      }
+      if (burstInData) throw new Error(`seed ${seed} case ${i}: corrupted data accepted: ${hex(input)}`);
+      if (crc32(decoded.data) !== decoded.crc32 || !sameBytes(encodeOtaChunkV1(decoded), input)) {
+        throw new Error(`seed ${seed} case ${i}: accepted a chunk whose crc does not match or that is not canonical: ${hex(input)}`);
+      }
+      outcomes.ok++;
+    }
+    // eslint-disable-next-line no-console
+    console.log(`fuzz OtaChunkV1 corruption seed=${seed}: ${JSON.stringify(outcomes)}`);
+    expect(outcomes.ok + outcomes.crcMismatch + outcomes.otherWireError).toBe(CASES);
+    expect(outcomes.crcMismatch).toBeGreaterThan(CASES / 2);
   });
 });

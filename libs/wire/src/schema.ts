@@ -84,6 +84,26 @@ export function fixedBytes(length: number): FieldCodec<Uint8Array> {
   };
 }
 
+function checkBytesRange(value: unknown, path: string, minLength: number, maxLength: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw schemaError(path, `expected a Uint8Array, got ${describe(value)}`);
+  if (value.length < minLength || value.length > maxLength) {
+    throw schemaError(path, `expected ${minLength}..${maxLength} bytes, got ${value.length}`);
+  }
+  return new Uint8Array(value);
+}
+
+/**
+ * Variable-length byte string (CBOR major type 2), `minLength..maxLength` bytes. The decoder's
+ * profile scanner caps every string at MAX_STRING_BYTES (4096) and the payload at the kind's limit
+ * before this runs, so `maxLength` above 4096 would be unreachable on decode.
+ */
+export function bytes(minLength: number, maxLength: number): FieldCodec<Uint8Array> {
+  return {
+    encode: (value, path) => checkBytesRange(value, path, minLength, maxLength),
+    decode: (wire, path) => checkBytesRange(wire, path, minLength, maxLength),
+  };
+}
+
 export function nullable<T>(inner: FieldCodec<T>): FieldCodec<T | null> {
   return {
     encode: (value, path) => (value === null ? null : inner.encode(value, path)),
@@ -128,6 +148,26 @@ export function tuple<T>(inner: FieldCodec<T>, length: number): FieldCodec<T[]> 
         throw schemaError(path, `expected an array of ${length}, got ${describe(wire)}`);
       }
       return wire.map((v, i) => inner.decode(v, `${path}[${i}]`));
+    },
+  };
+}
+
+/**
+ * Cross-field rules (e.g. "chunkCount = ceil(transferBytes / chunkBytes)"). `check` runs after the
+ * inner codec has validated every field, in both directions, so encode and decode enforce the same
+ * invariant; it throws schemaError to reject.
+ */
+export function refine<T>(inner: FieldCodec<T>, check: (value: T, path: string) => void): FieldCodec<T> {
+  return {
+    encode: (value, path) => {
+      const wire = inner.encode(value, path);
+      check(value as T, path); // shape already validated by inner.encode
+      return wire;
+    },
+    decode: (wire, path) => {
+      const value = inner.decode(wire, path);
+      check(value, path);
+      return value;
     },
   };
 }

@@ -3,6 +3,7 @@
  * silently go stale: if one of these changes, the wire format changed.
  */
 import { decodeCbor, encodeCbor, toWireInt } from './codec';
+import { crc32 } from './crc32';
 import { codecFor } from './fixtures/codecs';
 import type { GoldenMessageTypes } from './fixtures/golden.fixtures';
 import { MAX_PAYLOAD_BYTES } from './uplink';
@@ -10,6 +11,8 @@ import { MAX_PAYLOAD_BYTES } from './uplink';
 const SHA = new Uint8Array(32).fill(0xab);
 const s = (n: number, c = 'a'): string => c.repeat(n);
 const BIG = Number.MAX_SAFE_INTEGER;
+const MIB16 = 16 * 1024 * 1024;
+const CHUNK_DATA = new Uint8Array(4096).fill(0xcd);
 
 /** Worst (largest) encodings that are still realistic per the protocol spec. */
 const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
@@ -67,6 +70,27 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
   },
   ProvisionResponseV1: { status: 'replaced', deviceId: s(64), deviceSecret: s(128), mqttUsername: s(128) },
   DeviceConfigV1: { statusIntervalS: 86_400, energyIntervalS: 86_400, eventPolicy: 'threshold', scoreThresholdQ: -128 },
+  // chunkBytes 256 is the smallest size whose head is 3 bytes that still makes chunkCount (65536) 5 bytes.
+  OtaOfferV1: {
+    jobId: 2 ** 32 - 1,
+    modelId: s(32),
+    modelVersion: `1.0.0-${s(26)}`,
+    form: 'delta',
+    transferBytes: MIB16,
+    chunkBytes: 256,
+    chunkCount: MIB16 / 256,
+    transferSha256: SHA,
+    manifestBytes: MIB16 - 1,
+    modelSha256: SHA,
+    modelBytes: MIB16,
+    baseSha256: SHA,
+    signature: new Uint8Array(64).fill(0xab),
+    keyId: 'f'.repeat(16),
+  },
+  OtaChunkRequestV1: { jobId: 2 ** 32 - 1, firstChunk: 2 ** 32 - 1, chunkCount: 16 },
+  OtaChunkV1: { jobId: 2 ** 32 - 1, index: 2 ** 32 - 1, crc32: crc32(CHUNK_DATA), data: CHUNK_DATA },
+  OtaStatusV1: { jobId: 2 ** 32 - 1, state: 'FAILED', reason: 'timeout', chunksReceived: 2 ** 32 - 1, timestampMs: BIG },
+  OtaCancelV1: { jobId: 2 ** 32 - 1, reason: 'timed-out' },
 };
 
 const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
@@ -76,6 +100,11 @@ const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
   ProvisionRequestV1: 220,
   ProvisionResponseV1: 328,
   DeviceConfigV1: 14,
+  OtaOfferV1: 283,
+  OtaChunkRequestV1: 12,
+  OtaChunkV1: 4115,
+  OtaStatusV1: 22,
+  OtaCancelV1: 7,
 };
 
 const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES> = {
@@ -85,11 +114,16 @@ const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES
   ProvisionRequestV1: 'provisionRequest',
   ProvisionResponseV1: 'provisionResponse',
   DeviceConfigV1: 'config',
+  OtaOfferV1: 'ota-offer',
+  OtaChunkRequestV1: 'ota-request',
+  OtaChunkV1: 'ota-chunk',
+  OtaStatusV1: 'ota-status',
+  OtaCancelV1: 'ota-cancel',
 };
 
 /** Re-encode the top-level positional array with other key schemes, for the comparison table. */
 function alternatives(bytes: Uint8Array): { array: number; intKeyedMap: number; oneCharKeyMap: number } {
-  const wire = decodeCbor(bytes, 4096) as unknown[];
+  const wire = decodeCbor(bytes, 1 << 16) as unknown[];
   const fix = (v: unknown): unknown => (typeof v === 'number' ? toWireInt(v) : Array.isArray(v) ? v.map(fix) : v);
   const values = wire.map(fix);
   const intKeyed = new Map(values.map((v, i) => [i, v] as [number, unknown]));
@@ -125,6 +159,11 @@ describe('payload sizes', () => {
       ProvisionRequestV1: { array: 220, intKeyedMap: 226, oneCharKeyMap: 232 },
       ProvisionResponseV1: { array: 328, intKeyedMap: 332, oneCharKeyMap: 336 },
       DeviceConfigV1: { array: 14, intKeyedMap: 18, oneCharKeyMap: 22 },
+      OtaOfferV1: { array: 283, intKeyedMap: 297, oneCharKeyMap: 311 },
+      OtaChunkRequestV1: { array: 12, intKeyedMap: 15, oneCharKeyMap: 18 },
+      OtaChunkV1: { array: 4115, intKeyedMap: 4119, oneCharKeyMap: 4123 },
+      OtaStatusV1: { array: 22, intKeyedMap: 27, oneCharKeyMap: 32 },
+      OtaCancelV1: { array: 7, intKeyedMap: 9, oneCharKeyMap: 11 },
     });
   });
 });

@@ -43,6 +43,11 @@ describe('topics', () => {
     expect(deviceUplinkTopic(DEV, 'status')).toBe('tinyfleet/v1/d/dev-0001/up/status');
     expect(deviceUplinkTopic(DEV, 'energy')).toBe('tinyfleet/v1/d/dev-0001/up/energy');
     expect(deviceDownlinkTopic(DEV, 'config')).toBe('tinyfleet/v1/d/dev-0001/down/config');
+    expect(deviceUplinkTopic(DEV, 'ota-status')).toBe('tinyfleet/v1/d/dev-0001/up/ota-status');
+    expect(deviceUplinkTopic(DEV, 'ota-request')).toBe('tinyfleet/v1/d/dev-0001/up/ota-request');
+    expect(deviceDownlinkTopic(DEV, 'ota-offer')).toBe('tinyfleet/v1/d/dev-0001/down/ota-offer');
+    expect(deviceDownlinkTopic(DEV, 'ota-chunk')).toBe('tinyfleet/v1/d/dev-0001/down/ota-chunk');
+    expect(deviceDownlinkTopic(DEV, 'ota-cancel')).toBe('tinyfleet/v1/d/dev-0001/down/ota-cancel');
     expect(provisionRequestTopic(CLAIM, SESSION)).toBe(`tinyfleet/v1/provision/${CLAIM}/${SESSION}/request`);
     expect(provisionResponseTopic(CLAIM, SESSION)).toBe(`tinyfleet/v1/provision/${CLAIM}/${SESSION}/response`);
     expect(allDeviceUplinksFilter()).toBe('tinyfleet/v1/d/+/up/+');
@@ -59,6 +64,19 @@ describe('topics', () => {
     }
     expect(parseTopic(provisionRequestTopic(CLAIM, SESSION))).toEqual({ scope: 'provision', direction: 'request', claimId: CLAIM, sessionId: SESSION });
     expect(parseTopic(provisionResponseTopic(CLAIM, SESSION))).toEqual({ scope: 'provision', direction: 'response', claimId: CLAIM, sessionId: SESSION });
+  });
+
+  it('lists the OTA kinds (append-only)', () => {
+    expect(UPLINK_KINDS).toEqual(['event', 'status', 'energy', 'ota-status', 'ota-request']);
+    expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel']);
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'ota-status' });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-request')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'ota-request' });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-offer')).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind: 'ota-offer' });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-chunk')).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind: 'ota-chunk' });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-cancel')).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind: 'ota-cancel' });
+    expectWireError(() => deviceUplinkTopic(DEV, 'ota-offer' as UplinkKind), 'unknown-topic');
+    expectWireError(() => deviceDownlinkTopic(DEV, 'ota-status' as DownlinkKind), 'unknown-topic');
+    expectWireError(() => deviceUplinkTopic(DEV, 'ota-' as UplinkKind), 'unknown-topic');
   });
 
   it('validates ids', () => {
@@ -102,6 +120,20 @@ describe('topics', () => {
     'tinyfleet/v1/d/dev-0001/down/event',
     'tinyfleet/v1/d/dev-0001/sideways/event',
     'tinyfleet/v1/d/dev-0001/up/ota',
+    'tinyfleet/v1/d/dev-0001/up/ota-',
+    'tinyfleet/v1/d/dev-0001/up/ota-statu',
+    'tinyfleet/v1/d/dev-0001/up/ota-status-',
+    'tinyfleet/v1/d/dev-0001/up/ota-status/x',
+    'tinyfleet/v1/d/dev-0001/up/OTA-STATUS',
+    'tinyfleet/v1/d/dev-0001/up/ota_status',
+    'tinyfleet/v1/d/dev-0001/up/ota-update',
+    'tinyfleet/v1/d/dev-0001/up/ota-offer',
+    'tinyfleet/v1/d/dev-0001/up/ota-chunk',
+    'tinyfleet/v1/d/dev-0001/down/ota-status',
+    'tinyfleet/v1/d/dev-0001/down/ota-request',
+    'tinyfleet/v1/d/dev-0001/down/ota',
+    'tinyfleet/v1/d/dev-0001/down/ota-+',
+    'tinyfleet/v1/d/+/down/ota-offer',
     'tinyfleet/v1/d/dev-0001/up/event/',
     'tinyfleet/v1/d/dev-0001/up/',
     'tinyfleet/v1/d//up/event',
@@ -165,6 +197,19 @@ describe('topics', () => {
     it('allows a device its own downlink filter and exact downlink topics only', () => {
       expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/+')).toBe(true);
       expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/config')).toBe(true);
+      expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/ota-offer')).toBe(true);
+      expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/ota-chunk')).toBe(true);
+      expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/ota-cancel')).toBe(true);
+      for (const kind of DOWNLINK_KINDS) expect(isAllowedDeviceSubscription(DEV, deviceDownlinkTopic(DEV, kind))).toBe(true);
+    });
+
+    it("a device's own down/+ filter covers every downlink kind, including OTA, and nobody else's", () => {
+      const filter = deviceDownlinkFilter(DEV);
+      for (const kind of DOWNLINK_KINDS) {
+        expect(topicMatchesFilter(filter, deviceDownlinkTopic(DEV, kind))).toBe(true);
+        expect(topicMatchesFilter(filter, deviceDownlinkTopic('dev-0002', kind))).toBe(false);
+      }
+      for (const kind of UPLINK_KINDS) expect(topicMatchesFilter(filter, deviceUplinkTopic(DEV, kind))).toBe(false);
     });
 
     it.each([
@@ -178,6 +223,13 @@ describe('topics', () => {
       'tinyfleet/v1/d/dev-0001/up/+',
       'tinyfleet/v1/d/dev-0001/up/event',
       'tinyfleet/v1/d/dev-0001/down/ota',
+      'tinyfleet/v1/d/dev-0001/down/ota-status',
+      'tinyfleet/v1/d/dev-0001/down/ota-request',
+      'tinyfleet/v1/d/dev-0001/up/ota-status',
+      'tinyfleet/v1/d/dev-0002/down/ota-offer',
+      'tinyfleet/v1/d/dev-0002/down/ota-chunk',
+      'tinyfleet/v1/d/+/down/ota-chunk',
+      'tinyfleet/v1/d/dev-0001/down/ota-#',
       'tinyfleet/v1/d/dev-0001/down/config/',
       'tinyfleet/v1/#',
       '#',
@@ -225,6 +277,15 @@ describe('topics', () => {
       expect(isAllowedDevicePublish(DEV, deviceUplinkTopic('dev-0002', 'event'))).toBe(false);
       expect(isAllowedDevicePublish(DEV, deviceDownlinkTopic(DEV, 'config'))).toBe(false);
       expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/up/ota')).toBe(false);
+      expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/up/ota-status')).toBe(true);
+      expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/up/ota-request')).toBe(true);
+      expect(isAllowedDevicePublish(DEV, deviceUplinkTopic('dev-0002', 'ota-status'))).toBe(false);
+      expect(isAllowedDevicePublish(DEV, deviceUplinkTopic('dev-0002', 'ota-request'))).toBe(false);
+      for (const kind of ['ota-offer', 'ota-chunk', 'ota-cancel'] as const) {
+        expect(isAllowedDevicePublish(DEV, deviceDownlinkTopic(DEV, kind))).toBe(false); // no spoofed platform messages
+        expect(isAllowedDevicePublish(DEV, `tinyfleet/v1/d/dev-0001/up/${kind}`)).toBe(false);
+      }
+      expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/up/ota-+')).toBe(false);
       expect(isAllowedDevicePublish(DEV, provisionRequestTopic(CLAIM, SESSION))).toBe(false);
       expect(isAllowedDevicePublish(DEV, '$SYS/x')).toBe(false);
     });

@@ -20,13 +20,15 @@ import { WireError } from './errors';
 export const TOPIC_ROOT = 'tinyfleet/v1';
 
 /**
- * Append-only lists: adding a kind (OTA kinds are next) is one entry here plus its codec in
- * uplink.ts; parseTopic, filters and ACL helpers pick it up automatically.
+ * Append-only lists: adding a kind is one entry here plus its codec in uplink.ts; parseTopic,
+ * filters and ACL helpers pick it up automatically. Kinds are `^[a-z]+(-[a-z]+)*$` (no `/`, `+`, `#`).
+ * OTA (docs/protocol.md §10): device → platform `ota-status`, `ota-request`;
+ * platform → device `ota-offer`, `ota-chunk`, `ota-cancel`.
  */
-export const UPLINK_KINDS = ['event', 'status', 'energy'] as const;
+export const UPLINK_KINDS = ['event', 'status', 'energy', 'ota-status', 'ota-request'] as const;
 export type UplinkKind = (typeof UPLINK_KINDS)[number];
 
-export const DOWNLINK_KINDS = ['config'] as const;
+export const DOWNLINK_KINDS = ['config', 'ota-offer', 'ota-chunk', 'ota-cancel'] as const;
 export type DownlinkKind = (typeof DOWNLINK_KINDS)[number];
 
 /** 3..64 chars, lowercase: also a valid MQTT username / client id / URL segment / DNS label-ish. */

@@ -40,6 +40,31 @@ describe('kind dispatch', () => {
     expect(reasonOf(() => wire.decodeDownlink('event' as wire.DownlinkKind, hexOf('config')))).toBe('unknown-topic');
   });
 
+  it('dispatches the OTA kinds', () => {
+    for (const [kind, name] of [['ota-status', 'ota status, rejected'], ['ota-request', 'ota request, resume at chunk 2']] as const) {
+      const decoded = wire.decodeUplink(kind, hexOf(name));
+      expect(decoded).toEqual({ kind, message: messageOf(name) });
+      expect(bytesToHex(wire.encodeUplink(decoded))).toBe(bytesToHex(hexOf(name)));
+    }
+    for (const [kind, name] of [['ota-offer', 'ota offer, delta'], ['ota-chunk', 'ota chunk, last chunk'], ['ota-cancel', 'ota cancel, superseded']] as const) {
+      const decoded = wire.decodeDownlink(kind, hexOf(name));
+      expect(decoded).toEqual({ kind, message: messageOf(name) });
+      expect(bytesToHex(wire.encodeDownlink(decoded))).toBe(bytesToHex(hexOf(name)));
+    }
+    const status = wire.decodeUplink('ota-status', hexOf('ota status, rejected'));
+    expect(status.message.reason).toBe('unknown-base'); // narrowed to OtaStatusV1 at compile time
+    expect(wire.decodeDeviceUplink(wire.deviceUplinkTopic('dev-0001', 'ota-request'), hexOf('ota request, resume at chunk 2'))).toEqual({
+      deviceId: 'dev-0001',
+      kind: 'ota-request',
+      message: { jobId: 42, firstChunk: 2, chunkCount: 2 },
+    });
+    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/ota-chunk', hexOf('ota chunk, last chunk')))).toBe('unknown-topic');
+    expect(reasonOf(() => wire.decodeUplink('ota-offer' as wire.UplinkKind, hexOf('ota offer, delta')))).toBe('unknown-topic');
+    expect(reasonOf(() => wire.decodeDownlink('ota-status' as wire.DownlinkKind, hexOf('ota status, rejected')))).toBe('unknown-topic');
+    expect(reasonOf(() => wire.decodeDownlink('ota-cancel', new Uint8Array(65)))).toBe('oversized');
+    expect(reasonOf(() => wire.decodeDownlink('ota-chunk', new Uint8Array(4225)))).toBe('oversized');
+  });
+
   it('decodeDeviceUplink parses the topic then the payload', () => {
     const topic = wire.deviceUplinkTopic('dev-0001', 'event');
     expect(wire.decodeDeviceUplink(topic, hexOf('event, typical'))).toEqual({
@@ -59,6 +84,11 @@ describe('kind dispatch', () => {
       config: 128,
       provisionRequest: 512,
       provisionResponse: 512,
+      'ota-status': 64,
+      'ota-request': 64,
+      'ota-offer': 512,
+      'ota-chunk': 4224,
+      'ota-cancel': 64,
     });
   });
 });

@@ -8,6 +8,11 @@ import type { MessageCodec } from './message';
 import { deviceConfigV1Codec, type DeviceConfigV1 } from './messages/device-config.v1';
 import { energySnapshotV1Codec, type EnergySnapshotV1 } from './messages/energy-snapshot.v1';
 import { inferenceEventV1Codec, type InferenceEventV1 } from './messages/inference-event.v1';
+import { otaCancelV1Codec, type OtaCancelV1 } from './messages/ota-cancel.v1';
+import { otaChunkRequestV1Codec, type OtaChunkRequestV1 } from './messages/ota-chunk-request.v1';
+import { otaChunkV1Codec, type OtaChunkV1 } from './messages/ota-chunk.v1';
+import { otaOfferV1Codec, type OtaOfferV1 } from './messages/ota-offer.v1';
+import { otaStatusV1Codec, type OtaStatusV1 } from './messages/ota-status.v1';
 import { provisionRequestV1Codec } from './messages/provision-request.v1';
 import { provisionResponseV1Codec } from './messages/provision-response.v1';
 import { statusV1Codec, type StatusV1 } from './messages/status.v1';
@@ -17,28 +22,41 @@ export interface UplinkMessageMap {
   event: InferenceEventV1;
   status: StatusV1;
   energy: EnergySnapshotV1;
+  'ota-status': OtaStatusV1;
+  'ota-request': OtaChunkRequestV1;
 }
 
 export interface DownlinkMessageMap {
   config: DeviceConfigV1;
+  'ota-offer': OtaOfferV1;
+  'ota-chunk': OtaChunkV1;
+  'ota-cancel': OtaCancelV1;
 }
 
-/** `{ kind: 'event', message } | { kind: 'status', message } | { kind: 'energy', message }` */
+/** `{ kind: 'event', message } | { kind: 'status', message } | … | { kind: 'ota-request', message }` */
 export type UplinkMessage = { [K in UplinkKind]: { kind: K; message: UplinkMessageMap[K] } }[UplinkKind];
-/** `{ kind: 'config', message }` */
+/** `{ kind: 'config', message } | { kind: 'ota-offer', message } | … | { kind: 'ota-cancel', message }` */
 export type DownlinkMessage = { [K in DownlinkKind]: { kind: K; message: DownlinkMessageMap[K] } }[DownlinkKind];
 
 export const UPLINK_CODECS: { readonly [K in UplinkKind]: MessageCodec<UplinkMessageMap[K]> } = {
   event: inferenceEventV1Codec,
   status: statusV1Codec,
   energy: energySnapshotV1Codec,
+  'ota-status': otaStatusV1Codec,
+  'ota-request': otaChunkRequestV1Codec,
 };
 
 export const DOWNLINK_CODECS: { readonly [K in DownlinkKind]: MessageCodec<DownlinkMessageMap[K]> } = {
   config: deviceConfigV1Codec,
+  'ota-offer': otaOfferV1Codec,
+  'ota-chunk': otaChunkV1Codec,
+  'ota-cancel': otaCancelV1Codec,
 };
 
-/** Raw payload limits, checked before any parsing. Generous (≈2x the worst case) but bounded. */
+/**
+ * Raw payload limits, checked before any parsing. Generous (≈2x the worst case) but bounded; the
+ * exception is ota-chunk, whose 4096 data bytes get a fixed 128-byte allowance instead of 2x.
+ */
 export const MAX_PAYLOAD_BYTES = {
   event: inferenceEventV1Codec.maxBytes, // 64  (worst case 34)
   status: statusV1Codec.maxBytes, // 512 (worst case 299)
@@ -46,6 +64,11 @@ export const MAX_PAYLOAD_BYTES = {
   config: deviceConfigV1Codec.maxBytes, // 128 (worst case 14)
   provisionRequest: provisionRequestV1Codec.maxBytes, // 512 (worst case 220)
   provisionResponse: provisionResponseV1Codec.maxBytes, // 512 (worst case 328)
+  'ota-status': otaStatusV1Codec.maxBytes, // 64 (worst case 22)
+  'ota-request': otaChunkRequestV1Codec.maxBytes, // 64 (worst case 12)
+  'ota-offer': otaOfferV1Codec.maxBytes, // 512 (worst case 283)
+  'ota-chunk': otaChunkV1Codec.maxBytes, // 4224 (worst case 4115: 4096 data bytes)
+  'ota-cancel': otaCancelV1Codec.maxBytes, // 64 (worst case 7)
 } as const;
 
 /** With a literal kind the result is narrowed (`decodeUplink('event', b).message` is InferenceEventV1). */

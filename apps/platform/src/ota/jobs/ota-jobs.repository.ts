@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { OtaJobEvent } from './ota-job-event.entity';
 import { OtaJob } from './ota-job.entity';
-import { otaJobMachine, OtaJobState } from './ota-job.state-machine';
+import type { OtaDispatcher } from './ota-dispatcher.port';
+import { IN_FLIGHT_STATES, otaJobMachine, OtaJobState } from './ota-job.state-machine';
 
 export interface TransitionExtras {
   attempts?: number;
@@ -51,6 +52,15 @@ export class OtaJobsRepository {
   /** Progress within the same state (e.g. more chunks received): no event, just the counters and the deadline. */
   async progress(job: OtaJob, chunksReceived: number, deadlineAt: Date | null, now = new Date()): Promise<void> {
     await this.db.getRepository(OtaJob).update({ id: job.id, state: job.state }, { chunksReceived, deadlineAt, updatedAt: now });
+  }
+
+  /** Cancels every job of a rollout that has not finished (queued ones silently, in-flight ones with an ota-cancel). */
+  async cancelOpen(rolloutId: number, reason: 'aborted' | 'superseded', dispatcher: OtaDispatcher, now: Date): Promise<void> {
+    const open = await this.db.getRepository(OtaJob).find({ where: { rolloutId, state: In(['QUEUED', ...IN_FLIGHT_STATES]) } });
+    for (const job of open) {
+      const moved = await this.transition(job, 'CANCELED', `rollout ${reason}`, 'server', { deadlineAt: null }, now);
+      if (moved && job.state !== 'QUEUED') await dispatcher.cancel(moved, reason);
+    }
   }
 
   /** Jobs (newest first, at most 100), each with its transitions: the OTA history a device page shows. */

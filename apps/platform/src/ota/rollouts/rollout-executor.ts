@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { OtaDispatcher } from '../jobs/ota-dispatcher.port';
 import { OtaJob } from '../jobs/ota-job.entity';
 import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
@@ -10,6 +11,7 @@ import { notificationBudget } from './pacing';
 import { RolloutGroup } from './rollout-group.entity';
 import { Rollout } from './rollout.entity';
 import { rolloutGroupMachine, RolloutGroupState, rolloutMachine, RolloutState } from './rollout.state-machine';
+import { RolloutsService } from './rollouts.service';
 
 /** Device failures worth another offer; the rest (bad signature, failed self-test…) will fail again. */
 const RETRYABLE_FAILURES = new Set(['corrupt-chunk', 'hash-mismatch', 'power-loss', 'busy', 'timeout']);
@@ -37,6 +39,8 @@ export class RolloutExecutor {
     @InjectDataSource() private readonly db: DataSource,
     private readonly jobs: OtaJobsRepository,
     private readonly dispatcher: OtaDispatcher,
+    // Resolved lazily: RolloutsService (operator commands) and the executor use each other's rollback.
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async tick(now: Date = new Date()): Promise<void> {
@@ -72,7 +76,7 @@ export class RolloutExecutor {
     if (successPct >= group.successThresholdPct) {
       const gates = await this.judgeGates(rollout, group, groups, now);
       if (gates === 'wait') return;
-      if (gates !== 'pass') return this.setRolloutState(rollout, 'PAUSED', `group ${group.idx + 1} health gates: ${gates.join('; ')}`, now);
+      if (gates !== 'pass') return this.breach(rollout, group, jobs, gates, now);
       await this.setGroupState(group, 'FINISHED', now);
       const next = groups.find((g) => g.idx === group.idx + 1);
       if (!next) await this.setRolloutState(rollout, 'FINISHED', `all ${groups.length} groups finished`, now);
@@ -175,10 +179,20 @@ export class RolloutExecutor {
     };
   }
 
+  /** A health gate failed: pause, and with autoRollback put the group's updated devices back on their old model. */
+  private async breach(rollout: Rollout, group: RolloutGroup, jobs: OtaJob[], breaches: string[], now: Date): Promise<void> {
+    const reason = `group ${group.idx + 1} health gates: ${breaches.join('; ')}`;
+    await this.setGroupState(group, 'FAILED', now);
+    await this.setRolloutState(rollout, 'PAUSED', reason, now);
+    if (!rollout.gates.autoRollback) return;
+    const updated = jobs.filter((j) => j.state === 'SUCCEEDED').map((j) => j.deviceId);
+    await this.moduleRef.get(RolloutsService, { strict: false }).rollback(rollout.id, { deviceIds: updated, reason: `automatic rollback: ${reason}` }, now);
+  }
+
   private async stopForErrors(rollout: Rollout, reason: string, now: Date): Promise<void> {
     if (rollout.errorAction === 'pause') return this.setRolloutState(rollout, 'PAUSED', reason, now);
     await this.setRolloutState(rollout, 'ABORTED', reason, now);
-    await cancelOpenJobs(this.db, this.jobs, this.dispatcher, rollout.id, 'aborted', now);
+    await this.jobs.cancelOpen(rollout.id, 'aborted', this.dispatcher, now);
   }
 
   private async setRolloutState(rollout: Rollout, to: RolloutState, reason: string, now: Date): Promise<void> {
@@ -196,15 +210,6 @@ export class RolloutExecutor {
     const stamp = to === 'RUNNING' ? { startedAt: group.startedAt ?? now } : to === 'FINISHED' || to === 'FAILED' ? { finishedAt: now } : {};
     await this.db.getRepository(RolloutGroup).update({ id: group.id }, { state: to, ...stamp });
     Object.assign(group, { state: to }, stamp);
-  }
-}
-
-/** Cancels every job of a rollout that has not finished (queued ones silently, in-flight ones with an ota-cancel). */
-export async function cancelOpenJobs(db: DataSource, jobs: OtaJobsRepository, dispatcher: OtaDispatcher, rolloutId: number, reason: 'aborted' | 'superseded', now: Date): Promise<void> {
-  const open = await db.getRepository(OtaJob).find({ where: { rolloutId, state: In(['QUEUED', ...IN_FLIGHT_STATES]) } });
-  for (const job of open) {
-    const moved = await jobs.transition(job, 'CANCELED', `rollout ${reason}`, 'server', { deadlineAt: null }, now);
-    if (moved && job.state !== 'QUEUED') await dispatcher.cancel(moved, reason);
   }
 }
 

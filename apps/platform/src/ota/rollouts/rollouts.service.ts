@@ -11,7 +11,6 @@ import { ModelArtifact } from '../registry/model-artifact.entity';
 import { checkCompatibility, DeviceFacts } from './compatibility';
 import { HealthGates } from './health-gates';
 import { RolloutPacing, RolloutRate, splitIntoGroups } from './pacing';
-import { cancelOpenJobs } from './rollout-executor';
 import { RolloutGroup } from './rollout-group.entity';
 import { Rollout, RolloutTarget } from './rollout.entity';
 import { rolloutMachine, RolloutState } from './rollout.state-machine';
@@ -123,7 +122,7 @@ export class RolloutsService {
   async abort(id: number, now = new Date()): Promise<RolloutStatusDto> {
     await this.move(id, 'ABORTED', 'aborted by the operator', now);
     await this.db.getRepository(RolloutGroup).update({ rolloutId: id, state: In(['READY', 'RUNNING', 'FAILED']) }, { state: 'CANCELED', finishedAt: now });
-    await cancelOpenJobs(this.db, this.jobs, this.dispatcher, id, 'aborted', now);
+    await this.jobs.cancelOpen(id, 'aborted', this.dispatcher, now);
     return this.status(id);
   }
 
@@ -136,7 +135,7 @@ export class RolloutsService {
     const rollout = await this.db.getRepository(Rollout).findOneBy({ id });
     if (!rollout) throw new NotFoundException(`rollout ${id} not found`);
     rolloutMachine.assertTransition(`rollout ${id}`, rollout.state, 'ROLLED_BACK');
-    await cancelOpenJobs(this.db, this.jobs, this.dispatcher, id, 'superseded', now);
+    await this.jobs.cancelOpen(id, 'superseded', this.dispatcher, now);
     const done = await this.db.getRepository(OtaJob).find({
       where: { rolloutId: id, state: 'SUCCEEDED', ...(opts.deviceIds ? { deviceId: In(opts.deviceIds) } : {}) },
     });
