@@ -201,4 +201,75 @@ describe('OTA rollouts of quantized models', () => {
     expect((await status(quiet.body.id)).state).toBe('PAUSED');
     silent.tamper = undefined;
   });
+
+  it('skips a device whose RAM cannot hold the arena, with the numbers', async () => {
+    const person = signedArtifact({
+      key, name: 'doorbell', version: '1.0.0', recipe: 'doorbell', model: referenceFile('person_detection', 'person_detect.tflite'),
+      selfTestInput: referenceFile('person_detection', 'test_inputs', 'person.bin'), selfTestOutput: referenceFile('person_detection', 'expected', 'person.out.bin'),
+    });
+    expect((await platform.api('POST', '/api/models', person.upload)).status).toBe(201);
+    const tiny = await otaDevice(platform.mqttUrl, claim, 'ota-avr', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys: new Map(), mcuProfile: 'atmega328p', stream: 'doorbell' });
+    devices.push(tiny);
+    await sleep(100);
+    const res = await platform.api('POST', '/api/rollouts', {
+      name: 'person model to the AVR', model: { name: 'doorbell', version: '1.0.0' }, target: { deviceIds: [tiny.conn.deviceId] }, groups: [{ percent: 100 }],
+    });
+    expect(res.body.skipped).toHaveLength(1);
+    expect(res.body.skipped[0].reason).toMatch(/^flash: model 300568 B > \d+ B free .* on atmega328p; RAM: arena \d+ B > 1280 B free \(2048 B − firmware 768 B\) on atmega328p/);
+  });
+
+  it('a health gate catches a model that behaves worse and rolls the group back to the old model', async () => {
+    const trustedKeys = new Map([[key.keyId, key.publicKey]]);
+    const fleet: OtaTestDevice[] = [];
+    for (let i = 0; i < 6; i++) fleet.push(await otaDevice(platform.mqttUrl, claim, `gate-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys, stream: 'soil' }));
+    devices.push(...fleet);
+    await sleep(200);
+    const res = await platform.api('POST', '/api/rollouts', {
+      name: 'v2 behind a gate', model: { name: 'hello', version: '2.0.0' }, target: { deviceIds: fleet.map((d) => d.conn.deviceId) },
+      groups: [{ count: 3 }, { percent: 100 }], gates: { minDevicesPerSide: 3, soakS: 60, maxScoreShiftQ: 20, autoRollback: true },
+    });
+    const id = res.body.id;
+    await tick();
+    await until(async () => (await status(id)).groups[0].jobs.SUCCEEDED === 3, 'group 1 updated');
+    // the updated devices now report low scores, the ones still on v1 high ones
+    const updated = fleet.filter((d) => d.slots.activeSha256Hex() === v2.manifest.model.sha256);
+    expect(updated).toHaveLength(3);
+    for (const d of fleet) {
+      for (let seq = 0; seq < 5; seq++) await d.conn.publishEvent({ seq, timestampMs: clock, modelTag: 1, label: 1, scoreQ: updated.includes(d) ? -90 : 100, latencyUs: 900, energyUj: 30 });
+    }
+    await tick(30); // soak time not over: no verdict yet
+    expect((await status(id)).state).toBe('RUNNING');
+    await tick(31);
+    const paused = await status(id);
+    expect(paused.state).toBe('ROLLED_BACK');
+    expect(paused.stateReason).toMatch(/^automatic rollback: group 1 health gates: mean score -90 vs 100 \(shift -190 q, limit ±20\): rollouts #\d+$/);
+    expect(paused.groups[0].gateReadings).toMatchObject({ pass: false, updated: { devices: 3 }, control: { devices: 3 } });
+    const rollbackId = Number(/#(\d+)/.exec(paused.stateReason)![1]);
+    await tick();
+    await until(async () => (await status(rollbackId)).groups[0].jobs.SUCCEEDED === 3, 'rollback to finish');
+    for (const d of updated) expect(d.slots.activeSha256Hex()).toBe(v1.manifest.model.sha256);
+    const job = (await platform.api('GET', `/api/ota-jobs?deviceId=${updated[0]!.conn.deviceId}`)).body;
+    expect(job.map((j: { state: string }) => j.state)).toEqual(['SUCCEEDED', 'ROLLED_BACK']); // the rollback job, then the original
+    // the rollback needed no download: the old model was still in the other slot
+    expect(job[0].events.map((e: { toState: string }) => e.toState)).toEqual(['NOTIFIED', 'VERIFIED', 'APPLYING', 'SUCCEEDED']);
+  });
+
+  it('a power cut while writing the slot leaves the old model running; the retry then succeeds', async () => {
+    const d = await otaDevice(platform.mqttUrl, claim, 'ota-power', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys: new Map([[key.keyId, key.publicKey]]) });
+    devices.push(d);
+    d.slots.powerLossOnNextWrite = true;
+    await sleep(100);
+    const res = await platform.api('POST', '/api/rollouts', {
+      name: 'through a power cut', model: { name: 'hello', version: '2.0.0' }, target: { deviceIds: [d.conn.deviceId] }, groups: [{ percent: 100 }], maxAttempts: 2,
+    });
+    await tick();
+    await until(async () => (await status(res.body.id)).groups[0].jobs.FAILED === 1, 'the power cut');
+    expect(d.slots.activeSha256Hex()).toBe(v1.manifest.model.sha256);
+    await tick(); // 'power-loss' is worth another offer
+    await until(async () => (await status(res.body.id)).groups[0].jobs.SUCCEEDED === 1, 'the retry');
+    expect(d.slots.activeSha256Hex()).toBe(v2.manifest.model.sha256);
+    const job = (await platform.api('GET', `/api/ota-jobs?deviceId=${d.conn.deviceId}`)).body[0];
+    expect(job.events.map((e: { toState: string; reason: string | null }) => e.reason ?? e.toState)).toContain('power-loss');
+    expect(job.attempts).toBe(2);
+  });
 });

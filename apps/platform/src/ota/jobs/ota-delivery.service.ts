@@ -124,14 +124,13 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
       return;
     }
     const terminal = !IN_FLIGHT_STATES.includes(status.state);
-    const moved = await this.jobs.transition(job, status.state, status.reason, 'device', { chunksReceived: status.chunksReceived, deadlineAt: terminal ? null : new Date(now.getTime() + timeoutMs) }, now);
-    if (moved?.state === 'SUCCEEDED' && rollout?.rollbackOf) await this.markRolledBack(rollout.rollbackOf, deviceId, now);
-  }
-
-  /** The rolled-back rollout's job for this device ends as ROLLED_BACK once the device is back on its old model. */
-  private async markRolledBack(originalRolloutId: number, deviceId: string, now: Date): Promise<void> {
-    const original = await this.db.getRepository(OtaJob).findOneBy({ rolloutId: originalRolloutId, deviceId, state: 'SUCCEEDED' });
-    if (original) await this.jobs.transition(original, 'ROLLED_BACK', 'device back on its previous model', 'server', {}, now);
+    await this.db.transaction(async (m) => {
+      const moved = await this.jobs.transition(job, status.state, status.reason, 'device', { chunksReceived: status.chunksReceived, deadlineAt: terminal ? null : new Date(now.getTime() + timeoutMs) }, now, m);
+      // The rolled-back rollout's job for this device ends as ROLLED_BACK once the device is back on its old model.
+      if (moved?.state !== 'SUCCEEDED' || !rollout?.rollbackOf) return;
+      const original = await m.getRepository(OtaJob).findOneBy({ rolloutId: rollout.rollbackOf, deviceId, state: 'SUCCEEDED' });
+      if (original) await this.jobs.transition(original, 'ROLLED_BACK', 'device back on its previous model', 'server', {}, now, m);
+    });
   }
 
   /** A device may only speak about its own jobs: anything else is refused (and counted) without a hint. */
