@@ -138,8 +138,11 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     const server = this.server;
     const broker = this.broker;
     this.closing = true;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // The broker first: it disconnects every client, without which server.close() would wait for
+    // devices that keep their connections open.
+    const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
+    await serverClosed;
     if (this.sessions.size > 0) await this.devices.markAllOffline();
     this.sessions.clear();
   }

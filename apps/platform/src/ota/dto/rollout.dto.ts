@@ -71,6 +71,7 @@ export class JobCountsDto {
 }
 
 export class RolloutGroupStatusDto {
+  @ApiProperty() id!: number;
   @ApiProperty() index!: number;
   @ApiProperty() state!: string;
   @ApiProperty() successThresholdPct!: number;

@@ -86,6 +86,7 @@ export class RolloutsService {
       model: { name: artifact?.name ?? '?', version: artifact?.version ?? '?' },
       rollbackOf: rollout.rollbackOf,
       groups: groups.map((g) => ({
+        id: g.id,
         index: g.idx,
         state: g.state,
         successThresholdPct: g.successThresholdPct,
