@@ -6,6 +6,7 @@ import { registerModelBuildCommands } from './commands/model-build.command';
 import { registerKeysCommands } from './commands/keys.command';
 import { registerDataCommands } from './commands/data.command';
 import { registerSimCommands } from './commands/sim.command';
+import { registerEnergyCommands } from './commands/energy.command';
 
 /**
  * `tinyfleet` — the one command-line entry point. Each feature registers its own subcommands
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerDataCommands(program);
   registerSimCommands(program);
+  registerEnergyCommands(program);
   return program;
 }
 

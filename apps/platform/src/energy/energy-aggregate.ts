@@ -24,8 +24,21 @@ export interface EventStats {
  * One device's energy over the report range, real (edge) and counterfactual (raw streaming) — the
  * common currency of every group, time bucket and what-if row.
  */
+/**
+ * `edge`: ran a model. `streaming`: no inferences and at least one uplink per sample — it sends its raw
+ * samples itself, so it *is* the raw-streaming node. `idle`: no inferences and no stream (no model
+ * installed yet, or one that does not fit): it neither concludes nor streams.
+ */
+export type DeviceMode = 'edge' | 'streaming' | 'idle';
+
+export function deviceMode(c: Counters): DeviceMode {
+  if (c.inferences > 0) return 'edge';
+  return c.samples > 0 && c.messagesUp - c.events >= c.samples ? 'streaming' : 'idle';
+}
+
 export interface DeviceEnergy {
   deviceId: string;
+  mode: DeviceMode;
   observedMs: number;
   boots: number;
   edge: EnergySplitUj;
@@ -43,6 +56,8 @@ export interface DeviceEnergy {
   rawPayloadBytesKept: number | null;
   battery: BatteryProfile | null;
   peakCurrentMa: number | null;
+  /** OTA download estimate (see energy-ota.ts); a breakdown of radio energy, not added to the totals. */
+  otaDownloadUj?: number;
 }
 
 /** Status/energy messages the node sends in either mode; estimated by message count unless known exactly (what-if). */
@@ -78,7 +93,17 @@ export function inferenceComputeUj(c: Counters, events: EventStats | undefined, 
  */
 export function deviceEnergy(totals: DeviceTotals, profiles: ResolvedProfiles, events: EventStats | undefined, telemetry?: Telemetry): DeviceEnergy {
   const c = totals.counters;
+  const mode = deviceMode(c);
   const inf = inferenceComputeUj(c, events, profiles);
+  if (mode === 'streaming' && !telemetry) {
+    // It is the raw-streaming node: its own figures are both sides of the comparison.
+    const edge = { radioUj: c.radioTxUj + c.radioRxUj + c.radioConnectUj, computeUj: c.computeUj, sensingUj: c.sensingUj, sleepUj: c.sleepUj };
+    return {
+      deviceId: totals.deviceId, mode, observedMs: totals.observedMs, boots: totals.boots, edge, raw: { ...edge }, inferenceComputeUj: 0, inferenceComputeMethod: 'none',
+      bytesOnAirEdge: c.bytesUp + c.bytesDown, bytesOnAirRaw: c.bytesUp + c.bytesDown, messagesUpEdge: c.messagesUp, messagesUpRaw: c.messagesUp,
+      inferences: 0, events: c.events, samples: c.samples, rawPayloadBytesKept: 0, battery: profiles.battery, peakCurrentMa: profiles.radio?.peakCurrentMa ?? null,
+    };
+  }
   const share = c.messagesUp > 0 ? Math.max(0, c.messagesUp - c.events) / c.messagesUp : 0;
   const tel = telemetry ?? { txUj: c.radioTxUj * share, bytesOnAir: c.bytesUp * share, messages: Math.max(0, c.messagesUp - c.events) };
   const edge: EnergySplitUj = {
@@ -95,6 +120,7 @@ export function deviceEnergy(totals: DeviceTotals, profiles: ResolvedProfiles, e
   };
   return {
     deviceId: totals.deviceId,
+    mode,
     observedMs: totals.observedMs,
     boots: totals.boots,
     edge,
@@ -137,6 +163,8 @@ export interface BatteryFigures {
 /** The figures of one group of devices (all per-day figures are per device-day of observed time). */
 export interface EnergyFigures {
   devices: number;
+  /** Devices by mode (see DeviceMode). */
+  modes: Record<DeviceMode, number>;
   deviceDays: number;
   edgeJoulesPerDay: SplitPerDay;
   rawJoulesPerDay: SplitPerDay;
@@ -156,6 +184,7 @@ export interface EnergyFigures {
   energyPerInferenceUj: number | null;
   inferenceComputePerInferenceUj: number | null;
   energyPerEventUj: number | null;
+  /** OTA downloads over all of the devices' OTA jobs (not time-filtered), J — estimate, inside the radio figures. */
   otaDownloadJ: number;
   rawPayloadBytesKept: number | null;
   airBytesAvoided: number;
@@ -186,9 +215,13 @@ export function groupFigures(devices: readonly DeviceEnergy[]): EnergyFigures {
   const raw: EnergySplitUj = { radioUj: 0, computeUj: 0, sensingUj: 0, sleepUj: 0 };
   let ms = 0, inferenceUj = 0, bytesEdge = 0, bytesRaw = 0, msgEdge = 0, msgRaw = 0, inferences = 0, events = 0, samples = 0;
   let kept: number | null = 0;
+  let otaUj = 0;
   const edgeDays: number[] = [], rawDays: number[] = [];
   let infeasible = 0, shelf = 0;
+  const modes: Record<DeviceMode, number> = { edge: 0, streaming: 0, idle: 0 };
   for (const d of devices) {
+    modes[d.mode]++;
+    otaUj += d.otaDownloadUj ?? 0;
     for (const k of ['radioUj', 'computeUj', 'sensingUj', 'sleepUj'] as const) {
       edge[k] += d.edge[k];
       raw[k] += d.raw[k];
@@ -223,6 +256,7 @@ export function groupFigures(devices: readonly DeviceEnergy[]): EnergyFigures {
   const d = (x: number) => (days > 0 ? sig(x / days) : 0);
   return {
     devices: devices.length,
+    modes,
     deviceDays: sig(days),
     edgeJoulesPerDay: perDay(edge, days),
     rawJoulesPerDay: perDay(raw, days),
@@ -248,8 +282,7 @@ export function groupFigures(devices: readonly DeviceEnergy[]): EnergyFigures {
     energyPerInferenceUj: ratioOrNull(edgeTotal, inferences),
     inferenceComputePerInferenceUj: ratioOrNull(inferenceUj, inferences),
     energyPerEventUj: ratioOrNull(edgeTotal, events),
-    // OTA does not exist yet (protocol v1 has no OTA kind): nothing to count, and nothing is estimated.
-    otaDownloadJ: 0,
+    otaDownloadJ: sig(otaUj / 1e6),
     rawPayloadBytesKept: devices.length ? kept : 0,
     airBytesAvoided: sig(Math.max(0, bytesRaw - bytesEdge)),
   };

@@ -66,8 +66,12 @@ export interface DiffResult {
   resetsWithoutNewBoot: number;
 }
 
+/** A literal, not Object.fromEntries: this runs once per snapshot and dominated report time on big fleets. */
 export function zeroCounters(): Counters {
-  return Object.fromEntries(COUNTER_NAMES.map((c) => [c, 0])) as Counters;
+  return {
+    computeUj: 0, radioTxUj: 0, radioRxUj: 0, radioConnectUj: 0, sensingUj: 0, sleepUj: 0, rawRadioUj: 0, bytesUp: 0, bytesDown: 0,
+    rawBytesUp: 0, inferences: 0, events: 0, messagesUp: 0, rawMessagesUp: 0, samples: 0,
+  };
 }
 
 /** Coerces a stored jsonb counters object: missing, negative or non-finite values count as 0. */
@@ -81,7 +85,22 @@ export function toCounters(raw: Partial<Record<string, unknown>>): Counters {
 }
 
 export function addCounters(into: Counters, d: Counters): Counters {
-  for (const c of COUNTER_NAMES) into[c] += d[c];
+  // Unrolled: a keyed loop here was a third of the report time on a 100k-snapshot fleet.
+  into.computeUj += d.computeUj;
+  into.radioTxUj += d.radioTxUj;
+  into.radioRxUj += d.radioRxUj;
+  into.radioConnectUj += d.radioConnectUj;
+  into.sensingUj += d.sensingUj;
+  into.sleepUj += d.sleepUj;
+  into.rawRadioUj += d.rawRadioUj;
+  into.bytesUp += d.bytesUp;
+  into.bytesDown += d.bytesDown;
+  into.rawBytesUp += d.rawBytesUp;
+  into.inferences += d.inferences;
+  into.events += d.events;
+  into.messagesUp += d.messagesUp;
+  into.rawMessagesUp += d.rawMessagesUp;
+  into.samples += d.samples;
   return into;
 }
 
@@ -110,7 +129,8 @@ export function diffSnapshots(rows: readonly SnapshotRow[]): DiffResult {
   for (const [deviceId, boots] of byDevice) {
     const ordered = [...boots.entries()]
       .map(([bootId, seqs]) => ({ bootId, snaps: [...seqs.values()].sort((a, b) => a.seq - b.seq || a.virtualTimeMs - b.virtualTimeMs) }))
-      .sort((a, b) => Math.min(...a.snaps.map((s) => s.virtualTimeMs)) - Math.min(...b.snaps.map((s) => s.virtualTimeMs)));
+      .map((b) => ({ ...b, firstMs: b.snaps.reduce((m, s) => Math.min(m, s.virtualTimeMs), Infinity) }))
+      .sort((a, b) => a.firstMs - b.firstMs);
     result.reboots += Math.max(0, ordered.length - 1);
     for (const { bootId, snaps } of ordered) {
       let prev: { counters: Counters; t: number } | null = null;

@@ -13,6 +13,8 @@ import {
 /** What the report knows about one device (from the devices table). */
 export interface DeviceInfo {
   id: string;
+  /** Shown next to the id (device ids are generated; hardware ids are what people recognise). */
+  hardwareId?: string;
   sensorStream: string;
   mcuProfile: string;
   radioProfile: string;
@@ -26,11 +28,11 @@ export interface ResolvedProfiles {
   radio: RadioProfile | null;
   sensor: SensorProfile | null;
   battery: BatteryProfile;
-  /** How the battery was chosen: a `battery:<id>` device tag, the report's `battery` parameter, or the default. */
+  /** How the battery was chosen: a `battery-<id>` device tag (claim tags are copied to devices), the report's `battery` parameter, or the default. */
   batterySource: 'tag' | 'query' | 'default';
 }
 
-/** Used when a device has no `battery:<id>` tag: the protocol does not carry the battery (stated in the report). */
+/** Used when a device has no `battery-<id>` tag: the protocol does not carry the battery (stated in the report). */
 export const DEFAULT_BATTERY: BatteryId = 'aa-alkaline-2s';
 
 /**
@@ -65,7 +67,7 @@ export function isBatteryId(id: string): id is BatteryId {
 }
 
 export function resolveProfiles(device: DeviceInfo, batteryOverride?: BatteryId): ResolvedProfiles {
-  const tagged = device.tags.map((t) => /^battery[:=](.+)$/.exec(t)?.[1]).find((id): id is BatteryId => !!id && isBatteryId(id));
+  const tagged = device.tags.map((t) => /^battery[:=-](.+)$/.exec(t)?.[1]).find((id): id is BatteryId => !!id && isBatteryId(id));
   const batteryId = batteryOverride ?? tagged ?? DEFAULT_BATTERY;
   return {
     mcu: resolveMcu(device.mcuProfile),

@@ -2,17 +2,30 @@ import type { EnergyFigures } from './energy-aggregate';
 import type { DutyCycleCheck } from './energy-what-if';
 import type { SourceEntry, ValidationView } from './energy-report.notes';
 
-export type GroupBy = 'fleet' | 'device' | 'stream' | 'mcuProfile' | 'radioProfile' | 'modelVersion' | 'time' | 'whatIfRadio' | 'whatIfMcu';
+export type GroupBy =
+  | 'fleet'
+  | 'device'
+  | 'stream'
+  | 'mcuProfile'
+  | 'radioProfile'
+  | 'modelVersion'
+  | 'time'
+  | 'timeByRadio'
+  | 'whatIfRadio'
+  | 'whatIfRadioStream'
+  | 'whatIfMcu';
 
 export interface GroupRow {
   groupBy: GroupBy;
   key: string;
+  /** Device rows: the hardware id. */
+  label?: string;
   figures: EnergyFigures;
 }
 
 export interface WhatIfRow extends GroupRow {
-  /** The fleet's own profile (the ledger figures are the reference for it). */
-  isCurrent: boolean;
+  /** Devices in scope that run this profile now (their ledger figures are the reference). */
+  devicesOnProfile: number;
   /** Devices left out (unknown source profile or raw payload). */
   devicesExcluded: number;
   /** LoRaWAN only. */
@@ -32,6 +45,31 @@ export interface ModelVersionRow {
   accuracyPct: number | null;
 }
 
+/** A rollout and the energy per inference of its devices before (other models) and after (its model). */
+export interface RolloutRow {
+  rolloutId: number;
+  name: string;
+  model: string;
+  state: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  devices: number;
+  jobsByState: Record<string, number>;
+  before: { events: number; meanEnergyPerInferenceUj: number | null; meanLatencyUs: number | null };
+  after: { events: number; meanEnergyPerInferenceUj: number | null; meanLatencyUs: number | null };
+  energyPerInferenceChangePct: number | null;
+  /** Not available yet: no ground truth reaches the platform. */
+  accuracyBeforePct: number | null;
+  accuracyAfterPct: number | null;
+}
+
+/** OTA transfers of one device (ota_jobs): chunks received and their mean size. */
+export interface OtaTransfer {
+  jobs: number;
+  chunks: number;
+  bytes: number;
+}
+
 export interface DataQuality {
   snapshots: number;
   intervals: number;
@@ -42,6 +80,11 @@ export interface DataQuality {
   devicesWithoutSnapshots: string[];
   unknownProfiles: string[];
   inferenceComputeMethods: Record<string, number>;
+  /**
+   * Check of the what-if model: each device re-costed on its own radio from counts, vs its ledger
+   * (total edge and raw energy, % difference; null without data).
+   */
+  whatIfSelfCheck: { edgeDiffPct: number | null; rawDiffPct: number | null; devices: number };
 }
 
 export interface EnergyReportFilters {
@@ -63,9 +106,14 @@ export interface EnergyReport {
   units: Record<string, string>;
   fleet: GroupRow;
   groups: GroupRow[];
+  /** Fleet per time bucket (key: bucket start, ISO). */
   timeSeries: GroupRow[];
-  whatIf: { radio: WhatIfRow[]; mcu: WhatIfRow[] };
+  /** Per radio profile devices use now (row key: `<radio>@<bucket start>`). */
+  timeSeriesByRadio: Array<{ radio: string; rows: GroupRow[] }>;
+  /** Fleet re-costed per target radio / MCU; `radioByStream` keys are `<stream>/<radio>`. */
+  whatIf: { radio: WhatIfRow[]; mcu: WhatIfRow[]; radioByStream: WhatIfRow[] };
   modelVersions: ModelVersionRow[];
+  rollouts: RolloutRow[];
   findings: string[];
   dataQuality: DataQuality;
   assumptions: string[];

@@ -8,7 +8,7 @@ import {
   TTN_FAIR_USE_UPLINK_S_PER_DAY,
 } from '@tinyfleet/energy';
 import type { DeviceEnergy, EventStats } from './energy-aggregate';
-import { deviceEnergy } from './energy-aggregate';
+import { deviceEnergy, deviceMode } from './energy-aggregate';
 import type { DeviceTotals } from './energy-counters';
 import { radioSleepUw, ResolvedProfiles, ujPerMac } from './energy-profiles';
 
@@ -39,8 +39,31 @@ export interface Airtime {
   rawMs: number;
 }
 
+interface FragmentedCost { energyUj: number; airtimeMs: number; bytesOnAir: number; frames: number }
+// A fleet repeats the same few (radio, payload, topic length) triples; BLE costs of big frames take ms each.
+const costCache = new Map<string, FragmentedCost>();
+const inverseCache = new Map<string, number | null>();
+
 /** One message of `payloadBytes`; LoRa frames are limited (PHY ≤ 255 B), so bigger payloads are fragmented. */
-export function messageCostFragmented(radio: RadioProfile, payloadBytes: number, topicBytes: number, direction: 'up' | 'down' = 'up'): { energyUj: number; airtimeMs: number; bytesOnAir: number; frames: number } {
+export function messageCostFragmented(radio: RadioProfile, payloadBytes: number, topicBytes: number, direction: 'up' | 'down' = 'up'): FragmentedCost {
+  const key = `${radio.id}:${payloadBytes}:${topicBytes}:${direction}`;
+  let cost = costCache.get(key);
+  if (!cost) {
+    cost = fragmented(radio, payloadBytes, topicBytes, direction);
+    if (costCache.size > 10_000) costCache.clear();
+    costCache.set(key, cost);
+  }
+  return cost;
+}
+
+const connectCache = new Map<string, number>();
+function connectUj(radio: RadioProfile): number {
+  let uj = connectCache.get(radio.id);
+  if (uj === undefined) connectCache.set(radio.id, (uj = connectCost(radio).energyUj));
+  return uj;
+}
+
+function fragmented(radio: RadioProfile, payloadBytes: number, topicBytes: number, direction: 'up' | 'down'): FragmentedCost {
   const one = (p: number) => messageCost(radio, { payloadBytes: p, direction, qos: 1, topicBytes });
   if (radio.kind !== 'lora') {
     const c = one(payloadBytes);
@@ -79,6 +102,15 @@ function maxLoraPayload(radio: RadioProfile, topicBytes: number): number {
 
 /** Smallest payload whose uplink puts at least `bytesUp` bytes on air over `radio` (null when none does). */
 export function invertPayloadBytes(radio: RadioProfile, bytesUp: number, topicBytes: number): number | null {
+  const key = `${radio.id}:${bytesUp}:${topicBytes}`;
+  if (!inverseCache.has(key)) {
+    if (inverseCache.size > 10_000) inverseCache.clear();
+    inverseCache.set(key, invert(radio, bytesUp, topicBytes));
+  }
+  return inverseCache.get(key)!;
+}
+
+function invert(radio: RadioProfile, bytesUp: number, topicBytes: number): number | null {
   const bytesOf = (p: number): number | null => {
     try {
       return messageCost(radio, { payloadBytes: p, direction: 'up', qos: 1, topicBytes }).breakdown.bytesUp;
@@ -86,7 +118,8 @@ export function invertPayloadBytes(radio: RadioProfile, bytesUp: number, topicBy
       return null;
     }
   };
-  let lo = 0, hi = 1 << 20;
+  // A payload never exceeds the bytes it puts on air: that bounds the search (BLE costs grow fast with size).
+  let lo = 0, hi = Math.max(0, Math.ceil(bytesUp));
   const base = bytesOf(0);
   if (base === null || base > bytesUp) return null;
   while (lo < hi) {
@@ -113,39 +146,39 @@ export function reCostOnRadio(w: WhatIfDevice, target: RadioProfile, topicBytes:
   const c = w.totals.counters;
   const rawP = rawPayloadBytes(w, topicBytes);
   if (!src || (c.rawMessagesUp > 0 && rawP === null)) return null;
-  const telemetry = Math.max(0, c.messagesUp - c.events);
+  const streaming = deviceMode(c) === 'streaming';
+  // A streaming node's uplinks are its raw samples plus telemetry; an edge node's are events plus telemetry.
+  const telemetry = Math.max(0, c.messagesUp - c.events - (streaming ? c.rawMessagesUp : 0));
   const ev = messageCostFragmented(target, EVENT_PAYLOAD_BYTES, topicBytes);
   const tel = messageCostFragmented(target, TELEMETRY_PAYLOAD_BYTES, topicBytes);
   const raw = rawP === null ? { energyUj: 0, airtimeMs: 0, bytesOnAir: 0, frames: 0 } : messageCostFragmented(target, rawP, topicBytes);
-  const srcDown = messageCost(src, { payloadBytes: CONFIG_PAYLOAD_BYTES, direction: 'down', qos: 1, topicBytes });
+  const srcDown = messageCostFragmented(src, CONFIG_PAYLOAD_BYTES, topicBytes, 'down');
   const downlinks = srcDown.energyUj > 0 ? Math.round(c.radioRxUj / srcDown.energyUj) : 0;
-  const tgtDown = messageCost(target, { payloadBytes: CONFIG_PAYLOAD_BYTES, direction: 'down', qos: 1, topicBytes });
-  const link = Math.max(1, w.totals.boots) * connectCost(target).energyUj + keepAliveCostUj(target, w.totals.observedMs / 1000);
+  const tgtDown = messageCostFragmented(target, CONFIG_PAYLOAD_BYTES, topicBytes, 'down');
+  const link = Math.max(1, w.totals.boots) * connectUj(target) + keepAliveCostUj(target, w.totals.observedMs / 1000);
   const srcFloor = (w.profiles.mcu?.sleepPowerUw ?? 0) + radioSleepUw(src);
   const tgtFloor = (w.profiles.mcu?.sleepPowerUw ?? 0) + radioSleepUw(target);
   const sleepUj = srcFloor > 0 ? (c.sleepUj * tgtFloor) / srcFloor : c.sleepUj;
+  const stream = streaming ? { uj: c.rawMessagesUp * raw.energyUj, bytes: c.rawMessagesUp * raw.bytesOnAir, frames: c.rawMessagesUp * raw.frames } : { uj: 0, bytes: 0, frames: 0 };
   const counters = {
     ...c,
-    radioTxUj: c.events * ev.energyUj + telemetry * tel.energyUj,
+    radioTxUj: c.events * ev.energyUj + telemetry * tel.energyUj + stream.uj,
     radioRxUj: downlinks * tgtDown.energyUj,
     radioConnectUj: link,
     rawRadioUj: c.rawMessagesUp * raw.energyUj,
     sleepUj,
-    bytesUp: c.events * ev.bytesOnAir + telemetry * tel.bytesOnAir,
+    bytesUp: c.events * ev.bytesOnAir + telemetry * tel.bytesOnAir + stream.bytes,
     bytesDown: downlinks * tgtDown.bytesOnAir,
     rawBytesUp: c.rawMessagesUp * raw.bytesOnAir,
-    messagesUp: c.events * ev.frames + telemetry * tel.frames,
+    messagesUp: c.events * ev.frames + telemetry * tel.frames + stream.frames,
     rawMessagesUp: c.rawMessagesUp * raw.frames,
   };
-  const energy = deviceEnergy({ ...w.totals, counters }, { ...w.profiles, radio: target }, w.events, {
-    txUj: telemetry * tel.energyUj,
-    bytesOnAir: telemetry * tel.bytesOnAir,
-    messages: telemetry * tel.frames,
-  });
+  const exactTelemetry = { txUj: telemetry * tel.energyUj, bytesOnAir: telemetry * tel.bytesOnAir, messages: telemetry * tel.frames };
+  const energy = deviceEnergy({ ...w.totals, counters }, { ...w.profiles, radio: target }, w.events, streaming ? undefined : exactTelemetry);
   return {
     energy,
     airtime: {
-      edgeMs: c.events * ev.airtimeMs + telemetry * tel.airtimeMs,
+      edgeMs: c.events * ev.airtimeMs + telemetry * tel.airtimeMs + (streaming ? c.rawMessagesUp * raw.airtimeMs : 0),
       rawMs: c.rawMessagesUp * raw.airtimeMs + telemetry * tel.airtimeMs,
     },
   };

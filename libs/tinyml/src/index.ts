@@ -1,0 +1,14 @@
+/** @tinyfleet/tinyml: a TFLite Micro-compatible interpreter in plain TypeScript (browser- and Node-safe). */
+export { ArenaTooSmallError, ModelFormatError, UnsupportedOpError } from './errors';
+export { loadModel } from './model/model-reader';
+export type { Model, OperatorInfo, TensorInfo, TensorQuantization } from './model/model.types';
+export { Interpreter, MAX_ARENA_BYTES } from './interpreter/interpreter';
+export type { AllocationPlan, InterpreterOptions, InvokeHooks, OpProfile, Profile } from './interpreter/interpreter';
+export type { TensorView } from './interpreter/tensor-view';
+export { inspectModel } from './inspect/inspect-model';
+export type { ModelInspection, TensorSummary } from './inspect/inspect-model';
+export { GreedyMemoryPlanner } from './memory/greedy-memory-planner';
+export type { BufferRequest, MemoryPlan, MemoryPlanner } from './memory/memory-planner';
+export { lowerBoundBytes } from './memory/memory-planner';
+export { SUPPORTED_OPS } from './kernels/kernel-registry';
+export { INTERPRETER_VERSION } from './version';

@@ -1,0 +1,256 @@
+/**
+ * The interpreter: prepares every operator once (TFLM's Init/Prepare), plans one arena for all non-constant
+ * tensors, then runs the kernels in graph order on every invoke().
+ */
+import { ArenaTooSmallError, ModelFormatError } from '../errors';
+import type { Kernel, KernelIo, OpCost, TensorData } from '../kernels/kernel.types';
+import { PrepareContext } from '../kernels/kernel.types';
+import { findKernel } from '../kernels/kernel-registry';
+import { GreedyMemoryPlanner } from '../memory/greedy-memory-planner';
+import { BufferRequest, MemoryPlanner, lowerBoundBytes } from '../memory/memory-planner';
+import type { Model, TensorInfo } from '../model/model.types';
+import { TensorView, tensorMeta, typedView } from './tensor-view';
+
+/** Bound once: global lookups inside the invoke loop are slow in vm sandboxes (e.g. Jest). */
+const perf = globalThis.performance;
+
+/** Hard ceiling so a corrupted model cannot make us allocate gigabytes. */
+export const MAX_ARENA_BYTES = 512 * 1024 * 1024;
+
+export interface InterpreterOptions {
+  /** RAM budget for the tensor arena; allocate() throws ArenaTooSmallError above it. */
+  arenaBytesLimit?: number;
+  planner?: MemoryPlanner;
+}
+
+export interface InvokeHooks {
+  afterOp?: (opIndex: number, outputs: [tensorIndex: number, bytes: Uint8Array][]) => void;
+}
+
+export interface OpProfile extends OpCost {
+  index: number;
+  op: string;
+  hostMs: number;
+}
+
+export interface Profile {
+  ops: OpProfile[];
+  totals: OpCost & { hostMs: number };
+}
+
+interface PreparedNode {
+  kernel: Kernel<unknown>;
+  data: unknown;
+  io: KernelIo;
+  cost: OpCost;
+}
+
+export interface AllocationPlan {
+  arenaBytes: number;
+  lowerBoundBytes: number;
+  /** Arena offset per tensor index (-1 for constant or unused tensors). */
+  offsets: number[];
+}
+
+export class Interpreter {
+  private nodes: PreparedNode[] = [];
+  private views = new Map<number, TensorData>();
+  private tensorViews = new Map<number, TensorView>();
+  private hostMs: Float64Array = new Float64Array(0);
+  private allocation: AllocationPlan | null = null;
+
+  constructor(
+    readonly model: Model,
+    private readonly options: InterpreterOptions = {},
+  ) {}
+
+  get arenaBytes(): number {
+    return this.ensureAllocated().arenaBytes;
+  }
+
+  get plan(): AllocationPlan {
+    return this.ensureAllocated();
+  }
+
+  /** Prepare all operators and plan + allocate the arena. Idempotent. */
+  allocate(): AllocationPlan {
+    if (this.allocation) return this.allocation;
+    const model = this.model;
+    for (const node of model.operators) {
+      for (const o of node.outputs) {
+        if (model.tensors[o].data) throw new ModelFormatError(`operator ${node.index} (${node.opName}) writes constant tensor ${o}`);
+      }
+    }
+    // Plan first: shapes are static, and checking the budget before prepare() keeps a corrupted model
+    // from allocating huge per-op scratch buffers.
+    const { requests, tensorIds } = bufferRequests(model);
+    const planner = this.options.planner ?? new GreedyMemoryPlanner();
+    const plan = planner.plan(requests);
+    const offsets = new Array<number>(model.tensors.length).fill(-1);
+    tensorIds.forEach((t, k) => (offsets[t] = plan.offsets[k]));
+    const limit = this.options.arenaBytesLimit ?? MAX_ARENA_BYTES;
+    if (plan.arenaBytes > Math.min(limit, MAX_ARENA_BYTES)) {
+      throw new ArenaTooSmallError(plan.arenaBytes, Math.min(limit, MAX_ARENA_BYTES));
+    }
+    const prepared = model.operators.map((node) => {
+      const kernel = findKernel(node);
+      const ctx = new PrepareContext(model, node);
+      const result = kernel.prepare(ctx);
+      const bytesOf = (ids: number[]): number => ids.reduce((s, i) => s + (i >= 0 ? model.tensors[i].byteLength : 0), 0);
+      const cost: OpCost = {
+        macs: result.macs ?? node.outputs.reduce((s, i) => s + model.tensors[i].elementCount, 0),
+        bytesRead: bytesOf(node.inputs),
+        bytesWritten: bytesOf(node.outputs),
+      };
+      return { kernel, data: result.data as unknown, cost };
+    });
+
+    const arena = new ArrayBuffer(plan.arenaBytes);
+    for (const t of model.tensors) this.views.set(t.index, this.viewOf(t, arena, offsets[t.index]));
+
+    this.nodes = model.operators.map((node, k) => ({
+      ...prepared[k],
+      io: {
+        inputs: node.inputs.map((i) => (i >= 0 ? (this.views.get(i) ?? null) : null)),
+        outputs: node.outputs.map((i) => this.views.get(i) as TensorData),
+      },
+    }));
+    this.hostMs = new Float64Array(this.nodes.length);
+    this.allocation = { arenaBytes: plan.arenaBytes, lowerBoundBytes: lowerBoundBytes(requests), offsets };
+    return this.allocation;
+  }
+
+  private viewOf(t: TensorInfo, arena: ArrayBuffer, offset: number): TensorData {
+    if (t.data) return typedView(t.dtype, t.data.buffer as ArrayBuffer, t.data.byteOffset, t.elementCount, t.byteLength);
+    // Tensors the graph never touches get an empty view (nothing reads or writes them).
+    if (offset < 0) return typedView(t.dtype, new ArrayBuffer(0), 0, 0, 0);
+    return typedView(t.dtype, arena, offset, t.elementCount, t.byteLength);
+  }
+
+  get inputCount(): number {
+    return this.model.inputs.length;
+  }
+
+  get outputCount(): number {
+    return this.model.outputs.length;
+  }
+
+  input(i: number): TensorView {
+    return this.tensorView(this.model.inputs, i, 'input');
+  }
+
+  output(i: number): TensorView {
+    return this.tensorView(this.model.outputs, i, 'output');
+  }
+
+  private tensorView(list: number[], i: number, what: string): TensorView {
+    this.ensureAllocated();
+    const index = list[i];
+    if (index === undefined) throw new RangeError(`model has ${list.length} ${what}s, asked for ${what} ${i}`);
+    // Views are cached: input(i) / output(i) in a hot loop allocate nothing.
+    const cached = this.tensorViews.get(index);
+    if (cached) return cached;
+    const t = this.model.tensors[index];
+    const data = this.views.get(index) as TensorData;
+    const view: TensorView = {
+      index,
+      name: t.name,
+      dtype: t.dtype,
+      shape: [...t.shape],
+      ...tensorMeta(t),
+      bytes: new Uint8Array(data.buffer, data.byteOffset, t.byteLength),
+      data,
+    };
+    this.tensorViews.set(index, view);
+    return view;
+  }
+
+  /**
+   * Run every operator once, in graph order. `hooks.afterOp` (debugging) sees each operator's output
+   * tensors as raw bytes right after it ran, before the arena reuses their memory.
+   */
+  invoke(hooks?: InvokeHooks): void {
+    this.ensureAllocated();
+    const nodes = this.nodes;
+    const hostMs = this.hostMs;
+    let t0 = perf.now();
+    for (let k = 0; k < nodes.length; k++) {
+      const n = nodes[k];
+      n.kernel.eval(n.data, n.io);
+      const t1 = perf.now();
+      hostMs[k] = t1 - t0;
+      t0 = t1;
+      if (hooks?.afterOp) {
+        const outs = this.model.operators[k].outputs.map((i): [number, Uint8Array] => {
+          const d = this.views.get(i) as TensorData;
+          return [i, new Uint8Array(d.buffer, d.byteOffset, this.model.tensors[i].byteLength)];
+        });
+        hooks.afterOp(k, outs);
+        t0 = perf.now();
+      }
+    }
+  }
+
+  /** Static costs of every operator plus the host time each took in the last invoke(). */
+  profile(): Profile {
+    this.ensureAllocated();
+    const ops = this.nodes.map((n, k) => ({
+      index: k,
+      op: this.model.operators[k].opName,
+      ...n.cost,
+      hostMs: this.hostMs[k],
+    }));
+    const totals = ops.reduce(
+      (s, o) => ({
+        macs: s.macs + o.macs,
+        bytesRead: s.bytesRead + o.bytesRead,
+        bytesWritten: s.bytesWritten + o.bytesWritten,
+        hostMs: s.hostMs + o.hostMs,
+      }),
+      { macs: 0, bytesRead: 0, bytesWritten: 0, hostMs: 0 },
+    );
+    return { ops, totals };
+  }
+
+  private ensureAllocated(): AllocationPlan {
+    return this.allocation ?? this.allocate();
+  }
+}
+
+/** One arena request per non-constant tensor that the graph touches, with its live range. */
+export function bufferRequests(model: Model): { requests: BufferRequest[]; tensorIds: number[] } {
+  const lastOp = Math.max(0, model.operators.length - 1);
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const touch = (t: number, step: number): void => {
+    if (t < 0 || model.tensors[t].data) return;
+    first.set(t, Math.min(first.get(t) ?? step, step));
+    last.set(t, Math.max(last.get(t) ?? step, step));
+  };
+  for (const t of model.inputs) touch(t, 0);
+  model.operators.forEach((op, k) => {
+    for (const t of op.inputs) {
+      // A tensor read before any op writes it (or a variable) must hold its contents from the start.
+      if (t >= 0 && !first.has(t)) touch(t, 0);
+      touch(t, k);
+    }
+    for (const t of op.outputs) touch(t, k);
+  });
+  for (const t of model.outputs) touch(t, lastOp);
+  for (const t of model.tensors) {
+    if (t.isVariable && !t.data && first.has(t.index)) {
+      first.set(t.index, 0);
+      last.set(t.index, lastOp);
+    }
+  }
+  const tensorIds = [...first.keys()].sort((a, b) => a - b);
+  if (tensorIds.some((t) => model.tensors[t].byteLength > MAX_ARENA_BYTES)) throw new ModelFormatError('tensor too large');
+  return {
+    tensorIds,
+    requests: tensorIds.map((t) => ({
+      sizeBytes: model.tensors[t].byteLength,
+      firstUse: first.get(t) as number,
+      lastUse: last.get(t) as number,
+    })),
+  };
+}

@@ -1,0 +1,84 @@
+/** RELU, RELU6, LOGISTIC and TANH (TFLM activations_test.cc / logistic_test.cc / tanh_test.cc style). */
+import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
+
+function unary(op: string, dtype: 'float32' | 'int8', inQ = { scale: 0.1, zeroPoint: 0 }, outQ = inQ): TestModel {
+  const q = dtype === 'int8';
+  return {
+    tensors: [
+      { shape: [1, 8], dtype, ...(q ? inQ : {}) },
+      { shape: [1, 8], dtype, ...(q ? outQ : {}) },
+    ],
+    ops: [{ op, inputs: [0], outputs: [1] }],
+    inputs: [0],
+    outputs: [1],
+  };
+}
+
+const X = [-8, -3.2, -1, -0.25, 0, 0.5, 2.1, 7.5];
+
+describe('RELU / RELU6', () => {
+  it('float32', () => {
+    expect(runModel(unary('RELU', 'float32'), [X])).toEqual([0, 0, 0, 0, 0, 0.5, Math.fround(2.1), 7.5]);
+    expect(runModel(unary('RELU6', 'float32'), [X])).toEqual([0, 0, 0, 0, 0, 0.5, Math.fround(2.1), 6]);
+  });
+  it('int8', () => {
+    const q = { scale: 0.1, zeroPoint: -10 };
+    expect(runModel(unary('RELU', 'int8', q), [quantize(X, 0.1, -10)])).toEqual(quantize([0, 0, 0, 0, 0, 0.5, 2.1, 7.5], 0.1, -10));
+    expect(runModel(unary('RELU6', 'int8', q), [quantize(X, 0.1, -10)])).toEqual(quantize([0, 0, 0, 0, 0, 0.5, 2.1, 6], 0.1, -10));
+  });
+});
+
+describe('LOGISTIC', () => {
+  const golden = X.map((x) => 1 / (1 + Math.exp(-x)));
+  it('float32 within 1e-6', () => {
+    expectNear(runModel(unary('LOGISTIC', 'float32'), [X]), golden, 1e-6);
+  });
+  it('int8 (output scale 1/256, zero point -128) within one step', () => {
+    const xq = quantize(X, 0.1, 0);
+    const out = runModel(unary('LOGISTIC', 'int8', { scale: 0.1, zeroPoint: 0 }, { scale: 1 / 256, zeroPoint: -128 }), [xq]);
+    expectNear(out, quantize(xq.map((q) => 1 / (1 + Math.exp(-q * 0.1))), 1 / 256, -128), 1);
+    expect(out[4]).toBe(0); // logistic(0) = 0.5 exactly
+  });
+});
+
+describe('TANH', () => {
+  const golden = X.map((x) => Math.tanh(x));
+  it('float32 within 1e-6', () => {
+    expectNear(runModel(unary('TANH', 'float32'), [X]), golden, 1e-6);
+  });
+  it('int8 (output scale 1/128, zero point 0) within one step', () => {
+    const xq = quantize(X, 0.1, 0);
+    const out = runModel(unary('TANH', 'int8', { scale: 0.1, zeroPoint: 0 }, { scale: 1 / 128, zeroPoint: 0 }), [xq]);
+    expectNear(out, quantize(xq.map((q) => Math.tanh(q * 0.1)), 1 / 128, 0), 1);
+    expect(out[4]).toBe(0);
+  });
+});
+
+describe('LOGISTIC (TFLM logistic_test.cc vectors)', () => {
+  const basicIn = [1, 2, 3, 4, 5, -1, -2, -3, -4, -5];
+  const basicGolden = [0.73105858, 0.88079708, 0.95257413, 0.98201379, 0.99330715, 0.26894142, 0.11920292, 0.04742587, 0.01798621, 0.00669285];
+  const wideIn = [1, 2, 3, 4, 93, -1, -2, -3, -4, -93];
+  const wideGolden = [0.73105858, 0.88079708, 0.95257413, 0.98201379, 1.0, 0.26894142, 0.11920292, 0.04742587, 0.01798621, 0.0];
+  const model = (dtype: 'float32' | 'int8', inScale: number): TestModel => ({
+    tensors: [
+      { shape: [2, 5], dtype, ...(dtype === 'int8' ? { scale: inScale, zeroPoint: 0 } : {}) },
+      { shape: [2, 5], dtype, ...(dtype === 'int8' ? { scale: 1 / 255, zeroPoint: -128 } : {}) },
+    ],
+    ops: [{ op: 'LOGISTIC', inputs: [0], outputs: [1] }],
+    inputs: [0],
+    outputs: [1],
+  });
+  it('LogisticFloatBasic / WideRange within 1e-5', () => {
+    expectNear(runModel(model('float32', 0), [basicIn]), basicGolden, 1e-5);
+    expectNear(runModel(model('float32', 0), [wideIn]), wideGolden, 1e-5);
+  });
+  it('LogisticQuantizedInt8Basic (scale 0.1) within 1', () => {
+    expectNear(runModel(model('int8', 0.1), [quantize(basicIn, 0.1, 0)]), quantize(basicGolden, 1 / 255, -128), 1);
+  });
+  it('LogisticQuantizedInt8WideRange (scale 1) within 1, saturating at the ends', () => {
+    const out = runModel(model('int8', 1), [quantize(wideIn, 1, 0)]);
+    expectNear(out, quantize(wideGolden, 1 / 255, -128), 1);
+    expect(out[4]).toBe(127);
+    expect(out[9]).toBe(-128);
+  });
+});

@@ -1,0 +1,74 @@
+/** ADD / SUB / MUL vectors from TFLM's add_test.cc, sub_test.cc and mul_test.cc (float and int8, broadcast). */
+import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
+
+const IN1 = [-2.0, 0.2, 0.7, 0.8];
+const IN2 = [0.1, 0.2, 0.3, 0.5];
+
+function binaryModel(op: string, dtype: 'float32' | 'int8', activation = 0, shape2 = [1, 2, 2, 1], scale = 1 / 64): TestModel {
+  const q = dtype === 'int8' ? { scale, zeroPoint: 0 } : {};
+  return {
+    tensors: [
+      { shape: [1, 2, 2, 1], dtype, ...q },
+      { shape: shape2, dtype, ...q },
+      { shape: [1, 2, 2, 1], dtype, ...q },
+    ],
+    ops: [{ op, inputs: [0, 1], outputs: [2], options: [{ id: 0, i8: activation }] }],
+    inputs: [0, 1],
+    outputs: [2],
+  };
+}
+
+const f32 = (v: number[]): number[] => v.map((x) => Math.fround(x));
+
+describe('ADD', () => {
+  it('float32 matches FloatAddNoActivation', () => {
+    expectNear(runModel(binaryModel('ADD', 'float32'), [IN1, IN2]), [-1.9, 0.4, 1.0, 1.3], 1e-6);
+  });
+  it('float32 with RELU_N1_TO_1 matches FloatAddActivationRelu1', () => {
+    expectNear(runModel(binaryModel('ADD', 'float32', 2), [IN1, IN2]), [-1.0, 0.4, 1.0, 1.0], 1e-6);
+  });
+  it('float32 broadcasts a scalar', () => {
+    expect(runModel(binaryModel('ADD', 'float32', 0, [1]), [IN1, [0.5]])).toEqual(f32(IN1.map((x) => Math.fround(x) + 0.5)));
+  });
+  it('int8 matches the float result within one step', () => {
+    const s = 1 / 64;
+    expectNear(runModel(binaryModel('ADD', 'int8'), [quantize(IN1, s, 0), quantize(IN2, s, 0)]), quantize([-1.9, 0.4, 1.0, 1.3], s, 0), 1);
+  });
+  it('int8 with different input scales rescales both operands', () => {
+    const m = binaryModel('ADD', 'int8');
+    m.tensors[0].scale = 0.05;
+    m.tensors[1].scale = 0.01;
+    m.tensors[1].zeroPoint = 10;
+    m.tensors[2].scale = 0.03;
+    m.tensors[2].zeroPoint = -5;
+    const out = runModel(m, [quantize(IN1, 0.05, 0), quantize(IN2, 0.01, 10)]);
+    expectNear(out, quantize([-1.9, 0.4, 1.0, 1.3], 0.03, -5), 1);
+  });
+});
+
+describe('SUB', () => {
+  it('float32 matches FloatSubNoActivation', () => {
+    expectNear(runModel(binaryModel('SUB', 'float32'), [IN1, IN2]), [-2.1, 0.0, 0.4, 0.3], 1e-6);
+  });
+  it('int8 matches the float result within one step', () => {
+    const s = 1 / 64;
+    expectNear(runModel(binaryModel('SUB', 'int8'), [quantize(IN1, s, 0), quantize(IN2, s, 0)]), quantize([-2.1, 0.0, 0.4, 0.3], s, 0), 1);
+  });
+});
+
+describe('MUL', () => {
+  it('float32 matches FloatMulNoActivation', () => {
+    expectNear(runModel(binaryModel('MUL', 'float32'), [IN1, IN2]), [-0.2, 0.04, 0.21, 0.4], 1e-6);
+  });
+  it('int8 matches the float result within one step', () => {
+    const s = 1 / 128;
+    const m = binaryModel('MUL', 'int8', 0, [1, 2, 2, 1], s);
+    m.tensors[0].scale = 1 / 64;
+    m.tensors[1].scale = 1 / 64;
+    const a = quantize(IN1, 1 / 64, 0);
+    const b = quantize(IN2, 1 / 64, 0);
+    // Golden: the exact product of the dequantized inputs, requantized.
+    const golden = quantize(a.map((x, i) => (x / 64) * (b[i] / 64)), s, 0);
+    expectNear(runModel(m, [a, b]), golden, 1);
+  });
+});

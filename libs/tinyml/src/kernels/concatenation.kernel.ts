@@ -1,0 +1,52 @@
+/** CONCATENATION along one axis; a copy, inputs must share the output's quantization (as TFLM requires). */
+import { scaleOf, zeroPointOf } from '../quant/quant-params';
+import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
+
+const OPT = { axis: 0, activation: 1 };
+
+interface ConcatData {
+  outer: number;
+  /** Elements each input contributes per outer step. */
+  chunks: number[];
+}
+
+export const concatenationKernel: Kernel<ConcatData> = {
+  op: 'CONCATENATION',
+  prepare(ctx: PrepareContext): Prepared<ConcatData> {
+    const output = ctx.output(0);
+    const rank = output.shape.length;
+    let axis = ctx.options?.i32(OPT.axis) ?? 0;
+    if (axis < 0) axis += rank;
+    if (axis < 0 || axis >= rank) ctx.fail(`axis ${axis} out of range for rank ${rank}`);
+    if ((ctx.options?.i8(OPT.activation) ?? 0) !== 0) ctx.unsupported('fused activation');
+    const outer = output.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+    const inner = output.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const chunks: number[] = [];
+    let axisTotal = 0;
+    for (let k = 0; k < ctx.inputCount(); k++) {
+      const t = ctx.input(k);
+      if (t.dtype !== output.dtype) ctx.unsupported('mixed types');
+      if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== output.shape[i])) {
+        ctx.fail(`input ${k} shape [${t.shape}] incompatible with output [${output.shape}]`);
+      }
+      if (t.dtype !== 'float32' && t.dtype !== 'int32' && (scaleOf(t) !== scaleOf(output) || zeroPointOf(t) !== zeroPointOf(output))) {
+        ctx.unsupported('inputs with quantization different from the output');
+      }
+      axisTotal += t.shape[axis];
+      chunks.push(t.shape[axis] * inner);
+    }
+    if (axisTotal !== output.shape[axis]) ctx.fail('input sizes along the axis do not add up to the output');
+    return { data: { outer, chunks } };
+  },
+  eval(d: ConcatData, io: KernelIo): void {
+    const out = io.outputs[0];
+    let o = 0;
+    for (let b = 0; b < d.outer; b++) {
+      for (let k = 0; k < d.chunks.length; k++) {
+        const n = d.chunks[k];
+        const src = io.inputs[k] as typeof out;
+        for (let i = b * n, end = b * n + n; i < end; i++) out[o++] = src[i];
+      }
+    }
+  },
+};

@@ -1,0 +1,183 @@
+/** RESHAPE, SQUEEZE, CONCATENATION, PAD, STRIDED_SLICE, CAST, QUANTIZE, DEQUANTIZE, MEAN, MINIMUM, MAXIMUM. */
+import { expectNear, runModel, TestModel } from '../testing/model-builder';
+
+const seq = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+describe('RESHAPE / SQUEEZE', () => {
+  it.each([['RESHAPE'], ['SQUEEZE']])('%s copies the data unchanged', (op) => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [1, 2, 3, 1], dtype: 'int8', scale: 1, zeroPoint: 0 },
+        { shape: [2, 3], dtype: 'int8', scale: 1, zeroPoint: 0 },
+      ],
+      ops: [{ op, inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [[1, -2, 3, -4, 5, -6]])).toEqual([1, -2, 3, -4, 5, -6]);
+  });
+});
+
+describe('CONCATENATION', () => {
+  it('concatenates along axis 1 (concatenation_test TwoInputsAllAxesCombinations)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [2, 3], dtype: 'float32' },
+        { shape: [2, 3], dtype: 'float32' },
+        { shape: [2, 6], dtype: 'float32' },
+      ],
+      ops: [{ op: 'CONCATENATION', inputs: [0, 1], outputs: [2], options: [{ id: 0, i32: 1 }] }],
+      inputs: [0, 1],
+      outputs: [2],
+    };
+    expect(runModel(m, [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]])).toEqual([1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12]);
+    m.ops[0].options = [{ id: 0, i32: -2 }];
+    m.tensors[2].shape = [4, 3];
+    expect(runModel(m, [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]])).toEqual(seq(12));
+  });
+});
+
+describe('PAD', () => {
+  it('pads int8 with the output zero point (pad_test SimpleConstTest)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [1, 2, 2, 1], dtype: 'int8', scale: 1, zeroPoint: -3 },
+        { shape: [4, 2], dtype: 'int32', data: [0, 0, 1, 1, 1, 1, 0, 0] },
+        { shape: [1, 4, 4, 1], dtype: 'int8', scale: 1, zeroPoint: -3 },
+      ],
+      ops: [{ op: 'PAD', inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    };
+    expect(runModel(m, [[1, 2, 3, 4]])).toEqual([-3, -3, -3, -3, -3, 1, 2, -3, -3, 3, 4, -3, -3, -3, -3, -3]);
+  });
+});
+
+describe('STRIDED_SLICE', () => {
+  const model = (begin: number[], end: number[], strides: number[], outShape: number[], masks: { id: number; i32: number }[] = []): TestModel => ({
+    tensors: [
+      { shape: [2, 3], dtype: 'float32' },
+      { shape: [2], dtype: 'int32', data: begin },
+      { shape: [2], dtype: 'int32', data: end },
+      { shape: [2], dtype: 'int32', data: strides },
+      { shape: outShape, dtype: 'float32' },
+    ],
+    ops: [{ op: 'STRIDED_SLICE', inputs: [0, 1, 2, 3], outputs: [4], options: masks.length ? masks : undefined }],
+    inputs: [0],
+    outputs: [4],
+  });
+  const input = [1, 2, 3, 4, 5, 6];
+  it('slices with positive and negative indices (strided_slice_test In2D)', () => {
+    expect(runModel(model([1, 0], [2, 2], [1, 1], [1, 2]), [input])).toEqual([4, 5]);
+    expect(runModel(model([0, -1], [2, -4], [1, -1], [2, 3]), [input])).toEqual([3, 2, 1, 6, 5, 4]);
+  });
+  it('honours begin/end masks and shrink_axis_mask', () => {
+    expect(runModel(model([1, 0], [2, 2], [1, 1], [2, 2], [{ id: 0, i32: 1 }]), [input])).toEqual([1, 2, 4, 5]);
+    expect(runModel(model([0, 1], [2, 2], [1, 1], [2], [{ id: 4, i32: 2 }]), [input])).toEqual([2, 5]);
+  });
+});
+
+describe('CAST / QUANTIZE / DEQUANTIZE', () => {
+  it('CAST float32 -> int32 truncates toward zero; int8 -> float32 is exact', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [4], dtype: 'float32' },
+        { shape: [4], dtype: 'int32' },
+      ],
+      ops: [{ op: 'CAST', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [[1.9, -1.9, 100.5, -0.2]])).toEqual([1, -1, 100, 0]);
+  });
+  it('QUANTIZE rounds half away from zero and clamps (quantize_test)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [6], dtype: 'float32' },
+        { shape: [6], dtype: 'int8', scale: 0.5, zeroPoint: -1 },
+      ],
+      ops: [{ op: 'QUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [[-63.5, -63, -1, 0.25, 1, 100]])).toEqual([-128, -127, -3, 0, 1, 127]);
+  });
+  it('QUANTIZE int8 -> int8 requantizes', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [4], dtype: 'int8', scale: 1, zeroPoint: 0 },
+        { shape: [4], dtype: 'int8', scale: 0.5, zeroPoint: 3 },
+      ],
+      ops: [{ op: 'QUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [[-2, 0, 5, 100]])).toEqual([-1, 3, 13, 127]);
+  });
+  it('DEQUANTIZE computes scale * (q - zero_point)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [4], dtype: 'int8', scale: 0.5, zeroPoint: -1 },
+        { shape: [4], dtype: 'float32' },
+      ],
+      ops: [{ op: 'DEQUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [[-128, -1, 0, 127]])).toEqual([-63.5, 0, 0.5, 64]);
+  });
+});
+
+describe('MEAN', () => {
+  it('float32 over axes 1,2 (reduce_test MeanFloat4D)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [1, 2, 2, 2], dtype: 'float32' },
+        { shape: [2], dtype: 'int32', data: [1, 2] },
+        { shape: [1, 1, 1, 2], dtype: 'float32' },
+      ],
+      ops: [{ op: 'MEAN', inputs: [0, 1], outputs: [2], options: [{ id: 0, bool: true }] }],
+      inputs: [0],
+      outputs: [2],
+    };
+    expect(runModel(m, [[1, 2, 3, 4, 5, 6, 7, 8]])).toEqual([4, 5]);
+  });
+  it('int8 with equal quantization truncates; with different quantization rescales', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [1, 4], dtype: 'int8', scale: 0.5, zeroPoint: 0 },
+        { shape: [1], dtype: 'int32', data: [1] },
+        { shape: [1, 1], dtype: 'int8', scale: 0.5, zeroPoint: 0 },
+      ],
+      ops: [{ op: 'MEAN', inputs: [0, 1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    };
+    expect(runModel(m, [[1, 2, 3, 5]])).toEqual([2]);
+    m.tensors[2] = { shape: [1, 1], dtype: 'int8', scale: 0.25, zeroPoint: 1 };
+    expectNear(runModel(m, [[1, 2, 3, 5]]), [Math.round(((11 / 4) * 0.5) / 0.25) + 1], 1);
+  });
+});
+
+describe('MINIMUM / MAXIMUM', () => {
+  it.each([
+    ['MINIMUM', [-1, 0, -1, 11, -3, -1.1]],
+    ['MAXIMUM', [1, 0, 1, 12, -2, -1]],
+  ])('%s with broadcasting (maximum_minimum_test)', (op, golden) => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [3, 1, 2], dtype: 'float32' },
+        { shape: [3, 1, 2], dtype: 'float32' },
+        { shape: [3, 1, 2], dtype: 'float32' },
+      ],
+      ops: [{ op: op as string, inputs: [0, 1], outputs: [2] }],
+      inputs: [0, 1],
+      outputs: [2],
+    };
+    const out = runModel(m, [
+      [1, 0, -1, 11, -2, -1.44],
+      [-1, 0, 1, 12, -3, -1],
+    ]);
+    expectNear(out, (golden as number[]).map((g) => (g === -1.1 ? Math.fround(-1.44) : g)), 1e-6);
+  });
+});

@@ -1,0 +1,68 @@
+/** Operator name -> kernel. SUPPORTED_OPS is derived from this table. */
+import { UnsupportedOpError } from '../errors';
+import type { OperatorInfo } from '../model/model.types';
+import { addKernel } from './add.kernel';
+import { castKernel } from './cast.kernel';
+import { concatenationKernel } from './concatenation.kernel';
+import { dequantizeKernel } from './dequantize.kernel';
+import { logisticKernel } from './logistic.kernel';
+import { maximumKernel } from './maximum.kernel';
+import { meanKernel } from './mean.kernel';
+import { minimumKernel } from './minimum.kernel';
+import { padKernel, padV2Kernel } from './pad.kernel';
+import { quantizeKernel } from './quantize.kernel';
+import { reluKernel } from './relu.kernel';
+import { relu6Kernel } from './relu6.kernel';
+import { stridedSliceKernel } from './strided-slice.kernel';
+import { tanhKernel } from './tanh.kernel';
+import { averagePool2dKernel } from './average-pool2d.kernel';
+import { conv2dKernel } from './conv2d.kernel';
+import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
+import { fullyConnectedKernel } from './fully-connected.kernel';
+import type { Kernel } from './kernel.types';
+import { maxPool2dKernel } from './max-pool2d.kernel';
+import { mulKernel } from './mul.kernel';
+import { reshapeKernel } from './reshape.kernel';
+import { softmaxKernel } from './softmax.kernel';
+import { squeezeKernel } from './squeeze.kernel';
+import { subKernel } from './sub.kernel';
+
+const KERNELS: Kernel<never>[] = [
+  addKernel,
+  averagePool2dKernel,
+  conv2dKernel,
+  depthwiseConv2dKernel,
+  fullyConnectedKernel,
+  maxPool2dKernel,
+  mulKernel,
+  reshapeKernel,
+  softmaxKernel,
+  squeezeKernel,
+  subKernel,
+  castKernel,
+  concatenationKernel,
+  dequantizeKernel,
+  logisticKernel,
+  maximumKernel,
+  meanKernel,
+  minimumKernel,
+  padKernel,
+  padV2Kernel,
+  quantizeKernel,
+  reluKernel,
+  relu6Kernel,
+  stridedSliceKernel,
+  tanhKernel,
+] as unknown as Kernel<never>[];
+
+const BY_NAME = new Map<string, Kernel<unknown>>(KERNELS.map((k) => [k.op, k as unknown as Kernel<unknown>]));
+
+export const SUPPORTED_OPS: readonly string[] = [...BY_NAME.keys()].sort();
+
+export function findKernel(node: OperatorInfo): Kernel<unknown> {
+  const kernel = BY_NAME.get(node.opName);
+  if (!kernel) {
+    throw new UnsupportedOpError(`unsupported operator ${node.opName} at index ${node.index}`, node.opName, node.index);
+  }
+  return kernel;
+}

@@ -1,0 +1,107 @@
+import { ModelFormatError, UnsupportedOpError } from '../errors';
+import type { Model, OperatorInfo, TensorInfo } from '../model/model.types';
+import type { FbTable } from '../schema/flatbuffer-reader';
+import { BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
+
+export type TensorData = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array;
+
+/** Static cost of one operator, computed at prepare time (see README "How MACs are counted"). */
+export interface OpCost {
+  /** Multiply-accumulates, or element operations for elementwise / data-movement ops. */
+  macs: number;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** Tensor data bound to one operator after memory planning; built once, reused by every invoke. */
+export interface KernelIo {
+  inputs: (TensorData | null)[];
+  outputs: TensorData[];
+}
+
+export interface Prepared<D> {
+  data: D;
+  /** Overrides the default cost (bytes of all inputs read, outputs written, macs = output elements). */
+  macs?: number;
+}
+
+/**
+ * TFLM's Init/Prepare/Eval split: prepare() validates the node and does all float and fixed-point set-up
+ * once; eval() runs integer-only (or float32-exact) arithmetic and allocates nothing.
+ */
+export interface Kernel<D = unknown> {
+  readonly op: string;
+  prepare(ctx: PrepareContext): Prepared<D>;
+  eval(data: D, io: KernelIo): void;
+}
+
+export class PrepareContext {
+  constructor(
+    readonly model: Model,
+    readonly node: OperatorInfo,
+  ) {}
+
+  /** The op's builtin options table, after checking that the union member is the one this op uses. */
+  get options(): FbTable | null {
+    const options = this.node.options;
+    if (options === null) return null;
+    const expected = BUILTIN_OPTIONS_TYPE[this.node.opName];
+    const actual = this.node.builtinOptionsType;
+    if (expected !== undefined && actual !== expected) this.fail(`builtin options type ${actual}, expected ${expected}`);
+    return options;
+  }
+
+  fail(reason: string): never {
+    throw new ModelFormatError(`operator ${this.node.index} (${this.node.opName}): ${reason}`);
+  }
+
+  unsupported(reason: string): never {
+    throw new UnsupportedOpError(
+      `operator ${this.node.index} (${this.node.opName}): ${reason}`,
+      this.node.opName,
+      this.node.index,
+    );
+  }
+
+  inputCount(): number {
+    return this.node.inputs.length;
+  }
+
+  input(k: number): TensorInfo {
+    const i = this.node.inputs[k];
+    if (i === undefined || i < 0) this.fail(`missing input ${k}`);
+    return this.model.tensors[i];
+  }
+
+  optionalInput(k: number): TensorInfo | null {
+    const i = this.node.inputs[k];
+    return i === undefined || i < 0 ? null : this.model.tensors[i];
+  }
+
+  output(k: number): TensorInfo {
+    const i = this.node.outputs[k];
+    if (i === undefined) this.fail(`missing output ${k}`);
+    return this.model.tensors[i];
+  }
+
+  /** Constant contents of an input as the given typed array, or a failure if it is not constant. */
+  constantInt32(t: TensorInfo, what: string): Int32Array {
+    if (!t.data) this.unsupported(`${what} must be a constant tensor`);
+    if (t.dtype !== 'int32') this.unsupported(`${what} must be int32, got ${t.dtype}`);
+    return new Int32Array(t.data.buffer, t.data.byteOffset, t.elementCount);
+  }
+
+  expectType(t: TensorInfo, allowed: readonly string[], what: string): void {
+    if (!allowed.includes(t.dtype)) this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`);
+  }
+
+  expectSameShape(a: TensorInfo, b: TensorInfo, what: string): void {
+    if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+      this.fail(`${what}: shapes [${a.shape}] and [${b.shape}] differ`);
+    }
+  }
+
+  expectSameCount(a: TensorInfo, b: TensorInfo, what: string): void {
+    if (a.elementCount !== b.elementCount) this.fail(`${what}: ${a.elementCount} vs ${b.elementCount} elements`);
+  }
+}

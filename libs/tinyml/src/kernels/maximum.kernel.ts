@@ -1,0 +1,9 @@
+/** MAXIMUM: elementwise max with broadcasting. */
+import type { Kernel } from './kernel.types';
+import { MinMaxData, evalMinMax, prepareMinMax } from './minimum-maximum';
+
+export const maximumKernel: Kernel<MinMaxData> = {
+  op: 'MAXIMUM',
+  prepare: prepareMinMax,
+  eval: (d, io) => evalMinMax(d, io, true),
+};

@@ -1,0 +1,9 @@
+/** MINIMUM: elementwise min with broadcasting. */
+import type { Kernel } from './kernel.types';
+import { MinMaxData, evalMinMax, prepareMinMax } from './minimum-maximum';
+
+export const minimumKernel: Kernel<MinMaxData> = {
+  op: 'MINIMUM',
+  prepare: prepareMinMax,
+  eval: (d, io) => evalMinMax(d, io, false),
+};

@@ -1,0 +1,82 @@
+/** PAD / PADV2 with constant paddings; pads with the output zero point (int8) or 0 (float), or PADV2's value. */
+import { zeroPointOf } from '../quant/quant-params';
+import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
+
+const INPUT = 0;
+const PADDINGS = 1;
+const CONSTANT_VALUES = 2;
+const OUTPUT = 0;
+
+interface PadData {
+  inShape: number[];
+  before: number[];
+  outStrides: number[];
+  outputCount: number;
+  inputCount: number;
+  padValue: number;
+  counter: Int32Array;
+}
+
+export const padKernel: Kernel<PadData> = {
+  op: 'PAD',
+  prepare(ctx: PrepareContext): Prepared<PadData> {
+    const input = ctx.input(INPUT);
+    const output = ctx.output(OUTPUT);
+    if (input.dtype !== output.dtype) ctx.unsupported('mixed types');
+    const paddings = ctx.constantInt32(ctx.input(PADDINGS), 'paddings');
+    const rank = input.shape.length;
+    if (paddings.length !== rank * 2 || output.shape.length !== rank) ctx.fail('paddings do not match the input rank');
+    const before: number[] = [];
+    for (let i = 0; i < rank; i++) {
+      const [lo, hi] = [paddings[2 * i], paddings[2 * i + 1]];
+      if (lo < 0 || hi < 0 || input.shape[i] + lo + hi !== output.shape[i]) ctx.fail(`padding of dimension ${i} invalid`);
+      before.push(lo);
+    }
+    const outStrides = new Array<number>(rank).fill(1);
+    for (let i = rank - 2; i >= 0; i--) outStrides[i] = outStrides[i + 1] * output.shape[i + 1];
+    let padValue = input.dtype === 'float32' ? 0 : zeroPointOf(output);
+    const constant = ctx.optionalInput(CONSTANT_VALUES);
+    if (constant) {
+      if (!constant.data || constant.dtype !== input.dtype || constant.elementCount !== 1) ctx.unsupported('constant_values must be a constant scalar');
+      const view = new (input.dtype === 'float32' ? Float32Array : input.dtype === 'int8' ? Int8Array : Int32Array)(
+        constant.data.buffer as ArrayBuffer,
+        constant.data.byteOffset,
+        1,
+      );
+      padValue = view[0];
+    }
+    return {
+      data: {
+        inShape: input.shape,
+        before,
+        outStrides,
+        outputCount: output.elementCount,
+        inputCount: input.elementCount,
+        padValue,
+        counter: new Int32Array(rank),
+      },
+    };
+  },
+  eval(d: PadData, io: KernelIo): void {
+    const input = io.inputs[INPUT] as TensorData;
+    const output = io.outputs[OUTPUT];
+    output.fill(d.padValue);
+    const { inShape, before, outStrides, counter } = d;
+    const rank = inShape.length;
+    counter.fill(0);
+    let o = 0;
+    for (let k = 0; k < rank; k++) o += before[k] * outStrides[k];
+    for (let i = 0; i < d.inputCount; i++) {
+      output[o] = input[i];
+      for (let k = rank - 1; k >= 0; k--) {
+        counter[k]++;
+        o += outStrides[k];
+        if (counter[k] < inShape[k]) break;
+        o -= outStrides[k] * counter[k];
+        counter[k] = 0;
+      }
+    }
+  },
+};
+
+export const padV2Kernel: Kernel<PadData> = { op: 'PADV2', prepare: padKernel.prepare, eval: padKernel.eval };

@@ -1,0 +1,27 @@
+/** RESHAPE: a byte copy (shapes are static and were checked at load time), like TFLM's reshape.cc. */
+import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
+
+const INPUT = 0;
+const OUTPUT = 0;
+
+export interface CopyData {
+  elementCount: number;
+}
+
+export function prepareCopy(ctx: PrepareContext): Prepared<CopyData> {
+  const input = ctx.input(INPUT);
+  const output = ctx.output(OUTPUT);
+  if (input.dtype !== output.dtype) ctx.fail(`input ${input.dtype} and output ${output.dtype} differ`);
+  ctx.expectSameCount(input, output, 'input/output');
+  return { data: { elementCount: input.elementCount }, macs: input.elementCount };
+}
+
+export function evalCopy(d: CopyData, io: KernelIo): void {
+  const input = io.inputs[INPUT];
+  const output = io.outputs[OUTPUT];
+  if (input === null || input === output) return;
+  // A plain loop: subarray() would allocate a view object on every invoke.
+  for (let i = 0; i < d.elementCount; i++) output[i] = input[i];
+}
+
+export const reshapeKernel: Kernel<CopyData> = { op: 'RESHAPE', prepare: prepareCopy, eval: evalCopy };

@@ -1,0 +1,9 @@
+/** SUB: the ADD kernel's arithmetic with the rescaled second operand subtracted (TFLM sub.cc). */
+import { AddSubData, addKernel, prepareAddSub } from './add.kernel';
+import type { Kernel } from './kernel.types';
+
+export const subKernel: Kernel<AddSubData> = {
+  op: 'SUB',
+  prepare: (ctx) => prepareAddSub(ctx, true),
+  eval: addKernel.eval,
+};

@@ -1,0 +1,35 @@
+/** TANH. int8 follows TFLM reference_integer_ops::Tanh (FixedPoint<4> in, Q0.7 out); float32 uses tanh. */
+import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from '../quant/fixed-point';
+import { tanhFixed } from '../quant/gemmlowp';
+import { INPUT, OUTPUT } from './elementwise-common';
+import type { Kernel, KernelIo } from './kernel.types';
+import { SigmoidData, prepareSigmoid } from './logistic.kernel';
+
+// Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
+const { fround: mathFround, tanh: mathTanh } = Math;
+
+const INPUT_INTEGER_BITS = 4;
+
+export const tanhKernel: Kernel<SigmoidData> = {
+  op: 'TANH',
+  prepare: (ctx) => prepareSigmoid(ctx, 0),
+  eval(d: SigmoidData, io: KernelIo): void {
+    const output = io.outputs[OUTPUT];
+    if (d.isFloat) {
+      const input = io.inputs[INPUT] as Float32Array;
+      for (let i = 0; i < d.count; i++) output[i] = mathFround(mathTanh(input[i]));
+      return;
+    }
+    const input = io.inputs[INPUT] as Int8Array;
+    for (let i = 0; i < d.count; i++) {
+      const x = input[i] - d.inputZeroPoint;
+      if (x <= -d.inputRangeRadius) output[i] = -128;
+      else if (x >= d.inputRangeRadius) output[i] = 127;
+      else {
+        const inQ4 = multiplyByQuantizedMultiplier(x, d.inputMultiplier, d.inputLeftShift);
+        const v = roundingDivideByPOT(tanhFixed(inQ4, INPUT_INTEGER_BITS), 31 - 7);
+        output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+      }
+    }
+  },
+};

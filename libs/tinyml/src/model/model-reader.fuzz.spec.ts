@@ -1,0 +1,92 @@
+/**
+ * Fuzzes the reader and interpreter with >= 10,000 corrupted reference models (seeded, reproducible):
+ * truncations, byte flips and corrupted length/offset fields. Each case must end in a typed error or a
+ * valid run, within a second. Small models get most iterations and are invoked; big ones are only parsed
+ * and allocated, which keeps the suite's wall time modest.
+ */
+import * as fs from 'node:fs';
+import { ArenaTooSmallError, Interpreter, ModelFormatError, UnsupportedOpError, loadModel } from '../index';
+import { loadReferenceModel } from '../testing/reference-models';
+
+/** mulberry32: tiny seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(original: Uint8Array, rnd: () => number): Uint8Array {
+  const kind = Math.floor(rnd() * 4);
+  if (kind === 0) return original.slice(0, Math.floor(rnd() * original.length));
+  const bytes = original.slice();
+  // Most structure (vtables, offsets, lengths) sits outside the big weight buffers, so aim there half the time.
+  const pos = (): number => Math.floor(rnd() * (rnd() < 0.5 ? Math.min(bytes.length, 4096) : bytes.length));
+  if (kind === 1) {
+    const flips = 1 + Math.floor(rnd() * 8);
+    for (let i = 0; i < flips; i++) bytes[pos()] ^= 1 << Math.floor(rnd() * 8);
+  } else if (kind === 2) {
+    // Corrupt a 32-bit length/offset field at an aligned position.
+    const p = pos() & ~3;
+    const view = new DataView(bytes.buffer);
+    const choices = [0xffffffff, 0x7fffffff, 0x80000000, view.getUint32(p, true) + 1, Math.floor(rnd() * 2 ** 32), 0];
+    if (p + 4 <= bytes.length) view.setUint32(p, choices[Math.floor(rnd() * choices.length)] >>> 0, true);
+  } else {
+    // Small-integer fields (shapes, strides, indices, enum codes).
+    const p = pos() & ~3;
+    if (p + 4 <= bytes.length) new DataView(bytes.buffer).setInt32(p, Math.floor(rnd() * 600) - 100, true);
+  }
+  return bytes;
+}
+
+const PLAN: { name: string; iterations: number; invoke: boolean }[] = [
+  { name: 'hello_world_int8', iterations: 3800, invoke: true },
+  { name: 'hello_world_float', iterations: 2400, invoke: true },
+  { name: 'mlperf_tiny_ad', iterations: 1000, invoke: true },
+  { name: 'micro_speech', iterations: 1200, invoke: true },
+  { name: 'mlperf_tiny_kws', iterations: 400, invoke: true },
+  { name: 'mlperf_tiny_sww', iterations: 500, invoke: true },
+  { name: 'mlperf_tiny_ic', iterations: 250, invoke: false },
+  { name: 'person_detection', iterations: 300, invoke: false },
+  { name: 'mlperf_tiny_vww', iterations: 300, invoke: false },
+];
+
+/** Invoking is skipped above this many MACs so that a mutated shape cannot make one case slow. */
+const MAX_INVOKE_MACS = 3_000_000;
+
+describe('reader fuzzing', () => {
+  it('has at least 10,000 cases', () => {
+    expect(PLAN.reduce((s, p) => s + p.iterations, 0)).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it.each(PLAN.map((p) => [p.name, p]))('%s: every corrupted file ends in a typed error or a valid run', (_name, p) => {
+    const original = new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
+    const rnd = prng(0x5eed ^ p.name.length ^ original.length);
+    const outcomes = { ok: 0, format: 0, unsupported: 0, arena: 0 };
+    let slowest = 0;
+    for (let i = 0; i < p.iterations; i++) {
+      const bytes = mutate(original, rnd);
+      const t0 = performance.now();
+      try {
+        const interpreter = new Interpreter(loadModel(bytes), { arenaBytesLimit: 1 << 20 });
+        interpreter.allocate();
+        if (p.invoke && interpreter.profile().totals.macs <= MAX_INVOKE_MACS) interpreter.invoke();
+        outcomes.ok++;
+      } catch (err) {
+        if (err instanceof ModelFormatError) outcomes.format++;
+        else if (err instanceof UnsupportedOpError) outcomes.unsupported++;
+        else if (err instanceof ArenaTooSmallError) outcomes.arena++;
+        else throw new Error(`case ${i}: untyped ${(err as Error).name}: ${(err as Error).message}`);
+      }
+      slowest = Math.max(slowest, performance.now() - t0);
+    }
+    expect(slowest).toBeLessThan(1000);
+    expect(outcomes.format).toBeGreaterThan(0);
+    // Many mutations (e.g. flipped weights) still give a valid model, which must then run.
+    expect(outcomes.ok).toBeGreaterThan(0);
+  }, 120_000); // generous: the shared CI machine is often loaded
+});

@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import { ArenaTooSmallError, Interpreter, ModelFormatError, UnsupportedOpError, inspectModel, loadModel } from '../index';
+import { buildModel } from '../testing/model-builder';
+import { loadReferenceModel } from '../testing/reference-models';
+
+describe('loadModel', () => {
+  const helloWorld = new Uint8Array(fs.readFileSync(loadReferenceModel('hello_world_int8').modelFile));
+
+  it('reads subgraph, tensors, quantization, buffers and operators', () => {
+    const model = loadModel(helloWorld);
+    expect(model.operators.map((o) => o.opName)).toEqual(['FULLY_CONNECTED', 'FULLY_CONNECTED', 'FULLY_CONNECTED']);
+    expect(model.flashBytes).toBe(2704);
+    expect(model.tensors.length).toBe(10);
+    const input = model.tensors[model.inputs[0]];
+    expect(input.dtype).toBe('int8');
+    expect(input.shape).toEqual([1, 1]);
+    expect(input.quantization?.zeroPoints[0]).toBe(-128);
+    expect(input.quantization?.scales[0]).toBeCloseTo(0.0244801156, 9);
+    expect(model.tensors.filter((t) => t.data).reduce((s, t) => s + t.elementCount, 0)).toBe(321);
+  });
+
+  it('inspectModel reports ops, params, flash, arena, MACs and layers', () => {
+    const info = inspectModel(helloWorld);
+    expect(info.ops).toEqual({ FULLY_CONNECTED: 3 });
+    expect(info.params).toBe(321);
+    expect(info.flashBytes).toBe(2704);
+    expect(info.macs).toBe(16 + 16 * 16 + 16);
+    expect(info.layers).toEqual([
+      { index: 0, op: 'FULLY_CONNECTED', macs: 16 },
+      { index: 1, op: 'FULLY_CONNECTED', macs: 256 },
+      { index: 2, op: 'FULLY_CONNECTED', macs: 16 },
+    ]);
+    expect(info.inputs[0]).toEqual(expect.objectContaining({ dtype: 'int8', shape: [1, 1], zeroPoint: -128 }));
+  });
+
+  it('rejects garbage, truncation and bad identifiers with ModelFormatError', () => {
+    expect(() => loadModel(new Uint8Array(3))).toThrow(ModelFormatError);
+    expect(() => loadModel(new Uint8Array(100))).toThrow(ModelFormatError);
+    expect(() => loadModel(helloWorld.slice(0, 1000))).toThrow(ModelFormatError);
+  });
+
+  it('takes the max of deprecated_builtin_code and builtin_code, and names unsupported ops with their index', () => {
+    const bytes = buildModel({
+      tensors: [
+        { shape: [4], dtype: 'float32' },
+        { shape: [4], dtype: 'float32' },
+        { shape: [4], dtype: 'float32' },
+      ],
+      ops: [
+        { op: 'RELU', inputs: [0], outputs: [1] },
+        { op: 'GELU', inputs: [1], outputs: [2] },
+      ],
+      inputs: [0],
+      outputs: [2],
+    });
+    const model = loadModel(bytes);
+    // GELU = 150 is above 127, so the deprecated int8 field holds the placeholder 127.
+    expect(model.operators[1].opName).toBe('GELU');
+    const interpreter = new Interpreter(model);
+    expect(() => interpreter.allocate()).toThrow(UnsupportedOpError);
+    try {
+      interpreter.allocate();
+    } catch (err) {
+      expect((err as UnsupportedOpError).op).toBe('GELU');
+      expect((err as UnsupportedOpError).opIndex).toBe(1);
+      expect((err as Error).message).toContain('GELU');
+      expect((err as Error).message).toContain('index 1');
+    }
+  });
+
+  it('refuses an arena over the RAM budget with bytes needed vs available', () => {
+    const model = loadModel(fs.readFileSync(loadReferenceModel('mlperf_tiny_kws').modelFile));
+    const interpreter = new Interpreter(model, { arenaBytesLimit: 10_000 });
+    expect(() => interpreter.allocate()).toThrow(ArenaTooSmallError);
+    expect(() => interpreter.allocate()).toThrow('model needs 16000 bytes, 10000 bytes available');
+    expect(new Interpreter(model, { arenaBytesLimit: 16_000 }).allocate().arenaBytes).toBe(16000);
+  });
+
+  it('checks that constant buffers match their tensor shapes', () => {
+    const bytes = buildModel({
+      tensors: [
+        { shape: [2, 3], dtype: 'float32' },
+        { shape: [3, 3], dtype: 'float32', data: [1, 2, 3, 4, 5, 6] },
+        { shape: [2, 3], dtype: 'float32' },
+      ],
+      ops: [{ op: 'FULLY_CONNECTED', inputs: [0, 1, -1], outputs: [2] }],
+      inputs: [0],
+      outputs: [2],
+    });
+    expect(() => loadModel(bytes)).toThrow(/buffer has 24 bytes, shape \[3,3\] needs 36/);
+  });
+
+  it('rejects an operator whose builtin options table is of another type', () => {
+    const bytes = buildModel({
+      tensors: [
+        { shape: [1, 4], dtype: 'float32' },
+        { shape: [1, 4], dtype: 'float32' },
+      ],
+      ops: [{ op: 'SOFTMAX', inputs: [0], outputs: [1], optionsType: 1, options: [{ id: 0, f32: 1 }] }],
+      inputs: [0],
+      outputs: [1],
+    });
+    expect(() => new Interpreter(loadModel(bytes)).allocate()).toThrow(/builtin options type 1, expected 9/);
+  });
+});

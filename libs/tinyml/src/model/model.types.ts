@@ -1,0 +1,51 @@
+import type { FbTable } from '../schema/flatbuffer-reader';
+import type { DType } from '../schema/tflite-schema';
+
+export interface TensorQuantization {
+  /** One scale per tensor, or one per channel along quantizedDimension. */
+  scales: number[];
+  zeroPoints: number[];
+  quantizedDimension: number;
+}
+
+export interface TensorInfo {
+  index: number;
+  name: string;
+  dtype: DType;
+  shape: number[];
+  elementCount: number;
+  byteLength: number;
+  /** Constant contents (an aligned copy of the flatbuffer buffer), or null for arena tensors. */
+  data: Uint8Array | null;
+  quantization: TensorQuantization | null;
+  isVariable: boolean;
+}
+
+export interface OperatorInfo {
+  index: number;
+  /** Builtin name (e.g. CONV_2D) or `CUSTOM:<code>`. */
+  opName: string;
+  builtinCode: number;
+  customCode: string | null;
+  version: number;
+  /** Tensor indices; -1 marks an omitted optional input. */
+  inputs: number[];
+  outputs: number[];
+  builtinOptionsType: number;
+  /** The builtin options table (checked accessors), or null when absent. */
+  options: FbTable | null;
+}
+
+export interface Model {
+  version: number;
+  description: string;
+  /** Size of the flatbuffer file: what a device stores in flash. */
+  flashBytes: number;
+  /** Bytes of constant tensor data (weights, biases, shapes) inside the file. */
+  weightsBytes: number;
+  tensors: TensorInfo[];
+  operators: OperatorInfo[];
+  inputs: number[];
+  outputs: number[];
+  subgraphCount: number;
+}

@@ -1,0 +1,202 @@
+/**
+ * Builds small single- or multi-op .tflite flatbuffers for kernel tests (field ids from schema.fbs).
+ * Test helper only; not exported from index.ts.
+ */
+import { Builder } from 'flatbuffers';
+import { Interpreter } from '../interpreter/interpreter';
+import { loadModel } from '../model/model-reader';
+import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
+
+export type TestDType = 'float32' | 'int32' | 'uint8' | 'int16' | 'int8' | 'bool';
+const TYPE_CODE: Record<TestDType, number> = { float32: 0, int32: 2, uint8: 3, bool: 6, int16: 7, int8: 9 };
+
+export interface TestTensor {
+  shape: number[];
+  dtype: TestDType;
+  /** Constant contents (weights, biases, shapes). */
+  data?: ArrayLike<number>;
+  scale?: number | number[];
+  zeroPoint?: number | number[];
+  quantizedDimension?: number;
+  name?: string;
+}
+
+export type OptionField = { id: number; i8?: number; i32?: number; f32?: number; bool?: boolean; i32s?: number[] };
+
+export interface TestOp {
+  op: string;
+  inputs: number[];
+  outputs: number[];
+  /** BuiltinOptions union type id; defaults to the op's own options table. */
+  optionsType?: number;
+  options?: OptionField[];
+}
+
+export interface TestModel {
+  tensors: TestTensor[];
+  ops: TestOp[];
+  inputs: number[];
+  outputs: number[];
+}
+
+function tensorBytes(t: TestTensor): Uint8Array {
+  const values = Array.from(t.data ?? []);
+  switch (t.dtype) {
+    case 'float32':
+      return new Uint8Array(new Float32Array(values).buffer);
+    case 'int32':
+      return new Uint8Array(new Int32Array(values).buffer);
+    case 'int16':
+      return new Uint8Array(new Int16Array(values).buffer);
+    case 'int8':
+      return new Uint8Array(new Int8Array(values).buffer);
+    default:
+      return new Uint8Array(values);
+  }
+}
+
+export function buildModel(m: TestModel): Uint8Array {
+  const b = new Builder(1024);
+  const opNames = [...new Set(m.ops.map((o) => o.op))];
+
+  const opCodes = opNames.map((name) => {
+    const code = BUILTIN_OPERATOR_NAMES.indexOf(name);
+    if (code < 0) throw new Error(`unknown op ${name}`);
+    b.startObject(4);
+    b.addFieldInt8(0, Math.min(code, 127), 0);
+    b.addFieldInt32(2, 1, 1);
+    b.addFieldInt32(3, code, 0);
+    return b.endObject();
+  });
+
+  // Buffer 0 is the empty sentinel; each constant tensor gets its own buffer.
+  const bufferData: (Uint8Array | null)[] = [null];
+  const tensorBuffer = m.tensors.map((t) => {
+    if (!t.data) return 0;
+    bufferData.push(tensorBytes(t));
+    return bufferData.length - 1;
+  });
+  const buffers = bufferData.map((data) => {
+    let dataOff = 0;
+    if (data) {
+      b.startVector(1, data.length, 16);
+      for (let i = data.length - 1; i >= 0; i--) b.addInt8(data[i]);
+      dataOff = b.endVector();
+    }
+    b.startObject(3);
+    if (dataOff) b.addFieldOffset(0, dataOff, 0);
+    return b.endObject();
+  });
+
+  const intVector = (values: number[]): number => {
+    b.startVector(4, values.length, 4);
+    for (let i = values.length - 1; i >= 0; i--) b.addInt32(values[i]);
+    return b.endVector();
+  };
+
+  const tensors = m.tensors.map((t, i) => {
+    const name = b.createString(t.name ?? `t${i}`);
+    const shape = intVector(t.shape);
+    let quant = 0;
+    if (t.scale !== undefined) {
+      const scales = Array.isArray(t.scale) ? t.scale : [t.scale];
+      const zps = t.zeroPoint === undefined ? scales.map(() => 0) : Array.isArray(t.zeroPoint) ? t.zeroPoint : [t.zeroPoint];
+      b.startVector(4, scales.length, 4);
+      for (let k = scales.length - 1; k >= 0; k--) b.addFloat32(scales[k]);
+      const scaleOff = b.endVector();
+      b.startVector(8, zps.length, 8);
+      for (let k = zps.length - 1; k >= 0; k--) b.addInt64(BigInt(zps[k]));
+      const zpOff = b.endVector();
+      b.startObject(7);
+      b.addFieldOffset(2, scaleOff, 0);
+      b.addFieldOffset(3, zpOff, 0);
+      b.addFieldInt32(6, t.quantizedDimension ?? 0, 0);
+      quant = b.endObject();
+    }
+    b.startObject(5);
+    b.addFieldOffset(0, shape, 0);
+    b.addFieldInt8(1, TYPE_CODE[t.dtype], 0);
+    b.addFieldInt32(2, tensorBuffer[i], 0);
+    b.addFieldOffset(3, name, 0);
+    if (quant) b.addFieldOffset(4, quant, 0);
+    return b.endObject();
+  });
+
+  const ops = m.ops.map((o) => {
+    let options = 0;
+    if (o.options) {
+      const vectors = o.options.map((f) => (f.i32s ? intVector(f.i32s) : 0));
+      b.startObject(Math.max(...o.options.map((f) => f.id)) + 1);
+      o.options.forEach((f, k) => {
+        if (f.i8 !== undefined) b.addFieldInt8(f.id, f.i8, 0);
+        if (f.i32 !== undefined) b.addFieldInt32(f.id, f.i32, 0);
+        if (f.f32 !== undefined) b.addFieldFloat32(f.id, f.f32, 0);
+        if (f.bool !== undefined) b.addFieldInt8(f.id, f.bool ? 1 : 0, 0);
+        if (f.i32s) b.addFieldOffset(f.id, vectors[k], 0);
+      });
+      options = b.endObject();
+    }
+    const inputs = intVector(o.inputs);
+    const outputs = intVector(o.outputs);
+    b.startObject(5);
+    b.addFieldInt32(0, opNames.indexOf(o.op), 0);
+    b.addFieldOffset(1, inputs, 0);
+    b.addFieldOffset(2, outputs, 0);
+    b.addFieldInt8(3, o.optionsType ?? (options ? (BUILTIN_OPTIONS_TYPE[o.op] ?? 1) : 0), 0);
+    if (options) b.addFieldOffset(4, options, 0);
+    return b.endObject();
+  });
+
+  const tableVector = (offs: number[]): number => {
+    b.startVector(4, offs.length, 4);
+    for (let i = offs.length - 1; i >= 0; i--) b.addOffset(offs[i]);
+    return b.endVector();
+  };
+  const tensorsVec = tableVector(tensors);
+  const inputsVec = intVector(m.inputs);
+  const outputsVec = intVector(m.outputs);
+  const opsVec = tableVector(ops);
+  b.startObject(5);
+  b.addFieldOffset(0, tensorsVec, 0);
+  b.addFieldOffset(1, inputsVec, 0);
+  b.addFieldOffset(2, outputsVec, 0);
+  b.addFieldOffset(3, opsVec, 0);
+  const subgraph = b.endObject();
+
+  const opCodesVec = tableVector(opCodes);
+  const subgraphsVec = tableVector([subgraph]);
+  const buffersVec = tableVector(buffers);
+  const description = b.createString('tinyml test model');
+  b.startObject(5);
+  b.addFieldInt32(0, 3, 0);
+  b.addFieldOffset(1, opCodesVec, 0);
+  b.addFieldOffset(2, subgraphsVec, 0);
+  b.addFieldOffset(3, description, 0);
+  b.addFieldOffset(4, buffersVec, 0);
+  b.finish(b.endObject(), 'TFL3');
+  return b.asUint8Array().slice();
+}
+
+/** TFLM test-helper quantization: round(value / scale) + zero_point, clamped to the type. */
+export function quantize(values: ArrayLike<number>, scale: number, zeroPoint: number, min = -128, max = 127): number[] {
+  return Array.from(values, (v) => Math.min(max, Math.max(min, Math.round(v / scale) + zeroPoint)));
+}
+
+/** Builds a model, copies `inputs` into its input tensors, invokes once and returns output 0's values. */
+export function runModel(m: TestModel, inputs: ArrayLike<number>[]): number[] {
+  const interpreter = new Interpreter(loadModel(buildModel(m)));
+  interpreter.allocate();
+  inputs.forEach((values, i) => interpreter.input(i).data.set(Array.from(values)));
+  interpreter.invoke();
+  return Array.from(interpreter.output(0).data);
+}
+
+/** Expects |actual - expected| <= tolerance element-wise (TFLM tests use 1 step for quantized goldens). */
+export function expectNear(actual: number[], expected: number[], tolerance: number): void {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
+  actual.forEach((a, i) => {
+    if (!(Math.abs(a - expected[i]) <= tolerance)) {
+      throw new Error(`element ${i}: got ${a}, expected ${expected[i]} ± ${tolerance}\nactual   ${actual}\nexpected ${expected}`);
+    }
+  });
+}
