@@ -7,6 +7,7 @@ import { registerKeysCommands } from './commands/keys.command';
 import { registerDataCommands } from './commands/data.command';
 import { registerSimCommands } from './commands/sim.command';
 import { registerEnergyCommands } from './commands/energy.command';
+import { registerOtaCommands } from './commands/ota.command';
 
 /**
  * `tinyfleet` — the one command-line entry point. Each feature registers its own subcommands
@@ -18,8 +19,10 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStartCommand(program);
   registerClaimCommands(program);
-  registerModelBuildCommands(registerModelCommands(program));
+  const model = registerModelCommands(program);
+  registerModelBuildCommands(model);
   registerKeysCommands(program);
+  registerOtaCommands(program, model);
   registerDataCommands(program);
   registerSimCommands(program);
   registerEnergyCommands(program);

@@ -51,7 +51,7 @@ export class RolloutsService {
       const rollout = await m.getRepository(Rollout).save(
         m.getRepository(Rollout).create({
           name: dto.name, artifactId: artifact.id, target: dto.target as RolloutTarget, pacing, gates, errorAction: dto.errorAction ?? 'pause',
-          state: 'READY', stateReason: `${eligible.length} devices in ${pacing.groups.length} groups, ${skipped.length} skipped`, rollbackOf: null,
+          state: 'READY', stateReason: `${plural(eligible.length, 'device')} in ${plural(pacing.groups.length, 'group')}, ${skipped.length} skipped`, rollbackOf: null,
         }),
       );
       await this.createGroupsAndJobs(m, rollout, artifact.id, eligible, skipped);
@@ -254,3 +254,6 @@ function toRate(r: CreateRolloutDto['rate'] & object): RolloutRate {
   return { type: 'exponential', basePerMinute: r.basePerMinute, incrementFactor: r.incrementFactor, everyNotified: r.everyNotified, maxPerMinute: r.maxPerMinute };
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

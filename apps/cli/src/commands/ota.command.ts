@@ -1,0 +1,188 @@
+import { Command, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { apiRequest, platformOption } from '../http-client';
+
+interface GroupStatus { index: number; state: string; successThresholdPct: number; errorThresholdPct: number; jobs: Record<string, number>; gateReadings: { pass: boolean | null; breaches: string[] } | null }
+interface RolloutStatus { id: number; name: string; state: string; stateReason: string | null; model: { name: string; version: string }; groups: GroupStatus[]; skipped: Array<{ deviceId: string; reason: string }> }
+
+const TERMINAL = ['FINISHED', 'ABORTED', 'ROLLED_BACK'];
+
+/**
+ * OTA from the command line, against a running platform: push signed artifacts to the registry,
+ * trust signing keys, and drive rollouts (create, watch, pause, resume, abort, roll back).
+ */
+export function registerOtaCommands(program: Command, model: Command): void {
+  model
+    .command('push <dir>')
+    .description('Upload a signed artifact folder (model.tflite, manifest.json, signature.json, model.tfhc) to the registry')
+    .addOption(platformOption())
+    .action(async (dir: string, opts) => {
+      const read = (name: string) => {
+        const file = join(dir, name);
+        if (!existsSync(file)) throw new Error(`${file} is missing: is ${dir} an artifact folder (tinyfleet model build … --out ${dir})?`);
+        return readFileSync(file);
+      };
+      const ota = existsSync(join(dir, 'model.tfhc')) ? read('model.tfhc').toString('base64') : undefined;
+      const res = await apiRequest<{ name: string; version: string; sha256: string; keyId: string }>(opts.platform, 'POST', '/api/models', {
+        manifest: read('manifest.json').toString('utf8'), signature: read('signature.json').toString('utf8'), model: read('model.tflite').toString('base64'), ota,
+      });
+      process.stdout.write(`registered ${res.name} ${res.version} (sha256 ${res.sha256.slice(0, 16)}…, signed by ${res.keyId})\n`);
+    });
+
+  model
+    .command('list')
+    .description('Models in the registry')
+    .option('--json', 'JSON output')
+    .addOption(platformOption())
+    .action(async (opts) => {
+      const models = await apiRequest<Array<{ name: string; version: string; sizes: { tfliteBytes: number; otaBytes: number | null }; arenaBytes: number; macs: number }>>(opts.platform, 'GET', '/api/models');
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(models)}\n`);
+      for (const m of models) process.stdout.write(`${`${m.name} ${m.version}`.padEnd(28)} ${String(m.sizes.tfliteBytes).padStart(8)} B  OTA ${String(m.sizes.otaBytes ?? '-').padStart(8)} B  arena ${m.arenaBytes} B  ${m.macs} MACs\n`);
+      if (models.length === 0) process.stdout.write('the registry is empty: tinyfleet model push DIR\n');
+    });
+
+  const keys = program.commands.find((c) => c.name() === 'keys') ?? program.command('keys').description('Ed25519 signing keys for model artifacts');
+  keys
+    .command('trust <publicKeyFile>')
+    .description('Tell the platform to accept artifacts signed by this Ed25519 public key (PEM)')
+    .requiredOption('--name <name>', 'what you call this key')
+    .addOption(platformOption())
+    .action(async (file: string, opts) => {
+      const res = await apiRequest<{ keyId: string }>(opts.platform, 'POST', '/api/keys', { name: opts.name, publicKeyPem: readFileSync(file, 'utf8') });
+      process.stdout.write(`trusted key ${res.keyId} (${opts.name})\n`);
+    });
+
+  const rollout = program.command('rollout').description('Staged OTA rollouts of models to the fleet');
+  rollout
+    .command('create')
+    .description('Create and start a rollout')
+    .requiredOption('--model <name@version>', 'registered model to roll out, e.g. gas-ethylene@2.0.0')
+    .option('--name <name>', 'rollout name')
+    .option('--stream <id>', 'only devices of this sensor stream')
+    .option('--mcu-profile <id>', 'only devices with this MCU profile')
+    .option('--tag <tag...>', 'only devices with these tags')
+    .option('--current-model <name>', 'only devices whose active model is this one')
+    .option('--groups <spec>', 'groups: counts or percents, e.g. "2,25%,100%"', '10%,100%')
+    .option('--success <pct>', 'success threshold per group (%)', toInt, 100)
+    .option('--error <pct>', 'error threshold per group (%)', toInt, 20)
+    .option('--rate <perMinute>', 'at most this many devices notified per minute', toInt)
+    .option('--timeout <seconds>', 'per-device timeout', toInt, 600)
+    .option('--attempts <n>', 'offers per device before it times out', toInt, 3)
+    .option('--gate-score-shift <q>', 'health gate: largest shift of the mean quantized score vs devices on the old model', Number)
+    .option('--gate-rate-change <ratio>', 'health gate: largest relative change of events per device-hour', Number)
+    .option('--gate-energy-ratio <ratio>', 'health gate: largest energy per inference, new ÷ old', Number)
+    .option('--soak <seconds>', 'health gates judge a group after it ran this long', toInt)
+    .option('--auto-rollback', 'roll a group back automatically when a health gate fails')
+    .addOption(new Option('--on-error <action>', 'what the error threshold does').choices(['pause', 'abort']).default('pause'))
+    .option('--json', 'print the created rollout as JSON')
+    .addOption(platformOption())
+    .action(async (opts) => {
+      const [name, version] = String(opts.model).split('@');
+      if (!name || !version) throw new Error(`--model must be name@version, got ${JSON.stringify(opts.model)}`);
+      const gates = {
+        ...(opts.gateScoreShift !== undefined ? { maxScoreShiftQ: opts.gateScoreShift } : {}),
+        ...(opts.gateRateChange !== undefined ? { maxEventRateChange: opts.gateRateChange } : {}),
+        ...(opts.gateEnergyRatio !== undefined ? { maxEnergyPerInferenceRatio: opts.gateEnergyRatio } : {}),
+        ...(opts.soak !== undefined ? { soakS: opts.soak } : {}),
+        ...(opts.autoRollback ? { autoRollback: true } : {}),
+      };
+      const created = await apiRequest<RolloutStatus>(opts.platform, 'POST', '/api/rollouts', {
+        name: opts.name ?? `${name} ${version}`,
+        model: { name, version },
+        target: { stream: opts.stream, mcuProfile: opts.mcuProfile, tags: opts.tag, currentModelId: opts.currentModel },
+        groups: parseGroups(opts.groups).map((g) => ({ ...g, successThresholdPct: opts.success, errorThresholdPct: opts.error })),
+        rate: opts.rate ? { type: 'constant', perMinute: opts.rate } : undefined,
+        jobTimeoutS: opts.timeout,
+        maxAttempts: opts.attempts,
+        gates: Object.keys(gates).length ? gates : undefined,
+        errorAction: opts.onError,
+      });
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(created)}\n`);
+      process.stdout.write(render(created));
+      process.stdout.write(`follow it: tinyfleet rollout status ${created.id} --watch\n`);
+    });
+
+  rollout
+    .command('status <id>')
+    .description('Progress per group; --watch keeps it live until the rollout ends')
+    .option('--watch', 'refresh every second until the rollout is finished, aborted or rolled back')
+    .option('--json', 'JSON output')
+    .addOption(platformOption())
+    .action(async (id: string, opts) => {
+      for (;;) {
+        const s = await apiRequest<RolloutStatus>(opts.platform, 'GET', `/api/rollouts/${encodeURIComponent(id)}`);
+        if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+        else if (opts.watch && process.stdout.isTTY) process.stdout.write(`\x1b[2J\x1b[H${render(s)}`);
+        else process.stdout.write(render(s));
+        if (!opts.watch || TERMINAL.includes(s.state)) return;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    });
+
+  rollout
+    .command('list')
+    .description('Rollouts, newest first')
+    .addOption(platformOption())
+    .action(async (opts) => {
+      const all = await apiRequest<RolloutStatus[]>(opts.platform, 'GET', '/api/rollouts');
+      for (const r of all) process.stdout.write(`#${String(r.id).padEnd(4)} ${r.state.padEnd(11)} ${r.model.name} ${r.model.version}  ${r.name}\n`);
+      if (all.length === 0) process.stdout.write('no rollouts yet: tinyfleet rollout create --model name@version\n');
+    });
+
+  for (const [verb, help] of [['pause', 'Pause: no new devices are notified'], ['abort', 'Abort: cancel every job not finished'], ['rollback', 'Put every updated device back on its previous model']] as const) {
+    rollout
+      .command(`${verb} <id>`)
+      .description(help)
+      .addOption(platformOption())
+      .action(async (id: string, opts) => {
+        process.stdout.write(render(await apiRequest<RolloutStatus>(opts.platform, 'POST', `/api/rollouts/${encodeURIComponent(id)}/${verb}`, {})));
+      });
+  }
+  rollout
+    .command('resume <id>')
+    .description('Resume; optionally accept the current group with new thresholds')
+    .option('--success <pct>', 'new success threshold for the current group', toInt)
+    .option('--error <pct>', 'new error threshold for the current group', toInt)
+    .addOption(platformOption())
+    .action(async (id: string, opts) => {
+      const body = { successThresholdPct: opts.success, errorThresholdPct: opts.error };
+      process.stdout.write(render(await apiRequest<RolloutStatus>(opts.platform, 'POST', `/api/rollouts/${encodeURIComponent(id)}/resume`, body)));
+    });
+}
+
+/** "2,25%,100%" → [{count: 2}, {percent: 25}, {percent: 100}] */
+export function parseGroups(spec: string): Array<{ count?: number; percent?: number }> {
+  return spec.split(',').map((part) => {
+    const p = part.trim();
+    const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(p);
+    if (!m) throw new Error(`bad group ${JSON.stringify(p)} in --groups: use counts (2) or percents (25%)`);
+    return m[2] ? { percent: Number(m[1]) } : { count: Number(m[1]) };
+  });
+}
+
+export function render(s: RolloutStatus): string {
+  const lines = [`rollout #${s.id} ${s.name} — ${s.model.name} ${s.model.version} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`];
+  for (const g of s.groups) {
+    const j = g.jobs;
+    const n = (k: string) => j[k] ?? 0;
+    const downloading = n('NOTIFIED') + n('DOWNLOADING') + n('DOWNLOADED') + n('VERIFIED') + n('APPLYING');
+    const failed = n('FAILED') + n('REJECTED') + n('TIMED_OUT');
+    const gate = g.gateReadings ? `  gates: ${g.gateReadings.pass === null ? 'waiting for data' : g.gateReadings.pass ? 'pass' : `FAIL ${g.gateReadings.breaches.join('; ')}`}` : '';
+    lines.push(
+      `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  downloading ${downloading}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,
+    );
+  }
+  if (s.skipped.length) {
+    lines.push(`  skipped ${s.skipped.length}:`);
+    for (const k of s.skipped.slice(0, 10)) lines.push(`    ${k.deviceId}: ${k.reason}`);
+    if (s.skipped.length > 10) lines.push(`    … and ${s.skipped.length - 10} more`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function toInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got ${JSON.stringify(value)}`);
+  return n;
+}

@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact } from './support/artifacts';
+import { otaDevice, OtaTestDevice } from './support/ota-device';
+import { bootTestPlatform, TestPlatform } from './support/test-platform';
+
+const run = promisify(execFile);
+const CLI = join(__dirname, '..', 'bin', 'tinyfleet.js');
+
+/** The OTA commands of the tinyfleet CLI against a running platform. */
+describe('tinyfleet model push / keys trust / rollout', () => {
+  let platform: TestPlatform;
+  let device: OtaTestDevice;
+  const dir = mkdtempSync(join(tmpdir(), 'tinyfleet-ota-cli-'));
+  const cli = async (...args: string[]) => (await run(process.execPath, [CLI, ...args, '--platform', platform.httpUrl])).stdout;
+
+  beforeAll(async () => {
+    platform = await bootTestPlatform('pglite', { OTA_TICK_MS: '0' });
+  });
+  afterAll(async () => {
+    await device?.conn.close(true);
+    await platform?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pushes a signed artifact folder, then drives a rollout through pause, resume and abort', async () => {
+    const key = newSigningKey();
+    const base = { key, recipe: 'soil', selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_0.77_q-96.bin'), selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_0.77_q-96.out.bin') };
+    const v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('cli v1') });
+    const v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('cli v2') });
+    writeFileSync(join(dir, 'key.pub.pem'), key.publicKey.export({ format: 'pem', type: 'spki' }));
+    for (const [name, a] of [['v1', v1], ['v2', v2]] as const) {
+      const folder = join(dir, name);
+      require('node:fs').mkdirSync(folder);
+      writeFileSync(join(folder, 'manifest.json'), a.manifestText);
+      writeFileSync(join(folder, 'signature.json'), a.signatureText);
+      writeFileSync(join(folder, 'model.tflite'), a.model);
+    }
+
+    await expect(cli('model', 'push', join(dir, 'v1'))).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown signing key/) });
+    expect(await cli('keys', 'trust', join(dir, 'key.pub.pem'), '--name', 'ci key')).toBe(`trusted key ${key.keyId} (ci key)\n`);
+    expect(await cli('model', 'push', join(dir, 'v1'))).toMatch(/^registered hello 1\.0\.0 \(sha256 [0-9a-f]{16}…, signed by [0-9a-f]{16}\)/);
+    await cli('model', 'push', join(dir, 'v2'));
+    expect(await cli('model', 'list')).toMatch(/hello 2\.0\.0 .*\n.*hello 1\.0\.0/);
+
+    device = await otaDevice(platform.mqttUrl, await platform.createClaim(), 'cli-dev', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys: new Map() });
+    await new Promise((r) => setTimeout(r, 200));
+    const created = JSON.parse(await cli('rollout', 'create', '--model', 'hello@2.0.0', '--stream', 'soil', '--groups', '1,100%', '--json'));
+    expect(created).toMatchObject({ state: 'RUNNING', groups: [{ jobs: { QUEUED: 1 } }, {}] });
+    expect(await cli('rollout', 'status', String(created.id))).toMatch(/rollout #\d+ hello 2\.0\.0 — hello 2\.0\.0 — RUNNING \(1 device in 2 groups, 0 skipped\)\n  group 1 READY .*queued 1/);
+    expect(await cli('rollout', 'pause', String(created.id))).toMatch(/— PAUSED \(paused by the operator\)/);
+    expect(await cli('rollout', 'resume', String(created.id))).toMatch(/— RUNNING \(resumed by the operator\)/);
+    expect(await cli('rollout', 'abort', String(created.id))).toMatch(/— ABORTED[^\n]*\n  group 1 CANCELED .*canceled 1/);
+    expect(await cli('rollout', 'list')).toMatch(new RegExp(`#${created.id}\\s+ABORTED`));
+    await expect(cli('rollout', 'create', '--model', 'hello')).rejects.toMatchObject({ stderr: expect.stringMatching(/--model must be name@version/) });
+  });
+});
