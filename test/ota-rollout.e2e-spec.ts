@@ -98,14 +98,22 @@ describe('OTA rollouts of quantized models', () => {
     expect(old.slots.activeSha256Hex()).toBe(v1.manifest.model.sha256);
 
     const history = (await platform.api('GET', `/api/ota-jobs?deviceId=${devices[0]!.conn.deviceId}`)).body[0];
+    // v1 → v2 differ in a few bytes: the delta against the model the device runs is the smallest form
+    expect(history.form).toBe('delta');
+    expect(history.chunksTotal).toBeLessThan(Math.ceil((Buffer.byteLength(v2.manifestText) + v2.model.length) / 256));
     expect(history.events.map((e: { toState: string; source: string }) => `${e.source}:${e.toState}`)).toEqual([
       'server:NOTIFIED', 'device:DOWNLOADING', 'device:DOWNLOADED', 'device:VERIFIED', 'device:APPLYING', 'device:SUCCEEDED',
     ]);
   });
 
   it('resumes a download after a disconnect from the first missing chunk, and re-fetches a corrupted chunk', async () => {
-    for (const d of devices.slice(0, 4)) await d.publishStatus();
-    const [a, b] = devices as [OtaTestDevice, OtaTestDevice];
+    // two devices running a model the registry does not know: no delta is possible, the full form goes
+    const unknown = helloWorldVariant('unregistered');
+    const unknownManifest = { ...v1.manifest, version: '0.9.0', model: { ...v1.manifest.model, sha256: require('node:crypto').createHash('sha256').update(unknown).digest('hex') } };
+    const trustedKeys = new Map([[key.keyId, key.publicKey]]);
+    const a = await otaDevice(platform.mqttUrl, claim, 'ota-resume-a', { initial: { bytes: unknown, manifest: unknownManifest }, trustedKeys });
+    const b = await otaDevice(platform.mqttUrl, claim, 'ota-resume-b', { initial: { bytes: unknown, manifest: unknownManifest }, trustedKeys });
+    devices.push(a, b);
     a.chunksSeen.length = 0;
     a.requests.length = 0;
     // a: drop the connection once half the chunks are in; b: one chunk arrives with a flipped byte
@@ -137,8 +145,9 @@ describe('OTA rollouts of quantized models', () => {
     await tick();
     await until(async () => (await status(res.body.id)).groups[0].jobs.SUCCEEDED === 2, 'both devices to succeed');
     expect(cut && corrupted).toBe(true);
-    const chunkCount = Math.ceil((Buffer.byteLength(v4.manifestText) + v4.model.length) / 256);
-    expect(new Set(a.chunksSeen).size).toBe(chunkCount);
+    const aJob = (await platform.api('GET', `/api/ota-jobs?deviceId=${a.conn.deviceId}`)).body[0];
+    expect(aJob).toMatchObject({ form: 'full', chunksTotal: Math.ceil((Buffer.byteLength(v4.manifestText) + v4.model.length) / 256) });
+    expect(new Set(a.chunksSeen).size).toBe(aJob.chunksTotal);
     // never from zero: only the first request starts at chunk 0; after the cut it asks from its first gap
     expect(a.requests.filter((r) => r.firstChunk === 0)).toHaveLength(1);
     const bHistory = (await platform.api('GET', `/api/ota-jobs?deviceId=${b.conn.deviceId}`)).body[0];

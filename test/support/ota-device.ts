@@ -26,6 +26,9 @@ export class MemorySlots implements OtaSlots {
   inactive() {
     return this.slots[this.active === 0 ? 1 : 0];
   }
+  activeBytes(): Uint8Array | null {
+    return this.slots[this.active]?.bytes ?? null;
+  }
   flashBytesForModel(): number {
     return modelBudget(this.mcu, this.slots[this.active]?.bytes.length ?? 0).flashBytesForModel;
   }

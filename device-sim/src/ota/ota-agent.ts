@@ -1,4 +1,4 @@
-import { decodeOtaContainer, prettyCanonicalJson, signedMessage, type ArtifactManifest } from '@tinyfleet/artifact';
+import { applyModelDelta, decodeOtaContainer, prettyCanonicalJson, signedMessage, type ArtifactManifest } from '@tinyfleet/artifact';
 import { ArenaTooSmallError, INTERPRETER_VERSION, Interpreter, loadModel, SUPPORTED_OPS } from '@tinyfleet/tinyml';
 import {
   decodeOtaCancelV1, decodeOtaChunkV1, decodeOtaOfferV1, encodeOtaChunkRequestV1, encodeOtaStatusV1, OTA_MAX_CHUNKS_PER_REQUEST,
@@ -11,6 +11,8 @@ export interface OtaSlots {
   activeSha256Hex(): string | null;
   /** sha256 of the model in the slot that would be overwritten, and its manifest, if any. */
   inactive(): { sha256Hex: string; manifest: ArtifactManifest; bytes: Uint8Array } | null;
+  /** The bytes of the active model (a delta is applied to it). */
+  activeBytes(): Uint8Array | null;
   /** Bytes of flash free for a model next to firmware and the active slot. */
   flashBytesForModel(): number;
   /** RAM free for the tensor arena. */
@@ -47,7 +49,7 @@ interface Download {
  * The device's side of OTA. It decides on an offer (trusted key? fits flash?), fetches chunks in
  * windows and resumes from its first missing chunk after a disconnect (`resume()`), drops a chunk
  * whose CRC fails and asks for it again, checks the transfer hash, rebuilds the exact .tflite
- * (Huffman form decoded), checks the model hash and the Ed25519 signature over model hash and
+ * (Huffman form decoded, or a delta applied to the model it runs), checks the model hash and the Ed25519 signature over model hash and
  * manifest, checks ops, interpreter version and arena against its own RAM, writes the inactive slot,
  * runs the manifest's self-test vector through the interpreter, and only then switches slots. Any
  * failure leaves the old slot active, and is reported with its reason.
@@ -85,7 +87,7 @@ export class OtaAgent {
     }
     if (!this.opts.trustedKeys.has(offer.keyId)) return this.report(offer.jobId, 'REJECTED', 'signature-unknown-key', 0);
     if (offer.modelBytes > this.slots.flashBytesForModel()) return this.report(offer.jobId, 'REJECTED', 'flash-too-small', 0);
-    if (offer.form === 'delta') return this.report(offer.jobId, 'REJECTED', 'unknown-base', 0);
+    if (offer.form === 'delta' && !this.baseFor(offer)) return this.report(offer.jobId, 'REJECTED', 'unknown-base', 0);
     this.download = { offer, chunks: new Array(offer.chunkCount), received: 0, requestedUpTo: 0 };
     await this.report(offer.jobId, 'DOWNLOADING', null, 0);
     await this.requestMore();
@@ -148,7 +150,7 @@ export class OtaAgent {
     let model: Uint8Array;
     let manifest: ArtifactManifest;
     try {
-      model = offer.form === 'huffman' ? decodeOtaContainer(payload) : payload;
+      model = offer.form === 'huffman' ? decodeOtaContainer(payload) : offer.form === 'delta' ? applyModelDelta(this.baseFor(offer)!, payload) : payload;
       manifest = JSON.parse(manifestText) as ArtifactManifest;
     } catch {
       return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
@@ -180,6 +182,15 @@ export class OtaAgent {
     if (!selfTestPasses(model, manifest, this.slots.ramBytesForArena())) return this.report(offer.jobId, 'FAILED', 'self-test-failed', offer.chunkCount);
     this.slots.activateInactive();
     await this.report(offer.jobId, 'SUCCEEDED', null, offer.chunkCount);
+  }
+
+  /** A delta applies to the model the device runs, or to the one in its other slot. */
+  private baseFor(offer: OtaOfferV1): Uint8Array | null {
+    if (!offer.baseSha256) return null;
+    const want = hex(offer.baseSha256);
+    if (this.slots.activeSha256Hex() === want) return this.slots.activeBytes();
+    const other = this.slots.inactive();
+    return other?.sha256Hex === want ? other.bytes : null;
   }
 
   private checkRuns(model: Uint8Array, manifest: ArtifactManifest): OtaReason | null {

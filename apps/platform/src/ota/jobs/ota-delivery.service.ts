@@ -11,6 +11,7 @@ import {
   otaChunkCount,
   OtaForm,
 } from '@tinyfleet/wire';
+import { encodeModelDelta } from '@tinyfleet/artifact';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BrokerPort } from '../../broker/broker.port';
@@ -27,6 +28,8 @@ import { OtaJobsRepository } from './ota-jobs.repository';
 /** One artifact prepared for the air: manifest + model payload in the smallest available form. */
 interface Transfer {
   form: OtaForm;
+  /** sha256 of the model a delta applies to. */
+  baseSha256: Uint8Array | null;
   blob: Uint8Array;
   sha256: Uint8Array;
   manifestBytes: number;
@@ -36,13 +39,15 @@ interface Transfer {
 /**
  * Delivery over MQTT: offers, chunks on request (a device resumes from its first missing chunk, so
  * nothing restarts from zero), cancellations, and the device's status reports, each applied as an
- * OtaJob transition. The transfer form is the Huffman-coded container when it is smaller than the
- * .tflite; the device reconstructs the exact .tflite and checks hash and signature itself.
+ * OtaJob transition. The transfer form is the smallest of the .tflite, its Huffman-coded container
+ * and a delta against the device's current model; the device reconstructs the exact .tflite and
+ * checks hash and signature itself.
  */
 @Injectable()
 export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   private readonly log = new Logger(OtaDeliveryService.name);
-  private readonly transfers = new Map<number, Promise<Transfer>>();
+  /** Prepared transfers by artifact and base model (a delta depends on what the device runs). */
+  private readonly transfers = new Map<string, Promise<Transfer>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -61,7 +66,7 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   }
 
   async offer(job: OtaJob): Promise<{ form: OtaForm; chunkCount: number }> {
-    const t = await this.transfer(job.artifactId);
+    const t = await this.transfer(job);
     const chunkBytes = this.config.ota.chunkBytes;
     const chunkCount = otaChunkCount(t.blob.length, chunkBytes);
     const offer = encodeOtaOfferV1({
@@ -76,7 +81,7 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
       manifestBytes: t.manifestBytes,
       modelSha256: Buffer.from(t.artifact.sha256, 'hex'),
       modelBytes: t.artifact.modelBytes,
-      baseSha256: null,
+      baseSha256: t.baseSha256,
       signature: Buffer.from(t.artifact.signature, 'base64'),
       keyId: t.artifact.keyId,
     });
@@ -97,7 +102,7 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
       if (job.state === 'CANCELED' || job.state === 'TIMED_OUT') await this.cancel(job, job.state === 'TIMED_OUT' ? 'timed-out' : 'aborted');
       return;
     }
-    const t = await this.transfer(job.artifactId);
+    const t = await this.transfer(job);
     const chunkBytes = this.config.ota.chunkBytes;
     const last = Math.min(otaChunkCount(t.blob.length, chunkBytes), req.firstChunk + req.chunkCount);
     for (let index = req.firstChunk; index < last; index++) {
@@ -144,24 +149,34 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
     return job;
   }
 
-  private transfer(artifactId: number): Promise<Transfer> {
-    let t = this.transfers.get(artifactId);
+  private transfer(job: OtaJob): Promise<Transfer> {
+    const key = `${job.artifactId}:${job.fromSha256 ?? ''}`;
+    let t = this.transfers.get(key);
     if (!t) {
-      t = this.buildTransfer(artifactId);
-      this.transfers.set(artifactId, t);
-      t.catch(() => this.transfers.delete(artifactId));
+      t = this.buildTransfer(job.artifactId, job.fromSha256);
+      this.transfers.set(key, t);
+      t.catch(() => this.transfers.delete(key));
     }
     return t;
   }
 
-  private async buildTransfer(artifactId: number): Promise<Transfer> {
-    const a = await this.db.getRepository(ModelArtifact).findOneByOrFail({ id: artifactId });
+  /**
+   * The smallest of: the .tflite, its Huffman-coded container, and a delta against the model the
+   * device runs (when the registry has that model's bytes).
+   */
+  private async buildTransfer(artifactId: number, fromSha256: string | null): Promise<Transfer> {
+    const repo = this.db.getRepository(ModelArtifact);
+    const a = await repo.findOneByOrFail({ id: artifactId });
+    const base = fromSha256 ? await repo.findOne({ where: { sha256: fromSha256 }, select: { id: true, modelBytes: true } }) : null;
+    const candidates: Array<{ form: OtaForm; payload: Uint8Array; baseSha256: Uint8Array | null }> = [{ form: 'full', payload: a.modelBytes, baseSha256: null }];
+    if (a.otaBytes) candidates.push({ form: 'huffman', payload: a.otaBytes, baseSha256: null });
+    if (base) candidates.push({ form: 'delta', payload: encodeModelDelta(base.modelBytes, a.modelBytes), baseSha256: Buffer.from(fromSha256!, 'hex') });
+    const best = candidates.reduce((x, y) => (y.payload.length < x.payload.length ? y : x));
     const manifest = Buffer.from(a.manifestText, 'utf8');
-    const huffmanSmaller = a.otaBytes !== null && a.otaBytes.length < a.modelBytes.length;
-    const payload = huffmanSmaller ? a.otaBytes! : a.modelBytes;
-    const blob = new Uint8Array(Buffer.concat([manifest, payload]));
+    const blob = new Uint8Array(Buffer.concat([manifest, best.payload]));
     return {
-      form: huffmanSmaller ? 'huffman' : 'full',
+      form: best.form,
+      baseSha256: best.baseSha256,
       blob,
       sha256: createHash('sha256').update(blob).digest(),
       manifestBytes: manifest.length,
