@@ -21,7 +21,7 @@ export interface TestArtifact {
   model: Uint8Array;
   signatureText: string;
   /** The body of POST /api/models. */
-  upload: { manifest: string; signature: string; model: string };
+  upload: { manifest: string; signature: string; model: string; ota?: string };
 }
 
 /**
@@ -37,6 +37,8 @@ export function signedArtifact(opts: {
   model: Uint8Array;
   selfTestInput: Uint8Array;
   selfTestOutput: Uint8Array;
+  /** The Huffman-coded OTA form (model.tfhc), when there is one. */
+  ota?: Uint8Array;
 }): TestArtifact {
   const info = inspectModel(opts.model);
   const sha = sha256Hex(opts.model);
@@ -50,8 +52,8 @@ export function signedArtifact(opts: {
     seed: 1,
     quick: true,
     model: { file: 'model.tflite', sha256: sha, bytes: opts.model.length },
-    ota: { file: 'model.tfhc', sha256: sha, bytes: opts.model.length, format: 'TFHC/1' },
-    sizes: { float32TfliteBytes: opts.model.length, int8TfliteBytes: opts.model.length, huffmanBytes: opts.model.length },
+    ota: opts.ota ? { file: 'model.tfhc', sha256: sha256Hex(opts.ota), bytes: opts.ota.length, format: 'TFHC/1' } : { file: 'model.tfhc', sha256: sha, bytes: opts.model.length, format: 'TFHC/1' },
+    sizes: { float32TfliteBytes: opts.model.length, int8TfliteBytes: opts.model.length, huffmanBytes: opts.ota?.length ?? opts.model.length },
     arenaBytes: info.arenaBytes,
     flashBytes: info.flashBytes,
     macs: info.macs,
@@ -74,16 +76,20 @@ export function signedArtifact(opts: {
     manifestText,
     model: opts.model,
     signatureText,
-    upload: { manifest: manifestText, signature: signatureText, model: Buffer.from(opts.model).toString('base64') },
+    upload: { manifest: manifestText, signature: signatureText, model: Buffer.from(opts.model).toString('base64'), ...(opts.ota ? { ota: Buffer.from(opts.ota).toString('base64') } : {}) },
   };
 }
 
 /** hello_world_int8 with its flatbuffer description changed: different bytes (so a new sha256), same behaviour. */
 export function helloWorldVariant(tag: string): Uint8Array {
-  const model = referenceFile('hello_world_int8', 'hello_world_int8.tflite');
+  return describedVariant(referenceFile('hello_world_int8', 'hello_world_int8.tflite'), tag);
+}
+
+/** A converter-made .tflite with its description string ("MLIR Converted.") replaced by `tag`. */
+export function describedVariant(model: Uint8Array, tag: string): Uint8Array {
   const needle = Buffer.from('MLIR Converted.');
   const at = Buffer.from(model).indexOf(needle);
-  if (at < 0) throw new Error('hello_world_int8 description not found');
+  if (at < 0) throw new Error('the model has no "MLIR Converted." description to vary');
   const out = new Uint8Array(model);
   out.set(Buffer.from(tag.padEnd(needle.length, '.').slice(0, needle.length)), at);
   return out;
