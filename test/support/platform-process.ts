@@ -6,7 +6,8 @@ const CLI = join(__dirname, '..', '..', 'bin', 'tinyfleet.js');
 /** `tinyfleet start` as a real process (so a test can kill -9 it), resolved once it prints its banner. */
 export async function spawnPlatform(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'start'], {
-    env: { ...process.env, LOG_LEVEL: 'error', ...env },
+    // No default simulated fleet in tests: each test brings exactly the devices it asserts on.
+    env: { ...process.env, LOG_LEVEL: 'error', TINYFLEET_FLEET: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
