@@ -6,6 +6,7 @@ import { ApiTokenGuard } from './common/api-token.guard';
 import { PlatformEvents } from './common/platform-events';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
 import { EnergyModule } from './energy/energy.module';
@@ -46,6 +47,7 @@ export class AppModule {
         ProvisioningModule,
         BrokerModule.forRoot(config),
         OtaModule,
+        DashboardModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],

@@ -165,7 +165,7 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
       this.sessions.delete(identity.deviceId);
     }
     this.metrics.connectedDevices.set(this.sessions.size);
-    this.devices.markConnectivity(identity.deviceId, state).catch((err: unknown) => {
+    this.devices.markConnectivity(identity.deviceId, state).then(() => this.events.emit('device-connectivity', identity.deviceId, state)).catch((err: unknown) => {
       this.log.warn(`could not record ${identity.deviceId} ${state}: ${String(err)}`);
     });
   }

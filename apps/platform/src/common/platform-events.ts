@@ -9,6 +9,14 @@ export interface PlatformEventMap {
   'downlink-subscribed': [deviceId: string];
   /** A device's status heartbeat was stored. */
   'device-status': [deviceId: string];
+  /** A batch of inference events committed: the devices it touched and the rows inserted (dashboard live view). */
+  'events-stored': [deviceIds: string[], inserted: number];
+  /** A device was registered by claim (a new row in devices). */
+  'device-registered': [deviceId: string];
+  /** A device's session opened or closed (embedded broker), after the database recorded it. */
+  'device-connectivity': [deviceId: string, state: 'ONLINE' | 'OFFLINE'];
+  /** An OTA job changed state (emitted inside the transaction: listeners re-read a little later). */
+  'ota-job-transition': [jobId: number, deviceId: string, rolloutId: number, toState: string];
 }
 
 @Injectable()

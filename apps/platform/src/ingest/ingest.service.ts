@@ -4,7 +4,8 @@ import type { EnergySnapshotV1, InferenceEventV1, StatusV1 } from '@tinyfleet/wi
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { GroupCommitQueue } from './group-commit-queue';
+import { PlatformEvents } from '../common/platform-events';
+import { GroupCommitQueue } from '../common/group-commit-queue';
 
 interface EventRow { deviceId: string; event: InferenceEventV1 }
 interface EnergyRow { deviceId: string; snapshot: EnergySnapshotV1 }
@@ -63,6 +64,7 @@ export class IngestService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly events: PlatformEvents,
   ) {
     // A real PostgreSQL writes two batches at once; PGlite serialises queries anyway.
     const concurrency = config.database.mode === 'external' ? 2 : 1;
@@ -119,6 +121,7 @@ export class IngestService {
     this.metrics.eventsIngested.inc(inserted);
     // Rows not inserted are re-deliveries of stored events, or events of devices that no longer exist.
     if (rows.length > inserted) this.metrics.duplicateEvents.inc(rows.length - inserted);
+    if (inserted > 0) this.events.emit('events-stored', [...new Set(rows.map((r) => r.deviceId))], inserted);
   }
 
   private async writeEnergy(rows: EnergyRow[]): Promise<void> {

@@ -46,6 +46,7 @@ export class ProvisioningService {
     });
     this.metrics.provisioning.inc({ outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status });
     if (response.status === 'registered' || response.status === 'replaced') this.events.emit('credentials-changed');
+    if (response.status === 'registered') this.events.emit('device-registered', response.deviceId);
     if (response.status === 'refused') this.log.warn(`claim ${claimId} refused hardware ${req.hardwareId}: ${response.reason}`);
     else this.log.log(`claim ${claimId}: hardware ${req.hardwareId} ${response.status} as ${response.deviceId}`);
     return response;

@@ -10,11 +10,13 @@ import {
   encodeOtaOfferV1,
   otaChunkCount,
   OtaForm,
+  OtaStatusV1,
 } from '@tinyfleet/wire';
 import { encodeModelDelta } from '@tinyfleet/artifact';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { BrokerPort } from '../../broker/broker.port';
+import { GroupCommitQueue } from '../../common/group-commit-queue';
 import { UplinkRouter } from '../../broker/uplink-router.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -23,7 +25,7 @@ import { Rollout } from '../rollouts/rollout.entity';
 import { OtaCancelReason, OtaDispatcher } from './ota-dispatcher.port';
 import { OtaJob } from './ota-job.entity';
 import { IN_FLIGHT_STATES, otaJobMachine } from './ota-job.state-machine';
-import { OtaJobsRepository } from './ota-jobs.repository';
+import { JobBatchChange, OtaJobsRepository } from './ota-jobs.repository';
 
 /** One artifact prepared for the air: manifest + model payload in the smallest available form. */
 interface Transfer {
@@ -48,6 +50,8 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   private readonly log = new Logger(OtaDeliveryService.name);
   /** Prepared transfers by artifact and base model (a delta depends on what the device runs). */
   private readonly transfers = new Map<string, Promise<Transfer>>();
+  private readonly rolloutCache = new Map<number, { jobTimeoutS: number; rollbackOf: number | null }>();
+  private readonly statusQueue = new GroupCommitQueue<{ deviceId: string; status: OtaStatusV1 }>((reports) => this.applyStatuses(reports), 500);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -111,31 +115,63 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
     }
   }
 
-  private async onStatus(deviceId: string, payload: Uint8Array): Promise<void> {
-    const status = decodeOtaStatusV1(payload);
-    const job = await this.ownedJob(deviceId, status.jobId);
-    if (!job) return;
-    const rollout = await this.db.getRepository(Rollout).findOne({ where: { id: job.rolloutId }, select: { id: true, pacing: true, rollbackOf: true } });
-    const timeoutMs = (rollout?.pacing.jobTimeoutS ?? 600) * 1000;
+  private onStatus(deviceId: string, payload: Uint8Array): Promise<void> {
+    return this.statusQueue.submit({ deviceId, status: decodeOtaStatusV1(payload) });
+  }
+
+  /**
+   * Device reports, many devices at a time, in one transaction: lock the jobs, replay each report
+   * against the transition table in arrival order (progress moves the deadline; an illegal or stale
+   * report is ignored), then write every job's final row and every transition in two statements.
+   */
+  private async applyStatuses(reports: Array<{ deviceId: string; status: OtaStatusV1 }>): Promise<void> {
     const now = new Date();
-    if (status.state === job.state && status.reason === null) {
-      // Progress within a state (more chunks): keep the deadline moving while the device is working.
-      // (A report with a reason, e.g. a corrupt chunk re-fetched, is recorded as an event below.)
-      await this.jobs.progress(job, status.chunksReceived, new Date(now.getTime() + timeoutMs), now);
-      return;
-    }
-    if (!otaJobMachine.canTransition(job.state, status.state)) {
-      this.log.warn(`job ${job.id}: ignored ${status.state} from ${deviceId} (job is ${job.state})`);
-      return;
-    }
-    const terminal = !IN_FLIGHT_STATES.includes(status.state);
     await this.db.transaction(async (m) => {
-      const moved = await this.jobs.transition(job, status.state, status.reason, 'device', { chunksReceived: status.chunksReceived, deadlineAt: terminal ? null : new Date(now.getTime() + timeoutMs) }, now, m);
-      // The rolled-back rollout's job for this device ends as ROLLED_BACK once the device is back on its old model.
-      if (moved?.state !== 'SUCCEEDED' || !rollout?.rollbackOf) return;
-      const original = await m.getRepository(OtaJob).findOneBy({ rolloutId: rollout.rollbackOf, deviceId, state: 'SUCCEEDED' });
-      if (original) await this.jobs.transition(original, 'ROLLED_BACK', 'device back on its previous model', 'server', {}, now, m);
+      const jobs = await m.getRepository(OtaJob).find({ where: { id: In([...new Set(reports.map((r) => r.status.jobId))]) }, lock: { mode: 'pessimistic_write' } });
+      const changes = new Map<number, JobBatchChange>(jobs.map((j) => [j.id, { job: j, fromState: j.state, events: [] }]));
+      const rollbacks: JobBatchChange[] = [];
+      for (const { deviceId, status } of reports) {
+        const change = changes.get(status.jobId);
+        if (!change || change.job.deviceId !== deviceId) {
+          this.metrics.reject('unknown-job');
+          this.log.warn(`${deviceId} referred to OTA job ${status.jobId}, which is not one of its jobs`);
+          continue;
+        }
+        const job = change.job;
+        const pacing = await this.rolloutFacts(job.rolloutId, m);
+        const deadline = new Date(now.getTime() + pacing.jobTimeoutS * 1000);
+        if (status.state === job.state && status.reason === null) {
+          // Progress within a state (more chunks): keep the deadline moving while the device works.
+          Object.assign(job, { chunksReceived: status.chunksReceived, deadlineAt: deadline });
+          continue;
+        }
+        if (!otaJobMachine.canTransition(job.state, status.state)) {
+          this.log.warn(`job ${job.id}: ignored ${status.state} from ${deviceId} (job is ${job.state})`);
+          continue;
+        }
+        change.events.push({ fromState: job.state, toState: status.state, reason: status.reason, source: 'device' });
+        Object.assign(job, { state: status.state, reason: status.reason, chunksReceived: status.chunksReceived, deadlineAt: IN_FLIGHT_STATES.includes(status.state) ? deadline : null });
+        if (status.state === 'SUCCEEDED' && pacing.rollbackOf !== null) {
+          // The rolled-back rollout's job for this device ends as ROLLED_BACK once the device is back on its old model.
+          const original = await m.getRepository(OtaJob).findOne({ where: { rolloutId: pacing.rollbackOf, deviceId, state: 'SUCCEEDED' }, lock: { mode: 'pessimistic_write' } });
+          if (original) {
+            rollbacks.push({ job: Object.assign(original, { state: 'ROLLED_BACK', reason: 'device back on its previous model' }), fromState: 'SUCCEEDED', events: [{ fromState: 'SUCCEEDED', toState: 'ROLLED_BACK', reason: 'device back on its previous model', source: 'server' }] });
+          }
+        }
+      }
+      await this.jobs.writeBatch([...changes.values(), ...rollbacks], now, m);
     });
+  }
+
+  /** A rollout's timeout and rollback link never change after creation: read once. */
+  private async rolloutFacts(rolloutId: number, m: EntityManager): Promise<{ jobTimeoutS: number; rollbackOf: number | null }> {
+    let facts = this.rolloutCache.get(rolloutId);
+    if (!facts) {
+      const r = await m.getRepository(Rollout).findOneOrFail({ where: { id: rolloutId }, select: { id: true, pacing: true, rollbackOf: true } });
+      facts = { jobTimeoutS: r.pacing.jobTimeoutS, rollbackOf: r.rollbackOf };
+      this.rolloutCache.set(rolloutId, facts);
+    }
+    return facts;
   }
 
   /** A device may only speak about its own jobs: anything else is refused (and counted) without a hint. */

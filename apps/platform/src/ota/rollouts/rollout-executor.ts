@@ -126,13 +126,21 @@ export class RolloutExecutor {
       );
       budget = notificationBudget(rollout.pacing.rate, total, last_minute);
     }
-    for (const job of queued.slice(0, Number.isFinite(budget) ? budget : undefined)) {
-      const moved = await this.jobs.transition(job, 'NOTIFIED', null, 'server', { attempts: 1, deadlineAt: deadline(now, rollout.pacing.jobTimeoutS) }, now);
-      if (!moved) continue;
-      jobs[jobs.indexOf(job)] = moved;
-      const offered = await this.dispatcher.offer(moved);
-      await this.db.getRepository(OtaJob).update({ id: moved.id }, { form: offered.form, chunksTotal: offered.chunkCount });
-    }
+    const batch = queued.slice(0, Number.isFinite(budget) ? budget : undefined);
+    if (batch.length === 0) return;
+    const notified = batch.map((job) => {
+      const next = Object.assign(new OtaJob(), job, { state: 'NOTIFIED', reason: null, attempts: 1, deadlineAt: deadline(now, rollout.pacing.jobTimeoutS) });
+      jobs[jobs.indexOf(job)] = next;
+      return { job: next, fromState: job.state, events: [{ fromState: job.state, toState: 'NOTIFIED' as const, reason: null, source: 'server' as const }] };
+    });
+    // One transaction for the whole wave, then the offers (a slow or absent device delays nobody).
+    const applied = await this.db.transaction((m) => this.jobs.writeBatch(notified, now, m));
+    const sent = notified.filter((n) => applied.has(n.job.id)).map((n) => n.job);
+    const offered = await Promise.all(sent.map((job) => this.dispatcher.offer(job)));
+    await this.db.query(
+      `UPDATE ota_jobs AS j SET form = c.form, chunks_total = c.chunks FROM unnest($1::int[], $2::text[], $3::int[]) AS c(id, form, chunks) WHERE j.id = c.id`,
+      [sent.map((j) => j.id), offered.map((o) => o.form), offered.map((o) => o.chunkCount)],
+    );
   }
 
   /**

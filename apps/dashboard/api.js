@@ -1,0 +1,101 @@
+// The operator API: same origin, with the API token when the platform requires one.
+
+const TOKEN_KEY = 'tinyfleet.apiToken';
+let asking = null;
+
+export class ApiError extends Error {
+  constructor(status, message, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+function headers(json) {
+  const out = {};
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) out.authorization = `Bearer ${token}`;
+  if (json) out['content-type'] = 'application/json';
+  return out;
+}
+
+/** Asks for the token once (a modal); concurrent 401s share the same question. */
+function askToken() {
+  asking ??= new Promise((resolve) => {
+    const dialog = document.getElementById('token-dialog');
+    const input = document.getElementById('token-input');
+    dialog.addEventListener('close', () => {
+      if (input.value) sessionStorage.setItem(TOKEN_KEY, input.value);
+      input.value = '';
+      asking = null;
+      resolve();
+    }, { once: true });
+    dialog.showModal();
+  });
+  return asking;
+}
+
+export async function api(path, { method = 'GET', body } = {}) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status === 401 && attempt < 3) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      await askToken();
+      continue;
+    }
+    const text = await res.text();
+    const data = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+    if (!res.ok) {
+      const msg = Array.isArray(data?.message) ? data.message.join('; ') : data?.message ?? `${res.status} ${res.statusText}`;
+      throw new ApiError(res.status, msg, data);
+    }
+    return data;
+  }
+}
+
+/**
+ * Server-Sent Events read with fetch() rather than EventSource, which cannot send the
+ * Authorization header. Reconnects after 2 s on any end or error.
+ */
+export function connectLive(onMessage, onState) {
+  const abort = new AbortController();
+  (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const res = await fetch('/api/events/stream', { headers: { ...headers(false), accept: 'text/event-stream' }, signal: abort.signal });
+        if (res.status === 401) {
+          sessionStorage.removeItem(TOKEN_KEY);
+          await askToken();
+          continue;
+        }
+        if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
+        onState('live');
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let cut;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            const frame = buf.slice(0, cut);
+            buf = buf.slice(cut + 2);
+            const data = frame.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+            if (data) {
+              try {
+                onMessage(JSON.parse(data));
+              } catch (err) {
+                console.error('live message', err);
+              }
+            }
+          }
+        }
+      } catch (err) {
+        if (abort.signal.aborted) return;
+      }
+      onState('reconnecting');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
+  return () => abort.abort();
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { DashboardApiController } from './dashboard-api.controller';
+import { EventStreamController } from './event-stream.controller';
+import { FleetSummaryService } from './fleet-summary.service';
+import { LiveEventsService } from './live-events.service';
+import { StaticAssetsController } from './static-assets.controller';
+
+/** The operator dashboard at `/`: its static front end, a live event stream and a few read models. */
+@Module({
+  controllers: [StaticAssetsController, EventStreamController, DashboardApiController],
+  providers: [LiveEventsService, FleetSummaryService],
+})
+export class DashboardModule {}
