@@ -6,7 +6,7 @@ export function provisionRequest(hardwareId: string, overrides: Partial<Provisio
   return {
     hardwareId,
     mcuProfile: 'nrf52840',
-    radioProfile: 'ble-1m',
+    radioProfile: 'nrf52840-ble-1m',
     firmwareVersion: '1.0.0',
     sensorStream: 'soil',
     interpreterVersion: '0.1.0',
