@@ -30,7 +30,7 @@ describe('provisioning by claim', () => {
     const conn = await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret! });
     await conn.close();
     const device = await platform.api('GET', `/api/devices/${res.deviceId}`);
-    expect(device.body).toMatchObject({ hardwareId: 'hw-1', claimId: claim.claimId, tags: ['greenhouse'], mcuProfile: 'nrf52840', radioProfile: 'ble-1m' });
+    expect(device.body).toMatchObject({ hardwareId: 'hw-1', claimId: claim.claimId, tags: ['greenhouse'], mcuProfile: 'nrf52840', radioProfile: 'nrf52840-ble-1m' });
     expect(JSON.stringify(device.body)).not.toContain(res.deviceSecret);
 
     const stored = await queryOne(platform, 'SELECT secret_hash, broker_hash FROM devices WHERE id = $1', [res.deviceId]);
