@@ -7,6 +7,12 @@ export function platformOption(): Option {
 
 /** JSON request to the platform's REST API; a non-2xx answer becomes an Error with the API's message. */
 export async function apiRequest<T = unknown>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  const text = await apiText(baseUrl, method, path, body);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The same request, answer kept as text (CSV and HTML reports are not JSON). */
+export async function apiText(baseUrl: string, method: string, path: string, body?: unknown): Promise<string> {
   let res: Response;
   try {
     res = await fetch(new URL(path, baseUrl), {
@@ -32,5 +38,5 @@ export async function apiRequest<T = unknown>(baseUrl: string, method: string, p
     }
     throw new Error(`${method} ${path} failed with ${res.status}: ${message}`);
   }
-  return (text ? JSON.parse(text) : undefined) as T;
+  return text;
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { platformOption } from '../http-client';
+import { apiText, platformOption } from '../http-client';
 
 /** `tinyfleet energy report`: the platform's energy comparison report as HTML, CSV or JSON. */
 export function registerEnergyCommands(program: Command): void {
@@ -34,7 +34,7 @@ export function registerEnergyCommands(program: Command): void {
       add('deviceId', opts.device);
       add('battery', opts.battery);
       add('bucket', opts.bucket);
-      const body = await fetchText(opts.platform, `/api/energy/report?${params}`);
+      const body = await apiText(opts.platform, 'GET', `/api/energy/report?${params}`);
       if (!opts.out) return void process.stdout.write(body);
       const file = resolve(opts.out);
       writeFileSync(file, body);
@@ -42,26 +42,3 @@ export function registerEnergyCommands(program: Command): void {
     });
 }
 
-/** Like apiRequest, but the body is kept as text (CSV and HTML are not JSON). */
-async function fetchText(baseUrl: string, path: string): Promise<string> {
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, baseUrl), {
-      headers: process.env.TINYFLEET_API_TOKEN ? { authorization: `Bearer ${process.env.TINYFLEET_API_TOKEN}` } : {},
-    });
-  } catch (err) {
-    throw new Error(`cannot reach the platform at ${baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? (npm start)`);
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    let message = text;
-    try {
-      const parsed = JSON.parse(text) as { message?: string | string[] };
-      message = Array.isArray(parsed.message) ? parsed.message.join('; ') : (parsed.message ?? text);
-    } catch {
-      // not JSON: keep the raw text
-    }
-    throw new Error(`GET ${path} failed with ${res.status}: ${message}`);
-  }
-  return text;
-}

@@ -1,3 +1,4 @@
+import { LEDGER_COUNTERS } from '@tinyfleet/energy';
 /**
  * Turning stored cumulative snapshots into per-interval energy (pure functions, no Nest).
  *
@@ -7,24 +8,9 @@
  * started from zero at that boot), so a reboot loses nothing and never goes negative.
  */
 
-export const COUNTER_NAMES = [
-  'computeUj',
-  'radioTxUj',
-  'radioRxUj',
-  'radioConnectUj',
-  'sensingUj',
-  'sleepUj',
-  'rawRadioUj',
-  'bytesUp',
-  'bytesDown',
-  'rawBytesUp',
-  'inferences',
-  'events',
-  'messagesUp',
-  'rawMessagesUp',
-  'samples',
-] as const;
-export type CounterName = (typeof COUNTER_NAMES)[number];
+/** The ledger's counters (libs/energy), which EnergySnapshotV1 carries one for one. */
+export const COUNTER_NAMES = LEDGER_COUNTERS;
+export type CounterName = (typeof LEDGER_COUNTERS)[number];
 export type Counters = Record<CounterName, number>;
 
 const ENERGY_COUNTERS: readonly CounterName[] = ['computeUj', 'radioTxUj', 'radioRxUj', 'radioConnectUj', 'sensingUj', 'sleepUj', 'rawRadioUj'];

@@ -29,7 +29,8 @@ export interface EnergySnapshot {
 
 type Counter = keyof EnergySnapshot;
 
-const COUNTERS: readonly Counter[] = [
+/** Every counter of a snapshot, in wire order (EnergySnapshotV1 carries exactly these). */
+export const LEDGER_COUNTERS: readonly Counter[] = [
   'computeUj',
   'radioTxUj',
   'radioRxUj',
@@ -70,8 +71,8 @@ export interface EnergyLedgerOptions {
  * charged from virtual time: whatever part of the elapsed time was not spent in a charged activity.
  */
 export class EnergyLedger {
-  private readonly exact: Record<Counter, number> = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
-  private readonly reported: Record<Counter, number> = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
+  private readonly exact: Record<Counter, number> = Object.fromEntries(LEDGER_COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
+  private readonly reported: Record<Counter, number> = Object.fromEntries(LEDGER_COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
   private readonly sleepFloorUw: number;
   private lastSettledMs: number;
   /** Active time charged since the last sleep settlement (may run past it). */
@@ -171,7 +172,7 @@ export class EnergyLedger {
 
   /** Integer counters; each never lower than in any earlier snapshot. */
   snapshot(): EnergySnapshot {
-    for (const c of COUNTERS) this.reported[c] = Math.max(this.reported[c], Math.round(this.exact[c]));
+    for (const c of LEDGER_COUNTERS) this.reported[c] = Math.max(this.reported[c], Math.round(this.exact[c]));
     return { ...this.reported };
   }
 
