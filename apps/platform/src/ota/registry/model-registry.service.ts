@@ -1,11 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MANIFEST_FILE, MODEL_FILE, OTA_FILE, SIGNATURE_FILE } from '@tinyfleet/artifact';
-import { keyIdOf, verifyArtifactDir } from '@tinyfleet/artifact/verify-node';
+import { keyIdOf, verifyArtifactFiles } from '@tinyfleet/artifact/verify-node';
 import { createPublicKey, KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Repository } from 'typeorm';
 import { ModelDetailDto, ModelVersionDto, TrustedKeyDto, TrustKeyDto, UploadModelDto } from '../dto/model.dto';
 import { ModelArtifact } from './model-artifact.entity';
@@ -46,7 +42,7 @@ export class ModelRegistryService {
     const trusted = new Map((await this.keys.find()).map((k) => [k.keyId, createPublicKey(k.publicKeyPem)]));
     const model = Buffer.from(dto.model, 'base64');
     const ota = dto.ota ? Buffer.from(dto.ota, 'base64') : null;
-    const result = verifyFiles({ [MANIFEST_FILE]: dto.manifest, [SIGNATURE_FILE]: dto.signature, [MODEL_FILE]: model, ...(ota ? { [OTA_FILE]: ota } : {}) }, trusted);
+    const result = verifyArtifactFiles({ manifest: Buffer.from(dto.manifest, 'utf8'), signature: Buffer.from(dto.signature, 'utf8'), model, ota }, trusted);
     if (!result.ok) throw new BadRequestException(`artifact refused: ${result.reason}`);
     const { manifest, keyId } = result;
     if (await this.artifacts.existsBy({ name: manifest.name, version: manifest.version })) {
@@ -83,20 +79,6 @@ export class ModelRegistryService {
 
   async findBySha256(sha256Hex: string): Promise<ModelArtifact | null> {
     return this.artifacts.findOne({ where: { sha256: sha256Hex }, order: { createdAt: 'DESC' } });
-  }
-}
-
-/**
- * Reuses the artifact library's folder check so registry, CLI and device verify identically:
- * the upload is written to a private temporary folder just for the check.
- */
-function verifyFiles(files: Record<string, string | Buffer>, trusted: Map<string, KeyObject>): ReturnType<typeof verifyArtifactDir> {
-  const dir = mkdtempSync(join(tmpdir(), 'tinyfleet-upload-'));
-  try {
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o600 });
-    return verifyArtifactDir(dir, trusted);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

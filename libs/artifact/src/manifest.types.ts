@@ -1,0 +1,95 @@
+/** The artifact manifest: everything a device and the registry need to know about one model build. */
+
+export const MANIFEST_SCHEMA = 'tinyfleet.artifact/v1';
+export const MODEL_FILE = 'model.tflite';
+export const OTA_FILE = 'model.tfhc';
+export const MANIFEST_FILE = 'manifest.json';
+export const SIGNATURE_FILE = 'signature.json';
+
+export interface TensorSpec {
+  name: string;
+  dtype: string;
+  shape: number[];
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * Declarative preprocessing from raw sensor samples to the input tensor, applied in this order:
+ * pick `channels` from each sample, apply `transform`, stack the last `windowLength` samples (oldest first, row-major
+ * [time][channel]), optionally replace invalid readings, x = (raw - mean[c]) / std[c] per channel
+ * (or per pixel offset for images), then q = clamp(round(x / scale) + zeroPoint, -128, 127).
+ */
+export interface Preprocessing {
+  kind: 'window' | 'features' | 'image';
+  channels: string[];
+  windowLength: number;
+  /** Per channel (length = channels.length); for images a single value. */
+  mean: number[];
+  std: number[];
+  /** Applied to raw values before normalisation: 'signed-log1p' = sign(v) * ln(1 + |v|). */
+  transform: 'none' | 'signed-log1p';
+  /** Readings equal to one of these are treated as missing and replaced by the channel mean. */
+  invalidValues?: number[];
+  /** Extra features appended per window, e.g. per-channel slope; described in words. */
+  derivedFeatures?: string;
+  quantization: { scale: number; zeroPoint: number; dtype: 'int8' };
+  sampleIntervalSeconds?: number;
+  notes?: string;
+}
+
+export interface StageMetrics {
+  stage: string;
+  accuracy: number;
+  params: number;
+  nonzeros: number;
+  float32Bytes?: number;
+  int8Bytes?: number;
+  huffmanBytes?: number;
+  compressionRatio?: number;
+  macs?: number;
+  arenaBytes?: number;
+  notes?: string;
+}
+
+export interface DatasetRef {
+  name: string;
+  files: { path: string; sha256: string; bytes: number }[];
+  split: string;
+}
+
+export interface ArtifactManifest {
+  schema: typeof MANIFEST_SCHEMA;
+  name: string;
+  version: string;
+  recipe: string;
+  description: string;
+  createdAt: string;
+  seed: number;
+  quick: boolean;
+  model: { file: string; sha256: string; bytes: number };
+  ota: { file: string; sha256: string; bytes: number; format: 'TFHC/1' };
+  sizes: { float32TfliteBytes: number; int8TfliteBytes: number; huffmanBytes: number };
+  arenaBytes: number;
+  flashBytes: number;
+  macs: number;
+  ops: Record<string, number>;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  labels: string[];
+  /** How the labels were obtained (e.g. derived from future readings). */
+  labelDefinition: string;
+  preprocessing: Preprocessing;
+  metrics: StageMetrics[];
+  datasets: DatasetRef[];
+  selfTest: { inputBase64: string; expectedOutputBase64: string; note: string };
+  minInterpreterVersion: string;
+  signing: { algorithm: 'Ed25519'; keyId: string };
+}
+
+export interface SignatureFile {
+  algorithm: 'Ed25519';
+  keyId: string;
+  /** base64 Ed25519 signature over signedMessage(modelSha256, manifest). */
+  signature: string;
+}

@@ -1,0 +1,85 @@
+/**
+ * Declarative preprocessing (recorded in the manifest, so a device can reproduce it): transform,
+ * per-channel standardisation with constants fitted on the training split, and the int8 input
+ * quantization. applyPreprocessing() is the one implementation the pipeline uses for every split.
+ */
+import type { Preprocessing } from '@tinyfleet/artifact';
+import type { LabelledData } from '@tinyfleet/datasets';
+import { featureSize } from '@tinyfleet/datasets';
+import { asymmetricParams, quantizeValue, type QuantParams } from './quant/quant-math';
+import type { TensorData } from './train/train-loop';
+
+export type PreprocessingTemplate = Omit<Preprocessing, 'mean' | 'std' | 'quantization' | 'channels' | 'windowLength'> & {
+  /** Clip the calibrated input range to +-this many standard deviations (outliers would waste int8 resolution). */
+  clipStd?: number;
+  /** Images: x = (pixel - 128) / 128 (zero-centred, trains faster without batch norm) instead of pixel / 255. */
+  imageCentre?: boolean;
+};
+
+function transformValue(t: Preprocessing['transform'], v: number): number {
+  return t === 'signed-log1p' ? Math.sign(v) * Math.log1p(Math.abs(v)) : v;
+}
+
+export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData): Preprocessing {
+  const channels = train.channels;
+  const c = channels.length;
+  const windowLength = train.featureShape.length === 2 ? train.featureShape[0] : 1;
+  if (tpl.kind === 'image') {
+    // Either way the int8 input is exactly pixel - 128: pixel / 255 with scale 1/255 and zero point -128,
+    // or (pixel - 128) / 128 with scale 1/128 and zero point 0.
+    return tpl.imageCentre
+      ? { ...stripClip(tpl), channels, windowLength: 1, mean: [128], std: [128], quantization: { scale: 1 / 128, zeroPoint: 0, dtype: 'int8' } }
+      : { ...stripClip(tpl), channels, windowLength: 1, mean: [0], std: [255], quantization: { scale: Math.fround(1 / 255), zeroPoint: -128, dtype: 'int8' } };
+  }
+  const sum = new Float64Array(c);
+  const sq = new Float64Array(c);
+  let count = 0;
+  for (let i = 0; i < train.x.length; i++) {
+    const v = transformValue(tpl.transform, train.x[i]);
+    sum[i % c] += v;
+    sq[i % c] += v * v;
+    if (i % c === 0) count++;
+  }
+  const mean = Array.from(sum, (s) => s / count);
+  const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(s / count - mean[k] ** 2, 1e-12)));
+  const p: Preprocessing = { ...stripClip(tpl), channels, windowLength, mean, std, quantization: { scale: 1, zeroPoint: 0, dtype: 'int8' } };
+  // Input range from the standardised training data, as TFLite calibrates on representative data.
+  const x = standardise(p, train.x);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of x) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const clip = tpl.clipStd ?? Infinity;
+  const q = asymmetricParams(Math.max(lo, -clip), Math.min(hi, clip));
+  p.quantization = { scale: q.scale, zeroPoint: q.zeroPoint, dtype: 'int8' };
+  return p;
+}
+
+function stripClip(tpl: PreprocessingTemplate): Omit<PreprocessingTemplate, 'clipStd' | 'imageCentre'> {
+  const { clipStd, imageCentre, ...rest } = tpl;
+  void clipStd;
+  void imageCentre;
+  return rest;
+}
+
+function standardise(p: Preprocessing, raw: Float32Array): Float32Array {
+  const c = p.mean.length;
+  return Float32Array.from(raw, (v, i) => (transformValue(p.transform, v) - p.mean[i % c]) / p.std[i % c]);
+}
+
+export function applyPreprocessing(p: Preprocessing, raw: LabelledData): TensorData {
+  if (featureSize(raw) % p.mean.length !== 0) throw new Error(`example size ${featureSize(raw)} is not a multiple of ${p.mean.length} channels`);
+  return { n: raw.n, x: standardise(p, raw.x), y: raw.y };
+}
+
+export function inputQuant(p: Preprocessing): QuantParams {
+  return { scale: p.quantization.scale, zeroPoint: p.quantization.zeroPoint };
+}
+
+/** Raw example -> int8 input bytes, exactly as a device following the manifest would compute them. */
+export function rawToInt8(p: Preprocessing, raw: Float32Array): Int8Array {
+  const q = inputQuant(p);
+  return Int8Array.from(standardise(p, raw), (v) => quantizeValue(v, q));
+}

@@ -1,0 +1,94 @@
+/**
+ * Stage 7, package and sign: model.tflite + model.tfhc (OTA form) + manifest.json (sorted keys) +
+ * signature.json (Ed25519 over the model hash and the canonical manifest). The written folder is
+ * verified with the same code the registry and devices use before the stage reports success.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Interpreter, INTERPRETER_VERSION, loadModel } from '@tinyfleet/tinyml';
+import { MANIFEST_FILE, MANIFEST_SCHEMA, MODEL_FILE, OTA_FILE, prettyCanonicalJson, SIGNATURE_FILE, type ArtifactManifest, type DatasetRef, type StageMetrics } from '@tinyfleet/artifact';
+import { loadTrustedKeys, sha256Hex, signManifest, verifyArtifactDir, type SigningKey } from '@tinyfleet/artifact/verify-node';
+import { datasetRef } from '@tinyfleet/datasets';
+import type { Preprocessing } from '@tinyfleet/artifact';
+import type { Recipe } from '../recipes/recipe.types';
+import { PipelineError, type StageReport } from '../pipeline.types';
+import type { ExportResult } from './export.stage';
+
+export interface PackageInput {
+  recipe: Recipe;
+  outDir: string;
+  seed: number;
+  quick: boolean;
+  exported: ExportResult;
+  huffmanBytes: Uint8Array;
+  preprocessing: Preprocessing;
+  reports: StageReport[];
+  selfTestInput: Int8Array;
+  key: SigningKey;
+  labels: string[];
+}
+
+function toMetrics(r: StageReport): StageMetrics {
+  const { seconds, balancedAccuracy, ...rest } = r;
+  void seconds;
+  return { ...rest, ...(balancedAccuracy !== undefined ? { notes: [rest.notes, `balanced accuracy ${balancedAccuracy.toFixed(4)}`].filter(Boolean).join('; ') } : {}) };
+}
+
+function b64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+export function runPackageStage(p: PackageInput): ArtifactManifest {
+  const model = p.exported.int8.bytes;
+  const interpreter = new Interpreter(loadModel(model), {});
+  interpreter.input(0).data.set(p.selfTestInput);
+  interpreter.invoke();
+  const expected = new Uint8Array(interpreter.output(0).bytes);
+  const datasets: DatasetRef[] = p.recipe.datasets.map((d) => {
+    const entry = datasetRef(d.name);
+    return { name: d.name, split: d.split, files: entry.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })) };
+  });
+  const ins = p.exported.inspection;
+  const manifest: ArtifactManifest = {
+    schema: MANIFEST_SCHEMA,
+    name: p.recipe.artifactName,
+    version: p.recipe.version,
+    recipe: p.recipe.id,
+    description: p.recipe.description,
+    createdAt: new Date().toISOString(),
+    seed: p.seed,
+    quick: p.quick,
+    model: { file: MODEL_FILE, sha256: sha256Hex(model), bytes: model.length },
+    ota: { file: OTA_FILE, sha256: sha256Hex(p.huffmanBytes), bytes: p.huffmanBytes.length, format: 'TFHC/1' },
+    sizes: { float32TfliteBytes: p.exported.float32.bytes.length, int8TfliteBytes: model.length, huffmanBytes: p.huffmanBytes.length },
+    arenaBytes: ins.arenaBytes,
+    flashBytes: ins.flashBytes,
+    macs: ins.macs,
+    ops: ins.ops,
+    inputs: ins.inputs,
+    outputs: ins.outputs,
+    labels: p.labels,
+    labelDefinition: p.recipe.labelDefinition,
+    preprocessing: p.preprocessing,
+    metrics: p.reports.map(toMetrics),
+    datasets,
+    selfTest: {
+      inputBase64: b64(new Uint8Array(p.selfTestInput.buffer, p.selfTestInput.byteOffset, p.selfTestInput.length)),
+      expectedOutputBase64: b64(expected),
+      note: 'first test-split example after preprocessing; expected output from libs/tinyml (TFLM may differ by 1 LSB in the softmax output)',
+    },
+    minInterpreterVersion: INTERPRETER_VERSION,
+    signing: { algorithm: 'Ed25519', keyId: p.key.keyId },
+  };
+  fs.mkdirSync(p.outDir, { recursive: true });
+  fs.writeFileSync(path.join(p.outDir, MODEL_FILE), model);
+  fs.writeFileSync(path.join(p.outDir, OTA_FILE), p.huffmanBytes);
+  fs.writeFileSync(path.join(p.outDir, 'model.float32.tflite'), p.exported.float32.bytes);
+  fs.writeFileSync(path.join(p.outDir, MANIFEST_FILE), prettyCanonicalJson(manifest));
+  fs.writeFileSync(path.join(p.outDir, SIGNATURE_FILE), `${JSON.stringify(signManifest(model, manifest, p.key), null, 2)}\n`);
+  const trusted = loadTrustedKeys([]);
+  trusted.set(p.key.keyId, p.key.publicKey);
+  const v = verifyArtifactDir(p.outDir, trusted);
+  if (!v.ok) throw new PipelineError(`written artifact does not verify: ${v.reason}`);
+  return manifest;
+}
