@@ -10,6 +10,7 @@ import {
   EnergySnapshotV1,
   InferenceEventV1,
   StatusV1,
+  UplinkKind,
 } from '@tinyfleet/wire';
 import { IClientOptions, MqttClient } from 'mqtt';
 import { connectRetryingRefusals } from './connect';
@@ -45,15 +46,20 @@ export class DeviceConnection {
   }
 
   publishEvent(event: InferenceEventV1): Promise<unknown> {
-    return this.publish(deviceUplinkTopic(this.deviceId, 'event'), encodeInferenceEventV1(event));
+    return this.publishEncoded('event', encodeInferenceEventV1(event));
   }
 
   publishStatus(status: StatusV1): Promise<unknown> {
-    return this.publish(deviceUplinkTopic(this.deviceId, 'status'), encodeStatusV1(status));
+    return this.publishEncoded('status', encodeStatusV1(status));
   }
 
   publishEnergy(snapshot: EnergySnapshotV1): Promise<unknown> {
-    return this.publish(deviceUplinkTopic(this.deviceId, 'energy'), encodeEnergySnapshotV1(snapshot));
+    return this.publishEncoded('energy', encodeEnergySnapshotV1(snapshot));
+  }
+
+  /** An already encoded uplink payload (the simulator encodes first: it needs the size for the ledger). */
+  publishEncoded(kind: UplinkKind, payload: Uint8Array): Promise<unknown> {
+    return this.publish(deviceUplinkTopic(this.deviceId, kind), payload);
   }
 
   onConfig(listener: (config: DeviceConfigV1) => void): void {

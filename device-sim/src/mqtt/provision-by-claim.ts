@@ -55,6 +55,9 @@ export async function provisionByClaim(
         }
       });
     });
+    // Subscribing and publishing can outlast the timeout on a busy broker: never leave `answer`
+    // rejecting unobserved (an unhandled rejection), it is awaited below.
+    answer.catch(() => undefined);
     await client.subscribeAsync(responseTopic, { qos: 1 });
     await client.publishAsync(provisionRequestTopic(claim.claimId, sessionId), Buffer.from(payload), { qos: 1 });
     return await answer;

@@ -61,16 +61,23 @@ export function registerSimCommands(program: Command): void {
         prevAt = now;
         process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
       }, opts.progressMs);
+      const timers: NodeJS.Timeout[] = [];
+      let onSignal = (): void => undefined;
       const stopWhen = new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-        if (durationMs !== undefined) setTimeout(resolve, durationMs);
-        if (virtualMs !== undefined) setTimeout(resolve, virtualMs / opts.speed);
+        onSignal = () => resolve();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        if (durationMs !== undefined) timers.push(setTimeout(resolve, durationMs));
+        if (virtualMs !== undefined) timers.push(setTimeout(resolve, virtualMs / opts.speed));
       });
       try {
         await Promise.race([stopWhen, fleet.failed]);
       } finally {
+        // Nothing may keep the process alive once the fleet has stopped.
         clearInterval(ticker);
+        timers.forEach(clearTimeout);
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
       }
       process.stderr.write(`${tty ? '\n' : ''}stopping: draining buffers…\n`);
       const final = await fleet.stop(5000);
@@ -92,7 +99,7 @@ function formatSummary(s: Record<string, any>): string {
     `  samples ${s.samples}, inferences ${s.inferences} (interpreter runs ${s.interpreterInvocations}), events ${s.eventsCreated} created / ${s.eventsAcked} acknowledged, ${s.buffered} buffered, ${s.dropped} dropped`,
     `  published: ${s.published.event} event, ${s.published.status} status, ${s.published.energy} energy`,
     `  energy ${(s.energyUj / 1e6).toFixed(1)} J = compute ${(s.computeUj / 1e6).toFixed(1)} + radio ${(s.radioUj / 1e6).toFixed(1)} + sensing ${(s.sensingUj / 1e6).toFixed(1)} + sleep ${(s.sleepUj / 1e6).toFixed(1)}`,
-    `  raw streaming counterfactual: radio ${(s.rawRadioUj / 1e6).toFixed(1)} J, ${s.rawBytesUp} B on air vs ${s.bytesUp} B`,
+    `  radio messages ${(s.radioMessagesUj / 1e6).toFixed(1)} J, ${s.bytesUp} B on air; raw-streaming counterfactual ${(s.rawRadioUj / 1e6).toFixed(1)} J, ${s.rawBytesUp} B (same links, same accounting; connects and keep-alives excluded from both)`,
     ...Object.entries(s.accuracy as Record<string, { inferences: number; accuracy: number | null }>).map(
       ([m, a]) => `  on-node accuracy ${m}: ${a.accuracy === null ? '–' : (a.accuracy * 100).toFixed(1) + ' %'} over ${a.inferences} inferences`,
     ),

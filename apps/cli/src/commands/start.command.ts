@@ -5,11 +5,19 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('Start the platform: HTTP API, MQTT broker and database (embedded defaults; see README for PORT, MQTT_PORT, MQTT_URL, DATABASE_URL)')
-    .action(async () => {
+    .option('--no-fleet', 'do not start the default simulated fleet (same as TINYFLEET_FLEET=0)')
+    .action(async (opts: { fleet: boolean }) => {
       // Loaded on demand: the other subcommands should not pay for booting Nest's module graph.
       const { loadConfig } = await import('../../../platform/src/config/app-config');
       const { startPlatform } = await import('../../../platform/src/platform');
       const platform = await startPlatform(loadConfig());
+      // The default simulated fleet (device-sim): two dozen nodes so a newcomer sees a living fleet.
+      const wantFleet = opts.fleet !== false && process.env.TINYFLEET_FLEET !== '0';
+      const fleet = wantFleet
+        ? await import('../../../../device-sim/src/fleet/default-fleet')
+            .then(async ({ startDefaultFleet, defaultDataDir }) => startDefaultFleet({ httpUrl: platform.httpUrl, mqttUrl: platform.mqttUrl, dataDir: defaultDataDir(), log: (l) => process.stdout.write(`  ${l}\n`) }))
+            .catch((err: Error) => (process.stdout.write(`  simulated fleet not started: ${err.message}\n`), null))
+        : null;
       process.stdout.write(
         [
           '',
@@ -18,6 +26,7 @@ export function registerStartCommand(program: Command): void {
           `    MQTT for devices  ${platform.mqttUrl}`,
           `    data              ${platform.databaseLabel}`,
           `    metrics           ${platform.httpUrl}/metrics`,
+          fleet ? `    simulated fleet   ${fleet.devices} nodes (soil, gas, doorbell) at 60× virtual time; --no-fleet to skip` : `    simulated fleet   off`,
           '',
           `  Register devices: npx tinyfleet claim create --name my-batch   (then see docs/protocol.md)`,
           `  Stop with Ctrl+C.`,
@@ -27,7 +36,10 @@ export function registerStartCommand(program: Command): void {
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.stdout.write('\n  stopping…\n');
-          void platform.close().then(resolve);
+          void Promise.resolve(fleet?.stop())
+            .catch(() => undefined)
+            .then(() => platform.close())
+            .then(resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

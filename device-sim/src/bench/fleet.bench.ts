@@ -1,0 +1,216 @@
+/**
+ * `npm run bench:fleet -- --devices N --seconds T` — N simulated nodes against one platform process:
+ * connected nodes, inferences/s, events/s, platform and sim RSS and CPU, as JSON on stdout.
+ * Not a test. Spawns `tinyfleet start --no-fleet` on free ports with a throw-away database unless
+ * `--platform URL` points at a running one (`--database-url` gives the spawned one a PostgreSQL). `--keep DIR` keeps platform data and node identities in
+ * DIR, so a second run reconnects instead of registering everything again.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FleetStats } from '../fleet/fleet-host';
+import { planFleet } from '../fleet/fleet-plan';
+import { runFleet } from '../fleet/fleet-runner';
+import { createFleetClaim, defaultDataDir, defaultModelCacheDir, fetchMqttUrl, REPO_ROOT } from '../fleet/fleet-setup';
+import { formatVirtualSpan } from '../fleet/fleet-stats';
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function spawnPlatform(dataDir: string, databaseUrl?: string): Promise<{ child: ChildProcess; httpUrl: string }> {
+  const [port, mqttPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'tinyfleet.js'), 'start', '--no-fleet'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      MQTT_PORT: String(mqttPort),
+      TINYFLEET_DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+      TINYFLEET_FLEET: '0',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`platform did not start:\n${out}`)), 120_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      if (out.includes('tinyfleet is running')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (c: Buffer) => (out += c));
+    child.once('exit', (code) => reject(new Error(`platform exited (${code}):\n${out}`)));
+  });
+  child.removeAllListeners('exit');
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return { child, httpUrl: `http://127.0.0.1:${port}` };
+}
+
+/** The process and all its descendants (the platform runs PGlite in a child process). */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(d));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const visit = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+/** utime + stime of a process tree, seconds (Linux /proc; every thread, worker threads included). */
+function procCpuS(pid: number): number {
+  let s = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      s += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return s;
+}
+
+function procRssMb(pid: number): number {
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      kb += m ? Number(m[1]) : 0;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return Math.round(kb / 1024);
+}
+
+async function main(): Promise<void> {
+  const devices = Number(arg('devices', '1000'));
+  const seconds = Number(arg('seconds', '60'));
+  const speed = Number(arg('speed', '600'));
+  const mix = arg('mix', 'soil:40,gas:30,doorbell:30')!;
+  const workers = Number(arg('workers', String(Math.min(2, os.availableParallelism()))));
+  const connectTimeoutS = Number(arg('connect-timeout', '1800'));
+  // CPU and RSS: whole process trees from /proc (sim: all worker threads; platform: its PGlite child too).
+  const keep = arg('keep');
+  const work = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'tinyfleet-bench-'));
+  fs.mkdirSync(work, { recursive: true });
+  const external = arg('platform');
+  // --database-url postgres://…: the spawned platform uses that PostgreSQL instead of embedded PGlite.
+  const platform = external ? { child: null, httpUrl: external } : await spawnPlatform(path.join(work, 'platform'), arg('database-url'));
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  try {
+    const mqttUrl = arg('mqtt') ?? (await fetchMqttUrl(platform.httpUrl));
+    const claim = await createFleetClaim(platform.httpUrl, `bench ${devices}`);
+    const started = Date.now();
+    let last: FleetStats | null = null;
+    const fleet = runFleet({
+      specs: planFleet('bench', devices, mix),
+      mqttUrl,
+      claim,
+      speed,
+      dataDir: defaultDataDir(),
+      stateDir: path.join(work, 'sim'),
+      modelCacheDir: defaultModelCacheDir(),
+      workers,
+      connectConcurrency: Number(arg('connect-concurrency', '16')),
+      progressMs: 2000,
+      onProgress: (s) => (last = s),
+    });
+    const ticker = setInterval(() => last && log(`[${Math.round((Date.now() - started) / 1000)} s] online ${last.online}/${last.nodes}, inferences ${last.inferences}, events ${last.eventsAcked}`), 10_000);
+    await Promise.race([fleet.connected, fleet.failed, new Promise((r) => setTimeout(r, connectTimeoutS * 1000))]);
+    const connectS = (Date.now() - started) / 1000;
+    log(`connect phase over after ${connectS.toFixed(0)} s; measuring ${seconds} s`);
+    const a = fleet.stats();
+    const simCpu0 = procCpuS(process.pid);
+    const platCpu0 = platform.child ? procCpuS(platform.child.pid!) : NaN;
+    const t0 = Date.now();
+    let peakSimRss = 0;
+    let peakPlatRss = 0;
+    const sampler = setInterval(() => {
+      peakSimRss = Math.max(peakSimRss, procRssMb(process.pid));
+      if (platform.child) peakPlatRss = Math.max(peakPlatRss, procRssMb(platform.child.pid!));
+    }, 1000);
+    await Promise.race([new Promise((r) => setTimeout(r, seconds * 1000)), fleet.failed]);
+    clearInterval(sampler);
+    clearInterval(ticker);
+    const b = fleet.stats();
+    const dt = (Date.now() - t0) / 1000;
+    const simCpu = procCpuS(process.pid) - simCpu0;
+    const platCpu = platform.child ? procCpuS(platform.child.pid!) - platCpu0 : NaN;
+    const final = await fleet.stop(5000);
+    const per = (x: number, y: number) => Math.round(((x - y) / dt) * 10) / 10;
+    const result = {
+      devices,
+      workers,
+      speed,
+      mix,
+      database: external ? 'external platform' : arg('database-url') ? 'postgres' : 'embedded pglite',
+      connectedNodes: b.online,
+      connectPhaseS: Math.round(connectS),
+      windowS: Math.round(dt),
+      virtualSpan: formatVirtualSpan(b.virtualTimeMs - fleet.virtualStartMs),
+      inferencesPerS: per(b.inferences, a.inferences),
+      interpreterRunsPerS: per(b.interpreterInvocations, a.interpreterInvocations),
+      eventsCreatedPerS: per(b.eventsCreated, a.eventsCreated),
+      eventsStoredPerS: per(b.eventsAcked, a.eventsAcked),
+      // Drops while nodes wait to register/connect (they boot at once and buffer) vs in the window.
+      droppedBeforeWindow: a.dropped,
+      droppedInWindow: b.dropped - a.dropped,
+      messagesPerS: per(
+        b.published.event + b.published.status + b.published.energy,
+        a.published.event + a.published.status + a.published.energy,
+      ),
+      samplesPerS: per(b.samples, a.samples),
+      bufferedAtEnd: final.buffered,
+      sim: { rssMb: Math.round(peakSimRss), cpuPctOfOneCore: Math.round((simCpu / dt) * 100) },
+      platform: platform.child ? { rssMb: Math.round(peakPlatRss), cpuPctOfOneCore: Math.round((platCpu / dt) * 100) } : 'external',
+      cores: os.availableParallelism(),
+      linkErrors: final.linkErrors,
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    if (platform.child) {
+      platform.child.kill('SIGTERM');
+      await new Promise((r) => platform.child!.once('exit', r));
+    }
+    if (!keep) fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench:fleet failed: ${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,257 @@
+import { BATTERY_PROFILES, MCU_PROFILES, RADIO_PROFILES, totalUj } from '@tinyfleet/energy';
+import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
+import * as path from 'node:path';
+import { IdentityStore } from '../identity/identity-store';
+import { ModelCatalog } from '../inference/model-catalog';
+import { MqttNodeLink, WireTap } from '../mqtt/mqtt-node-link';
+import type { ClaimCredential } from '../mqtt/provision-by-claim';
+import { mergeAccuracy } from '../node/ground-truth-log';
+import { buildFor } from '../node/node-profile';
+import type { VirtualClock } from '../node/node-ports';
+import { FIRMWARE_VERSION, SimNode, SimUplinkKind } from '../node/sim-node';
+import { STREAM_KINDS, StreamCatalog } from '../streams/stream-catalog';
+import type { NodeSpec } from './fleet-plan';
+
+export interface FleetHostOptions {
+  mqttUrl: string;
+  claim: ClaimCredential;
+  clock: VirtualClock;
+  dataDir: string;
+  /** Node-local state (identities, seq floors): `.tinyfleet/sim`. */
+  stateDir: string;
+  modelCacheDir: string;
+  tickMs?: number;
+  connectConcurrency?: number;
+  wireTap?: WireTap;
+  doorbellMeanMotionIntervalMs?: number;
+  /** Replay only this many distinct doorbell frames (tests: fewer distinct inferences to run). */
+  doorbellMaxFrames?: number;
+  /** How often to look for newly built artifacts (real ms); 0 = never. */
+  modelRefreshMs?: number;
+}
+
+export interface HostedNode {
+  spec: NodeSpec;
+  node: SimNode;
+  link: MqttNodeLink;
+}
+
+export interface FleetStats {
+  nodes: number;
+  online: number;
+  virtualTimeMs: number;
+  samples: number;
+  inferences: number;
+  interpreterInvocations: number;
+  eventsCreated: number;
+  eventsAcked: number;
+  published: Record<SimUplinkKind, number>;
+  buffered: number;
+  dropped: number;
+  /** Sum of the nodes' real ledgers (compute + radio + sensing + sleep), µJ. */
+  energyUj: number;
+  computeUj: number;
+  radioUj: number;
+  /** Radio energy of the messages alone (TX + RX), without connects and keep-alives. */
+  radioMessagesUj: number;
+  sensingUj: number;
+  sleepUj: number;
+  /** Counterfactual radio energy of streaming every raw sample, µJ. */
+  rawRadioUj: number;
+  bytesUp: number;
+  rawBytesUp: number;
+  refusals: Record<string, number>;
+  linkErrors: Record<string, number>;
+  modelsMissing: Record<string, string>;
+  accuracy: Record<string, { inferences: number; correct: number }>;
+}
+
+/**
+ * The simulation engine of one thread: nodes, their MQTT links, the shared streams and models, and
+ * a tick loop that advances every node to the current virtual time. A fleet worker runs one of these;
+ * tests run one in-process.
+ */
+export class FleetHost {
+  readonly nodes: HostedNode[] = [];
+  readonly streams: StreamCatalog;
+  readonly models: ModelCatalog;
+  private readonly store: IdentityStore;
+  private timer: NodeJS.Timeout | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private ticking = false;
+
+  constructor(private readonly o: FleetHostOptions) {
+    this.streams = new StreamCatalog({ doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs, doorbellMaxFrames: o.doorbellMaxFrames });
+    this.store = new IdentityStore(path.join(o.stateDir, 'identities'));
+    this.models = new ModelCatalog({ dataDir: o.dataDir, modelCacheDir: o.modelCacheDir, recipes: STREAM_KINDS });
+  }
+
+  add(specs: NodeSpec[]): void {
+    const now = this.o.clock.nowMs();
+    for (const spec of specs) {
+      const build = { ...buildFor(spec.stream, spec.index), ...pick(spec) };
+      const stream = this.streams.get(spec.stream, spec.index);
+      let node!: SimNode;
+      const link = new MqttNodeLink(
+        this.o.mqttUrl,
+        this.o.claim,
+        {
+          hardwareId: spec.hardwareId,
+          mcuProfile: build.mcu,
+          radioProfile: build.radio,
+          firmwareVersion: FIRMWARE_VERSION,
+          sensorStream: stream.id,
+          interpreterVersion: INTERPRETER_VERSION,
+        },
+        this.store,
+        {
+          up: () => node.linkUp(this.o.clock.nowMs()),
+          down: () => node.linkDown(this.o.clock.nowMs()),
+          config: (cfg, bytes) => node.applyConfig(cfg, bytes),
+        },
+        this.o.wireTap,
+      );
+      const seed = hashString(spec.hardwareId);
+      node = new SimNode({
+        hardwareId: spec.hardwareId,
+        mcu: MCU_PROFILES[build.mcu],
+        radio: RADIO_PROFILES[build.radio],
+        battery: BATTERY_PROFILES[build.battery],
+        stream,
+        // Spread nodes over the recording: each replays from its own point.
+        streamOffset: (seed % stream.length) + spec.index,
+        bootMs: now,
+        seed,
+        bufferCapacity: spec.bufferCapacity,
+        seqStore: this.store.seqStore(spec.hardwareId),
+        uplink: link,
+        model: this.models.get(stream.recipe),
+      });
+      this.nodes.push({ spec, node, link });
+    }
+  }
+
+  /** Start the tick loop, then register/connect every node (at most `connectConcurrency` at once). */
+  async start(): Promise<void> {
+    const tickMs = this.o.tickMs ?? 100;
+    this.timer = setInterval(() => this.tick(), tickMs);
+    if (this.o.modelRefreshMs) this.refreshTimer = setInterval(() => this.refreshModels(), this.o.modelRefreshMs);
+    const queue = [...this.nodes];
+    const workers = Array.from({ length: Math.min(this.o.connectConcurrency ?? 32, queue.length) }, async () => {
+      for (let n = queue.shift(); n; n = queue.shift()) await n.link.start();
+    });
+    await Promise.all(workers);
+  }
+
+  tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const now = this.o.clock.nowMs();
+      for (const n of this.nodes) n.node.advance(now);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Install newly built artifacts on the nodes of their streams (refused where they do not fit). */
+  refreshModels(): string[] {
+    const changed = this.models.refresh();
+    for (const recipe of changed) {
+      const model = this.models.get(recipe)!;
+      for (const n of this.nodes) if (n.node.stream.recipe === recipe) n.node.installModel(model);
+    }
+    return changed;
+  }
+
+  find(hardwareId: string): HostedNode | undefined {
+    return this.nodes.find((n) => n.spec.hardwareId === hardwareId);
+  }
+
+  stats(): FleetStats {
+    const s: FleetStats = {
+      nodes: this.nodes.length,
+      online: 0,
+      virtualTimeMs: this.o.clock.nowMs(),
+      samples: 0,
+      inferences: 0,
+      interpreterInvocations: this.models.all().reduce((a, m) => a + m.invocations, 0),
+      eventsCreated: 0,
+      eventsAcked: 0,
+      published: { event: 0, status: 0, energy: 0 },
+      buffered: 0,
+      dropped: 0,
+      energyUj: 0,
+      computeUj: 0,
+      radioUj: 0,
+      radioMessagesUj: 0,
+      sensingUj: 0,
+      sleepUj: 0,
+      rawRadioUj: 0,
+      bytesUp: 0,
+      rawBytesUp: 0,
+      refusals: {},
+      linkErrors: {},
+      modelsMissing: Object.fromEntries(this.models.missing),
+      accuracy: {},
+    };
+    for (const { node, link } of this.nodes) {
+      if (link.connected) s.online++;
+      const c = node.counters;
+      s.samples += c.samples;
+      s.inferences += c.inferences;
+      s.eventsCreated += c.eventsCreated;
+      s.eventsAcked += c.eventsAcked;
+      for (const k of ['event', 'status', 'energy'] as const) s.published[k] += c.published[k];
+      s.buffered += node.buffer.size;
+      s.dropped += node.buffer.dropped;
+      const e = node.ledger.snapshot();
+      s.energyUj += totalUj(e);
+      s.computeUj += e.computeUj;
+      s.radioUj += e.radioTxUj + e.radioRxUj + e.radioConnectUj;
+      s.radioMessagesUj += e.radioTxUj + e.radioRxUj;
+      s.sensingUj += e.sensingUj;
+      s.sleepUj += e.sleepUj;
+      s.rawRadioUj += e.rawRadioUj;
+      s.bytesUp += e.bytesUp;
+      s.rawBytesUp += e.rawBytesUp;
+      if (node.slots.lastRefusal) s.refusals[node.slots.lastRefusal] = (s.refusals[node.slots.lastRefusal] ?? 0) + 1;
+      if (link.lastError) s.linkErrors[link.lastError] = (s.linkErrors[link.lastError] ?? 0) + 1;
+      mergeAccuracy(s.accuracy, node.truth.accuracy());
+    }
+    return s;
+  }
+
+  /** Wait (real time) until every buffer has drained or `timeoutMs` passed. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      this.tick();
+      if (this.nodes.every((n) => n.node.buffer.size === 0 || !n.link.connected)) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.timer = this.refreshTimer = null;
+    await Promise.all(this.nodes.map((n) => n.link.stop()));
+  }
+}
+
+function pick(spec: NodeSpec) {
+  const o: Partial<Pick<NodeSpec, 'mcu' | 'radio' | 'battery'>> = {};
+  if (spec.mcu) o.mcu = spec.mcu;
+  if (spec.radio) o.radio = spec.radio;
+  if (spec.battery) o.battery = spec.battery;
+  return o;
+}
+
+/** FNV-1a: a stable per-node seed from its hardware id. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

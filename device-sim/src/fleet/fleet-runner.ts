@@ -1,0 +1,144 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ClaimCredential } from '../mqtt/provision-by-claim';
+import type { FleetStats } from './fleet-host';
+import type { NodeSpec } from './fleet-plan';
+import { mergeStats } from './fleet-stats';
+
+export interface FleetWorkerData {
+  specs: NodeSpec[];
+  mqttUrl: string;
+  claim: ClaimCredential;
+  virtualStartMs: number;
+  realStartMs: number;
+  speed: number;
+  dataDir: string;
+  stateDir: string;
+  modelCacheDir: string;
+  tickMs: number;
+  progressMs: number;
+  connectConcurrency: number;
+  doorbellMeanMotionIntervalMs?: number;
+  modelRefreshMs: number;
+}
+
+export type WorkerMessage =
+  | { type: 'progress' | 'connected' | 'stopped'; stats: FleetStats }
+  | { type: 'error'; message: string };
+export type RunnerMessage = { type: 'stop'; drainMs: number };
+
+export interface FleetRunOptions {
+  specs: NodeSpec[];
+  mqttUrl: string;
+  claim: ClaimCredential;
+  speed: number;
+  dataDir: string;
+  stateDir: string;
+  modelCacheDir: string;
+  /** Worker threads (default: one per core, at most 2). */
+  workers?: number;
+  virtualStartMs?: number;
+  tickMs?: number;
+  progressMs?: number;
+  connectConcurrency?: number;
+  doorbellMeanMotionIntervalMs?: number;
+  modelRefreshMs?: number;
+  onProgress?: (stats: FleetStats) => void;
+}
+
+export interface RunningFleet {
+  readonly virtualStartMs: number;
+  /** Latest merged stats. */
+  stats(): FleetStats;
+  /** Resolves when every worker finished registering/connecting its nodes. */
+  readonly connected: Promise<FleetStats>;
+  /** Rejects if a worker dies. */
+  readonly failed: Promise<never>;
+  /** Drain buffers (up to drainMs), disconnect everyone, return the final stats. */
+  stop(drainMs?: number): Promise<FleetStats>;
+}
+
+const REGISTER = path.resolve(__dirname, '..', '..', '..', 'bin', 'register.js');
+
+/**
+ * Runs a fleet on worker threads (nodes dealt round-robin), each worker a FleetHost with its own
+ * MQTT connections; all workers share one virtual timeline (same real start, same speed).
+ */
+export function runFleet(o: FleetRunOptions): RunningFleet {
+  const workerCount = Math.max(1, Math.min(o.workers ?? Math.min(2, os.availableParallelism()), o.specs.length || 1));
+  const virtualStartMs = o.virtualStartMs ?? Date.now();
+  const realStartMs = Date.now();
+  const latest: FleetStats[] = [];
+  const workers: Worker[] = [];
+  const stopped: Promise<FleetStats>[] = [];
+  const connected: Promise<FleetStats>[] = [];
+  let fail!: (err: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  const ext = path.extname(__filename);
+  for (let w = 0; w < workerCount; w++) {
+    const data: FleetWorkerData = {
+      specs: o.specs.filter((_, i) => i % workerCount === w),
+      mqttUrl: o.mqttUrl,
+      claim: o.claim,
+      virtualStartMs,
+      realStartMs,
+      speed: o.speed,
+      dataDir: o.dataDir,
+      stateDir: o.stateDir,
+      modelCacheDir: o.modelCacheDir,
+      tickMs: o.tickMs ?? 100,
+      progressMs: o.progressMs ?? 1000,
+      connectConcurrency: o.connectConcurrency ?? 32,
+      doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
+      modelRefreshMs: o.modelRefreshMs ?? 30_000,
+    };
+    const worker = new Worker(path.join(__dirname, `fleet-worker${ext}`), {
+      workerData: data,
+      execArgv: ext === '.ts' ? ['-r', REGISTER] : [],
+    });
+    workers.push(worker);
+    let onConnected!: (s: FleetStats) => void;
+    connected.push(new Promise((r) => (onConnected = r)));
+    stopped.push(
+      new Promise((resolve, reject) => {
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type === 'error') {
+            const err = new Error(`fleet worker ${w}: ${m.message}`);
+            fail(err);
+            reject(err);
+            return;
+          }
+          latest[w] = m.stats;
+          if (m.type === 'connected') onConnected(m.stats);
+          if (m.type === 'stopped') resolve(m.stats);
+          else o.onProgress?.(mergeStats(latest.filter(Boolean)));
+        });
+        worker.on('error', (err) => {
+          fail(err);
+          reject(err);
+        });
+        worker.on('exit', (code) => {
+          if (code !== 0) {
+            const err = new Error(`fleet worker ${w} exited with code ${code}`);
+            fail(err);
+            reject(err);
+          }
+        });
+      }),
+    );
+  }
+  return {
+    virtualStartMs,
+    stats: () => mergeStats(latest.filter(Boolean)),
+    connected: Promise.all(connected).then(() => mergeStats(latest.filter(Boolean))),
+    failed,
+    stop: async (drainMs = 5000) => {
+      for (const w of workers) w.postMessage({ type: 'stop', drainMs } satisfies RunnerMessage);
+      const finals = await Promise.all(stopped);
+      await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+      return mergeStats(finals);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { ArtifactManifest, Preprocessing } from '@tinyfleet/artifact';
+import { inspectModel, ModelInspection } from '@tinyfleet/tinyml';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** A deployable model as the node sees it: the .tflite bytes plus what the manifest says about them. */
+export interface ModelArtifact {
+  /** `profile-name` (ModelSlotV1.modelId). */
+  readonly modelId: string;
+  readonly version: string;
+  readonly recipe: string;
+  readonly bytes: Uint8Array;
+  readonly sha256: Uint8Array;
+  /** First 4 bytes of sha256, big-endian (InferenceEventV1.modelTag). */
+  readonly modelTag: number;
+  readonly labels: readonly string[];
+  readonly preprocessing: Preprocessing;
+  readonly inspection: ModelInspection;
+  /** Samples between inferences (a sliding window advances by this much). */
+  readonly strideSamples: number;
+  /** Where it was loaded from (for messages). */
+  readonly source: string;
+}
+
+export function sha256Of(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest());
+}
+
+export function modelTagOf(sha256: Uint8Array): number {
+  return ((sha256[0] << 24) | (sha256[1] << 16) | (sha256[2] << 8) | sha256[3]) >>> 0;
+}
+
+function artifactFrom(opts: Omit<ModelArtifact, 'sha256' | 'modelTag' | 'inspection'>): ModelArtifact {
+  const sha256 = sha256Of(opts.bytes);
+  return { ...opts, sha256, modelTag: modelTagOf(sha256), inspection: inspectModel(opts.bytes) };
+}
+
+export const PERSON_DETECT_PATH = 'reference-models/person_detection/person_detect.tflite';
+
+/**
+ * TFLM's person_detect.tflite as the doorbell's model until the pipeline ships a doorbell artifact:
+ * int8 input [1,96,96,1] fed with pixel − 128 (TFLM's example does exactly that), outputs
+ * [no_person, person]. Expressed as manifest preprocessing: x = (pixel − 127) / 127.5, and with the
+ * input's scale 1/127.5 and zero point −1, q = round(x / scale) − 1 = pixel − 128.
+ */
+export function loadPersonDetectArtifact(dataDir: string): ModelArtifact {
+  const file = path.join(dataDir, PERSON_DETECT_PATH);
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  const inspection = inspectModel(bytes);
+  const input = inspection.inputs[0];
+  return artifactFrom({
+    modelId: 'person-detect',
+    version: '1.0.0',
+    recipe: 'doorbell',
+    bytes,
+    labels: ['no_person', 'person'],
+    preprocessing: {
+      kind: 'image',
+      transform: 'none',
+      channels: ['gray'],
+      windowLength: 1,
+      mean: [127],
+      std: [1 / input.scale],
+      quantization: { scale: input.scale, zeroPoint: input.zeroPoint, dtype: 'int8' },
+      notes: 'TFLM person_detection example: int8 input = grey pixel - 128',
+    },
+    strideSamples: 1,
+    source: file,
+  });
+}
+
+/**
+ * A pipeline artifact folder (`manifest.json` + the .tflite it names). The model's sha256 must match
+ * the manifest: a node never runs bytes its manifest does not describe.
+ */
+export function loadArtifactDir(dir: string): ModelArtifact {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ArtifactManifest;
+  const bytes = new Uint8Array(fs.readFileSync(path.join(dir, manifest.model.file)));
+  const art = artifactFrom({
+    modelId: manifest.name,
+    version: manifest.version,
+    recipe: manifest.recipe,
+    bytes,
+    labels: manifest.labels,
+    preprocessing: manifest.preprocessing,
+    // Slow streams (a reading every minute or more) wake the node anyway: infer on every reading.
+    // Fast ones (SmellNet 1 Hz) infer on half-overlapping windows, a fresh conclusion per half window.
+    strideSamples:
+      (manifest.preprocessing.sampleIntervalSeconds ?? 0) >= 60 ? 1 : Math.max(1, Math.floor(manifest.preprocessing.windowLength / 2)),
+    source: dir,
+  });
+  const hex = Buffer.from(art.sha256).toString('hex');
+  if (hex !== manifest.model.sha256) throw new Error(`${dir}: model sha256 ${hex} does not match manifest ${manifest.model.sha256}`);
+  return art;
+}
+
+/**
+ * The newest artifact for `recipe` under the model cache (`<cacheDir>/<recipe>/**\/manifest.json`,
+ * newest by mtime), or undefined when none has been built yet.
+ */
+export function findCachedArtifact(cacheDir: string, recipe: string): ModelArtifact | undefined {
+  const root = path.join(cacheDir, recipe);
+  if (!fs.existsSync(root)) return undefined;
+  const manifests: { file: string; mtimeMs: number }[] = [];
+  const walk = (dir: string, depth: number): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && depth < 3) walk(p, depth + 1);
+      else if (e.isFile() && e.name === 'manifest.json') manifests.push({ file: p, mtimeMs: fs.statSync(p).mtimeMs });
+    }
+  };
+  walk(root, 0);
+  manifests.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  return manifests.length ? loadArtifactDir(path.dirname(manifests[0].file)) : undefined;
+}

@@ -1,0 +1,44 @@
+import { McuProfile, modelBudget } from '@tinyfleet/energy';
+import { ArenaTooSmallError, Interpreter, loadModel } from '@tinyfleet/tinyml';
+import type { ModelArtifact } from '../inference/model-artifact';
+
+export type ModelFit =
+  | { ok: true; flashBytesUsed: number; arenaBytes: number; ramBytesUsed: number }
+  | { ok: false; reason: string };
+
+/**
+ * Can `artifact` go into a slot of `mcu` while the other slot holds `otherSlotBytes`? Flash: firmware +
+ * both slots (A/B: the old model stays until the new one is confirmed). RAM: the interpreter really
+ * plans the arena with the RAM left after the firmware as its limit (ArenaTooSmallError = refusal).
+ */
+export function checkModelFit(mcu: McuProfile, artifact: ModelArtifact, otherSlotBytes = 0): ModelFit {
+  const budget = modelBudget(mcu, otherSlotBytes);
+  const fw = { flashBytes: budget.firmwareFlashBytes, ramBytes: budget.firmwareRamBytes };
+  const reasons: string[] = [];
+  const flashBytesUsed = fw.flashBytes + otherSlotBytes + artifact.bytes.byteLength;
+  if (flashBytesUsed > mcu.flashBytes) {
+    reasons.push(
+      `flash: model ${artifact.bytes.byteLength} B + other slot ${otherSlotBytes} B + firmware ${fw.flashBytes} B = ${flashBytesUsed} B > ${mcu.flashBytes} B on ${mcu.id}`,
+    );
+  }
+  const ramForArena = budget.ramBytesForArena;
+  let arenaBytes = 0;
+  try {
+    arenaBytes = new Interpreter(loadModel(artifact.bytes), { arenaBytesLimit: ramForArena }).allocate().arenaBytes;
+  } catch (err) {
+    if (!(err instanceof ArenaTooSmallError)) throw err;
+    reasons.push(`RAM: tensor arena ${err.neededBytes} B > ${err.availableBytes} B free (${mcu.sramBytes} B SRAM − ${fw.ramBytes} B firmware) on ${mcu.id}`);
+  }
+  if (reasons.length) return { ok: false, reason: `${artifact.modelId}@${artifact.version} refused: ${reasons.join('; ')}` };
+  return { ok: true, flashBytesUsed, arenaBytes, ramBytesUsed: fw.ramBytes + arenaBytes };
+}
+
+const fitCache = new Map<string, ModelFit>();
+
+/** checkModelFit, cached per (mcu, model, other slot size): many nodes share a part and a model. */
+export function cachedModelFit(mcu: McuProfile, artifact: ModelArtifact, otherSlotBytes = 0): ModelFit {
+  const key = `${mcu.id}:${mcu.flashBytes}:${mcu.sramBytes}:${mcu.coreClass}:${Buffer.from(artifact.sha256).toString('hex')}:${otherSlotBytes}`;
+  let fit = fitCache.get(key);
+  if (!fit) fitCache.set(key, (fit = checkModelFit(mcu, artifact, otherSlotBytes)));
+  return fit;
+}

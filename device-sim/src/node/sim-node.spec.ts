@@ -1,0 +1,195 @@
+import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
+import { decodeEnergySnapshotV1, decodeInferenceEventV1, decodeStatusV1, UplinkKind } from '@tinyfleet/wire';
+import * as path from 'node:path';
+import { loadPersonDetectArtifact } from '../inference/model-artifact';
+import { SharedModel } from '../inference/shared-model';
+import { loadDoorbellStream } from '../streams/doorbell.stream';
+import type { SensorStream } from '../streams/sensor-stream';
+import { MemorySeqStore, NodeUplink } from './node-ports';
+import { SimNode } from './sim-node';
+
+const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '../../../..', 'shared');
+const HOUR = 3_600_000;
+
+/** Records what the node publishes; acks immediately while "connected". */
+class FakeUplink implements NodeUplink {
+  connected = false;
+  generation = 0;
+  sent: { kind: UplinkKind; payload: Uint8Array }[] = [];
+  topicBytes(kind: UplinkKind): number {
+    return `tinyfleet/v1/d/dev-abcdefghijkl/up/${kind}`.length;
+  }
+  configTopicBytes(): number {
+    return 'tinyfleet/v1/d/dev-abcdefghijkl/down/config'.length;
+  }
+  publish(kind: UplinkKind, payload: Uint8Array): Promise<unknown> {
+    this.sent.push({ kind, payload });
+    return this.connected ? Promise.resolve() : Promise.reject(new Error('down'));
+  }
+  of(kind: UplinkKind) {
+    return this.sent.filter((s) => s.kind === kind).map((s) => s.payload);
+  }
+}
+
+/** A soil-like stream with constant values: 15-minute samples, 10 B raw. */
+function flatStream(intervalMs = 15 * 60_000): SensorStream {
+  return {
+    id: 'soil', sensor: 'soil', recipe: 'soil', channels: ['v'], labels: ['a', 'b'], length: 10, rawSampleBytes: 10,
+    values: () => [1], groundTruth: () => 0, nextIntervalMs: () => intervalMs, describe: (i) => `flat#${i}`,
+  };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('SimNode ledger (hand-computed)', () => {
+  it('a soil node with no model for one virtual hour: 5 samples, wakes, sleep and the raw counterfactual', () => {
+    const up = new FakeUplink();
+    const node = new SimNode({
+      hardwareId: 'hw-1', mcu: MCU_PROFILES.nrf52840, radio: RADIO_PROFILES['nrf52840-ble-1m'], battery: BATTERY_PROFILES.cr2032,
+      stream: flatStream(), streamOffset: 0, bootMs: 0, seed: 1, seqStore: new MemorySeqStore(), uplink: up,
+    });
+    node.advance(HOUR);
+    const e = node.ledger.exactTotals();
+    // Samples at 0, 15, 30, 45, 60 min.
+    expect(e.samples).toBe(5);
+    expect(e.sensingUj).toBeCloseTo(5 * 50, 9); // soil probe 50 µJ per sample
+    expect(e.computeUj).toBeCloseTo(5 * 5, 9); // nRF52840 wake 5 µJ each, no inference
+    expect(e.inferences).toBe(0);
+    // Awake 10 ms probe + 0.5 ms wake per sample; the sample at exactly 60 min is awake *after* the
+    // settlement point (carried over), so 4 × 10.5 = 42 ms awake in [0, 1 h). Asleep the rest at
+    // 1.5 µA × 3.0 V = 4.5 µW (BLE radio off: inside the System ON figure, 0).
+    expect(e.sleepUj).toBeCloseTo(((HOUR - 42) * 4.5) / 1000, 6); // 16199.811 µJ
+    // Raw counterfactual: 5 × one 10-byte QoS 1 publish on the event topic, counted like real messages.
+    const raw = messageCost(RADIO_PROFILES['nrf52840-ble-1m'], { payloadBytes: 10, direction: 'up', qos: 1, topicBytes: up.topicBytes('event') });
+    expect(e.rawMessagesUp).toBe(5);
+    expect(e.rawRadioUj).toBeCloseTo(5 * raw.energyUj, 6);
+    expect(e.rawBytesUp).toBe(5 * raw.breakdown.bytesUp);
+    // Offline the whole hour: nothing sent, nothing charged to the real radio.
+    expect(e.radioTxUj + e.radioConnectUj).toBe(0);
+    expect(up.sent).toHaveLength(0);
+  });
+
+  it('connect + keep-alive + status + energy on link-up are charged with their own message costs', () => {
+    const up = new FakeUplink();
+    const radio = RADIO_PROFILES['nrf52840-ble-1m'];
+    const node = new SimNode({
+      hardwareId: 'hw-2', mcu: MCU_PROFILES.nrf52840, radio, battery: BATTERY_PROFILES.cr2032,
+      stream: flatStream(), streamOffset: 0, bootMs: 0, seed: 1, seqStore: new MemorySeqStore(), uplink: up,
+    });
+    up.connected = true;
+    node.linkUp(0);
+    const [status] = up.of('status');
+    const [energy] = up.of('energy');
+    expect(decodeStatusV1(status)).toMatchObject({ uptimeS: 0, slots: [null, null], bufferedEvents: 0, droppedEvents: 0, firmwareVersion: 'sim-1.0.0' });
+    const snap = decodeEnergySnapshotV1(energy);
+    expect(snap).toMatchObject({ seq: 0, virtualTimeMs: 0, bootId: node.bootId });
+    const e = node.ledger.exactTotals();
+    const cost = (kind: UplinkKind, bytes: number) => messageCost(radio, { payloadBytes: bytes, direction: 'up', qos: 1, topicBytes: up.topicBytes(kind) });
+    expect(e.radioTxUj).toBeCloseTo(cost('status', status.length).energyUj + cost('energy', energy.length).energyUj, 9);
+    expect(e.messagesUp).toBe(2);
+    expect(e.radioConnectUj).toBeCloseTo(149, -0.5); // README: BLE connect ≈149 µJ (adv + CONNECT_IND + setup)
+    // The snapshot taken for the energy message carries the connect and the status already sent.
+    expect(snap.radioConnectUj).toBe(Math.round(e.radioConnectUj));
+    expect(snap.messagesUp).toBe(1);
+    // Keep-alive for one virtual day: README 0.30 J/day at the 4 s connection interval.
+    const before = node.ledger.exactTotals().radioConnectUj;
+    node.advance(24 * HOUR);
+    expect(node.ledger.exactTotals().radioConnectUj - before).toBeGreaterThan(0.29e6);
+    expect(node.ledger.exactTotals().radioConnectUj - before).toBeLessThan(0.31e6);
+  });
+});
+
+describe('SimNode with person_detect (doorbell)', () => {
+  let model: SharedModel;
+  let frames: SensorStream;
+  beforeAll(() => {
+    model = new SharedModel(loadPersonDetectArtifact(DATA_DIR));
+    const real = loadDoorbellStream();
+    frames = { ...real, nextIntervalMs: () => 10 * 60_000 }; // fixed rate: hand-countable
+  });
+
+  function doorbell(up: FakeUplink, mcu: keyof typeof MCU_PROFILES, bufferCapacity = 256) {
+    return new SimNode({
+      hardwareId: 'door-1', mcu: MCU_PROFILES[mcu], radio: RADIO_PROFILES['nrf52840-ble-1m'], battery: BATTERY_PROFILES['aa-alkaline-2s'],
+      stream: frames, streamOffset: 0, bootMs: 0, seed: 7, seqStore: new MemorySeqStore(), uplink: up, model, bufferCapacity,
+    });
+  }
+
+  it('charges each inference its inferenceCost and reports it in the event (≈547 ms on a 64 MHz M4)', async () => {
+    const up = new FakeUplink();
+    up.connected = true;
+    const node = doorbell(up, 'nrf52840');
+    node.linkUp(0);
+    node.advance(HOUR); // frames at 0, 10, …, 60 min = 7
+    await flush();
+    const e = node.ledger.exactTotals();
+    const cost = model.costOn(MCU_PROFILES.nrf52840);
+    // README cross-check: CMSIS-NN M4 table predicts 350 ms for person_detection at 100 MHz → ×100/64 at 64 MHz.
+    expect(cost.latencyMs).toBeCloseTo(350 * (100 / 64), -1);
+    expect(cost.energyUj).toBeCloseTo(cost.latencyMs * 3.3 * 3.0 * 2.03, 6); // ms × (3.3 mA × 3 V) × NN factor
+    expect(e.inferences).toBe(7);
+    expect(e.computeUj).toBeCloseTo(7 * cost.energyUj + 7 * 5, 6);
+    expect(e.sensingUj).toBeCloseTo(7 * 7000, 6); // camera 7 mJ per frame
+    const events = up.of('event').map((p) => decodeInferenceEventV1(p));
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(events.length).toBe(node.counters.eventsCreated);
+    for (const ev of events) {
+      expect(ev).toMatchObject({ modelTag: model.artifact.modelTag, latencyUs: Math.round(cost.latencyMs * 1000), energyUj: Math.round(cost.energyUj) });
+      expect(ev.label === 0 || ev.label === 1).toBe(true);
+    }
+    expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i));
+    // The truth log saw every inference; on-change events are a subset.
+    const acc = node.truth.accuracy()['person-detect@1.0.0'];
+    expect(acc.inferences).toBe(7);
+    expect(node.truth.entries().filter((t) => t.eventSeq >= 0)).toHaveLength(events.length);
+    // Status names the slot whose sha256 prefix is the event's model tag.
+    const st = decodeStatusV1(up.of('status')[0]);
+    expect(Buffer.from(st.slots[0]!.sha256).readUInt32BE(0)).toBe(model.artifact.modelTag);
+  });
+
+  it('buffers while offline, drops the oldest beyond capacity (counted), and flushes on reconnect', async () => {
+    const up = new FakeUplink();
+    const node = doorbell(up, 'nrf52840', 3);
+    node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 900, eventPolicy: 'every', scoreThresholdQ: 0 }, 12);
+    node.advance(HOUR); // 7 frames, policy every → 7 events, offline
+    expect(node.counters.eventsCreated).toBe(7);
+    expect(node.buffer.size).toBe(3);
+    expect(node.buffer.dropped).toBe(4);
+    up.connected = true;
+    up.generation++;
+    node.linkUp(HOUR);
+    await flush();
+    const seqs = up.of('event').map((p) => decodeInferenceEventV1(p).seq);
+    expect(seqs).toEqual([4, 5, 6]); // the newest three survive
+    expect(decodeStatusV1(up.of('status')[0])).toMatchObject({ bufferedEvents: 3, droppedEvents: 4 });
+    expect(node.buffer.size).toBe(0);
+  });
+
+  it('re-sends events whose acknowledgement was lost with the link', async () => {
+    const up = new FakeUplink();
+    const node = doorbell(up, 'nrf52840');
+    node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 900, eventPolicy: 'every', scoreThresholdQ: 0 }, 12);
+    // Connected, but publishes never get acknowledged, then the link drops.
+    up.connected = true;
+    up.publish = (kind, payload) => {
+      up.sent.push({ kind, payload });
+      return new Promise(() => undefined);
+    };
+    node.linkUp(0);
+    node.advance(20 * 60_000); // 3 frames, 3 events in flight
+    expect(node.buffer.inFlightCount).toBe(3);
+    up.connected = false;
+    up.generation++;
+    node.linkDown(20 * 60_000);
+    expect(node.buffer.inFlightCount).toBe(0);
+    expect(node.buffer.size).toBe(3);
+    up.publish = FakeUplink.prototype.publish.bind(up);
+    up.connected = true;
+    up.generation++;
+    node.linkUp(21 * 60_000);
+    await flush();
+    expect(node.buffer.size).toBe(0);
+    const seqs = up.of('event').map((p) => decodeInferenceEventV1(p).seq);
+    expect(seqs).toEqual([0, 1, 2, 0, 1, 2]); // duplicates are the platform's to drop (dedup on device, seq)
+  });
+});

@@ -1,0 +1,332 @@
+import {
+  BatteryProfile,
+  connectCost,
+  dutyCycleMinIntervalS,
+  EnergyLedger,
+  keepAliveCostUj,
+  McuProfile,
+  MessageCost,
+  messageCost,
+  RadioProfile,
+  SENSOR_PROFILES,
+  totalUj,
+  usableEnergyJ,
+} from '@tinyfleet/energy';
+import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
+import {
+  DeviceConfigV1,
+  encodeEnergySnapshotV1,
+  encodeInferenceEventV1,
+  encodeStatusV1,
+  EnergySnapshotV1,
+  InferenceEventV1,
+} from '@tinyfleet/wire';
+import type { SharedModel } from '../inference/shared-model';
+import type { SensorStream } from '../streams/sensor-stream';
+import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
+import { GroundTruthLog } from './ground-truth-log';
+import { ModelSlots } from './model-slots';
+import type { NodeUplink, SeqStore } from './node-ports';
+import { OfflineBuffer } from './offline-buffer';
+
+export const FIRMWARE_VERSION = 'sim-1.0.0';
+/** QoS 1 messages the node keeps unacknowledged at once (MQTT client window on a small MCU). */
+export const MAX_IN_FLIGHT = 8;
+const SEQ_BLOCK = 4096;
+
+export interface SimNodeOptions {
+  hardwareId: string;
+  mcu: McuProfile;
+  radio: RadioProfile;
+  battery: BatteryProfile;
+  stream: SensorStream;
+  /** Where in the recording this node starts. */
+  streamOffset: number;
+  /** Virtual boot time. */
+  bootMs: number;
+  /** Seeds the node's own random source (motion triggers). */
+  seed: number;
+  bufferCapacity?: number;
+  seqStore: SeqStore;
+  uplink: NodeUplink;
+  model?: SharedModel;
+  bootId?: number;
+}
+
+/** What this firmware publishes (the OTA kinds of the wire protocol are not implemented here). */
+export type SimUplinkKind = 'event' | 'status' | 'energy';
+
+export interface NodeCounters {
+  samples: number;
+  inferences: number;
+  eventsCreated: number;
+  eventsAcked: number;
+  published: Record<SimUplinkKind, number>;
+}
+
+/**
+ * One simulated microcontroller node. Everything is driven by `advance(virtualNowMs)`: it takes the
+ * samples due since the last call at their own virtual instants (sensing, inference, event policy),
+ * settles keep-alive and sleep, sends periodic status and energy, and pumps the buffered events out
+ * while the link is up. Every action is charged to the node's own joule ledger.
+ */
+export class SimNode {
+  readonly ledger: EnergyLedger;
+  readonly slots: ModelSlots;
+  readonly buffer: OfflineBuffer;
+  readonly truth = new GroundTruthLog();
+  readonly counters: NodeCounters = { samples: 0, inferences: 0, eventsCreated: 0, eventsAcked: 0, published: { event: 0, status: 0, energy: 0 } };
+  readonly bootId: number;
+  private readonly policy: EventPolicyState;
+  private config: DeviceConfigV1 = DEFAULT_DEVICE_CONFIG;
+  private readonly random: () => number;
+  private sampleIndex: number;
+  private nextSampleAtMs: number;
+  private samplesSinceInference = 0;
+  private samplesSeen = 0;
+  private nextSeq: number;
+  private seqReservedUntil: number;
+  private energySeq = 0;
+  private nextStatusAtMs: number;
+  private nextEnergyAtMs: number;
+  private keepAliveFromMs: number | null = null;
+  private nextTxAllowedMs = 0;
+  private lastNowMs: number;
+  private statusDue = false;
+  private energyDue = false;
+  private readonly txCosts = new Map<string, MessageCost>();
+
+  constructor(private readonly o: SimNodeOptions) {
+    this.bootId = o.bootId ?? ((o.seed * 2654435761) >>> 0);
+    this.random = mulberry32(o.seed);
+    this.policy = new EventPolicyState(DEFAULT_DEVICE_CONFIG.eventPolicy, DEFAULT_DEVICE_CONFIG.scoreThresholdQ, o.stream.eventConfirmations ?? 1);
+    this.ledger = new EnergyLedger({ mcu: o.mcu, radio: o.radio, startMs: o.bootMs, rawQos: 1, rawTopicBytes: o.uplink.topicBytes('event') });
+    this.slots = new ModelSlots(o.mcu);
+    this.buffer = new OfflineBuffer(o.bufferCapacity ?? 256);
+    if (o.model) this.slots.install(o.model);
+    this.sampleIndex = o.streamOffset;
+    this.nextSampleAtMs = o.bootMs;
+    this.lastNowMs = o.bootMs;
+    this.nextSeq = o.seqStore.reserve(SEQ_BLOCK, 0);
+    this.seqReservedUntil = this.nextSeq + SEQ_BLOCK;
+    this.nextStatusAtMs = o.bootMs + this.config.statusIntervalS * 1000;
+    this.nextEnergyAtMs = o.bootMs + this.config.energyIntervalS * 1000;
+  }
+
+  get hardwareId(): string {
+    return this.o.hardwareId;
+  }
+
+  get stream(): SensorStream {
+    return this.o.stream;
+  }
+
+  get uplink(): NodeUplink {
+    return this.o.uplink;
+  }
+
+  /** Run the node up to virtual time `nowMs`. */
+  advance(nowMs: number): void {
+    if (nowMs < this.lastNowMs) return;
+    while (this.nextSampleAtMs <= nowMs) {
+      const t = this.nextSampleAtMs;
+      this.takeSample(t);
+      this.nextSampleAtMs = t + this.o.stream.nextIntervalMs(this.sampleIndex, this.random);
+      this.sampleIndex++;
+    }
+    this.settleKeepAlive(nowMs);
+    if (nowMs >= this.nextStatusAtMs) {
+      this.statusDue = true;
+      this.nextStatusAtMs = nextAfter(this.nextStatusAtMs, this.config.statusIntervalS * 1000, nowMs);
+    }
+    if (nowMs >= this.nextEnergyAtMs) {
+      this.energyDue = true;
+      this.nextEnergyAtMs = nextAfter(this.nextEnergyAtMs, this.config.energyIntervalS * 1000, nowMs);
+    }
+    this.pump(nowMs);
+    this.ledger.chargeSleepUntil(nowMs);
+    this.lastNowMs = nowMs;
+  }
+
+  /** The link came up at virtual `nowMs` (connect or reconnect): pay for it, report, flush. */
+  linkUp(nowMs: number): void {
+    this.ledger.chargeRadioConnect(connectCost(this.o.radio));
+    this.keepAliveFromMs = nowMs;
+    this.statusDue = true; // the platform learns the slots (model tags) before the events
+    this.energyDue = true;
+    this.pump(nowMs);
+  }
+
+  /** The link went down: in-flight events go back to the buffer. */
+  linkDown(nowMs: number): void {
+    this.settleKeepAlive(nowMs);
+    this.keepAliveFromMs = null;
+    this.buffer.requeueInFlight();
+  }
+
+  /** down/config arrived (`payloadBytes` on the wire). */
+  applyConfig(config: DeviceConfigV1, payloadBytes: number): void {
+    this.ledger.chargeRadioRx(messageCost(this.o.radio, { payloadBytes, direction: 'down', qos: 1, topicBytes: this.o.uplink.configTopicBytes() }));
+    this.config = config;
+    this.policy.configure(config.eventPolicy, config.scoreThresholdQ);
+    this.nextStatusAtMs = Math.min(this.nextStatusAtMs, this.lastNowMs + config.statusIntervalS * 1000);
+    this.nextEnergyAtMs = Math.min(this.nextEnergyAtMs, this.lastNowMs + config.energyIntervalS * 1000);
+  }
+
+  /** Install a model into the inactive slot (refused with a reason when it does not fit). */
+  installModel(model: SharedModel) {
+    const fit = this.slots.install(model);
+    if (fit.ok) this.samplesSinceInference = 0;
+    return fit;
+  }
+
+  energySnapshot(nowMs: number): EnergySnapshotV1 {
+    return { bootId: this.bootId, seq: this.energySeq, virtualTimeMs: nowMs, ...this.ledger.snapshot() };
+  }
+
+  /** Battery state from energy drawn so far against the cell's usable energy (no recharge). */
+  battery(): { pct: number; mv: number } {
+    const usedJ = totalUj(this.ledger.snapshot()) / 1e6;
+    const left = Math.max(0, 1 - usedJ / usableEnergyJ(this.o.battery));
+    // Linear discharge curve between 100 % of nominal and the 80 % cut-off: a display figure only.
+    return { pct: Math.round(left * 100), mv: Math.round(this.o.battery.nominalV * 1000 * (0.8 + 0.2 * left)) };
+  }
+
+  private takeSample(t: number): void {
+    const sensor = SENSOR_PROFILES[this.o.stream.sensor];
+    this.ledger.chargeSleepUntil(t);
+    this.ledger.chargeWake();
+    this.ledger.chargeSensing(sensor);
+    this.ledger.chargeRawSample(this.o.stream.rawSampleBytes);
+    this.counters.samples++;
+    this.samplesSeen++;
+    this.samplesSinceInference++;
+    const model = this.slots.activeModel;
+    if (!model) return;
+    if (this.samplesSeen < model.windowFor(this.o.stream) || this.samplesSinceInference < model.artifact.strideSamples) return;
+    this.samplesSinceInference = 0;
+    const result = model.infer(this.o.stream, this.sampleIndex);
+    const cost = model.costOn(this.o.mcu);
+    this.ledger.chargeCompute(cost);
+    this.counters.inferences++;
+    const report = this.policy.shouldReport(result);
+    const seq = report ? this.takeSeq() : -1;
+    this.truth.record({
+      virtualTimeMs: t,
+      sample: this.sampleIndex,
+      trueLabel: this.o.stream.groundTruth(this.sampleIndex),
+      predictedLabel: result.label,
+      model: `${model.artifact.modelId}@${model.artifact.version}`,
+      eventSeq: seq,
+    });
+    if (!report) return;
+    const event: InferenceEventV1 = {
+      seq,
+      timestampMs: t,
+      modelTag: model.artifact.modelTag,
+      label: result.label,
+      scoreQ: result.scoreQ,
+      latencyUs: Math.round(cost.latencyMs * 1000),
+      energyUj: Math.round(cost.energyUj),
+    };
+    this.counters.eventsCreated++;
+    this.buffer.push(event);
+  }
+
+  private takeSeq(): number {
+    if (this.nextSeq >= this.seqReservedUntil) {
+      this.nextSeq = this.o.seqStore.reserve(SEQ_BLOCK, this.nextSeq);
+      this.seqReservedUntil = this.nextSeq + SEQ_BLOCK;
+    }
+    return this.nextSeq++;
+  }
+
+  private settleKeepAlive(nowMs: number): void {
+    if (this.keepAliveFromMs === null || nowMs <= this.keepAliveFromMs) return;
+    const uj = keepAliveCostUj(this.o.radio, (nowMs - this.keepAliveFromMs) / 1000);
+    if (uj > 0) this.ledger.chargeRadioConnect(uj);
+    this.keepAliveFromMs = nowMs;
+  }
+
+  private txAllowed(nowMs: number): boolean {
+    return nowMs >= this.nextTxAllowedMs;
+  }
+
+  /** Charge one uplink exchange; on LoRa, also hold the next one back for the 1 % duty cycle. */
+  private chargeTx(kind: SimUplinkKind, payloadBytes: number, nowMs: number): void {
+    const key = `${kind}:${payloadBytes}`;
+    let cost = this.txCosts.get(key);
+    if (!cost) {
+      cost = messageCost(this.o.radio, { payloadBytes, direction: 'up', qos: 1, topicBytes: this.o.uplink.topicBytes(kind) });
+      this.txCosts.set(key, cost);
+    }
+    this.ledger.chargeRadioTx(cost, { event: kind === 'event' });
+    if (this.o.radio.kind === 'lora') this.nextTxAllowedMs = nowMs + dutyCycleMinIntervalS(cost.airtimeMs) * 1000;
+  }
+
+  private send(kind: SimUplinkKind, payload: Uint8Array, nowMs: number): Promise<unknown> {
+    this.chargeTx(kind, payload.byteLength, nowMs);
+    this.counters.published[kind]++;
+    return this.o.uplink.publish(kind, payload);
+  }
+
+  private pump(nowMs: number): void {
+    const up = this.o.uplink;
+    if (!up.connected) return;
+    if (this.statusDue && this.txAllowed(nowMs)) {
+      this.statusDue = false;
+      const b = this.battery();
+      const payload = encodeStatusV1({
+        timestampMs: nowMs,
+        firmwareVersion: FIRMWARE_VERSION,
+        interpreterVersion: INTERPRETER_VERSION,
+        uptimeS: Math.floor((nowMs - this.o.bootMs) / 1000),
+        batteryPct: b.pct,
+        batteryMv: b.mv,
+        activeSlot: this.slots.activeSlot,
+        slots: this.slots.toWire(),
+        bufferedEvents: this.buffer.size,
+        droppedEvents: this.buffer.dropped,
+      });
+      this.send('status', payload, nowMs).catch(() => undefined); // status is periodic: the next one supersedes
+    }
+    while (this.buffer.inFlightCount < MAX_IN_FLIGHT && this.txAllowed(nowMs)) {
+      const e = this.buffer.takeNext();
+      if (!e) break;
+      const generation = up.generation;
+      this.send('event', encodeInferenceEventV1(e), nowMs).then(
+        () => {
+          this.buffer.ack(e.seq);
+          this.counters.eventsAcked++;
+        },
+        () => {
+          if (generation === up.generation) this.buffer.release(e.seq);
+        },
+      );
+    }
+    if (this.energyDue && this.txAllowed(nowMs)) {
+      this.energyDue = false;
+      this.ledger.chargeSleepUntil(nowMs);
+      const payload = encodeEnergySnapshotV1(this.energySnapshot(nowMs));
+      this.energySeq++;
+      this.send('energy', payload, nowMs).catch(() => undefined); // cumulative: the next one carries it
+    }
+  }
+}
+
+function nextAfter(from: number, intervalMs: number, nowMs: number): number {
+  const steps = Math.floor((nowMs - from) / intervalMs) + 1;
+  return from + steps * intervalMs;
+}
+
+/** Small seeded PRNG (mulberry32): each node's motion triggers are its own and reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
