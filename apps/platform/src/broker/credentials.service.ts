@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isValidDeviceId, isValidSessionId } from '@tinyfleet/wire';
 import { timingSafeEqual } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { fingerprint, verifySecret } from '../common/credential-hasher';
+import { PlatformEvents } from '../common/platform-events';
 import { Device } from '../devices/device.entity';
 import { Claim } from '../provisioning/claim.entity';
 import { ClientIdentity } from './client-identity';
@@ -16,16 +17,23 @@ const CLAIM_PREFIX = 'clm-';
  * Checks MQTT CONNECT credentials. Username = device id (client id must be the same) or claim id
  * (client id = a random provisioning session id). A successful scrypt check is remembered as a
  * SHA-256 fingerprint next to the stored hash it was checked against, so reconnects cost a hash
- * compare; replacing a device's credentials changes the stored hash and so drops the memo.
+ * compare; replacing a device's credentials changes the stored hash and so drops the memo. A secret
+ * the platform has just issued is remembered the same way, so a new device's first CONNECT is cheap.
  */
 @Injectable()
-export class CredentialsService {
+export class CredentialsService implements OnModuleInit {
   private readonly verified = new Map<string, { storedHash: string; fingerprint: Buffer }>();
 
   constructor(
     @InjectRepository(Device) private readonly devices: Repository<Device>,
     @InjectRepository(Claim) private readonly claims: Repository<Claim>,
+    private readonly events: PlatformEvents,
   ) {}
+
+  onModuleInit(): void {
+    // A freshly issued secret is known to match its hash: its first CONNECT needs no scrypt.
+    this.events.on('device-credential-issued', (deviceId, storedHash, secretFingerprint) => this.verified.set(deviceId, { storedHash, fingerprint: secretFingerprint }));
+  }
 
   async authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<ClientIdentity | AuthFailure> {
     if (!username || !password) return 'bad-credentials';

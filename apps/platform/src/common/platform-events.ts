@@ -5,6 +5,8 @@ import { EventEmitter } from 'node:events';
 export interface PlatformEventMap {
   /** A claim or device credential was created, replaced or revoked. */
   'credentials-changed': [];
+  /** A device was just given a secret (its stored hash and SHA-256 fingerprint): lets the broker skip scrypt at its first CONNECT. */
+  'device-credential-issued': [deviceId: string, secretHash: string, secretFingerprint: Buffer];
   /** A device subscribed to its downlink (embedded broker only: an external one does not say). */
   'downlink-subscribed': [deviceId: string];
   /** A device's status heartbeat was stored. */

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } from '@tinyfleet/wire';
 import { DataSource, EntityManager } from 'typeorm';
-import { generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
+import { fingerprint, generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import { Device } from '../devices/device.entity';
 import { MetricsService } from '../metrics/metrics.service';
@@ -30,11 +30,14 @@ export class ProvisioningService {
   ) {}
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
+    // The new credential is made before the claim is locked: scrypt takes ~50 ms on the thread pool,
+    // and inside the lock it would serialise every registration of a claim behind it.
+    const credential = await newCredential();
     const response = await this.db.transaction(async (tx) => {
       // FOR UPDATE serialises registrations per claim, so `uses` never exceeds `max_uses`.
       const claim = await tx.getRepository(Claim).findOne({ where: { id: claimId }, lock: { mode: 'pessimistic_write' } });
       if (!claim) return refused('claim-revoked');
-      const res = await this.decide(tx, claim, req, now);
+      const res = await this.decide(tx, claim, req, now, credential);
       await tx.getRepository(ProvisioningAttempt).insert({
         claimId,
         hardwareId: req.hardwareId,
@@ -45,14 +48,18 @@ export class ProvisioningService {
       return res;
     });
     this.metrics.provisioning.inc({ outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status });
-    if (response.status === 'registered' || response.status === 'replaced') this.events.emit('credentials-changed');
+    if (response.status === 'registered' || response.status === 'replaced') {
+      this.events.emit('credentials-changed');
+      // The broker may skip scrypt on this device's first CONNECT: it knows which secret it just issued.
+      this.events.emit('device-credential-issued', response.deviceId, credential.secretHash, fingerprint(credential.secret));
+    }
     if (response.status === 'registered') this.events.emit('device-registered', response.deviceId);
     if (response.status === 'refused') this.log.warn(`claim ${claimId} refused hardware ${req.hardwareId}: ${response.reason}`);
     else this.log.log(`claim ${claimId}: hardware ${req.hardwareId} ${response.status} as ${response.deviceId}`);
     return response;
   }
 
-  private async decide(tx: EntityManager, claim: Claim, req: ProvisionRequestV1, now: Date): Promise<ProvisionResponseV1> {
+  private async decide(tx: EntityManager, claim: Claim, req: ProvisionRequestV1, now: Date, credential: Credential): Promise<ProvisionResponseV1> {
     const state = claimState(claim, now);
     if (state !== 'active') return refused(STATE_REFUSALS[state]!);
     if ((claim.mcuProfile && claim.mcuProfile !== req.mcuProfile) || (claim.sensorStream && claim.sensorStream !== req.sensorStream)) {
@@ -71,15 +78,13 @@ export class ProvisioningService {
         await devices.save(existing);
         return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
       }
-      const secret = generateSecret();
-      existing.secretHash = await hashSecret(secret);
-      existing.brokerHash = await hashForMosquitto(secret);
+      existing.secretHash = credential.secretHash;
+      existing.brokerHash = credential.brokerHash;
       existing.credentialsVersion += 1;
       await devices.save(existing);
-      return { status: 'replaced', deviceId: existing.id, deviceSecret: secret, mqttUsername: existing.id };
+      return { status: 'replaced', deviceId: existing.id, deviceSecret: credential.secret, mqttUsername: existing.id };
     }
 
-    const secret = generateSecret();
     const id = generateId('dev');
     await devices.insert({
       id,
@@ -89,14 +94,14 @@ export class ProvisioningService {
       tags: claim.tags,
       lifecycle: 'PROVISIONED',
       connectivity: 'OFFLINE',
-      secretHash: await hashSecret(secret),
-      brokerHash: await hashForMosquitto(secret),
+      secretHash: credential.secretHash,
+      brokerHash: credential.brokerHash,
       credentialsVersion: 1,
       eventsCount: '0',
       rejectedCount: '0',
     });
     await tx.getRepository(Claim).increment({ id: claim.id }, 'uses', 1);
-    return { status: 'registered', deviceId: id, deviceSecret: secret, mqttUsername: id };
+    return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
   }
 }
 
@@ -112,4 +117,16 @@ function describe(req: ProvisionRequestV1): Pick<Device, 'mcuProfile' | 'radioPr
 
 function refused(reason: ProvisionRefusalReason, retryAfterS: number | null = null): ProvisionResponseV1 {
   return { status: 'refused', reason, retryAfterS };
+}
+
+interface Credential {
+  secret: string;
+  secretHash: string;
+  brokerHash: string;
+}
+
+async function newCredential(): Promise<Credential> {
+  const secret = generateSecret();
+  const [secretHash, brokerHash] = await Promise.all([hashSecret(secret), hashForMosquitto(secret)]);
+  return { secret, secretHash, brokerHash };
 }
