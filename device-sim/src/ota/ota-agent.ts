@@ -1,10 +1,11 @@
-import { applyModelDelta, decodeOtaContainer, prettyCanonicalJson, signedMessage, type ArtifactManifest } from '@tinyfleet/artifact';
+import { applyModelDelta, compareSemver, decodeOtaContainer, type ArtifactManifest } from '@tinyfleet/artifact';
+import { verifyArtifactFiles } from '@tinyfleet/artifact/verify-node';
 import { ArenaTooSmallError, INTERPRETER_VERSION, Interpreter, loadModel, SUPPORTED_OPS } from '@tinyfleet/tinyml';
 import {
   decodeOtaCancelV1, decodeOtaChunkV1, decodeOtaOfferV1, encodeOtaChunkRequestV1, encodeOtaStatusV1, OTA_MAX_CHUNKS_PER_REQUEST,
   OtaDeviceState, OtaOfferV1, OtaReason, WireError,
 } from '@tinyfleet/wire';
-import { createHash, KeyObject, verify } from 'node:crypto';
+import { createHash, KeyObject } from 'node:crypto';
 
 /** The device's two model slots as the agent needs them (the simulated flash). */
 export interface OtaSlots {
@@ -157,11 +158,10 @@ export class OtaAgent {
     }
     const modelShaHex = hex(sha256(model));
     if (modelShaHex !== hex(offer.modelSha256) || manifest.model?.sha256 !== modelShaHex) return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
-    const key = this.opts.trustedKeys.get(offer.keyId)!;
-    const signedAsIs = prettyCanonicalJson(manifest) === manifestText;
-    if (!signedAsIs || manifest.signing?.keyId !== offer.keyId || !verify(null, signedMessage(modelShaHex, manifest), key, offer.signature)) {
-      return this.report(offer.jobId, 'REJECTED', 'signature-invalid', offer.chunkCount);
-    }
+    // The same check as the registry and `tinyfleet model verify`: canonical manifest, trusted key, signature.
+    const signature = { algorithm: 'Ed25519', keyId: offer.keyId, signature: Buffer.from(offer.signature).toString('base64') };
+    const verdict = verifyArtifactFiles({ model, manifest: blob.subarray(0, offer.manifestBytes), signature: Buffer.from(JSON.stringify(signature)) }, this.opts.trustedKeys);
+    if (!verdict.ok) return this.report(offer.jobId, 'REJECTED', 'signature-invalid', offer.chunkCount);
     await this.report(offer.jobId, 'VERIFIED', null, offer.chunkCount);
     return this.apply(offer, model, manifest, true);
   }
@@ -194,7 +194,7 @@ export class OtaAgent {
   }
 
   private checkRuns(model: Uint8Array, manifest: ArtifactManifest): OtaReason | null {
-    if (compareVersions(INTERPRETER_VERSION, manifest.minInterpreterVersion) < 0) return 'interpreter-too-old';
+    if (compareSemver(INTERPRETER_VERSION, manifest.minInterpreterVersion) < 0) return 'interpreter-too-old';
     if (Object.keys(manifest.ops).some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op))) return 'incompatible-ops';
     try {
       new Interpreter(loadModel(model), { arenaBytesLimit: this.slots.ramBytesForArena() }).allocate();
@@ -263,11 +263,4 @@ function hex(bytes: Uint8Array): string {
 
 function base64ToBytes(b64: string): Uint8Array {
   return new Uint8Array(Buffer.from(b64, 'base64'));
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.+-]/).slice(0, 3).map(Number);
-  const pb = b.split(/[.+-]/).slice(0, 3).map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
 }

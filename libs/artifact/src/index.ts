@@ -7,3 +7,4 @@ export { huffmanEncode, huffmanDecode, huffmanCodeLengths, canonicalCodes } from
 export * from './manifest.types';
 export { signedMessage, SIGNATURE_DOMAIN } from './signed-message';
 export { applyModelDelta, encodeModelDelta, ModelDeltaError } from './model-delta';
+export { compareSemver } from './semver';

@@ -1,4 +1,4 @@
-import type { ArtifactManifest } from '@tinyfleet/artifact';
+import { compareSemver, type ArtifactManifest } from '@tinyfleet/artifact';
 import { MCU_PROFILES, McuProfile, modelBudget } from '@tinyfleet/energy';
 import { SUPPORTED_OPS } from '@tinyfleet/tinyml';
 
@@ -58,21 +58,4 @@ function signatureMismatch(device: DeviceFacts, manifest: ArtifactManifest): str
   const pre = (m: ArtifactManifest) => `${m.preprocessing.kind}:${m.preprocessing.channels.join('+')}:${m.preprocessing.windowLength}`;
   if (pre(current) !== pre(manifest)) return `preprocessing ${pre(manifest)} ≠ the device's ${pre(current)}`;
   return null;
-}
-
-/** Compares the numeric core of two semver strings (pre-release tags sort before the release). */
-export function compareSemver(a: string, b: string): number {
-  const parse = (v: string) => {
-    const [core = '', pre] = v.split('+')[0]!.split('-', 2);
-    return { nums: core.split('.').map((n) => Number(n) || 0), pre };
-  };
-  const x = parse(a);
-  const y = parse(b);
-  for (let i = 0; i < 3; i++) {
-    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  if (x.pre && !y.pre) return -1;
-  if (!x.pre && y.pre) return 1;
-  return (x.pre ?? '').localeCompare(y.pre ?? '');
 }

@@ -1,7 +1,8 @@
 import type { ArtifactManifest } from '@tinyfleet/artifact';
 import { otaJobMachine } from '../jobs/ota-job.state-machine';
 import { IllegalTransitionError } from '../state-machine';
-import { checkCompatibility, compareSemver, DeviceFacts } from './compatibility';
+import { compareSemver } from '@tinyfleet/artifact';
+import { checkCompatibility, DeviceFacts } from './compatibility';
 import { evaluateGates, SideStats } from './health-gates';
 import { notificationBudget, ratePerMinute, splitIntoGroups } from './pacing';
 import { rolloutMachine } from './rollout.state-machine';
