@@ -58,15 +58,20 @@ export const doorbellRecipe: Recipe = {
 
 const MNIST_QUICK = { trainExamples: 400, testExamples: 200, epochs: { train: 1, prune: 1, qat: 1 } };
 
+/** What both Deep Compression reproductions train and test on. */
+const MNIST_DATA: Pick<Recipe, 'labelDefinition' | 'datasets' | 'load' | 'preprocessing'> = {
+  labelDefinition: 'MNIST digit labels.',
+  datasets: [{ name: 'mnist', split: 'train: first 9,000 of train10k (last 1,000 validation); test: official t10k' }],
+  load: () => ({ train: loadMnist('train'), test: loadMnist('test') }),
+  preprocessing: { kind: 'image', transform: 'none', notes: '28x28 grayscale, 0 = background; int8 input = pixel - 128' },
+};
+
 export const mnistLenet300Recipe: Recipe = {
   id: 'mnist-lenet300',
   artifactName: 'mnist-lenet300',
   version: '1.0.0',
   description: 'Deep Compression reproduction (Han et al. 2016, Table 1): LeNet-300-100 on MNIST, pruned, int8 with k-means sharing, Huffman coded.',
-  labelDefinition: 'MNIST digit labels.',
-  datasets: [{ name: 'mnist', split: 'train: first 9,000 of train10k (last 1,000 validation); test: official t10k' }],
-  load: () => ({ train: loadMnist('train'), test: loadMnist('test') }),
-  preprocessing: { kind: 'image', transform: 'none', notes: '28x28 grayscale, 0 = background; int8 input = pixel - 128' },
+  ...MNIST_DATA,
   spec: {
     inputShape: [28, 28, 1],
     classes: 10,
@@ -93,10 +98,7 @@ export const mnistLenet5Recipe: Recipe = {
   artifactName: 'mnist-lenet5',
   version: '1.0.0',
   description: 'Deep Compression reproduction (Han et al. 2016, Table 1): LeNet-5 (Caffe variant, 20-50-500) on MNIST, pruned, int8 with k-means sharing, Huffman coded.',
-  labelDefinition: 'MNIST digit labels.',
-  datasets: [{ name: 'mnist', split: 'train: first 9,000 of train10k (last 1,000 validation); test: official t10k' }],
-  load: () => ({ train: loadMnist('train'), test: loadMnist('test') }),
-  preprocessing: { kind: 'image', transform: 'none', notes: '28x28 grayscale, 0 = background; int8 input = pixel - 128' },
+  ...MNIST_DATA,
   spec: {
     inputShape: [28, 28, 1],
     classes: 10,
