@@ -13,6 +13,7 @@ import { crc32 } from './crc32';
 import { WIRE_ERROR_REASONS, WireError } from './errors';
 import { codecFor } from './fixtures/codecs';
 import { GOLDEN_FIXTURES, hexToBytes, type GoldenMessageTypes } from './fixtures/golden.fixtures';
+import { ACCURACY_MAX_MODELS, type ModelAccuracyV1 } from './messages/accuracy-report.v1';
 import { OTA_CANCEL_REASONS } from './messages/ota-cancel.v1';
 import { decodeOtaChunkV1, encodeOtaChunkV1, type OtaChunkV1 } from './messages/ota-chunk.v1';
 import { OTA_FORMS } from './messages/ota-offer.v1';
@@ -212,7 +213,20 @@ const VALID: { [K in keyof GoldenMessageTypes]: (rng: Rng) => GoldenMessageTypes
     return { jobId: u(r, U32), state, reason, chunksReceived: u(r, U32), timestampMs: u(r, U53) } satisfies OtaStatusV1;
   },
   OtaCancelV1: (r) => ({ jobId: u(r, U32), reason: r.pick(OTA_CANCEL_REASONS) }),
+  AccuracyReportV1: (r) => ({ bootId: u(r, U32), seq: u(r, U32), timestampMs: u(r, U53), models: modelAccuracies(r) }),
 };
+
+/** 0..ACCURACY_MAX_MODELS models with distinct tags (sometimes adjacent), correct <= inferences. */
+function modelAccuracies(r: Rng): ModelAccuracyV1[] {
+  const tags = new Set<number>();
+  const count = r.chance(0.2) ? r.pick([0, ACCURACY_MAX_MODELS]) : r.int(0, ACCURACY_MAX_MODELS);
+  while (tags.size < count) tags.add(r.chance(0.2) && tags.size > 0 ? Math.min(U32, [...tags].pop()! + 1) : u(r, U32));
+  return [...tags].map((modelTag) => {
+    const inferences = u(r, U53);
+    const correct = r.chance(0.3) ? r.pick([0, inferences]) : Math.floor(r.next() * (inferences + 1));
+    return { modelTag, inferences, correct };
+  });
+}
 
 /** Like randomBytes but 4 bytes per PRNG step: chunk data is up to 4 KiB per case. */
 function randomData(rng: Rng, length: number): Uint8Array {

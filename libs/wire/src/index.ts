@@ -15,3 +15,4 @@ export * from './messages/ota-chunk-request.v1';
 export * from './messages/ota-chunk.v1';
 export * from './messages/ota-status.v1';
 export * from './messages/ota-cancel.v1';
+export * from './messages/accuracy-report.v1';

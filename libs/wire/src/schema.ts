@@ -141,7 +141,8 @@ export function tuple<T>(inner: FieldCodec<T>, length: number): FieldCodec<T[]> 
       if (!Array.isArray(value) || value.length !== length) {
         throw schemaError(path, `expected an array of ${length}, got ${describe(value)}`);
       }
-      return value.map((v, i) => inner.encode(v, `${path}[${i}]`));
+      // Array.from, not map: map skips holes of a sparse array and cbor-x would emit `undefined`.
+      return Array.from(value, (v, i) => inner.encode(v, `${path}[${i}]`));
     },
     decode: (wire, path) => {
       if (!Array.isArray(wire) || wire.length !== length) {
@@ -149,6 +150,21 @@ export function tuple<T>(inner: FieldCodec<T>, length: number): FieldCodec<T[]> 
       }
       return wire.map((v, i) => inner.decode(v, `${path}[${i}]`));
     },
+  };
+}
+
+/** Variable-length JS array <-> CBOR array of `minLength..maxLength` items of one kind. */
+export function list<T>(inner: FieldCodec<T>, minLength: number, maxLength: number): FieldCodec<T[]> {
+  const check = (value: unknown, path: string): unknown[] => {
+    if (!Array.isArray(value) || value.length < minLength || value.length > maxLength) {
+      throw schemaError(path, `expected an array of ${minLength}..${maxLength}, got ${describe(value)}`);
+    }
+    return value;
+  };
+  return {
+    // Array.from, not map: a hole in a sparse array must reach `inner` (and fail), not become `undefined`.
+    encode: (value, path) => Array.from(check(value, path), (v, i) => inner.encode(v, `${path}[${i}]`)),
+    decode: (wire, path) => check(wire, path).map((v, i) => inner.decode(v, `${path}[${i}]`)),
   };
 }
 

@@ -6,6 +6,7 @@ import { decodeCbor, encodeCbor, toWireInt } from './codec';
 import { crc32 } from './crc32';
 import { codecFor } from './fixtures/codecs';
 import type { GoldenMessageTypes } from './fixtures/golden.fixtures';
+import { ACCURACY_MAX_MODELS } from './messages/accuracy-report.v1';
 import { MAX_PAYLOAD_BYTES } from './uplink';
 
 const SHA = new Uint8Array(32).fill(0xab);
@@ -91,6 +92,13 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
   OtaChunkV1: { jobId: 2 ** 32 - 1, index: 2 ** 32 - 1, crc32: crc32(CHUNK_DATA), data: CHUNK_DATA },
   OtaStatusV1: { jobId: 2 ** 32 - 1, state: 'FAILED', reason: 'timeout', chunksReceived: 2 ** 32 - 1, timestampMs: BIG },
   OtaCancelV1: { jobId: 2 ** 32 - 1, reason: 'timed-out' },
+  // ACCURACY_MAX_MODELS distinct 5-byte tags, every counter a 9-byte uint64.
+  AccuracyReportV1: {
+    bootId: 2 ** 32 - 1,
+    seq: 2 ** 32 - 1,
+    timestampMs: BIG,
+    models: Array.from({ length: ACCURACY_MAX_MODELS }, (_, i) => ({ modelTag: 2 ** 32 - 1 - i, inferences: BIG, correct: BIG })),
+  },
 };
 
 const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
@@ -105,6 +113,7 @@ const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
   OtaChunkV1: 4115,
   OtaStatusV1: 22,
   OtaCancelV1: 7,
+  AccuracyReportV1: 213,
 };
 
 const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES> = {
@@ -119,6 +128,7 @@ const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES
   OtaChunkV1: 'ota-chunk',
   OtaStatusV1: 'ota-status',
   OtaCancelV1: 'ota-cancel',
+  AccuracyReportV1: 'accuracy',
 };
 
 /** Re-encode the top-level positional array with other key schemes, for the comparison table. */
@@ -164,6 +174,7 @@ describe('payload sizes', () => {
       OtaChunkV1: { array: 4115, intKeyedMap: 4119, oneCharKeyMap: 4123 },
       OtaStatusV1: { array: 22, intKeyedMap: 27, oneCharKeyMap: 32 },
       OtaCancelV1: { array: 7, intKeyedMap: 9, oneCharKeyMap: 11 },
+      AccuracyReportV1: { array: 213, intKeyedMap: 217, oneCharKeyMap: 221 },
     });
   });
 });

@@ -45,6 +45,7 @@ describe('topics', () => {
     expect(deviceDownlinkTopic(DEV, 'config')).toBe('tinyfleet/v1/d/dev-0001/down/config');
     expect(deviceUplinkTopic(DEV, 'ota-status')).toBe('tinyfleet/v1/d/dev-0001/up/ota-status');
     expect(deviceUplinkTopic(DEV, 'ota-request')).toBe('tinyfleet/v1/d/dev-0001/up/ota-request');
+    expect(deviceUplinkTopic(DEV, 'accuracy')).toBe('tinyfleet/v1/d/dev-0001/up/accuracy');
     expect(deviceDownlinkTopic(DEV, 'ota-offer')).toBe('tinyfleet/v1/d/dev-0001/down/ota-offer');
     expect(deviceDownlinkTopic(DEV, 'ota-chunk')).toBe('tinyfleet/v1/d/dev-0001/down/ota-chunk');
     expect(deviceDownlinkTopic(DEV, 'ota-cancel')).toBe('tinyfleet/v1/d/dev-0001/down/ota-cancel');
@@ -67,7 +68,7 @@ describe('topics', () => {
   });
 
   it('lists the OTA kinds (append-only)', () => {
-    expect(UPLINK_KINDS).toEqual(['event', 'status', 'energy', 'ota-status', 'ota-request']);
+    expect(UPLINK_KINDS).toEqual(['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy']);
     expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel']);
     expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'ota-status' });
     expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-request')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'ota-request' });
@@ -77,6 +78,15 @@ describe('topics', () => {
     expectWireError(() => deviceUplinkTopic(DEV, 'ota-offer' as UplinkKind), 'unknown-topic');
     expectWireError(() => deviceDownlinkTopic(DEV, 'ota-status' as DownlinkKind), 'unknown-topic');
     expectWireError(() => deviceUplinkTopic(DEV, 'ota-' as UplinkKind), 'unknown-topic');
+  });
+
+  it('appends accuracy as an uplink-only kind', () => {
+    expect(UPLINK_KINDS.indexOf('accuracy')).toBe(UPLINK_KINDS.length - 1); // appended, nothing reordered
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/accuracy')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'accuracy' });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/accuracy')).toBeNull();
+    expect((DOWNLINK_KINDS as readonly string[]).includes('accuracy')).toBe(false);
+    expectWireError(() => deviceDownlinkTopic(DEV, 'accuracy' as DownlinkKind), 'unknown-topic');
+    expect(topicMatchesFilter(allDeviceUplinksFilter(), deviceUplinkTopic(DEV, 'accuracy'))).toBe(true);
   });
 
   it('validates ids', () => {
@@ -134,6 +144,11 @@ describe('topics', () => {
     'tinyfleet/v1/d/dev-0001/down/ota',
     'tinyfleet/v1/d/dev-0001/down/ota-+',
     'tinyfleet/v1/d/+/down/ota-offer',
+    'tinyfleet/v1/d/dev-0001/down/accuracy',
+    'tinyfleet/v1/d/dev-0001/up/accuracy/x',
+    'tinyfleet/v1/d/dev-0001/up/accuracies',
+    'tinyfleet/v1/d/dev-0001/up/ACCURACY',
+    'tinyfleet/v1/d/+/up/accuracy',
     'tinyfleet/v1/d/dev-0001/up/event/',
     'tinyfleet/v1/d/dev-0001/up/',
     'tinyfleet/v1/d//up/event',
@@ -226,6 +241,8 @@ describe('topics', () => {
       'tinyfleet/v1/d/dev-0001/down/ota-status',
       'tinyfleet/v1/d/dev-0001/down/ota-request',
       'tinyfleet/v1/d/dev-0001/up/ota-status',
+      'tinyfleet/v1/d/dev-0001/up/accuracy',
+      'tinyfleet/v1/d/dev-0001/down/accuracy',
       'tinyfleet/v1/d/dev-0002/down/ota-offer',
       'tinyfleet/v1/d/dev-0002/down/ota-chunk',
       'tinyfleet/v1/d/+/down/ota-chunk',
@@ -281,6 +298,9 @@ describe('topics', () => {
       expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/up/ota-request')).toBe(true);
       expect(isAllowedDevicePublish(DEV, deviceUplinkTopic('dev-0002', 'ota-status'))).toBe(false);
       expect(isAllowedDevicePublish(DEV, deviceUplinkTopic('dev-0002', 'ota-request'))).toBe(false);
+      expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/up/accuracy')).toBe(true);
+      expect(isAllowedDevicePublish(DEV, deviceUplinkTopic('dev-0002', 'accuracy'))).toBe(false);
+      expect(isAllowedDevicePublish(DEV, 'tinyfleet/v1/d/dev-0001/down/accuracy')).toBe(false);
       for (const kind of ['ota-offer', 'ota-chunk', 'ota-cancel'] as const) {
         expect(isAllowedDevicePublish(DEV, deviceDownlinkTopic(DEV, kind))).toBe(false); // no spoofed platform messages
         expect(isAllowedDevicePublish(DEV, `tinyfleet/v1/d/dev-0001/up/${kind}`)).toBe(false);

@@ -65,6 +65,27 @@ describe('kind dispatch', () => {
     expect(reasonOf(() => wire.decodeDownlink('ota-chunk', new Uint8Array(4225)))).toBe('oversized');
   });
 
+  it('dispatches up/accuracy', () => {
+    for (const name of ['accuracy report, two models', 'accuracy report, no models yet']) {
+      const decoded = wire.decodeUplink('accuracy', hexOf(name));
+      expect(decoded).toEqual({ kind: 'accuracy', message: messageOf(name) });
+      expect(bytesToHex(wire.encodeUplink(decoded))).toBe(bytesToHex(hexOf(name)));
+    }
+    const report = wire.decodeUplink('accuracy', hexOf('accuracy report, two models'));
+    expect(report.message.models[1]!.correct).toBe(1131); // narrowed to AccuracyReportV1 at compile time
+    expect(wire.UPLINK_CODECS.accuracy).toBe(wire.accuracyReportV1Codec);
+    expect(wire.decodeDeviceUplink(wire.deviceUplinkTopic('dev-0001', 'accuracy'), hexOf('accuracy report, no models yet'))).toEqual({
+      deviceId: 'dev-0001',
+      kind: 'accuracy',
+      message: { bootId: 1592594996, seq: 0, timestampMs: 1764201600000, models: [] },
+    });
+    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/accuracy', hexOf('accuracy report, two models')))).toBe('unknown-topic');
+    expect(reasonOf(() => wire.decodeDownlink('accuracy' as wire.DownlinkKind, hexOf('accuracy report, two models')))).toBe('unknown-topic');
+    expect(reasonOf(() => wire.decodeUplink('energy', hexOf('accuracy report, two models')))).toBe('schema');
+    expect(reasonOf(() => wire.decodeUplink('accuracy', hexOf('energy snapshot')))).toBe('schema');
+    expect(reasonOf(() => wire.decodeUplink('accuracy', new Uint8Array(257)))).toBe('oversized');
+  });
+
   it('decodeDeviceUplink parses the topic then the payload', () => {
     const topic = wire.deviceUplinkTopic('dev-0001', 'event');
     expect(wire.decodeDeviceUplink(topic, hexOf('event, typical'))).toEqual({
@@ -89,6 +110,7 @@ describe('kind dispatch', () => {
       'ota-offer': 512,
       'ota-chunk': 4224,
       'ota-cancel': 64,
+      accuracy: 256,
     });
   });
 });

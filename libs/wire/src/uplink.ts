@@ -5,6 +5,7 @@
  */
 import { WireError } from './errors';
 import type { MessageCodec } from './message';
+import { accuracyReportV1Codec, type AccuracyReportV1 } from './messages/accuracy-report.v1';
 import { deviceConfigV1Codec, type DeviceConfigV1 } from './messages/device-config.v1';
 import { energySnapshotV1Codec, type EnergySnapshotV1 } from './messages/energy-snapshot.v1';
 import { inferenceEventV1Codec, type InferenceEventV1 } from './messages/inference-event.v1';
@@ -24,6 +25,7 @@ export interface UplinkMessageMap {
   energy: EnergySnapshotV1;
   'ota-status': OtaStatusV1;
   'ota-request': OtaChunkRequestV1;
+  accuracy: AccuracyReportV1;
 }
 
 export interface DownlinkMessageMap {
@@ -44,6 +46,7 @@ export const UPLINK_CODECS: { readonly [K in UplinkKind]: MessageCodec<UplinkMes
   energy: energySnapshotV1Codec,
   'ota-status': otaStatusV1Codec,
   'ota-request': otaChunkRequestV1Codec,
+  accuracy: accuracyReportV1Codec,
 };
 
 export const DOWNLINK_CODECS: { readonly [K in DownlinkKind]: MessageCodec<DownlinkMessageMap[K]> } = {
@@ -69,6 +72,7 @@ export const MAX_PAYLOAD_BYTES = {
   'ota-offer': otaOfferV1Codec.maxBytes, // 512 (worst case 283)
   'ota-chunk': otaChunkV1Codec.maxBytes, // 4224 (worst case 4115: 4096 data bytes)
   'ota-cancel': otaCancelV1Codec.maxBytes, // 64 (worst case 7)
+  accuracy: accuracyReportV1Codec.maxBytes, // 256 (worst case 213)
 } as const;
 
 /** With a literal kind the result is narrowed (`decodeUplink('event', b).message` is InferenceEventV1). */
