@@ -1,4 +1,6 @@
 import {
+  ACCURACY_REPORT_V1_MAX_BYTES,
+  decodeAccuracyReportV1,
   decodeEnergySnapshotV1,
   decodeInferenceEventV1,
   decodeStatusV1,
@@ -130,22 +132,23 @@ describe('simulated fleet end to end (pglite)', () => {
     expect(node.counters.published.event).toBeGreaterThanOrEqual(node.counters.eventsCreated);
   });
 
-  it('puts only conclusions on the wire: event/status/energy, each within its size budget, never raw samples', () => {
+  it('puts only conclusions on the wire: event/status/energy (+ the accuracy measuring tape), each within its size budget, never raw samples', () => {
     const kinds = new Set(wire.map((w) => w.kind));
-    expect([...kinds].sort()).toEqual(['energy', 'event', 'status']);
-    const budget: Record<string, number> = { event: INFERENCE_EVENT_V1_MAX_BYTES, status: STATUS_V1_MAX_BYTES, energy: ENERGY_SNAPSHOT_V1_MAX_BYTES };
+    expect([...kinds].sort()).toEqual(['accuracy', 'energy', 'event', 'status']);
+    const budget: Record<string, number> = { event: INFERENCE_EVENT_V1_MAX_BYTES, status: STATUS_V1_MAX_BYTES, energy: ENERGY_SNAPSHOT_V1_MAX_BYTES, accuracy: ACCURACY_REPORT_V1_MAX_BYTES };
     for (const w of wire) {
       expect(w.payload.byteLength).toBeLessThanOrEqual(budget[w.kind]);
       // Every payload decodes as exactly its kind's message (no room for a frame or a sample window).
       if (w.kind === 'event') expect(w.payload.byteLength).toBeLessThanOrEqual(34), decodeInferenceEventV1(w.payload);
       if (w.kind === 'status') decodeStatusV1(w.payload);
       if (w.kind === 'energy') decodeEnergySnapshotV1(w.payload);
+      if (w.kind === 'accuracy') decodeAccuracyReportV1(w.payload);
     }
     const biggest = Math.max(...wire.map((w) => w.payload.byteLength));
     expect(biggest).toBeLessThan(200);
     expect(biggest).toBeLessThan(9216 / 40); // a doorbell frame is 9,216 B
     const s = host.stats();
-    expect(wire.length).toBe(s.published.event + s.published.status + s.published.energy);
+    expect(wire.length).toBe(Object.values(s.published).reduce((a, b) => a + b, 0));
     // The counterfactual moved every sample's bytes; the real fleet a tiny fraction of that.
     expect(s.rawBytesUp).toBeGreaterThan(20 * s.bytesUp);
   });

@@ -1,6 +1,6 @@
 import { MANIFEST_SCHEMA, prettyCanonicalJson, type ArtifactManifest } from '@tinyfleet/artifact';
 import { createKeyPair, sha256Hex, signManifest, type SigningKey } from '@tinyfleet/artifact/verify-node';
-import { inspectModel } from '@tinyfleet/tinyml';
+import { inspectModel, Interpreter, loadModel } from '@tinyfleet/tinyml';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -93,4 +93,25 @@ export function describedVariant(model: Uint8Array, tag: string): Uint8Array {
   const out = new Uint8Array(model);
   out.set(Buffer.from(tag.padEnd(needle.length, '.').slice(0, needle.length)), at);
   return out;
+}
+
+/** One inference through our interpreter: the output bytes for `input` (a self-test vector's expected output). */
+export function runOnce(model: Uint8Array, input: Uint8Array): Uint8Array {
+  const it = new Interpreter(loadModel(model));
+  it.allocate();
+  const inp = it.input(0).data;
+  new Uint8Array(inp.buffer, inp.byteOffset, inp.byteLength).set(input);
+  it.invoke();
+  const out = it.output(0).data;
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice();
+}
+
+/** Where each int8 weight buffer sits in the file (the OTA container Huffman-codes those). */
+export function weightRanges(model: Uint8Array): Array<{ offset: number; length: number; name: string }> {
+  const file = Buffer.from(model);
+  return loadModel(model)
+    .tensors.filter((t) => t.data && t.dtype === 'int8' && t.byteLength >= 64)
+    .map((t) => ({ offset: file.indexOf(Buffer.from(t.data!)), length: t.byteLength, name: t.name }))
+    .filter((r) => r.offset >= 0)
+    .sort((a, b) => a.offset - b.offset);
 }

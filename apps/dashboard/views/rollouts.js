@@ -42,6 +42,7 @@ export function mount(root) {
       maxEventRateChange: h('input', { name: 'maxEventRateChange', type: 'number', min: 0, step: 0.05, placeholder: 'e.g. 0.5' }),
       maxScoreShiftQ: h('input', { name: 'maxScoreShiftQ', type: 'number', min: 0, placeholder: 'e.g. 20' }),
       maxEnergyPerInferenceRatio: h('input', { name: 'maxEnergyPerInferenceRatio', type: 'number', min: 1, step: 0.1, placeholder: 'e.g. 1.5' }),
+      maxAccuracyDropPct: h('input', { name: 'maxAccuracyDropPct', type: 'number', min: 0, max: 100, step: 0.5, placeholder: 'e.g. 5' }),
       autoRollback: h('input', { name: 'autoRollback', type: 'checkbox' }),
       errorAction: select('errorAction', [['pause', 'pause'], ['abort', 'abort']], 'pause'),
     };
@@ -57,6 +58,7 @@ export function mount(root) {
       h('fieldset', {}, h('legend', {}, 'Health gates (updated vs devices still on the old model)'), h('div', { class: 'form-grid' },
         field('Min devices per side', f.minDevicesPerSide), field('Soak time (s)', f.soakS), field('Max event-rate change (ratio)', f.maxEventRateChange),
         field('Max score shift (q)', f.maxScoreShiftQ), field('Max energy/inference ratio', f.maxEnergyPerInferenceRatio),
+        field('Max accuracy drop (pts)', f.maxAccuracyDropPct, 'on-device accuracy from the devices\' ground-truth logs'),
         h('div', { class: 'field check' }, f.autoRollback, h('label', { for: f.autoRollback.id ||= 'f-autorollback' }, 'Roll back automatically on a breach')))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create and start rollout')));
     clear(formBox, form);
@@ -96,7 +98,7 @@ export function mount(root) {
       }
       const [name, version] = f.model.value.split('@');
       const target = { stream: f.stream.value || undefined, mcuProfile: f.mcuProfile.value || undefined, radioProfile: f.radioProfile.value || undefined, tags: list(f.tags).length ? list(f.tags) : undefined, currentModelId: f.currentModelId.value || undefined, deviceIds: list(f.deviceIds).length ? list(f.deviceIds) : undefined };
-      const gates = { minDevicesPerSide: num(f.minDevicesPerSide), soakS: num(f.soakS), maxEventRateChange: num(f.maxEventRateChange), maxScoreShiftQ: num(f.maxScoreShiftQ), maxEnergyPerInferenceRatio: num(f.maxEnergyPerInferenceRatio), autoRollback: f.autoRollback.checked };
+      const gates = { minDevicesPerSide: num(f.minDevicesPerSide), soakS: num(f.soakS), maxEventRateChange: num(f.maxEventRateChange), maxScoreShiftQ: num(f.maxScoreShiftQ), maxEnergyPerInferenceRatio: num(f.maxEnergyPerInferenceRatio), maxAccuracyDropPct: num(f.maxAccuracyDropPct), autoRollback: f.autoRollback.checked };
       const body = { name: f.name.value.trim(), model: { name, version }, target, groups, jobTimeoutS: num(f.jobTimeoutS), maxAttempts: num(f.maxAttempts), gates, errorAction: f.errorAction.value };
       if (num(f.perMinute)) body.rate = { type: 'constant', perMinute: num(f.perMinute) };
       try {
@@ -156,6 +158,7 @@ export function mount(root) {
       gates.maxEventRateChange !== undefined ? `event rate ±${fmtNum(gates.maxEventRateChange * 100)} %` : null,
       gates.maxScoreShiftQ !== undefined ? `score shift ±${gates.maxScoreShiftQ} q` : null,
       gates.maxEnergyPerInferenceRatio !== undefined ? `energy/inference ×${gates.maxEnergyPerInferenceRatio}` : null,
+      gates.maxAccuracyDropPct !== undefined ? `accuracy drop ≤ ${gates.maxAccuracyDropPct} pts` : null,
     ].filter(Boolean);
     if (limits.length === 0 || g.state === 'READY') return null;
     const soak = gates.soakS ? ` after a ${gates.soakS} s soak` : '';
@@ -168,6 +171,11 @@ export function mount(root) {
     const rate = u.eventsPerDeviceHour !== null && c.eventsPerDeviceHour ? u.eventsPerDeviceHour / c.eventsPerDeviceHour - 1 : null;
     const shift = u.meanScoreQ !== null && c.meanScoreQ !== null ? u.meanScoreQ - c.meanScoreQ : null;
     const ratio = u.meanEnergyUj !== null && c.meanEnergyUj ? u.meanEnergyUj / c.meanEnergyUj : null;
+    // Readings taken before the accuracy gate existed have no accuracy fields.
+    const acc = (s) => (s.accuracyPct == null ? '—' : `${fmtNum(s.accuracyPct)} % (n=${fmtNum(s.accuracyInferences)})`);
+    const drop = u.accuracyPct != null && c.accuracyPct != null ? c.accuracyPct - u.accuracyPct : null;
+    const minN = gates.minAccuracyInferences; // stored with the rollout whenever the accuracy gate is on
+    const accuracyJudged = drop !== null && gates.maxAccuracyDropPct !== undefined && u.accuracyInferences >= minN && c.accuracyInferences >= minN;
     const row = (label, uv, cv, reading, limit, ok) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, uv), h('td', { class: 'num' }, cv), h('td', { class: 'num' }, reading), h('td', { class: 'num' }, limit), h('td', {}, ok === null ? h('span', { class: 'muted' }, 'not judged') : badge(ok ? 'PASS' : 'FAIL')));
     const within = (x, lim) => (x === null || lim === undefined ? null : Math.abs(x) <= lim);
     return h('div', {},
@@ -178,8 +186,10 @@ export function mount(root) {
           row('Devices with events', u.devices, c.devices, '', `≥ ${gates.minDevicesPerSide ?? '—'}`, u.devices >= (gates.minDevicesPerSide ?? 0) && c.devices >= (gates.minDevicesPerSide ?? 0)),
           row('Events per device-hour', fmtNum(u.eventsPerDeviceHour), fmtNum(c.eventsPerDeviceHour), rate === null ? '—' : `${fmtNum(rate * 100)} %`, gates.maxEventRateChange === undefined ? 'off' : `±${fmtNum(gates.maxEventRateChange * 100)} %`, within(rate, gates.maxEventRateChange)),
           row('Mean score (q)', fmtNum(u.meanScoreQ), fmtNum(c.meanScoreQ), shift === null ? '—' : fmtNum(shift), gates.maxScoreShiftQ === undefined ? 'off' : `±${gates.maxScoreShiftQ}`, within(shift, gates.maxScoreShiftQ)),
-          row('Energy per inference (µJ)', fmtNum(u.meanEnergyUj), fmtNum(c.meanEnergyUj), ratio === null ? '—' : `×${fmtNum(ratio)}`, gates.maxEnergyPerInferenceRatio === undefined ? 'off' : `×${gates.maxEnergyPerInferenceRatio}`, ratio === null || gates.maxEnergyPerInferenceRatio === undefined ? null : ratio <= gates.maxEnergyPerInferenceRatio)))),
-      gr.breaches.length ? h('ul', { class: 'error' }, gr.breaches.map((b) => h('li', {}, b))) : null);
+          row('Energy per inference (µJ)', fmtNum(u.meanEnergyUj), fmtNum(c.meanEnergyUj), ratio === null ? '—' : `×${fmtNum(ratio)}`, gates.maxEnergyPerInferenceRatio === undefined ? 'off' : `×${gates.maxEnergyPerInferenceRatio}`, ratio === null || gates.maxEnergyPerInferenceRatio === undefined ? null : ratio <= gates.maxEnergyPerInferenceRatio),
+          row('On-device accuracy', acc(u), acc(c), drop === null ? '—' : `${fmtNum(-drop)} pts`, gates.maxAccuracyDropPct === undefined ? 'off' : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${minN})`, accuracyJudged ? drop <= gates.maxAccuracyDropPct : null)))),
+      gr.breaches.length ? h('ul', { class: 'error' }, gr.breaches.map((b) => h('li', {}, b))) : null,
+      gr.notJudged?.length ? h('ul', { class: 'muted' }, gr.notJudged.map((b) => h('li', {}, `Not judged yet — ${b}`))) : null);
   }
 
   const refresh = throttle(() => loadList().catch(showError), 1000);

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccuracyModule } from './accuracy/accuracy.module';
 import { BrokerModule } from './broker/broker.module';
 import { ApiTokenGuard } from './common/api-token.guard';
 import { PlatformEvents } from './common/platform-events';
@@ -47,6 +48,7 @@ export class AppModule {
         ProvisioningModule,
         BrokerModule.forRoot(config),
         OtaModule,
+        AccuracyModule,
         DashboardModule,
       ],
       controllers: [HealthController],

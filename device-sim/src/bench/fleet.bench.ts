@@ -186,10 +186,7 @@ async function main(): Promise<void> {
       // Drops while nodes wait to register/connect (they boot at once and buffer) vs in the window.
       droppedBeforeWindow: a.dropped,
       droppedInWindow: b.dropped - a.dropped,
-      messagesPerS: per(
-        b.published.event + b.published.status + b.published.energy,
-        a.published.event + a.published.status + a.published.energy,
-      ),
+      messagesPerS: per(sum(b.published), sum(a.published)),
       samplesPerS: per(b.samples, a.samples),
       bufferedAtEnd: final.buffered,
       sim: { rssMb: Math.round(peakSimRss), cpuPctOfOneCore: Math.round((simCpu / dt) * 100) },
@@ -214,3 +211,7 @@ main().then(
     process.exit(1);
   },
 );
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((x, y) => x + y, 0);
+}

@@ -1,3 +1,4 @@
+import { createKeyPair, PRIVATE_KEY_FILE } from '@tinyfleet/artifact/verify-node';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -5,7 +6,7 @@ import type { FleetStats } from './fleet-host';
 import { progressLine } from './fleet-stats';
 import { planFleet } from './fleet-plan';
 import { runFleet } from './fleet-runner';
-import { createFleetClaim, defaultModelCacheDir, defaultStateDir, REPO_ROOT } from './fleet-setup';
+import { createFleetClaim, defaultModelCacheDir, defaultStateDir, defaultTrustedKeyDir, REPO_ROOT } from './fleet-setup';
 
 /** Recipes whose artifacts the default fleet builds at first start (quick settings: seconds each). */
 const QUICK_RECIPES = ['soil', 'gas-fruit', 'gas-ethylene'];
@@ -43,6 +44,10 @@ export interface DefaultFleet {
 export async function startDefaultFleet(o: DefaultFleetOptions): Promise<DefaultFleet> {
   const devices = o.devices ?? 24;
   const modelCacheDir = o.modelCacheDir ?? defaultModelCacheDir();
+  // The nodes trust the local dev key (models built here are signed with it), so it must exist
+  // before they load their trust store; the builds below then sign with this same key.
+  const keyDir = defaultTrustedKeyDir();
+  if (!fs.existsSync(path.join(keyDir, PRIVATE_KEY_FILE))) createKeyPair(keyDir);
   const builder = buildMissingArtifacts(modelCacheDir, o.log ?? (() => undefined));
   const claim = await createFleetClaim(o.httpUrl, 'default simulated fleet', 6000);
   let prev: FleetStats | null = null;

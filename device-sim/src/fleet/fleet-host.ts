@@ -1,5 +1,7 @@
+import { loadTrustedKeys } from '@tinyfleet/artifact/verify-node';
 import { BATTERY_PROFILES, MCU_PROFILES, RADIO_PROFILES, totalUj } from '@tinyfleet/energy';
 import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
+import type { KeyObject } from 'node:crypto';
 import * as path from 'node:path';
 import { IdentityStore } from '../identity/identity-store';
 import { ModelCatalog } from '../inference/model-catalog';
@@ -8,9 +10,10 @@ import type { ClaimCredential } from '../mqtt/provision-by-claim';
 import { mergeAccuracy } from '../node/ground-truth-log';
 import { buildFor } from '../node/node-profile';
 import type { VirtualClock } from '../node/node-ports';
-import { FIRMWARE_VERSION, SimNode, SimUplinkKind } from '../node/sim-node';
+import { emptyPublished, FIRMWARE_VERSION, SIM_UPLINK_KINDS, SimNode, SimUplinkKind } from '../node/sim-node';
 import { STREAM_KINDS, StreamCatalog } from '../streams/stream-catalog';
 import type { NodeSpec } from './fleet-plan';
+import { defaultTrustedKeyDir } from './fleet-setup';
 
 export interface FleetHostOptions {
   mqttUrl: string;
@@ -28,6 +31,11 @@ export interface FleetHostOptions {
   doorbellMaxFrames?: number;
   /** How often to look for newly built artifacts (real ms); 0 = never. */
   modelRefreshMs?: number;
+  /**
+   * The nodes' trust store: folders or PEM files of the public keys whose model signatures they
+   * accept over the air (default: the local dev signing key, `.tinyfleet/keys`).
+   */
+  trustedKeyPaths?: string[];
 }
 
 export interface HostedNode {
@@ -64,6 +72,9 @@ export interface FleetStats {
   linkErrors: Record<string, number>;
   modelsMissing: Record<string, string>;
   accuracy: Record<string, { inferences: number; correct: number }>;
+  /** Models activated over the air, and OTA writes cut by a (simulated) power loss. */
+  otaInstalls: number;
+  powerLosses: number;
 }
 
 /**
@@ -76,6 +87,7 @@ export class FleetHost {
   readonly streams: StreamCatalog;
   readonly models: ModelCatalog;
   private readonly store: IdentityStore;
+  private readonly trustedKeys: Map<string, KeyObject>;
   private timer: NodeJS.Timeout | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -84,6 +96,7 @@ export class FleetHost {
     this.streams = new StreamCatalog({ doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs, doorbellMaxFrames: o.doorbellMaxFrames });
     this.store = new IdentityStore(path.join(o.stateDir, 'identities'));
     this.models = new ModelCatalog({ dataDir: o.dataDir, modelCacheDir: o.modelCacheDir, recipes: STREAM_KINDS });
+    this.trustedKeys = loadTrustedKeys(o.trustedKeyPaths ?? [defaultTrustedKeyDir()]);
   }
 
   add(specs: NodeSpec[]): void {
@@ -108,6 +121,7 @@ export class FleetHost {
           up: () => node.linkUp(this.o.clock.nowMs()),
           down: () => node.linkDown(this.o.clock.nowMs()),
           config: (cfg, bytes) => node.applyConfig(cfg, bytes),
+          ota: (kind, payload) => void node.onOtaDownlink(kind, payload),
         },
         this.o.wireTap,
       );
@@ -119,13 +133,15 @@ export class FleetHost {
         battery: BATTERY_PROFILES[build.battery],
         stream,
         // Spread nodes over the recording: each replays from its own point.
-        streamOffset: (seed % stream.length) + spec.index,
+        streamOffset: spec.streamOffset ?? (seed % stream.length) + spec.index,
         bootMs: now,
         seed,
         bufferCapacity: spec.bufferCapacity,
         seqStore: this.store.seqStore(spec.hardwareId),
         uplink: link,
         model: this.models.get(stream.recipe),
+        trustedKeys: this.trustedKeys,
+        loadReceivedModel: (bytes, manifest) => this.models.intern(bytes, manifest),
       });
       this.nodes.push({ spec, node, link });
     }
@@ -178,7 +194,7 @@ export class FleetHost {
       interpreterInvocations: this.models.all().reduce((a, m) => a + m.invocations, 0),
       eventsCreated: 0,
       eventsAcked: 0,
-      published: { event: 0, status: 0, energy: 0 },
+      published: emptyPublished(),
       buffered: 0,
       dropped: 0,
       energyUj: 0,
@@ -194,6 +210,8 @@ export class FleetHost {
       linkErrors: {},
       modelsMissing: Object.fromEntries(this.models.missing),
       accuracy: {},
+      otaInstalls: 0,
+      powerLosses: 0,
     };
     for (const { node, link } of this.nodes) {
       if (link.connected) s.online++;
@@ -202,7 +220,9 @@ export class FleetHost {
       s.inferences += c.inferences;
       s.eventsCreated += c.eventsCreated;
       s.eventsAcked += c.eventsAcked;
-      for (const k of ['event', 'status', 'energy'] as const) s.published[k] += c.published[k];
+      for (const k of SIM_UPLINK_KINDS) s.published[k] += c.published[k];
+      s.otaInstalls += node.slots.otaInstalls;
+      s.powerLosses += node.slots.powerLosses;
       s.buffered += node.buffer.size;
       s.dropped += node.buffer.dropped;
       const e = node.ledger.snapshot();

@@ -10,6 +10,8 @@ export interface NodeSpec {
   radio?: RadioId;
   battery?: BatteryId;
   bufferCapacity?: number;
+  /** Where in the recording the node starts replaying (default: spread by its hardware id). */
+  streamOffset?: number;
 }
 
 /**

@@ -21,6 +21,7 @@ export interface FleetWorkerData {
   connectConcurrency: number;
   doorbellMeanMotionIntervalMs?: number;
   modelRefreshMs: number;
+  trustedKeyPaths?: string[];
 }
 
 export type WorkerMessage =
@@ -44,6 +45,8 @@ export interface FleetRunOptions {
   connectConcurrency?: number;
   doorbellMeanMotionIntervalMs?: number;
   modelRefreshMs?: number;
+  /** The nodes' trust store for OTA signatures (FleetHostOptions.trustedKeyPaths). */
+  trustedKeyPaths?: string[];
   onProgress?: (stats: FleetStats) => void;
 }
 
@@ -93,6 +96,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
       connectConcurrency: o.connectConcurrency ?? 32,
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       modelRefreshMs: o.modelRefreshMs ?? 30_000,
+      trustedKeyPaths: o.trustedKeyPaths,
     };
     const worker = new Worker(path.join(__dirname, `fleet-worker${ext}`), {
       workerData: data,

@@ -19,6 +19,14 @@ export function defaultModelCacheDir(): string {
 }
 
 /**
+ * The simulated nodes' trust store: the local dev signing key (`tinyfleet model build` signs with it),
+ * as if it had been flashed into the nodes at manufacturing.
+ */
+export function defaultTrustedKeyDir(): string {
+  return path.join(REPO_ROOT, '.tinyfleet', 'keys');
+}
+
+/**
  * A claim on the command line: `<claimId>:<claimSecret>` (exactly what `tinyfleet claim create`
  * prints as id and secret, joined by a colon; the id never contains one).
  */

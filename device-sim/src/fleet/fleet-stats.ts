@@ -1,18 +1,19 @@
+import { emptyPublished, SIM_UPLINK_KINDS } from '../node/sim-node';
 import type { FleetStats } from './fleet-host';
 
 /** Sum the stats of several workers (counts add up; virtual time is the latest). */
 export function mergeStats(parts: FleetStats[]): FleetStats {
   const out: FleetStats = {
     nodes: 0, online: 0, virtualTimeMs: 0, samples: 0, inferences: 0, interpreterInvocations: 0, eventsCreated: 0, eventsAcked: 0,
-    published: { event: 0, status: 0, energy: 0 }, buffered: 0, dropped: 0, energyUj: 0, computeUj: 0, radioUj: 0, radioMessagesUj: 0, sensingUj: 0,
-    sleepUj: 0, rawRadioUj: 0, bytesUp: 0, rawBytesUp: 0, refusals: {}, linkErrors: {}, modelsMissing: {}, accuracy: {},
+    published: emptyPublished(), buffered: 0, dropped: 0, energyUj: 0, computeUj: 0, radioUj: 0, radioMessagesUj: 0, sensingUj: 0,
+    sleepUj: 0, rawRadioUj: 0, bytesUp: 0, rawBytesUp: 0, refusals: {}, linkErrors: {}, modelsMissing: {}, accuracy: {}, otaInstalls: 0, powerLosses: 0,
   };
   for (const p of parts) {
     for (const k of Object.keys(out) as (keyof FleetStats)[]) {
       const v = p[k];
       if (typeof v === 'number') (out as unknown as Record<string, number>)[k] = k === 'virtualTimeMs' ? Math.max(out.virtualTimeMs, v) : (out[k] as number) + v;
     }
-    for (const k of ['event', 'status', 'energy'] as const) out.published[k] += p.published[k];
+    for (const k of SIM_UPLINK_KINDS) out.published[k] += p.published[k];
     for (const [r, n] of Object.entries(p.refusals)) out.refusals[r] = (out.refusals[r] ?? 0) + n;
     for (const [r, n] of Object.entries(p.linkErrors)) out.linkErrors[r] = (out.linkErrors[r] ?? 0) + n;
     Object.assign(out.modelsMissing, p.modelsMissing);

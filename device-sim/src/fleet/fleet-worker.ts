@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     connectConcurrency: d.connectConcurrency,
     doorbellMeanMotionIntervalMs: d.doorbellMeanMotionIntervalMs,
     modelRefreshMs: d.modelRefreshMs,
+    trustedKeyPaths: d.trustedKeyPaths,
   });
   let stopping = false;
   port.on('message', (m: RunnerMessage) => {

@@ -21,6 +21,8 @@ export interface ModelArtifact {
   readonly strideSamples: number;
   /** Where it was loaded from (for messages). */
   readonly source: string;
+  /** The signed manifest it came with (null for the TFLM reference model, which has none). */
+  readonly manifest: ArtifactManifest | null;
 }
 
 export function sha256Of(bytes: Uint8Array): Uint8Array {
@@ -67,6 +69,7 @@ export function loadPersonDetectArtifact(dataDir: string): ModelArtifact {
     },
     strideSamples: 1,
     source: file,
+    manifest: null,
   });
 }
 
@@ -77,6 +80,11 @@ export function loadPersonDetectArtifact(dataDir: string): ModelArtifact {
 export function loadArtifactDir(dir: string): ModelArtifact {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ArtifactManifest;
   const bytes = new Uint8Array(fs.readFileSync(path.join(dir, manifest.model.file)));
+  return artifactFromManifest(bytes, manifest, dir);
+}
+
+/** The node's view of a .tflite and its manifest (from an artifact folder, or received over the air). */
+export function artifactFromManifest(bytes: Uint8Array, manifest: ArtifactManifest, source: string): ModelArtifact {
   const art = artifactFrom({
     modelId: manifest.name,
     version: manifest.version,
@@ -88,10 +96,11 @@ export function loadArtifactDir(dir: string): ModelArtifact {
     // Fast ones (SmellNet 1 Hz) infer on half-overlapping windows, a fresh conclusion per half window.
     strideSamples:
       (manifest.preprocessing.sampleIntervalSeconds ?? 0) >= 60 ? 1 : Math.max(1, Math.floor(manifest.preprocessing.windowLength / 2)),
-    source: dir,
+    source,
+    manifest,
   });
   const hex = Buffer.from(art.sha256).toString('hex');
-  if (hex !== manifest.model.sha256) throw new Error(`${dir}: model sha256 ${hex} does not match manifest ${manifest.model.sha256}`);
+  if (hex !== manifest.model.sha256) throw new Error(`${source}: model sha256 ${hex} does not match manifest ${manifest.model.sha256}`);
   return art;
 }
 

@@ -1,5 +1,6 @@
+import type { ArtifactManifest } from '@tinyfleet/artifact';
 import * as path from 'node:path';
-import { findCachedArtifact, loadPersonDetectArtifact, ModelArtifact } from './model-artifact';
+import { artifactFromManifest, findCachedArtifact, loadPersonDetectArtifact, ModelArtifact } from './model-artifact';
 import { SharedModel } from './shared-model';
 
 /**
@@ -10,6 +11,8 @@ import { SharedModel } from './shared-model';
  */
 export class ModelCatalog {
   private readonly models = new Map<string, SharedModel>();
+  /** Models received over the air, by sha256 hex: one interpreter per worker however many nodes install it. */
+  private readonly received = new Map<string, SharedModel>();
   /** Why a recipe has no model (not built yet, or failed to load). */
   readonly missing = new Map<string, string>();
 
@@ -24,7 +27,16 @@ export class ModelCatalog {
   }
 
   all(): SharedModel[] {
-    return [...this.models.values()];
+    return [...new Set([...this.models.values(), ...this.received.values()])];
+  }
+
+  /** The shared model for bytes a node received over the air (already verified by its OTA agent). */
+  intern(bytes: Uint8Array, manifest: ArtifactManifest): SharedModel {
+    const known = this.received.get(manifest.model.sha256) ?? [...this.models.values()].find((m) => m.artifact.manifest?.model.sha256 === manifest.model.sha256);
+    if (known) return known;
+    const model = new SharedModel(artifactFromManifest(bytes, manifest, `ota:${manifest.name}@${manifest.version}`));
+    this.received.set(manifest.model.sha256, model);
+    return model;
   }
 
   /** Look for new or newer artifacts; returns the recipes whose model changed. */

@@ -1,4 +1,4 @@
-import { decodeDeviceConfigV1, DeviceConfigV1, deviceDownlinkTopic, deviceUplinkTopic, ProvisionRequestV1, UplinkKind } from '@tinyfleet/wire';
+import { decodeDeviceConfigV1, DeviceConfigV1, deviceDownlinkTopic, DownlinkKind, deviceUplinkTopic, parseTopic, ProvisionRequestV1, UplinkKind } from '@tinyfleet/wire';
 import type { IdentityStore, StoredIdentity } from '../identity/identity-store';
 import type { NodeUplink } from '../node/node-ports';
 import { DeviceConnection } from './device-connection';
@@ -11,6 +11,7 @@ export interface MqttNodeLinkEvents {
   up(): void;
   down(): void;
   config(config: DeviceConfigV1, payloadBytes: number): void;
+  ota(kind: Exclude<DownlinkKind, 'config'>, payload: Uint8Array): void;
 }
 
 /**
@@ -51,8 +52,8 @@ export class MqttNodeLink implements NodeUplink {
     return deviceUplinkTopic(this.identity?.deviceId ?? 'dev-00000000000000', kind).length;
   }
 
-  configTopicBytes(): number {
-    return deviceDownlinkTopic(this.identity?.deviceId ?? 'dev-00000000000000', 'config').length;
+  downlinkTopicBytes(kind: DownlinkKind): number {
+    return deviceDownlinkTopic(this.identity?.deviceId ?? 'dev-00000000000000', kind).length;
   }
 
   /** Register (or reuse the stored identity) and connect. Resolves once connected or given up. */
@@ -135,9 +136,10 @@ export class MqttNodeLink implements NodeUplink {
         return;
       }
       this.conn = conn;
-      const configTopic = deviceDownlinkTopic(conn.deviceId, 'config');
       conn.client.on('message', (topic, payload) => {
-        if (topic !== configTopic) return;
+        const parsed = parseTopic(topic);
+        if (parsed?.scope !== 'device' || parsed.direction !== 'down' || parsed.deviceId !== conn.deviceId) return;
+        if (parsed.kind !== 'config') return this.events.ota(parsed.kind, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
         try {
           this.events.config(decodeDeviceConfigV1(payload), payload.length);
         } catch {

@@ -1,7 +1,9 @@
+import type { ModelAccuracyV1 } from '@tinyfleet/wire';
+
 /**
  * The node's local truth log: for every inference, the dataset's label of the sample it saw next to
- * what the model said. It lives on the node (simulator memory) and never goes on the wire; the
- * simulator reads it to report real on-node accuracy per model version.
+ * what the model said. It lives on the node (simulator memory); only its counts per model go on the
+ * wire (up/accuracy), so the platform can judge a rollout by on-device accuracy.
  */
 export interface TruthEntry {
   virtualTimeMs: number;
@@ -9,6 +11,8 @@ export interface TruthEntry {
   trueLabel: number;
   predictedLabel: number;
   model: string;
+  /** InferenceEventV1.modelTag of that model. */
+  modelTag: number;
   /** Event seq when the inference was reported, else -1. */
   eventSeq: number;
 }
@@ -17,9 +21,18 @@ export interface AccuracyByModel {
   [model: string]: { inferences: number; correct: number; accuracy: number };
 }
 
+interface Totals {
+  model: string;
+  inferences: number;
+  correct: number;
+}
+
 export class GroundTruthLog {
   private readonly recent: TruthEntry[] = [];
-  private readonly totals = new Map<string, { inferences: number; correct: number }>();
+  /** By model tag, in order of last use (a Map keeps insertion order; a used tag is moved to the end). */
+  private readonly totals = new Map<number, Totals>();
+  /** Bumped on every record: an unchanged log needs no new report. */
+  revision = 0;
 
   /** `keepRecent` entries are kept verbatim (for inspection); totals cover everything. */
   constructor(private readonly keepRecent = 256) {}
@@ -29,10 +42,13 @@ export class GroundTruthLog {
       if (this.recent.length >= this.keepRecent) this.recent.shift();
       this.recent.push(entry);
     }
-    const t = this.totals.get(entry.model) ?? { inferences: 0, correct: 0 };
+    let t = this.totals.get(entry.modelTag);
+    if (t) this.totals.delete(entry.modelTag);
+    else t = { model: entry.model, inferences: 0, correct: 0 };
     t.inferences++;
     if (entry.trueLabel === entry.predictedLabel) t.correct++;
-    this.totals.set(entry.model, t);
+    this.totals.set(entry.modelTag, t);
+    this.revision++;
   }
 
   entries(): readonly TruthEntry[] {
@@ -41,8 +57,18 @@ export class GroundTruthLog {
 
   accuracy(): AccuracyByModel {
     const out: AccuracyByModel = {};
-    for (const [m, t] of this.totals) out[m] = { ...t, accuracy: t.inferences ? t.correct / t.inferences : 0 };
+    for (const t of this.totals.values()) {
+      const acc = (out[t.model] ??= { inferences: 0, correct: 0, accuracy: 0 });
+      acc.inferences += t.inferences;
+      acc.correct += t.correct;
+      acc.accuracy = acc.correct / acc.inferences;
+    }
     return out;
+  }
+
+  /** Counts per model tag for up/accuracy: the `max` most recently used models. */
+  byTag(max: number): ModelAccuracyV1[] {
+    return [...this.totals].slice(-max).map(([modelTag, t]) => ({ modelTag, inferences: t.inferences, correct: t.correct }));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { UplinkKind } from '@tinyfleet/wire';
+import type { DownlinkKind, UplinkKind } from '@tinyfleet/wire';
 
 /** Virtual time source (ms since the unix epoch, device clock). */
 export interface VirtualClock {
@@ -49,8 +49,8 @@ export interface NodeUplink {
   readonly connected: boolean;
   readonly generation: number;
   topicBytes(kind: UplinkKind): number;
-  /** Length of the node's down/config topic (to price a received config). */
-  configTopicBytes(): number;
+  /** Length of the node's down/{kind} topic (to price a received config or OTA message). */
+  downlinkTopicBytes(kind: DownlinkKind): number;
   publish(kind: UplinkKind, payload: Uint8Array): Promise<unknown>;
 }
 

@@ -1,5 +1,5 @@
 import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
-import { decodeEnergySnapshotV1, decodeInferenceEventV1, decodeStatusV1, UplinkKind } from '@tinyfleet/wire';
+import { decodeEnergySnapshotV1, decodeInferenceEventV1, decodeStatusV1, DownlinkKind, UplinkKind } from '@tinyfleet/wire';
 import * as path from 'node:path';
 import { loadPersonDetectArtifact } from '../inference/model-artifact';
 import { SharedModel } from '../inference/shared-model';
@@ -19,8 +19,8 @@ class FakeUplink implements NodeUplink {
   topicBytes(kind: UplinkKind): number {
     return `tinyfleet/v1/d/dev-abcdefghijkl/up/${kind}`.length;
   }
-  configTopicBytes(): number {
-    return 'tinyfleet/v1/d/dev-abcdefghijkl/down/config'.length;
+  downlinkTopicBytes(kind: DownlinkKind): number {
+    return `tinyfleet/v1/d/dev-abcdefghijkl/down/${kind}`.length;
   }
   publish(kind: UplinkKind, payload: Uint8Array): Promise<unknown> {
     this.sent.push({ kind, payload });

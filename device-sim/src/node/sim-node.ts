@@ -14,18 +14,23 @@ import {
 } from '@tinyfleet/energy';
 import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
 import {
+  ACCURACY_MAX_MODELS,
   DeviceConfigV1,
+  DownlinkKind,
+  encodeAccuracyReportV1,
   encodeEnergySnapshotV1,
   encodeInferenceEventV1,
   encodeStatusV1,
   EnergySnapshotV1,
   InferenceEventV1,
 } from '@tinyfleet/wire';
+import type { KeyObject } from 'node:crypto';
 import type { SharedModel } from '../inference/shared-model';
+import { OtaAgent } from '../ota/ota-agent';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
 import { GroundTruthLog } from './ground-truth-log';
-import { ModelSlots } from './model-slots';
+import { LoadReceivedModel, ModelSlots } from './model-slots';
 import type { NodeUplink, SeqStore } from './node-ports';
 import { OfflineBuffer } from './offline-buffer';
 
@@ -51,10 +56,19 @@ export interface SimNodeOptions {
   uplink: NodeUplink;
   model?: SharedModel;
   bootId?: number;
+  /** Public keys the node accepts model signatures from (its trust store); none = every OTA offer is refused. */
+  trustedKeys?: Map<string, KeyObject>;
+  /** Builds a runnable model from bytes received over the air (shared per worker); none = no OTA. */
+  loadReceivedModel?: LoadReceivedModel;
 }
 
-/** What this firmware publishes (the OTA kinds of the wire protocol are not implemented here). */
-export type SimUplinkKind = 'event' | 'status' | 'energy';
+/** What this firmware publishes: every uplink kind of the wire protocol. */
+export const SIM_UPLINK_KINDS = ['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy'] as const;
+export type SimUplinkKind = (typeof SIM_UPLINK_KINDS)[number];
+
+export function emptyPublished(): Record<SimUplinkKind, number> {
+  return Object.fromEntries(SIM_UPLINK_KINDS.map((k) => [k, 0])) as Record<SimUplinkKind, number>;
+}
 
 export interface NodeCounters {
   samples: number;
@@ -75,7 +89,8 @@ export class SimNode {
   readonly slots: ModelSlots;
   readonly buffer: OfflineBuffer;
   readonly truth = new GroundTruthLog();
-  readonly counters: NodeCounters = { samples: 0, inferences: 0, eventsCreated: 0, eventsAcked: 0, published: { event: 0, status: 0, energy: 0 } };
+  readonly counters: NodeCounters = { samples: 0, inferences: 0, eventsCreated: 0, eventsAcked: 0, published: emptyPublished() };
+  readonly ota: OtaAgent;
   readonly bootId: number;
   private readonly policy: EventPolicyState;
   private config: DeviceConfigV1 = DEFAULT_DEVICE_CONFIG;
@@ -87,6 +102,10 @@ export class SimNode {
   private nextSeq: number;
   private seqReservedUntil: number;
   private energySeq = 0;
+  private accuracySeq = 0;
+  private accuracyRevisionSent = 0;
+  /** Downlinks are handled one at a time, in arrival order, like a device's single MQTT task. */
+  private downlinkChain: Promise<void> = Promise.resolve();
   private nextStatusAtMs: number;
   private nextEnergyAtMs: number;
   private keepAliveFromMs: number | null = null;
@@ -101,7 +120,21 @@ export class SimNode {
     this.random = mulberry32(o.seed);
     this.policy = new EventPolicyState(DEFAULT_DEVICE_CONFIG.eventPolicy, DEFAULT_DEVICE_CONFIG.scoreThresholdQ, o.stream.eventConfirmations ?? 1);
     this.ledger = new EnergyLedger({ mcu: o.mcu, radio: o.radio, startMs: o.bootMs, rawQos: 1, rawTopicBytes: o.uplink.topicBytes('event') });
-    this.slots = new ModelSlots(o.mcu);
+    const load = o.loadReceivedModel;
+    this.slots = new ModelSlots(
+      o.mcu,
+      load &&
+        ((bytes, manifest) => {
+          const model = load(bytes, manifest);
+          model.entry(o.stream); // throws when the model cannot take this node's sensor input
+          return model;
+        }),
+    );
+    this.ota = new OtaAgent(
+      { publish: (kind, payload) => this.sendOta(kind, payload) },
+      this.slots,
+      { trustedKeys: o.trustedKeys ?? new Map(), clock: () => this.lastNowMs, selfTestRan: () => this.chargeSelfTest() },
+    );
     this.buffer = new OfflineBuffer(o.bufferCapacity ?? 256);
     if (o.model) this.slots.install(o.model);
     this.sampleIndex = o.streamOffset;
@@ -155,6 +188,8 @@ export class SimNode {
     this.statusDue = true; // the platform learns the slots (model tags) before the events
     this.energyDue = true;
     this.pump(nowMs);
+    // A download cut by the link carries on from its first missing chunk.
+    this.downlinkChain = this.downlinkChain.then(() => this.ota.resume()).catch(() => undefined);
   }
 
   /** The link went down: in-flight events go back to the buffer. */
@@ -166,11 +201,22 @@ export class SimNode {
 
   /** down/config arrived (`payloadBytes` on the wire). */
   applyConfig(config: DeviceConfigV1, payloadBytes: number): void {
-    this.ledger.chargeRadioRx(messageCost(this.o.radio, { payloadBytes, direction: 'down', qos: 1, topicBytes: this.o.uplink.configTopicBytes() }));
+    this.ledger.chargeRadioRx(messageCost(this.o.radio, { payloadBytes, direction: 'down', qos: 1, topicBytes: this.o.uplink.downlinkTopicBytes('config') }));
     this.config = config;
     this.policy.configure(config.eventPolicy, config.scoreThresholdQ);
     this.nextStatusAtMs = Math.min(this.nextStatusAtMs, this.lastNowMs + config.statusIntervalS * 1000);
     this.nextEnergyAtMs = Math.min(this.nextEnergyAtMs, this.lastNowMs + config.energyIntervalS * 1000);
+  }
+
+  /**
+   * An OTA downlink arrived (`payload` as received): its radio energy is charged, then the agent
+   * handles it after every earlier one.
+   */
+  onOtaDownlink(kind: Exclude<DownlinkKind, 'config'>, payload: Uint8Array): Promise<void> {
+    this.ledger.chargeRadioRx(messageCost(this.o.radio, { payloadBytes: payload.byteLength, direction: 'down', qos: 1, topicBytes: this.o.uplink.downlinkTopicBytes(kind) }));
+    const handle = kind === 'ota-offer' ? () => this.ota.onOffer(payload) : kind === 'ota-chunk' ? () => this.ota.onChunk(payload) : () => this.ota.onCancel(payload);
+    this.downlinkChain = this.downlinkChain.then(handle).catch(() => undefined);
+    return this.downlinkChain;
   }
 
   /** Install a model into the inactive slot (refused with a reason when it does not fit). */
@@ -217,6 +263,7 @@ export class SimNode {
       trueLabel: this.o.stream.groundTruth(this.sampleIndex),
       predictedLabel: result.label,
       model: `${model.artifact.modelId}@${model.artifact.version}`,
+      modelTag: model.artifact.modelTag,
       eventSeq: seq,
     });
     if (!report) return;
@@ -265,9 +312,26 @@ export class SimNode {
   }
 
   private send(kind: SimUplinkKind, payload: Uint8Array, nowMs: number): Promise<unknown> {
-    this.chargeTx(kind, payload.byteLength, nowMs);
+    // up/accuracy is the simulation's measuring tape (a field device has no ground truth to send):
+    // it is not charged, so the energy figures stay those of the device's real workload.
+    if (kind !== 'accuracy') this.chargeTx(kind, payload.byteLength, nowMs);
     this.counters.published[kind]++;
     return this.o.uplink.publish(kind, payload);
+  }
+
+  /**
+   * The agent's uplinks. Not awaited for the PUBACK: MQTT keeps them in order, and a report lost with
+   * the link is made good by the agent's resume and by the platform's re-offer.
+   */
+  private sendOta(kind: 'ota-status' | 'ota-request', payload: Uint8Array): Promise<void> {
+    if (this.o.uplink.connected) this.send(kind, payload, this.lastNowMs).catch(() => undefined);
+    return Promise.resolve();
+  }
+
+  /** The self-test is one inference of the new model, still in the inactive slot. */
+  private chargeSelfTest(): void {
+    const model = this.slots.inactiveModel;
+    if (model) this.ledger.chargeCompute(model.costOn(this.o.mcu));
   }
 
   private pump(nowMs: number): void {
@@ -310,6 +374,11 @@ export class SimNode {
       const payload = encodeEnergySnapshotV1(this.energySnapshot(nowMs));
       this.energySeq++;
       this.send('energy', payload, nowMs).catch(() => undefined); // cumulative: the next one carries it
+      if (this.truth.revision !== this.accuracyRevisionSent) {
+        this.accuracyRevisionSent = this.truth.revision;
+        const report = encodeAccuracyReportV1({ bootId: this.bootId, seq: this.accuracySeq++, timestampMs: nowMs, models: this.truth.byTag(ACCURACY_MAX_MODELS) });
+        this.send('accuracy', report, nowMs).catch(() => undefined); // cumulative too
+      }
     }
   }
 }

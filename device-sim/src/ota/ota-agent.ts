@@ -10,21 +10,31 @@ import { createHash, KeyObject } from 'node:crypto';
 /** The device's two model slots as the agent needs them (the simulated flash). */
 export interface OtaSlots {
   activeSha256Hex(): string | null;
-  /** sha256 of the model in the slot that would be overwritten, and its manifest, if any. */
-  inactive(): { sha256Hex: string; manifest: ArtifactManifest; bytes: Uint8Array } | null;
+  /**
+   * sha256 of the model in the slot that would be overwritten, and its manifest, if any (a factory
+   * image may have none: it was never delivered over the air).
+   */
+  inactive(): { sha256Hex: string; manifest: ArtifactManifest | null; bytes: Uint8Array } | null;
   /** The bytes of the active model (a delta is applied to it). */
   activeBytes(): Uint8Array | null;
   /** Bytes of flash free for a model next to firmware and the active slot. */
   flashBytesForModel(): number;
   /** RAM free for the tensor arena. */
   ramBytesForArena(): number;
-  /** Writes the inactive slot; a simulated power loss throws PowerLossError and leaves it unusable. */
+  /**
+   * Writes the inactive slot; a simulated power loss throws PowerLossError and leaves it unusable.
+   * SlotRejectedError: the device cannot run this model on its own input (sensor preprocessing).
+   */
   writeInactive(bytes: Uint8Array, manifest: ArtifactManifest): void;
   activateInactive(): void;
 }
 
 export class PowerLossError extends Error {
   override name = 'PowerLossError';
+}
+
+export class SlotRejectedError extends Error {
+  override name = 'SlotRejectedError';
 }
 
 /** How the agent talks: publish an uplink, and the radio bytes it costs (charged to the ledger by the owner). */
@@ -37,6 +47,8 @@ export interface OtaAgentOptions {
   /** Chunks asked for at once (1..16). */
   chunksPerRequest?: number;
   clock?: () => number;
+  /** Called after the self-test inference ran on the inactive slot's model (the owner charges its energy). */
+  selfTestRan?: () => void;
 }
 
 interface Download {
@@ -167,7 +179,13 @@ export class OtaAgent {
   }
 
   /** Compatibility on the device itself, then write, self-test and switch — or leave the old slot active. */
-  private async apply(offer: OtaOfferV1, model: Uint8Array, manifest: ArtifactManifest, write: boolean): Promise<void> {
+  private async apply(offer: OtaOfferV1, model: Uint8Array, manifest: ArtifactManifest | null, write: boolean): Promise<void> {
+    if (!manifest) {
+      // Back to a factory image in the other slot (no manifest, so no self-test vector): it ran on
+      // this very device before and its bytes still hash right, which is what a self-test would show.
+      this.slots.activateInactive();
+      return this.report(offer.jobId, 'SUCCEEDED', null, offer.chunkCount);
+    }
     const refusal = this.checkRuns(model, manifest);
     if (refusal) return this.report(offer.jobId, 'REJECTED', refusal, offer.chunkCount);
     await this.report(offer.jobId, 'APPLYING', null, offer.chunkCount);
@@ -176,10 +194,14 @@ export class OtaAgent {
         this.slots.writeInactive(model, manifest);
       } catch (err) {
         if (err instanceof PowerLossError) return this.report(offer.jobId, 'FAILED', 'power-loss', offer.chunkCount);
+        // The model cannot take this node's sensor input: as good as a failed self-test, old slot stays.
+        if (err instanceof SlotRejectedError) return this.report(offer.jobId, 'FAILED', 'self-test-failed', offer.chunkCount);
         throw err;
       }
     }
-    if (!selfTestPasses(model, manifest, this.slots.ramBytesForArena())) return this.report(offer.jobId, 'FAILED', 'self-test-failed', offer.chunkCount);
+    const passed = selfTestPasses(model, manifest, this.slots.ramBytesForArena());
+    this.opts.selfTestRan?.();
+    if (!passed) return this.report(offer.jobId, 'FAILED', 'self-test-failed', offer.chunkCount);
     this.slots.activateInactive();
     await this.report(offer.jobId, 'SUCCEEDED', null, offer.chunkCount);
   }

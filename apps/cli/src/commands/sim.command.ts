@@ -24,6 +24,7 @@ export function registerSimCommands(program: Command): void {
     .option('--fleet-name <name>', 'prefix of the hardware ids; the same name brings back the same identities', 'sim')
     .option('--state-dir <dir>', 'where nodes keep their identity (default .tinyfleet/sim)')
     .option('--connect-concurrency <n>', 'registrations/connects in flight per worker', (v) => positiveInt(v, '--connect-concurrency'), 32)
+    .option('--trust <path...>', 'public keys (PEM files or folders) the nodes accept model signatures from over the air (default: the local dev key, .tinyfleet/keys)')
     .option('--json', 'print the final summary as JSON')
     .addOption(new Option('--progress-ms <ms>', 'progress line interval').default(1000).argParser((v) => positiveInt(v, '--progress-ms')))
     .action(async (opts) => {
@@ -51,6 +52,7 @@ export function registerSimCommands(program: Command): void {
         workers: opts.workers,
         connectConcurrency: opts.connectConcurrency,
         progressMs: opts.progressMs,
+        trustedKeyPaths: opts.trust,
       });
       const ticker = setInterval(() => {
         const s = fleet.stats();
@@ -97,7 +99,8 @@ function formatSummary(s: Record<string, any>): string {
     '',
     `  nodes ${s.nodes} (online at stop ${s.online}), virtual span ${s.virtualSpan}`,
     `  samples ${s.samples}, inferences ${s.inferences} (interpreter runs ${s.interpreterInvocations}), events ${s.eventsCreated} created / ${s.eventsAcked} acknowledged, ${s.buffered} buffered, ${s.dropped} dropped`,
-    `  published: ${s.published.event} event, ${s.published.status} status, ${s.published.energy} energy`,
+    `  published: ${s.published.event} event, ${s.published.status} status, ${s.published.energy} energy, ${s.published.accuracy} accuracy, ${s.published['ota-request']} ota-request, ${s.published['ota-status']} ota-status`,
+    `  over the air: ${s.otaInstalls} model(s) activated, ${s.powerLosses} write(s) cut by power loss`,
     `  energy ${(s.energyUj / 1e6).toFixed(1)} J = compute ${(s.computeUj / 1e6).toFixed(1)} + radio ${(s.radioUj / 1e6).toFixed(1)} + sensing ${(s.sensingUj / 1e6).toFixed(1)} + sleep ${(s.sleepUj / 1e6).toFixed(1)}`,
     `  radio messages ${(s.radioMessagesUj / 1e6).toFixed(1)} J, ${s.bytesUp} B on air; raw-streaming counterfactual ${(s.rawRadioUj / 1e6).toFixed(1)} J, ${s.rawBytesUp} B (same links, same accounting; connects and keep-alives excluded from both)`,
     ...Object.entries(s.accuracy as Record<string, { inferences: number; accuracy: number | null }>).map(

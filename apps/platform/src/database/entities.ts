@@ -2,6 +2,8 @@ import { Foundation1795900000000 } from '../../../../migrations/1795900000000-fo
 import { DeviceConfig1795900100000 } from '../../../../migrations/1795900100000-device-config';
 import { Ota1795900200000 } from '../../../../migrations/1795900200000-ota';
 import { EnergyReportIndexes1795900300000 } from '../../../../migrations/1795900300000-energy-report-indexes';
+import { AccuracyReports1795900400000 } from '../../../../migrations/1795900400000-accuracy-reports';
+import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DeviceEvent } from '../ingest/device-event.entity';
 import { EnergySnapshot } from '../ingest/energy-snapshot.entity';
@@ -15,6 +17,6 @@ import { Rollout } from '../ota/rollouts/rollout.entity';
 import { ProvisioningAttempt } from '../provisioning/provisioning-attempt.entity';
 
 /** Listed explicitly (not globbed) so bundlers, Jest and the CLI all see the same set. */
-export const ENTITIES = [Claim, ProvisioningAttempt, Device, DeviceEvent, EnergySnapshot, TrustedKey, ModelArtifact, Rollout, RolloutGroup, OtaJob, OtaJobEvent];
+export const ENTITIES = [Claim, ProvisioningAttempt, Device, DeviceEvent, EnergySnapshot, TrustedKey, ModelArtifact, Rollout, RolloutGroup, OtaJob, OtaJobEvent, AccuracyReport];
 /** In order. A new migration file must be added here. */
-export const MIGRATIONS = [Foundation1795900000000, DeviceConfig1795900100000, Ota1795900200000, EnergyReportIndexes1795900300000];
+export const MIGRATIONS = [Foundation1795900000000, DeviceConfig1795900100000, Ota1795900200000, EnergyReportIndexes1795900300000, AccuracyReports1795900400000];

@@ -1,5 +1,5 @@
 import type { EnergyFigures } from './energy-aggregate';
-import type { EnergyReport, GroupRow } from './energy-report.types';
+import type { EnergyReport, GroupRow, RolloutRow } from './energy-report.types';
 import type { DutyCycleCheck } from './energy-what-if';
 
 const n = (x: number, digits = 3): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : Number(x.toPrecision(digits)).toString());
@@ -37,6 +37,24 @@ function duty(radio: string, c: DutyCycleCheck, devices: number, now: boolean): 
   if (c.rawFairUseViolations || c.edgeFairUseViolations) {
     return `${where}: within the EU868 1 % duty cycle, but over TTN's ${c.fairUseLimitSPerDay} s/day fair use — edge on ${c.edgeFairUseViolations}, raw on ${c.rawFairUseViolations} of ${devices} devices.`;
   }
+  return null;
+}
+
+const pct = (x: number): string => `${x.toFixed(1)} %`;
+
+/**
+ * "accuracy 62.5 % → 87.2 % (+24.7 pts, n=240 → 250 inferences …)" from the devices' ground-truth
+ * logs, or what one side has when the other has no reports; null when neither has.
+ */
+function accuracyChange(o: RolloutRow): string | null {
+  const nBefore = o.accuracyBeforeInferences.toLocaleString('en-US');
+  const nAfter = o.accuracyAfterInferences.toLocaleString('en-US');
+  if (o.accuracyBeforePct !== null && o.accuracyAfterPct !== null) {
+    const pts = o.accuracyAfterPct - o.accuracyBeforePct;
+    return `accuracy ${pct(o.accuracyBeforePct)} → ${pct(o.accuracyAfterPct)} (${pts >= 0 ? '+' : ''}${pts.toFixed(1)} pts, n=${nBefore} → ${nAfter} inferences checked on the devices)`;
+  }
+  if (o.accuracyBeforePct !== null) return `accuracy before ${pct(o.accuracyBeforePct)} (n=${nBefore}), no accuracy report on the new model yet`;
+  if (o.accuracyAfterPct !== null) return `accuracy after ${pct(o.accuracyAfterPct)} (n=${nAfter}), no accuracy report from before`;
   return null;
 }
 
@@ -80,9 +98,12 @@ export function findingsFor(r: EnergyReport, loraNow: Array<{ radio: string; che
       : 'OTA download energy: 0 J — no OTA job has delivered chunks to these devices.',
   );
   for (const o of r.rollouts) {
-    if (o.energyPerInferenceChangePct !== null) {
-      out.push(`Rollout #${o.rolloutId} ${o.name} (${o.model}): energy per inference ${n(o.before.meanEnergyPerInferenceUj ?? 0)} → ${n(o.after.meanEnergyPerInferenceUj ?? 0)} µJ (${o.energyPerInferenceChangePct > 0 ? '+' : ''}${n(o.energyPerInferenceChangePct)} %); accuracy not available.`);
-    }
+    const energy = o.energyPerInferenceChangePct === null
+      ? null
+      : `energy per inference ${n(o.before.meanEnergyPerInferenceUj ?? 0)} → ${n(o.after.meanEnergyPerInferenceUj ?? 0)} µJ (${o.energyPerInferenceChangePct > 0 ? '+' : ''}${n(o.energyPerInferenceChangePct)} %)`;
+    const accuracy = accuracyChange(o);
+    if (energy === null && accuracy === null) continue;
+    out.push(`Rollout #${o.rolloutId} ${o.name} (${o.model}): ${[energy, accuracy ?? 'accuracy not available (no accuracy reports)'].filter(Boolean).join('; ')}.`);
   }
   if (fleet.battery.infeasible) out.push(`${fleet.battery.infeasible} device(s) draw radio peaks above their cell's pulse limit: their battery projections are not achievable.`);
   const kept = fleet.rawPayloadBytesKept === null ? 'an unknown amount (a stream without a sensor profile)' : bytes(fleet.rawPayloadBytesKept);

@@ -31,13 +31,14 @@ export const ASSUMPTIONS: string[] = [
   'LoRaWAN: EU868 1 % duty cycle per sub-band (864 s airtime/day) and the TTN fair-use policy (30 s/day) are checked per device for edge and raw.',
   'Profile ids: exact library ids, or a unique library id ending in -<id> (ble-1m → nrf52840-ble-1m). Unknown profiles: no battery-peak check, no what-if for that device.',
   'Model version of a device = the active slot of its last status (snapshots do not carry the model).',
-  'Rollouts: "before" = inference events of the rollout\'s devices from any other model, "after" = their events from the rolled-out model (matched by model id and version, not by time: event times are device clock, rollout times wall clock).',
+  'Rollouts: "before" = inference events of the rollout\'s devices from any other model, "after" = their events from the rolled-out model (matched by model id and version, not by time: event times are device clock, rollout times wall clock). Accuracy before/after splits the same devices\' accuracy reports the same way, over all their reports.',
+  'On-device accuracy comes from the devices\' accuracy reports (AccuracyReportV1 on up/accuracy): per model tag, the inferences checked against a ground-truth label since boot and how many predicted it. In simulation the label is the dataset\'s label of each sample the node replays (its ground-truth log); a field device would need labelled spot checks. Counts are cumulative per (device, boot, model tag): over a range, each series counts its last report in the range minus its last report before it (or from zero when the boot started inside the range); a new bootId starts a new series. The model is the one the tag named in the device\'s last status when the report arrived; n = the inferences behind a figure.',
   'OTA download estimate: chunks received × the radio\'s QoS 1 downlink cost of one chunk (mean chunk size + 19 B OtaChunkV1 framing) + one 16-B chunk request uplink per 16 chunks; LoRa frames fragmented as in the what-if.',
 ];
 
 export const NOT_AVAILABLE: string[] = [
   'OTA download energy as measured by the devices: not available — EnergySnapshotV1 has no OTA counter, so OTA radio energy (when a device charges it) sits inside radioRxUj/radioTxUj. The OTA figure shown is an estimate from the platform\'s delivery counts (ota_jobs.chunks_received), over all of a device\'s OTA jobs (job times are wall clock, snapshots are device virtual time, so it is not time-filtered); 0 J where no OTA job exists.',
-  'Accuracy before/after a model update: not available — the platform receives no ground-truth labels (device-sim keeps its ground-truth log locally). Energy per inference before/after a rollout is shown from the inference events.',
+  'On-device accuracy where no device sent an accuracy report for that model (in the range, or before/after a rollout): not available, shown as "no reports" — devices without a ground-truth log (field devices without labelled spot checks) never send one.',
   'Board-level sleep floors (regulators, LEDs, USB) are not in the chip profiles; a board floor would shorten every battery life here.',
 ];
 

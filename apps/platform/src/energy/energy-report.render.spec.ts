@@ -59,7 +59,7 @@ describe('energy report rendering (test fleet, pure)', () => {
     expect(renderCsv(empty)).not.toMatch(/NaN/);
   });
 
-  it('OTA download estimate from delivered chunks, and a rollout before/after row', () => {
+  it('OTA download estimate from delivered chunks, and rollout before/after rows with and without accuracy reports', () => {
     const ble = RADIO_PROFILES['nrf52840-ble-1m'];
     const topic = 'tinyfleet/v1/d/hw-soil-ble-a/up/event'.length;
     // 10 chunks of 1,000 B each: 10 downlinks of 1,019 B + one 16-B request uplink.
@@ -68,14 +68,27 @@ describe('energy report rendering (test fleet, pure)', () => {
     const rollout = {
       rolloutId: 3, name: 'soil v2', model: 'soil-model@2.0.0', state: 'COMPLETED', startedAt: null, finishedAt: null, devices: 2, jobsByState: { SUCCEEDED: 2 },
       before: { events: 40, meanEnergyPerInferenceUj: 23, meanLatencyUs: 1170 }, after: { events: 30, meanEnergyPerInferenceUj: 469, meanLatencyUs: 23_400 },
-      energyPerInferenceChangePct: 1939, accuracyBeforePct: null, accuracyAfterPct: null,
+      energyPerInferenceChangePct: 1939, accuracyBeforePct: 62.5, accuracyAfterPct: 87.2, accuracyBeforeInferences: 240, accuracyAfterInferences: 1250,
     };
-    const r = buildEnergyReport({ ...fleetInput(), ota: new Map([['hw-soil-ble-a', { jobs: 1, chunks: 10, bytes: 10_000 }]]), rollouts: [rollout] });
+    const unreported = { ...rollout, rolloutId: 4, name: 'soil v3', accuracyBeforePct: null, accuracyAfterPct: null, accuracyBeforeInferences: 0, accuracyAfterInferences: 0 };
+    const r = buildEnergyReport({ ...fleetInput(), ota: new Map([['hw-soil-ble-a', { jobs: 1, chunks: 10, bytes: 10_000 }]]), rollouts: [rollout, unreported] });
     expect(r.groups.find((g) => g.key === 'hw-soil-ble-a')!.figures.otaDownloadJ).toBeCloseTo(expectedUj / 1e6, 6);
     expect(r.fleet.figures.otaDownloadJ).toBeCloseTo(expectedUj / 1e6, 6);
-    expect(r.findings.join('\n')).toMatch(/Rollout #3 soil v2 \(soil-model@2.0.0\): energy per inference 23 → 469 µJ \(\+1,939 %\)/);
+    const findings = r.findings.join('\n');
+    expect(findings).toMatch(/Rollout #3 soil v2 \(soil-model@2.0.0\): energy per inference 23 → 469 µJ \(\+1,939 %\); accuracy 62.5 % → 87.2 % \(\+24.7 pts, n=240 → 1,250 inferences checked on the devices\)\./);
+    expect(findings).toMatch(/Rollout #4 soil v3 .*; accuracy not available \(no accuracy reports\)\./);
     const html = renderHtml(r);
     expect(html).toMatch(/#3 soil v2/);
+    expect(html).toContain('<td>62.5 → 87.2</td><td>240 / 1,250</td>');
+    expect(html).toContain('<td>no reports → no reports</td><td>0 / 0</td>');
+    expect(html).toMatch(/ground-truth log/);
+    const versions = [
+      { modelId: 'soil-model', modelVersion: '2.0.0', devices: 2, events: 30, meanEnergyPerInferenceUj: 469, meanLatencyUs: 23_400, firstEventAt: null, lastEventAt: null, accuracyPct: 87.2, accuracyInferences: 1250 },
+      { modelId: 'soil-model', modelVersion: '1.0.0', devices: 2, events: 40, meanEnergyPerInferenceUj: 23, meanLatencyUs: 1170, firstEventAt: null, lastEventAt: null, accuracyPct: null, accuracyInferences: 0 },
+    ];
+    const byVersion = renderHtml(buildEnergyReport({ ...fleetInput(), modelVersions: versions }));
+    expect(byVersion).toContain('<td>87.2</td><td>1,250</td></tr>');
+    expect(byVersion).toContain('<td>no reports</td><td>0</td></tr>');
     expect(html).not.toMatch(/NaN|undefined/);
   });
 });

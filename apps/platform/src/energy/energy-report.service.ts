@@ -1,6 +1,8 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { readAccuracySamples } from '../accuracy/accuracy-reports.query';
+import { accuracyDeltas, AccuracyDelta, AccuracyTotals, sumAccuracy } from '../accuracy/accuracy-window';
 import type { EventStats } from './energy-aggregate';
 import type { SnapshotRow } from './energy-counters';
 import type { DeviceInfo } from './energy-profiles';
@@ -48,7 +50,7 @@ export class EnergyReportService {
     const spanMs = last > first ? last - first : 0;
     filters.bucket = q.bucket && q.bucket !== 'auto' ? q.bucket : spanMs > 3 * 86_400_000 ? 'day' : 'hour';
     const [eventStats, modelVersions, ota, rollouts] = ids.length
-      ? await Promise.all([this.eventStats(ids, lo, hi), this.modelVersions(ids, lo, hi), this.ota(ids), this.rollouts(ids)])
+      ? await Promise.all([this.eventStats(ids, lo, hi), this.modelVersions(ids, fromMs, toMs), this.ota(ids), this.rollouts(ids)])
       : [new Map<string, EventStats>(), [], new Map<string, OtaTransfer>(), []];
     return buildEnergyReport({ generatedAt: now, filters, devices, snapshots, eventStats, modelVersions, ota, rollouts });
   }
@@ -97,7 +99,9 @@ export class EnergyReportService {
     return new Map(rows.map((r) => [r.device_id, { events: Number(r.n), energyUjSum: Number(r.uj) }]));
   }
 
-  private async modelVersions(ids: string[], lo: number, hi: number): Promise<ModelVersionRow[]> {
+  private async modelVersions(ids: string[], fromMs: number | null, toMs: number | null): Promise<ModelVersionRow[]> {
+    const lo = fromMs ?? FAR_PAST;
+    const hi = toMs ?? FAR_FUTURE;
     const rows: Array<{ model_id: string | null; model_version: string | null; devices: string; n: string; uj: string; lat: string; first: Date; last: Date }> = await this.db.query(
       `SELECT model_id, model_version, count(DISTINCT device_id) AS devices, count(*) AS n, avg(energy_uj) AS uj, avg(latency_us) AS lat,
               min(device_time) AS first, max(device_time) AS last
@@ -107,7 +111,18 @@ export class EnergyReportService {
       [ids, Math.max(lo, -2e14), Math.min(hi, 2e14)],
     );
     const r3 = (x: string) => Number(Number(x).toPrecision(6));
-    return rows.map((r) => ({
+    // The range's end is exclusive and device times are whole milliseconds.
+    const samples = await readAccuracySamples(this.db, { deviceIds: ids, clock: 'device', sinceMs: fromMs, nowMs: toMs === null ? null : toMs - 1 });
+    const byModel = new Map<string, AccuracyDelta[]>();
+    for (const d of accuracyDeltas(samples, lo, hi - 1)) {
+      const key = modelKey(d.modelId, d.modelVersion);
+      byModel.set(key, [...(byModel.get(key) ?? []), d]);
+    }
+    const accuracyOf = (modelId: string | null, modelVersion: string | null) => {
+      const t = sumAccuracy(byModel.get(modelKey(modelId, modelVersion)) ?? []);
+      return { accuracyPct: roundPct(t), accuracyInferences: t.inferences };
+    };
+    const out: ModelVersionRow[] = rows.map((r) => ({
       modelId: r.model_id,
       modelVersion: r.model_version,
       devices: Number(r.devices),
@@ -116,8 +131,19 @@ export class EnergyReportService {
       meanLatencyUs: r3(r.lat),
       firstEventAt: new Date(r.first).toISOString(),
       lastEventAt: new Date(r.last).toISOString(),
-      accuracyPct: null,
+      ...accuracyOf(r.model_id, r.model_version),
     }));
+    // Models with accuracy reports but no event in the range (an on-change event policy may stay quiet).
+    const withEvents = new Set(rows.map((r) => modelKey(r.model_id, r.model_version)));
+    for (const [key, deltas] of byModel) {
+      if (withEvents.has(key)) continue;
+      const { modelId, modelVersion } = deltas[0]!;
+      out.push({
+        modelId, modelVersion, devices: new Set(deltas.map((d) => d.deviceId)).size, events: 0, meanEnergyPerInferenceUj: null, meanLatencyUs: null,
+        firstEventAt: null, lastEventAt: null, ...accuracyOf(modelId, modelVersion),
+      });
+    }
+    return out;
   }
 
   /** Chunks each device received over all its OTA jobs, and the bytes they carried. */
@@ -159,6 +185,13 @@ export class EnergyReportService {
       };
       const before = side(false);
       const after = side(true);
+      // Accuracy split the same way: by the model each report's tag resolved to, all reports of the rollout's devices.
+      const devices: Array<{ device_id: string }> = await this.db.query(`SELECT DISTINCT device_id FROM ota_jobs WHERE rollout_id = $1`, [r.id]);
+      const samples = await readAccuracySamples(this.db, { deviceIds: devices.map((d) => d.device_id), clock: 'device', sinceMs: null, nowMs: null });
+      const deltas = accuracyDeltas(samples, -Infinity, Infinity);
+      const onModel = (d: AccuracyDelta) => d.modelId === r.model && d.modelVersion === r.version;
+      const accuracyBefore = sumAccuracy(deltas.filter((d) => d.modelId !== null && !onModel(d)));
+      const accuracyAfter = sumAccuracy(deltas.filter(onModel));
       out.push({
         rolloutId: r.id,
         name: r.name,
@@ -174,12 +207,22 @@ export class EnergyReportService {
           before.meanEnergyPerInferenceUj && after.meanEnergyPerInferenceUj !== null
             ? Number((((after.meanEnergyPerInferenceUj - before.meanEnergyPerInferenceUj) / before.meanEnergyPerInferenceUj) * 100).toPrecision(4))
             : null,
-        accuracyBeforePct: null,
-        accuracyAfterPct: null,
+        accuracyBeforePct: roundPct(accuracyBefore),
+        accuracyAfterPct: roundPct(accuracyAfter),
+        accuracyBeforeInferences: accuracyBefore.inferences,
+        accuracyAfterInferences: accuracyAfter.inferences,
       });
     }
     return out;
   }
+}
+
+function modelKey(modelId: string | null, modelVersion: string | null): string {
+  return JSON.stringify([modelId, modelVersion]);
+}
+
+function roundPct(t: AccuracyTotals): number | null {
+  return t.accuracyPct === null ? null : Number(t.accuracyPct.toFixed(2));
 }
 
 /** `modelId@modelVersion` of the active slot in a stored status, or null. */

@@ -41,8 +41,10 @@ export interface ModelVersionRow {
   meanLatencyUs: number | null;
   firstEventAt: string | null;
   lastEventAt: string | null;
-  /** Not available yet: no ground truth reaches the platform. */
+  /** On-device accuracy over the range from the devices' accuracy reports (ground-truth logs); null without reports. */
   accuracyPct: number | null;
+  /** Inferences checked against ground truth behind accuracyPct. */
+  accuracyInferences: number;
 }
 
 /** A rollout and the energy per inference of its devices before (other models) and after (its model). */
@@ -58,9 +60,12 @@ export interface RolloutRow {
   before: { events: number; meanEnergyPerInferenceUj: number | null; meanLatencyUs: number | null };
   after: { events: number; meanEnergyPerInferenceUj: number | null; meanLatencyUs: number | null };
   energyPerInferenceChangePct: number | null;
-  /** Not available yet: no ground truth reaches the platform. */
+  /** On-device accuracy of the same devices before/after (accuracy reports by model identity); null without reports. */
   accuracyBeforePct: number | null;
   accuracyAfterPct: number | null;
+  /** Inferences checked against ground truth behind each figure. */
+  accuracyBeforeInferences: number;
+  accuracyAfterInferences: number;
 }
 
 /** OTA transfers of one device (ota_jobs): chunks received and their mean size. */

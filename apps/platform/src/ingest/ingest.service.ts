@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlatformEvents } from '../common/platform-events';
 import { GroupCommitQueue } from '../common/group-commit-queue';
+import { slotModelJoin } from './slot-model.sql';
 
 interface EventRow { deviceId: string; event: InferenceEventV1 }
 interface EnergyRow { deviceId: string; snapshot: EnergySnapshotV1 }
@@ -25,12 +26,7 @@ WITH v AS (
   SELECT v.device_id, v.seq, to_timestamp(v.ts_ms / 1000.0), v.model_tag, m.model_id, m.model_version, v.label, v.score_q, v.latency_us, v.energy_uj
   FROM v
   JOIN devices d ON d.id = v.device_id
-  LEFT JOIN LATERAL (
-    SELECT s->>'modelId' AS model_id, s->>'modelVersion' AS model_version
-    FROM jsonb_array_elements(COALESCE(d.last_status->'slots', '[]'::jsonb)) s
-    WHERE jsonb_typeof(s) = 'object' AND (s->>'tag')::bigint = v.model_tag
-    LIMIT 1
-  ) m ON true
+  ${slotModelJoin('v.model_tag')}
   ON CONFLICT (device_id, seq) DO NOTHING
   RETURNING device_id, seq
 ), agg AS (

@@ -44,6 +44,10 @@ export class HealthGatesDto {
   @ApiPropertyOptional({ example: 0.5 }) @IsOptional() @IsNumber() @Min(0) maxEventRateChange?: number;
   @ApiPropertyOptional({ example: 20 }) @IsOptional() @IsNumber() @Min(0) maxScoreShiftQ?: number;
   @ApiPropertyOptional({ example: 1.5 }) @IsOptional() @IsNumber() @Min(1) maxEnergyPerInferenceRatio?: number;
+  @ApiPropertyOptional({ example: 5, description: 'percentage points the updated devices\' on-device accuracy (up/accuracy) may fall below the control devices\'' })
+  @IsOptional() @IsNumber() @Min(0) @Max(100) maxAccuracyDropPct?: number;
+  @ApiPropertyOptional({ default: 30, description: 'inferences checked against ground truth each side needs before accuracy is judged' })
+  @IsOptional() @IsInt() @Min(1) minAccuracyInferences?: number;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() autoRollback?: boolean;
 }
 

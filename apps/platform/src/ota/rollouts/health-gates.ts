@@ -16,6 +16,13 @@ export interface HealthGates {
   maxScoreShiftQ?: number;
   /** Largest allowed ratio of energy per inference, updated ÷ control (e.g. 1.5). */
   maxEnergyPerInferenceRatio?: number;
+  /**
+   * Largest allowed drop of on-device accuracy (devices' ground-truth logs, up/accuracy), in
+   * percentage points the updated side may fall below the control side (e.g. 5).
+   */
+  maxAccuracyDropPct?: number;
+  /** Inferences checked against ground truth each side needs before accuracy is judged. Default 30. */
+  minAccuracyInferences?: number;
   /** On a breach, roll the group's devices back to their previous model automatically. */
   autoRollback: boolean;
 }
@@ -27,6 +34,14 @@ export interface SideStats {
   eventsPerDeviceHour: number | null;
   meanScoreQ: number | null;
   meanEnergyUj: number | null;
+  /**
+   * Inferences checked against ground truth in the window, and how many were right: the updated side
+   * counts only the new model's tag, the control side the model each device runs.
+   */
+  accuracyInferences: number;
+  accuracyCorrect: number;
+  /** 100 × correct ÷ inferences; null without inferences. */
+  accuracyPct: number | null;
 }
 
 export interface GateReadings {
@@ -36,12 +51,19 @@ export interface GateReadings {
   /** null: not enough data yet to judge. */
   pass: boolean | null;
   breaches: string[];
+  /** Gates that could not be judged yet for want of data, and why. */
+  notJudged: string[];
 }
+
+export const DEFAULT_MIN_ACCURACY_INFERENCES = 30;
 
 export function evaluateGates(gates: HealthGates, updated: SideStats, control: SideStats, now: Date): GateReadings {
   const base = { evaluatedAt: now.toISOString(), updated, control };
-  if (updated.devices < gates.minDevicesPerSide || control.devices < gates.minDevicesPerSide) return { ...base, pass: null, breaches: [] };
+  if (updated.devices < gates.minDevicesPerSide || control.devices < gates.minDevicesPerSide) {
+    return { ...base, pass: null, breaches: [], notJudged: [`all gates: not enough devices with events (${updated.devices} updated, ${control.devices} control; at least ${gates.minDevicesPerSide} per side)`] };
+  }
   const breaches: string[] = [];
+  const notJudged: string[] = [];
   if (gates.maxEventRateChange !== undefined && updated.eventsPerDeviceHour !== null && control.eventsPerDeviceHour) {
     const change = updated.eventsPerDeviceHour / control.eventsPerDeviceHour - 1;
     if (Math.abs(change) > gates.maxEventRateChange) {
@@ -60,7 +82,19 @@ export function evaluateGates(gates: HealthGates, updated: SideStats, control: S
       breaches.push(`energy per inference ${fmt(updated.meanEnergyUj)} µJ vs ${fmt(control.meanEnergyUj)} µJ (×${ratio.toFixed(2)}, limit ×${gates.maxEnergyPerInferenceRatio})`);
     }
   }
-  return { ...base, pass: breaches.length === 0, breaches };
+  if (gates.maxAccuracyDropPct !== undefined) {
+    const min = gates.minAccuracyInferences ?? DEFAULT_MIN_ACCURACY_INFERENCES;
+    if (updated.accuracyPct === null || control.accuracyPct === null || updated.accuracyInferences < min || control.accuracyInferences < min) {
+      notJudged.push(`on-device accuracy: not enough inferences checked against ground truth (${updated.accuracyInferences} updated, ${control.accuracyInferences} control; at least ${min} per side)`);
+    } else {
+      const drop = control.accuracyPct - updated.accuracyPct;
+      if (drop > gates.maxAccuracyDropPct) {
+        breaches.push(`on-device accuracy ${fmt(updated.accuracyPct)} % vs ${fmt(control.accuracyPct)} % on the old model (drop ${fmt(drop)} pts, limit ${gates.maxAccuracyDropPct} pts)`);
+      }
+    }
+  }
+  // A breach is a verdict even while another gate still waits for data; otherwise waiting wins.
+  return { ...base, pass: breaches.length > 0 ? false : notJudged.length > 0 ? null : true, breaches, notJudged };
 }
 
 function fmt(n: number): string {

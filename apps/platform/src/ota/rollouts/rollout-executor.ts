@@ -6,6 +6,7 @@ import { OtaDispatcher } from '../jobs/ota-dispatcher.port';
 import { OtaJob } from '../jobs/ota-job.entity';
 import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
 import { IN_FLIGHT_STATES, OtaJobState } from '../jobs/ota-job.state-machine';
+import { modelTagOfSha256Hex, sideAccuracy, SideModels } from './gate-accuracy';
 import { evaluateGates, GateReadings, SideStats } from './health-gates';
 import { notificationBudget } from './pacing';
 import { RolloutGroup } from './rollout-group.entity';
@@ -149,14 +150,16 @@ export class RolloutExecutor {
    */
   private async judgeGates(rollout: Rollout, group: RolloutGroup, groups: RolloutGroup[], now: Date): Promise<'pass' | 'wait' | string[]> {
     const gates = rollout.gates;
-    const checks = gates.maxEventRateChange ?? gates.maxScoreShiftQ ?? gates.maxEnergyPerInferenceRatio;
+    const checks = gates.maxEventRateChange ?? gates.maxScoreShiftQ ?? gates.maxEnergyPerInferenceRatio ?? gates.maxAccuracyDropPct;
     if (checks === undefined) return 'pass';
     const since = group.startedAt ?? now;
     if (now.getTime() - since.getTime() < (gates.soakS ?? 0) * 1000) return 'wait';
     const laterGroups = groups.filter((g) => g.idx > group.idx).map((g) => g.id);
-    const updated = await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = $1 AND state = 'SUCCEEDED'`, [group.id], since, now);
+    const [{ sha256 }]: Array<{ sha256: string }> = await this.db.query(`SELECT sha256 FROM model_artifacts WHERE id = $1`, [rollout.artifactId]);
+    const newModel: SideModels = { tags: [modelTagOfSha256Hex(sha256)] };
+    const updated = await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = $1 AND state = 'SUCCEEDED'`, [group.id], newModel, since, now);
     const control = laterGroups.length
-      ? await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`, [laterGroups], since, now)
+      ? await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`, [laterGroups], 'active-slot', since, now)
       : emptySide();
     const readings: GateReadings = evaluateGates(gates, updated, control, now);
     await this.db.getRepository(RolloutGroup).update({ id: group.id }, { gateReadings: readings });
@@ -168,7 +171,8 @@ export class RolloutExecutor {
     return 'pass';
   }
 
-  private async sideStats(devicesSql: string, params: unknown[], since: Date, now: Date): Promise<SideStats> {
+  /** Accuracy counts `models`: the new model's tag on the updated side, the model each device runs on the control side. */
+  private async sideStats(devicesSql: string, params: unknown[], models: SideModels, since: Date, now: Date): Promise<SideStats> {
     const [row] = await this.db.query(
       `WITH d AS (${devicesSql})
        SELECT count(DISTINCT e.device_id)::int AS devices, count(e.id)::int AS events,
@@ -177,6 +181,7 @@ export class RolloutExecutor {
       [...params, since],
     );
     const deviceHours = (row.devices * (now.getTime() - since.getTime())) / 3_600_000;
+    const accuracy = await sideAccuracy(this.db, devicesSql, params, models, since, now);
     return {
       devices: row.devices,
       events: row.events,
@@ -184,6 +189,9 @@ export class RolloutExecutor {
       eventsPerDeviceHour: deviceHours > 0 ? row.events / deviceHours : null,
       meanScoreQ: row.mean_score_q,
       meanEnergyUj: row.mean_energy_uj,
+      accuracyInferences: accuracy.inferences,
+      accuracyCorrect: accuracy.correct,
+      accuracyPct: accuracy.accuracyPct,
     };
   }
 
@@ -239,5 +247,5 @@ function deadline(now: Date, timeoutS: number): Date {
 }
 
 function emptySide(): SideStats {
-  return { devices: 0, events: 0, deviceHours: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null };
+  return { devices: 0, events: 0, deviceHours: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null, accuracyInferences: 0, accuracyCorrect: 0, accuracyPct: null };
 }

@@ -9,7 +9,7 @@ import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
 import { IN_FLIGHT_STATES } from '../jobs/ota-job.state-machine';
 import { ModelArtifact } from '../registry/model-artifact.entity';
 import { checkCompatibility, DeviceFacts } from './compatibility';
-import { HealthGates } from './health-gates';
+import { DEFAULT_MIN_ACCURACY_INFERENCES, HealthGates } from './health-gates';
 import { RolloutPacing, RolloutRate, splitIntoGroups } from './pacing';
 import { RolloutGroup } from './rollout-group.entity';
 import { Rollout, RolloutTarget } from './rollout.entity';
@@ -44,7 +44,14 @@ export class RolloutsService {
       jobTimeoutS: dto.jobTimeoutS ?? 600,
       maxAttempts: dto.maxAttempts ?? 3,
     };
-    const gates: HealthGates = { minDevicesPerSide: 3, autoRollback: false, ...dto.gates };
+    // The validated DTO carries every optional field, unset ones as undefined: drop those so the defaults stand.
+    const given = Object.fromEntries(Object.entries(dto.gates ?? {}).filter(([, v]) => v !== undefined)) as Partial<HealthGates>;
+    const gates: HealthGates = {
+      minDevicesPerSide: 3,
+      autoRollback: false,
+      ...(given.maxAccuracyDropPct !== undefined ? { minAccuracyInferences: DEFAULT_MIN_ACCURACY_INFERENCES } : {}),
+      ...given,
+    };
     const { eligible, skipped } = await this.admit(dto.target, artifact);
     if (eligible.length === 0 && skipped.length === 0) throw new BadRequestException('no device matches the target');
     return this.db.transaction(async (m) => {

@@ -1,0 +1,47 @@
+import { evaluateGates, HealthGates, SideStats } from './health-gates';
+
+const side = (accuracyInferences: number, accuracyCorrect: number, over: Partial<SideStats> = {}): SideStats => ({
+  devices: 5, events: 100, deviceHours: 10, eventsPerDeviceHour: 10, meanScoreQ: 90, meanEnergyUj: 400,
+  accuracyInferences, accuracyCorrect, accuracyPct: accuracyInferences ? (100 * accuracyCorrect) / accuracyInferences : null, ...over,
+});
+const now = new Date('2026-11-27T00:00:00Z');
+
+describe('the on-device accuracy health gate', () => {
+  const gates: HealthGates = { minDevicesPerSide: 3, maxAccuracyDropPct: 5, autoRollback: true };
+
+  it('breaches when the updated side falls more points below the control side than allowed, naming both and the limit', () => {
+    // 150 of 240 = 62.5 % vs 218 of 250 = 87.2 %: a drop of 24.7 points > 5
+    const readings = evaluateGates(gates, side(240, 150), side(250, 218), now);
+    expect(readings).toMatchObject({ pass: false, notJudged: [] });
+    expect(readings.breaches).toEqual(['on-device accuracy 62.5 % vs 87.2 % on the old model (drop 24.7 pts, limit 5 pts)']);
+  });
+
+  it('passes a drop within the limit, and any gain', () => {
+    // 84 of 100 = 84 % vs 87.2 %: a drop of 3.2 points ≤ 5
+    expect(evaluateGates(gates, side(100, 84), side(250, 218), now)).toMatchObject({ pass: true, breaches: [], notJudged: [] });
+    expect(evaluateGates(gates, side(100, 99), side(250, 218), now).pass).toBe(true);
+  });
+
+  it('does not judge accuracy below the minimum inferences per side (default 30), and says so', () => {
+    const few = evaluateGates(gates, side(29, 0), side(250, 218), now);
+    expect(few).toMatchObject({ pass: null, breaches: [] });
+    expect(few.notJudged).toEqual(['on-device accuracy: not enough inferences checked against ground truth (29 updated, 250 control; at least 30 per side)']);
+    expect(evaluateGates({ ...gates, minAccuracyInferences: 300 }, side(290, 280), side(250, 218), now).notJudged[0]).toMatch(/290 updated, 250 control; at least 300 per side/);
+    expect(evaluateGates(gates, side(30, 0), side(0, 0), now).pass).toBeNull();
+    // exactly the minimum is enough
+    expect(evaluateGates(gates, side(30, 0), side(30, 30), now).breaches).toEqual(['on-device accuracy 0 % vs 100 % on the old model (drop 100 pts, limit 5 pts)']);
+  });
+
+  it('a breach of another gate is a verdict even while accuracy still waits for data', () => {
+    const both = { ...gates, maxScoreShiftQ: 20 };
+    const readings = evaluateGates(both, side(3, 3, { meanScoreQ: 10 }), side(250, 218), now);
+    expect(readings.pass).toBe(false);
+    expect(readings.breaches).toEqual(['mean score 10 vs 90 (shift -80 q, limit ±20)']);
+    expect(readings.notJudged).toHaveLength(1);
+  });
+
+  it('needs enough devices with events on both sides before any gate, accuracy included', () => {
+    const readings = evaluateGates(gates, side(240, 150, { devices: 2 }), side(250, 218), now);
+    expect(readings).toMatchObject({ pass: null, breaches: [], notJudged: ['all gates: not enough devices with events (2 updated, 5 control; at least 3 per side)'] });
+  });
+});

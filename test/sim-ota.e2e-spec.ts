@@ -1,0 +1,255 @@
+import { encodeOtaContainer, prettyCanonicalJson, type ArtifactManifest } from '@tinyfleet/artifact';
+import { createKeyPair, sha256Hex, signManifest, type SigningKey } from '@tinyfleet/artifact/verify-node';
+import { readCsv } from '@tinyfleet/datasets';
+import { loadModel } from '@tinyfleet/tinyml';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
+import { FleetHost, HostedNode } from '../device-sim/src/fleet/fleet-host';
+import { planFleet } from '../device-sim/src/fleet/fleet-plan';
+import { FakeClock } from '../device-sim/src/node/node-ports';
+import { UCI_FILES } from '../device-sim/src/streams/gas.stream';
+import { runOnce, weightRanges } from './support/artifacts';
+import { bootTestPlatform, TestPlatform } from './support/test-platform';
+
+const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
+const REPO = path.resolve(__dirname, '..');
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T0 = Date.UTC(2026, 10, 2);
+const NODES = 9;
+
+/**
+ * The drift story end to end on simulated nodes: gas-ethylene v1 (trained on UCI batches 1–6) runs on
+ * nine nodes replaying the drifted batch 8; the pipeline builds v2 (adds batch 8), the platform rolls
+ * it out in two groups with an accuracy health gate judged on the accuracy the nodes report from their
+ * own ground-truth logs, and on-device accuracy rises. Then a broken student (v2 exported with its
+ * label order rotated: it installs, passes its own self-test, scores just as confidently, and names
+ * the wrong gas) is caught by the same gate and rolled back from the other slot. Real pipeline builds,
+ * real MQTT and PostgreSQL, the real device agent in every node; virtual time stepped by a fake clock.
+ */
+describe('OTA on simulated nodes: gas-ethylene drift', () => {
+  let platform: TestPlatform;
+  let host: FleetHost;
+  let tmp: string;
+  let key: SigningKey;
+  const clock = new FakeClock(T0);
+  const sha: Record<string, string> = {};
+
+  const rollout = async (id: number) => (await platform.api('GET', `/api/rollouts/${id}`)).body;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Virtual time in 5-minute steps (one UCI exposure per node per step), letting MQTT run in between. */
+  const live = async (virtualMs: number) => {
+    for (let t = 0; t < virtualMs; t += 5 * MIN) {
+      clock.advance(5 * MIN);
+      host.tick();
+      await new Promise((r) => setImmediate(r));
+    }
+    await sleep(50);
+  };
+  /** An hour of node life, then one executor step at the real time (the gate windows use arrival time). */
+  const hourThenTick = async () => {
+    await live(HOUR);
+    await platform.app.get(RolloutExecutor).tick(new Date());
+  };
+  const activeSha = (n: HostedNode) => n.node.slots.activeSha256Hex();
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyfleet-sim-ota-'));
+    key = createKeyPair(path.join(tmp, 'key'));
+    // The real pipeline: v1 and v2 in full (≈12 s each).
+    const build = (args: string[]) => promisify(execFile)(process.execPath, [path.join(REPO, 'bin', 'tinyfleet.js'), 'model', 'build', 'gas-ethylene', ...args, '--key', path.join(tmp, 'key')], { maxBuffer: 1 << 24 });
+    await Promise.all([
+      build(['--version', '1', '--out', path.join(tmp, 'models', 'gas-ethylene', 'v1')]),
+      build(['--version', '2', '--out', path.join(tmp, 'v2')]),
+    ]);
+    rotatedLabels(path.join(tmp, 'v2'), path.join(tmp, 'v3'), '3.0.0', key);
+
+    platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', OTA_CHUNK_BYTES: '1024' });
+    expect((await platform.api('POST', '/api/keys', { name: 'pipeline key', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() })).status).toBe(201);
+    for (const dir of [path.join(tmp, 'models', 'gas-ethylene', 'v1'), path.join(tmp, 'v2'), path.join(tmp, 'v3')]) {
+      const res = await platform.api('POST', '/api/models', upload(dir));
+      expect(res.status).toBe(201);
+      sha[res.body.version] = res.body.sha256;
+    }
+
+    // Every node starts at the beginning of UCI batch 8 (a few exposures apart): v1 never saw it.
+    const batch8 = firstRowOfBatch(8);
+    const claim = await platform.createClaim({ rateLimitPerMinute: 10_000 });
+    host = new FleetHost({
+      mqttUrl: platform.mqttUrl,
+      claim,
+      clock,
+      dataDir: DATA_DIR,
+      stateDir: path.join(tmp, 'sim'),
+      modelCacheDir: path.join(tmp, 'models'), // the factory image: v1
+      trustedKeyPaths: [path.join(tmp, 'key', 'ed25519.pub.pem')],
+      connectConcurrency: 4,
+    });
+    host.add(planFleet('ota', NODES, 'gas-ethylene:100').map((s) => ({ ...s, streamOffset: batch8 + 2 * s.index })));
+    await host.start();
+    // Hourly status/energy/accuracy (as a down/config would set): enough for the gates, light on the database.
+    for (const n of host.nodes) n.node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: 'on-change', scoreThresholdQ: 0 }, 12);
+    await live(6 * HOUR);
+  }, 240_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    await platform?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('rolls v2 out in groups past the accuracy gate, a power cut mid-write included, and on-device accuracy rises', async () => {
+    for (const n of host.nodes) expect(activeSha(n)).toBe(sha['1.0.0']);
+    const rxBefore = host.nodes.map((n) => n.node.ledger.exactTotals());
+    const cut = host.nodes[NODES - 1]!;
+    cut.node.slots.powerLossOnNextWrite = true;
+
+    const created = await platform.api('POST', '/api/rollouts', {
+      name: 'ethylene v2 (drift)', model: { name: 'gas-ethylene', version: '2.0.0' }, target: { stream: 'gas-ethylene', currentModelId: 'gas-ethylene' },
+      groups: [{ count: 3 }, { percent: 100 }],
+      gates: { minDevicesPerSide: 2, maxAccuracyDropPct: 5, minAccuracyInferences: 20, autoRollback: true },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.skipped).toEqual([]);
+    const id = created.body.id;
+    for (let h = 0; h < 24 && (await rollout(id)).state !== 'FINISHED'; h++) await hourThenTick();
+    const done = await rollout(id);
+    expect(done).toMatchObject({ state: 'FINISHED', groups: [{ state: 'FINISHED' }, { state: 'FINISHED' }] });
+    for (const n of host.nodes) expect(activeSha(n)).toBe(sha['2.0.0']);
+
+    // Group 1 was judged on the accuracy both sides reported over the same window: v2 ahead of v1.
+    const readings = done.groups[0].gateReadings;
+    expect(readings.pass).toBe(true);
+    expect(readings.updated.accuracyPct).toBeGreaterThan(readings.control.accuracyPct);
+
+    // The power cut left the old slot running; the retry installed v2.
+    expect(cut.node.slots.powerLosses).toBe(1);
+    const history = (await platform.api('GET', `/api/ota-jobs?deviceId=${cut.link.deviceId}`)).body[0];
+    expect(history.events.map((e: { reason: string | null }) => e.reason)).toContain('power-loss');
+
+    // The download was paid for on each node's own ledger.
+    host.nodes.forEach((n, i) => {
+      const now = n.node.ledger.exactTotals();
+      expect(now.bytesDown - rxBefore[i]!.bytesDown).toBeGreaterThan(2000);
+      expect(now.radioRxUj).toBeGreaterThan(rxBefore[i]!.radioRxUj);
+    });
+
+    await live(6 * HOUR);
+    // What the nodes' own ground-truth logs say, and what reached the platform.
+    const onNode = host.stats().accuracy;
+    const v1 = onNode['gas-ethylene@1.0.0']!;
+    const v2 = onNode['gas-ethylene@2.0.0']!;
+    expect(v1.inferences).toBeGreaterThan(300);
+    expect(v2.inferences).toBeGreaterThan(300);
+    expect(v2.correct / v2.inferences - v1.correct / v1.inferences).toBeGreaterThan(0.1);
+    await platform.app.get(RolloutExecutor).tick(new Date());
+    await sleep(200);
+    const report = (await platform.api('GET', '/api/energy/report?format=json')).body;
+    const row = report.rollouts.find((r: { rolloutId: number }) => r.rolloutId === id);
+    expect(row.accuracyAfterPct - row.accuracyBeforePct).toBeGreaterThan(10);
+    // eslint-disable-next-line no-console
+    console.log(
+      `gas-ethylene drift on ${NODES} nodes: gate group 1 v2 ${readings.updated.accuracyPct.toFixed(1)} % (n=${readings.updated.accuracyInferences}) vs v1 ${readings.control.accuracyPct.toFixed(1)} % (n=${readings.control.accuracyInferences}); ` +
+        `on-node v1 ${((100 * v1.correct) / v1.inferences).toFixed(1)} % (n=${v1.inferences}) → v2 ${((100 * v2.correct) / v2.inferences).toFixed(1)} % (n=${v2.inferences}); ` +
+        `energy report ${row.accuracyBeforePct.toFixed(1)} → ${row.accuracyAfterPct.toFixed(1)} %`,
+    );
+  }, 300_000);
+
+  it('catches a broken student with the accuracy gate and rolls the group back from the other slot', async () => {
+    const requestsBefore = host.nodes.map((n) => n.node.counters.published['ota-request']);
+    const created = await platform.api('POST', '/api/rollouts', {
+      name: 'ethylene v3 (labels rotated)', model: { name: 'gas-ethylene', version: '3.0.0' }, target: { stream: 'gas-ethylene' },
+      groups: [{ count: 3 }, { percent: 100 }],
+      gates: { minDevicesPerSide: 2, maxAccuracyDropPct: 5, minAccuracyInferences: 20, autoRollback: true },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    for (let h = 0; h < 24 && (await rollout(id)).state === 'RUNNING'; h++) await hourThenTick();
+    const stopped = await rollout(id);
+    // Paused on the breach, then (autoRollback) marked rolled back; group 2 never started.
+    expect(stopped.state).toBe('ROLLED_BACK');
+    expect(stopped.stateReason).toMatch(/on-device accuracy [\d.]+ % vs [\d.]+ % on the old model \(drop [\d.]+ pts, limit 5 pts\)/);
+    const gate = stopped.groups[0].gateReadings;
+    expect(gate.pass).toBe(false);
+    expect(gate.control.accuracyPct - gate.updated.accuracyPct).toBeGreaterThan(30);
+    expect(stopped.groups[1].jobs).toEqual({ CANCELED: NODES - 3 });
+    const updated = host.nodes.filter((_, i) => host.nodes[i]!.node.counters.published['ota-request'] > requestsBefore[i]!);
+    expect(updated).toHaveLength(3);
+
+    // The automatic rollback offers v2 again; each updated node finds it in its other slot.
+    const requestsAtBreach = host.nodes.map((n) => n.node.counters.published['ota-request']);
+    for (let h = 0; h < 12 && host.nodes.some((n) => activeSha(n) !== sha['2.0.0']); h++) await hourThenTick();
+    for (const n of host.nodes) expect(activeSha(n)).toBe(sha['2.0.0']);
+    expect(host.nodes.map((n) => n.node.counters.published['ota-request'])).toEqual(requestsAtBreach); // no download
+    // The platform records it as the devices' SUCCEEDED reports arrive (batched): the v3 jobs end ROLLED_BACK.
+    const v3Job = async () => (await platform.api('GET', `/api/ota-jobs?deviceId=${updated[0]!.link.deviceId}`)).body.find((j: { rolloutId: number }) => j.rolloutId === id);
+    for (let i = 0; i < 100 && (await v3Job()).state !== 'ROLLED_BACK'; i++) await sleep(50);
+    expect((await v3Job()).state).toBe('ROLLED_BACK');
+    // The nodes' own logs agree: v3 was confidently wrong.
+    const v3 = host.stats().accuracy['gas-ethylene@3.0.0']!;
+    expect(v3.correct / v3.inferences).toBeLessThan(0.5);
+  }, 300_000);
+});
+
+/** Row index (in the stream's batch order) where UCI batch `batch` starts. */
+function firstRowOfBatch(batch: number): number {
+  let before = 0;
+  for (const file of UCI_FILES) {
+    const t = readCsv(file);
+    const col = t.column('batch');
+    for (let r = 0; r < t.rows.length; r++) if (t.number(r, col) < batch) before++;
+  }
+  return before;
+}
+
+/** The body of POST /api/models for an artifact folder (what `tinyfleet model push` sends). */
+function upload(dir: string) {
+  const read = (f: string) => fs.readFileSync(path.join(dir, f));
+  return { manifest: read('manifest.json').toString('utf8'), signature: read('signature.json').toString('utf8'), model: read('model.tflite').toString('base64'), ota: read('model.tfhc').toString('base64') };
+}
+
+/**
+ * `from` exported with its label order rotated by one — a classic export bug: the rows of the last
+ * dense layer's weights, bias and per-channel scales move up one class, so the model names class k−1
+ * where v2 says k. Same
+ * network, sizes and ops; its self-test vector is computed from itself, so it installs cleanly. Signed
+ * as `version` with a real Huffman container.
+ */
+function rotatedLabels(from: string, to: string, version: string, key: SigningKey): void {
+  const model = new Uint8Array(fs.readFileSync(path.join(from, 'model.tflite')));
+  const m = loadModel(model);
+  const head = [...m.operators].reverse().find((o) => o.opName === 'FULLY_CONNECTED')!;
+  const broken = new Uint8Array(model);
+  const rotate = (bytes: Uint8Array, rows: number) => {
+    const at = Buffer.from(model).indexOf(Buffer.from(bytes));
+    if (at < 0) throw new Error('buffer not found in the file');
+    const rowBytes = bytes.length / rows;
+    for (let r = 0; r < rows; r++) broken.set(bytes.subarray(((r + 1) % rows) * rowBytes, (((r + 1) % rows) + 1) * rowBytes), at + r * rowBytes);
+  };
+  for (const t of [m.tensors[head.inputs[1]!]!, m.tensors[head.inputs[2]!]!]) {
+    rotate(t.data!, t.shape[0]!);
+    // Per-channel quantization: each output row has its own scale, which moves with the row (zero points are all 0).
+    const scales = t.quantization?.scales ?? [];
+    if (scales.length > 1) rotate(new Uint8Array(Float32Array.from(scales).buffer), scales.length);
+  }
+  const ota = encodeOtaContainer(broken, weightRanges(broken)).bytes;
+  const base = JSON.parse(fs.readFileSync(path.join(from, 'manifest.json'), 'utf8')) as ArtifactManifest;
+  const manifest: ArtifactManifest = {
+    ...base,
+    version,
+    description: `${base.description} — exported with its label order rotated (test: a broken student)`,
+    model: { ...base.model, sha256: sha256Hex(broken), bytes: broken.length },
+    ota: { ...base.ota, sha256: sha256Hex(ota), bytes: ota.length },
+    sizes: { ...base.sizes, huffmanBytes: ota.length },
+    selfTest: { ...base.selfTest, expectedOutputBase64: Buffer.from(runOnce(broken, Buffer.from(base.selfTest.inputBase64, 'base64'))).toString('base64') },
+  };
+  fs.mkdirSync(to, { recursive: true });
+  fs.writeFileSync(path.join(to, 'model.tflite'), broken);
+  fs.writeFileSync(path.join(to, 'model.tfhc'), ota);
+  fs.writeFileSync(path.join(to, 'manifest.json'), prettyCanonicalJson(manifest));
+  fs.writeFileSync(path.join(to, 'signature.json'), JSON.stringify(signManifest(broken, manifest, key)));
+}
