@@ -48,8 +48,8 @@ describe('tinyfleet model push / keys trust / rollout', () => {
 
     device = await otaDevice(platform.mqttUrl, await platform.createClaim(), 'cli-dev', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys: new Map() });
     await new Promise((r) => setTimeout(r, 200));
-    const created = JSON.parse(await cli('rollout', 'create', '--model', 'hello@2.0.0', '--stream', 'soil', '--groups', '1,100%', '--json'));
-    expect(created).toMatchObject({ state: 'RUNNING', groups: [{ jobs: { QUEUED: 1 } }, {}] });
+    const created = JSON.parse(await cli('rollout', 'create', '--model', 'hello@2.0.0', '--stream', 'soil', '--groups', '1,100%', '--gate-accuracy-drop', '5', '--gate-min-inferences', '20', '--gate-min-devices', '1', '--auto-rollback', '--json'));
+    expect(created).toMatchObject({ state: 'RUNNING', groups: [{ jobs: { QUEUED: 1 } }, {}], gates: { maxAccuracyDropPct: 5, minAccuracyInferences: 20, minDevicesPerSide: 1, autoRollback: true } });
     expect(await cli('rollout', 'status', String(created.id))).toMatch(/rollout #\d+ hello 2\.0\.0 — hello 2\.0\.0 — RUNNING \(1 device in 2 groups, 0 skipped\)\n  group 1 READY .*queued 1/);
     expect(await cli('rollout', 'pause', String(created.id))).toMatch(/— PAUSED \(paused by the operator\)/);
     expect(await cli('rollout', 'resume', String(created.id))).toMatch(/— RUNNING \(resumed by the operator\)/);

@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiRequest, platformOption } from '../http-client';
 
-interface GroupStatus { index: number; state: string; successThresholdPct: number; errorThresholdPct: number; jobs: Record<string, number>; gateReadings: { pass: boolean | null; breaches: string[] } | null }
+interface GroupStatus { index: number; state: string; successThresholdPct: number; errorThresholdPct: number; jobs: Record<string, number>; gateReadings: GateReadings | null }
+interface GateSide { accuracyPct: number | null; accuracyInferences: number }
+interface GateReadings { pass: boolean | null; breaches: string[]; notJudged?: string[]; updated?: GateSide; control?: GateSide }
 interface RolloutStatus { id: number; name: string; state: string; stateReason: string | null; model: { name: string; version: string }; groups: GroupStatus[]; skipped: Array<{ deviceId: string; reason: string }> }
 
 const TERMINAL = ['FINISHED', 'ABORTED', 'ROLLED_BACK'];
@@ -72,6 +74,9 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .option('--gate-score-shift <q>', 'health gate: largest shift of the mean quantized score vs devices on the old model', Number)
     .option('--gate-rate-change <ratio>', 'health gate: largest relative change of events per device-hour', Number)
     .option('--gate-energy-ratio <ratio>', 'health gate: largest energy per inference, new ÷ old', Number)
+    .option('--gate-accuracy-drop <pts>', 'health gate: most percentage points the on-device accuracy (up/accuracy) may fall below devices on the old model', Number)
+    .option('--gate-min-inferences <n>', 'health gate: inferences with ground truth each side needs before accuracy is judged (default 30)', toInt)
+    .option('--gate-min-devices <n>', 'health gates: devices each side needs before any gate is judged (default 3)', toInt)
     .option('--soak <seconds>', 'health gates judge a group after it ran this long', toInt)
     .option('--auto-rollback', 'roll a group back automatically when a health gate fails')
     .addOption(new Option('--on-error <action>', 'what the error threshold does').choices(['pause', 'abort']).default('pause'))
@@ -84,6 +89,9 @@ export function registerOtaCommands(program: Command, model: Command): void {
         ...(opts.gateScoreShift !== undefined ? { maxScoreShiftQ: opts.gateScoreShift } : {}),
         ...(opts.gateRateChange !== undefined ? { maxEventRateChange: opts.gateRateChange } : {}),
         ...(opts.gateEnergyRatio !== undefined ? { maxEnergyPerInferenceRatio: opts.gateEnergyRatio } : {}),
+        ...(opts.gateAccuracyDrop !== undefined ? { maxAccuracyDropPct: opts.gateAccuracyDrop } : {}),
+        ...(opts.gateMinInferences !== undefined ? { minAccuracyInferences: opts.gateMinInferences } : {}),
+        ...(opts.gateMinDevices !== undefined ? { minDevicesPerSide: opts.gateMinDevices } : {}),
         ...(opts.soak !== undefined ? { soakS: opts.soak } : {}),
         ...(opts.autoRollback ? { autoRollback: true } : {}),
       };
@@ -161,6 +169,12 @@ export function parseGroups(spec: string): Array<{ count?: number; percent?: num
   });
 }
 
+/** On-device accuracy of both sides, when the devices report it (simulated nodes do). */
+function accuracyLine(r: GateReadings): string {
+  const side = (x: GateSide | undefined) => (x?.accuracyPct == null ? '–' : `${x.accuracyPct.toFixed(1)} % (n=${x.accuracyInferences})`);
+  return r.updated?.accuracyPct != null || r.control?.accuracyPct != null ? `; accuracy new ${side(r.updated)} vs old ${side(r.control)}` : '';
+}
+
 export function render(s: RolloutStatus): string {
   const lines = [`rollout #${s.id} ${s.name} — ${s.model.name} ${s.model.version} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`];
   for (const g of s.groups) {
@@ -168,7 +182,7 @@ export function render(s: RolloutStatus): string {
     const n = (k: string) => j[k] ?? 0;
     const downloading = n('NOTIFIED') + n('DOWNLOADING') + n('DOWNLOADED') + n('VERIFIED') + n('APPLYING');
     const failed = n('FAILED') + n('REJECTED') + n('TIMED_OUT');
-    const gate = g.gateReadings ? `  gates: ${g.gateReadings.pass === null ? 'waiting for data' : g.gateReadings.pass ? 'pass' : `FAIL ${g.gateReadings.breaches.join('; ')}`}` : '';
+    const gate = g.gateReadings ? `  gates: ${g.gateReadings.pass === null ? 'waiting for data' : g.gateReadings.pass ? 'pass' : `FAIL ${g.gateReadings.breaches.join('; ')}`}${accuracyLine(g.gateReadings)}` : '';
     lines.push(
       `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  downloading ${downloading}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,
     );

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import type { HealthGates } from '../rollouts/health-gates';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
@@ -93,6 +94,7 @@ export class RolloutStatusDto {
   @ApiProperty({ nullable: true, type: String }) stateReason!: string | null;
   @ApiProperty({ type: ModelRefDto }) model!: ModelRefDto;
   @ApiProperty({ nullable: true, type: Number }) rollbackOf!: number | null;
+  @ApiProperty({ type: Object, description: 'the health gates as configured (defaults filled in)' }) gates!: HealthGates;
   @ApiProperty({ type: [RolloutGroupStatusDto] }) groups!: RolloutGroupStatusDto[];
   @ApiProperty({ type: Array, description: 'devices left out before anything was sent, with the reason' }) skipped!: Array<{ deviceId: string; reason: string }>;
   @ApiProperty() createdAt!: string;

@@ -92,6 +92,7 @@ export class RolloutsService {
       stateReason: rollout.stateReason,
       model: { name: artifact?.name ?? '?', version: artifact?.version ?? '?' },
       rollbackOf: rollout.rollbackOf,
+      gates: rollout.gates,
       groups: groups.map((g) => ({
         id: g.id,
         index: g.idx,
