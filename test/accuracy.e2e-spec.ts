@@ -187,7 +187,7 @@ describe('on-device accuracy reports', () => {
       const waiting = await status(id);
       expect(waiting.state).toBe('RUNNING');
       expect(waiting.groups[0].gateReadings).toMatchObject({ pass: null, breaches: [], updated: { devices: 3, accuracyInferences: 0 }, control: { devices: 3, accuracyInferences: 0 } });
-      expect(waiting.groups[0].gateReadings.notJudged).toEqual(['on-device accuracy: not enough inferences checked against ground truth (0 updated, 0 control; at least 30 per side)']);
+      expect(waiting.groups[0].gateReadings.notJudged).toEqual(['on-device accuracy: not enough devices reporting it (0 updated, 0 control; at least 3 per side)']);
 
       // v2 gets 25 of 50 right on each updated device (v1's counts there stay as they were);
       // the control devices get 55 of another 60 right on v1.

@@ -1,5 +1,5 @@
 /**
- * npm run bench:ota -- [--devices N] [--chunk-bytes B]
+ * npm run bench:ota -- [--devices N] [--chunk-bytes B] [--device-threads T]
  *
  * A rollout of a ~50 KB model (MLPerf Tiny KWS, 53,936 B) to N devices that each run the real
  * device-side OTA agent over their own MQTT connection, against a platform process on embedded
@@ -7,24 +7,37 @@
  * three transfer forms differ: the full .tflite, its Huffman-coded container, and a delta against v1.
  * The platform picks the smallest; bytes on air and radio energy are measured for the form it sent
  * and computed, with the same message costing (libs/energy, BLE 1M on an nRF52840), for the others.
- * Prints one JSON object. Devices, platform and database share this machine's cores.
+ * Timed from the rollout request to the platform's acknowledgement (sent once stored) of the last
+ * device's SUCCEEDED report. Prints one JSON object.
+ *
+ * Devices, platform and database share this machine's cores, and the simulated devices do real
+ * work (signature check, delta apply, two interpreter builds and a self-test inference each), so the
+ * object also says how much CPU the devices, the platform and PGlite each spent during the rollout.
+ * The devices run in T worker threads (default: one per core), so that one JavaScript thread
+ * running every device is not what the figure measures; `--device-threads 0` runs them all on the
+ * bench's main thread (the bench's earlier setup).
  */
-import { encodeModelDelta, encodeOtaContainer } from '@tinyfleet/artifact';
+import { encodeModelDelta, encodeOtaContainer, type ArtifactManifest } from '@tinyfleet/artifact';
 import { messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
-import { Interpreter, loadModel } from '@tinyfleet/tinyml';
-import { otaChunkCount } from '@tinyfleet/wire';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadModel } from '@tinyfleet/tinyml';
+import { decodeOtaStatusV1, otaChunkCount } from '@tinyfleet/wire';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describedVariant, newSigningKey, referenceFile, signedArtifact } from '../../../test/support/artifacts';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { describedVariant, newSigningKey, referenceFile, runOnce, signedArtifact, weightRanges } from '../../../test/support/artifacts';
 import { freePort } from '../../../test/support/free-port';
-import { otaDevice, OtaTestDevice } from '../../../test/support/ota-device';
+import { otaDevice, type OtaTestDevice } from '../../../test/support/ota-device';
 import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
 
-const { values: args } = parseArgs({ options: { devices: { type: 'string', default: '100' }, 'chunk-bytes': { type: 'string', default: '2048' } } });
+const { values: args } = isMainThread
+  ? parseArgs({ options: { devices: { type: 'string', default: '100' }, 'chunk-bytes': { type: 'string', default: '2048' }, 'device-threads': { type: 'string', default: String(availableParallelism()) } } })
+  : { values: { devices: '0', 'chunk-bytes': '0', 'device-threads': '0' } };
 const devices = Number(args.devices);
 const chunkBytes = Number(args['chunk-bytes']);
+const deviceThreads = Math.max(0, Math.min(Number(args['device-threads']), devices));
 const radio = RADIO_PROFILES['nrf52840-ble-1m'];
 const TOPIC_BYTES = 'tinyfleet/v1/d/dev-xxxxxxxxxxxx/down/ota-chunk'.length;
 
@@ -49,31 +62,31 @@ async function main(): Promise<void> {
   };
   process.stderr.write('starting a platform (embedded defaults)…\n');
   const platform = await spawnPlatform(env);
-  const fleet: OtaTestDevice[] = [];
+  const hosts: DeviceHost[] = [];
   try {
     await api('POST', '/api/keys', { name: 'bench', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() });
     await api('POST', '/api/models', a1.upload);
     await api('POST', '/api/models', a2.upload);
     const claim = await api('POST', '/api/claims', { name: 'bench:ota', rateLimitPerMinute: 100_000 });
-    process.stderr.write(`registering ${devices} devices…\n`);
-    const trustedKeys = new Map([[key.keyId, key.publicKey]]);
-    for (let i = 0; i < devices; i += 20) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(20, devices - i) }, (_, j) =>
-          otaDevice(`mqtt://127.0.0.1:${env.MQTT_PORT}`, { claimId: claim.id, claimSecret: claim.secret }, `bench-ota-${i + j}`, { initial: { bytes: v1, manifest: a1.manifest }, trustedKeys, stream: 'kws' }),
-        ),
-      );
-      fleet.push(...batch);
-    }
-    const air = fleet.map((d) => countPublishes(d));
+    process.stderr.write(`registering ${devices} devices${deviceThreads ? ` in ${deviceThreads} worker threads` : ''}…\n`);
+    const spec = (from: number, to: number): FleetSpec => ({
+      mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`, claim: { claimId: claim.id, claimSecret: claim.secret },
+      hardwareIds: Array.from({ length: to - from }, (_, j) => `bench-ota-${from + j}`),
+      initial: { bytes: v1, manifest: a1.manifest }, keyId: key.keyId, publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    });
+    const shares = deviceThreads === 0 ? [[0, devices]] : Array.from({ length: deviceThreads }, (_, t) => [Math.floor((t * devices) / deviceThreads), Math.floor(((t + 1) * devices) / deviceThreads)]);
+    hosts.push(...shares.map(() => (deviceThreads === 0 ? new LocalFleet() : new WorkerFleet())));
+    const deviceIds = (await Promise.all(hosts.map((h, t) => h.start(spec(shares[t]![0]!, shares[t]![1]!))))).flat();
     await new Promise((r) => setTimeout(r, 500));
-    for (const c of air) c.reset();
+    await Promise.all(hosts.map((h) => h.reset()));
 
     process.stderr.write(`rolling kws 2.0.0 out to ${devices} devices…\n`);
-    const t0 = performance.now();
+    const cpu0 = cpuSnapshot(platform.pid!);
+    const t0 = performance.timeOrigin + performance.now();
     const rollout = await api('POST', '/api/rollouts', { name: 'bench', model: { name: 'kws', version: '2.0.0' }, target: { stream: 'kws' }, groups: [{ percent: 100 }] });
     let done = 0;
     while (done < devices) {
+      // The end is timed on the devices (below); this confirms it and stops on the first failure.
       await new Promise((r) => setTimeout(r, 200));
       const s = await api('GET', `/api/rollouts/${rollout.id}`);
       done = s.groups[0].jobs.SUCCEEDED ?? 0;
@@ -81,11 +94,17 @@ async function main(): Promise<void> {
       if (failed > 0) throw new Error(`rollout had failures: ${JSON.stringify(s.groups[0].jobs)}`);
       process.stderr.write(`\r  ${done}/${devices} succeeded`);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    process.stderr.write('\n');
-    const job = (await api('GET', `/api/ota-jobs?deviceId=${fleet[0]!.conn.deviceId}`))[0];
+    const cpu = cpuSpent(cpu0, cpuSnapshot(platform.pid!));
+    const observed = await Promise.all(hosts.map((h) => h.air()));
+    // From the rollout request to the platform's acknowledgement of the last device's SUCCEEDED
+    // (it acknowledges a status report once stored): not rounded up to the period of the poll above.
+    const doneAt = observed.flatMap((o) => o.doneAt);
+    if (doneAt.some((t) => t === null)) throw new Error('the rollout succeeded, but not every device saw its SUCCEEDED acknowledged');
+    const seconds = (Math.max(...(doneAt as number[])) - t0) / 1000;
+    process.stderr.write(`\n  rollout window (CLOCK_MONOTONIC µs, for windowing --cpu-prof output): ${cpu0.monoUs} → ${cpu.monoUs}\n`);
+    const job = (await api('GET', `/api/ota-jobs?deviceId=${deviceIds[0]!}`))[0];
 
-    const measured = air.map((c) => c.totals());
+    const measured = observed.flatMap((o) => o.logs).map(airTotals);
     const avg = (f: (m: (typeof measured)[number]) => number) => measured.reduce((s, m) => s + f(m), 0) / measured.length;
     const manifestBytes = Buffer.byteLength(a2.manifestText);
     const computed = Object.fromEntries(
@@ -99,8 +118,22 @@ async function main(): Promise<void> {
         formBytes: { ...forms, manifest: manifestBytes },
         formSent: job.form,
         chunkBytes,
-        seconds: Number(seconds.toFixed(2)),
+        seconds: Number(seconds.toFixed(3)),
         devicesPerMinute: Math.round((devices / seconds) * 60),
+        cpuDuringRollout: {
+          windowS: Number((Number(cpu.monoUs - cpu0.monoUs) / 1e6).toFixed(2)),
+          devicesS: Number(cpu.benchS.toFixed(2)),
+          platformS: cpu.platformS === null ? null : Number(cpu.platformS.toFixed(2)),
+          pgliteS: cpu.pgliteS === null ? null : Number(cpu.pgliteS.toFixed(2)),
+          platformMsPerDevice: cpu.platformS === null ? null : Number(((cpu.platformS * 1000) / devices).toFixed(2)),
+          pgliteMsPerDevice: cpu.pgliteS === null ? null : Number(((cpu.pgliteS * 1000) / devices).toFixed(2)),
+          devicesMsPerDevice: Number(((cpu.benchS * 1000) / devices).toFixed(2)),
+          otherS: cpu.machineS === null || cpu.platformS === null || cpu.pgliteS === null ? null : Number(Math.max(0, cpu.machineS - cpu.benchS - cpu.platformS - cpu.pgliteS).toFixed(2)),
+          deviceThreads,
+          cores: availableParallelism(),
+          loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
+          note: 'CPU seconds (user+sys) spent in the rollout window (windowS: from the rollout request to the poll that saw it done) by the bench process (all simulated devices: their OTA agents, MQTT clients, signature checks, delta apply, interpreter builds and self-tests), the platform process and its PGlite process (otherS: whatever else kept the cores busy meanwhile); all three share the machine, so devicesPerMinute is bounded by their sum over the cores, and with deviceThreads 0 by the devices alone on one core',
+        },
         measuredPerDevice: { downPayloadBytes: Math.round(avg((m) => m.downBytes)), upPayloadBytes: Math.round(avg((m) => m.upBytes)), messagesDown: avg((m) => m.downMessages), messagesUp: avg((m) => m.upMessages), radioUj: Math.round(avg((m) => m.radioUj)) },
         computedPerDeviceByForm: computed,
         radio: radio.id,
@@ -109,11 +142,68 @@ async function main(): Promise<void> {
       })}\n`,
     );
   } finally {
-    await Promise.all(fleet.map((d) => d.conn.close(true)));
+    await Promise.all(hosts.map((h) => h.close()));
     platform.kill('SIGTERM');
     await waitForExit(platform);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+interface CpuSnapshot {
+  monoUs: bigint;
+  bench: NodeJS.CpuUsage;
+  /** Clock ticks (user+sys) of the platform process and of its child (PGlite), where /proc tells. */
+  platformTicks: number | null;
+  pgliteTicks: number | null;
+  /** Busy clock ticks of the whole machine (all cores), where /proc tells: what else ran shows as the difference. */
+  machineTicks: number | null;
+}
+
+/** CPU used so far by this process, the platform process and the platform's child (PGlite, served in its own process). */
+function cpuSnapshot(platformPid: number): CpuSnapshot {
+  const ticks = (pid: number): number | null => {
+    try {
+      // utime and stime are fields 14 and 15; the command name (field 2) may contain spaces, so count from its ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return null;
+    }
+  };
+  let children: number[] = [];
+  try {
+    children = readdirSync(`/proc/${platformPid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${platformPid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    // not Linux: the platform figure alone is unavailable too
+  }
+  const childTicks = children.map(ticks).filter((t): t is number => t !== null);
+  return {
+    monoUs: process.hrtime.bigint() / 1000n,
+    bench: process.cpuUsage(),
+    platformTicks: ticks(platformPid),
+    pgliteTicks: childTicks.length ? childTicks.reduce((a, b) => a + b, 0) : null,
+    machineTicks: machineBusyTicks(),
+  };
+}
+
+function machineBusyTicks(): number | null {
+  try {
+    // user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!;
+  } catch {
+    return null;
+  }
+}
+
+function cpuSpent(a: CpuSnapshot, b: CpuSnapshot): { monoUs: bigint; benchS: number; platformS: number | null; pgliteS: number | null; machineS: number | null } {
+  const TICKS_PER_S = 100; // USER_HZ on Linux
+  const d = (x: number | null, y: number | null) => (x === null || y === null ? null : (y - x) / TICKS_PER_S);
+  const benchUs = b.bench.user - a.bench.user + (b.bench.system - a.bench.system);
+  return { monoUs: b.monoUs, benchS: benchUs / 1e6, platformS: d(a.platformTicks, b.platformTicks), pgliteS: d(a.pgliteTicks, b.pgliteTicks), machineS: d(a.machineTicks, b.machineTicks) };
 }
 
 /** A fine-tune: the last FULLY_CONNECTED layer's weights change, the rest of the model stays. */
@@ -125,26 +215,6 @@ function fineTunedHead(model: Uint8Array): Uint8Array {
   const out = new Uint8Array(model);
   for (let i = 0; i < weights.length; i++) out[at + i] = Math.max(-127, Math.min(127, ((weights[i]! << 24) >> 24) + ((i % 3) - 1))) & 0xff;
   return out;
-}
-
-/** Where each int8 weight buffer sits in the file (the OTA container Huffman-codes those). */
-function weightRanges(model: Uint8Array): Array<{ offset: number; length: number; name: string }> {
-  const file = Buffer.from(model);
-  return loadModel(model)
-    .tensors.filter((t) => t.data && t.dtype === 'int8' && t.byteLength >= 64)
-    .map((t) => ({ offset: file.indexOf(Buffer.from(t.data!)), length: t.byteLength, name: t.name }))
-    .filter((r) => r.offset >= 0)
-    .sort((a, b) => a.offset - b.offset);
-}
-
-function runOnce(model: Uint8Array, input: Uint8Array): Uint8Array {
-  const it = new Interpreter(loadModel(model));
-  it.allocate();
-  const inp = it.input(0).data;
-  new Uint8Array(inp.buffer, inp.byteOffset, inp.byteLength).set(input);
-  it.invoke();
-  const out = it.output(0).data;
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice();
 }
 
 /** Radio cost of one transfer of `blobBytes`: offer, chunk requests (8 chunks each), chunks, ~6 status reports. */
@@ -162,28 +232,167 @@ function costOfTransfer(blobBytes: number): { chunks: number; downBytes: number;
   return { chunks, downBytes, radioUj: Math.round(radioUj) };
 }
 
-/** Counts OTA publishes both ways on a device's MQTT connection and costs each on the radio. */
-function countPublishes(d: OtaTestDevice) {
-  let t = { downBytes: 0, upBytes: 0, downMessages: 0, upMessages: 0, radioUj: 0 };
+/** What a host needs to bring its share of the fleet up (plain data: it crosses to worker threads). */
+interface FleetSpec {
+  mqttUrl: string;
+  claim: { claimId: string; claimSecret: string };
+  hardwareIds: string[];
+  initial: { bytes: Uint8Array; manifest: ArtifactManifest };
+  keyId: string;
+  publicKeyPem: string;
+}
+
+/**
+ * One device's OTA publishes both ways, as flat triples (payload bytes, topic bytes, 1 = up):
+ * recorded raw and costed on the radio only after the rollout, so the measuring itself takes no
+ * CPU from the devices while they work.
+ */
+type AirLog = number[];
+
+/** Per device: the time (ms since the epoch, comparable across threads) the platform acknowledged its SUCCEEDED report, i.e. had stored it. */
+type DoneAt = Array<number | null>;
+
+/** Some of the simulated devices, on the main thread or in a worker thread. */
+interface DeviceHost {
+  /** Registers and connects the devices; resolves with their ids. */
+  start(spec: FleetSpec): Promise<string[]>;
+  /** Forgets what was counted so far (registration traffic). */
+  reset(): Promise<void>;
+  air(): Promise<{ logs: AirLog[]; doneAt: DoneAt }>;
+  close(): Promise<void>;
+}
+
+class LocalFleet implements DeviceHost {
+  private fleet: OtaTestDevice[] = [];
+  private logs: AirLog[] = [];
+  private doneAt: DoneAt = [];
+
+  async start(spec: FleetSpec): Promise<string[]> {
+    const trustedKeys = new Map([[spec.keyId, createPublicKey(spec.publicKeyPem)]]);
+    for (let i = 0; i < spec.hardwareIds.length; i += 20) {
+      const batch = await Promise.all(
+        spec.hardwareIds.slice(i, i + 20).map((hw) => otaDevice(spec.mqttUrl, spec.claim, hw, { initial: spec.initial, trustedKeys, stream: 'kws' })),
+      );
+      this.fleet.push(...batch);
+    }
+    this.doneAt = this.fleet.map(() => null);
+    this.logs = this.fleet.map((d, i) => recordAir(d, (at) => (this.doneAt[i] = at)));
+    return this.fleet.map((d) => d.conn.deviceId);
+  }
+
+  async reset(): Promise<void> {
+    for (const log of this.logs) log.length = 0;
+    this.doneAt.fill(null);
+  }
+
+  async air(): Promise<{ logs: AirLog[]; doneAt: DoneAt }> {
+    return { logs: this.logs, doneAt: this.doneAt };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.fleet.map((d) => d.conn.close(true)));
+  }
+}
+
+type ToWorker = { op: 'start'; spec: FleetSpec } | { op: 'reset' } | { op: 'air' } | { op: 'close' };
+type FromWorker = { op: 'start'; ids: string[] } | { op: 'reset' } | { op: 'air'; logs: AirLog[]; doneAt: DoneAt } | { op: 'close' } | { op: 'error'; message: string };
+
+/** A LocalFleet in a worker thread (this same file; bin/register.js is inherited through execArgv). */
+class WorkerFleet implements DeviceHost {
+  private readonly worker = new Worker(__filename);
+  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
+
+  constructor() {
+    this.worker.on('message', (m: FromWorker) => {
+      const p = this.pending;
+      this.pending = null;
+      if (m.op === 'error') p?.reject(new Error(`device worker: ${m.message}`));
+      else p?.resolve(m);
+    });
+    this.worker.on('error', (err) => this.pending?.reject(err));
+  }
+
+  async start(spec: FleetSpec): Promise<string[]> {
+    const m = await this.ask({ op: 'start', spec });
+    return m.op === 'start' ? m.ids : [];
+  }
+
+  async reset(): Promise<void> {
+    await this.ask({ op: 'reset' });
+  }
+
+  async air(): Promise<{ logs: AirLog[]; doneAt: DoneAt }> {
+    const m = await this.ask({ op: 'air' });
+    return m.op === 'air' ? m : { logs: [], doneAt: [] };
+  }
+
+  async close(): Promise<void> {
+    await this.ask({ op: 'close' }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+
+  private ask(m: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(m);
+    });
+  }
+}
+
+function serveDeviceWorker(): void {
+  const fleet = new LocalFleet();
+  parentPort!.on('message', (m: ToWorker) => {
+    const reply = (r: Promise<FromWorker>) =>
+      r.then(
+        (out) => parentPort!.postMessage(out),
+        (err: unknown) => parentPort!.postMessage({ op: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies FromWorker),
+      );
+    if (m.op === 'start') void reply(fleet.start(m.spec).then((ids) => ({ op: 'start', ids })));
+    else if (m.op === 'reset') void reply(fleet.reset().then(() => ({ op: 'reset' })));
+    else if (m.op === 'air') void reply(fleet.air().then((a) => ({ op: 'air', ...a })));
+    else void reply(fleet.close().then(() => ({ op: 'close' })));
+  });
+}
+
+/** Records a device's OTA publishes both ways (see AirLog), and when the platform acknowledged its SUCCEEDED report. */
+function recordAir(d: OtaTestDevice, succeeded: (atMs: number) => void): AirLog {
+  const log: AirLog = [];
   const ota = (topic: string) => topic.includes('/ota-');
+  let succeededMessageId: number | undefined;
   d.conn.client.on('packetreceive', (p) => {
-    if (p.cmd !== 'publish' || !ota(p.topic)) return;
-    const n = (p.payload as Buffer).length;
-    t.downBytes += n;
-    t.downMessages++;
-    t.radioUj += messageCost(radio, { payloadBytes: n, direction: 'down', qos: 1, topicBytes: p.topic.length }).energyUj;
+    if (p.cmd === 'publish' && ota(p.topic)) log.push((p.payload as Buffer).length, p.topic.length, 0);
+    else if (p.cmd === 'puback' && p.messageId === succeededMessageId) succeeded(performance.timeOrigin + performance.now());
   });
   d.conn.client.on('packetsend', (p) => {
     if (p.cmd !== 'publish' || !ota(p.topic)) return;
-    const n = (p.payload as Buffer).length;
-    t.upBytes += n;
-    t.upMessages++;
-    t.radioUj += messageCost(radio, { payloadBytes: n, direction: 'up', qos: 1, topicBytes: p.topic.length }).energyUj;
+    log.push((p.payload as Buffer).length, p.topic.length, 1);
+    if (p.topic.endsWith('/ota-status') && decodeOtaStatusV1(p.payload as Buffer).state === 'SUCCEEDED') succeededMessageId = p.messageId;
   });
-  return { reset: () => (t = { downBytes: 0, upBytes: 0, downMessages: 0, upMessages: 0, radioUj: 0 }), totals: () => t };
+  return log;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:ota failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+/** A device's OTA traffic, with each message costed on the radio (libs/energy, QoS 1). */
+function airTotals(log: AirLog) {
+  const t = { downBytes: 0, upBytes: 0, downMessages: 0, upMessages: 0, radioUj: 0 };
+  for (let i = 0; i < log.length; i += 3) {
+    const [payloadBytes, topicBytes, up] = [log[i]!, log[i + 1]!, log[i + 2] === 1];
+    if (up) {
+      t.upBytes += payloadBytes;
+      t.upMessages++;
+    } else {
+      t.downBytes += payloadBytes;
+      t.downMessages++;
+    }
+    t.radioUj += messageCost(radio, { payloadBytes, direction: up ? 'up' : 'down', qos: 1, topicBytes }).energyUj;
+  }
+  return t;
+}
+
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench:ota failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+} else {
+  serveDeviceWorker();
+}

@@ -182,7 +182,9 @@ export function render(s: RolloutStatus): string {
     const n = (k: string) => j[k] ?? 0;
     const downloading = n('NOTIFIED') + n('DOWNLOADING') + n('DOWNLOADED') + n('VERIFIED') + n('APPLYING');
     const failed = n('FAILED') + n('REJECTED') + n('TIMED_OUT');
-    const gate = g.gateReadings ? `  gates: ${g.gateReadings.pass === null ? 'waiting for data' : g.gateReadings.pass ? 'pass' : `FAIL ${g.gateReadings.breaches.join('; ')}`}${accuracyLine(g.gateReadings)}` : '';
+    const r = g.gateReadings;
+    const verdict = !r ? '' : r.pass === true ? 'pass' : r.pass === false ? `FAIL ${r.breaches.join('; ')}` : g.state === 'RUNNING' ? `waiting for data (${r.notJudged?.join('; ') ?? ''})` : `not judged (${r.notJudged?.join('; ') ?? ''})`;
+    const gate = r ? `  gates: ${verdict}${accuracyLine(r)}` : '';
     lines.push(
       `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  downloading ${downloading}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,
     );

@@ -10,7 +10,8 @@ export function registerStartCommand(program: Command): void {
       // Loaded on demand: the other subcommands should not pay for booting Nest's module graph.
       const { loadConfig } = await import('../../../platform/src/config/app-config');
       const { startPlatform } = await import('../../../platform/src/platform');
-      const platform = await startPlatform(loadConfig());
+      // The console is the newcomer's view (banner, fleet lines): the framework's info logs would bury it.
+      const platform = await startPlatform(loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' }));
       // The default simulated fleet (device-sim): two dozen nodes so a newcomer sees a living fleet.
       const wantFleet = opts.fleet !== false && process.env.TINYFLEET_FLEET !== '0';
       const fleet = wantFleet
@@ -26,6 +27,7 @@ export function registerStartCommand(program: Command): void {
           `    MQTT for devices  ${platform.mqttUrl}`,
           `    data              ${platform.databaseLabel}`,
           `    metrics           ${platform.httpUrl}/metrics`,
+          `    logs              ${process.env.LOG_LEVEL ? `LOG_LEVEL=${process.env.LOG_LEVEL}` : 'warnings and errors (LOG_LEVEL=info for all)'}`,
           fleet ? `    simulated fleet   ${fleet.devices} nodes (soil, gas, doorbell) at 60× virtual time; --no-fleet to skip` : `    simulated fleet   off`,
           '',
           `  Register devices: npx tinyfleet claim create --name my-batch   (then see docs/protocol.md)`,

@@ -127,7 +127,9 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     const { host, port } = this.config.mqtt;
     this.server = createServer(broker.handle);
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
+      this.server!.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`MQTT port ${host}:${port} is already in use (another broker?); set MQTT_PORT to a free port, or MQTT_URL to use that broker`) : err),
+      );
       this.server!.listen(port, host, () => resolve());
     });
     this.log.log(`embedded MQTT broker listening on ${this.url()}`);

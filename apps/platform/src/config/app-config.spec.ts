@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('defaults to the embedded everything on the documented ports', () => {
     const sut = loadConfig({});
     expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000, apiToken: undefined });
-    expect(sut.mqtt).toEqual({ mode: 'embedded', host: '127.0.0.1', port: 1883 });
+    expect(sut.mqtt).toEqual({ mode: 'embedded', host: '127.0.0.1', port: 1884 });
     expect(sut.database).toEqual({ mode: 'embedded', dataDir: resolve('.tinyfleet', 'pgdata') });
     expect(sut.logLevel).toBe('info');
   });

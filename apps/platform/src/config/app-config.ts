@@ -43,6 +43,9 @@ const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */
+/** The embedded broker's default port. */
+export const DEFAULT_MQTT_PORT = 1884;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
 
@@ -82,7 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = resolve(env.TINYFLEET_DATA_DIR || '.tinyfleet');
   const host = env.HOST || '127.0.0.1';
   const httpPort = port('PORT', 3000);
-  const mqttPort = port('MQTT_PORT', 1883);
+  // Not 1883: that is where a system Mosquitto usually already listens (it does on our CI machines),
+  // and `npm start` must work next to it. MQTT_PORT=1883 takes the standard port when it is free.
+  const mqttPort = port('MQTT_PORT', DEFAULT_MQTT_PORT);
   const mqttUrl = url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:']);
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];

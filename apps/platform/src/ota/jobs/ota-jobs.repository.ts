@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { PlatformEvents } from '../../common/platform-events';
+import { KnownJob, OtaJobCache } from './ota-job-cache';
 import { OtaJobEvent } from './ota-job-event.entity';
 import { OtaJob } from './ota-job.entity';
 import type { OtaDispatcher } from './ota-dispatcher.port';
 import { IN_FLIGHT_STATES, otaJobMachine, OtaJobState } from './ota-job.state-machine';
+
+export type { KnownJob };
 
 export interface TransitionExtras {
   attempts?: number;
@@ -15,24 +18,102 @@ export interface TransitionExtras {
   form?: OtaJob['form'];
 }
 
-/** One job's accumulated changes within a batch: its state before, its row after, the transitions between. */
+/**
+ * One job's accumulated changes within a batch: the state and attempt count it was in when the
+ * caller read it (the write applies only if it still is), its row after, the transitions between.
+ */
 export interface JobBatchChange {
-  job: OtaJob;
+  job: KnownJob;
   fromState: OtaJobState;
+  fromAttempts: number;
+  /** Written only if this other job of the batch is (a rollback's original job follows the device's SUCCEEDED). */
+  after?: number;
   events: Array<{ fromState: OtaJobState; toState: OtaJobState; reason: string | null; source: 'server' | 'device' }>;
 }
 
+/** The changed rows ($1…$8, still as the caller saw them), $9 now, and the transitions to record ($10…$14), in order, for the rows written. */
+const CHANGES = `c AS (
+  SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::int[])
+    AS c(id, from_state, from_attempts, to_state, reason, chunks, deadline, attempts)
+)`;
+const SET_ROW = `state = c.to_state, reason = c.reason, chunks_received = c.chunks, deadline_at = c.deadline, attempts = c.attempts, updated_at = $9`;
+const STILL_AS_SEEN = `j.id = c.id AND j.state = c.from_state AND j.attempts = c.from_attempts`;
+const RECORD = `recorded AS (
+  INSERT INTO ota_job_events (job_id, from_state, to_state, reason, source, at)
+  SELECT e.job_id, e.from_state, e.to_state, e.reason, e.source, $9
+  FROM unnest($10::int[], $11::text[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY AS e(job_id, from_state, to_state, reason, source, ord)
+  WHERE e.job_id IN (SELECT id FROM written)
+  ORDER BY e.ord
+)`;
+const WRITE_BATCH = `WITH ${CHANGES},
+written AS (UPDATE ota_jobs AS j SET ${SET_ROW} FROM c WHERE ${STILL_AS_SEEN} RETURNING j.id),
+${RECORD}
+SELECT id FROM written`;
+/** The same, where some rows ($15: the id of the row each follows, or null) are written only if the row they follow is. */
+const WRITE_BATCH_WITH_DEPENDENTS = `WITH ${CHANGES},
+dep AS (SELECT * FROM unnest($1::int[], $15::int[]) AS d(id, after)),
+first AS (UPDATE ota_jobs AS j SET ${SET_ROW} FROM c WHERE ${STILL_AS_SEEN} AND c.id IN (SELECT id FROM dep WHERE after IS NULL) RETURNING j.id),
+following AS (UPDATE ota_jobs AS j SET ${SET_ROW} FROM c WHERE ${STILL_AS_SEEN} AND c.id IN (SELECT id FROM dep WHERE after IN (SELECT id FROM first)) RETURNING j.id),
+written AS (SELECT id FROM first UNION ALL SELECT id FROM following),
+${RECORD}
+SELECT id FROM written`;
+
 /**
- * Every OtaJob state change goes through `transition`: checked against the transition table,
- * applied only if the job is still in the state the caller saw (so a device report racing the
- * executor cannot be applied twice or on top of a newer state), and recorded in ota_job_events.
+ * Every OtaJob state change goes through `transition` or `writeBatch`: checked against the
+ * transition table, applied only if the job is still in the state the caller saw (so a device
+ * report racing the executor cannot be applied twice or on top of a newer state), and recorded in
+ * ota_job_events. Because every change goes through here, the repository also keeps the process's
+ * copy of the jobs it has seen (`known`), which the delivery path reads instead of the database.
  */
 @Injectable()
 export class OtaJobsRepository {
+  private readonly cache = new OtaJobCache();
+
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly events: PlatformEvents) {}
 
-  /** Returns the updated job, or null when it had already moved on (idempotent no-op). */
-  async transition(job: OtaJob, to: OtaJobState, reason: string | null, source: 'server' | 'device', extras: TransitionExtras = {}, now = new Date(), manager?: EntityManager): Promise<OtaJob | null> {
+  /**
+   * The jobs with these ids that exist, as last written: from memory, and what memory does not hold
+   * in one query. An id without a row is simply absent (and not remembered: it may be created later).
+   */
+  async known(ids: readonly number[]): Promise<Map<number, KnownJob>> {
+    const out = new Map<number, KnownJob>();
+    const missing: number[] = [];
+    for (const id of ids) {
+      const job = this.cache.get(id);
+      if (job) out.set(id, job);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    const ticket = this.cache.ticket();
+    const rows: Array<{ id: number; rollout_id: number; device_id: string; artifact_id: number; from_sha256: string | null; state: OtaJobState; reason: string | null; attempts: number; chunks_received: number; deadline_at: Date | null }> =
+      await this.db.query(
+        `SELECT id, rollout_id, device_id, artifact_id, from_sha256, state, reason, attempts, chunks_received, deadline_at FROM ota_jobs WHERE id = ANY($1::int[])`,
+        [missing],
+      );
+    for (const r of rows) {
+      const job: KnownJob = {
+        id: r.id, rolloutId: r.rollout_id, deviceId: r.device_id, artifactId: r.artifact_id, fromSha256: r.from_sha256,
+        state: r.state, reason: r.reason, attempts: r.attempts, chunksReceived: r.chunks_received, deadlineAt: r.deadline_at,
+      };
+      this.cache.fill(job, ticket);
+      out.set(r.id, job);
+    }
+    return out;
+  }
+
+  /** The job a rollback undoes: the device's SUCCEEDED job in the rolled-back rollout, if any. */
+  async succeededJob(rolloutId: number, deviceId: string): Promise<KnownJob | null> {
+    const [row]: Array<{ id: number }> = await this.db.query(`SELECT id FROM ota_jobs WHERE rollout_id = $1 AND device_id = $2 AND state = 'SUCCEEDED'`, [rolloutId, deviceId]);
+    if (!row) return null;
+    const job = (await this.known([row.id])).get(row.id);
+    return job?.state === 'SUCCEEDED' ? job : null;
+  }
+
+  /**
+   * Returns the updated job, or null when it had already moved on (idempotent no-op). Commits on
+   * its own (no caller's transaction: memory must know when the change is visible).
+   */
+  async transition(job: OtaJob, to: OtaJobState, reason: string | null, source: 'server' | 'device', extras: TransitionExtras = {}, now = new Date()): Promise<OtaJob | null> {
     otaJobMachine.assertTransition(`job ${job.id}`, job.state, to);
     const run = async (m: EntityManager): Promise<OtaJob | null> => {
       const res = await m
@@ -55,36 +136,41 @@ export class OtaJobsRepository {
       this.events.emit('ota-job-transition', job.id, job.deviceId, job.rolloutId, to);
       return Object.assign(new OtaJob(), job, { state: to, reason, updatedAt: now }, extras);
     };
-    return manager ? run(manager) : this.db.transaction(run);
+    // The row after is not known column by column here (the caller's copy may be older than the
+    // database in columns this does not write): memory forgets the job, before and after.
+    this.cache.forget(job.id);
+    try {
+      return await this.db.transaction(run);
+    } finally {
+      this.cache.forget(job.id);
+    }
   }
 
   /**
-   * Writes many jobs' changes in one statement pair: each job's final row (only if it is still in
-   * the state the caller saw) and every intermediate transition as an event. Callers validate
-   * transitions against the table first. Returns the ids actually written.
+   * Writes many jobs' changes in one statement (atomic on its own, no transaction needed): each
+   * job's final row, only if it is still in the state and attempt count the caller saw (and, for a
+   * change with `after`, only if that job's row is written too), and every transition between as
+   * an event, in order, for the rows written. Callers validate transitions against the table first.
+   * Returns the ids actually written; the others moved meanwhile.
    */
-  async writeBatch(changes: JobBatchChange[], now: Date, m: EntityManager): Promise<Set<number>> {
+  async writeBatch(changes: JobBatchChange[], now: Date): Promise<Set<number>> {
     if (changes.length === 0) return new Set();
-    const res: [Array<{ id: number }>, number] = await m.query(
-      `UPDATE ota_jobs AS j SET state = c.to_state, reason = c.reason, chunks_received = c.chunks, deadline_at = c.deadline,
-              attempts = c.attempts, updated_at = $9
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::int[], $8::int[])
-         AS c(id, from_state, to_state, reason, chunks, deadline, attempts, ord)
-       WHERE j.id = c.id AND j.state = c.from_state
-       RETURNING j.id`,
-      [
-        changes.map((c) => c.job.id), changes.map((c) => c.fromState), changes.map((c) => c.job.state), changes.map((c) => c.job.reason),
-        changes.map((c) => c.job.chunksReceived), changes.map((c) => c.job.deadlineAt), changes.map((c) => c.job.attempts), changes.map((_, i) => i), now,
-      ],
-    );
-    const applied = new Set(res[0].map((r) => r.id));
-    const events = changes.filter((c) => applied.has(c.job.id)).flatMap((c) => c.events.map((e) => ({ ...e, jobId: c.job.id })));
-    if (events.length > 0) {
-      await m.query(
-        `INSERT INTO ota_job_events (job_id, from_state, to_state, reason, source, at)
-         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`,
-        [events.map((e) => e.jobId), events.map((e) => e.fromState), events.map((e) => e.toState), events.map((e) => e.reason), events.map((e) => e.source), events.map(() => now)],
-      );
+    const events = changes.flatMap((c) => c.events.map((e) => ({ ...e, jobId: c.job.id })));
+    const ticket = this.cache.ticket();
+    const dependent = changes.some((c) => c.after !== undefined);
+    const rows: Array<{ id: number }> = await this.db.query(dependent ? WRITE_BATCH_WITH_DEPENDENTS : WRITE_BATCH, [
+      changes.map((c) => c.job.id), changes.map((c) => c.fromState), changes.map((c) => c.fromAttempts), changes.map((c) => c.job.state),
+      changes.map((c) => c.job.reason), changes.map((c) => c.job.chunksReceived), changes.map((c) => c.job.deadlineAt), changes.map((c) => c.job.attempts),
+      now,
+      events.map((e) => e.jobId), events.map((e) => e.fromState), events.map((e) => e.toState), events.map((e) => e.reason), events.map((e) => e.source),
+      ...(dependent ? [changes.map((c) => c.after ?? null)] : []),
+    ]);
+    const applied = new Set(rows.map((r) => r.id));
+    for (const c of changes) {
+      // Written: every column a transition changes is now what the caller computed. Not written:
+      // the job moved meanwhile, and the caller's copy is stale.
+      if (applied.has(c.job.id)) this.cache.fill(c.job, ticket);
+      else this.cache.forget(c.job.id);
     }
     for (const c of changes) if (applied.has(c.job.id) && c.events.length > 0) this.events.emit('ota-job-transition', c.job.id, c.job.deviceId, c.job.rolloutId, c.job.state);
     return applied;
@@ -92,7 +178,12 @@ export class OtaJobsRepository {
 
   /** Progress within the same state (e.g. more chunks received): no event, just the counters and the deadline. */
   async progress(job: OtaJob, chunksReceived: number, deadlineAt: Date | null, now = new Date()): Promise<void> {
-    await this.db.getRepository(OtaJob).update({ id: job.id, state: job.state }, { chunksReceived, deadlineAt, updatedAt: now });
+    this.cache.forget(job.id);
+    try {
+      await this.db.getRepository(OtaJob).update({ id: job.id, state: job.state }, { chunksReceived, deadlineAt, updatedAt: now });
+    } finally {
+      this.cache.forget(job.id);
+    }
   }
 
   /** Cancels every job of a rollout that has not finished (queued ones silently, in-flight ones with an ota-cancel). */

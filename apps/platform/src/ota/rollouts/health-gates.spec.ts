@@ -2,7 +2,7 @@ import { evaluateGates, HealthGates, SideStats } from './health-gates';
 
 const side = (accuracyInferences: number, accuracyCorrect: number, over: Partial<SideStats> = {}): SideStats => ({
   devices: 5, events: 100, deviceHours: 10, eventsPerDeviceHour: 10, meanScoreQ: 90, meanEnergyUj: 400,
-  accuracyInferences, accuracyCorrect, accuracyPct: accuracyInferences ? (100 * accuracyCorrect) / accuracyInferences : null, ...over,
+  accuracyInferences, accuracyCorrect, accuracyPct: accuracyInferences ? (100 * accuracyCorrect) / accuracyInferences : null, accuracyDevices: accuracyInferences ? 5 : 0, ...over,
 });
 const now = new Date('2026-11-27T00:00:00Z');
 
@@ -40,8 +40,16 @@ describe('the on-device accuracy health gate', () => {
     expect(readings.notJudged).toHaveLength(1);
   });
 
-  it('needs enough devices with events on both sides before any gate, accuracy included', () => {
-    const readings = evaluateGates(gates, side(240, 150, { devices: 2 }), side(250, 218), now);
-    expect(readings).toMatchObject({ pass: null, breaches: [], notJudged: ['all gates: not enough devices with events (2 updated, 5 control; at least 3 per side)'] });
+  it('needs enough devices reporting accuracy on both sides', () => {
+    const readings = evaluateGates(gates, side(240, 150, { accuracyDevices: 2 }), side(250, 218), now);
+    expect(readings).toMatchObject({ pass: null, breaches: [], notJudged: ['on-device accuracy: not enough devices reporting it (2 updated, 5 control; at least 3 per side)'] });
+  });
+
+  it('judges accuracy without events: an on-change model over a steady stream may send none', () => {
+    const quiet = { devices: 0, events: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null };
+    expect(evaluateGates(gates, side(240, 150, quiet), side(250, 218, quiet), now)).toMatchObject({ pass: false, breaches: [expect.stringMatching(/^on-device accuracy 62.5 %/)] });
+    // With an event gate configured too, that gate waits and says why; the accuracy verdict stands.
+    const both = evaluateGates({ ...gates, maxEventRateChange: 0.5 }, side(100, 99, quiet), side(250, 218, quiet), now);
+    expect(both).toMatchObject({ pass: null, breaches: [], notJudged: ['event gates: not enough devices with events (0 updated, 0 control; at least 3 per side)'] });
   });
 });

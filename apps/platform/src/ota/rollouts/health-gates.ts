@@ -8,7 +8,10 @@ export interface HealthGates {
   soakS?: number;
   /** Longest wait for enough data; after it the group advances unjudged (readings say so). Default 3600. */
   maxWaitS?: number;
-  /** Both sides need at least this many devices with events before any gate is judged. */
+  /**
+   * Both sides need at least this many devices with data before a gate is judged: devices with events
+   * for the event gates, devices with accuracy reports for the accuracy gate.
+   */
   minDevicesPerSide: number;
   /** Largest allowed relative change of events per device-hour, e.g. 0.5 = ±50 %. */
   maxEventRateChange?: number;
@@ -40,6 +43,8 @@ export interface SideStats {
    */
   accuracyInferences: number;
   accuracyCorrect: number;
+  /** Devices whose reports added inferences in the window. */
+  accuracyDevices: number;
   /** 100 × correct ÷ inferences; null without inferences. */
   accuracyPct: number | null;
 }
@@ -59,11 +64,22 @@ export const DEFAULT_MIN_ACCURACY_INFERENCES = 30;
 
 export function evaluateGates(gates: HealthGates, updated: SideStats, control: SideStats, now: Date): GateReadings {
   const base = { evaluatedAt: now.toISOString(), updated, control };
-  if (updated.devices < gates.minDevicesPerSide || control.devices < gates.minDevicesPerSide) {
-    return { ...base, pass: null, breaches: [], notJudged: [`all gates: not enough devices with events (${updated.devices} updated, ${control.devices} control; at least ${gates.minDevicesPerSide} per side)`] };
-  }
   const breaches: string[] = [];
   const notJudged: string[] = [];
+  const min = gates.minDevicesPerSide;
+  // Event gates judge events; a model that reports rarely (on-change over a steady stream) can still be judged on accuracy.
+  const eventGates = gates.maxEventRateChange !== undefined || gates.maxScoreShiftQ !== undefined || gates.maxEnergyPerInferenceRatio !== undefined;
+  const eventsJudged = updated.devices >= min && control.devices >= min;
+  if (eventGates && !eventsJudged) {
+    notJudged.push(`event gates: not enough devices with events (${updated.devices} updated, ${control.devices} control; at least ${min} per side)`);
+  }
+  if (eventsJudged) judgeEventGates(gates, updated, control, breaches);
+  if (gates.maxAccuracyDropPct !== undefined) judgeAccuracy(gates, gates.maxAccuracyDropPct, updated, control, breaches, notJudged);
+  // A breach is a verdict even while another gate still waits for data; otherwise waiting wins.
+  return { ...base, pass: breaches.length > 0 ? false : notJudged.length > 0 ? null : true, breaches, notJudged };
+}
+
+function judgeEventGates(gates: HealthGates, updated: SideStats, control: SideStats, breaches: string[]): void {
   if (gates.maxEventRateChange !== undefined && updated.eventsPerDeviceHour !== null && control.eventsPerDeviceHour) {
     const change = updated.eventsPerDeviceHour / control.eventsPerDeviceHour - 1;
     if (Math.abs(change) > gates.maxEventRateChange) {
@@ -82,19 +98,21 @@ export function evaluateGates(gates: HealthGates, updated: SideStats, control: S
       breaches.push(`energy per inference ${fmt(updated.meanEnergyUj)} µJ vs ${fmt(control.meanEnergyUj)} µJ (×${ratio.toFixed(2)}, limit ×${gates.maxEnergyPerInferenceRatio})`);
     }
   }
-  if (gates.maxAccuracyDropPct !== undefined) {
-    const min = gates.minAccuracyInferences ?? DEFAULT_MIN_ACCURACY_INFERENCES;
-    if (updated.accuracyPct === null || control.accuracyPct === null || updated.accuracyInferences < min || control.accuracyInferences < min) {
-      notJudged.push(`on-device accuracy: not enough inferences checked against ground truth (${updated.accuracyInferences} updated, ${control.accuracyInferences} control; at least ${min} per side)`);
-    } else {
-      const drop = control.accuracyPct - updated.accuracyPct;
-      if (drop > gates.maxAccuracyDropPct) {
-        breaches.push(`on-device accuracy ${fmt(updated.accuracyPct)} % vs ${fmt(control.accuracyPct)} % on the old model (drop ${fmt(drop)} pts, limit ${gates.maxAccuracyDropPct} pts)`);
-      }
+}
+
+function judgeAccuracy(gates: HealthGates, maxDropPct: number, updated: SideStats, control: SideStats, breaches: string[], notJudged: string[]): void {
+  const minInferences = gates.minAccuracyInferences ?? DEFAULT_MIN_ACCURACY_INFERENCES;
+  const min = gates.minDevicesPerSide;
+  if (updated.accuracyDevices < min || control.accuracyDevices < min) {
+    notJudged.push(`on-device accuracy: not enough devices reporting it (${updated.accuracyDevices} updated, ${control.accuracyDevices} control; at least ${min} per side)`);
+  } else if (updated.accuracyPct === null || control.accuracyPct === null || updated.accuracyInferences < minInferences || control.accuracyInferences < minInferences) {
+    notJudged.push(`on-device accuracy: not enough inferences checked against ground truth (${updated.accuracyInferences} updated, ${control.accuracyInferences} control; at least ${minInferences} per side)`);
+  } else {
+    const drop = control.accuracyPct - updated.accuracyPct;
+    if (drop > maxDropPct) {
+      breaches.push(`on-device accuracy ${fmt(updated.accuracyPct)} % vs ${fmt(control.accuracyPct)} % on the old model (drop ${fmt(drop)} pts, limit ${maxDropPct} pts)`);
     }
   }
-  // A breach is a verdict even while another gate still waits for data; otherwise waiting wins.
-  return { ...base, pass: breaches.length > 0 ? false : notJudged.length > 0 ? null : true, breaches, notJudged };
 }
 
 function fmt(n: number): string {

@@ -132,10 +132,10 @@ export class RolloutExecutor {
     const notified = batch.map((job) => {
       const next = Object.assign(new OtaJob(), job, { state: 'NOTIFIED', reason: null, attempts: 1, deadlineAt: deadline(now, rollout.pacing.jobTimeoutS) });
       jobs[jobs.indexOf(job)] = next;
-      return { job: next, fromState: job.state, events: [{ fromState: job.state, toState: 'NOTIFIED' as const, reason: null, source: 'server' as const }] };
+      return { job: next, fromState: job.state, fromAttempts: job.attempts, events: [{ fromState: job.state, toState: 'NOTIFIED' as const, reason: null, source: 'server' as const }] };
     });
-    // One transaction for the whole wave, then the offers (a slow or absent device delays nobody).
-    const applied = await this.db.transaction((m) => this.jobs.writeBatch(notified, now, m));
+    // One statement for the whole wave, then the offers (a slow or absent device delays nobody).
+    const applied = await this.jobs.writeBatch(notified, now);
     const sent = notified.filter((n) => applied.has(n.job.id)).map((n) => n.job);
     const offered = await Promise.all(sent.map((job) => this.dispatcher.offer(job)));
     await this.db.query(
@@ -162,6 +162,7 @@ export class RolloutExecutor {
       ? await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`, [laterGroups], 'active-slot', since, now)
       : emptySide();
     const readings: GateReadings = evaluateGates(gates, updated, control, now);
+    if (laterGroups.length === 0) readings.notJudged.push('last group: no devices left on the old model to compare with');
     await this.db.getRepository(RolloutGroup).update({ id: group.id }, { gateReadings: readings });
     if (readings.pass === false) return readings.breaches;
     // Not enough devices with events yet: wait, but not forever (a quiet stream may never get there).
@@ -192,6 +193,7 @@ export class RolloutExecutor {
       accuracyInferences: accuracy.inferences,
       accuracyCorrect: accuracy.correct,
       accuracyPct: accuracy.accuracyPct,
+      accuracyDevices: accuracy.devices,
     };
   }
 
@@ -247,5 +249,5 @@ function deadline(now: Date, timeoutS: number): Date {
 }
 
 function emptySide(): SideStats {
-  return { devices: 0, events: 0, deviceHours: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null, accuracyInferences: 0, accuracyCorrect: 0, accuracyPct: null };
+  return { devices: 0, events: 0, deviceHours: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null, accuracyInferences: 0, accuracyCorrect: 0, accuracyPct: null, accuracyDevices: 0 };
 }

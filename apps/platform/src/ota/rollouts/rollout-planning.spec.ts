@@ -63,7 +63,7 @@ describe('rollout planning', () => {
 
   it('judges health gates only with enough devices on both sides, and names each breach', () => {
     const side = (over: Partial<SideStats>): SideStats => ({
-      devices: 5, events: 100, deviceHours: 10, eventsPerDeviceHour: 10, meanScoreQ: 90, meanEnergyUj: 400, accuracyInferences: 0, accuracyCorrect: 0, accuracyPct: null, ...over,
+      devices: 5, events: 100, deviceHours: 10, eventsPerDeviceHour: 10, meanScoreQ: 90, meanEnergyUj: 400, accuracyInferences: 0, accuracyCorrect: 0, accuracyPct: null, accuracyDevices: 0, ...over,
     });
     const gates = { minDevicesPerSide: 3, maxEventRateChange: 0.5, maxScoreShiftQ: 20, maxEnergyPerInferenceRatio: 1.5, autoRollback: true };
     const now = new Date('2026-11-27T00:00:00Z');
