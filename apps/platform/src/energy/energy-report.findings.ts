@@ -58,7 +58,10 @@ function accuracyChange(o: RolloutRow): string | null {
   return null;
 }
 
-/** Plain statements: where edge loses first, then the fleet, radios, what-ifs, limits and privacy. */
+/** Past this many, the devices where edge loses are named in one line (the per-device table has them all). */
+const DEVICE_LINES_MAX = 4;
+
+/** Plain statements: the fleet's answer, then where edge loses (groups, devices), radios, what-ifs, limits and privacy. */
 export function findingsFor(r: EnergyReport, loraNow: Array<{ radio: string; check: DutyCycleCheck; devices: number }>): string[] {
   const out: string[] = [];
   const fleet = r.fleet.figures;
@@ -66,12 +69,16 @@ export function findingsFor(r: EnergyReport, loraNow: Array<{ radio: string; che
     out.push('No energy snapshots in the selected range and filters: nothing to compare. (Devices publish EnergySnapshotV1 on tinyfleet/v1/d/<id>/up/energy.)');
     return out;
   }
-  const devices = r.groups.filter((g) => g.groupBy === 'device');
-  for (const g of devices.filter((g) => g.figures.verdict === 'edge-worse')) out.push(comparison(`Device ${g.key}${g.label && g.label !== g.key ? ` (${g.label})` : ''}`, g.figures)!);
+  out.push(comparison(`Fleet (${fleet.devices} devices, ${n(fleet.deviceDays)} device-days, per device-day)`, fleet)!);
   // Groups of one device repeat that device's line; only larger groups add information.
   const multi = (g: GroupRow) => g.groupBy !== 'device' && g.figures.devices > 1;
   for (const g of r.groups.filter((g) => multi(g) && g.figures.verdict === 'edge-worse')) out.push(comparison(`${g.groupBy} ${g.key} (${g.figures.devices} devices)`, g.figures)!);
-  out.push(comparison(`Fleet (${fleet.devices} devices, ${n(fleet.deviceDays)} device-days, per device-day)`, fleet)!);
+  const name = (g: GroupRow) => `${g.key}${g.label && g.label !== g.key ? ` (${g.label})` : ''}`;
+  const worse = r.groups.filter((g) => g.groupBy === 'device' && g.figures.verdict === 'edge-worse');
+  if (worse.length > DEVICE_LINES_MAX) {
+    const each = worse.map((g) => `${name(g)} +${n(-(g.figures.edgeSavingPct ?? 0))} %`).join(', ');
+    out.push(`${worse.length} devices: edge inference is WORSE than streaming raw data (energy per day with the model vs streaming every sample; inference compute costs more than the radio it saves): ${each}.`);
+  } else for (const g of worse) out.push(comparison(`Device ${name(g)}`, g.figures)!);
   out.push(`Edge energy by part, fleet: ${shares(fleet)}. The radio's share would be ${n(fleet.rawRadioSharePct ?? 0)} % when streaming raw.`);
   for (const g of r.groups.filter((g) => g.groupBy === 'radioProfile')) {
     const c = comparison(`Radio ${g.key} (${g.figures.devices} device${g.figures.devices === 1 ? '' : 's'})`, g.figures);
