@@ -44,12 +44,12 @@ describe('operator dashboard (headless Chromium)', () => {
     const trustedKeys = new Map([[key.keyId, key.publicKey]]);
     for (let i = 0; i < 3; i++) ota.push(await otaDevice(platform.mqttUrl, claim, `dash-ota-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys, interpreterVersion: INTERPRETER_VERSION }));
     // Energy nodes: a day of hourly ledger snapshots each (the energy report's own fixtures).
-    await Promise.all(TEST_FLEET.slice(0, 4).map(async (spec) => {
+    // In fleet order (not registration order): others[0] is hw-soil-ble-a, which has events.
+    others.push(...(await Promise.all(TEST_FLEET.slice(0, 4).map(async (spec) => {
       const run = runTestNode(spec);
       const res = await provisionByClaim(platform.mqttUrl, claim, provisionRequest(spec.hardwareId, { mcuProfile: spec.mcu, radioProfile: spec.radio, sensorStream: spec.stream }));
       if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
       const device = await Conn.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
-      others.push(device);
       await Promise.all(run.events.slice(0, 20).map((e) => device.publishEvent({ ...e, modelTag: 1, label: 1, scoreQ: 90 })));
       await Promise.all(run.snapshots.map((s) => {
         const c = s.counters as unknown as Record<string, number>;
@@ -59,7 +59,8 @@ describe('operator dashboard (headless Chromium)', () => {
           events: c.events!, messagesUp: c.messagesUp!, rawMessagesUp: c.rawMessagesUp!, samples: c.samples!,
         });
       }));
-    }));
+      return device;
+    }))));
     ui = await openDashboard(platform.httpUrl);
   });
 
