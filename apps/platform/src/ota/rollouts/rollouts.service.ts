@@ -24,6 +24,9 @@ interface CandidateRow {
 }
 
 /** Operator commands on rollouts: create (with model-aware admission), pause, resume, abort, roll back, status. */
+/** A target device as admission saw it, with the model it runs (a delta's base). */
+type Candidate = DeviceFacts & { activeSha256: string | null };
+
 @Injectable()
 export class RolloutsService {
   constructor(
@@ -177,23 +180,24 @@ export class RolloutsService {
   }
 
   /** Per device, what the platform knows, and the admission decision. */
-  private async admit(target: RolloutTarget, artifact: Pick<ModelArtifact, 'id' | 'sha256' | 'manifest'>): Promise<{ eligible: DeviceFacts[]; skipped: Array<{ device: DeviceFacts; reason: string }> }> {
+  private async admit(target: RolloutTarget, artifact: Pick<ModelArtifact, 'id' | 'sha256' | 'manifest'>): Promise<{ eligible: Candidate[]; skipped: Array<{ device: Candidate; reason: string }> }> {
     const rows = await this.findTargets(target);
     const busy = new Set<string>(
       (await this.db.getRepository(OtaJob).find({ where: { deviceId: In(rows.map((r) => r.id)), state: In(IN_FLIGHT_STATES as string[]) }, select: { deviceId: true } })).map((j) => j.deviceId),
     );
     const manifests = new Map<string, ArtifactManifest>();
-    const eligible: DeviceFacts[] = [];
-    const skipped: Array<{ device: DeviceFacts; reason: string }> = [];
+    const eligible: Candidate[] = [];
+    const skipped: Array<{ device: Candidate; reason: string }> = [];
     for (const row of rows) {
       const active = row.last_status?.slots?.[row.last_status.activeSlot ?? 0] ?? null;
       if (active && !manifests.has(active.sha256)) {
         const known = await this.db.getRepository(ModelArtifact).findOne({ where: { sha256: active.sha256 }, select: { manifest: true } });
         if (known) manifests.set(active.sha256, known.manifest);
       }
-      const device: DeviceFacts = {
+      const device: Candidate = {
         id: row.id, mcuProfile: row.mcu_profile, sensorStream: row.sensor_stream, interpreterVersion: row.interpreter_version,
         activeModelBytes: active?.sizeBytes ?? 0, activeManifest: active ? (manifests.get(active.sha256) ?? null) : null,
+        activeSha256: active?.sha256 ?? null,
       };
       if (active?.sha256 === artifact.sha256) skipped.push({ device, reason: 'already runs this model' });
       else if (busy.has(row.id)) skipped.push({ device, reason: 'another update is in progress on this device' });
@@ -224,18 +228,15 @@ export class RolloutsService {
     return this.db.query(`SELECT id, mcu_profile, sensor_stream, interpreter_version, last_status FROM devices WHERE ${where.join(' AND ')} ORDER BY id`, params);
   }
 
-  private async createGroupsAndJobs(m: DataSource['manager'], rollout: Rollout, artifactId: number, eligible: DeviceFacts[], skipped: Array<{ device: DeviceFacts; reason: string }>): Promise<void> {
+  private async createGroupsAndJobs(m: DataSource['manager'], rollout: Rollout, artifactId: number, eligible: Candidate[], skipped: Array<{ device: Candidate; reason: string }>): Promise<void> {
     const split = splitIntoGroups(eligible, rollout.pacing.groups);
     const groups = await m.getRepository(RolloutGroup).save(
       rollout.pacing.groups.map((g, idx) => ({ rolloutId: rollout.id, idx, state: 'READY' as const, successThresholdPct: g.successThresholdPct, errorThresholdPct: g.errorThresholdPct, startedAt: null, finishedAt: null, gateReadings: null })),
     );
-    const fromSha = async (deviceId: string): Promise<string | null> => {
-      const [row] = await m.query(`SELECT last_status->'slots'->((last_status->>'activeSlot')::int)->>'sha256' AS sha FROM devices WHERE id = $1`, [deviceId]);
-      return row?.sha ?? null;
-    };
+    // fromSha256 (the base a delta applies to) is the model admission judged the device on.
     const rows = [];
     for (const [i, devices] of split.entries()) {
-      for (const d of devices) rows.push({ rolloutId: rollout.id, groupId: groups[i]!.id, deviceId: d.id, artifactId, fromSha256: await fromSha(d.id), state: 'QUEUED' as const, attempts: 0, chunksReceived: 0 });
+      for (const d of devices) rows.push({ rolloutId: rollout.id, groupId: groups[i]!.id, deviceId: d.id, artifactId, fromSha256: d.activeSha256, state: 'QUEUED' as const, attempts: 0, chunksReceived: 0 });
     }
     for (const s of skipped) rows.push({ rolloutId: rollout.id, groupId: groups[0]!.id, deviceId: s.device.id, artifactId, fromSha256: null, state: 'SKIPPED' as const, reason: s.reason, attempts: 0, chunksReceived: 0 });
     for (let i = 0; i < rows.length; i += 1000) await m.getRepository(OtaJob).insert(rows.slice(i, i + 1000));
