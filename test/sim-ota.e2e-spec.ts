@@ -140,6 +140,7 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
 
     await live(6 * HOUR);
     // What the nodes' own ground-truth logs say, and what reached the platform.
+    expect(host.stats().linkErrors).toEqual({}); // no link trouble, and no failure inside any node's OTA agent
     const onNode = host.stats().accuracy;
     const v1 = onNode['gas-ethylene@1.0.0']!;
     const v2 = onNode['gas-ethylene@2.0.0']!;

@@ -237,6 +237,7 @@ export class FleetHost {
       s.rawBytesUp += e.rawBytesUp;
       if (node.slots.lastRefusal) s.refusals[node.slots.lastRefusal] = (s.refusals[node.slots.lastRefusal] ?? 0) + 1;
       if (link.lastError) s.linkErrors[link.lastError] = (s.linkErrors[link.lastError] ?? 0) + 1;
+      if (node.lastOtaError) s.linkErrors[`OTA agent: ${node.lastOtaError}`] = (s.linkErrors[`OTA agent: ${node.lastOtaError}`] ?? 0) + 1;
       mergeAccuracy(s.accuracy, node.truth.accuracy());
     }
     return s;

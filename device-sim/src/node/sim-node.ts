@@ -106,6 +106,8 @@ export class SimNode {
   private accuracyRevisionSent = 0;
   /** Downlinks are handled one at a time, in arrival order, like a device's single MQTT task. */
   private downlinkChain: Promise<void> = Promise.resolve();
+  /** An unexpected failure inside the OTA agent (a bug, not a refused update), for the fleet summary. */
+  lastOtaError: string | null = null;
   private nextStatusAtMs: number;
   private nextEnergyAtMs: number;
   private keepAliveFromMs: number | null = null;
@@ -189,7 +191,7 @@ export class SimNode {
     this.energyDue = true;
     this.pump(nowMs);
     // A download cut by the link carries on from its first missing chunk.
-    this.downlinkChain = this.downlinkChain.then(() => this.ota.resume()).catch(() => undefined);
+    this.downlinkChain = this.downlinkChain.then(() => this.ota.resume()).catch((err) => this.otaFailed(err));
   }
 
   /** The link went down: in-flight events go back to the buffer. */
@@ -215,8 +217,13 @@ export class SimNode {
   onOtaDownlink(kind: Exclude<DownlinkKind, 'config'>, payload: Uint8Array): Promise<void> {
     this.ledger.chargeRadioRx(messageCost(this.o.radio, { payloadBytes: payload.byteLength, direction: 'down', qos: 1, topicBytes: this.o.uplink.downlinkTopicBytes(kind) }));
     const handle = kind === 'ota-offer' ? () => this.ota.onOffer(payload) : kind === 'ota-chunk' ? () => this.ota.onChunk(payload) : () => this.ota.onCancel(payload);
-    this.downlinkChain = this.downlinkChain.then(handle).catch(() => undefined);
+    this.downlinkChain = this.downlinkChain.then(handle).catch((err) => this.otaFailed(err));
     return this.downlinkChain;
+  }
+
+  /** The chain goes on with the next downlink; the failure is kept, not swallowed. */
+  private otaFailed(err: unknown): void {
+    this.lastOtaError = err instanceof Error ? err.message : String(err);
   }
 
   /** Install a model into the inactive slot (refused with a reason when it does not fit). */
@@ -353,6 +360,13 @@ export class SimNode {
         droppedEvents: this.buffer.dropped,
       });
       this.send('status', payload, nowMs).catch(() => undefined); // status is periodic: the next one supersedes
+      // With the status, when the truth log moved: hourly is enough for a health gate, and at 600× the
+      // energy cadence would put as many accuracy reports on the platform as energy snapshots.
+      if (this.truth.revision !== this.accuracyRevisionSent) {
+        this.accuracyRevisionSent = this.truth.revision;
+        const report = encodeAccuracyReportV1({ bootId: this.bootId, seq: this.accuracySeq++, timestampMs: nowMs, models: this.truth.byTag(ACCURACY_MAX_MODELS) });
+        this.send('accuracy', report, nowMs).catch(() => undefined); // cumulative, like energy
+      }
     }
     while (this.buffer.inFlightCount < MAX_IN_FLIGHT && this.txAllowed(nowMs)) {
       const e = this.buffer.takeNext();
@@ -374,11 +388,6 @@ export class SimNode {
       const payload = encodeEnergySnapshotV1(this.energySnapshot(nowMs));
       this.energySeq++;
       this.send('energy', payload, nowMs).catch(() => undefined); // cumulative: the next one carries it
-      if (this.truth.revision !== this.accuracyRevisionSent) {
-        this.accuracyRevisionSent = this.truth.revision;
-        const report = encodeAccuracyReportV1({ bootId: this.bootId, seq: this.accuracySeq++, timestampMs: nowMs, models: this.truth.byTag(ACCURACY_MAX_MODELS) });
-        this.send('accuracy', report, nowMs).catch(() => undefined); // cumulative too
-      }
     }
   }
 }
