@@ -1,19 +1,8 @@
-import { WireError } from './errors';
-import { bytesToHex, GOLDEN_FIXTURES, hexToBytes } from './fixtures/golden.fixtures';
+import { bytesToHex, GOLDEN_FIXTURES } from './fixtures/golden.fixtures';
 import * as wire from './index';
+import { hexOf, reasonOf } from './fixtures/spec-helpers';
 
-const hexOf = (name: string): Uint8Array => hexToBytes(GOLDEN_FIXTURES.find((f) => f.name === name)!.hex);
 const messageOf = (name: string): unknown => GOLDEN_FIXTURES.find((f) => f.name === name)!.message;
-
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WireError) return error.reason;
-    throw error;
-  }
-  return 'ok';
-}
 
 describe('kind dispatch', () => {
   it('decodeUplink returns a discriminated union', () => {

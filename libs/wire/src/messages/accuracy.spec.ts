@@ -1,6 +1,4 @@
 import { encodeCbor } from '../codec';
-import { WireError, type WireErrorReason } from '../errors';
-import { GOLDEN_FIXTURES } from '../fixtures/golden.fixtures';
 import { list, tuple, uint8 } from '../schema';
 import {
   ACCURACY_MAX_MODELS,
@@ -11,26 +9,8 @@ import {
   type ModelAccuracyV1,
 } from './accuracy-report.v1';
 import { encodeStatusV1, type StatusV1 } from './status.v1';
+import { errorOf, fixture, reasonOf } from '../fixtures/spec-helpers';
 
-function fixture<T>(name: string): T {
-  const found = GOLDEN_FIXTURES.find((f) => f.name === name);
-  if (!found) throw new Error(`no fixture ${name}`);
-  return structuredClone(found.message) as T;
-}
-
-function errorOf(fn: () => unknown): WireError | 'ok' {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WireError) return error;
-    throw error;
-  }
-  return 'ok';
-}
-function reasonOf(fn: () => unknown): WireErrorReason | 'ok' {
-  const e = errorOf(fn);
-  return e === 'ok' ? e : e.reason;
-}
 function messageOf(fn: () => unknown): string {
   const e = errorOf(fn);
   return e === 'ok' ? e : e.message;

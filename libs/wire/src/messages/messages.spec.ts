@@ -1,27 +1,12 @@
-import { WireError, type WireErrorReason } from '../errors';
-import { GOLDEN_FIXTURES, hexToBytes } from '../fixtures/golden.fixtures';
+import { WireError } from '../errors';
+import { hexToBytes } from '../fixtures/golden.fixtures';
 import { decodeDeviceConfigV1, encodeDeviceConfigV1, type DeviceConfigV1 } from './device-config.v1';
 import { decodeEnergySnapshotV1, encodeEnergySnapshotV1, type EnergySnapshotV1 } from './energy-snapshot.v1';
 import { decodeInferenceEventV1, encodeInferenceEventV1, type InferenceEventV1 } from './inference-event.v1';
 import { encodeProvisionRequestV1, type ProvisionRequestV1 } from './provision-request.v1';
 import { decodeProvisionResponseV1, encodeProvisionResponseV1, type ProvisionResponseV1 } from './provision-response.v1';
 import { decodeStatusV1, encodeStatusV1, type StatusV1 } from './status.v1';
-
-function fixture<T>(name: string): T {
-  const found = GOLDEN_FIXTURES.find((f) => f.name === name);
-  if (!found) throw new Error(`no fixture ${name}`);
-  return structuredClone(found.message) as T;
-}
-
-function reasonOf(fn: () => unknown): WireErrorReason | 'ok' {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WireError) return error.reason;
-    throw error;
-  }
-  return 'ok';
-}
+import { fixture, reasonOf } from '../fixtures/spec-helpers';
 
 const event = (): InferenceEventV1 => fixture('event, typical');
 const status = (): StatusV1 => fixture('status, slot A active, slot B empty');

@@ -1,7 +1,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32 } from '../crc32';
-import { WireError, type WireErrorReason } from '../errors';
-import { bytesToHex, GOLDEN_FIXTURES, hexToBytes } from '../fixtures/golden.fixtures';
+import { WireError } from '../errors';
+import { bytesToHex, hexToBytes } from '../fixtures/golden.fixtures';
 import { bytes } from '../schema';
 import { decodeOtaCancelV1, encodeOtaCancelV1, OTA_CANCEL_REASONS } from './ota-cancel.v1';
 import { decodeOtaChunkRequestV1, encodeOtaChunkRequestV1 } from './ota-chunk-request.v1';
@@ -16,27 +16,7 @@ import {
   OTA_SERVER_STATES,
   type OtaStatusV1,
 } from './ota-status.v1';
-
-function fixture<T>(name: string): T {
-  const found = GOLDEN_FIXTURES.find((f) => f.name === name);
-  if (!found) throw new Error(`no fixture ${name}`);
-  return structuredClone(found.message) as T;
-}
-const hexOf = (name: string): Uint8Array => hexToBytes(GOLDEN_FIXTURES.find((f) => f.name === name)!.hex);
-
-function errorOf(fn: () => unknown): WireError | 'ok' {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WireError) return error;
-    throw error;
-  }
-  return 'ok';
-}
-function reasonOf(fn: () => unknown): WireErrorReason | 'ok' {
-  const e = errorOf(fn);
-  return e === 'ok' ? e : e.reason;
-}
+import { errorOf, fixture, hexOf, reasonOf } from '../fixtures/spec-helpers';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const huffman = (): OtaOfferV1 => fixture('ota offer, huffman');
