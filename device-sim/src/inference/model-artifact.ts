@@ -1,3 +1,4 @@
+import { modelTagOf } from '@tinyfleet/wire';
 import type { ArtifactManifest, Preprocessing } from '@tinyfleet/artifact';
 import { inspectModel, ModelInspection } from '@tinyfleet/tinyml';
 import { createHash } from 'node:crypto';
@@ -27,10 +28,6 @@ export interface ModelArtifact {
 
 export function sha256Of(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
-}
-
-export function modelTagOf(sha256: Uint8Array): number {
-  return ((sha256[0] << 24) | (sha256[1] << 16) | (sha256[2] << 8) | sha256[3]) >>> 0;
 }
 
 function artifactFrom(opts: Omit<ModelArtifact, 'sha256' | 'modelTag' | 'inspection'>): ModelArtifact {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { EnergySnapshotV1, InferenceEventV1, StatusV1 } from '@tinyfleet/wire';
+import { modelTagOf, type EnergySnapshotV1, type InferenceEventV1, type StatusV1 } from '@tinyfleet/wire';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -136,9 +136,4 @@ export class IngestService {
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-/** The event's model tag: the first 4 bytes of the model's sha256 as a big-endian unsigned integer. */
-export function modelTagOf(sha256: Uint8Array): number {
-  return new DataView(sha256.buffer, sha256.byteOffset, 4).getUint32(0, false);
 }

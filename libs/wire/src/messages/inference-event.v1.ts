@@ -47,3 +47,8 @@ export function encodeInferenceEventV1(message: InferenceEventV1): Uint8Array {
 export function decodeInferenceEventV1(bytes: Uint8Array): InferenceEventV1 {
   return inferenceEventV1Codec.decode(bytes);
 }
+
+/** A model's tag (InferenceEventV1.modelTag, AccuracyReportV1 modelTag): the first 4 bytes of its sha256, big-endian. */
+export function modelTagOf(sha256: Uint8Array): number {
+  return new DataView(sha256.buffer, sha256.byteOffset, 4).getUint32(0, false);
+}

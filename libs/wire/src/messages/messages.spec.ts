@@ -2,7 +2,7 @@ import { WireError } from '../errors';
 import { hexToBytes } from '../fixtures/golden.fixtures';
 import { decodeDeviceConfigV1, encodeDeviceConfigV1, type DeviceConfigV1 } from './device-config.v1';
 import { decodeEnergySnapshotV1, encodeEnergySnapshotV1, type EnergySnapshotV1 } from './energy-snapshot.v1';
-import { decodeInferenceEventV1, encodeInferenceEventV1, type InferenceEventV1 } from './inference-event.v1';
+import { decodeInferenceEventV1, encodeInferenceEventV1, modelTagOf, type InferenceEventV1 } from './inference-event.v1';
 import { encodeProvisionRequestV1, type ProvisionRequestV1 } from './provision-request.v1';
 import { decodeProvisionResponseV1, encodeProvisionResponseV1, type ProvisionResponseV1 } from './provision-response.v1';
 import { decodeStatusV1, encodeStatusV1, type StatusV1 } from './status.v1';
@@ -120,5 +120,13 @@ describe('decode rejects wrong shapes (WireError schema)', () => {
       expect((error as Error).message).toContain('InferenceEventV1.label');
       expect((error as Error).name).toBe('WireError');
     }
+  });
+});
+
+describe('modelTagOf', () => {
+  it('is the first 4 bytes of the sha256, big-endian, unsigned (also from a view into a larger buffer)', () => {
+    const sha = new Uint8Array(40).fill(7);
+    sha.set([0xca, 0xdd, 0x62, 0xf4], 8);
+    expect(modelTagOf(sha.subarray(8, 40))).toBe(0xcadd62f4);
   });
 });

@@ -5,11 +5,6 @@ import { accuracyDeltas, AccuracyTotals, sumAccuracy } from '../../accuracy/accu
 /** Whose accuracy a gate side counts: given model tags (the new model's), or on each device the model it runs now. */
 export type SideModels = { tags: number[] } | 'active-slot';
 
-/** The tag devices use for a model in events and accuracy reports: the first 4 bytes of its sha256, big-endian. */
-export function modelTagOfSha256Hex(sha256Hex: string): number {
-  return Number.parseInt(sha256Hex.slice(0, 8), 16);
-}
-
 /**
  * On-device accuracy of a gate side's devices (`devicesSql` selects `device_id`) over [since, now] on
  * the platform clock — the clock group start times and the event-based gates use (simulated devices

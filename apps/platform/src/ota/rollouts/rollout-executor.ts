@@ -6,7 +6,8 @@ import { OtaDispatcher } from '../jobs/ota-dispatcher.port';
 import { OtaJob } from '../jobs/ota-job.entity';
 import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
 import { IN_FLIGHT_STATES, OtaJobState } from '../jobs/ota-job.state-machine';
-import { modelTagOfSha256Hex, sideAccuracy, SideModels } from './gate-accuracy';
+import { modelTagOf } from '@tinyfleet/wire';
+import { sideAccuracy, SideModels } from './gate-accuracy';
 import { evaluateGates, GateReadings, SideStats } from './health-gates';
 import { notificationBudget } from './pacing';
 import { RolloutGroup } from './rollout-group.entity';
@@ -156,7 +157,7 @@ export class RolloutExecutor {
     if (now.getTime() - since.getTime() < (gates.soakS ?? 0) * 1000) return 'wait';
     const laterGroups = groups.filter((g) => g.idx > group.idx).map((g) => g.id);
     const [{ sha256 }]: Array<{ sha256: string }> = await this.db.query(`SELECT sha256 FROM model_artifacts WHERE id = $1`, [rollout.artifactId]);
-    const newModel: SideModels = { tags: [modelTagOfSha256Hex(sha256)] };
+    const newModel: SideModels = { tags: [modelTagOf(Buffer.from(sha256, 'hex'))] };
     const updated = await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = $1 AND state = 'SUCCEEDED'`, [group.id], newModel, since, now);
     const control = laterGroups.length
       ? await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`, [laterGroups], 'active-slot', since, now)
