@@ -97,6 +97,7 @@ export class Ota1795900200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['ota_job_events', 'ota_jobs', 'rollout_groups', 'rollouts', 'model_artifacts', 'trusted_keys']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['ota_job_events', 'ota_jobs', 'rollout_groups', 'rollouts', 'model_artifacts', 'trusted_keys'])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

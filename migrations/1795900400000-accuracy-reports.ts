@@ -26,7 +26,9 @@ export class AccuracyReports1795900400000 implements MigrationInterface {
         CONSTRAINT accuracy_reports_counts_check CHECK (correct >= 0 AND correct <= inferences)
       )`);
     // Health gates: a rollout side's devices, one model tag, by the platform clock.
-    await q.query(`CREATE INDEX accuracy_reports_device_tag_received_idx ON accuracy_reports (device_id, model_tag, received_at)`);
+    await q.query(
+      `CREATE INDEX accuracy_reports_device_tag_received_idx ON accuracy_reports (device_id, model_tag, received_at)`,
+    );
     // Energy report: the devices in scope over a range of device time.
     await q.query(`CREATE INDEX accuracy_reports_device_time_idx ON accuracy_reports (device_id, device_time)`);
   }

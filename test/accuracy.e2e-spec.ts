@@ -12,7 +12,8 @@ import { bootTestPlatform, TestPlatform } from './support/test-platform';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 /** The tag devices put in events and accuracy reports: the first 4 bytes of the model's sha256. */
-const tagOf = (hash: Uint8Array | string) => Buffer.from(typeof hash === 'string' ? Buffer.from(hash, 'hex') : hash).readUInt32BE(0);
+const tagOf = (hash: Uint8Array | string) =>
+  Buffer.from(typeof hash === 'string' ? Buffer.from(hash, 'hex') : hash).readUInt32BE(0);
 
 /**
  * On-device accuracy end to end over real MQTT and a real PostgreSQL: devices publish up/accuracy
@@ -39,17 +40,25 @@ describe('on-device accuracy reports', () => {
     await platform?.stop();
   });
 
-  const publishAccuracy = (conn: DeviceConnection, report: AccuracyReportV1) => conn.publishEncoded('accuracy', encodeAccuracyReportV1(report));
+  const publishAccuracy = (conn: DeviceConnection, report: AccuracyReportV1) =>
+    conn.publishEncoded('accuracy', encodeAccuracyReportV1(report));
   const rows = async (deviceId: string) =>
-    (await sql.query(
-      `SELECT boot_id::text AS boot, seq::int AS seq, model_tag::float8 AS tag, model_id, model_version, inferences::int AS n, correct::int AS ok
+    (
+      await sql.query(
+        `SELECT boot_id::text AS boot, seq::int AS seq, model_tag::float8 AS tag, model_id, model_version, inferences::int AS n, correct::int AS ok
        FROM accuracy_reports WHERE device_id = $1 ORDER BY boot_id, seq, model_tag`,
-      [deviceId],
-    )).rows;
+        [deviceId],
+      )
+    ).rows;
 
   describe('ingest and the energy report', () => {
     const t0 = 1_790_000_000_000;
-    const slot = (modelId: string, modelVersion: string, hash: Buffer): ModelSlotV1 => ({ modelId, modelVersion, sha256: hash, sizeBytes: 2_000 });
+    const slot = (modelId: string, modelVersion: string, hash: Buffer): ModelSlotV1 => ({
+      modelId,
+      modelVersion,
+      sha256: hash,
+      sizeBytes: 2_000,
+    });
     const A = sha256('soil model a');
     const B = sha256('soil model b');
     const unknownTag = tagOf(sha256('a model no status names'));
@@ -58,16 +67,40 @@ describe('on-device accuracy reports', () => {
     // boot 11: 10/9 at t0, then 40/30 on A and 8/2 on B a minute later; a reboot (boot 12): 20/18 on A two minutes in.
     const reports: AccuracyReportV1[] = [
       { bootId: 11, seq: 1, timestampMs: t0, models: [{ modelTag: tagOf(A), inferences: 10, correct: 9 }] },
-      { bootId: 11, seq: 2, timestampMs: t0 + 60_000, models: [{ modelTag: tagOf(A), inferences: 40, correct: 30 }, { modelTag: tagOf(B), inferences: 8, correct: 2 }] },
-      { bootId: 12, seq: 1, timestampMs: t0 + 120_000, models: [{ modelTag: tagOf(A), inferences: 20, correct: 18 }, { modelTag: unknownTag, inferences: 5, correct: 5 }] },
+      {
+        bootId: 11,
+        seq: 2,
+        timestampMs: t0 + 60_000,
+        models: [
+          { modelTag: tagOf(A), inferences: 40, correct: 30 },
+          { modelTag: tagOf(B), inferences: 8, correct: 2 },
+        ],
+      },
+      {
+        bootId: 12,
+        seq: 1,
+        timestampMs: t0 + 120_000,
+        models: [
+          { modelTag: tagOf(A), inferences: 20, correct: 18 },
+          { modelTag: unknownTag, inferences: 5, correct: 5 },
+        ],
+      },
     ];
 
     beforeAll(async () => {
       device = await registerDevice(platform.mqttUrl, claim, 'acc-ingest');
       closeLater.push(device);
       await device.publishStatus({
-        timestampMs: t0, firmwareVersion: '1.0.0', interpreterVersion: '0.1.0', uptimeS: 1, batteryPct: 90, batteryMv: 3000,
-        activeSlot: 0, slots: [slot('soil-a', '1.0.0', A), slot('soil-a', '2.0.0', B)], bufferedEvents: 0, droppedEvents: 0,
+        timestampMs: t0,
+        firmwareVersion: '1.0.0',
+        interpreterVersion: '0.1.0',
+        uptimeS: 1,
+        batteryPct: 90,
+        batteryMv: 3000,
+        activeSlot: 0,
+        slots: [slot('soil-a', '1.0.0', A), slot('soil-a', '2.0.0', B)],
+        bufferedEvents: 0,
+        droppedEvents: 0,
       });
     });
 
@@ -96,33 +129,68 @@ describe('on-device accuracy reports', () => {
       const rejectedBefore = (await platform.api('GET', `/api/devices/${device.deviceId}`)).body.rejectedCount;
       await device.client.publishAsync(topic, Buffer.from([0xff, 0x00, 0x13]), { qos: 1 }); // not CBOR
       // [bootId 11, seq 3, ts 1, [[tag 1, inferences 2, correct 3]]]: more correct than inferences
-      await device.client.publishAsync(topic, Buffer.from([0x84, 0x0b, 0x03, 0x01, 0x81, 0x83, 0x01, 0x02, 0x03]), { qos: 1 });
+      await device.client.publishAsync(topic, Buffer.from([0x84, 0x0b, 0x03, 0x01, 0x81, 0x83, 0x01, 0x02, 0x03]), {
+        qos: 1,
+      });
       // the same tag twice
-      await device.client.publishAsync(topic, Buffer.from([0x84, 0x0b, 0x04, 0x01, 0x82, 0x83, 0x01, 0x02, 0x01, 0x83, 0x01, 0x02, 0x01]), { qos: 1 });
+      await device.client.publishAsync(
+        topic,
+        Buffer.from([0x84, 0x0b, 0x04, 0x01, 0x82, 0x83, 0x01, 0x02, 0x01, 0x83, 0x01, 0x02, 0x01]),
+        { qos: 1 },
+      );
       await device.client.publishAsync(topic, Buffer.alloc(300, 0x01), { qos: 1 }); // over the 256-byte limit
       expect(await rows(device.deviceId)).toEqual(before);
-      expect((await platform.api('GET', `/api/devices/${device.deviceId}`)).body.rejectedCount).toBe(rejectedBefore + 4);
+      expect((await platform.api('GET', `/api/devices/${device.deviceId}`)).body.rejectedCount).toBe(
+        rejectedBefore + 4,
+      );
       await expect(metric('tinyfleet_rejected_total{reason="schema"}')).resolves.toBe(2);
       await expect(metric('tinyfleet_rejected_total{reason="oversized"}')).resolves.toBe(1);
       await expect(metric('tinyfleet_rejected_total{reason="malformed"}')).resolves.toBeGreaterThanOrEqual(1);
       // a report of a device the platform does not know is dropped without an error
       await platform.app.get(AccuracyIngestService).submit('dev-nobody-knows', reports[0]!);
-      expect(Number((await sql.query(`SELECT count(*) AS n FROM accuracy_reports WHERE device_id = 'dev-nobody-knows'`)).rows[0].n)).toBe(0);
+      expect(
+        Number(
+          (await sql.query(`SELECT count(*) AS n FROM accuracy_reports WHERE device_id = 'dev-nobody-knows'`)).rows[0]
+            .n,
+        ),
+      ).toBe(0);
     });
 
     it('the energy report shows accuracy per model version over its range, with the counts behind it', async () => {
-      for (let seq = 0; seq < 3; seq++) await device.publishEvent(event(seq, { timestampMs: t0 + seq * 1000, modelTag: tagOf(A) }));
-      const report = async (query = '') => (await platform.api('GET', `/api/energy/report?format=json&deviceId=${device.deviceId}${query}`)).body;
-      const accuracyOf = (r: { modelVersions: Array<{ modelId: string | null; modelVersion: string | null; accuracyPct: number | null; accuracyInferences: number; events: number }> }) =>
-        Object.fromEntries(r.modelVersions.map((m) => [m.modelId ? `${m.modelId}@${m.modelVersion}` : 'unresolved', [m.accuracyPct, m.accuracyInferences, m.events]]));
+      for (let seq = 0; seq < 3; seq++)
+        await device.publishEvent(event(seq, { timestampMs: t0 + seq * 1000, modelTag: tagOf(A) }));
+      const report = async (query = '') =>
+        (await platform.api('GET', `/api/energy/report?format=json&deviceId=${device.deviceId}${query}`)).body;
+      const accuracyOf = (r: {
+        modelVersions: Array<{
+          modelId: string | null;
+          modelVersion: string | null;
+          accuracyPct: number | null;
+          accuracyInferences: number;
+          events: number;
+        }>;
+      }) =>
+        Object.fromEntries(
+          r.modelVersions.map((m) => [
+            m.modelId ? `${m.modelId}@${m.modelVersion}` : 'unresolved',
+            [m.accuracyPct, m.accuracyInferences, m.events],
+          ]),
+        );
       // all time: A = boot 11's 40/30 + boot 12's 20/18 = 48 of 60; B = 2 of 8 (no event: a row from the reports alone)
-      expect(accuracyOf(await report())).toEqual({ 'soil-a@1.0.0': [80, 60, 3], 'soil-a@2.0.0': [25, 8, 0], unresolved: [100, 5, 0] });
+      expect(accuracyOf(await report())).toEqual({
+        'soil-a@1.0.0': [80, 60, 3],
+        'soil-a@2.0.0': [25, 8, 0],
+        unresolved: [100, 5, 0],
+      });
       // from t0+30 s: boot 11 counts from its 10/9 at t0 (30/21), boot 12 started inside (20/18): 39 of 50
       const from = new Date(t0 + 30_000).toISOString();
       expect(accuracyOf(await report(`&from=${from}`))['soil-a@1.0.0']).toEqual([78, 50, 0]);
       // up to t0+90 s: boot 11 only, 30 of 40; the reboot's report is after the range
       const to = new Date(t0 + 90_000).toISOString();
-      expect(accuracyOf(await report(`&to=${to}`))).toEqual({ 'soil-a@1.0.0': [75, 40, 3], 'soil-a@2.0.0': [25, 8, 0] });
+      expect(accuracyOf(await report(`&to=${to}`))).toEqual({
+        'soil-a@1.0.0': [75, 40, 3],
+        'soil-a@2.0.0': [25, 8, 0],
+      });
     });
   });
 
@@ -151,49 +219,91 @@ describe('on-device accuracy reports', () => {
       const base = { key, recipe: 'soil', selfTestInput: input, selfTestOutput: output };
       v1 = signedArtifact({ ...base, name: 'acc-hello', version: '1.0.0', model: helloWorldVariant('acc hello v1') });
       v2 = signedArtifact({ ...base, name: 'acc-hello', version: '2.0.0', model: helloWorldVariant('acc hello v2') });
-      expect((await platform.api('POST', '/api/keys', { name: 'accuracy test key', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() })).status).toBe(201);
+      expect(
+        (
+          await platform.api('POST', '/api/keys', {
+            name: 'accuracy test key',
+            publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+          })
+        ).status,
+      ).toBe(201);
       for (const a of [v1, v2]) expect((await platform.api('POST', '/api/models', a.upload)).status).toBe(201);
     });
 
     it('pauses and rolls back a group whose on-device accuracy falls too far below the old model', async () => {
       const trustedKeys = new Map([[key.keyId, key.publicKey]]);
       const fleet: OtaTestDevice[] = [];
-      for (let i = 0; i < 6; i++) fleet.push(await otaDevice(platform.mqttUrl, claim, `acc-gate-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys }));
+      for (let i = 0; i < 6; i++)
+        fleet.push(
+          await otaDevice(platform.mqttUrl, claim, `acc-gate-${i}`, {
+            initial: { bytes: v1.model, manifest: v1.manifest },
+            trustedKeys,
+          }),
+        );
       closeLater.push(...fleet.map((d) => d.conn));
       const [tag1, tag2] = [tagOf(v1.manifest.model.sha256), tagOf(v2.manifest.model.sha256)];
       // Before the rollout: every device has checked 100 inferences on v1, 90 right (acknowledged = committed).
-      for (const [i, d] of fleet.entries()) await publishAccuracy(d.conn, { bootId: 100 + i, seq: 1, timestampMs: Date.now(), models: [{ modelTag: tag1, inferences: 100, correct: 90 }] });
+      for (const [i, d] of fleet.entries())
+        await publishAccuracy(d.conn, {
+          bootId: 100 + i,
+          seq: 1,
+          timestampMs: Date.now(),
+          models: [{ modelTag: tag1, inferences: 100, correct: 90 }],
+        });
       // The gate window runs on the platform clock (received_at): the fake clock starts now, so the
       // reports above fall before the group starts and the ones below inside its window.
       clock = Date.now();
       const res = await platform.api('POST', '/api/rollouts', {
-        name: 'v2 behind an accuracy gate', model: { name: 'acc-hello', version: '2.0.0' }, target: { deviceIds: fleet.map((d) => d.conn.deviceId) },
-        groups: [{ count: 3 }, { percent: 100 }], gates: { soakS: 60, maxAccuracyDropPct: 10, autoRollback: true },
+        name: 'v2 behind an accuracy gate',
+        model: { name: 'acc-hello', version: '2.0.0' },
+        target: { deviceIds: fleet.map((d) => d.conn.deviceId) },
+        groups: [{ count: 3 }, { percent: 100 }],
+        gates: { soakS: 60, maxAccuracyDropPct: 10, autoRollback: true },
       });
       expect(res.status).toBe(201);
       const id = res.body.id;
       // the defaults (3 devices, 30 inferences per side) are stored with the rollout; the dashboard shows them next to the readings
-      const settings = (await platform.api('GET', '/api/dashboard/rollout-settings')).body.find((r: { id: number }) => r.id === id);
-      expect(settings.gates).toEqual({ minDevicesPerSide: 3, soakS: 60, maxAccuracyDropPct: 10, minAccuracyInferences: 30, autoRollback: true });
+      const settings = (await platform.api('GET', '/api/dashboard/rollout-settings')).body.find(
+        (r: { id: number }) => r.id === id,
+      );
+      expect(settings.gates).toEqual({
+        minDevicesPerSide: 3,
+        soakS: 60,
+        maxAccuracyDropPct: 10,
+        minAccuracyInferences: 30,
+        autoRollback: true,
+      });
       await tick(0);
       await until(async () => (await status(id)).groups[0].jobs.SUCCEEDED === 3, 'group 1 updated');
       const updated = fleet.filter((d) => d.slots.activeSha256Hex() === v2.manifest.model.sha256);
       const control = fleet.filter((d) => !updated.includes(d));
       expect(updated).toHaveLength(3);
       for (const d of updated) await d.publishStatus(); // the slots now name v2, so its tag resolves
-      for (const d of fleet) for (let seq = 0; seq < 3; seq++) await d.conn.publishEvent(event(seq, { modelTag: updated.includes(d) ? tag2 : tag1 }));
+      for (const d of fleet)
+        for (let seq = 0; seq < 3; seq++)
+          await d.conn.publishEvent(event(seq, { modelTag: updated.includes(d) ? tag2 : tag1 }));
 
       await tick(61); // soak over, but no inference checked on v2 yet: accuracy is not judged, the group waits
       const waiting = await status(id);
       expect(waiting.state).toBe('RUNNING');
-      expect(waiting.groups[0].gateReadings).toMatchObject({ pass: null, breaches: [], updated: { devices: 3, accuracyInferences: 0 }, control: { devices: 3, accuracyInferences: 0 } });
-      expect(waiting.groups[0].gateReadings.notJudged).toEqual(['on-device accuracy: not enough devices reporting it (0 updated, 0 control; at least 3 per side)']);
+      expect(waiting.groups[0].gateReadings).toMatchObject({
+        pass: null,
+        breaches: [],
+        updated: { devices: 3, accuracyInferences: 0 },
+        control: { devices: 3, accuracyInferences: 0 },
+      });
+      expect(waiting.groups[0].gateReadings.notJudged).toEqual([
+        'on-device accuracy: not enough devices reporting it (0 updated, 0 control; at least 3 per side)',
+      ]);
 
       // v2 gets 25 of 50 right on each updated device (v1's counts there stay as they were);
       // the control devices get 55 of another 60 right on v1.
       for (const [i, d] of fleet.entries()) {
         const models = updated.includes(d)
-          ? [{ modelTag: tag1, inferences: 100, correct: 90 }, { modelTag: tag2, inferences: 50, correct: 25 }]
+          ? [
+              { modelTag: tag1, inferences: 100, correct: 90 },
+              { modelTag: tag2, inferences: 50, correct: 25 },
+            ]
           : [{ modelTag: tag1, inferences: 160, correct: 145 }];
         await publishAccuracy(d.conn, { bootId: 100 + i, seq: 2, timestampMs: Date.now(), models });
       }
@@ -201,9 +311,12 @@ describe('on-device accuracy reports', () => {
       const judged = await status(id);
       // updated: 75 of 150 = 50 %; control: 165 of 180 = 91.67 %; a drop of 41.67 points > 10
       expect(judged.state).toBe('ROLLED_BACK');
-      expect(judged.stateReason).toMatch(/^automatic rollback: group 1 health gates: on-device accuracy 50 % vs 91\.67 % on the old model \(drop 41\.67 pts, limit 10 pts\): rollouts #\d+$/);
+      expect(judged.stateReason).toMatch(
+        /^automatic rollback: group 1 health gates: on-device accuracy 50 % vs 91\.67 % on the old model \(drop 41\.67 pts, limit 10 pts\): rollouts #\d+$/,
+      );
       expect(judged.groups[0].gateReadings).toMatchObject({
-        pass: false, notJudged: [],
+        pass: false,
+        notJudged: [],
         updated: { devices: 3, accuracyInferences: 150, accuracyCorrect: 75, accuracyPct: 50 },
         control: { devices: 3, accuracyInferences: 180, accuracyCorrect: 165 },
       });
@@ -217,9 +330,17 @@ describe('on-device accuracy reports', () => {
       // = 705 of 780) against v2 on the updated three (75 of 150).
       const report = (await platform.api('GET', '/api/energy/report?format=json')).body;
       expect(report.rollouts.find((r: { rolloutId: number }) => r.rolloutId === id)).toMatchObject({
-        model: 'acc-hello@2.0.0', accuracyBeforePct: 90.38, accuracyBeforeInferences: 780, accuracyAfterPct: 50, accuracyAfterInferences: 150,
+        model: 'acc-hello@2.0.0',
+        accuracyBeforePct: 90.38,
+        accuracyBeforeInferences: 780,
+        accuracyAfterPct: 50,
+        accuracyAfterInferences: 150,
       });
-      expect(report.modelVersions.find((m: { modelId: string; modelVersion: string }) => m.modelId === 'acc-hello' && m.modelVersion === '2.0.0')).toMatchObject({ accuracyPct: 50, accuracyInferences: 150 });
+      expect(
+        report.modelVersions.find(
+          (m: { modelId: string; modelVersion: string }) => m.modelId === 'acc-hello' && m.modelVersion === '2.0.0',
+        ),
+      ).toMatchObject({ accuracyPct: 50, accuracyInferences: 150 });
     });
   });
 

@@ -8,7 +8,8 @@ import { spawnPlatform, waitForExit } from './support/platform-process';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', 'bin', 'tinyfleet.js');
-const tinyfleet = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+const tinyfleet = (args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
 
 describe('tinyfleet CLI', () => {
   it('prints help listing its commands', async () => {
@@ -25,7 +26,9 @@ describe('tinyfleet CLI', () => {
 
   it('says how to start the platform when none is running', async () => {
     const port = await freePort();
-    const err = await tinyfleet(['claim', 'list', '--platform', `http://127.0.0.1:${port}`]).catch((e: { stderr: string }) => e);
+    const err = await tinyfleet(['claim', 'list', '--platform', `http://127.0.0.1:${port}`]).catch(
+      (e: { stderr: string }) => e,
+    );
     expect((err as { stderr: string }).stderr).toMatch(/cannot reach the platform .* is it running\? \(npm start\)/);
   });
 
@@ -35,7 +38,10 @@ describe('tinyfleet CLI', () => {
     const url = `http://127.0.0.1:${env.PORT}`;
     try {
       let platform = await spawnPlatform(env);
-      const created = JSON.parse((await tinyfleet(['claim', 'create', '--name', 'batch-7', '--max-uses', '5', '--json', '--platform', url])).stdout);
+      const created = JSON.parse(
+        (await tinyfleet(['claim', 'create', '--name', 'batch-7', '--max-uses', '5', '--json', '--platform', url]))
+          .stdout,
+      );
       expect(created).toMatchObject({ id: expect.stringMatching(/^clm-/), secret: expect.any(String), maxUses: 5 });
       platform.kill('SIGTERM');
       await waitForExit(platform);
@@ -45,7 +51,9 @@ describe('tinyfleet CLI', () => {
       expect(stdout).toContain(created.id);
       expect(stdout).toContain('batch-7');
       await tinyfleet(['claim', 'revoke', created.id, '--platform', url]);
-      expect(JSON.parse((await tinyfleet(['claim', 'list', '--json', '--platform', url])).stdout)[0].state).toBe('revoked');
+      expect(JSON.parse((await tinyfleet(['claim', 'list', '--json', '--platform', url])).stdout)[0].state).toBe(
+        'revoked',
+      );
       platform.kill('SIGTERM');
       await waitForExit(platform);
     } finally {

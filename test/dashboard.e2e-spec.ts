@@ -35,32 +35,83 @@ describe('operator dashboard (headless Chromium)', () => {
   beforeAll(async () => {
     platform = await bootTestPlatform(DB);
     key = newSigningKey();
-    const base = { key, recipe: 'soil', selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_1.57_q-63.bin'), selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_1.57_q-63.out.bin') };
+    const base = {
+      key,
+      recipe: 'soil',
+      selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_1.57_q-63.bin'),
+      selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_1.57_q-63.out.bin'),
+    };
     v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('dash v1') });
     v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('dash v2') });
-    expect((await platform.api('POST', '/api/keys', { name: 'dashboard test key', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() })).status).toBe(201);
+    expect(
+      (
+        await platform.api('POST', '/api/keys', {
+          name: 'dashboard test key',
+          publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+        })
+      ).status,
+    ).toBe(201);
     for (const a of [v1, v2]) expect((await platform.api('POST', '/api/models', a.upload)).status).toBe(201);
     const claim = await platform.createClaim();
     const trustedKeys = new Map([[key.keyId, key.publicKey]]);
-    for (let i = 0; i < 3; i++) ota.push(await otaDevice(platform.mqttUrl, claim, `dash-ota-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys, interpreterVersion: INTERPRETER_VERSION }));
+    for (let i = 0; i < 3; i++)
+      ota.push(
+        await otaDevice(platform.mqttUrl, claim, `dash-ota-${i}`, {
+          initial: { bytes: v1.model, manifest: v1.manifest },
+          trustedKeys,
+          interpreterVersion: INTERPRETER_VERSION,
+        }),
+      );
     // Energy nodes: a day of hourly ledger snapshots each (the energy report's own fixtures).
     // In fleet order (not registration order): others[0] is hw-soil-ble-a, which has events.
-    others.push(...(await Promise.all(TEST_FLEET.slice(0, 4).map(async (spec) => {
-      const run = runTestNode(spec);
-      const res = await provisionByClaim(platform.mqttUrl, claim, provisionRequest(spec.hardwareId, { mcuProfile: spec.mcu, radioProfile: spec.radio, sensorStream: spec.stream }));
-      if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
-      const device = await Conn.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
-      await Promise.all(run.events.slice(0, 20).map((e) => device.publishEvent({ ...e, modelTag: 1, label: 1, scoreQ: 90 })));
-      await Promise.all(run.snapshots.map((s) => {
-        const c = s.counters as unknown as Record<string, number>;
-        return device.publishEnergy({
-          bootId: s.bootId, seq: s.seq, virtualTimeMs: s.virtualTimeMs, computeUj: c.computeUj!, radioTxUj: c.radioTxUj!, radioRxUj: c.radioRxUj!, radioConnectUj: c.radioConnectUj!,
-          sensingUj: c.sensingUj!, sleepUj: c.sleepUj!, rawRadioUj: c.rawRadioUj!, bytesUp: c.bytesUp!, bytesDown: c.bytesDown!, rawBytesUp: c.rawBytesUp!, inferences: c.inferences!,
-          events: c.events!, messagesUp: c.messagesUp!, rawMessagesUp: c.rawMessagesUp!, samples: c.samples!,
-        });
-      }));
-      return device;
-    }))));
+    others.push(
+      ...(await Promise.all(
+        TEST_FLEET.slice(0, 4).map(async (spec) => {
+          const run = runTestNode(spec);
+          const res = await provisionByClaim(
+            platform.mqttUrl,
+            claim,
+            provisionRequest(spec.hardwareId, {
+              mcuProfile: spec.mcu,
+              radioProfile: spec.radio,
+              sensorStream: spec.stream,
+            }),
+          );
+          if (res.status === 'refused' || !res.deviceSecret)
+            throw new Error(`registration failed: ${JSON.stringify(res)}`);
+          const device = await Conn.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+          await Promise.all(
+            run.events.slice(0, 20).map((e) => device.publishEvent({ ...e, modelTag: 1, label: 1, scoreQ: 90 })),
+          );
+          await Promise.all(
+            run.snapshots.map((s) => {
+              const c = s.counters as unknown as Record<string, number>;
+              return device.publishEnergy({
+                bootId: s.bootId,
+                seq: s.seq,
+                virtualTimeMs: s.virtualTimeMs,
+                computeUj: c.computeUj!,
+                radioTxUj: c.radioTxUj!,
+                radioRxUj: c.radioRxUj!,
+                radioConnectUj: c.radioConnectUj!,
+                sensingUj: c.sensingUj!,
+                sleepUj: c.sleepUj!,
+                rawRadioUj: c.rawRadioUj!,
+                bytesUp: c.bytesUp!,
+                bytesDown: c.bytesDown!,
+                rawBytesUp: c.rawBytesUp!,
+                inferences: c.inferences!,
+                events: c.events!,
+                messagesUp: c.messagesUp!,
+                rawMessagesUp: c.rawMessagesUp!,
+                samples: c.samples!,
+              });
+            }),
+          );
+          return device;
+        }),
+      )),
+    );
     ui = await openDashboard(platform.httpUrl);
   });
 
@@ -93,7 +144,9 @@ describe('operator dashboard (headless Chromium)', () => {
     others.push(fresh);
     await page.locator(`tr[data-device="${fresh.deviceId}"]`).waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="devices-total"] .v', { hasText: '8' }).waitFor();
-    await page.locator(`tr[data-device="${fresh.deviceId}"] .badge`, { hasText: 'ONLINE' }).waitFor({ timeout: 10_000 });
+    await page
+      .locator(`tr[data-device="${fresh.deviceId}"] .badge`, { hasText: 'ONLINE' })
+      .waitFor({ timeout: 10_000 });
   });
 
   it('a device page shows its events live', async () => {
@@ -102,7 +155,16 @@ describe('operator dashboard (headless Chromium)', () => {
     await page.locator(`a[href="#/device/${dev.conn.deviceId}"]`).first().click();
     await page.locator('h1', { hasText: `Device ${dev.conn.deviceId}` }).waitFor();
     await page.locator('table[aria-label="Model slots"] td', { hasText: 'hello' }).first().waitFor();
-    for (let seq = 1; seq <= 12; seq++) await dev.conn.publishEvent({ seq, timestampMs: Date.now() - (12 - seq) * 1000, modelTag: parseInt(v1.manifest.model.sha256.slice(0, 8), 16), label: seq % 2, scoreQ: 40 + seq * 5, latencyUs: 900 + seq * 10, energyUj: 30 });
+    for (let seq = 1; seq <= 12; seq++)
+      await dev.conn.publishEvent({
+        seq,
+        timestampMs: Date.now() - (12 - seq) * 1000,
+        modelTag: parseInt(v1.manifest.model.sha256.slice(0, 8), 16),
+        label: seq % 2,
+        scoreQ: 40 + seq * 5,
+        latencyUs: 900 + seq * 10,
+        energyUj: 30,
+      });
     const rows = page.locator('[data-testid="events-table"] tbody tr');
     await rows.first().locator('td', { hasText: /^12$/ }).waitFor({ timeout: 10_000 });
     expect(await rows.count()).toBe(12);
@@ -153,7 +215,9 @@ describe('operator dashboard (headless Chromium)', () => {
     const { page } = ui;
     await page.goto(`${platform.httpUrl}/#/models`);
     await page.locator('table[aria-label="Model versions"] tbody tr').nth(1).waitFor();
-    expect(await page.locator('table[aria-label="Model compatibility per MCU profile"] td.fit-yes').count()).toBeGreaterThan(0);
+    expect(
+      await page.locator('table[aria-label="Model compatibility per MCU profile"] td.fit-yes').count(),
+    ).toBeGreaterThan(0);
     await ui.screenshot('models');
   });
 
@@ -161,8 +225,17 @@ describe('operator dashboard (headless Chromium)', () => {
     const { page } = ui;
     await page.goto(`${platform.httpUrl}/#/energy`);
     await page.locator('.chart canvas').nth(3).waitFor();
-    const drawn = await page.evaluate(() => Object.values((window as unknown as { Chart: { instances: Record<string, { data: { datasets: Array<{ data: unknown[] }> } }> } }).Chart.instances)
-      .map((c) => c.data.datasets.reduce((n, d) => n + d.data.filter((x) => typeof x === 'number' && x > 0).length, 0)));
+    const drawn = await page.evaluate(() =>
+      Object.values(
+        (
+          window as unknown as {
+            Chart: { instances: Record<string, { data: { datasets: Array<{ data: unknown[] }> } }> };
+          }
+        ).Chart.instances,
+      ).map((c) =>
+        c.data.datasets.reduce((n, d) => n + d.data.filter((x) => typeof x === 'number' && x > 0).length, 0),
+      ),
+    );
     expect(drawn).toHaveLength(4);
     for (const n of drawn) expect(n).toBeGreaterThan(0);
     await ui.screenshot('energy');
@@ -208,7 +281,8 @@ describe('operator dashboard (headless Chromium)', () => {
     await page.locator('[data-testid="page-range"]', { hasText: '1–10 of 10' }).waitFor();
     await page.getByRole('combobox', { name: 'MCU profile' }).selectOption('esp32-s3');
     await page.locator('[data-testid="page-range"]', { hasText: /of [1-9]$/ }).waitFor();
-    for (const mcu of await page.locator('table[aria-label="Devices"] tbody tr td:nth-child(4)').allTextContents()) expect(mcu).toBe('esp32-s3');
+    for (const mcu of await page.locator('table[aria-label="Devices"] tbody tr td:nth-child(4)').allTextContents())
+      expect(mcu).toBe('esp32-s3');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.locator('[data-testid="page-range"]', { hasText: 'of 3,008' }).waitFor();
   });
@@ -218,7 +292,9 @@ describe('operator dashboard (headless Chromium)', () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${platform.httpUrl}/#/fleet`);
     await page.locator('table[aria-label="Devices"] tbody tr[data-device]').first().waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     const shot = await ui.screenshot('fleet-375');
     expect(statSync(shot).size).toBeGreaterThan(10_000);
@@ -262,7 +338,11 @@ describe('operator dashboard behind an API token', () => {
   });
 
   async function createClaim() {
-    const res = await fetch(`${platform.httpUrl}/api/claims`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ name: 'token test' }) });
+    const res = await fetch(`${platform.httpUrl}/api/claims`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ name: 'token test' }),
+    });
     const body = (await res.json()) as { id: string; secret: string };
     return { claimId: body.id, claimSecret: body.secret };
   }

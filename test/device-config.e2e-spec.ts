@@ -29,20 +29,51 @@ describe('device configuration downlink', () => {
   });
 
   it('sends the defaults on subscribe, then what the operator sets', async () => {
-    const defaults: DeviceConfigV1 = { statusIntervalS: 3600, energyIntervalS: 900, eventPolicy: 'on-change', scoreThresholdQ: 0 };
+    const defaults: DeviceConfigV1 = {
+      statusIntervalS: 3600,
+      energyIntervalS: 900,
+      eventPolicy: 'on-change',
+      scoreThresholdQ: 0,
+    };
     expect(await receivedMatching(defaults)).toEqual(defaults);
     expect((await platform.api('GET', `/api/devices/${device.deviceId}/config`)).body).toMatchObject({ custom: false });
 
-    const set: DeviceConfigV1 = { statusIntervalS: 60, energyIntervalS: 120, eventPolicy: 'threshold', scoreThresholdQ: 40 };
+    const set: DeviceConfigV1 = {
+      statusIntervalS: 60,
+      energyIntervalS: 120,
+      eventPolicy: 'threshold',
+      scoreThresholdQ: 40,
+    };
     const res = await platform.api('PUT', `/api/devices/${device.deviceId}/config`, set);
     expect(res).toMatchObject({ status: 200, body: { ...set, custom: true } });
     expect(await receivedMatching(set)).toEqual(set);
-    expect((await platform.api('GET', `/api/devices/${device.deviceId}/config`)).body).toEqual({ ...set, custom: true });
+    expect((await platform.api('GET', `/api/devices/${device.deviceId}/config`)).body).toEqual({
+      ...set,
+      custom: true,
+    });
   });
 
   it('validates the configuration and the device', async () => {
-    expect((await platform.api('PUT', `/api/devices/${device.deviceId}/config`, { statusIntervalS: 0, energyIntervalS: 1, eventPolicy: 'never', scoreThresholdQ: 500 })).status).toBe(400);
-    expect((await platform.api('PUT', '/api/devices/dev-missing/config', { statusIntervalS: 1, energyIntervalS: 1, eventPolicy: 'every', scoreThresholdQ: 0 })).status).toBe(404);
+    expect(
+      (
+        await platform.api('PUT', `/api/devices/${device.deviceId}/config`, {
+          statusIntervalS: 0,
+          energyIntervalS: 1,
+          eventPolicy: 'never',
+          scoreThresholdQ: 500,
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await platform.api('PUT', '/api/devices/dev-missing/config', {
+          statusIntervalS: 1,
+          energyIntervalS: 1,
+          eventPolicy: 'every',
+          scoreThresholdQ: 0,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -58,7 +89,9 @@ describe('operator API token', () => {
     expect(without.status).toBe(401);
     const wrong = await fetch(`${platform.httpUrl}/api/claims`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
-    const ok = await fetch(`${platform.httpUrl}/api/devices`, { headers: { authorization: 'Bearer test-token-0123456789' } });
+    const ok = await fetch(`${platform.httpUrl}/api/devices`, {
+      headers: { authorization: 'Bearer test-token-0123456789' },
+    });
     expect(ok.status).toBe(200);
     expect((await fetch(`${platform.httpUrl}/health`)).status).toBe(200);
   });

@@ -16,7 +16,16 @@ import { bootTestPlatform, TestPlatform } from './support/test-platform';
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', 'bin', 'tinyfleet.js');
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * The energy report end to end: six simulated nodes (their ledgers driven by @tinyfleet/energy)
@@ -35,17 +44,30 @@ describe('energy report end to end (pglite)', () => {
     platform = await bootTestPlatform('pglite');
     const claims = new Map<string, { claimId: string; claimSecret: string }>();
     for (const battery of new Set(TEST_FLEET.map((s) => s.battery ?? ''))) {
-      claims.set(battery, await platform.createClaim({ name: `energy ${battery || 'default'}`, tags: battery ? [`battery-${battery}`] : [] }));
+      claims.set(
+        battery,
+        await platform.createClaim({
+          name: `energy ${battery || 'default'}`,
+          tags: battery ? [`battery-${battery}`] : [],
+        }),
+      );
     }
     await Promise.all(runs.map((r) => publishRun(r)));
     report = (await platform.api('GET', '/api/energy/report')).body;
 
     async function publishRun(r: TestNodeRun): Promise<void> {
       const s = r.spec;
-      const res = await provisionByClaim(platform.mqttUrl, claims.get(s.battery ?? '')!, provisionRequest(s.hardwareId, { mcuProfile: s.mcu, radioProfile: s.radio, sensorStream: s.stream }));
+      const res = await provisionByClaim(
+        platform.mqttUrl,
+        claims.get(s.battery ?? '')!,
+        provisionRequest(s.hardwareId, { mcuProfile: s.mcu, radioProfile: s.radio, sensorStream: s.stream }),
+      );
       if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
       deviceOf.set(s.hardwareId, res.deviceId);
-      const device = await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+      const device = await DeviceConnection.open(platform.mqttUrl, {
+        deviceId: res.deviceId,
+        secret: res.deviceSecret,
+      });
       try {
         const sha256 = createHash('sha256').update(s.stream).digest();
         if (s.modelMacs) await device.publishStatus(status(`${s.stream}-model`, sha256));
@@ -53,7 +75,9 @@ describe('energy report end to end (pglite)', () => {
         await Promise.all(r.events.map((e) => device.publishEvent({ ...e, modelTag, label: 1, scoreQ: 90 })));
         // Out of order, and a third of them twice (QoS 1 re-delivery, a device re-send).
         const order = [...r.snapshots].reverse();
-        await Promise.all([...order, ...order.filter((_, i) => i % 3 === 0)].map((snap) => device.publishEnergy(wire(snap))));
+        await Promise.all(
+          [...order, ...order.filter((_, i) => i % 3 === 0)].map((snap) => device.publishEnergy(wire(snap))),
+        );
       } finally {
         await device.close();
       }
@@ -67,18 +91,34 @@ describe('energy report end to end (pglite)', () => {
   const deviceRow = (hw: string) => report.groups.find((g) => g.groupBy === 'device' && g.key === deviceOf.get(hw))!;
 
   it('counts every snapshot once, across a reboot, with the expected verdicts', () => {
-    expect(report.dataQuality).toMatchObject({ snapshots: runs.reduce((a, r) => a + r.snapshots.length, 0), reboots: 1, resetsWithoutNewBoot: 0, devicesWithoutSnapshots: [] });
+    expect(report.dataQuality).toMatchObject({
+      snapshots: runs.reduce((a, r) => a + r.snapshots.length, 0),
+      reboots: 1,
+      resetsWithoutNewBoot: 0,
+      devicesWithoutSnapshots: [],
+    });
     expect(report.fleet.figures.devices).toBe(6);
     // soil-ble-a rebooted at 12 h: both boots' energy counts in full (sum of each boot's last counters)
     const a = runs[0]!;
     const lastOfBoot = (boot: number) => a.snapshots.filter((x) => x.bootId === boot).at(-1)!.counters;
     const boots = [...new Set(a.snapshots.map((x) => x.bootId))];
-    const expectedUj = boots.reduce((sum, b) => sum + lastOfBoot(b).computeUj + lastOfBoot(b).sensingUj + lastOfBoot(b).sleepUj + lastOfBoot(b).radioTxUj + lastOfBoot(b).radioConnectUj, 0);
+    const expectedUj = boots.reduce(
+      (sum, b) =>
+        sum +
+        lastOfBoot(b).computeUj +
+        lastOfBoot(b).sensingUj +
+        lastOfBoot(b).sleepUj +
+        lastOfBoot(b).radioTxUj +
+        lastOfBoot(b).radioConnectUj,
+      0,
+    );
     expect(deviceRow('hw-soil-ble-a').figures.edgeTotalJ).toBeCloseTo(expectedUj / 1e6, 5);
     expect(deviceRow('hw-soil-ble-big').figures.verdict).toBe('edge-worse');
     expect(deviceRow('hw-soil-streamer').figures).toMatchObject({ verdict: 'no-difference', modes: { streaming: 1 } });
     expect(deviceRow('hw-soil-quiet').figures).toMatchObject({ events: 0, energyPerEventUj: null });
-    expect(deviceRow('hw-gas-lora').figures.battery.edgeDays).toBeGreaterThan(deviceRow('hw-gas-lora').figures.battery.rawDays!);
+    expect(deviceRow('hw-gas-lora').figures.battery.edgeDays).toBeGreaterThan(
+      deviceRow('hw-gas-lora').figures.battery.rawDays!,
+    );
     expect(report.findings.join('\n')).toMatch(/WORSE/);
     expect(JSON.stringify(report)).not.toMatch(/NaN|Infinity/);
   });
@@ -94,7 +134,10 @@ describe('energy report end to end (pglite)', () => {
   it('CSV and JSON agree cell by cell', async () => {
     const res = await fetch(new URL('/api/energy/report?format=csv', platform.httpUrl));
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);
-    const rows = (await res.text()).trimEnd().split('\r\n').map((l) => l.split(','));
+    const rows = (await res.text())
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(rows[0]).toEqual(CSV_COLUMNS.map((c) => c.header));
     const json = reportRows(report);
     expect(rows.length - 1).toBe(json.length);
@@ -113,9 +156,15 @@ describe('energy report end to end (pglite)', () => {
       await page.goto(url);
       expect(requests).toEqual([url]); // self-contained: no CSS, JS, font or image fetched
       const charts = await page.$$eval('svg.chart', (svgs) =>
-        svgs.map((s) => ({ kind: s.getAttribute('data-chart'), marks: s.querySelectorAll('rect, path, circle').length, width: s.getBoundingClientRect().width })),
+        svgs.map((s) => ({
+          kind: s.getAttribute('data-chart'),
+          marks: s.querySelectorAll('rect, path, circle').length,
+          width: s.getBoundingClientRect().width,
+        })),
       );
-      expect(charts.map((c) => c.kind)).toEqual(expect.arrayContaining(['split', 'battery', 'timeseries', 'whatif-radio', 'whatif-mcu']));
+      expect(charts.map((c) => c.kind)).toEqual(
+        expect.arrayContaining(['split', 'battery', 'timeseries', 'whatif-radio', 'whatif-mcu']),
+      );
       for (const c of charts) expect(c.marks).toBeGreaterThan(4);
       for (const c of charts) expect(c.width).toBeGreaterThan(300);
       expect(await page.textContent('body')).not.toMatch(/NaN|undefined/);
@@ -139,7 +188,12 @@ describe('energy report end to end (pglite)', () => {
     const html = await platform.api('GET', '/api/energy/report?format=html&from=2031-01-01T00:00:00Z');
     expect(html.body).not.toMatch(/NaN/);
     // The second half of the day: diffed against the last snapshot before the range, not from boot.
-    const half = (await platform.api('GET', '/api/energy/report?from=2026-11-20T12:30:00Z&deviceId=' + deviceOf.get('hw-soil-ble-big'))).body as EnergyReport;
+    const half = (
+      await platform.api(
+        'GET',
+        '/api/energy/report?from=2026-11-20T12:30:00Z&deviceId=' + deviceOf.get('hw-soil-ble-big'),
+      )
+    ).body as EnergyReport;
     const full = deviceRow('hw-soil-ble-big').figures;
     expect(half.fleet.figures.deviceDays).toBeCloseTo(full.deviceDays / 2, 1);
     expect(half.fleet.figures.edgeJoulesPerDay.total).toBeCloseTo(full.edgeJoulesPerDay.total, 1);
@@ -148,15 +202,37 @@ describe('energy report end to end (pglite)', () => {
   it('validates the query', async () => {
     expect((await platform.api('GET', '/api/energy/report?format=pdf')).status).toBe(400);
     expect((await platform.api('GET', '/api/energy/report?from=yesterday')).status).toBe(400);
-    expect((await platform.api('GET', '/api/energy/report?from=2026-11-21T00:00:00Z&to=2026-11-20T00:00:00Z')).status).toBe(400);
+    expect(
+      (await platform.api('GET', '/api/energy/report?from=2026-11-21T00:00:00Z&to=2026-11-20T00:00:00Z')).status,
+    ).toBe(400);
     expect((await platform.api('GET', '/api/energy/report?colour=red')).status).toBe(400);
   });
 
   it('`tinyfleet energy report` writes HTML and CSV from the running platform', async () => {
     const out = join(ARTIFACTS, 'energy-report-cli.html');
-    await run(process.execPath, [CLI, 'energy', 'report', '--format', 'html', '--out', out, '--platform', platform.httpUrl]);
+    await run(process.execPath, [
+      CLI,
+      'energy',
+      'report',
+      '--format',
+      'html',
+      '--out',
+      out,
+      '--platform',
+      platform.httpUrl,
+    ]);
     expect(readFileSync(out, 'utf8')).toMatch(/<svg class="chart" data-chart="split"/);
-    const { stdout } = await run(process.execPath, [CLI, 'energy', 'report', '--format', 'csv', '--stream', 'soil', '--platform', platform.httpUrl]);
+    const { stdout } = await run(process.execPath, [
+      CLI,
+      'energy',
+      'report',
+      '--format',
+      'csv',
+      '--stream',
+      'soil',
+      '--platform',
+      platform.httpUrl,
+    ]);
     expect(stdout.split('\r\n')[0]).toBe(CSV_COLUMNS.map((c) => c.header).join(','));
   });
 });
@@ -179,9 +255,23 @@ function status(modelId: string, sha256: Buffer): StatusV1 {
 function wire(s: TestNodeRun['snapshots'][number]) {
   const c = s.counters as Record<string, number>;
   return {
-    bootId: s.bootId, seq: s.seq, virtualTimeMs: s.virtualTimeMs,
-    computeUj: c.computeUj!, radioTxUj: c.radioTxUj!, radioRxUj: c.radioRxUj!, radioConnectUj: c.radioConnectUj!, sensingUj: c.sensingUj!, sleepUj: c.sleepUj!,
-    rawRadioUj: c.rawRadioUj!, bytesUp: c.bytesUp!, bytesDown: c.bytesDown!, rawBytesUp: c.rawBytesUp!, inferences: c.inferences!, events: c.events!,
-    messagesUp: c.messagesUp!, rawMessagesUp: c.rawMessagesUp!, samples: c.samples!,
+    bootId: s.bootId,
+    seq: s.seq,
+    virtualTimeMs: s.virtualTimeMs,
+    computeUj: c.computeUj!,
+    radioTxUj: c.radioTxUj!,
+    radioRxUj: c.radioRxUj!,
+    radioConnectUj: c.radioConnectUj!,
+    sensingUj: c.sensingUj!,
+    sleepUj: c.sleepUj!,
+    rawRadioUj: c.rawRadioUj!,
+    bytesUp: c.bytesUp!,
+    bytesDown: c.bytesDown!,
+    rawBytesUp: c.rawBytesUp!,
+    inferences: c.inferences!,
+    events: c.events!,
+    messagesUp: c.messagesUp!,
+    rawMessagesUp: c.rawMessagesUp!,
+    samples: c.samples!,
   };
 }

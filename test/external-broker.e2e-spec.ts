@@ -51,7 +51,10 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     Number((await sql.query('SELECT count(*) AS n FROM device_events WHERE device_id = $1', [deviceId])).rows[0].n);
 
   it('stores 1,000 QoS 1 events exactly once', async () => {
-    expect((await platform.api('GET', '/health')).body).toMatchObject({ brokerMode: 'external', mqttUrl: mosquitto.url });
+    expect((await platform.api('GET', '/health')).body).toMatchObject({
+      brokerMode: 'external',
+      mqttUrl: mosquitto.url,
+    });
     await Promise.all(Array.from({ length: 1000 }, (_, i) => a.publishEvent(event(i))));
     // Mosquitto acknowledges the device when it has the message; the platform stores it right after.
     for (let i = 0; i < 100 && (await count(a.deviceId)) < 1000; i++) await sleep(50);
@@ -64,15 +67,28 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
 
   it('Mosquitto drops a publish to another device’s topic and a claim publishing events', async () => {
     const before = await count(b.deviceId);
-    await a.client.publishAsync(deviceUplinkTopic(b.deviceId, 'event'), Buffer.from(encodeInferenceEventV1(event(7000))), { qos: 1 });
-    const c = await connectAsync(platform.mqttUrl, { clientId: 'claimsession0123456789', username: claim.claimId, password: claim.claimSecret, reconnectPeriod: 0 });
-    await c.publishAsync(deviceUplinkTopic(b.deviceId, 'event'), Buffer.from(encodeInferenceEventV1(event(7001))), { qos: 1 });
+    await a.client.publishAsync(
+      deviceUplinkTopic(b.deviceId, 'event'),
+      Buffer.from(encodeInferenceEventV1(event(7000))),
+      { qos: 1 },
+    );
+    const c = await connectAsync(platform.mqttUrl, {
+      clientId: 'claimsession0123456789',
+      username: claim.claimId,
+      password: claim.claimSecret,
+      reconnectPeriod: 0,
+    });
+    await c.publishAsync(deviceUplinkTopic(b.deviceId, 'event'), Buffer.from(encodeInferenceEventV1(event(7001))), {
+      qos: 1,
+    });
     await c.endAsync();
     await b.publishEvent(event(1)); // a legitimate event after the forged ones
     for (let i = 0; i < 100 && (await count(b.deviceId)) === before; i++) await sleep(50);
     await sleep(300);
     expect(await count(b.deviceId)).toBe(before + 1);
-    expect(Number((await sql.query('SELECT count(*) AS n FROM device_events WHERE seq IN (7000, 7001)')).rows[0].n)).toBe(0);
+    expect(
+      Number((await sql.query('SELECT count(*) AS n FROM device_events WHERE seq IN (7000, 7001)')).rows[0].n),
+    ).toBe(0);
   });
 
   it("Mosquitto never delivers another device's downlink", async () => {
@@ -82,15 +98,26 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     await b.client.subscribeAsync(deviceDownlinkTopic(a.deviceId, 'config'), { qos: 1 }).catch(() => undefined);
     await b.client.subscribeAsync('tinyfleet/v1/#', { qos: 1 }).catch(() => undefined);
     const { BrokerPort } = await import('../apps/platform/src/broker/broker.port');
-    await platform.app.get(BrokerPort).publish(deviceDownlinkTopic(a.deviceId, 'config'), new Uint8Array([0x84, 1, 2, 3, 4]), 1);
+    await platform.app
+      .get(BrokerPort)
+      .publish(deviceDownlinkTopic(a.deviceId, 'config'), new Uint8Array([0x84, 1, 2, 3, 4]), 1);
     expect(await delivered).toBe(deviceDownlinkTopic(a.deviceId, 'config')); // it was sent, to its owner
     await sleep(300);
     expect(received.filter((t) => t.includes(a.deviceId))).toEqual([]);
   });
 
   it('refuses wrong and anonymous credentials at CONNECT', async () => {
-    await expect(connectAsync(platform.mqttUrl, { clientId: a.deviceId, username: a.deviceId, password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow(/Not authorized|Bad username/);
-    await expect(connectAsync(platform.mqttUrl, { clientId: 'anon-1', reconnectPeriod: 0 })).rejects.toThrow(/Not authorized|Bad username/);
+    await expect(
+      connectAsync(platform.mqttUrl, {
+        clientId: a.deviceId,
+        username: a.deviceId,
+        password: 'wrong',
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Not authorized|Bad username/);
+    await expect(connectAsync(platform.mqttUrl, { clientId: 'anon-1', reconnectPeriod: 0 })).rejects.toThrow(
+      /Not authorized|Bad username/,
+    );
   });
 });
 

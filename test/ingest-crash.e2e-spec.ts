@@ -23,7 +23,13 @@ describe('ingest survives kill -9 mid-stream (embedded default)', () => {
     let platform = await spawnPlatform(env);
     let device: DeviceConnection | undefined;
     try {
-      const claim = await (await fetch(`${http}/api/claims`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'crash' }) })).json();
+      const claim = await (
+        await fetch(`${http}/api/claims`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'crash' }),
+        })
+      ).json();
       device = await registerDevice(mqttUrl, { claimId: claim.id, claimSecret: claim.secret }, 'hw-crash');
       device.client.options.reconnectPeriod = 200;
 
@@ -59,7 +65,11 @@ describe('ingest survives kill -9 mid-stream (embedded default)', () => {
       const seen: number[] = [];
       let before: number | undefined;
       for (;;) {
-        const page: Array<{ seq: number }> = await (await fetch(`${http}/api/devices/${device.deviceId}/events?limit=1000${before === undefined ? '' : `&beforeSeq=${before}`}`)).json();
+        const page: Array<{ seq: number }> = await (
+          await fetch(
+            `${http}/api/devices/${device.deviceId}/events?limit=1000${before === undefined ? '' : `&beforeSeq=${before}`}`,
+          )
+        ).json();
         if (page.length === 0) break;
         seen.push(...page.map((e) => e.seq));
         before = page[page.length - 1]!.seq;

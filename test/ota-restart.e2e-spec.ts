@@ -21,34 +21,63 @@ describe('a platform restart mid-rollout', () => {
   });
 
   it('continues the rollout to the end', async () => {
-    const env = { PORT: String(await freePort()), MQTT_PORT: String(await freePort()), TINYFLEET_DATA_DIR: dataDir, OTA_TICK_MS: '200', OTA_CHUNK_BYTES: '512' };
+    const env = {
+      PORT: String(await freePort()),
+      MQTT_PORT: String(await freePort()),
+      TINYFLEET_DATA_DIR: dataDir,
+      OTA_TICK_MS: '200',
+      OTA_CHUNK_BYTES: '512',
+    };
     const http = `http://127.0.0.1:${env.PORT}`;
     const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${http}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      const res = await fetch(`${http}${path}`, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
       return res.json();
     };
     let platform = await spawnPlatform(env);
     try {
       const key = newSigningKey();
-      const base = { key, recipe: 'soil', selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_0.77_q-96.bin'), selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_0.77_q-96.out.bin') };
+      const base = {
+        key,
+        recipe: 'soil',
+        selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_0.77_q-96.bin'),
+        selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_0.77_q-96.out.bin'),
+      };
       const v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('restart v1') });
       const v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('restart v2') });
-      await api('POST', '/api/keys', { name: 'k', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() });
+      await api('POST', '/api/keys', {
+        name: 'k',
+        publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      });
       for (const a of [v1, v2]) await api('POST', '/api/models', a.upload);
       const claim = await api('POST', '/api/claims', { name: 'restart' });
       const mqttUrl = `mqtt://127.0.0.1:${env.MQTT_PORT}`;
       for (let i = 0; i < 4; i++) {
-        devices.push(await otaDevice(mqttUrl, { claimId: claim.id, claimSecret: claim.secret }, `restart-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys: new Map([[key.keyId, key.publicKey]]) }));
+        devices.push(
+          await otaDevice(mqttUrl, { claimId: claim.id, claimSecret: claim.secret }, `restart-${i}`, {
+            initial: { bytes: v1.model, manifest: v1.manifest },
+            trustedKeys: new Map([[key.keyId, key.publicKey]]),
+          }),
+        );
       }
       // Until the restart, devices in the second group do not hear their offers.
       let hold = true;
       await sleep(200);
       const rollout = await api('POST', '/api/rollouts', {
-        name: 'across a restart', model: { name: 'hello', version: '2.0.0' }, target: { stream: 'soil' }, jobTimeoutS: 3, maxAttempts: 5,
+        name: 'across a restart',
+        model: { name: 'hello', version: '2.0.0' },
+        target: { stream: 'soil' },
+        jobTimeoutS: 3,
+        maxAttempts: 5,
         groups: [{ count: 2 }, { percent: 100 }],
       });
       const secondGroup = new Set<string>();
-      for (const d of devices) d.tamper = (kind, payload) => (hold && kind === 'ota-offer' && secondGroup.has(d.conn.deviceId) ? new Uint8Array([0]) : payload);
+      for (const d of devices)
+        d.tamper = (kind, payload) =>
+          hold && kind === 'ota-offer' && secondGroup.has(d.conn.deviceId) ? new Uint8Array([0]) : payload;
       const groupOf = async () => (await api('GET', `/api/rollouts/${rollout.id}`)).groups;
       const groups = await groupOf();
       for (const j of await api('GET', '/api/ota-jobs')) if (j.groupId === groups[1].id) secondGroup.add(j.deviceId);
@@ -70,7 +99,8 @@ describe('a platform restart mid-rollout', () => {
       for (const d of devices) expect(d.slots.activeSha256Hex()).toBe(v2.manifest.model.sha256);
       const jobs = (await api('GET', '/api/ota-jobs')).filter((j: { deviceId: string }) => secondGroup.has(j.deviceId));
       // offered before the crash (unheard), offered again after it, then done
-      for (const j of jobs) expect(j.events.filter((e: { toState: string }) => e.toState === 'NOTIFIED').length).toBeGreaterThanOrEqual(2);
+      for (const j of jobs)
+        expect(j.events.filter((e: { toState: string }) => e.toState === 'NOTIFIED').length).toBeGreaterThanOrEqual(2);
     } finally {
       platform.kill('SIGTERM');
       await waitForExit(platform);

@@ -44,7 +44,13 @@ describe('OTA rollouts of quantized models', () => {
     const base = { key, recipe: 'soil', selfTestInput: input, selfTestOutput: output };
     v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('hello v1') });
     v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('hello v2') });
-    broken = signedArtifact({ ...base, name: 'hello', version: '3.0.0', model: helloWorldVariant('hello v3'), selfTestOutput: new Uint8Array([output[0]! ^ 0x40]) });
+    broken = signedArtifact({
+      ...base,
+      name: 'hello',
+      version: '3.0.0',
+      model: helloWorldVariant('hello v3'),
+      selfTestOutput: new Uint8Array([output[0]! ^ 0x40]),
+    });
     v4 = signedArtifact({ ...base, name: 'hello', version: '4.0.0', model: helloWorldVariant('hello v4') });
     v5 = signedArtifact({ ...base, name: 'hello', version: '5.0.0', model: helloWorldVariant('hello v5') });
     claim = await platform.createClaim();
@@ -56,13 +62,26 @@ describe('OTA rollouts of quantized models', () => {
 
   it('refuses artifacts from unknown keys or with any byte changed, and keeps versions immutable', async () => {
     expect((await platform.api('POST', '/api/models', v1.upload)).body.message).toMatch(/unknown signing key/);
-    const trusted = await platform.api('POST', '/api/keys', { name: 'test key', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() });
+    const trusted = await platform.api('POST', '/api/keys', {
+      name: 'test key',
+      publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    });
     expect(trusted.body).toMatchObject({ keyId: key.keyId });
     const flipped = Buffer.from(v1.model);
     flipped[100] ^= 1;
-    expect((await platform.api('POST', '/api/models', { ...v1.upload, model: flipped.toString('base64') })).body.message).toMatch(/sha256 .* does not match the manifest|signature does not match/);
-    expect((await platform.api('POST', '/api/models', { ...v1.upload, manifest: v1.manifestText.replace('"1.0.0"', '"1.0.1"') })).body.message).toMatch(/signature does not match/);
-    for (const a of [v1, v2, broken, v4, v5]) expect((await platform.api('POST', '/api/models', a.upload)).status).toBe(201);
+    expect(
+      (await platform.api('POST', '/api/models', { ...v1.upload, model: flipped.toString('base64') })).body.message,
+    ).toMatch(/sha256 .* does not match the manifest|signature does not match/);
+    expect(
+      (
+        await platform.api('POST', '/api/models', {
+          ...v1.upload,
+          manifest: v1.manifestText.replace('"1.0.0"', '"1.0.1"'),
+        })
+      ).body.message,
+    ).toMatch(/signature does not match/);
+    for (const a of [v1, v2, broken, v4, v5])
+      expect((await platform.api('POST', '/api/models', a.upload)).status).toBe(201);
     expect((await platform.api('POST', '/api/models', v2.upload)).status).toBe(409);
     const list = (await platform.api('GET', '/api/models?name=hello')).body;
     expect(list.map((m: { version: string }) => m.version)).toEqual(['5.0.0', '4.0.0', '3.0.0', '2.0.0', '1.0.0']);
@@ -70,20 +89,43 @@ describe('OTA rollouts of quantized models', () => {
 
   it('rolls out in groups, skipping devices that cannot take the model, with every transition recorded', async () => {
     const trustedKeys = new Map([[key.keyId, key.publicKey]]);
-    for (let i = 0; i < 4; i++) devices.push(await otaDevice(platform.mqttUrl, claim, `ota-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys }));
-    const old = await otaDevice(platform.mqttUrl, claim, 'ota-old', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys, interpreterVersion: '0.0.1' });
+    for (let i = 0; i < 4; i++)
+      devices.push(
+        await otaDevice(platform.mqttUrl, claim, `ota-${i}`, {
+          initial: { bytes: v1.model, manifest: v1.manifest },
+          trustedKeys,
+        }),
+      );
+    const old = await otaDevice(platform.mqttUrl, claim, 'ota-old', {
+      initial: { bytes: v1.model, manifest: v1.manifest },
+      trustedKeys,
+      interpreterVersion: '0.0.1',
+    });
     devices.push(old);
-    await until(async () => (await platform.api('GET', '/api/devices?stream=soil')).body.items.every((d: { id: string }) => d), 'statuses');
+    await until(
+      async () => (await platform.api('GET', '/api/devices?stream=soil')).body.items.every((d: { id: string }) => d),
+      'statuses',
+    );
     await sleep(200);
 
     const created = await platform.api('POST', '/api/rollouts', {
-      name: 'hello v2', model: { name: 'hello', version: '2.0.0' }, target: { stream: 'soil', currentModelId: 'hello' },
-      groups: [{ count: 1, successThresholdPct: 100, errorThresholdPct: 50 }, { percent: 100, successThresholdPct: 100, errorThresholdPct: 50 }],
+      name: 'hello v2',
+      model: { name: 'hello', version: '2.0.0' },
+      target: { stream: 'soil', currentModelId: 'hello' },
+      groups: [
+        { count: 1, successThresholdPct: 100, errorThresholdPct: 50 },
+        { percent: 100, successThresholdPct: 100, errorThresholdPct: 50 },
+      ],
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    expect(created.body.skipped).toEqual([{ deviceId: old.conn.deviceId, reason: 'interpreter 0.0.1 < required 0.1.0' }]);
-    expect(created.body.groups.map((g: { jobs: Record<string, number> }) => g.jobs)).toEqual([{ QUEUED: 1 }, { QUEUED: 3 }]);
+    expect(created.body.skipped).toEqual([
+      { deviceId: old.conn.deviceId, reason: 'interpreter 0.0.1 < required 0.1.0' },
+    ]);
+    expect(created.body.groups.map((g: { jobs: Record<string, number> }) => g.jobs)).toEqual([
+      { QUEUED: 1 },
+      { QUEUED: 3 },
+    ]);
 
     await tick();
     await until(async () => (await status(id)).groups[0].jobs.SUCCEEDED === 1, 'group 1 to succeed');
@@ -93,7 +135,10 @@ describe('OTA rollouts of quantized models', () => {
     await until(async () => (await status(id)).groups[1].jobs.SUCCEEDED === 3, 'group 2 to succeed');
     await tick();
     await tick();
-    expect(await status(id)).toMatchObject({ state: 'FINISHED', groups: [{ state: 'FINISHED' }, { state: 'FINISHED' }] });
+    expect(await status(id)).toMatchObject({
+      state: 'FINISHED',
+      groups: [{ state: 'FINISHED' }, { state: 'FINISHED' }],
+    });
     for (const d of devices.slice(0, 4)) expect(d.slots.activeSha256Hex()).toBe(v2.manifest.model.sha256);
     expect(old.slots.activeSha256Hex()).toBe(v1.manifest.model.sha256);
 
@@ -102,17 +147,35 @@ describe('OTA rollouts of quantized models', () => {
     expect(history.form).toBe('delta');
     expect(history.chunksTotal).toBeLessThan(Math.ceil((Buffer.byteLength(v2.manifestText) + v2.model.length) / 256));
     expect(history.events.map((e: { toState: string; source: string }) => `${e.source}:${e.toState}`)).toEqual([
-      'server:NOTIFIED', 'device:DOWNLOADING', 'device:DOWNLOADED', 'device:VERIFIED', 'device:APPLYING', 'device:SUCCEEDED',
+      'server:NOTIFIED',
+      'device:DOWNLOADING',
+      'device:DOWNLOADED',
+      'device:VERIFIED',
+      'device:APPLYING',
+      'device:SUCCEEDED',
     ]);
   });
 
   it('resumes a download after a disconnect from the first missing chunk, and re-fetches a corrupted chunk', async () => {
     // two devices running a model the registry does not know: no delta is possible, the full form goes
     const unknown = helloWorldVariant('unregistered');
-    const unknownManifest = { ...v1.manifest, version: '0.9.0', model: { ...v1.manifest.model, sha256: require('node:crypto').createHash('sha256').update(unknown).digest('hex') } };
+    const unknownManifest = {
+      ...v1.manifest,
+      version: '0.9.0',
+      model: {
+        ...v1.manifest.model,
+        sha256: require('node:crypto').createHash('sha256').update(unknown).digest('hex'),
+      },
+    };
     const trustedKeys = new Map([[key.keyId, key.publicKey]]);
-    const a = await otaDevice(platform.mqttUrl, claim, 'ota-resume-a', { initial: { bytes: unknown, manifest: unknownManifest }, trustedKeys });
-    const b = await otaDevice(platform.mqttUrl, claim, 'ota-resume-b', { initial: { bytes: unknown, manifest: unknownManifest }, trustedKeys });
+    const a = await otaDevice(platform.mqttUrl, claim, 'ota-resume-a', {
+      initial: { bytes: unknown, manifest: unknownManifest },
+      trustedKeys,
+    });
+    const b = await otaDevice(platform.mqttUrl, claim, 'ota-resume-b', {
+      initial: { bytes: unknown, manifest: unknownManifest },
+      trustedKeys,
+    });
     devices.push(a, b);
     a.chunksSeen.length = 0;
     a.requests.length = 0;
@@ -138,7 +201,9 @@ describe('OTA rollouts of quantized models', () => {
     a.conn.client.on('connect', () => void a.agent.resume());
     await sleep(100);
     const res = await platform.api('POST', '/api/rollouts', {
-      name: 'v4', model: { name: 'hello', version: '4.0.0' }, target: { deviceIds: [a.conn.deviceId, b.conn.deviceId] },
+      name: 'v4',
+      model: { name: 'hello', version: '4.0.0' },
+      target: { deviceIds: [a.conn.deviceId, b.conn.deviceId] },
       groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 100 }],
     });
     expect(res.body.skipped).toEqual([]);
@@ -146,7 +211,10 @@ describe('OTA rollouts of quantized models', () => {
     await until(async () => (await status(res.body.id)).groups[0].jobs.SUCCEEDED === 2, 'both devices to succeed');
     expect(cut && corrupted).toBe(true);
     const aJob = (await platform.api('GET', `/api/ota-jobs?deviceId=${a.conn.deviceId}`)).body[0];
-    expect(aJob).toMatchObject({ form: 'full', chunksTotal: Math.ceil((Buffer.byteLength(v4.manifestText) + v4.model.length) / 256) });
+    expect(aJob).toMatchObject({
+      form: 'full',
+      chunksTotal: Math.ceil((Buffer.byteLength(v4.manifestText) + v4.model.length) / 256),
+    });
     expect(new Set(a.chunksSeen).size).toBe(aJob.chunksTotal);
     // never from zero: only the first request starts at chunk 0; after the cut it asks from its first gap
     expect(a.requests.filter((r) => r.firstChunk === 0)).toHaveLength(1);
@@ -160,7 +228,9 @@ describe('OTA rollouts of quantized models', () => {
     for (const d of devices.slice(0, 4)) await d.publishStatus();
     const target = devices.slice(2, 4).map((d) => d.conn.deviceId);
     const res = await platform.api('POST', '/api/rollouts', {
-      name: 'broken', model: { name: 'hello', version: '3.0.0' }, target: { deviceIds: target },
+      name: 'broken',
+      model: { name: 'hello', version: '3.0.0' },
+      target: { deviceIds: target },
       groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 50 }],
     });
     const before = devices[2]!.slots.activeSha256Hex();
@@ -185,19 +255,28 @@ describe('OTA rollouts of quantized models', () => {
       return encodeOtaOfferV1(offer);
     };
     const res = await platform.api('POST', '/api/rollouts', {
-      name: 'v5', model: { name: 'hello', version: '5.0.0' }, target: { deviceIds: [dev.conn.deviceId] },
+      name: 'v5',
+      model: { name: 'hello', version: '5.0.0' },
+      target: { deviceIds: [dev.conn.deviceId] },
       groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 100 }],
     });
     await tick();
     await until(async () => (await status(res.body.id)).groups[0].jobs.REJECTED === 1, 'rejection');
-    expect((await platform.api('GET', `/api/ota-jobs?deviceId=${dev.conn.deviceId}`)).body[0]).toMatchObject({ state: 'REJECTED', reason: 'signature-invalid' });
+    expect((await platform.api('GET', `/api/ota-jobs?deviceId=${dev.conn.deviceId}`)).body[0]).toMatchObject({
+      state: 'REJECTED',
+      reason: 'signature-invalid',
+    });
     dev.tamper = undefined;
 
     // a device that never answers: its offers are swallowed
     const silent = devices[3]!;
     silent.tamper = (kind, payload) => (kind === 'ota-offer' ? new Uint8Array([0]) : payload);
     const quiet = await platform.api('POST', '/api/rollouts', {
-      name: 'to a silent device', model: { name: 'hello', version: '5.0.0' }, target: { deviceIds: [silent.conn.deviceId] }, jobTimeoutS: 60, maxAttempts: 2,
+      name: 'to a silent device',
+      model: { name: 'hello', version: '5.0.0' },
+      target: { deviceIds: [silent.conn.deviceId] },
+      jobTimeoutS: 60,
+      maxAttempts: 2,
       groups: [{ percent: 100, successThresholdPct: 100, errorThresholdPct: 100 }],
     });
     await tick(); // offer 1
@@ -213,29 +292,54 @@ describe('OTA rollouts of quantized models', () => {
 
   it('skips a device whose RAM cannot hold the arena, with the numbers', async () => {
     const person = signedArtifact({
-      key, name: 'doorbell', version: '1.0.0', recipe: 'doorbell', model: referenceFile('person_detection', 'person_detect.tflite'),
-      selfTestInput: referenceFile('person_detection', 'test_inputs', 'person.bin'), selfTestOutput: referenceFile('person_detection', 'expected', 'person.out.bin'),
+      key,
+      name: 'doorbell',
+      version: '1.0.0',
+      recipe: 'doorbell',
+      model: referenceFile('person_detection', 'person_detect.tflite'),
+      selfTestInput: referenceFile('person_detection', 'test_inputs', 'person.bin'),
+      selfTestOutput: referenceFile('person_detection', 'expected', 'person.out.bin'),
     });
     expect((await platform.api('POST', '/api/models', person.upload)).status).toBe(201);
-    const tiny = await otaDevice(platform.mqttUrl, claim, 'ota-avr', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys: new Map(), mcuProfile: 'atmega328p', stream: 'doorbell' });
+    const tiny = await otaDevice(platform.mqttUrl, claim, 'ota-avr', {
+      initial: { bytes: v1.model, manifest: v1.manifest },
+      trustedKeys: new Map(),
+      mcuProfile: 'atmega328p',
+      stream: 'doorbell',
+    });
     devices.push(tiny);
     await sleep(100);
     const res = await platform.api('POST', '/api/rollouts', {
-      name: 'person model to the AVR', model: { name: 'doorbell', version: '1.0.0' }, target: { deviceIds: [tiny.conn.deviceId] }, groups: [{ percent: 100 }],
+      name: 'person model to the AVR',
+      model: { name: 'doorbell', version: '1.0.0' },
+      target: { deviceIds: [tiny.conn.deviceId] },
+      groups: [{ percent: 100 }],
     });
     expect(res.body.skipped).toHaveLength(1);
-    expect(res.body.skipped[0].reason).toMatch(/^flash: model 300568 B > \d+ B free .* on atmega328p; RAM: arena \d+ B > 1280 B free \(2048 B − firmware 768 B\) on atmega328p/);
+    expect(res.body.skipped[0].reason).toMatch(
+      /^flash: model 300568 B > \d+ B free .* on atmega328p; RAM: arena \d+ B > 1280 B free \(2048 B − firmware 768 B\) on atmega328p/,
+    );
   });
 
   it('a health gate catches a model that behaves worse and rolls the group back to the old model', async () => {
     const trustedKeys = new Map([[key.keyId, key.publicKey]]);
     const fleet: OtaTestDevice[] = [];
-    for (let i = 0; i < 6; i++) fleet.push(await otaDevice(platform.mqttUrl, claim, `gate-${i}`, { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys, stream: 'soil' }));
+    for (let i = 0; i < 6; i++)
+      fleet.push(
+        await otaDevice(platform.mqttUrl, claim, `gate-${i}`, {
+          initial: { bytes: v1.model, manifest: v1.manifest },
+          trustedKeys,
+          stream: 'soil',
+        }),
+      );
     devices.push(...fleet);
     await sleep(200);
     const res = await platform.api('POST', '/api/rollouts', {
-      name: 'v2 behind a gate', model: { name: 'hello', version: '2.0.0' }, target: { deviceIds: fleet.map((d) => d.conn.deviceId) },
-      groups: [{ count: 3 }, { percent: 100 }], gates: { minDevicesPerSide: 3, soakS: 60, maxScoreShiftQ: 20, autoRollback: true },
+      name: 'v2 behind a gate',
+      model: { name: 'hello', version: '2.0.0' },
+      target: { deviceIds: fleet.map((d) => d.conn.deviceId) },
+      groups: [{ count: 3 }, { percent: 100 }],
+      gates: { minDevicesPerSide: 3, soakS: 60, maxScoreShiftQ: 20, autoRollback: true },
     });
     const id = res.body.id;
     await tick();
@@ -244,15 +348,30 @@ describe('OTA rollouts of quantized models', () => {
     const updated = fleet.filter((d) => d.slots.activeSha256Hex() === v2.manifest.model.sha256);
     expect(updated).toHaveLength(3);
     for (const d of fleet) {
-      for (let seq = 0; seq < 5; seq++) await d.conn.publishEvent({ seq, timestampMs: clock, modelTag: 1, label: 1, scoreQ: updated.includes(d) ? -90 : 100, latencyUs: 900, energyUj: 30 });
+      for (let seq = 0; seq < 5; seq++)
+        await d.conn.publishEvent({
+          seq,
+          timestampMs: clock,
+          modelTag: 1,
+          label: 1,
+          scoreQ: updated.includes(d) ? -90 : 100,
+          latencyUs: 900,
+          energyUj: 30,
+        });
     }
     await tick(30); // soak time not over: no verdict yet
     expect((await status(id)).state).toBe('RUNNING');
     await tick(31);
     const paused = await status(id);
     expect(paused.state).toBe('ROLLED_BACK');
-    expect(paused.stateReason).toMatch(/^automatic rollback: group 1 health gates: mean score -90 vs 100 \(shift -190 q, limit ±20\): rollouts #\d+$/);
-    expect(paused.groups[0].gateReadings).toMatchObject({ pass: false, updated: { devices: 3 }, control: { devices: 3 } });
+    expect(paused.stateReason).toMatch(
+      /^automatic rollback: group 1 health gates: mean score -90 vs 100 \(shift -190 q, limit ±20\): rollouts #\d+$/,
+    );
+    expect(paused.groups[0].gateReadings).toMatchObject({
+      pass: false,
+      updated: { devices: 3 },
+      control: { devices: 3 },
+    });
     const rollbackId = Number(/#(\d+)/.exec(paused.stateReason)![1]);
     await tick();
     await until(async () => (await status(rollbackId)).groups[0].jobs.SUCCEEDED === 3, 'rollback to finish');
@@ -260,16 +379,28 @@ describe('OTA rollouts of quantized models', () => {
     const job = (await platform.api('GET', `/api/ota-jobs?deviceId=${updated[0]!.conn.deviceId}`)).body;
     expect(job.map((j: { state: string }) => j.state)).toEqual(['SUCCEEDED', 'ROLLED_BACK']); // the rollback job, then the original
     // the rollback needed no download: the old model was still in the other slot
-    expect(job[0].events.map((e: { toState: string }) => e.toState)).toEqual(['NOTIFIED', 'VERIFIED', 'APPLYING', 'SUCCEEDED']);
+    expect(job[0].events.map((e: { toState: string }) => e.toState)).toEqual([
+      'NOTIFIED',
+      'VERIFIED',
+      'APPLYING',
+      'SUCCEEDED',
+    ]);
   });
 
   it('a power cut while writing the slot leaves the old model running; the retry then succeeds', async () => {
-    const d = await otaDevice(platform.mqttUrl, claim, 'ota-power', { initial: { bytes: v1.model, manifest: v1.manifest }, trustedKeys: new Map([[key.keyId, key.publicKey]]) });
+    const d = await otaDevice(platform.mqttUrl, claim, 'ota-power', {
+      initial: { bytes: v1.model, manifest: v1.manifest },
+      trustedKeys: new Map([[key.keyId, key.publicKey]]),
+    });
     devices.push(d);
     d.slots.powerLossOnNextWrite = true;
     await sleep(100);
     const res = await platform.api('POST', '/api/rollouts', {
-      name: 'through a power cut', model: { name: 'hello', version: '2.0.0' }, target: { deviceIds: [d.conn.deviceId] }, groups: [{ percent: 100 }], maxAttempts: 2,
+      name: 'through a power cut',
+      model: { name: 'hello', version: '2.0.0' },
+      target: { deviceIds: [d.conn.deviceId] },
+      groups: [{ percent: 100 }],
+      maxAttempts: 2,
     });
     await tick();
     await until(async () => (await status(res.body.id)).groups[0].jobs.FAILED === 1, 'the power cut');
@@ -278,7 +409,9 @@ describe('OTA rollouts of quantized models', () => {
     await until(async () => (await status(res.body.id)).groups[0].jobs.SUCCEEDED === 1, 'the retry');
     expect(d.slots.activeSha256Hex()).toBe(v2.manifest.model.sha256);
     const job = (await platform.api('GET', `/api/ota-jobs?deviceId=${d.conn.deviceId}`)).body[0];
-    expect(job.events.map((e: { toState: string; reason: string | null }) => e.reason ?? e.toState)).toContain('power-loss');
+    expect(job.events.map((e: { toState: string; reason: string | null }) => e.reason ?? e.toState)).toContain(
+      'power-loss',
+    );
     expect(job.attempts).toBe(2);
   });
 });

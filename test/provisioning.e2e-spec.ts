@@ -30,10 +30,18 @@ describe('provisioning by claim', () => {
     const conn = await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret! });
     await conn.close();
     const device = await platform.api('GET', `/api/devices/${res.deviceId}`);
-    expect(device.body).toMatchObject({ hardwareId: 'hw-1', claimId: claim.claimId, tags: ['greenhouse'], mcuProfile: 'nrf52840', radioProfile: 'nrf52840-ble-1m' });
+    expect(device.body).toMatchObject({
+      hardwareId: 'hw-1',
+      claimId: claim.claimId,
+      tags: ['greenhouse'],
+      mcuProfile: 'nrf52840',
+      radioProfile: 'nrf52840-ble-1m',
+    });
     expect(JSON.stringify(device.body)).not.toContain(res.deviceSecret);
 
-    const stored = await queryOne(platform, 'SELECT secret_hash, broker_hash FROM devices WHERE id = $1', [res.deviceId]);
+    const stored = await queryOne(platform, 'SELECT secret_hash, broker_hash FROM devices WHERE id = $1', [
+      res.deviceId,
+    ]);
     expect(stored.secret_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(stored.broker_hash).toMatch(/^\$7\$101\$/);
     expect(stored.secret_hash).not.toContain(res.deviceSecret);
@@ -46,19 +54,40 @@ describe('provisioning by claim', () => {
     expect(second).toMatchObject({ status: 'replaced', deviceId: (first as { deviceId: string }).deviceId });
     // the old secret no longer opens a session; the new one does
     const id = (first as { deviceId: string }).deviceId;
-    await expect(connectAsync(platform.mqttUrl, { clientId: id, username: id, password: (first as { deviceSecret: string }).deviceSecret, reconnectPeriod: 0 })).rejects.toThrow(
-      /Bad username or password/,
-    );
-    await (await DeviceConnection.open(platform.mqttUrl, { deviceId: id, secret: (second as { deviceSecret: string }).deviceSecret })).close();
+    await expect(
+      connectAsync(platform.mqttUrl, {
+        clientId: id,
+        username: id,
+        password: (first as { deviceSecret: string }).deviceSecret,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Bad username or password/);
+    await (
+      await DeviceConnection.open(platform.mqttUrl, {
+        deviceId: id,
+        secret: (second as { deviceSecret: string }).deviceSecret,
+      })
+    ).close();
 
     const reuse = await platform.createClaim({ reregistrationPolicy: 'reuse' });
     const a = await register(reuse, 'hw-u');
-    expect(await register(reuse, 'hw-u', { firmwareVersion: '1.1.0' })).toEqual({ status: 'reused', deviceId: (a as { deviceId: string }).deviceId, deviceSecret: null, mqttUsername: (a as { deviceId: string }).deviceId });
-    expect((await platform.api('GET', `/api/devices/${(a as { deviceId: string }).deviceId}`)).body.firmwareVersion).toBe('1.1.0');
+    expect(await register(reuse, 'hw-u', { firmwareVersion: '1.1.0' })).toEqual({
+      status: 'reused',
+      deviceId: (a as { deviceId: string }).deviceId,
+      deviceSecret: null,
+      mqttUsername: (a as { deviceId: string }).deviceId,
+    });
+    expect(
+      (await platform.api('GET', `/api/devices/${(a as { deviceId: string }).deviceId}`)).body.firmwareVersion,
+    ).toBe('1.1.0');
 
     const refuse = await platform.createClaim({ reregistrationPolicy: 'refuse' });
     await register(refuse, 'hw-x');
-    expect(await register(refuse, 'hw-x')).toEqual({ status: 'refused', reason: 'hardware-id-taken', retryAfterS: null });
+    expect(await register(refuse, 'hw-x')).toEqual({
+      status: 'refused',
+      reason: 'hardware-id-taken',
+      retryAfterS: null,
+    });
   });
 
   it('refuses with a reason: exhausted, revoked, expired, profile not allowed, rate limited', async () => {
@@ -75,8 +104,13 @@ describe('provisioning by claim', () => {
     expect(await register(expired, 'hw-t')).toMatchObject({ status: 'refused', reason: 'claim-expired' });
 
     const bound = await platform.createClaim({ mcuProfile: 'stm32l4r5', sensorStream: 'gas' });
-    expect(await register(bound, 'hw-p1', { mcuProfile: 'nrf52840', sensorStream: 'gas' })).toMatchObject({ status: 'refused', reason: 'profile-not-allowed' });
-    expect(await register(bound, 'hw-p2', { mcuProfile: 'stm32l4r5', sensorStream: 'gas' })).toMatchObject({ status: 'registered' });
+    expect(await register(bound, 'hw-p1', { mcuProfile: 'nrf52840', sensorStream: 'gas' })).toMatchObject({
+      status: 'refused',
+      reason: 'profile-not-allowed',
+    });
+    expect(await register(bound, 'hw-p2', { mcuProfile: 'stm32l4r5', sensorStream: 'gas' })).toMatchObject({
+      status: 'registered',
+    });
 
     const slow = await platform.createClaim({ rateLimitPerMinute: 2 });
     const results = [];
@@ -86,7 +120,9 @@ describe('provisioning by claim', () => {
 
     const detail = await platform.api('GET', `/api/claims/${one.claimId}`);
     expect(detail.body).toMatchObject({ state: 'exhausted', uses: 1 });
-    expect(detail.body.recentAttempts.map((a: { outcome: string; reason: string | null }) => [a.outcome, a.reason])).toEqual([
+    expect(
+      detail.body.recentAttempts.map((a: { outcome: string; reason: string | null }) => [a.outcome, a.reason]),
+    ).toEqual([
       ['refused', 'claim-exhausted'],
       ['registered', null],
     ]);
@@ -99,11 +135,20 @@ describe('provisioning by claim', () => {
     await expect(register(claim, 'hw-bad', { mcuProfile: 'Not A Profile!' })).rejects.toThrow(/schema/);
     // …and the platform answers a malformed one with a reason code
     const sessionId = 'rawsession0123456789ab';
-    const c = await connectAsync(platform.mqttUrl, { clientId: sessionId, username: claim.claimId, password: claim.claimSecret, reconnectPeriod: 0 });
+    const c = await connectAsync(platform.mqttUrl, {
+      clientId: sessionId,
+      username: claim.claimId,
+      password: claim.claimSecret,
+      reconnectPeriod: 0,
+    });
     const reply = new Promise<Buffer>((resolve) => c.on('message', (_t, p) => resolve(p)));
     await c.subscribeAsync(provisionResponseTopic(claim.claimId, sessionId), { qos: 1 });
     await c.publishAsync(provisionRequestTopic(claim.claimId, sessionId), Buffer.from([0x82, 0x01, 0x02]), { qos: 1 });
-    expect(decodeProvisionResponseV1(await reply)).toEqual({ status: 'refused', reason: 'invalid-request', retryAfterS: null });
+    expect(decodeProvisionResponseV1(await reply)).toEqual({
+      status: 'refused',
+      reason: 'invalid-request',
+      retryAfterS: null,
+    });
     await c.endAsync();
   });
 

@@ -66,7 +66,16 @@ describe('simulated fleet end to end (pglite)', () => {
     const t1 = Date.now();
     // As if the platform had sent down/config: hourly energy snapshots keep the in-process database's
     // load (and the test's wall time) down. The node that will be cut off reports every inference.
-    for (const n of host.nodes) n.node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: n.spec.hardwareId === CUT ? 'every' : 'on-change', scoreThresholdQ: 64 }, 12);
+    for (const n of host.nodes)
+      n.node.applyConfig(
+        {
+          statusIntervalS: 3600,
+          energyIntervalS: 3600,
+          eventPolicy: n.spec.hardwareId === CUT ? 'every' : 'on-change',
+          scoreThresholdQ: 64,
+        },
+        12,
+      );
     for (let t = T0; t <= T0 + 24 * HOUR; t += MIN) {
       clock.set(t);
       if (t === T0 + 10 * HOUR) {
@@ -93,7 +102,9 @@ describe('simulated fleet end to end (pglite)', () => {
   });
 
   const eventSeqs = async (deviceId: string): Promise<number[]> =>
-    (await sql.query('SELECT seq FROM device_events WHERE device_id = $1 ORDER BY seq', [deviceId])).rows.map((r) => Number(r.seq));
+    (await sql.query('SELECT seq FROM device_events WHERE device_id = $1 ORDER BY seq', [deviceId])).rows.map((r) =>
+      Number(r.seq),
+    );
 
   it('registered all 50 nodes and kept every one online', () => {
     const s = host.stats();
@@ -123,7 +134,9 @@ describe('simulated fleet end to end (pglite)', () => {
     expect(createdOffline).toBeGreaterThanOrEqual(1);
     expect(bufferedAtReconnect).toBeGreaterThanOrEqual(createdOffline); // all of them held, none sent
     expect(bufferedAtReconnect).toBeLessThanOrEqual(node.buffer.capacity);
-    const rows = await sql.query('SELECT seq, device_time FROM device_events WHERE device_id = $1 ORDER BY seq', [link.deviceId]);
+    const rows = await sql.query('SELECT seq, device_time FROM device_events WHERE device_id = $1 ORDER BY seq', [
+      link.deviceId,
+    ]);
     const inGap = rows.rows.filter((r) => {
       const t = new Date(r.device_time).getTime();
       return t > T0 + 10 * HOUR && t <= T0 + 11 * HOUR;
@@ -135,11 +148,19 @@ describe('simulated fleet end to end (pglite)', () => {
   it('puts only conclusions on the wire: event/status/energy (+ the accuracy measuring tape), each within its size budget, never raw samples', () => {
     const kinds = new Set(wire.map((w) => w.kind));
     expect([...kinds].sort()).toEqual(['accuracy', 'energy', 'event', 'status']);
-    const budget: Record<string, number> = { event: INFERENCE_EVENT_V1_MAX_BYTES, status: STATUS_V1_MAX_BYTES, energy: ENERGY_SNAPSHOT_V1_MAX_BYTES, accuracy: ACCURACY_REPORT_V1_MAX_BYTES };
+    const budget: Record<string, number> = {
+      event: INFERENCE_EVENT_V1_MAX_BYTES,
+      status: STATUS_V1_MAX_BYTES,
+      energy: ENERGY_SNAPSHOT_V1_MAX_BYTES,
+      accuracy: ACCURACY_REPORT_V1_MAX_BYTES,
+    };
     for (const w of wire) {
       expect(w.payload.byteLength).toBeLessThanOrEqual(budget[w.kind]);
       // Every payload decodes as exactly its kind's message (no room for a frame or a sample window).
-      if (w.kind === 'event') expect(w.payload.byteLength).toBeLessThanOrEqual(34), decodeInferenceEventV1(w.payload);
+      if (w.kind === 'event') {
+        expect(w.payload.byteLength).toBeLessThanOrEqual(34);
+        decodeInferenceEventV1(w.payload);
+      }
       if (w.kind === 'status') decodeStatusV1(w.payload);
       if (w.kind === 'energy') decodeEnergySnapshotV1(w.payload);
       if (w.kind === 'accuracy') decodeAccuracyReportV1(w.payload);
@@ -197,7 +218,10 @@ describe('simulated fleet end to end (pglite)', () => {
       const restarted = again.nodes[0];
       expect(restarted.link.connected).toBe(true);
       expect(restarted.link.deviceId).toBe(deviceId);
-      restarted.node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: 'every', scoreThresholdQ: 0 }, 12);
+      restarted.node.applyConfig(
+        { statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: 'every', scoreThresholdQ: 0 },
+        12,
+      );
       for (let t = clock.nowMs(); t <= T0 + 26 * HOUR; t += MIN) {
         clock.set(t);
         again.tick();

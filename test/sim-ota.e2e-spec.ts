@@ -61,7 +61,20 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyfleet-sim-ota-'));
     key = createKeyPair(path.join(tmp, 'key'));
     // The real pipeline: v1 and v2 in full (≈12 s each).
-    const build = (args: string[]) => promisify(execFile)(process.execPath, [path.join(REPO, 'bin', 'tinyfleet.js'), 'model', 'build', 'gas-ethylene', ...args, '--key', path.join(tmp, 'key')], { maxBuffer: 1 << 24 });
+    const build = (args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          path.join(REPO, 'bin', 'tinyfleet.js'),
+          'model',
+          'build',
+          'gas-ethylene',
+          ...args,
+          '--key',
+          path.join(tmp, 'key'),
+        ],
+        { maxBuffer: 1 << 24 },
+      );
     await Promise.all([
       build(['--version', '1', '--out', path.join(tmp, 'models', 'gas-ethylene', 'v1')]),
       build(['--version', '2', '--out', path.join(tmp, 'v2')]),
@@ -69,7 +82,14 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     rotatedLabels(path.join(tmp, 'v2'), path.join(tmp, 'v3'), '3.0.0', key);
 
     platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', OTA_CHUNK_BYTES: '1024' });
-    expect((await platform.api('POST', '/api/keys', { name: 'pipeline key', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() })).status).toBe(201);
+    expect(
+      (
+        await platform.api('POST', '/api/keys', {
+          name: 'pipeline key',
+          publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+        })
+      ).status,
+    ).toBe(201);
     for (const dir of [path.join(tmp, 'models', 'gas-ethylene', 'v1'), path.join(tmp, 'v2'), path.join(tmp, 'v3')]) {
       const res = await platform.api('POST', '/api/models', upload(dir));
       expect(res.status).toBe(201);
@@ -92,7 +112,11 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     host.add(planFleet('ota', NODES, 'gas-ethylene:100').map((s) => ({ ...s, streamOffset: batch8 + 2 * s.index })));
     await host.start();
     // Hourly status/energy/accuracy (as a down/config would set): enough for the gates, light on the database.
-    for (const n of host.nodes) n.node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: 'on-change', scoreThresholdQ: 0 }, 12);
+    for (const n of host.nodes)
+      n.node.applyConfig(
+        { statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: 'on-change', scoreThresholdQ: 0 },
+        12,
+      );
     await live(6 * HOUR);
   }, 240_000);
 
@@ -109,7 +133,9 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     cut.node.slots.powerLossOnNextWrite = true;
 
     const created = await platform.api('POST', '/api/rollouts', {
-      name: 'ethylene v2 (drift)', model: { name: 'gas-ethylene', version: '2.0.0' }, target: { stream: 'gas-ethylene', currentModelId: 'gas-ethylene' },
+      name: 'ethylene v2 (drift)',
+      model: { name: 'gas-ethylene', version: '2.0.0' },
+      target: { stream: 'gas-ethylene', currentModelId: 'gas-ethylene' },
       groups: [{ count: 3 }, { percent: 100 }],
       gates: { minDevicesPerSide: 2, maxAccuracyDropPct: 5, minAccuracyInferences: 20, autoRollback: true },
     });
@@ -152,7 +178,7 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     const report = (await platform.api('GET', '/api/energy/report?format=json')).body;
     const row = report.rollouts.find((r: { rolloutId: number }) => r.rolloutId === id);
     expect(row.accuracyAfterPct - row.accuracyBeforePct).toBeGreaterThan(10);
-    // eslint-disable-next-line no-console
+
     console.log(
       `gas-ethylene drift on ${NODES} nodes: gate group 1 v2 ${readings.updated.accuracyPct.toFixed(1)} % (n=${readings.updated.accuracyInferences}) vs v1 ${readings.control.accuracyPct.toFixed(1)} % (n=${readings.control.accuracyInferences}); ` +
         `on-node v1 ${((100 * v1.correct) / v1.inferences).toFixed(1)} % (n=${v1.inferences}) → v2 ${((100 * v2.correct) / v2.inferences).toFixed(1)} % (n=${v2.inferences}); ` +
@@ -163,7 +189,9 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
   it('catches a broken student with the accuracy gate and rolls the group back from the other slot', async () => {
     const requestsBefore = host.nodes.map((n) => n.node.counters.published['ota-request']);
     const created = await platform.api('POST', '/api/rollouts', {
-      name: 'ethylene v3 (labels rotated)', model: { name: 'gas-ethylene', version: '3.0.0' }, target: { stream: 'gas-ethylene' },
+      name: 'ethylene v3 (labels rotated)',
+      model: { name: 'gas-ethylene', version: '3.0.0' },
+      target: { stream: 'gas-ethylene' },
       groups: [{ count: 3 }, { percent: 100 }],
       gates: { minDevicesPerSide: 2, maxAccuracyDropPct: 5, minAccuracyInferences: 20, autoRollback: true },
     });
@@ -173,12 +201,16 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     const stopped = await rollout(id);
     // Paused on the breach, then (autoRollback) marked rolled back; group 2 never started.
     expect(stopped.state).toBe('ROLLED_BACK');
-    expect(stopped.stateReason).toMatch(/on-device accuracy [\d.]+ % vs [\d.]+ % on the old model \(drop [\d.]+ pts, limit 5 pts\)/);
+    expect(stopped.stateReason).toMatch(
+      /on-device accuracy [\d.]+ % vs [\d.]+ % on the old model \(drop [\d.]+ pts, limit 5 pts\)/,
+    );
     const gate = stopped.groups[0].gateReadings;
     expect(gate.pass).toBe(false);
     expect(gate.control.accuracyPct - gate.updated.accuracyPct).toBeGreaterThan(30);
     expect(stopped.groups[1].jobs).toEqual({ CANCELED: NODES - 3 });
-    const updated = host.nodes.filter((_, i) => host.nodes[i]!.node.counters.published['ota-request'] > requestsBefore[i]!);
+    const updated = host.nodes.filter(
+      (_, i) => host.nodes[i]!.node.counters.published['ota-request'] > requestsBefore[i]!,
+    );
     expect(updated).toHaveLength(3);
 
     // The automatic rollback offers v2 again; each updated node finds it in its other slot.
@@ -187,7 +219,10 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     for (const n of host.nodes) expect(activeSha(n)).toBe(sha['2.0.0']);
     expect(host.nodes.map((n) => n.node.counters.published['ota-request'])).toEqual(requestsAtBreach); // no download
     // The platform records it as the devices' SUCCEEDED reports arrive (batched): the v3 jobs end ROLLED_BACK.
-    const v3Job = async () => (await platform.api('GET', `/api/ota-jobs?deviceId=${updated[0]!.link.deviceId}`)).body.find((j: { rolloutId: number }) => j.rolloutId === id);
+    const v3Job = async () =>
+      (await platform.api('GET', `/api/ota-jobs?deviceId=${updated[0]!.link.deviceId}`)).body.find(
+        (j: { rolloutId: number }) => j.rolloutId === id,
+      );
     for (let i = 0; i < 100 && (await v3Job()).state !== 'ROLLED_BACK'; i++) await sleep(50);
     expect((await v3Job()).state).toBe('ROLLED_BACK');
     // The nodes' own logs agree: v3 was confidently wrong.
@@ -210,7 +245,12 @@ function firstRowOfBatch(batch: number): number {
 /** The body of POST /api/models for an artifact folder (what `tinyfleet model push` sends). */
 function upload(dir: string) {
   const read = (f: string) => fs.readFileSync(path.join(dir, f));
-  return { manifest: read('manifest.json').toString('utf8'), signature: read('signature.json').toString('utf8'), model: read('model.tflite').toString('base64'), ota: read('model.tfhc').toString('base64') };
+  return {
+    manifest: read('manifest.json').toString('utf8'),
+    signature: read('signature.json').toString('utf8'),
+    model: read('model.tflite').toString('base64'),
+    ota: read('model.tfhc').toString('base64'),
+  };
 }
 
 /**
@@ -229,7 +269,8 @@ function rotatedLabels(from: string, to: string, version: string, key: SigningKe
     const at = Buffer.from(model).indexOf(Buffer.from(bytes));
     if (at < 0) throw new Error('buffer not found in the file');
     const rowBytes = bytes.length / rows;
-    for (let r = 0; r < rows; r++) broken.set(bytes.subarray(((r + 1) % rows) * rowBytes, (((r + 1) % rows) + 1) * rowBytes), at + r * rowBytes);
+    for (let r = 0; r < rows; r++)
+      broken.set(bytes.subarray(((r + 1) % rows) * rowBytes, (((r + 1) % rows) + 1) * rowBytes), at + r * rowBytes);
   };
   for (const t of [m.tensors[head.inputs[1]!]!, m.tensors[head.inputs[2]!]!]) {
     rotate(t.data!, t.shape[0]!);
@@ -246,7 +287,12 @@ function rotatedLabels(from: string, to: string, version: string, key: SigningKe
     model: { ...base.model, sha256: sha256Hex(broken), bytes: broken.length },
     ota: { ...base.ota, sha256: sha256Hex(ota), bytes: ota.length },
     sizes: { ...base.sizes, huffmanBytes: ota.length },
-    selfTest: { ...base.selfTest, expectedOutputBase64: Buffer.from(runOnce(broken, Buffer.from(base.selfTest.inputBase64, 'base64'))).toString('base64') },
+    selfTest: {
+      ...base.selfTest,
+      expectedOutputBase64: Buffer.from(runOnce(broken, Buffer.from(base.selfTest.inputBase64, 'base64'))).toString(
+        'base64',
+      ),
+    },
   };
   fs.mkdirSync(to, { recursive: true });
   fs.writeFileSync(path.join(to, 'model.tflite'), broken);

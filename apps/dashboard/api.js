@@ -24,12 +24,16 @@ function askToken() {
   asking ??= new Promise((resolve) => {
     const dialog = document.getElementById('token-dialog');
     const input = document.getElementById('token-input');
-    dialog.addEventListener('close', () => {
-      if (input.value) sessionStorage.setItem(TOKEN_KEY, input.value);
-      input.value = '';
-      asking = null;
-      resolve();
-    }, { once: true });
+    dialog.addEventListener(
+      'close',
+      () => {
+        if (input.value) sessionStorage.setItem(TOKEN_KEY, input.value);
+        input.value = '';
+        asking = null;
+        resolve();
+      },
+      { once: true },
+    );
     dialog.showModal();
   });
   return asking;
@@ -37,7 +41,11 @@ function askToken() {
 
 export async function api(path, { method = 'GET', body } = {}) {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(path, { method, headers: headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(path, {
+      method,
+      headers: headers(body !== undefined),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (res.status === 401 && attempt < 3) {
       sessionStorage.removeItem(TOKEN_KEY);
       await askToken();
@@ -46,7 +54,9 @@ export async function api(path, { method = 'GET', body } = {}) {
     const text = await res.text();
     const data = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
     if (!res.ok) {
-      const msg = Array.isArray(data?.message) ? data.message.join('; ') : data?.message ?? `${res.status} ${res.statusText}`;
+      const msg = Array.isArray(data?.message)
+        ? data.message.join('; ')
+        : (data?.message ?? `${res.status} ${res.statusText}`);
       throw new ApiError(res.status, msg, data);
     }
     return data;
@@ -62,7 +72,10 @@ export function connectLive(onMessage, onState) {
   (async () => {
     while (!abort.signal.aborted) {
       try {
-        const res = await fetch('/api/events/stream', { headers: { ...headers(false), accept: 'text/event-stream' }, signal: abort.signal });
+        const res = await fetch('/api/events/stream', {
+          headers: { ...headers(false), accept: 'text/event-stream' },
+          signal: abort.signal,
+        });
         if (res.status === 401) {
           sessionStorage.removeItem(TOKEN_KEY);
           await askToken();
@@ -80,7 +93,11 @@ export function connectLive(onMessage, onState) {
           while ((cut = buf.indexOf('\n\n')) >= 0) {
             const frame = buf.slice(0, cut);
             buf = buf.slice(cut + 2);
-            const data = frame.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+            const data = frame
+              .split('\n')
+              .filter((l) => l.startsWith('data:'))
+              .map((l) => l.slice(5).trimStart())
+              .join('\n');
             if (data) {
               try {
                 onMessage(JSON.parse(data));
@@ -90,7 +107,7 @@ export function connectLive(onMessage, onState) {
             }
           }
         }
-      } catch (err) {
+      } catch {
         if (abort.signal.aborted) return;
       }
       onState('reconnecting');

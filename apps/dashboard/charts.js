@@ -1,6 +1,14 @@
 // Chart.js (loaded as the platform-served UMD bundle: window.Chart) with the dashboard's defaults.
 
-export const COLORS = { radio: '#c62828', compute: '#1565c0', sensing: '#ef6c00', sleep: '#607d8b', edge: '#2e7d32', raw: '#37474f', accent: '#6a1b9a' };
+export const COLORS = {
+  radio: '#c62828',
+  compute: '#1565c0',
+  sensing: '#ef6c00',
+  sleep: '#607d8b',
+  edge: '#2e7d32',
+  raw: '#37474f',
+  accent: '#6a1b9a',
+};
 
 let configured = false;
 function chartLib() {

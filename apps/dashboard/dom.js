@@ -88,9 +88,19 @@ export const panel = (title, ...children) => {
 /** A label + control pair (every input has a visible label). */
 export function field(label, control, hint) {
   control.id ||= `f-${Math.random().toString(36).slice(2, 9)}`;
-  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hint ? h('small', {}, hint) : null);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: control.id }, label),
+    control,
+    hint ? h('small', {}, hint) : null,
+  );
 }
 
 export function select(name, options, value, attrs = {}) {
-  return h('select', { name, ...attrs }, options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+  return h(
+    'select',
+    { name, ...attrs },
+    options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+  );
 }

@@ -52,8 +52,14 @@ export function signedArtifact(opts: {
     seed: 1,
     quick: true,
     model: { file: 'model.tflite', sha256: sha, bytes: opts.model.length },
-    ota: opts.ota ? { file: 'model.tfhc', sha256: sha256Hex(opts.ota), bytes: opts.ota.length, format: 'TFHC/1' } : { file: 'model.tfhc', sha256: sha, bytes: opts.model.length, format: 'TFHC/1' },
-    sizes: { float32TfliteBytes: opts.model.length, int8TfliteBytes: opts.model.length, huffmanBytes: opts.ota?.length ?? opts.model.length },
+    ota: opts.ota
+      ? { file: 'model.tfhc', sha256: sha256Hex(opts.ota), bytes: opts.ota.length, format: 'TFHC/1' }
+      : { file: 'model.tfhc', sha256: sha, bytes: opts.model.length, format: 'TFHC/1' },
+    sizes: {
+      float32TfliteBytes: opts.model.length,
+      int8TfliteBytes: opts.model.length,
+      huffmanBytes: opts.ota?.length ?? opts.model.length,
+    },
     arenaBytes: info.arenaBytes,
     flashBytes: info.flashBytes,
     macs: info.macs,
@@ -62,10 +68,22 @@ export function signedArtifact(opts: {
     outputs: info.outputs,
     labels: ['value'],
     labelDefinition: 'test',
-    preprocessing: { kind: 'window', channels: ['x'], windowLength: 1, mean: [0], std: [1], transform: 'none', quantization: { scale: info.inputs[0]!.scale, zeroPoint: info.inputs[0]!.zeroPoint, dtype: 'int8' } },
+    preprocessing: {
+      kind: 'window',
+      channels: ['x'],
+      windowLength: 1,
+      mean: [0],
+      std: [1],
+      transform: 'none',
+      quantization: { scale: info.inputs[0]!.scale, zeroPoint: info.inputs[0]!.zeroPoint, dtype: 'int8' },
+    },
     metrics: [],
     datasets: [],
-    selfTest: { inputBase64: Buffer.from(opts.selfTestInput).toString('base64'), expectedOutputBase64: Buffer.from(opts.selfTestOutput).toString('base64'), note: 'TFLM reference test vector' },
+    selfTest: {
+      inputBase64: Buffer.from(opts.selfTestInput).toString('base64'),
+      expectedOutputBase64: Buffer.from(opts.selfTestOutput).toString('base64'),
+      note: 'TFLM reference test vector',
+    },
     minInterpreterVersion: '0.1.0',
     signing: { algorithm: 'Ed25519', keyId: opts.key.keyId },
   } as ArtifactManifest;
@@ -76,7 +94,12 @@ export function signedArtifact(opts: {
     manifestText,
     model: opts.model,
     signatureText,
-    upload: { manifest: manifestText, signature: signatureText, model: Buffer.from(opts.model).toString('base64'), ...(opts.ota ? { ota: Buffer.from(opts.ota).toString('base64') } : {}) },
+    upload: {
+      manifest: manifestText,
+      signature: signatureText,
+      model: Buffer.from(opts.model).toString('base64'),
+      ...(opts.ota ? { ota: Buffer.from(opts.ota).toString('base64') } : {}),
+    },
   };
 }
 

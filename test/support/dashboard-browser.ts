@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 
 export const ARTIFACTS_DIR = join(__dirname, '..', '..', 'test-artifacts', 'dashboard');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface DashboardBrowser {
   browser: Browser;
@@ -15,9 +24,15 @@ export interface DashboardBrowser {
 }
 
 /** Debian's Chromium (never a downloaded browser) on a page that records everything that went wrong. */
-export async function openDashboard(baseUrl: string, viewport = { width: 1280, height: 900 }): Promise<DashboardBrowser> {
+export async function openDashboard(
+  baseUrl: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<DashboardBrowser> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
   const page = await browser.newPage({ viewport });
   const origin = new URL(baseUrl).origin;
   const problems: string[] = [];

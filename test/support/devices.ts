@@ -15,11 +15,24 @@ export function provisionRequest(hardwareId: string, overrides: Partial<Provisio
 }
 
 export function event(seq: number, overrides: Partial<InferenceEventV1> = {}): InferenceEventV1 {
-  return { seq, timestampMs: 1_790_000_000_000 + seq * 1000, modelTag: 0xdeadbeef, label: seq % 3, scoreQ: 100 - (seq % 200), latencyUs: 1200, energyUj: 35, ...overrides };
+  return {
+    seq,
+    timestampMs: 1_790_000_000_000 + seq * 1000,
+    modelTag: 0xdeadbeef,
+    label: seq % 3,
+    scoreQ: 100 - (seq % 200),
+    latencyUs: 1200,
+    energyUj: 35,
+    ...overrides,
+  };
 }
 
 /** Registers a device by claim and opens its own session. */
-export async function registerDevice(mqttUrl: string, claim: { claimId: string; claimSecret: string }, hardwareId: string): Promise<DeviceConnection> {
+export async function registerDevice(
+  mqttUrl: string,
+  claim: { claimId: string; claimSecret: string },
+  hardwareId: string,
+): Promise<DeviceConnection> {
   const res = await provisionByClaim(mqttUrl, claim, provisionRequest(hardwareId));
   if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
   return DeviceConnection.open(mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });

@@ -8,7 +8,11 @@ import { provisionByClaim } from '../../device-sim/src/mqtt/provision-by-claim';
 import { OtaAgent, OtaSlots, PowerLossError } from '../../device-sim/src/ota/ota-agent';
 import { provisionRequest } from './devices';
 
-interface Slot { bytes: Uint8Array; manifest: ArtifactManifest; sha256Hex: string }
+interface Slot {
+  bytes: Uint8Array;
+  manifest: ArtifactManifest;
+  sha256Hex: string;
+}
 
 /** Two model slots in memory, sized by a real MCU profile. */
 export class MemorySlots implements OtaSlots {
@@ -16,7 +20,10 @@ export class MemorySlots implements OtaSlots {
   active: 0 | 1 = 0;
   powerLossOnNextWrite = false;
 
-  constructor(private readonly mcu: McuProfile, initial: { bytes: Uint8Array; manifest: ArtifactManifest }) {
+  constructor(
+    private readonly mcu: McuProfile,
+    initial: { bytes: Uint8Array; manifest: ArtifactManifest },
+  ) {
     this.slots = [{ ...initial, sha256Hex: sha(initial.bytes) }, null];
   }
 
@@ -67,10 +74,24 @@ export async function otaDevice(
   mqttUrl: string,
   claim: { claimId: string; claimSecret: string },
   hardwareId: string,
-  opts: { initial: { bytes: Uint8Array; manifest: ArtifactManifest }; trustedKeys: Map<string, KeyObject>; mcuProfile?: keyof typeof MCU_PROFILES; interpreterVersion?: string; stream?: string },
+  opts: {
+    initial: { bytes: Uint8Array; manifest: ArtifactManifest };
+    trustedKeys: Map<string, KeyObject>;
+    mcuProfile?: keyof typeof MCU_PROFILES;
+    interpreterVersion?: string;
+    stream?: string;
+  },
 ): Promise<OtaTestDevice> {
   const mcuProfile = opts.mcuProfile ?? 'nrf52840';
-  const res = await provisionByClaim(mqttUrl, claim, provisionRequest(hardwareId, { mcuProfile, interpreterVersion: opts.interpreterVersion ?? INTERPRETER_VERSION, sensorStream: opts.stream ?? 'soil' }));
+  const res = await provisionByClaim(
+    mqttUrl,
+    claim,
+    provisionRequest(hardwareId, {
+      mcuProfile,
+      interpreterVersion: opts.interpreterVersion ?? INTERPRETER_VERSION,
+      sensorStream: opts.stream ?? 'soil',
+    }),
+  );
   if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
   const conn = await DeviceConnection.open(mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
   const slots = new MemorySlots(MCU_PROFILES[mcuProfile], opts.initial);
@@ -88,10 +109,25 @@ export async function otaDevice(
     requests,
     publishStatus: () =>
       conn.publishStatus({
-        timestampMs: Date.now(), firmwareVersion: '1.0.0', interpreterVersion: opts.interpreterVersion ?? INTERPRETER_VERSION, uptimeS: 1, batteryPct: 90, batteryMv: 3000,
+        timestampMs: Date.now(),
+        firmwareVersion: '1.0.0',
+        interpreterVersion: opts.interpreterVersion ?? INTERPRETER_VERSION,
+        uptimeS: 1,
+        batteryPct: 90,
+        batteryMv: 3000,
         activeSlot: slots.active,
-        slots: slots.slots.map((s) => (s ? { modelId: s.manifest.name, modelVersion: s.manifest.version, sha256: Buffer.from(s.sha256Hex, 'hex'), sizeBytes: s.bytes.length } : null)) as never,
-        bufferedEvents: 0, droppedEvents: 0,
+        slots: slots.slots.map((s) =>
+          s
+            ? {
+                modelId: s.manifest.name,
+                modelVersion: s.manifest.version,
+                sha256: Buffer.from(s.sha256Hex, 'hex'),
+                sizeBytes: s.bytes.length,
+              }
+            : null,
+        ) as never,
+        bufferedEvents: 0,
+        droppedEvents: 0,
       }),
   };
   // One message at a time, in arrival order, as a device's single MQTT task would.
@@ -100,20 +136,21 @@ export async function otaDevice(
     const parsed = parseTopic(topic);
     if (parsed?.scope !== 'device' || parsed.direction !== 'down') return;
     const payload = device.tamper ? device.tamper(parsed.kind, new Uint8Array(raw)) : new Uint8Array(raw);
-    queue = queue.then(async () => {
-      if (parsed.kind === 'ota-offer') await agent.onOffer(payload);
-      else if (parsed.kind === 'ota-chunk') {
-        try {
-          device.chunksSeen.push(decodeOtaChunkV1(new Uint8Array(raw)).index);
-        } catch {
-          // a chunk corrupted in transit: the agent deals with it below
-        }
-        await agent.onChunk(payload);
-      } else if (parsed.kind === 'ota-cancel') await agent.onCancel(payload);
-    }).catch((err) => {
-      // eslint-disable-next-line no-console
-      console.error(`ota device ${res.deviceId}:`, err);
-    });
+    queue = queue
+      .then(async () => {
+        if (parsed.kind === 'ota-offer') await agent.onOffer(payload);
+        else if (parsed.kind === 'ota-chunk') {
+          try {
+            device.chunksSeen.push(decodeOtaChunkV1(new Uint8Array(raw)).index);
+          } catch {
+            // a chunk corrupted in transit: the agent deals with it below
+          }
+          await agent.onChunk(payload);
+        } else if (parsed.kind === 'ota-cancel') await agent.onCancel(payload);
+      })
+      .catch((err) => {
+        console.error(`ota device ${res.deviceId}:`, err);
+      });
   });
   await device.publishStatus();
   return device;

@@ -29,6 +29,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     throw new Error(
       `cannot reach PostgreSQL at ${POSTGRES_ADMIN_URL} (${(err as Error).message}). Start it with ` +
         `'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start' or set TEST_POSTGRES_URL.`,
+      { cause: err },
     );
   }
   await admin.query(`CREATE DATABASE ${name}`);

@@ -15,7 +15,15 @@ export async function bootTestPlatform(kind: DatabaseKind, env: Record<string, s
   const db = await createTestDatabase(kind);
   let platform: RunningPlatform;
   try {
-    platform = await startPlatform(loadConfig({ PORT: '0', MQTT_PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error', DATABASE_URL: db.url, ...env }));
+    platform = await startPlatform(
+      loadConfig({
+        PORT: '0',
+        MQTT_PORT: '0',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+        DATABASE_URL: db.url,
+        ...env,
+      }),
+    );
   } catch (err) {
     await db.dispose();
     throw err;
@@ -27,7 +35,10 @@ export async function bootTestPlatform(kind: DatabaseKind, env: Record<string, s
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    return {
+      status: res.status,
+      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+    };
   };
   return {
     ...platform,

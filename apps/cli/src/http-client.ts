@@ -6,7 +6,12 @@ export function platformOption(): Option {
 }
 
 /** JSON request to the platform's REST API; a non-2xx answer becomes an Error with the API's message. */
-export async function apiRequest<T = unknown>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function apiRequest<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const text = await apiText(baseUrl, method, path, body);
   return (text ? JSON.parse(text) : undefined) as T;
 }
@@ -25,7 +30,10 @@ export async function apiText(baseUrl: string, method: string, path: string, bod
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
-    throw new Error(`cannot reach the platform at ${baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? (npm start)`);
+    throw new Error(
+      `cannot reach the platform at ${baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? (npm start)`,
+      { cause: err },
+    );
   }
   const text = await res.text();
   if (!res.ok) {

@@ -21,57 +21,116 @@ export function mount(root, [id]) {
   const eventsNote = h('p', { class: 'muted', 'aria-live': 'polite' });
   const energyBox = h('div');
   const otaBox = h('div');
-  clear(root,
+  clear(
+    root,
     h('p', {}, h('a', { href: '#/fleet' }, '← Fleet')),
     head,
     h('div', { class: 'grid stack' }, panel('Identity and profile', identity), panel('Status and model slots', status)),
-    panel('Live events', eventsNote, h('figure', {}, timelineBox, h('figcaption', {}, 'Score (int8, left axis) and latency (µs, right axis) of the last events, oldest to newest.')), h('h3', {}, 'Latest events'), eventsTable),
-    h('div', { class: 'grid stack' }, panel('Energy split', energyBox), panel('OTA history', otaBox)));
+    panel(
+      'Live events',
+      eventsNote,
+      h(
+        'figure',
+        {},
+        timelineBox,
+        h(
+          'figcaption',
+          {},
+          'Score (int8, left axis) and latency (µs, right axis) of the last events, oldest to newest.',
+        ),
+      ),
+      h('h3', {}, 'Latest events'),
+      eventsTable,
+    ),
+    h('div', { class: 'grid stack' }, panel('Energy split', energyBox), panel('OTA history', otaBox)),
+  );
 
   async function loadDevice() {
     const d = await api(`/api/devices/${id}`);
     clear(head, h('h1', {}, `Device ${d.id} `, badge(d.connectivity), ' ', badge(d.lifecycle)));
-    clear(identity, h('dl', { class: 'kv' },
-      kv('Hardware id', h('span', { class: 'mono' }, d.hardwareId)),
-      kv('Claim', d.claimId ?? '—'),
-      kv('MCU profile', d.mcuProfile),
-      kv('Radio profile', d.radioProfile),
-      kv('Sensor stream', d.sensorStream),
-      kv('Firmware', d.firmwareVersion),
-      kv('Interpreter', d.interpreterVersion),
-      kv('Tags', d.tags.length ? d.tags.join(', ') : '—'),
-      kv('Events stored', fmtInt(d.eventsCount)),
-      kv('Rejected messages', fmtInt(d.rejectedCount)),
-      kv('Registered', fmtTime(d.createdAt)),
-      kv('Last seen', `${fmtAgo(d.lastSeenAt)}`)));
+    clear(
+      identity,
+      h(
+        'dl',
+        { class: 'kv' },
+        kv('Hardware id', h('span', { class: 'mono' }, d.hardwareId)),
+        kv('Claim', d.claimId ?? '—'),
+        kv('MCU profile', d.mcuProfile),
+        kv('Radio profile', d.radioProfile),
+        kv('Sensor stream', d.sensorStream),
+        kv('Firmware', d.firmwareVersion),
+        kv('Interpreter', d.interpreterVersion),
+        kv('Tags', d.tags.length ? d.tags.join(', ') : '—'),
+        kv('Events stored', fmtInt(d.eventsCount)),
+        kv('Rejected messages', fmtInt(d.rejectedCount)),
+        kv('Registered', fmtTime(d.createdAt)),
+        kv('Last seen', `${fmtAgo(d.lastSeenAt)}`),
+      ),
+    );
     const s = d.lastStatus;
     if (!s) {
       clear(status, h('p', { class: 'muted' }, 'No status heartbeat yet.'));
       return;
     }
-    const slots = (s.slots ?? []).map((slot, i) => h('tr', {},
-      h('th', { scope: 'row' }, `${i === s.activeSlot ? 'Active' : 'Standby'} (${i})`),
-      h('td', {}, slot ? slot.modelId : 'empty'),
-      h('td', {}, slot ? slot.modelVersion : '—'),
-      h('td', { class: 'num' }, slot ? fmtBytes(slot.sizeBytes) : '—'),
-      h('td', { class: 'mono', title: slot?.sha256 ?? '' }, slot ? `${slot.sha256.slice(0, 12)}…` : '—')));
-    clear(status,
-      h('dl', { class: 'kv' },
+    const slots = (s.slots ?? []).map((slot, i) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, `${i === s.activeSlot ? 'Active' : 'Standby'} (${i})`),
+        h('td', {}, slot ? slot.modelId : 'empty'),
+        h('td', {}, slot ? slot.modelVersion : '—'),
+        h('td', { class: 'num' }, slot ? fmtBytes(slot.sizeBytes) : '—'),
+        h('td', { class: 'mono', title: slot?.sha256 ?? '' }, slot ? `${slot.sha256.slice(0, 12)}…` : '—'),
+      ),
+    );
+    clear(
+      status,
+      h(
+        'dl',
+        { class: 'kv' },
         kv('Battery', s.batteryPct !== undefined ? `${s.batteryPct} % (${fmtInt(s.batteryMv)} mV)` : '—'),
         kv('Uptime', s.uptimeS !== undefined ? `${fmtInt(s.uptimeS)} s` : '—'),
         kv('Buffered / dropped events', `${fmtInt(s.bufferedEvents)} / ${fmtInt(s.droppedEvents)}`),
-        kv('Last heartbeat', fmtAgo(d.lastStatusAt))),
+        kv('Last heartbeat', fmtAgo(d.lastStatusAt)),
+      ),
       h('h3', {}, 'Model slots'),
-      h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Model slots' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Slot'), h('th', { scope: 'col' }, 'Model'), h('th', { scope: 'col' }, 'Version'), h('th', { scope: 'col', class: 'num' }, 'Size'), h('th', { scope: 'col' }, 'sha256'))),
-        h('tbody', {}, slots))));
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { 'aria-label': 'Model slots' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Slot'),
+              h('th', { scope: 'col' }, 'Model'),
+              h('th', { scope: 'col' }, 'Version'),
+              h('th', { scope: 'col', class: 'num' }, 'Size'),
+              h('th', { scope: 'col' }, 'sha256'),
+            ),
+          ),
+          h('tbody', {}, slots),
+        ),
+      ),
+    );
   }
 
   /** Class names come from the model's manifest labels, when the registry knows the model. */
   async function labelsOf(modelId, version) {
     if (!modelId || !version) return null;
     const key = `${modelId}@${version}`;
-    if (!labelsCache.has(key)) labelsCache.set(key, api(`/api/models/${modelId}/${encodeURIComponent(version)}`).then((m) => m.labels ?? null, () => null));
+    if (!labelsCache.has(key))
+      labelsCache.set(
+        key,
+        api(`/api/models/${modelId}/${encodeURIComponent(version)}`).then(
+          (m) => m.labels ?? null,
+          () => null,
+        ),
+      );
     return labelsCache.get(key);
   }
 
@@ -86,17 +145,54 @@ export function mount(root, [id]) {
     loadedOnce = true;
     lastSeq = newest ?? lastSeq;
     const names = await Promise.all(events.slice(0, ROWS_SHOWN).map((e) => labelsOf(e.modelId, e.modelVersion)));
-    clear(eventsTable, h('table', { 'aria-label': 'Latest events', 'data-testid': 'events-table' },
-      h('thead', {}, h('tr', {}, ['Seq', 'Device time', 'Received', 'Model', 'Class', 'Score (q)', 'Latency', 'Energy'].map((t, i) => h('th', { scope: 'col', class: i >= 5 ? 'num' : undefined }, t)))),
-      h('tbody', {}, events.slice(0, ROWS_SHOWN).map((e, i) => h('tr', {},
-        h('td', { class: 'num' }, e.seq),
-        h('td', {}, fmtTime(e.deviceTime)),
-        h('td', {}, fmtTime(e.receivedAt)),
-        h('td', {}, e.modelId ? `${e.modelId}@${e.modelVersion}` : h('span', { class: 'muted', title: `model tag ${e.modelTag}` }, 'unknown')),
-        h('td', {}, names[i]?.[e.label] !== undefined ? `${names[i][e.label]} (${e.label})` : `class ${e.label}`),
-        h('td', { class: 'num' }, e.scoreQ),
-        h('td', { class: 'num' }, `${fmtInt(e.latencyUs)} µs`),
-        h('td', { class: 'num' }, `${fmtInt(e.energyUj)} µJ`))))));
+    clear(
+      eventsTable,
+      h(
+        'table',
+        { 'aria-label': 'Latest events', 'data-testid': 'events-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Seq', 'Device time', 'Received', 'Model', 'Class', 'Score (q)', 'Latency', 'Energy'].map((t, i) =>
+              h('th', { scope: 'col', class: i >= 5 ? 'num' : undefined }, t),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          events
+            .slice(0, ROWS_SHOWN)
+            .map((e, i) =>
+              h(
+                'tr',
+                {},
+                h('td', { class: 'num' }, e.seq),
+                h('td', {}, fmtTime(e.deviceTime)),
+                h('td', {}, fmtTime(e.receivedAt)),
+                h(
+                  'td',
+                  {},
+                  e.modelId
+                    ? `${e.modelId}@${e.modelVersion}`
+                    : h('span', { class: 'muted', title: `model tag ${e.modelTag}` }, 'unknown'),
+                ),
+                h(
+                  'td',
+                  {},
+                  names[i]?.[e.label] !== undefined ? `${names[i][e.label]} (${e.label})` : `class ${e.label}`,
+                ),
+                h('td', { class: 'num' }, e.scoreQ),
+                h('td', { class: 'num' }, `${fmtInt(e.latencyUs)} µs`),
+                h('td', { class: 'num' }, `${fmtInt(e.energyUj)} µJ`),
+              ),
+            ),
+        ),
+      ),
+    );
     drawTimeline([...events].reverse());
   }
 
@@ -115,13 +211,37 @@ export function mount(root, [id]) {
       data: {
         labels,
         datasets: [
-          { label: 'score (q)', data: events.map((e) => e.scoreQ), borderColor: COLORS.compute, backgroundColor: COLORS.compute, yAxisID: 'y', pointRadius: 2, stepped: false },
-          { label: 'latency (µs)', data: events.map((e) => e.latencyUs), borderColor: COLORS.sensing, backgroundColor: COLORS.sensing, yAxisID: 'y1', pointRadius: 2, borderDash: [4, 3] },
+          {
+            label: 'score (q)',
+            data: events.map((e) => e.scoreQ),
+            borderColor: COLORS.compute,
+            backgroundColor: COLORS.compute,
+            yAxisID: 'y',
+            pointRadius: 2,
+            stepped: false,
+          },
+          {
+            label: 'latency (µs)',
+            data: events.map((e) => e.latencyUs),
+            borderColor: COLORS.sensing,
+            backgroundColor: COLORS.sensing,
+            yAxisID: 'y1',
+            pointRadius: 2,
+            borderDash: [4, 3],
+          },
         ],
       },
       options: {
         interaction: { mode: 'index', intersect: false },
-        scales: { y: { title: { display: true, text: 'score (q)' }, suggestedMin: -128, suggestedMax: 127 }, y1: { position: 'right', title: { display: true, text: 'latency (µs)' }, grid: { drawOnChartArea: false }, beginAtZero: true } },
+        scales: {
+          y: { title: { display: true, text: 'score (q)' }, suggestedMin: -128, suggestedMax: 127 },
+          y1: {
+            position: 'right',
+            title: { display: true, text: 'latency (µs)' },
+            grid: { drawOnChartArea: false },
+            beginAtZero: true,
+          },
+        },
       },
     });
     charts.push(timeline);
@@ -136,14 +256,46 @@ export function mount(root, [id]) {
     }
     const box = h('div', { class: 'chart small' });
     const e = f.edgeJoulesPerDay;
-    clear(energyBox,
-      h('figure', {}, box, h('figcaption', {}, `Energy per day by part, edge inference (J/day, total ${fmtNum(e.total)}). Streaming raw data instead: ${fmtNum(f.rawJoulesPerDay.total)} J/day.`)),
-      h('dl', { class: 'kv' }, kv('Verdict', f.verdict), kv('Saving vs raw', f.edgeSavingPct === null ? '—' : `${fmtNum(f.edgeSavingPct)} %`), kv('Battery (edge / raw)', `${fmtNum(f.battery.edgeDays)} / ${fmtNum(f.battery.rawDays)} days`), kv('Energy per inference', `${fmtNum(f.energyPerInferenceUj)} µJ`)));
-    charts.push(chart(box, `Energy split: radio ${fmtNum(e.radio)}, compute ${fmtNum(e.compute)}, sensing ${fmtNum(e.sensing)}, sleep ${fmtNum(e.sleep)} J/day`, {
-      type: 'doughnut',
-      data: { labels: ['radio', 'compute', 'sensing', 'sleep'], datasets: [{ data: [e.radio, e.compute, e.sensing, e.sleep], backgroundColor: [COLORS.radio, COLORS.compute, COLORS.sensing, COLORS.sleep] }] },
-      options: { plugins: { legend: { position: 'right' } } },
-    }));
+    clear(
+      energyBox,
+      h(
+        'figure',
+        {},
+        box,
+        h(
+          'figcaption',
+          {},
+          `Energy per day by part, edge inference (J/day, total ${fmtNum(e.total)}). Streaming raw data instead: ${fmtNum(f.rawJoulesPerDay.total)} J/day.`,
+        ),
+      ),
+      h(
+        'dl',
+        { class: 'kv' },
+        kv('Verdict', f.verdict),
+        kv('Saving vs raw', f.edgeSavingPct === null ? '—' : `${fmtNum(f.edgeSavingPct)} %`),
+        kv('Battery (edge / raw)', `${fmtNum(f.battery.edgeDays)} / ${fmtNum(f.battery.rawDays)} days`),
+        kv('Energy per inference', `${fmtNum(f.energyPerInferenceUj)} µJ`),
+      ),
+    );
+    charts.push(
+      chart(
+        box,
+        `Energy split: radio ${fmtNum(e.radio)}, compute ${fmtNum(e.compute)}, sensing ${fmtNum(e.sensing)}, sleep ${fmtNum(e.sleep)} J/day`,
+        {
+          type: 'doughnut',
+          data: {
+            labels: ['radio', 'compute', 'sensing', 'sleep'],
+            datasets: [
+              {
+                data: [e.radio, e.compute, e.sensing, e.sleep],
+                backgroundColor: [COLORS.radio, COLORS.compute, COLORS.sensing, COLORS.sleep],
+              },
+            ],
+          },
+          options: { plugins: { legend: { position: 'right' } } },
+        },
+      ),
+    );
   }
 
   async function loadOta() {
@@ -152,18 +304,59 @@ export function mount(root, [id]) {
       clear(otaBox, h('p', { class: 'muted' }, 'No OTA job for this device.'));
       return;
     }
-    clear(otaBox, jobs.map((j) => h('div', { class: 'rollout' },
-      h('header', {}, h('strong', {}, `Job ${j.id}`), ' ', h('a', { href: '#/rollouts' }, `rollout #${j.rolloutId}`), ' ', badge(j.state), j.reason ? h('span', { class: 'muted' }, j.reason) : null),
-      h('p', { class: 'muted' }, `${j.form ?? 'form not chosen'} · attempt ${j.attempts} · chunks ${j.chunksReceived ?? 0}/${j.chunksTotal ?? '?'}`),
-      h('ol', { class: 'timeline', 'aria-label': `Transitions of job ${j.id}` }, j.events.map((e) => h('li', {},
-        h('time', { datetime: e.at }, fmtTime(e.at)), ' ', `${e.fromState} → `, badge(e.toState), ` by ${e.source}`, e.reason ? ` (${e.reason})` : ''))))));
+    clear(
+      otaBox,
+      jobs.map((j) =>
+        h(
+          'div',
+          { class: 'rollout' },
+          h(
+            'header',
+            {},
+            h('strong', {}, `Job ${j.id}`),
+            ' ',
+            h('a', { href: '#/rollouts' }, `rollout #${j.rolloutId}`),
+            ' ',
+            badge(j.state),
+            j.reason ? h('span', { class: 'muted' }, j.reason) : null,
+          ),
+          h(
+            'p',
+            { class: 'muted' },
+            `${j.form ?? 'form not chosen'} · attempt ${j.attempts} · chunks ${j.chunksReceived ?? 0}/${j.chunksTotal ?? '?'}`,
+          ),
+          h(
+            'ol',
+            { class: 'timeline', 'aria-label': `Transitions of job ${j.id}` },
+            j.events.map((e) =>
+              h(
+                'li',
+                {},
+                h('time', { datetime: e.at }, fmtTime(e.at)),
+                ' ',
+                `${e.fromState} → `,
+                badge(e.toState),
+                ` by ${e.source}`,
+                e.reason ? ` (${e.reason})` : '',
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   const fail = (box) => (err) => clear(box, h('p', { class: 'error' }, err.message));
   const refreshEvents = throttle(() => loadEvents().catch(fail(eventsTable)), 1000);
   const refreshDevice = throttle(() => loadDevice().catch(fail(identity)), 2000);
   const refreshOta = throttle(() => Promise.all([loadOta(), loadDevice()]).catch(fail(otaBox)), 1000);
-  loadDevice().catch((err) => clear(head, h('h1', {}, `Device ${id}`), h('p', { class: 'error', role: 'alert' }, err.status === 404 ? 'No such device.' : err.message)));
+  loadDevice().catch((err) =>
+    clear(
+      head,
+      h('h1', {}, `Device ${id}`),
+      h('p', { class: 'error', role: 'alert' }, err.status === 404 ? 'No such device.' : err.message),
+    ),
+  );
   loadEvents().catch(fail(eventsTable));
   loadEnergy().catch(fail(energyBox));
   loadOta().catch(fail(otaBox));

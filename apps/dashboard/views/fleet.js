@@ -28,14 +28,29 @@ const DIMENSIONS = [
 
 export function mount(root) {
   // Filters, sort and page live in memory for this visit (not in the URL).
-  const state = { q: '', stream: '', mcuProfile: '', lifecycle: '', connectivity: '', sort: 'createdAt', order: 'desc', limit: 50, offset: 0 };
+  const state = {
+    q: '',
+    stream: '',
+    mcuProfile: '',
+    lifecycle: '',
+    connectivity: '',
+    sort: 'createdAt',
+    order: 'desc',
+    limit: 50,
+    offset: 0,
+  };
   const seenIds = new Set();
   let firstLoad = true;
   let summary = null;
 
   const stats = h('div', { class: 'stats', 'aria-label': 'Fleet totals' });
   const breakdown = h('div', { class: 'grid breakdown stack' });
-  const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter devices', onsubmit: (e) => e.preventDefault() });
+  const filters = h('form', {
+    class: 'filters',
+    role: 'search',
+    'aria-label': 'Filter devices',
+    onsubmit: (e) => e.preventDefault(),
+  });
   const table = h('div', { class: 'table-wrap' });
   const pager = h('div', { class: 'pager' });
   const liveNote = h('p', { class: 'muted', 'aria-live': 'polite' });
@@ -49,22 +64,57 @@ export function mount(root) {
   });
   const selects = {};
   function renderFilters() {
-    const opts = (dim, all) => [['', all], ...Object.keys(summary?.counts[dim] ?? {}).sort().map((k) => [k, k])];
+    const opts = (dim, all) => [
+      ['', all],
+      ...Object.keys(summary?.counts[dim] ?? {})
+        .sort()
+        .map((k) => [k, k]),
+    ];
     selects.stream = select('stream', opts('stream', 'All streams'), state.stream);
     selects.mcuProfile = select('mcuProfile', opts('mcuProfile', 'All MCUs'), state.mcuProfile);
-    selects.lifecycle = select('lifecycle', [['', 'All'], ...['PROVISIONED', 'ACTIVE', 'SUSPENDED', 'DECOMMISSIONED'].map((x) => [x, x])], state.lifecycle);
-    selects.connectivity = select('connectivity', [['', 'All'], ['ONLINE', 'Online'], ['OFFLINE', 'Offline']], state.connectivity);
-    const size = select('limit', PAGE_SIZES.map((n) => [String(n), String(n)]), String(state.limit));
+    selects.lifecycle = select(
+      'lifecycle',
+      [['', 'All'], ...['PROVISIONED', 'ACTIVE', 'SUSPENDED', 'DECOMMISSIONED'].map((x) => [x, x])],
+      state.lifecycle,
+    );
+    selects.connectivity = select(
+      'connectivity',
+      [
+        ['', 'All'],
+        ['ONLINE', 'Online'],
+        ['OFFLINE', 'Offline'],
+      ],
+      state.connectivity,
+    );
+    const size = select(
+      'limit',
+      PAGE_SIZES.map((n) => [String(n), String(n)]),
+      String(state.limit),
+    );
     for (const [k, el] of Object.entries(selects)) el.addEventListener('change', () => setFilter(k, el.value));
     size.addEventListener('change', () => setFilter('limit', Number(size.value)));
-    clear(filters,
+    clear(
+      filters,
       field('Search', search),
       field('Stream', selects.stream),
       field('MCU profile', selects.mcuProfile),
       field('Lifecycle', selects.lifecycle),
       field('Connectivity', selects.connectivity),
       field('Rows per page', size),
-      h('button', { type: 'button', onclick: () => { search.value = ''; Object.assign(state, { q: '', stream: '', mcuProfile: '', lifecycle: '', connectivity: '', offset: 0 }); renderFilters(); loadPage(); } }, 'Clear filters'));
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            search.value = '';
+            Object.assign(state, { q: '', stream: '', mcuProfile: '', lifecycle: '', connectivity: '', offset: 0 });
+            renderFilters();
+            loadPage();
+          },
+        },
+        'Clear filters',
+      ),
+    );
   }
 
   function setFilter(key, value) {
@@ -79,32 +129,62 @@ export function mount(root) {
     const hadSummary = summary !== null;
     summary = await api('/api/dashboard/summary');
     const c = summary.counts;
-    clear(stats,
+    clear(
+      stats,
       stat('Devices', fmtInt(summary.total), 'devices-total'),
       stat('Online', fmtInt(c.connectivity.ONLINE ?? 0), 'devices-online'),
       stat('Offline', fmtInt(c.connectivity.OFFLINE ?? 0)),
       stat('Events/s', String(summary.eventsPerSecond), 'events-rate'),
-      stat('Events stored', fmtInt(summary.eventsTotal)));
-    clear(breakdown, DIMENSIONS.map(([dim, title, filterKey]) => panel(title, bars(c[dim], summary.total, filterKey))));
+      stat('Events stored', fmtInt(summary.eventsTotal)),
+    );
+    clear(
+      breakdown,
+      DIMENSIONS.map(([dim, title, filterKey]) => panel(title, bars(c[dim], summary.total, filterKey))),
+    );
     if (!hadSummary) renderFilters();
   }
 
   function stat(label, value, testId) {
-    return h('div', { class: 'stat', 'data-testid': testId }, h('span', { class: 'v' }, value), h('span', { class: 'k' }, label));
+    return h(
+      'div',
+      { class: 'stat', 'data-testid': testId },
+      h('span', { class: 'v' }, value),
+      h('span', { class: 'k' }, label),
+    );
   }
 
   function bars(counts, total, filterKey) {
     const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
     if (entries.length === 0) return h('p', { class: 'muted' }, 'No devices yet.');
-    return h('ul', { class: 'bars' }, entries.map(([k, n]) => h('li', {},
-      filterKey ? h('button', { type: 'button', onclick: () => setFilter(filterKey, k), 'aria-label': `Show ${k} devices` }, k) : h('span', {}, k),
-      h('span', { class: 'num' }, fmtInt(n)),
-      h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { style: { width: `${total ? (100 * n) / total : 0}%` } })))));
+    return h(
+      'ul',
+      { class: 'bars' },
+      entries.map(([k, n]) =>
+        h(
+          'li',
+          {},
+          filterKey
+            ? h(
+                'button',
+                { type: 'button', onclick: () => setFilter(filterKey, k), 'aria-label': `Show ${k} devices` },
+                k,
+              )
+            : h('span', {}, k),
+          h('span', { class: 'num' }, fmtInt(n)),
+          h(
+            'span',
+            { class: 'bar', 'aria-hidden': 'true' },
+            h('span', { style: { width: `${total ? (100 * n) / total : 0}%` } }),
+          ),
+        ),
+      ),
+    );
   }
 
   async function loadPage() {
     const params = new URLSearchParams();
-    for (const k of ['q', 'stream', 'mcuProfile', 'lifecycle', 'connectivity', 'sort', 'order']) if (state[k]) params.set(k, state[k]);
+    for (const k of ['q', 'stream', 'mcuProfile', 'lifecycle', 'connectivity', 'sort', 'order'])
+      if (state[k]) params.set(k, state[k]);
     params.set('limit', String(state.limit));
     params.set('offset', String(state.offset));
     const page = await api(`/api/devices?${params}`);
@@ -118,16 +198,26 @@ export function mount(root) {
     if (!col.sort) return h('th', { scope: 'col', class: col.num ? 'num' : undefined }, col.label);
     const active = state.sort === col.sort;
     const dir = active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none';
-    return h('th', { scope: 'col', 'aria-sort': dir, class: col.num ? 'num' : undefined },
-      h('button', {
-        type: 'button', class: 'sort',
-        onclick: () => {
-          state.order = active && state.order === 'desc' ? 'asc' : active ? 'desc' : col.sort === 'id' ? 'asc' : 'desc';
-          state.sort = col.sort;
-          state.offset = 0;
-          loadPage();
+    return h(
+      'th',
+      { scope: 'col', 'aria-sort': dir, class: col.num ? 'num' : undefined },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'sort',
+          onclick: () => {
+            state.order =
+              active && state.order === 'desc' ? 'asc' : active ? 'desc' : col.sort === 'id' ? 'asc' : 'desc';
+            state.sort = col.sort;
+            state.offset = 0;
+            loadPage();
+          },
         },
-      }, col.label, active ? (state.order === 'asc' ? ' ▲' : ' ▼') : ' ↕'));
+        col.label,
+        active ? (state.order === 'asc' ? ' ▲' : ' ▼') : ' ↕',
+      ),
+    );
   }
 
   let lastSignature = '';
@@ -139,32 +229,57 @@ export function mount(root) {
     lastSignature = signature;
     const active = document.activeElement;
     const focusRow = table.contains(active) ? active.closest('tr[data-device]')?.dataset.device : undefined;
-    const focusSort = table.contains(active) && active.classList.contains('sort') ? active.closest('th')?.cellIndex : undefined;
+    const focusSort =
+      table.contains(active) && active.classList.contains('sort') ? active.closest('th')?.cellIndex : undefined;
     const pagerFocus = pager.contains(active) ? [...pager.querySelectorAll('button')].indexOf(active) : -1;
-    const body = page.items.map((d) => h('tr', { class: fresh.has(d.id) ? 'fresh' : undefined, 'data-device': d.id },
-      h('td', {}, h('a', { href: `#/device/${d.id}` }, d.id)),
-      h('td', { class: 'mono' }, d.hardwareId),
-      h('td', {}, d.sensorStream),
-      h('td', {}, d.mcuProfile),
-      h('td', {}, d.radioProfile),
-      h('td', {}, badge(d.lifecycle)),
-      h('td', {}, badge(d.connectivity)),
-      h('td', { class: 'num' }, fmtInt(d.eventsCount)),
-      h('td', { title: d.lastSeenAt ?? '' }, fmtAgo(d.lastSeenAt)),
-      h('td', { title: d.createdAt }, fmtAgo(d.createdAt))));
-    clear(table, h('table', { 'aria-label': 'Devices', 'aria-rowcount': page.total + 1 },
-      h('thead', {}, h('tr', {}, COLUMNS.map(sortHeader))),
-      h('tbody', {}, body.length ? body : h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, 'No device matches.')))));
+    const body = page.items.map((d) =>
+      h(
+        'tr',
+        { class: fresh.has(d.id) ? 'fresh' : undefined, 'data-device': d.id },
+        h('td', {}, h('a', { href: `#/device/${d.id}` }, d.id)),
+        h('td', { class: 'mono' }, d.hardwareId),
+        h('td', {}, d.sensorStream),
+        h('td', {}, d.mcuProfile),
+        h('td', {}, d.radioProfile),
+        h('td', {}, badge(d.lifecycle)),
+        h('td', {}, badge(d.connectivity)),
+        h('td', { class: 'num' }, fmtInt(d.eventsCount)),
+        h('td', { title: d.lastSeenAt ?? '' }, fmtAgo(d.lastSeenAt)),
+        h('td', { title: d.createdAt }, fmtAgo(d.createdAt)),
+      ),
+    );
+    clear(
+      table,
+      h(
+        'table',
+        { 'aria-label': 'Devices', 'aria-rowcount': page.total + 1 },
+        h('thead', {}, h('tr', {}, COLUMNS.map(sortHeader))),
+        h(
+          'tbody',
+          {},
+          body.length ? body : h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, 'No device matches.')),
+        ),
+      ),
+    );
     const from = page.total === 0 ? 0 : page.offset + 1;
     const to = page.offset + page.items.length;
     const lastOffset = Math.max(0, Math.floor((page.total - 1) / state.limit) * state.limit);
-    const go = (offset) => () => { state.offset = offset; loadPage(); };
-    clear(pager,
+    const go = (offset) => () => {
+      state.offset = offset;
+      loadPage();
+    };
+    clear(
+      pager,
       h('button', { type: 'button', onclick: go(0), disabled: page.offset === 0 }, '« First'),
-      h('button', { type: 'button', onclick: go(Math.max(0, page.offset - state.limit)), disabled: page.offset === 0 }, '‹ Previous'),
+      h(
+        'button',
+        { type: 'button', onclick: go(Math.max(0, page.offset - state.limit)), disabled: page.offset === 0 },
+        '‹ Previous',
+      ),
       h('span', { 'data-testid': 'page-range' }, `${fmtInt(from)}–${fmtInt(to)} of ${fmtInt(page.total)}`),
       h('button', { type: 'button', onclick: go(page.offset + state.limit), disabled: to >= page.total }, 'Next ›'),
-      h('button', { type: 'button', onclick: go(lastOffset), disabled: to >= page.total }, 'Last »'));
+      h('button', { type: 'button', onclick: go(lastOffset), disabled: to >= page.total }, 'Last »'),
+    );
     if (focusRow) table.querySelector(`tr[data-device="${focusRow}"] a`)?.focus();
     else if (focusSort !== undefined) table.querySelectorAll('th')[focusSort]?.querySelector('button')?.focus();
     else if (pagerFocus >= 0) {

@@ -3,13 +3,35 @@
 import { api } from '../api.js';
 import { badge, clear, field, fmtNum, fmtTime, h, panel, select, throttle } from '../dom.js';
 
-const JOB_COLORS = { SUCCEEDED: '#2e7d32', FAILED: '#c62828', REJECTED: '#ad1457', TIMED_OUT: '#6d4c41', CANCELED: '#9e9e9e', ROLLED_BACK: '#ef6c00', QUEUED: '#cfd8dc' };
+const JOB_COLORS = {
+  SUCCEEDED: '#2e7d32',
+  FAILED: '#c62828',
+  REJECTED: '#ad1457',
+  TIMED_OUT: '#6d4c41',
+  CANCELED: '#9e9e9e',
+  ROLLED_BACK: '#ef6c00',
+  QUEUED: '#cfd8dc',
+};
 const IN_FLIGHT = ['NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING'];
 const ACTIONS = {
-  pause: { label: 'Pause', when: ['RUNNING'], text: 'Pause this rollout? Devices already updating finish; no new device is notified.' },
+  pause: {
+    label: 'Pause',
+    when: ['RUNNING'],
+    text: 'Pause this rollout? Devices already updating finish; no new device is notified.',
+  },
   resume: { label: 'Resume', when: ['PAUSED', 'READY'], text: 'Resume this rollout from the current group?' },
-  abort: { label: 'Abort', when: ['READY', 'RUNNING', 'PAUSED'], text: 'Abort this rollout? Open jobs are cancelled; updated devices keep the new model.', danger: true },
-  rollback: { label: 'Roll back', when: ['RUNNING', 'PAUSED', 'FINISHED'], text: 'Roll back every updated device to the model it ran before? This starts a rollback rollout.', danger: true },
+  abort: {
+    label: 'Abort',
+    when: ['READY', 'RUNNING', 'PAUSED'],
+    text: 'Abort this rollout? Open jobs are cancelled; updated devices keep the new model.',
+    danger: true,
+  },
+  rollback: {
+    label: 'Roll back',
+    when: ['RUNNING', 'PAUSED', 'FINISHED'],
+    text: 'Roll back every updated device to the model it ran before? This starts a rollback rollout.',
+    danger: true,
+  },
 };
 
 export function mount(root) {
@@ -21,10 +43,19 @@ export function mount(root) {
     const [models, summary] = await Promise.all([api('/api/models'), api('/api/dashboard/summary')]);
     const errors = h('div', { class: 'errors', role: 'alert', 'data-testid': 'rollout-errors' });
     const done = h('div', { class: 'notice', role: 'status' });
-    const opt = (dim) => [['', 'any'], ...Object.keys(summary.counts[dim]).sort().map((k) => [k, k])];
+    const opt = (dim) => [
+      ['', 'any'],
+      ...Object.keys(summary.counts[dim])
+        .sort()
+        .map((k) => [k, k]),
+    ];
     const f = {
       name: h('input', { name: 'name', required: true, maxlength: 200, placeholder: 'e.g. soil v2 to the fleet' }),
-      model: select('model', [['', 'choose a model…'], ...models.map((m) => [`${m.name}@${m.version}`, `${m.name} ${m.version}`])], ''),
+      model: select(
+        'model',
+        [['', 'choose a model…'], ...models.map((m) => [`${m.name}@${m.version}`, `${m.name} ${m.version}`])],
+        '',
+      ),
       stream: select('stream', opt('stream'), ''),
       mcuProfile: select('mcuProfile', opt('mcuProfile'), ''),
       radioProfile: select('radioProfile', opt('radioProfile'), ''),
@@ -39,28 +70,113 @@ export function mount(root) {
       maxAttempts: h('input', { name: 'maxAttempts', type: 'number', min: 1, max: 10, value: 3 }),
       minDevicesPerSide: h('input', { name: 'minDevicesPerSide', type: 'number', min: 1, value: 3 }),
       soakS: h('input', { name: 'soakS', type: 'number', min: 0, placeholder: 'none' }),
-      maxEventRateChange: h('input', { name: 'maxEventRateChange', type: 'number', min: 0, step: 0.05, placeholder: 'e.g. 0.5' }),
+      maxEventRateChange: h('input', {
+        name: 'maxEventRateChange',
+        type: 'number',
+        min: 0,
+        step: 0.05,
+        placeholder: 'e.g. 0.5',
+      }),
       maxScoreShiftQ: h('input', { name: 'maxScoreShiftQ', type: 'number', min: 0, placeholder: 'e.g. 20' }),
-      maxEnergyPerInferenceRatio: h('input', { name: 'maxEnergyPerInferenceRatio', type: 'number', min: 1, step: 0.1, placeholder: 'e.g. 1.5' }),
-      maxAccuracyDropPct: h('input', { name: 'maxAccuracyDropPct', type: 'number', min: 0, max: 100, step: 0.5, placeholder: 'e.g. 5' }),
+      maxEnergyPerInferenceRatio: h('input', {
+        name: 'maxEnergyPerInferenceRatio',
+        type: 'number',
+        min: 1,
+        step: 0.1,
+        placeholder: 'e.g. 1.5',
+      }),
+      maxAccuracyDropPct: h('input', {
+        name: 'maxAccuracyDropPct',
+        type: 'number',
+        min: 0,
+        max: 100,
+        step: 0.5,
+        placeholder: 'e.g. 5',
+      }),
       autoRollback: h('input', { name: 'autoRollback', type: 'checkbox' }),
-      errorAction: select('errorAction', [['pause', 'pause'], ['abort', 'abort']], 'pause'),
+      errorAction: select(
+        'errorAction',
+        [
+          ['pause', 'pause'],
+          ['abort', 'abort'],
+        ],
+        'pause',
+      ),
     };
-    const form = h('form', { novalidate: true, 'aria-describedby': 'rollout-help', onsubmit: submit },
-      h('p', { id: 'rollout-help', class: 'muted' }, 'Groups run one after the other: a number of devices or a percentage of the target each; the last group takes the rest. Devices that cannot take the model are skipped with the reason.'),
-      errors, done,
-      h('div', { class: 'form-grid' }, field('Name', f.name), field('Model', f.model), field('Groups', f.groups, 'e.g. "1, 50%, 100%"'), field('On too many errors', f.errorAction)),
-      h('fieldset', {}, h('legend', {}, 'Target'), h('div', { class: 'form-grid' },
-        field('Stream', f.stream), field('MCU profile', f.mcuProfile), field('Radio profile', f.radioProfile), field('Tags (all of)', f.tags), field('Current model id', f.currentModelId), field('Device ids', f.deviceIds))),
-      h('fieldset', {}, h('legend', {}, 'Thresholds and pacing'), h('div', { class: 'form-grid' },
-        field('Success threshold (%)', f.successThresholdPct, 'a group finishes at this share succeeded'), field('Error threshold (%)', f.errorThresholdPct, 'the rollout stops at this share failed'),
-        field('Devices notified per minute', f.perMinute), field('Job timeout (s)', f.jobTimeoutS), field('Attempts per device', f.maxAttempts))),
-      h('fieldset', {}, h('legend', {}, 'Health gates (updated vs devices still on the old model)'), h('div', { class: 'form-grid' },
-        field('Min devices per side', f.minDevicesPerSide), field('Soak time (s)', f.soakS), field('Max event-rate change (ratio)', f.maxEventRateChange),
-        field('Max score shift (q)', f.maxScoreShiftQ), field('Max energy/inference ratio', f.maxEnergyPerInferenceRatio),
-        field('Max accuracy drop (pts)', f.maxAccuracyDropPct, 'on-device accuracy from the devices\' ground-truth logs'),
-        h('div', { class: 'field check' }, f.autoRollback, h('label', { for: f.autoRollback.id ||= 'f-autorollback' }, 'Roll back automatically on a breach')))),
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create and start rollout')));
+    const form = h(
+      'form',
+      { novalidate: true, 'aria-describedby': 'rollout-help', onsubmit: submit },
+      h(
+        'p',
+        { id: 'rollout-help', class: 'muted' },
+        'Groups run one after the other: a number of devices or a percentage of the target each; the last group takes the rest. Devices that cannot take the model are skipped with the reason.',
+      ),
+      errors,
+      done,
+      h(
+        'div',
+        { class: 'form-grid' },
+        field('Name', f.name),
+        field('Model', f.model),
+        field('Groups', f.groups, 'e.g. "1, 50%, 100%"'),
+        field('On too many errors', f.errorAction),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Target'),
+        h(
+          'div',
+          { class: 'form-grid' },
+          field('Stream', f.stream),
+          field('MCU profile', f.mcuProfile),
+          field('Radio profile', f.radioProfile),
+          field('Tags (all of)', f.tags),
+          field('Current model id', f.currentModelId),
+          field('Device ids', f.deviceIds),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Thresholds and pacing'),
+        h(
+          'div',
+          { class: 'form-grid' },
+          field('Success threshold (%)', f.successThresholdPct, 'a group finishes at this share succeeded'),
+          field('Error threshold (%)', f.errorThresholdPct, 'the rollout stops at this share failed'),
+          field('Devices notified per minute', f.perMinute),
+          field('Job timeout (s)', f.jobTimeoutS),
+          field('Attempts per device', f.maxAttempts),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Health gates (updated vs devices still on the old model)'),
+        h(
+          'div',
+          { class: 'form-grid' },
+          field('Min devices per side', f.minDevicesPerSide),
+          field('Soak time (s)', f.soakS),
+          field('Max event-rate change (ratio)', f.maxEventRateChange),
+          field('Max score shift (q)', f.maxScoreShiftQ),
+          field('Max energy/inference ratio', f.maxEnergyPerInferenceRatio),
+          field(
+            'Max accuracy drop (pts)',
+            f.maxAccuracyDropPct,
+            "on-device accuracy from the devices' ground-truth logs",
+          ),
+          h(
+            'div',
+            { class: 'field check' },
+            f.autoRollback,
+            h('label', { for: (f.autoRollback.id ||= 'f-autorollback') }, 'Roll back automatically on a breach'),
+          ),
+        ),
+      ),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create and start rollout')),
+    );
     clear(formBox, form);
 
     async function submit(e) {
@@ -69,42 +185,100 @@ export function mount(root) {
       clear(done);
       for (const el of Object.values(f)) el.removeAttribute('aria-invalid');
       const problems = [];
-      const bad = (el, msg) => { el.setAttribute('aria-invalid', 'true'); problems.push(msg); };
+      const bad = (el, msg) => {
+        el.setAttribute('aria-invalid', 'true');
+        problems.push(msg);
+      };
       const num = (el) => (el.value === '' ? undefined : Number(el.value));
-      const list = (el) => el.value.split(',').map((s) => s.trim()).filter(Boolean);
+      const list = (el) =>
+        el.value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
       if (!f.name.value.trim()) bad(f.name, 'Give the rollout a name.');
       if (!f.model.value) bad(f.model, 'Choose the model to roll out.');
       const groups = [];
       for (const g of list(f.groups)) {
         const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(g);
-        if (!m) { bad(f.groups, `Group "${g}" is neither a count nor a percentage.`); continue; }
+        if (!m) {
+          bad(f.groups, `Group "${g}" is neither a count nor a percentage.`);
+          continue;
+        }
         const spec = m[2] ? { percent: Number(m[1]) } : { count: Number(m[1]) };
-        if ((spec.percent ?? 0) > 100 || (spec.count !== undefined && !Number.isInteger(spec.count))) bad(f.groups, `Group "${g}" is out of range.`);
-        groups.push({ ...spec, successThresholdPct: num(f.successThresholdPct), errorThresholdPct: num(f.errorThresholdPct) });
+        if ((spec.percent ?? 0) > 100 || (spec.count !== undefined && !Number.isInteger(spec.count)))
+          bad(f.groups, `Group "${g}" is out of range.`);
+        groups.push({
+          ...spec,
+          successThresholdPct: num(f.successThresholdPct),
+          errorThresholdPct: num(f.errorThresholdPct),
+        });
       }
       if (groups.length === 0) bad(f.groups, 'Give at least one group.');
       for (const k of ['successThresholdPct', 'errorThresholdPct']) {
         const v = num(f[k]);
-        if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 100)) bad(f[k], 'Thresholds are whole percentages from 1 to 100.');
+        if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 100))
+          bad(f[k], 'Thresholds are whole percentages from 1 to 100.');
       }
       const id = /^[a-z0-9][a-z0-9-]{0,63}$/;
-      for (const t of list(f.tags)) if (!id.test(t)) bad(f.tags, `Tag "${t}" is not a valid id (lowercase letters, digits, dashes).`);
+      for (const t of list(f.tags))
+        if (!id.test(t)) bad(f.tags, `Tag "${t}" is not a valid id (lowercase letters, digits, dashes).`);
       for (const t of list(f.deviceIds)) if (!id.test(t)) bad(f.deviceIds, `Device id "${t}" is not valid.`);
-      if (f.currentModelId.value && !id.test(f.currentModelId.value)) bad(f.currentModelId, 'The current model id is not valid.');
+      if (f.currentModelId.value && !id.test(f.currentModelId.value))
+        bad(f.currentModelId, 'The current model id is not valid.');
       if (problems.length) {
-        clear(errors, h('p', {}, 'Please fix:'), h('ul', {}, problems.map((p) => h('li', {}, p))));
+        clear(
+          errors,
+          h('p', {}, 'Please fix:'),
+          h(
+            'ul',
+            {},
+            problems.map((p) => h('li', {}, p)),
+          ),
+        );
         form.querySelector('[aria-invalid="true"]')?.focus();
         return;
       }
       const [name, version] = f.model.value.split('@');
-      const target = { stream: f.stream.value || undefined, mcuProfile: f.mcuProfile.value || undefined, radioProfile: f.radioProfile.value || undefined, tags: list(f.tags).length ? list(f.tags) : undefined, currentModelId: f.currentModelId.value || undefined, deviceIds: list(f.deviceIds).length ? list(f.deviceIds) : undefined };
-      const gates = { minDevicesPerSide: num(f.minDevicesPerSide), soakS: num(f.soakS), maxEventRateChange: num(f.maxEventRateChange), maxScoreShiftQ: num(f.maxScoreShiftQ), maxEnergyPerInferenceRatio: num(f.maxEnergyPerInferenceRatio), maxAccuracyDropPct: num(f.maxAccuracyDropPct), autoRollback: f.autoRollback.checked };
-      const body = { name: f.name.value.trim(), model: { name, version }, target, groups, jobTimeoutS: num(f.jobTimeoutS), maxAttempts: num(f.maxAttempts), gates, errorAction: f.errorAction.value };
+      const target = {
+        stream: f.stream.value || undefined,
+        mcuProfile: f.mcuProfile.value || undefined,
+        radioProfile: f.radioProfile.value || undefined,
+        tags: list(f.tags).length ? list(f.tags) : undefined,
+        currentModelId: f.currentModelId.value || undefined,
+        deviceIds: list(f.deviceIds).length ? list(f.deviceIds) : undefined,
+      };
+      const gates = {
+        minDevicesPerSide: num(f.minDevicesPerSide),
+        soakS: num(f.soakS),
+        maxEventRateChange: num(f.maxEventRateChange),
+        maxScoreShiftQ: num(f.maxScoreShiftQ),
+        maxEnergyPerInferenceRatio: num(f.maxEnergyPerInferenceRatio),
+        maxAccuracyDropPct: num(f.maxAccuracyDropPct),
+        autoRollback: f.autoRollback.checked,
+      };
+      const body = {
+        name: f.name.value.trim(),
+        model: { name, version },
+        target,
+        groups,
+        jobTimeoutS: num(f.jobTimeoutS),
+        maxAttempts: num(f.maxAttempts),
+        gates,
+        errorAction: f.errorAction.value,
+      };
       if (num(f.perMinute)) body.rate = { type: 'constant', perMinute: num(f.perMinute) };
       try {
         const created = await api('/api/rollouts', { method: 'POST', body });
-        const skipped = created.skipped.length ? ` ${created.skipped.length} device(s) skipped: ${created.skipped.slice(0, 3).map((s) => `${s.deviceId} (${s.reason})`).join('; ')}${created.skipped.length > 3 ? '…' : ''}` : '';
-        clear(done, `Rollout #${created.id} created with ${created.groups.reduce((a, g) => a + Object.values(g.jobs).reduce((x, y) => x + y, 0), 0)} device(s).${skipped}`);
+        const skipped = created.skipped.length
+          ? ` ${created.skipped.length} device(s) skipped: ${created.skipped
+              .slice(0, 3)
+              .map((s) => `${s.deviceId} (${s.reason})`)
+              .join('; ')}${created.skipped.length > 3 ? '…' : ''}`
+          : '';
+        clear(
+          done,
+          `Rollout #${created.id} created with ${created.groups.reduce((a, g) => a + Object.values(g.jobs).reduce((x, y) => x + y, 0), 0)} device(s).${skipped}`,
+        );
         loadList();
       } catch (err) {
         clear(errors, h('p', {}, `The platform refused the rollout: ${err.message}`));
@@ -120,36 +294,113 @@ export function mount(root) {
       return;
     }
     // Re-rendering replaces the buttons: put keyboard focus back on the same one.
-    const focused = document.activeElement?.dataset?.action ? `[data-rollout="${document.activeElement.closest('[data-rollout]')?.dataset.rollout}"] [data-action="${document.activeElement.dataset.action}"]` : null;
-    const openDetails = new Set([...list.querySelectorAll('details[open]')].map((d) => d.closest('[data-rollout]').dataset.rollout));
-    clear(list, [...rollouts].sort((a, b) => b.id - a.id).map((r) => rolloutCard(r, gatesOf.get(r.id) ?? {})));
+    const focused = document.activeElement?.dataset?.action
+      ? `[data-rollout="${document.activeElement.closest('[data-rollout]')?.dataset.rollout}"] [data-action="${document.activeElement.dataset.action}"]`
+      : null;
+    const openDetails = new Set(
+      [...list.querySelectorAll('details[open]')].map((d) => d.closest('[data-rollout]').dataset.rollout),
+    );
+    clear(
+      list,
+      [...rollouts].sort((a, b) => b.id - a.id).map((r) => rolloutCard(r, gatesOf.get(r.id) ?? {})),
+    );
     for (const id of openDetails) list.querySelector(`[data-rollout="${id}"] details`)?.setAttribute('open', '');
     if (focused) list.querySelector(focused)?.focus();
   }
 
   function rolloutCard(r, gates) {
-    return h('article', { class: 'rollout', 'data-rollout': r.id, 'aria-labelledby': `r-${r.id}` },
-      h('header', {}, h('h3', { id: `r-${r.id}` }, `#${r.id} ${r.name}`), badge(r.state), h('span', { class: 'muted' }, `${r.model.name} ${r.model.version}`), r.rollbackOf ? h('span', { class: 'muted' }, `rolls back #${r.rollbackOf}`) : null, h('span', { class: 'muted' }, fmtTime(r.createdAt))),
+    return h(
+      'article',
+      { class: 'rollout', 'data-rollout': r.id, 'aria-labelledby': `r-${r.id}` },
+      h(
+        'header',
+        {},
+        h('h3', { id: `r-${r.id}` }, `#${r.id} ${r.name}`),
+        badge(r.state),
+        h('span', { class: 'muted' }, `${r.model.name} ${r.model.version}`),
+        r.rollbackOf ? h('span', { class: 'muted' }, `rolls back #${r.rollbackOf}`) : null,
+        h('span', { class: 'muted' }, fmtTime(r.createdAt)),
+      ),
       r.stateReason ? h('p', { class: 'muted' }, r.stateReason) : null,
       r.groups.map((g) => groupView(g, gates)),
-      r.skipped.length ? h('details', {}, h('summary', {}, `${r.skipped.length} device(s) skipped`), h('ul', {}, r.skipped.map((s) => h('li', {}, h('a', { href: `#/device/${s.deviceId}` }, s.deviceId), `: ${s.reason}`)))) : null,
-      h('div', { class: 'actions' }, Object.entries(ACTIONS).map(([action, a]) => h('button', {
-        type: 'button', class: a.danger ? 'danger' : undefined, disabled: !a.when.includes(r.state), 'data-action': action,
-        onclick: () => confirmThen(`${a.label} rollout #${r.id}`, a.text, async () => { await api(`/api/rollouts/${r.id}/${action}`, { method: 'POST', body: {} }); await loadList(); }),
-      }, a.label))));
+      r.skipped.length
+        ? h(
+            'details',
+            {},
+            h('summary', {}, `${r.skipped.length} device(s) skipped`),
+            h(
+              'ul',
+              {},
+              r.skipped.map((s) =>
+                h('li', {}, h('a', { href: `#/device/${s.deviceId}` }, s.deviceId), `: ${s.reason}`),
+              ),
+            ),
+          )
+        : null,
+      h(
+        'div',
+        { class: 'actions' },
+        Object.entries(ACTIONS).map(([action, a]) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              class: a.danger ? 'danger' : undefined,
+              disabled: !a.when.includes(r.state),
+              'data-action': action,
+              onclick: () =>
+                confirmThen(`${a.label} rollout #${r.id}`, a.text, async () => {
+                  await api(`/api/rollouts/${r.id}/${action}`, { method: 'POST', body: {} });
+                  await loadList();
+                }),
+            },
+            a.label,
+          ),
+        ),
+      ),
+    );
   }
 
   function groupView(g, gates) {
     const total = Object.values(g.jobs).reduce((a, b) => a + b, 0);
     const inFlight = IN_FLIGHT.reduce((a, s) => a + (g.jobs[s] ?? 0), 0);
-    const parts = [...Object.entries(JOB_COLORS).map(([s, c]) => [s, g.jobs[s] ?? 0, c]), ['in flight', inFlight, '#1565c0']].filter(([, n]) => n > 0);
+    const parts = [
+      ...Object.entries(JOB_COLORS).map(([s, c]) => [s, g.jobs[s] ?? 0, c]),
+      ['in flight', inFlight, '#1565c0'],
+    ].filter(([, n]) => n > 0);
     const done = g.jobs.SUCCEEDED ?? 0;
-    return h('div', { class: 'group', 'data-group': g.index },
-      h('p', {}, h('strong', {}, `Group ${g.index + 1} `), badge(g.state), ` ${done}/${total} succeeded · success ≥ ${g.successThresholdPct} % · stop at ≥ ${g.errorThresholdPct} % errors`),
-      h('div', { class: 'progress', role: 'progressbar', 'aria-label': `Group ${g.index + 1} progress`, 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done, 'aria-valuetext': parts.map(([s, n]) => `${n} ${s}`).join(', ') },
-        parts.map(([s, n, c]) => h('span', { style: { width: `${(100 * n) / Math.max(1, total)}%`, background: c }, title: `${s}: ${n}` }))),
-      h('p', { class: 'legend' }, parts.map(([s, n, c]) => h('span', {}, h('i', { style: { background: c } }), `${s} ${n}`))),
-      g.gateReadings ? gateTable(g.gateReadings, gates) : gateLimits(g, gates));
+    return h(
+      'div',
+      { class: 'group', 'data-group': g.index },
+      h(
+        'p',
+        {},
+        h('strong', {}, `Group ${g.index + 1} `),
+        badge(g.state),
+        ` ${done}/${total} succeeded · success ≥ ${g.successThresholdPct} % · stop at ≥ ${g.errorThresholdPct} % errors`,
+      ),
+      h(
+        'div',
+        {
+          class: 'progress',
+          role: 'progressbar',
+          'aria-label': `Group ${g.index + 1} progress`,
+          'aria-valuemin': 0,
+          'aria-valuemax': total,
+          'aria-valuenow': done,
+          'aria-valuetext': parts.map(([s, n]) => `${n} ${s}`).join(', '),
+        },
+        parts.map(([s, n, c]) =>
+          h('span', { style: { width: `${(100 * n) / Math.max(1, total)}%`, background: c }, title: `${s}: ${n}` }),
+        ),
+      ),
+      h(
+        'p',
+        { class: 'legend' },
+        parts.map(([s, n, c]) => h('span', {}, h('i', { style: { background: c } }), `${s} ${n}`)),
+      ),
+      g.gateReadings ? gateTable(g.gateReadings, gates) : gateLimits(g, gates),
+    );
   }
 
   /** Before the first reading: say which gates will judge this group, and when. */
@@ -162,34 +413,135 @@ export function mount(root) {
     ].filter(Boolean);
     if (limits.length === 0 || g.state === 'READY') return null;
     const soak = gates.soakS ? ` after a ${gates.soakS} s soak` : '';
-    return h('p', { class: 'muted' }, `Health gates: ${limits.join(', ')} — judged${soak} once ≥ ${gates.minDevicesPerSide ?? 3} devices per side report${gates.autoRollback ? '; automatic rollback on a breach' : ''}. No reading yet.`);
+    return h(
+      'p',
+      { class: 'muted' },
+      `Health gates: ${limits.join(', ')} — judged${soak} once ≥ ${gates.minDevicesPerSide ?? 3} devices per side report${gates.autoRollback ? '; automatic rollback on a breach' : ''}. No reading yet.`,
+    );
   }
 
   function gateTable(gr, gates) {
     const u = gr.updated;
     const c = gr.control;
-    const rate = u.eventsPerDeviceHour !== null && c.eventsPerDeviceHour ? u.eventsPerDeviceHour / c.eventsPerDeviceHour - 1 : null;
+    const rate =
+      u.eventsPerDeviceHour !== null && c.eventsPerDeviceHour
+        ? u.eventsPerDeviceHour / c.eventsPerDeviceHour - 1
+        : null;
     const shift = u.meanScoreQ !== null && c.meanScoreQ !== null ? u.meanScoreQ - c.meanScoreQ : null;
     const ratio = u.meanEnergyUj !== null && c.meanEnergyUj ? u.meanEnergyUj / c.meanEnergyUj : null;
     // Readings taken before the accuracy gate existed have no accuracy fields.
     const acc = (s) => (s.accuracyPct == null ? '—' : `${fmtNum(s.accuracyPct)} % (n=${fmtNum(s.accuracyInferences)})`);
     const drop = u.accuracyPct != null && c.accuracyPct != null ? c.accuracyPct - u.accuracyPct : null;
     const minN = gates.minAccuracyInferences; // stored with the rollout whenever the accuracy gate is on
-    const accuracyJudged = drop !== null && gates.maxAccuracyDropPct !== undefined && u.accuracyInferences >= minN && c.accuracyInferences >= minN;
-    const row = (label, uv, cv, reading, limit, ok) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, uv), h('td', { class: 'num' }, cv), h('td', { class: 'num' }, reading), h('td', { class: 'num' }, limit), h('td', {}, ok === null ? h('span', { class: 'muted' }, 'not judged') : badge(ok ? 'PASS' : 'FAIL')));
+    const accuracyJudged =
+      drop !== null &&
+      gates.maxAccuracyDropPct !== undefined &&
+      u.accuracyInferences >= minN &&
+      c.accuracyInferences >= minN;
+    const row = (label, uv, cv, reading, limit, ok) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, label),
+        h('td', { class: 'num' }, uv),
+        h('td', { class: 'num' }, cv),
+        h('td', { class: 'num' }, reading),
+        h('td', { class: 'num' }, limit),
+        h('td', {}, ok === null ? h('span', { class: 'muted' }, 'not judged') : badge(ok ? 'PASS' : 'FAIL')),
+      );
     const within = (x, lim) => (x === null || lim === undefined ? null : Math.abs(x) <= lim);
-    return h('div', {},
-      h('p', {}, 'Health gates ', gr.pass === null ? h('span', { class: 'muted' }, '(waiting for enough data)') : badge(gr.pass ? 'PASS' : 'FAIL'), h('span', { class: 'muted' }, ` evaluated ${fmtTime(gr.evaluatedAt)}`)),
-      h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Health gate readings' },
-        h('thead', {}, h('tr', {}, ['Gate', 'Updated', 'Old model', 'Reading', 'Limit', 'Verdict'].map((t, i) => h('th', { scope: 'col', class: i && i < 5 ? 'num' : undefined }, t)))),
-        h('tbody', {},
-          row('Devices with events', u.devices, c.devices, '', `≥ ${gates.minDevicesPerSide ?? '—'}`, u.devices >= (gates.minDevicesPerSide ?? 0) && c.devices >= (gates.minDevicesPerSide ?? 0)),
-          row('Events per device-hour', fmtNum(u.eventsPerDeviceHour), fmtNum(c.eventsPerDeviceHour), rate === null ? '—' : `${fmtNum(rate * 100)} %`, gates.maxEventRateChange === undefined ? 'off' : `±${fmtNum(gates.maxEventRateChange * 100)} %`, within(rate, gates.maxEventRateChange)),
-          row('Mean score (q)', fmtNum(u.meanScoreQ), fmtNum(c.meanScoreQ), shift === null ? '—' : fmtNum(shift), gates.maxScoreShiftQ === undefined ? 'off' : `±${gates.maxScoreShiftQ}`, within(shift, gates.maxScoreShiftQ)),
-          row('Energy per inference (µJ)', fmtNum(u.meanEnergyUj), fmtNum(c.meanEnergyUj), ratio === null ? '—' : `×${fmtNum(ratio)}`, gates.maxEnergyPerInferenceRatio === undefined ? 'off' : `×${gates.maxEnergyPerInferenceRatio}`, ratio === null || gates.maxEnergyPerInferenceRatio === undefined ? null : ratio <= gates.maxEnergyPerInferenceRatio),
-          row('On-device accuracy', acc(u), acc(c), drop === null ? '—' : `${fmtNum(-drop)} pts`, gates.maxAccuracyDropPct === undefined ? 'off' : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${minN})`, accuracyJudged ? drop <= gates.maxAccuracyDropPct : null)))),
-      gr.breaches.length ? h('ul', { class: 'error' }, gr.breaches.map((b) => h('li', {}, b))) : null,
-      gr.notJudged?.length ? h('ul', { class: 'muted' }, gr.notJudged.map((b) => h('li', {}, `Not judged yet — ${b}`))) : null);
+    return h(
+      'div',
+      {},
+      h(
+        'p',
+        {},
+        'Health gates ',
+        gr.pass === null
+          ? h('span', { class: 'muted' }, '(waiting for enough data)')
+          : badge(gr.pass ? 'PASS' : 'FAIL'),
+        h('span', { class: 'muted' }, ` evaluated ${fmtTime(gr.evaluatedAt)}`),
+      ),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { 'aria-label': 'Health gate readings' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Gate', 'Updated', 'Old model', 'Reading', 'Limit', 'Verdict'].map((t, i) =>
+                h('th', { scope: 'col', class: i && i < 5 ? 'num' : undefined }, t),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            row(
+              'Devices with events',
+              u.devices,
+              c.devices,
+              '',
+              `≥ ${gates.minDevicesPerSide ?? '—'}`,
+              u.devices >= (gates.minDevicesPerSide ?? 0) && c.devices >= (gates.minDevicesPerSide ?? 0),
+            ),
+            row(
+              'Events per device-hour',
+              fmtNum(u.eventsPerDeviceHour),
+              fmtNum(c.eventsPerDeviceHour),
+              rate === null ? '—' : `${fmtNum(rate * 100)} %`,
+              gates.maxEventRateChange === undefined ? 'off' : `±${fmtNum(gates.maxEventRateChange * 100)} %`,
+              within(rate, gates.maxEventRateChange),
+            ),
+            row(
+              'Mean score (q)',
+              fmtNum(u.meanScoreQ),
+              fmtNum(c.meanScoreQ),
+              shift === null ? '—' : fmtNum(shift),
+              gates.maxScoreShiftQ === undefined ? 'off' : `±${gates.maxScoreShiftQ}`,
+              within(shift, gates.maxScoreShiftQ),
+            ),
+            row(
+              'Energy per inference (µJ)',
+              fmtNum(u.meanEnergyUj),
+              fmtNum(c.meanEnergyUj),
+              ratio === null ? '—' : `×${fmtNum(ratio)}`,
+              gates.maxEnergyPerInferenceRatio === undefined ? 'off' : `×${gates.maxEnergyPerInferenceRatio}`,
+              ratio === null || gates.maxEnergyPerInferenceRatio === undefined
+                ? null
+                : ratio <= gates.maxEnergyPerInferenceRatio,
+            ),
+            row(
+              'On-device accuracy',
+              acc(u),
+              acc(c),
+              drop === null ? '—' : `${fmtNum(-drop)} pts`,
+              gates.maxAccuracyDropPct === undefined ? 'off' : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${minN})`,
+              accuracyJudged ? drop <= gates.maxAccuracyDropPct : null,
+            ),
+          ),
+        ),
+      ),
+      gr.breaches.length
+        ? h(
+            'ul',
+            { class: 'error' },
+            gr.breaches.map((b) => h('li', {}, b)),
+          )
+        : null,
+      gr.notJudged?.length
+        ? h(
+            'ul',
+            { class: 'muted' },
+            gr.notJudged.map((b) => h('li', {}, `Not judged yet — ${b}`)),
+          )
+        : null,
+    );
   }
 
   const refresh = throttle(() => loadList().catch(showError), 1000);
@@ -219,9 +571,13 @@ function confirmThen(title, text, action) {
   document.getElementById('confirm-title').textContent = title;
   document.getElementById('confirm-text').textContent = text;
   dialog.returnValue = '';
-  dialog.addEventListener('close', () => {
-    if (dialog.returnValue === 'ok') action().catch((err) => alert(`${title} failed: ${err.message}`));
-  }, { once: true });
+  dialog.addEventListener(
+    'close',
+    () => {
+      if (dialog.returnValue === 'ok') action().catch((err) => alert(`${title} failed: ${err.message}`));
+    },
+    { once: true },
+  );
   dialog.showModal();
   document.getElementById('confirm-ok').focus();
 }

@@ -56,11 +56,20 @@ async function main(): Promise<void> {
     for (let i = 0; i < devices; i += 20) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(20, devices - i) }, async (_, j) => {
-          const res = await provisionByClaim(health.mqttUrl, { claimId: claim.id, claimSecret: claim.secret }, {
-            hardwareId: `bench-${runId}-${i + j}`, mcuProfile: 'nrf52840', radioProfile: 'nrf52840-ble-1m',
-            firmwareVersion: '1.0.0', sensorStream: 'soil', interpreterVersion: '0.1.0',
-          });
-          if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration refused: ${JSON.stringify(res)}`);
+          const res = await provisionByClaim(
+            health.mqttUrl,
+            { claimId: claim.id, claimSecret: claim.secret },
+            {
+              hardwareId: `bench-${runId}-${i + j}`,
+              mcuProfile: 'nrf52840',
+              radioProfile: 'nrf52840-ble-1m',
+              firmwareVersion: '1.0.0',
+              sensorStream: 'soil',
+              interpreterVersion: '0.1.0',
+            },
+          );
+          if (res.status === 'refused' || !res.deviceSecret)
+            throw new Error(`registration refused: ${JSON.stringify(res)}`);
           return DeviceConnection.open(health.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
         }),
       );
@@ -78,7 +87,15 @@ async function main(): Promise<void> {
         return Array.from({ length: window }, async () => {
           while (performance.now() < stopAt) {
             const t0 = performance.now();
-            await conn.publishEvent({ seq: seq++, timestampMs: Date.now(), modelTag: 0x1234abcd, label: seq % 4, scoreQ: 90, latencyUs: 12_000, energyUj: 450 });
+            await conn.publishEvent({
+              seq: seq++,
+              timestampMs: Date.now(),
+              modelTag: 0x1234abcd,
+              label: seq % 4,
+              scoreQ: 90,
+              latencyUs: 12_000,
+              energyUj: 450,
+            });
             latenciesMs.push(performance.now() - t0);
             acked++;
           }
@@ -91,11 +108,16 @@ async function main(): Promise<void> {
     let stored = 0;
     for (let offset = 0; ; offset += 1000) {
       const page = await getJson(`${http}/api/devices?limit=1000&offset=${offset}`);
-      stored += page.items.filter((d: { hardwareId: string }) => d.hardwareId.startsWith(`bench-${runId}-`)).reduce((s: number, d: { eventsCount: number }) => s + d.eventsCount, 0);
+      stored += page.items
+        .filter((d: { hardwareId: string }) => d.hardwareId.startsWith(`bench-${runId}-`))
+        .reduce((s: number, d: { eventsCount: number }) => s + d.eventsCount, 0);
       if (page.items.length < 1000) break;
     }
     latenciesMs.sort((a, b) => a - b);
-    const pct = (p: number) => Number((latenciesMs[Math.min(latenciesMs.length - 1, Math.floor((p / 100) * latenciesMs.length))] ?? NaN).toFixed(2));
+    const pct = (p: number) =>
+      Number(
+        (latenciesMs[Math.min(latenciesMs.length - 1, Math.floor((p / 100) * latenciesMs.length))] ?? NaN).toFixed(2),
+      );
     process.stdout.write(
       `${JSON.stringify({
         bench: 'ingest',
@@ -124,7 +146,10 @@ async function main(): Promise<void> {
 }
 
 async function getJson(url: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+  const res = await fetch(
+    url,
+    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {},
+  );
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return res.json();
 }

@@ -27,13 +27,26 @@ import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { describedVariant, newSigningKey, referenceFile, runOnce, signedArtifact, weightRanges } from '../../../test/support/artifacts';
+import {
+  describedVariant,
+  newSigningKey,
+  referenceFile,
+  runOnce,
+  signedArtifact,
+  weightRanges,
+} from '../../../test/support/artifacts';
 import { freePort } from '../../../test/support/free-port';
 import { otaDevice, type OtaTestDevice } from '../../../test/support/ota-device';
 import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
 
 const { values: args } = isMainThread
-  ? parseArgs({ options: { devices: { type: 'string', default: '100' }, 'chunk-bytes': { type: 'string', default: '2048' }, 'device-threads': { type: 'string', default: String(availableParallelism()) } } })
+  ? parseArgs({
+      options: {
+        devices: { type: 'string', default: '100' },
+        'chunk-bytes': { type: 'string', default: '2048' },
+        'device-threads': { type: 'string', default: String(availableParallelism()) },
+      },
+    })
   : { values: { devices: '0', 'chunk-bytes': '0', 'device-threads': '0' } };
 const devices = Number(args.devices);
 const chunkBytes = Number(args['chunk-bytes']);
@@ -47,16 +60,46 @@ async function main(): Promise<void> {
   const v2 = fineTunedHead(describedVariant(kws, 'kws v2'));
   const ota = encodeOtaContainer(v2, weightRanges(v2)).bytes;
   const key = newSigningKey();
-  const selfTest = { selfTestInput: referenceFile('mlperf_tiny_kws', 'test_inputs', 'kws_sample_0.bin'), selfTestOutput: new Uint8Array(0) };
-  const a1 = signedArtifact({ key, name: 'kws', version: '1.0.0', recipe: 'kws', model: v1, ...selfTest, selfTestOutput: runOnce(v1, selfTest.selfTestInput) });
-  const a2 = signedArtifact({ key, name: 'kws', version: '2.0.0', recipe: 'kws', model: v2, ota, ...selfTest, selfTestOutput: runOnce(v2, selfTest.selfTestInput) });
+  const selfTest = {
+    selfTestInput: referenceFile('mlperf_tiny_kws', 'test_inputs', 'kws_sample_0.bin'),
+    selfTestOutput: new Uint8Array(0),
+  };
+  const a1 = signedArtifact({
+    key,
+    name: 'kws',
+    version: '1.0.0',
+    recipe: 'kws',
+    model: v1,
+    ...selfTest,
+    selfTestOutput: runOnce(v1, selfTest.selfTestInput),
+  });
+  const a2 = signedArtifact({
+    key,
+    name: 'kws',
+    version: '2.0.0',
+    recipe: 'kws',
+    model: v2,
+    ota,
+    ...selfTest,
+    selfTestOutput: runOnce(v2, selfTest.selfTestInput),
+  });
   const forms = { full: v2.length, huffman: ota.length, delta: encodeModelDelta(v1, v2).length };
 
   const dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-bench-ota-'));
-  const env = { PORT: String(await freePort()), MQTT_PORT: String(await freePort()), TINYFLEET_DATA_DIR: dataDir, OTA_TICK_MS: '250', OTA_CHUNK_BYTES: String(chunkBytes) };
+  const env = {
+    PORT: String(await freePort()),
+    MQTT_PORT: String(await freePort()),
+    TINYFLEET_DATA_DIR: dataDir,
+    OTA_TICK_MS: '250',
+    OTA_CHUNK_BYTES: String(chunkBytes),
+  };
   const http = `http://127.0.0.1:${env.PORT}`;
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${http}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${http}${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return res.json();
   };
@@ -64,17 +107,31 @@ async function main(): Promise<void> {
   const platform = await spawnPlatform(env);
   const hosts: DeviceHost[] = [];
   try {
-    await api('POST', '/api/keys', { name: 'bench', publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() });
+    await api('POST', '/api/keys', {
+      name: 'bench',
+      publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    });
     await api('POST', '/api/models', a1.upload);
     await api('POST', '/api/models', a2.upload);
     const claim = await api('POST', '/api/claims', { name: 'bench:ota', rateLimitPerMinute: 100_000 });
-    process.stderr.write(`registering ${devices} devices${deviceThreads ? ` in ${deviceThreads} worker threads` : ''}…\n`);
+    process.stderr.write(
+      `registering ${devices} devices${deviceThreads ? ` in ${deviceThreads} worker threads` : ''}…\n`,
+    );
     const spec = (from: number, to: number): FleetSpec => ({
-      mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`, claim: { claimId: claim.id, claimSecret: claim.secret },
+      mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
+      claim: { claimId: claim.id, claimSecret: claim.secret },
       hardwareIds: Array.from({ length: to - from }, (_, j) => `bench-ota-${from + j}`),
-      initial: { bytes: v1, manifest: a1.manifest }, keyId: key.keyId, publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      initial: { bytes: v1, manifest: a1.manifest },
+      keyId: key.keyId,
+      publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
     });
-    const shares = deviceThreads === 0 ? [[0, devices]] : Array.from({ length: deviceThreads }, (_, t) => [Math.floor((t * devices) / deviceThreads), Math.floor(((t + 1) * devices) / deviceThreads)]);
+    const shares =
+      deviceThreads === 0
+        ? [[0, devices]]
+        : Array.from({ length: deviceThreads }, (_, t) => [
+            Math.floor((t * devices) / deviceThreads),
+            Math.floor(((t + 1) * devices) / deviceThreads),
+          ]);
     hosts.push(...shares.map(() => (deviceThreads === 0 ? new LocalFleet() : new WorkerFleet())));
     const deviceIds = (await Promise.all(hosts.map((h, t) => h.start(spec(shares[t]![0]!, shares[t]![1]!))))).flat();
     await new Promise((r) => setTimeout(r, 500));
@@ -83,14 +140,20 @@ async function main(): Promise<void> {
     process.stderr.write(`rolling kws 2.0.0 out to ${devices} devices…\n`);
     const cpu0 = cpuSnapshot(platform.pid!);
     const t0 = performance.timeOrigin + performance.now();
-    const rollout = await api('POST', '/api/rollouts', { name: 'bench', model: { name: 'kws', version: '2.0.0' }, target: { stream: 'kws' }, groups: [{ percent: 100 }] });
+    const rollout = await api('POST', '/api/rollouts', {
+      name: 'bench',
+      model: { name: 'kws', version: '2.0.0' },
+      target: { stream: 'kws' },
+      groups: [{ percent: 100 }],
+    });
     let done = 0;
     while (done < devices) {
       // The end is timed on the devices (below); this confirms it and stops on the first failure.
       await new Promise((r) => setTimeout(r, 200));
       const s = await api('GET', `/api/rollouts/${rollout.id}`);
       done = s.groups[0].jobs.SUCCEEDED ?? 0;
-      const failed = (s.groups[0].jobs.FAILED ?? 0) + (s.groups[0].jobs.REJECTED ?? 0) + (s.groups[0].jobs.TIMED_OUT ?? 0);
+      const failed =
+        (s.groups[0].jobs.FAILED ?? 0) + (s.groups[0].jobs.REJECTED ?? 0) + (s.groups[0].jobs.TIMED_OUT ?? 0);
       if (failed > 0) throw new Error(`rollout had failures: ${JSON.stringify(s.groups[0].jobs)}`);
       process.stderr.write(`\r  ${done}/${devices} succeeded`);
     }
@@ -99,13 +162,17 @@ async function main(): Promise<void> {
     // From the rollout request to the platform's acknowledgement of the last device's SUCCEEDED
     // (it acknowledges a status report once stored): not rounded up to the period of the poll above.
     const doneAt = observed.flatMap((o) => o.doneAt);
-    if (doneAt.some((t) => t === null)) throw new Error('the rollout succeeded, but not every device saw its SUCCEEDED acknowledged');
+    if (doneAt.some((t) => t === null))
+      throw new Error('the rollout succeeded, but not every device saw its SUCCEEDED acknowledged');
     const seconds = (Math.max(...(doneAt as number[])) - t0) / 1000;
-    process.stderr.write(`\n  rollout window (CLOCK_MONOTONIC µs, for windowing --cpu-prof output): ${cpu0.monoUs} → ${cpu.monoUs}\n`);
+    process.stderr.write(
+      `\n  rollout window (CLOCK_MONOTONIC µs, for windowing --cpu-prof output): ${cpu0.monoUs} → ${cpu.monoUs}\n`,
+    );
     const job = (await api('GET', `/api/ota-jobs?deviceId=${deviceIds[0]!}`))[0];
 
     const measured = observed.flatMap((o) => o.logs).map(airTotals);
-    const avg = (f: (m: (typeof measured)[number]) => number) => measured.reduce((s, m) => s + f(m), 0) / measured.length;
+    const avg = (f: (m: (typeof measured)[number]) => number) =>
+      measured.reduce((s, m) => s + f(m), 0) / measured.length;
     const manifestBytes = Buffer.byteLength(a2.manifestText);
     const computed = Object.fromEntries(
       Object.entries(forms).map(([form, payloadBytes]) => [form, costOfTransfer(manifestBytes + payloadBytes)]),
@@ -128,13 +195,22 @@ async function main(): Promise<void> {
           platformMsPerDevice: cpu.platformS === null ? null : Number(((cpu.platformS * 1000) / devices).toFixed(2)),
           pgliteMsPerDevice: cpu.pgliteS === null ? null : Number(((cpu.pgliteS * 1000) / devices).toFixed(2)),
           devicesMsPerDevice: Number(((cpu.benchS * 1000) / devices).toFixed(2)),
-          otherS: cpu.machineS === null || cpu.platformS === null || cpu.pgliteS === null ? null : Number(Math.max(0, cpu.machineS - cpu.benchS - cpu.platformS - cpu.pgliteS).toFixed(2)),
+          otherS:
+            cpu.machineS === null || cpu.platformS === null || cpu.pgliteS === null
+              ? null
+              : Number(Math.max(0, cpu.machineS - cpu.benchS - cpu.platformS - cpu.pgliteS).toFixed(2)),
           deviceThreads,
           cores: availableParallelism(),
           loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
           note: 'CPU seconds (user+sys) spent in the rollout window (windowS: from the rollout request to the poll that saw it done) by the bench process (all simulated devices: their OTA agents, MQTT clients, signature checks, delta apply, interpreter builds and self-tests), the platform process and its PGlite process (otherS: whatever else kept the cores busy meanwhile); all three share the machine, so devicesPerMinute is bounded by their sum over the cores, and with deviceThreads 0 by the devices alone on one core',
         },
-        measuredPerDevice: { downPayloadBytes: Math.round(avg((m) => m.downBytes)), upPayloadBytes: Math.round(avg((m) => m.upBytes)), messagesDown: avg((m) => m.downMessages), messagesUp: avg((m) => m.upMessages), radioUj: Math.round(avg((m) => m.radioUj)) },
+        measuredPerDevice: {
+          downPayloadBytes: Math.round(avg((m) => m.downBytes)),
+          upPayloadBytes: Math.round(avg((m) => m.upBytes)),
+          messagesDown: avg((m) => m.downMessages),
+          messagesUp: avg((m) => m.upMessages),
+          radioUj: Math.round(avg((m) => m.radioUj)),
+        },
         computedPerDeviceByForm: computed,
         radio: radio.id,
         reference: 'AWS IoT Jobs rolls out at most 1,000 devices/min; goal here 10,000/min',
@@ -199,11 +275,20 @@ function machineBusyTicks(): number | null {
   }
 }
 
-function cpuSpent(a: CpuSnapshot, b: CpuSnapshot): { monoUs: bigint; benchS: number; platformS: number | null; pgliteS: number | null; machineS: number | null } {
+function cpuSpent(
+  a: CpuSnapshot,
+  b: CpuSnapshot,
+): { monoUs: bigint; benchS: number; platformS: number | null; pgliteS: number | null; machineS: number | null } {
   const TICKS_PER_S = 100; // USER_HZ on Linux
   const d = (x: number | null, y: number | null) => (x === null || y === null ? null : (y - x) / TICKS_PER_S);
   const benchUs = b.bench.user - a.bench.user + (b.bench.system - a.bench.system);
-  return { monoUs: b.monoUs, benchS: benchUs / 1e6, platformS: d(a.platformTicks, b.platformTicks), pgliteS: d(a.pgliteTicks, b.pgliteTicks), machineS: d(a.machineTicks, b.machineTicks) };
+  return {
+    monoUs: b.monoUs,
+    benchS: benchUs / 1e6,
+    platformS: d(a.platformTicks, b.platformTicks),
+    pgliteS: d(a.pgliteTicks, b.pgliteTicks),
+    machineS: d(a.machineTicks, b.machineTicks),
+  };
 }
 
 /** A fine-tune: the last FULLY_CONNECTED layer's weights change, the rest of the model stays. */
@@ -213,7 +298,8 @@ function fineTunedHead(model: Uint8Array): Uint8Array {
   const weights = m.tensors[fc.inputs[1]!]!.data!;
   const at = Buffer.from(model).indexOf(Buffer.from(weights));
   const out = new Uint8Array(model);
-  for (let i = 0; i < weights.length; i++) out[at + i] = Math.max(-127, Math.min(127, ((weights[i]! << 24) >> 24) + ((i % 3) - 1))) & 0xff;
+  for (let i = 0; i < weights.length; i++)
+    out[at + i] = Math.max(-127, Math.min(127, ((weights[i]! << 24) >> 24) + ((i % 3) - 1))) & 0xff;
   return out;
 }
 
@@ -225,10 +311,17 @@ function costOfTransfer(blobBytes: number): { chunks: number; downBytes: number;
   let downBytes = 190;
   for (let i = 0; i < chunks; i++) {
     const payload = Math.min(chunkBytes, blobBytes - i * chunkBytes) + 16;
-    radioUj += messageCost(radio, { payloadBytes: payload, direction: 'down', qos: 1, topicBytes: TOPIC_BYTES }).energyUj;
+    radioUj += messageCost(radio, {
+      payloadBytes: payload,
+      direction: 'down',
+      qos: 1,
+      topicBytes: TOPIC_BYTES,
+    }).energyUj;
     downBytes += payload;
   }
-  radioUj += (requests + 6) * messageCost(radio, { payloadBytes: 12, direction: 'up', qos: 1, topicBytes: TOPIC_BYTES }).energyUj;
+  radioUj +=
+    (requests + 6) *
+    messageCost(radio, { payloadBytes: 12, direction: 'up', qos: 1, topicBytes: TOPIC_BYTES }).energyUj;
   return { chunks, downBytes, radioUj: Math.round(radioUj) };
 }
 
@@ -271,7 +364,9 @@ class LocalFleet implements DeviceHost {
     const trustedKeys = new Map([[spec.keyId, createPublicKey(spec.publicKeyPem)]]);
     for (let i = 0; i < spec.hardwareIds.length; i += 20) {
       const batch = await Promise.all(
-        spec.hardwareIds.slice(i, i + 20).map((hw) => otaDevice(spec.mqttUrl, spec.claim, hw, { initial: spec.initial, trustedKeys, stream: 'kws' })),
+        spec.hardwareIds
+          .slice(i, i + 20)
+          .map((hw) => otaDevice(spec.mqttUrl, spec.claim, hw, { initial: spec.initial, trustedKeys, stream: 'kws' })),
       );
       this.fleet.push(...batch);
     }
@@ -295,7 +390,12 @@ class LocalFleet implements DeviceHost {
 }
 
 type ToWorker = { op: 'start'; spec: FleetSpec } | { op: 'reset' } | { op: 'air' } | { op: 'close' };
-type FromWorker = { op: 'start'; ids: string[] } | { op: 'reset' } | { op: 'air'; logs: AirLog[]; doneAt: DoneAt } | { op: 'close' } | { op: 'error'; message: string };
+type FromWorker =
+  | { op: 'start'; ids: string[] }
+  | { op: 'reset' }
+  | { op: 'air'; logs: AirLog[]; doneAt: DoneAt }
+  | { op: 'close' }
+  | { op: 'error'; message: string };
 
 /** A LocalFleet in a worker thread (this same file; bin/register.js is inherited through execArgv). */
 class WorkerFleet implements DeviceHost {
@@ -345,7 +445,11 @@ function serveDeviceWorker(): void {
     const reply = (r: Promise<FromWorker>) =>
       r.then(
         (out) => parentPort!.postMessage(out),
-        (err: unknown) => parentPort!.postMessage({ op: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies FromWorker),
+        (err: unknown) =>
+          parentPort!.postMessage({
+            op: 'error',
+            message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+          } satisfies FromWorker),
       );
     if (m.op === 'start') void reply(fleet.start(m.spec).then((ids) => ({ op: 'start', ids })));
     else if (m.op === 'reset') void reply(fleet.reset().then(() => ({ op: 'reset' })));
@@ -361,12 +465,14 @@ function recordAir(d: OtaTestDevice, succeeded: (atMs: number) => void): AirLog 
   let succeededMessageId: number | undefined;
   d.conn.client.on('packetreceive', (p) => {
     if (p.cmd === 'publish' && ota(p.topic)) log.push((p.payload as Buffer).length, p.topic.length, 0);
-    else if (p.cmd === 'puback' && p.messageId === succeededMessageId) succeeded(performance.timeOrigin + performance.now());
+    else if (p.cmd === 'puback' && p.messageId === succeededMessageId)
+      succeeded(performance.timeOrigin + performance.now());
   });
   d.conn.client.on('packetsend', (p) => {
     if (p.cmd !== 'publish' || !ota(p.topic)) return;
     log.push((p.payload as Buffer).length, p.topic.length, 1);
-    if (p.topic.endsWith('/ota-status') && decodeOtaStatusV1(p.payload as Buffer).state === 'SUCCEEDED') succeededMessageId = p.messageId;
+    if (p.topic.endsWith('/ota-status') && decodeOtaStatusV1(p.payload as Buffer).state === 'SUCCEEDED')
+      succeededMessageId = p.messageId;
   });
   return log;
 }
@@ -390,7 +496,7 @@ function airTotals(log: AirLog) {
 
 if (isMainThread) {
   main().catch((err: unknown) => {
-    process.stderr.write(`bench:ota failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`bench:ota failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 } else {

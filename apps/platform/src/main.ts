@@ -4,7 +4,9 @@ import { startPlatform } from './platform';
 /** `node -r ./bin/register.js apps/platform/src/main.ts`: the platform alone (no simulated fleet). */
 async function main(): Promise<void> {
   const platform = await startPlatform(loadConfig());
-  process.stdout.write(`tinyfleet platform: ${platform.httpUrl} (API docs ${platform.httpUrl}/docs), MQTT ${platform.mqttUrl}, data: ${platform.databaseLabel}\n`);
+  process.stdout.write(
+    `tinyfleet platform: ${platform.httpUrl} (API docs ${platform.httpUrl}/docs), MQTT ${platform.mqttUrl}, data: ${platform.databaseLabel}\n`,
+  );
   const stop = (): void => void platform.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

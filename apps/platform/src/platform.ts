@@ -42,7 +42,10 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
   let app: NestExpressApplication | undefined;
   try {
     const poolSize = await choosePoolSize(databaseUrl);
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { url: databaseUrl, poolSize }), { bufferLogs: true, bodyParser: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { url: databaseUrl, poolSize }), {
+      bufferLogs: true,
+      bodyParser: false,
+    });
     // Model uploads carry a .tflite and its OTA form as base64: allow them, nothing larger.
     app.useBodyParser('json', { limit: '40mb' });
     app.useLogger(app.get(Logger));
@@ -50,9 +53,15 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
     app.enableShutdownHooks();
     const openapi = new DocumentBuilder()
       .setTitle('tinyfleet platform')
-      .setDescription('Devices, provisioning claims and inference events of a TinyML fleet. Devices themselves speak MQTT (see docs/protocol.md).')
+      .setDescription(
+        'Devices, provisioning claims and inference events of a TinyML fleet. Devices themselves speak MQTT (see docs/protocol.md).',
+      )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN, required when the platform listens beyond loopback' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'API_TOKEN, required when the platform listens beyond loopback',
+      })
       .build();
     SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'docs-json' });
     await app.listen(config.http.port, config.http.host);
@@ -91,7 +100,7 @@ async function choosePoolSize(url: string): Promise<number> {
     const { rows } = await client.query<{ version: string }>('SELECT version()');
     return rows[0]?.version.includes('PGlite') ? 1 : 10;
   } catch (err) {
-    throw new Error(`cannot connect to the database (${redact(url)}): ${(err as Error).message}`);
+    throw new Error(`cannot connect to the database (${redact(url)}): ${(err as Error).message}`, { cause: err });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -126,7 +126,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(work, { recursive: true });
   const external = arg('platform');
   // --database-url postgres://…: the spawned platform uses that PostgreSQL instead of embedded PGlite.
-  const platform = external ? { child: null, httpUrl: external } : await spawnPlatform(path.join(work, 'platform'), arg('database-url'));
+  const platform = external
+    ? { child: null, httpUrl: external }
+    : await spawnPlatform(path.join(work, 'platform'), arg('database-url'));
   const log = (s: string) => process.stderr.write(`${s}\n`);
   try {
     const mqttUrl = arg('mqtt') ?? (await fetchMqttUrl(platform.httpUrl));
@@ -146,7 +148,14 @@ async function main(): Promise<void> {
       progressMs: 2000,
       onProgress: (s) => (last = s),
     });
-    const ticker = setInterval(() => last && log(`[${Math.round((Date.now() - started) / 1000)} s] online ${last.online}/${last.nodes}, inferences ${last.inferences}, events ${last.eventsAcked}`), 10_000);
+    const ticker = setInterval(
+      () =>
+        last &&
+        log(
+          `[${Math.round((Date.now() - started) / 1000)} s] online ${last.online}/${last.nodes}, inferences ${last.inferences}, events ${last.eventsAcked}`,
+        ),
+      10_000,
+    );
     await Promise.race([fleet.connected, fleet.failed, new Promise((r) => setTimeout(r, connectTimeoutS * 1000))]);
     const connectS = (Date.now() - started) / 1000;
     log(`connect phase over after ${connectS.toFixed(0)} s; measuring ${seconds} s`);
@@ -190,7 +199,9 @@ async function main(): Promise<void> {
       samplesPerS: per(b.samples, a.samples),
       bufferedAtEnd: final.buffered,
       sim: { rssMb: Math.round(peakSimRss), cpuPctOfOneCore: Math.round((simCpu / dt) * 100) },
-      platform: platform.child ? { rssMb: Math.round(peakPlatRss), cpuPctOfOneCore: Math.round((platCpu / dt) * 100) } : 'external',
+      platform: platform.child
+        ? { rssMb: Math.round(peakPlatRss), cpuPctOfOneCore: Math.round((platCpu / dt) * 100) }
+        : 'external',
       cores: os.availableParallelism(),
       linkErrors: final.linkErrors,
     };

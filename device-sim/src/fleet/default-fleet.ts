@@ -6,7 +6,13 @@ import type { FleetStats } from './fleet-host';
 import { progressLine } from './fleet-stats';
 import { planFleet } from './fleet-plan';
 import { runFleet } from './fleet-runner';
-import { createFleetClaim, defaultModelCacheDir, defaultStateDir, defaultTrustedKeyDir, REPO_ROOT } from './fleet-setup';
+import {
+  createFleetClaim,
+  defaultModelCacheDir,
+  defaultStateDir,
+  defaultTrustedKeyDir,
+  REPO_ROOT,
+} from './fleet-setup';
 
 /** Recipes whose artifacts the default fleet builds at first start (quick settings: seconds each). */
 const QUICK_RECIPES = ['soil', 'gas-fruit', 'gas-ethylene'];
@@ -82,12 +88,17 @@ export async function startDefaultFleet(o: DefaultFleetOptions): Promise<Default
     },
   };
 }
-export { defaultDataDir } from './fleet-setup';
 
 function hasArtifact(dir: string): boolean {
   if (!fs.existsSync(dir)) return false;
   const walk = (d: string, depth: number): boolean =>
-    fs.readdirSync(d, { withFileTypes: true }).some((e) => (e.isFile() && e.name === 'manifest.json') || (e.isDirectory() && depth < 3 && walk(path.join(d, e.name), depth + 1)));
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .some(
+        (e) =>
+          (e.isFile() && e.name === 'manifest.json') ||
+          (e.isDirectory() && depth < 3 && walk(path.join(d, e.name), depth + 1)),
+      );
   return walk(dir, 0);
 }
 
@@ -103,11 +114,17 @@ function buildMissingArtifacts(cacheDir: string, log: (line: string) => void): {
     for (const recipe of missing) {
       if (cancelled) return;
       const out = path.join(cacheDir, recipe, 'quick');
-      log(`building the ${recipe} model (model build ${recipe} --quick → ${path.relative(REPO_ROOT, out)}); its nodes sample and report meanwhile`);
+      log(
+        `building the ${recipe} model (model build ${recipe} --quick → ${path.relative(REPO_ROOT, out)}); its nodes sample and report meanwhile`,
+      );
       const started = Date.now();
       let stderr = '';
       const code = await new Promise<number | null>((resolve) => {
-        child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'tinyfleet.js'), 'model', 'build', recipe, '--quick', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+        child = spawn(
+          process.execPath,
+          [path.join(REPO_ROOT, 'bin', 'tinyfleet.js'), 'model', 'build', recipe, '--quick', '--out', out],
+          { stdio: ['ignore', 'ignore', 'pipe'] },
+        );
         child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
         child.once('exit', (c) => resolve(c));
         child.once('error', () => resolve(-1));
@@ -115,7 +132,10 @@ function buildMissingArtifacts(cacheDir: string, log: (line: string) => void): {
       child = null;
       if (cancelled) return;
       if (code === 0) log(`${recipe} model built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      else log(`${recipe} model build failed (exit ${code}); its nodes run without a model: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      else
+        log(
+          `${recipe} model build failed (exit ${code}); its nodes run without a model: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        );
     }
   })();
   return {

@@ -93,7 +93,10 @@ export class FleetHost {
   private ticking = false;
 
   constructor(private readonly o: FleetHostOptions) {
-    this.streams = new StreamCatalog({ doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs, doorbellMaxFrames: o.doorbellMaxFrames });
+    this.streams = new StreamCatalog({
+      doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
+      doorbellMaxFrames: o.doorbellMaxFrames,
+    });
     this.store = new IdentityStore(path.join(o.stateDir, 'identities'));
     this.models = new ModelCatalog({ dataDir: o.dataDir, modelCacheDir: o.modelCacheDir, recipes: STREAM_KINDS });
     this.trustedKeys = loadTrustedKeys(o.trustedKeyPaths ?? [defaultTrustedKeyDir()]);
@@ -237,7 +240,8 @@ export class FleetHost {
       s.rawBytesUp += e.rawBytesUp;
       if (node.slots.lastRefusal) s.refusals[node.slots.lastRefusal] = (s.refusals[node.slots.lastRefusal] ?? 0) + 1;
       if (link.lastError) s.linkErrors[link.lastError] = (s.linkErrors[link.lastError] ?? 0) + 1;
-      if (node.lastOtaError) s.linkErrors[`OTA agent: ${node.lastOtaError}`] = (s.linkErrors[`OTA agent: ${node.lastOtaError}`] ?? 0) + 1;
+      if (node.lastOtaError)
+        s.linkErrors[`OTA agent: ${node.lastOtaError}`] = (s.linkErrors[`OTA agent: ${node.lastOtaError}`] ?? 0) + 1;
       mergeAccuracy(s.accuracy, node.truth.accuracy());
     }
     return s;

@@ -10,7 +10,10 @@ describe('fleet plan', () => {
     expect([count('soil'), count('gas-fruit') + count('gas-ethylene'), count('doorbell')]).toEqual([4, 3, 3]);
     expect(new Set(specs.map((s) => s.hardwareId)).size).toBe(10);
     expect(specs[0].hardwareId).toBe('f-soil-0');
-    expect([...parseMix('gas:10')]).toEqual([['gas-fruit', 5], ['gas-ethylene', 5]]);
+    expect([...parseMix('gas:10')]).toEqual([
+      ['gas-fruit', 5],
+      ['gas-ethylene', 5],
+    ]);
     expect(() => parseMix('wind:3')).toThrow(/unknown stream/);
   });
 

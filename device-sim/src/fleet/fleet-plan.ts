@@ -21,7 +21,10 @@ export interface NodeSpec {
 export function parseMix(mix: string): Map<StreamKind, number> {
   const shares = new Map<StreamKind, number>();
   const add = (k: StreamKind, w: number) => shares.set(k, (shares.get(k) ?? 0) + w);
-  for (const part of mix.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of mix
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([a-z-]+):(\d+(?:\.\d+)?)$/.exec(part);
     if (!m) throw new Error(`--mix: "${part}" is not name:weight (e.g. soil:40)`);
     const w = Number(m[2]);
@@ -45,7 +48,8 @@ export function planFleet(fleetName: string, devices: number, mix: string): Node
   let left = devices - counts.reduce((a, c) => a + c.n, 0);
   for (const c of [...counts].sort((a, b) => b.rem - a.rem)) if (left-- > 0) c.n++;
   const specs: NodeSpec[] = [];
-  for (const c of counts) for (let i = 0; i < c.n; i++) specs.push({ hardwareId: `${fleetName}-${c.k}-${i}`, stream: c.k, index: i });
+  for (const c of counts)
+    for (let i = 0; i < c.n; i++) specs.push({ hardwareId: `${fleetName}-${c.k}-${i}`, stream: c.k, index: i });
   return specs;
 }
 

@@ -25,8 +25,7 @@ export interface FleetWorkerData {
 }
 
 export type WorkerMessage =
-  | { type: 'progress' | 'connected' | 'stopped'; stats: FleetStats }
-  | { type: 'error'; message: string };
+  { type: 'progress' | 'connected' | 'stopped'; stats: FleetStats } | { type: 'error'; message: string };
 export type RunnerMessage = { type: 'stop'; drainMs: number };
 
 export interface FleetRunOptions {

@@ -5,7 +5,9 @@ import type { ClaimCredential } from '../mqtt/provision-by-claim';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export function defaultDataDir(): string {
-  return process.env.FLEET_DATA_DIR ? path.resolve(process.env.FLEET_DATA_DIR) : path.resolve(REPO_ROOT, '..', 'shared');
+  return process.env.FLEET_DATA_DIR
+    ? path.resolve(process.env.FLEET_DATA_DIR)
+    : path.resolve(REPO_ROOT, '..', 'shared');
 }
 
 /** Node-local state (identities, seq floors) — the nodes' "flash". */
@@ -32,7 +34,8 @@ export function defaultTrustedKeyDir(): string {
  */
 export function parseClaimToken(token: string): ClaimCredential {
   const i = token.indexOf(':');
-  if (i <= 0 || i === token.length - 1) throw new Error('--claim must be <claimId>:<claimSecret>, e.g. clm-abc123def456:s3cr3t…');
+  if (i <= 0 || i === token.length - 1)
+    throw new Error('--claim must be <claimId>:<claimSecret>, e.g. clm-abc123def456:s3cr3t…');
   return { claimId: token.slice(0, i), claimSecret: token.slice(i + 1) };
 }
 
@@ -41,7 +44,9 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   try {
     res = await fetch(url, init);
   } catch (err) {
-    throw new Error(`cannot reach the platform at ${url} (${(err as Error).message}); is it running? (npm start)`);
+    throw new Error(`cannot reach the platform at ${url} (${(err as Error).message}); is it running? (npm start)`, {
+      cause: err,
+    });
   }
   const text = await res.text();
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} failed with ${res.status}: ${text}`);
@@ -56,7 +61,11 @@ export async function fetchMqttUrl(httpUrl: string): Promise<string> {
 }
 
 /** Create a claim for a simulated fleet (high registration rate: the sim registers a fleet at once). */
-export async function createFleetClaim(httpUrl: string, name: string, rateLimitPerMinute = 100_000): Promise<ClaimCredential> {
+export async function createFleetClaim(
+  httpUrl: string,
+  name: string,
+  rateLimitPerMinute = 100_000,
+): Promise<ClaimCredential> {
   const c = await getJson<{ id: string; secret: string }>(new URL('/api/claims', httpUrl).toString(), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -4,14 +4,39 @@ import type { FleetStats } from './fleet-host';
 /** Sum the stats of several workers (counts add up; virtual time is the latest). */
 export function mergeStats(parts: FleetStats[]): FleetStats {
   const out: FleetStats = {
-    nodes: 0, online: 0, virtualTimeMs: 0, samples: 0, inferences: 0, interpreterInvocations: 0, eventsCreated: 0, eventsAcked: 0,
-    published: emptyPublished(), buffered: 0, dropped: 0, energyUj: 0, computeUj: 0, radioUj: 0, radioMessagesUj: 0, sensingUj: 0,
-    sleepUj: 0, rawRadioUj: 0, bytesUp: 0, rawBytesUp: 0, refusals: {}, linkErrors: {}, modelsMissing: {}, accuracy: {}, otaInstalls: 0, powerLosses: 0,
+    nodes: 0,
+    online: 0,
+    virtualTimeMs: 0,
+    samples: 0,
+    inferences: 0,
+    interpreterInvocations: 0,
+    eventsCreated: 0,
+    eventsAcked: 0,
+    published: emptyPublished(),
+    buffered: 0,
+    dropped: 0,
+    energyUj: 0,
+    computeUj: 0,
+    radioUj: 0,
+    radioMessagesUj: 0,
+    sensingUj: 0,
+    sleepUj: 0,
+    rawRadioUj: 0,
+    bytesUp: 0,
+    rawBytesUp: 0,
+    refusals: {},
+    linkErrors: {},
+    modelsMissing: {},
+    accuracy: {},
+    otaInstalls: 0,
+    powerLosses: 0,
   };
   for (const p of parts) {
     for (const k of Object.keys(out) as (keyof FleetStats)[]) {
       const v = p[k];
-      if (typeof v === 'number') (out as unknown as Record<string, number>)[k] = k === 'virtualTimeMs' ? Math.max(out.virtualTimeMs, v) : (out[k] as number) + v;
+      if (typeof v === 'number')
+        (out as unknown as Record<string, number>)[k] =
+          k === 'virtualTimeMs' ? Math.max(out.virtualTimeMs, v) : (out[k] as number) + v;
     }
     for (const k of SIM_UPLINK_KINDS) out.published[k] += p.published[k];
     for (const [r, n] of Object.entries(p.refusals)) out.refusals[r] = (out.refusals[r] ?? 0) + n;
@@ -37,7 +62,8 @@ export function formatVirtualSpan(ms: number): string {
 
 /** One progress line: nodes online, rates since the previous line, virtual time, joules. */
 export function progressLine(s: FleetStats, prev: FleetStats | null, dtS: number, virtualStartMs: number): string {
-  const rate = (now: number, before: number | undefined) => (prev && dtS > 0 ? ((now - (before ?? 0)) / dtS).toFixed(1) : '–');
+  const rate = (now: number, before: number | undefined) =>
+    prev && dtS > 0 ? ((now - (before ?? 0)) / dtS).toFixed(1) : '–';
   // Like for like: the raw-streaming node would pay the same connects and keep-alives, so compare messages.
   const radio = `messages ${J(s.radioMessagesUj)} vs raw streaming ${J(s.rawRadioUj)}`;
   return [

@@ -92,12 +92,15 @@ export function artifactFromManifest(bytes: Uint8Array, manifest: ArtifactManife
     // Slow streams (a reading every minute or more) wake the node anyway: infer on every reading.
     // Fast ones (SmellNet 1 Hz) infer on half-overlapping windows, a fresh conclusion per half window.
     strideSamples:
-      (manifest.preprocessing.sampleIntervalSeconds ?? 0) >= 60 ? 1 : Math.max(1, Math.floor(manifest.preprocessing.windowLength / 2)),
+      (manifest.preprocessing.sampleIntervalSeconds ?? 0) >= 60
+        ? 1
+        : Math.max(1, Math.floor(manifest.preprocessing.windowLength / 2)),
     source,
     manifest,
   });
   const hex = Buffer.from(art.sha256).toString('hex');
-  if (hex !== manifest.model.sha256) throw new Error(`${source}: model sha256 ${hex} does not match manifest ${manifest.model.sha256}`);
+  if (hex !== manifest.model.sha256)
+    throw new Error(`${source}: model sha256 ${hex} does not match manifest ${manifest.model.sha256}`);
   return art;
 }
 

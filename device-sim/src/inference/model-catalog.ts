@@ -16,9 +16,7 @@ export class ModelCatalog {
   /** Why a recipe has no model (not built yet, or failed to load). */
   readonly missing = new Map<string, string>();
 
-  constructor(
-    private readonly opts: { dataDir: string; modelCacheDir: string; recipes: readonly string[] },
-  ) {
+  constructor(private readonly opts: { dataDir: string; modelCacheDir: string; recipes: readonly string[] }) {
     this.refresh();
   }
 
@@ -32,7 +30,9 @@ export class ModelCatalog {
 
   /** The shared model for bytes a node received over the air (already verified by its OTA agent). */
   intern(bytes: Uint8Array, manifest: ArtifactManifest): SharedModel {
-    const known = this.received.get(manifest.model.sha256) ?? [...this.models.values()].find((m) => m.artifact.manifest?.model.sha256 === manifest.model.sha256);
+    const known =
+      this.received.get(manifest.model.sha256) ??
+      [...this.models.values()].find((m) => m.artifact.manifest?.model.sha256 === manifest.model.sha256);
     if (known) return known;
     const model = new SharedModel(artifactFromManifest(bytes, manifest, `ota:${manifest.name}@${manifest.version}`));
     this.received.set(manifest.model.sha256, model);
@@ -55,7 +55,10 @@ export class ModelCatalog {
         continue;
       }
       if (!art) {
-        this.missing.set(recipe, `no artifact yet under ${path.join(this.opts.modelCacheDir, recipe)} (build: npx tinyfleet model build ${recipe} --quick)`);
+        this.missing.set(
+          recipe,
+          `no artifact yet under ${path.join(this.opts.modelCacheDir, recipe)} (build: npx tinyfleet model build ${recipe} --quick)`,
+        );
         continue;
       }
       const current = this.models.get(recipe);

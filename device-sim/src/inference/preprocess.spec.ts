@@ -4,18 +4,39 @@ import { Preprocessor } from './preprocess';
 
 function stream(rows: number[][], channels: string[]): SensorStream {
   return {
-    id: 't', sensor: 'gas', recipe: 't', channels, labels: ['a'], length: rows.length, rawSampleBytes: 8,
-    values: (i) => rows[((i % rows.length) + rows.length) % rows.length], groundTruth: () => 0, nextIntervalMs: () => 1000, describe: () => '',
+    id: 't',
+    sensor: 'gas',
+    recipe: 't',
+    channels,
+    labels: ['a'],
+    length: rows.length,
+    rawSampleBytes: 8,
+    values: (i) => rows[((i % rows.length) + rows.length) % rows.length],
+    groundTruth: () => 0,
+    nextIntervalMs: () => 1000,
+    describe: () => '',
   };
 }
 
 describe('Preprocessor (manifest preprocessing on one window)', () => {
   it('picks channels, stacks oldest first, transforms, replaces invalid readings, standardises and quantises', () => {
     const p: Preprocessing = {
-      kind: 'window', transform: 'signed-log1p', channels: ['b', 'a'], windowLength: 2, mean: [0, 1], std: [1, 2],
-      invalidValues: [4294967295], quantization: { scale: 0.5, zeroPoint: -3, dtype: 'int8' },
+      kind: 'window',
+      transform: 'signed-log1p',
+      channels: ['b', 'a'],
+      windowLength: 2,
+      mean: [0, 1],
+      std: [1, 2],
+      invalidValues: [4294967295],
+      quantization: { scale: 0.5, zeroPoint: -3, dtype: 'int8' },
     };
-    const s = stream([[10, Math.E - 1, 0], [20, 4294967295, -(Math.E ** 2 - 1)]], ['a', 'b', 'c']);
+    const s = stream(
+      [
+        [10, Math.E - 1, 0],
+        [20, 4294967295, -(Math.E ** 2 - 1)],
+      ],
+      ['a', 'b', 'c'],
+    );
     const pre = new Preprocessor(p, s);
     const input = new Int8Array(4);
     pre.fill(input, 1);
@@ -26,7 +47,12 @@ describe('Preprocessor (manifest preprocessing on one window)', () => {
 
   it('images: person_detect preprocessing gives pixel − 128', () => {
     const p: Preprocessing = {
-      kind: 'image', transform: 'none', channels: ['gray'], windowLength: 1, mean: [127], std: [127.5],
+      kind: 'image',
+      transform: 'none',
+      channels: ['gray'],
+      windowLength: 1,
+      mean: [127],
+      std: [127.5],
       quantization: { scale: 1 / 127.5, zeroPoint: -1, dtype: 'int8' },
     };
     const px = Uint8Array.from([0, 1, 127, 128, 200, 255]);
@@ -37,8 +63,18 @@ describe('Preprocessor (manifest preprocessing on one window)', () => {
   });
 
   it('refuses what the node cannot reproduce', () => {
-    const base: Preprocessing = { kind: 'window', transform: 'none', channels: ['zz'], windowLength: 1, mean: [0], std: [1], quantization: { scale: 1, zeroPoint: 0, dtype: 'int8' } };
+    const base: Preprocessing = {
+      kind: 'window',
+      transform: 'none',
+      channels: ['zz'],
+      windowLength: 1,
+      mean: [0],
+      std: [1],
+      quantization: { scale: 1, zeroPoint: 0, dtype: 'int8' },
+    };
     expect(() => new Preprocessor(base, stream([[1]], ['a']))).toThrow(/channel "zz"/);
-    expect(() => new Preprocessor({ ...base, channels: ['a'], derivedFeatures: 'slope' }, stream([[1]], ['a']))).toThrow(/derived features/);
+    expect(
+      () => new Preprocessor({ ...base, channels: ['a'], derivedFeatures: 'slope' }, stream([[1]], ['a'])),
+    ).toThrow(/derived features/);
   });
 });

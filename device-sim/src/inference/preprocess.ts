@@ -16,8 +16,10 @@ export class Preprocessor {
     private readonly p: Preprocessing,
     private readonly stream: SensorStream,
   ) {
-    if (p.quantization.dtype !== 'int8') throw new Error(`preprocessing: only int8 inputs are supported, got ${p.quantization.dtype}`);
-    if (p.derivedFeatures) throw new Error(`preprocessing: derived features ("${p.derivedFeatures}") are not implemented on the node`);
+    if (p.quantization.dtype !== 'int8')
+      throw new Error(`preprocessing: only int8 inputs are supported, got ${p.quantization.dtype}`);
+    if (p.derivedFeatures)
+      throw new Error(`preprocessing: derived features ("${p.derivedFeatures}") are not implemented on the node`);
     if (p.kind === 'image') {
       this.channelIndex = [0];
       this.inputLength = stream.values(0).length;

@@ -33,8 +33,10 @@ export class SharedModel {
     this.interpreter = new Interpreter(loadModel(artifact.bytes));
     this.interpreter.allocate();
     const out = this.interpreter.output(0);
-    if (out.dtype !== 'int8') throw new Error(`${artifact.source}: output dtype ${out.dtype}; the node reports int8 scores`);
-    if (out.data.length !== artifact.labels.length) throw new Error(`${artifact.source}: ${out.data.length} outputs for ${artifact.labels.length} labels`);
+    if (out.dtype !== 'int8')
+      throw new Error(`${artifact.source}: output dtype ${out.dtype}; the node reports int8 scores`);
+    if (out.data.length !== artifact.labels.length)
+      throw new Error(`${artifact.source}: ${out.data.length} outputs for ${artifact.labels.length} labels`);
   }
 
   /** Samples a node must have seen before the first inference. */
@@ -49,7 +51,9 @@ export class SharedModel {
       const pre = new Preprocessor(this.artifact.preprocessing, stream);
       const input = this.interpreter.input(0);
       if (input.dtype !== 'int8' || input.data.length !== pre.inputLength) {
-        throw new Error(`${this.artifact.source}: input ${input.dtype}[${input.data.length}] does not match preprocessing (${pre.inputLength} int8 values)`);
+        throw new Error(
+          `${this.artifact.source}: input ${input.dtype}[${input.data.length}] does not match preprocessing (${pre.inputLength} int8 values)`,
+        );
       }
       e = { pre, memo: new Map() };
       this.preprocessors.set(stream, e);

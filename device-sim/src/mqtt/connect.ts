@@ -5,7 +5,11 @@ import { connectAsync, IClientOptions, MqttClient } from 'mqtt';
  * credential the platform has just issued reaches an external broker's password file a moment
  * later (a file rewrite and a reload). Any other failure is thrown at once.
  */
-export async function connectRetryingRefusals(url: string, options: IClientOptions, refusalWindowMs = 5000): Promise<MqttClient> {
+export async function connectRetryingRefusals(
+  url: string,
+  options: IClientOptions,
+  refusalWindowMs = 5000,
+): Promise<MqttClient> {
   const deadline = Date.now() + refusalWindowMs;
   for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1000)) {
     try {

@@ -30,7 +30,11 @@ export class DeviceConnection {
     readonly client: MqttClient,
   ) {}
 
-  static async open(mqttUrl: string, cred: DeviceCredential, options: Partial<IClientOptions> = {}): Promise<DeviceConnection> {
+  static async open(
+    mqttUrl: string,
+    cred: DeviceCredential,
+    options: Partial<IClientOptions> = {},
+  ): Promise<DeviceConnection> {
     const client = await connectRetryingRefusals(mqttUrl, {
       clientId: cred.deviceId,
       username: cred.deviceId,
@@ -74,6 +78,8 @@ export class DeviceConnection {
   }
 
   private publish(topic: string, payload: Uint8Array): Promise<unknown> {
-    return this.client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1 });
+    return this.client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), {
+      qos: 1,
+    });
   }
 }

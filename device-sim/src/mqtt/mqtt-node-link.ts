@@ -1,4 +1,13 @@
-import { decodeDeviceConfigV1, DeviceConfigV1, deviceDownlinkTopic, DownlinkKind, deviceUplinkTopic, parseTopic, ProvisionRequestV1, UplinkKind } from '@tinyfleet/wire';
+import {
+  decodeDeviceConfigV1,
+  DeviceConfigV1,
+  deviceDownlinkTopic,
+  DownlinkKind,
+  deviceUplinkTopic,
+  parseTopic,
+  ProvisionRequestV1,
+  UplinkKind,
+} from '@tinyfleet/wire';
 import type { IdentityStore, StoredIdentity } from '../identity/identity-store';
 import type { NodeUplink } from '../node/node-ports';
 import { DeviceConnection } from './device-connection';
@@ -139,7 +148,8 @@ export class MqttNodeLink implements NodeUplink {
       conn.client.on('message', (topic, payload) => {
         const parsed = parseTopic(topic);
         if (parsed?.scope !== 'device' || parsed.direction !== 'down' || parsed.deviceId !== conn.deviceId) return;
-        if (parsed.kind !== 'config') return this.events.ota(parsed.kind, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
+        if (parsed.kind !== 'config')
+          return this.events.ota(parsed.kind, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
         try {
           this.events.config(decodeDeviceConfigV1(payload), payload.length);
         } catch {

@@ -45,7 +45,10 @@ export async function provisionByClaim(
     const responseTopic = provisionResponseTopic(claim.claimId, sessionId);
     const payload = encodeProvisionRequestV1(request); // a bad request fails here, before anything is sent
     const answer = new Promise<ProvisionResponseV1>((resolve, reject) => {
-      timer = setTimeout(() => reject(new ProvisioningError(`no provisioning response within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new ProvisioningError(`no provisioning response within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       client.on('message', (topic, bytes) => {
         if (topic !== responseTopic) return;
         try {

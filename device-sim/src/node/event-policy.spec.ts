@@ -6,24 +6,29 @@ const r = (label: number, scoreQ: number) => ({ label, scoreQ });
 describe('EventPolicyState', () => {
   it('on-change: first inference, class changes and threshold crossings within a class', () => {
     const p = new EventPolicyState('on-change', 64);
-    expect([r(0, 100), r(0, 110), r(1, 30), r(1, 90), r(1, 95), r(1, 10), r(0, 10)].map((x) => p.shouldReport(x))).toEqual([
-      true, false, true, true, false, true, true,
-    ]);
+    expect(
+      [r(0, 100), r(0, 110), r(1, 30), r(1, 90), r(1, 95), r(1, 10), r(0, 10)].map((x) => p.shouldReport(x)),
+    ).toEqual([true, false, true, true, false, true, true]);
   });
 
   it('threshold: only crossings upwards into confidence, or a confident new class', () => {
     const p = new EventPolicyState('threshold', 64);
     expect([r(0, 10), r(0, 70), r(0, 80), r(1, 20), r(1, 90), r(0, 100)].map((x) => p.shouldReport(x))).toEqual([
-      false, true, false, false, true, true,
+      false,
+      true,
+      false,
+      false,
+      true,
+      true,
     ]);
   });
 
   it('debounces class changes when asked to (fast, noisy streams)', () => {
     const p = new EventPolicyState('on-change', 64, 2);
     // a: confirmed after 2; a lone b is a flicker; b b is a change.
-    expect([r(0, 100), r(0, 100), r(1, 100), r(0, 100), r(1, 100), r(1, 100), r(1, 100)].map((x) => p.shouldReport(x))).toEqual([
-      false, true, false, false, false, true, false,
-    ]);
+    expect(
+      [r(0, 100), r(0, 100), r(1, 100), r(0, 100), r(1, 100), r(1, 100), r(1, 100)].map((x) => p.shouldReport(x)),
+    ).toEqual([false, true, false, false, false, true, false]);
   });
 
   it('every: everything', () => {

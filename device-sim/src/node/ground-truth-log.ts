@@ -68,11 +68,16 @@ export class GroundTruthLog {
 
   /** Counts per model tag for up/accuracy: the `max` most recently used models. */
   byTag(max: number): ModelAccuracyV1[] {
-    return [...this.totals].slice(-max).map(([modelTag, t]) => ({ modelTag, inferences: t.inferences, correct: t.correct }));
+    return [...this.totals]
+      .slice(-max)
+      .map(([modelTag, t]) => ({ modelTag, inferences: t.inferences, correct: t.correct }));
   }
 }
 
-export function mergeAccuracy(into: Record<string, { inferences: number; correct: number }>, from: AccuracyByModel): void {
+export function mergeAccuracy(
+  into: Record<string, { inferences: number; correct: number }>,
+  from: AccuracyByModel,
+): void {
   for (const [m, t] of Object.entries(from)) {
     const acc = (into[m] ??= { inferences: 0, correct: 0 });
     acc.inferences += t.inferences;

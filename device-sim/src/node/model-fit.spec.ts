@@ -16,13 +16,22 @@ describe('model fit on the node', () => {
     if (fit.ok) return;
     // 300,568 B model + 12 KiB firmware in 32 KiB flash; 55,296 B arena in 2 KiB − 768 B RAM.
     expect(person.bytes.byteLength).toBe(300_568);
-    expect(fit.reason).toContain('flash: model 300568 B + other slot 0 B + firmware 12288 B = 312856 B > 32768 B on atmega328p');
-    expect(fit.reason).toContain('RAM: tensor arena 55296 B > 1280 B free (2048 B SRAM − 768 B firmware) on atmega328p');
+    expect(fit.reason).toContain(
+      'flash: model 300568 B + other slot 0 B + firmware 12288 B = 312856 B > 32768 B on atmega328p',
+    );
+    expect(fit.reason).toContain(
+      'RAM: tensor arena 55296 B > 1280 B free (2048 B SRAM − 768 B firmware) on atmega328p',
+    );
   });
 
   it('accepts it on an nRF52840 (1 MB / 256 KB) and reports what it uses', () => {
     const fit = checkModelFit(MCU_PROFILES.nrf52840, person);
-    expect(fit).toEqual({ ok: true, flashBytesUsed: 128 * 1024 + 300_568, arenaBytes: 55_296, ramBytesUsed: 32 * 1024 + 55_296 });
+    expect(fit).toEqual({
+      ok: true,
+      flashBytesUsed: 128 * 1024 + 300_568,
+      arenaBytes: 55_296,
+      ramBytesUsed: 32 * 1024 + 55_296,
+    });
   });
 
   it('A/B slots: a second copy is refused when both slots would not fit in flash', () => {
@@ -34,7 +43,9 @@ describe('model fit on the node', () => {
     expect(slots.activeSlot).toBe(0);
     const second = slots.install(model);
     expect(second.ok).toBe(false);
-    expect(slots.lastRefusal).toContain(`other slot 300568 B + firmware ${FIRMWARE_FOOTPRINT['cortex-m4'].flashBytes} B`);
+    expect(slots.lastRefusal).toContain(
+      `other slot 300568 B + firmware ${FIRMWARE_FOOTPRINT['cortex-m4'].flashBytes} B`,
+    );
     expect(slots.activeSlot).toBe(0); // still running the first one
     // On the real nRF52840 both fit, and installing switches to slot B with A kept for rollback.
     const big = new ModelSlots(MCU_PROFILES.nrf52840);

@@ -3,8 +3,7 @@ import { ArenaTooSmallError, Interpreter, loadModel } from '@tinyfleet/tinyml';
 import type { ModelArtifact } from '../inference/model-artifact';
 
 export type ModelFit =
-  | { ok: true; flashBytesUsed: number; arenaBytes: number; ramBytesUsed: number }
-  | { ok: false; reason: string };
+  { ok: true; flashBytesUsed: number; arenaBytes: number; ramBytesUsed: number } | { ok: false; reason: string };
 
 /**
  * Can `artifact` go into a slot of `mcu` while the other slot holds `otherSlotBytes`? Flash: firmware +
@@ -27,9 +26,12 @@ export function checkModelFit(mcu: McuProfile, artifact: ModelArtifact, otherSlo
     arenaBytes = new Interpreter(loadModel(artifact.bytes), { arenaBytesLimit: ramForArena }).allocate().arenaBytes;
   } catch (err) {
     if (!(err instanceof ArenaTooSmallError)) throw err;
-    reasons.push(`RAM: tensor arena ${err.neededBytes} B > ${err.availableBytes} B free (${mcu.sramBytes} B SRAM − ${fw.ramBytes} B firmware) on ${mcu.id}`);
+    reasons.push(
+      `RAM: tensor arena ${err.neededBytes} B > ${err.availableBytes} B free (${mcu.sramBytes} B SRAM − ${fw.ramBytes} B firmware) on ${mcu.id}`,
+    );
   }
-  if (reasons.length) return { ok: false, reason: `${artifact.modelId}@${artifact.version} refused: ${reasons.join('; ')}` };
+  if (reasons.length)
+    return { ok: false, reason: `${artifact.modelId}@${artifact.version} refused: ${reasons.join('; ')}` };
   return { ok: true, flashBytesUsed, arenaBytes, ramBytesUsed: fw.ramBytes + arenaBytes };
 }
 

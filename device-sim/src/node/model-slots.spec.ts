@@ -22,7 +22,9 @@ describe('ModelSlots as the OTA agent sees them', () => {
     expect(slots.inactive()).toBeNull();
     // Flash left for a model next to the firmware and the running model (A/B: both stay on flash).
     const budget = modelBudget(MCU_PROFILES['esp32-s3'], factory.artifact.bytes.length);
-    expect(slots.flashBytesForModel()).toBe(MCU_PROFILES['esp32-s3'].flashBytes - budget.firmwareFlashBytes - factory.artifact.bytes.length);
+    expect(slots.flashBytesForModel()).toBe(
+      MCU_PROFILES['esp32-s3'].flashBytes - budget.firmwareFlashBytes - factory.artifact.bytes.length,
+    );
 
     slots.writeInactive(received.artifact.bytes, manifest);
     expect(slots.activeModel).toBe(factory);
@@ -55,6 +57,8 @@ describe('ModelSlots as the OTA agent sees them', () => {
     picky.install(factory);
     expect(() => picky.writeInactive(received.artifact.bytes, manifest)).toThrow(SlotRejectedError);
     expect(picky.activeModel).toBe(factory);
-    expect(() => new ModelSlots(MCU_PROFILES['esp32-s3']).writeInactive(received.artifact.bytes, manifest)).toThrow(/no models over the air/);
+    expect(() => new ModelSlots(MCU_PROFILES['esp32-s3']).writeInactive(received.artifact.bytes, manifest)).toThrow(
+      /no models over the air/,
+    );
   });
 });

@@ -103,7 +103,9 @@ export class ModelSlots implements OtaSlots {
     if (this.powerLossOnNextWrite) {
       this.powerLossOnNextWrite = false;
       this.powerLosses++;
-      throw new PowerLossError(`power lost writing slot ${target === 0 ? 'A' : 'B'}; booted slot ${this.active === 0 ? 'A' : 'B'}`);
+      throw new PowerLossError(
+        `power lost writing slot ${target === 0 ? 'A' : 'B'}; booted slot ${this.active === 0 ? 'A' : 'B'}`,
+      );
     }
     let model: SharedModel;
     try {

@@ -1,5 +1,11 @@
 import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
-import { decodeEnergySnapshotV1, decodeInferenceEventV1, decodeStatusV1, DownlinkKind, UplinkKind } from '@tinyfleet/wire';
+import {
+  decodeEnergySnapshotV1,
+  decodeInferenceEventV1,
+  decodeStatusV1,
+  DownlinkKind,
+  UplinkKind,
+} from '@tinyfleet/wire';
 import * as path from 'node:path';
 import { loadPersonDetectArtifact } from '../inference/model-artifact';
 import { SharedModel } from '../inference/shared-model';
@@ -34,8 +40,17 @@ class FakeUplink implements NodeUplink {
 /** A soil-like stream with constant values: 15-minute samples, 10 B raw. */
 function flatStream(intervalMs = 15 * 60_000): SensorStream {
   return {
-    id: 'soil', sensor: 'soil', recipe: 'soil', channels: ['v'], labels: ['a', 'b'], length: 10, rawSampleBytes: 10,
-    values: () => [1], groundTruth: () => 0, nextIntervalMs: () => intervalMs, describe: (i) => `flat#${i}`,
+    id: 'soil',
+    sensor: 'soil',
+    recipe: 'soil',
+    channels: ['v'],
+    labels: ['a', 'b'],
+    length: 10,
+    rawSampleBytes: 10,
+    values: () => [1],
+    groundTruth: () => 0,
+    nextIntervalMs: () => intervalMs,
+    describe: (i) => `flat#${i}`,
   };
 }
 
@@ -45,8 +60,16 @@ describe('SimNode ledger (hand-computed)', () => {
   it('a soil node with no model for one virtual hour: 5 samples, wakes, sleep and the raw counterfactual', () => {
     const up = new FakeUplink();
     const node = new SimNode({
-      hardwareId: 'hw-1', mcu: MCU_PROFILES.nrf52840, radio: RADIO_PROFILES['nrf52840-ble-1m'], battery: BATTERY_PROFILES.cr2032,
-      stream: flatStream(), streamOffset: 0, bootMs: 0, seed: 1, seqStore: new MemorySeqStore(), uplink: up,
+      hardwareId: 'hw-1',
+      mcu: MCU_PROFILES.nrf52840,
+      radio: RADIO_PROFILES['nrf52840-ble-1m'],
+      battery: BATTERY_PROFILES.cr2032,
+      stream: flatStream(),
+      streamOffset: 0,
+      bootMs: 0,
+      seed: 1,
+      seqStore: new MemorySeqStore(),
+      uplink: up,
     });
     node.advance(HOUR);
     const e = node.ledger.exactTotals();
@@ -60,7 +83,12 @@ describe('SimNode ledger (hand-computed)', () => {
     // 1.5 µA × 3.0 V = 4.5 µW (BLE radio off: inside the System ON figure, 0).
     expect(e.sleepUj).toBeCloseTo(((HOUR - 42) * 4.5) / 1000, 6); // 16199.811 µJ
     // Raw counterfactual: 5 × one 10-byte QoS 1 publish on the event topic, counted like real messages.
-    const raw = messageCost(RADIO_PROFILES['nrf52840-ble-1m'], { payloadBytes: 10, direction: 'up', qos: 1, topicBytes: up.topicBytes('event') });
+    const raw = messageCost(RADIO_PROFILES['nrf52840-ble-1m'], {
+      payloadBytes: 10,
+      direction: 'up',
+      qos: 1,
+      topicBytes: up.topicBytes('event'),
+    });
     expect(e.rawMessagesUp).toBe(5);
     expect(e.rawRadioUj).toBeCloseTo(5 * raw.energyUj, 6);
     expect(e.rawBytesUp).toBe(5 * raw.breakdown.bytesUp);
@@ -73,18 +101,33 @@ describe('SimNode ledger (hand-computed)', () => {
     const up = new FakeUplink();
     const radio = RADIO_PROFILES['nrf52840-ble-1m'];
     const node = new SimNode({
-      hardwareId: 'hw-2', mcu: MCU_PROFILES.nrf52840, radio, battery: BATTERY_PROFILES.cr2032,
-      stream: flatStream(), streamOffset: 0, bootMs: 0, seed: 1, seqStore: new MemorySeqStore(), uplink: up,
+      hardwareId: 'hw-2',
+      mcu: MCU_PROFILES.nrf52840,
+      radio,
+      battery: BATTERY_PROFILES.cr2032,
+      stream: flatStream(),
+      streamOffset: 0,
+      bootMs: 0,
+      seed: 1,
+      seqStore: new MemorySeqStore(),
+      uplink: up,
     });
     up.connected = true;
     node.linkUp(0);
     const [status] = up.of('status');
     const [energy] = up.of('energy');
-    expect(decodeStatusV1(status)).toMatchObject({ uptimeS: 0, slots: [null, null], bufferedEvents: 0, droppedEvents: 0, firmwareVersion: 'sim-1.0.0' });
+    expect(decodeStatusV1(status)).toMatchObject({
+      uptimeS: 0,
+      slots: [null, null],
+      bufferedEvents: 0,
+      droppedEvents: 0,
+      firmwareVersion: 'sim-1.0.0',
+    });
     const snap = decodeEnergySnapshotV1(energy);
     expect(snap).toMatchObject({ seq: 0, virtualTimeMs: 0, bootId: node.bootId });
     const e = node.ledger.exactTotals();
-    const cost = (kind: UplinkKind, bytes: number) => messageCost(radio, { payloadBytes: bytes, direction: 'up', qos: 1, topicBytes: up.topicBytes(kind) });
+    const cost = (kind: UplinkKind, bytes: number) =>
+      messageCost(radio, { payloadBytes: bytes, direction: 'up', qos: 1, topicBytes: up.topicBytes(kind) });
     expect(e.radioTxUj).toBeCloseTo(cost('status', status.length).energyUj + cost('energy', energy.length).energyUj, 9);
     expect(e.messagesUp).toBe(2);
     expect(e.radioConnectUj).toBeCloseTo(149, -0.5); // README: BLE connect ≈149 µJ (adv + CONNECT_IND + setup)
@@ -110,8 +153,18 @@ describe('SimNode with person_detect (doorbell)', () => {
 
   function doorbell(up: FakeUplink, mcu: keyof typeof MCU_PROFILES, bufferCapacity = 256) {
     return new SimNode({
-      hardwareId: 'door-1', mcu: MCU_PROFILES[mcu], radio: RADIO_PROFILES['nrf52840-ble-1m'], battery: BATTERY_PROFILES['aa-alkaline-2s'],
-      stream: frames, streamOffset: 0, bootMs: 0, seed: 7, seqStore: new MemorySeqStore(), uplink: up, model, bufferCapacity,
+      hardwareId: 'door-1',
+      mcu: MCU_PROFILES[mcu],
+      radio: RADIO_PROFILES['nrf52840-ble-1m'],
+      battery: BATTERY_PROFILES['aa-alkaline-2s'],
+      stream: frames,
+      streamOffset: 0,
+      bootMs: 0,
+      seed: 7,
+      seqStore: new MemorySeqStore(),
+      uplink: up,
+      model,
+      bufferCapacity,
     });
   }
 
@@ -134,7 +187,11 @@ describe('SimNode with person_detect (doorbell)', () => {
     expect(events.length).toBeGreaterThanOrEqual(1);
     expect(events.length).toBe(node.counters.eventsCreated);
     for (const ev of events) {
-      expect(ev).toMatchObject({ modelTag: model.artifact.modelTag, latencyUs: Math.round(cost.latencyMs * 1000), energyUj: Math.round(cost.energyUj) });
+      expect(ev).toMatchObject({
+        modelTag: model.artifact.modelTag,
+        latencyUs: Math.round(cost.latencyMs * 1000),
+        energyUj: Math.round(cost.energyUj),
+      });
       expect(ev.label === 0 || ev.label === 1).toBe(true);
     }
     expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i));

@@ -89,7 +89,13 @@ export class SimNode {
   readonly slots: ModelSlots;
   readonly buffer: OfflineBuffer;
   readonly truth = new GroundTruthLog();
-  readonly counters: NodeCounters = { samples: 0, inferences: 0, eventsCreated: 0, eventsAcked: 0, published: emptyPublished() };
+  readonly counters: NodeCounters = {
+    samples: 0,
+    inferences: 0,
+    eventsCreated: 0,
+    eventsAcked: 0,
+    published: emptyPublished(),
+  };
   readonly ota: OtaAgent;
   readonly bootId: number;
   private readonly policy: EventPolicyState;
@@ -118,10 +124,20 @@ export class SimNode {
   private readonly txCosts = new Map<string, MessageCost>();
 
   constructor(private readonly o: SimNodeOptions) {
-    this.bootId = o.bootId ?? ((o.seed * 2654435761) >>> 0);
+    this.bootId = o.bootId ?? (o.seed * 2654435761) >>> 0;
     this.random = mulberry32(o.seed);
-    this.policy = new EventPolicyState(DEFAULT_DEVICE_CONFIG.eventPolicy, DEFAULT_DEVICE_CONFIG.scoreThresholdQ, o.stream.eventConfirmations ?? 1);
-    this.ledger = new EnergyLedger({ mcu: o.mcu, radio: o.radio, startMs: o.bootMs, rawQos: 1, rawTopicBytes: o.uplink.topicBytes('event') });
+    this.policy = new EventPolicyState(
+      DEFAULT_DEVICE_CONFIG.eventPolicy,
+      DEFAULT_DEVICE_CONFIG.scoreThresholdQ,
+      o.stream.eventConfirmations ?? 1,
+    );
+    this.ledger = new EnergyLedger({
+      mcu: o.mcu,
+      radio: o.radio,
+      startMs: o.bootMs,
+      rawQos: 1,
+      rawTopicBytes: o.uplink.topicBytes('event'),
+    });
     const load = o.loadReceivedModel;
     this.slots = new ModelSlots(
       o.mcu,
@@ -132,11 +148,11 @@ export class SimNode {
           return model;
         }),
     );
-    this.ota = new OtaAgent(
-      { publish: (kind, payload) => this.sendOta(kind, payload) },
-      this.slots,
-      { trustedKeys: o.trustedKeys ?? new Map(), clock: () => this.lastNowMs, selfTestRan: () => this.chargeSelfTest() },
-    );
+    this.ota = new OtaAgent({ publish: (kind, payload) => this.sendOta(kind, payload) }, this.slots, {
+      trustedKeys: o.trustedKeys ?? new Map(),
+      clock: () => this.lastNowMs,
+      selfTestRan: () => this.chargeSelfTest(),
+    });
     this.buffer = new OfflineBuffer(o.bufferCapacity ?? 256);
     if (o.model) this.slots.install(o.model);
     this.sampleIndex = o.streamOffset;
@@ -203,7 +219,14 @@ export class SimNode {
 
   /** down/config arrived (`payloadBytes` on the wire). */
   applyConfig(config: DeviceConfigV1, payloadBytes: number): void {
-    this.ledger.chargeRadioRx(messageCost(this.o.radio, { payloadBytes, direction: 'down', qos: 1, topicBytes: this.o.uplink.downlinkTopicBytes('config') }));
+    this.ledger.chargeRadioRx(
+      messageCost(this.o.radio, {
+        payloadBytes,
+        direction: 'down',
+        qos: 1,
+        topicBytes: this.o.uplink.downlinkTopicBytes('config'),
+      }),
+    );
     this.config = config;
     this.policy.configure(config.eventPolicy, config.scoreThresholdQ);
     this.nextStatusAtMs = Math.min(this.nextStatusAtMs, this.lastNowMs + config.statusIntervalS * 1000);
@@ -215,8 +238,20 @@ export class SimNode {
    * handles it after every earlier one.
    */
   onOtaDownlink(kind: Exclude<DownlinkKind, 'config'>, payload: Uint8Array): Promise<void> {
-    this.ledger.chargeRadioRx(messageCost(this.o.radio, { payloadBytes: payload.byteLength, direction: 'down', qos: 1, topicBytes: this.o.uplink.downlinkTopicBytes(kind) }));
-    const handle = kind === 'ota-offer' ? () => this.ota.onOffer(payload) : kind === 'ota-chunk' ? () => this.ota.onChunk(payload) : () => this.ota.onCancel(payload);
+    this.ledger.chargeRadioRx(
+      messageCost(this.o.radio, {
+        payloadBytes: payload.byteLength,
+        direction: 'down',
+        qos: 1,
+        topicBytes: this.o.uplink.downlinkTopicBytes(kind),
+      }),
+    );
+    const handle =
+      kind === 'ota-offer'
+        ? () => this.ota.onOffer(payload)
+        : kind === 'ota-chunk'
+          ? () => this.ota.onChunk(payload)
+          : () => this.ota.onCancel(payload);
     this.downlinkChain = this.downlinkChain.then(handle).catch((err) => this.otaFailed(err));
     return this.downlinkChain;
   }
@@ -256,7 +291,8 @@ export class SimNode {
     this.samplesSinceInference++;
     const model = this.slots.activeModel;
     if (!model) return;
-    if (this.samplesSeen < model.windowFor(this.o.stream) || this.samplesSinceInference < model.artifact.strideSamples) return;
+    if (this.samplesSeen < model.windowFor(this.o.stream) || this.samplesSinceInference < model.artifact.strideSamples)
+      return;
     this.samplesSinceInference = 0;
     const result = model.infer(this.o.stream, this.sampleIndex);
     const cost = model.costOn(this.o.mcu);
@@ -311,7 +347,12 @@ export class SimNode {
     const key = `${kind}:${payloadBytes}`;
     let cost = this.txCosts.get(key);
     if (!cost) {
-      cost = messageCost(this.o.radio, { payloadBytes, direction: 'up', qos: 1, topicBytes: this.o.uplink.topicBytes(kind) });
+      cost = messageCost(this.o.radio, {
+        payloadBytes,
+        direction: 'up',
+        qos: 1,
+        topicBytes: this.o.uplink.topicBytes(kind),
+      });
       this.txCosts.set(key, cost);
     }
     this.ledger.chargeRadioTx(cost, { event: kind === 'event' });
@@ -364,7 +405,12 @@ export class SimNode {
       // energy cadence would put as many accuracy reports on the platform as energy snapshots.
       if (this.truth.revision !== this.accuracyRevisionSent) {
         this.accuracyRevisionSent = this.truth.revision;
-        const report = encodeAccuracyReportV1({ bootId: this.bootId, seq: this.accuracySeq++, timestampMs: nowMs, models: this.truth.byTag(ACCURACY_MAX_MODELS) });
+        const report = encodeAccuracyReportV1({
+          bootId: this.bootId,
+          seq: this.accuracySeq++,
+          timestampMs: nowMs,
+          models: this.truth.byTag(ACCURACY_MAX_MODELS),
+        });
         this.send('accuracy', report, nowMs).catch(() => undefined); // cumulative, like energy
       }
     }

@@ -2,8 +2,16 @@ import { applyModelDelta, compareSemver, decodeOtaContainer, type ArtifactManife
 import { verifyArtifactFiles } from '@tinyfleet/artifact/verify-node';
 import { ArenaTooSmallError, INTERPRETER_VERSION, Interpreter, loadModel, SUPPORTED_OPS } from '@tinyfleet/tinyml';
 import {
-  decodeOtaCancelV1, decodeOtaChunkV1, decodeOtaOfferV1, encodeOtaChunkRequestV1, encodeOtaStatusV1, OTA_MAX_CHUNKS_PER_REQUEST,
-  OtaDeviceState, OtaOfferV1, OtaReason, WireError,
+  decodeOtaCancelV1,
+  decodeOtaChunkV1,
+  decodeOtaOfferV1,
+  encodeOtaChunkRequestV1,
+  encodeOtaStatusV1,
+  OTA_MAX_CHUNKS_PER_REQUEST,
+  OtaDeviceState,
+  OtaOfferV1,
+  OtaReason,
+  WireError,
 } from '@tinyfleet/wire';
 import { createHash, KeyObject } from 'node:crypto';
 
@@ -88,7 +96,8 @@ export class OtaAgent {
   async onOffer(payload: Uint8Array): Promise<void> {
     const offer = decodeOrNull(decodeOtaOfferV1, payload);
     if (!offer) return; // unreadable: not even its job id can be answered
-    if (this.download && this.download.offer.jobId !== offer.jobId) return this.report(offer.jobId, 'FAILED', 'busy', 0);
+    if (this.download && this.download.offer.jobId !== offer.jobId)
+      return this.report(offer.jobId, 'FAILED', 'busy', 0);
     if (this.download?.offer.jobId === offer.jobId) return this.resume(); // a re-offer after a timeout: carry on
     const modelShaHex = hex(offer.modelSha256);
     if (this.slots.activeSha256Hex() === modelShaHex) return this.report(offer.jobId, 'SUCCEEDED', null, 0);
@@ -98,8 +107,10 @@ export class OtaAgent {
       await this.report(offer.jobId, 'VERIFIED', null, 0);
       return this.apply(offer, inactive.bytes, inactive.manifest, false);
     }
-    if (!this.opts.trustedKeys.has(offer.keyId)) return this.report(offer.jobId, 'REJECTED', 'signature-unknown-key', 0);
-    if (offer.modelBytes > this.slots.flashBytesForModel()) return this.report(offer.jobId, 'REJECTED', 'flash-too-small', 0);
+    if (!this.opts.trustedKeys.has(offer.keyId))
+      return this.report(offer.jobId, 'REJECTED', 'signature-unknown-key', 0);
+    if (offer.modelBytes > this.slots.flashBytesForModel())
+      return this.report(offer.jobId, 'REJECTED', 'flash-too-small', 0);
     if (offer.form === 'delta' && !this.baseFor(offer)) return this.report(offer.jobId, 'REJECTED', 'unknown-base', 0);
     this.download = { offer, chunks: new Array(offer.chunkCount), received: 0, requestedUpTo: 0 };
     await this.report(offer.jobId, 'DOWNLOADING', null, 0);
@@ -118,7 +129,10 @@ export class OtaAgent {
       return this.resume();
     }
     if (!d || chunk.jobId !== d.offer.jobId || chunk.index >= d.offer.chunkCount || d.chunks[chunk.index]) return;
-    const expected = chunk.index === d.offer.chunkCount - 1 ? d.offer.transferBytes - chunk.index * d.offer.chunkBytes : d.offer.chunkBytes;
+    const expected =
+      chunk.index === d.offer.chunkCount - 1
+        ? d.offer.transferBytes - chunk.index * d.offer.chunkBytes
+        : d.offer.chunkBytes;
     if (chunk.data.length !== expected) {
       await this.report(d.offer.jobId, 'DOWNLOADING', 'corrupt-chunk', d.received);
       return this.resume();
@@ -149,37 +163,59 @@ export class OtaAgent {
     if (first >= d.offer.chunkCount) return;
     const count = Math.min(this.chunksPerRequest, d.offer.chunkCount - first);
     d.requestedUpTo = first + count;
-    await this.link.publish('ota-request', encodeOtaChunkRequestV1({ jobId: d.offer.jobId, firstChunk: first, chunkCount: count }));
+    await this.link.publish(
+      'ota-request',
+      encodeOtaChunkRequestV1({ jobId: d.offer.jobId, firstChunk: first, chunkCount: count }),
+    );
   }
 
   private async complete(d: Download): Promise<void> {
     const { offer } = d;
     this.download = null;
     const blob = concat(d.chunks as Uint8Array[]);
-    if (hex(sha256(blob)) !== hex(offer.transferSha256)) return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
+    if (hex(sha256(blob)) !== hex(offer.transferSha256))
+      return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
     await this.report(offer.jobId, 'DOWNLOADED', null, offer.chunkCount);
     const manifestText = new TextDecoder().decode(blob.subarray(0, offer.manifestBytes));
     const payload = blob.subarray(offer.manifestBytes);
     let model: Uint8Array;
     let manifest: ArtifactManifest;
     try {
-      model = offer.form === 'huffman' ? decodeOtaContainer(payload) : offer.form === 'delta' ? applyModelDelta(this.baseFor(offer)!, payload) : payload;
+      model =
+        offer.form === 'huffman'
+          ? decodeOtaContainer(payload)
+          : offer.form === 'delta'
+            ? applyModelDelta(this.baseFor(offer)!, payload)
+            : payload;
       manifest = JSON.parse(manifestText) as ArtifactManifest;
     } catch {
       return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
     }
     const modelShaHex = hex(sha256(model));
-    if (modelShaHex !== hex(offer.modelSha256) || manifest.model?.sha256 !== modelShaHex) return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
+    if (modelShaHex !== hex(offer.modelSha256) || manifest.model?.sha256 !== modelShaHex)
+      return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
     // The same check as the registry and `tinyfleet model verify`: canonical manifest, trusted key, signature.
-    const signature = { algorithm: 'Ed25519', keyId: offer.keyId, signature: Buffer.from(offer.signature).toString('base64') };
-    const verdict = verifyArtifactFiles({ model, manifest: blob.subarray(0, offer.manifestBytes), signature: Buffer.from(JSON.stringify(signature)) }, this.opts.trustedKeys);
+    const signature = {
+      algorithm: 'Ed25519',
+      keyId: offer.keyId,
+      signature: Buffer.from(offer.signature).toString('base64'),
+    };
+    const verdict = verifyArtifactFiles(
+      { model, manifest: blob.subarray(0, offer.manifestBytes), signature: Buffer.from(JSON.stringify(signature)) },
+      this.opts.trustedKeys,
+    );
     if (!verdict.ok) return this.report(offer.jobId, 'REJECTED', 'signature-invalid', offer.chunkCount);
     await this.report(offer.jobId, 'VERIFIED', null, offer.chunkCount);
     return this.apply(offer, model, manifest, true);
   }
 
   /** Compatibility on the device itself, then write, self-test and switch — or leave the old slot active. */
-  private async apply(offer: OtaOfferV1, model: Uint8Array, manifest: ArtifactManifest | null, write: boolean): Promise<void> {
+  private async apply(
+    offer: OtaOfferV1,
+    model: Uint8Array,
+    manifest: ArtifactManifest | null,
+    write: boolean,
+  ): Promise<void> {
     if (!manifest) {
       // Back to a factory image in the other slot (no manifest, so no self-test vector): it ran on
       // this very device before and its bytes still hash right, which is what a self-test would show.
@@ -195,7 +231,8 @@ export class OtaAgent {
       } catch (err) {
         if (err instanceof PowerLossError) return this.report(offer.jobId, 'FAILED', 'power-loss', offer.chunkCount);
         // The model cannot take this node's sensor input: as good as a failed self-test, old slot stays.
-        if (err instanceof SlotRejectedError) return this.report(offer.jobId, 'FAILED', 'self-test-failed', offer.chunkCount);
+        if (err instanceof SlotRejectedError)
+          return this.report(offer.jobId, 'FAILED', 'self-test-failed', offer.chunkCount);
         throw err;
       }
     }
@@ -217,7 +254,8 @@ export class OtaAgent {
 
   private checkRuns(model: Uint8Array, manifest: ArtifactManifest): OtaReason | null {
     if (compareSemver(INTERPRETER_VERSION, manifest.minInterpreterVersion) < 0) return 'interpreter-too-old';
-    if (Object.keys(manifest.ops).some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op))) return 'incompatible-ops';
+    if (Object.keys(manifest.ops).some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op)))
+      return 'incompatible-ops';
     try {
       new Interpreter(loadModel(model), { arenaBytesLimit: this.slots.ramBytesForArena() }).allocate();
     } catch (err) {
@@ -226,8 +264,18 @@ export class OtaAgent {
     return null;
   }
 
-  private report(jobId: number, state: OtaDeviceState, reason: OtaReason | null, chunksReceived: number): Promise<void> {
-    return this.link.publish('ota-status', encodeOtaStatusV1({ jobId, state, reason, chunksReceived, timestampMs: Math.floor(this.now()) })).then(() => undefined);
+  private report(
+    jobId: number,
+    state: OtaDeviceState,
+    reason: OtaReason | null,
+    chunksReceived: number,
+  ): Promise<void> {
+    return this.link
+      .publish(
+        'ota-status',
+        encodeOtaStatusV1({ jobId, state, reason, chunksReceived, timestampMs: Math.floor(this.now()) }),
+      )
+      .then(() => undefined);
   }
 }
 

@@ -12,7 +12,10 @@ export const DOORBELL_MIN_INTERVAL_MS = 5_000;
  * VWW 96×96 grey frames (test split, 100 person / 100 no-person, interleaved by the file's order) at a
  * motion-triggered rate: exponential inter-arrival times with the given mean (a Poisson process).
  */
-export function loadDoorbellStream(meanMotionIntervalMs = DOORBELL_MEAN_MOTION_INTERVAL_MS, maxFrames = Infinity): SensorStream {
+export function loadDoorbellStream(
+  meanMotionIntervalMs = DOORBELL_MEAN_MOTION_INTERVAL_MS,
+  maxFrames = Infinity,
+): SensorStream {
   const img = readIdxImages(DOORBELL_IMAGES);
   const labels = readIdxLabels(DOORBELL_LABELS_FILE);
   if (labels.length !== img.count) throw new Error(`${img.count} frames but ${labels.length} labels`);
@@ -34,7 +37,8 @@ export function loadDoorbellStream(meanMotionIntervalMs = DOORBELL_MEAN_MOTION_I
       return img.pixels.subarray(k * frame, (k + 1) * frame);
     },
     groundTruth: (i) => labels[order[wrapIndex(i, len)]],
-    nextIntervalMs: (_i, random) => Math.max(DOORBELL_MIN_INTERVAL_MS, Math.round(-Math.log(1 - random()) * meanMotionIntervalMs)),
+    nextIntervalMs: (_i, random) =>
+      Math.max(DOORBELL_MIN_INTERVAL_MS, Math.round(-Math.log(1 - random()) * meanMotionIntervalMs)),
     describe: (i) => `${DOORBELL_IMAGES}#${order[wrapIndex(i, len)]}`,
   };
 }

@@ -2,11 +2,27 @@ import { readCsv } from '@tinyfleet/datasets';
 import { SensorStream, wrapIndex } from './sensor-stream';
 
 export const SMELLNET_TEST_FILE = 'datasets/gas/smellnet-fruits/smellnet_fruits_test.csv';
-export const SMELLNET_LABELS = ['apple', 'avocado', 'banana', 'kiwi', 'lemon', 'mandarin_orange', 'mango', 'peach', 'pear', 'pineapple', 'strawberry', 'tomato'];
+export const SMELLNET_LABELS = [
+  'apple',
+  'avocado',
+  'banana',
+  'kiwi',
+  'lemon',
+  'mandarin_orange',
+  'mango',
+  'peach',
+  'pear',
+  'pineapple',
+  'strawberry',
+  'tomato',
+];
 /** SmellNet is logged at ~1 Hz (PROVENANCE.md §3a). */
 export const SMELLNET_INTERVAL_MS = 1_000;
 
-export const UCI_FILES = ['datasets/gas/uci-gas-drift/uci_gas_drift_train.csv', 'datasets/gas/uci-gas-drift/uci_gas_drift_test.csv'];
+export const UCI_FILES = [
+  'datasets/gas/uci-gas-drift/uci_gas_drift_train.csv',
+  'datasets/gas/uci-gas-drift/uci_gas_drift_test.csv',
+];
 export const UCI_LABELS = ['ethanol', 'ethylene', 'ammonia', 'acetaldehyde', 'acetone', 'toluene'];
 /**
  * One UCI row is one gas exposure summarised as features, not a 1 Hz reading; the source does not give

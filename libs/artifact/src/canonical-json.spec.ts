@@ -2,7 +2,9 @@ import { canonicalJson, prettyCanonicalJson } from './canonical-json';
 
 describe('canonical JSON', () => {
   it('sorts keys at every level and has no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: 'x', c: null }], e: { g: true, f: 1.5 } })).toBe('{"a":[{"c":null,"d":"x"}],"b":1,"e":{"f":1.5,"g":true}}');
+    expect(canonicalJson({ b: 1, a: [{ d: 'x', c: null }], e: { g: true, f: 1.5 } })).toBe(
+      '{"a":[{"c":null,"d":"x"}],"b":1,"e":{"f":1.5,"g":true}}',
+    );
   });
 
   it('is independent of insertion order and drops undefined members', () => {

@@ -3,10 +3,13 @@ import { canonicalCodes, huffmanCodeLengths, huffmanDecode, huffmanEncode } from
 describe('canonical Huffman codec', () => {
   it('round-trips skewed and uniform symbol streams', () => {
     let s = 7;
-    const rnd = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+    const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647;
     const skewed = Array.from({ length: 5000 }, () => Math.min(20, Math.floor(-Math.log(rnd()) * 2)));
     const uniform = Array.from({ length: 777 }, () => Math.floor(rnd() * 256));
-    for (const [syms, n] of [[skewed, 21], [uniform, 256]] as const) {
+    for (const [syms, n] of [
+      [skewed, 21],
+      [uniform, 256],
+    ] as const) {
       const block = huffmanEncode(syms, n);
       expect(Array.from(huffmanDecode(block, syms.length))).toEqual(syms);
     }

@@ -86,7 +86,8 @@ export function huffmanDecode(block: HuffmanBlock, count: number): Uint32Array {
   const countPerLen = new Array<number>(maxLen + 1).fill(0);
   for (const l of lengths) if (l) countPerLen[l]++;
   const sorted: number[] = [];
-  for (let len = 1; len <= maxLen; len++) for (let s = 0; s < lengths.length; s++) if (lengths[s] === len) sorted.push(s);
+  for (let len = 1; len <= maxLen; len++)
+    for (let s = 0; s < lengths.length; s++) if (lengths[s] === len) sorted.push(s);
   const r = new BitReader(block.data, block.bitLength);
   for (let i = 0; i < count; i++) {
     let code = 0;

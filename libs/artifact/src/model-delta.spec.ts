@@ -2,7 +2,7 @@ import { applyModelDelta, encodeModelDelta, ModelDeltaError } from './model-delt
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('model delta', () => {

@@ -34,7 +34,13 @@ export function encodeModelDelta(base: Uint8Array, target: Uint8Array): Uint8Arr
     // extend the literal run until the next equal run long enough to be worth a copy
     while (lit < target.length) {
       let run = 0;
-      while (run < MIN_COPY && lit + run < target.length && lit + run < base.length && target[lit + run] === base[lit + run]) run++;
+      while (
+        run < MIN_COPY &&
+        lit + run < target.length &&
+        lit + run < base.length &&
+        target[lit + run] === base[lit + run]
+      )
+        run++;
       if (run >= MIN_COPY) break;
       lit += Math.max(1, run);
     }
@@ -54,14 +60,16 @@ export function applyModelDelta(base: Uint8Array, delta: Uint8Array): Uint8Array
     if (r.u8() !== VERSION) throw new ModelDeltaError('unsupported model delta version');
     const targetLength = r.varint();
     const baseLength = r.varint();
-    if (baseLength !== base.length) throw new ModelDeltaError(`delta is against a ${baseLength}-byte model, this one has ${base.length} bytes`);
+    if (baseLength !== base.length)
+      throw new ModelDeltaError(`delta is against a ${baseLength}-byte model, this one has ${base.length} bytes`);
     if (targetLength > 64 * 1024 * 1024) throw new ModelDeltaError('target too large');
     const out = new Uint8Array(targetLength);
     let pos = 0;
     while (pos < targetLength) {
       const copy = r.varint();
       const lit = r.varint();
-      if (pos + copy + lit > targetLength || pos + copy > base.length || (copy === 0 && lit === 0)) throw new ModelDeltaError(`bad op at byte ${pos}`);
+      if (pos + copy + lit > targetLength || pos + copy > base.length || (copy === 0 && lit === 0))
+        throw new ModelDeltaError(`bad op at byte ${pos}`);
       out.set(base.subarray(pos, pos + copy), pos);
       out.set(r.bytes(lit), pos + copy);
       pos += copy + lit;

@@ -15,7 +15,14 @@
  * per-channel quantization, padding), which would otherwise cost as much as the pruned weights.
  */
 import { ByteReader, ByteWriter } from './bit-stream';
-import { huffmanBlockBytes, huffmanDecode, huffmanEncode, readHuffmanBlock, writeHuffmanBlock, type HuffmanBlock } from './huffman-codec';
+import {
+  huffmanBlockBytes,
+  huffmanDecode,
+  huffmanEncode,
+  readHuffmanBlock,
+  writeHuffmanBlock,
+  type HuffmanBlock,
+} from './huffman-codec';
 
 const MAGIC = [0x54, 0x46, 0x48, 0x43]; // "TFHC"
 export const OTA_CONTAINER_VERSION = 1;
@@ -85,7 +92,14 @@ function encodeRecord(range: WeightRange, weights: Int8Array): EncodedRecord {
   return candidates.reduce((a, b) => (b.stats.bytes < a.stats.bytes ? b : a));
 }
 
-function buildRecord(range: WeightRange, weights: Int8Array, values: number[], gaps: number[] | null, indexBits: number, nonzeros: number): EncodedRecord {
+function buildRecord(
+  range: WeightRange,
+  weights: Int8Array,
+  values: number[],
+  gaps: number[] | null,
+  indexBits: number,
+  nonzeros: number,
+): EncodedRecord {
   const distinct = [...new Set(values)].sort((a, b) => a - b);
   const codebook = Int8Array.from(distinct);
   const symbolOf = new Map(distinct.map((v, i) => [v, i]));
@@ -127,7 +141,10 @@ export function encodeOtaContainer(tflite: Uint8Array, ranges: WeightRange[]): E
   const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
   let prevEnd = 0;
   for (const r of sorted) {
-    if (r.offset < prevEnd || r.offset + r.length > tflite.length) throw new OtaContainerError(`weight range ${r.name ?? ''} [${r.offset}, +${r.length}) overlaps or is outside the model`);
+    if (r.offset < prevEnd || r.offset + r.length > tflite.length)
+      throw new OtaContainerError(
+        `weight range ${r.name ?? ''} [${r.offset}, +${r.length}) overlaps or is outside the model`,
+      );
     prevEnd = r.offset + r.length;
   }
   const skeletonParts: Uint8Array[] = [];
@@ -174,7 +191,7 @@ const MAX_RUN = 65;
 
 function skeletonTokens(b: Uint8Array): number[] {
   const out: number[] = [];
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     if (b[i] === 0) {
       let run = 1;
       while (i + run < b.length && b[i + run] === 0 && run < MAX_RUN) run++;
@@ -260,7 +277,8 @@ export function decodeOtaContainer(bytes: Uint8Array): Uint8Array {
         let p = 0;
         for (let i = 0; i < pairs; i++) {
           p += gaps[i];
-          if (gaps[i] > (1 << indexBits) - 1 || p >= length) throw new OtaContainerError(`sparse index out of range in record ${k}`);
+          if (gaps[i] > (1 << indexBits) - 1 || p >= length)
+            throw new OtaContainerError(`sparse index out of range in record ${k}`);
           weights[p] = codebook[vals[i]];
           p++;
         }

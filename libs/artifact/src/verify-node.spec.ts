@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { prettyCanonicalJson } from './canonical-json';
 import { encodeOtaContainer } from './ota-container';
 import { MANIFEST_FILE, MODEL_FILE, OTA_FILE, SIGNATURE_FILE, type ArtifactManifest } from './manifest.types';
-import { createKeyPair, keyIdOf, loadTrustedKeys, rawPublicKey, sha256Hex, signManifest, verifyArtifactDir, verifyArtifactFiles } from './verify-node';
+import {
+  createKeyPair,
+  keyIdOf,
+  loadTrustedKeys,
+  rawPublicKey,
+  sha256Hex,
+  signManifest,
+  verifyArtifactDir,
+  verifyArtifactFiles,
+} from './verify-node';
 
 describe('artifact signing and verification', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-artifact-'));
@@ -50,7 +59,9 @@ describe('artifact signing and verification', () => {
     write();
     const original = fs.readFileSync(path.join(dir, file));
     // Every byte position for small files would be slow for the manifest; sample positions across the file.
-    const positions = Array.from(new Set(Array.from({ length: 40 }, (_, i) => Math.floor((i * original.length) / 40)).concat(original.length - 1)));
+    const positions = Array.from(
+      new Set(Array.from({ length: 40 }, (_, i) => Math.floor((i * original.length) / 40)).concat(original.length - 1)),
+    );
     for (const pos of positions) {
       for (const bit of [0x01, 0x20]) {
         const tampered = Buffer.from(original);
@@ -80,7 +91,12 @@ describe('artifact signing and verification', () => {
 
   it('a device holding only the OTA form verifies the model it decodes', () => {
     write();
-    const files = { model: null, manifest: fs.readFileSync(path.join(dir, MANIFEST_FILE)), signature: fs.readFileSync(path.join(dir, SIGNATURE_FILE)), ota };
+    const files = {
+      model: null,
+      manifest: fs.readFileSync(path.join(dir, MANIFEST_FILE)),
+      signature: fs.readFileSync(path.join(dir, SIGNATURE_FILE)),
+      ota,
+    };
     expect(verifyArtifactFiles(files, trusted)).toMatchObject({ ok: true });
     const bad = ota.slice();
     bad[bad.length - 1] ^= 0x10;

@@ -2,12 +2,27 @@
  * Node-only: keys and signature verification of artifact folders (node:crypto, node:fs). Used by the
  * CLI, the platform registry and the simulated device. Import as '@tinyfleet/artifact/verify-node'.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prettyCanonicalJson } from './canonical-json';
 import { decodeOtaContainer } from './ota-container';
-import { MANIFEST_FILE, MODEL_FILE, OTA_FILE, SIGNATURE_FILE, type ArtifactManifest, type SignatureFile } from './manifest.types';
+import {
+  MANIFEST_FILE,
+  MODEL_FILE,
+  OTA_FILE,
+  SIGNATURE_FILE,
+  type ArtifactManifest,
+  type SignatureFile,
+} from './manifest.types';
 import { signedMessage } from './signed-message';
 
 export const PRIVATE_KEY_FILE = 'ed25519.key.pem';
@@ -46,7 +61,8 @@ export function createKeyPair(dir: string): SigningKey {
 
 export function loadSigningKey(dir: string): SigningKey {
   const file = path.join(dir, PRIVATE_KEY_FILE);
-  if (!fs.existsSync(file)) throw new Error(`no signing key at ${file} (create one with: tinyfleet keys create ${dir})`);
+  if (!fs.existsSync(file))
+    throw new Error(`no signing key at ${file} (create one with: tinyfleet keys create ${dir})`);
   const privateKey = createPrivateKey(fs.readFileSync(file));
   const publicKey = createPublicKey(privateKey);
   return { keyId: keyIdOf(publicKey), privateKey, publicKey };
@@ -91,7 +107,10 @@ export function verifyArtifactDir(dir: string, trusted: Map<string, KeyObject>):
     const f = path.join(dir, name);
     return fs.existsSync(f) ? new Uint8Array(fs.readFileSync(f)) : null;
   };
-  return verifyArtifactFiles({ model: read(MODEL_FILE), manifest: read(MANIFEST_FILE), signature: read(SIGNATURE_FILE), ota: read(OTA_FILE) }, trusted);
+  return verifyArtifactFiles(
+    { model: read(MODEL_FILE), manifest: read(MANIFEST_FILE), signature: read(SIGNATURE_FILE), ota: read(OTA_FILE) },
+    trusted,
+  );
 }
 
 /** The same checks on in-memory files (e.g. an upload to the registry). */
@@ -118,7 +137,10 @@ export function verifyArtifactFiles(files: ArtifactFiles, trusted: Map<string, K
     return { ok: false, reason: `${MANIFEST_FILE} is not valid JSON: ${(err as Error).message}` };
   }
   if (prettyCanonicalJson(manifest) !== manifestBytes.toString('utf8')) {
-    return { ok: false, reason: `${MANIFEST_FILE} is not in canonical layout (sorted keys, 2-space indent): it was edited after signing` };
+    return {
+      ok: false,
+      reason: `${MANIFEST_FILE} is not in canonical layout (sorted keys, 2-space indent): it was edited after signing`,
+    };
   }
   try {
     sig = JSON.parse(sigBytes.toString('utf8')) as SignatureFile;
@@ -126,21 +148,27 @@ export function verifyArtifactFiles(files: ArtifactFiles, trusted: Map<string, K
     return { ok: false, reason: `${SIGNATURE_FILE} is not valid JSON: ${(err as Error).message}` };
   }
   if (sig.algorithm !== 'Ed25519') return { ok: false, reason: `unsupported signature algorithm ${sig.algorithm}` };
-  if (manifest.signing?.keyId !== sig.keyId) return { ok: false, reason: `manifest names key ${manifest.signing?.keyId} but the signature is by ${sig.keyId}` };
+  if (manifest.signing?.keyId !== sig.keyId)
+    return { ok: false, reason: `manifest names key ${manifest.signing?.keyId} but the signature is by ${sig.keyId}` };
   const key = trusted.get(sig.keyId);
   if (!key) return { ok: false, reason: `unknown signing key ${sig.keyId} (not in the trusted keys)` };
   const modelSha = sha256Hex(modelBytes);
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verify(null, signedMessage(modelSha, manifest), key, Buffer.from(sig.signature, 'base64'));
   } catch (err) {
     return { ok: false, reason: `signature check failed: ${(err as Error).message}` };
   }
-  if (modelSha !== manifest.model?.sha256) return { ok: false, reason: `${MODEL_FILE} sha256 ${modelSha} does not match the manifest (${manifest.model?.sha256})` };
+  if (modelSha !== manifest.model?.sha256)
+    return {
+      ok: false,
+      reason: `${MODEL_FILE} sha256 ${modelSha} does not match the manifest (${manifest.model?.sha256})`,
+    };
   if (!valid) return { ok: false, reason: 'signature does not match the model hash and manifest' };
   const ota = files.ota;
   if (ota) {
-    if (sha256Hex(ota) !== manifest.ota?.sha256) return { ok: false, reason: `${OTA_FILE} sha256 does not match the manifest` };
+    if (sha256Hex(ota) !== manifest.ota?.sha256)
+      return { ok: false, reason: `${OTA_FILE} sha256 does not match the manifest` };
     try {
       const decoded = decodeOtaContainer(new Uint8Array(ota));
       if (sha256Hex(decoded) !== modelSha) return { ok: false, reason: `${OTA_FILE} does not decode to ${MODEL_FILE}` };

@@ -22,7 +22,8 @@ export function parseCsv(text: string, file: string): CsvTable {
   for (let i = 1; i < all.length; i++) {
     if (all[i] === '') continue;
     const cells = all[i].split(',');
-    if (cells.length !== header.length) throw new DatasetFormatError(`expected ${header.length} columns, found ${cells.length}`, file, i + 1);
+    if (cells.length !== header.length)
+      throw new DatasetFormatError(`expected ${header.length} columns, found ${cells.length}`, file, i + 1);
     rows.push(cells);
     lines.push(i + 1);
   }
@@ -40,7 +41,8 @@ export function parseCsv(text: string, file: string): CsvTable {
     number(row: number, col: number): number {
       const s = rows[row][col];
       const v = Number(s);
-      if (s === '' || !Number.isFinite(v)) throw new DatasetFormatError(`column "${header[col]}": "${s}" is not a number`, file, lines[row]);
+      if (s === '' || !Number.isFinite(v))
+        throw new DatasetFormatError(`column "${header[col]}": "${s}" is not a number`, file, lines[row]);
       return v;
     },
   };

@@ -53,7 +53,10 @@ export function checkDataDir(dir = dataDir()): DataCheckResult {
     }
     if (bad) advice.push(`${ds.name}: ${ds.howToGet} Source: ${ds.source}. Licence: ${ds.licence}.`);
   }
-  if (advice.length) advice.push(`Put the files under ${dir} (or point FLEET_DATA_DIR at a folder laid out as datasets/ and reference-models/).`);
+  if (advice.length)
+    advice.push(
+      `Put the files under ${dir} (or point FLEET_DATA_DIR at a folder laid out as datasets/ and reference-models/).`,
+    );
   return { dataDir: dir, ok: advice.length === 0, files, advice };
 }
 

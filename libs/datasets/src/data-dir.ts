@@ -9,14 +9,19 @@ export function repoRoot(): string {
 }
 
 export function dataDir(): string {
-  return process.env.FLEET_DATA_DIR ? path.resolve(process.env.FLEET_DATA_DIR) : path.resolve(repoRoot(), '..', 'shared');
+  return process.env.FLEET_DATA_DIR
+    ? path.resolve(process.env.FLEET_DATA_DIR)
+    : path.resolve(repoRoot(), '..', 'shared');
 }
 
 /** Absolute path of a file under the data folder; throws DatasetMissingError with how-to-get advice. */
 export function dataFile(relPath: string): string {
   const file = path.join(dataDir(), relPath);
   if (!fs.existsSync(file)) {
-    throw new DatasetMissingError(`missing dataset file (data folder ${dataDir()}; set FLEET_DATA_DIR or run \`tinyfleet data check\` for sources)`, file);
+    throw new DatasetMissingError(
+      `missing dataset file (data folder ${dataDir()}; set FLEET_DATA_DIR or run \`tinyfleet data check\` for sources)`,
+      file,
+    );
   }
   return file;
 }

@@ -30,7 +30,10 @@ describe('datasets on a broken data folder', () => {
   it('a corrupt gzip is a DatasetCorruptError', () => {
     put('datasets/mnist/train10k-images-idx3-ubyte.gz', 'not gzip at all');
     expect(() => loadMnist('train')).toThrow(DatasetCorruptError);
-    put('datasets/mnist/train10k-images-idx3-ubyte.gz', zlib.gzipSync(Buffer.from([0, 0, 8, 3, 0, 0, 0, 9, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2])));
+    put(
+      'datasets/mnist/train10k-images-idx3-ubyte.gz',
+      zlib.gzipSync(Buffer.from([0, 0, 8, 3, 0, 0, 0, 9, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2])),
+    );
     expect(() => loadMnist('train')).toThrow(/expected 7072 bytes, found 18/);
   });
 
@@ -39,19 +42,32 @@ describe('datasets on a broken data folder', () => {
     put(SOIL_FILES.train, `${header}\n2025-01-05 00:00:00,F1,14.1,700\n2025-01-05 00:15:00,F1,14.0\n`);
     const opts = { windowSteps: 1, horizonSteps: 1, channels: ['vwc_pct'] };
     expect(() => loadSoilWindows('train', opts)).toThrow(DatasetFormatError);
-    expect(() => loadSoilWindows('train', opts)).toThrow(/ecoirrigate_kolkata_15min_train\.csv:3: expected 4 columns, found 3/);
-    put(SOIL_FILES.train, `${header}\n2025-01-05 00:00:00,F1,14.1,700\n2025-01-05 00:15:00,F1,abc,700\n2025-01-05 00:30:00,F1,9,700\n`);
+    expect(() => loadSoilWindows('train', opts)).toThrow(
+      /ecoirrigate_kolkata_15min_train\.csv:3: expected 4 columns, found 3/,
+    );
+    put(
+      SOIL_FILES.train,
+      `${header}\n2025-01-05 00:00:00,F1,14.1,700\n2025-01-05 00:15:00,F1,abc,700\n2025-01-05 00:30:00,F1,9,700\n`,
+    );
     expect(() => loadSoilWindows('train', opts)).toThrow(/:3: column "vwc_pct": "abc" is not a number/);
   });
 
   it('selecting the benzene channel with its 2^32-1 invalid readings is refused with the line', () => {
-    put(SMELLNET_FILES.train, 'recording_id,substance,sample_index,benzene_channel_raw\nr1,apple,0,12\nr1,apple,1,4294967295\n');
-    expect(() => loadSmellnetWindows('train', { channels: ['benzene_channel_raw'], windowSteps: 1, strideSteps: 1 })).toThrow(/smellnet_fruits_train\.csv:3: invalid reading/);
+    put(
+      SMELLNET_FILES.train,
+      'recording_id,substance,sample_index,benzene_channel_raw\nr1,apple,0,12\nr1,apple,1,4294967295\n',
+    );
+    expect(() =>
+      loadSmellnetWindows('train', { channels: ['benzene_channel_raw'], windowSteps: 1, strideSteps: 1 }),
+    ).toThrow(/smellnet_fruits_train\.csv:3: invalid reading/);
   });
 
   it('an unknown gas id is a format error', () => {
     const feats = Array.from({ length: 128 }, (_, i) => `s${String(Math.floor(i / 8) + 1).padStart(2, '0')}_f${i % 8}`);
-    put(UCI_GAS_FILES.train, `batch,gas,gas_id,concentration_ppmv,${feats.join(',')}\n1,X,7,10,${feats.map(() => '1').join(',')}\n`);
+    put(
+      UCI_GAS_FILES.train,
+      `batch,gas,gas_id,concentration_ppmv,${feats.join(',')}\n1,X,7,10,${feats.map(() => '1').join(',')}\n`,
+    );
     expect(() => loadUciGas([1])).toThrow(/uci_gas_drift_train\.csv:2: gas_id 7 out of range/);
   });
 

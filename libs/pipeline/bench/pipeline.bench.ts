@@ -7,10 +7,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSigningKey, createKeyPair } from '@tinyfleet/artifact/verify-node';
 import { repoRoot } from '@tinyfleet/datasets';
-import { buildRecipe, findRecipe, renderTable, stderrProgress, RECIPES, stageTable, type BuildResult } from '@tinyfleet/pipeline';
+import {
+  buildRecipe,
+  findRecipe,
+  renderTable,
+  stderrProgress,
+  RECIPES,
+  stageTable,
+  type BuildResult,
+} from '@tinyfleet/pipeline';
 
 /** Han et al. 2016, Table 1. */
-const DEEP_COMPRESSION: Record<string, { originalKB: number; compressedKB: number; ratio: number; topErrorPct: { ref: number; compressed: number } }> = {
+const DEEP_COMPRESSION: Record<
+  string,
+  { originalKB: number; compressedKB: number; ratio: number; topErrorPct: { ref: number; compressed: number } }
+> = {
   'mnist-lenet300': { originalKB: 1070, compressedKB: 27, ratio: 40, topErrorPct: { ref: 1.64, compressed: 1.58 } },
   'mnist-lenet5': { originalKB: 1720, compressedKB: 44, ratio: 39, topErrorPct: { ref: 0.8, compressed: 0.74 } },
 };
@@ -58,15 +69,43 @@ async function main(): Promise<void> {
   for (const id of ids) {
     const recipe = findRecipe(id);
     process.stderr.write(`\n=== ${id} ===\n`);
-    const result = await buildRecipe({ recipe, outDir: path.join(outRoot, id), quick, seed: 1, key, progress: stderrProgress(), log: (l) => process.stderr.write(`${l}\n`), cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache') });
+    const result = await buildRecipe({
+      recipe,
+      outDir: path.join(outRoot, id),
+      quick,
+      seed: 1,
+      key,
+      progress: stderrProgress(),
+      log: (l) => process.stderr.write(`${l}\n`),
+      cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache'),
+    });
     process.stdout.write(`\n${id}\n${stageTable(result.reports)}\n`);
     rows.push(summaryRow(id, result));
-    fs.writeFileSync(path.join(outRoot, 'summary.json'), `${JSON.stringify({ quick, rows, deepCompression: DEEP_COMPRESSION }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(outRoot, 'summary.json'),
+      `${JSON.stringify({ quick, rows, deepCompression: DEEP_COMPRESSION }, null, 2)}\n`,
+    );
   }
   const pct = (v?: number) => (v === undefined ? '-' : (v * 100).toFixed(2));
   process.stdout.write(
     `\nsummary (${quick ? 'quick' : 'full'} builds; accuracy % on the held-out test split)\n${renderTable(
-      ['recipe', 'teacher', 'float', 'pruned', 'PTQ', 'QAT', 'final int8', 'nonzeros/params', 'float32 B', 'int8 B', 'huffman B', 'ratio', 'MACs', 'arena B', 'goals'],
+      [
+        'recipe',
+        'teacher',
+        'float',
+        'pruned',
+        'PTQ',
+        'QAT',
+        'final int8',
+        'nonzeros/params',
+        'float32 B',
+        'int8 B',
+        'huffman B',
+        'ratio',
+        'MACs',
+        'arena B',
+        'goals',
+      ],
       rows.map((r) => [
         r.recipe,
         pct(r.teacherAccuracy),
@@ -82,7 +121,8 @@ async function main(): Promise<void> {
         `${r.ratio.toFixed(1)}x`,
         String(r.macs),
         String(r.arenaBytes),
-        r.goals.map((g) => `${g.goal} ${g.target}: ${g.met ? 'met' : 'NOT met'} (${g.value.toFixed(2)})`).join('; ') || '-',
+        r.goals.map((g) => `${g.goal} ${g.target}: ${g.met ? 'met' : 'NOT met'} (${g.value.toFixed(2)})`).join('; ') ||
+          '-',
       ]),
     )}\n`,
   );
@@ -90,7 +130,16 @@ async function main(): Promise<void> {
   if (dc.length) {
     process.stdout.write(
       `\nDeep Compression (Han et al. 2016, Table 1) vs ours\n${renderTable(
-        ['model', 'paper KB', 'paper ratio', 'paper err % ref->compr', 'ours float32 KB', 'ours Huffman KB', 'ours ratio', 'ours err % float->final'],
+        [
+          'model',
+          'paper KB',
+          'paper ratio',
+          'paper err % ref->compr',
+          'ours float32 KB',
+          'ours Huffman KB',
+          'ours ratio',
+          'ours err % float->final',
+        ],
         dc.map((r) => {
           const p = DEEP_COMPRESSION[r.recipe];
           return [

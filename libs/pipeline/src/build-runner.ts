@@ -64,7 +64,11 @@ function splitTrainVal(raw: LabelledData): { train: LabelledData; val: LabelledD
   return { train: subset(raw, tr), val: subset(raw, va) };
 }
 
-export function prepareData(recipe: Recipe, quick: boolean, seed = 1): { data: PreparedData; preprocessing: ReturnType<typeof fitPreprocessing> } {
+export function prepareData(
+  recipe: Recipe,
+  quick: boolean,
+  seed = 1,
+): { data: PreparedData; preprocessing: ReturnType<typeof fitPreprocessing> } {
   let { train, test } = recipe.load();
   if (quick) {
     train = strided(train, recipe.quick.trainExamples);
@@ -72,12 +76,20 @@ export function prepareData(recipe: Recipe, quick: boolean, seed = 1): { data: P
   }
   const split = splitTrainVal(train);
   // Teacher-labelled augmented copies (after the validation split, so validation stays real frames).
-  if (recipe.distill?.augmentCopies && !quick) split.train = augmentImages(split.train, recipe.distill.augmentCopies, seed + 100);
+  if (recipe.distill?.augmentCopies && !quick)
+    split.train = augmentImages(split.train, recipe.distill.augmentCopies, seed + 100);
   const preprocessing = fitPreprocessing(recipe.preprocessing, split.train);
   const flat = (d: LabelledData) => applyPreprocessing(preprocessing, d);
   return {
     preprocessing,
-    data: { train: flat(split.train), val: flat(split.val), test: flat(test), rawTrain: split.train, rawTest: test, labels: train.labels },
+    data: {
+      train: flat(split.train),
+      val: flat(split.val),
+      test: flat(test),
+      rawTrain: split.train,
+      rawTest: test,
+      labels: train.labels,
+    },
   };
 }
 
@@ -85,7 +97,9 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   const { recipe, quick, seed } = opts;
   const log = opts.log ?? (() => {});
   const backend = await initTf();
-  log(`recipe ${recipe.id} (${recipe.artifactName}@${recipe.version}), seed ${seed}, ${quick ? 'quick' : 'full'} build, tf backend ${backend}`);
+  log(
+    `recipe ${recipe.id} (${recipe.artifactName}@${recipe.version}), seed ${seed}, ${quick ? 'quick' : 'full'} build, tf backend ${backend}`,
+  );
   const { data, preprocessing } = prepareData(recipe, quick, seed);
   log(`data: ${data.train.n} train / ${data.val.n} validation / ${data.test.n} test examples`);
   const ctx: StageContext = { spec: recipe.spec, data, seed, quick, progress: opts.progress ?? silentProgress, log };
@@ -101,12 +115,25 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
         const d = recipe.distill!;
         const bytes = new Uint8Array(fs.readFileSync(dataFile(d.teacherPath)));
         const teacher = new TfliteTeacher(d.teacherName, bytes, d.teacherInput, opts.cacheDir);
-        const r = runDistillStage(ctx, teacher, { temperature: d.temperature, alpha: d.alpha, epochs: epochs.train, batchSize: recipe.batchSize, learningRate: recipe.learningRate, augmentFlip: recipe.augmentFlip });
+        const r = runDistillStage(ctx, teacher, {
+          temperature: d.temperature,
+          alpha: d.alpha,
+          epochs: epochs.train,
+          batchSize: recipe.batchSize,
+          learningRate: recipe.learningRate,
+          augmentFlip: recipe.augmentFlip,
+        });
         teacherAccuracy = r.teacherReport.accuracy;
         reports.push(r.teacherReport);
         return r;
       })()
-    : runTrainStage(ctx, { epochs: epochs.train, batchSize: recipe.batchSize, learningRate: recipe.learningRate, classWeights, augmentFlip: recipe.augmentFlip });
+    : runTrainStage(ctx, {
+        epochs: epochs.train,
+        batchSize: recipe.batchSize,
+        learningRate: recipe.learningRate,
+        classWeights,
+        augmentFlip: recipe.augmentFlip,
+      });
   const model = first.model;
   const baseline: FloatParams = model.getParams();
   const float32 = exportFloat(recipe.spec, baseline, description);
@@ -114,11 +141,28 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
 
   // 2. Prune.
   if (recipe.prune && epochs.prune > 0) {
-    reports.push(runPruneStage(ctx, model, { targetSparsity: recipe.prune.targetSparsity, epochs: epochs.prune, batchSize: recipe.batchSize, learningRate: recipe.prune.learningRate, classWeights, augmentFlip: recipe.augmentFlip }));
+    reports.push(
+      runPruneStage(ctx, model, {
+        targetSparsity: recipe.prune.targetSparsity,
+        epochs: epochs.prune,
+        batchSize: recipe.batchSize,
+        learningRate: recipe.prune.learningRate,
+        classWeights,
+        augmentFlip: recipe.augmentFlip,
+      }),
+    );
   }
 
   // 4. Quantize (PTQ, then QAT if it helps on validation).
-  const q = runQuantizeStage(ctx, model, { inputQ: inputQuant(preprocessing), calibrationExamples: 1000, qatEpochs: epochs.qat, batchSize: recipe.batchSize, learningRate: (recipe.prune?.learningRate ?? recipe.learningRate) / 2, classWeights, augmentFlip: recipe.augmentFlip });
+  const q = runQuantizeStage(ctx, model, {
+    inputQ: inputQuant(preprocessing),
+    calibrationExamples: 1000,
+    qatEpochs: epochs.qat,
+    batchSize: recipe.batchSize,
+    learningRate: (recipe.prune?.learningRate ?? recipe.learningRate) / 2,
+    classWeights,
+    augmentFlip: recipe.augmentFlip,
+  });
   for (const r of q.reports) reports.push(r);
 
   // 5. Weight sharing where it wins, then Huffman.
@@ -141,7 +185,9 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     seconds: (Date.now() - t5) / 1000,
     notes: `sparse index: ${huffman.records.filter((r) => r.mode === 'sparse').length}/${huffman.records.length} layers; skeleton ${huffman.skeletonBytes} B`,
   });
-  log(`huffman: ${exported.int8.bytes.length} B int8 .tflite -> ${huffman.bytes.length} B (${ratio.toFixed(1)}x vs float32 .tflite ${float32.bytes.length} B); round trip exact`);
+  log(
+    `huffman: ${exported.int8.bytes.length} B int8 .tflite -> ${huffman.bytes.length} B (${ratio.toFixed(1)}x vs float32 .tflite ${float32.bytes.length} B); round trip exact`,
+  );
 
   // 6. Export (tinyml inspection and parity).
   const ins = exported.inspection;
@@ -156,7 +202,9 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     seconds: 0,
     notes: `flash ${ins.flashBytes} B; tinyml vs integer simulation on ${exported.parity.examples} inputs: intermediates ${exported.parity.maxIntermediateDiff} LSB, softmax ${exported.parity.maxOutputDiff} LSB`,
   });
-  log(`export: flash ${ins.flashBytes} B, arena ${ins.arenaBytes} B, ${ins.macs} MACs (model spec: ${modelMacs(recipe.spec)})`);
+  log(
+    `export: flash ${ins.flashBytes} B, arena ${ins.arenaBytes} B, ${ins.macs} MACs (model spec: ${modelMacs(recipe.spec)})`,
+  );
 
   // 7. Package and sign.
   const f = data.rawTest.x.length / data.rawTest.n;
@@ -179,16 +227,53 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   const floatBaselineAccuracy = first.report.accuracy;
   const goals: GoalResult[] = [];
   const g = recipe.goals;
-  if (g.maxFlashBytes !== undefined) goals.push({ goal: 'flash bytes <=', value: ins.flashBytes, target: g.maxFlashBytes, met: ins.flashBytes <= g.maxFlashBytes });
-  if (g.maxArenaBytes !== undefined) goals.push({ goal: 'arena bytes <=', value: ins.arenaBytes, target: g.maxArenaBytes, met: ins.arenaBytes <= g.maxArenaBytes });
+  if (g.maxFlashBytes !== undefined)
+    goals.push({
+      goal: 'flash bytes <=',
+      value: ins.flashBytes,
+      target: g.maxFlashBytes,
+      met: ins.flashBytes <= g.maxFlashBytes,
+    });
+  if (g.maxArenaBytes !== undefined)
+    goals.push({
+      goal: 'arena bytes <=',
+      value: ins.arenaBytes,
+      target: g.maxArenaBytes,
+      met: ins.arenaBytes <= g.maxArenaBytes,
+    });
   if (g.maxTeacherGapPts !== undefined && teacherAccuracy !== undefined) {
     const gap = (teacherAccuracy - finalMetrics.accuracy) * 100;
-    goals.push({ goal: 'points below teacher <=', value: gap, target: g.maxTeacherGapPts, met: gap <= g.maxTeacherGapPts });
+    goals.push({
+      goal: 'points below teacher <=',
+      value: gap,
+      target: g.maxTeacherGapPts,
+      met: gap <= g.maxTeacherGapPts,
+    });
   }
-  if (g.minCompressionRatio !== undefined) goals.push({ goal: 'compression ratio >=', value: ratio, target: g.minCompressionRatio, met: ratio >= g.minCompressionRatio });
+  if (g.minCompressionRatio !== undefined)
+    goals.push({
+      goal: 'compression ratio >=',
+      value: ratio,
+      target: g.minCompressionRatio,
+      met: ratio >= g.minCompressionRatio,
+    });
   if (g.maxAccuracyLossPts !== undefined) {
     const loss = (floatBaselineAccuracy - finalMetrics.accuracy) * 100;
-    goals.push({ goal: 'accuracy loss vs float (pts) <=', value: loss, target: g.maxAccuracyLossPts, met: loss <= g.maxAccuracyLossPts });
+    goals.push({
+      goal: 'accuracy loss vs float (pts) <=',
+      value: loss,
+      target: g.maxAccuracyLossPts,
+      met: loss <= g.maxAccuracyLossPts,
+    });
   }
-  return { manifest, reports, goals, backend, floatBaselineAccuracy, finalAccuracy: finalMetrics.accuracy, teacherAccuracy, exported };
+  return {
+    manifest,
+    reports,
+    goals,
+    backend,
+    floatBaselineAccuracy,
+    finalAccuracy: finalMetrics.accuracy,
+    teacherAccuracy,
+    exported,
+  };
 }

@@ -9,7 +9,10 @@ import { featureSize } from '@tinyfleet/datasets';
 import { asymmetricParams, quantizeValue, type QuantParams } from './quant/quant-math';
 import type { TensorData } from './train/train-loop';
 
-export type PreprocessingTemplate = Omit<Preprocessing, 'mean' | 'std' | 'quantization' | 'channels' | 'windowLength'> & {
+export type PreprocessingTemplate = Omit<
+  Preprocessing,
+  'mean' | 'std' | 'quantization' | 'channels' | 'windowLength'
+> & {
   /** Clip the calibrated input range to +-this many standard deviations (outliers would waste int8 resolution). */
   clipStd?: number;
   /** Images: x = (pixel - 128) / 128 (zero-centred, trains faster without batch norm) instead of pixel / 255. */
@@ -28,8 +31,22 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
     // Either way the int8 input is exactly pixel - 128: pixel / 255 with scale 1/255 and zero point -128,
     // or (pixel - 128) / 128 with scale 1/128 and zero point 0.
     return tpl.imageCentre
-      ? { ...stripClip(tpl), channels, windowLength: 1, mean: [128], std: [128], quantization: { scale: 1 / 128, zeroPoint: 0, dtype: 'int8' } }
-      : { ...stripClip(tpl), channels, windowLength: 1, mean: [0], std: [255], quantization: { scale: Math.fround(1 / 255), zeroPoint: -128, dtype: 'int8' } };
+      ? {
+          ...stripClip(tpl),
+          channels,
+          windowLength: 1,
+          mean: [128],
+          std: [128],
+          quantization: { scale: 1 / 128, zeroPoint: 0, dtype: 'int8' },
+        }
+      : {
+          ...stripClip(tpl),
+          channels,
+          windowLength: 1,
+          mean: [0],
+          std: [255],
+          quantization: { scale: Math.fround(1 / 255), zeroPoint: -128, dtype: 'int8' },
+        };
   }
   const sum = new Float64Array(c);
   const sq = new Float64Array(c);
@@ -42,7 +59,14 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
   }
   const mean = Array.from(sum, (s) => s / count);
   const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(s / count - mean[k] ** 2, 1e-12)));
-  const p: Preprocessing = { ...stripClip(tpl), channels, windowLength, mean, std, quantization: { scale: 1, zeroPoint: 0, dtype: 'int8' } };
+  const p: Preprocessing = {
+    ...stripClip(tpl),
+    channels,
+    windowLength,
+    mean,
+    std,
+    quantization: { scale: 1, zeroPoint: 0, dtype: 'int8' },
+  };
   // Input range from the standardised training data, as TFLite calibrates on representative data.
   const x = standardise(p, train.x);
   let lo = Infinity;
@@ -70,7 +94,8 @@ function standardise(p: Preprocessing, raw: Float32Array): Float32Array {
 }
 
 export function applyPreprocessing(p: Preprocessing, raw: LabelledData): TensorData {
-  if (featureSize(raw) % p.mean.length !== 0) throw new Error(`example size ${featureSize(raw)} is not a multiple of ${p.mean.length} channels`);
+  if (featureSize(raw) % p.mean.length !== 0)
+    throw new Error(`example size ${featureSize(raw)} is not a multiple of ${p.mean.length} channels`);
   return { n: raw.n, x: standardise(p, raw.x), y: raw.y };
 }
 

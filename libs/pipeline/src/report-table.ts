@@ -13,7 +13,20 @@ export function renderTable(headers: string[], rows: string[][]): string {
 }
 
 export function stageTable(reports: StageReport[]): string {
-  const headers = ['stage', 'acc %', 'bal.acc %', 'params', 'nonzeros', 'float32 B', 'int8 B', 'huffman B', 'ratio', 'MACs', 'arena B', 's'];
+  const headers = [
+    'stage',
+    'acc %',
+    'bal.acc %',
+    'params',
+    'nonzeros',
+    'float32 B',
+    'int8 B',
+    'huffman B',
+    'ratio',
+    'MACs',
+    'arena B',
+    's',
+  ];
   const rows = reports.map((r) => [
     r.stage,
     cell(r.accuracy * 100, 2),

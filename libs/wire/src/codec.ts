@@ -192,7 +192,8 @@ export function scanProfile(bytes: Uint8Array): void {
       case 4:
       case 5: {
         const count = major === 4 ? arg : arg * 2;
-        if (arg > MAX_CONTAINER_ITEMS) throw malformed(`container has ${arg} entries, limit ${MAX_CONTAINER_ITEMS}`, at);
+        if (arg > MAX_CONTAINER_ITEMS)
+          throw malformed(`container has ${arg} entries, limit ${MAX_CONTAINER_ITEMS}`, at);
         if (count > end - pos) throw malformed('container longer than remaining input', at);
         if (depth + 1 > MAX_NESTING_DEPTH) throw malformed(`nesting deeper than ${MAX_NESTING_DEPTH}`, at);
         for (let i = 0; i < count; i++) item(depth + 1);

@@ -80,9 +80,49 @@ function randomBytes(rng: Rng, length: number): Uint8Array {
   return out;
 }
 
-const INTERESTING_UINTS = [0n, 1n, 23n, 24n, 127n, 128n, 255n, 256n, 65535n, 65536n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n,
-  2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n];
-const INTERESTING_TAGS = [0n, 1n, 2n, 3n, 21n, 24n, 25n, 27n, 28n, 29n, 55799n, 64n, 65n, 72n, 86n, 105n, 258n, 259n, 40001n, 0xdfffn, 2n ** 32n];
+const INTERESTING_UINTS = [
+  0n,
+  1n,
+  23n,
+  24n,
+  127n,
+  128n,
+  255n,
+  256n,
+  65535n,
+  65536n,
+  2n ** 31n,
+  2n ** 32n - 1n,
+  2n ** 32n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 53n + 1n,
+  2n ** 63n,
+  2n ** 64n - 1n,
+];
+const INTERESTING_TAGS = [
+  0n,
+  1n,
+  2n,
+  3n,
+  21n,
+  24n,
+  25n,
+  27n,
+  28n,
+  29n,
+  55799n,
+  64n,
+  65n,
+  72n,
+  86n,
+  105n,
+  258n,
+  259n,
+  40001n,
+  0xdfffn,
+  2n ** 32n,
+];
 
 /** A random, hostile but well-formed-ish CBOR item. */
 function randomItem(rng: Rng, depth = 0): Uint8Array {
@@ -105,10 +145,21 @@ function randomItem(rng: Rng, depth = 0): Uint8Array {
     case 4:
       return encodeJs(randomBytes(rng, rng.pick([0, 4, 31, 32, 33, 100])));
     case 5:
-      return rng.pick([Uint8Array.of(0xf4), Uint8Array.of(0xf5), Uint8Array.of(0xf6), Uint8Array.of(0xf7), Uint8Array.of(0xf0),
-        Uint8Array.of(0xf8, 0xff), Uint8Array.of(0xf9, 0x7e, 0x00), Uint8Array.of(0xfa, 0x7f, 0xc0, 0, 0),
-        Uint8Array.of(0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0), Uint8Array.of(0xfb, 0x80, 0, 0, 0, 0, 0, 0, 0),
-        Uint8Array.of(0xfb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0), Uint8Array.of(0xfb, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0), Uint8Array.of(0xff)]);
+      return rng.pick([
+        Uint8Array.of(0xf4),
+        Uint8Array.of(0xf5),
+        Uint8Array.of(0xf6),
+        Uint8Array.of(0xf7),
+        Uint8Array.of(0xf0),
+        Uint8Array.of(0xf8, 0xff),
+        Uint8Array.of(0xf9, 0x7e, 0x00),
+        Uint8Array.of(0xfa, 0x7f, 0xc0, 0, 0),
+        Uint8Array.of(0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0),
+        Uint8Array.of(0xfb, 0x80, 0, 0, 0, 0, 0, 0, 0),
+        Uint8Array.of(0xfb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0),
+        Uint8Array.of(0xfb, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0),
+        Uint8Array.of(0xff),
+      ]);
     case 6: {
       const tag = rng.pick(INTERESTING_TAGS);
       return concat([head(6, tag), randomItem(rng, depth + 1)]);
@@ -127,12 +178,18 @@ function randomItem(rng: Rng, depth = 0): Uint8Array {
     }
     case 12: {
       const n = rng.int(0, 5);
-      return concat([Uint8Array.of(0x9f), ...Array.from({ length: n }, () => randomItem(rng, depth + 1)), Uint8Array.of(0xff)]);
+      return concat([
+        Uint8Array.of(0x9f),
+        ...Array.from({ length: n }, () => randomItem(rng, depth + 1)),
+        Uint8Array.of(0xff),
+      ]);
     }
     case 13: {
       // maps, including integer keys 0..n (what an int-keyed encoding would look like) plus extras
       const n = rng.int(0, depth === 0 ? 10 : 2);
-      const entries = Array.from({ length: n }, (_, i) => concat([rng.chance(0.7) ? head(0, BigInt(i)) : randomItem(rng, depth + 1), randomItem(rng, depth + 1)]));
+      const entries = Array.from({ length: n }, (_, i) =>
+        concat([rng.chance(0.7) ? head(0, BigInt(i)) : randomItem(rng, depth + 1), randomItem(rng, depth + 1)]),
+      );
       return concat([head(5, BigInt(n)), ...entries]);
     }
     case 14:
@@ -141,7 +198,9 @@ function randomItem(rng: Rng, depth = 0): Uint8Array {
       // deep nesting of definite (0x81) or indefinite (0x9f ... 0xff) single-element arrays
       let nest: Uint8Array = Uint8Array.of(0x00);
       for (let i = rng.int(1, 40); i > 0; i--) {
-        nest = rng.chance(0.5) ? concat([Uint8Array.of(0x81), nest]) : concat([Uint8Array.of(0x9f), nest, Uint8Array.of(0xff)]);
+        nest = rng.chance(0.5)
+          ? concat([Uint8Array.of(0x81), nest])
+          : concat([Uint8Array.of(0x9f), nest, Uint8Array.of(0xff)]);
       }
       return nest;
     }
@@ -164,52 +223,121 @@ const semver = (rng: Rng, max: number): string => {
   const base = `${rng.int(0, 99)}.${rng.int(0, 99)}.${rng.int(0, 99)}`;
   return rng.chance(0.3) && base.length + 3 <= max ? `${base}-rc` : base;
 };
-const u = (rng: Rng, max: number): number => (rng.chance(0.3) ? rng.pick([0, max]) : Math.floor(rng.next() * (max + 1)));
+const u = (rng: Rng, max: number): number =>
+  rng.chance(0.3) ? rng.pick([0, max]) : Math.floor(rng.next() * (max + 1));
 const U32 = 2 ** 32 - 1;
 const U53 = Number.MAX_SAFE_INTEGER;
 const MIB16 = 16 * 1024 * 1024;
-const slot = (rng: Rng) => ({ modelId: ident(rng, 32), modelVersion: semver(rng, 32), sha256: randomBytes(rng, 32), sizeBytes: u(rng, U32) });
+const slot = (rng: Rng) => ({
+  modelId: ident(rng, 32),
+  modelVersion: semver(rng, 32),
+  sha256: randomBytes(rng, 32),
+  sizeBytes: u(rng, U32),
+});
 
 const VALID: { [K in keyof GoldenMessageTypes]: (rng: Rng) => GoldenMessageTypes[K] } = {
-  InferenceEventV1: (r) => ({ seq: u(r, U32), timestampMs: u(r, U53), modelTag: u(r, U32), label: u(r, 255), scoreQ: r.int(-128, 127), latencyUs: u(r, U32), energyUj: u(r, U32) }),
+  InferenceEventV1: (r) => ({
+    seq: u(r, U32),
+    timestampMs: u(r, U53),
+    modelTag: u(r, U32),
+    label: u(r, 255),
+    scoreQ: r.int(-128, 127),
+    latencyUs: u(r, U32),
+    energyUj: u(r, U32),
+  }),
   StatusV1: (r) => ({
-    timestampMs: u(r, U53), firmwareVersion: printable(r, 1, 32), interpreterVersion: semver(r, 16), uptimeS: u(r, U32),
-    batteryPct: r.int(0, 100), batteryMv: u(r, 65535), activeSlot: r.pick([0, 1] as const),
-    slots: [r.chance(0.5) ? slot(r) : null, r.chance(0.5) ? slot(r) : null], bufferedEvents: u(r, U32), droppedEvents: u(r, U32),
+    timestampMs: u(r, U53),
+    firmwareVersion: printable(r, 1, 32),
+    interpreterVersion: semver(r, 16),
+    uptimeS: u(r, U32),
+    batteryPct: r.int(0, 100),
+    batteryMv: u(r, 65535),
+    activeSlot: r.pick([0, 1] as const),
+    slots: [r.chance(0.5) ? slot(r) : null, r.chance(0.5) ? slot(r) : null],
+    bufferedEvents: u(r, U32),
+    droppedEvents: u(r, U32),
   }),
   EnergySnapshotV1: (r) => ({
-    bootId: u(r, U32), seq: u(r, U32), virtualTimeMs: u(r, U53), computeUj: u(r, U53), radioTxUj: u(r, U53), radioRxUj: u(r, U53),
-    radioConnectUj: u(r, U53), sensingUj: u(r, U53), sleepUj: u(r, U53), rawRadioUj: u(r, U53), bytesUp: u(r, U53), bytesDown: u(r, U53),
-    rawBytesUp: u(r, U53), inferences: u(r, U53), events: u(r, U53), messagesUp: u(r, U53), rawMessagesUp: u(r, U53), samples: u(r, U53),
+    bootId: u(r, U32),
+    seq: u(r, U32),
+    virtualTimeMs: u(r, U53),
+    computeUj: u(r, U53),
+    radioTxUj: u(r, U53),
+    radioRxUj: u(r, U53),
+    radioConnectUj: u(r, U53),
+    sensingUj: u(r, U53),
+    sleepUj: u(r, U53),
+    rawRadioUj: u(r, U53),
+    bytesUp: u(r, U53),
+    bytesDown: u(r, U53),
+    rawBytesUp: u(r, U53),
+    inferences: u(r, U53),
+    events: u(r, U53),
+    messagesUp: u(r, U53),
+    rawMessagesUp: u(r, U53),
+    samples: u(r, U53),
   }),
   ProvisionRequestV1: (r) => ({
-    hardwareId: printable(r, 1, 64), mcuProfile: ident(r, 32), radioProfile: ident(r, 32), firmwareVersion: printable(r, 1, 32),
-    sensorStream: ident(r, 32), interpreterVersion: semver(r, 16),
+    hardwareId: printable(r, 1, 64),
+    mcuProfile: ident(r, 32),
+    radioProfile: ident(r, 32),
+    firmwareVersion: printable(r, 1, 32),
+    sensorStream: ident(r, 32),
+    interpreterVersion: semver(r, 16),
   }),
   ProvisionResponseV1: (r) => {
     if (r.chance(0.4)) {
-      return { status: 'refused', reason: r.pick(['claim-expired', 'rate-limited', 'internal-error'] as const), retryAfterS: r.chance(0.5) ? null : u(r, U32) };
+      return {
+        status: 'refused',
+        reason: r.pick(['claim-expired', 'rate-limited', 'internal-error'] as const),
+        retryAfterS: r.chance(0.5) ? null : u(r, U32),
+      };
     }
     const status = r.pick(['registered', 'reused', 'replaced'] as const);
-    return { status, deviceId: `dev-${ident(r, 60)}`, deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, 128, false), mqttUsername: printable(r, 1, 128, false) };
+    return {
+      status,
+      deviceId: `dev-${ident(r, 60)}`,
+      deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, 128, false),
+      mqttUsername: printable(r, 1, 128, false),
+    };
   },
-  DeviceConfigV1: (r) => ({ statusIntervalS: r.int(1, 86400), energyIntervalS: r.int(1, 86400), eventPolicy: r.pick(['on-change', 'every', 'threshold'] as const), scoreThresholdQ: r.int(-128, 127) }),
+  DeviceConfigV1: (r) => ({
+    statusIntervalS: r.int(1, 86400),
+    energyIntervalS: r.int(1, 86400),
+    eventPolicy: r.pick(['on-change', 'every', 'threshold'] as const),
+    scoreThresholdQ: r.int(-128, 127),
+  }),
   OtaOfferV1: (r) => {
     const form = r.pick(OTA_FORMS);
-    const transferBytes = r.chance(0.2) ? r.pick([2, 64, 4096, 4097, MIB16]) : r.int(2, r.chance(0.5) ? 100_000 : MIB16);
+    const transferBytes = r.chance(0.2)
+      ? r.pick([2, 64, 4096, 4097, MIB16])
+      : r.int(2, r.chance(0.5) ? 100_000 : MIB16);
     const chunkBytes = r.chance(0.3) ? r.pick([64, 4096]) : r.int(64, 4096);
     return {
-      jobId: u(r, U32), modelId: ident(r, 32), modelVersion: semver(r, 32), form, transferBytes, chunkBytes,
-      chunkCount: Math.ceil(transferBytes / chunkBytes), transferSha256: randomBytes(r, 32), manifestBytes: r.int(1, transferBytes - 1),
-      modelSha256: randomBytes(r, 32), modelBytes: r.int(1, MIB16), baseSha256: form === 'delta' ? randomBytes(r, 32) : null,
-      signature: randomBytes(r, 64), keyId: Array.from({ length: 16 }, () => r.pick('0123456789abcdef'.split(''))).join(''),
+      jobId: u(r, U32),
+      modelId: ident(r, 32),
+      modelVersion: semver(r, 32),
+      form,
+      transferBytes,
+      chunkBytes,
+      chunkCount: Math.ceil(transferBytes / chunkBytes),
+      transferSha256: randomBytes(r, 32),
+      manifestBytes: r.int(1, transferBytes - 1),
+      modelSha256: randomBytes(r, 32),
+      modelBytes: r.int(1, MIB16),
+      baseSha256: form === 'delta' ? randomBytes(r, 32) : null,
+      signature: randomBytes(r, 64),
+      keyId: Array.from({ length: 16 }, () => r.pick('0123456789abcdef'.split(''))).join(''),
     };
   },
   OtaChunkRequestV1: (r) => ({ jobId: u(r, U32), firstChunk: u(r, U32), chunkCount: r.int(1, 16) }),
   OtaChunkV1: (r) => validChunk(r),
   OtaStatusV1: (r) => {
     const state = r.pick(OTA_DEVICE_STATES);
-    const reason = state === 'FAILED' || state === 'REJECTED' || (state === 'DOWNLOADING' && r.chance(0.5)) ? r.pick(OTA_REASONS) : null;
+    const reason =
+      state === 'FAILED' || state === 'REJECTED' || (state === 'DOWNLOADING' && r.chance(0.5))
+        ? r.pick(OTA_REASONS)
+        : null;
     return { jobId: u(r, U32), state, reason, chunksReceived: u(r, U32), timestampMs: u(r, U53) } satisfies OtaStatusV1;
   },
   OtaCancelV1: (r) => ({ jobId: u(r, U32), reason: r.pick(OTA_CANCEL_REASONS) }),
@@ -330,7 +458,11 @@ describe.each(Object.keys(VALID) as (keyof GoldenMessageTypes)[])('fuzz decode%s
 
   it(`${CASES_PER_DECODER} hostile inputs end in a valid message or a WireError`, () => {
     // OTA names share length and initial with each other, so they add two more characters.
-    const seed = 0x5eed0000 + name.length * 7919 + name.charCodeAt(0) + (name.startsWith('Ota') ? 104_729 * name.charCodeAt(3) + name.charCodeAt(4) : 0);
+    const seed =
+      0x5eed0000 +
+      name.length * 7919 +
+      name.charCodeAt(0) +
+      (name.startsWith('Ota') ? 104_729 * name.charCodeAt(3) + name.charCodeAt(4) : 0);
     const rng = prng(seed);
     const outcomes: Record<string, number> = { ok: 0, oversized: 0, malformed: 0, schema: 0, 'unknown-topic': 0 };
     for (let i = 0; i < CASES_PER_DECODER; i++) {
@@ -348,7 +480,9 @@ describe.each(Object.keys(VALID) as (keyof GoldenMessageTypes)[])('fuzz decode%s
         decoded = codec.decode(input);
       } catch (error) {
         if (!(error instanceof WireError) || !WIRE_ERROR_REASONS.includes(error.reason)) {
-          throw new Error(`seed ${seed} case ${i}: ${name} threw a non-WireError for ${hex(input)}: ${String(error)}`);
+          throw new Error(`seed ${seed} case ${i}: ${name} threw a non-WireError for ${hex(input)}: ${String(error)}`, {
+            cause: error,
+          });
         }
         outcomes[error.reason]!++;
         continue;
@@ -356,11 +490,13 @@ describe.each(Object.keys(VALID) as (keyof GoldenMessageTypes)[])('fuzz decode%s
       // Accepted input must be exactly the canonical encoding of what it decoded to.
       const reencoded = codec.encode(decoded);
       if (!sameBytes(reencoded, input)) {
-        throw new Error(`seed ${seed} case ${i}: ${name} accepted non-canonical ${hex(input)} (canonical ${hex(reencoded)})`);
+        throw new Error(
+          `seed ${seed} case ${i}: ${name} accepted non-canonical ${hex(input)} (canonical ${hex(reencoded)})`,
+        );
       }
       outcomes.ok!++;
     }
-    // eslint-disable-next-line no-console
+
     console.log(`fuzz ${name} seed=${seed}: ${JSON.stringify(outcomes)}`);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(outcomes.ok! + outcomes.oversized! + outcomes.malformed! + outcomes.schema!).toBe(CASES_PER_DECODER);
@@ -400,20 +536,27 @@ describe('fuzz OtaChunkV1 data corruption (CRC-32)', () => {
         decoded = decodeOtaChunkV1(input);
       } catch (error) {
         if (!(error instanceof WireError) || !WIRE_ERROR_REASONS.includes(error.reason)) {
-          throw new Error(`seed ${seed} case ${i}: threw a non-WireError for ${hex(input)}: ${String(error)}`);
+          throw new Error(`seed ${seed} case ${i}: threw a non-WireError for ${hex(input)}: ${String(error)}`, {
+            cause: error,
+          });
         }
         if (error.reason === 'schema' && error.message.includes('CRC-32 mismatch')) outcomes.crcMismatch++;
-        else if (burstInData) throw new Error(`seed ${seed} case ${i}: data corruption not reported as a CRC mismatch: ${error.message}`);
+        else if (burstInData)
+          throw new Error(`seed ${seed} case ${i}: data corruption not reported as a CRC mismatch: ${error.message}`, {
+            cause: error,
+          });
         else outcomes.otherWireError++;
         continue;
       }
       if (burstInData) throw new Error(`seed ${seed} case ${i}: corrupted data accepted: ${hex(input)}`);
       if (crc32(decoded.data) !== decoded.crc32 || !sameBytes(encodeOtaChunkV1(decoded), input)) {
-        throw new Error(`seed ${seed} case ${i}: accepted a chunk whose crc does not match or that is not canonical: ${hex(input)}`);
+        throw new Error(
+          `seed ${seed} case ${i}: accepted a chunk whose crc does not match or that is not canonical: ${hex(input)}`,
+        );
       }
       outcomes.ok++;
     }
-    // eslint-disable-next-line no-console
+
     console.log(`fuzz OtaChunkV1 corruption seed=${seed}: ${JSON.stringify(outcomes)}`);
     expect(outcomes.ok + outcomes.crcMismatch + outcomes.otherWireError).toBe(CASES);
     expect(outcomes.crcMismatch).toBeGreaterThan(CASES / 2);

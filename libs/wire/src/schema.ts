@@ -195,7 +195,9 @@ export type RecordFields<T> = { readonly [K in keyof T]-?: FieldCodec<T[K]> };
  * order. Unknown keys are rejected on encode (typos like `latencyMs` must not be silently dropped)
  * and the array length must match exactly on decode (no trailing extension slots in v1).
  */
-export function record<T extends object>(fields: RecordFields<T>): FieldCodec<T> & { readonly keys: readonly (keyof T & string)[] } {
+export function record<T extends object>(
+  fields: RecordFields<T>,
+): FieldCodec<T> & { readonly keys: readonly (keyof T & string)[] } {
   const keys = Object.keys(fields) as (keyof T & string)[];
   const keySet = new Set<string>(keys);
   return {
@@ -232,6 +234,7 @@ export function describe(value: unknown): string {
   if (value instanceof Uint8Array) return `bytes(${value.length})`;
   if (value instanceof Map) return `map(${value.size})`;
   if (typeof value === 'string') return `string(${value.length})`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return `${typeof value} ${String(value)}`;
   return typeof value;
 }

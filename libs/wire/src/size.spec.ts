@@ -90,14 +90,24 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
   },
   OtaChunkRequestV1: { jobId: 2 ** 32 - 1, firstChunk: 2 ** 32 - 1, chunkCount: 16 },
   OtaChunkV1: { jobId: 2 ** 32 - 1, index: 2 ** 32 - 1, crc32: crc32(CHUNK_DATA), data: CHUNK_DATA },
-  OtaStatusV1: { jobId: 2 ** 32 - 1, state: 'FAILED', reason: 'timeout', chunksReceived: 2 ** 32 - 1, timestampMs: BIG },
+  OtaStatusV1: {
+    jobId: 2 ** 32 - 1,
+    state: 'FAILED',
+    reason: 'timeout',
+    chunksReceived: 2 ** 32 - 1,
+    timestampMs: BIG,
+  },
   OtaCancelV1: { jobId: 2 ** 32 - 1, reason: 'timed-out' },
   // ACCURACY_MAX_MODELS distinct 5-byte tags, every counter a 9-byte uint64.
   AccuracyReportV1: {
     bootId: 2 ** 32 - 1,
     seq: 2 ** 32 - 1,
     timestampMs: BIG,
-    models: Array.from({ length: ACCURACY_MAX_MODELS }, (_, i) => ({ modelTag: 2 ** 32 - 1 - i, inferences: BIG, correct: BIG })),
+    models: Array.from({ length: ACCURACY_MAX_MODELS }, (_, i) => ({
+      modelTag: 2 ** 32 - 1 - i,
+      inferences: BIG,
+      correct: BIG,
+    })),
   },
 };
 
@@ -144,7 +154,7 @@ function alternatives(bytes: Uint8Array): { array: number; intKeyedMap: number; 
 describe('payload sizes', () => {
   it('InferenceEventV1 encodes in <= 40 bytes at worst-case realistic values', () => {
     const size = codecFor('InferenceEventV1').encode(WORST.InferenceEventV1).length;
-    // eslint-disable-next-line no-console
+
     console.log(`InferenceEventV1 worst case: ${size} bytes (budget 40)`);
     expect(size).toBeLessThanOrEqual(40);
     expect(size).toBe(34);
@@ -158,9 +168,12 @@ describe('payload sizes', () => {
 
   it('key-encoding comparison (numbers quoted in docs/protocol.md)', () => {
     const table = Object.fromEntries(
-      (Object.keys(WORST) as (keyof GoldenMessageTypes)[]).map((name) => [name, alternatives(codecFor(name).encode(WORST[name]))]),
+      (Object.keys(WORST) as (keyof GoldenMessageTypes)[]).map((name) => [
+        name,
+        alternatives(codecFor(name).encode(WORST[name])),
+      ]),
     );
-    // eslint-disable-next-line no-console
+
     console.table(table);
     expect(table).toEqual({
       InferenceEventV1: { array: 34, intKeyedMap: 41, oneCharKeyMap: 48 },

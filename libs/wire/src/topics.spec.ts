@@ -58,23 +58,68 @@ describe('topics', () => {
 
   it('round trips build -> parse for every kind', () => {
     for (const kind of UPLINK_KINDS) {
-      expect(parseTopic(deviceUplinkTopic(DEV, kind))).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind });
+      expect(parseTopic(deviceUplinkTopic(DEV, kind))).toEqual({
+        scope: 'device',
+        direction: 'up',
+        deviceId: DEV,
+        kind,
+      });
     }
     for (const kind of DOWNLINK_KINDS) {
-      expect(parseTopic(deviceDownlinkTopic(DEV, kind))).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind });
+      expect(parseTopic(deviceDownlinkTopic(DEV, kind))).toEqual({
+        scope: 'device',
+        direction: 'down',
+        deviceId: DEV,
+        kind,
+      });
     }
-    expect(parseTopic(provisionRequestTopic(CLAIM, SESSION))).toEqual({ scope: 'provision', direction: 'request', claimId: CLAIM, sessionId: SESSION });
-    expect(parseTopic(provisionResponseTopic(CLAIM, SESSION))).toEqual({ scope: 'provision', direction: 'response', claimId: CLAIM, sessionId: SESSION });
+    expect(parseTopic(provisionRequestTopic(CLAIM, SESSION))).toEqual({
+      scope: 'provision',
+      direction: 'request',
+      claimId: CLAIM,
+      sessionId: SESSION,
+    });
+    expect(parseTopic(provisionResponseTopic(CLAIM, SESSION))).toEqual({
+      scope: 'provision',
+      direction: 'response',
+      claimId: CLAIM,
+      sessionId: SESSION,
+    });
   });
 
   it('lists the OTA kinds (append-only)', () => {
     expect(UPLINK_KINDS).toEqual(['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy']);
     expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel']);
-    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'ota-status' });
-    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-request')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'ota-request' });
-    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-offer')).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind: 'ota-offer' });
-    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-chunk')).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind: 'ota-chunk' });
-    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-cancel')).toEqual({ scope: 'device', direction: 'down', deviceId: DEV, kind: 'ota-cancel' });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({
+      scope: 'device',
+      direction: 'up',
+      deviceId: DEV,
+      kind: 'ota-status',
+    });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-request')).toEqual({
+      scope: 'device',
+      direction: 'up',
+      deviceId: DEV,
+      kind: 'ota-request',
+    });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-offer')).toEqual({
+      scope: 'device',
+      direction: 'down',
+      deviceId: DEV,
+      kind: 'ota-offer',
+    });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-chunk')).toEqual({
+      scope: 'device',
+      direction: 'down',
+      deviceId: DEV,
+      kind: 'ota-chunk',
+    });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/down/ota-cancel')).toEqual({
+      scope: 'device',
+      direction: 'down',
+      deviceId: DEV,
+      kind: 'ota-cancel',
+    });
     expectWireError(() => deviceUplinkTopic(DEV, 'ota-offer' as UplinkKind), 'unknown-topic');
     expectWireError(() => deviceDownlinkTopic(DEV, 'ota-status' as DownlinkKind), 'unknown-topic');
     expectWireError(() => deviceUplinkTopic(DEV, 'ota-' as UplinkKind), 'unknown-topic');
@@ -82,7 +127,12 @@ describe('topics', () => {
 
   it('appends accuracy as an uplink-only kind', () => {
     expect(UPLINK_KINDS.indexOf('accuracy')).toBe(UPLINK_KINDS.length - 1); // appended, nothing reordered
-    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/accuracy')).toEqual({ scope: 'device', direction: 'up', deviceId: DEV, kind: 'accuracy' });
+    expect(parseTopic('tinyfleet/v1/d/dev-0001/up/accuracy')).toEqual({
+      scope: 'device',
+      direction: 'up',
+      deviceId: DEV,
+      kind: 'accuracy',
+    });
     expect(parseTopic('tinyfleet/v1/d/dev-0001/down/accuracy')).toBeNull();
     expect((DOWNLINK_KINDS as readonly string[]).includes('accuracy')).toBe(false);
     expectWireError(() => deviceDownlinkTopic(DEV, 'accuracy' as DownlinkKind), 'unknown-topic');
@@ -91,11 +141,35 @@ describe('topics', () => {
 
   it('validates ids', () => {
     for (const ok of ['abc', 'dev-0001', '0a-', 'a'.repeat(64), '9-9']) expect(isValidDeviceId(ok)).toBe(true);
-    for (const bad of ['ab', '-abc', 'Abc', 'dev_1', 'dev.1', 'a'.repeat(65), '', 'dev 1', 'dev+', 'dev#', 'dév', 'abc\n', 42, null]) {
+    for (const bad of [
+      'ab',
+      '-abc',
+      'Abc',
+      'dev_1',
+      'dev.1',
+      'a'.repeat(65),
+      '',
+      'dev 1',
+      'dev+',
+      'dev#',
+      'dév',
+      'abc\n',
+      42,
+      null,
+    ]) {
       expect(isValidDeviceId(bad)).toBe(false);
     }
-    for (const ok of ['a'.repeat(16), SESSION, 'Z'.repeat(64), '________________']) expect(isValidSessionId(ok)).toBe(true);
-    for (const bad of ['a'.repeat(15), 'a'.repeat(65), 'abcdefghijklmno+', 'abcdefghijklmnop/', 'abcdefghijklmno.p', '', undefined]) {
+    for (const ok of ['a'.repeat(16), SESSION, 'Z'.repeat(64), '________________'])
+      expect(isValidSessionId(ok)).toBe(true);
+    for (const bad of [
+      'a'.repeat(15),
+      'a'.repeat(65),
+      'abcdefghijklmno+',
+      'abcdefghijklmnop/',
+      'abcdefghijklmno.p',
+      '',
+      undefined,
+    ]) {
       expect(isValidSessionId(bad)).toBe(false);
     }
     expect(isValidClaimId(CLAIM)).toBe(true);
@@ -215,7 +289,8 @@ describe('topics', () => {
       expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/ota-offer')).toBe(true);
       expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/ota-chunk')).toBe(true);
       expect(isAllowedDeviceSubscription(DEV, 'tinyfleet/v1/d/dev-0001/down/ota-cancel')).toBe(true);
-      for (const kind of DOWNLINK_KINDS) expect(isAllowedDeviceSubscription(DEV, deviceDownlinkTopic(DEV, kind))).toBe(true);
+      for (const kind of DOWNLINK_KINDS)
+        expect(isAllowedDeviceSubscription(DEV, deviceDownlinkTopic(DEV, kind))).toBe(true);
     });
 
     it("a device's own down/+ filter covers every downlink kind, including OTA, and nobody else's", () => {
@@ -283,7 +358,13 @@ describe('topics', () => {
       ]) {
         expect(isAllowedProvisionSubscription(CLAIM, SESSION, filter)).toBe(false);
       }
-      expect(isAllowedProvisionSubscription(CLAIM, '+'.repeat(16), `tinyfleet/v1/provision/${CLAIM}/${'+'.repeat(16)}/response`)).toBe(false);
+      expect(
+        isAllowedProvisionSubscription(
+          CLAIM,
+          '+'.repeat(16),
+          `tinyfleet/v1/provision/${CLAIM}/${'+'.repeat(16)}/response`,
+        ),
+      ).toBe(false);
       expect(isAllowedProvisionSubscription('+', SESSION, `tinyfleet/v1/provision/+/${SESSION}/response`)).toBe(false);
     });
   });

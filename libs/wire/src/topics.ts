@@ -129,7 +129,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
   if (levels.length === 4 && levels[0] === 'provision') {
     const [, claimId, sessionId, direction] = levels as [string, string, string, string];
     if (!isValidClaimId(claimId) || !isValidSessionId(sessionId)) return null;
-    if (direction === 'request' || direction === 'response') return { scope: 'provision', direction, claimId, sessionId };
+    if (direction === 'request' || direction === 'response')
+      return { scope: 'provision', direction, claimId, sessionId };
     return null;
   }
   return null;
@@ -141,7 +142,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
  * whose first level is a wildcard (spec 4.7.2). Returns false for malformed filters.
  */
 export function topicMatchesFilter(filter: string, topic: string): boolean {
-  if (typeof filter !== 'string' || typeof topic !== 'string' || filter.length === 0 || topic.length === 0) return false;
+  if (typeof filter !== 'string' || typeof topic !== 'string' || filter.length === 0 || topic.length === 0)
+    return false;
   if (topic.includes('+') || topic.includes('#')) return false;
   const f = filter.split('/');
   const t = topic.split('/');

@@ -30,26 +30,44 @@ describe('kind dispatch', () => {
   });
 
   it('dispatches the OTA kinds', () => {
-    for (const [kind, name] of [['ota-status', 'ota status, rejected'], ['ota-request', 'ota request, resume at chunk 2']] as const) {
+    for (const [kind, name] of [
+      ['ota-status', 'ota status, rejected'],
+      ['ota-request', 'ota request, resume at chunk 2'],
+    ] as const) {
       const decoded = wire.decodeUplink(kind, hexOf(name));
       expect(decoded).toEqual({ kind, message: messageOf(name) });
       expect(bytesToHex(wire.encodeUplink(decoded))).toBe(bytesToHex(hexOf(name)));
     }
-    for (const [kind, name] of [['ota-offer', 'ota offer, delta'], ['ota-chunk', 'ota chunk, last chunk'], ['ota-cancel', 'ota cancel, superseded']] as const) {
+    for (const [kind, name] of [
+      ['ota-offer', 'ota offer, delta'],
+      ['ota-chunk', 'ota chunk, last chunk'],
+      ['ota-cancel', 'ota cancel, superseded'],
+    ] as const) {
       const decoded = wire.decodeDownlink(kind, hexOf(name));
       expect(decoded).toEqual({ kind, message: messageOf(name) });
       expect(bytesToHex(wire.encodeDownlink(decoded))).toBe(bytesToHex(hexOf(name)));
     }
     const status = wire.decodeUplink('ota-status', hexOf('ota status, rejected'));
     expect(status.message.reason).toBe('unknown-base'); // narrowed to OtaStatusV1 at compile time
-    expect(wire.decodeDeviceUplink(wire.deviceUplinkTopic('dev-0001', 'ota-request'), hexOf('ota request, resume at chunk 2'))).toEqual({
+    expect(
+      wire.decodeDeviceUplink(
+        wire.deviceUplinkTopic('dev-0001', 'ota-request'),
+        hexOf('ota request, resume at chunk 2'),
+      ),
+    ).toEqual({
       deviceId: 'dev-0001',
       kind: 'ota-request',
       message: { jobId: 42, firstChunk: 2, chunkCount: 2 },
     });
-    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/ota-chunk', hexOf('ota chunk, last chunk')))).toBe('unknown-topic');
-    expect(reasonOf(() => wire.decodeUplink('ota-offer' as wire.UplinkKind, hexOf('ota offer, delta')))).toBe('unknown-topic');
-    expect(reasonOf(() => wire.decodeDownlink('ota-status' as wire.DownlinkKind, hexOf('ota status, rejected')))).toBe('unknown-topic');
+    expect(
+      reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/ota-chunk', hexOf('ota chunk, last chunk'))),
+    ).toBe('unknown-topic');
+    expect(reasonOf(() => wire.decodeUplink('ota-offer' as wire.UplinkKind, hexOf('ota offer, delta')))).toBe(
+      'unknown-topic',
+    );
+    expect(reasonOf(() => wire.decodeDownlink('ota-status' as wire.DownlinkKind, hexOf('ota status, rejected')))).toBe(
+      'unknown-topic',
+    );
     expect(reasonOf(() => wire.decodeDownlink('ota-cancel', new Uint8Array(65)))).toBe('oversized');
     expect(reasonOf(() => wire.decodeDownlink('ota-chunk', new Uint8Array(4225)))).toBe('oversized');
   });
@@ -63,13 +81,21 @@ describe('kind dispatch', () => {
     const report = wire.decodeUplink('accuracy', hexOf('accuracy report, two models'));
     expect(report.message.models[1]!.correct).toBe(1131); // narrowed to AccuracyReportV1 at compile time
     expect(wire.UPLINK_CODECS.accuracy).toBe(wire.accuracyReportV1Codec);
-    expect(wire.decodeDeviceUplink(wire.deviceUplinkTopic('dev-0001', 'accuracy'), hexOf('accuracy report, no models yet'))).toEqual({
+    expect(
+      wire.decodeDeviceUplink(wire.deviceUplinkTopic('dev-0001', 'accuracy'), hexOf('accuracy report, no models yet')),
+    ).toEqual({
       deviceId: 'dev-0001',
       kind: 'accuracy',
       message: { bootId: 1592594996, seq: 0, timestampMs: 1764201600000, models: [] },
     });
-    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/accuracy', hexOf('accuracy report, two models')))).toBe('unknown-topic');
-    expect(reasonOf(() => wire.decodeDownlink('accuracy' as wire.DownlinkKind, hexOf('accuracy report, two models')))).toBe('unknown-topic');
+    expect(
+      reasonOf(() =>
+        wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/accuracy', hexOf('accuracy report, two models')),
+      ),
+    ).toBe('unknown-topic');
+    expect(
+      reasonOf(() => wire.decodeDownlink('accuracy' as wire.DownlinkKind, hexOf('accuracy report, two models'))),
+    ).toBe('unknown-topic');
     expect(reasonOf(() => wire.decodeUplink('energy', hexOf('accuracy report, two models')))).toBe('schema');
     expect(reasonOf(() => wire.decodeUplink('accuracy', hexOf('energy snapshot')))).toBe('schema');
     expect(reasonOf(() => wire.decodeUplink('accuracy', new Uint8Array(257)))).toBe('oversized');
@@ -82,8 +108,12 @@ describe('kind dispatch', () => {
       kind: 'event',
       message: messageOf('event, typical'),
     });
-    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/config', hexOf('config')))).toBe('unknown-topic');
-    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/+/up/event', hexOf('event, typical')))).toBe('unknown-topic');
+    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/dev-0001/down/config', hexOf('config')))).toBe(
+      'unknown-topic',
+    );
+    expect(reasonOf(() => wire.decodeDeviceUplink('tinyfleet/v1/d/+/up/event', hexOf('event, typical')))).toBe(
+      'unknown-topic',
+    );
   });
 
   it('MAX_PAYLOAD_BYTES matches the documented limits', () => {

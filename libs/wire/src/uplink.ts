@@ -87,7 +87,10 @@ export function encodeUplink(uplink: UplinkMessage): Uint8Array {
   return (UPLINK_CODECS[kind] as MessageCodec<unknown>).encode(uplink.message);
 }
 
-export function decodeDownlink<K extends DownlinkKind>(kind: K, bytes: Uint8Array): Extract<DownlinkMessage, { kind: K }> {
+export function decodeDownlink<K extends DownlinkKind>(
+  kind: K,
+  bytes: Uint8Array,
+): Extract<DownlinkMessage, { kind: K }> {
   if (!isDownlinkKind(kind)) throw new WireError('unknown-topic', `unknown downlink kind ${JSON.stringify(kind)}`);
   return { kind, message: DOWNLINK_CODECS[kind].decode(bytes) } as unknown as Extract<DownlinkMessage, { kind: K }>;
 }

@@ -14,7 +14,9 @@ interface ClaimSummary {
 
 /** `tinyfleet claim …`: provisioning claims on a running platform, over its REST API. */
 export function registerClaimCommands(program: Command): void {
-  const claim = program.command('claim').description('Provisioning claims: the bootstrap credential devices exchange for their own');
+  const claim = program
+    .command('claim')
+    .description('Provisioning claims: the bootstrap credential devices exchange for their own');
 
   claim
     .command('create')
@@ -24,7 +26,11 @@ export function registerClaimCommands(program: Command): void {
     .option('--ttl <seconds>', 'lifetime in seconds', parsePositiveInt)
     .option('--mcu-profile <id>', 'only devices with this MCU profile')
     .option('--sensor-stream <id>', 'only devices with this sensor stream')
-    .addOption(new Option('--policy <policy>', 'when a known hardware id registers again').choices(['reuse', 'replace', 'refuse']).default('replace'))
+    .addOption(
+      new Option('--policy <policy>', 'when a known hardware id registers again')
+        .choices(['reuse', 'replace', 'refuse'])
+        .default('replace'),
+    )
     .option('--rate <perMinute>', 'registrations per minute', parsePositiveInt)
     .option('--json', 'print the created claim as JSON')
     .addOption(platformOption())
@@ -59,7 +65,10 @@ export function registerClaimCommands(program: Command): void {
     .action(async (opts) => {
       const claims = await apiRequest<ClaimSummary[]>(opts.platform, 'GET', '/api/claims');
       if (opts.json) return void process.stdout.write(`${JSON.stringify(claims)}\n`);
-      for (const c of claims) process.stdout.write(`${c.id}  ${c.state.padEnd(9)}  ${String(c.uses).padStart(5)}/${c.maxUses ?? '∞'}  ${c.name}\n`);
+      for (const c of claims)
+        process.stdout.write(
+          `${c.id}  ${c.state.padEnd(9)}  ${String(c.uses).padStart(5)}/${c.maxUses ?? '∞'}  ${c.name}\n`,
+        );
       if (claims.length === 0) process.stdout.write('no claims yet: tinyfleet claim create --name <name>\n');
     });
 

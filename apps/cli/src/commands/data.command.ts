@@ -14,8 +14,14 @@ export function registerDataCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
         const lines = [`data folder ${result.dataDir}`];
-        for (const f of result.files) lines.push(`  ${f.status === 'ok' ? 'ok     ' : f.status.padEnd(7)} ${f.path}${f.detail ? ` (${f.detail})` : ''}`);
-        lines.push(result.ok ? 'all dataset files present and verified' : 'some files are missing or differ:', ...result.advice.map((a) => `  - ${a}`));
+        for (const f of result.files)
+          lines.push(
+            `  ${f.status === 'ok' ? 'ok     ' : f.status.padEnd(7)} ${f.path}${f.detail ? ` (${f.detail})` : ''}`,
+          );
+        lines.push(
+          result.ok ? 'all dataset files present and verified' : 'some files are missing or differ:',
+          ...result.advice.map((a) => `  - ${a}`),
+        );
         process.stdout.write(`${lines.join('\n')}\n`);
       }
       if (!result.ok) process.exitCode = 1;

@@ -5,7 +5,9 @@ import { apiText, platformOption } from '../http-client';
 
 /** `tinyfleet energy report`: the platform's energy comparison report as HTML, CSV or JSON. */
 export function registerEnergyCommands(program: Command): void {
-  const energy = program.command('energy').description('Energy: edge inference vs streaming raw data, per device, stream, MCU, radio and model');
+  const energy = program
+    .command('energy')
+    .description('Energy: edge inference vs streaming raw data, per device, stream, MCU, radio and model');
 
   energy
     .command('report')
@@ -19,7 +21,12 @@ export function registerEnergyCommands(program: Command): void {
     .option('--radio-profile <id>', 'only this radio profile')
     .option('--model-version <v>', 'only devices whose active model is modelId@version (or just the version)')
     .option('--device <id>', 'only this device')
-    .addOption(new Option('--battery <id>', 'battery for every device (default: device tag battery-<id>, else aa-alkaline-2s)').choices(['cr2032', 'aa-alkaline-2s', 'li-socl2-aa']))
+    .addOption(
+      new Option(
+        '--battery <id>',
+        'battery for every device (default: device tag battery-<id>, else aa-alkaline-2s)',
+      ).choices(['cr2032', 'aa-alkaline-2s', 'li-socl2-aa']),
+    )
     .addOption(new Option('--bucket <size>', 'time-series bucket').choices(['auto', 'hour', 'day']))
     .addOption(platformOption())
     .action(async (opts) => {
@@ -41,4 +48,3 @@ export function registerEnergyCommands(program: Command): void {
       process.stderr.write(`energy report (${opts.format}, ${body.length} bytes) written to ${file}\n`);
     });
 }
-

@@ -12,7 +12,11 @@ export function registerKeysCommands(program: Command): void {
     .option('--json', 'print {keyId, privateKey, publicKey} as JSON')
     .action((dir: string, opts: { json?: boolean }) => {
       const key = createKeyPair(dir);
-      const result = { keyId: key.keyId, privateKey: path.resolve(dir, PRIVATE_KEY_FILE), publicKey: path.resolve(dir, PUBLIC_KEY_FILE) };
+      const result = {
+        keyId: key.keyId,
+        privateKey: path.resolve(dir, PRIVATE_KEY_FILE),
+        publicKey: path.resolve(dir, PUBLIC_KEY_FILE),
+      };
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else
         process.stdout.write(

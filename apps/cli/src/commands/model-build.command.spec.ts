@@ -58,6 +58,8 @@ describe('tinyfleet keys / model build / model verify', () => {
   });
 
   it('an unknown recipe is one clear error', async () => {
-    await expect(run('model', 'build', 'toaster', '--out', path.join(tmp, 'x'))).rejects.toThrow(/unknown recipe "toaster"/);
+    await expect(run('model', 'build', 'toaster', '--out', path.join(tmp, 'x'))).rejects.toThrow(
+      /unknown recipe "toaster"/,
+    );
   });
 });

@@ -1,9 +1,22 @@
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createKeyPair, loadSigningKey, loadTrustedKeys, verifyArtifactDir, type SigningKey } from '@tinyfleet/artifact/verify-node';
+import {
+  createKeyPair,
+  loadSigningKey,
+  loadTrustedKeys,
+  verifyArtifactDir,
+  type SigningKey,
+} from '@tinyfleet/artifact/verify-node';
 import { repoRoot } from '@tinyfleet/datasets';
-import { buildRecipe, findRecipe, renderTable, stageTable, stderrProgress, type BuildResult } from '@tinyfleet/pipeline';
+import {
+  buildRecipe,
+  findRecipe,
+  renderTable,
+  stageTable,
+  stderrProgress,
+  type BuildResult,
+} from '@tinyfleet/pipeline';
 
 /** Where the local development signing key lives when --key is not given. */
 export function devKeyDir(): string {
@@ -53,34 +66,45 @@ export function registerModelBuildCommands(model: Command): void {
     .option('--key <dir>', 'signing key folder (tinyfleet keys create); default: local dev key in .tinyfleet/keys')
     .option('--version <n>', 'recipe version (gas-ethylene: 1 = batches 1-6, 2 = adds drifted batch 8)')
     .option('--json', 'print the manifest as JSON on stdout')
-    .action(async (recipeId: string, opts: { out: string; quick?: boolean; seed: number; key?: string; version?: string; json?: boolean }) => {
-      const recipe = findRecipe(recipeId, opts.version);
-      const note = (s: string) => process.stderr.write(`${s}\n`);
-      const key = resolveSigningKey(opts.key, note);
-      const result = await buildRecipe({
-        recipe,
-        outDir: opts.out,
-        quick: !!opts.quick,
-        seed: opts.seed,
-        key,
-        progress: stderrProgress(),
-        log: note,
-        cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache'),
-      });
-      process.stdout.write(opts.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : `${printBuild(result)}\n`);
-    });
+    .action(
+      async (
+        recipeId: string,
+        opts: { out: string; quick?: boolean; seed: number; key?: string; version?: string; json?: boolean },
+      ) => {
+        const recipe = findRecipe(recipeId, opts.version);
+        const note = (s: string) => process.stderr.write(`${s}\n`);
+        const key = resolveSigningKey(opts.key, note);
+        const result = await buildRecipe({
+          recipe,
+          outDir: opts.out,
+          quick: !!opts.quick,
+          seed: opts.seed,
+          key,
+          progress: stderrProgress(),
+          log: note,
+          cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache'),
+        });
+        process.stdout.write(opts.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : `${printBuild(result)}\n`);
+      },
+    );
 
   model
     .command('verify')
-    .description('Verify a signed artifact folder: hashes, Ed25519 signature by a trusted key, OTA form decodes to the model')
+    .description(
+      'Verify a signed artifact folder: hashes, Ed25519 signature by a trusted key, OTA form decodes to the model',
+    )
     .argument('<dir>', 'artifact folder (model.tflite, manifest.json, signature.json)')
     .option('--trust <dirs...>', 'folders or PEM files of trusted public keys (default: the local dev key folder)')
     .option('--json', 'print the result as JSON')
     .action((dir: string, opts: { trust?: string[]; json?: boolean }) => {
       const trusted = loadTrustedKeys(opts.trust ?? [devKeyDir()]);
       const result = verifyArtifactDir(dir, trusted);
-      if (opts.json) process.stdout.write(`${JSON.stringify(result.ok ? { ok: true, keyId: result.keyId, name: result.manifest.name, version: result.manifest.version } : result)}\n`);
-      else if (result.ok) process.stdout.write(`OK ${result.manifest.name}@${result.manifest.version} signed by ${result.keyId}\n`);
+      if (opts.json)
+        process.stdout.write(
+          `${JSON.stringify(result.ok ? { ok: true, keyId: result.keyId, name: result.manifest.name, version: result.manifest.version } : result)}\n`,
+        );
+      else if (result.ok)
+        process.stdout.write(`OK ${result.manifest.name}@${result.manifest.version} signed by ${result.keyId}\n`);
       else process.stdout.write(`FAILED ${dir}: ${result.reason}\n`);
       if (!result.ok) process.exitCode = 1;
     });

@@ -51,25 +51,34 @@ export function createModelCommand(): Command {
         const bytes = readFile(f, `input ${i}`);
         const tensor = interpreter.input(i);
         if (bytes.length !== tensor.bytes.length) {
-          throw new Error(`input ${i} (${f}) has ${bytes.length} bytes, tensor ${tensor.dtype} [${tensor.shape}] needs ${tensor.bytes.length}`);
+          throw new Error(
+            `input ${i} (${f}) has ${bytes.length} bytes, tensor ${tensor.dtype} [${tensor.shape}] needs ${tensor.bytes.length}`,
+          );
         }
         tensor.bytes.set(bytes);
       });
       interpreter.invoke();
       const outputs = Array.from({ length: interpreter.outputCount }, (_, i) => interpreter.output(i));
       const outputFiles = opts.output ? splitList(opts.output) : [];
-      if (outputFiles.length > outputs.length) throw new Error(`model has ${outputs.length} output(s), got ${outputFiles.length} output file(s)`);
+      if (outputFiles.length > outputs.length)
+        throw new Error(`model has ${outputs.length} output(s), got ${outputFiles.length} output file(s)`);
       outputFiles.forEach((f, i) => {
         try {
           fs.writeFileSync(f, outputs[i].bytes);
         } catch (err) {
-          throw new Error(`cannot write output ${i} to ${f}: ${(err as Error).message}`);
+          throw new Error(`cannot write output ${i} to ${f}: ${(err as Error).message}`, { cause: err });
         }
       });
       const result = {
         arenaBytes: interpreter.arenaBytes,
         macs: interpreter.profile().totals.macs,
-        outputs: outputs.map((t) => ({ dtype: t.dtype, shape: t.shape, scale: t.scale, zeroPoint: t.zeroPoint, values: Array.from(t.data) })),
+        outputs: outputs.map((t) => ({
+          dtype: t.dtype,
+          shape: t.shape,
+          scale: t.scale,
+          zeroPoint: t.zeroPoint,
+          values: Array.from(t.data),
+        })),
       };
       if (opts.json) {
         print(JSON.stringify(result));
@@ -77,7 +86,10 @@ export function createModelCommand(): Command {
       }
       print(
         outputs
-          .map((t, i) => `output ${i}: ${describeTensor(t)} argmax ${argmax(t)} values [${Array.from(t.data).slice(0, 16).join(', ')}${t.data.length > 16 ? ', …' : ''}]`)
+          .map(
+            (t, i) =>
+              `output ${i}: ${describeTensor(t)} argmax ${argmax(t)} values [${Array.from(t.data).slice(0, 16).join(', ')}${t.data.length > 16 ? ', …' : ''}]`,
+          )
           .concat(`arena ${result.arenaBytes} bytes, ${result.macs} MACs`)
           .join('\n'),
       );
@@ -91,7 +103,8 @@ export function createModelCommand(): Command {
     .option('--json', 'print one JSON line')
     .action((file: string, opts: { runs: string; json?: boolean }) => {
       const runs = Number(opts.runs);
-      if (!Number.isInteger(runs) || runs < 1 || runs > 100000) throw new Error(`--runs must be an integer 1..100000, got ${opts.runs}`);
+      if (!Number.isInteger(runs) || runs < 1 || runs > 100000)
+        throw new Error(`--runs must be an integer 1..100000, got ${opts.runs}`);
       const interpreter = newInterpreter(readFile(file, 'model'));
       const warmup = Math.min(5, runs);
       for (let i = 0; i < warmup; i++) interpreter.invoke();
@@ -104,7 +117,13 @@ export function createModelCommand(): Command {
       times.sort((a, b) => a - b);
       const mid = times.length >> 1;
       const medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-      const result = { medianMs, minMs: times[0], runs, macs: interpreter.profile().totals.macs, arenaBytes: interpreter.arenaBytes };
+      const result = {
+        medianMs,
+        minMs: times[0],
+        runs,
+        macs: interpreter.profile().totals.macs,
+        arenaBytes: interpreter.arenaBytes,
+      };
       if (opts.json) print(JSON.stringify(result));
       else
         print(
@@ -134,7 +153,7 @@ function readFile(file: string, what: string): Uint8Array {
     return new Uint8Array(fs.readFileSync(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new Error(`cannot read ${what} ${file}: ${code}`);
+    throw new Error(`cannot read ${what} ${file}: ${code}`, { cause: err });
   }
 }
 

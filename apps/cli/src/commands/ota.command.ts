@@ -3,10 +3,34 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiRequest, platformOption } from '../http-client';
 
-interface GroupStatus { index: number; state: string; successThresholdPct: number; errorThresholdPct: number; jobs: Record<string, number>; gateReadings: GateReadings | null }
-interface GateSide { accuracyPct: number | null; accuracyInferences: number }
-interface GateReadings { pass: boolean | null; breaches: string[]; notJudged?: string[]; updated?: GateSide; control?: GateSide }
-interface RolloutStatus { id: number; name: string; state: string; stateReason: string | null; model: { name: string; version: string }; groups: GroupStatus[]; skipped: Array<{ deviceId: string; reason: string }> }
+interface GroupStatus {
+  index: number;
+  state: string;
+  successThresholdPct: number;
+  errorThresholdPct: number;
+  jobs: Record<string, number>;
+  gateReadings: GateReadings | null;
+}
+interface GateSide {
+  accuracyPct: number | null;
+  accuracyInferences: number;
+}
+interface GateReadings {
+  pass: boolean | null;
+  breaches: string[];
+  notJudged?: string[];
+  updated?: GateSide;
+  control?: GateSide;
+}
+interface RolloutStatus {
+  id: number;
+  name: string;
+  state: string;
+  stateReason: string | null;
+  model: { name: string; version: string };
+  groups: GroupStatus[];
+  skipped: Array<{ deviceId: string; reason: string }>;
+}
 
 const TERMINAL = ['FINISHED', 'ABORTED', 'ROLLED_BACK'];
 
@@ -17,19 +41,32 @@ const TERMINAL = ['FINISHED', 'ABORTED', 'ROLLED_BACK'];
 export function registerOtaCommands(program: Command, model: Command): void {
   model
     .command('push <dir>')
-    .description('Upload a signed artifact folder (model.tflite, manifest.json, signature.json, model.tfhc) to the registry')
+    .description(
+      'Upload a signed artifact folder (model.tflite, manifest.json, signature.json, model.tfhc) to the registry',
+    )
     .addOption(platformOption())
     .action(async (dir: string, opts) => {
       const read = (name: string) => {
         const file = join(dir, name);
-        if (!existsSync(file)) throw new Error(`${file} is missing: is ${dir} an artifact folder (tinyfleet model build … --out ${dir})?`);
+        if (!existsSync(file))
+          throw new Error(`${file} is missing: is ${dir} an artifact folder (tinyfleet model build … --out ${dir})?`);
         return readFileSync(file);
       };
       const ota = existsSync(join(dir, 'model.tfhc')) ? read('model.tfhc').toString('base64') : undefined;
-      const res = await apiRequest<{ name: string; version: string; sha256: string; keyId: string }>(opts.platform, 'POST', '/api/models', {
-        manifest: read('manifest.json').toString('utf8'), signature: read('signature.json').toString('utf8'), model: read('model.tflite').toString('base64'), ota,
-      });
-      process.stdout.write(`registered ${res.name} ${res.version} (sha256 ${res.sha256.slice(0, 16)}…, signed by ${res.keyId})\n`);
+      const res = await apiRequest<{ name: string; version: string; sha256: string; keyId: string }>(
+        opts.platform,
+        'POST',
+        '/api/models',
+        {
+          manifest: read('manifest.json').toString('utf8'),
+          signature: read('signature.json').toString('utf8'),
+          model: read('model.tflite').toString('base64'),
+          ota,
+        },
+      );
+      process.stdout.write(
+        `registered ${res.name} ${res.version} (sha256 ${res.sha256.slice(0, 16)}…, signed by ${res.keyId})\n`,
+      );
     });
 
   model
@@ -38,20 +75,36 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .option('--json', 'JSON output')
     .addOption(platformOption())
     .action(async (opts) => {
-      const models = await apiRequest<Array<{ name: string; version: string; sizes: { tfliteBytes: number; otaBytes: number | null }; arenaBytes: number; macs: number }>>(opts.platform, 'GET', '/api/models');
+      const models = await apiRequest<
+        Array<{
+          name: string;
+          version: string;
+          sizes: { tfliteBytes: number; otaBytes: number | null };
+          arenaBytes: number;
+          macs: number;
+        }>
+      >(opts.platform, 'GET', '/api/models');
       if (opts.json) return void process.stdout.write(`${JSON.stringify(models)}\n`);
-      for (const m of models) process.stdout.write(`${`${m.name} ${m.version}`.padEnd(28)} ${String(m.sizes.tfliteBytes).padStart(8)} B  OTA ${String(m.sizes.otaBytes ?? '-').padStart(8)} B  arena ${m.arenaBytes} B  ${m.macs} MACs\n`);
+      for (const m of models)
+        process.stdout.write(
+          `${`${m.name} ${m.version}`.padEnd(28)} ${String(m.sizes.tfliteBytes).padStart(8)} B  OTA ${String(m.sizes.otaBytes ?? '-').padStart(8)} B  arena ${m.arenaBytes} B  ${m.macs} MACs\n`,
+        );
       if (models.length === 0) process.stdout.write('the registry is empty: tinyfleet model push DIR\n');
     });
 
-  const keys = program.commands.find((c) => c.name() === 'keys') ?? program.command('keys').description('Ed25519 signing keys for model artifacts');
+  const keys =
+    program.commands.find((c) => c.name() === 'keys') ??
+    program.command('keys').description('Ed25519 signing keys for model artifacts');
   keys
     .command('trust <publicKeyFile>')
     .description('Tell the platform to accept artifacts signed by this Ed25519 public key (PEM)')
     .requiredOption('--name <name>', 'what you call this key')
     .addOption(platformOption())
     .action(async (file: string, opts) => {
-      const res = await apiRequest<{ keyId: string }>(opts.platform, 'POST', '/api/keys', { name: opts.name, publicKeyPem: readFileSync(file, 'utf8') });
+      const res = await apiRequest<{ keyId: string }>(opts.platform, 'POST', '/api/keys', {
+        name: opts.name,
+        publicKeyPem: readFileSync(file, 'utf8'),
+      });
       process.stdout.write(`trusted key ${res.keyId} (${opts.name})\n`);
     });
 
@@ -71,15 +124,33 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .option('--rate <perMinute>', 'at most this many devices notified per minute', toInt)
     .option('--timeout <seconds>', 'per-device timeout', toInt, 600)
     .option('--attempts <n>', 'offers per device before it times out', toInt, 3)
-    .option('--gate-score-shift <q>', 'health gate: largest shift of the mean quantized score vs devices on the old model', Number)
+    .option(
+      '--gate-score-shift <q>',
+      'health gate: largest shift of the mean quantized score vs devices on the old model',
+      Number,
+    )
     .option('--gate-rate-change <ratio>', 'health gate: largest relative change of events per device-hour', Number)
     .option('--gate-energy-ratio <ratio>', 'health gate: largest energy per inference, new ÷ old', Number)
-    .option('--gate-accuracy-drop <pts>', 'health gate: most percentage points the on-device accuracy (up/accuracy) may fall below devices on the old model', Number)
-    .option('--gate-min-inferences <n>', 'health gate: inferences with ground truth each side needs before accuracy is judged (default 30)', toInt)
-    .option('--gate-min-devices <n>', 'health gates: devices each side needs before any gate is judged (default 3)', toInt)
+    .option(
+      '--gate-accuracy-drop <pts>',
+      'health gate: most percentage points the on-device accuracy (up/accuracy) may fall below devices on the old model',
+      Number,
+    )
+    .option(
+      '--gate-min-inferences <n>',
+      'health gate: inferences with ground truth each side needs before accuracy is judged (default 30)',
+      toInt,
+    )
+    .option(
+      '--gate-min-devices <n>',
+      'health gates: devices each side needs before any gate is judged (default 3)',
+      toInt,
+    )
     .option('--soak <seconds>', 'health gates judge a group after it ran this long', toInt)
     .option('--auto-rollback', 'roll a group back automatically when a health gate fails')
-    .addOption(new Option('--on-error <action>', 'what the error threshold does').choices(['pause', 'abort']).default('pause'))
+    .addOption(
+      new Option('--on-error <action>', 'what the error threshold does').choices(['pause', 'abort']).default('pause'),
+    )
     .option('--json', 'print the created rollout as JSON')
     .addOption(platformOption())
     .action(async (opts) => {
@@ -99,7 +170,11 @@ export function registerOtaCommands(program: Command, model: Command): void {
         name: opts.name ?? `${name} ${version}`,
         model: { name, version },
         target: { stream: opts.stream, mcuProfile: opts.mcuProfile, tags: opts.tag, currentModelId: opts.currentModel },
-        groups: parseGroups(opts.groups).map((g) => ({ ...g, successThresholdPct: opts.success, errorThresholdPct: opts.error })),
+        groups: parseGroups(opts.groups).map((g) => ({
+          ...g,
+          successThresholdPct: opts.success,
+          errorThresholdPct: opts.error,
+        })),
         rate: opts.rate ? { type: 'constant', perMinute: opts.rate } : undefined,
         jobTimeoutS: opts.timeout,
         maxAttempts: opts.attempts,
@@ -134,17 +209,33 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .addOption(platformOption())
     .action(async (opts) => {
       const all = await apiRequest<RolloutStatus[]>(opts.platform, 'GET', '/api/rollouts');
-      for (const r of all) process.stdout.write(`#${String(r.id).padEnd(4)} ${r.state.padEnd(11)} ${r.model.name} ${r.model.version}  ${r.name}\n`);
+      for (const r of all)
+        process.stdout.write(
+          `#${String(r.id).padEnd(4)} ${r.state.padEnd(11)} ${r.model.name} ${r.model.version}  ${r.name}\n`,
+        );
       if (all.length === 0) process.stdout.write('no rollouts yet: tinyfleet rollout create --model name@version\n');
     });
 
-  for (const [verb, help] of [['pause', 'Pause: no new devices are notified'], ['abort', 'Abort: cancel every job not finished'], ['rollback', 'Put every updated device back on its previous model']] as const) {
+  for (const [verb, help] of [
+    ['pause', 'Pause: no new devices are notified'],
+    ['abort', 'Abort: cancel every job not finished'],
+    ['rollback', 'Put every updated device back on its previous model'],
+  ] as const) {
     rollout
       .command(`${verb} <id>`)
       .description(help)
       .addOption(platformOption())
       .action(async (id: string, opts) => {
-        process.stdout.write(render(await apiRequest<RolloutStatus>(opts.platform, 'POST', `/api/rollouts/${encodeURIComponent(id)}/${verb}`, {})));
+        process.stdout.write(
+          render(
+            await apiRequest<RolloutStatus>(
+              opts.platform,
+              'POST',
+              `/api/rollouts/${encodeURIComponent(id)}/${verb}`,
+              {},
+            ),
+          ),
+        );
       });
   }
   rollout
@@ -155,7 +246,16 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .addOption(platformOption())
     .action(async (id: string, opts) => {
       const body = { successThresholdPct: opts.success, errorThresholdPct: opts.error };
-      process.stdout.write(render(await apiRequest<RolloutStatus>(opts.platform, 'POST', `/api/rollouts/${encodeURIComponent(id)}/resume`, body)));
+      process.stdout.write(
+        render(
+          await apiRequest<RolloutStatus>(
+            opts.platform,
+            'POST',
+            `/api/rollouts/${encodeURIComponent(id)}/resume`,
+            body,
+          ),
+        ),
+      );
     });
 }
 
@@ -171,19 +271,32 @@ export function parseGroups(spec: string): Array<{ count?: number; percent?: num
 
 /** On-device accuracy of both sides, when the devices report it (simulated nodes do). */
 function accuracyLine(r: GateReadings): string {
-  const side = (x: GateSide | undefined) => (x?.accuracyPct == null ? '–' : `${x.accuracyPct.toFixed(1)} % (n=${x.accuracyInferences})`);
-  return r.updated?.accuracyPct != null || r.control?.accuracyPct != null ? `; accuracy new ${side(r.updated)} vs old ${side(r.control)}` : '';
+  const side = (x: GateSide | undefined) =>
+    x?.accuracyPct == null ? '–' : `${x.accuracyPct.toFixed(1)} % (n=${x.accuracyInferences})`;
+  return r.updated?.accuracyPct != null || r.control?.accuracyPct != null
+    ? `; accuracy new ${side(r.updated)} vs old ${side(r.control)}`
+    : '';
 }
 
 export function render(s: RolloutStatus): string {
-  const lines = [`rollout #${s.id} ${s.name} — ${s.model.name} ${s.model.version} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`];
+  const lines = [
+    `rollout #${s.id} ${s.name} — ${s.model.name} ${s.model.version} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`,
+  ];
   for (const g of s.groups) {
     const j = g.jobs;
     const n = (k: string) => j[k] ?? 0;
     const downloading = n('NOTIFIED') + n('DOWNLOADING') + n('DOWNLOADED') + n('VERIFIED') + n('APPLYING');
     const failed = n('FAILED') + n('REJECTED') + n('TIMED_OUT');
     const r = g.gateReadings;
-    const verdict = !r ? '' : r.pass === true ? 'pass' : r.pass === false ? `FAIL ${r.breaches.join('; ')}` : g.state === 'RUNNING' ? `waiting for data (${r.notJudged?.join('; ') ?? ''})` : `not judged (${r.notJudged?.join('; ') ?? ''})`;
+    const verdict = !r
+      ? ''
+      : r.pass === true
+        ? 'pass'
+        : r.pass === false
+          ? `FAIL ${r.breaches.join('; ')}`
+          : g.state === 'RUNNING'
+            ? `waiting for data (${r.notJudged?.join('; ') ?? ''})`
+            : `not judged (${r.notJudged?.join('; ') ?? ''})`;
     const gate = r ? `  gates: ${verdict}${accuracyLine(r)}` : '';
     lines.push(
       `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  downloading ${downloading}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,

@@ -13,32 +13,55 @@ export function registerSimCommands(program: Command): void {
     .command('run')
     .description('Run N simulated nodes (worker threads, one MQTT connection each) with a live progress line')
     .addOption(platformOption())
-    .option('--mqtt <url>', 'broker URL (default: the platform\'s /health mqttUrl)')
+    .option('--mqtt <url>', "broker URL (default: the platform's /health mqttUrl)")
     .option('--claim <token>', 'claim as <claimId>:<claimSecret> (default: create one through the API)')
     .option('--devices <n>', 'number of nodes', (v) => positiveInt(v, '--devices'), 50)
-    .option('--mix <mix>', 'share per stream: soil, gas (= gas-fruit + gas-ethylene), gas-fruit, gas-ethylene, doorbell', 'soil:40,gas:30,doorbell:30')
-    .option('--speed <x>', 'virtual time per real time (600: a virtual day in 2.4 min)', (v) => positiveNumber(v, '--speed'), 600)
+    .option(
+      '--mix <mix>',
+      'share per stream: soil, gas (= gas-fruit + gas-ethylene), gas-fruit, gas-ethylene, doorbell',
+      'soil:40,gas:30,doorbell:30',
+    )
+    .option(
+      '--speed <x>',
+      'virtual time per real time (600: a virtual day in 2.4 min)',
+      (v) => positiveNumber(v, '--speed'),
+      600,
+    )
     .option('--duration <d>', 'wall-clock run time, e.g. 90s, 15m, 2h (default: until Ctrl+C)')
     .option('--virtual <d>', 'stop after this much virtual time instead, e.g. 1d')
     .option('--workers <n>', 'worker threads (default: one per core, at most 2)', (v) => positiveInt(v, '--workers'))
     .option('--fleet-name <name>', 'prefix of the hardware ids; the same name brings back the same identities', 'sim')
     .option('--state-dir <dir>', 'where nodes keep their identity (default .tinyfleet/sim)')
-    .option('--connect-concurrency <n>', 'registrations/connects in flight per worker', (v) => positiveInt(v, '--connect-concurrency'), 32)
-    .option('--trust <path...>', 'public keys (PEM files or folders) the nodes accept model signatures from over the air (default: the local dev key, .tinyfleet/keys)')
+    .option(
+      '--connect-concurrency <n>',
+      'registrations/connects in flight per worker',
+      (v) => positiveInt(v, '--connect-concurrency'),
+      32,
+    )
+    .option(
+      '--trust <path...>',
+      'public keys (PEM files or folders) the nodes accept model signatures from over the air (default: the local dev key, .tinyfleet/keys)',
+    )
     .option('--json', 'print the final summary as JSON')
-    .addOption(new Option('--progress-ms <ms>', 'progress line interval').default(1000).argParser((v) => positiveInt(v, '--progress-ms')))
+    .addOption(
+      new Option('--progress-ms <ms>', 'progress line interval')
+        .default(1000)
+        .argParser((v) => positiveInt(v, '--progress-ms')),
+    )
     .action(async (opts) => {
-      const { planFleet, parseDurationMs } = await import('../../../../device-sim/src/fleet/fleet-plan');
-      const setup = await import('../../../../device-sim/src/fleet/fleet-setup');
-      const { runFleet } = await import('../../../../device-sim/src/fleet/fleet-runner');
-      const { progressLine, formatVirtualSpan } = await import('../../../../device-sim/src/fleet/fleet-stats');
+      // Loaded on demand: `tinyfleet --help` and the other subcommands should not pay for the simulator.
+      const sim = await import('../../../../device-sim/src');
+      const { planFleet, parseDurationMs, runFleet, progressLine, formatVirtualSpan } = sim;
+      const setup = sim;
       const specs = planFleet(opts.fleetName, opts.devices, opts.mix);
       const durationMs = opts.duration ? parseDurationMs(opts.duration) : undefined;
       const virtualMs = opts.virtual ? parseDurationMs(opts.virtual) : undefined;
       const mqttUrl: string = opts.mqtt ?? (await setup.fetchMqttUrl(opts.platform));
-      const claim = opts.claim ? setup.parseClaimToken(opts.claim) : await setup.createFleetClaim(opts.platform, `sim ${opts.fleetName}`);
+      const claim = opts.claim
+        ? setup.parseClaimToken(opts.claim)
+        : await setup.createFleetClaim(opts.platform, `sim ${opts.fleetName}`);
       const tty = process.stderr.isTTY;
-      let prev: import('../../../../device-sim/src/fleet/fleet-host').FleetStats | null = null;
+      let prev: import('../../../../device-sim/src').FleetStats | null = null;
       let prevAt = Date.now();
       process.stderr.write(`tinyfleet sim: ${specs.length} nodes (${opts.mix}) at ${opts.speed}× against ${mqttUrl}\n`);
       const fleet = runFleet({
@@ -86,7 +109,12 @@ export function registerSimCommands(program: Command): void {
       const summary = {
         ...final,
         virtualSpan: formatVirtualSpan(final.virtualTimeMs - fleet.virtualStartMs),
-        accuracy: Object.fromEntries(Object.entries(final.accuracy).map(([m, a]) => [m, { ...a, accuracy: a.inferences ? a.correct / a.inferences : null }])),
+        accuracy: Object.fromEntries(
+          Object.entries(final.accuracy).map(([m, a]) => [
+            m,
+            { ...a, accuracy: a.inferences ? a.correct / a.inferences : null },
+          ]),
+        ),
       };
       if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else process.stdout.write(formatSummary(summary));
@@ -104,7 +132,8 @@ function formatSummary(s: Record<string, any>): string {
     `  energy ${(s.energyUj / 1e6).toFixed(1)} J = compute ${(s.computeUj / 1e6).toFixed(1)} + radio ${(s.radioUj / 1e6).toFixed(1)} + sensing ${(s.sensingUj / 1e6).toFixed(1)} + sleep ${(s.sleepUj / 1e6).toFixed(1)}`,
     `  radio messages ${(s.radioMessagesUj / 1e6).toFixed(1)} J, ${s.bytesUp} B on air; raw-streaming counterfactual ${(s.rawRadioUj / 1e6).toFixed(1)} J, ${s.rawBytesUp} B (same links, same accounting; connects and keep-alives excluded from both)`,
     ...Object.entries(s.accuracy as Record<string, { inferences: number; accuracy: number | null }>).map(
-      ([m, a]) => `  on-node accuracy ${m}: ${a.accuracy === null ? '–' : (a.accuracy * 100).toFixed(1) + ' %'} over ${a.inferences} inferences`,
+      ([m, a]) =>
+        `  on-node accuracy ${m}: ${a.accuracy === null ? '–' : (a.accuracy * 100).toFixed(1) + ' %'} over ${a.inferences} inferences`,
     ),
     ...Object.entries(s.refusals as Record<string, number>).map(([r, n]) => `  ${n} node(s): ${r}`),
     ...Object.entries(s.modelsMissing as Record<string, string>).map(([r, why]) => `  ${r}: ${why}`),

@@ -7,7 +7,10 @@ import { GroupCommitQueue } from '../common/group-commit-queue';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { slotModelJoin } from '../ingest/slot-model.sql';
 
-interface ReportRow { deviceId: string; report: AccuracyReportV1 }
+interface ReportRow {
+  deviceId: string;
+  report: AccuracyReportV1;
+}
 
 /**
  * One row per model of each report. A re-delivered report conflicts on (device, boot, seq, tag) and
@@ -41,7 +44,9 @@ export class AccuracyIngestService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.router.registerHandler('accuracy', (deviceId, payload) => this.submit(deviceId, decodeAccuracyReportV1(payload)));
+    this.router.registerHandler('accuracy', (deviceId, payload) =>
+      this.submit(deviceId, decodeAccuracyReportV1(payload)),
+    );
   }
 
   submit(deviceId: string, report: AccuracyReportV1): Promise<void> {

@@ -17,14 +17,27 @@ export interface AccuracySampleQuery {
 
 const COLUMN: Record<AccuracyClock, string> = { received: 'received_at', device: 'device_time' };
 
-interface Row { device_id: string; boot_id: string; model_tag: number; seq: number; at_ms: number; inferences: number; correct: number; model_id: string | null; model_version: string | null }
+interface Row {
+  device_id: string;
+  boot_id: string;
+  model_tag: number;
+  seq: number;
+  at_ms: number;
+  inferences: number;
+  correct: number;
+  model_id: string | null;
+  model_version: string | null;
+}
 
 /**
  * Per (device, boot, model tag), the latest report before the window start and the latest at or
  * before its end: the only rows the window arithmetic (accuracy-window.ts) reads, so a long history
  * never travels to the platform.
  */
-export async function readAccuracySamples(db: DataSource | EntityManager, q: AccuracySampleQuery): Promise<AccuracySample[]> {
+export async function readAccuracySamples(
+  db: DataSource | EntityManager,
+  q: AccuracySampleQuery,
+): Promise<AccuracySample[]> {
   if (q.deviceIds.length === 0 || q.modelTags?.length === 0) return [];
   const at = COLUMN[q.clock];
   const params: unknown[] = [q.deviceIds];

@@ -32,10 +32,16 @@ export class CredentialsService implements OnModuleInit {
 
   onModuleInit(): void {
     // A freshly issued secret is known to match its hash: its first CONNECT needs no scrypt.
-    this.events.on('device-credential-issued', (deviceId, storedHash, secretFingerprint) => this.verified.set(deviceId, { storedHash, fingerprint: secretFingerprint }));
+    this.events.on('device-credential-issued', (deviceId, storedHash, secretFingerprint) =>
+      this.verified.set(deviceId, { storedHash, fingerprint: secretFingerprint }),
+    );
   }
 
-  async authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<ClientIdentity | AuthFailure> {
+  async authenticate(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<ClientIdentity | AuthFailure> {
     if (!username || !password) return 'bad-credentials';
     const secret = password.toString('utf8');
     if (username.startsWith(CLAIM_PREFIX)) {
@@ -45,7 +51,10 @@ export class CredentialsService implements OnModuleInit {
       return { kind: 'claim', claimId: claim.id, sessionId: clientId };
     }
     if (!isValidDeviceId(username)) return 'bad-credentials';
-    const device = await this.devices.findOne({ where: { id: username }, select: { id: true, secretHash: true, lifecycle: true } });
+    const device = await this.devices.findOne({
+      where: { id: username },
+      select: { id: true, secretHash: true, lifecycle: true },
+    });
     if (!device || !(await this.check(username, secret, device.secretHash))) return 'bad-credentials';
     // One session per device: its client id is its identity (MQTT takes over a duplicate client id).
     if (clientId !== device.id) return 'not-authorized';

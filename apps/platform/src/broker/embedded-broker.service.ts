@@ -1,5 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { deviceDownlinkFilter, isAllowedDeviceSubscription, isAllowedProvisionSubscription, parseTopic } from '@tinyfleet/wire';
+import {
+  deviceDownlinkFilter,
+  isAllowedDeviceSubscription,
+  isAllowedProvisionSubscription,
+  parseTopic,
+} from '@tinyfleet/wire';
 import type { Aedes, AuthenticateError, Client } from 'aedes';
 import { AddressInfo, createServer, Server } from 'node:net';
 import { PlatformEvents } from '../common/platform-events';
@@ -81,9 +86,15 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
         const allowed =
           identity !== undefined &&
           topic !== null &&
-          ((identity.kind === 'device' && topic.scope === 'device' && topic.direction === 'up' && topic.deviceId === identity.deviceId) ||
-            (identity.kind === 'claim' && topic.scope === 'provision' && topic.direction === 'request' &&
-              topic.claimId === identity.claimId && topic.sessionId === identity.sessionId));
+          ((identity.kind === 'device' &&
+            topic.scope === 'device' &&
+            topic.direction === 'up' &&
+            topic.deviceId === identity.deviceId) ||
+            (identity.kind === 'claim' &&
+              topic.scope === 'provision' &&
+              topic.direction === 'request' &&
+              topic.claimId === identity.claimId &&
+              topic.sessionId === identity.sessionId));
         if (!allowed || !topic) {
           this.metrics.reject('acl-publish');
           this.log.warn(`refused publish by ${client?.id ?? '(none)'} to ${packet.topic}`);
@@ -104,7 +115,8 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
         const identity = (client as IdentifiedClient)[IDENTITY];
         const allowed =
           (identity?.kind === 'device' && isAllowedDeviceSubscription(identity.deviceId, sub.topic)) ||
-          (identity?.kind === 'claim' && isAllowedProvisionSubscription(identity.claimId, identity.sessionId, sub.topic));
+          (identity?.kind === 'claim' &&
+            isAllowedProvisionSubscription(identity.claimId, identity.sessionId, sub.topic));
         if (!allowed) {
           this.metrics.reject('acl-subscribe');
           this.log.warn(`refused subscription by ${client.id} to ${sub.topic}`);
@@ -118,7 +130,10 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     // A device that (re)subscribes to its downlink gets its current configuration.
     broker.on('subscribe', (subscriptions: Array<{ topic: string }>, client: Client) => {
       const identity = (client as IdentifiedClient | null)?.[IDENTITY];
-      if (identity?.kind === 'device' && subscriptions.some((s) => s.topic === deviceDownlinkFilter(identity.deviceId))) {
+      if (
+        identity?.kind === 'device' &&
+        subscriptions.some((s) => s.topic === deviceDownlinkFilter(identity.deviceId))
+      ) {
         this.events.emit('downlink-subscribed', identity.deviceId);
       }
     });
@@ -128,7 +143,13 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     this.server = createServer(broker.handle);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', (err: NodeJS.ErrnoException) =>
-        reject(err.code === 'EADDRINUSE' ? new Error(`MQTT port ${host}:${port} is already in use (another broker?); set MQTT_PORT to a free port, or MQTT_URL to use that broker`) : err),
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(
+                `MQTT port ${host}:${port} is already in use (another broker?); set MQTT_PORT to a free port, or MQTT_URL to use that broker`,
+              )
+            : err,
+        ),
       );
       this.server!.listen(port, host, () => resolve());
     });
@@ -153,7 +174,9 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     const broker = this.broker;
     if (!broker) return Promise.reject(new Error('embedded broker not started'));
     return new Promise((resolve, reject) =>
-      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())),
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain: false, dup: false }, (err) =>
+        err ? reject(err) : resolve(),
+      ),
     );
   }
 
@@ -167,8 +190,11 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
       this.sessions.delete(identity.deviceId);
     }
     this.metrics.connectedDevices.set(this.sessions.size);
-    this.devices.markConnectivity(identity.deviceId, state).then(() => this.events.emit('device-connectivity', identity.deviceId, state)).catch((err: unknown) => {
-      this.log.warn(`could not record ${identity.deviceId} ${state}: ${String(err)}`);
-    });
+    this.devices
+      .markConnectivity(identity.deviceId, state)
+      .then(() => this.events.emit('device-connectivity', identity.deviceId, state))
+      .catch((err: unknown) => {
+        this.log.warn(`could not record ${identity.deviceId} ${state}: ${String(err)}`);
+      });
   }
 }

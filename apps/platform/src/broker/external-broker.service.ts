@@ -75,7 +75,11 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
 
   private onMessage(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const topic = parseTopic(packet.topic);
-    if (!topic || (topic.scope === 'device' && topic.direction !== 'up') || (topic.scope === 'provision' && topic.direction !== 'request')) {
+    if (
+      !topic ||
+      (topic.scope === 'device' && topic.direction !== 'up') ||
+      (topic.scope === 'provision' && topic.direction !== 'request')
+    ) {
       this.metrics.reject('unknown-topic');
       return done();
     }
@@ -83,7 +87,10 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
     this.router.route(topic, payload).then(
       (reply) => {
         done();
-        if (reply) this.publish(reply.topic, reply.payload, 1).catch((err: unknown) => this.log.warn(`reply to ${reply.topic} failed: ${String(err)}`));
+        if (reply)
+          this.publish(reply.topic, reply.payload, 1).catch((err: unknown) =>
+            this.log.warn(`reply to ${reply.topic} failed: ${String(err)}`),
+          );
       },
       (err: unknown) => {
         // Not stored: withhold the PUBACK and drop the connection, so the broker delivers it again.

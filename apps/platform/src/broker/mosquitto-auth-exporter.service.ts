@@ -43,7 +43,9 @@ export class MosquittoAuthExporter {
     this.dirty = true;
     this.pending = this.pending.then(async () => {
       this.dirty = false;
-      await this.export().catch((err: unknown) => this.log.error(`could not export Mosquitto auth files: ${String(err)}`));
+      await this.export().catch((err: unknown) =>
+        this.log.error(`could not export Mosquitto auth files: ${String(err)}`),
+      );
     });
     return this.pending;
   }
@@ -57,7 +59,11 @@ export class MosquittoAuthExporter {
     const devices: Array<{ id: string; broker_hash: string }> = await this.db.query(
       `SELECT id, broker_hash FROM devices WHERE lifecycle IN ('PROVISIONED', 'ACTIVE') ORDER BY id`,
     );
-    const passwd = [...(this.platformEntry ? [this.platformEntry] : []), ...claims.map((c) => `${c.id}:${c.broker_hash}`), ...devices.map((d) => `${d.id}:${d.broker_hash}`)];
+    const passwd = [
+      ...(this.platformEntry ? [this.platformEntry] : []),
+      ...claims.map((c) => `${c.id}:${c.broker_hash}`),
+      ...devices.map((d) => `${d.id}:${d.broker_hash}`),
+    ];
     writeAtomically(join(cfg.mosquittoAuthDir, 'passwd'), `${passwd.join('\n')}\n`);
     writeAtomically(join(cfg.mosquittoAuthDir, 'acl'), mosquittoAcl(cfg.username));
     this.reload(cfg.mosquittoPid);

@@ -14,9 +14,12 @@ describe('credential hasher', () => {
 
   it("writes Mosquitto's $7$ PBKDF2-SHA512 format (checked against a mosquitto_passwd line)", async () => {
     // `mosquitto_passwd -b pw dev1 secret` (Mosquitto 2.0.11) printed:
-    const fromMosquitto = '$7$101$LSZp/oTnUg1VxxJp$v178FgNBdC4YhqCD6YRnfxdMU5Smls3vPkdBAOAHd2kk0FFcWCgiROVkbvTuiRoAMwL8IQqI8YcPb5Z4CaOkmA==';
+    const fromMosquitto =
+      '$7$101$LSZp/oTnUg1VxxJp$v178FgNBdC4YhqCD6YRnfxdMU5Smls3vPkdBAOAHd2kk0FFcWCgiROVkbvTuiRoAMwL8IQqI8YcPb5Z4CaOkmA==';
     const [, , iterations, salt, hash] = fromMosquitto.split('$');
-    expect(pbkdf2Sync('secret', Buffer.from(salt!, 'base64'), Number(iterations), 64, 'sha512').toString('base64')).toBe(hash);
+    expect(
+      pbkdf2Sync('secret', Buffer.from(salt!, 'base64'), Number(iterations), 64, 'sha512').toString('base64'),
+    ).toBe(hash);
     const ours = (await hashForMosquitto('secret')).split('$');
     expect(ours.slice(0, 3)).toEqual(['', '7', '101']);
     expect(pbkdf2Sync('secret', Buffer.from(ours[3]!, 'base64'), 101, 64, 'sha512').toString('base64')).toBe(ours[4]);

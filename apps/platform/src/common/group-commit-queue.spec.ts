@@ -17,7 +17,10 @@ describe(GroupCommitQueue.name, () => {
     expect(batches).toEqual([[1, 2, 3]]);
     release();
     await Promise.all([...first, ...second]);
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('caps batch size and rejects every submitter of a failed batch (they must re-send)', async () => {
@@ -28,6 +31,10 @@ describe(GroupCommitQueue.name, () => {
     }, 10);
     const results = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => sut.submit(i)));
     expect(sizes).toEqual([10, 10, 5]);
-    expect(results.map((r) => r.status)).toEqual([...Array(10).fill('fulfilled'), ...Array(10).fill('rejected'), ...Array(5).fill('fulfilled')]);
+    expect(results.map((r) => r.status)).toEqual([
+      ...Array(10).fill('fulfilled'),
+      ...Array(10).fill('rejected'),
+      ...Array(5).fill('fulfilled'),
+    ]);
   });
 });

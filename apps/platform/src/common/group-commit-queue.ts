@@ -40,13 +40,15 @@ export class GroupCommitQueue<T> {
     while (this.inFlight < this.concurrency && this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       this.inFlight++;
-      this.write(batch.map((b) => b.item)).then(
-        () => batch.forEach((b) => b.resolve()),
-        (err: unknown) => batch.forEach((b) => b.reject(err)),
-      ).finally(() => {
-        this.inFlight--;
-        if (this.pending.length > 0) this.schedule();
-      });
+      this.write(batch.map((b) => b.item))
+        .then(
+          () => batch.forEach((b) => b.resolve()),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          if (this.pending.length > 0) this.schedule();
+        });
     }
   }
 }

@@ -11,15 +11,32 @@ describe('loadConfig', () => {
   });
 
   it('switches to an external broker and a real PostgreSQL by URL', () => {
-    const sut = loadConfig({ MQTT_URL: 'mqtt://broker:1883', MQTT_USERNAME: 'p', MQTT_PASSWORD: 's', DATABASE_URL: 'postgres://u:pw@db:5432/fleet' });
-    expect(sut.mqtt).toMatchObject({ mode: 'external', url: 'mqtt://broker:1883', username: 'p', password: 's', consumers: 4 });
+    const sut = loadConfig({
+      MQTT_URL: 'mqtt://broker:1883',
+      MQTT_USERNAME: 'p',
+      MQTT_PASSWORD: 's',
+      DATABASE_URL: 'postgres://u:pw@db:5432/fleet',
+    });
+    expect(sut.mqtt).toMatchObject({
+      mode: 'external',
+      url: 'mqtt://broker:1883',
+      username: 'p',
+      password: 's',
+      consumers: 4,
+    });
     expect(sut.database).toEqual({ mode: 'external', url: 'postgres://u:pw@db:5432/fleet' });
   });
 
   it('names every bad variable and what is allowed, in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', MQTT_PORT: '70000', DATABASE_URL: 'mysql://x:secret@h/db', LOG_LEVEL: 'loud', INGEST_MAX_BATCH_ROWS: '0' });
+      loadConfig({
+        PORT: 'eighty',
+        MQTT_PORT: '70000',
+        DATABASE_URL: 'mysql://x:secret@h/db',
+        LOG_LEVEL: 'loud',
+        INGEST_MAX_BATCH_ROWS: '0',
+      });
     } catch (err) {
       error = err;
     }
@@ -28,16 +45,24 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(5);
     expect(message).toContain('PORT="eighty" is not a TCP port');
     expect(message).toContain('MQTT_PORT="70000"');
-    expect(message).toContain('DATABASE_URL="mysql://x:***@h/db" must be a URL starting with postgres:// or postgresql://');
+    expect(message).toContain(
+      'DATABASE_URL="mysql://x:***@h/db" must be a URL starting with postgres:// or postgresql://',
+    );
     expect(message).toContain('LOG_LEVEL="loud" must be one of');
     expect(message).toContain('INGEST_MAX_BATCH_ROWS="0" must be an integer from 1 to 20000');
     expect(message).not.toContain('secret');
   });
 
   it('insists on an API token when the platform listens beyond loopback', () => {
-    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/HOST="0.0.0.0" exposes the operator API beyond this machine: set API_TOKEN/);
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(
+      /HOST="0.0.0.0" exposes the operator API beyond this machine: set API_TOKEN/,
+    );
     expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(/API_TOKEN must be at least 16 characters/);
-    expect(loadConfig({ HOST: '0.0.0.0', API_TOKEN: 'a-long-enough-token' }).http).toEqual({ host: '0.0.0.0', port: 3000, apiToken: 'a-long-enough-token' });
+    expect(loadConfig({ HOST: '0.0.0.0', API_TOKEN: 'a-long-enough-token' }).http).toEqual({
+      host: '0.0.0.0',
+      port: 3000,
+      apiToken: 'a-long-enough-token',
+    });
   });
 
   it('redacts passwords in URLs', () => {

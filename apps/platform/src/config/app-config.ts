@@ -5,7 +5,11 @@ import { resolve } from 'node:path';
  * platform reads `process.env`: services ask for `AppConfig` (token `APP_CONFIG`).
  */
 export interface AppConfig {
-  http: { host: string; port: number; /** Bearer token the operator API (/api/*) requires; none on loopback by default. */ apiToken?: string };
+  http: {
+    host: string;
+    port: number;
+    /** Bearer token the operator API (/api/*) requires; none on loopback by default. */ apiToken?: string;
+  };
   /** `embedded`: aedes in-process on `port`; `external`: connect to `url` as a client. */
   mqtt:
     | { mode: 'embedded'; host: string; port: number }
@@ -77,7 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       if (!protocols.includes(u.protocol)) throw new Error('protocol');
       return raw;
     } catch {
-      problems.push(`${name}=${JSON.stringify(redact(raw))} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      problems.push(
+        `${name}=${JSON.stringify(redact(raw))} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      );
       return undefined;
     }
   };
@@ -91,7 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const mqttUrl = url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:']);
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
   const maxBatchRows = int('INGEST_MAX_BATCH_ROWS', 2000, 1, 20000);
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
@@ -99,7 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const apiToken = env.API_TOKEN || undefined;
   if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
   if (!apiToken && !LOOPBACK_HOSTS.includes(host)) {
-    problems.push(`HOST=${JSON.stringify(host)} exposes the operator API beyond this machine: set API_TOKEN (16+ characters) too`);
+    problems.push(
+      `HOST=${JSON.stringify(host)} exposes the operator API beyond this machine: set API_TOKEN (16+ characters) too`,
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -118,7 +127,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           mosquittoPid: env.MOSQUITTO_PID || undefined,
         }
       : { mode: 'embedded', host, port: mqttPort },
-    database: databaseUrl ? { mode: 'external', url: databaseUrl } : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },
+    database: databaseUrl
+      ? { mode: 'external', url: databaseUrl }
+      : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },
     dataDir,
     logLevel,
     ingest: { maxBatchRows },

@@ -14,7 +14,10 @@ export class EventStreamController {
    */
   @Sse('stream')
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'JSON messages: hello, events (coalesced per second: count, eventsPerSecond, devices), device (registered/online/offline), ota (rollouts and devices whose jobs moved), ping' })
+  @ApiOkResponse({
+    description:
+      'JSON messages: hello, events (coalesced per second: count, eventsPerSecond, devices), device (registered/online/offline), ota (rollouts and devices whose jobs moved), ping',
+  })
   stream(): Observable<MessageEvent> {
     return this.live.stream();
   }

@@ -7,7 +7,10 @@ import { LiveEventsService } from './live-events.service';
 export interface FleetSummary {
   total: number;
   /** dimension → key → devices. */
-  counts: Record<'lifecycle' | 'connectivity' | 'stream' | 'mcuProfile' | 'radioProfile' | 'model', Record<string, number>>;
+  counts: Record<
+    'lifecycle' | 'connectivity' | 'stream' | 'mcuProfile' | 'radioProfile' | 'model',
+    Record<string, number>
+  >;
   eventsPerSecond: number;
   eventsTotal: number;
 }
@@ -47,8 +50,16 @@ export class FleetSummaryService {
   ) {}
 
   async summary(): Promise<FleetSummary> {
-    const rows: Array<{ dim: keyof FleetSummary['counts']; key: string; n: number; ev: string }> = await this.db.query(SUMMARY_SQL);
-    const counts: FleetSummary['counts'] = { lifecycle: {}, connectivity: {}, stream: {}, mcuProfile: {}, radioProfile: {}, model: {} };
+    const rows: Array<{ dim: keyof FleetSummary['counts']; key: string; n: number; ev: string }> =
+      await this.db.query(SUMMARY_SQL);
+    const counts: FleetSummary['counts'] = {
+      lifecycle: {},
+      connectivity: {},
+      stream: {},
+      mcuProfile: {},
+      radioProfile: {},
+      model: {},
+    };
     let total = 0;
     let eventsTotal = 0;
     for (const r of rows) {
@@ -65,18 +76,31 @@ export class FleetSummaryService {
     return Object.values(MCU_PROFILES).map((m) => {
       const b = modelBudget(m, 0);
       return {
-        id: m.id, label: m.label, core: m.core, flashBytes: m.flashBytes, sramBytes: m.sramBytes,
-        firmwareFlashBytes: b.firmwareFlashBytes, firmwareRamBytes: b.firmwareRamBytes,
-        flashBytesForModel: b.flashBytesForModel, ramBytesForArena: b.ramBytesForArena,
+        id: m.id,
+        label: m.label,
+        core: m.core,
+        flashBytes: m.flashBytes,
+        sramBytes: m.sramBytes,
+        firmwareFlashBytes: b.firmwareFlashBytes,
+        firmwareRamBytes: b.firmwareRamBytes,
+        flashBytesForModel: b.flashBytesForModel,
+        ramBytesForArena: b.ramBytesForArena,
       };
     });
   }
 
   /** What a rollout was created with (the status API leaves it out): gate thresholds next to their readings. */
-  async rolloutSettings(): Promise<Array<{ id: number; target: unknown; gates: unknown; pacing: unknown; errorAction: string }>> {
-    const rows: Array<{ id: number; target: unknown; gates: unknown; pacing: unknown; error_action: string }> = await this.db.query(
-      `SELECT id, target, gates, pacing, error_action FROM rollouts ORDER BY id DESC LIMIT 200`,
-    );
-    return rows.map((r) => ({ id: r.id, target: r.target, gates: r.gates, pacing: r.pacing, errorAction: r.error_action }));
+  async rolloutSettings(): Promise<
+    Array<{ id: number; target: unknown; gates: unknown; pacing: unknown; errorAction: string }>
+  > {
+    const rows: Array<{ id: number; target: unknown; gates: unknown; pacing: unknown; error_action: string }> =
+      await this.db.query(`SELECT id, target, gates, pacing, error_action FROM rollouts ORDER BY id DESC LIMIT 200`);
+    return rows.map((r) => ({
+      id: r.id,
+      target: r.target,
+      gates: r.gates,
+      pacing: r.pacing,
+      errorAction: r.error_action,
+    }));
   }
 }

@@ -14,7 +14,9 @@ describe('LiveEventsService', () => {
     events.emit('events-stored', ['dev-a', 'dev-b'], 5);
     events.emit('events-stored', ['dev-a'], 5);
     jest.advanceTimersByTime(1000);
-    expect(seen.slice(1)).toEqual([{ type: 'events', count: 10, eventsPerSecond: 10, devices: ['dev-a', 'dev-b'], truncated: false }]);
+    expect(seen.slice(1)).toEqual([
+      { type: 'events', count: 10, eventsPerSecond: 10, devices: ['dev-a', 'dev-b'], truncated: false },
+    ]);
     jest.advanceTimersByTime(1000); // nothing new: one last message so views can show the rate falling
     jest.advanceTimersByTime(5000); // then silence
     expect(seen.slice(2)).toEqual([{ type: 'events', count: 0, eventsPerSecond: 5, devices: [], truncated: false }]);
@@ -47,7 +49,11 @@ describe('LiveEventsService', () => {
     const live = new LiveEventsService(events);
     const seen: any[] = [];
     live.stream().subscribe((m) => seen.push(m.data));
-    events.emit('events-stored', Array.from({ length: 800 }, (_, i) => `dev-${i}`), 800);
+    events.emit(
+      'events-stored',
+      Array.from({ length: 800 }, (_, i) => `dev-${i}`),
+      800,
+    );
     jest.advanceTimersByTime(1000);
     expect(seen[1]).toMatchObject({ count: 800, truncated: true });
     expect(seen[1].devices).toHaveLength(500);

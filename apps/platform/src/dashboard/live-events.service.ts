@@ -41,7 +41,9 @@ export class LiveEventsService implements OnModuleDestroy {
       for (const id of deviceIds) if (this.pendingDevices.size <= MAX_DEVICE_IDS_PER_TICK) this.pendingDevices.add(id);
     });
     events.on('device-registered', (deviceId) => this.out.next({ type: 'device', deviceId, change: 'registered' }));
-    events.on('device-connectivity', (deviceId, state) => this.out.next({ type: 'device', deviceId, change: state === 'ONLINE' ? 'online' : 'offline' }));
+    events.on('device-connectivity', (deviceId, state) =>
+      this.out.next({ type: 'device', deviceId, change: state === 'ONLINE' ? 'online' : 'offline' }),
+    );
     events.on('ota-job-transition', (_jobId, deviceId, rolloutId) => {
       this.otaRollouts.add(rolloutId);
       this.otaDevices.add(deviceId);
@@ -97,7 +99,11 @@ export class LiveEventsService implements OnModuleDestroy {
 
   private flushOta(): void {
     this.otaTimer = undefined;
-    this.out.next({ type: 'ota', rolloutIds: [...this.otaRollouts], deviceIds: [...this.otaDevices].slice(0, MAX_DEVICE_IDS_PER_TICK) });
+    this.out.next({
+      type: 'ota',
+      rolloutIds: [...this.otaRollouts],
+      deviceIds: [...this.otaDevices].slice(0, MAX_DEVICE_IDS_PER_TICK),
+    });
     this.otaRollouts.clear();
     this.otaDevices.clear();
   }

@@ -12,8 +12,10 @@ import { join, resolve } from 'node:path';
  * may run anywhere.
  */
 const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
-const DASHBOARD_DIR = [join(REPO_ROOT, 'apps', 'dashboard'), join(process.cwd(), 'apps', 'dashboard')].find((d) => existsSync(join(d, 'index.html')))
-  ?? join(REPO_ROOT, 'apps', 'dashboard');
+const DASHBOARD_DIR =
+  [join(REPO_ROOT, 'apps', 'dashboard'), join(process.cwd(), 'apps', 'dashboard')].find((d) =>
+    existsSync(join(d, 'index.html')),
+  ) ?? join(REPO_ROOT, 'apps', 'dashboard');
 const requireFromRoot = createRequire(join(REPO_ROOT, 'package.json'));
 
 /** Vendor files by public name; chart.js's exports map hides dist/, so resolve its main entry and go next to it. */

@@ -23,7 +23,9 @@ const SERVER = join(__dirname, 'pglite-server.ts');
  * that folder and survives restarts; a lock file stops two processes from opening the same folder
  * (PGlite has no multi-process locking of its own and would corrupt it).
  */
-export async function startEmbeddedPostgres(opts: { dataDir?: string; maxConnections?: number; startTimeoutMs?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  opts: { dataDir?: string; maxConnections?: number; startTimeoutMs?: number } = {},
+): Promise<EmbeddedPostgres> {
   const lockFile = opts.dataDir ? await acquireLock(opts.dataDir) : undefined;
   const child = fork(SERVER, [], {
     execArgv: ['-r', REGISTER],
@@ -54,7 +56,10 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; maxConnect
 
 function waitForReady(child: ChildProcess, timeoutMs: number): Promise<PgliteServerReady> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new EmbeddedPostgresError(`PGlite did not start within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new EmbeddedPostgresError(`PGlite did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.once('message', (m: PgliteServerReady | PgliteServerFailed) => {
       clearTimeout(timer);
       if (m.type === 'ready') resolve(m);

@@ -17,6 +17,25 @@ import { Rollout } from '../ota/rollouts/rollout.entity';
 import { ProvisioningAttempt } from '../provisioning/provisioning-attempt.entity';
 
 /** Listed explicitly (not globbed) so bundlers, Jest and the CLI all see the same set. */
-export const ENTITIES = [Claim, ProvisioningAttempt, Device, DeviceEvent, EnergySnapshot, TrustedKey, ModelArtifact, Rollout, RolloutGroup, OtaJob, OtaJobEvent, AccuracyReport];
+export const ENTITIES = [
+  Claim,
+  ProvisioningAttempt,
+  Device,
+  DeviceEvent,
+  EnergySnapshot,
+  TrustedKey,
+  ModelArtifact,
+  Rollout,
+  RolloutGroup,
+  OtaJob,
+  OtaJobEvent,
+  AccuracyReport,
+];
 /** In order. A new migration file must be added here. */
-export const MIGRATIONS = [Foundation1795900000000, DeviceConfig1795900100000, Ota1795900200000, EnergyReportIndexes1795900300000, AccuracyReports1795900400000];
+export const MIGRATIONS = [
+  Foundation1795900000000,
+  DeviceConfig1795900100000,
+  Ota1795900200000,
+  EnergyReportIndexes1795900300000,
+  AccuracyReports1795900400000,
+];

@@ -7,14 +7,26 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-export interface PgliteServerReady { type: 'ready'; port: number; version: string }
-export interface PgliteServerFailed { type: 'failed'; message: string }
+export interface PgliteServerReady {
+  type: 'ready';
+  port: number;
+  version: string;
+}
+export interface PgliteServerFailed {
+  type: 'failed';
+  message: string;
+}
 
 async function main(): Promise<void> {
   const dataDir = process.env.PGLITE_DATA_DIR || undefined; // undefined: in memory
   const maxConnections = Number(process.env.PGLITE_MAX_CONNECTIONS || 20);
   const db = await PGlite.create(dataDir ? { dataDir } : {});
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(process.env.PGLITE_PORT || 0), maxConnections });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: Number(process.env.PGLITE_PORT || 0),
+    maxConnections,
+  });
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   const { rows } = await db.query<{ version: string }>('select version()');

@@ -8,7 +8,12 @@ import { Device } from './device.entity';
 import { DeviceConfigDto, DeviceConfigStateDto } from './dto/device-config.dto';
 
 /** What a device runs with until an operator says otherwise: heartbeat hourly, energy every 15 min. */
-export const DEFAULT_DEVICE_CONFIG: DeviceConfigV1 = { statusIntervalS: 3600, energyIntervalS: 900, eventPolicy: 'on-change', scoreThresholdQ: 0 };
+export const DEFAULT_DEVICE_CONFIG: DeviceConfigV1 = {
+  statusIntervalS: 3600,
+  energyIntervalS: 900,
+  eventPolicy: 'on-change',
+  scoreThresholdQ: 0,
+};
 
 /**
  * A device's runtime configuration. It is pushed on `down/config` whenever it changes and whenever
@@ -37,12 +42,22 @@ export class DeviceConfigService implements OnModuleInit {
   async get(deviceId: string): Promise<DeviceConfigStateDto> {
     const device = await this.devices.findOne({ where: { id: deviceId }, select: { id: true, config: true } });
     if (!device) throw new NotFoundException(`device ${deviceId} not found`);
-    return device.config ? { ...(device.config as unknown as DeviceConfigV1), custom: true } : { ...DEFAULT_DEVICE_CONFIG, custom: false };
+    return device.config
+      ? { ...(device.config as unknown as DeviceConfigV1), custom: true }
+      : { ...DEFAULT_DEVICE_CONFIG, custom: false };
   }
 
   async set(deviceId: string, dto: DeviceConfigDto): Promise<DeviceConfigStateDto> {
-    const config: DeviceConfigV1 = { statusIntervalS: dto.statusIntervalS, energyIntervalS: dto.energyIntervalS, eventPolicy: dto.eventPolicy, scoreThresholdQ: dto.scoreThresholdQ };
-    const res = await this.devices.query(`UPDATE devices SET config = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING id`, [deviceId, JSON.stringify(config)]);
+    const config: DeviceConfigV1 = {
+      statusIntervalS: dto.statusIntervalS,
+      energyIntervalS: dto.energyIntervalS,
+      eventPolicy: dto.eventPolicy,
+      scoreThresholdQ: dto.scoreThresholdQ,
+    };
+    const res = await this.devices.query(
+      `UPDATE devices SET config = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING id`,
+      [deviceId, JSON.stringify(config)],
+    );
     if ((res as unknown[][])[0]?.length === 0) throw new NotFoundException(`device ${deviceId} not found`);
     await this.push(deviceId);
     return { ...config, custom: true };
@@ -51,9 +66,14 @@ export class DeviceConfigService implements OnModuleInit {
   /** Sends the device its current configuration (QoS 1; delivered when it is next online if it has a session). */
   async push(deviceId: string): Promise<void> {
     this.configuredSinceBoot.add(deviceId);
-    const { custom: _custom, ...config } = await this.get(deviceId).catch(() => ({ ...DEFAULT_DEVICE_CONFIG, custom: false }));
-    await this.broker.publish(deviceDownlinkTopic(deviceId, 'config'), encodeDeviceConfigV1(config), 1).catch((err: unknown) => {
-      this.log.warn(`could not send config to ${deviceId}: ${String(err)}`);
-    });
+    const { custom: _custom, ...config } = await this.get(deviceId).catch(() => ({
+      ...DEFAULT_DEVICE_CONFIG,
+      custom: false,
+    }));
+    await this.broker
+      .publish(deviceDownlinkTopic(deviceId, 'config'), encodeDeviceConfigV1(config), 1)
+      .catch((err: unknown) => {
+        this.log.warn(`could not send config to ${deviceId}: ${String(err)}`);
+      });
   }
 }

@@ -3,7 +3,13 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DeviceConfigService } from './device-config.service';
 import { DevicesService } from './devices.service';
 import { DeviceConfigDto, DeviceConfigStateDto } from './dto/device-config.dto';
-import { DeviceDetailDto, DeviceEventDto, DevicePageDto, ListDevicesQueryDto, ListEventsQueryDto } from './dto/device.dto';
+import {
+  DeviceDetailDto,
+  DeviceEventDto,
+  DevicePageDto,
+  ListDevicesQueryDto,
+  ListEventsQueryDto,
+} from './dto/device.dto';
 
 @ApiTags('devices')
 @Controller('api/devices')

@@ -3,7 +3,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, ILike, LessThan, Repository } from 'typeorm';
 import { DeviceEvent } from '../ingest/device-event.entity';
 import { Device } from './device.entity';
-import { DeviceDetailDto, DeviceDto, DeviceEventDto, DevicePageDto, ListDevicesQueryDto, ListEventsQueryDto } from './dto/device.dto';
+import {
+  DeviceDetailDto,
+  DeviceDto,
+  DeviceEventDto,
+  DevicePageDto,
+  ListDevicesQueryDto,
+  ListEventsQueryDto,
+} from './dto/device.dto';
 
 @Injectable()
 export class DevicesService {
@@ -19,7 +26,12 @@ export class DevicesService {
     if (query.lifecycle) base.lifecycle = query.lifecycle;
     if (query.connectivity) base.connectivity = query.connectivity;
     const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-    const where = pattern ? [{ ...base, id: ILike(pattern) }, { ...base, hardwareId: ILike(pattern) }] : base;
+    const where = pattern
+      ? [
+          { ...base, id: ILike(pattern) },
+          { ...base, hardwareId: ILike(pattern) },
+        ]
+      : base;
     const limit = query.limit ?? 100;
     const offset = query.offset ?? 0;
     const [rows, total] = await this.devices.findAndCount({
@@ -48,13 +60,16 @@ export class DevicesService {
   }
 
   async markAllOffline(): Promise<void> {
-    await this.devices.query(`UPDATE devices SET connectivity = 'OFFLINE', updated_at = now() WHERE connectivity = 'ONLINE'`);
+    await this.devices.query(
+      `UPDATE devices SET connectivity = 'OFFLINE', updated_at = now() WHERE connectivity = 'ONLINE'`,
+    );
   }
 
   async listEvents(id: string, query: ListEventsQueryDto): Promise<DeviceEventDto[]> {
     if (!(await this.devices.existsBy({ id }))) throw new NotFoundException(`device ${id} not found`);
     const rows = await this.events.find({
-      where: query.beforeSeq !== undefined ? { deviceId: id, seq: LessThan(String(query.beforeSeq)) } : { deviceId: id },
+      where:
+        query.beforeSeq !== undefined ? { deviceId: id, seq: LessThan(String(query.beforeSeq)) } : { deviceId: id },
       order: { seq: 'DESC' },
       take: query.limit ?? 100,
     });

@@ -75,9 +75,14 @@ export const sumSplit = (s: EnergySplitUj): number => s.radioUj + s.computeUj + 
  * 2. `wake-model`: computeUj − samples × the MCU profile's wakeUj (the simulator wakes once per sample);
  * 3. `all-compute`: MCU unknown — all of computeUj (an upper bound: favours raw streaming).
  */
-export function inferenceComputeUj(c: Counters, events: EventStats | undefined, profiles: Pick<ResolvedProfiles, 'mcu'>): { uj: number; method: InferenceComputeMethod } {
+export function inferenceComputeUj(
+  c: Counters,
+  events: EventStats | undefined,
+  profiles: Pick<ResolvedProfiles, 'mcu'>,
+): { uj: number; method: InferenceComputeMethod } {
   if (c.inferences === 0 || c.computeUj === 0) return { uj: 0, method: 'none' };
-  if (events && events.events > 0) return { uj: Math.min(c.computeUj, (c.inferences * events.energyUjSum) / events.events), method: 'events' };
+  if (events && events.events > 0)
+    return { uj: Math.min(c.computeUj, (c.inferences * events.energyUjSum) / events.events), method: 'events' };
   if (profiles.mcu) return { uj: Math.max(0, c.computeUj - c.samples * profiles.mcu.wakeUj), method: 'wake-model' };
   return { uj: c.computeUj, method: 'all-compute' };
 }
@@ -91,21 +96,50 @@ export function inferenceComputeUj(c: Counters, events: EventStats | undefined, 
  * - sensing and sleep: the same as the edge node.
  * Bytes and messages follow the same rule (telemetry share of `bytesUp`, all of `bytesDown`).
  */
-export function deviceEnergy(totals: DeviceTotals, profiles: ResolvedProfiles, events: EventStats | undefined, telemetry?: Telemetry): DeviceEnergy {
+export function deviceEnergy(
+  totals: DeviceTotals,
+  profiles: ResolvedProfiles,
+  events: EventStats | undefined,
+  telemetry?: Telemetry,
+): DeviceEnergy {
   const c = totals.counters;
   const mode = deviceMode(c);
   const inf = inferenceComputeUj(c, events, profiles);
   if (mode === 'streaming' && !telemetry) {
     // It is the raw-streaming node: its own figures are both sides of the comparison.
-    const edge = { radioUj: c.radioTxUj + c.radioRxUj + c.radioConnectUj, computeUj: c.computeUj, sensingUj: c.sensingUj, sleepUj: c.sleepUj };
+    const edge = {
+      radioUj: c.radioTxUj + c.radioRxUj + c.radioConnectUj,
+      computeUj: c.computeUj,
+      sensingUj: c.sensingUj,
+      sleepUj: c.sleepUj,
+    };
     return {
-      deviceId: totals.deviceId, mode, observedMs: totals.observedMs, boots: totals.boots, edge, raw: { ...edge }, inferenceComputeUj: 0, inferenceComputeMethod: 'none',
-      bytesOnAirEdge: c.bytesUp + c.bytesDown, bytesOnAirRaw: c.bytesUp + c.bytesDown, messagesUpEdge: c.messagesUp, messagesUpRaw: c.messagesUp,
-      inferences: 0, events: c.events, samples: c.samples, rawPayloadBytesKept: 0, battery: profiles.battery, peakCurrentMa: profiles.radio?.peakCurrentMa ?? null,
+      deviceId: totals.deviceId,
+      mode,
+      observedMs: totals.observedMs,
+      boots: totals.boots,
+      edge,
+      raw: { ...edge },
+      inferenceComputeUj: 0,
+      inferenceComputeMethod: 'none',
+      bytesOnAirEdge: c.bytesUp + c.bytesDown,
+      bytesOnAirRaw: c.bytesUp + c.bytesDown,
+      messagesUpEdge: c.messagesUp,
+      messagesUpRaw: c.messagesUp,
+      inferences: 0,
+      events: c.events,
+      samples: c.samples,
+      rawPayloadBytesKept: 0,
+      battery: profiles.battery,
+      peakCurrentMa: profiles.radio?.peakCurrentMa ?? null,
     };
   }
   const share = c.messagesUp > 0 ? Math.max(0, c.messagesUp - c.events) / c.messagesUp : 0;
-  const tel = telemetry ?? { txUj: c.radioTxUj * share, bytesOnAir: c.bytesUp * share, messages: Math.max(0, c.messagesUp - c.events) };
+  const tel = telemetry ?? {
+    txUj: c.radioTxUj * share,
+    bytesOnAir: c.bytesUp * share,
+    messages: Math.max(0, c.messagesUp - c.events),
+  };
   const edge: EnergySplitUj = {
     radioUj: c.radioTxUj + c.radioRxUj + c.radioConnectUj,
     computeUj: c.computeUj,
@@ -206,18 +240,34 @@ function median(xs: number[]): number | null {
 
 function perDay(s: EnergySplitUj, days: number): SplitPerDay {
   const j = (uj: number) => (days > 0 ? sig(uj / 1e6 / days) : 0);
-  return { radio: j(s.radioUj), compute: j(s.computeUj), sensing: j(s.sensingUj), sleep: j(s.sleepUj), total: j(sumSplit(s)) };
+  return {
+    radio: j(s.radioUj),
+    compute: j(s.computeUj),
+    sensing: j(s.sensingUj),
+    sleep: j(s.sleepUj),
+    total: j(sumSplit(s)),
+  };
 }
 
 /** Aggregates devices into one row. Never NaN: undefined ratios are null, empty groups are zeros. */
 export function groupFigures(devices: readonly DeviceEnergy[]): EnergyFigures {
   const edge: EnergySplitUj = { radioUj: 0, computeUj: 0, sensingUj: 0, sleepUj: 0 };
   const raw: EnergySplitUj = { radioUj: 0, computeUj: 0, sensingUj: 0, sleepUj: 0 };
-  let ms = 0, inferenceUj = 0, bytesEdge = 0, bytesRaw = 0, msgEdge = 0, msgRaw = 0, inferences = 0, events = 0, samples = 0;
+  let ms = 0,
+    inferenceUj = 0,
+    bytesEdge = 0,
+    bytesRaw = 0,
+    msgEdge = 0,
+    msgRaw = 0,
+    inferences = 0,
+    events = 0,
+    samples = 0;
   let kept: number | null = 0;
   let otaUj = 0;
-  const edgeDays: number[] = [], rawDays: number[] = [];
-  let infeasible = 0, shelf = 0;
+  const edgeDays: number[] = [],
+    rawDays: number[] = [];
+  let infeasible = 0,
+    shelf = 0;
   const modes: Record<DeviceMode, number> = { edge: 0, streaming: 0, idle: 0 };
   for (const d of devices) {
     modes[d.mode]++;

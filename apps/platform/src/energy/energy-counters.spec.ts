@@ -1,7 +1,14 @@
 import { diffSnapshots, SnapshotRow, totalsByDevice } from './energy-counters';
 
 const H = 3_600_000;
-const snap = (bootId: number, seq: number, t: number, computeUj: number, extra: Record<string, number> = {}, baseline = false): SnapshotRow => ({
+const snap = (
+  bootId: number,
+  seq: number,
+  t: number,
+  computeUj: number,
+  extra: Record<string, number> = {},
+  baseline = false,
+): SnapshotRow => ({
   deviceId: 'dev-a',
   bootId,
   seq,
@@ -15,7 +22,13 @@ describe('diffSnapshots: cumulative counters → intervals', () => {
   // starts from zero: 40 → 140 µJ at 3 h, 4 h. Hand sums: boot 7 counts 100 (its first snapshot, from
   // zero) + 200 + 200 = 500; boot 9 counts 40 + 100 = 140; total 640 µJ, radio TX half of it (320).
   // Observed time: 1 h + 1 h (boot 7) + 1 h (boot 9); a boot's first snapshot has no known start.
-  const rows = [snap(7, 0, 0, 100), snap(7, 1, H, 300), snap(7, 2, 2 * H, 500), snap(9, 0, 3 * H, 40), snap(9, 1, 4 * H, 140)];
+  const rows = [
+    snap(7, 0, 0, 100),
+    snap(7, 1, H, 300),
+    snap(7, 2, 2 * H, 500),
+    snap(9, 0, 3 * H, 40),
+    snap(9, 1, 4 * H, 140),
+  ];
 
   it('sums deltas per boot, counting a reboot from zero (no negative, no lost energy)', () => {
     const d = diffSnapshots(rows);
@@ -36,7 +49,11 @@ describe('diffSnapshots: cumulative counters → intervals', () => {
     expect(d.duplicates).toBe(2);
     expect(totalsByDevice(d.intervals).get('dev-a')!.counters.computeUj).toBe(640);
     const rebootFirst = diffSnapshots([snap(1, 0, 5 * H, 10), snap(99, 0, 0, 100), snap(99, 1, H, 150)]);
-    expect(rebootFirst.intervals.map((i) => [i.bootId, i.delta.computeUj])).toEqual([['99', 100], ['99', 50], ['1', 10]]);
+    expect(rebootFirst.intervals.map((i) => [i.bootId, i.delta.computeUj])).toEqual([
+      ['99', 100],
+      ['99', 50],
+      ['1', 10],
+    ]);
   });
 
   it('diffs the first in-range snapshot against the baseline before the range, and never counts the baseline', () => {
@@ -55,7 +72,15 @@ describe('diffSnapshots: cumulative counters → intervals', () => {
   });
 
   it('reads missing, negative or garbage counters as zero', () => {
-    const d = diffSnapshots([{ deviceId: 'x', bootId: '1', seq: 0, virtualTimeMs: 0, counters: { computeUj: 'abc', sleepUj: -5, bytesUp: null } }]);
+    const d = diffSnapshots([
+      {
+        deviceId: 'x',
+        bootId: '1',
+        seq: 0,
+        virtualTimeMs: 0,
+        counters: { computeUj: 'abc', sleepUj: -5, bytesUp: null },
+      },
+    ]);
     expect(d.intervals[0]!.delta.computeUj).toBe(0);
     expect(d.intervals[0]!.delta.sleepUj).toBe(0);
   });

@@ -13,7 +13,15 @@ export const COUNTER_NAMES = LEDGER_COUNTERS;
 export type CounterName = (typeof LEDGER_COUNTERS)[number];
 export type Counters = Record<CounterName, number>;
 
-const ENERGY_COUNTERS: readonly CounterName[] = ['computeUj', 'radioTxUj', 'radioRxUj', 'radioConnectUj', 'sensingUj', 'sleepUj', 'rawRadioUj'];
+const ENERGY_COUNTERS: readonly CounterName[] = [
+  'computeUj',
+  'radioTxUj',
+  'radioRxUj',
+  'radioConnectUj',
+  'sensingUj',
+  'sleepUj',
+  'rawRadioUj',
+];
 
 export interface SnapshotRow {
   deviceId: string;
@@ -55,8 +63,21 @@ export interface DiffResult {
 /** A literal, not Object.fromEntries: this runs once per snapshot and dominated report time on big fleets. */
 export function zeroCounters(): Counters {
   return {
-    computeUj: 0, radioTxUj: 0, radioRxUj: 0, radioConnectUj: 0, sensingUj: 0, sleepUj: 0, rawRadioUj: 0, bytesUp: 0, bytesDown: 0,
-    rawBytesUp: 0, inferences: 0, events: 0, messagesUp: 0, rawMessagesUp: 0, samples: 0,
+    computeUj: 0,
+    radioTxUj: 0,
+    radioRxUj: 0,
+    radioConnectUj: 0,
+    sensingUj: 0,
+    sleepUj: 0,
+    rawRadioUj: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    rawBytesUp: 0,
+    inferences: 0,
+    events: 0,
+    messagesUp: 0,
+    rawMessagesUp: 0,
+    samples: 0,
   };
 }
 
@@ -114,7 +135,10 @@ export function diffSnapshots(rows: readonly SnapshotRow[]): DiffResult {
   }
   for (const [deviceId, boots] of byDevice) {
     const ordered = [...boots.entries()]
-      .map(([bootId, seqs]) => ({ bootId, snaps: [...seqs.values()].sort((a, b) => a.seq - b.seq || a.virtualTimeMs - b.virtualTimeMs) }))
+      .map(([bootId, seqs]) => ({
+        bootId,
+        snaps: [...seqs.values()].sort((a, b) => a.seq - b.seq || a.virtualTimeMs - b.virtualTimeMs),
+      }))
       .map((b) => ({ ...b, firstMs: b.snaps.reduce((m, s) => Math.min(m, s.virtualTimeMs), Infinity) }))
       .sort((a, b) => a.firstMs - b.firstMs);
     result.reboots += Math.max(0, ordered.length - 1);
@@ -160,14 +184,26 @@ export interface DeviceTotals {
 }
 
 /** Sums intervals per device (optionally only those ending in [fromMs, toMs)). */
-export function totalsByDevice(intervals: readonly EnergyInterval[], fromMs = -Infinity, toMs = Infinity): Map<string, DeviceTotals> {
+export function totalsByDevice(
+  intervals: readonly EnergyInterval[],
+  fromMs = -Infinity,
+  toMs = Infinity,
+): Map<string, DeviceTotals> {
   const out = new Map<string, DeviceTotals>();
   const boots = new Map<string, Set<string>>();
   for (const iv of intervals) {
     if (iv.endMs < fromMs || iv.endMs >= toMs) continue;
     let t = out.get(iv.deviceId);
     if (!t) {
-      t = { deviceId: iv.deviceId, counters: zeroCounters(), observedMs: 0, intervals: 0, boots: 0, firstMs: null, lastMs: null };
+      t = {
+        deviceId: iv.deviceId,
+        counters: zeroCounters(),
+        observedMs: 0,
+        intervals: 0,
+        boots: 0,
+        firstMs: null,
+        lastMs: null,
+      };
       out.set(iv.deviceId, t);
       boots.set(iv.deviceId, new Set());
     }

@@ -67,7 +67,9 @@ export function isBatteryId(id: string): id is BatteryId {
 }
 
 export function resolveProfiles(device: DeviceInfo, batteryOverride?: BatteryId): ResolvedProfiles {
-  const tagged = device.tags.map((t) => /^battery[:=-](.+)$/.exec(t)?.[1]).find((id): id is BatteryId => !!id && isBatteryId(id));
+  const tagged = device.tags
+    .map((t) => /^battery[:=-](.+)$/.exec(t)?.[1])
+    .find((id): id is BatteryId => !!id && isBatteryId(id));
   const batteryId = batteryOverride ?? tagged ?? DEFAULT_BATTERY;
   return {
     mcu: resolveMcu(device.mcuProfile),
@@ -89,5 +91,5 @@ export function radioSleepUw(radio: RadioProfile): number {
  */
 export function ujPerMac(mcu: McuProfile): number {
   const cyclesPerMac = mcu.cyclesPerMac.optimized.conv;
-  return ((cyclesPerMac / mcu.clockHz) * 1000 * mcu.activePowerMw * mcu.nnActivityFactor);
+  return (cyclesPerMac / mcu.clockHz) * 1000 * mcu.activePowerMw * mcu.nnActivityFactor;
 }

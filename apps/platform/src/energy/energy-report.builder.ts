@@ -4,7 +4,16 @@ import { DeviceEnergy, deviceEnergy, EnergyFigures, EventStats, groupFigures, si
 import { diffSnapshots, EnergyInterval, SnapshotRow, totalsByDevice } from './energy-counters';
 import { DeviceInfo, isBatteryId, resolveProfiles, ResolvedProfiles } from './energy-profiles';
 import { ASSUMPTIONS, mlperfValidation, NOT_AVAILABLE, sourcesFor, UNITS } from './energy-report.notes';
-import type { EnergyReport, EnergyReportFilters, GroupBy, GroupRow, ModelVersionRow, OtaTransfer, RolloutRow, WhatIfRow } from './energy-report.types';
+import type {
+  EnergyReport,
+  EnergyReportFilters,
+  GroupBy,
+  GroupRow,
+  ModelVersionRow,
+  OtaTransfer,
+  RolloutRow,
+  WhatIfRow,
+} from './energy-report.types';
 import { otaDownloadUj } from './energy-ota';
 import { dutyCycleCheck, reCostOnMcu, reCostOnRadio, WhatIfDevice } from './energy-what-if';
 import { findingsFor } from './energy-report.findings';
@@ -31,7 +40,8 @@ export function deviceMatches(d: DeviceInfo, f: EnergyReportFilters): boolean {
   if (f.stream && d.sensorStream !== f.stream) return false;
   if (f.mcuProfile && d.mcuProfile !== f.mcuProfile) return false;
   if (f.radioProfile && d.radioProfile !== f.radioProfile) return false;
-  if (f.modelVersion && d.activeModel !== f.modelVersion && d.activeModel?.split('@')[1] !== f.modelVersion) return false;
+  if (f.modelVersion && d.activeModel !== f.modelVersion && d.activeModel?.split('@')[1] !== f.modelVersion)
+    return false;
   return true;
 }
 
@@ -72,7 +82,11 @@ export function buildEnergyReport(input: ReportInput): EnergyReport {
   }
 
   const hardwareIds = new Map(inScope.map((d) => [d.id, d.hardwareId ?? d.id]));
-  const row = (groupBy: GroupBy, key: string, devices: DeviceEnergy[]): GroupRow => ({ groupBy, key, figures: groupFigures(devices) });
+  const row = (groupBy: GroupBy, key: string, devices: DeviceEnergy[]): GroupRow => ({
+    groupBy,
+    key,
+    figures: groupFigures(devices),
+  });
   const groupOf = (groupBy: GroupBy, keyOf: (s: Scoped) => string): GroupRow[] => {
     const m = new Map<string, DeviceEnergy[]>();
     for (const s of scoped) {
@@ -96,7 +110,11 @@ export function buildEnergyReport(input: ReportInput): EnergyReport {
     generatedAt: input.generatedAt.toISOString(),
     filters: f,
     units: UNITS,
-    fleet: row('fleet', 'all', scoped.map((s) => s.energy)),
+    fleet: row(
+      'fleet',
+      'all',
+      scoped.map((s) => s.energy),
+    ),
     groups,
     timeSeries: timeSeries(intervals, scoped, BUCKET_MS[f.bucket], 'time', ''),
     timeSeriesByRadio: [...new Set(scoped.map((s) => s.info.radioProfile))].sort().map((radio) => {
@@ -106,7 +124,13 @@ export function buildEnergyReport(input: ReportInput): EnergyReport {
     whatIf: {
       radio: whatIfRadios(scoped, 'whatIfRadio', ''),
       mcu: whatIfMcus(scoped),
-      radioByStream: [...new Set(scoped.map((s) => s.info.sensorStream))].sort().flatMap((stream) => whatIfRadios(scoped.filter((s) => s.info.sensorStream === stream), 'whatIfRadioStream', `${stream}/`)),
+      radioByStream: [...new Set(scoped.map((s) => s.info.sensorStream))].sort().flatMap((stream) =>
+        whatIfRadios(
+          scoped.filter((s) => s.info.sensorStream === stream),
+          'whatIfRadioStream',
+          `${stream}/`,
+        ),
+      ),
     },
     modelVersions: input.modelVersions,
     rollouts: input.rollouts ?? [],
@@ -138,7 +162,13 @@ export function buildEnergyReport(input: ReportInput): EnergyReport {
 }
 
 /** Each (device, bucket) is a device of its own: per-day figures stay per device-day. */
-function timeSeries(intervals: EnergyInterval[], scoped: Scoped[], bucketMs: number, groupBy: GroupBy, prefix: string): GroupRow[] {
+function timeSeries(
+  intervals: EnergyInterval[],
+  scoped: Scoped[],
+  bucketMs: number,
+  groupBy: GroupBy,
+  prefix: string,
+): GroupRow[] {
   const byBucket = new Map<number, EnergyInterval[]>();
   for (const iv of intervals) {
     const b = Math.floor(iv.endMs / bucketMs) * bucketMs;
@@ -196,7 +226,11 @@ function whatIfMcus(scoped: Scoped[]): WhatIfRow[] {
 }
 
 function selfCheck(scoped: Scoped[]): EnergyReport['dataQuality']['whatIfSelfCheck'] {
-  let ledgerEdge = 0, ledgerRaw = 0, edge = 0, raw = 0, devices = 0;
+  let ledgerEdge = 0,
+    ledgerRaw = 0,
+    edge = 0,
+    raw = 0,
+    devices = 0;
   for (const s of scoped) {
     const r = s.profiles.radio ? reCostOnRadio(s.whatIf, s.profiles.radio, topicBytes(s.info.id)) : null;
     if (!r) continue;
@@ -211,7 +245,9 @@ function selfCheck(scoped: Scoped[]): EnergyReport['dataQuality']['whatIfSelfChe
 }
 
 /** Devices on a LoRa radio now, checked against the duty cycle with their own radio. */
-function loraNow(scoped: Scoped[]): Array<{ radio: string; check: ReturnType<typeof dutyCycleCheck>; devices: number }> {
+function loraNow(
+  scoped: Scoped[],
+): Array<{ radio: string; check: ReturnType<typeof dutyCycleCheck>; devices: number }> {
   const out = [];
   for (const radio of Object.values(RADIO_PROFILES).filter((r) => r.kind === 'lora')) {
     const on = scoped.filter((s) => s.profiles.radio?.id === radio.id);

@@ -64,7 +64,8 @@ export const CSV_COLUMNS: CsvColumn[] = [
 
 export function valueAt(obj: unknown, path: string): Cell {
   let v: unknown = obj;
-  for (const k of path.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of path.split('.'))
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
   return v === undefined || v === null ? null : (v as string | number);
 }
 
@@ -76,7 +77,15 @@ function cell(v: Cell): string {
 
 /** Every row of the report in one table: fleet, groups, time buckets (fleet, per radio), what-if radios (fleet, per stream) and MCUs. */
 export function reportRows(r: EnergyReport): Array<GroupRow | WhatIfRow> {
-  return [r.fleet, ...r.groups, ...r.timeSeries, ...r.timeSeriesByRadio.flatMap((s) => s.rows), ...r.whatIf.radio, ...r.whatIf.radioByStream, ...r.whatIf.mcu];
+  return [
+    r.fleet,
+    ...r.groups,
+    ...r.timeSeries,
+    ...r.timeSeriesByRadio.flatMap((s) => s.rows),
+    ...r.whatIf.radio,
+    ...r.whatIf.radioByStream,
+    ...r.whatIf.mcu,
+  ];
 }
 
 export function renderCsv(r: EnergyReport): string {

@@ -55,10 +55,16 @@ export function runTestNode(spec: TestNodeSpec, hours = 24, startMs = FIXTURE_ST
   const mcu = MCU_PROFILES[spec.mcu];
   const radio = RADIO_PROFILES[spec.radio];
   const sensor = SENSOR_PROFILES[spec.sensor];
-  const inference = spec.modelMacs > 0 ? inferenceCost(mcu, [{ op: 'CONV_2D', macs: spec.modelMacs }], { kernels: 'optimized' }) : null;
+  const inference =
+    spec.modelMacs > 0 ? inferenceCost(mcu, [{ op: 'CONV_2D', macs: spec.modelMacs }], { kernels: 'optimized' }) : null;
   const eventCost = messageCost(radio, { payloadBytes: 29, direction: 'up', qos: 1, topicBytes: TOPIC_BYTES });
   const telemetryCost = messageCost(radio, { payloadBytes: 78, direction: 'up', qos: 1, topicBytes: TOPIC_BYTES });
-  const rawCost = messageCost(radio, { payloadBytes: spec.rawSampleBytes, direction: 'up', qos: 1, topicBytes: TOPIC_BYTES });
+  const rawCost = messageCost(radio, {
+    payloadBytes: spec.rawSampleBytes,
+    direction: 'up',
+    qos: 1,
+    topicBytes: TOPIC_BYTES,
+  });
   const run: TestNodeRun = { spec, snapshots: [], events: [] };
   let bootId = 1000 + spec.hardwareId.length;
   let ledger!: EnergyLedger;
@@ -105,7 +111,12 @@ export function runTestNode(spec: TestNodeSpec, hours = 24, startMs = FIXTURE_ST
     inferences++;
     if (spec.eventEvery > 0 && inferences % spec.eventEvery === 0) {
       ledger.chargeRadioTx(eventCost, { event: true });
-      run.events.push({ seq: eventSeq++, timestampMs: t, energyUj: Math.round(inference.energyUj), latencyUs: Math.round(inference.latencyMs * 1000) });
+      run.events.push({
+        seq: eventSeq++,
+        timestampMs: t,
+        energyUj: Math.round(inference.energyUj),
+        latencyUs: Math.round(inference.latencyMs * 1000),
+      });
     }
   }
   if (nextSnapshot <= endMs) snapshot(endMs);
@@ -118,16 +129,90 @@ export function runTestNode(spec: TestNodeSpec, hours = 24, startMs = FIXTURE_ST
  * streams, a Wi-Fi doorbell and a LoRa gas node whose sensing dominates. soil-ble-a reboots at 12 h.
  */
 export const TEST_FLEET: TestNodeSpec[] = [
-  { hardwareId: 'hw-soil-ble-a', mcu: 'nrf52840', radio: 'nrf52840-ble-1m', stream: 'soil', sensor: 'soil', rawSampleBytes: 10, samplePeriodS: 60, modelMacs: 20_000, eventEvery: 60, battery: 'cr2032', rebootAtS: 12 * 3600 },
-  { hardwareId: 'hw-soil-ble-big', mcu: 'nrf52840', radio: 'nrf52840-ble-1m', stream: 'soil', sensor: 'soil', rawSampleBytes: 10, samplePeriodS: 60, modelMacs: 400_000, eventEvery: 60, battery: 'cr2032' },
-  { hardwareId: 'hw-soil-quiet', mcu: 'stm32l4r5', radio: 'nrf52840-802154', stream: 'soil', sensor: 'soil', rawSampleBytes: 10, samplePeriodS: 120, modelMacs: 20_000, eventEvery: 0 },
-  { hardwareId: 'hw-soil-streamer', mcu: 'nrf52840', radio: 'nrf52840-ble-1m', stream: 'soil', sensor: 'soil', rawSampleBytes: 10, samplePeriodS: 60, modelMacs: 0, eventEvery: 0, battery: 'cr2032' },
-  { hardwareId: 'hw-door-wifi', mcu: 'esp32-s3', radio: 'esp32-wifi', stream: 'doorbell', sensor: 'doorbell', rawSampleBytes: 9216, samplePeriodS: 30, modelMacs: 7_000_000, eventEvery: 40 },
-  { hardwareId: 'hw-gas-lora', mcu: 'stm32l4r5', radio: 'lorawan-sf7', stream: 'gas-fruit', sensor: 'gas', rawSampleBytes: 8, samplePeriodS: 300, modelMacs: 300_000, eventEvery: 12, battery: 'li-socl2-aa' },
+  {
+    hardwareId: 'hw-soil-ble-a',
+    mcu: 'nrf52840',
+    radio: 'nrf52840-ble-1m',
+    stream: 'soil',
+    sensor: 'soil',
+    rawSampleBytes: 10,
+    samplePeriodS: 60,
+    modelMacs: 20_000,
+    eventEvery: 60,
+    battery: 'cr2032',
+    rebootAtS: 12 * 3600,
+  },
+  {
+    hardwareId: 'hw-soil-ble-big',
+    mcu: 'nrf52840',
+    radio: 'nrf52840-ble-1m',
+    stream: 'soil',
+    sensor: 'soil',
+    rawSampleBytes: 10,
+    samplePeriodS: 60,
+    modelMacs: 400_000,
+    eventEvery: 60,
+    battery: 'cr2032',
+  },
+  {
+    hardwareId: 'hw-soil-quiet',
+    mcu: 'stm32l4r5',
+    radio: 'nrf52840-802154',
+    stream: 'soil',
+    sensor: 'soil',
+    rawSampleBytes: 10,
+    samplePeriodS: 120,
+    modelMacs: 20_000,
+    eventEvery: 0,
+  },
+  {
+    hardwareId: 'hw-soil-streamer',
+    mcu: 'nrf52840',
+    radio: 'nrf52840-ble-1m',
+    stream: 'soil',
+    sensor: 'soil',
+    rawSampleBytes: 10,
+    samplePeriodS: 60,
+    modelMacs: 0,
+    eventEvery: 0,
+    battery: 'cr2032',
+  },
+  {
+    hardwareId: 'hw-door-wifi',
+    mcu: 'esp32-s3',
+    radio: 'esp32-wifi',
+    stream: 'doorbell',
+    sensor: 'doorbell',
+    rawSampleBytes: 9216,
+    samplePeriodS: 30,
+    modelMacs: 7_000_000,
+    eventEvery: 40,
+  },
+  {
+    hardwareId: 'hw-gas-lora',
+    mcu: 'stm32l4r5',
+    radio: 'lorawan-sf7',
+    stream: 'gas-fruit',
+    sensor: 'gas',
+    rawSampleBytes: 8,
+    samplePeriodS: 300,
+    modelMacs: 300_000,
+    eventEvery: 12,
+    battery: 'li-socl2-aa',
+  },
 ];
 
 const filters = (over: Partial<EnergyReportFilters> = {}): EnergyReportFilters => ({
-  from: null, to: null, stream: null, mcuProfile: null, radioProfile: null, modelVersion: null, deviceId: null, battery: null, bucket: 'hour', ...over,
+  from: null,
+  to: null,
+  stream: null,
+  mcuProfile: null,
+  radioProfile: null,
+  modelVersion: null,
+  deviceId: null,
+  battery: null,
+  bucket: 'hour',
+  ...over,
 });
 
 /** The test fleet as the service would hand it over (device id = hardware id here). */
@@ -137,12 +222,40 @@ export function fleetInput(over: Partial<EnergyReportFilters> = {}): ReportInput
     generatedAt: new Date(FIXTURE_START_MS + 2 * 86_400_000),
     filters: filters(over),
     devices: [
-      ...runs.map((r) => ({ id: r.spec.hardwareId, sensorStream: r.spec.stream, mcuProfile: r.spec.mcu, radioProfile: r.spec.radio, tags: r.spec.battery ? [`battery-${r.spec.battery}`] : [], activeModel: r.spec.modelMacs ? `${r.spec.stream}-model@1.0.0` : null })),
-      { id: 'hw-never-reported', sensorStream: 'soil', mcuProfile: 'nrf52840', radioProfile: 'ble-1m', tags: [], activeModel: null },
+      ...runs.map((r) => ({
+        id: r.spec.hardwareId,
+        sensorStream: r.spec.stream,
+        mcuProfile: r.spec.mcu,
+        radioProfile: r.spec.radio,
+        tags: r.spec.battery ? [`battery-${r.spec.battery}`] : [],
+        activeModel: r.spec.modelMacs ? `${r.spec.stream}-model@1.0.0` : null,
+      })),
+      {
+        id: 'hw-never-reported',
+        sensorStream: 'soil',
+        mcuProfile: 'nrf52840',
+        radioProfile: 'ble-1m',
+        tags: [],
+        activeModel: null,
+      },
     ],
-    snapshots: runs.flatMap((r) => r.snapshots.map((s) => ({ deviceId: r.spec.hardwareId, bootId: s.bootId, seq: s.seq, virtualTimeMs: s.virtualTimeMs, counters: s.counters }))),
-    eventStats: new Map(runs.filter((r) => r.events.length).map((r) => [r.spec.hardwareId, { events: r.events.length, energyUjSum: r.events.reduce((a, e) => a + e.energyUj, 0) }])),
+    snapshots: runs.flatMap((r) =>
+      r.snapshots.map((s) => ({
+        deviceId: r.spec.hardwareId,
+        bootId: s.bootId,
+        seq: s.seq,
+        virtualTimeMs: s.virtualTimeMs,
+        counters: s.counters,
+      })),
+    ),
+    eventStats: new Map(
+      runs
+        .filter((r) => r.events.length)
+        .map((r) => [
+          r.spec.hardwareId,
+          { events: r.events.length, energyUjSum: r.events.reduce((a, e) => a + e.energyUj, 0) },
+        ]),
+    ),
     modelVersions: [],
   };
 }
-

@@ -14,22 +14,68 @@ th{background:#f4f6f8;font-weight:600}td.k,th.k{text-align:left}tr.worse td{back
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}ul{margin:4px 0 8px 18px;padding:0}code{background:#f4f6f8;padding:0 3px}
 `;
 
-const VERDICT: Record<string, string> = { 'edge-better': 'edge better', 'edge-worse': 'EDGE WORSE', 'no-difference': 'same', 'no-data': 'no data' };
+const VERDICT: Record<string, string> = {
+  'edge-better': 'edge better',
+  'edge-worse': 'EDGE WORSE',
+  'no-difference': 'same',
+  'no-data': 'no data',
+};
 const days = (d: number | null) => (d === null ? '—' : d >= 365.25 ? `${fmt(d / 365.25)} y` : `${fmt(d)} d`);
 
-function groupTable(rows: GroupRow[], keyHeader: string, extra?: (r: WhatIfRow) => string[], extraHeaders: string[] = []): string {
+function groupTable(
+  rows: GroupRow[],
+  keyHeader: string,
+  extra?: (r: WhatIfRow) => string[],
+  extraHeaders: string[] = [],
+): string {
   if (rows.length === 0) return '<p class="note">No data for this view.</p>';
-  const head = [keyHeader, 'devices', 'device-days', 'edge J/day<br>radio', 'compute', 'sensing', 'sleep', 'total', 'raw J/day<br>total', 'raw ÷ edge', 'edge saves %', 'verdict', 'radio share %<br>edge / raw', 'bytes on air/day<br>edge / raw', 'msgs up/day<br>edge / raw', 'battery life<br>edge / raw', 'µJ per inference<br>all / compute', 'µJ per event', 'OTA J<br>(estimate)', 'raw bytes kept', ...extraHeaders];
+  const head = [
+    keyHeader,
+    'devices',
+    'device-days',
+    'edge J/day<br>radio',
+    'compute',
+    'sensing',
+    'sleep',
+    'total',
+    'raw J/day<br>total',
+    'raw ÷ edge',
+    'edge saves %',
+    'verdict',
+    'radio share %<br>edge / raw',
+    'bytes on air/day<br>edge / raw',
+    'msgs up/day<br>edge / raw',
+    'battery life<br>edge / raw',
+    'µJ per inference<br>all / compute',
+    'µJ per event',
+    'OTA J<br>(estimate)',
+    'raw bytes kept',
+    ...extraHeaders,
+  ];
   const body = rows.map((r) => {
     const f: EnergyFigures = r.figures;
     const w = r as WhatIfRow;
     const cls = f.verdict === 'edge-worse' ? 'worse' : w.devicesOnProfile ? 'cur' : '';
     const cells = [
-      fmt(f.devices), fmt(f.deviceDays), fmt(f.edgeJoulesPerDay.radio), fmt(f.edgeJoulesPerDay.compute), fmt(f.edgeJoulesPerDay.sensing), fmt(f.edgeJoulesPerDay.sleep),
-      `<b>${fmt(f.edgeJoulesPerDay.total)}</b>`, `<b>${fmt(f.rawJoulesPerDay.total)}</b>`, fmt(f.rawToEdgeRatio), fmt(f.edgeSavingPct), VERDICT[f.verdict]!,
-      `${fmt(f.radioSharePct)} / ${fmt(f.rawRadioSharePct)}`, `${fmt(f.bytesOnAirPerDay.edge)} / ${fmt(f.bytesOnAirPerDay.raw)}`, `${fmt(f.messagesUpPerDay.edge)} / ${fmt(f.messagesUpPerDay.raw)}`,
+      fmt(f.devices),
+      fmt(f.deviceDays),
+      fmt(f.edgeJoulesPerDay.radio),
+      fmt(f.edgeJoulesPerDay.compute),
+      fmt(f.edgeJoulesPerDay.sensing),
+      fmt(f.edgeJoulesPerDay.sleep),
+      `<b>${fmt(f.edgeJoulesPerDay.total)}</b>`,
+      `<b>${fmt(f.rawJoulesPerDay.total)}</b>`,
+      fmt(f.rawToEdgeRatio),
+      fmt(f.edgeSavingPct),
+      VERDICT[f.verdict]!,
+      `${fmt(f.radioSharePct)} / ${fmt(f.rawRadioSharePct)}`,
+      `${fmt(f.bytesOnAirPerDay.edge)} / ${fmt(f.bytesOnAirPerDay.raw)}`,
+      `${fmt(f.messagesUpPerDay.edge)} / ${fmt(f.messagesUpPerDay.raw)}`,
       `${days(f.battery.edgeDays)} / ${days(f.battery.rawDays)}${f.battery.infeasible ? ` (${f.battery.infeasible} infeasible)` : ''}`,
-      `${fmt(f.energyPerInferenceUj)} / ${fmt(f.inferenceComputePerInferenceUj)}`, fmt(f.energyPerEventUj), fmt(f.otaDownloadJ), fmt(f.rawPayloadBytesKept),
+      `${fmt(f.energyPerInferenceUj)} / ${fmt(f.inferenceComputePerInferenceUj)}`,
+      fmt(f.energyPerEventUj),
+      fmt(f.otaDownloadJ),
+      fmt(f.rawPayloadBytesKept),
       ...(extra ? extra(w) : []),
     ];
     return `<tr class="${cls}"><td class="k">${esc(r.key)}${r.label && r.label !== r.key ? `<br><span class="note">${esc(r.label)}</span>` : ''}</td>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
@@ -39,7 +85,13 @@ function groupTable(rows: GroupRow[], keyHeader: string, extra?: (r: WhatIfRow) 
 
 /** Buckets with no observed time (only a boot's first snapshot) have no per-day figure: left out of the chart. */
 function series(rows: GroupRow[], title: string): string {
-  const pts = rows.filter((p) => p.figures.deviceDays > 0).map((p) => ({ t: p.key.slice(p.key.indexOf('@') + 1), edge: p.figures.edgeJoulesPerDay, rawTotal: p.figures.rawJoulesPerDay.total }));
+  const pts = rows
+    .filter((p) => p.figures.deviceDays > 0)
+    .map((p) => ({
+      t: p.key.slice(p.key.indexOf('@') + 1),
+      edge: p.figures.edgeJoulesPerDay,
+      rawTotal: p.figures.rawJoulesPerDay.total,
+    }));
   return pts.length ? timeSeriesChart(pts, title) : '<p class="note">No observed time in any bucket.</p>';
 }
 
@@ -51,7 +103,10 @@ function streamRadioMatrix(rows: WhatIfRow[]): string {
   const cell = (w: WhatIfRow | undefined) => {
     if (!w || w.figures.devices === 0) return '<td>—</td>';
     const f = w.figures;
-    const dc = w.dutyCycle && (w.dutyCycle.edgeViolations || w.dutyCycle.rawViolations) ? ` <span title="EU868 duty cycle exceeded (edge ${w.dutyCycle.edgeViolations}, raw ${w.dutyCycle.rawViolations} devices)">⚠ duty cycle ${w.dutyCycle.edgeViolations}/${w.dutyCycle.rawViolations}</span>` : '';
+    const dc =
+      w.dutyCycle && (w.dutyCycle.edgeViolations || w.dutyCycle.rawViolations)
+        ? ` <span title="EU868 duty cycle exceeded (edge ${w.dutyCycle.edgeViolations}, raw ${w.dutyCycle.rawViolations} devices)">⚠ duty cycle ${w.dutyCycle.edgeViolations}/${w.dutyCycle.rawViolations}</span>`
+        : '';
     return `<td class="${f.verdict === 'edge-worse' ? 'worsecell' : ''}${w.devicesOnProfile ? ' curcell' : ''}">${fmt(f.edgeJoulesPerDay.total)} / ${fmt(f.rawJoulesPerDay.total)}<br><b>${fmt(f.rawToEdgeRatio)}×</b>${dc}</td>`;
   };
   return `<div class="tw"><table><thead><tr><th class="k">stream</th>${radios.map((r) => `<th>${esc(r)}</th>`).join('')}</tr></thead><tbody>${streams.map((s) => `<tr><td class="k">${esc(s)}</td>${radios.map((r) => cell(at(s, r))).join('')}</tr>`).join('')}</tbody></table></div>`;
@@ -59,7 +114,12 @@ function streamRadioMatrix(rows: WhatIfRow[]): string {
 
 const accuracyCell = (pct: number | null) => (pct === null ? 'no reports' : fmt(pct));
 
-const splitRow = (r: GroupRow, label = r.key): SplitBarRow => ({ label, edge: r.figures.edgeJoulesPerDay, raw: r.figures.rawJoulesPerDay, worse: r.figures.verdict === 'edge-worse' });
+const splitRow = (r: GroupRow, label = r.key): SplitBarRow => ({
+  label,
+  edge: r.figures.edgeJoulesPerDay,
+  raw: r.figures.rawJoulesPerDay,
+  worse: r.figures.verdict === 'edge-worse',
+});
 
 function findingClass(s: string): string {
   if (/WORSE|not allowed/.test(s)) return 'finding worse';
@@ -75,16 +135,51 @@ export function renderHtml(r: EnergyReport): string {
   const hasData = f.devices > 0;
   const wiRadio = r.whatIf.radio.filter((w) => w.figures.devices > 0);
   const wiMcu = r.whatIf.mcu.filter((w) => w.figures.devices > 0);
-  const filters = Object.entries(r.filters).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${esc(v)}`).join(', ');
+  const filters = Object.entries(r.filters)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}=${esc(v)}`)
+    .join(', ');
   const charts = hasData
     ? [
         '<h2>Energy split: edge vs raw streaming</h2><p class="note">J per device-day, split radio / compute / sensing / sleep. Each row is scaled to its own larger bar (groups differ by orders of magnitude); values are printed. Rows in red: edge inference costs more than streaming raw data.</p>',
-        splitBars([splitRow(r.fleet, 'fleet'), ...by('radioProfile').map((g) => splitRow(g, `radio ${g.key}`)), ...by('stream').map((g) => splitRow(g, `stream ${g.key}`)), ...by('mcuProfile').map((g) => splitRow(g, `MCU ${g.key}`))], 'Energy split per group, J per device-day'),
-        '<h2>Battery life on the node\'s battery: edge vs raw</h2><p class="note">Median over devices of each device\'s projection on its own battery, days (capped at the cell\'s shelf life).</p>',
-        pairBars([...by('radioProfile').map((g) => ({ label: `radio ${g.key}`, a: g.figures.battery.edgeDays, b: g.figures.battery.rawDays })), ...shownDevices.map((g) => ({ label: g.label ?? g.key, a: g.figures.battery.edgeDays, b: g.figures.battery.rawDays }))], 'Battery life, days: edge vs raw streaming', 'days', ['edge inference', 'raw streaming'], 'battery'),
+        splitBars(
+          [
+            splitRow(r.fleet, 'fleet'),
+            ...by('radioProfile').map((g) => splitRow(g, `radio ${g.key}`)),
+            ...by('stream').map((g) => splitRow(g, `stream ${g.key}`)),
+            ...by('mcuProfile').map((g) => splitRow(g, `MCU ${g.key}`)),
+          ],
+          'Energy split per group, J per device-day',
+        ),
+        "<h2>Battery life on the node's battery: edge vs raw</h2><p class=\"note\">Median over devices of each device's projection on its own battery, days (capped at the cell's shelf life).</p>",
+        pairBars(
+          [
+            ...by('radioProfile').map((g) => ({
+              label: `radio ${g.key}`,
+              a: g.figures.battery.edgeDays,
+              b: g.figures.battery.rawDays,
+            })),
+            ...shownDevices.map((g) => ({
+              label: g.label ?? g.key,
+              a: g.figures.battery.edgeDays,
+              b: g.figures.battery.rawDays,
+            })),
+          ],
+          'Battery life, days: edge vs raw streaming',
+          'days',
+          ['edge inference', 'raw streaming'],
+          'battery',
+        ),
         `<h2>Over time (${esc(r.filters.bucket)} buckets)</h2><p class="note">J per device-day in each bucket (an interval counts in the bucket where it ends); dashed: the raw-streaming total.</p>`,
         series(r.timeSeries, 'Fleet: edge energy split over time vs raw streaming'),
-        r.timeSeriesByRadio.length > 1 ? r.timeSeriesByRadio.map((s) => `<h3>Radio ${esc(s.radio)}</h3>${series(s.rows, `Radio ${s.radio}: edge energy split over time vs raw streaming`)}`).join('\n') : '',
+        r.timeSeriesByRadio.length > 1
+          ? r.timeSeriesByRadio
+              .map(
+                (s) =>
+                  `<h3>Radio ${esc(s.radio)}</h3>${series(s.rows, `Radio ${s.radio}: edge energy split over time vs raw streaming`)}`,
+              )
+              .join('\n')
+          : '',
       ].join('\n')
     : '<p class="finding warn">No data: no energy snapshots match the range and filters, so there are no charts.</p>';
   const dq = r.dataQuality;
@@ -105,27 +200,68 @@ ${groupTable([r.fleet], 'fleet')}
 <details><summary>Per time bucket (${r.timeSeries.length})</summary>${groupTable(r.timeSeries, 'bucket start (UTC)')}</details>
 <h2>What if: the same workload on other radios</h2>
 <p class="note">The fleet's own counts (events, telemetry, raw samples, downlinks, boots, observed time) re-costed on each radio with the library's message, connect and keep-alive models; each device keeps its MCU. Highlighted rows: profiles devices use now. LoRaWAN rows check the EU868 1 % duty cycle (864 s/day) per device. Self-check: re-costed on their own radios from counts, the devices come out ${fmt(r.dataQuality.whatIfSelfCheck.edgeDiffPct)} % (edge) and ${fmt(r.dataQuality.whatIfSelfCheck.rawDiffPct)} % (raw) off their own ledgers (${r.dataQuality.whatIfSelfCheck.devices} devices; nominal payload sizes, one connect per boot).</p>
-${wiRadio.length ? pairBars(wiRadio.map((w) => ({ label: w.key, a: w.figures.edgeJoulesPerDay.total, b: w.figures.rawJoulesPerDay.total })), 'What-if radios: J per device-day, edge vs raw (log scale)', 'J/day', ['edge inference', 'raw streaming'], 'whatif-radio', true) : ''}
+${
+  wiRadio.length
+    ? pairBars(
+        wiRadio.map((w) => ({ label: w.key, a: w.figures.edgeJoulesPerDay.total, b: w.figures.rawJoulesPerDay.total })),
+        'What-if radios: J per device-day, edge vs raw (log scale)',
+        'J/day',
+        ['edge inference', 'raw streaming'],
+        'whatif-radio',
+        true,
+      )
+    : ''
+}
 ${groupTable(r.whatIf.radio, 'radio', (w) => [fmt(w.devicesExcluded), w.dutyCycle ? `${fmt(w.dutyCycle.maxEdgeAirtimeSPerDay)} / ${fmt(w.dutyCycle.maxRawAirtimeSPerDay)}` : '—', w.dutyCycle ? `${w.dutyCycle.edgeViolations} / ${w.dutyCycle.rawViolations}` : '—'], ['devices excluded', 'LoRa max airtime s/day<br>edge / raw', 'duty-cycle violations<br>edge / raw'])}
 <h3>Per stream: edge / raw J per device-day and raw ÷ edge</h3>
 <p class="note">Each stream's devices re-costed on each radio (outlined: a radio those devices use now; red: edge inference costs more than streaming; ⚠: LoRaWAN duty cycle exceeded, edge/raw devices).</p>
 ${r.whatIf.radioByStream.length ? streamRadioMatrix(r.whatIf.radioByStream) : '<p class="note">No data.</p>'}
 <h2>What if: the same workload on other MCUs</h2>
 <p class="note">MACs per inference derived from each device's inference energy and its MCU's µJ/MAC, re-costed at the target's; wake-ups and sleep floor scale with the target. Memory fit is not checked. Each device keeps its radio.</p>
-${wiMcu.length ? pairBars(wiMcu.map((w) => ({ label: w.key, a: w.figures.edgeJoulesPerDay.total, b: w.figures.rawJoulesPerDay.total })), 'What-if MCUs: J per device-day, edge vs raw (log scale)', 'J/day', ['edge inference', 'raw streaming'], 'whatif-mcu', true) : ''}
+${
+  wiMcu.length
+    ? pairBars(
+        wiMcu.map((w) => ({ label: w.key, a: w.figures.edgeJoulesPerDay.total, b: w.figures.rawJoulesPerDay.total })),
+        'What-if MCUs: J per device-day, edge vs raw (log scale)',
+        'J/day',
+        ['edge inference', 'raw streaming'],
+        'whatif-mcu',
+        true,
+      )
+    : ''
+}
 ${groupTable(r.whatIf.mcu, 'MCU', (w) => [fmt(w.devicesExcluded)], ['devices excluded'])}
 <h2>Model updates: energy per inference and accuracy before and after each rollout</h2>
 <p class="note">From the inference events (device_events.energy_uj = the device's compute energy for that inference). Before = the rollout's devices running any other model; after = running the rolled-out model. Accuracy: from the same devices' accuracy reports (their ground-truth logs; in simulation, the dataset labels), with n = inferences checked; "no reports" where the devices sent none.</p>
-${r.rollouts.length ? `<div class="tw"><table><thead><tr><th class="k">rollout</th><th class="k">model</th><th class="k">state</th><th>devices</th><th class="k">jobs</th><th>µJ per inference<br>before → after</th><th>change %</th><th>latency µs<br>before → after</th><th>events<br>before / after</th><th>accuracy %<br>before → after</th><th>accuracy n<br>before / after</th></tr></thead><tbody>${r.rollouts.map((o) => `<tr class="${(o.energyPerInferenceChangePct ?? 0) > 0 ? 'worse' : ''}"><td class="k">#${o.rolloutId} ${esc(o.name)}</td><td class="k">${esc(o.model)}</td><td class="k">${esc(o.state)}</td><td>${fmt(o.devices)}</td><td class="k">${esc(Object.entries(o.jobsByState).map(([k, v]) => `${k} ${v}`).join(', ') || '—')}</td><td>${fmt(o.before.meanEnergyPerInferenceUj)} → ${fmt(o.after.meanEnergyPerInferenceUj)}</td><td>${fmt(o.energyPerInferenceChangePct)}</td><td>${fmt(o.before.meanLatencyUs)} → ${fmt(o.after.meanLatencyUs)}</td><td>${fmt(o.before.events)} / ${fmt(o.after.events)}</td><td>${accuracyCell(o.accuracyBeforePct)} → ${accuracyCell(o.accuracyAfterPct)}</td><td>${fmt(o.accuracyBeforeInferences)} / ${fmt(o.accuracyAfterInferences)}</td></tr>`).join('')}</tbody></table></div>` : '<p class="note">No rollouts have touched these devices yet: the table below groups events by model version only.</p>'}
+${
+  r.rollouts.length
+    ? `<div class="tw"><table><thead><tr><th class="k">rollout</th><th class="k">model</th><th class="k">state</th><th>devices</th><th class="k">jobs</th><th>µJ per inference<br>before → after</th><th>change %</th><th>latency µs<br>before → after</th><th>events<br>before / after</th><th>accuracy %<br>before → after</th><th>accuracy n<br>before / after</th></tr></thead><tbody>${r.rollouts
+        .map(
+          (o) =>
+            `<tr class="${(o.energyPerInferenceChangePct ?? 0) > 0 ? 'worse' : ''}"><td class="k">#${o.rolloutId} ${esc(o.name)}</td><td class="k">${esc(o.model)}</td><td class="k">${esc(o.state)}</td><td>${fmt(o.devices)}</td><td class="k">${esc(
+              Object.entries(o.jobsByState)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || '—',
+            )}</td><td>${fmt(o.before.meanEnergyPerInferenceUj)} → ${fmt(o.after.meanEnergyPerInferenceUj)}</td><td>${fmt(o.energyPerInferenceChangePct)}</td><td>${fmt(o.before.meanLatencyUs)} → ${fmt(o.after.meanLatencyUs)}</td><td>${fmt(o.before.events)} / ${fmt(o.after.events)}</td><td>${accuracyCell(o.accuracyBeforePct)} → ${accuracyCell(o.accuracyAfterPct)}</td><td>${fmt(o.accuracyBeforeInferences)} / ${fmt(o.accuracyAfterInferences)}</td></tr>`,
+        )
+        .join('')}</tbody></table></div>`
+    : '<p class="note">No rollouts have touched these devices yet: the table below groups events by model version only.</p>'
+}
 <h3>Energy per inference and on-device accuracy by model version</h3>
 ${r.modelVersions.length ? `<table><thead><tr><th class="k">model</th><th class="k">version</th><th>devices</th><th>events</th><th>µJ per inference</th><th>latency µs</th><th class="k">first event</th><th class="k">last event</th><th>accuracy %</th><th>accuracy n</th></tr></thead><tbody>${r.modelVersions.map((m) => `<tr><td class="k">${esc(m.modelId ?? '(unresolved tag)')}</td><td class="k">${esc(m.modelVersion ?? '—')}</td><td>${fmt(m.devices)}</td><td>${fmt(m.events)}</td><td>${fmt(m.meanEnergyPerInferenceUj)}</td><td>${fmt(m.meanLatencyUs)}</td><td class="k">${esc(m.firstEventAt ?? '—')}</td><td class="k">${esc(m.lastEventAt ?? '—')}</td><td>${accuracyCell(m.accuracyPct)}</td><td>${fmt(m.accuracyInferences)}</td></tr>`).join('')}</tbody></table>` : '<p class="note">No inference events or accuracy reports in the range.</p>'}
 <h2>Data quality</h2>
 <ul><li>${dq.snapshots} snapshots → ${dq.intervals} intervals; ${dq.duplicates} duplicates ignored; ${dq.reboots} reboots (new bootId, counted from zero); ${dq.resetsWithoutNewBoot} counter drops without a new bootId (treated as restarts).</li>
 <li>${dq.devicesInScope} devices match the filters; without snapshots in range: ${dq.devicesWithoutSnapshots.length ? esc(dq.devicesWithoutSnapshots.join(', ')) : 'none'}.</li>
-<li>Unknown profiles: ${dq.unknownProfiles.length ? esc(dq.unknownProfiles.join(', ')) : 'none'}. Inference compute method per device: ${esc(Object.entries(dq.inferenceComputeMethods).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')}.</li></ul>
+<li>Unknown profiles: ${dq.unknownProfiles.length ? esc(dq.unknownProfiles.join(', ')) : 'none'}. Inference compute method per device: ${esc(
+    Object.entries(dq.inferenceComputeMethods)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none',
+  )}.</li></ul>
 <h2>Definitions and assumptions</h2><ul>${r.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>
 <h3>Not yet available</h3><ul>${r.notAvailable.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>
-<h3>Units</h3><ul>${Object.entries(r.units).map(([k, v]) => `<li><code>${esc(k)}</code>: ${esc(v)}</li>`).join('')}</ul>
+<h3>Units</h3><ul>${Object.entries(r.units)
+    .map(([k, v]) => `<li><code>${esc(k)}</code>: ${esc(v)}</li>`)
+    .join('')}</ul>
 <h2>Validation against MLPerf Tiny</h2>
 <p class="note">${esc(r.validation.description)} Goal: ±${r.validation.goal.latencyPct} % latency, ±${r.validation.goal.energyPct} % energy.</p>
 <table><thead><tr><th class="k">set</th><th>latency rows</th><th>latency max |err| %</th><th>mean |err| %</th><th>energy rows</th><th>energy max |err| %</th><th>mean |err| %</th></tr></thead><tbody>${r.validation.summary.map((s) => `<tr><td class="k">${esc(s.role)}</td><td>${s.latencyN}</td><td>${fmt(s.latencyMaxAbsPct)}</td><td>${fmt(s.latencyMeanAbsPct)}</td><td>${s.energyN}</td><td>${s.energyN ? fmt(s.energyMaxAbsPct) : '—'}</td><td>${s.energyN ? fmt(s.energyMeanAbsPct) : '—'}</td></tr>`).join('')}</tbody></table>

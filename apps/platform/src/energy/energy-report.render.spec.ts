@@ -7,7 +7,10 @@ import { fleetInput } from './energy-report.fixtures';
 import { renderHtml } from './energy-report.html';
 
 function parseCsv(text: string): string[][] {
-  return text.trimEnd().split('\r\n').map((line) => line.split(','));
+  return text
+    .trimEnd()
+    .split('\r\n')
+    .map((line) => line.split(','));
 }
 
 describe('energy report rendering (test fleet, pure)', () => {
@@ -23,7 +26,10 @@ describe('energy report rendering (test fleet, pure)', () => {
     const big = report.groups.find((g) => g.key === 'hw-soil-ble-big')!;
     expect(big.figures.verdict).toBe('edge-worse');
     expect(report.findings.join('\n')).toMatch(/WORSE/);
-    expect(report.groups.find((g) => g.key === 'hw-soil-streamer')!.figures).toMatchObject({ verdict: 'no-difference', rawToEdgeRatio: 1 });
+    expect(report.groups.find((g) => g.key === 'hw-soil-streamer')!.figures).toMatchObject({
+      verdict: 'no-difference',
+      rawToEdgeRatio: 1,
+    });
     expect(report.dataQuality).toMatchObject({ reboots: 1, devicesWithoutSnapshots: ['hw-never-reported'] });
     expect(report.whatIf.radio.find((w) => w.key === 'lorawan-sf12')!.dutyCycle!.rawViolations).toBeGreaterThan(0);
     expect(JSON.stringify(report)).not.toMatch(/NaN|Infinity/);
@@ -40,7 +46,8 @@ describe('energy report rendering (test fleet, pure)', () => {
 
   it('HTML is self-contained, has its charts and states units, assumptions, sources and validation', () => {
     const html = renderHtml(report);
-    for (const chart of ['split', 'battery', 'timeseries', 'whatif-radio', 'whatif-mcu']) expect(html).toContain(`data-chart="${chart}"`);
+    for (const chart of ['split', 'battery', 'timeseries', 'whatif-radio', 'whatif-mcu'])
+      expect(html).toContain(`data-chart="${chart}"`);
     expect(html).not.toMatch(/NaN|undefined|<script src|<link |https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(html).toMatch(/EDGE WORSE/);
     expect(html).toMatch(/Validation against MLPerf Tiny/);
@@ -63,19 +70,47 @@ describe('energy report rendering (test fleet, pure)', () => {
     const ble = RADIO_PROFILES['nrf52840-ble-1m'];
     const topic = 'tinyfleet/v1/d/hw-soil-ble-a/up/event'.length;
     // 10 chunks of 1,000 B each: 10 downlinks of 1,019 B + one 16-B request uplink.
-    const expectedUj = 10 * messageCostFragmented(ble, 1000 + OTA_CHUNK_FRAMING_BYTES, topic, 'down').energyUj + messageCostFragmented(ble, 16, topic, 'up').energyUj;
+    const expectedUj =
+      10 * messageCostFragmented(ble, 1000 + OTA_CHUNK_FRAMING_BYTES, topic, 'down').energyUj +
+      messageCostFragmented(ble, 16, topic, 'up').energyUj;
     expect(otaDownloadUj(ble, { jobs: 1, chunks: 10, bytes: 10_000 }, topic)).toBeCloseTo(expectedUj, 6);
     const rollout = {
-      rolloutId: 3, name: 'soil v2', model: 'soil-model@2.0.0', state: 'COMPLETED', startedAt: null, finishedAt: null, devices: 2, jobsByState: { SUCCEEDED: 2 },
-      before: { events: 40, meanEnergyPerInferenceUj: 23, meanLatencyUs: 1170 }, after: { events: 30, meanEnergyPerInferenceUj: 469, meanLatencyUs: 23_400 },
-      energyPerInferenceChangePct: 1939, accuracyBeforePct: 62.5, accuracyAfterPct: 87.2, accuracyBeforeInferences: 240, accuracyAfterInferences: 1250,
+      rolloutId: 3,
+      name: 'soil v2',
+      model: 'soil-model@2.0.0',
+      state: 'COMPLETED',
+      startedAt: null,
+      finishedAt: null,
+      devices: 2,
+      jobsByState: { SUCCEEDED: 2 },
+      before: { events: 40, meanEnergyPerInferenceUj: 23, meanLatencyUs: 1170 },
+      after: { events: 30, meanEnergyPerInferenceUj: 469, meanLatencyUs: 23_400 },
+      energyPerInferenceChangePct: 1939,
+      accuracyBeforePct: 62.5,
+      accuracyAfterPct: 87.2,
+      accuracyBeforeInferences: 240,
+      accuracyAfterInferences: 1250,
     };
-    const unreported = { ...rollout, rolloutId: 4, name: 'soil v3', accuracyBeforePct: null, accuracyAfterPct: null, accuracyBeforeInferences: 0, accuracyAfterInferences: 0 };
-    const r = buildEnergyReport({ ...fleetInput(), ota: new Map([['hw-soil-ble-a', { jobs: 1, chunks: 10, bytes: 10_000 }]]), rollouts: [rollout, unreported] });
+    const unreported = {
+      ...rollout,
+      rolloutId: 4,
+      name: 'soil v3',
+      accuracyBeforePct: null,
+      accuracyAfterPct: null,
+      accuracyBeforeInferences: 0,
+      accuracyAfterInferences: 0,
+    };
+    const r = buildEnergyReport({
+      ...fleetInput(),
+      ota: new Map([['hw-soil-ble-a', { jobs: 1, chunks: 10, bytes: 10_000 }]]),
+      rollouts: [rollout, unreported],
+    });
     expect(r.groups.find((g) => g.key === 'hw-soil-ble-a')!.figures.otaDownloadJ).toBeCloseTo(expectedUj / 1e6, 6);
     expect(r.fleet.figures.otaDownloadJ).toBeCloseTo(expectedUj / 1e6, 6);
     const findings = r.findings.join('\n');
-    expect(findings).toMatch(/Rollout #3 soil v2 \(soil-model@2.0.0\): energy per inference 23 → 469 µJ \(\+1,939 %\); accuracy 62.5 % → 87.2 % \(\+24.7 pts, n=240 → 1,250 inferences checked on the devices\)\./);
+    expect(findings).toMatch(
+      /Rollout #3 soil v2 \(soil-model@2.0.0\): energy per inference 23 → 469 µJ \(\+1,939 %\); accuracy 62.5 % → 87.2 % \(\+24.7 pts, n=240 → 1,250 inferences checked on the devices\)\./,
+    );
     expect(findings).toMatch(/Rollout #4 soil v3 .*; accuracy not available \(no accuracy reports\)\./);
     const html = renderHtml(r);
     expect(html).toMatch(/#3 soil v2/);
@@ -83,8 +118,30 @@ describe('energy report rendering (test fleet, pure)', () => {
     expect(html).toContain('<td>no reports → no reports</td><td>0 / 0</td>');
     expect(html).toMatch(/ground-truth log/);
     const versions = [
-      { modelId: 'soil-model', modelVersion: '2.0.0', devices: 2, events: 30, meanEnergyPerInferenceUj: 469, meanLatencyUs: 23_400, firstEventAt: null, lastEventAt: null, accuracyPct: 87.2, accuracyInferences: 1250 },
-      { modelId: 'soil-model', modelVersion: '1.0.0', devices: 2, events: 40, meanEnergyPerInferenceUj: 23, meanLatencyUs: 1170, firstEventAt: null, lastEventAt: null, accuracyPct: null, accuracyInferences: 0 },
+      {
+        modelId: 'soil-model',
+        modelVersion: '2.0.0',
+        devices: 2,
+        events: 30,
+        meanEnergyPerInferenceUj: 469,
+        meanLatencyUs: 23_400,
+        firstEventAt: null,
+        lastEventAt: null,
+        accuracyPct: 87.2,
+        accuracyInferences: 1250,
+      },
+      {
+        modelId: 'soil-model',
+        modelVersion: '1.0.0',
+        devices: 2,
+        events: 40,
+        meanEnergyPerInferenceUj: 23,
+        meanLatencyUs: 1170,
+        firstEventAt: null,
+        lastEventAt: null,
+        accuracyPct: null,
+        accuracyInferences: 0,
+      },
     ];
     const byVersion = renderHtml(buildEnergyReport({ ...fleetInput(), modelVersions: versions }));
     expect(byVersion).toContain('<td>87.2</td><td>1,250</td></tr>');

@@ -7,14 +7,26 @@ import type { EventStats } from './energy-aggregate';
 import type { SnapshotRow } from './energy-counters';
 import type { DeviceInfo } from './energy-profiles';
 import { buildEnergyReport, deviceMatches } from './energy-report.builder';
-import type { EnergyReport, EnergyReportFilters, ModelVersionRow, OtaTransfer, RolloutRow } from './energy-report.types';
+import type {
+  EnergyReport,
+  EnergyReportFilters,
+  ModelVersionRow,
+  OtaTransfer,
+  RolloutRow,
+} from './energy-report.types';
 import { EnergyReportQueryDto } from './dto/energy-report-query.dto';
 
 const SNAPSHOT_COLUMNS = `device_id, boot_id::text AS boot_id, seq::float8 AS seq, virtual_time_ms::float8 AS t, counters`;
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 
-interface SnapshotDbRow { device_id: string; boot_id: string; seq: number; t: number; counters: Record<string, unknown> }
+interface SnapshotDbRow {
+  device_id: string;
+  boot_id: string;
+  seq: number;
+  t: number;
+  counters: Record<string, unknown>;
+}
 
 /** Reads what the report needs (devices, snapshots, event statistics) and hands it to the pure builder. */
 @Injectable()
@@ -41,7 +53,8 @@ export class EnergyReportService {
     const lo = fromMs ?? FAR_PAST;
     const hi = toMs ?? FAR_FUTURE;
     const snapshots = ids.length ? await this.snapshots(ids, lo, hi, fromMs !== null) : [];
-    let first = Infinity, last = -Infinity;
+    let first = Infinity,
+      last = -Infinity;
     for (const s of snapshots) {
       if (s.baseline) continue;
       first = Math.min(first, s.virtualTimeMs);
@@ -50,14 +63,37 @@ export class EnergyReportService {
     const spanMs = last > first ? last - first : 0;
     filters.bucket = q.bucket && q.bucket !== 'auto' ? q.bucket : spanMs > 3 * 86_400_000 ? 'day' : 'hour';
     const [eventStats, modelVersions, ota, rollouts] = ids.length
-      ? await Promise.all([this.eventStats(ids, lo, hi), this.modelVersions(ids, fromMs, toMs), this.ota(ids), this.rollouts(ids)])
+      ? await Promise.all([
+          this.eventStats(ids, lo, hi),
+          this.modelVersions(ids, fromMs, toMs),
+          this.ota(ids),
+          this.rollouts(ids),
+        ])
       : [new Map<string, EventStats>(), [], new Map<string, OtaTransfer>(), []];
-    return buildEnergyReport({ generatedAt: now, filters, devices, snapshots, eventStats, modelVersions, ota, rollouts });
+    return buildEnergyReport({
+      generatedAt: now,
+      filters,
+      devices,
+      snapshots,
+      eventStats,
+      modelVersions,
+      ota,
+      rollouts,
+    });
   }
 
   private async devices(): Promise<DeviceInfo[]> {
-    const rows: Array<{ id: string; hardware_id: string; sensor_stream: string; mcu_profile: string; radio_profile: string; tags: string[]; last_status: Record<string, unknown> | null }> =
-      await this.db.query(`SELECT id, hardware_id, sensor_stream, mcu_profile, radio_profile, tags, last_status FROM devices ORDER BY id`);
+    const rows: Array<{
+      id: string;
+      hardware_id: string;
+      sensor_stream: string;
+      mcu_profile: string;
+      radio_profile: string;
+      tags: string[];
+      last_status: Record<string, unknown> | null;
+    }> = await this.db.query(
+      `SELECT id, hardware_id, sensor_stream, mcu_profile, radio_profile, tags, last_status FROM devices ORDER BY id`,
+    );
     return rows.map((r) => ({
       id: r.id,
       hardwareId: r.hardware_id,
@@ -75,7 +111,16 @@ export class EnergyReportService {
    * count everything since boot).
    */
   private async snapshots(ids: string[], lo: number, hi: number, withBaseline: boolean): Promise<SnapshotRow[]> {
-    const toRow = (baseline: boolean) => (r: SnapshotDbRow): SnapshotRow => ({ deviceId: r.device_id, bootId: r.boot_id, seq: Number(r.seq), virtualTimeMs: Number(r.t), counters: r.counters, baseline });
+    const toRow =
+      (baseline: boolean) =>
+      (r: SnapshotDbRow): SnapshotRow => ({
+        deviceId: r.device_id,
+        bootId: r.boot_id,
+        seq: Number(r.seq),
+        virtualTimeMs: Number(r.t),
+        counters: r.counters,
+        baseline,
+      });
     const inRange: SnapshotDbRow[] = await this.db.query(
       `SELECT ${SNAPSHOT_COLUMNS} FROM energy_snapshots WHERE device_id = ANY($1) AND virtual_time_ms >= $2 AND virtual_time_ms < $3`,
       [ids, lo, hi],
@@ -102,7 +147,16 @@ export class EnergyReportService {
   private async modelVersions(ids: string[], fromMs: number | null, toMs: number | null): Promise<ModelVersionRow[]> {
     const lo = fromMs ?? FAR_PAST;
     const hi = toMs ?? FAR_FUTURE;
-    const rows: Array<{ model_id: string | null; model_version: string | null; devices: string; n: string; uj: string; lat: string; first: Date; last: Date }> = await this.db.query(
+    const rows: Array<{
+      model_id: string | null;
+      model_version: string | null;
+      devices: string;
+      n: string;
+      uj: string;
+      lat: string;
+      first: Date;
+      last: Date;
+    }> = await this.db.query(
       `SELECT model_id, model_version, count(DISTINCT device_id) AS devices, count(*) AS n, avg(energy_uj) AS uj, avg(latency_us) AS lat,
               min(device_time) AS first, max(device_time) AS last
        FROM device_events
@@ -112,7 +166,12 @@ export class EnergyReportService {
     );
     const r3 = (x: string) => Number(Number(x).toPrecision(6));
     // The range's end is exclusive and device times are whole milliseconds.
-    const samples = await readAccuracySamples(this.db, { deviceIds: ids, clock: 'device', sinceMs: fromMs, nowMs: toMs === null ? null : toMs - 1 });
+    const samples = await readAccuracySamples(this.db, {
+      deviceIds: ids,
+      clock: 'device',
+      sinceMs: fromMs,
+      nowMs: toMs === null ? null : toMs - 1,
+    });
     const byModel = new Map<string, AccuracyDelta[]>();
     for (const d of accuracyDeltas(samples, lo, hi - 1)) {
       const key = modelKey(d.modelId, d.modelVersion);
@@ -139,8 +198,15 @@ export class EnergyReportService {
       if (withEvents.has(key)) continue;
       const { modelId, modelVersion } = deltas[0]!;
       out.push({
-        modelId, modelVersion, devices: new Set(deltas.map((d) => d.deviceId)).size, events: 0, meanEnergyPerInferenceUj: null, meanLatencyUs: null,
-        firstEventAt: null, lastEventAt: null, ...accuracyOf(modelId, modelVersion),
+        modelId,
+        modelVersion,
+        devices: new Set(deltas.map((d) => d.deviceId)).size,
+        events: 0,
+        meanEnergyPerInferenceUj: null,
+        meanLatencyUs: null,
+        firstEventAt: null,
+        lastEventAt: null,
+        ...accuracyOf(modelId, modelVersion),
       });
     }
     return out;
@@ -155,21 +221,32 @@ export class EnergyReportService {
        WHERE j.device_id = ANY($1) GROUP BY j.device_id`,
       [ids],
     );
-    return new Map(rows.map((r) => [r.device_id, { jobs: Number(r.jobs), chunks: Number(r.chunks), bytes: Number(r.bytes) }]));
+    return new Map(
+      rows.map((r) => [r.device_id, { jobs: Number(r.jobs), chunks: Number(r.chunks), bytes: Number(r.bytes) }]),
+    );
   }
 
   /** Rollouts touching these devices, with energy per inference of their devices before/after (by model identity). */
   private async rollouts(ids: string[]): Promise<RolloutRow[]> {
-    const rows: Array<{ id: number; name: string; state: string; started_at: Date | null; finished_at: Date | null; model: string; version: string; jobs: Record<string, number>; devices: string }> =
-      await this.db.query(
-        `SELECT r.id, r.name, r.state, r.started_at, r.finished_at, a.name AS model, a.version,
+    const rows: Array<{
+      id: number;
+      name: string;
+      state: string;
+      started_at: Date | null;
+      finished_at: Date | null;
+      model: string;
+      version: string;
+      jobs: Record<string, number>;
+      devices: string;
+    }> = await this.db.query(
+      `SELECT r.id, r.name, r.state, r.started_at, r.finished_at, a.name AS model, a.version,
                 (SELECT jsonb_object_agg(s.state, s.n) FROM (SELECT state, count(*) AS n FROM ota_jobs WHERE rollout_id = r.id GROUP BY state) s) AS jobs,
                 (SELECT count(*) FROM ota_jobs WHERE rollout_id = r.id) AS devices
          FROM rollouts r JOIN model_artifacts a ON a.id = r.artifact_id
          WHERE EXISTS (SELECT 1 FROM ota_jobs j WHERE j.rollout_id = r.id AND j.device_id = ANY($1))
          ORDER BY r.id`,
-        [ids],
-      );
+      [ids],
+    );
     const out: RolloutRow[] = [];
     for (const r of rows) {
       const stats: Array<{ after: boolean; n: string; uj: string | null; lat: string | null }> = await this.db.query(
@@ -180,14 +257,23 @@ export class EnergyReportService {
       );
       const side = (after: boolean) => {
         const s = stats.find((x) => x.after === after);
-        const num = (x: string | null | undefined) => (x === null || x === undefined ? null : Number(Number(x).toPrecision(6)));
+        const num = (x: string | null | undefined) =>
+          x === null || x === undefined ? null : Number(Number(x).toPrecision(6));
         return { events: Number(s?.n ?? 0), meanEnergyPerInferenceUj: num(s?.uj), meanLatencyUs: num(s?.lat) };
       };
       const before = side(false);
       const after = side(true);
       // Accuracy split the same way: by the model each report's tag resolved to, all reports of the rollout's devices.
-      const devices: Array<{ device_id: string }> = await this.db.query(`SELECT DISTINCT device_id FROM ota_jobs WHERE rollout_id = $1`, [r.id]);
-      const samples = await readAccuracySamples(this.db, { deviceIds: devices.map((d) => d.device_id), clock: 'device', sinceMs: null, nowMs: null });
+      const devices: Array<{ device_id: string }> = await this.db.query(
+        `SELECT DISTINCT device_id FROM ota_jobs WHERE rollout_id = $1`,
+        [r.id],
+      );
+      const samples = await readAccuracySamples(this.db, {
+        deviceIds: devices.map((d) => d.device_id),
+        clock: 'device',
+        sinceMs: null,
+        nowMs: null,
+      });
       const deltas = accuracyDeltas(samples, -Infinity, Infinity);
       const onModel = (d: AccuracyDelta) => d.modelId === r.model && d.modelVersion === r.version;
       const accuracyBefore = sumAccuracy(deltas.filter((d) => d.modelId !== null && !onModel(d)));
@@ -205,7 +291,13 @@ export class EnergyReportService {
         after,
         energyPerInferenceChangePct:
           before.meanEnergyPerInferenceUj && after.meanEnergyPerInferenceUj !== null
-            ? Number((((after.meanEnergyPerInferenceUj - before.meanEnergyPerInferenceUj) / before.meanEnergyPerInferenceUj) * 100).toPrecision(4))
+            ? Number(
+                (
+                  ((after.meanEnergyPerInferenceUj - before.meanEnergyPerInferenceUj) /
+                    before.meanEnergyPerInferenceUj) *
+                  100
+                ).toPrecision(4),
+              )
             : null,
         accuracyBeforePct: roundPct(accuracyBefore),
         accuracyAfterPct: roundPct(accuracyAfter),
@@ -228,6 +320,7 @@ function roundPct(t: AccuracyTotals): number | null {
 /** `modelId@modelVersion` of the active slot in a stored status, or null. */
 export function activeModel(status: Record<string, unknown> | null): string | null {
   if (!status || !Array.isArray(status.slots)) return null;
-  const slot = status.slots[Number(status.activeSlot ?? 0)] as { modelId?: string; modelVersion?: string } | null | undefined;
+  const slot = status.slots[Number(status.activeSlot ?? 0)] as
+    { modelId?: string; modelVersion?: string } | null | undefined;
   return slot?.modelId ? `${slot.modelId}@${slot.modelVersion ?? '?'}` : null;
 }

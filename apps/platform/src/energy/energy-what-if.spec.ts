@@ -1,21 +1,52 @@
 import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
 import { deviceEnergy, groupFigures } from './energy-aggregate';
 import { Counters, DeviceTotals, zeroCounters } from './energy-counters';
-import { dutyCycleCheck, invertPayloadBytes, messageCostFragmented, reCostOnMcu, reCostOnRadio, WhatIfDevice } from './energy-what-if';
+import {
+  dutyCycleCheck,
+  invertPayloadBytes,
+  messageCostFragmented,
+  reCostOnMcu,
+  reCostOnRadio,
+  WhatIfDevice,
+} from './energy-what-if';
 
 const DAY = 86_400_000;
 const TOPIC = 'tinyfleet/v1/d/dev-whatif-01/up/event'.length;
 const ble = RADIO_PROFILES['nrf52840-ble-1m'];
 const device = (c: Partial<Counters>): WhatIfDevice => ({
-  totals: { deviceId: 'dev-whatif-01', counters: { ...zeroCounters(), ...c }, observedMs: DAY, intervals: 96, boots: 1, firstMs: 0, lastMs: DAY } as DeviceTotals,
-  profiles: { mcu: MCU_PROFILES.nrf52840, radio: ble, sensor: null, battery: BATTERY_PROFILES['aa-alkaline-2s'], batterySource: 'default' },
+  totals: {
+    deviceId: 'dev-whatif-01',
+    counters: { ...zeroCounters(), ...c },
+    observedMs: DAY,
+    intervals: 96,
+    boots: 1,
+    firstMs: 0,
+    lastMs: DAY,
+  } as DeviceTotals,
+  profiles: {
+    mcu: MCU_PROFILES.nrf52840,
+    radio: ble,
+    sensor: null,
+    battery: BATTERY_PROFILES['aa-alkaline-2s'],
+    batterySource: 'default',
+  },
   events: { events: 10, energyUjSum: 10 * 300 },
 });
 
 describe('what-if re-costing', () => {
   // A doorbell-like node: 1440 frames of 512 B a day it could stream; it sent 10 events + 96 snapshots.
   const raw = messageCost(ble, { payloadBytes: 512, direction: 'up', qos: 1, topicBytes: TOPIC });
-  const w = device({ computeUj: 1440 * 5 + 1440 * 300, sleepUj: 388_800, messagesUp: 106, events: 10, inferences: 1440, samples: 1440, rawMessagesUp: 1440, rawBytesUp: 1440 * raw.breakdown.bytesUp, rawRadioUj: 1440 * raw.energyUj });
+  const w = device({
+    computeUj: 1440 * 5 + 1440 * 300,
+    sleepUj: 388_800,
+    messagesUp: 106,
+    events: 10,
+    inferences: 1440,
+    samples: 1440,
+    rawMessagesUp: 1440,
+    rawBytesUp: 1440 * raw.breakdown.bytesUp,
+    rawRadioUj: 1440 * raw.energyUj,
+  });
 
   it('recovers the raw payload from the source radio byte model', () => {
     expect(invertPayloadBytes(ble, raw.breakdown.bytesUp, TOPIC)).toBe(512);
@@ -23,7 +54,11 @@ describe('what-if re-costing', () => {
 
   it('on its own radio, the raw-streaming radio energy equals the ledger', () => {
     const same = reCostOnRadio(w, ble, TOPIC)!;
-    expect(same.energy.raw.radioUj - same.energy.edge.radioUj).toBeCloseTo(1440 * raw.energyUj - 10 * messageCost(ble, { payloadBytes: 29, direction: 'up', qos: 1, topicBytes: TOPIC }).energyUj, 0);
+    expect(same.energy.raw.radioUj - same.energy.edge.radioUj).toBeCloseTo(
+      1440 * raw.energyUj -
+        10 * messageCost(ble, { payloadBytes: 29, direction: 'up', qos: 1, topicBytes: TOPIC }).energyUj,
+      0,
+    );
   });
 
   it('fragments LoRa payloads above the PHY limit and catches the EU868 duty-cycle violation of raw streaming', () => {

@@ -39,13 +39,23 @@ export interface Airtime {
   rawMs: number;
 }
 
-interface FragmentedCost { energyUj: number; airtimeMs: number; bytesOnAir: number; frames: number }
+interface FragmentedCost {
+  energyUj: number;
+  airtimeMs: number;
+  bytesOnAir: number;
+  frames: number;
+}
 // A fleet repeats the same few (radio, payload, topic length) triples; BLE costs of big frames take ms each.
 const costCache = new Map<string, FragmentedCost>();
 const inverseCache = new Map<string, number | null>();
 
 /** One message of `payloadBytes`; LoRa frames are limited (PHY ≤ 255 B), so bigger payloads are fragmented. */
-export function messageCostFragmented(radio: RadioProfile, payloadBytes: number, topicBytes: number, direction: 'up' | 'down' = 'up'): FragmentedCost {
+export function messageCostFragmented(
+  radio: RadioProfile,
+  payloadBytes: number,
+  topicBytes: number,
+  direction: 'up' | 'down' = 'up',
+): FragmentedCost {
   const key = `${radio.id}:${payloadBytes}:${topicBytes}:${direction}`;
   let cost = costCache.get(key);
   if (!cost) {
@@ -63,7 +73,12 @@ function connectUj(radio: RadioProfile): number {
   return uj;
 }
 
-function fragmented(radio: RadioProfile, payloadBytes: number, topicBytes: number, direction: 'up' | 'down'): FragmentedCost {
+function fragmented(
+  radio: RadioProfile,
+  payloadBytes: number,
+  topicBytes: number,
+  direction: 'up' | 'down',
+): FragmentedCost {
   const one = (p: number) => messageCost(radio, { payloadBytes: p, direction, qos: 1, topicBytes });
   if (radio.kind !== 'lora') {
     const c = one(payloadBytes);
@@ -119,7 +134,8 @@ function invert(radio: RadioProfile, bytesUp: number, topicBytes: number): numbe
     }
   };
   // A payload never exceeds the bytes it puts on air: that bounds the search (BLE costs grow fast with size).
-  let lo = 0, hi = Math.max(0, Math.ceil(bytesUp));
+  let lo = 0,
+    hi = Math.max(0, Math.ceil(bytesUp));
   const base = bytesOf(0);
   if (base === null || base > bytesUp) return null;
   while (lo < hi) {
@@ -141,7 +157,11 @@ export function rawPayloadBytes(w: WhatIfDevice, topicBytes: number): number | n
 }
 
 /** The device's workload on `target` radio (its own MCU). Null when the source radio or raw payload is unknown. */
-export function reCostOnRadio(w: WhatIfDevice, target: RadioProfile, topicBytes: number): { energy: DeviceEnergy; airtime: Airtime } | null {
+export function reCostOnRadio(
+  w: WhatIfDevice,
+  target: RadioProfile,
+  topicBytes: number,
+): { energy: DeviceEnergy; airtime: Airtime } | null {
   const src = w.profiles.radio;
   const c = w.totals.counters;
   const rawP = rawPayloadBytes(w, topicBytes);
@@ -151,7 +171,10 @@ export function reCostOnRadio(w: WhatIfDevice, target: RadioProfile, topicBytes:
   const telemetry = Math.max(0, c.messagesUp - c.events - (streaming ? c.rawMessagesUp : 0));
   const ev = messageCostFragmented(target, EVENT_PAYLOAD_BYTES, topicBytes);
   const tel = messageCostFragmented(target, TELEMETRY_PAYLOAD_BYTES, topicBytes);
-  const raw = rawP === null ? { energyUj: 0, airtimeMs: 0, bytesOnAir: 0, frames: 0 } : messageCostFragmented(target, rawP, topicBytes);
+  const raw =
+    rawP === null
+      ? { energyUj: 0, airtimeMs: 0, bytesOnAir: 0, frames: 0 }
+      : messageCostFragmented(target, rawP, topicBytes);
   const srcDown = messageCostFragmented(src, CONFIG_PAYLOAD_BYTES, topicBytes, 'down');
   const downlinks = srcDown.energyUj > 0 ? Math.round(c.radioRxUj / srcDown.energyUj) : 0;
   const tgtDown = messageCostFragmented(target, CONFIG_PAYLOAD_BYTES, topicBytes, 'down');
@@ -159,7 +182,13 @@ export function reCostOnRadio(w: WhatIfDevice, target: RadioProfile, topicBytes:
   const srcFloor = (w.profiles.mcu?.sleepPowerUw ?? 0) + radioSleepUw(src);
   const tgtFloor = (w.profiles.mcu?.sleepPowerUw ?? 0) + radioSleepUw(target);
   const sleepUj = srcFloor > 0 ? (c.sleepUj * tgtFloor) / srcFloor : c.sleepUj;
-  const stream = streaming ? { uj: c.rawMessagesUp * raw.energyUj, bytes: c.rawMessagesUp * raw.bytesOnAir, frames: c.rawMessagesUp * raw.frames } : { uj: 0, bytes: 0, frames: 0 };
+  const stream = streaming
+    ? {
+        uj: c.rawMessagesUp * raw.energyUj,
+        bytes: c.rawMessagesUp * raw.bytesOnAir,
+        frames: c.rawMessagesUp * raw.frames,
+      }
+    : { uj: 0, bytes: 0, frames: 0 };
   const counters = {
     ...c,
     radioTxUj: c.events * ev.energyUj + telemetry * tel.energyUj + stream.uj,
@@ -173,8 +202,17 @@ export function reCostOnRadio(w: WhatIfDevice, target: RadioProfile, topicBytes:
     messagesUp: c.events * ev.frames + telemetry * tel.frames + stream.frames,
     rawMessagesUp: c.rawMessagesUp * raw.frames,
   };
-  const exactTelemetry = { txUj: telemetry * tel.energyUj, bytesOnAir: telemetry * tel.bytesOnAir, messages: telemetry * tel.frames };
-  const energy = deviceEnergy({ ...w.totals, counters }, { ...w.profiles, radio: target }, w.events, streaming ? undefined : exactTelemetry);
+  const exactTelemetry = {
+    txUj: telemetry * tel.energyUj,
+    bytesOnAir: telemetry * tel.bytesOnAir,
+    messages: telemetry * tel.frames,
+  };
+  const energy = deviceEnergy(
+    { ...w.totals, counters },
+    { ...w.profiles, radio: target },
+    w.events,
+    streaming ? undefined : exactTelemetry,
+  );
   return {
     energy,
     airtime: {

@@ -15,8 +15,14 @@ export class EnergyController {
   @Get('report')
   @Header('cache-control', 'no-store')
   @ApiProduces('application/json', 'text/csv', 'text/html')
-  @ApiOkResponse({ description: 'Edge inference vs raw streaming energy per group, time series, what-if radios/MCUs, model versions, assumptions and sources' })
-  async report(@Query() query: EnergyReportQueryDto, @Res({ passthrough: true }) res: Response): Promise<EnergyReport | string> {
+  @ApiOkResponse({
+    description:
+      'Edge inference vs raw streaming energy per group, time series, what-if radios/MCUs, model versions, assumptions and sources',
+  })
+  async report(
+    @Query() query: EnergyReportQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EnergyReport | string> {
     const report = await this.reports.report(query);
     const format = query.format ?? 'json';
     if (format === 'json') return report;

@@ -24,7 +24,10 @@ export class HealthController {
   @Get()
   @ApiOkResponse({ type: HealthDto, description: '503 with the same body when the database does not answer' })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
-    const database = await this.db.query('SELECT 1').then(() => 'up' as const, () => 'down' as const);
+    const database = await this.db.query('SELECT 1').then(
+      () => 'up' as const,
+      () => 'down' as const,
+    );
     if (database === 'down') res.status(503);
     return {
       status: database === 'up' ? 'ok' : 'degraded',

@@ -8,8 +8,14 @@ import { PlatformEvents } from '../common/platform-events';
 import { GroupCommitQueue } from '../common/group-commit-queue';
 import { slotModelJoin } from './slot-model.sql';
 
-interface EventRow { deviceId: string; event: InferenceEventV1 }
-interface EnergyRow { deviceId: string; snapshot: EnergySnapshotV1 }
+interface EventRow {
+  deviceId: string;
+  event: InferenceEventV1;
+}
+interface EnergyRow {
+  deviceId: string;
+  snapshot: EnergySnapshotV1;
+}
 
 /**
  * One statement per batch: insert the events (a duplicate (device, seq) is skipped), resolve each
@@ -79,7 +85,15 @@ export class IngestService {
   /** Status heartbeats are rare (minutes apart): one UPDATE each; an older heartbeat (re-delivered late) does not overwrite a newer one. */
   async recordStatus(deviceId: string, status: StatusV1): Promise<void> {
     const slots = status.slots.map((s) =>
-      s === null ? null : { modelId: s.modelId, modelVersion: s.modelVersion, sha256: hex(s.sha256), tag: modelTagOf(s.sha256), sizeBytes: s.sizeBytes },
+      s === null
+        ? null
+        : {
+            modelId: s.modelId,
+            modelVersion: s.modelVersion,
+            sha256: hex(s.sha256),
+            tag: modelTagOf(s.sha256),
+            sizeBytes: s.sizeBytes,
+          },
     );
     const stored = { ...status, slots };
     await this.db.query(
@@ -92,9 +106,11 @@ export class IngestService {
 
   /** Counts a refused message against its device; never fails (a lost increment only loses a statistic). */
   async countRejected(deviceId: string): Promise<void> {
-    await this.db.query(`UPDATE devices SET rejected_count = rejected_count + 1 WHERE id = $1`, [deviceId]).catch((err: unknown) => {
-      this.log.warn(`could not count a rejected message for ${deviceId}: ${String(err)}`);
-    });
+    await this.db
+      .query(`UPDATE devices SET rejected_count = rejected_count + 1 WHERE id = $1`, [deviceId])
+      .catch((err: unknown) => {
+        this.log.warn(`could not count a rejected message for ${deviceId}: ${String(err)}`);
+      });
   }
 
   private async writeEvents(rows: EventRow[]): Promise<void> {

@@ -18,7 +18,9 @@ export function defineStateMachine<S extends string>(table: Readonly<Record<S, r
     canTransition: (from, to) => table[from]?.includes(to) ?? false,
     assertTransition(what, from, to) {
       if (!this.canTransition(from, to)) {
-        throw new IllegalTransitionError(`${what}: ${from} → ${to} is not allowed (from ${from}: ${table[from]?.join(', ') || 'nothing, it is final'})`);
+        throw new IllegalTransitionError(
+          `${what}: ${from} → ${to} is not allowed (from ${from}: ${table[from]?.join(', ') || 'nothing, it is final'})`,
+        );
       }
     },
   };

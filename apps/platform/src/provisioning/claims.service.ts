@@ -57,7 +57,13 @@ export class ClaimsService {
     const attempts = await this.attempts.find({ where: { claimId: id }, order: { id: 'DESC' }, take: 50 });
     return {
       ...this.map(claim, new Date()),
-      recentAttempts: attempts.map((a) => ({ hardwareId: a.hardwareId, outcome: a.outcome, reason: a.reason, deviceId: a.deviceId, at: a.createdAt.toISOString() })),
+      recentAttempts: attempts.map((a) => ({
+        hardwareId: a.hardwareId,
+        outcome: a.outcome,
+        reason: a.reason,
+        deviceId: a.deviceId,
+        at: a.createdAt.toISOString(),
+      })),
     };
   }
 

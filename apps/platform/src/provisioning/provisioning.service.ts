@@ -11,7 +11,11 @@ import { claimState } from './claims.service';
 import { ProvisioningAttempt } from './provisioning-attempt.entity';
 import { RateLimiter } from './rate-limiter';
 
-const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = { expired: 'claim-expired', exhausted: 'claim-exhausted', revoked: 'claim-revoked' };
+const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = {
+  expired: 'claim-expired',
+  exhausted: 'claim-exhausted',
+  revoked: 'claim-revoked',
+};
 
 /**
  * Registration by claim (AWS IoT "fleet provisioning by claim", with an explicit re-registration
@@ -35,7 +39,9 @@ export class ProvisioningService {
     const credential = await newCredential();
     const response = await this.db.transaction(async (tx) => {
       // FOR UPDATE serialises registrations per claim, so `uses` never exceeds `max_uses`.
-      const claim = await tx.getRepository(Claim).findOne({ where: { id: claimId }, lock: { mode: 'pessimistic_write' } });
+      const claim = await tx
+        .getRepository(Claim)
+        .findOne({ where: { id: claimId }, lock: { mode: 'pessimistic_write' } });
       if (!claim) return refused('claim-revoked');
       const res = await this.decide(tx, claim, req, now, credential);
       await tx.getRepository(ProvisioningAttempt).insert({
@@ -47,22 +53,39 @@ export class ProvisioningService {
       });
       return res;
     });
-    this.metrics.provisioning.inc({ outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status });
+    this.metrics.provisioning.inc({
+      outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status,
+    });
     if (response.status === 'registered' || response.status === 'replaced') {
       this.events.emit('credentials-changed');
       // The broker may skip scrypt on this device's first CONNECT: it knows which secret it just issued.
-      this.events.emit('device-credential-issued', response.deviceId, credential.secretHash, fingerprint(credential.secret));
+      this.events.emit(
+        'device-credential-issued',
+        response.deviceId,
+        credential.secretHash,
+        fingerprint(credential.secret),
+      );
     }
     if (response.status === 'registered') this.events.emit('device-registered', response.deviceId);
-    if (response.status === 'refused') this.log.warn(`claim ${claimId} refused hardware ${req.hardwareId}: ${response.reason}`);
+    if (response.status === 'refused')
+      this.log.warn(`claim ${claimId} refused hardware ${req.hardwareId}: ${response.reason}`);
     else this.log.log(`claim ${claimId}: hardware ${req.hardwareId} ${response.status} as ${response.deviceId}`);
     return response;
   }
 
-  private async decide(tx: EntityManager, claim: Claim, req: ProvisionRequestV1, now: Date, credential: Credential): Promise<ProvisionResponseV1> {
+  private async decide(
+    tx: EntityManager,
+    claim: Claim,
+    req: ProvisionRequestV1,
+    now: Date,
+    credential: Credential,
+  ): Promise<ProvisionResponseV1> {
     const state = claimState(claim, now);
     if (state !== 'active') return refused(STATE_REFUSALS[state]!);
-    if ((claim.mcuProfile && claim.mcuProfile !== req.mcuProfile) || (claim.sensorStream && claim.sensorStream !== req.sensorStream)) {
+    if (
+      (claim.mcuProfile && claim.mcuProfile !== req.mcuProfile) ||
+      (claim.sensorStream && claim.sensorStream !== req.sensorStream)
+    ) {
       return refused('profile-not-allowed');
     }
     const retryAfterS = this.limiter.take(claim.id, claim.rateLimitPerMinute, now.getTime());
@@ -73,7 +96,9 @@ export class ProvisioningService {
     if (existing) {
       if (claim.reregistrationPolicy === 'refuse') return refused('hardware-id-taken');
       if (existing.lifecycle === 'DECOMMISSIONED') return refused('hardware-id-taken');
-      Object.assign(existing, describe(req), { lifecycle: existing.lifecycle === 'SUSPENDED' ? 'SUSPENDED' : 'PROVISIONED' });
+      Object.assign(existing, describe(req), {
+        lifecycle: existing.lifecycle === 'SUSPENDED' ? 'SUSPENDED' : 'PROVISIONED',
+      });
       if (claim.reregistrationPolicy === 'reuse') {
         await devices.save(existing);
         return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
@@ -105,7 +130,9 @@ export class ProvisioningService {
   }
 }
 
-function describe(req: ProvisionRequestV1): Pick<Device, 'mcuProfile' | 'radioProfile' | 'sensorStream' | 'firmwareVersion' | 'interpreterVersion'> {
+function describe(
+  req: ProvisionRequestV1,
+): Pick<Device, 'mcuProfile' | 'radioProfile' | 'sensorStream' | 'firmwareVersion' | 'interpreterVersion'> {
   return {
     mcuProfile: req.mcuProfile,
     radioProfile: req.radioProfile,

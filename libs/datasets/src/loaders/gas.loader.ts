@@ -7,7 +7,20 @@ export const SMELLNET_FILES = {
   train: 'datasets/gas/smellnet-fruits/smellnet_fruits_train.csv',
   test: 'datasets/gas/smellnet-fruits/smellnet_fruits_test.csv',
 } as const;
-export const SMELLNET_CLASSES = ['apple', 'avocado', 'banana', 'kiwi', 'lemon', 'mandarin_orange', 'mango', 'peach', 'pear', 'pineapple', 'strawberry', 'tomato'];
+export const SMELLNET_CLASSES = [
+  'apple',
+  'avocado',
+  'banana',
+  'kiwi',
+  'lemon',
+  'mandarin_orange',
+  'mango',
+  'peach',
+  'pear',
+  'pineapple',
+  'strawberry',
+  'tomato',
+];
 /** 2^32-1: the sensor's "no reading" value (38 % of benzene rows). */
 export const SMELLNET_INVALID_READING = 4294967295;
 
@@ -37,7 +50,12 @@ export function loadSmellnetWindows(split: 'train' | 'test', opts: SmellnetWindo
       chCols.map((c) => {
         const v = t.number(r, c);
         // The invalid marker would dominate any normalisation; the recipe must not select such channels.
-        if (v === SMELLNET_INVALID_READING) throw new DatasetFormatError(`invalid reading ${v} in channel ${t.header[c]} (use the first gas channels, not benzene)`, t.file, t.lines[r]);
+        if (v === SMELLNET_INVALID_READING)
+          throw new DatasetFormatError(
+            `invalid reading ${v} in channel ${t.header[c]} (use the first gas channels, not benzene)`,
+            t.file,
+            t.lines[r],
+          );
         return v;
       }),
     );
@@ -46,7 +64,14 @@ export function loadSmellnetWindows(split: 'train' | 'test', opts: SmellnetWindo
       ys.push(rec.label);
     }
   }
-  return { n: ys.length, featureShape: [opts.windowSteps, opts.channels.length], x: Float32Array.from(xs), y: Int32Array.from(ys), labels: SMELLNET_CLASSES, channels: opts.channels };
+  return {
+    n: ys.length,
+    featureShape: [opts.windowSteps, opts.channels.length],
+    x: Float32Array.from(xs),
+    y: Int32Array.from(ys),
+    labels: SMELLNET_CLASSES,
+    channels: opts.channels,
+  };
 }
 
 export const UCI_GAS_FILES = {
@@ -66,15 +91,24 @@ export function loadUciGas(batches: number[]): LabelledData {
     const batchCol = t.column('batch');
     const gasCol = t.column('gas_id');
     const featCols = t.header.map((h, i) => ({ h, i })).filter((c) => /^s\d\d_/.test(c.h));
-    if (featCols.length !== 128) throw new DatasetFormatError(`expected 128 sensor feature columns, found ${featCols.length}`, t.file, 1);
+    if (featCols.length !== 128)
+      throw new DatasetFormatError(`expected 128 sensor feature columns, found ${featCols.length}`, t.file, 1);
     channels = featCols.map((c) => c.h);
     for (let r = 0; r < t.rows.length; r++) {
       if (!batches.includes(t.number(r, batchCol))) continue;
       const gas = t.number(r, gasCol);
-      if (!Number.isInteger(gas) || gas < 1 || gas > 6) throw new DatasetFormatError(`gas_id ${gas} out of range 1..6`, t.file, t.lines[r]);
+      if (!Number.isInteger(gas) || gas < 1 || gas > 6)
+        throw new DatasetFormatError(`gas_id ${gas} out of range 1..6`, t.file, t.lines[r]);
       for (const c of featCols) xs.push(t.number(r, c.i));
       ys.push(gas - 1);
     }
   }
-  return { n: ys.length, featureShape: [128], x: Float32Array.from(xs), y: Int32Array.from(ys), labels: UCI_GAS_CLASSES, channels };
+  return {
+    n: ys.length,
+    featureShape: [128],
+    x: Float32Array.from(xs),
+    y: Int32Array.from(ys),
+    labels: UCI_GAS_CLASSES,
+    channels,
+  };
 }

@@ -7,7 +7,8 @@ function loadIdxPair(imagesPath: string, labelsPath: string, labels: string[]): 
   const img = readIdxImages(imagesPath);
   const y = readIdxLabels(labelsPath);
   if (y.length !== img.count) throw new DatasetFormatError(`${img.count} images but ${y.length} labels`, labelsPath);
-  for (let i = 0; i < y.length; i++) if (y[i] >= labels.length) throw new DatasetFormatError(`label ${y[i]} of example ${i} out of range`, labelsPath);
+  for (let i = 0; i < y.length; i++)
+    if (y[i] >= labels.length) throw new DatasetFormatError(`label ${y[i]} of example ${i} out of range`, labelsPath);
   return {
     n: img.count,
     featureShape: [img.rows, img.cols, 1],
@@ -29,8 +30,14 @@ export function loadMnist(split: 'train' | 'test'): LabelledData {
 }
 
 export const DOORBELL_FILES = {
-  train: ['datasets/doorbell-camera/vww96-train-images-idx3-ubyte.gz', 'datasets/doorbell-camera/vww96-train-labels-idx1-ubyte.gz'],
-  test: ['datasets/doorbell-camera/vww96-test-images-idx3-ubyte.gz', 'datasets/doorbell-camera/vww96-test-labels-idx1-ubyte.gz'],
+  train: [
+    'datasets/doorbell-camera/vww96-train-images-idx3-ubyte.gz',
+    'datasets/doorbell-camera/vww96-train-labels-idx1-ubyte.gz',
+  ],
+  test: [
+    'datasets/doorbell-camera/vww96-test-images-idx3-ubyte.gz',
+    'datasets/doorbell-camera/vww96-test-labels-idx1-ubyte.gz',
+  ],
 } as const;
 
 /** Labels follow the file: 0 = no person, 1 = person (the same order as person_detect.tflite's outputs). */

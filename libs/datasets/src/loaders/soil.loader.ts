@@ -31,7 +31,8 @@ export function loadSoilWindows(split: 'train' | 'test', opts: SoilWindowOptions
   for (let r = 0; r < t.rows.length; r++) {
     const farm = t.rows[r][farmCol];
     const time = t.rows[r][timeCol];
-    if (prev && prev.farm === farm && time <= prev.time) throw new DatasetFormatError(`timestamps not increasing (${time} after ${prev.time})`, t.file, t.lines[r]);
+    if (prev && prev.farm === farm && time <= prev.time)
+      throw new DatasetFormatError(`timestamps not increasing (${time} after ${prev.time})`, t.file, t.lines[r]);
     prev = { farm, time };
     if (!series.has(farm)) series.set(farm, []);
     series.get(farm)!.push(r);

@@ -35,7 +35,8 @@ export const BATTERY_PROFILES: Readonly<Record<BatteryId, BatteryProfile>> = {
       nominalV: 'S-WIKI-CR2032 [DS] 3.0 V nominal, cutoff 2.0 V (doc §4)',
       capacityMah: 'S-WIKI-CR2032/S-ENCYC [DS] 225 mAh typical (Energizer 235 mAh to 2.0 V on 15 kΩ)',
       usableFraction: '[ASSUME] doc §8: 80 % derating (doc §4 suggests 70–85 % for pulse loads, cold, cutoff)',
-      pulseLimitMa: 'S-COOK [2nd] max pulse 15 mA (Energizer allows 2-s pulses of 6.8 mA); internal resistance 10–40 Ω [S-SV-CR]',
+      pulseLimitMa:
+        'S-COOK [2nd] max pulse 15 mA (Energizer allows 2-s pulses of 6.8 mA); internal resistance 10–40 Ω [S-SV-CR]',
       continuousLimitMa: 'S-COOK [2nd] max continuous 3 mA (standard drain 0.19–0.2 mA)',
       selfDischargePerYear: '[ASSUME] doc §4: ≈1 %/yr (shelf life 5–10 y, S-ZHS)',
       shelfLifeYears: 'S-ZHS [2nd] shelf life 5–10 y → 10 y cap (doc §8)',
@@ -53,7 +54,8 @@ export const BATTERY_PROFILES: Readonly<Record<BatteryId, BatteryProfile>> = {
     shelfLifeYears: 10,
     sources: {
       nominalV: 'S-RIGHTBATT [DS] 2 × 1.5 V (1.5–1.6 V OCV per cell)',
-      capacityMah: 'S-RIGHTBATT [DS] Duracell Procell ≈2.3 Ah per cell at 250 mA (2.9 Ah @50 mA, 2.0 Ah @500 mA); doc §8 uses 2.3 Ah',
+      capacityMah:
+        'S-RIGHTBATT [DS] Duracell Procell ≈2.3 Ah per cell at 250 mA (2.9 Ah @50 mA, 2.0 Ah @500 mA); doc §8 uses 2.3 Ah',
       usableFraction: '[ASSUME] doc §8: 70 % (ESP32 brown-out ≈2.3 V leaves charge in the cells)',
       pulseLimitMa: 'S-RIGHTBATT/S-E91 [DS] ">1 A short term" (doc §4)',
       continuousLimitMa: 'S-RIGHTBATT [DS] 500 mA duty-cycle test point',
@@ -75,7 +77,8 @@ export const BATTERY_PROFILES: Readonly<Record<BatteryId, BatteryProfile>> = {
       nominalV: 'S-SAFT-LS26500 [DS] 3.6 V',
       capacityMah: 'S-LS14500-USE [2nd] LS14500 3.6 V 2600 mAh',
       usableFraction: '[ASSUME] 85 %, top of the doc §4 70–85 % derating range (flat discharge curve)',
-      pulseLimitMa: '[ASSUME] gap in the doc ("max current not retrieved; pulses need a buffer capacitor"): 100 mA tunable',
+      pulseLimitMa:
+        '[ASSUME] gap in the doc ("max current not retrieved; pulses need a buffer capacitor"): 100 mA tunable',
       continuousLimitMa: '[ASSUME] gap in the doc: 50 mA tunable (low-rate bobbin cell)',
       selfDischargePerYear: 'S-SAFT-LS26500 [DS] "<1 % after 1 year at +20 °C" → 1 %/yr',
       shelfLifeYears: '[ASSUME] 20 y cap (bobbin Li-SOCl2 shelf life; not in the doc)',

@@ -66,7 +66,8 @@ describe('EnergyLedger', () => {
     const wifi = RADIO_PROFILES['esp32-wifi'];
     const ledger = new EnergyLedger({ mcu: MCU_PROFILES['esp32-s3'], radio: wifi, rawConnectPerMessage: true });
     ledger.chargeRawSample(10);
-    const expected = connectCost(wifi).energyUj + messageCost(wifi, { payloadBytes: 10, direction: 'up', qos: 0 }).energyUj;
+    const expected =
+      connectCost(wifi).energyUj + messageCost(wifi, { payloadBytes: 10, direction: 'up', qos: 0 }).energyUj;
     expect(ledger.snapshot().rawRadioUj).toBe(Math.round(expected)); // ≈ 347 mJ, the S-GLENN20 figure
   });
 
@@ -74,7 +75,7 @@ describe('EnergyLedger', () => {
     const ledger = new EnergyLedger({ mcu, radio });
     let previous = ledger.snapshot();
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 500; i++) {
       ledger.chargeCompute({ energyUj: rand() * 0.9, latencyMs: rand() });
       ledger.chargeSleepUntil(i * 10);
@@ -97,8 +98,21 @@ describe('EnergyLedger', () => {
   it('uses the wire field names', () => {
     expect(Object.keys(new EnergyLedger({ mcu, radio }).snapshot()).sort()).toEqual(
       [
-        'computeUj', 'radioTxUj', 'radioRxUj', 'radioConnectUj', 'sensingUj', 'sleepUj', 'rawRadioUj', 'bytesUp', 'bytesDown',
-        'rawBytesUp', 'inferences', 'events', 'messagesUp', 'rawMessagesUp', 'samples',
+        'computeUj',
+        'radioTxUj',
+        'radioRxUj',
+        'radioConnectUj',
+        'sensingUj',
+        'sleepUj',
+        'rawRadioUj',
+        'bytesUp',
+        'bytesDown',
+        'rawBytesUp',
+        'inferences',
+        'events',
+        'messagesUp',
+        'rawMessagesUp',
+        'samples',
       ].sort(),
     );
   });

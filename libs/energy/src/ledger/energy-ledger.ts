@@ -71,8 +71,14 @@ export interface EnergyLedgerOptions {
  * charged from virtual time: whatever part of the elapsed time was not spent in a charged activity.
  */
 export class EnergyLedger {
-  private readonly exact: Record<Counter, number> = Object.fromEntries(LEDGER_COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
-  private readonly reported: Record<Counter, number> = Object.fromEntries(LEDGER_COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
+  private readonly exact: Record<Counter, number> = Object.fromEntries(LEDGER_COUNTERS.map((c) => [c, 0])) as Record<
+    Counter,
+    number
+  >;
+  private readonly reported: Record<Counter, number> = Object.fromEntries(LEDGER_COUNTERS.map((c) => [c, 0])) as Record<
+    Counter,
+    number
+  >;
   private readonly sleepFloorUw: number;
   private lastSettledMs: number;
   /** Active time charged since the last sleep settlement (may run past it). */
@@ -182,7 +188,8 @@ export class EnergyLedger {
   }
 
   private add(counter: Counter, amount: number): void {
-    if (!(amount >= 0) || !Number.isFinite(amount)) throw new RangeError(`${counter}: charge must be a finite number ≥ 0, got ${amount}`);
+    if (!(amount >= 0) || !Number.isFinite(amount))
+      throw new RangeError(`${counter}: charge must be a finite number ≥ 0, got ${amount}`);
     this.exact[counter] += amount;
   }
 

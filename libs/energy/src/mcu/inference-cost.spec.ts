@@ -13,7 +13,13 @@ describe('op → kernel kind', () => {
   });
 
   it('sums MACs per kind', () => {
-    expect(macsByKind([{ op: 'CONV_2D', macs: 5 }, { op: 'CONV_2D', macs: 7 }, { op: 'ADD', macs: 3 }])).toEqual({
+    expect(
+      macsByKind([
+        { op: 'CONV_2D', macs: 5 },
+        { op: 'CONV_2D', macs: 7 },
+        { op: 'ADD', macs: 3 },
+      ]),
+    ).toEqual({
       conv: 12,
       depthwise: 0,
       'fully-connected': 0,
@@ -50,23 +56,42 @@ describe('inferenceCost', () => {
   });
 
   it('KWS-sized model on the nRF52840 lands in the doc §6 range (0.4–7.4 mJ per KWS inference)', () => {
-    const c = inferenceCost(MCU_PROFILES.nrf52840, [{ op: 'CONV_2D', macs: 2_368_000 }, { op: 'DEPTHWISE_CONV_2D', macs: 288_000 }], {
-      kernels: 'optimized',
-    });
+    const c = inferenceCost(
+      MCU_PROFILES.nrf52840,
+      [
+        { op: 'CONV_2D', macs: 2_368_000 },
+        { op: 'DEPTHWISE_CONV_2D', macs: 288_000 },
+      ],
+      {
+        kernels: 'optimized',
+      },
+    );
     expect(c.energyUj).toBeGreaterThan(400);
     expect(c.energyUj).toBeLessThan(7400);
   });
 
   it('accepts an explicit cycles table and rejects negative MACs', () => {
     const table = { conv: 1, depthwise: 1, 'fully-connected': 1, elementwise: 1 };
-    expect(inferenceCost(MCU_PROFILES.rp2040, [{ op: 'CONV_2D', macs: 133 }], { kernels: table }).latencyMs).toBeCloseTo(0.001, 9);
-    expect(() => inferenceCost(MCU_PROFILES.rp2040, [{ op: 'CONV_2D', macs: -1 }], { kernels: 'optimized' })).toThrow(RangeError);
+    expect(
+      inferenceCost(MCU_PROFILES.rp2040, [{ op: 'CONV_2D', macs: 133 }], { kernels: table }).latencyMs,
+    ).toBeCloseTo(0.001, 9);
+    expect(() => inferenceCost(MCU_PROFILES.rp2040, [{ op: 'CONV_2D', macs: -1 }], { kernels: 'optimized' })).toThrow(
+      RangeError,
+    );
   });
 });
 
 describe('MCU profiles', () => {
   it('has the required MCUs, each figure with a non-empty source', () => {
-    for (const id of ['nrf52840', 'stm32l4r5', 'stm32u575', 'stm32h7a3', 'esp32-s3', 'rp2040', 'atmega328p'] as McuId[]) {
+    for (const id of [
+      'nrf52840',
+      'stm32l4r5',
+      'stm32u575',
+      'stm32h7a3',
+      'esp32-s3',
+      'rp2040',
+      'atmega328p',
+    ] as McuId[]) {
       const p = MCU_PROFILES[id];
       expect(p.id).toBe(id);
       for (const [field, source] of Object.entries(p.sources)) {

@@ -32,7 +32,8 @@ export function inferenceCost(
     const kind = kernelKindOf(layer.op);
     cyclesByKind[kind] += layer.macs * table[kind];
   }
-  const cycles = cyclesByKind.conv + cyclesByKind.depthwise + cyclesByKind['fully-connected'] + cyclesByKind.elementwise;
+  const cycles =
+    cyclesByKind.conv + cyclesByKind.depthwise + cyclesByKind['fully-connected'] + cyclesByKind.elementwise;
   const latencyMs = (cycles / mcu.clockHz) * 1000;
   const energyUj = latencyMs * mcu.activePowerMw * mcu.nnActivityFactor;
   return { latencyMs, energyUj, cycles, cyclesByKind };

@@ -17,7 +17,12 @@ export const ELEMENTWISE_SOURCE =
   '[ASSUME] tunable: 20 cycles/element with reference kernels (int8 requantise per element), 6 with optimised; not identifiable from MLPerf (<1 % of cycles)';
 
 /** TFLM 2.3.1 reference kernels on Cortex-M4 [DER from S-MLP05 reference L4R5ZI, 120 MHz]. */
-export const M4_REFERENCE_CYCLES: KernelCycles = { conv: 6.71, depthwise: 25.8, 'fully-connected': 4.56, elementwise: ELEMENTWISE_CYCLES.reference };
+export const M4_REFERENCE_CYCLES: KernelCycles = {
+  conv: 6.71,
+  depthwise: 25.8,
+  'fully-connected': 4.56,
+  elementwise: ELEMENTWISE_CYCLES.reference,
+};
 export const M4_REFERENCE_SOURCE =
   'S-MLP05 [DER] per-kind least-squares fit to MLPerf v0.5 reference (TFLM 2.3.1) L4R5ZI latencies, energy-sources.md §2/§5.1';
 
@@ -26,7 +31,12 @@ export const M4_REFERENCE_SOURCE =
  * [DER from S-MLP10 OctoML microTVM + CMSIS-NN on L4R5ZI]. Cross-check: TFLM + CMSIS-NN person_detection
  * on F413ZH (M4, 100 MHz) measured ≈5.4 cycles/MAC whole-model [S-ONE-7598]; this table gives ≈4.9 (350 vs 386.6 ms, −9 %).
  */
-export const M4_OPTIMIZED_CYCLES: KernelCycles = { conv: 3.73, depthwise: 12.3, 'fully-connected': 3.91, elementwise: ELEMENTWISE_CYCLES.optimized };
+export const M4_OPTIMIZED_CYCLES: KernelCycles = {
+  conv: 3.73,
+  depthwise: 12.3,
+  'fully-connected': 3.91,
+  elementwise: ELEMENTWISE_CYCLES.optimized,
+};
 export const M4_OPTIMIZED_SOURCE =
   'S-MLP10 [DER] per-kind least-squares fit to MLPerf v1.0 OctoML microTVM+CMSIS-NN L4R5ZI latencies, energy-sources.md §5.1';
 
@@ -40,12 +50,22 @@ export const CORE_FACTOR_SOURCE =
   'S-MLP07/10/11/12 [DER] geometric-mean speed of U575 (M33) / H7A3 (M7) vs L4R5 (M4) over ST X-CUBE-AI 7.1–9.0 runs';
 
 /** Cortex-M0+ optimised: Bosch HALE int8 on Nucleo-G0B1RE, 64 MHz [DER from S-MLP12]; doc §1 uses it as the RP2040 proxy. */
-export const M0PLUS_OPTIMIZED_CYCLES: KernelCycles = { conv: 7.78, depthwise: 44.5, 'fully-connected': 9.91, elementwise: ELEMENTWISE_CYCLES.optimized };
+export const M0PLUS_OPTIMIZED_CYCLES: KernelCycles = {
+  conv: 7.78,
+  depthwise: 44.5,
+  'fully-connected': 9.91,
+  elementwise: ELEMENTWISE_CYCLES.optimized,
+};
 /** [ASSUME] M0+ reference kernels: the M0+ optimised table × the M4 reference/optimised ratio per kind. */
 export const M0PLUS_REFERENCE_CYCLES: KernelCycles = {
   conv: round3((M0PLUS_OPTIMIZED_CYCLES.conv * M4_REFERENCE_CYCLES.conv) / M4_OPTIMIZED_CYCLES.conv),
-  depthwise: round3((M0PLUS_OPTIMIZED_CYCLES.depthwise * M4_REFERENCE_CYCLES.depthwise) / M4_OPTIMIZED_CYCLES.depthwise),
-  'fully-connected': round3((M0PLUS_OPTIMIZED_CYCLES['fully-connected'] * M4_REFERENCE_CYCLES['fully-connected']) / M4_OPTIMIZED_CYCLES['fully-connected']),
+  depthwise: round3(
+    (M0PLUS_OPTIMIZED_CYCLES.depthwise * M4_REFERENCE_CYCLES.depthwise) / M4_OPTIMIZED_CYCLES.depthwise,
+  ),
+  'fully-connected': round3(
+    (M0PLUS_OPTIMIZED_CYCLES['fully-connected'] * M4_REFERENCE_CYCLES['fully-connected']) /
+      M4_OPTIMIZED_CYCLES['fully-connected'],
+  ),
   elementwise: ELEMENTWISE_CYCLES.reference * 1.5,
 };
 

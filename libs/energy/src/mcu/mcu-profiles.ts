@@ -18,7 +18,8 @@ import {
 /** Core families the cycles/MAC tables distinguish. */
 export type CoreClass = 'cortex-m0plus' | 'cortex-m4' | 'cortex-m33' | 'cortex-m7' | 'xtensa-lx7' | 'avr8';
 
-export type McuId = 'nrf52840' | 'nrf5340' | 'stm32l4r5' | 'stm32u575' | 'stm32h7a3' | 'esp32-s3' | 'rp2040' | 'atmega328p';
+export type McuId =
+  'nrf52840' | 'nrf5340' | 'stm32l4r5' | 'stm32u575' | 'stm32h7a3' | 'esp32-s3' | 'rp2040' | 'atmega328p';
 
 /**
  * A chip profile (not a board: hobby boards add mA of regulator/LED/USB current — energy-sources.md §1
@@ -56,7 +57,10 @@ const MIB = 1024 * 1024;
 const KIB = 1024;
 
 const m4Tables = { reference: M4_REFERENCE_CYCLES, optimized: M4_OPTIMIZED_CYCLES };
-const scaled = (f: number) => ({ reference: scaleKernelCycles(M4_REFERENCE_CYCLES, f), optimized: scaleKernelCycles(M4_OPTIMIZED_CYCLES, f) });
+const scaled = (f: number) => ({
+  reference: scaleKernelCycles(M4_REFERENCE_CYCLES, f),
+  optimized: scaleKernelCycles(M4_OPTIMIZED_CYCLES, f),
+});
 
 export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
   nrf52840: {
@@ -81,9 +85,11 @@ export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
       flashBytes: 'S-ZEPH-NRF [DS] 1 MB flash',
       sramBytes: 'S-ZEPH-NRF [DS] 256 KB RAM',
       supplyV: 'S-NRF-RADIO [DS] current tables given at 3 V, DC/DC',
-      activePowerMw: 'S-FS-NRF [2nd] ≈52 µA/MHz ≈3.3 mA @64 MHz CoreMark from flash, DC/DC, × 3.0 V (Nordic "CPU running" page not read — doc §9 gap)',
+      activePowerMw:
+        'S-FS-NRF [2nd] ≈52 µA/MHz ≈3.3 mA @64 MHz CoreMark from flash, DC/DC, × 3.0 V (Nordic "CPU running" page not read — doc §9 gap)',
       nnActivityFactor: `${NN_FACTOR_SOURCE}; [ASSUME] transfers from L4R5 (same core class)`,
-      sleepPowerUw: 'S-EMBEDWISE [2nd] System ON, RAM retained, RTC ≈1.5 µA × 3.0 V; board-level can be ~260 µA [MEAS S-XIAO]',
+      sleepPowerUw:
+        'S-EMBEDWISE [2nd] System ON, RAM retained, RTC ≈1.5 µA × 3.0 V; board-level can be ~260 µA [MEAS S-XIAO]',
       wakeUj: '[ASSUME] doc §8: wake 5 µJ per sample (doc §7: "nRF52 ≈ µJ")',
       wakeMs: '[ASSUME] 0.5 ms (HFXO start); timings not retrieved, doc §9',
       cyclesPerMac: `${M4_CYCLES_SOURCE}; [ASSUME] same M4 core factor 1.0 as L4R5 (doc §1: "use M4/M33 CMSIS-NN range 3–4")`,
@@ -111,7 +117,8 @@ export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
       flashBytes: 'S-MLP10 [DS] 1 MB',
       sramBytes: 'S-MLP10 [DS] 512 KB',
       supplyV: '[ASSUME] 3.0 V as nRF52840',
-      activePowerMw: 'S-NRF9160-CPU [DS] proxy: nRF9160 M33 2.7 mA @64 MHz from flash scaled to 128 MHz × 3.0 V (nRF5340 app-core figure not retrieved — doc gap)',
+      activePowerMw:
+        'S-NRF9160-CPU [DS] proxy: nRF9160 M33 2.7 mA @64 MHz from flash scaled to 128 MHz × 3.0 V (nRF5340 app-core figure not retrieved — doc gap)',
       nnActivityFactor: `${NN_FACTOR_SOURCE}; [ASSUME] transfers`,
       sleepPowerUw: `${NOT_IN_DOC} taken equal to nRF52840 System ON 1.5 µA × 3.0 V`,
       wakeUj: '[ASSUME] as nRF52840 (doc §8: 5 µJ)',
@@ -171,7 +178,8 @@ export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
       flashBytes: 'S-MLP07 [DS] 2 MB',
       sramBytes: 'S-MLP07 [DS] 768 KB',
       supplyV: 'S-MLP07 [MEAS] 1.8 V SMPS',
-      activePowerMw: 'S-MLP07/10/11/12 [DER] mean energy/latency of ST energy runs = NN-inference power at 1.8 V SMPS (no datasheet run current in the doc — gap)',
+      activePowerMw:
+        'S-MLP07/10/11/12 [DER] mean energy/latency of ST energy runs = NN-inference power at 1.8 V SMPS (no datasheet run current in the doc — gap)',
       nnActivityFactor: '[DER] 1: activePowerMw is already a measured NN-inference power',
       sleepPowerUw: `${NOT_IN_DOC} doc §1 has "–"; taken equal to L4R5 Standby 130 nA × 1.8 V`,
       wakeUj: `${NOT_IN_DOC} 1 ms reboot from Standby at activePowerMw`,
@@ -201,7 +209,8 @@ export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
       flashBytes: 'S-MLP07 [DS] 2 MB',
       sramBytes: 'S-MLP07 [DS] 1.19 MB',
       supplyV: 'S-MLP07/11/12 [MEAS] 3.0 V SMPS (v1.0 ran at 3.3 V)',
-      activePowerMw: 'S-MLP07/10/11/12 [DER] mean energy/latency of ST energy runs (122–167 mW across rounds) = NN-inference power (no datasheet figure in the doc — gap)',
+      activePowerMw:
+        'S-MLP07/10/11/12 [DER] mean energy/latency of ST energy runs (122–167 mW across rounds) = NN-inference power (no datasheet figure in the doc — gap)',
       nnActivityFactor: '[DER] 1: activePowerMw is already a measured NN-inference power',
       sleepPowerUw: `${NOT_IN_DOC} doc §1 has "–"; 3 µA × 3.0 V, H7-class standby leakage, tunable`,
       wakeUj: `${NOT_IN_DOC} 1 ms reboot from Standby at activePowerMw`,
@@ -231,10 +240,12 @@ export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
       flashBytes: '[ASSUME] external QSPI flash, 4 MB typical module (doc §1 ESP32 row)',
       sramBytes: 'S-ESPMATRIX [DS] 512 KB SRAM',
       supplyV: '[ASSUME] 3.3 V (doc: 3.0–3.6 V)',
-      activePowerMw: 'S-ESP32-DS [DS] ESP32 proxy (S3 figure not retrieved): modem-sleep 240 MHz dual-core 30–68 mA, upper end × 3.3 V',
+      activePowerMw:
+        'S-ESP32-DS [DS] ESP32 proxy (S3 figure not retrieved): modem-sleep 240 MHz dual-core 30–68 mA, upper end × 3.3 V',
       nnActivityFactor: '[ASSUME] 1: the upper end of the modem-sleep range stands in for a busy NN core',
       sleepPowerUw: 'S-CSDN-ESP [2nd] deep-sleep ≈7 µA × 3.3 V',
-      wakeUj: 'S-GLENN20 [MEAS] ESP32 boot from deep sleep to _boot.py, 3.32 mC ≈ 11 mJ at 3.3 V (ESP32 as S3 proxy; a full firmware start-up can take ≈270 ms, S-VONEICKEN)',
+      wakeUj:
+        'S-GLENN20 [MEAS] ESP32 boot from deep sleep to _boot.py, 3.32 mC ≈ 11 mJ at 3.3 V (ESP32 as S3 proxy; a full firmware start-up can take ≈270 ms, S-VONEICKEN)',
       wakeMs: 'S-GLENN20 [MEAS] 70 ms (fast-boot build)',
       cyclesPerMac: `reference: ${M4_REFERENCE_SOURCE} [ASSUME] same as M4; optimized: [ASSUME] doc §1 "1–4 (SIMD)" → 0.6 × M4 CMSIS-NN table`,
     },
@@ -263,7 +274,8 @@ export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
       supplyV: '[DER] 3.3 V into the on-chip linear regulator (DVDD 1.1 V): battery current = DVDD current',
       activePowerMw: 'S-RP2040 [DS] Table 637 BOOTSEL-active DVDD 9.4 mA typ, × 3.3 V input (linear regulator)',
       nnActivityFactor: '[ASSUME] 1.5 (doc §1 range 1.5–2.5, low end: M0+ has no DSP/SIMD datapath to light up)',
-      sleepPowerUw: 'S-RP2040 [DS] DORMANT 0.18 mA DVDD typ × 3.3 V (Pico board lightsleep 0.9–1.5 mA [MEAS S-MPY-RP2])',
+      sleepPowerUw:
+        'S-RP2040 [DS] DORMANT 0.18 mA DVDD typ × 3.3 V (Pico board lightsleep 0.9–1.5 mA [MEAS S-MPY-RP2])',
       wakeUj: `${NOT_IN_DOC} 1 ms XOSC restart from DORMANT at run power`,
       wakeMs: `${NOT_IN_DOC} 1 ms`,
       cyclesPerMac: `optimized: S-MLP12 [DER] per-kind fit to Bosch HALE int8 on Nucleo-G0B1RE (M0+, 64 MHz), doc §1 M0+ proxy 7.8–12.1; reference: [ASSUME] × M4 reference/optimised ratio per kind`,
@@ -291,12 +303,15 @@ export const MCU_PROFILES: Readonly<Record<McuId, McuProfile>> = {
       flashBytes: 'S-M328 [DS] 32 KB',
       sramBytes: 'S-M328 [DS] 2 KB (rules out all four MLPerf models)',
       supplyV: 'S-M328 [DS] Uno runs at 5 V',
-      activePowerMw: 'S-ARDFORUM [2nd] <10 mA @16 MHz, 5 V (datasheet fig. 34-2, quoted), upper bound; Uno board idle 46.5 mA [MEAS S-GADGET]',
+      activePowerMw:
+        'S-ARDFORUM [2nd] <10 mA @16 MHz, 5 V (datasheet fig. 34-2, quoted), upper bound; Uno board idle 46.5 mA [MEAS S-GADGET]',
       nnActivityFactor: '[ASSUME] 1: activePowerMw is already the upper bound',
-      sleepPowerUw: 'S-M328 [DS] power-down 0.1 µA (quoted at 1.8 V) × 5 V [ASSUME voltage-independent]; Uno board asleep 34.4 mA [MEAS S-GADGET]',
+      sleepPowerUw:
+        'S-M328 [DS] power-down 0.1 µA (quoted at 1.8 V) × 5 V [ASSUME voltage-independent]; Uno board asleep 34.4 mA [MEAS S-GADGET]',
       wakeUj: `${NOT_IN_DOC} 16K-cycle oscillator start-up ≈1 ms at 16 MHz, at run power`,
       wakeMs: `${NOT_IN_DOC} 1 ms`,
-      cyclesPerMac: '[ASSUME] not published (doc §1): AVR MUL 2 + 32-bit add 4 + 2×LD 2 + loop ≈4 → 16 optimised, 40 C reference',
+      cyclesPerMac:
+        '[ASSUME] not published (doc §1): AVR MUL 2 + 32-bit add 4 + 2×LD 2 + loop ≈4 → 16 optimised, 40 C reference',
     },
   },
 };

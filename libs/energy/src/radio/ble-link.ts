@@ -22,7 +22,11 @@ interface Pdu {
 
 const EMPTY: Pdu = { payload: 0, application: 0, l2capAtt: false };
 
-export function bleConnectionEvent(radio: BleRadioProfile, nodeTx: readonly Pdu[], nodeRx: readonly Pdu[]): MessageCost {
+export function bleConnectionEvent(
+  radio: BleRadioProfile,
+  nodeTx: readonly Pdu[],
+  nodeRx: readonly Pdu[],
+): MessageCost {
   const ex = new Exchange(radio.supplyV).wake(radio.wakeMs, radio.wakeCurrentMa);
   const exchanges = Math.max(nodeTx.length, nodeRx.length, 1);
   const rampMs = radio.rampUs / 1000;
@@ -48,7 +52,10 @@ function pduBytes(radio: BleRadioProfile, pdu: Pdu) {
   };
 }
 
-function airMs(radio: BleRadioProfile, b: { payload: number; application: number; transport: number; link: number }): number {
+function airMs(
+  radio: BleRadioProfile,
+  b: { payload: number; application: number; transport: number; link: number },
+): number {
   return (((b.payload + b.application + b.transport + b.link) * 8) / radio.bitrateBps) * 1000;
 }
 

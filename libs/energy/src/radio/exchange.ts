@@ -189,7 +189,11 @@ export function chunks(total: number, capacity: number): number[] {
 }
 
 /** Split a message of `application` header bytes followed by `payload` bytes into chunks (header first). */
-export function splitMessage(application: number, payload: number, capacity: number): Array<{ application: number; payload: number }> {
+export function splitMessage(
+  application: number,
+  payload: number,
+  capacity: number,
+): Array<{ application: number; payload: number }> {
   return chunks(application + payload, capacity).map((size, i, all) => {
     const start = all.slice(0, i).reduce((s, v) => s + v, 0);
     const headerInChunk = Math.max(0, Math.min(size, application - start));

@@ -81,7 +81,12 @@ export function ieee802154KeepAliveCostUj(radio: Ieee802154RadioProfile, interva
 /** Thread attach (MLE parent request, listen for responses, child id request/response) + MQTT-SN CONNECT. */
 export function ieee802154ConnectCost(radio: Ieee802154RadioProfile): MessageCost {
   const ex = new Exchange(radio.supplyV).wake(radio.wakeMs, radio.wakeCurrentMa);
-  const mle = { payload: 0, application: 0, transport: radio.mleFrameBytes - O.ieee802154Phy - O.ieee802154Mac, link: O.ieee802154Phy + O.ieee802154Mac };
+  const mle = {
+    payload: 0,
+    application: 0,
+    transport: radio.mleFrameBytes - O.ieee802154Phy - O.ieee802154Mac,
+    link: O.ieee802154Phy + O.ieee802154Mac,
+  };
   sendFrame(ex, radio, mle); // parent request (its ACK stands in for the unacked multicast)
   ex.wait(radio.parentResponseListenMs, radio.rxCurrentMa);
   receiveFrame(ex, radio, mle); // parent response

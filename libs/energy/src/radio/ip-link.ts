@@ -28,22 +28,46 @@ function send(ex: Exchange, radio: IpRadio, seg: Segment): void {
   const transport = O.ipv4 + O.tcp + tlsBytes(radio, seg);
   if (radio.kind === 'wifi') {
     const bytes = { ...seg, transport, link: O.wifiDataFrame };
-    ex.tx(bytes, radio.phyPreambleUs / 1000 + frameMs(seg, transport + O.wifiDataFrame, radio.phyRateBps), radio.txCurrentMa);
+    ex.tx(
+      bytes,
+      radio.phyPreambleUs / 1000 + frameMs(seg, transport + O.wifiDataFrame, radio.phyRateBps),
+      radio.txCurrentMa,
+    );
     ex.wait(radio.sifsUs / 1000, radio.rxCurrentMa);
-    ex.rx({ link: O.wifiAck }, radio.legacyPreambleUs / 1000 + bitsMs(O.wifiAck, radio.basicRateBps), radio.rxCurrentMa);
+    ex.rx(
+      { link: O.wifiAck },
+      radio.legacyPreambleUs / 1000 + bitsMs(O.wifiAck, radio.basicRateBps),
+      radio.rxCurrentMa,
+    );
   } else {
-    ex.tx({ ...seg, transport: transport + O.lteL2 }, frameMs(seg, transport + O.lteL2, radio.uplinkRateBps), radio.txCurrentMa);
+    ex.tx(
+      { ...seg, transport: transport + O.lteL2 },
+      frameMs(seg, transport + O.lteL2, radio.uplinkRateBps),
+      radio.txCurrentMa,
+    );
   }
 }
 
 function receive(ex: Exchange, radio: IpRadio, seg: Segment): void {
   const transport = O.ipv4 + O.tcp + tlsBytes(radio, seg);
   if (radio.kind === 'wifi') {
-    ex.rx({ ...seg, transport, link: O.wifiDataFrame }, radio.phyPreambleUs / 1000 + frameMs(seg, transport + O.wifiDataFrame, radio.phyRateBps), radio.rxCurrentMa);
+    ex.rx(
+      { ...seg, transport, link: O.wifiDataFrame },
+      radio.phyPreambleUs / 1000 + frameMs(seg, transport + O.wifiDataFrame, radio.phyRateBps),
+      radio.rxCurrentMa,
+    );
     ex.wait(radio.sifsUs / 1000, radio.rxCurrentMa);
-    ex.tx({ link: O.wifiAck }, radio.legacyPreambleUs / 1000 + bitsMs(O.wifiAck, radio.basicRateBps), radio.txCurrentMa);
+    ex.tx(
+      { link: O.wifiAck },
+      radio.legacyPreambleUs / 1000 + bitsMs(O.wifiAck, radio.basicRateBps),
+      radio.txCurrentMa,
+    );
   } else {
-    ex.rx({ ...seg, transport: transport + O.lteL2 }, frameMs(seg, transport + O.lteL2, radio.downlinkRateBps), radio.rxCurrentMa);
+    ex.rx(
+      { ...seg, transport: transport + O.lteL2 },
+      frameMs(seg, transport + O.lteL2, radio.downlinkRateBps),
+      radio.rxCurrentMa,
+    );
   }
 }
 
@@ -102,7 +126,10 @@ export function ipMessageCost(radio: IpRadio, opts: MessageOptions): MessageCost
 export function ipConnectCost(radio: IpRadio): MessageCost {
   const ex = new Exchange(radio.supplyV);
   if (radio.kind === 'wifi') {
-    ex.lumpUj(radio.associateUj + (radio.useDhcp ? radio.dhcpUj : 0), radio.associateMs + (radio.useDhcp ? radio.dhcpMs : 0));
+    ex.lumpUj(
+      radio.associateUj + (radio.useDhcp ? radio.dhcpUj : 0),
+      radio.associateMs + (radio.useDhcp ? radio.dhcpMs : 0),
+    );
   } else {
     ex.lumpUj(radio.connectUj, radio.connectMs);
   }

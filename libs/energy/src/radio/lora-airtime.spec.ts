@@ -1,4 +1,11 @@
-import { dutyCycleMinIntervalS, fairUseMessagesPerDay, loraSymbolMs, loraTimeOnAirMs, LoraModulation, maxLoraMessagesPerDay } from './lora-airtime';
+import {
+  dutyCycleMinIntervalS,
+  fairUseMessagesPerDay,
+  loraSymbolMs,
+  loraTimeOnAirMs,
+  LoraModulation,
+  maxLoraMessagesPerDay,
+} from './lora-airtime';
 
 const eu = (spreadingFactor: number, extra: Partial<LoraModulation> = {}): LoraModulation => ({
   spreadingFactor,

@@ -60,7 +60,10 @@ export function dutyCycleMinIntervalS(airtimeMs: number, dutyCycle: number = EU8
  */
 export const TTN_FAIR_USE_UPLINK_S_PER_DAY = 30;
 
-export function fairUseMessagesPerDay(airtimeMs: number, budgetSPerDay: number = TTN_FAIR_USE_UPLINK_S_PER_DAY): number {
+export function fairUseMessagesPerDay(
+  airtimeMs: number,
+  budgetSPerDay: number = TTN_FAIR_USE_UPLINK_S_PER_DAY,
+): number {
   return Math.floor((budgetSPerDay * 1000) / airtimeMs);
 }
 

@@ -20,21 +20,32 @@ export function loraMessageCost(radio: LoraRadioProfile, opts: MessageOptions): 
   const macBytes = O.lorawanMac + opts.payloadBytes;
   if (opts.direction === 'up') {
     const phy = macBytes; // PL in the ToA formula = MAC frame; the CRC is the formula's CRC term
-    ex.tx({ payload: opts.payloadBytes, link: O.lorawanMac + O.loraPhyCrc }, loraTimeOnAirMs(mod, phy), radio.txCurrentMa);
+    ex.tx(
+      { payload: opts.payloadBytes, link: O.lorawanMac + O.loraPhyCrc },
+      loraTimeOnAirMs(mod, phy),
+      radio.txCurrentMa,
+    );
     if (opts.qos === 1) {
       ex.rx({ link: O.lorawanAckOnly }, loraTimeOnAirMs({ ...mod, crc: false }, O.lorawanAckOnly), radio.rxCurrentMa);
     } else {
       emptyWindows(ex, radio);
     }
   } else {
-    ex.rx({ payload: opts.payloadBytes, link: O.lorawanMac }, loraTimeOnAirMs({ ...mod, crc: false }, macBytes), radio.rxCurrentMa);
+    ex.rx(
+      { payload: opts.payloadBytes, link: O.lorawanMac },
+      loraTimeOnAirMs({ ...mod, crc: false }, macBytes),
+      radio.rxCurrentMa,
+    );
   }
   return ex.build();
 }
 
 function emptyWindows(ex: Exchange, radio: LoraRadioProfile): void {
   ex.wait(radio.rxWindowSymbols * loraSymbolMs(radio.modulation), radio.rxCurrentMa);
-  ex.wait(radio.rxWindowSymbols * loraSymbolMs({ ...radio.modulation, spreadingFactor: radio.rx2SpreadingFactor }), radio.rxCurrentMa);
+  ex.wait(
+    radio.rxWindowSymbols * loraSymbolMs({ ...radio.modulation, spreadingFactor: radio.rx2SpreadingFactor }),
+    radio.rxCurrentMa,
+  );
 }
 
 /** OTAA join: join-request uplink, join-accept received in RX1 (LoRaWAN 1.0.x; sizes NOT_IN_DOC). */

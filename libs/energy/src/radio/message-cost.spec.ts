@@ -138,7 +138,9 @@ describe('every radio', () => {
       for (const qos of [0, 1] as const) {
         const c = messageCost(r, { payloadBytes: 20, direction, qos });
         const b = c.breakdown;
-        expect(b.payloadBytes + b.applicationHeaderBytes + b.transportHeaderBytes + b.linkHeaderBytes).toBe(c.bytesOnAir);
+        expect(b.payloadBytes + b.applicationHeaderBytes + b.transportHeaderBytes + b.linkHeaderBytes).toBe(
+          c.bytesOnAir,
+        );
         expect(b.bytesUp + b.bytesDown).toBe(c.bytesOnAir);
         expect(b.wakeUj + b.txUj + b.rxUj + b.waitUj).toBeCloseTo(c.energyUj, 9);
         expect(b.payloadBytes).toBe(20);

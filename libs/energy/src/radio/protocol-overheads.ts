@@ -69,7 +69,8 @@ export const OVERHEAD_SOURCE =
 
 /** MQTT 3.1.1 PUBLISH size: the remaining-length field grows to 2 B once the rest is ≥ 128 B. */
 export function mqttPublishBytes(payloadBytes: number, topicBytes: number, qos: 0 | 1): number {
-  const rest = OVERHEAD_BYTES.mqttPublishTopicLength + topicBytes + (qos > 0 ? OVERHEAD_BYTES.mqttPacketId : 0) + payloadBytes;
+  const rest =
+    OVERHEAD_BYTES.mqttPublishTopicLength + topicBytes + (qos > 0 ? OVERHEAD_BYTES.mqttPacketId : 0) + payloadBytes;
   const lengthField = rest < 128 ? 1 : rest < 16384 ? 2 : 3;
   return 1 + lengthField + rest;
 }

@@ -115,7 +115,8 @@ export interface Ieee802154RadioProfile extends RadioCommon {
   readonly sources: SourceMap<Ieee802154RadioProfile>;
 }
 
-export type RadioProfile = BleRadioProfile | WifiRadioProfile | LoraRadioProfile | CellularRadioProfile | Ieee802154RadioProfile;
+export type RadioProfile =
+  BleRadioProfile | WifiRadioProfile | LoraRadioProfile | CellularRadioProfile | Ieee802154RadioProfile;
 
 // nRF52840 radio, DC/DC at 3 V, 0 dBm [DS S-NRF-RADIO]. Ramp/HFXO/post-processing timings were not
 // retrieved (doc §9): the doc's own modelling assumptions from §3.2 are used and marked [ASSUME].
@@ -156,7 +157,8 @@ const loraModulation = (spreadingFactor: number): LoraModulation => ({
   explicitHeader: true,
   crc: true,
 });
-const LORA_MOD_SOURCE = 'S-LORA-TOA via doc §3.2: BW 125 kHz, CR 4/5, 8-symbol preamble, explicit header, CRC on uplinks (doc LoRaWAN table settings)';
+const LORA_MOD_SOURCE =
+  'S-LORA-TOA via doc §3.2: BW 125 kHz, CR 4/5, 8-symbol preamble, explicit header, CRC on uplinks (doc LoRaWAN table settings)';
 
 export const RADIO_PROFILES: Readonly<Record<RadioId, RadioProfile>> = {
   'nrf52840-ble-1m': {
@@ -230,8 +232,10 @@ export const RADIO_PROFILES: Readonly<Record<RadioId, RadioProfile>> = {
       basicRateBps: `${NOT_IN_DOC} ACKs at the 6 Mbit/s OFDM basic rate`,
       legacyPreambleUs: `${NOT_IN_DOC} legacy OFDM preamble+SIGNAL 20 µs`,
       sifsUs: `${NOT_IN_DOC} SIFS 16 µs (5 GHz/OFDM; 10 µs at 2.4 GHz + 6 µs signal extension)`,
-      rttMs: '[DER] 25 ms: fitted so TCP connect + MQTT CONNECT + one PUBLISH add the measured 0.36 − 0.33 J (S-GLENN20) over association',
-      associateUj: 'S-GLENN20 [MEAS] connect Wi-Fi static IP 100.2 mC minus boot 3.32 mC, × 3.3 V (doc §3.2 upper-bound conversion)',
+      rttMs:
+        '[DER] 25 ms: fitted so TCP connect + MQTT CONNECT + one PUBLISH add the measured 0.36 − 0.33 J (S-GLENN20) over association',
+      associateUj:
+        'S-GLENN20 [MEAS] connect Wi-Fi static IP 100.2 mC minus boot 3.32 mC, × 3.3 V (doc §3.2 upper-bound conversion)',
       associateMs: 'S-GLENN20 [MEAS] 734 ms connect (static IP) − 70 ms boot',
       useDhcp: '[ASSUME] static IP (the cheaper measured case)',
       dhcpMs: 'S-GLENN20 [MEAS] 1626 ms with DHCP − 734 ms static',
@@ -239,7 +243,8 @@ export const RADIO_PROFILES: Readonly<Record<RadioId, RadioProfile>> = {
       dhcpUj: 'S-GLENN20 [MEAS] connect with DHCP 204.3 mC − static 100.2 mC, × 3.3 V',
       tls: '[ASSUME] off by default; set true to add TLS records and a handshake per connection',
       tlsHandshakeUj: '[ASSUME] doc §3.2: +0.1–0.3 J per full handshake on ESP32 (gap: no measured figure) → 0.2 J',
-      tlsHandshakeBytesUp: '[ASSUME] doc §3.2 [2nd S-IOTCLASS-MQTT]: full handshake 3–10 KB with a certificate chain → 1 KB up',
+      tlsHandshakeBytesUp:
+        '[ASSUME] doc §3.2 [2nd S-IOTCLASS-MQTT]: full handshake 3–10 KB with a certificate chain → 1 KB up',
       tlsHandshakeBytesDown: '[ASSUME] as above → 4 KB down (server certificate chain)',
       clientIdBytes: '[ASSUME] 16-byte MQTT client id',
       connectedIdleCurrentMa: 'S-WROOM32 [DS] associated idle, DTIM3 light sleep 0.9 mA average (DTIM1 1.2 mA)',
@@ -259,7 +264,10 @@ export const RADIO_PROFILES: Readonly<Record<RadioId, RadioProfile>> = {
     label: 'LoRaWAN EU868 class A, SF12 BW125 (LDRO on), SX1276 +13 dBm',
     ...SX1276_EU868,
     modulation: loraModulation(12),
-    sources: { ...SX1276_SOURCES, modulation: `${LORA_MOD_SOURCE}, SF12 (low-data-rate optimisation on: Tsym 32.8 ms ≥ 16 ms)` },
+    sources: {
+      ...SX1276_SOURCES,
+      modulation: `${LORA_MOD_SOURCE}, SF12 (low-data-rate optimisation on: Tsym 32.8 ms ≥ 16 ms)`,
+    },
   },
   'nrf9160-lte-m': {
     id: 'nrf9160-lte-m',

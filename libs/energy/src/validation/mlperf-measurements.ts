@@ -30,7 +30,6 @@ export type MlperfStack =
 
 export type MlperfBoard = 'stm32l4r5' | 'stm32u575' | 'stm32h7a3' | 'nrf5340' | 'stm32f746' | 'psoc62' | 'stm32g0b1';
 
-
 /** Core of each measured board ([S-MLP*] systems json, as listed in energy-sources.md §1/§5.1). */
 export const MLPERF_BOARD_CORE: Readonly<Record<MlperfBoard, CoreClass>> = {
   stm32l4r5: 'cortex-m4',
@@ -89,13 +88,58 @@ const NONE: FourOrNull = [null, null, null, null];
 
 //                                                                    KWS     VWW     IC      AD
 export const MLPERF_MEASUREMENTS: readonly MlperfMeasurement[] = [
-  ...rows('v0.5', 'reference', 'stm32l4r5', 120, 1.8, 'tflm-reference', [181.9, 600.6, 704.2, 10.05], [7374, 24313, 29207, 416.3]),
-  ...rows('v0.7', 'ST', 'stm32l4r5', 120, 1.8, 'x-cube-ai-7.1', [97.65, 254.6, 252.8, 9.67], [4636, 12293, 12298, 431.2]),
+  ...rows(
+    'v0.5',
+    'reference',
+    'stm32l4r5',
+    120,
+    1.8,
+    'tflm-reference',
+    [181.9, 600.6, 704.2, 10.05],
+    [7374, 24313, 29207, 416.3],
+  ),
+  ...rows(
+    'v0.7',
+    'ST',
+    'stm32l4r5',
+    120,
+    1.8,
+    'x-cube-ai-7.1',
+    [97.65, 254.6, 252.8, 9.67],
+    [4636, 12293, 12298, 431.2],
+  ),
   ...rows('v0.7', 'ST', 'stm32u575', 160, 1.8, 'x-cube-ai-7.1', [54.81, 151.6, 158.1, 5.73], [1482, 4031, 4151, 152.6]),
-  ...rows('v0.7', 'ST', 'stm32h7a3', 280, 3.0, 'x-cube-ai-7.1', [22.29, 64.38, 70.36, 2.28], [3713, 10488, 11200, 349.0]),
-  ...rows('v1.0', 'OctoML', 'stm32l4r5', 120, null, 'microtvm-cmsis-nn', [99.81, 301.2, 389.6, 8.61], [5230, 15531, 20236, 443.2]),
+  ...rows(
+    'v0.7',
+    'ST',
+    'stm32h7a3',
+    280,
+    3.0,
+    'x-cube-ai-7.1',
+    [22.29, 64.38, 70.36, 2.28],
+    [3713, 10488, 11200, 349.0],
+  ),
+  ...rows(
+    'v1.0',
+    'OctoML',
+    'stm32l4r5',
+    120,
+    null,
+    'microtvm-cmsis-nn',
+    [99.81, 301.2, 389.6, 8.61],
+    [5230, 15531, 20236, 443.2],
+  ),
   ...rows('v1.0', 'OctoML', 'nrf5340', 128, null, 'microtvm-cmsis-nn', [76.09, 232.0, 316.2, 6.27], NONE),
-  ...rows('v1.0', 'ST', 'stm32l4r5', 120, 1.8, 'x-cube-ai-7.3', [75.06, 230.5, 226.9, 7.58], [3372, 10067, 10682, 323.0]),
+  ...rows(
+    'v1.0',
+    'ST',
+    'stm32l4r5',
+    120,
+    1.8,
+    'x-cube-ai-7.3',
+    [75.06, 230.5, 226.9, 7.58],
+    [3372, 10067, 10682, 323.0],
+  ),
   ...rows('v1.0', 'ST', 'stm32u575', 160, 1.8, 'x-cube-ai-7.3', [44.23, 133.4, 139.7, 4.85], [1139, 3364, 3642, 119.1]),
   ...rows('v1.0', 'ST', 'stm32h7a3', 280, 3.3, 'x-cube-ai-7.3', [16.76, 50.71, 54.35, 1.83], [2722, 7978, null, 266.5]),
   ...rows('v1.1', 'ST', 'stm32l4r5', 120, 1.8, 'x-cube-ai-8.1', [62.87, 118.7, 214.0, 6.86], [2833, 5618, 7019, 293.9]),

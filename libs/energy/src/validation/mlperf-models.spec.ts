@@ -31,14 +31,15 @@ describe('MLPerf Tiny validation on the real model files (inspectModel MACs)', (
   const result = validateAgainstMlperf(layers);
 
   it('prints predicted vs measured', () => {
-    // eslint-disable-next-line no-console
     console.log(`${formatValidationTable(result)}\n\nsummary: ${JSON.stringify(result.summary, null, 2)}`);
     expect(result.rows.length).toBeGreaterThan(60);
   });
 
   it('finds the MAC totals the doc hand-counted (§2: 2.66 / 7.49 / 12.50 / 0.264 M)', () => {
     const total = (m: MlperfModel) =>
-      layers[m].filter((l) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(l.op)).reduce((s, l) => s + l.macs, 0);
+      layers[m]
+        .filter((l) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(l.op))
+        .reduce((s, l) => s + l.macs, 0);
     expect(total('kws') / 1e6).toBeCloseTo(2.66, 2);
     expect(total('vww') / 1e6).toBeCloseTo(7.49, 2);
     expect(total('ic') / 1e6).toBeCloseTo(12.5, 2);

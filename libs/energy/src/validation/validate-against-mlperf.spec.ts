@@ -33,8 +33,18 @@ describe('calibration arithmetic', () => {
   });
 
   it('scale factor is the geometric mean of measured/predicted', () => {
-    expect(fitScaleFactor([{ predicted: 1, measured: 2 }, { predicted: 1, measured: 0.5 }])).toBeCloseTo(1, 12);
-    expect(fitScaleFactor([{ predicted: 10, measured: 8 }, { predicted: 20, measured: 16 }])).toBeCloseTo(0.8, 12);
+    expect(
+      fitScaleFactor([
+        { predicted: 1, measured: 2 },
+        { predicted: 1, measured: 0.5 },
+      ]),
+    ).toBeCloseTo(1, 12);
+    expect(
+      fitScaleFactor([
+        { predicted: 10, measured: 8 },
+        { predicted: 20, measured: 16 },
+      ]),
+    ).toBeCloseTo(0.8, 12);
   });
 
   it('L4R5 TFLM-reference fit by hand: IC is pure conv, so conv ≈ 704.2 ms × 120 MHz / 12.50 M MAC', () => {
@@ -61,14 +71,21 @@ describe('validateAgainstMlperf on the doc hand counts', () => {
     const validation = v.rows.filter((r) => r.role === 'validation');
     expect(validation.every((r) => r.board === 'stm32u575' || r.board === 'stm32h7a3')).toBe(true);
     expect(validation.every((r) => r.submitter === 'ST')).toBe(true);
-    expect(v.rows.filter((r) => r.role === 'calibration').every((r) => r.board === 'stm32l4r5' || r.board === 'stm32g0b1')).toBe(true);
+    expect(
+      v.rows.filter((r) => r.role === 'calibration').every((r) => r.board === 'stm32l4r5' || r.board === 'stm32g0b1'),
+    ).toBe(true);
   });
 
   it('a held-out prediction does not move when its own measurement is changed', () => {
     const target = MLPERF_MEASUREMENTS.find((m) => m.round === 'v1.2' && m.board === 'stm32u575' && m.model === 'vww')!;
-    const perturbed = MLPERF_MEASUREMENTS.map((m) => (m === target ? { ...m, latencyMs: m.latencyMs * 3, energyUj: m.energyUj! * 3 } : m));
+    const perturbed = MLPERF_MEASUREMENTS.map((m) =>
+      m === target ? { ...m, latencyMs: m.latencyMs * 3, energyUj: m.energyUj! * 3 } : m,
+    );
     const again = validateAgainstMlperf(DOC_HAND_COUNTED_LAYERS, perturbed);
-    const pick = (x: typeof v) => x.rows.find((r) => r.role === 'validation' && r.round === 'v1.2' && r.board === 'stm32u575' && r.model === 'vww')!;
+    const pick = (x: typeof v) =>
+      x.rows.find(
+        (r) => r.role === 'validation' && r.round === 'v1.2' && r.board === 'stm32u575' && r.model === 'vww',
+      )!;
     expect(pick(again).predictedLatencyMs).toBeCloseTo(pick(v).predictedLatencyMs, 9);
     expect(pick(again).predictedEnergyUj!).toBeCloseTo(pick(v).predictedEnergyUj!, 9);
   });

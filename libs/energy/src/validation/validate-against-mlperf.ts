@@ -81,7 +81,7 @@ export interface MlperfValidation {
 }
 
 const ST_ROUNDS = ['v0.7', 'v1.0', 'v1.1', 'v1.2'] as const;
-const ST_BOARDS = ['stm32l4r5', 'stm32u575', 'stm32h7a3'] as const;
+type StBoard = 'stm32l4r5' | 'stm32u575' | 'stm32h7a3';
 
 function elementwiseFor(stack: MlperfStack): number {
   return stack === 'tflm-reference' ? ELEMENTWISE_CYCLES.reference : ELEMENTWISE_CYCLES.optimized;
@@ -148,7 +148,12 @@ export function validateAgainstMlperf(
     nnPowerMw: number | null,
   ) => {
     const cost = inferenceCost(
-      { clockHz: m.clockHz, activePowerMw: nnPowerMw ?? 0, nnActivityFactor: 1, cyclesPerMac: { reference: table, optimized: table } },
+      {
+        clockHz: m.clockHz,
+        activePowerMw: nnPowerMw ?? 0,
+        nnActivityFactor: 1,
+        cyclesPerMac: { reference: table, optimized: table },
+      },
       layersByModel[m.model],
       { kernels: scaleKernelCycles(table, coreFactor) },
     );
@@ -174,10 +179,17 @@ export function validateAgainstMlperf(
   for (const round of ST_ROUNDS) {
     const held = calibrateFromMlperf(layersByModel, { excludeStRound: round, measurements });
     for (const m of measurements.filter((x) => isStRow(x) && x.round === round)) {
-      const board = m.board as (typeof ST_BOARDS)[number];
+      const board = m.board as StBoard;
       const table = calibration.stackTables[m.stack]!; // fitted on this round's L4R5 rows only
       if (board === 'stm32l4r5') predict(m, 'calibration', table, 1, held.nnPowerMw.stm32l4r5);
-      else predict(m, 'validation', table, held.coreFactor[MLPERF_BOARD_CORE[board] as 'cortex-m33' | 'cortex-m7'], held.nnPowerMw[board]);
+      else
+        predict(
+          m,
+          'validation',
+          table,
+          held.coreFactor[MLPERF_BOARD_CORE[board] as 'cortex-m33' | 'cortex-m7'],
+          held.nnPowerMw[board],
+        );
     }
   }
   // Other stacks: L4R5 (and G0B1) rows are the calibration; other boards are cross-checks.

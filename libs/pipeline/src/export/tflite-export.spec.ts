@@ -24,10 +24,22 @@ function randomModel(seed: number) {
   const rnd = () => ((s = (s * 48271) % 2147483647) / 2147483647) * 2 - 1;
   const shapes = layerShapes(spec);
   const params = {
-    kernels: shapes.map((l) => (l.kernel ? Float32Array.from({ length: l.kernel.reduce((a, b) => a * b, 1) }, () => rnd() * 0.5) : null)),
-    biases: shapes.map((l) => (l.kernel ? Float32Array.from({ length: l.kernel[l.kernel.length - 1] }, () => rnd() * 0.2) : null)),
+    kernels: shapes.map((l) =>
+      l.kernel ? Float32Array.from({ length: l.kernel.reduce((a, b) => a * b, 1) }, () => rnd() * 0.5) : null,
+    ),
+    biases: shapes.map((l) =>
+      l.kernel ? Float32Array.from({ length: l.kernel[l.kernel.length - 1] }, () => rnd() * 0.2) : null,
+    ),
   };
-  const ranges = [{ min: 0, max: 2.5 }, { min: 0, max: 2.5 }, { min: 0, max: 4 }, { min: 0, max: 4 }, { min: 0, max: 4 }, { min: 0, max: 3 }, { min: -4, max: 5 }];
+  const ranges = [
+    { min: 0, max: 2.5 },
+    { min: 0, max: 2.5 },
+    { min: 0, max: 4 },
+    { min: 0, max: 4 },
+    { min: 0, max: 4 },
+    { min: 0, max: 3 },
+    { min: -4, max: 5 },
+  ];
   const qm = buildQuantizedModel(spec, params, { scale: 0.02, zeroPoint: -3 }, ranges);
   const inputs = Array.from({ length: 12 }, () => Int8Array.from({ length: 300 }, () => Math.round(rnd() * 127)));
   return { params, qm, inputs };

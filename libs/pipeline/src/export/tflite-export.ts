@@ -3,7 +3,15 @@ import type { FloatParams } from '../graph/float-params';
 import { toTfliteLayout } from '../graph/float-params';
 import { layerShapes, type Activation, type ModelSpec } from '../graph/model-spec';
 import type { QTensor, QuantizedModel } from '../graph/quantized-model';
-import { OPTIONS_TYPE, writeTflite, type OptionField, type WriterGraph, type WriterOp, type WriterTensor, type WrittenModel } from './tflite-writer';
+import {
+  OPTIONS_TYPE,
+  writeTflite,
+  type OptionField,
+  type WriterGraph,
+  type WriterOp,
+  type WriterTensor,
+  type WrittenModel,
+} from './tflite-writer';
 
 const FUSED: Record<Activation, number> = { none: 0, relu: 1, relu6: 3 };
 const PADDING = { same: 0, valid: 1 } as const;
@@ -41,7 +49,12 @@ export interface ExportedModel extends WrittenModel {
 export function exportQuantized(qm: QuantizedModel, description: string): ExportedModel {
   const tensors: WriterTensor[] = [];
   const act = (t: QTensor): number => {
-    tensors.push({ name: t.name, dtype: 'int8', shape: t.shape, quant: { scales: [t.q.scale], zeroPoints: [t.q.zeroPoint], dimension: 0 } });
+    tensors.push({
+      name: t.name,
+      dtype: 'int8',
+      shape: t.shape,
+      quant: { scales: [t.q.scale], zeroPoints: [t.q.zeroPoint], dimension: 0 },
+    });
     return tensors.length - 1;
   };
   const ops: WriterOp[] = [];
@@ -52,33 +65,77 @@ export function exportQuantized(qm: QuantizedModel, description: string): Export
     const prefix = `layer${i}_${op.kind}`;
     if (op.kind === 'fully_connected' || op.kind === 'conv2d') {
       const outCh = op.bias.length;
-      const wShape = op.kind === 'fully_connected' ? [outCh, op.weights.length / outCh] : [outCh, op.kernel, op.kernel, op.input.shape[3]];
-      tensors.push({ name: `${prefix}/weights`, dtype: 'int8', shape: wShape, data: bytesOf(op.weights), quant: { scales: op.weightScales, zeroPoints: op.weightScales.map(() => 0), dimension: 0 } });
+      const wShape =
+        op.kind === 'fully_connected'
+          ? [outCh, op.weights.length / outCh]
+          : [outCh, op.kernel, op.kernel, op.input.shape[3]];
+      tensors.push({
+        name: `${prefix}/weights`,
+        dtype: 'int8',
+        shape: wShape,
+        data: bytesOf(op.weights),
+        quant: { scales: op.weightScales, zeroPoints: op.weightScales.map(() => 0), dimension: 0 },
+      });
       const w = tensors.length - 1;
       weightTensors.push({ index: w, name: `${prefix}/weights` });
       const biasScales = op.weightScales.map((ws) => Math.fround(op.input.q.scale * ws));
-      tensors.push({ name: `${prefix}/bias`, dtype: 'int32', shape: [outCh], data: bytesOf(op.bias), quant: { scales: biasScales, zeroPoints: biasScales.map(() => 0), dimension: 0 } });
+      tensors.push({
+        name: `${prefix}/bias`,
+        dtype: 'int32',
+        shape: [outCh],
+        data: bytesOf(op.bias),
+        quant: { scales: biasScales, zeroPoints: biasScales.map(() => 0), dimension: 0 },
+      });
       const bIdx = tensors.length - 1;
       const out = act(op.output);
       if (op.kind === 'fully_connected') {
-        ops.push({ op: 'FULLY_CONNECTED', inputs: [current, w, bIdx], outputs: [out], optionsType: OPTIONS_TYPE.FullyConnectedOptions, options: [{ id: 0, type: 'i8', value: FUSED[op.activation] }] });
+        ops.push({
+          op: 'FULLY_CONNECTED',
+          inputs: [current, w, bIdx],
+          outputs: [out],
+          optionsType: OPTIONS_TYPE.FullyConnectedOptions,
+          options: [{ id: 0, type: 'i8', value: FUSED[op.activation] }],
+        });
       } else {
-        ops.push({ op: 'CONV_2D', inputs: [current, w, bIdx], outputs: [out], optionsType: OPTIONS_TYPE.Conv2DOptions, options: convOptions(op.padding, op.activation) });
+        ops.push({
+          op: 'CONV_2D',
+          inputs: [current, w, bIdx],
+          outputs: [out],
+          optionsType: OPTIONS_TYPE.Conv2DOptions,
+          options: convOptions(op.padding, op.activation),
+        });
       }
       current = out;
     } else if (op.kind === 'maxpool' || op.kind === 'avgpool') {
       const out = act(op.output);
-      ops.push({ op: op.kind === 'maxpool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D', inputs: [current], outputs: [out], optionsType: OPTIONS_TYPE.Pool2DOptions, options: poolOptions(op.size) });
+      ops.push({
+        op: op.kind === 'maxpool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D',
+        inputs: [current],
+        outputs: [out],
+        optionsType: OPTIONS_TYPE.Pool2DOptions,
+        options: poolOptions(op.size),
+      });
       current = out;
     } else if (op.kind === 'reshape') {
-      tensors.push({ name: `${prefix}/shape`, dtype: 'int32', shape: [op.output.shape.length], data: bytesOf(Int32Array.from(op.output.shape)) });
+      tensors.push({
+        name: `${prefix}/shape`,
+        dtype: 'int32',
+        shape: [op.output.shape.length],
+        data: bytesOf(Int32Array.from(op.output.shape)),
+      });
       const shapeIdx = tensors.length - 1;
       const out = act(op.output);
       ops.push({ op: 'RESHAPE', inputs: [current, shapeIdx], outputs: [out] });
       current = out;
     } else {
       const out = act(op.output);
-      ops.push({ op: 'SOFTMAX', inputs: [current], outputs: [out], optionsType: OPTIONS_TYPE.SoftmaxOptions, options: [{ id: 0, type: 'f32', value: 1 }] });
+      ops.push({
+        op: 'SOFTMAX',
+        inputs: [current],
+        outputs: [out],
+        optionsType: OPTIONS_TYPE.SoftmaxOptions,
+        options: [{ id: 0, type: 'f32', value: 1 }],
+      });
       current = out;
     }
   });
@@ -110,16 +167,39 @@ export function exportFloat(spec: ModelSpec, params: FloatParams, description: s
       const out = act(prefix, shape.out);
       ops.push(
         l.kind === 'dense'
-          ? { op: 'FULLY_CONNECTED', inputs: [current, w, bIdx], outputs: [out], optionsType: OPTIONS_TYPE.FullyConnectedOptions, options: [{ id: 0, type: 'i8', value: FUSED[l.activation] }] }
-          : { op: 'CONV_2D', inputs: [current, w, bIdx], outputs: [out], optionsType: OPTIONS_TYPE.Conv2DOptions, options: convOptions(l.padding, l.activation) },
+          ? {
+              op: 'FULLY_CONNECTED',
+              inputs: [current, w, bIdx],
+              outputs: [out],
+              optionsType: OPTIONS_TYPE.FullyConnectedOptions,
+              options: [{ id: 0, type: 'i8', value: FUSED[l.activation] }],
+            }
+          : {
+              op: 'CONV_2D',
+              inputs: [current, w, bIdx],
+              outputs: [out],
+              optionsType: OPTIONS_TYPE.Conv2DOptions,
+              options: convOptions(l.padding, l.activation),
+            },
       );
       current = out;
     } else if (l.kind === 'maxpool' || l.kind === 'avgpool') {
       const out = act(prefix, shape.out);
-      ops.push({ op: l.kind === 'maxpool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D', inputs: [current], outputs: [out], optionsType: OPTIONS_TYPE.Pool2DOptions, options: poolOptions(l.size) });
+      ops.push({
+        op: l.kind === 'maxpool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D',
+        inputs: [current],
+        outputs: [out],
+        optionsType: OPTIONS_TYPE.Pool2DOptions,
+        options: poolOptions(l.size),
+      });
       current = out;
     } else {
-      tensors.push({ name: `${prefix}/shape`, dtype: 'int32', shape: [2], data: bytesOf(Int32Array.from([1, shape.out[0]])) });
+      tensors.push({
+        name: `${prefix}/shape`,
+        dtype: 'int32',
+        shape: [2],
+        data: bytesOf(Int32Array.from([1, shape.out[0]])),
+      });
       const s = tensors.length - 1;
       const out = act(prefix, shape.out);
       ops.push({ op: 'RESHAPE', inputs: [current, s], outputs: [out] });
@@ -127,6 +207,12 @@ export function exportFloat(spec: ModelSpec, params: FloatParams, description: s
     }
   });
   const out = act('probabilities', [spec.classes]);
-  ops.push({ op: 'SOFTMAX', inputs: [current], outputs: [out], optionsType: OPTIONS_TYPE.SoftmaxOptions, options: [{ id: 0, type: 'f32', value: 1 }] });
+  ops.push({
+    op: 'SOFTMAX',
+    inputs: [current],
+    outputs: [out],
+    optionsType: OPTIONS_TYPE.SoftmaxOptions,
+    options: [{ id: 0, type: 'f32', value: 1 }],
+  });
   return writeTflite({ tensors, ops, inputs: [inputIndex], outputs: [out], description });
 }

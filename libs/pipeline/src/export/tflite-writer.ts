@@ -5,10 +5,23 @@
  */
 import { Builder } from 'flatbuffers';
 
-export const BUILTIN = { AVERAGE_POOL_2D: 1, CONV_2D: 3, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, RESHAPE: 22, SOFTMAX: 25 } as const;
+export const BUILTIN = {
+  AVERAGE_POOL_2D: 1,
+  CONV_2D: 3,
+  FULLY_CONNECTED: 9,
+  MAX_POOL_2D: 17,
+  RESHAPE: 22,
+  SOFTMAX: 25,
+} as const;
 export type BuiltinName = keyof typeof BUILTIN;
 /** BuiltinOptions union type ids. */
-export const OPTIONS_TYPE = { Conv2DOptions: 1, Pool2DOptions: 5, FullyConnectedOptions: 8, SoftmaxOptions: 9, ReshapeOptions: 17 } as const;
+export const OPTIONS_TYPE = {
+  Conv2DOptions: 1,
+  Pool2DOptions: 5,
+  FullyConnectedOptions: 8,
+  SoftmaxOptions: 9,
+  ReshapeOptions: 17,
+} as const;
 export const TENSOR_TYPE = { float32: 0, int32: 2, int8: 9 } as const;
 export type WriterDType = keyof typeof TENSOR_TYPE;
 

@@ -34,6 +34,7 @@ export function cloneParams(p: FloatParams): FloatParams {
 export function checkParams(spec: ModelSpec, p: FloatParams): void {
   layerShapes(spec).forEach((l, i) => {
     const want = l.kernel ? l.kernel.reduce((a, b) => a * b, 1) : 0;
-    if ((p.kernels[i]?.length ?? 0) !== want) throw new Error(`layer ${i}: kernel has ${p.kernels[i]?.length ?? 0} values, expected ${want}`);
+    if ((p.kernels[i]?.length ?? 0) !== want)
+      throw new Error(`layer ${i}: kernel has ${p.kernels[i]?.length ?? 0} values, expected ${want}`);
   });
 }

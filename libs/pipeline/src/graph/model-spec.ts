@@ -36,7 +36,8 @@ export function layerShapes(spec: ModelSpec): LayerShape[] {
     let macs = 0;
     switch (l.kind) {
       case 'dense': {
-        if (inShape.length !== 1) throw new Error(`dense layer needs a flat input, got [${inShape}] (add a flatten layer)`);
+        if (inShape.length !== 1)
+          throw new Error(`dense layer needs a flat input, got [${inShape}] (add a flatten layer)`);
         kernel = [inShape[0], l.units];
         shape = [l.units];
         macs = inShape[0] * l.units;
@@ -69,7 +70,8 @@ export function layerShapes(spec: ModelSpec): LayerShape[] {
 export function paramCount(spec: ModelSpec): number {
   return layerShapes(spec).reduce((s, l, i) => {
     if (!l.kernel) return s;
-    const units = (spec.layers[i] as { units?: number; filters?: number }).units ?? (spec.layers[i] as { filters: number }).filters;
+    const units =
+      (spec.layers[i] as { units?: number; filters?: number }).units ?? (spec.layers[i] as { filters: number }).filters;
     return s + l.kernel.reduce((a, b) => a * b, 1) + units;
   }, 0);
 }
@@ -81,5 +83,6 @@ export function modelMacs(spec: ModelSpec): number {
 export function validateSpec(spec: ModelSpec): void {
   const shapes = layerShapes(spec);
   const last = shapes[shapes.length - 1].out;
-  if (last.length !== 1 || last[0] !== spec.classes) throw new Error(`model ends in [${last}], expected [${spec.classes}] logits`);
+  if (last.length !== 1 || last[0] !== spec.classes)
+    throw new Error(`model ends in [${last}], expected [${spec.classes}] logits`);
 }

@@ -7,7 +7,11 @@
 import type { QOp, QuantizedModel } from '../graph/quantized-model';
 import { activationRange, multiplyByQuantizedMultiplier, quantizeMultiplier, type Multiplier } from './quant-math';
 
-function multipliers(op: { input: { q: { scale: number } }; output: { q: { scale: number } }; weightScales: number[] }): Multiplier[] {
+function multipliers(op: {
+  input: { q: { scale: number } };
+  output: { q: { scale: number } };
+  weightScales: number[];
+}): Multiplier[] {
   // TFLM computes the effective scale in double from the float32 scales stored in the model.
   return op.weightScales.map((ws) => quantizeMultiplier((op.input.q.scale * ws) / op.output.q.scale));
 }

@@ -32,7 +32,11 @@ export function buildQuantizedModel(
   layerRanges: ActivationRange[],
   weightOverride?: ({ q: Int8Array; scales: number[] } | null)[],
 ): QuantizedModel {
-  const input: QTensor = { name: 'input', shape: [1, ...spec.inputShape], q: { scale: Math.fround(inputQ.scale), zeroPoint: inputQ.zeroPoint } };
+  const input: QTensor = {
+    name: 'input',
+    shape: [1, ...spec.inputShape],
+    q: { scale: Math.fround(inputQ.scale), zeroPoint: inputQ.zeroPoint },
+  };
   const ops: QOp[] = [];
   let current = input;
   layerShapes(spec).forEach((shape, i) => {
@@ -41,12 +45,34 @@ export function buildQuantizedModel(
     if (l.kind === 'dense' || l.kind === 'conv2d') {
       const outCh = shape.kernel![shape.kernel!.length - 1];
       const wq = weightOverride?.[i] ?? quantizePerChannel(toTfliteLayout(params.kernels[i]!, shape.kernel!), outCh);
-      const output: QTensor = { name, shape: [1, ...shape.out], q: asymmetricParams(layerRanges[i].min, layerRanges[i].max) };
+      const output: QTensor = {
+        name,
+        shape: [1, ...shape.out],
+        q: asymmetricParams(layerRanges[i].min, layerRanges[i].max),
+      };
       const bias = quantizeBias(params.biases[i]!, current.q.scale, wq.scales);
       ops.push(
         l.kind === 'dense'
-          ? { kind: 'fully_connected', input: current, output, weights: wq.q, weightScales: wq.scales, bias, activation: l.activation }
-          : { kind: 'conv2d', input: current, output, weights: wq.q, weightScales: wq.scales, bias, kernel: l.kernel, padding: l.padding, activation: l.activation },
+          ? {
+              kind: 'fully_connected',
+              input: current,
+              output,
+              weights: wq.q,
+              weightScales: wq.scales,
+              bias,
+              activation: l.activation,
+            }
+          : {
+              kind: 'conv2d',
+              input: current,
+              output,
+              weights: wq.q,
+              weightScales: wq.scales,
+              bias,
+              kernel: l.kernel,
+              padding: l.padding,
+              activation: l.activation,
+            },
       );
       current = output;
     } else if (l.kind === 'maxpool' || l.kind === 'avgpool') {

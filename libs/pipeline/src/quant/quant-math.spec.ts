@@ -1,10 +1,18 @@
-import { activationRange, asymmetricParams, multiplyByQuantizedMultiplier, quantizeMultiplier, quantizePerChannel, saturatingRoundingDoublingHighMul, saturatingRoundingDoublingHighMulBig } from './quant-math';
+import {
+  activationRange,
+  asymmetricParams,
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  quantizePerChannel,
+  saturatingRoundingDoublingHighMul,
+  saturatingRoundingDoublingHighMulBig,
+} from './quant-math';
 import { kmeansShareInt8 } from './weight-sharing';
 
 describe('TFLite integer arithmetic', () => {
   it('the BigInt-free SaturatingRoundingDoublingHighMul equals the exact 64-bit reference', () => {
     let s = 11;
-    const rnd = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+    const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647;
     const edge = [0, 1, -1, 2 ** 30, -(2 ** 30), 2 ** 31 - 1, -(2 ** 31), 12345, -98765];
     const values = [...edge, ...Array.from({ length: 3000 }, () => Math.floor((rnd() - 0.5) * 2 ** 32))];
     for (let i = 0; i < values.length; i++) {

@@ -69,7 +69,7 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
   const A = a * bh; // |A| < 2^46
   const aHi = Math.floor(A / 32768);
   const aLo = A - aHi * 32768; // 0 <= aLo < 2^15
-  const sign = a === 0 || b === 0 ? 0 : (a > 0) === (b > 0) ? 1 : -1;
+  const sign = a === 0 || b === 0 ? 0 : a > 0 === b > 0 ? 1 : -1;
   const nudge = sign >= 0 ? 2 ** 30 : 1 - 2 ** 30;
   const R = aLo * 65536 + a * bl + nudge; // ab + nudge = aHi * 2^31 + R, |R| < 2^48
   const total = aHi * 2 ** 31 + R; // only its sign is used (rounding cannot flip it)
@@ -125,7 +125,8 @@ export function quantizePerChannel(weights: Float32Array, outChannels: number): 
     // An all-zero (fully pruned) channel still needs a valid positive scale.
     const scale = Math.fround(maxAbs > 0 ? maxAbs / 127 : 1 / 127);
     scales.push(scale);
-    for (let i = 0; i < per; i++) q[c * per + i] = Math.max(-127, Math.min(127, Math.round(weights[c * per + i] / scale)));
+    for (let i = 0; i < per; i++)
+      q[c * per + i] = Math.max(-127, Math.min(127, Math.round(weights[c * per + i] / scale)));
   }
   return { q, scales };
 }

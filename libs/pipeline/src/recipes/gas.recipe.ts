@@ -3,21 +3,42 @@ import { loadSmellnetWindows, loadUciGas, SMELLNET_INVALID_READING } from '@tiny
 import type { Recipe } from './recipe.types';
 
 // The first six gas channels; benzene is 2^32-1 (invalid) in ~38 % of rows, so it is left out.
-const FRUIT_CHANNELS = ['no2_channel_raw', 'c2h5oh_channel_raw', 'voc_channel_raw', 'co_channel_raw', 'alcohol_channel_raw', 'lpg_channel_raw'];
+const FRUIT_CHANNELS = [
+  'no2_channel_raw',
+  'c2h5oh_channel_raw',
+  'voc_channel_raw',
+  'co_channel_raw',
+  'alcohol_channel_raw',
+  'lpg_channel_raw',
+];
 const FRUIT_WINDOW = 32;
 
 export const gasFruitRecipe: Recipe = {
   id: 'gas-fruit',
   artifactName: 'gas-fruit',
   version: '1.0.0',
-  description: 'SmellNet: classify 12 fruits from a 32 s window of six MOX gas channels (benzene excluded: invalid 2^32-1 readings).',
+  description:
+    'SmellNet: classify 12 fruits from a 32 s window of six MOX gas channels (benzene excluded: invalid 2^32-1 readings).',
   labelDefinition: 'The substance of the recording (SmellNet labels), one label per window.',
-  datasets: [{ name: 'smellnet-fruits', split: 'train: offline_training recordings (90 % of windows train, every 10th validation); test: offline_testing recordings (disjoint)' }],
+  datasets: [
+    {
+      name: 'smellnet-fruits',
+      split:
+        'train: offline_training recordings (90 % of windows train, every 10th validation); test: offline_testing recordings (disjoint)',
+    },
+  ],
   load: () => ({
     train: loadSmellnetWindows('train', { channels: FRUIT_CHANNELS, windowSteps: FRUIT_WINDOW, strideSteps: 4 }),
     test: loadSmellnetWindows('test', { channels: FRUIT_CHANNELS, windowSteps: FRUIT_WINDOW, strideSteps: 8 }),
   }),
-  preprocessing: { kind: 'window', transform: 'signed-log1p', sampleIntervalSeconds: 1, clipStd: 6, invalidValues: [SMELLNET_INVALID_READING], notes: 'benzene channel not used because of invalid readings' },
+  preprocessing: {
+    kind: 'window',
+    transform: 'signed-log1p',
+    sampleIntervalSeconds: 1,
+    clipStd: 6,
+    invalidValues: [SMELLNET_INVALID_READING],
+    notes: 'benzene channel not used because of invalid readings',
+  },
   spec: {
     inputShape: [FRUIT_WINDOW * FRUIT_CHANNELS.length],
     classes: 12,
@@ -43,9 +64,19 @@ function ethyleneRecipe(version: 1 | 2): Recipe {
     version: `${version}.0.0`,
     description: `UCI gas sensor drift: classify 6 gases (incl. ethylene) from 128 MOX array features. v${version} trains on batches ${batches.join(',')}; evaluated on batch 9 (later, drifted).`,
     labelDefinition: 'gas_id of the exposure (UCI coding: ethanol, ethylene, ammonia, acetaldehyde, acetone, toluene).',
-    datasets: [{ name: 'uci-gas-drift', split: `train: batches ${batches.join(',')} (every 10th row validation); test: batch 9` }],
+    datasets: [
+      {
+        name: 'uci-gas-drift',
+        split: `train: batches ${batches.join(',')} (every 10th row validation); test: batch 9`,
+      },
+    ],
     load: () => ({ train: loadUciGas(batches), test: loadUciGas([9]) }),
-    preprocessing: { kind: 'features', transform: 'signed-log1p', clipStd: 6, notes: '128 features s01..s16 x (dR, dR_norm, ema_rise x3, ema_decay x3) in file order' },
+    preprocessing: {
+      kind: 'features',
+      transform: 'signed-log1p',
+      clipStd: 6,
+      notes: '128 features s01..s16 x (dR, dR_norm, ema_rise x3, ema_decay x3) in file order',
+    },
     spec: {
       inputShape: [128],
       classes: 6,

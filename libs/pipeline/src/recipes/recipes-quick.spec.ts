@@ -31,7 +31,11 @@ describe('quick builds of every recipe', () => {
     expect(m.inputs[0].dtype).toBe('int8');
     expect(m.outputs[0]).toMatchObject({ dtype: 'int8', scale: 1 / 256, zeroPoint: -128 });
     expect(Buffer.from(m.selfTest.inputBase64, 'base64').length).toBe(m.inputs[0].shape.reduce((a, b) => a * b, 1));
-    expect(m.preprocessing.quantization).toEqual({ scale: m.inputs[0].scale, zeroPoint: m.inputs[0].zeroPoint, dtype: 'int8' });
+    expect(m.preprocessing.quantization).toEqual({
+      scale: m.inputs[0].scale,
+      zeroPoint: m.inputs[0].zeroPoint,
+      dtype: 'int8',
+    });
     expect(m.datasets[0].files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(result.reports.map((r) => r.stage)).toEqual(expect.arrayContaining(['quantize (PTQ)', 'export (tinyml)']));
     // Better than chance on the held-out split, even in a quick build; the quick doorbell student

@@ -10,14 +10,27 @@ export const soilRecipe: Recipe = {
   id: 'soil',
   artifactName: 'soil-dryout',
   version: '1.0.0',
-  description: 'EcoIrrigate (Kolkata, 2 farms, 15 min): from the last 4 h of readings, forecast whether soil VWC drops below 11 % within 6 h. Tiny dense model.',
+  description:
+    'EcoIrrigate (Kolkata, 2 farms, 15 min): from the last 4 h of readings, forecast whether soil VWC drops below 11 % within 6 h. Tiny dense model.',
   labelDefinition: `Derived from the real future readings: label 1 if calibrated vwc_pct < ${VWC_THRESHOLD_PCT} at any of the next ${HORIZON_STEPS} readings (6 h), else 0. Windows whose last reading is already below ${VWC_THRESHOLD_PCT} % are not used (the answer is known). Threshold = VWC_THRESHOLD in the authors' scheduling simulation; the dataset has no irrigation log.`,
-  datasets: [{ name: 'soil-moisture', split: 'train: 2025-01-05..03-31 (90 % train, every 10th window validation); test: 2025-04-01..04-25 (temporal hold-out, both farms)' }],
+  datasets: [
+    {
+      name: 'soil-moisture',
+      split:
+        'train: 2025-01-05..03-31 (90 % train, every 10th window validation); test: 2025-04-01..04-25 (temporal hold-out, both farms)',
+    },
+  ],
   load: () => ({
     train: loadSoilWindows('train', { windowSteps: WINDOW_STEPS, horizonSteps: HORIZON_STEPS, channels: CHANNELS }),
     test: loadSoilWindows('test', { windowSteps: WINDOW_STEPS, horizonSteps: HORIZON_STEPS, channels: CHANNELS }),
   }),
-  preprocessing: { kind: 'window', transform: 'none', sampleIntervalSeconds: 900, clipStd: 6, notes: 'window rows oldest first; only windows whose newest vwc_pct >= 11 are scored' },
+  preprocessing: {
+    kind: 'window',
+    transform: 'none',
+    sampleIntervalSeconds: 900,
+    clipStd: 6,
+    notes: 'window rows oldest first; only windows whose newest vwc_pct >= 11 are scored',
+  },
   spec: {
     inputShape: [WINDOW_STEPS * CHANNELS.length],
     classes: 2,

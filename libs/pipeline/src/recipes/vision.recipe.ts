@@ -6,14 +6,20 @@ export const doorbellRecipe: Recipe = {
   id: 'doorbell',
   artifactName: 'doorbell-person',
   version: '1.0.0',
-  description: 'Person / no person on 96x96 gray frames: a small CNN distilled from TFLM person_detect.tflite (run by libs/tinyml) on the 800 training images.',
+  description:
+    'Person / no person on 96x96 gray frames: a small CNN distilled from TFLM person_detect.tflite (run by libs/tinyml) on the 800 training images.',
   labelDefinition: 'Visual Wake Words label of the COCO image (1 = person, 0 = no person).',
   datasets: [
     { name: 'doorbell-camera', split: 'train: 800 images (720 train, 80 validation); test: 200 images' },
     { name: 'person-detection-teacher', split: 'teacher model' },
   ],
   load: () => ({ train: loadDoorbell('train'), test: loadDoorbell('test') }),
-  preprocessing: { kind: 'image', transform: 'none', imageCentre: true, notes: '96x96 grayscale (ITU-R 601 luma), row-major; int8 input = pixel - 128' },
+  preprocessing: {
+    kind: 'image',
+    transform: 'none',
+    imageCentre: true,
+    notes: '96x96 grayscale (ITU-R 601 luma), row-major; int8 input = pixel - 128',
+  },
   spec: {
     inputShape: [96, 96, 1],
     classes: 2,
@@ -63,14 +69,19 @@ const MNIST_DATA: Pick<Recipe, 'labelDefinition' | 'datasets' | 'load' | 'prepro
   labelDefinition: 'MNIST digit labels.',
   datasets: [{ name: 'mnist', split: 'train: first 9,000 of train10k (last 1,000 validation); test: official t10k' }],
   load: () => ({ train: loadMnist('train'), test: loadMnist('test') }),
-  preprocessing: { kind: 'image', transform: 'none', notes: '28x28 grayscale, 0 = background; int8 input = pixel - 128' },
+  preprocessing: {
+    kind: 'image',
+    transform: 'none',
+    notes: '28x28 grayscale, 0 = background; int8 input = pixel - 128',
+  },
 };
 
 export const mnistLenet300Recipe: Recipe = {
   id: 'mnist-lenet300',
   artifactName: 'mnist-lenet300',
   version: '1.0.0',
-  description: 'Deep Compression reproduction (Han et al. 2016, Table 1): LeNet-300-100 on MNIST, pruned, int8 with k-means sharing, Huffman coded.',
+  description:
+    'Deep Compression reproduction (Han et al. 2016, Table 1): LeNet-300-100 on MNIST, pruned, int8 with k-means sharing, Huffman coded.',
   ...MNIST_DATA,
   spec: {
     inputShape: [28, 28, 1],
@@ -97,7 +108,8 @@ export const mnistLenet5Recipe: Recipe = {
   id: 'mnist-lenet5',
   artifactName: 'mnist-lenet5',
   version: '1.0.0',
-  description: 'Deep Compression reproduction (Han et al. 2016, Table 1): LeNet-5 (Caffe variant, 20-50-500) on MNIST, pruned, int8 with k-means sharing, Huffman coded.',
+  description:
+    'Deep Compression reproduction (Han et al. 2016, Table 1): LeNet-5 (Caffe variant, 20-50-500) on MNIST, pruned, int8 with k-means sharing, Huffman coded.',
   ...MNIST_DATA,
   spec: {
     inputShape: [28, 28, 1],

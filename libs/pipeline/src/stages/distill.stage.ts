@@ -43,11 +43,16 @@ export class TfliteTeacher implements Teacher {
 
   probabilities(raw: LabelledData): Float32Array {
     const f = featureSize(raw);
-    const key = createHash('sha256').update(this.sha256).update(new Uint8Array(raw.x.buffer, raw.x.byteOffset, raw.x.byteLength)).digest('hex').slice(0, 24);
+    const key = createHash('sha256')
+      .update(this.sha256)
+      .update(new Uint8Array(raw.x.buffer, raw.x.byteOffset, raw.x.byteLength))
+      .digest('hex')
+      .slice(0, 24);
     const cacheFile = this.cacheDir ? path.join(this.cacheDir, `teacher-${key}.f32`) : null;
     if (cacheFile && fs.existsSync(cacheFile)) {
       const b = fs.readFileSync(cacheFile);
-      if (b.length === raw.n * this.classes * 4) return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+      if (b.length === raw.n * this.classes * 4)
+        return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
     }
     const out = new Float32Array(raw.n * this.classes);
     const input = this.interpreter.input(0);
@@ -55,7 +60,8 @@ export class TfliteTeacher implements Teacher {
     for (let i = 0; i < raw.n; i++) {
       input.data.set(this.toInput(raw.x.subarray(i * f, (i + 1) * f)));
       this.interpreter.invoke();
-      for (let c = 0; c < this.classes; c++) out[i * this.classes + c] = (Number(output.data[c]) - output.zeroPoint) * output.scale;
+      for (let c = 0; c < this.classes; c++)
+        out[i * this.classes + c] = (Number(output.data[c]) - output.zeroPoint) * output.scale;
     }
     if (cacheFile) {
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
@@ -104,9 +110,14 @@ export interface DistillStageOptions {
   augmentFlip?: boolean;
 }
 
-export function runDistillStage(ctx: StageContext, teacher: Teacher, opts: DistillStageOptions): { model: FloatModel; report: StageReport; teacherReport: StageReport } {
+export function runDistillStage(
+  ctx: StageContext,
+  teacher: Teacher,
+  opts: DistillStageOptions,
+): { model: FloatModel; report: StageReport; teacherReport: StageReport } {
   const t0 = Date.now();
-  if (teacher.classes !== ctx.spec.classes) throw new Error(`teacher has ${teacher.classes} classes, student ${ctx.spec.classes}`);
+  if (teacher.classes !== ctx.spec.classes)
+    throw new Error(`teacher has ${teacher.classes} classes, student ${ctx.spec.classes}`);
   const teacherProbs = teacher.probabilities(ctx.data.rawTrain);
   const tm = teacherMetrics(teacher, ctx.data.rawTest);
   ctx.log(`distill: teacher ${teacher.name} test accuracy ${(tm.accuracy * 100).toFixed(2)} %`);
@@ -121,14 +132,35 @@ export function runDistillStage(ctx: StageContext, teacher: Teacher, opts: Disti
     label: 'distill',
     progress: ctx.progress,
     augmentFlip: opts.augmentFlip,
-    distill: { teacherProbs: teacherProbs.subarray(0, ctx.data.train.n * teacher.classes), temperature: opts.temperature, alpha: opts.alpha },
+    distill: {
+      teacherProbs: teacherProbs.subarray(0, ctx.data.train.n * teacher.classes),
+      temperature: opts.temperature,
+      alpha: opts.alpha,
+    },
   });
   const m = evaluateFloat(model, ctx.data.test);
   const { params, nonzeros } = countNonzeros(model.getParams());
-  ctx.log(`distill: student test accuracy ${(m.accuracy * 100).toFixed(2)} % (T=${opts.temperature}, alpha=${opts.alpha})`);
+  ctx.log(
+    `distill: student test accuracy ${(m.accuracy * 100).toFixed(2)} % (T=${opts.temperature}, alpha=${opts.alpha})`,
+  );
   return {
     model,
-    report: { stage: 'distill', ...m, params, nonzeros, float32Bytes: params * 4, macs: modelMacs(ctx.spec), seconds: (Date.now() - t0) / 1000 },
-    teacherReport: { stage: `teacher (${teacher.name})`, ...tm, params: 0, nonzeros: 0, seconds: 0, notes: 'teacher evaluated on the same test split' },
+    report: {
+      stage: 'distill',
+      ...m,
+      params,
+      nonzeros,
+      float32Bytes: params * 4,
+      macs: modelMacs(ctx.spec),
+      seconds: (Date.now() - t0) / 1000,
+    },
+    teacherReport: {
+      stage: `teacher (${teacher.name})`,
+      ...tm,
+      params: 0,
+      nonzeros: 0,
+      seconds: 0,
+      notes: 'teacher evaluated on the same test split',
+    },
   };
 }

@@ -36,9 +36,13 @@ export function checkParity(bytes: Uint8Array, qm: QuantizedModel, inputs: Int8A
   for (const x of inputs) {
     interpreter.input(0).data.set(x);
     const seen: Int8Array[] = [];
-    interpreter.invoke({ afterOp: (_k, outs) => seen.push(new Int8Array(outs[0][1].buffer, outs[0][1].byteOffset, outs[0][1].length).slice()) });
+    interpreter.invoke({
+      afterOp: (_k, outs) =>
+        seen.push(new Int8Array(outs[0][1].buffer, outs[0][1].byteOffset, outs[0][1].length).slice()),
+    });
     const sim = simulateInt8(qm, x);
-    if (seen.length !== sim.length) throw new PipelineError(`tinyml ran ${seen.length} ops, the simulation ${sim.length}`);
+    if (seen.length !== sim.length)
+      throw new PipelineError(`tinyml ran ${seen.length} ops, the simulation ${sim.length}`);
     sim.forEach((s, k) => {
       let d = 0;
       for (let i = 0; i < s.length; i++) d = Math.max(d, Math.abs(s[i] - seen[k][i]));
@@ -49,16 +53,27 @@ export function checkParity(bytes: Uint8Array, qm: QuantizedModel, inputs: Int8A
   return { examples: inputs.length, maxIntermediateDiff, maxOutputDiff };
 }
 
-export function runExportStage(spec: ModelSpec, qm: QuantizedModel, floatParams: FloatParams, test: TensorData, description: string, parityExamples = 16): ExportResult {
+export function runExportStage(
+  spec: ModelSpec,
+  qm: QuantizedModel,
+  floatParams: FloatParams,
+  test: TensorData,
+  description: string,
+  parityExamples = 16,
+): ExportResult {
   const int8 = exportQuantized(qm, description);
   const float32 = exportFloat(spec, floatParams, description);
   const { layers, ...inspection } = inspectModel(int8.bytes);
   void layers;
   const f = test.x.length / Math.max(1, test.n);
-  const inputs = Array.from({ length: Math.min(parityExamples, test.n) }, (_, i) => quantizeInput(qm, test.x.subarray(i * f, (i + 1) * f)));
+  const inputs = Array.from({ length: Math.min(parityExamples, test.n) }, (_, i) =>
+    quantizeInput(qm, test.x.subarray(i * f, (i + 1) * f)),
+  );
   const parity = checkParity(int8.bytes, qm, inputs);
   if (parity.maxIntermediateDiff > 0 || parity.maxOutputDiff > 1) {
-    throw new PipelineError(`exported model disagrees with the integer simulation (intermediate ${parity.maxIntermediateDiff} LSB, output ${parity.maxOutputDiff} LSB)`);
+    throw new PipelineError(
+      `exported model disagrees with the integer simulation (intermediate ${parity.maxIntermediateDiff} LSB, output ${parity.maxOutputDiff} LSB)`,
+    );
   }
   return { int8, float32, inspection, parity };
 }

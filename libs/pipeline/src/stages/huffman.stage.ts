@@ -32,7 +32,13 @@ export interface SharingChoice {
  * Try k-means sharing with each candidate bit width; keep the smallest Huffman form whose validation
  * accuracy is within `tolerancePts` of the unshared int8 model ("where it wins").
  */
-export function chooseWeightSharing(ctx: StageContext, qm: QuantizedModel, candidateBits: number[], tolerancePts: number, description: string): SharingChoice {
+export function chooseWeightSharing(
+  ctx: StageContext,
+  qm: QuantizedModel,
+  candidateBits: number[],
+  tolerancePts: number,
+  description: string,
+): SharingChoice {
   const evalOne = (bits: number | null) => {
     const shared = shareWeights(qm, bits);
     const huffmanBytes = huffmanEncodeModel(exportQuantized(shared, description)).bytes.length;
@@ -46,5 +52,8 @@ export function chooseWeightSharing(ctx: StageContext, qm: QuantizedModel, candi
   ctx.log(
     `share: ${tried.map((t) => `${t.bits ?? 'none'}: ${t.huffmanBytes} B, val ${(t.valAccuracy * 100).toFixed(2)} %`).join('; ')} -> ${best.bits === null ? 'no sharing' : `${best.bits} bits`}`,
   );
-  return { ...best, candidates: tried.map(({ bits, huffmanBytes, valAccuracy }) => ({ bits, huffmanBytes, valAccuracy })) };
+  return {
+    ...best,
+    candidates: tried.map(({ bits, huffmanBytes, valAccuracy }) => ({ bits, huffmanBytes, valAccuracy })),
+  };
 }

@@ -6,8 +6,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Interpreter, INTERPRETER_VERSION, loadModel } from '@tinyfleet/tinyml';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, MODEL_FILE, OTA_FILE, prettyCanonicalJson, SIGNATURE_FILE, type ArtifactManifest, type DatasetRef, type StageMetrics } from '@tinyfleet/artifact';
-import { loadTrustedKeys, sha256Hex, signManifest, verifyArtifactDir, type SigningKey } from '@tinyfleet/artifact/verify-node';
+import {
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA,
+  MODEL_FILE,
+  OTA_FILE,
+  prettyCanonicalJson,
+  SIGNATURE_FILE,
+  type ArtifactManifest,
+  type DatasetRef,
+  type StageMetrics,
+} from '@tinyfleet/artifact';
+import {
+  loadTrustedKeys,
+  sha256Hex,
+  signManifest,
+  verifyArtifactDir,
+  type SigningKey,
+} from '@tinyfleet/artifact/verify-node';
 import { datasetRef } from '@tinyfleet/datasets';
 import type { Preprocessing } from '@tinyfleet/artifact';
 import type { Recipe } from '../recipes/recipe.types';
@@ -31,7 +47,12 @@ export interface PackageInput {
 function toMetrics(r: StageReport): StageMetrics {
   const { seconds, balancedAccuracy, ...rest } = r;
   void seconds;
-  return { ...rest, ...(balancedAccuracy !== undefined ? { notes: [rest.notes, `balanced accuracy ${balancedAccuracy.toFixed(4)}`].filter(Boolean).join('; ') } : {}) };
+  return {
+    ...rest,
+    ...(balancedAccuracy !== undefined
+      ? { notes: [rest.notes, `balanced accuracy ${balancedAccuracy.toFixed(4)}`].filter(Boolean).join('; ') }
+      : {}),
+  };
 }
 
 function b64(bytes: Uint8Array): string {
@@ -46,7 +67,11 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
   const expected = new Uint8Array(interpreter.output(0).bytes);
   const datasets: DatasetRef[] = p.recipe.datasets.map((d) => {
     const entry = datasetRef(d.name);
-    return { name: d.name, split: d.split, files: entry.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })) };
+    return {
+      name: d.name,
+      split: d.split,
+      files: entry.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
+    };
   });
   const ins = p.exported.inspection;
   const manifest: ArtifactManifest = {
@@ -60,7 +85,11 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
     quick: p.quick,
     model: { file: MODEL_FILE, sha256: sha256Hex(model), bytes: model.length },
     ota: { file: OTA_FILE, sha256: sha256Hex(p.huffmanBytes), bytes: p.huffmanBytes.length, format: 'TFHC/1' },
-    sizes: { float32TfliteBytes: p.exported.float32.bytes.length, int8TfliteBytes: model.length, huffmanBytes: p.huffmanBytes.length },
+    sizes: {
+      float32TfliteBytes: p.exported.float32.bytes.length,
+      int8TfliteBytes: model.length,
+      huffmanBytes: p.huffmanBytes.length,
+    },
     arenaBytes: ins.arenaBytes,
     flashBytes: ins.flashBytes,
     macs: ins.macs,
@@ -85,7 +114,10 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
   fs.writeFileSync(path.join(p.outDir, OTA_FILE), p.huffmanBytes);
   fs.writeFileSync(path.join(p.outDir, 'model.float32.tflite'), p.exported.float32.bytes);
   fs.writeFileSync(path.join(p.outDir, MANIFEST_FILE), prettyCanonicalJson(manifest));
-  fs.writeFileSync(path.join(p.outDir, SIGNATURE_FILE), `${JSON.stringify(signManifest(model, manifest, p.key), null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(p.outDir, SIGNATURE_FILE),
+    `${JSON.stringify(signManifest(model, manifest, p.key), null, 2)}\n`,
+  );
   const trusted = loadTrustedKeys([]);
   trusted.set(p.key.keyId, p.key.publicKey);
   const v = verifyArtifactDir(p.outDir, trusted);

@@ -72,10 +72,16 @@ export function runPruneStage(ctx: StageContext, model: FloatModel, opts: PruneS
     onStep: (step, total) => {
       if (step === 0) {
         rampSteps = Math.max(1, Math.floor(total * (opts.rampFraction ?? 0.7)));
-        setMasks(model, targets.map((t) => polynomialSparsity(0, rampSteps, 0, t)));
+        setMasks(
+          model,
+          targets.map((t) => polynomialSparsity(0, rampSteps, 0, t)),
+        );
       }
       if (step % frequency === 0 || step === rampSteps) {
-        setMasks(model, targets.map((t) => polynomialSparsity(step, rampSteps, 0, t)));
+        setMasks(
+          model,
+          targets.map((t) => polynomialSparsity(step, rampSteps, 0, t)),
+        );
       }
     },
   });
@@ -83,6 +89,8 @@ export function runPruneStage(ctx: StageContext, model: FloatModel, opts: PruneS
   setMasks(model, targets);
   const m = evaluateFloat(model, ctx.data.test);
   const { params, nonzeros } = countNonzeros(model.getParams());
-  ctx.log(`prune: sparsity ${(1 - nonzeros / params).toFixed(3)} (targets ${targets.map((t) => t.toFixed(2)).join('/')}), test accuracy ${(m.accuracy * 100).toFixed(2)} %`);
+  ctx.log(
+    `prune: sparsity ${(1 - nonzeros / params).toFixed(3)} (targets ${targets.map((t) => t.toFixed(2)).join('/')}), test accuracy ${(m.accuracy * 100).toFixed(2)} %`,
+  );
   return { stage: 'prune', ...m, params, nonzeros, seconds: (Date.now() - t0) / 1000 };
 }

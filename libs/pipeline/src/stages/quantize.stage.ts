@@ -30,7 +30,14 @@ export interface QuantizeResult {
   reports: StageReport[];
 }
 
-function int8Report(ctx: StageContext, stage: string, qm: QuantizedModel, model: FloatModel, t0: number, notes?: string): StageReport {
+function int8Report(
+  ctx: StageContext,
+  stage: string,
+  qm: QuantizedModel,
+  model: FloatModel,
+  t0: number,
+  notes?: string,
+): StageReport {
   const m = evaluateInt8(qm, ctx.data.test, ctx.spec.classes);
   const { params, nonzeros } = countNonzeros(model.getParams());
   ctx.log(`${stage}: int8 test accuracy ${(m.accuracy * 100).toFixed(2)} %${notes ? ` (${notes})` : ''}`);
@@ -65,7 +72,16 @@ export function runQuantizeStage(ctx: StageContext, model: FloatModel, opts: Qua
     const keep = valQat >= valPtq;
     if (keep) qm = qat;
     else model.setParams(before);
-    reports.push(int8Report(ctx, 'quantize (QAT)', qat, model, t0, `${opts.qatEpochs} fake-quant epochs; val ${(valQat * 100).toFixed(2)} vs PTQ ${(valPtq * 100).toFixed(2)} -> ${keep ? 'kept' : 'discarded'}`));
+    reports.push(
+      int8Report(
+        ctx,
+        'quantize (QAT)',
+        qat,
+        model,
+        t0,
+        `${opts.qatEpochs} fake-quant epochs; val ${(valQat * 100).toFixed(2)} vs PTQ ${(valPtq * 100).toFixed(2)} -> ${keep ? 'kept' : 'discarded'}`,
+      ),
+    );
   }
   return { qm, ranges, reports };
 }
@@ -75,6 +91,10 @@ export function shareWeights(qm: QuantizedModel, bits: number | null): Quantized
   if (bits === null) return qm;
   return {
     ...qm,
-    ops: qm.ops.map((op) => (op.kind === 'fully_connected' || op.kind === 'conv2d' ? { ...op, weights: kmeansShareInt8(op.weights, bits).q } : op)),
+    ops: qm.ops.map((op) =>
+      op.kind === 'fully_connected' || op.kind === 'conv2d'
+        ? { ...op, weights: kmeansShareInt8(op.weights, bits).q }
+        : op,
+    ),
   };
 }

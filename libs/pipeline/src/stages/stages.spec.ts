@@ -54,8 +54,20 @@ describe('stages on real data (gas-ethylene quick subset)', () => {
     const probs = teacher.probabilities(ctx.data.rawTest);
     expect(probs.length).toBe(ctx.data.rawTest.n * 6);
     for (let i = 0; i < 5; i++) expect(probs.subarray(i * 6, i * 6 + 6).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
-    const studentSpec = { ...recipe.spec, layers: [{ kind: 'dense' as const, units: 12, activation: 'relu' as const }, { kind: 'dense' as const, units: 6, activation: 'none' as const }] };
-    const { model, report, teacherReport } = runDistillStage({ ...ctx, spec: studentSpec }, teacher, { temperature: 3, alpha: 0.7, epochs: 2, batchSize: 32, learningRate: 3e-3 });
+    const studentSpec = {
+      ...recipe.spec,
+      layers: [
+        { kind: 'dense' as const, units: 12, activation: 'relu' as const },
+        { kind: 'dense' as const, units: 6, activation: 'none' as const },
+      ],
+    };
+    const { model, report, teacherReport } = runDistillStage({ ...ctx, spec: studentSpec }, teacher, {
+      temperature: 3,
+      alpha: 0.7,
+      epochs: 2,
+      batchSize: 32,
+      learningRate: 3e-3,
+    });
     expect(report.params).toBeLessThan(paramCount(recipe.spec) / 3);
     expect(teacherReport.accuracy).toBeGreaterThan(0.3);
     expect(report.accuracy).toBeGreaterThan(0.3);

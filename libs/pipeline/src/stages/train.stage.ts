@@ -20,7 +20,15 @@ export function runTrainStage(ctx: StageContext, opts: TrainStageOptions): { mod
   trainModel(model, ctx.data.train, { ...opts, seed: ctx.seed, label: 'train', progress: ctx.progress });
   const m = evaluateFloat(model, ctx.data.test);
   const { params, nonzeros } = countNonzeros(model.getParams());
-  const report: StageReport = { stage: 'train', ...m, params, nonzeros, float32Bytes: params * 4, macs: modelMacs(ctx.spec), seconds: (Date.now() - t0) / 1000 };
+  const report: StageReport = {
+    stage: 'train',
+    ...m,
+    params,
+    nonzeros,
+    float32Bytes: params * 4,
+    macs: modelMacs(ctx.spec),
+    seconds: (Date.now() - t0) / 1000,
+  };
   ctx.log(`train: ${opts.epochs} epochs, test accuracy ${(m.accuracy * 100).toFixed(2)} %`);
   return { model, report };
 }

@@ -29,7 +29,10 @@ const fakeQuantWeights = tf.customGrad(((w: tf.Tensor) => {
 
 function fakeQuantAct(x: tf.Tensor, q: QuantParams): tf.Tensor {
   const f = tf.customGrad(((t: tf.Tensor) => {
-    const value = tf.clipByValue(tf.round(t.div(q.scale)).add(q.zeroPoint), -128, 127).sub(q.zeroPoint).mul(q.scale);
+    const value = tf
+      .clipByValue(tf.round(t.div(q.scale)).add(q.zeroPoint), -128, 127)
+      .sub(q.zeroPoint)
+      .mul(q.scale);
     return { value, gradFunc: (dy: tf.Tensor) => dy };
   }) as unknown as GradFn) as unknown as (t: tf.Tensor) => tf.Tensor;
   return f(x);
@@ -88,7 +91,10 @@ export class FloatModel {
     this.spec.layers.forEach((l, i) => {
       if (l.kind === 'dense' || l.kind === 'conv2d') {
         const k = fq ? fakeQuantWeights(this.kernels[i]!) : this.kernels[i]!;
-        const z = l.kind === 'dense' ? tf.matMul(h as tf.Tensor2D, k as tf.Tensor2D) : tf.conv2d(h as tf.Tensor4D, k as tf.Tensor4D, 1, l.padding);
+        const z =
+          l.kind === 'dense'
+            ? tf.matMul(h as tf.Tensor2D, k as tf.Tensor2D)
+            : tf.conv2d(h as tf.Tensor4D, k as tf.Tensor4D, 1, l.padding);
         h = activate(tf.add(z, this.biases[i]!), l.activation);
       } else if (l.kind === 'maxpool') h = tf.maxPool(h as tf.Tensor4D, l.size, l.size, 'valid');
       else if (l.kind === 'avgpool') h = tf.avgPool(h as tf.Tensor4D, l.size, l.size, 'valid');

@@ -28,5 +28,8 @@ export function classificationMetrics(pred: Int32Array, y: Int32Array, classes: 
     }
   }
   const present = count.map((c, k) => (c ? hit[k] / c : null)).filter((v): v is number => v !== null);
-  return { accuracy: correct / Math.max(1, y.length), balancedAccuracy: present.reduce((a, b) => a + b, 0) / Math.max(1, present.length) };
+  return {
+    accuracy: correct / Math.max(1, y.length),
+    balancedAccuracy: present.reduce((a, b) => a + b, 0) / Math.max(1, present.length),
+  };
 }

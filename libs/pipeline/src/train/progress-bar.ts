@@ -23,7 +23,9 @@ export function stderrProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       lastDraw = now;
       const width = 24;
       const filled = Math.round((done / Math.max(1, total)) * width);
-      stream.write(`\r\x1b[K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${fmt(metrics)}`);
+      stream.write(
+        `\r\x1b[K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${fmt(metrics)}`,
+      );
     },
     epochEnd(label, epoch, epochs, metrics) {
       stream.write(`${tty ? '\r\x1b[K' : ''}${label} epoch ${epoch}/${epochs}  ${fmt(metrics)}\n`);

@@ -32,6 +32,8 @@ describe('wasm conv2d filter gradient shim', () => {
     await initTf('wasm');
     await tf.setBackend('wasm');
     const x = tf.ones([1, 6, 6, 1]) as tf.Tensor4D;
-    expect(() => tf.grad((k: tf.Tensor) => tf.sum(tf.conv2d(x, k as tf.Tensor4D, 2, 'valid')))(tf.ones([3, 3, 1, 1]))).toThrow(/only stride 1/);
+    expect(() =>
+      tf.grad((k: tf.Tensor) => tf.sum(tf.conv2d(x, k as tf.Tensor4D, 2, 'valid')))(tf.ones([3, 3, 1, 1])),
+    ).toThrow(/only stride 1/);
   });
 });

@@ -17,7 +17,6 @@ export function initTf(prefer = process.env.TF_BACKEND): Promise<TfBackendName> 
 async function choose(prefer: string | undefined): Promise<TfBackendName> {
   if (!prefer || prefer === 'node') {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('@tensorflow/tfjs-node');
       if (await tf.setBackend('tensorflow')) return 'tensorflow';
     } catch (err) {
@@ -28,7 +27,6 @@ async function choose(prefer: string | undefined): Promise<TfBackendName> {
   }
   if (prefer !== 'cpu') {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('@tensorflow/tfjs-backend-wasm');
       if (await tf.setBackend('wasm')) {
         await tf.ready();
@@ -44,7 +42,11 @@ async function choose(prefer: string | undefined): Promise<TfBackendName> {
   return 'cpu';
 }
 
-type KernelFunc = (args: { inputs: Record<string, unknown>; backend: unknown; attrs: Record<string, unknown> }) => tf.TensorInfo;
+type KernelFunc = (args: {
+  inputs: Record<string, unknown>;
+  backend: unknown;
+  attrs: Record<string, unknown>;
+}) => tf.TensorInfo;
 interface WasmBackendLike {
   disposeData(id: object): void;
 }
@@ -61,7 +63,15 @@ export function registerWasmConv2DBackpropFilter(): boolean {
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
-    kernelFunc: (({ inputs, backend, attrs }: { inputs: { x: tf.TensorInfo; dy: tf.TensorInfo }; backend: WasmBackendLike; attrs: Record<string, unknown> }) => {
+    kernelFunc: (({
+      inputs,
+      backend,
+      attrs,
+    }: {
+      inputs: { x: tf.TensorInfo; dy: tf.TensorInfo };
+      backend: WasmBackendLike;
+      attrs: Record<string, unknown>;
+    }) => {
       const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as {
         strides: number | [number, number];
         pad: unknown;
@@ -70,14 +80,19 @@ export function registerWasmConv2DBackpropFilter(): boolean {
         filterShape: number[];
       };
       if (dataFormat && dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter (wasm shim): only NHWC');
-      if (pad !== 'same' && pad !== 'valid') throw new Error('Conv2DBackpropFilter (wasm shim): only same/valid padding');
+      if (pad !== 'same' && pad !== 'valid')
+        throw new Error('Conv2DBackpropFilter (wasm shim): only same/valid padding');
       if (dimRoundingMode) throw new Error('Conv2DBackpropFilter (wasm shim): dimRoundingMode unsupported');
       const [sh, sw] = Array.isArray(strides) ? strides : [strides, strides];
       if (sh !== 1 || sw !== 1) throw new Error('Conv2DBackpropFilter (wasm shim): only stride 1');
       const { x, dy } = inputs;
       const x5 = reshape({ inputs: { x }, backend, attrs: { shape: [x.shape[0], 1, ...x.shape.slice(1)] } });
       const dy5 = reshape({ inputs: { x: dy }, backend, attrs: { shape: [dy.shape[0], 1, ...dy.shape.slice(1)] } });
-      const dw5 = bpf3d({ inputs: { x: x5, dy: dy5 }, backend, attrs: { strides: [1, 1, 1], pad, filterShape: [1, ...filterShape] } });
+      const dw5 = bpf3d({
+        inputs: { x: x5, dy: dy5 },
+        backend,
+        attrs: { strides: [1, 1, 1], pad, filterShape: [1, ...filterShape] },
+      });
       const dw = reshape({ inputs: { x: dw5 }, backend, attrs: { shape: filterShape } });
       for (const t of [x5, dy5, dw5]) backend.disposeData(t.dataId);
       return dw;

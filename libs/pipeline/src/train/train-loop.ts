@@ -52,7 +52,9 @@ function batchTensor(data: TensorData, idx: number[], inputShape: number[], flip
     const ex = data.x.subarray(src * f, (src + 1) * f);
     if (flip?.[i]) {
       const [h, w, c] = inputShape;
-      for (let yy = 0; yy < h; yy++) for (let xx = 0; xx < w; xx++) for (let ch = 0; ch < c; ch++) buf[i * f + (yy * w + xx) * c + ch] = ex[(yy * w + (w - 1 - xx)) * c + ch];
+      for (let yy = 0; yy < h; yy++)
+        for (let xx = 0; xx < w; xx++)
+          for (let ch = 0; ch < c; ch++) buf[i * f + (yy * w + xx) * c + ch] = ex[(yy * w + (w - 1 - xx)) * c + ch];
     } else buf.set(ex, i * f);
   });
   return tf.tensor(buf, [idx.length, ...inputShape]);
@@ -78,25 +80,36 @@ export function trainModel(model: FloatModel, data: TensorData, opts: TrainOptio
       const flips = opts.augmentFlip ? idx.map(() => rng.next() < 0.5) : null;
       const [lossValue, batchCorrect] = tf.tidy(() => {
         const xb = batchTensor(data, idx, model.spec.inputShape, flips);
-        const yb = tf.tensor1d(Int32Array.from(idx, (i) => data.y[i]), 'int32');
+        const yb = tf.tensor1d(
+          Int32Array.from(idx, (i) => data.y[i]),
+          'int32',
+        );
         const oneHot = tf.oneHot(yb, classes).toFloat();
         let logitsOut: tf.Tensor | null = null;
         const lossFn = (): tf.Scalar => {
           const logits = model.forward(xb, opts.fakeQuant);
           logitsOut = tf.keep(logits);
-          const weights = opts.classWeights ? tf.tensor1d(Array.from(idx, (i) => opts.classWeights![data.y[i]])) : undefined;
+          const weights = opts.classWeights
+            ? tf.tensor1d(Array.from(idx, (i) => opts.classWeights![data.y[i]]))
+            : undefined;
           let loss = tf.losses.softmaxCrossEntropy(oneHot, logits, weights) as tf.Scalar;
           if (opts.distill) {
             const { temperature: T, alpha } = opts.distill;
             const soft = tf.tensor2d(
-              Float32Array.from({ length: idx.length * classes }, (_, k) => opts.distill!.teacherProbs[idx[Math.floor(k / classes)] * classes + (k % classes)]),
+              Float32Array.from(
+                { length: idx.length * classes },
+                (_, k) => opts.distill!.teacherProbs[idx[Math.floor(k / classes)] * classes + (k % classes)],
+              ),
               [idx.length, classes],
             );
             // softmax(teacher_logits / T) = p^(1/T) normalised; the floor avoids log(0) on saturated int8 outputs.
             const softT = tf.pow(tf.maximum(soft, 1 / 512), 1 / T);
             const target = softT.div(tf.sum(softT, 1, true));
             const logSoftStudent = tf.logSoftmax(logits.div(T));
-            const softLoss = tf.mean(tf.sum(tf.mul(target, logSoftStudent), 1)).neg().mul(T * T);
+            const softLoss = tf
+              .mean(tf.sum(tf.mul(target, logSoftStudent), 1))
+              .neg()
+              .mul(T * T);
             loss = tf.add(softLoss.mul(alpha), loss.mul(1 - alpha)) as tf.Scalar;
           }
           return loss;
@@ -113,7 +126,10 @@ export function trainModel(model: FloatModel, data: TensorData, opts: TrainOptio
       lossSum += lossValue * idx.length;
       correct += batchCorrect;
       seen += idx.length;
-      progress.update(`${opts.label} ${epoch + 1}/${opts.epochs}`, s + 1, stepsPerEpoch, { loss: lossSum / seen, acc: correct / seen });
+      progress.update(`${opts.label} ${epoch + 1}/${opts.epochs}`, s + 1, stepsPerEpoch, {
+        loss: lossSum / seen,
+        acc: correct / seen,
+      });
     }
     history.loss.push(lossSum / seen);
     history.accuracy.push(correct / seen);
@@ -124,12 +140,20 @@ export function trainModel(model: FloatModel, data: TensorData, opts: TrainOptio
 }
 
 /** Logits for every example, in batches. */
-export function predictLogits(model: FloatModel, x: Float32Array, n: number, fq?: FakeQuantConfig, batchSize = 256): Float32Array {
+export function predictLogits(
+  model: FloatModel,
+  x: Float32Array,
+  n: number,
+  fq?: FakeQuantConfig,
+  batchSize = 256,
+): Float32Array {
   const f = model.spec.inputShape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n * model.spec.classes);
   for (let s = 0; s < n; s += batchSize) {
     const m = Math.min(batchSize, n - s);
-    const logits = tf.tidy(() => model.forward(tf.tensor(x.subarray(s * f, (s + m) * f), [m, ...model.spec.inputShape]), fq));
+    const logits = tf.tidy(() =>
+      model.forward(tf.tensor(x.subarray(s * f, (s + m) * f), [m, ...model.spec.inputShape]), fq),
+    );
     out.set(logits.dataSync() as Float32Array, s * model.spec.classes);
     logits.dispose();
   }
@@ -137,7 +161,12 @@ export function predictLogits(model: FloatModel, x: Float32Array, n: number, fq?
 }
 
 /** Per layer min/max of outputs (after activation) over calibration examples. */
-export function calibrateRanges(model: FloatModel, x: Float32Array, n: number, batchSize = 256): { min: number; max: number }[] {
+export function calibrateRanges(
+  model: FloatModel,
+  x: Float32Array,
+  n: number,
+  batchSize = 256,
+): { min: number; max: number }[] {
   const f = model.spec.inputShape.reduce((a, b) => a * b, 1);
   const ranges = model.spec.layers.map(() => ({ min: Infinity, max: -Infinity }));
   for (let s = 0; s < n; s += batchSize) {

@@ -78,7 +78,8 @@ export class Interpreter {
     const model = this.model;
     for (const node of model.operators) {
       for (const o of node.outputs) {
-        if (model.tensors[o].data) throw new ModelFormatError(`operator ${node.index} (${node.opName}) writes constant tensor ${o}`);
+        if (model.tensors[o].data)
+          throw new ModelFormatError(`operator ${node.index} (${node.opName}) writes constant tensor ${o}`);
       }
     }
     // Plan first: shapes are static, and checking the budget before prepare() keeps a corrupted model
@@ -96,7 +97,8 @@ export class Interpreter {
       const kernel = findKernel(node);
       const ctx = new PrepareContext(model, node);
       const result = kernel.prepare(ctx);
-      const bytesOf = (ids: number[]): number => ids.reduce((s, i) => s + (i >= 0 ? model.tensors[i].byteLength : 0), 0);
+      const bytesOf = (ids: number[]): number =>
+        ids.reduce((s, i) => s + (i >= 0 ? model.tensors[i].byteLength : 0), 0);
       const cost: OpCost = {
         macs: result.macs ?? node.outputs.reduce((s, i) => s + model.tensors[i].elementCount, 0),
         bytesRead: bytesOf(node.inputs),
@@ -121,7 +123,8 @@ export class Interpreter {
   }
 
   private viewOf(t: TensorInfo, arena: ArrayBuffer, offset: number): TensorData {
-    if (t.data) return typedView(t.dtype, t.data.buffer as ArrayBuffer, t.data.byteOffset, t.elementCount, t.byteLength);
+    if (t.data)
+      return typedView(t.dtype, t.data.buffer as ArrayBuffer, t.data.byteOffset, t.elementCount, t.byteLength);
     // Tensors the graph never touches get an empty view (nothing reads or writes them).
     if (offset < 0) return typedView(t.dtype, new ArrayBuffer(0), 0, 0, 0);
     return typedView(t.dtype, arena, offset, t.elementCount, t.byteLength);
@@ -244,7 +247,8 @@ export function bufferRequests(model: Model): { requests: BufferRequest[]; tenso
     }
   }
   const tensorIds = [...first.keys()].sort((a, b) => a - b);
-  if (tensorIds.some((t) => model.tensors[t].byteLength > MAX_ARENA_BYTES)) throw new ModelFormatError('tensor too large');
+  if (tensorIds.some((t) => model.tensors[t].byteLength > MAX_ARENA_BYTES))
+    throw new ModelFormatError('tensor too large');
   return {
     tensorIds,
     requests: tensorIds.map((t) => ({

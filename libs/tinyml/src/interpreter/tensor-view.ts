@@ -16,7 +16,13 @@ export interface TensorView {
   data: TensorData;
 }
 
-export function typedView(dtype: DType, buffer: ArrayBuffer, byteOffset: number, elementCount: number, byteLength: number): TensorData {
+export function typedView(
+  dtype: DType,
+  buffer: ArrayBuffer,
+  byteOffset: number,
+  elementCount: number,
+  byteLength: number,
+): TensorData {
   switch (dtype) {
     case 'int8':
       return new Int8Array(buffer, byteOffset, elementCount);

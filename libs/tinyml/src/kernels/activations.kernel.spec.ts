@@ -23,8 +23,12 @@ describe('RELU / RELU6', () => {
   });
   it('int8', () => {
     const q = { scale: 0.1, zeroPoint: -10 };
-    expect(runModel(unary('RELU', 'int8', q), [quantize(X, 0.1, -10)])).toEqual(quantize([0, 0, 0, 0, 0, 0.5, 2.1, 7.5], 0.1, -10));
-    expect(runModel(unary('RELU6', 'int8', q), [quantize(X, 0.1, -10)])).toEqual(quantize([0, 0, 0, 0, 0, 0.5, 2.1, 6], 0.1, -10));
+    expect(runModel(unary('RELU', 'int8', q), [quantize(X, 0.1, -10)])).toEqual(
+      quantize([0, 0, 0, 0, 0, 0.5, 2.1, 7.5], 0.1, -10),
+    );
+    expect(runModel(unary('RELU6', 'int8', q), [quantize(X, 0.1, -10)])).toEqual(
+      quantize([0, 0, 0, 0, 0, 0.5, 2.1, 6], 0.1, -10),
+    );
   });
 });
 
@@ -35,8 +39,18 @@ describe('LOGISTIC', () => {
   });
   it('int8 (output scale 1/256, zero point -128) within one step', () => {
     const xq = quantize(X, 0.1, 0);
-    const out = runModel(unary('LOGISTIC', 'int8', { scale: 0.1, zeroPoint: 0 }, { scale: 1 / 256, zeroPoint: -128 }), [xq]);
-    expectNear(out, quantize(xq.map((q) => 1 / (1 + Math.exp(-q * 0.1))), 1 / 256, -128), 1);
+    const out = runModel(unary('LOGISTIC', 'int8', { scale: 0.1, zeroPoint: 0 }, { scale: 1 / 256, zeroPoint: -128 }), [
+      xq,
+    ]);
+    expectNear(
+      out,
+      quantize(
+        xq.map((q) => 1 / (1 + Math.exp(-q * 0.1))),
+        1 / 256,
+        -128,
+      ),
+      1,
+    );
     expect(out[4]).toBe(0); // logistic(0) = 0.5 exactly
   });
 });
@@ -49,16 +63,29 @@ describe('TANH', () => {
   it('int8 (output scale 1/128, zero point 0) within one step', () => {
     const xq = quantize(X, 0.1, 0);
     const out = runModel(unary('TANH', 'int8', { scale: 0.1, zeroPoint: 0 }, { scale: 1 / 128, zeroPoint: 0 }), [xq]);
-    expectNear(out, quantize(xq.map((q) => Math.tanh(q * 0.1)), 1 / 128, 0), 1);
+    expectNear(
+      out,
+      quantize(
+        xq.map((q) => Math.tanh(q * 0.1)),
+        1 / 128,
+        0,
+      ),
+      1,
+    );
     expect(out[4]).toBe(0);
   });
 });
 
 describe('LOGISTIC (TFLM logistic_test.cc vectors)', () => {
   const basicIn = [1, 2, 3, 4, 5, -1, -2, -3, -4, -5];
-  const basicGolden = [0.73105858, 0.88079708, 0.95257413, 0.98201379, 0.99330715, 0.26894142, 0.11920292, 0.04742587, 0.01798621, 0.00669285];
+  const basicGolden = [
+    0.73105858, 0.88079708, 0.95257413, 0.98201379, 0.99330715, 0.26894142, 0.11920292, 0.04742587, 0.01798621,
+    0.00669285,
+  ];
   const wideIn = [1, 2, 3, 4, 93, -1, -2, -3, -4, -93];
-  const wideGolden = [0.73105858, 0.88079708, 0.95257413, 0.98201379, 1.0, 0.26894142, 0.11920292, 0.04742587, 0.01798621, 0.0];
+  const wideGolden = [
+    0.73105858, 0.88079708, 0.95257413, 0.98201379, 1.0, 0.26894142, 0.11920292, 0.04742587, 0.01798621, 0.0,
+  ];
   const model = (dtype: 'float32' | 'int8', inScale: number): TestModel => ({
     tensors: [
       { shape: [2, 5], dtype, ...(dtype === 'int8' ? { scale: inScale, zeroPoint: 0 } : {}) },

@@ -91,8 +91,16 @@ function buildTable(d: AddSubData): Int8Array {
   const scaled1 = new Int32Array(256);
   const scaled2 = new Int32Array(256);
   for (let x = -128; x < 128; x++) {
-    scaled1[x + 128] = multiplyByQuantizedMultiplier((x + d.input1Offset) << LEFT_SHIFT, d.input1Multiplier, d.input1Shift);
-    scaled2[x + 128] = multiplyByQuantizedMultiplier((x + d.input2Offset) << LEFT_SHIFT, d.input2Multiplier, d.input2Shift);
+    scaled1[x + 128] = multiplyByQuantizedMultiplier(
+      (x + d.input1Offset) << LEFT_SHIFT,
+      d.input1Multiplier,
+      d.input1Shift,
+    );
+    scaled2[x + 128] = multiplyByQuantizedMultiplier(
+      (x + d.input2Offset) << LEFT_SHIFT,
+      d.input2Multiplier,
+      d.input2Shift,
+    );
   }
   const table = new Int8Array(65536);
   for (let i = 0; i < 256; i++) {

@@ -4,7 +4,13 @@ import { expectNear, quantize, runModel, TestModel } from '../testing/model-buil
 const IN1 = [-2.0, 0.2, 0.7, 0.8];
 const IN2 = [0.1, 0.2, 0.3, 0.5];
 
-function binaryModel(op: string, dtype: 'float32' | 'int8', activation = 0, shape2 = [1, 2, 2, 1], scale = 1 / 64): TestModel {
+function binaryModel(
+  op: string,
+  dtype: 'float32' | 'int8',
+  activation = 0,
+  shape2 = [1, 2, 2, 1],
+  scale = 1 / 64,
+): TestModel {
   const q = dtype === 'int8' ? { scale, zeroPoint: 0 } : {};
   return {
     tensors: [
@@ -28,11 +34,17 @@ describe('ADD', () => {
     expectNear(runModel(binaryModel('ADD', 'float32', 2), [IN1, IN2]), [-1.0, 0.4, 1.0, 1.0], 1e-6);
   });
   it('float32 broadcasts a scalar', () => {
-    expect(runModel(binaryModel('ADD', 'float32', 0, [1]), [IN1, [0.5]])).toEqual(f32(IN1.map((x) => Math.fround(x) + 0.5)));
+    expect(runModel(binaryModel('ADD', 'float32', 0, [1]), [IN1, [0.5]])).toEqual(
+      f32(IN1.map((x) => Math.fround(x) + 0.5)),
+    );
   });
   it('int8 matches the float result within one step', () => {
     const s = 1 / 64;
-    expectNear(runModel(binaryModel('ADD', 'int8'), [quantize(IN1, s, 0), quantize(IN2, s, 0)]), quantize([-1.9, 0.4, 1.0, 1.3], s, 0), 1);
+    expectNear(
+      runModel(binaryModel('ADD', 'int8'), [quantize(IN1, s, 0), quantize(IN2, s, 0)]),
+      quantize([-1.9, 0.4, 1.0, 1.3], s, 0),
+      1,
+    );
   });
   it('int8 with different input scales rescales both operands', () => {
     const m = binaryModel('ADD', 'int8');
@@ -52,7 +64,11 @@ describe('SUB', () => {
   });
   it('int8 matches the float result within one step', () => {
     const s = 1 / 64;
-    expectNear(runModel(binaryModel('SUB', 'int8'), [quantize(IN1, s, 0), quantize(IN2, s, 0)]), quantize([-2.1, 0.0, 0.4, 0.3], s, 0), 1);
+    expectNear(
+      runModel(binaryModel('SUB', 'int8'), [quantize(IN1, s, 0), quantize(IN2, s, 0)]),
+      quantize([-2.1, 0.0, 0.4, 0.3], s, 0),
+      1,
+    );
   });
 });
 
@@ -68,7 +84,11 @@ describe('MUL', () => {
     const a = quantize(IN1, 1 / 64, 0);
     const b = quantize(IN2, 1 / 64, 0);
     // Golden: the exact product of the dequantized inputs, requantized.
-    const golden = quantize(a.map((x, i) => (x / 64) * (b[i] / 64)), s, 0);
+    const golden = quantize(
+      a.map((x, i) => (x / 64) * (b[i] / 64)),
+      s,
+      0,
+    );
     expectNear(runModel(m, [a, b]), golden, 1);
   });
 });

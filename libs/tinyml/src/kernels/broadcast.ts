@@ -17,7 +17,8 @@ export function planBroadcast(ctx: PrepareContext, a: TensorInfo, b: TensorInfo,
   const shapeB = [...new Array<number>(rank - b.shape.length).fill(1), ...b.shape];
   const outShape: number[] = [];
   for (let i = 0; i < rank; i++) {
-    if (shapeA[i] !== shapeB[i] && shapeA[i] !== 1 && shapeB[i] !== 1) ctx.fail(`shapes [${a.shape}] and [${b.shape}] do not broadcast`);
+    if (shapeA[i] !== shapeB[i] && shapeA[i] !== 1 && shapeB[i] !== 1)
+      ctx.fail(`shapes [${a.shape}] and [${b.shape}] do not broadcast`);
     outShape.push(shapeA[i] === 1 ? shapeB[i] : shapeA[i]);
   }
   const size = outShape.reduce((p, d) => p * d, 1);

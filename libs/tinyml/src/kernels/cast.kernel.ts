@@ -18,7 +18,9 @@ export const castKernel: Kernel<CastData> = {
     ctx.expectType(input, TYPES, 'input');
     ctx.expectType(output, TYPES, 'output');
     ctx.expectSameCount(input, output, 'input/output');
-    return { data: { count: input.elementCount, toBool: output.dtype === 'bool', toFloat: output.dtype === 'float32' } };
+    return {
+      data: { count: input.elementCount, toBool: output.dtype === 'bool', toFloat: output.dtype === 'float32' },
+    };
   },
   eval(d: CastData, io: KernelIo): void {
     const input = io.inputs[INPUT] as Float32Array;

@@ -29,7 +29,11 @@ export const concatenationKernel: Kernel<ConcatData> = {
       if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== output.shape[i])) {
         ctx.fail(`input ${k} shape [${t.shape}] incompatible with output [${output.shape}]`);
       }
-      if (t.dtype !== 'float32' && t.dtype !== 'int32' && (scaleOf(t) !== scaleOf(output) || zeroPointOf(t) !== zeroPointOf(output))) {
+      if (
+        t.dtype !== 'float32' &&
+        t.dtype !== 'int32' &&
+        (scaleOf(t) !== scaleOf(output) || zeroPointOf(t) !== zeroPointOf(output))
+      ) {
         ctx.unsupported('inputs with quantization different from the output');
       }
       axisTotal += t.shape[axis];

@@ -77,7 +77,8 @@ export function perChannelMultipliers(
   channels: number,
 ): { multipliers: Int32Array; shifts: Int32Array } {
   const filterScales = channelScales(filter, channels);
-  if (filterScales.length !== channels) ctx.fail(`filter has ${filter.quantization?.scales.length ?? 0} scales for ${channels} channels`);
+  if (filterScales.length !== channels)
+    ctx.fail(`filter has ${filter.quantization?.scales.length ?? 0} scales for ${channels} channels`);
   const inputScale = scaleOf(input);
   const outputScale = scaleOf(output);
   if (!(inputScale > 0) || !(outputScale > 0)) ctx.fail('input and output need a positive quantization scale');

@@ -25,7 +25,15 @@ interface ConvCase {
 }
 
 /** Reference conv / depthwise in the order of TFLM's reference kernels (skip taps outside the image). */
-function referenceConv(c: ConvCase, input: number[], filter: number[], bias: number[], inZp: number, outZp: number, mult: number[]): number[] {
+function referenceConv(
+  c: ConvCase,
+  input: number[],
+  filter: number[],
+  bias: number[],
+  inZp: number,
+  outZp: number,
+  mult: number[],
+): number[] {
   const outH = c.same ? Math.ceil(c.inH / c.stride) : Math.floor((c.inH - c.k) / c.stride) + 1;
   const outW = c.same ? Math.ceil(c.inW / c.stride) : Math.floor((c.inW - c.k) / c.stride) + 1;
   const padH = c.same ? Math.max(0, Math.trunc(((outH - 1) * c.stride + c.k - c.inH) / 2)) : 0;
@@ -45,7 +53,8 @@ function referenceConv(c: ConvCase, input: number[], filter: number[], bias: num
               acc += filter[(fy * c.k + fx) * c.outC + oc] * (input[(iy * c.inW + ix) * c.inC + ic] - inZp);
             } else {
               for (let ic = 0; ic < c.inC; ic++) {
-                acc += filter[((oc * c.k + fy) * c.k + fx) * c.inC + ic] * (input[(iy * c.inW + ix) * c.inC + ic] - inZp);
+                acc +=
+                  filter[((oc * c.k + fy) * c.k + fx) * c.inC + ic] * (input[(iy * c.inW + ix) * c.inC + ic] - inZp);
               }
             }
           }
@@ -128,7 +137,10 @@ describe('conv fast paths equal the reference loops', () => {
     ['3x3 SAME stride 1', { inH: 7, inW: 6, inC: 5, outC: 5, k: 3, stride: 1, same: true, depthwise: true }],
     ['3x3 SAME stride 2', { inH: 8, inW: 9, inC: 4, outC: 4, k: 3, stride: 2, same: true, depthwise: true }],
     ['5x5 VALID multiplier 2', { inH: 8, inW: 8, inC: 3, outC: 6, k: 5, stride: 1, same: false, depthwise: true }],
-    ['one input channel (runs as CONV_2D)', { inH: 10, inW: 8, inC: 1, outC: 8, k: 3, stride: 2, same: true, depthwise: true }],
+    [
+      'one input channel (runs as CONV_2D)',
+      { inH: 10, inW: 8, inC: 1, outC: 8, k: 3, stride: 2, same: true, depthwise: true },
+    ],
   ] as [string, ConvCase][])('DEPTHWISE_CONV_2D %s', (_n, c) => {
     const { got, want } = convCase(c, 23);
     expect(got).toEqual(want);

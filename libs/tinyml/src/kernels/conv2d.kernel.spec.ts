@@ -40,8 +40,21 @@ describe('CONV_2D', () => {
     const m: TestModel = {
       tensors: [
         { shape: [2, 2, 4, 1], dtype: 'int8', scale: inputScale, zeroPoint: inputZp },
-        { shape: [3, 2, 2, 1], dtype: 'int8', data: filterQ, scale: filterScales, zeroPoint: [0, 0, 0], quantizedDimension: 0 },
-        { shape: [3], dtype: 'int32', data: biasQ, scale: filterScales.map((s) => s * inputScale), zeroPoint: [0, 0, 0] },
+        {
+          shape: [3, 2, 2, 1],
+          dtype: 'int8',
+          data: filterQ,
+          scale: filterScales,
+          zeroPoint: [0, 0, 0],
+          quantizedDimension: 0,
+        },
+        {
+          shape: [3],
+          dtype: 'int32',
+          data: biasQ,
+          scale: filterScales.map((s) => s * inputScale),
+          zeroPoint: [0, 0, 0],
+        },
         { shape: [2, 1, 2, 3], dtype: 'int8', scale: outputScale, zeroPoint: outputZp },
       ],
       ops: [{ op: 'CONV_2D', inputs: [0, 1, 2], outputs: [3], options: VALID_STRIDE_2 }],

@@ -49,7 +49,9 @@ export function setInt8Filter(data: ConvData, filter: Int8Array): void {
   data.filterI8 = filter;
   const n = g.kH * g.kW * g.inC;
   // Patch values are input + offset in [-255, 255] and weights are int8: |term| <= 255 * 128.
-  data.packed = swarFits(n, 255 * 128) ? interleaveBlocks(packRowPairs(filter, g.outC, n), (g.outC + 1) >> 1, n, 4) : null;
+  data.packed = swarFits(n, 255 * 128)
+    ? interleaveBlocks(packRowPairs(filter, g.outC, n), (g.outC + 1) >> 1, n, 4)
+    : null;
   // The unpacked double copy is only needed by the fallback loop (keeps host memory at ~4 bytes per weight).
   data.filterF64 = data.packed === null ? Float64Array.from(filter) : new Float64Array(0);
 }
@@ -75,8 +77,10 @@ export const conv2dKernel: Kernel<ConvData> = {
     );
     if (!filter.data) ctx.unsupported('non-constant filter');
     if (filter.shape[0] !== g.outC) ctx.fail(`filter has ${filter.shape[0]} output channels, output ${g.outC}`);
-    if (filter.shape[3] !== g.inC) ctx.unsupported(`grouped convolution (filter depth ${filter.shape[3]}, input ${g.inC})`);
-    if (bias && (bias.elementCount !== g.outC || !bias.data)) ctx.fail('bias must be constant with one value per output channel');
+    if (filter.shape[3] !== g.inC)
+      ctx.unsupported(`grouped convolution (filter depth ${filter.shape[3]}, input ${g.inC})`);
+    if (bias && (bias.elementCount !== g.outC || !bias.data))
+      ctx.fail('bias must be constant with one value per output channel');
     const activation = o?.i8(OPT.activation) ?? 0;
     const isFloat = input.dtype === 'float32';
     const data: ConvData = {
@@ -128,7 +132,14 @@ export const conv2dKernel: Kernel<ConvData> = {
 };
 
 /** Gathers output pixel (oy, ox)'s receptive field into `patch`; padded taps are 0 (= skipped). */
-function gatherPatch(d: ConvData, input: Int8Array, inBatch: number, oy: number, ox: number, patch: Float64Array): void {
+function gatherPatch(
+  d: ConvData,
+  input: Int8Array,
+  inBatch: number,
+  oy: number,
+  ox: number,
+  patch: Float64Array,
+): void {
   const { inH, inW, inC, kH, kW, strideH, strideW, dilationH, dilationW, padH, padW } = d.g;
   const inputOffset = d.inputOffset;
   const inY0 = oy * strideH - padH;

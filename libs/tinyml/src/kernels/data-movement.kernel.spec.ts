@@ -30,10 +30,20 @@ describe('CONCATENATION', () => {
       inputs: [0, 1],
       outputs: [2],
     };
-    expect(runModel(m, [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]])).toEqual([1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12]);
+    expect(
+      runModel(m, [
+        [1, 2, 3, 4, 5, 6],
+        [7, 8, 9, 10, 11, 12],
+      ]),
+    ).toEqual([1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12]);
     m.ops[0].options = [{ id: 0, i32: -2 }];
     m.tensors[2].shape = [4, 3];
-    expect(runModel(m, [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]])).toEqual(seq(12));
+    expect(
+      runModel(m, [
+        [1, 2, 3, 4, 5, 6],
+        [7, 8, 9, 10, 11, 12],
+      ]),
+    ).toEqual(seq(12));
   });
 });
 
@@ -54,7 +64,13 @@ describe('PAD', () => {
 });
 
 describe('STRIDED_SLICE', () => {
-  const model = (begin: number[], end: number[], strides: number[], outShape: number[], masks: { id: number; i32: number }[] = []): TestModel => ({
+  const model = (
+    begin: number[],
+    end: number[],
+    strides: number[],
+    outShape: number[],
+    masks: { id: number; i32: number }[] = [],
+  ): TestModel => ({
     tensors: [
       { shape: [2, 3], dtype: 'float32' },
       { shape: [2], dtype: 'int32', data: begin },
@@ -178,6 +194,10 @@ describe('MINIMUM / MAXIMUM', () => {
       [1, 0, -1, 11, -2, -1.44],
       [-1, 0, 1, 12, -3, -1],
     ]);
-    expectNear(out, (golden as number[]).map((g) => (g === -1.1 ? Math.fround(-1.44) : g)), 1e-6);
+    expectNear(
+      out,
+      (golden as number[]).map((g) => (g === -1.1 ? Math.fround(-1.44) : g)),
+      1e-6,
+    );
   });
 });

@@ -38,8 +38,21 @@ describe('DEPTHWISE_CONV_2D', () => {
     const m: TestModel = {
       tensors: [
         { shape: [1, 3, 2, 2], dtype: 'int8', scale: inputScale, zeroPoint: 0 },
-        { shape: [1, 2, 2, 4], dtype: 'int8', data: filterQ, scale: filterScales, zeroPoint: [0, 0, 0, 0], quantizedDimension: 3 },
-        { shape: [4], dtype: 'int32', data: biasQ, scale: filterScales.map((s) => s * inputScale), zeroPoint: [0, 0, 0, 0] },
+        {
+          shape: [1, 2, 2, 4],
+          dtype: 'int8',
+          data: filterQ,
+          scale: filterScales,
+          zeroPoint: [0, 0, 0, 0],
+          quantizedDimension: 3,
+        },
+        {
+          shape: [4],
+          dtype: 'int32',
+          data: biasQ,
+          scale: filterScales.map((s) => s * inputScale),
+          zeroPoint: [0, 0, 0, 0],
+        },
         { shape: [1, 2, 1, 4], dtype: 'int8', scale: outputScale, zeroPoint: 0 },
       ],
       ops: [{ op: 'DEPTHWISE_CONV_2D', inputs: [0, 1, 2], outputs: [3], options: OPTIONS }],

@@ -72,9 +72,11 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
     );
     if (!filter.data) ctx.unsupported('non-constant filter');
     if (filter.shape[0] !== 1 || filter.shape[3] !== g.outC) ctx.fail(`filter shape [${filter.shape}] invalid`);
-    if (g.inC === 0 || g.outC % g.inC !== 0) ctx.fail(`output depth ${g.outC} is not a multiple of input depth ${g.inC}`);
+    if (g.inC === 0 || g.outC % g.inC !== 0)
+      ctx.fail(`output depth ${g.outC} is not a multiple of input depth ${g.inC}`);
     const depthMultiplier = g.outC / g.inC;
-    if (bias && (bias.elementCount !== g.outC || !bias.data)) ctx.fail('bias must be constant with one value per output channel');
+    if (bias && (bias.elementCount !== g.outC || !bias.data))
+      ctx.fail('bias must be constant with one value per output channel');
     const activation = o?.i8(OPT.activation) ?? 0;
     const isFloat = input.dtype === 'float32';
     const data: DepthwiseData = {
@@ -110,7 +112,8 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       ctx.expectType(filter, ['int8'], 'filter');
       ctx.expectType(output, ['int8'], 'output');
       if (bias) ctx.expectType(bias, ['int32'], 'bias');
-      [data.actMin, data.actMax] = activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
+      [data.actMin, data.actMax] =
+        activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
       data.inputOffset = -zeroPointOf(input);
       data.outputOffset = zeroPointOf(output);
       const { multipliers, shifts } = perChannelMultipliers(ctx, input, filter, output, g.outC);
@@ -256,7 +259,9 @@ function evalFloat(d: DepthwiseData, input: Float32Array, output: Float32Array):
             for (let fx = 0; fx < kW; fx++) {
               const ix = ox * strideW - padW + dilationW * fx;
               if (ix < 0 || ix >= inW) continue;
-              total = fround(total + fround(input[((b * inH + iy) * inW + ix) * inC + ic] * filter[(fy * kW + fx) * outC + oc]));
+              total = fround(
+                total + fround(input[((b * inH + iy) * inW + ix) * inC + ic] * filter[(fy * kW + fx) * outC + oc]),
+              );
             }
           }
           const v = fround(total + (bias !== null ? bias[oc] : 0));

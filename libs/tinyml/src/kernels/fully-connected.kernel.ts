@@ -53,10 +53,13 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
     if (!weights.data) ctx.unsupported('non-constant weights');
     if (weights.shape.length !== 2) ctx.fail(`weights must be 2-D, got [${weights.shape}]`);
     const [outUnits, inUnits] = weights.shape;
-    if (inUnits === 0 || input.elementCount % inUnits !== 0) ctx.fail(`input size ${input.elementCount} not a multiple of ${inUnits}`);
+    if (inUnits === 0 || input.elementCount % inUnits !== 0)
+      ctx.fail(`input size ${input.elementCount} not a multiple of ${inUnits}`);
     const batches = input.elementCount / inUnits;
-    if (output.elementCount !== batches * outUnits) ctx.fail(`output has ${output.elementCount} elements, expected ${batches * outUnits}`);
-    if (bias && (bias.elementCount !== outUnits || !bias.data)) ctx.fail('bias must be constant with one value per output unit');
+    if (output.elementCount !== batches * outUnits)
+      ctx.fail(`output has ${output.elementCount} elements, expected ${batches * outUnits}`);
+    if (bias && (bias.elementCount !== outUnits || !bias.data))
+      ctx.fail('bias must be constant with one value per output unit');
     const activation = o?.i8(OPT.activation) ?? 0;
     const isFloat = input.dtype === 'float32';
     const data: FullyConnectedData = {
@@ -89,7 +92,8 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       ctx.expectType(weights, ['int8'], 'weights');
       ctx.expectType(output, ['int8'], 'output');
       if (bias) ctx.expectType(bias, ['int32'], 'bias');
-      [data.actMin, data.actMax] = activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
+      [data.actMin, data.actMax] =
+        activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
       data.inputOffset = -zeroPointOf(input);
       data.filterOffset = -zeroPointOf(weights);
       data.outputOffset = zeroPointOf(output);

@@ -47,7 +47,8 @@ export class PrepareContext {
     if (options === null) return null;
     const expected = BUILTIN_OPTIONS_TYPE[this.node.opName];
     const actual = this.node.builtinOptionsType;
-    if (expected !== undefined && actual !== expected) this.fail(`builtin options type ${actual}, expected ${expected}`);
+    if (expected !== undefined && actual !== expected)
+      this.fail(`builtin options type ${actual}, expected ${expected}`);
     return options;
   }
 
@@ -92,7 +93,8 @@ export class PrepareContext {
   }
 
   expectType(t: TensorInfo, allowed: readonly string[], what: string): void {
-    if (!allowed.includes(t.dtype)) this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`);
+    if (!allowed.includes(t.dtype))
+      this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`);
   }
 
   expectSameShape(a: TensorInfo, b: TensorInfo, what: string): void {

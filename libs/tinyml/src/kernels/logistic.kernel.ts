@@ -2,7 +2,13 @@
  * LOGISTIC. int8 follows TFLM reference_integer_ops::Logistic: input rescaled to gemmlowp FixedPoint<4>,
  * gemmlowp::logistic, output in Q0.8 with zero point -128. float32 uses TFLM's cut-off formula.
  */
-import { calculateInputRadius, frexp, multiplyByQuantizedMultiplier, roundHalfAwayFromZero, roundingDivideByPOT } from '../quant/fixed-point';
+import {
+  calculateInputRadius,
+  frexp,
+  multiplyByQuantizedMultiplier,
+  roundHalfAwayFromZero,
+  roundingDivideByPOT,
+} from '../quant/fixed-point';
 import { logisticFixed } from '../quant/gemmlowp';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { INPUT, OUTPUT, unaryTensors } from './elementwise-common';

@@ -29,7 +29,8 @@ export const padKernel: Kernel<PadData> = {
     const before: number[] = [];
     for (let i = 0; i < rank; i++) {
       const [lo, hi] = [paddings[2 * i], paddings[2 * i + 1]];
-      if (lo < 0 || hi < 0 || input.shape[i] + lo + hi !== output.shape[i]) ctx.fail(`padding of dimension ${i} invalid`);
+      if (lo < 0 || hi < 0 || input.shape[i] + lo + hi !== output.shape[i])
+        ctx.fail(`padding of dimension ${i} invalid`);
       before.push(lo);
     }
     const outStrides = new Array<number>(rank).fill(1);
@@ -37,7 +38,8 @@ export const padKernel: Kernel<PadData> = {
     let padValue = input.dtype === 'float32' ? 0 : zeroPointOf(output);
     const constant = ctx.optionalInput(CONSTANT_VALUES);
     if (constant) {
-      if (!constant.data || constant.dtype !== input.dtype || constant.elementCount !== 1) ctx.unsupported('constant_values must be a constant scalar');
+      if (!constant.data || constant.dtype !== input.dtype || constant.elementCount !== 1)
+        ctx.unsupported('constant_values must be a constant scalar');
       const view = new (input.dtype === 'float32' ? Float32Array : input.dtype === 'int8' ? Int8Array : Int32Array)(
         constant.data.buffer as ArrayBuffer,
         constant.data.byteOffset,

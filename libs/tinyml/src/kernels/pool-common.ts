@@ -1,5 +1,12 @@
 /** Prepare-time set-up shared by AVERAGE_POOL_2D and MAX_POOL_2D (TFLM pooling_common). */
-import { activationRangeFloat, activationRangeQuantized, computeOutSize, computePadding, scaleOf, zeroPointOf } from '../quant/quant-params';
+import {
+  activationRangeFloat,
+  activationRangeQuantized,
+  computeOutSize,
+  computePadding,
+  scaleOf,
+  zeroPointOf,
+} from '../quant/quant-params';
 import type { PrepareContext } from './kernel.types';
 
 const INPUT = 0;
@@ -47,7 +54,12 @@ export function preparePool(ctx: PrepareContext): { data: PoolData; macs: number
   const [batches, inH, inW, depth] = input.shape;
   const outH = computeOutSize(padding, inH, kH, strideH, 1);
   const outW = computeOutSize(padding, inW, kW, strideW, 1);
-  if (output.shape[0] !== batches || output.shape[1] !== outH || output.shape[2] !== outW || output.shape[3] !== depth) {
+  if (
+    output.shape[0] !== batches ||
+    output.shape[1] !== outH ||
+    output.shape[2] !== outW ||
+    output.shape[3] !== depth
+  ) {
     ctx.fail(`output shape [${output.shape}] does not match computed [${batches},${outH},${outW},${depth}]`);
   }
   const activation = o.i8(OPT.activation);

@@ -46,7 +46,15 @@ export const softmaxKernel: Kernel<SoftmaxData> = {
     const depth = input.shape[input.shape.length - 1];
     const outer = depth === 0 ? 0 : input.elementCount / depth;
     const beta = mathFround(ctx.options?.f32(OPT_BETA, 1) ?? 1);
-    const data: SoftmaxData = { isFloat: input.dtype === 'float32', outer, depth, beta, inputMultiplier: 0, inputLeftShift: 0, diffMin: 0 };
+    const data: SoftmaxData = {
+      isFloat: input.dtype === 'float32',
+      outer,
+      depth,
+      beta,
+      inputMultiplier: 0,
+      inputLeftShift: 0,
+      diffMin: 0,
+    };
     if (!data.isFloat) {
       if (zeroPointOf(output) !== -128 || scaleOf(output) !== 1 / 256) {
         ctx.unsupported('int8 softmax output must have scale 1/256 and zero point -128');
@@ -79,7 +87,10 @@ function evalInt8(d: SoftmaxData, input: Int8Array, output: Int8Array): void {
       if (diff >= diffMin) {
         const scaled = multiplyByQuantizedMultiplierGreaterThanOne(diff, inputMultiplier, inputLeftShift);
         // Rescale<12> from FixedPoint<0>: rounding right shift by 12.
-        sumOfExps = (sumOfExps + roundingDivideByPOT(expOnNegativeValues(scaled, SCALED_DIFF_INTEGER_BITS), ACCUMULATION_INTEGER_BITS)) | 0;
+        sumOfExps =
+          (sumOfExps +
+            roundingDivideByPOT(expOnNegativeValues(scaled, SCALED_DIFF_INTEGER_BITS), ACCUMULATION_INTEGER_BITS)) |
+          0;
       }
     }
     // GetReciprocal(sum, 12): normalise sum into [1, 2) and take 1/x with Newton-Raphson.

@@ -23,9 +23,11 @@ export const stridedSliceKernel: Kernel<StridedSliceData> = {
     const end = ctx.constantInt32(ctx.input(END), 'end');
     const strides = ctx.constantInt32(ctx.input(STRIDES), 'strides');
     const rank = input.shape.length;
-    if (begin.length !== rank || end.length !== rank || strides.length !== rank) ctx.fail('begin/end/strides must have one entry per dimension');
+    if (begin.length !== rank || end.length !== rank || strides.length !== rank)
+      ctx.fail('begin/end/strides must have one entry per dimension');
     const o = ctx.options;
-    if ((o?.i32(OPT.ellipsisMask) ?? 0) !== 0 || (o?.i32(OPT.newAxisMask) ?? 0) !== 0) ctx.unsupported('ellipsis or new-axis masks');
+    if ((o?.i32(OPT.ellipsisMask) ?? 0) !== 0 || (o?.i32(OPT.newAxisMask) ?? 0) !== 0)
+      ctx.unsupported('ellipsis or new-axis masks');
     const beginMask = o?.i32(OPT.beginMask) ?? 0;
     const endMask = o?.i32(OPT.endMask) ?? 0;
     const shrinkMask = o?.i32(OPT.shrinkAxisMask) ?? 0;

@@ -63,30 +63,34 @@ describe('reader fuzzing', () => {
     expect(PLAN.reduce((s, p) => s + p.iterations, 0)).toBeGreaterThanOrEqual(10_000);
   });
 
-  it.each(PLAN.map((p) => [p.name, p]))('%s: every corrupted file ends in a typed error or a valid run', (_name, p) => {
-    const original = new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
-    const rnd = prng(0x5eed ^ p.name.length ^ original.length);
-    const outcomes = { ok: 0, format: 0, unsupported: 0, arena: 0 };
-    let slowest = 0;
-    for (let i = 0; i < p.iterations; i++) {
-      const bytes = mutate(original, rnd);
-      const t0 = performance.now();
-      try {
-        const interpreter = new Interpreter(loadModel(bytes), { arenaBytesLimit: 1 << 20 });
-        interpreter.allocate();
-        if (p.invoke && interpreter.profile().totals.macs <= MAX_INVOKE_MACS) interpreter.invoke();
-        outcomes.ok++;
-      } catch (err) {
-        if (err instanceof ModelFormatError) outcomes.format++;
-        else if (err instanceof UnsupportedOpError) outcomes.unsupported++;
-        else if (err instanceof ArenaTooSmallError) outcomes.arena++;
-        else throw new Error(`case ${i}: untyped ${(err as Error).name}: ${(err as Error).message}`);
+  it.each(PLAN.map((p) => [p.name, p]))(
+    '%s: every corrupted file ends in a typed error or a valid run',
+    (_name, p) => {
+      const original = new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
+      const rnd = prng(0x5eed ^ p.name.length ^ original.length);
+      const outcomes = { ok: 0, format: 0, unsupported: 0, arena: 0 };
+      let slowest = 0;
+      for (let i = 0; i < p.iterations; i++) {
+        const bytes = mutate(original, rnd);
+        const t0 = performance.now();
+        try {
+          const interpreter = new Interpreter(loadModel(bytes), { arenaBytesLimit: 1 << 20 });
+          interpreter.allocate();
+          if (p.invoke && interpreter.profile().totals.macs <= MAX_INVOKE_MACS) interpreter.invoke();
+          outcomes.ok++;
+        } catch (err) {
+          if (err instanceof ModelFormatError) outcomes.format++;
+          else if (err instanceof UnsupportedOpError) outcomes.unsupported++;
+          else if (err instanceof ArenaTooSmallError) outcomes.arena++;
+          else throw new Error(`case ${i}: untyped ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+        }
+        slowest = Math.max(slowest, performance.now() - t0);
       }
-      slowest = Math.max(slowest, performance.now() - t0);
-    }
-    expect(slowest).toBeLessThan(1000);
-    expect(outcomes.format).toBeGreaterThan(0);
-    // Many mutations (e.g. flipped weights) still give a valid model, which must then run.
-    expect(outcomes.ok).toBeGreaterThan(0);
-  }, 120_000); // generous: the shared CI machine is often loaded
+      expect(slowest).toBeLessThan(1000);
+      expect(outcomes.format).toBeGreaterThan(0);
+      // Many mutations (e.g. flipped weights) still give a valid model, which must then run.
+      expect(outcomes.ok).toBeGreaterThan(0);
+    },
+    120_000,
+  ); // generous: the shared CI machine is often loaded
 });

@@ -1,5 +1,12 @@
 import * as fs from 'node:fs';
-import { ArenaTooSmallError, Interpreter, ModelFormatError, UnsupportedOpError, inspectModel, loadModel } from '../index';
+import {
+  ArenaTooSmallError,
+  Interpreter,
+  ModelFormatError,
+  UnsupportedOpError,
+  inspectModel,
+  loadModel,
+} from '../index';
 import { buildModel } from '../testing/model-builder';
 import { loadReferenceModel } from '../testing/reference-models';
 

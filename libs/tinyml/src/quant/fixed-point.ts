@@ -9,7 +9,16 @@
  * exact partial products of at most 2^47 in magnitude. No BigInt on any eval path.
  */
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { abs: mathAbs, floor: mathFloor, imul: mathImul, log2: mathLog2, max: mathMax, pow: mathPow, round: mathRound, trunc: mathTrunc } = Math;
+const {
+  abs: mathAbs,
+  floor: mathFloor,
+  imul: mathImul,
+  log2: mathLog2,
+  max: mathMax,
+  pow: mathPow,
+  round: mathRound,
+  trunc: mathTrunc,
+} = Math;
 
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;

@@ -69,14 +69,28 @@ export function idiv(a: number, b: number): number {
 }
 
 /** TFLM ComputeOutSize. */
-export function computeOutSize(padding: number, imageSize: number, filterSize: number, stride: number, dilation: number): number {
+export function computeOutSize(
+  padding: number,
+  imageSize: number,
+  filterSize: number,
+  stride: number,
+  dilation: number,
+): number {
   const effectiveFilterSize = (filterSize - 1) * dilation + 1;
   if (stride === 0) return 0;
-  return padding === 0 /* SAME */ ? idiv(imageSize + stride - 1, stride) : idiv(imageSize + stride - effectiveFilterSize, stride);
+  return padding === 0 /* SAME */
+    ? idiv(imageSize + stride - 1, stride)
+    : idiv(imageSize + stride - effectiveFilterSize, stride);
 }
 
 /** TFLM ComputePadding (the leading pad; SAME may pad one more at the end). */
-export function computePadding(stride: number, dilation: number, inSize: number, filterSize: number, outSize: number): number {
+export function computePadding(
+  stride: number,
+  dilation: number,
+  inSize: number,
+  filterSize: number,
+  outSize: number,
+): number {
   const effectiveFilterSize = (filterSize - 1) * dilation + 1;
   const padding = idiv((outSize - 1) * stride + effectiveFilterSize - inSize, 2);
   return padding > 0 ? padding : 0;

@@ -45,7 +45,8 @@ export function interleaveBlocks(packed: Float64Array, pairs: number, n: number,
   const out = new Float64Array(packed.length);
   const full = pairs - (pairs % width);
   for (let block = 0; block < full; block += width) {
-    for (let k = 0; k < n; k++) for (let j = 0; j < width; j++) out[block * n + k * width + j] = packed[(block + j) * n + k];
+    for (let k = 0; k < n; k++)
+      for (let j = 0; j < width; j++) out[block * n + k * width + j] = packed[(block + j) * n + k];
   }
   for (let i = full * n; i < packed.length; i++) out[i] = packed[i];
   return out;

@@ -55,7 +55,8 @@ export class FlatbufferReader {
     this.ensure(vtable, 4, `${what} vtable`);
     const vtableBytes = this.u16(vtable);
     const objectBytes = this.u16(vtable + 2);
-    if (vtableBytes < 4 || vtableBytes % 2 !== 0) throw new ModelFormatError(`${what} vtable size ${vtableBytes} invalid`);
+    if (vtableBytes < 4 || vtableBytes % 2 !== 0)
+      throw new ModelFormatError(`${what} vtable size ${vtableBytes} invalid`);
     this.ensure(vtable, vtableBytes, `${what} vtable`);
     this.ensure(pos, objectBytes, `${what} object`);
     return new FbTable(this, pos, vtable, vtableBytes, objectBytes, what);

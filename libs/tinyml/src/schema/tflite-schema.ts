@@ -45,7 +45,8 @@ export const enum TensorTypeCode {
   FLOAT64 = 10,
 }
 
-export type DType = 'float32' | 'int32' | 'uint8' | 'int64' | 'bool' | 'int16' | 'int8' | 'uint16' | 'uint32' | 'uint64';
+export type DType =
+  'float32' | 'int32' | 'uint8' | 'int64' | 'bool' | 'int16' | 'int8' | 'uint16' | 'uint32' | 'uint64';
 
 /** Tensor types the interpreter can hold, with their element size in bytes. */
 export const DTYPE_BY_CODE: ReadonlyMap<number, { dtype: DType; bytes: number }> = new Map([

@@ -100,7 +100,8 @@ export function buildModel(m: TestModel): Uint8Array {
     let quant = 0;
     if (t.scale !== undefined) {
       const scales = Array.isArray(t.scale) ? t.scale : [t.scale];
-      const zps = t.zeroPoint === undefined ? scales.map(() => 0) : Array.isArray(t.zeroPoint) ? t.zeroPoint : [t.zeroPoint];
+      const zps =
+        t.zeroPoint === undefined ? scales.map(() => 0) : Array.isArray(t.zeroPoint) ? t.zeroPoint : [t.zeroPoint];
       b.startVector(4, scales.length, 4);
       for (let k = scales.length - 1; k >= 0; k--) b.addFloat32(scales[k]);
       const scaleOff = b.endVector();
@@ -196,7 +197,9 @@ export function expectNear(actual: number[], expected: number[], tolerance: numb
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
   actual.forEach((a, i) => {
     if (!(Math.abs(a - expected[i]) <= tolerance)) {
-      throw new Error(`element ${i}: got ${a}, expected ${expected[i]} ± ${tolerance}\nactual   ${actual}\nexpected ${expected}`);
+      throw new Error(
+        `element ${i}: got ${a}, expected ${expected[i]} ± ${tolerance}\nactual   ${actual}\nexpected ${expected}`,
+      );
     }
   });
 }

@@ -54,20 +54,26 @@ export function loadReferenceModel(name: string): ReferenceModel {
   const expectedPath = path.join(dir, 'expected', 'expected.json');
   const expected = fs.existsSync(expectedPath) ? JSON.parse(fs.readFileSync(expectedPath, 'utf8')) : null;
   const cases: ReferenceCase[] = expected
-    ? expected.cases.map((c: ReferenceModel['expected'] extends infer E ? (E extends { cases: (infer C)[] } ? C : never) : never) => ({
-        name: c.name,
-        // Paths in expected.json are relative to the data root's parent; the files sit in the model folder.
-        inputFiles: c.input_files.map((f: string) => path.join(dir, 'test_inputs', path.basename(f))),
-        outputFiles: c.outputs.map((o: { file?: string }, k: number) =>
-          path.join(dir, 'expected', o.file ? path.basename(o.file) : `${c.name}.out${k === 0 ? '' : k}.bin`),
-        ),
-        argmax: c.argmax,
-      }))
+    ? expected.cases.map(
+        (c: ReferenceModel['expected'] extends infer E ? (E extends { cases: (infer C)[] } ? C : never) : never) => ({
+          name: c.name,
+          // Paths in expected.json are relative to the data root's parent; the files sit in the model folder.
+          inputFiles: c.input_files.map((f: string) => path.join(dir, 'test_inputs', path.basename(f))),
+          outputFiles: c.outputs.map((o: { file?: string }, k: number) =>
+            path.join(dir, 'expected', o.file ? path.basename(o.file) : `${c.name}.out${k === 0 ? '' : k}.bin`),
+          ),
+          argmax: c.argmax,
+        }),
+      )
     : !fs.existsSync(path.join(dir, 'test_inputs'))
       ? []
       : fs
-        .readdirSync(path.join(dir, 'test_inputs'))
-        .filter((f) => f.endsWith('.bin'))
-        .map((f) => ({ name: f.replace(/\.bin$/, ''), inputFiles: [path.join(dir, 'test_inputs', f)], outputFiles: [] }));
+          .readdirSync(path.join(dir, 'test_inputs'))
+          .filter((f) => f.endsWith('.bin'))
+          .map((f) => ({
+            name: f.replace(/\.bin$/, ''),
+            inputFiles: [path.join(dir, 'test_inputs', f)],
+            outputFiles: [],
+          }));
   return { name, dir, modelFile: path.join(dir, modelFile), expected, cases };
 }

@@ -36,7 +36,8 @@ export const ACCURACY_REPORT_V1_MAX_BYTES = 256;
 const modelAccuracyV1Field = refine(
   record<ModelAccuracyV1>({ modelTag: uint32, inferences: uint53, correct: uint53 }),
   (m, path) => {
-    if (m.correct > m.inferences) throw schemaError(`${path}.correct`, `${m.correct} exceeds inferences ${m.inferences}`);
+    if (m.correct > m.inferences)
+      throw schemaError(`${path}.correct`, `${m.correct} exceeds inferences ${m.inferences}`);
   },
 );
 

@@ -36,38 +36,80 @@ describe('AccuracyReportV1 rules', () => {
 
   it('refuses correct > inferences on encode and decode, naming the field', () => {
     const bad = { ...report(), models: [model(1, 10, 11)] };
-    expect(messageOf(() => encodeAccuracyReportV1(bad))).toBe('schema: AccuracyReportV1.models[0].correct: 11 exceeds inferences 10');
+    expect(messageOf(() => encodeAccuracyReportV1(bad))).toBe(
+      'schema: AccuracyReportV1.models[0].correct: 11 exceeds inferences 10',
+    );
     expect(messageOf(() => decodeAccuracyReportV1(wireOf([[1, 10, 11]])))).toBe(
       'schema: AccuracyReportV1.models[0].correct: 11 exceeds inferences 10',
     );
     // the path points at the offending entry, not always the first
-    expect(messageOf(() => decodeAccuracyReportV1(wireOf([[1, 10, 9], [2, 0, 1]])))).toContain('AccuracyReportV1.models[1].correct');
+    expect(
+      messageOf(() =>
+        decodeAccuracyReportV1(
+          wireOf([
+            [1, 10, 9],
+            [2, 0, 1],
+          ]),
+        ),
+      ),
+    ).toContain('AccuracyReportV1.models[1].correct');
   });
 
   it('refuses a modelTag that appears twice, on encode and decode', () => {
     const dup = { ...report(), models: [model(5), model(6), model(5, 20, 1)] };
-    expect(messageOf(() => encodeAccuracyReportV1(dup))).toBe('schema: AccuracyReportV1.models: a modelTag appears more than once');
-    expect(messageOf(() => decodeAccuracyReportV1(wireOf([[5, 1, 1], [5, 1, 1]])))).toBe(
+    expect(messageOf(() => encodeAccuracyReportV1(dup))).toBe(
       'schema: AccuracyReportV1.models: a modelTag appears more than once',
     );
-    expect(reasonOf(() => decodeAccuracyReportV1(wireOf([[5, 1, 1], [6, 1, 1]])))).toBe('ok');
+    expect(
+      messageOf(() =>
+        decodeAccuracyReportV1(
+          wireOf([
+            [5, 1, 1],
+            [5, 1, 1],
+          ]),
+        ),
+      ),
+    ).toBe('schema: AccuracyReportV1.models: a modelTag appears more than once');
+    expect(
+      reasonOf(() =>
+        decodeAccuracyReportV1(
+          wireOf([
+            [5, 1, 1],
+            [6, 1, 1],
+          ]),
+        ),
+      ),
+    ).toBe('ok');
   });
 
   it(`refuses more than ${ACCURACY_MAX_MODELS} models, on encode and decode`, () => {
     const nine = { ...report(), models: models(ACCURACY_MAX_MODELS + 1) };
-    expect(messageOf(() => encodeAccuracyReportV1(nine))).toBe('schema: AccuracyReportV1.models: expected an array of 0..8, got array(9)');
+    expect(messageOf(() => encodeAccuracyReportV1(nine))).toBe(
+      'schema: AccuracyReportV1.models: expected an array of 0..8, got array(9)',
+    );
     const wire = wireOf(nine.models.map((m) => [m.modelTag, m.inferences, m.correct]));
-    expect(messageOf(() => decodeAccuracyReportV1(wire))).toBe('schema: AccuracyReportV1.models: expected an array of 0..8, got array(9)');
+    expect(messageOf(() => decodeAccuracyReportV1(wire))).toBe(
+      'schema: AccuracyReportV1.models: expected an array of 0..8, got array(9)',
+    );
   });
 
   it.each<[string, () => unknown]>([
     ['models missing', () => encodeAccuracyReportV1({ ...report(), models: undefined } as unknown as AccuracyReportV1)],
     ['models null', () => encodeAccuracyReportV1({ ...report(), models: null as unknown as ModelAccuracyV1[] })],
-    ['models as object', () => encodeAccuracyReportV1({ ...report(), models: { 0: model(1) } as unknown as ModelAccuracyV1[] })],
+    [
+      'models as object',
+      () => encodeAccuracyReportV1({ ...report(), models: { 0: model(1) } as unknown as ModelAccuracyV1[] }),
+    ],
     ['sparse models (a hole)', () => encodeAccuracyReportV1({ ...report(), models: new Array<ModelAccuracyV1>(1) })],
     ['model null', () => encodeAccuracyReportV1({ ...report(), models: [null as unknown as ModelAccuracyV1] })],
-    ['model unknown field', () => encodeAccuracyReportV1({ ...report(), models: [{ ...model(1), accuracy: 0.9 } as ModelAccuracyV1] })],
-    ['model missing correct', () => encodeAccuracyReportV1({ ...report(), models: [{ modelTag: 1, inferences: 1 } as ModelAccuracyV1] })],
+    [
+      'model unknown field',
+      () => encodeAccuracyReportV1({ ...report(), models: [{ ...model(1), accuracy: 0.9 } as ModelAccuracyV1] }),
+    ],
+    [
+      'model missing correct',
+      () => encodeAccuracyReportV1({ ...report(), models: [{ modelTag: 1, inferences: 1 } as ModelAccuracyV1] }),
+    ],
     ['modelTag > uint32', () => encodeAccuracyReportV1({ ...report(), models: [model(2 ** 32)] })],
     ['inferences > 2^53-1', () => encodeAccuracyReportV1({ ...report(), models: [model(1, 2 ** 53, 0)] })],
     ['correct negative', () => encodeAccuracyReportV1({ ...report(), models: [model(1, 1, -1)] })],
@@ -119,7 +161,9 @@ describe('list(inner, min, max) field codec', () => {
     expect(messageOf(() => field.encode(new Array(2), 'x'))).toBe('schema: x[0]: expected an integer, got undefined');
     const holeAt1: unknown[] = [1];
     holeAt1.length = 2;
-    expect(messageOf(() => tuple(uint8, 2).encode(holeAt1, 'x'))).toBe('schema: x[1]: expected an integer, got undefined');
+    expect(messageOf(() => tuple(uint8, 2).encode(holeAt1, 'x'))).toBe(
+      'schema: x[1]: expected an integer, got undefined',
+    );
     const status = fixture<StatusV1>('status, slot A active, slot B empty');
     const sparseSlots = [status.slots[0]] as unknown as StatusV1['slots'];
     sparseSlots.length = 2;

@@ -1,10 +1,18 @@
-import { WireError } from '../errors';
 import { hexToBytes } from '../fixtures/golden.fixtures';
 import { decodeDeviceConfigV1, encodeDeviceConfigV1, type DeviceConfigV1 } from './device-config.v1';
 import { decodeEnergySnapshotV1, encodeEnergySnapshotV1, type EnergySnapshotV1 } from './energy-snapshot.v1';
-import { decodeInferenceEventV1, encodeInferenceEventV1, modelTagOf, type InferenceEventV1 } from './inference-event.v1';
+import {
+  decodeInferenceEventV1,
+  encodeInferenceEventV1,
+  modelTagOf,
+  type InferenceEventV1,
+} from './inference-event.v1';
 import { encodeProvisionRequestV1, type ProvisionRequestV1 } from './provision-request.v1';
-import { decodeProvisionResponseV1, encodeProvisionResponseV1, type ProvisionResponseV1 } from './provision-response.v1';
+import {
+  decodeProvisionResponseV1,
+  encodeProvisionResponseV1,
+  type ProvisionResponseV1,
+} from './provision-response.v1';
 import { decodeStatusV1, encodeStatusV1, type StatusV1 } from './status.v1';
 import { fixture, reasonOf } from '../fixtures/spec-helpers';
 
@@ -40,31 +48,61 @@ describe('encode validates before encoding (WireError schema)', () => {
     ['batteryMv 65536', () => encodeStatusV1({ ...status(), batteryMv: 65536 })],
     ['activeSlot 2', () => encodeStatusV1({ ...status(), activeSlot: 2 as 0 })],
     ['one slot only', () => encodeStatusV1({ ...status(), slots: [null] as unknown as StatusV1['slots'] })],
-    ['sha256 31 bytes', () => {
-      const s = status();
-      s.slots[0]!.sha256 = new Uint8Array(31);
-      return encodeStatusV1(s);
-    }],
-    ['sha256 as number[]', () => {
-      const s = status();
-      s.slots[0]!.sha256 = Array.from(new Uint8Array(32)) as unknown as Uint8Array;
-      return encodeStatusV1(s);
-    }],
-    ['modelId uppercase', () => {
-      const s = status();
-      s.slots[0]!.modelId = 'KWS';
-      return encodeStatusV1(s);
-    }],
+    [
+      'sha256 31 bytes',
+      () => {
+        const s = status();
+        s.slots[0]!.sha256 = new Uint8Array(31);
+        return encodeStatusV1(s);
+      },
+    ],
+    [
+      'sha256 as number[]',
+      () => {
+        const s = status();
+        s.slots[0]!.sha256 = Array.from(new Uint8Array(32)) as unknown as Uint8Array;
+        return encodeStatusV1(s);
+      },
+    ],
+    [
+      'modelId uppercase',
+      () => {
+        const s = status();
+        s.slots[0]!.modelId = 'KWS';
+        return encodeStatusV1(s);
+      },
+    ],
     ['energy counter negative', () => encodeEnergySnapshotV1({ ...energy(), sleepUj: -1 })],
     ['energy bootId > uint32', () => encodeEnergySnapshotV1({ ...energy(), bootId: 2 ** 32 })],
     ['hardwareId too long', () => encodeProvisionRequestV1({ ...request(), hardwareId: 'h'.repeat(65) })],
     ['hardwareId control char', () => encodeProvisionRequestV1({ ...request(), hardwareId: 'a\nb' })],
     ['mcuProfile bad charset', () => encodeProvisionRequestV1({ ...request(), mcuProfile: 'Cortex_M4' })],
-    ['registered with null secret', () => encodeProvisionResponseV1({ ...(registered() as object), deviceSecret: null } as ProvisionResponseV1)],
-    ['refused with accepted fields', () => encodeProvisionResponseV1({ status: 'refused', reason: 'rate-limited', retryAfterS: 1, deviceId: 'abc' } as ProvisionResponseV1)],
-    ['unknown status', () => encodeProvisionResponseV1({ ...(registered() as object), status: 'ok' } as unknown as ProvisionResponseV1)],
-    ['unknown refusal reason', () => encodeProvisionResponseV1({ status: 'refused', reason: 'nope' as 'rate-limited', retryAfterS: null })],
-    ['bad deviceId', () => encodeProvisionResponseV1({ ...(registered() as object), deviceId: 'X' } as ProvisionResponseV1)],
+    [
+      'registered with null secret',
+      () => encodeProvisionResponseV1({ ...(registered() as object), deviceSecret: null } as ProvisionResponseV1),
+    ],
+    [
+      'refused with accepted fields',
+      () =>
+        encodeProvisionResponseV1({
+          status: 'refused',
+          reason: 'rate-limited',
+          retryAfterS: 1,
+          deviceId: 'abc',
+        } as ProvisionResponseV1),
+    ],
+    [
+      'unknown status',
+      () => encodeProvisionResponseV1({ ...(registered() as object), status: 'ok' } as unknown as ProvisionResponseV1),
+    ],
+    [
+      'unknown refusal reason',
+      () => encodeProvisionResponseV1({ status: 'refused', reason: 'nope' as 'rate-limited', retryAfterS: null }),
+    ],
+    [
+      'bad deviceId',
+      () => encodeProvisionResponseV1({ ...(registered() as object), deviceId: 'X' } as ProvisionResponseV1),
+    ],
     ['config interval 0', () => encodeDeviceConfigV1({ ...config(), statusIntervalS: 0 })],
     ['config interval > 1 day', () => encodeDeviceConfigV1({ ...config(), energyIntervalS: 86_401 })],
     ['config unknown policy', () => encodeDeviceConfigV1({ ...config(), eventPolicy: 'sometimes' as 'every' })],
@@ -73,9 +111,22 @@ describe('encode validates before encoding (WireError schema)', () => {
   });
 
   it('accepts boundary values', () => {
-    expect(reasonOf(() => encodeInferenceEventV1({ ...event(), timestampMs: Number.MAX_SAFE_INTEGER, scoreQ: 127 }))).toBe('ok');
-    expect(reasonOf(() => encodeStatusV1({ ...status(), slots: [null, null], firmwareVersion: '~'.repeat(32) }))).toBe('ok');
-    expect(reasonOf(() => encodeProvisionResponseV1({ status: 'reused', deviceId: 'abc', deviceSecret: 'x'.repeat(16), mqttUsername: 'u' }))).toBe('ok');
+    expect(
+      reasonOf(() => encodeInferenceEventV1({ ...event(), timestampMs: Number.MAX_SAFE_INTEGER, scoreQ: 127 })),
+    ).toBe('ok');
+    expect(reasonOf(() => encodeStatusV1({ ...status(), slots: [null, null], firmwareVersion: '~'.repeat(32) }))).toBe(
+      'ok',
+    );
+    expect(
+      reasonOf(() =>
+        encodeProvisionResponseV1({
+          status: 'reused',
+          deviceId: 'abc',
+          deviceSecret: 'x'.repeat(16),
+          mqttUsername: 'u',
+        }),
+      ),
+    ).toBe('ok');
   });
 });
 
@@ -89,13 +140,28 @@ describe('decode rejects wrong shapes (WireError schema)', () => {
     ['event: scoreQ -129', () => decodeInferenceEventV1(hexToBytes('87 00 00 00 00 38 80 00 00'))],
     ['event: seq as text', () => decodeInferenceEventV1(hexToBytes('87 61 31 00 00 00 00 00 00'))],
     ['event: null seq', () => decodeInferenceEventV1(hexToBytes('87 f6 00 00 00 00 00 00'))],
-    ['event: timestamp 2^53', () => decodeInferenceEventV1(hexToBytes('87 00 1b 00 20 00 00 00 00 00 00 00 00 00 00 00'))],
-    ['event: timestamp 2^64-1', () => decodeInferenceEventV1(hexToBytes('87 00 1b ff ff ff ff ff ff ff ff 00 00 00 00 00'))],
-    ['event: negative seq -2^64', () => decodeInferenceEventV1(hexToBytes('87 3b ff ff ff ff ff ff ff ff 00 00 00 00 00 00'))],
+    [
+      'event: timestamp 2^53',
+      () => decodeInferenceEventV1(hexToBytes('87 00 1b 00 20 00 00 00 00 00 00 00 00 00 00 00')),
+    ],
+    [
+      'event: timestamp 2^64-1',
+      () => decodeInferenceEventV1(hexToBytes('87 00 1b ff ff ff ff ff ff ff ff 00 00 00 00 00')),
+    ],
+    [
+      'event: negative seq -2^64',
+      () => decodeInferenceEventV1(hexToBytes('87 3b ff ff ff ff ff ff ff ff 00 00 00 00 00 00')),
+    ],
     ['event: bool label', () => decodeInferenceEventV1(hexToBytes('87 00 00 00 f5 00 00 00'))],
-    ['status: slot is an integer instead of array/null', () => decodeStatusV1(hexToBytes('8a 00 61 31 65 30 2e 30 2e 30 00 00 00 00 82 00 f6 00 00'))],
+    [
+      'status: slot is an integer instead of array/null',
+      () => decodeStatusV1(hexToBytes('8a 00 61 31 65 30 2e 30 2e 30 00 00 00 00 82 00 f6 00 00')),
+    ],
     ['energy: 17 elements', () => decodeEnergySnapshotV1(hexToBytes('91' + ' 00'.repeat(17)))],
-    ['response: registered with null secret', () => decodeProvisionResponseV1(hexToBytes('84 00 63 61 62 63 f6 61 75'))],
+    [
+      'response: registered with null secret',
+      () => decodeProvisionResponseV1(hexToBytes('84 00 63 61 62 63 f6 61 75')),
+    ],
     ['response: status code 4', () => decodeProvisionResponseV1(hexToBytes('83 04 00 f6'))],
     ['response: refused with 4 elements', () => decodeProvisionResponseV1(hexToBytes('84 03 00 f6 f6'))],
     ['response: refusal reason 8', () => decodeProvisionResponseV1(hexToBytes('83 03 08 f6'))],

@@ -104,7 +104,10 @@ export const otaOfferV1Codec = defineMessage<OtaOfferV1>(
         );
       }
       if (offer.manifestBytes < 1 || offer.manifestBytes > offer.transferBytes - 1) {
-        throw schemaError(`${path}.manifestBytes`, `${offer.manifestBytes} is outside 1..transferBytes-1 (${offer.transferBytes - 1})`);
+        throw schemaError(
+          `${path}.manifestBytes`,
+          `${offer.manifestBytes} is outside 1..transferBytes-1 (${offer.transferBytes - 1})`,
+        );
       }
       if (offer.form === 'delta' && offer.baseSha256 === null) {
         throw schemaError(`${path}.baseSha256`, "required (32 bytes) when form is 'delta'");

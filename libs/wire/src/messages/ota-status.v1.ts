@@ -6,7 +6,15 @@ import { enumeration, nullable, record, refine, schemaError, uint32, uint53 } fr
  * order is wire format. The platform uses these exact words for its OtaJob state, next to the ones
  * only it sets (OTA_SERVER_STATES), so device and server share one table.
  */
-export const OTA_DEVICE_STATES = ['DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING', 'SUCCEEDED', 'FAILED', 'REJECTED'] as const;
+export const OTA_DEVICE_STATES = [
+  'DOWNLOADING',
+  'DOWNLOADED',
+  'VERIFIED',
+  'APPLYING',
+  'SUCCEEDED',
+  'FAILED',
+  'REJECTED',
+] as const;
 export type OtaDeviceState = (typeof OTA_DEVICE_STATES)[number];
 
 /** OtaJob state words only the platform sets (never on the wire). */

@@ -86,9 +86,21 @@ describe('OtaOfferV1 invariants', () => {
   });
 
   it('accepts boundary values', () => {
-    expect(reasonOf(() => encodeOtaOfferV1({ ...huffman(), transferBytes: 2, chunkBytes: 64, chunkCount: 1, manifestBytes: 1 }))).toBe('ok');
-    expect(reasonOf(() => encodeOtaOfferV1({ ...huffman(), transferBytes: 4096, chunkBytes: 4096, chunkCount: 1, manifestBytes: 4095 }))).toBe('ok');
-    expect(reasonOf(() => encodeOtaOfferV1({ ...huffman(), transferBytes: 16 * 1024 * 1024, chunkBytes: 64, chunkCount: 262144 }))).toBe('ok');
+    expect(
+      reasonOf(() =>
+        encodeOtaOfferV1({ ...huffman(), transferBytes: 2, chunkBytes: 64, chunkCount: 1, manifestBytes: 1 }),
+      ),
+    ).toBe('ok');
+    expect(
+      reasonOf(() =>
+        encodeOtaOfferV1({ ...huffman(), transferBytes: 4096, chunkBytes: 4096, chunkCount: 1, manifestBytes: 4095 }),
+      ),
+    ).toBe('ok');
+    expect(
+      reasonOf(() =>
+        encodeOtaOfferV1({ ...huffman(), transferBytes: 16 * 1024 * 1024, chunkBytes: 64, chunkCount: 262144 }),
+      ),
+    ).toBe('ok');
     expect(reasonOf(() => encodeOtaOfferV1({ ...huffman(), form: 'full', modelBytes: 16 * 1024 * 1024 }))).toBe('ok');
     for (const form of OTA_FORMS) {
       const offer = { ...huffman(), form, baseSha256: form === 'delta' ? new Uint8Array(32) : null };
@@ -97,18 +109,50 @@ describe('OtaOfferV1 invariants', () => {
   });
 
   it.each<[string, () => OtaOfferV1, string]>([
-    ['chunkCount one too few', () => ({ ...huffman(), chunkCount: 3 }), 'OtaOfferV1.chunkCount: 3 != ceil(transferBytes 14000 / chunkBytes 4096) = 4'],
+    [
+      'chunkCount one too few',
+      () => ({ ...huffman(), chunkCount: 3 }),
+      'OtaOfferV1.chunkCount: 3 != ceil(transferBytes 14000 / chunkBytes 4096) = 4',
+    ],
     ['chunkCount one too many', () => ({ ...huffman(), chunkCount: 5 }), 'OtaOfferV1.chunkCount'],
     ['chunkCount 0', () => ({ ...huffman(), chunkCount: 0 }), 'OtaOfferV1.chunkCount'],
-    ['chunkCount floor instead of ceil', () => ({ ...huffman(), transferBytes: 4097, chunkCount: 1, manifestBytes: 100 }), 'OtaOfferV1.chunkCount'],
-    ['delta without baseSha256', () => ({ ...delta(), baseSha256: null }), "OtaOfferV1.baseSha256: required (32 bytes) when form is 'delta'"],
-    ['huffman with baseSha256', () => ({ ...huffman(), baseSha256: new Uint8Array(32) }), "OtaOfferV1.baseSha256: must be null when form is 'huffman'"],
-    ['full with baseSha256', () => ({ ...huffman(), form: 'full', baseSha256: new Uint8Array(32) }), "must be null when form is 'full'"],
-    ['manifestBytes = transferBytes', () => ({ ...huffman(), manifestBytes: 14000 }), 'OtaOfferV1.manifestBytes: 14000 is outside 1..transferBytes-1 (13999)'],
+    [
+      'chunkCount floor instead of ceil',
+      () => ({ ...huffman(), transferBytes: 4097, chunkCount: 1, manifestBytes: 100 }),
+      'OtaOfferV1.chunkCount',
+    ],
+    [
+      'delta without baseSha256',
+      () => ({ ...delta(), baseSha256: null }),
+      "OtaOfferV1.baseSha256: required (32 bytes) when form is 'delta'",
+    ],
+    [
+      'huffman with baseSha256',
+      () => ({ ...huffman(), baseSha256: new Uint8Array(32) }),
+      "OtaOfferV1.baseSha256: must be null when form is 'huffman'",
+    ],
+    [
+      'full with baseSha256',
+      () => ({ ...huffman(), form: 'full', baseSha256: new Uint8Array(32) }),
+      "must be null when form is 'full'",
+    ],
+    [
+      'manifestBytes = transferBytes',
+      () => ({ ...huffman(), manifestBytes: 14000 }),
+      'OtaOfferV1.manifestBytes: 14000 is outside 1..transferBytes-1 (13999)',
+    ],
     ['manifestBytes 0', () => ({ ...huffman(), manifestBytes: 0 }), 'OtaOfferV1.manifestBytes'],
-    ['transferBytes 1 (no room for a payload)', () => ({ ...huffman(), transferBytes: 1, chunkCount: 1, manifestBytes: 1 }), 'OtaOfferV1.manifestBytes'],
+    [
+      'transferBytes 1 (no room for a payload)',
+      () => ({ ...huffman(), transferBytes: 1, chunkCount: 1, manifestBytes: 1 }),
+      'OtaOfferV1.manifestBytes',
+    ],
     ['transferBytes 0', () => ({ ...huffman(), transferBytes: 0, chunkCount: 0 }), 'OtaOfferV1.transferBytes'],
-    ['transferBytes > 16 MiB', () => ({ ...huffman(), transferBytes: 16 * 1024 * 1024 + 1, chunkCount: 4097 }), 'OtaOfferV1.transferBytes'],
+    [
+      'transferBytes > 16 MiB',
+      () => ({ ...huffman(), transferBytes: 16 * 1024 * 1024 + 1, chunkCount: 4097 }),
+      'OtaOfferV1.transferBytes',
+    ],
     ['chunkBytes 63', () => ({ ...huffman(), chunkBytes: 63, chunkCount: 223 }), 'OtaOfferV1.chunkBytes'],
     ['chunkBytes 4097', () => ({ ...huffman(), chunkBytes: 4097, chunkCount: 4 }), 'OtaOfferV1.chunkBytes'],
     ['modelBytes 0', () => ({ ...huffman(), modelBytes: 0 }), 'OtaOfferV1.modelBytes'],
@@ -116,9 +160,17 @@ describe('OtaOfferV1 invariants', () => {
     ['jobId > uint32', () => ({ ...huffman(), jobId: 2 ** 32 }), 'OtaOfferV1.jobId'],
     ['modelId uppercase', () => ({ ...huffman(), modelId: 'KWS' }), 'OtaOfferV1.modelId'],
     ['modelVersion not semver', () => ({ ...huffman(), modelVersion: '1.3' }), 'OtaOfferV1.modelVersion'],
-    ['modelVersion 33 chars', () => ({ ...huffman(), modelVersion: `1.0.0-${'a'.repeat(27)}` }), 'OtaOfferV1.modelVersion'],
+    [
+      'modelVersion 33 chars',
+      () => ({ ...huffman(), modelVersion: `1.0.0-${'a'.repeat(27)}` }),
+      'OtaOfferV1.modelVersion',
+    ],
     ['unknown form', () => ({ ...huffman(), form: 'zip' as 'full' }), 'OtaOfferV1.form'],
-    ['transferSha256 31 bytes', () => ({ ...huffman(), transferSha256: new Uint8Array(31) }), 'OtaOfferV1.transferSha256'],
+    [
+      'transferSha256 31 bytes',
+      () => ({ ...huffman(), transferSha256: new Uint8Array(31) }),
+      'OtaOfferV1.transferSha256',
+    ],
     ['baseSha256 31 bytes', () => ({ ...delta(), baseSha256: new Uint8Array(31) }), 'OtaOfferV1.baseSha256'],
     ['signature 63 bytes', () => ({ ...huffman(), signature: new Uint8Array(63) }), 'OtaOfferV1.signature'],
     ['keyId uppercase hex', () => ({ ...huffman(), keyId: '0123456789ABCDEF' }), 'OtaOfferV1.keyId'],
@@ -138,17 +190,23 @@ describe('OtaOfferV1 invariants', () => {
     const at = bytesToHex(badCount).indexOf('19100004') / 2 + 3;
     expect(badCount[at]).toBe(0x04);
     badCount[at] = 0x03;
-    expect((errorOf(() => decodeOtaOfferV1(badCount)) as WireError).message).toContain('OtaOfferV1.chunkCount: 3 != ceil');
+    expect((errorOf(() => decodeOtaOfferV1(badCount)) as WireError).message).toContain(
+      'OtaOfferV1.chunkCount: 3 != ceil',
+    );
     // huffman fixture with form 01 -> 02 (delta) but baseSha256 null
     const deltaWithoutBase = hexOf('ota offer, huffman');
     expect(deltaWithoutBase[24]).toBe(0x01);
     deltaWithoutBase[24] = 0x02;
-    expect((errorOf(() => decodeOtaOfferV1(deltaWithoutBase)) as WireError).message).toContain("OtaOfferV1.baseSha256: required (32 bytes) when form is 'delta'");
+    expect((errorOf(() => decodeOtaOfferV1(deltaWithoutBase)) as WireError).message).toContain(
+      "OtaOfferV1.baseSha256: required (32 bytes) when form is 'delta'",
+    );
     // delta fixture with form 02 -> 01 (huffman) but a baseSha256
     const huffmanWithBase = hexOf('ota offer, delta');
     expect(huffmanWithBase[24]).toBe(0x02);
     huffmanWithBase[24] = 0x01;
-    expect((errorOf(() => decodeOtaOfferV1(huffmanWithBase)) as WireError).message).toContain("OtaOfferV1.baseSha256: must be null when form is 'huffman'");
+    expect((errorOf(() => decodeOtaOfferV1(huffmanWithBase)) as WireError).message).toContain(
+      "OtaOfferV1.baseSha256: must be null when form is 'huffman'",
+    );
     // form code 3 is unknown
     const unknownForm = hexOf('ota offer, huffman');
     unknownForm[24] = 0x03;
@@ -169,7 +227,8 @@ describe('OtaChunkV1 CRC check', () => {
     expect(error).toBeInstanceOf(WireError);
     expect(error.reason).toBe('schema');
     expect(error.message).toBe(
-      'schema: OtaChunkV1.crc32: CRC-32 mismatch (corrupt chunk 3): header says 0xcbf43926, data has 0x' + crc32(ascii('123456788')).toString(16).padStart(8, '0'),
+      'schema: OtaChunkV1.crc32: CRC-32 mismatch (corrupt chunk 3): header says 0xcbf43926, data has 0x' +
+        crc32(ascii('123456788')).toString(16).padStart(8, '0'),
     );
     const badCrc = hexOf('ota chunk, last chunk');
     badCrc[7]! ^= 0x80; // crc32 field's last byte
@@ -199,14 +258,24 @@ describe('OtaChunkV1 CRC check', () => {
   });
 
   it('refuses data as text or integers', () => {
-    expect(reasonOf(() => decodeOtaChunkV1(hexToBytes('84 01 00 1a cb f4 39 26 69 31 32 33 34 35 36 37 38 39')))).toBe('schema');
+    expect(reasonOf(() => decodeOtaChunkV1(hexToBytes('84 01 00 1a cb f4 39 26 69 31 32 33 34 35 36 37 38 39')))).toBe(
+      'schema',
+    );
     expect(reasonOf(() => decodeOtaChunkV1(hexToBytes('84 01 00 00 f6')))).toBe('schema');
   });
 });
 
 describe('OtaStatusV1 reason rules', () => {
   it('uses one state table shared with the server', () => {
-    expect(OTA_DEVICE_STATES).toEqual(['DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING', 'SUCCEEDED', 'FAILED', 'REJECTED']);
+    expect(OTA_DEVICE_STATES).toEqual([
+      'DOWNLOADING',
+      'DOWNLOADED',
+      'VERIFIED',
+      'APPLYING',
+      'SUCCEEDED',
+      'FAILED',
+      'REJECTED',
+    ]);
     expect(OTA_SERVER_STATES).toEqual(['QUEUED', 'NOTIFIED', 'TIMED_OUT', 'CANCELED', 'SKIPPED', 'ROLLED_BACK']);
     expect(new Set(OTA_JOB_STATES)).toEqual(new Set([...OTA_SERVER_STATES, ...OTA_DEVICE_STATES]));
     expect(OTA_JOB_STATES).toHaveLength(OTA_SERVER_STATES.length + OTA_DEVICE_STATES.length);
@@ -223,17 +292,21 @@ describe('OtaStatusV1 reason rules', () => {
     expect(reasonOf(() => encodeOtaStatusV1(withoutReason))).toBe(mustHave ? 'schema' : 'ok');
     // and the decoder agrees, byte for byte: [jobId 1, state, reason, 0, 0]
     const code = OTA_DEVICE_STATES.indexOf(state);
-    expect(reasonOf(() => decodeOtaStatusV1(Uint8Array.of(0x85, 0x01, code, OTA_REASONS.indexOf('busy'), 0x00, 0x00)))).toBe(mayHave ? 'ok' : 'schema');
-    expect(reasonOf(() => decodeOtaStatusV1(Uint8Array.of(0x85, 0x01, code, 0xf6, 0x00, 0x00)))).toBe(mustHave ? 'schema' : 'ok');
+    expect(
+      reasonOf(() => decodeOtaStatusV1(Uint8Array.of(0x85, 0x01, code, OTA_REASONS.indexOf('busy'), 0x00, 0x00))),
+    ).toBe(mayHave ? 'ok' : 'schema');
+    expect(reasonOf(() => decodeOtaStatusV1(Uint8Array.of(0x85, 0x01, code, 0xf6, 0x00, 0x00)))).toBe(
+      mustHave ? 'schema' : 'ok',
+    );
   });
 
   it('error messages name the rule', () => {
-    expect((errorOf(() => encodeOtaStatusV1({ ...status(), state: 'FAILED', reason: null })) as WireError).message).toBe(
-      'schema: OtaStatusV1.reason: required when state is FAILED',
-    );
-    expect((errorOf(() => encodeOtaStatusV1({ ...status(), state: 'SUCCEEDED', reason: 'busy' })) as WireError).message).toBe(
-      'schema: OtaStatusV1.reason: must be null when state is SUCCEEDED',
-    );
+    expect(
+      (errorOf(() => encodeOtaStatusV1({ ...status(), state: 'FAILED', reason: null })) as WireError).message,
+    ).toBe('schema: OtaStatusV1.reason: required when state is FAILED');
+    expect(
+      (errorOf(() => encodeOtaStatusV1({ ...status(), state: 'SUCCEEDED', reason: 'busy' })) as WireError).message,
+    ).toBe('schema: OtaStatusV1.reason: must be null when state is SUCCEEDED');
   });
 
   it.each<[string, Uint8Array]>([
@@ -249,8 +322,10 @@ describe('OtaStatusV1 reason rules', () => {
 
 describe('OtaChunkRequestV1 and OtaCancelV1', () => {
   it('chunkCount is 1..16', () => {
-    for (const chunkCount of [1, 16]) expect(reasonOf(() => encodeOtaChunkRequestV1({ jobId: 1, firstChunk: 0, chunkCount }))).toBe('ok');
-    for (const chunkCount of [0, 17, -1, 1.5]) expect(reasonOf(() => encodeOtaChunkRequestV1({ jobId: 1, firstChunk: 0, chunkCount }))).toBe('schema');
+    for (const chunkCount of [1, 16])
+      expect(reasonOf(() => encodeOtaChunkRequestV1({ jobId: 1, firstChunk: 0, chunkCount }))).toBe('ok');
+    for (const chunkCount of [0, 17, -1, 1.5])
+      expect(reasonOf(() => encodeOtaChunkRequestV1({ jobId: 1, firstChunk: 0, chunkCount }))).toBe('schema');
     expect(reasonOf(() => decodeOtaChunkRequestV1(Uint8Array.of(0x83, 0x01, 0x00, 0x11)))).toBe('schema');
     expect(reasonOf(() => decodeOtaChunkRequestV1(Uint8Array.of(0x83, 0x01, 0x00, 0x00)))).toBe('schema');
     expect(reasonOf(() => encodeOtaChunkRequestV1({ jobId: 1, firstChunk: 2 ** 32, chunkCount: 1 }))).toBe('schema');

@@ -93,7 +93,11 @@ const provisionResponseField: FieldCodec<ProvisionResponseV1> = {
     const statusCode = statusField.encode(v.status, `${path}.status`);
     if (v.status === 'refused') {
       checkKeys(v, REFUSED_KEYS, path);
-      return [statusCode, reasonField.encode(v.reason, `${path}.reason`), retryField.encode(v.retryAfterS, `${path}.retryAfterS`)];
+      return [
+        statusCode,
+        reasonField.encode(v.reason, `${path}.reason`),
+        retryField.encode(v.retryAfterS, `${path}.retryAfterS`),
+      ];
     }
     checkKeys(v, ACCEPTED_KEYS, path);
     checkSecretPresence(v.status as ProvisionStatus, v.deviceSecret, path);
@@ -105,7 +109,8 @@ const provisionResponseField: FieldCodec<ProvisionResponseV1> = {
     ];
   },
   decode(wire, path) {
-    if (!Array.isArray(wire) || wire.length < 1) throw schemaError(path, `expected a non-empty array, got ${describe(wire)}`);
+    if (!Array.isArray(wire) || wire.length < 1)
+      throw schemaError(path, `expected a non-empty array, got ${describe(wire)}`);
     const status = statusField.decode(wire[0], `${path}.status`);
     if (status === 'refused') {
       if (wire.length !== 3) throw schemaError(path, `refused response must be an array of 3, got ${wire.length}`);

@@ -9,18 +9,42 @@ export class ListDevicesQueryDto {
   @ApiPropertyOptional({ example: 'soil' }) @IsOptional() @Matches(/^[a-z0-9-]{1,32}$/) stream?: string;
   @ApiPropertyOptional({ example: 'nrf52840' }) @IsOptional() @Matches(/^[a-z0-9-]{1,32}$/) mcuProfile?: string;
   @ApiPropertyOptional({ enum: DEVICE_LIFECYCLES }) @IsOptional() @IsIn(DEVICE_LIFECYCLES) lifecycle?: DeviceLifecycle;
-  @ApiPropertyOptional({ enum: ['ONLINE', 'OFFLINE'] }) @IsOptional() @IsIn(['ONLINE', 'OFFLINE']) connectivity?: DeviceConnectivity;
-  @ApiPropertyOptional({ description: 'Substring of the device id or hardware id' }) @IsOptional() @IsString() @MaxLength(64) q?: string;
+  @ApiPropertyOptional({ enum: ['ONLINE', 'OFFLINE'] })
+  @IsOptional()
+  @IsIn(['ONLINE', 'OFFLINE'])
+  connectivity?: DeviceConnectivity;
+  @ApiPropertyOptional({ description: 'Substring of the device id or hardware id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  q?: string;
   @ApiPropertyOptional({ enum: SORTS, default: 'id' }) @IsOptional() @IsIn(SORTS) sort?: (typeof SORTS)[number];
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' }) @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' }) @IsOptional() @IsIn(['asc', 'desc']) order?:
+    'asc' | 'desc';
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
 }
 
 export class ListEventsQueryDto {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
   @ApiPropertyOptional({ description: 'Only events with a sequence number below this (paging backwards)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) beforeSeq?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  beforeSeq?: number;
 }
 
 export class DeviceDto {
@@ -38,13 +62,18 @@ export class DeviceDto {
   @ApiProperty({ description: 'Inference events stored (each once)' }) eventsCount!: number;
   @ApiProperty({ nullable: true, type: Number }) lastEventSeq!: number | null;
   @ApiProperty({ nullable: true, type: String }) lastEventAt!: string | null;
-  @ApiProperty({ description: 'Messages from this device refused (malformed, oversized, schema)' }) rejectedCount!: number;
+  @ApiProperty({ description: 'Messages from this device refused (malformed, oversized, schema)' })
+  rejectedCount!: number;
   @ApiProperty({ nullable: true, type: String }) lastSeenAt!: string | null;
   @ApiProperty() createdAt!: string;
 }
 
 export class DeviceDetailDto extends DeviceDto {
-  @ApiProperty({ nullable: true, type: Object, description: 'Last status heartbeat: firmware, model slots, battery, uptime' })
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description: 'Last status heartbeat: firmware, model slots, battery, uptime',
+  })
   lastStatus!: Record<string, unknown> | null;
   @ApiProperty({ nullable: true, type: String }) lastStatusAt!: string | null;
 }

@@ -4,25 +4,36 @@ import { IsBase64, IsOptional, IsString, MaxLength, MinLength } from 'class-vali
 /** An artifact folder's files, as `tinyfleet model push DIR` sends them. */
 export class UploadModelDto {
   @ApiProperty({ description: 'manifest.json, exactly as signed (text)' })
-  @IsString() @MinLength(2) @MaxLength(1_000_000)
+  @IsString()
+  @MinLength(2)
+  @MaxLength(1_000_000)
   manifest!: string;
 
   @ApiProperty({ description: 'signature.json (text)' })
-  @IsString() @MinLength(2) @MaxLength(10_000)
+  @IsString()
+  @MinLength(2)
+  @MaxLength(10_000)
   signature!: string;
 
   @ApiProperty({ description: 'model.tflite, base64' })
-  @IsBase64() @MaxLength(24_000_000)
+  @IsBase64()
+  @MaxLength(24_000_000)
   model!: string;
 
   @ApiPropertyOptional({ description: 'model.tfhc (Huffman-coded OTA form), base64' })
-  @IsOptional() @IsBase64() @MaxLength(24_000_000)
+  @IsOptional()
+  @IsBase64()
+  @MaxLength(24_000_000)
   ota?: string;
 }
 
 export class TrustKeyDto {
   @ApiProperty({ example: 'release key 2026' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
-  @ApiProperty({ description: 'Ed25519 public key, PEM (SPKI)' }) @IsString() @MinLength(40) @MaxLength(2000) publicKeyPem!: string;
+  @ApiProperty({ description: 'Ed25519 public key, PEM (SPKI)' })
+  @IsString()
+  @MinLength(40)
+  @MaxLength(2000)
+  publicKeyPem!: string;
 }
 
 export class TrustedKeyDto {
@@ -44,7 +55,8 @@ export class ModelVersionDto {
   @ApiProperty() macs!: number;
   @ApiProperty({ type: Object }) ops!: Record<string, number>;
   @ApiProperty({ type: [String] }) labels!: string[];
-  @ApiProperty({ type: Object, description: 'accuracy and size per pipeline stage, on the held-out split' }) metrics!: unknown[];
+  @ApiProperty({ type: Object, description: 'accuracy and size per pipeline stage, on the held-out split' })
+  metrics!: unknown[];
   @ApiProperty() minInterpreterVersion!: string;
   @ApiProperty() createdAt!: string;
 }

@@ -56,7 +56,10 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   /** Prepared transfers by artifact and base model (a delta depends on what the device runs). */
   private readonly transfers = new Map<string, Promise<Transfer>>();
   private readonly rolloutCache = new Map<number, { jobTimeoutS: number; rollbackOf: number | null }>();
-  private readonly statusQueue = new GroupCommitQueue<{ deviceId: string; status: OtaStatusV1 }>((reports) => this.applyStatuses(reports), 500);
+  private readonly statusQueue = new GroupCommitQueue<{ deviceId: string; status: OtaStatusV1 }>(
+    (reports) => this.applyStatuses(reports),
+    500,
+  );
   /** Reports held back to share a write (see onStatus), released together when the timer fires. */
   private lingering: Promise<void> | null = null;
   private lastStatusAt = Number.NEGATIVE_INFINITY;
@@ -106,7 +109,11 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   }
 
   private async sendCancel(job: Pick<KnownJob, 'id' | 'deviceId'>, reason: OtaCancelReason): Promise<void> {
-    await this.broker.publish(deviceDownlinkTopic(job.deviceId, 'ota-cancel'), encodeOtaCancelV1({ jobId: job.id, reason }), 1);
+    await this.broker.publish(
+      deviceDownlinkTopic(job.deviceId, 'ota-cancel'),
+      encodeOtaCancelV1({ jobId: job.id, reason }),
+      1,
+    );
   }
 
   private async onChunkRequest(deviceId: string, payload: Uint8Array): Promise<void> {
@@ -115,7 +122,8 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
     if (!job) return;
     if (!IN_FLIGHT_STATES.includes(job.state)) {
       // A device still asking for a finished or canceled job is told so, once per request.
-      if (job.state === 'CANCELED' || job.state === 'TIMED_OUT') await this.sendCancel(job, job.state === 'TIMED_OUT' ? 'timed-out' : 'aborted');
+      if (job.state === 'CANCELED' || job.state === 'TIMED_OUT')
+        await this.sendCancel(job, job.state === 'TIMED_OUT' ? 'timed-out' : 'aborted');
       return;
     }
     const t = await this.transfer(job);
@@ -145,10 +153,12 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
     this.lastStatusAt = now;
     if (!this.lingering && !busy) return this.statusQueue.submit({ deviceId, status });
     // Everything that waits on the same timer is submitted in one go, in the order it arrived.
-    this.lingering ??= new Promise<void>((resolve) => setTimeout(() => {
-      this.lingering = null;
-      resolve();
-    }, STATUS_LINGER_MS));
+    this.lingering ??= new Promise<void>((resolve) =>
+      setTimeout(() => {
+        this.lingering = null;
+        resolve();
+      }, STATUS_LINGER_MS),
+    );
     return this.lingering.then(() => this.statusQueue.submit({ deviceId, status }));
   }
 
@@ -168,18 +178,23 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
       if (moved.size === 0) return;
       // Moving under our feet twice in a row takes a busy operator; a few rounds settle it. Past
       // that the batch fails, so nothing is acknowledged and the devices send their reports again.
-      if (round === 5) throw new Error(`OTA jobs ${[...moved].join(', ')} kept changing while their status reports were applied`);
+      if (round === 5)
+        throw new Error(`OTA jobs ${[...moved].join(', ')} kept changing while their status reports were applied`);
       pending = pending.filter((r) => moved.has(r.status.jobId));
     }
   }
 
   /** One pass of `applyStatuses`; returns the jobs whose reports must be replayed because the job moved meanwhile. */
-  private async applyStatusesOnce(reports: Array<{ deviceId: string; status: OtaStatusV1 }>, now: Date): Promise<Set<number>> {
+  private async applyStatusesOnce(
+    reports: Array<{ deviceId: string; status: OtaStatusV1 }>,
+    now: Date,
+  ): Promise<Set<number>> {
     const known = await this.jobs.known([...new Set(reports.map((r) => r.status.jobId))]);
     const changes = new Map<number, JobBatchChange>();
     const change = (job: KnownJob): JobBatchChange => {
       let c = changes.get(job.id);
-      if (!c) changes.set(job.id, (c = { job: { ...job }, fromState: job.state, fromAttempts: job.attempts, events: [] }));
+      if (!c)
+        changes.set(job.id, (c = { job: { ...job }, fromState: job.state, fromAttempts: job.attempts, events: [] }));
       return c;
     };
     for (const { deviceId, status } of reports) {
@@ -202,14 +217,24 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
       }
       const c = change(current);
       c.events.push({ fromState: c.job.state, toState: status.state, reason: status.reason, source: 'device' });
-      Object.assign(c.job, { state: status.state, reason: status.reason, chunksReceived: status.chunksReceived, deadlineAt: IN_FLIGHT_STATES.includes(status.state) ? deadline : null });
+      Object.assign(c.job, {
+        state: status.state,
+        reason: status.reason,
+        chunksReceived: status.chunksReceived,
+        deadlineAt: IN_FLIGHT_STATES.includes(status.state) ? deadline : null,
+      });
       if (status.state === 'SUCCEEDED' && pacing.rollbackOf !== null) {
         // The rolled-back rollout's job for this device ends as ROLLED_BACK once the device is back on its old model.
         const original = await this.jobs.succeededJob(pacing.rollbackOf, deviceId);
         const fresh = original !== null && !changes.has(original.id);
         const o = original ? change(original) : null; // the batch's own copy if it already changed it
         if (o && o.job.state === 'SUCCEEDED') {
-          o.events.push({ fromState: 'SUCCEEDED', toState: 'ROLLED_BACK', reason: 'device back on its previous model', source: 'server' });
+          o.events.push({
+            fromState: 'SUCCEEDED',
+            toState: 'ROLLED_BACK',
+            reason: 'device back on its previous model',
+            source: 'server',
+          });
           Object.assign(o.job, { state: 'ROLLED_BACK', reason: 'device back on its previous model' });
           // Together with the device's SUCCEEDED or not at all (if that job moved, its reports are replayed, and this with them).
           if (fresh) o.after = current.id;
@@ -225,7 +250,9 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   private async rolloutFacts(rolloutId: number): Promise<{ jobTimeoutS: number; rollbackOf: number | null }> {
     let facts = this.rolloutCache.get(rolloutId);
     if (!facts) {
-      const r = await this.db.getRepository(Rollout).findOneOrFail({ where: { id: rolloutId }, select: { id: true, pacing: true, rollbackOf: true } });
+      const r = await this.db
+        .getRepository(Rollout)
+        .findOneOrFail({ where: { id: rolloutId }, select: { id: true, pacing: true, rollbackOf: true } });
       facts = { jobTimeoutS: r.pacing.jobTimeoutS, rollbackOf: r.rollbackOf };
       this.rolloutCache.set(rolloutId, facts);
     }
@@ -264,10 +291,19 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   private async buildTransfer(artifactId: number, fromSha256: string | null): Promise<Transfer> {
     const repo = this.db.getRepository(ModelArtifact);
     const a = await repo.findOneByOrFail({ id: artifactId });
-    const base = fromSha256 ? await repo.findOne({ where: { sha256: fromSha256 }, select: { id: true, modelBytes: true } }) : null;
-    const candidates: Array<{ form: OtaForm; payload: Uint8Array; baseSha256: Uint8Array | null }> = [{ form: 'full', payload: a.modelBytes, baseSha256: null }];
+    const base = fromSha256
+      ? await repo.findOne({ where: { sha256: fromSha256 }, select: { id: true, modelBytes: true } })
+      : null;
+    const candidates: Array<{ form: OtaForm; payload: Uint8Array; baseSha256: Uint8Array | null }> = [
+      { form: 'full', payload: a.modelBytes, baseSha256: null },
+    ];
     if (a.otaBytes) candidates.push({ form: 'huffman', payload: a.otaBytes, baseSha256: null });
-    if (base) candidates.push({ form: 'delta', payload: encodeModelDelta(base.modelBytes, a.modelBytes), baseSha256: Buffer.from(fromSha256!, 'hex') });
+    if (base)
+      candidates.push({
+        form: 'delta',
+        payload: encodeModelDelta(base.modelBytes, a.modelBytes),
+        baseSha256: Buffer.from(fromSha256!, 'hex'),
+      });
     const best = candidates.reduce((x, y) => (y.payload.length < x.payload.length ? y : x));
     const manifest = Buffer.from(a.manifestText, 'utf8');
     const blob = new Uint8Array(Buffer.concat([manifest, best.payload]));
@@ -277,9 +313,15 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
       blob,
       sha256: createHash('sha256').update(blob).digest(),
       manifestBytes: manifest.length,
-      artifact: { name: a.name, version: a.version, sha256: a.sha256, signature: a.signature, keyId: a.keyId, modelBytes: a.modelBytes.length },
+      artifact: {
+        name: a.name,
+        version: a.version,
+        sha256: a.sha256,
+        signature: a.signature,
+        keyId: a.keyId,
+        modelBytes: a.modelBytes.length,
+      },
       chunkCrcs: [],
     };
   }
 }
-

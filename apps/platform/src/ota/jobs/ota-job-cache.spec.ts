@@ -1,7 +1,16 @@
 import { KnownJob, OtaJobCache } from './ota-job-cache';
 
 const job = (id: number, state: KnownJob['state'] = 'NOTIFIED', attempts = 1): KnownJob => ({
-  id, rolloutId: 1, deviceId: `dev-${id}`, artifactId: 1, fromSha256: null, state, reason: null, attempts, chunksReceived: 0, deadlineAt: null,
+  id,
+  rolloutId: 1,
+  deviceId: `dev-${id}`,
+  artifactId: 1,
+  fromSha256: null,
+  state,
+  reason: null,
+  attempts,
+  chunksReceived: 0,
+  deadlineAt: null,
 });
 
 describe('OtaJobCache', () => {

@@ -4,7 +4,19 @@ import type { OtaJob } from './ota-job.entity';
  * What the delivery path needs of a job: who owns it and what it delivers (never change), and
  * the columns a transition writes (state, reason, attempts, chunks, deadline).
  */
-export type KnownJob = Pick<OtaJob, 'id' | 'rolloutId' | 'deviceId' | 'artifactId' | 'fromSha256' | 'state' | 'reason' | 'attempts' | 'chunksReceived' | 'deadlineAt'>;
+export type KnownJob = Pick<
+  OtaJob,
+  | 'id'
+  | 'rolloutId'
+  | 'deviceId'
+  | 'artifactId'
+  | 'fromSha256'
+  | 'state'
+  | 'reason'
+  | 'attempts'
+  | 'chunksReceived'
+  | 'deadlineAt'
+>;
 
 interface Entry {
   /** null: the job was touched by a write whose outcome this process does not know exactly. */
@@ -73,7 +85,15 @@ export class OtaJobCache {
 
 function pick(j: KnownJob): KnownJob {
   return {
-    id: j.id, rolloutId: j.rolloutId, deviceId: j.deviceId, artifactId: j.artifactId, fromSha256: j.fromSha256,
-    state: j.state, reason: j.reason, attempts: j.attempts, chunksReceived: j.chunksReceived, deadlineAt: j.deadlineAt,
+    id: j.id,
+    rolloutId: j.rolloutId,
+    deviceId: j.deviceId,
+    artifactId: j.artifactId,
+    fromSha256: j.fromSha256,
+    state: j.state,
+    reason: j.reason,
+    attempts: j.attempts,
+    chunksReceived: j.chunksReceived,
+    deadlineAt: j.deadlineAt,
   };
 }

@@ -31,4 +31,10 @@ export const otaJobMachine = defineStateMachine<OtaJobState>({
 });
 
 /** States in which the device is working on it (a deadline runs). */
-export const IN_FLIGHT_STATES: readonly OtaJobState[] = ['NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING'];
+export const IN_FLIGHT_STATES: readonly OtaJobState[] = [
+  'NOTIFIED',
+  'DOWNLOADING',
+  'DOWNLOADED',
+  'VERIFIED',
+  'APPLYING',
+];

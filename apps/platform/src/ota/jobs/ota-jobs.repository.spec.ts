@@ -15,11 +15,20 @@ describe('OtaJobsRepository', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
-    ds = new DataSource({ type: 'postgres', url: db.url, entities: ENTITIES, migrations: MIGRATIONS, migrationsTransactionMode: 'all', logging: false });
+    ds = new DataSource({
+      type: 'postgres',
+      url: db.url,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      migrationsTransactionMode: 'all',
+      logging: false,
+    });
     await ds.initialize();
     await ds.runMigrations();
     // Only ota_jobs and its events matter here: no devices, rollouts or artifacts behind the jobs.
-    for (const { conname } of await ds.query(`SELECT conname FROM pg_constraint WHERE conrelid = 'ota_jobs'::regclass AND contype = 'f'`)) {
+    for (const { conname } of await ds.query(
+      `SELECT conname FROM pg_constraint WHERE conrelid = 'ota_jobs'::regclass AND contype = 'f'`,
+    )) {
       await ds.query(`ALTER TABLE ota_jobs DROP CONSTRAINT ${conname}`);
     }
   });
@@ -37,11 +46,23 @@ describe('OtaJobsRepository', () => {
   });
 
   const events = async (id: number) =>
-    (await ds.query(`SELECT from_state, to_state, source FROM ota_job_events WHERE job_id = $1 ORDER BY id`, [id])) as Array<{ from_state: string; to_state: string; source: string }>;
-  const row = async (id: number) => (await ds.getRepository(OtaJob).findOneByOrFail({ id }));
+    (await ds.query(`SELECT from_state, to_state, source FROM ota_job_events WHERE job_id = $1 ORDER BY id`, [
+      id,
+    ])) as Array<{ from_state: string; to_state: string; source: string }>;
+  const row = async (id: number) => await ds.getRepository(OtaJob).findOneByOrFail({ id });
   const step = (job: KnownJob, ...to: Array<KnownJob['state']>): JobBatchChange => {
-    const events = to.map((s, i) => ({ fromState: i === 0 ? job.state : to[i - 1]!, toState: s, reason: null, source: 'device' as const }));
-    return { job: { ...job, state: to[to.length - 1]!, chunksReceived: 4 }, fromState: job.state, fromAttempts: job.attempts, events };
+    const events = to.map((s, i) => ({
+      fromState: i === 0 ? job.state : to[i - 1]!,
+      toState: s,
+      reason: null,
+      source: 'device' as const,
+    }));
+    return {
+      job: { ...job, state: to[to.length - 1]!, chunksReceived: 4 },
+      fromState: job.state,
+      fromAttempts: job.attempts,
+      events,
+    };
   };
 
   it('writes a batch in one statement: rows still as the caller saw them, every transition in order', async () => {
@@ -49,7 +70,10 @@ describe('OtaJobsRepository', () => {
     const [a, b, c] = ids.map((id) => known.get(id)!);
     // b moved meanwhile (another writer's retry: same state, one more attempt): its change must not land.
     await ds.query(`UPDATE ota_jobs SET attempts = 2 WHERE id = $1`, [b!.id]);
-    const written = await repo.writeBatch([step(a!, 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED'), step(b!, 'DOWNLOADING'), step(c!, 'DOWNLOADING')], now);
+    const written = await repo.writeBatch(
+      [step(a!, 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED'), step(b!, 'DOWNLOADING'), step(c!, 'DOWNLOADING')],
+      now,
+    );
     expect([...written].sort()).toEqual([a!.id, c!.id].sort());
     expect((await events(a!.id)).map((e) => e.to_state)).toEqual(['DOWNLOADING', 'DOWNLOADED', 'VERIFIED']);
     expect(await events(b!.id)).toEqual([]);
@@ -66,7 +90,10 @@ describe('OtaJobsRepository', () => {
     expect((await row(b!.id)).state).toBe('NOTIFIED');
     expect(await events(b!.id)).toEqual([]);
     const [c] = [(await repo.known([ids[2]!])).get(ids[2]!)!];
-    const together = await repo.writeBatch([step(c!, 'DOWNLOADING'), { ...step(b!, 'DOWNLOADING'), after: c!.id }], now);
+    const together = await repo.writeBatch(
+      [step(c!, 'DOWNLOADING'), { ...step(b!, 'DOWNLOADING'), after: c!.id }],
+      now,
+    );
     expect([...together].sort()).toEqual([b!.id, c!.id].sort());
     expect((await events(b!.id)).map((e) => e.to_state)).toEqual(['DOWNLOADING']);
   });

@@ -69,7 +69,10 @@ SELECT id FROM written`;
 export class OtaJobsRepository {
   private readonly cache = new OtaJobCache();
 
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly events: PlatformEvents) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly events: PlatformEvents,
+  ) {}
 
   /**
    * The jobs with these ids that exist, as last written: from memory, and what memory does not hold
@@ -85,15 +88,33 @@ export class OtaJobsRepository {
     }
     if (missing.length === 0) return out;
     const ticket = this.cache.ticket();
-    const rows: Array<{ id: number; rollout_id: number; device_id: string; artifact_id: number; from_sha256: string | null; state: OtaJobState; reason: string | null; attempts: number; chunks_received: number; deadline_at: Date | null }> =
-      await this.db.query(
-        `SELECT id, rollout_id, device_id, artifact_id, from_sha256, state, reason, attempts, chunks_received, deadline_at FROM ota_jobs WHERE id = ANY($1::int[])`,
-        [missing],
-      );
+    const rows: Array<{
+      id: number;
+      rollout_id: number;
+      device_id: string;
+      artifact_id: number;
+      from_sha256: string | null;
+      state: OtaJobState;
+      reason: string | null;
+      attempts: number;
+      chunks_received: number;
+      deadline_at: Date | null;
+    }> = await this.db.query(
+      `SELECT id, rollout_id, device_id, artifact_id, from_sha256, state, reason, attempts, chunks_received, deadline_at FROM ota_jobs WHERE id = ANY($1::int[])`,
+      [missing],
+    );
     for (const r of rows) {
       const job: KnownJob = {
-        id: r.id, rolloutId: r.rollout_id, deviceId: r.device_id, artifactId: r.artifact_id, fromSha256: r.from_sha256,
-        state: r.state, reason: r.reason, attempts: r.attempts, chunksReceived: r.chunks_received, deadlineAt: r.deadline_at,
+        id: r.id,
+        rolloutId: r.rollout_id,
+        deviceId: r.device_id,
+        artifactId: r.artifact_id,
+        fromSha256: r.from_sha256,
+        state: r.state,
+        reason: r.reason,
+        attempts: r.attempts,
+        chunksReceived: r.chunks_received,
+        deadlineAt: r.deadline_at,
       };
       this.cache.fill(job, ticket);
       out.set(r.id, job);
@@ -103,7 +124,10 @@ export class OtaJobsRepository {
 
   /** The job a rollback undoes: the device's SUCCEEDED job in the rolled-back rollout, if any. */
   async succeededJob(rolloutId: number, deviceId: string): Promise<KnownJob | null> {
-    const [row]: Array<{ id: number }> = await this.db.query(`SELECT id FROM ota_jobs WHERE rollout_id = $1 AND device_id = $2 AND state = 'SUCCEEDED'`, [rolloutId, deviceId]);
+    const [row]: Array<{ id: number }> = await this.db.query(
+      `SELECT id FROM ota_jobs WHERE rollout_id = $1 AND device_id = $2 AND state = 'SUCCEEDED'`,
+      [rolloutId, deviceId],
+    );
     if (!row) return null;
     const job = (await this.known([row.id])).get(row.id);
     return job?.state === 'SUCCEEDED' ? job : null;
@@ -113,7 +137,14 @@ export class OtaJobsRepository {
    * Returns the updated job, or null when it had already moved on (idempotent no-op). Commits on
    * its own (no caller's transaction: memory must know when the change is visible).
    */
-  async transition(job: OtaJob, to: OtaJobState, reason: string | null, source: 'server' | 'device', extras: TransitionExtras = {}, now = new Date()): Promise<OtaJob | null> {
+  async transition(
+    job: OtaJob,
+    to: OtaJobState,
+    reason: string | null,
+    source: 'server' | 'device',
+    extras: TransitionExtras = {},
+    now = new Date(),
+  ): Promise<OtaJob | null> {
     otaJobMachine.assertTransition(`job ${job.id}`, job.state, to);
     const run = async (m: EntityManager): Promise<OtaJob | null> => {
       const res = await m
@@ -159,10 +190,20 @@ export class OtaJobsRepository {
     const ticket = this.cache.ticket();
     const dependent = changes.some((c) => c.after !== undefined);
     const rows: Array<{ id: number }> = await this.db.query(dependent ? WRITE_BATCH_WITH_DEPENDENTS : WRITE_BATCH, [
-      changes.map((c) => c.job.id), changes.map((c) => c.fromState), changes.map((c) => c.fromAttempts), changes.map((c) => c.job.state),
-      changes.map((c) => c.job.reason), changes.map((c) => c.job.chunksReceived), changes.map((c) => c.job.deadlineAt), changes.map((c) => c.job.attempts),
+      changes.map((c) => c.job.id),
+      changes.map((c) => c.fromState),
+      changes.map((c) => c.fromAttempts),
+      changes.map((c) => c.job.state),
+      changes.map((c) => c.job.reason),
+      changes.map((c) => c.job.chunksReceived),
+      changes.map((c) => c.job.deadlineAt),
+      changes.map((c) => c.job.attempts),
       now,
-      events.map((e) => e.jobId), events.map((e) => e.fromState), events.map((e) => e.toState), events.map((e) => e.reason), events.map((e) => e.source),
+      events.map((e) => e.jobId),
+      events.map((e) => e.fromState),
+      events.map((e) => e.toState),
+      events.map((e) => e.reason),
+      events.map((e) => e.source),
       ...(dependent ? [changes.map((c) => c.after ?? null)] : []),
     ]);
     const applied = new Set(rows.map((r) => r.id));
@@ -172,7 +213,9 @@ export class OtaJobsRepository {
       if (applied.has(c.job.id)) this.cache.fill(c.job, ticket);
       else this.cache.forget(c.job.id);
     }
-    for (const c of changes) if (applied.has(c.job.id) && c.events.length > 0) this.events.emit('ota-job-transition', c.job.id, c.job.deviceId, c.job.rolloutId, c.job.state);
+    for (const c of changes)
+      if (applied.has(c.job.id) && c.events.length > 0)
+        this.events.emit('ota-job-transition', c.job.id, c.job.deviceId, c.job.rolloutId, c.job.state);
     return applied;
   }
 
@@ -180,15 +223,24 @@ export class OtaJobsRepository {
   async progress(job: OtaJob, chunksReceived: number, deadlineAt: Date | null, now = new Date()): Promise<void> {
     this.cache.forget(job.id);
     try {
-      await this.db.getRepository(OtaJob).update({ id: job.id, state: job.state }, { chunksReceived, deadlineAt, updatedAt: now });
+      await this.db
+        .getRepository(OtaJob)
+        .update({ id: job.id, state: job.state }, { chunksReceived, deadlineAt, updatedAt: now });
     } finally {
       this.cache.forget(job.id);
     }
   }
 
   /** Cancels every job of a rollout that has not finished (queued ones silently, in-flight ones with an ota-cancel). */
-  async cancelOpen(rolloutId: number, reason: 'aborted' | 'superseded', dispatcher: OtaDispatcher, now: Date): Promise<void> {
-    const open = await this.db.getRepository(OtaJob).find({ where: { rolloutId, state: In(['QUEUED', ...IN_FLIGHT_STATES]) } });
+  async cancelOpen(
+    rolloutId: number,
+    reason: 'aborted' | 'superseded',
+    dispatcher: OtaDispatcher,
+    now: Date,
+  ): Promise<void> {
+    const open = await this.db
+      .getRepository(OtaJob)
+      .find({ where: { rolloutId, state: In(['QUEUED', ...IN_FLIGHT_STATES]) } });
     for (const job of open) {
       const moved = await this.transition(job, 'CANCELED', `rollout ${reason}`, 'server', { deadlineAt: null }, now);
       if (moved && job.state !== 'QUEUED') await dispatcher.cancel(moved, reason);
@@ -197,9 +249,13 @@ export class OtaJobsRepository {
 
   /** Jobs (newest first, at most 100), each with its transitions: the OTA history a device page shows. */
   async listWithHistory(deviceId?: string): Promise<Array<OtaJob & { events: OtaJobEvent[] }>> {
-    const jobs = await this.db.getRepository(OtaJob).find({ where: deviceId ? { deviceId } : {}, order: { id: 'DESC' }, take: 100 });
+    const jobs = await this.db
+      .getRepository(OtaJob)
+      .find({ where: deviceId ? { deviceId } : {}, order: { id: 'DESC' }, take: 100 });
     if (jobs.length === 0) return [];
-    const events = await this.db.getRepository(OtaJobEvent).find({ where: { jobId: In(jobs.map((j) => j.id)) }, order: { id: 'ASC' } });
+    const events = await this.db
+      .getRepository(OtaJobEvent)
+      .find({ where: { jobId: In(jobs.map((j) => j.id)) }, order: { id: 'ASC' } });
     return jobs.map((j) => ({ ...j, events: events.filter((e) => e.jobId === j.id) }));
   }
 }

@@ -26,11 +26,14 @@ export class ModelRegistryService {
     } catch (err) {
       throw new BadRequestException(`not a public key in PEM form: ${(err as Error).message}`);
     }
-    if (key.asymmetricKeyType !== 'ed25519') throw new BadRequestException(`an Ed25519 key is required, got ${key.asymmetricKeyType}`);
+    if (key.asymmetricKeyType !== 'ed25519')
+      throw new BadRequestException(`an Ed25519 key is required, got ${key.asymmetricKeyType}`);
     const keyId = keyIdOf(key);
     const existing = await this.keys.findOneBy({ keyId });
     if (existing) return toKeyDto(existing);
-    const saved = await this.keys.save(this.keys.create({ keyId, name: dto.name, publicKeyPem: key.export({ format: 'pem', type: 'spki' }).toString() }));
+    const saved = await this.keys.save(
+      this.keys.create({ keyId, name: dto.name, publicKeyPem: key.export({ format: 'pem', type: 'spki' }).toString() }),
+    );
     return toKeyDto(saved);
   }
 
@@ -42,15 +45,30 @@ export class ModelRegistryService {
     const trusted = new Map((await this.keys.find()).map((k) => [k.keyId, createPublicKey(k.publicKeyPem)]));
     const model = Buffer.from(dto.model, 'base64');
     const ota = dto.ota ? Buffer.from(dto.ota, 'base64') : null;
-    const result = verifyArtifactFiles({ manifest: Buffer.from(dto.manifest, 'utf8'), signature: Buffer.from(dto.signature, 'utf8'), model, ota }, trusted);
+    const result = verifyArtifactFiles(
+      { manifest: Buffer.from(dto.manifest, 'utf8'), signature: Buffer.from(dto.signature, 'utf8'), model, ota },
+      trusted,
+    );
     if (!result.ok) throw new BadRequestException(`artifact refused: ${result.reason}`);
     const { manifest, keyId } = result;
     if (await this.artifacts.existsBy({ name: manifest.name, version: manifest.version })) {
-      throw new ConflictException(`${manifest.name} ${manifest.version} is already registered; versions are immutable, build a new one`);
+      throw new ConflictException(
+        `${manifest.name} ${manifest.version} is already registered; versions are immutable, build a new one`,
+      );
     }
     const signature = (JSON.parse(dto.signature) as { signature: string }).signature;
     const saved = await this.artifacts.save(
-      this.artifacts.create({ name: manifest.name, version: manifest.version, sha256: manifest.model.sha256, modelBytes: model, otaBytes: ota, manifestText: dto.manifest, manifest, signature, keyId }),
+      this.artifacts.create({
+        name: manifest.name,
+        version: manifest.version,
+        sha256: manifest.model.sha256,
+        modelBytes: model,
+        otaBytes: ota,
+        manifestText: dto.manifest,
+        manifest,
+        signature,
+        keyId,
+      }),
     );
     return toDetail(saved);
   }
@@ -65,7 +83,10 @@ export class ModelRegistryService {
   }
 
   async get(name: string, version: string): Promise<ModelDetailDto> {
-    const a = await this.artifacts.findOne({ where: { name, version }, select: { id: true, name: true, version: true, sha256: true, keyId: true, manifest: true, createdAt: true } });
+    const a = await this.artifacts.findOne({
+      where: { name, version },
+      select: { id: true, name: true, version: true, sha256: true, keyId: true, manifest: true, createdAt: true },
+    });
     if (!a) throw new NotFoundException(`model ${name} ${version} not found`);
     return toDetail(a);
   }
@@ -86,7 +107,9 @@ function toKeyDto(k: TrustedKey): TrustedKeyDto {
   return { keyId: k.keyId, name: k.name, createdAt: k.createdAt.toISOString() };
 }
 
-function toVersion(a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>): ModelVersionDto {
+function toVersion(
+  a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>,
+): ModelVersionDto {
   const m = a.manifest;
   return {
     id: a.id,
@@ -94,7 +117,11 @@ function toVersion(a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' |
     version: a.version,
     sha256: a.sha256,
     keyId: a.keyId,
-    sizes: { tfliteBytes: m.model.bytes, otaBytes: m.ota?.bytes ?? null, float32TfliteBytes: m.sizes?.float32TfliteBytes ?? null },
+    sizes: {
+      tfliteBytes: m.model.bytes,
+      otaBytes: m.ota?.bytes ?? null,
+      float32TfliteBytes: m.sizes?.float32TfliteBytes ?? null,
+    },
     arenaBytes: m.arenaBytes,
     flashBytes: m.flashBytes,
     macs: m.macs,
@@ -106,6 +133,8 @@ function toVersion(a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' |
   };
 }
 
-function toDetail(a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>): ModelDetailDto {
+function toDetail(
+  a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>,
+): ModelDetailDto {
   return { ...toVersion(a), manifest: a.manifest };
 }

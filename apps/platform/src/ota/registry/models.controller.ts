@@ -9,7 +9,10 @@ export class ModelsController {
   constructor(private readonly registry: ModelRegistryService) {}
 
   @Post('models')
-  @ApiCreatedResponse({ type: ModelDetailDto, description: '400 with the reason when the signature, a hash or the OTA form does not verify' })
+  @ApiCreatedResponse({
+    type: ModelDetailDto,
+    description: '400 with the reason when the signature, a hash or the OTA form does not verify',
+  })
   upload(@Body() dto: UploadModelDto): Promise<ModelDetailDto> {
     return this.registry.upload(dto);
   }

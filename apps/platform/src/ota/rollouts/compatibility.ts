@@ -33,7 +33,9 @@ export function checkCompatibility(device: DeviceFacts, manifest: ArtifactManife
     );
   }
   if (manifest.arenaBytes > budget.ramBytesForArena) {
-    problems.push(`RAM: arena ${manifest.arenaBytes} B > ${budget.ramBytesForArena} B free (${mcu.sramBytes} B − firmware ${budget.firmwareRamBytes} B) on ${mcu.id}`);
+    problems.push(
+      `RAM: arena ${manifest.arenaBytes} B > ${budget.ramBytesForArena} B free (${mcu.sramBytes} B − firmware ${budget.firmwareRamBytes} B) on ${mcu.id}`,
+    );
   }
   if (compareSemver(device.interpreterVersion, manifest.minInterpreterVersion) < 0) {
     problems.push(`interpreter ${device.interpreterVersion} < required ${manifest.minInterpreterVersion}`);
@@ -50,12 +52,17 @@ function signatureMismatch(device: DeviceFacts, manifest: ArtifactManifest): str
   if (!current) {
     // Without the current model's manifest, the recipe's stream is what we can hold it to.
     const stream = manifest.recipe.split('-')[0];
-    return stream === device.sensorStream ? null : `model is for the ${stream} stream, device streams ${device.sensorStream}`;
+    return stream === device.sensorStream
+      ? null
+      : `model is for the ${stream} stream, device streams ${device.sensorStream}`;
   }
   const shape = (t: { dtype: string; shape: number[] }[]) => t.map((x) => `${x.dtype}[${x.shape.join('x')}]`).join(',');
-  if (shape(current.inputs) !== shape(manifest.inputs)) return `input ${shape(manifest.inputs)} ≠ the device's ${shape(current.inputs)}`;
-  if (shape(current.outputs) !== shape(manifest.outputs)) return `output ${shape(manifest.outputs)} ≠ the device's ${shape(current.outputs)}`;
-  const pre = (m: ArtifactManifest) => `${m.preprocessing.kind}:${m.preprocessing.channels.join('+')}:${m.preprocessing.windowLength}`;
+  if (shape(current.inputs) !== shape(manifest.inputs))
+    return `input ${shape(manifest.inputs)} ≠ the device's ${shape(current.inputs)}`;
+  if (shape(current.outputs) !== shape(manifest.outputs))
+    return `output ${shape(manifest.outputs)} ≠ the device's ${shape(current.outputs)}`;
+  const pre = (m: ArtifactManifest) =>
+    `${m.preprocessing.kind}:${m.preprocessing.channels.join('+')}:${m.preprocessing.windowLength}`;
   if (pre(current) !== pre(manifest)) return `preprocessing ${pre(manifest)} ≠ the device's ${pre(current)}`;
   return null;
 }

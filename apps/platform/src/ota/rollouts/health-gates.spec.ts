@@ -1,8 +1,17 @@
 import { evaluateGates, HealthGates, SideStats } from './health-gates';
 
 const side = (accuracyInferences: number, accuracyCorrect: number, over: Partial<SideStats> = {}): SideStats => ({
-  devices: 5, events: 100, deviceHours: 10, eventsPerDeviceHour: 10, meanScoreQ: 90, meanEnergyUj: 400,
-  accuracyInferences, accuracyCorrect, accuracyPct: accuracyInferences ? (100 * accuracyCorrect) / accuracyInferences : null, accuracyDevices: accuracyInferences ? 5 : 0, ...over,
+  devices: 5,
+  events: 100,
+  deviceHours: 10,
+  eventsPerDeviceHour: 10,
+  meanScoreQ: 90,
+  meanEnergyUj: 400,
+  accuracyInferences,
+  accuracyCorrect,
+  accuracyPct: accuracyInferences ? (100 * accuracyCorrect) / accuracyInferences : null,
+  accuracyDevices: accuracyInferences ? 5 : 0,
+  ...over,
 });
 const now = new Date('2026-11-27T00:00:00Z');
 
@@ -13,23 +22,35 @@ describe('the on-device accuracy health gate', () => {
     // 150 of 240 = 62.5 % vs 218 of 250 = 87.2 %: a drop of 24.7 points > 5
     const readings = evaluateGates(gates, side(240, 150), side(250, 218), now);
     expect(readings).toMatchObject({ pass: false, notJudged: [] });
-    expect(readings.breaches).toEqual(['on-device accuracy 62.5 % vs 87.2 % on the old model (drop 24.7 pts, limit 5 pts)']);
+    expect(readings.breaches).toEqual([
+      'on-device accuracy 62.5 % vs 87.2 % on the old model (drop 24.7 pts, limit 5 pts)',
+    ]);
   });
 
   it('passes a drop within the limit, and any gain', () => {
     // 84 of 100 = 84 % vs 87.2 %: a drop of 3.2 points ≤ 5
-    expect(evaluateGates(gates, side(100, 84), side(250, 218), now)).toMatchObject({ pass: true, breaches: [], notJudged: [] });
+    expect(evaluateGates(gates, side(100, 84), side(250, 218), now)).toMatchObject({
+      pass: true,
+      breaches: [],
+      notJudged: [],
+    });
     expect(evaluateGates(gates, side(100, 99), side(250, 218), now).pass).toBe(true);
   });
 
   it('does not judge accuracy below the minimum inferences per side (default 30), and says so', () => {
     const few = evaluateGates(gates, side(29, 0), side(250, 218), now);
     expect(few).toMatchObject({ pass: null, breaches: [] });
-    expect(few.notJudged).toEqual(['on-device accuracy: not enough inferences checked against ground truth (29 updated, 250 control; at least 30 per side)']);
-    expect(evaluateGates({ ...gates, minAccuracyInferences: 300 }, side(290, 280), side(250, 218), now).notJudged[0]).toMatch(/290 updated, 250 control; at least 300 per side/);
+    expect(few.notJudged).toEqual([
+      'on-device accuracy: not enough inferences checked against ground truth (29 updated, 250 control; at least 30 per side)',
+    ]);
+    expect(
+      evaluateGates({ ...gates, minAccuracyInferences: 300 }, side(290, 280), side(250, 218), now).notJudged[0],
+    ).toMatch(/290 updated, 250 control; at least 300 per side/);
     expect(evaluateGates(gates, side(30, 0), side(0, 0), now).pass).toBeNull();
     // exactly the minimum is enough
-    expect(evaluateGates(gates, side(30, 0), side(30, 30), now).breaches).toEqual(['on-device accuracy 0 % vs 100 % on the old model (drop 100 pts, limit 5 pts)']);
+    expect(evaluateGates(gates, side(30, 0), side(30, 30), now).breaches).toEqual([
+      'on-device accuracy 0 % vs 100 % on the old model (drop 100 pts, limit 5 pts)',
+    ]);
   });
 
   it('a breach of another gate is a verdict even while accuracy still waits for data', () => {
@@ -42,14 +63,25 @@ describe('the on-device accuracy health gate', () => {
 
   it('needs enough devices reporting accuracy on both sides', () => {
     const readings = evaluateGates(gates, side(240, 150, { accuracyDevices: 2 }), side(250, 218), now);
-    expect(readings).toMatchObject({ pass: null, breaches: [], notJudged: ['on-device accuracy: not enough devices reporting it (2 updated, 5 control; at least 3 per side)'] });
+    expect(readings).toMatchObject({
+      pass: null,
+      breaches: [],
+      notJudged: ['on-device accuracy: not enough devices reporting it (2 updated, 5 control; at least 3 per side)'],
+    });
   });
 
   it('judges accuracy without events: an on-change model over a steady stream may send none', () => {
     const quiet = { devices: 0, events: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null };
-    expect(evaluateGates(gates, side(240, 150, quiet), side(250, 218, quiet), now)).toMatchObject({ pass: false, breaches: [expect.stringMatching(/^on-device accuracy 62.5 %/)] });
+    expect(evaluateGates(gates, side(240, 150, quiet), side(250, 218, quiet), now)).toMatchObject({
+      pass: false,
+      breaches: [expect.stringMatching(/^on-device accuracy 62.5 %/)],
+    });
     // With an event gate configured too, that gate waits and says why; the accuracy verdict stands.
     const both = evaluateGates({ ...gates, maxEventRateChange: 0.5 }, side(100, 99, quiet), side(250, 218, quiet), now);
-    expect(both).toMatchObject({ pass: null, breaches: [], notJudged: ['event gates: not enough devices with events (0 updated, 0 control; at least 3 per side)'] });
+    expect(both).toMatchObject({
+      pass: null,
+      breaches: [],
+      notJudged: ['event gates: not enough devices with events (0 updated, 0 control; at least 3 per side)'],
+    });
   });
 });

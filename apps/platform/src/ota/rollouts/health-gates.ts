@@ -68,13 +68,19 @@ export function evaluateGates(gates: HealthGates, updated: SideStats, control: S
   const notJudged: string[] = [];
   const min = gates.minDevicesPerSide;
   // Event gates judge events; a model that reports rarely (on-change over a steady stream) can still be judged on accuracy.
-  const eventGates = gates.maxEventRateChange !== undefined || gates.maxScoreShiftQ !== undefined || gates.maxEnergyPerInferenceRatio !== undefined;
+  const eventGates =
+    gates.maxEventRateChange !== undefined ||
+    gates.maxScoreShiftQ !== undefined ||
+    gates.maxEnergyPerInferenceRatio !== undefined;
   const eventsJudged = updated.devices >= min && control.devices >= min;
   if (eventGates && !eventsJudged) {
-    notJudged.push(`event gates: not enough devices with events (${updated.devices} updated, ${control.devices} control; at least ${min} per side)`);
+    notJudged.push(
+      `event gates: not enough devices with events (${updated.devices} updated, ${control.devices} control; at least ${min} per side)`,
+    );
   }
   if (eventsJudged) judgeEventGates(gates, updated, control, breaches);
-  if (gates.maxAccuracyDropPct !== undefined) judgeAccuracy(gates, gates.maxAccuracyDropPct, updated, control, breaches, notJudged);
+  if (gates.maxAccuracyDropPct !== undefined)
+    judgeAccuracy(gates, gates.maxAccuracyDropPct, updated, control, breaches, notJudged);
   // A breach is a verdict even while another gate still waits for data; otherwise waiting wins.
   return { ...base, pass: breaches.length > 0 ? false : notJudged.length > 0 ? null : true, breaches, notJudged };
 }
@@ -83,34 +89,58 @@ function judgeEventGates(gates: HealthGates, updated: SideStats, control: SideSt
   if (gates.maxEventRateChange !== undefined && updated.eventsPerDeviceHour !== null && control.eventsPerDeviceHour) {
     const change = updated.eventsPerDeviceHour / control.eventsPerDeviceHour - 1;
     if (Math.abs(change) > gates.maxEventRateChange) {
-      breaches.push(`event rate ${fmt(updated.eventsPerDeviceHour)}/device-h vs ${fmt(control.eventsPerDeviceHour)} on the old model (${signedPct(change)}, limit ±${Math.round(gates.maxEventRateChange * 100)} %)`);
+      breaches.push(
+        `event rate ${fmt(updated.eventsPerDeviceHour)}/device-h vs ${fmt(control.eventsPerDeviceHour)} on the old model (${signedPct(change)}, limit ±${Math.round(gates.maxEventRateChange * 100)} %)`,
+      );
     }
   }
   if (gates.maxScoreShiftQ !== undefined && updated.meanScoreQ !== null && control.meanScoreQ !== null) {
     const shift = updated.meanScoreQ - control.meanScoreQ;
     if (Math.abs(shift) > gates.maxScoreShiftQ) {
-      breaches.push(`mean score ${fmt(updated.meanScoreQ)} vs ${fmt(control.meanScoreQ)} (shift ${fmt(shift)} q, limit ±${gates.maxScoreShiftQ})`);
+      breaches.push(
+        `mean score ${fmt(updated.meanScoreQ)} vs ${fmt(control.meanScoreQ)} (shift ${fmt(shift)} q, limit ±${gates.maxScoreShiftQ})`,
+      );
     }
   }
   if (gates.maxEnergyPerInferenceRatio !== undefined && updated.meanEnergyUj !== null && control.meanEnergyUj) {
     const ratio = updated.meanEnergyUj / control.meanEnergyUj;
     if (ratio > gates.maxEnergyPerInferenceRatio) {
-      breaches.push(`energy per inference ${fmt(updated.meanEnergyUj)} µJ vs ${fmt(control.meanEnergyUj)} µJ (×${ratio.toFixed(2)}, limit ×${gates.maxEnergyPerInferenceRatio})`);
+      breaches.push(
+        `energy per inference ${fmt(updated.meanEnergyUj)} µJ vs ${fmt(control.meanEnergyUj)} µJ (×${ratio.toFixed(2)}, limit ×${gates.maxEnergyPerInferenceRatio})`,
+      );
     }
   }
 }
 
-function judgeAccuracy(gates: HealthGates, maxDropPct: number, updated: SideStats, control: SideStats, breaches: string[], notJudged: string[]): void {
+function judgeAccuracy(
+  gates: HealthGates,
+  maxDropPct: number,
+  updated: SideStats,
+  control: SideStats,
+  breaches: string[],
+  notJudged: string[],
+): void {
   const minInferences = gates.minAccuracyInferences ?? DEFAULT_MIN_ACCURACY_INFERENCES;
   const min = gates.minDevicesPerSide;
   if (updated.accuracyDevices < min || control.accuracyDevices < min) {
-    notJudged.push(`on-device accuracy: not enough devices reporting it (${updated.accuracyDevices} updated, ${control.accuracyDevices} control; at least ${min} per side)`);
-  } else if (updated.accuracyPct === null || control.accuracyPct === null || updated.accuracyInferences < minInferences || control.accuracyInferences < minInferences) {
-    notJudged.push(`on-device accuracy: not enough inferences checked against ground truth (${updated.accuracyInferences} updated, ${control.accuracyInferences} control; at least ${minInferences} per side)`);
+    notJudged.push(
+      `on-device accuracy: not enough devices reporting it (${updated.accuracyDevices} updated, ${control.accuracyDevices} control; at least ${min} per side)`,
+    );
+  } else if (
+    updated.accuracyPct === null ||
+    control.accuracyPct === null ||
+    updated.accuracyInferences < minInferences ||
+    control.accuracyInferences < minInferences
+  ) {
+    notJudged.push(
+      `on-device accuracy: not enough inferences checked against ground truth (${updated.accuracyInferences} updated, ${control.accuracyInferences} control; at least ${minInferences} per side)`,
+    );
   } else {
     const drop = control.accuracyPct - updated.accuracyPct;
     if (drop > maxDropPct) {
-      breaches.push(`on-device accuracy ${fmt(updated.accuracyPct)} % vs ${fmt(control.accuracyPct)} % on the old model (drop ${fmt(drop)} pts, limit ${maxDropPct} pts)`);
+      breaches.push(
+        `on-device accuracy ${fmt(updated.accuracyPct)} % vs ${fmt(control.accuracyPct)} % on the old model (drop ${fmt(drop)} pts, limit ${maxDropPct} pts)`,
+      );
     }
   }
 }

@@ -14,7 +14,13 @@ export interface RolloutGroupSpec {
 
 export type RolloutRate =
   | { type: 'constant'; perMinute: number }
-  | { type: 'exponential'; basePerMinute: number; incrementFactor: number; everyNotified: number; maxPerMinute: number };
+  | {
+      type: 'exponential';
+      basePerMinute: number;
+      incrementFactor: number;
+      everyNotified: number;
+      maxPerMinute: number;
+    };
 
 export interface RolloutPacing {
   groups: RolloutGroupSpec[];
@@ -31,7 +37,7 @@ export function splitIntoGroups<T>(devices: readonly T[], groups: readonly Rollo
   let start = 0;
   groups.forEach((g, i) => {
     const last = i === groups.length - 1;
-    const size = last ? devices.length - start : g.count ?? Math.ceil((devices.length * (g.percent ?? 0)) / 100);
+    const size = last ? devices.length - start : (g.count ?? Math.ceil((devices.length * (g.percent ?? 0)) / 100));
     const end = Math.min(devices.length, start + Math.max(0, size));
     out.push(devices.slice(start, end));
     start = end;
@@ -47,7 +53,11 @@ export function ratePerMinute(rate: RolloutRate, notifiedTotal: number): number 
 }
 
 /** How many more devices may be notified now, given how many were notified in the last 60 s. */
-export function notificationBudget(rate: RolloutRate | undefined, notifiedTotal: number, notifiedLastMinute: number): number {
+export function notificationBudget(
+  rate: RolloutRate | undefined,
+  notifiedTotal: number,
+  notifiedLastMinute: number,
+): number {
   if (!rate) return Number.POSITIVE_INFINITY;
   return Math.max(0, ratePerMinute(rate, notifiedTotal) - notifiedLastMinute);
 }

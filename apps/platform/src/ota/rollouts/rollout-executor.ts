@@ -51,13 +51,15 @@ export class RolloutExecutor {
       try {
         await this.tickRollout(rollout, now);
       } catch (err) {
-        this.log.error(`rollout ${rollout.id}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        this.log.error(`rollout ${rollout.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
     }
   }
 
   private async tickRollout(rollout: Rollout, now: Date): Promise<void> {
-    const groups = await this.db.getRepository(RolloutGroup).find({ where: { rolloutId: rollout.id }, order: { idx: 'ASC' } });
+    const groups = await this.db
+      .getRepository(RolloutGroup)
+      .find({ where: { rolloutId: rollout.id }, order: { idx: 'ASC' } });
     const group = groups.find((g) => g.state === 'READY' || g.state === 'RUNNING' || g.state === 'FAILED');
     if (!group) return this.setRolloutState(rollout, 'FINISHED', `all ${groups.length} groups finished`, now);
     if (group.state !== 'RUNNING') await this.setGroupState(group, 'RUNNING', now);
@@ -86,7 +88,12 @@ export class RolloutExecutor {
     }
     if (counts.inFlight === 0 && counts.queued === 0) {
       await this.setGroupState(group, 'FAILED', now);
-      await this.setRolloutState(rollout, 'PAUSED', `group ${group.idx + 1} ended with ${counts.succeeded} of ${counts.total} succeeded (${Math.round(successPct)} % < success threshold ${group.successThresholdPct} %)`, now);
+      await this.setRolloutState(
+        rollout,
+        'PAUSED',
+        `group ${group.idx + 1} ended with ${counts.succeeded} of ${counts.total} succeeded (${Math.round(successPct)} % < success threshold ${group.successThresholdPct} %)`,
+        now,
+      );
     }
   }
 
@@ -94,18 +101,36 @@ export class RolloutExecutor {
   private async expireAndRetry(rollout: Rollout, jobs: OtaJob[], now: Date): Promise<void> {
     const { maxAttempts, jobTimeoutS } = rollout.pacing;
     for (const [i, job] of jobs.entries()) {
-      const overdue = IN_FLIGHT_STATES.includes(job.state) && job.deadlineAt !== null && job.deadlineAt.getTime() <= now.getTime();
-      const retryableFailure = job.state === 'FAILED' && RETRYABLE_FAILURES.has(job.reason ?? '') && job.attempts < maxAttempts;
+      const overdue =
+        IN_FLIGHT_STATES.includes(job.state) && job.deadlineAt !== null && job.deadlineAt.getTime() <= now.getTime();
+      const retryableFailure =
+        job.state === 'FAILED' && RETRYABLE_FAILURES.has(job.reason ?? '') && job.attempts < maxAttempts;
       if (!overdue && !retryableFailure) continue;
       if (job.attempts < maxAttempts) {
-        const why = overdue ? `no answer within ${jobTimeoutS} s: offer ${job.attempts + 1} of ${maxAttempts}` : `retry after ${job.reason}: offer ${job.attempts + 1} of ${maxAttempts}`;
-        const moved = await this.jobs.transition(job, 'NOTIFIED', why, 'server', { attempts: job.attempts + 1, deadlineAt: deadline(now, jobTimeoutS) }, now);
+        const why = overdue
+          ? `no answer within ${jobTimeoutS} s: offer ${job.attempts + 1} of ${maxAttempts}`
+          : `retry after ${job.reason}: offer ${job.attempts + 1} of ${maxAttempts}`;
+        const moved = await this.jobs.transition(
+          job,
+          'NOTIFIED',
+          why,
+          'server',
+          { attempts: job.attempts + 1, deadlineAt: deadline(now, jobTimeoutS) },
+          now,
+        );
         if (moved) {
           jobs[i] = moved;
           await this.dispatcher.offer(moved);
         }
       } else {
-        const moved = await this.jobs.transition(job, 'TIMED_OUT', `no answer within ${jobTimeoutS} s after ${maxAttempts} offers`, 'server', { deadlineAt: null }, now);
+        const moved = await this.jobs.transition(
+          job,
+          'TIMED_OUT',
+          `no answer within ${jobTimeoutS} s after ${maxAttempts} offers`,
+          'server',
+          { deadlineAt: null },
+          now,
+        );
         if (moved) {
           jobs[i] = moved;
           await this.dispatcher.cancel(moved, 'timed-out');
@@ -131,9 +156,19 @@ export class RolloutExecutor {
     const batch = queued.slice(0, Number.isFinite(budget) ? budget : undefined);
     if (batch.length === 0) return;
     const notified = batch.map((job) => {
-      const next = Object.assign(new OtaJob(), job, { state: 'NOTIFIED', reason: null, attempts: 1, deadlineAt: deadline(now, rollout.pacing.jobTimeoutS) });
+      const next = Object.assign(new OtaJob(), job, {
+        state: 'NOTIFIED',
+        reason: null,
+        attempts: 1,
+        deadlineAt: deadline(now, rollout.pacing.jobTimeoutS),
+      });
       jobs[jobs.indexOf(job)] = next;
-      return { job: next, fromState: job.state, fromAttempts: job.attempts, events: [{ fromState: job.state, toState: 'NOTIFIED' as const, reason: null, source: 'server' as const }] };
+      return {
+        job: next,
+        fromState: job.state,
+        fromAttempts: job.attempts,
+        events: [{ fromState: job.state, toState: 'NOTIFIED' as const, reason: null, source: 'server' as const }],
+      };
     });
     // One statement for the whole wave, then the offers (a slow or absent device delays nobody).
     const applied = await this.jobs.writeBatch(notified, now);
@@ -149,21 +184,43 @@ export class RolloutExecutor {
    * Health gates compare this group's updated devices with the rollout's devices still on their old
    * model, over the time since the group started; they wait for the soak time and enough devices.
    */
-  private async judgeGates(rollout: Rollout, group: RolloutGroup, groups: RolloutGroup[], now: Date): Promise<'pass' | 'wait' | string[]> {
+  private async judgeGates(
+    rollout: Rollout,
+    group: RolloutGroup,
+    groups: RolloutGroup[],
+    now: Date,
+  ): Promise<'pass' | 'wait' | string[]> {
     const gates = rollout.gates;
-    const checks = gates.maxEventRateChange ?? gates.maxScoreShiftQ ?? gates.maxEnergyPerInferenceRatio ?? gates.maxAccuracyDropPct;
+    const checks =
+      gates.maxEventRateChange ?? gates.maxScoreShiftQ ?? gates.maxEnergyPerInferenceRatio ?? gates.maxAccuracyDropPct;
     if (checks === undefined) return 'pass';
     const since = group.startedAt ?? now;
     if (now.getTime() - since.getTime() < (gates.soakS ?? 0) * 1000) return 'wait';
     const laterGroups = groups.filter((g) => g.idx > group.idx).map((g) => g.id);
-    const [{ sha256 }]: Array<{ sha256: string }> = await this.db.query(`SELECT sha256 FROM model_artifacts WHERE id = $1`, [rollout.artifactId]);
+    const [{ sha256 }]: Array<{ sha256: string }> = await this.db.query(
+      `SELECT sha256 FROM model_artifacts WHERE id = $1`,
+      [rollout.artifactId],
+    );
     const newModel: SideModels = { tags: [modelTagOf(Buffer.from(sha256, 'hex'))] };
-    const updated = await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = $1 AND state = 'SUCCEEDED'`, [group.id], newModel, since, now);
+    const updated = await this.sideStats(
+      `SELECT device_id FROM ota_jobs WHERE group_id = $1 AND state = 'SUCCEEDED'`,
+      [group.id],
+      newModel,
+      since,
+      now,
+    );
     const control = laterGroups.length
-      ? await this.sideStats(`SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`, [laterGroups], 'active-slot', since, now)
+      ? await this.sideStats(
+          `SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`,
+          [laterGroups],
+          'active-slot',
+          since,
+          now,
+        )
       : emptySide();
     const readings: GateReadings = evaluateGates(gates, updated, control, now);
-    if (laterGroups.length === 0) readings.notJudged.push('last group: no devices left on the old model to compare with');
+    if (laterGroups.length === 0)
+      readings.notJudged.push('last group: no devices left on the old model to compare with');
     await this.db.getRepository(RolloutGroup).update({ id: group.id }, { gateReadings: readings });
     if (readings.pass === false) return readings.breaches;
     // Not enough devices with events yet: wait, but not forever (a quiet stream may never get there).
@@ -174,7 +231,13 @@ export class RolloutExecutor {
   }
 
   /** Accuracy counts `models`: the new model's tag on the updated side, the model each device runs on the control side. */
-  private async sideStats(devicesSql: string, params: unknown[], models: SideModels, since: Date, now: Date): Promise<SideStats> {
+  private async sideStats(
+    devicesSql: string,
+    params: unknown[],
+    models: SideModels,
+    since: Date,
+    now: Date,
+  ): Promise<SideStats> {
     const [row] = await this.db.query(
       `WITH d AS (${devicesSql})
        SELECT count(DISTINCT e.device_id)::int AS devices, count(e.id)::int AS events,
@@ -199,13 +262,21 @@ export class RolloutExecutor {
   }
 
   /** A health gate failed: pause, and with autoRollback put the group's updated devices back on their old model. */
-  private async breach(rollout: Rollout, group: RolloutGroup, jobs: OtaJob[], breaches: string[], now: Date): Promise<void> {
+  private async breach(
+    rollout: Rollout,
+    group: RolloutGroup,
+    jobs: OtaJob[],
+    breaches: string[],
+    now: Date,
+  ): Promise<void> {
     const reason = `group ${group.idx + 1} health gates: ${breaches.join('; ')}`;
     await this.setGroupState(group, 'FAILED', now);
     await this.setRolloutState(rollout, 'PAUSED', reason, now);
     if (!rollout.gates.autoRollback) return;
     const updated = jobs.filter((j) => j.state === 'SUCCEEDED').map((j) => j.deviceId);
-    await this.moduleRef.get(RolloutsService, { strict: false }).rollback(rollout.id, { deviceIds: updated, reason: `automatic rollback: ${reason}` }, now);
+    await this.moduleRef
+      .get(RolloutsService, { strict: false })
+      .rollback(rollout.id, { deviceIds: updated, reason: `automatic rollback: ${reason}` }, now);
   }
 
   private async stopForErrors(rollout: Rollout, reason: string, now: Date): Promise<void> {
@@ -216,17 +287,24 @@ export class RolloutExecutor {
 
   private async setRolloutState(rollout: Rollout, to: RolloutState, reason: string, now: Date): Promise<void> {
     rolloutMachine.assertTransition(`rollout ${rollout.id}`, rollout.state, to);
-    await this.db.getRepository(Rollout).update(
-      { id: rollout.id, state: rollout.state },
-      { state: to, stateReason: reason, ...(to === 'FINISHED' || to === 'ABORTED' ? { finishedAt: now } : {}) },
-    );
+    await this.db
+      .getRepository(Rollout)
+      .update(
+        { id: rollout.id, state: rollout.state },
+        { state: to, stateReason: reason, ...(to === 'FINISHED' || to === 'ABORTED' ? { finishedAt: now } : {}) },
+      );
     rollout.state = to;
     this.log.log(`rollout ${rollout.id} ${to}: ${reason}`);
   }
 
   private async setGroupState(group: RolloutGroup, to: RolloutGroupState, now: Date): Promise<void> {
     rolloutGroupMachine.assertTransition(`rollout group ${group.id}`, group.state, to);
-    const stamp = to === 'RUNNING' ? { startedAt: group.startedAt ?? now } : to === 'FINISHED' || to === 'FAILED' ? { finishedAt: now } : {};
+    const stamp =
+      to === 'RUNNING'
+        ? { startedAt: group.startedAt ?? now }
+        : to === 'FINISHED' || to === 'FAILED'
+          ? { finishedAt: now }
+          : {};
     await this.db.getRepository(RolloutGroup).update({ id: group.id }, { state: to, ...stamp });
     Object.assign(group, { state: to }, stamp);
   }
@@ -235,12 +313,15 @@ export class RolloutExecutor {
 export function countJobs(jobs: OtaJob[], maxAttempts: number): GroupCounts {
   const counted = jobs.filter((j) => j.state !== 'SKIPPED' && j.state !== 'CANCELED');
   const finalFailure = (j: OtaJob): boolean =>
-    j.state === 'REJECTED' || j.state === 'TIMED_OUT' || (j.state === 'FAILED' && (!RETRYABLE_FAILURES.has(j.reason ?? '') || j.attempts >= maxAttempts));
+    j.state === 'REJECTED' ||
+    j.state === 'TIMED_OUT' ||
+    (j.state === 'FAILED' && (!RETRYABLE_FAILURES.has(j.reason ?? '') || j.attempts >= maxAttempts));
   return {
     total: counted.length,
     succeeded: counted.filter((j) => j.state === 'SUCCEEDED' || j.state === 'ROLLED_BACK').length,
     errors: counted.filter(finalFailure).length,
-    inFlight: counted.filter((j) => IN_FLIGHT_STATES.includes(j.state) || (j.state === 'FAILED' && !finalFailure(j))).length,
+    inFlight: counted.filter((j) => IN_FLIGHT_STATES.includes(j.state) || (j.state === 'FAILED' && !finalFailure(j)))
+      .length,
     queued: counted.filter((j) => j.state === ('QUEUED' as OtaJobState)).length,
   };
 }
@@ -250,5 +331,16 @@ function deadline(now: Date, timeoutS: number): Date {
 }
 
 function emptySide(): SideStats {
-  return { devices: 0, events: 0, deviceHours: 0, eventsPerDeviceHour: null, meanScoreQ: null, meanEnergyUj: null, accuracyInferences: 0, accuracyCorrect: 0, accuracyPct: null, accuracyDevices: 0 };
+  return {
+    devices: 0,
+    events: 0,
+    deviceHours: 0,
+    eventsPerDeviceHour: null,
+    meanScoreQ: null,
+    meanEnergyUj: null,
+    accuracyInferences: 0,
+    accuracyCorrect: 0,
+    accuracyPct: null,
+    accuracyDevices: 0,
+  };
 }

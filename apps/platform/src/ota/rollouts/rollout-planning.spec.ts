@@ -16,24 +16,59 @@ const manifest = (over: Partial<ArtifactManifest> = {}): ArtifactManifest =>
     minInterpreterVersion: '0.1.0',
     inputs: [{ name: 'x', dtype: 'int8', shape: [1, 24], scale: 0.1, zeroPoint: 0 }],
     outputs: [{ name: 'y', dtype: 'int8', shape: [1, 2], scale: 1 / 256, zeroPoint: -128 }],
-    preprocessing: { kind: 'window', channels: ['vwc'], windowLength: 24, mean: [0], std: [1], transform: 'none', quantization: { scale: 0.1, zeroPoint: 0, dtype: 'int8' } },
+    preprocessing: {
+      kind: 'window',
+      channels: ['vwc'],
+      windowLength: 24,
+      mean: [0],
+      std: [1],
+      transform: 'none',
+      quantization: { scale: 0.1, zeroPoint: 0, dtype: 'int8' },
+    },
     ...over,
   }) as ArtifactManifest;
 
 const device = (over: Partial<DeviceFacts> = {}): DeviceFacts => ({
-  id: 'dev-1', mcuProfile: 'nrf52840', sensorStream: 'soil', interpreterVersion: '0.1.0', activeModelBytes: 20_000, activeManifest: null, ...over,
+  id: 'dev-1',
+  mcuProfile: 'nrf52840',
+  sensorStream: 'soil',
+  interpreterVersion: '0.1.0',
+  activeModelBytes: 20_000,
+  activeManifest: null,
+  ...over,
 });
 
 describe('rollout planning', () => {
   it('splits devices hawkBit-style: percents, counts, the last group takes the rest', () => {
     const ids = Array.from({ length: 10 }, (_, i) => i);
     const t = { successThresholdPct: 100, errorThresholdPct: 20 };
-    expect(splitIntoGroups(ids, [{ count: 1, ...t }, { percent: 30, ...t }, { percent: 0, ...t }])).toEqual([[0], [1, 2, 3], [4, 5, 6, 7, 8, 9]]);
-    expect(splitIntoGroups([1, 2], [{ percent: 50, ...t }, { percent: 50, ...t }, { percent: 50, ...t }])).toEqual([[1], [2], []]);
+    expect(
+      splitIntoGroups(ids, [
+        { count: 1, ...t },
+        { percent: 30, ...t },
+        { percent: 0, ...t },
+      ]),
+    ).toEqual([[0], [1, 2, 3], [4, 5, 6, 7, 8, 9]]);
+    expect(
+      splitIntoGroups(
+        [1, 2],
+        [
+          { percent: 50, ...t },
+          { percent: 50, ...t },
+          { percent: 50, ...t },
+        ],
+      ),
+    ).toEqual([[1], [2], []]);
   });
 
   it('paces notifications like AWS IoT Jobs: constant, or exponential every N notified', () => {
-    const exp = { type: 'exponential', basePerMinute: 50, incrementFactor: 2, everyNotified: 1000, maxPerMinute: 300 } as const;
+    const exp = {
+      type: 'exponential',
+      basePerMinute: 50,
+      incrementFactor: 2,
+      everyNotified: 1000,
+      maxPerMinute: 300,
+    } as const;
     expect([0, 999, 1000, 2500, 9000].map((n) => ratePerMinute(exp, n))).toEqual([50, 50, 100, 200, 300]);
     expect(notificationBudget({ type: 'constant', perMinute: 10 }, 500, 7)).toBe(3);
     expect(notificationBudget({ type: 'constant', perMinute: 10 }, 500, 12)).toBe(0);
@@ -42,15 +77,35 @@ describe('rollout planning', () => {
 
   it('admits a model that fits and refuses, with numbers, one that does not', () => {
     expect(checkCompatibility(device(), manifest())).toEqual({ ok: true });
-    const tooBig = checkCompatibility(device({ mcuProfile: 'atmega328p' }), manifest({ model: { file: 'm', sha256: '', bytes: 300_568 }, arenaBytes: 55_296 }));
+    const tooBig = checkCompatibility(
+      device({ mcuProfile: 'atmega328p' }),
+      manifest({ model: { file: 'm', sha256: '', bytes: 300_568 }, arenaBytes: 55_296 }),
+    );
     expect(tooBig).toEqual({
       ok: false,
-      reason: 'flash: model 300568 B > 480 B free (32768 B − firmware 12288 B − active slot 20000 B) on atmega328p; RAM: arena 55296 B > 1280 B free (2048 B − firmware 768 B) on atmega328p',
+      reason:
+        'flash: model 300568 B > 480 B free (32768 B − firmware 12288 B − active slot 20000 B) on atmega328p; RAM: arena 55296 B > 1280 B free (2048 B − firmware 768 B) on atmega328p',
     });
-    expect(checkCompatibility(device({ interpreterVersion: '0.0.9' }), manifest())).toMatchObject({ ok: false, reason: 'interpreter 0.0.9 < required 0.1.0' });
-    expect(checkCompatibility(device(), manifest({ ops: { FULLY_CONNECTED: 1, LSTM: 1 } }))).toMatchObject({ ok: false, reason: 'ops not supported by the interpreter: LSTM' });
-    expect(checkCompatibility(device({ sensorStream: 'gas' }), manifest())).toMatchObject({ ok: false, reason: 'model is for the soil stream, device streams gas' });
-    expect(checkCompatibility(device({ activeManifest: manifest({ inputs: [{ name: 'x', dtype: 'int8', shape: [1, 12], scale: 1, zeroPoint: 0 }] }) }), manifest())).toMatchObject({
+    expect(checkCompatibility(device({ interpreterVersion: '0.0.9' }), manifest())).toMatchObject({
+      ok: false,
+      reason: 'interpreter 0.0.9 < required 0.1.0',
+    });
+    expect(checkCompatibility(device(), manifest({ ops: { FULLY_CONNECTED: 1, LSTM: 1 } }))).toMatchObject({
+      ok: false,
+      reason: 'ops not supported by the interpreter: LSTM',
+    });
+    expect(checkCompatibility(device({ sensorStream: 'gas' }), manifest())).toMatchObject({
+      ok: false,
+      reason: 'model is for the soil stream, device streams gas',
+    });
+    expect(
+      checkCompatibility(
+        device({
+          activeManifest: manifest({ inputs: [{ name: 'x', dtype: 'int8', shape: [1, 12], scale: 1, zeroPoint: 0 }] }),
+        }),
+        manifest(),
+      ),
+    ).toMatchObject({
       ok: false,
       reason: "input int8[1x24] ≠ the device's int8[1x12]",
     });
@@ -58,18 +113,45 @@ describe('rollout planning', () => {
   });
 
   it('orders versions by semver', () => {
-    expect(['0.2.0', '0.10.0', '0.2.0-rc.1', '1.0.0'].sort(compareSemver)).toEqual(['0.2.0-rc.1', '0.2.0', '0.10.0', '1.0.0']);
+    expect(['0.2.0', '0.10.0', '0.2.0-rc.1', '1.0.0'].sort(compareSemver)).toEqual([
+      '0.2.0-rc.1',
+      '0.2.0',
+      '0.10.0',
+      '1.0.0',
+    ]);
   });
 
   it('judges health gates only with enough devices on both sides, and names each breach', () => {
     const side = (over: Partial<SideStats>): SideStats => ({
-      devices: 5, events: 100, deviceHours: 10, eventsPerDeviceHour: 10, meanScoreQ: 90, meanEnergyUj: 400, accuracyInferences: 0, accuracyCorrect: 0, accuracyPct: null, accuracyDevices: 0, ...over,
+      devices: 5,
+      events: 100,
+      deviceHours: 10,
+      eventsPerDeviceHour: 10,
+      meanScoreQ: 90,
+      meanEnergyUj: 400,
+      accuracyInferences: 0,
+      accuracyCorrect: 0,
+      accuracyPct: null,
+      accuracyDevices: 0,
+      ...over,
     });
-    const gates = { minDevicesPerSide: 3, maxEventRateChange: 0.5, maxScoreShiftQ: 20, maxEnergyPerInferenceRatio: 1.5, autoRollback: true };
+    const gates = {
+      minDevicesPerSide: 3,
+      maxEventRateChange: 0.5,
+      maxScoreShiftQ: 20,
+      maxEnergyPerInferenceRatio: 1.5,
+      autoRollback: true,
+    };
     const now = new Date('2026-11-27T00:00:00Z');
     expect(evaluateGates(gates, side({ devices: 2 }), side({}), now).pass).toBeNull();
-    expect(evaluateGates(gates, side({ eventsPerDeviceHour: 12 }), side({}), now)).toMatchObject({ pass: true, breaches: [] });
-    expect(evaluateGates(gates, side({ eventsPerDeviceHour: 40, meanScoreQ: 40, meanEnergyUj: 900 }), side({}), now).breaches).toEqual([
+    expect(evaluateGates(gates, side({ eventsPerDeviceHour: 12 }), side({}), now)).toMatchObject({
+      pass: true,
+      breaches: [],
+    });
+    expect(
+      evaluateGates(gates, side({ eventsPerDeviceHour: 40, meanScoreQ: 40, meanEnergyUj: 900 }), side({}), now)
+        .breaches,
+    ).toEqual([
       'event rate 40/device-h vs 10 on the old model (+300 %, limit ±50 %)',
       'mean score 40 vs 90 (shift -50 q, limit ±20)',
       'energy per inference 900 µJ vs 400 µJ (×2.25, limit ×1.5)',
@@ -81,7 +163,9 @@ describe('rollout planning', () => {
     expect(otaJobMachine.canTransition('FAILED', 'NOTIFIED')).toBe(true); // retry
     expect(otaJobMachine.canTransition('REJECTED', 'NOTIFIED')).toBe(false);
     expect(() => otaJobMachine.assertTransition('job 7', 'SUCCEEDED', 'FAILED')).toThrow(IllegalTransitionError);
-    expect(() => otaJobMachine.assertTransition('job 7', 'SUCCEEDED', 'FAILED')).toThrow('job 7: SUCCEEDED → FAILED is not allowed (from SUCCEEDED: ROLLED_BACK)');
+    expect(() => otaJobMachine.assertTransition('job 7', 'SUCCEEDED', 'FAILED')).toThrow(
+      'job 7: SUCCEEDED → FAILED is not allowed (from SUCCEEDED: ROLLED_BACK)',
+    );
     expect(otaJobMachine.terminal).toEqual(['REJECTED', 'TIMED_OUT', 'CANCELED', 'SKIPPED', 'ROLLED_BACK']);
     expect(rolloutMachine.canTransition('PAUSED', 'RUNNING')).toBe(true);
     expect(rolloutMachine.canTransition('ABORTED', 'RUNNING')).toBe(false);

@@ -19,7 +19,10 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
     this.timer = setInterval(() => {
       // Never two ticks at once: a slow tick delays the next instead of overlapping it.
       if (this.running) return;
-      this.running = this.executor.tick(new Date()).catch((err: unknown) => this.log.error(String(err))).finally(() => (this.running = undefined));
+      this.running = this.executor
+        .tick(new Date())
+        .catch((err: unknown) => this.log.error(String(err)))
+        .finally(() => (this.running = undefined));
     }, this.config.ota.tickMs);
   }
 

@@ -18,7 +18,10 @@ export class RolloutsController {
   ) {}
 
   @Post('rollouts')
-  @ApiCreatedResponse({ type: RolloutStatusDto, description: 'Devices that cannot take the model are listed in `skipped` with the reason' })
+  @ApiCreatedResponse({
+    type: RolloutStatusDto,
+    description: 'Devices that cannot take the model are listed in `skipped` with the reason',
+  })
   create(@Body() dto: CreateRolloutDto): Promise<RolloutStatusDto> {
     return this.rollouts.create(dto);
   }

@@ -1,0 +1,17 @@
+/**
+ * The simulator's public surface: what the CLI (and anything outside device-sim) may use. Fleet
+ * planning, set-up against a running platform, the worker-thread runner and its progress line.
+ */
+export { startDefaultFleet } from './fleet/default-fleet';
+export type { FleetStats } from './fleet/fleet-host';
+export { parseDurationMs, planFleet } from './fleet/fleet-plan';
+export { runFleet } from './fleet/fleet-runner';
+export {
+  createFleetClaim,
+  defaultDataDir,
+  defaultModelCacheDir,
+  defaultStateDir,
+  fetchMqttUrl,
+  parseClaimToken,
+} from './fleet/fleet-setup';
+export { formatVirtualSpan, progressLine } from './fleet/fleet-stats';
