@@ -12,3 +12,5 @@ export type { BufferRequest, MemoryPlan, MemoryPlanner } from './memory/memory-p
 export { lowerBoundBytes } from './memory/memory-planner';
 export { SUPPORTED_OPS } from './kernels/kernel-registry';
 export { INTERPRETER_VERSION } from './version';
+export type { DeviceMemory, OpMemoryReport } from './memory/device-memory';
+export { DEVICE_POINTER_BYTES } from './memory/device-layout';

@@ -6,8 +6,11 @@ import { ArenaTooSmallError, ModelFormatError } from '../errors';
 import type { Kernel, KernelIo, OpCost, TensorData } from '../kernels/kernel.types';
 import { PrepareContext } from '../kernels/kernel.types';
 import { findKernel } from '../kernels/kernel-registry';
+import { DEVICE_POINTER_BYTES } from '../memory/device-layout';
+import { DeviceMemory, DeviceMemoryInput, deviceMemory } from '../memory/device-memory';
 import { GreedyMemoryPlanner } from '../memory/greedy-memory-planner';
 import { BufferRequest, MemoryPlanner, lowerBoundBytes } from '../memory/memory-planner';
+import { OpMemory } from '../memory/op-memory';
 import type { Model, TensorInfo } from '../model/model.types';
 import { TensorView, tensorMeta, typedView } from './tensor-view';
 
@@ -18,8 +21,13 @@ const perf = globalThis.performance;
 export const MAX_ARENA_BYTES = 512 * 1024 * 1024;
 
 export interface InterpreterOptions {
-  /** RAM budget for the tensor arena; allocate() throws ArenaTooSmallError above it. */
+  /** Budget for the planned activations (`arenaBytes`); allocate() throws ArenaTooSmallError above it. */
   arenaBytesLimit?: number;
+  /**
+   * Budget for everything the device's arena holds (`memory.totalBytes`: activations, scratch, persistent);
+   * allocate() throws ArenaTooSmallError above it. This is the figure to compare with a device's free RAM.
+   */
+  deviceBytesLimit?: number;
   planner?: MemoryPlanner;
 }
 
@@ -46,9 +54,12 @@ interface PreparedNode {
 }
 
 export interface AllocationPlan {
+  /** Planned activations: the arena the tensors alone need (without scratch buffers). */
   arenaBytes: number;
   lowerBoundBytes: number;
-  /** Arena offset per tensor index (-1 for constant or unused tensors). */
+  /** The arena planned for tensors and scratch buffers together (what is allocated). */
+  plannedBytes: number;
+  /** Arena offset per tensor index (-1 for constant, variable or unused tensors). */
   offsets: number[];
 }
 
@@ -58,6 +69,8 @@ export class Interpreter {
   private tensorViews = new Map<number, TensorView>();
   private hostMs: Float64Array = new Float64Array(0);
   private allocation: AllocationPlan | null = null;
+  private memoryInput: DeviceMemoryInput | null = null;
+  private deviceMemoryCache: DeviceMemory | null = null;
 
   constructor(
     readonly model: Model,
@@ -72,6 +85,19 @@ export class Interpreter {
     return this.ensureAllocated();
   }
 
+  /** What the device's arena holds for this model, at 32-bit pointers (README "Device memory"). */
+  get memory(): DeviceMemory {
+    this.ensureAllocated();
+    this.deviceMemoryCache ??= this.memoryAt(DEVICE_POINTER_BYTES);
+    return this.deviceMemoryCache;
+  }
+
+  /** The same accounting at another pointer width (8 compares with TFLM's 64-bit host figures). */
+  memoryAt(pointerBytes: number): DeviceMemory {
+    this.ensureAllocated();
+    return deviceMemory(this.memoryInput as DeviceMemoryInput, pointerBytes);
+  }
+
   /** Prepare all operators and plan + allocate the arena. Idempotent. */
   allocate(): AllocationPlan {
     if (this.allocation) return this.allocation;
@@ -82,21 +108,18 @@ export class Interpreter {
           throw new ModelFormatError(`operator ${node.index} (${node.opName}) writes constant tensor ${o}`);
       }
     }
-    // Plan first: shapes are static, and checking the budget before prepare() keeps a corrupted model
-    // from allocating huge per-op scratch buffers.
+    // Plan the tensors first: shapes are static, and checking the budget before prepare() keeps a corrupted
+    // model from allocating huge per-op buffers.
     const { requests, tensorIds } = bufferRequests(model);
     const planner = this.options.planner ?? new GreedyMemoryPlanner();
-    const plan = planner.plan(requests);
-    const offsets = new Array<number>(model.tensors.length).fill(-1);
-    tensorIds.forEach((t, k) => (offsets[t] = plan.offsets[k]));
-    const limit = this.options.arenaBytesLimit ?? MAX_ARENA_BYTES;
-    if (plan.arenaBytes > Math.min(limit, MAX_ARENA_BYTES)) {
-      throw new ArenaTooSmallError(plan.arenaBytes, Math.min(limit, MAX_ARENA_BYTES));
-    }
+    const tensorPlan = planner.plan(requests);
+    checkLimit(tensorPlan.arenaBytes, this.options.arenaBytesLimit);
+    const opMemory: OpMemory[] = [];
     const prepared = model.operators.map((node) => {
       const kernel = findKernel(node);
-      const ctx = new PrepareContext(model, node);
-      const result = kernel.prepare(ctx);
+      const memory = new OpMemory();
+      const result = kernel.prepare(new PrepareContext(model, node, memory));
+      opMemory.push(memory);
       const bytesOf = (ids: number[]): number =>
         ids.reduce((s, i) => s + (i >= 0 ? model.tensors[i].byteLength : 0), 0);
       const cost: OpCost = {
@@ -107,18 +130,57 @@ export class Interpreter {
       return { kernel, data: result.data as unknown, cost };
     });
 
+    // Scratch buffers live during their op only and share the arena with the tensors (TFLM plans both).
+    const scratch = opMemory.flatMap((m, op) => m.scratch.map((r) => ({ op, r })));
+    let plan = tensorPlan;
+    if (scratch.length > 0) {
+      const withScratch = [
+        ...requests,
+        ...scratch.map(({ op, r }) => ({ sizeBytes: r.sizeBytes, firstUse: op, lastUse: op })),
+      ];
+      plan = planner.plan(withScratch);
+    }
+    // The joint plan also places every tensor, so it bounds the activations-only figure too.
+    const activationsBytes = Math.min(tensorPlan.arenaBytes, plan.arenaBytes);
+    const variables = model.tensors.filter((t) => t.isVariable && !t.data && usedByGraph(model, t.index));
+    this.memoryInput = {
+      model,
+      ops: opMemory,
+      activationsBytes,
+      plannedBytes: plan.arenaBytes,
+      variables: variables.map((t) => t.index),
+    };
+    if (this.options.deviceBytesLimit !== undefined) {
+      checkLimit(deviceMemory(this.memoryInput, DEVICE_POINTER_BYTES).totalBytes, this.options.deviceBytesLimit);
+    }
+
+    const offsets = new Array<number>(model.tensors.length).fill(-1);
+    tensorIds.forEach((t, k) => (offsets[t] = plan.offsets[k]));
     const arena = new ArrayBuffer(plan.arenaBytes);
     for (const t of model.tensors) this.views.set(t.index, this.viewOf(t, arena, offsets[t.index]));
+    // Variables keep their contents across invokes: their own memory, like TFLM's persistent tail.
+    for (const t of variables)
+      this.views.set(t.index, typedView(t.dtype, new ArrayBuffer(t.byteLength), 0, t.elementCount, t.byteLength));
+    let scratchIndex = requests.length;
+    const scratchViews = opMemory.map((m) =>
+      m.scratch.map((r) => typedView(r.dtype, arena, plan.offsets[scratchIndex++], r.elementCount, r.sizeBytes)),
+    );
 
     this.nodes = model.operators.map((node, k) => ({
       ...prepared[k],
       io: {
         inputs: node.inputs.map((i) => (i >= 0 ? (this.views.get(i) ?? null) : null)),
         outputs: node.outputs.map((i) => this.views.get(i) as TensorData),
+        scratch: scratchViews[k],
       },
     }));
     this.hostMs = new Float64Array(this.nodes.length);
-    this.allocation = { arenaBytes: plan.arenaBytes, lowerBoundBytes: lowerBoundBytes(requests), offsets };
+    this.allocation = {
+      arenaBytes: activationsBytes,
+      lowerBoundBytes: lowerBoundBytes(requests),
+      plannedBytes: plan.arenaBytes,
+      offsets,
+    };
     return this.allocation;
   }
 
@@ -220,7 +282,19 @@ export class Interpreter {
   }
 }
 
-/** One arena request per non-constant tensor that the graph touches, with its live range. */
+function checkLimit(neededBytes: number, limit: number | undefined): void {
+  const available = Math.min(limit ?? MAX_ARENA_BYTES, MAX_ARENA_BYTES);
+  if (neededBytes > available) throw new ArenaTooSmallError(neededBytes, available);
+}
+
+function usedByGraph(model: Model, t: number): boolean {
+  return model.operators.some((op) => op.inputs.includes(t) || op.outputs.includes(t));
+}
+
+/**
+ * One arena request per non-constant, non-variable tensor that the graph touches, with its live range
+ * (variables live in their own memory: TFLM's persistent tail).
+ */
 export function bufferRequests(model: Model): { requests: BufferRequest[]; tensorIds: number[] } {
   const lastOp = Math.max(0, model.operators.length - 1);
   const first = new Map<number, number>();
@@ -241,9 +315,9 @@ export function bufferRequests(model: Model): { requests: BufferRequest[]; tenso
   });
   for (const t of model.outputs) touch(t, lastOp);
   for (const t of model.tensors) {
-    if (t.isVariable && !t.data && first.has(t.index)) {
-      first.set(t.index, 0);
-      last.set(t.index, lastOp);
+    if (t.isVariable && !t.data) {
+      first.delete(t.index);
+      last.delete(t.index);
     }
   }
   const tensorIds = [...first.keys()].sort((a, b) => a - b);

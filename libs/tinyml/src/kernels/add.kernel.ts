@@ -1,4 +1,5 @@
 /** ADD and SUB, int8 and float32 (TFLM reference_integer_ops::Add / reference_ops::Sub with broadcasting). */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, scaleOf, zeroPointOf } from '../quant/quant-params';
 import { BroadcastPlan, planBroadcast } from './broadcast';
@@ -41,6 +42,8 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
   if (in2.dtype !== in1.dtype || out.dtype !== in1.dtype) ctx.unsupported('mixed input/output types');
   const activation = ctx.options?.i8(OPT_ACTIVATION) ?? 0;
   const isFloat = in1.dtype === 'float32';
+  ctx.builtinData(subtract ? BUILTIN_DATA.sub : BUILTIN_DATA.add);
+  ctx.opData(subtract ? OP_DATA.sub : OP_DATA.add);
   const range = isFloat ? activationRangeFloat(activation) : activationRangeQuantized(activation, out);
   if (!range) ctx.unsupported(`activation ${activation}`);
   const data: AddSubData = {
@@ -77,7 +80,8 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
     data.input2Shift = q2.shift;
     data.outputMultiplier = qo.multiplier;
     data.outputShift = qo.shift;
-    data.table = buildTable(data);
+    // The device computes each element; the table is a host speed-up.
+    data.table = ctx.hostOnly(buildTable(data), 'int8 result table');
   }
   return { data, macs: out.elementCount };
 }

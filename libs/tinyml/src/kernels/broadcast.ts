@@ -36,8 +36,9 @@ export function planBroadcast(ctx: PrepareContext, a: TensorInfo, b: TensorInfo,
   };
   const s1 = strides(shapeA);
   const s2 = strides(shapeB);
-  const index1 = new Int32Array(size);
-  const index2 = new Int32Array(size);
+  // Host-only: TFLM walks the broadcast indices during eval instead of storing them.
+  const index1 = ctx.hostOnly(new Int32Array(size), 'broadcast index of input 1');
+  const index2 = ctx.hostOnly(new Int32Array(size), 'broadcast index of input 2');
   const counter = new Array<number>(rank).fill(0);
   let i1 = 0;
   let i2 = 0;

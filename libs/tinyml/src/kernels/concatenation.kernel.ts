@@ -1,4 +1,5 @@
 /** CONCATENATION along one axis; a copy, inputs must share the output's quantization (as TFLM requires). */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -14,6 +15,8 @@ export const concatenationKernel: Kernel<ConcatData> = {
   op: 'CONCATENATION',
   prepare(ctx: PrepareContext): Prepared<ConcatData> {
     const output = ctx.output(0);
+    ctx.builtinData(BUILTIN_DATA.concatenation);
+    ctx.opData(OP_DATA.concatenation);
     const rank = output.shape.length;
     let axis = ctx.options?.i32(OPT.axis) ?? 0;
     if (axis < 0) axis += rank;

@@ -68,13 +68,31 @@ export function convGeometry(
   };
 }
 
-/** PopulateConvolutionQuantizationParams: one Q31 multiplier and shift per output channel. */
+/**
+ * The per-channel multiplier and shift arrays TFLM's conv and depthwise Prepare allocate persistently, one
+ * int32 each per output channel (for every data type: the float path allocates them too).
+ */
+export function allocatePerChannel(
+  ctx: PrepareContext,
+  channels: number,
+): { multipliers: Int32Array; shifts: Int32Array } {
+  return {
+    multipliers: ctx.persistentArray('int32', channels, 'per_channel_output_multiplier'),
+    shifts: ctx.persistentArray('int32', channels, 'per_channel_output_shift'),
+  };
+}
+
+/** PopulateConvolutionQuantizationParams: one Q31 multiplier and shift per output channel, into `into`. */
 export function perChannelMultipliers(
   ctx: PrepareContext,
   input: TensorInfo,
   filter: TensorInfo,
   output: TensorInfo,
   channels: number,
+  into: { multipliers: Int32Array; shifts: Int32Array } = {
+    multipliers: new Int32Array(channels),
+    shifts: new Int32Array(channels),
+  },
 ): { multipliers: Int32Array; shifts: Int32Array } {
   const filterScales = channelScales(filter, channels);
   if (filterScales.length !== channels)
@@ -82,8 +100,7 @@ export function perChannelMultipliers(
   const inputScale = scaleOf(input);
   const outputScale = scaleOf(output);
   if (!(inputScale > 0) || !(outputScale > 0)) ctx.fail('input and output need a positive quantization scale');
-  const multipliers = new Int32Array(channels);
-  const shifts = new Int32Array(channels);
+  const { multipliers, shifts } = into;
   for (let c = 0; c < channels; c++) {
     // Scales are float32 in the file; the C++ code widens each to double before multiplying.
     const effectiveScale = (inputScale * filterScales[c]) / outputScale;

@@ -5,7 +5,8 @@
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '../quant/swar';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
-import { ConvGeometry, convGeometry, perChannelMultipliers } from './conv-common';
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
+import { ConvGeometry, allocatePerChannel, convGeometry, perChannelMultipliers } from './conv-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
@@ -43,17 +44,21 @@ export interface ConvData {
   packed: Float64Array | null;
 }
 
-/** Installs an int8 filter ([outC][kH][kW][inC]) and its packed / double copies used by evalConvInt8. */
-export function setInt8Filter(data: ConvData, filter: Int8Array): void {
+/**
+ * Installs an int8 filter ([outC][kH][kW][inC]) and its packed / double copies used by evalConvInt8 (host-only:
+ * a device reads the int8 filter from flash).
+ */
+export function setInt8Filter(ctx: PrepareContext, data: ConvData, filter: Int8Array): void {
   const g = data.g;
   data.filterI8 = filter;
   const n = g.kH * g.kW * g.inC;
   // Patch values are input + offset in [-255, 255] and weights are int8: |term| <= 255 * 128.
   data.packed = swarFits(n, 255 * 128)
-    ? interleaveBlocks(packRowPairs(filter, g.outC, n), (g.outC + 1) >> 1, n, 4)
+    ? ctx.hostOnly(interleaveBlocks(packRowPairs(filter, g.outC, n), (g.outC + 1) >> 1, n, 4), 'packed filter')
     : null;
   // The unpacked double copy is only needed by the fallback loop (keeps host memory at ~4 bytes per weight).
-  data.filterF64 = data.packed === null ? Float64Array.from(filter) : new Float64Array(0);
+  data.filterF64 =
+    data.packed === null ? ctx.hostOnly(Float64Array.from(filter), 'filter as doubles') : new Float64Array(0);
 }
 
 export const conv2dKernel: Kernel<ConvData> = {
@@ -83,13 +88,16 @@ export const conv2dKernel: Kernel<ConvData> = {
       ctx.fail('bias must be constant with one value per output channel');
     const activation = o?.i8(OPT.activation) ?? 0;
     const isFloat = input.dtype === 'float32';
+    ctx.builtinData(BUILTIN_DATA.conv);
+    ctx.opData(OP_DATA.conv);
+    const perChannel = allocatePerChannel(ctx, g.outC);
     const data: ConvData = {
       g,
       isFloat,
       inputOffset: 0,
       outputOffset: 0,
-      multipliers: new Int32Array(0),
-      shifts: new Int32Array(0),
+      multipliers: perChannel.multipliers,
+      shifts: perChannel.shifts,
       actMin: 0,
       actMax: 0,
       filterI8: new Int8Array(0),
@@ -97,8 +105,8 @@ export const conv2dKernel: Kernel<ConvData> = {
       biasI32: null,
       biasF32: null,
       filterF64: new Float64Array(0),
-      patchA: new Float64Array(g.kH * g.kW * g.inC),
-      patchB: new Float64Array(g.kH * g.kW * g.inC),
+      patchA: ctx.hostOnly(new Float64Array(g.kH * g.kW * g.inC), 'receptive field patch'),
+      patchB: ctx.hostOnly(new Float64Array(g.kH * g.kW * g.inC), 'receptive field patch'),
       packed: null,
     };
     if (isFloat) {
@@ -117,11 +125,9 @@ export const conv2dKernel: Kernel<ConvData> = {
       [data.actMin, data.actMax] = range;
       data.inputOffset = -zeroPointOf(input);
       data.outputOffset = zeroPointOf(output);
-      const { multipliers, shifts } = perChannelMultipliers(ctx, input, filter, output, g.outC);
-      data.multipliers = multipliers;
-      data.shifts = shifts;
+      perChannelMultipliers(ctx, input, filter, output, g.outC, perChannel);
       if (bias?.data) data.biasI32 = new Int32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount);
-      setInt8Filter(data, new Int8Array(filter.data.buffer, filter.data.byteOffset, filter.elementCount));
+      setInt8Filter(ctx, data, new Int8Array(filter.data.buffer, filter.data.byteOffset, filter.elementCount));
     }
     return { data, macs: g.batches * g.outH * g.outW * g.outC * g.kH * g.kW * g.inC };
   },

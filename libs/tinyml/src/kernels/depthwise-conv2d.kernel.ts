@@ -2,10 +2,11 @@
  * DEPTHWISE_CONV_2D, int8 (per-channel) and float32, matching TFLM
  * reference_integer_ops::DepthwiseConvPerChannel and reference_ops::DepthwiseConv.
  */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { MAX_TENSOR_BYTES } from '../model/model-reader';
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
-import { ConvGeometry, convGeometry, perChannelMultipliers } from './conv-common';
+import { ConvGeometry, allocatePerChannel, convGeometry, perChannelMultipliers } from './conv-common';
 import { ConvData, evalConvInt8, setInt8Filter } from './conv2d.kernel';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -79,23 +80,27 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       ctx.fail('bias must be constant with one value per output channel');
     const activation = o?.i8(OPT.activation) ?? 0;
     const isFloat = input.dtype === 'float32';
+    ctx.builtinData(BUILTIN_DATA.depthwiseConv);
+    // TFLM's depthwise kernel keeps an OpDataConv too.
+    ctx.opData(OP_DATA.conv);
+    const perChannel = allocatePerChannel(ctx, g.outC);
     const data: DepthwiseData = {
       g,
       depthMultiplier,
       isFloat,
       inputOffset: 0,
       outputOffset: 0,
-      multipliers: new Int32Array(0),
-      shifts: new Int32Array(0),
+      multipliers: perChannel.multipliers,
+      shifts: perChannel.shifts,
       actMin: 0,
       actMax: 0,
       filterI8: new Int8Array(0),
       filterF32: new Float32Array(0),
       biasI32: null,
       biasF32: null,
-      filterT: new Float64Array(g.outC * g.kH * g.kW),
-      offsetTerm: new Float64Array(g.outC),
-      taps: new Int32Array(g.kH * g.kW),
+      filterT: ctx.hostOnly(new Float64Array(g.outC * g.kH * g.kW), 'transposed filter'),
+      offsetTerm: ctx.hostOnly(new Float64Array(g.outC), 'input offset x tap sum + bias'),
+      taps: ctx.hostOnly(new Int32Array(g.kH * g.kW), 'tap offsets'),
       padded: new Int8Array(0),
       paddedH: 0,
       paddedW: 0,
@@ -116,9 +121,7 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
         activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
       data.inputOffset = -zeroPointOf(input);
       data.outputOffset = zeroPointOf(output);
-      const { multipliers, shifts } = perChannelMultipliers(ctx, input, filter, output, g.outC);
-      data.multipliers = multipliers;
-      data.shifts = shifts;
+      perChannelMultipliers(ctx, input, filter, output, g.outC, perChannel);
       data.filterI8 = new Int8Array(filter.data.buffer, filter.data.byteOffset, filter.elementCount);
       if (bias?.data) data.biasI32 = new Int32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount);
       const taps = g.kH * g.kW;
@@ -134,8 +137,11 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       data.paddedH = mathMax(g.inH + g.padH, (g.outH - 1) * g.strideH + (g.kH - 1) * g.dilationH + 1);
       data.paddedW = mathMax(g.inW + g.padW, (g.outW - 1) * g.strideW + (g.kW - 1) * g.dilationW + 1);
       if (data.paddedH * data.paddedW * g.inC > MAX_TENSOR_BYTES) ctx.fail('padded input too large');
-      data.padded = new Int8Array(data.paddedH * data.paddedW * g.inC).fill(-data.inputOffset);
-      if (g.inC === 1) data.asConv = asConvData(data);
+      data.padded = ctx.hostOnly(
+        new Int8Array(data.paddedH * data.paddedW * g.inC).fill(-data.inputOffset),
+        'zero-point padded input',
+      );
+      if (g.inC === 1) data.asConv = asConvData(ctx, data);
     }
     return { data, macs: g.batches * g.outH * g.outW * g.outC * g.kH * g.kW };
   },
@@ -147,7 +153,7 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
 };
 
 /** The same computation as a CONV_2D: filter [1][kH][kW][outC] becomes [outC][kH][kW][1]. */
-function asConvData(d: DepthwiseData): ConvData {
+function asConvData(ctx: PrepareContext, d: DepthwiseData): ConvData {
   const conv: ConvData = {
     g: d.g,
     isFloat: false,
@@ -162,12 +168,12 @@ function asConvData(d: DepthwiseData): ConvData {
     biasI32: d.biasI32,
     biasF32: null,
     filterF64: new Float64Array(0),
-    patchA: new Float64Array(d.g.kH * d.g.kW),
-    patchB: new Float64Array(d.g.kH * d.g.kW),
+    patchA: ctx.hostOnly(new Float64Array(d.g.kH * d.g.kW), 'receptive field patch'),
+    patchB: ctx.hostOnly(new Float64Array(d.g.kH * d.g.kW), 'receptive field patch'),
     packed: null,
   };
   // filterT is already [outC][kH*kW].
-  setInt8Filter(conv, Int8Array.from(d.filterT));
+  setInt8Filter(ctx, conv, ctx.hostOnly(Int8Array.from(d.filterT), 'transposed int8 filter'));
   return conv;
 }
 

@@ -1,4 +1,5 @@
 /** DEQUANTIZE: int8/uint8/int16 -> float32 as float(scale * (q - zero_point)) with a double scale. */
+import { OP_DATA } from '../memory/device-layout';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { INPUT, OUTPUT } from './elementwise-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
@@ -20,6 +21,7 @@ export const dequantizeKernel: Kernel<DequantizeData> = {
     ctx.expectType(input, ['int8', 'uint8', 'int16'], 'input');
     ctx.expectType(output, ['float32'], 'output');
     ctx.expectSameCount(input, output, 'input/output');
+    ctx.opData(OP_DATA.dequantize);
     return { data: { count: input.elementCount, scale: scaleOf(input), zeroPoint: zeroPointOf(input) } };
   },
   eval(d: DequantizeData, io: KernelIo): void {

@@ -5,7 +5,8 @@
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
 import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '../quant/swar';
-import { perChannelMultipliers } from './conv-common';
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
+import { allocatePerChannel, perChannelMultipliers } from './conv-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
@@ -62,6 +63,8 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       ctx.fail('bias must be constant with one value per output unit');
     const activation = o?.i8(OPT.activation) ?? 0;
     const isFloat = input.dtype === 'float32';
+    ctx.builtinData(BUILTIN_DATA.fullyConnected);
+    ctx.opData(OP_DATA.fullyConnected);
     const data: FullyConnectedData = {
       batches,
       inUnits,
@@ -76,10 +79,10 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       actMax: 0,
       weightsI8: new Int8Array(0),
       weightsF32: new Float32Array(0),
-      accInit: new Float64Array(outUnits),
+      accInit: ctx.hostOnly(new Float64Array(outUnits), 'bias + offset terms per row'),
       biasF32: null,
       packed: null,
-      x: new Float64Array(inUnits),
+      x: ctx.hostOnly(new Float64Array(inUnits), 'input row as doubles'),
     };
     if (isFloat) {
       ctx.expectType(weights, ['float32'], 'weights');
@@ -97,7 +100,16 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       data.inputOffset = -zeroPointOf(input);
       data.filterOffset = -zeroPointOf(weights);
       data.outputOffset = zeroPointOf(output);
-      const { multipliers, shifts } = perChannelMultipliers(ctx, input, weights, output, outUnits);
+      // TFLM keeps per-channel arrays only for per-channel weights; per-tensor weights use OpData's single
+      // multiplier, which the host repeats per row (host-only).
+      const perChannel =
+        (weights.quantization?.scales.length ?? 0) > 1
+          ? allocatePerChannel(ctx, outUnits)
+          : {
+              multipliers: ctx.hostOnly(new Int32Array(outUnits), 'multiplier per row'),
+              shifts: ctx.hostOnly(new Int32Array(outUnits), 'shift per row'),
+            };
+      const { multipliers, shifts } = perChannelMultipliers(ctx, input, weights, output, outUnits, perChannel);
       data.multipliers = multipliers;
       data.shifts = shifts;
       const w = new Int8Array(weights.data.buffer, weights.data.byteOffset, weights.elementCount);
@@ -112,7 +124,10 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       }
       // Raw int8 inputs times int8 weights: |term| <= 128 * 128.
       if (data.filterOffset === 0 && swarFits(inUnits, 128 * 128)) {
-        data.packed = interleaveBlocks(packRowPairs(w, outUnits, inUnits), (outUnits + 1) >> 1, inUnits, 8);
+        data.packed = ctx.hostOnly(
+          interleaveBlocks(packRowPairs(w, outUnits, inUnits), (outUnits + 1) >> 1, inUnits, 8),
+          'packed weight row pairs',
+        );
       }
     }
     return { data, macs: batches * outUnits * inUnits };

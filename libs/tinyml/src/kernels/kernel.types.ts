@@ -1,7 +1,11 @@
 import { ModelFormatError, UnsupportedOpError } from '../errors';
+import { typedView } from '../interpreter/tensor-view';
+import type { StructLayout } from '../memory/device-layout';
+import { OpMemory } from '../memory/op-memory';
 import type { Model, OperatorInfo, TensorInfo } from '../model/model.types';
 import type { FbTable } from '../schema/flatbuffer-reader';
-import { BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
+import type { DType } from '../schema/tflite-schema';
+import { BUILTIN_OPTIONS_TYPE, DTYPE_BYTES } from '../schema/tflite-schema';
 
 export type TensorData = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array;
 
@@ -17,6 +21,11 @@ export interface OpCost {
 export interface KernelIo {
   inputs: (TensorData | null)[];
   outputs: TensorData[];
+  /**
+   * The scratch buffers this op requested in prepare() (ctx.requestScratch), by the index it returned: views
+   * into the arena, valid only during this eval (other ops' tensors reuse the memory; contents are not kept).
+   */
+  scratch: TensorData[];
 }
 
 export interface Prepared<D> {
@@ -39,7 +48,60 @@ export class PrepareContext {
   constructor(
     readonly model: Model,
     readonly node: OperatorInfo,
+    /** What this op asks the device to hold (see the memory requests below and README "Device memory"). */
+    readonly memory: OpMemory = new OpMemory(),
   ) {}
+
+  // ---- Memory requests (TFLM's AllocatePersistentBuffer / RequestScratchBufferInArena) ----
+
+  /**
+   * The op's parsed builtin options, as TFLM's ParseOpData keeps them (e.g. BUILTIN_DATA.conv). Counted in
+   * the device's persistent bytes; the host reads options straight from the flatbuffer.
+   */
+  builtinData(layout: StructLayout): void {
+    this.memory.addStruct(layout, 'builtin');
+  }
+
+  /**
+   * The OpData struct TFLM's reference kernel allocates in Init (e.g. OP_DATA.conv). Counted in the device's
+   * persistent bytes at device pointer width; the host keeps the same values in the kernel's data object.
+   */
+  opData(layout: StructLayout): void {
+    this.memory.addStruct(layout, 'init');
+  }
+
+  /**
+   * A persistent array the device keeps for the interpreter's life (per-channel multipliers and shifts,
+   * tables the reference kernel stores). Returns the host copy; counts count * element size device bytes.
+   */
+  persistentArray(dtype: 'int32', count: number, what: string): Int32Array;
+  persistentArray(dtype: 'int16', count: number, what: string): Int16Array;
+  persistentArray(dtype: 'int8', count: number, what: string): Int8Array;
+  persistentArray(dtype: 'float32', count: number, what: string): Float32Array;
+  persistentArray(dtype: DType, count: number, what: string): TensorData {
+    const bytes = count * DTYPE_BYTES[dtype];
+    this.memory.addArray(what, bytes);
+    return typedView(dtype, new ArrayBuffer(bytes), 0, count, bytes);
+  }
+
+  /**
+   * A scratch buffer planned in the arena for this op's eval only (TFLM RequestScratchBufferInArena): returns
+   * the index of its view in `io.scratch`. Request what the reference kernel requests on the device.
+   */
+  requestScratch(dtype: DType, elementCount: number, what: string): number {
+    if (!Number.isInteger(elementCount) || elementCount < 0) this.fail(`bad scratch size ${elementCount} (${what})`);
+    this.memory.scratch.push({ what, dtype, elementCount, sizeBytes: elementCount * DTYPE_BYTES[dtype] });
+    return this.memory.scratch.length - 1;
+  }
+
+  /**
+   * Host-only memory: lookup tables, repacked weights and staging buffers that speed up the host but that a
+   * device build would not keep. Reported as hostOnlyBytes, never in the device figure. Returns `array`.
+   */
+  hostOnly<T extends ArrayBufferView>(array: T, what: string): T {
+    this.memory.hostOnly.push({ what, bytes: array.byteLength });
+    return array;
+  }
 
   /** The op's builtin options table, after checking that the union member is the one this op uses. */
   get options(): FbTable | null {

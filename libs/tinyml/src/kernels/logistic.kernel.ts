@@ -2,6 +2,8 @@
  * LOGISTIC. int8 follows TFLM reference_integer_ops::Logistic: input rescaled to gemmlowp FixedPoint<4>,
  * gemmlowp::logistic, output in Q0.8 with zero point -128. float32 uses TFLM's cut-off formula.
  */
+import type { StructLayout } from '../memory/device-layout';
+import { OP_DATA } from '../memory/device-layout';
 import {
   calculateInputRadius,
   frexp,
@@ -29,8 +31,13 @@ export interface SigmoidData {
 }
 
 /** Shared by LOGISTIC and TANH: input multiplier for FixedPoint<4> (CalculateArithmeticOpData). */
-export function prepareSigmoid(ctx: PrepareContext, outputZeroPoint: number): Prepared<SigmoidData> {
+export function prepareSigmoid(
+  ctx: PrepareContext,
+  outputZeroPoint: number,
+  opData: StructLayout = OP_DATA.logistic,
+): Prepared<SigmoidData> {
   const { input, output } = unaryTensors(ctx, ['int8', 'float32']);
+  ctx.opData(opData);
   const data: SigmoidData = {
     isFloat: input.dtype === 'float32',
     count: input.elementCount,

@@ -3,6 +3,7 @@
  * (reference_ops::Mean); otherwise QuantizedMeanOrSum with the 1/n folded into the multiplier.
  * float32: float sum in input order, divided by the count.
  */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { scaleOf, typeRange, zeroPointOf } from '../quant/quant-params';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
@@ -20,7 +21,9 @@ interface MeanData {
   /** Output element stride of each input dimension (0 for reduced dimensions). */
   outStrides: Int32Array;
   counter: Int32Array;
-  sums: Float64Array;
+  /** float32: running float sums (host memory). int8: -1, the int32 sums live in scratch buffer `sumsScratch`. */
+  floatSums: Float32Array;
+  sumsScratch: number;
   reducedCount: number;
   inputCount: number;
   sameQuantization: boolean;
@@ -47,7 +50,7 @@ export const meanKernel: Kernel<MeanData> = {
       if (axis < 0 || axis >= rank) ctx.fail(`axis ${a} out of range`);
       reduced.add(axis);
     }
-    const outStrides = new Int32Array(rank);
+    const outStrides = ctx.hostOnly(new Int32Array(rank), 'output stride per input dimension');
     let stride = 1;
     let reducedCount = 1;
     for (let i = rank - 1; i >= 0; i--) {
@@ -60,6 +63,8 @@ export const meanKernel: Kernel<MeanData> = {
     }
     if (stride !== output.elementCount) ctx.fail(`output has ${output.elementCount} elements, expected ${stride}`);
     const isFloat = input.dtype === 'float32';
+    ctx.builtinData(BUILTIN_DATA.reducer);
+    ctx.opData(OP_DATA.reduce);
     const sameQuantization = scaleOf(input) === scaleOf(output) && zeroPointOf(input) === zeroPointOf(output);
     let multiplier = 0;
     let shift = 0;
@@ -77,8 +82,10 @@ export const meanKernel: Kernel<MeanData> = {
         isFloat,
         inShape: input.shape,
         outStrides,
-        counter: new Int32Array(rank),
-        sums: new Float64Array(output.elementCount),
+        counter: ctx.hostOnly(new Int32Array(rank), 'index counter'),
+        floatSums: isFloat ? ctx.hostOnly(new Float32Array(output.elementCount), 'float sums') : new Float32Array(0),
+        // TFLM's int8 MEAN requests an int32 temp-sum scratch buffer of one value per output element.
+        sumsScratch: isFloat ? -1 : ctx.requestScratch('int32', output.elementCount, 'temp_sum'),
         reducedCount,
         inputCount: input.elementCount,
         sameQuantization,
@@ -95,13 +102,16 @@ export const meanKernel: Kernel<MeanData> = {
   eval(d: MeanData, io: KernelIo): void {
     const input = io.inputs[INPUT] as Int8Array | Float32Array;
     const output = io.outputs[OUTPUT];
-    const { sums, counter, inShape, outStrides, isFloat } = d;
+    const { counter, inShape, outStrides, isFloat } = d;
+    // int32 sums are exact: |sum| <= 128 * count < 2^31 for any tensor below 16 M elements.
+    const sums = isFloat ? d.floatSums : (io.scratch[d.sumsScratch] as Int32Array);
     const rank = inShape.length;
     sums.fill(0);
     counter.fill(0);
     let o = 0;
     for (let i = 0; i < d.inputCount; i++) {
-      sums[o] = isFloat ? mathFround(sums[o] + input[i]) : sums[o] + input[i];
+      // Stores round to float32 (Float32Array) or wrap to int32 (Int32Array), as the C++ accumulators do.
+      sums[o] += input[i];
       for (let k = rank - 1; k >= 0; k--) {
         counter[k]++;
         o += outStrides[k];

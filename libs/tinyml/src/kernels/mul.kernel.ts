@@ -1,4 +1,5 @@
 /** MUL, int8 and float32 (TFLM reference_integer_ops::Mul / reference_ops::Mul with broadcasting). */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, scaleOf, zeroPointOf } from '../quant/quant-params';
 import { BroadcastPlan, planBroadcast } from './broadcast';
@@ -34,6 +35,8 @@ export const mulKernel: Kernel<MulData> = {
     if (in2.dtype !== in1.dtype || out.dtype !== in1.dtype) ctx.unsupported('mixed input/output types');
     const activation = ctx.options?.i8(OPT_ACTIVATION) ?? 0;
     const isFloat = in1.dtype === 'float32';
+    ctx.builtinData(BUILTIN_DATA.mul);
+    ctx.opData(OP_DATA.mul);
     const range = isFloat ? activationRangeFloat(activation) : activationRangeQuantized(activation, out);
     if (!range) ctx.unsupported(`activation ${activation}`);
     const q = isFloat ? { multiplier: 0, shift: 0 } : quantizeMultiplier((scaleOf(in1) * scaleOf(in2)) / scaleOf(out));

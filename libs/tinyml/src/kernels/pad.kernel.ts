@@ -1,4 +1,5 @@
 /** PAD / PADV2 with constant paddings; pads with the output zero point (int8) or 0 (float), or PADV2's value. */
+import { OP_DATA } from '../memory/device-layout';
 import { zeroPointOf } from '../quant/quant-params';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
@@ -23,6 +24,7 @@ export const padKernel: Kernel<PadData> = {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
     if (input.dtype !== output.dtype) ctx.unsupported('mixed types');
+    ctx.opData(OP_DATA.pad);
     const paddings = ctx.constantInt32(ctx.input(PADDINGS), 'paddings');
     const rank = input.shape.length;
     if (paddings.length !== rank * 2 || output.shape.length !== rank) ctx.fail('paddings do not match the input rank');
@@ -55,7 +57,7 @@ export const padKernel: Kernel<PadData> = {
         outputCount: output.elementCount,
         inputCount: input.elementCount,
         padValue,
-        counter: new Int32Array(rank),
+        counter: ctx.hostOnly(new Int32Array(rank), 'index counter'),
       },
     };
   },

@@ -1,4 +1,5 @@
 /** Prepare-time set-up shared by AVERAGE_POOL_2D and MAX_POOL_2D (TFLM pooling_common). */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import {
   activationRangeFloat,
   activationRangeQuantized,
@@ -40,6 +41,8 @@ export function preparePool(ctx: PrepareContext): { data: PoolData; macs: number
   ctx.expectType(input, ['int8', 'float32'], 'input');
   if (output.dtype !== input.dtype) ctx.fail('input and output types differ');
   const isFloat = input.dtype === 'float32';
+  ctx.builtinData(BUILTIN_DATA.pool);
+  ctx.opData(OP_DATA.pooling);
   if (!isFloat && (scaleOf(input) !== scaleOf(output) || zeroPointOf(input) !== zeroPointOf(output))) {
     ctx.unsupported('int8 pooling with different input and output quantization');
   }

@@ -1,4 +1,5 @@
 /** QUANTIZE: float32 -> int8/uint8/int16 (AffineQuantize) or integer requantization (TFLM Requantize). */
+import { OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quant/fixed-point';
 import { scaleOf, typeRange, zeroPointOf } from '../quant/quant-params';
 import { INPUT, OUTPUT } from './elementwise-common';
@@ -29,6 +30,7 @@ export const quantizeKernel: Kernel<QuantizeData> = {
     ctx.expectSameCount(input, output, 'input/output');
     if (!(scaleOf(output) > 0)) ctx.fail('output needs a positive scale');
     const fromFloat = input.dtype === 'float32';
+    ctx.opData(OP_DATA.quantize);
     const q = fromFloat ? { multiplier: 0, shift: 0 } : quantizeMultiplier(scaleOf(input) / scaleOf(output));
     const [min, max] = typeRange(output.dtype);
     return {

@@ -1,4 +1,5 @@
 /** RELU: float max(0, x); int8 requantizes then clamps at the quantized zero (TFLM ReluQuantized). */
+import { OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quant/fixed-point';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { INPUT, OUTPUT, unaryTensors } from './elementwise-common';
@@ -20,6 +21,7 @@ export const reluKernel: Kernel<ReluData> = {
   prepare(ctx: PrepareContext): Prepared<ReluData> {
     const { input, output } = unaryTensors(ctx, ['int8', 'float32']);
     const isFloat = input.dtype === 'float32';
+    ctx.opData(OP_DATA.relu);
     const q = isFloat ? { multiplier: 0, shift: 0 } : quantizeMultiplier(scaleOf(input) / scaleOf(output));
     const zp = zeroPointOf(output);
     return {

@@ -1,4 +1,5 @@
 /** RELU6: clamp to [0, 6]; int8 clamps to the quantized 0 and 6 of the output without rescaling (TFLM Relu6). */
+import { OP_DATA } from '../memory/device-layout';
 import { roundHalfAwayFromZero } from '../quant/fixed-point';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { INPUT, OUTPUT, unaryTensors } from './elementwise-common';
@@ -14,6 +15,7 @@ export const relu6Kernel: Kernel<Relu6Data> = {
   op: 'RELU6',
   prepare(ctx: PrepareContext): Prepared<Relu6Data> {
     const { input, output } = unaryTensors(ctx, ['int8', 'float32']);
+    ctx.opData(OP_DATA.relu6);
     if (input.dtype === 'float32') return { data: { count: input.elementCount, lower: 0, upper: 6 } };
     const zp = zeroPointOf(output);
     const six = zp + roundHalfAwayFromZero(Math.fround(6 / Math.fround(scaleOf(output))));

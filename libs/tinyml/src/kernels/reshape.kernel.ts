@@ -1,4 +1,6 @@
 /** RESHAPE: a byte copy (shapes are static and were checked at load time), like TFLM's reshape.cc. */
+import type { StructLayout } from '../memory/device-layout';
+import { BUILTIN_DATA } from '../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 const INPUT = 0;
@@ -8,7 +10,9 @@ export interface CopyData {
   elementCount: number;
 }
 
-export function prepareCopy(ctx: PrepareContext): Prepared<CopyData> {
+/** RESHAPE and SQUEEZE: TFLM keeps only the parsed options (no OpData). */
+export function prepareCopy(ctx: PrepareContext, options: StructLayout = BUILTIN_DATA.reshape): Prepared<CopyData> {
+  ctx.builtinData(options);
   const input = ctx.input(INPUT);
   const output = ctx.output(OUTPUT);
   if (input.dtype !== output.dtype) ctx.fail(`input ${input.dtype} and output ${output.dtype} differ`);
@@ -24,4 +28,4 @@ export function evalCopy(d: CopyData, io: KernelIo): void {
   for (let i = 0; i < d.elementCount; i++) output[i] = input[i];
 }
 
-export const reshapeKernel: Kernel<CopyData> = { op: 'RESHAPE', prepare: prepareCopy, eval: evalCopy };
+export const reshapeKernel: Kernel<CopyData> = { op: 'RESHAPE', prepare: (ctx) => prepareCopy(ctx), eval: evalCopy };

@@ -3,6 +3,7 @@
  * gemmlowp FixedPoint<5>, exp_on_negative_values, a FixedPoint<12> sum and a Newton-Raphson reciprocal
  * (no lookup table). float32 follows reference_ops::Softmax.
  */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import {
   INT32_MIN,
   calculateInputRadius,
@@ -45,6 +46,8 @@ export const softmaxKernel: Kernel<SoftmaxData> = {
     if (input.shape.length < 1) ctx.fail('input must have rank >= 1');
     const depth = input.shape[input.shape.length - 1];
     const outer = depth === 0 ? 0 : input.elementCount / depth;
+    ctx.builtinData(BUILTIN_DATA.softmax);
+    ctx.opData(OP_DATA.softmax);
     const beta = mathFround(ctx.options?.f32(OPT_BETA, 1) ?? 1);
     const data: SoftmaxData = {
       isFloat: input.dtype === 'float32',

@@ -1,4 +1,5 @@
 /** STRIDED_SLICE with constant begin/end/strides and begin/end/shrink masks (TFLM strided_slice_logic). */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
 const INPUT = 0;
@@ -19,6 +20,8 @@ export const stridedSliceKernel: Kernel<StridedSliceData> = {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
     if (input.dtype !== output.dtype) ctx.unsupported('mixed types');
+    ctx.builtinData(BUILTIN_DATA.stridedSlice);
+    ctx.opData(OP_DATA.stridedSlice);
     const begin = ctx.constantInt32(ctx.input(BEGIN), 'begin');
     const end = ctx.constantInt32(ctx.input(END), 'end');
     const strides = ctx.constantInt32(ctx.input(STRIDES), 'strides');
@@ -63,7 +66,8 @@ export const stridedSliceKernel: Kernel<StridedSliceData> = {
     if (count !== output.elementCount) ctx.fail(`slice has ${count} elements, output ${output.elementCount}`);
     const inStrides = new Array<number>(rank).fill(1);
     for (let i = rank - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1] * input.shape[i + 1];
-    const gather = new Int32Array(count);
+    // Host-only: TFLM computes source indices while copying.
+    const gather = ctx.hostOnly(new Int32Array(count), 'gather indices');
     let n = 0;
     const walk = (axis: number, base: number): void => {
       if (axis === rank) {

@@ -1,4 +1,5 @@
 /** TANH. int8 follows TFLM reference_integer_ops::Tanh (FixedPoint<4> in, Q0.7 out); float32 uses tanh. */
+import { OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from '../quant/fixed-point';
 import { tanhFixed } from '../quant/gemmlowp';
 import { INPUT, OUTPUT } from './elementwise-common';
@@ -12,7 +13,7 @@ const INPUT_INTEGER_BITS = 4;
 
 export const tanhKernel: Kernel<SigmoidData> = {
   op: 'TANH',
-  prepare: (ctx) => prepareSigmoid(ctx, 0),
+  prepare: (ctx) => prepareSigmoid(ctx, 0, OP_DATA.tanh),
   eval(d: SigmoidData, io: KernelIo): void {
     const output = io.outputs[OUTPUT];
     if (d.isFloat) {

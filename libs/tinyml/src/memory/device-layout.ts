@@ -1,0 +1,191 @@
+/**
+ * C struct layouts of what a TFLM firmware build keeps in its arena, so the device memory figure can be computed
+ * in device-native sizes (32-bit pointers) and, to compare with TFLM's published 64-bit host figures, at 8-byte
+ * pointers. Fields and their order come from TFLM's headers (tflite-micro, `tensorflow/lite/core/c/common.h`
+ * with TF_LITE_STATIC_MEMORY, `tensorflow/lite/micro/kernels/*.h`, `tensorflow/lite/core/c/builtin_op_data.h`);
+ * sizes follow the usual C rules: every field at its natural alignment, the struct padded to its largest
+ * alignment. `double` and `int64` are 8-aligned on both ARM EABI and x86-64.
+ */
+
+/** A field kind; nested structs are arrays of fields. */
+export type Field = 'i8' | 'i16' | 'i32' | 'f32' | 'f64' | 'i64' | 'ptr' | readonly Field[];
+
+export interface StructLayout {
+  readonly name: string;
+  readonly fields: readonly Field[];
+}
+
+export const DEVICE_POINTER_BYTES = 4;
+export const HOST_POINTER_BYTES = 8;
+
+function fieldSizeAlign(f: Field, pointerBytes: number): [size: number, align: number] {
+  if (typeof f !== 'string') {
+    const { sizeBytes, alignBytes } = layoutOf(f, pointerBytes);
+    return [sizeBytes, alignBytes];
+  }
+  switch (f) {
+    case 'i8':
+      return [1, 1];
+    case 'i16':
+      return [2, 2];
+    case 'i32':
+    case 'f32':
+      return [4, 4];
+    case 'f64':
+    case 'i64':
+      return [8, 8];
+    case 'ptr':
+      return [pointerBytes, pointerBytes];
+  }
+}
+
+function layoutOf(fields: readonly Field[], pointerBytes: number): { sizeBytes: number; alignBytes: number } {
+  let offset = 0;
+  let alignBytes = 1;
+  for (const f of fields) {
+    const [size, align] = fieldSizeAlign(f, pointerBytes);
+    offset = Math.ceil(offset / align) * align + size;
+    alignBytes = Math.max(alignBytes, align);
+  }
+  return { sizeBytes: Math.ceil(offset / alignBytes) * alignBytes, alignBytes };
+}
+
+/** sizeof(struct) for the given pointer width. */
+export function sizeOf(layout: StructLayout, pointerBytes: number): number {
+  return layoutOf(layout.fields, pointerBytes).sizeBytes;
+}
+
+/** alignof(struct) for the given pointer width. */
+export function alignOf(layout: StructLayout, pointerBytes: number): number {
+  return layoutOf(layout.fields, pointerBytes).alignBytes;
+}
+
+const struct = (name: string, fields: readonly Field[]): StructLayout => ({ name, fields });
+const ints = (n: number): Field[] => Array<Field>(n).fill('i32');
+
+/** TfLitePaddingValues: width, height, width_offset, height_offset. */
+const PADDING_VALUES: Field[] = ints(4);
+
+// ---- Runtime structs (common.h, TF_LITE_STATIC_MEMORY variants) ----
+
+/** TfLiteEvalTensor: data pointer, dims pointer, TfLiteType. One per tensor of the subgraph. */
+export const TFLITE_EVAL_TENSOR = struct('TfLiteEvalTensor', ['ptr', 'ptr', 'i32']);
+/** TfLiteNode (reduced): inputs, outputs, intermediates, user_data, builtin_data, custom_initial_data, size. */
+const TFLITE_NODE: Field[] = ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32'];
+/** NodeAndRegistration: the node plus a pointer to its registration. One per operator. */
+export const NODE_AND_REGISTRATION = struct('NodeAndRegistration', [TFLITE_NODE, 'ptr']);
+/**
+ * TfLiteTensor (reduced, ordered largest-to-smallest in TFLM): quantization {type, params*},
+ * params {scale, zero_point}, data*, dims*, size_t bytes, type, allocation_type, is_variable.
+ */
+export const TFLITE_TENSOR = struct('TfLiteTensor', [
+  ['i32', 'ptr'],
+  ['f32', 'i32'],
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+  'i8',
+]);
+/** TfLiteAffineQuantization: scale*, zero_point*, quantized_dimension. */
+export const TFLITE_AFFINE_QUANTIZATION = struct('TfLiteAffineQuantization', ['ptr', 'ptr', 'i32']);
+/** SubgraphAllocations: node_and_registrations*, tensors*. */
+export const SUBGRAPH_ALLOCATIONS = struct('SubgraphAllocations', ['ptr', 'ptr']);
+/** ScratchBufferHandle: the data pointer of one planned scratch buffer. */
+export const SCRATCH_BUFFER_HANDLE = struct('ScratchBufferHandle', ['ptr']);
+
+/**
+ * The allocator objects TFLM places in the arena tail before anything else (micro_allocator.cc Create):
+ * SingleArenaBufferAllocator (two interface vtables, buffer head/tail, head, tail, temp pointers, temp count),
+ * GreedyMemoryPlanner (vtable, max/used buffer counts, five array pointers, next free entry, first entry,
+ * a flag), MicroAllocator (vtable, persistent/non-persistent allocators, planner, builtin-data allocator,
+ * scratch head, request count, max head usage, allocating flag) and MicroBuiltinDataAllocator (vtable,
+ * allocator). Field lists summarise the class declarations; they are counted once per interpreter.
+ */
+export const ARENA_ALLOCATOR_OBJECTS: readonly StructLayout[] = [
+  struct('SingleArenaBufferAllocator', ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i8']),
+  struct('GreedyMemoryPlanner', ['ptr', 'i32', 'i32', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32', 'i8']),
+  struct('MicroAllocator', ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i8']),
+  struct('MicroBuiltinDataAllocator', ['ptr', 'ptr']),
+];
+
+// ---- Kernel OpData (allocated in Init with AllocatePersistentBuffer, 16-byte aligned) ----
+
+export const OP_DATA = {
+  /** kernels/conv.h OpDataConv (also used by DEPTHWISE_CONV_2D). */
+  conv: struct('OpDataConv', [PADDING_VALUES, ...ints(5), 'ptr', 'ptr', ...ints(3)]),
+  /** kernels/fully_connected.h OpDataFullyConnected. */
+  fullyConnected: struct('OpDataFullyConnected', [...ints(9), 'ptr', 'ptr', 'i8']),
+  /** kernels/add.h OpDataAdd; kernels/sub.h OpDataSub has the same fields. */
+  add: struct('OpDataAdd', ['i8', ...ints(12), 'f32', 'f32']),
+  sub: struct('OpDataSub', ['i8', ...ints(12), 'f32', 'f32']),
+  /** kernels/mul.h OpDataMul. */
+  mul: struct('OpDataMul', [...ints(7), 'f32', 'f32']),
+  /** kernels/pooling.h OpDataPooling. */
+  pooling: struct('OpDataPooling', [PADDING_VALUES, 'i32', 'i32', 'f32', 'f32']),
+  /**
+   * kernels/internal/types.h SoftmaxParams (the softmax OpData): beta (double), input_multiplier,
+   * input_left_shift, reverse_scaling_divisor/right_shift, diff_min, zero_point, scale, then five table pointers.
+   */
+  softmax: struct('SoftmaxParams', ['f64', ...ints(7), 'ptr', 'ptr', 'ptr', 'ptr', 'ptr']),
+  /** kernels/quantize.h OpDataQuantizeReference: QuantizationParams {zero_point, double scale}, 3 ints. */
+  quantize: struct('OpDataQuantizeReference', [['i32', 'f64'], ...ints(3)]),
+  /** kernels/dequantize.h DequantizeOpData: DequantizationParams {double scale, zero_point}, 3 ints. */
+  dequantize: struct('DequantizeOpData', [['f64', 'i32'], ...ints(3)]),
+  /** kernels/logistic.h OpDataLogistic (tanh.cc's OpData has the same four fields). */
+  logistic: struct('OpDataLogistic', ints(4)),
+  tanh: struct('OpDataTanh', ints(4)),
+  /** kernels/activations.h ReluOpData {ReluParams: input/output offset, multiplier, shift}. */
+  relu: struct('ReluOpData', ints(4)),
+  /** kernels/activations.h Relu6OpData<int8_t> {six, zero}. */
+  relu6: struct('Relu6OpData', ['i8', 'i8']),
+  /** kernels/reduce.h OpDataReduce. */
+  reduce: struct('OpDataReduce', ints(9)),
+  /**
+   * concatenation.cc OpData {ConcatenationParams: int8 axis, input_zeropoint*, input_scale*,
+   * uint16 inputs_count, output_zeropoint, output_scale}.
+   */
+  concatenation: struct('OpDataConcatenation', [['i8', 'ptr', 'ptr', 'i16', 'i32', 'f32']]),
+  /** strided_slice.cc OpData {StridedSliceParams: three (int8 count, int32[5]) arrays, masks, offset flag}. */
+  stridedSlice: struct('OpDataStridedSlice', [
+    ['i8', ...ints(5), 'i8', ...ints(5), 'i8', ...ints(5), 'i16', 'i8', 'i16', 'i8', 'i8', 'i16'],
+  ]),
+  /** pad.cc OpData {PadParams: (int8 count, int32[5]) x 2, resizing_category}, output_zero_point. */
+  pad: struct('OpDataPad', [['i8', ...ints(5), 'i8', ...ints(5), 'i32'], 'i32']),
+} as const;
+
+// ---- Builtin options (ParseOpData, allocated with alignof(struct)) ----
+
+export const BUILTIN_DATA = {
+  /** TfLiteConvParams: padding, stride w/h, activation, dilation w/h, quantized_bias_type. */
+  conv: struct('TfLiteConvParams', ints(7)),
+  /** TfLiteDepthwiseConvParams: padding, stride w/h, depth_multiplier, activation, dilation w/h. */
+  depthwiseConv: struct('TfLiteDepthwiseConvParams', ints(7)),
+  /** TfLiteFullyConnectedParams: activation, weights_format, keep_num_dims, asymmetric_quantize_inputs, bias type. */
+  fullyConnected: struct('TfLiteFullyConnectedParams', ['i32', 'i32', 'i8', 'i8', 'i32']),
+  /** TfLitePoolParams: padding, stride w/h, filter w/h, activation, computed padding values. */
+  pool: struct('TfLitePoolParams', [...ints(6), PADDING_VALUES]),
+  /** TfLiteSoftmaxParams: beta. */
+  softmax: struct('TfLiteSoftmaxParams', ['f32']),
+  /** TfLiteAddParams / TfLiteSubParams: activation, pot_scale_int16. */
+  add: struct('TfLiteAddParams', ['i32', 'i8']),
+  sub: struct('TfLiteSubParams', ['i32', 'i8']),
+  /** TfLiteMulParams: activation. */
+  mul: struct('TfLiteMulParams', ['i32']),
+  /** TfLiteReshapeParams: shape[8], num_dimensions. */
+  reshape: struct('TfLiteReshapeParams', ints(9)),
+  /** TfLiteSqueezeParams: squeeze_dims[8], num_squeeze_dims. */
+  squeeze: struct('TfLiteSqueezeParams', ints(9)),
+  /** TfLiteReducerParams: keep_dims. */
+  reducer: struct('TfLiteReducerParams', ['i8']),
+  /** TfLiteConcatenationParams: axis, activation. */
+  concatenation: struct('TfLiteConcatenationParams', ints(2)),
+  /** TfLiteStridedSliceParams: five masks, offset flag. */
+  stridedSlice: struct('TfLiteStridedSliceParams', [...ints(5), 'i8']),
+} as const;
+
+/** TfLiteIntArrayGetSizeInBytes(n): an int size followed by n ints. */
+export function intArrayBytes(n: number): number {
+  return 4 + 4 * n;
+}
