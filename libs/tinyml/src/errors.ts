@@ -12,6 +12,8 @@ export class UnsupportedOpError extends Error {
     message: string,
     readonly op: string,
     readonly opIndex: number,
+    /** The tensor type the build lacks a kernel for, when the op itself is registered for other types. */
+    readonly type?: string,
   ) {
     super(message);
     this.name = 'UnsupportedOpError';

@@ -1,6 +1,4 @@
-/** Operator name -> kernel. SUPPORTED_OPS is derived from this table. */
-import { UnsupportedOpError } from '../errors';
-import type { OperatorInfo } from '../model/model.types';
+/** Operator name -> kernel: every kernel of this version. SUPPORTED_OPS and OpResolver.all() derive from it. */
 import { addKernel } from './add.kernel';
 import { castKernel } from './cast.kernel';
 import { concatenationKernel } from './concatenation.kernel';
@@ -55,14 +53,8 @@ const KERNELS: Kernel<never>[] = [
   tanhKernel,
 ] as unknown as Kernel<never>[];
 
-const BY_NAME = new Map<string, Kernel<unknown>>(KERNELS.map((k) => [k.op, k as unknown as Kernel<unknown>]));
+export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(
+  KERNELS.map((k) => [k.op, k as unknown as Kernel<unknown>]),
+);
 
-export const SUPPORTED_OPS: readonly string[] = [...BY_NAME.keys()].sort();
-
-export function findKernel(node: OperatorInfo): Kernel<unknown> {
-  const kernel = BY_NAME.get(node.opName);
-  if (!kernel) {
-    throw new UnsupportedOpError(`unsupported operator ${node.opName} at index ${node.index}`, node.opName, node.index);
-  }
-  return kernel;
-}
+export const SUPPORTED_OPS: readonly string[] = [...KERNELS_BY_NAME.keys()].sort();

@@ -1,0 +1,113 @@
+/**
+ * OpResolver: the kernels an application registers, like TFLM's MicroMutableOpResolver (AddFullyConnected(),
+ * AddSoftmax(), …). The Interpreter takes one (default: every kernel); allocate() raises UnsupportedOpError
+ * naming op, index and type when the model needs something the resolver lacks.
+ */
+import { UnsupportedOpError } from '../errors';
+import { KERNELS_BY_NAME } from '../kernels/kernel-registry';
+import type { Kernel } from '../kernels/kernel.types';
+import type { Model, OperatorInfo } from '../model/model.types';
+import { OP_CODES, OpSetEntry, OpSetFormatError, encodeOpSet } from './op-set';
+
+export class OpResolver {
+  private readonly entries = new Map<string, readonly string[] | null>();
+
+  /** Every kernel this interpreter version has, for every type. */
+  static all(): OpResolver {
+    return new OpResolver([...KERNELS_BY_NAME.keys()].map((op) => ({ op })));
+  }
+
+  constructor(entries: readonly OpSetEntry[] = []) {
+    for (const e of entries) this.add(e.op, e.types);
+  }
+
+  /** Registers an op (optionally for some input types only). Throws for an op this version cannot run. */
+  add(op: string, types?: readonly string[]): this {
+    if (!KERNELS_BY_NAME.has(op)) throw new OpSetFormatError(`no kernel for ${op} in this interpreter version`);
+    const prev = this.entries.get(op);
+    const widened = types === undefined || prev === null ? null : [...new Set([...(prev ?? []), ...types])];
+    this.entries.set(op, widened);
+    return this;
+  }
+
+  get ops(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  get entryList(): OpSetEntry[] {
+    return this.ops.map((op) => {
+      const types = this.entries.get(op);
+      return types ? { op, types: [...types] } : { op };
+    });
+  }
+
+  /** The op-set identity (see op-set.ts) a device reports in its status. */
+  get id(): string {
+    return encodeOpSet(this.entryList);
+  }
+
+  /** The kernel for a node, or UnsupportedOpError naming op, index and the type that is missing. */
+  find(model: Model, node: OperatorInfo): Kernel<unknown> {
+    const kernel = KERNELS_BY_NAME.get(node.opName);
+    const types = this.entries.get(node.opName);
+    if (!kernel || types === undefined) {
+      throw new UnsupportedOpError(
+        `unsupported operator ${node.opName} at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
+        node.opName,
+        node.index,
+      );
+    }
+    const type = registrationType(model, node);
+    if (types !== null && !types.includes(type)) {
+      throw new UnsupportedOpError(
+        `operator ${node.index} (${node.opName}): type ${type} not registered in this build (has ${types.join('/')})`,
+        node.opName,
+        node.index,
+        type,
+      );
+    }
+    return kernel;
+  }
+}
+
+/** The type a TFLM kernel variant is registered for: that of the first input (else the first output). */
+export function registrationType(model: Model, node: OperatorInfo): string {
+  const t = node.inputs.find((i) => i >= 0) ?? node.outputs[0];
+  return t === undefined ? 'none' : model.tensors[t].dtype;
+}
+
+/** Ops (and types) a model needs, for building a resolver or checking one. */
+export function opsNeeded(model: Model): OpSetEntry[] {
+  const byOp = new Map<string, Set<string>>();
+  for (const node of model.operators) {
+    const set = byOp.get(node.opName) ?? new Set<string>();
+    set.add(registrationType(model, node));
+    byOp.set(node.opName, set);
+  }
+  return [...byOp.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, t]) => ({ op, types: [...t].sort() }));
+}
+
+/**
+ * Named device builds (data for the simulator and admission). `full`: everything this version runs.
+ * `atmega328p-dense`: an 8-bit AVR with 2 KB of SRAM and 32 KB of flash only links the int8 kernels a small
+ * dense classifier/regressor needs. `cortex-m-int8`: a Cortex-M build with every int8 kernel and no float.
+ */
+export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
+  full: OP_CODES.map((op) => ({ op })),
+  'atmega328p-dense': [
+    { op: 'FULLY_CONNECTED', types: ['int8'] },
+    { op: 'SOFTMAX', types: ['int8'] },
+    { op: 'LOGISTIC', types: ['int8'] },
+    { op: 'RELU', types: ['int8'] },
+    { op: 'RESHAPE' },
+  ],
+  'cortex-m-int8': OP_CODES.filter((op) => op !== 'CAST').map((op) =>
+    ['RESHAPE', 'SQUEEZE'].includes(op) ? { op } : op === 'DEQUANTIZE' ? { op } : { op, types: ['int8'] },
+  ),
+};
+
+export function resolverForBuild(name: string): OpResolver {
+  const entries = OP_SET_BUILDS[name];
+  if (!entries) throw new OpSetFormatError(`unknown build ${name} (known: ${Object.keys(OP_SET_BUILDS).join(', ')})`);
+  return new OpResolver(entries);
+}
