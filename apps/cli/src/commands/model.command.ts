@@ -24,6 +24,10 @@ export function createModelCommand(): Command {
       const lines = [
         `${file}`,
         `  flash ${summary.flashBytes} bytes (weights ${summary.weightsBytes}), arena ${summary.arenaBytes} bytes`,
+        summary.memory
+          ? `  device RAM ${summary.memory.totalBytes} bytes: activations ${summary.memory.activationsBytes}, ` +
+            `scratch ${summary.memory.scratchBytes}, persistent ${summary.memory.persistentBytes} (32-bit TFLM layout)`
+          : '  device RAM: unknown (unsupported op)',
         `  params ${summary.params}, MACs ${summary.macs}, ${layers.length} ops`,
         `  ops: ${Object.entries(summary.ops)
           .map(([name, n]) => `${name} x${n}`)

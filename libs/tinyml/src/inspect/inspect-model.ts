@@ -1,12 +1,12 @@
 /** inspectModel: the `model inspect --json` summary of a model, plus per-layer MACs. */
 import { UnsupportedOpError } from '../errors';
-import { bufferRequests } from '../interpreter/interpreter';
-import { findKernel } from '../kernels/kernel-registry';
+import { Interpreter, bufferRequests } from '../interpreter/interpreter';
 import { PrepareContext } from '../kernels/kernel.types';
 import { GreedyMemoryPlanner } from '../memory/greedy-memory-planner';
 import { tensorMeta } from '../interpreter/tensor-view';
 import { loadModel } from '../model/model-reader';
 import type { Model } from '../model/model.types';
+import { OpResolver } from '../resolver/op-resolver';
 
 export interface TensorSummary {
   name: string;
@@ -23,7 +23,13 @@ export interface ModelInspection {
   params: number;
   flashBytes: number;
   weightsBytes: number;
+  /** Planned activations (the tensors' arena alone). */
   arenaBytes: number;
+  /**
+   * What a device's arena holds (32-bit pointers, README "Device memory"): activations, scratch, persistent
+   * and their total; null when an op is unsupported (its kernel's needs are unknown).
+   */
+  memory: { activationsBytes: number; scratchBytes: number; persistentBytes: number; totalBytes: number } | null;
   macs: number;
   inputs: TensorSummary[];
   outputs: TensorSummary[];
@@ -40,16 +46,28 @@ export function inspectModel(bytes: Uint8Array): ModelInspection {
   // Inspection also works for models with ops we cannot run: the arena plan needs only the graph, and
   // an unsupported op counts 0 MACs.
   const plan = new GreedyMemoryPlanner().plan(bufferRequests(model).requests);
+  let supported = true;
   const layers = model.operators.map((node) => {
     let macs = 0;
     try {
-      const prepared = findKernel(node).prepare(new PrepareContext(model, node));
+      const prepared = OpResolver.all().find(model, node).prepare(new PrepareContext(model, node));
       macs = prepared.macs ?? node.outputs.reduce((s, i) => s + model.tensors[i].elementCount, 0);
     } catch (err) {
       if (!(err instanceof UnsupportedOpError)) throw err;
+      supported = false;
     }
     return { index: node.index, op: node.opName, macs };
   });
+  let memory: ModelInspection['memory'] = null;
+  if (supported) {
+    const m = new Interpreter(model).memory;
+    memory = {
+      activationsBytes: m.activationsBytes,
+      scratchBytes: m.scratchBytes,
+      persistentBytes: m.persistentBytes,
+      totalBytes: m.totalBytes,
+    };
+  }
   const ops: Record<string, number> = {};
   for (const op of model.operators) ops[op.opName] = (ops[op.opName] ?? 0) + 1;
   return {
@@ -58,6 +76,7 @@ export function inspectModel(bytes: Uint8Array): ModelInspection {
     flashBytes: model.flashBytes,
     weightsBytes: model.weightsBytes,
     arenaBytes: plan.arenaBytes,
+    memory,
     macs: layers.reduce((s, l) => s + l.macs, 0),
     inputs: model.inputs.map((i) => summarizeTensor(model, i)),
     outputs: model.outputs.map((i) => summarizeTensor(model, i)),

@@ -5,17 +5,19 @@
 import { ArenaTooSmallError, ModelFormatError } from '../errors';
 import type { Kernel, KernelIo, OpCost, TensorData } from '../kernels/kernel.types';
 import { PrepareContext } from '../kernels/kernel.types';
-import { findKernel } from '../kernels/kernel-registry';
 import { DEVICE_POINTER_BYTES } from '../memory/device-layout';
 import { DeviceMemory, DeviceMemoryInput, deviceMemory } from '../memory/device-memory';
 import { GreedyMemoryPlanner } from '../memory/greedy-memory-planner';
 import { BufferRequest, MemoryPlanner, lowerBoundBytes } from '../memory/memory-planner';
 import { OpMemory } from '../memory/op-memory';
 import type { Model, TensorInfo } from '../model/model.types';
+import { OpResolver } from '../resolver/op-resolver';
 import { TensorView, tensorMeta, typedView } from './tensor-view';
 
 /** Bound once: global lookups inside the invoke loop are slow in vm sandboxes (e.g. Jest). */
 const perf = globalThis.performance;
+
+const ALL_OPS = OpResolver.all();
 
 /** Hard ceiling so a corrupted model cannot make us allocate gigabytes. */
 export const MAX_ARENA_BYTES = 512 * 1024 * 1024;
@@ -29,6 +31,8 @@ export interface InterpreterOptions {
    */
   deviceBytesLimit?: number;
   planner?: MemoryPlanner;
+  /** The kernels this build registers (TFLM's MicroMutableOpResolver); default: every kernel. */
+  resolver?: OpResolver;
 }
 
 export interface InvokeHooks {
@@ -114,9 +118,10 @@ export class Interpreter {
     const planner = this.options.planner ?? new GreedyMemoryPlanner();
     const tensorPlan = planner.plan(requests);
     checkLimit(tensorPlan.arenaBytes, this.options.arenaBytesLimit);
+    const resolver = this.options.resolver ?? ALL_OPS;
     const opMemory: OpMemory[] = [];
     const prepared = model.operators.map((node) => {
-      const kernel = findKernel(node);
+      const kernel = resolver.find(model, node);
       const memory = new OpMemory();
       const result = kernel.prepare(new PrepareContext(model, node, memory));
       opMemory.push(memory);

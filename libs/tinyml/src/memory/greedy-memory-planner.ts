@@ -9,6 +9,9 @@ import { BufferRequest, MemoryPlan, MemoryPlanner, alignUp } from './memory-plan
 type Order = (a: number, b: number) => number;
 
 export class GreedyMemoryPlanner implements MemoryPlanner {
+  /** `tflmOrderOnly`: place in TFLM's order alone (to reproduce TFLM's arena in comparisons). */
+  constructor(private readonly tflmOrderOnly = false) {}
+
   plan(requests: readonly BufferRequest[]): MemoryPlan {
     const idx = requests.map((_, i) => i);
     const size = (i: number): number => alignUp(requests[i].sizeBytes);
@@ -24,7 +27,7 @@ export class GreedyMemoryPlanner implements MemoryPlanner {
       (a, b) => requests[a].firstUse - requests[b].firstUse || size(b) - size(a) || a - b,
     ];
     let best: MemoryPlan | null = null;
-    for (const order of orders) {
+    for (const order of this.tflmOrderOnly ? orders.slice(0, 1) : orders) {
       const plan = placeInOrder(requests, [...idx].sort(order));
       if (best === null || plan.arenaBytes < best.arenaBytes) best = plan;
     }
