@@ -33,6 +33,8 @@ export interface InterpreterOptions {
   planner?: MemoryPlanner;
   /** The kernels this build registers (TFLM's MicroMutableOpResolver); default: every kernel. */
   resolver?: OpResolver;
+  /** Use the WebAssembly SIMD kernel paths where available (default true; results are identical). */
+  wasm?: boolean;
 }
 
 export interface InvokeHooks {
@@ -123,7 +125,7 @@ export class Interpreter {
     const prepared = model.operators.map((node) => {
       const kernel = resolver.find(model, node);
       const memory = new OpMemory();
-      const result = kernel.prepare(new PrepareContext(model, node, memory));
+      const result = kernel.prepare(new PrepareContext(model, node, memory, this.options.wasm ?? true));
       opMemory.push(memory);
       const bytesOf = (ids: number[]): number =>
         ids.reduce((s, i) => s + (i >= 0 ? model.tensors[i].byteLength : 0), 0);

@@ -6,6 +6,7 @@ import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
 import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '../quant/swar';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
+import { WasmFullyConnected } from '../wasm/fc-int8';
 import { allocatePerChannel, perChannelMultipliers } from './conv-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -40,6 +41,8 @@ interface FullyConnectedData {
   packed: Float64Array | null;
   /** One batch row of the input as doubles (scratch). */
   x: Float64Array;
+  /** The WebAssembly SIMD path (zero filter offset, WebAssembly available), else null. */
+  wasm: WasmFullyConnected | null;
 }
 
 export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
@@ -82,7 +85,8 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       accInit: ctx.hostOnly(new Float64Array(outUnits), 'bias + offset terms per row'),
       biasF32: null,
       packed: null,
-      x: ctx.hostOnly(new Float64Array(inUnits), 'input row as doubles'),
+      x: new Float64Array(0),
+      wasm: null,
     };
     if (isFloat) {
       ctx.expectType(weights, ['float32'], 'weights');
@@ -122,8 +126,23 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
         data.accInit[oc] =
           (biasI32 ? biasI32[oc] : 0) + data.inputOffset * sumW + inUnits * data.filterOffset * data.inputOffset;
       }
+      if (data.filterOffset === 0 && ctx.wasm) {
+        data.wasm = WasmFullyConnected.create({
+          weights: w,
+          rows: outUnits,
+          n: inUnits,
+          acc0: data.accInit,
+          multipliers: data.multipliers,
+          shifts: data.shifts,
+          outputZeroPoint: data.outputOffset,
+          actMin: data.actMin,
+          actMax: data.actMax,
+        });
+        if (data.wasm) ctx.hostOnly(new Uint8Array(data.wasm.memory.buffer), 'WebAssembly instance memory');
+      }
       // Raw int8 inputs times int8 weights: |term| <= 128 * 128.
-      if (data.filterOffset === 0 && swarFits(inUnits, 128 * 128)) {
+      if (data.wasm === null && data.filterOffset === 0 && swarFits(inUnits, 128 * 128)) {
+        data.x = ctx.hostOnly(new Float64Array(inUnits), 'input row as doubles');
         data.packed = ctx.hostOnly(
           interleaveBlocks(packRowPairs(w, outUnits, inUnits), (outUnits + 1) >> 1, inUnits, 8),
           'packed weight row pairs',
@@ -144,6 +163,10 @@ function requantize(d: FullyConnectedData, acc: number, oc: number): number {
 }
 
 function evalInt8(d: FullyConnectedData, input: Int8Array, output: Int8Array): void {
+  if (d.wasm !== null) {
+    for (let b = 0; b < d.batches; b++) d.wasm.run(input, b * d.inUnits, output, b * d.outUnits);
+    return;
+  }
   if (d.packed !== null) {
     evalInt8Packed(d, d.packed, input, output);
     return;

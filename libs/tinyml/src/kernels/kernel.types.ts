@@ -50,6 +50,8 @@ export class PrepareContext {
     readonly node: OperatorInfo,
     /** What this op asks the device to hold (see the memory requests below and README "Device memory"). */
     readonly memory: OpMemory = new OpMemory(),
+    /** Kernels may use their WebAssembly SIMD paths (same results; false forces the TypeScript paths). */
+    readonly wasm: boolean = true,
   ) {}
 
   // ---- Memory requests (TFLM's AllocatePersistentBuffer / RequestScratchBufferInArena) ----
