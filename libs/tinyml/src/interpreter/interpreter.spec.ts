@@ -22,7 +22,7 @@ describe('Interpreter', () => {
 
   it('profiles every op: MACs by the documented formulas, bytes, host time, totals', () => {
     const interpreter = new Interpreter(model);
-    interpreter.invoke();
+    interpreter.invoke({ timeOps: true });
     const profile = interpreter.profile();
     expect(profile.ops.length).toBe(model.operators.length);
     const first = profile.ops[0];

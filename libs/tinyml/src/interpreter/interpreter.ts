@@ -39,6 +39,8 @@ export interface InterpreterOptions {
 
 export interface InvokeHooks {
   afterOp?: (opIndex: number, outputs: [tensorIndex: number, bytes: Uint8Array][]) => void;
+  /** Record each op's host time for profile() (performance.now() allocates, so plain invoke() does not). */
+  timeOps?: boolean;
 }
 
 export interface OpProfile extends OpCost {
@@ -238,12 +240,20 @@ export class Interpreter {
   }
 
   /**
-   * Run every operator once, in graph order. `hooks.afterOp` (debugging) sees each operator's output
-   * tensors as raw bytes right after it ran, before the arena reuses their memory.
+   * Run every operator once, in graph order; allocates nothing (see bench "allocations"). `hooks.afterOp`
+   * (debugging) sees each operator's output tensors as raw bytes right after it ran, before the arena reuses
+   * their memory; `hooks.timeOps` records per-op host time for profile().
    */
   invoke(hooks?: InvokeHooks): void {
     this.ensureAllocated();
     const nodes = this.nodes;
+    if (hooks === undefined) {
+      for (let k = 0; k < nodes.length; k++) {
+        const n = nodes[k];
+        n.kernel.eval(n.data, n.io);
+      }
+      return;
+    }
     const hostMs = this.hostMs;
     let t0 = perf.now();
     for (let k = 0; k < nodes.length; k++) {
@@ -263,7 +273,7 @@ export class Interpreter {
     }
   }
 
-  /** Static costs of every operator plus the host time each took in the last invoke(). */
+  /** Static costs of every operator plus the host time each took in the last invoke() with hooks (else 0). */
   profile(): Profile {
     this.ensureAllocated();
     const ops = this.nodes.map((n, k) => ({

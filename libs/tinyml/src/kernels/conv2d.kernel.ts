@@ -7,6 +7,7 @@ import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { ConvGeometry, allocatePerChannel, convGeometry, perChannelMultipliers } from './conv-common';
+import { ConvWasm, evalConvWasm, prepareConvWasm } from './conv2d-wasm';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
@@ -42,6 +43,8 @@ export interface ConvData {
    * as [block][k][4]; null when the exactness bound does not hold (then the plain blocked loop runs).
    */
   packed: Float64Array | null;
+  /** The WebAssembly SIMD path (int8, WebAssembly available), else null. */
+  wasm: ConvWasm | null;
 }
 
 /**
@@ -51,6 +54,8 @@ export interface ConvData {
 export function setInt8Filter(ctx: PrepareContext, data: ConvData, filter: Int8Array): void {
   const g = data.g;
   data.filterI8 = filter;
+  data.wasm = prepareConvWasm(ctx, { ...data, filter, bias: data.biasI32 });
+  if (data.wasm !== null) return;
   const n = g.kH * g.kW * g.inC;
   // Patch values are input + offset in [-255, 255] and weights are int8: |term| <= 255 * 128.
   data.packed = swarFits(n, 255 * 128)
@@ -108,6 +113,7 @@ export const conv2dKernel: Kernel<ConvData> = {
       patchA: ctx.hostOnly(new Float64Array(g.kH * g.kW * g.inC), 'receptive field patch'),
       patchB: ctx.hostOnly(new Float64Array(g.kH * g.kW * g.inC), 'receptive field patch'),
       packed: null,
+      wasm: null,
     };
     if (isFloat) {
       ctx.expectType(filter, ['float32'], 'filter');
@@ -177,6 +183,10 @@ function requantize(d: ConvData, acc: number, oc: number): number {
  * inner loop (6 loads for 8 multiply-adds). Integer sums are order-independent, so this is exact.
  */
 export function evalConvInt8(d: ConvData, input: Int8Array, output: Int8Array): void {
+  if (d.wasm !== null) {
+    evalConvWasm(d.wasm, d.g, input, output);
+    return;
+  }
   if (d.packed !== null) {
     evalInt8Packed(d, d.packed, input, output);
     return;

@@ -6,7 +6,7 @@ import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
 import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '../quant/swar';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
-import { WasmFullyConnected } from '../wasm/fc-int8';
+import { WasmInt8Rows } from '../wasm/fc-int8';
 import { allocatePerChannel, perChannelMultipliers } from './conv-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -42,7 +42,7 @@ interface FullyConnectedData {
   /** One batch row of the input as doubles (scratch). */
   x: Float64Array;
   /** The WebAssembly SIMD path (zero filter offset, WebAssembly available), else null. */
-  wasm: WasmFullyConnected | null;
+  wasm: WasmInt8Rows | null;
 }
 
 export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
@@ -127,7 +127,7 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
           (biasI32 ? biasI32[oc] : 0) + data.inputOffset * sumW + inUnits * data.filterOffset * data.inputOffset;
       }
       if (data.filterOffset === 0 && ctx.wasm) {
-        data.wasm = WasmFullyConnected.create({
+        data.wasm = WasmInt8Rows.create({
           weights: w,
           rows: outUnits,
           n: inUnits,
@@ -137,6 +137,8 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
           outputZeroPoint: data.outputOffset,
           actMin: data.actMin,
           actMax: data.actMax,
+          inputBytes: batches * inUnits,
+          maxVectors: batches,
         });
         if (data.wasm) ctx.hostOnly(new Uint8Array(data.wasm.memory.buffer), 'WebAssembly instance memory');
       }
@@ -164,7 +166,10 @@ function requantize(d: FullyConnectedData, acc: number, oc: number): number {
 
 function evalInt8(d: FullyConnectedData, input: Int8Array, output: Int8Array): void {
   if (d.wasm !== null) {
-    for (let b = 0; b < d.batches; b++) d.wasm.run(input, b * d.inUnits, output, b * d.outUnits);
+    // Batch rows are contiguous: vector b starts b * inUnits bytes in (bytes past it meet zero weights).
+    d.wasm.input.set(input);
+    d.wasm.run(0, d.inUnits, d.batches, 0);
+    d.wasm.copyOut(output, d.batches);
     return;
   }
   if (d.packed !== null) {

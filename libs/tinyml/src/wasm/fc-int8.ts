@@ -1,7 +1,8 @@
 /**
- * Host side of fc-int8.wat: one WebAssembly instance per FULLY_CONNECTED op, its weights (padded), folded
- * accumulator constants and per-row requantization in the instance's own memory. Falls back (create() returns
- * null) where WebAssembly or its SIMD extension is missing, and the kernel then runs its TypeScript path.
+ * Host side of fc-int8.wat: one WebAssembly instance per op, holding its weights (padded), folded accumulator
+ * constants and per-row requantization, an input region and an output region. Used by FULLY_CONNECTED (one
+ * vector per batch row) and CONV_2D (one vector per output pixel). create() returns null where WebAssembly or
+ * its SIMD extension is missing; the kernels then run their TypeScript paths.
  */
 import { FC_INT8_WASM_HEX } from './fc-int8.wasm';
 
@@ -10,6 +11,8 @@ type FcExport = (
   rows: number,
   w: number,
   x: number,
+  xStride: number,
+  pixels: number,
   acc0: number,
   mul: number,
   shift: number,
@@ -20,6 +23,8 @@ type FcExport = (
 ) => void;
 
 const PAGE_BYTES = 65536;
+/** Vectors are read in 16-byte chunks: the input region ends with this much slack. */
+const READ_SLACK_BYTES = 16;
 let compiled: WebAssembly.Module | null | undefined;
 
 function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
@@ -37,7 +42,7 @@ export function fcInt8Module(): WebAssembly.Module | null {
   return compiled;
 }
 
-export interface FcInt8Params {
+export interface Int8RowsParams {
   /** [rows][n] int8 weights. */
   weights: Int8Array;
   rows: number;
@@ -49,44 +54,48 @@ export interface FcInt8Params {
   outputZeroPoint: number;
   actMin: number;
   actMax: number;
+  /** Bytes of the input region (vectors are written there). */
+  inputBytes: number;
+  /** Most vectors computed by one run() (size of the output region, in vectors). */
+  maxVectors: number;
 }
 
-export class WasmFullyConnected {
-  /** Bytes of the instance memory (host-only). */
+export class WasmInt8Rows {
   readonly memory: WebAssembly.Memory;
-  private readonly x: Int8Array;
-  private readonly out: Int8Array;
+  /** The input region: write vectors here, then run(). */
+  readonly input: Int8Array;
+  /** The output region: vector p's results are output[p * rowsPad .. p * rowsPad + rows). */
+  readonly output: Int8Array;
+  readonly rowsPad: number;
+  readonly nPad: number;
 
   private constructor(
-    private readonly p: FcInt8Params,
+    private readonly p: Int8RowsParams,
     private readonly fc: FcExport,
     memory: WebAssembly.Memory,
-    private readonly layout: {
-      nPad: number;
-      rowsPad: number;
-      x: number;
-      acc0: number;
-      mul: number;
-      shift: number;
-      out: number;
-    },
+    private readonly at: { x: number; acc0: number; mul: number; shift: number; out: number },
+    nPad: number,
+    rowsPad: number,
   ) {
     this.memory = memory;
-    this.x = new Int8Array(memory.buffer, layout.x, layout.nPad);
-    this.out = new Int8Array(memory.buffer, layout.out, p.rows);
+    this.nPad = nPad;
+    this.rowsPad = rowsPad;
+    this.input = new Int8Array(memory.buffer, at.x, p.inputBytes);
+    this.output = new Int8Array(memory.buffer, at.out, p.maxVectors * rowsPad);
   }
 
-  static create(p: FcInt8Params): WasmFullyConnected | null {
+  static create(p: Int8RowsParams): WasmInt8Rows | null {
     const module = fcInt8Module();
     if (module === null) return null;
     const nPad = Math.ceil(p.n / 16) * 16;
     const rowsPad = Math.ceil(p.rows / 4) * 4;
     const x = rowsPad * nPad;
-    const acc0 = x + nPad;
+    const acc0 = align16(x + p.inputBytes + READ_SLACK_BYTES);
     const mul = acc0 + 4 * rowsPad;
     const shift = mul + 4 * rowsPad;
     const out = shift + 4 * rowsPad;
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((out + rowsPad) / PAGE_BYTES)) });
+    const end = out + p.maxVectors * rowsPad;
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(end / PAGE_BYTES)) });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const buffer = memory.buffer;
     const w = new Int8Array(buffer, 0, rowsPad * nPad);
@@ -95,39 +104,47 @@ export class WasmFullyConnected {
     for (let r = 0; r < p.rows; r++) acc[r] = p.acc0[r] | 0;
     new Int32Array(buffer, mul, rowsPad).set(p.multipliers.subarray(0, p.rows));
     new Int32Array(buffer, shift, rowsPad).set(p.shifts.subarray(0, p.rows));
-    return new WasmFullyConnected(p, instance.exports.fc as FcExport, memory, {
-      nPad,
-      rowsPad,
-      x,
-      acc0,
-      mul,
-      shift,
-      out,
-    });
+    const fc = instance.exports.fc as FcExport;
+    return new WasmInt8Rows(p, fc, memory, { x, acc0, mul, shift, out }, nPad, rowsPad);
   }
 
-  /** One batch row: input[inBase .. inBase + n) -> output[outBase .. outBase + rows). Allocation-free. */
-  run(input: Int8Array, inBase: number, output: Int8Array, outBase: number): void {
-    const { n, rows } = this.p;
-    const x = this.x;
-    if (inBase === 0 && input.length === n) x.set(input);
-    else for (let i = 0; i < n; i++) x[i] = input[inBase + i];
-    const l = this.layout;
+  /**
+   * Computes `vectors` vectors read from input[inputOffset + v * stride] into output slots firstSlot... .
+   * Allocation-free.
+   */
+  run(inputOffset: number, stride: number, vectors: number, firstSlot: number): void {
+    const at = this.at;
+    const p = this.p;
     this.fc(
-      l.nPad,
-      l.rowsPad,
+      this.nPad,
+      this.rowsPad,
       0,
-      l.x,
-      l.acc0,
-      l.mul,
-      l.shift,
-      l.out,
-      this.p.outputZeroPoint,
-      this.p.actMin,
-      this.p.actMax,
+      at.x + inputOffset,
+      stride,
+      vectors,
+      at.acc0,
+      at.mul,
+      at.shift,
+      at.out + firstSlot * this.rowsPad,
+      p.outputZeroPoint,
+      p.actMin,
+      p.actMax,
     );
-    const out = this.out;
-    if (outBase === 0 && output.length === rows) output.set(out);
-    else for (let r = 0; r < rows; r++) output[outBase + r] = out[r];
   }
+
+  /** Copies `vectors` output slots to `dest` (rows values each, packed). */
+  copyOut(dest: Int8Array, vectors: number): void {
+    const rows = this.p.rows;
+    const rowsPad = this.rowsPad;
+    const out = this.output;
+    if (rows === rowsPad && dest.length === vectors * rows && out.length === dest.length) {
+      dest.set(out);
+      return;
+    }
+    for (let v = 0; v < vectors; v++) for (let r = 0; r < rows; r++) dest[v * rows + r] = out[v * rowsPad + r];
+  }
+}
+
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
 }

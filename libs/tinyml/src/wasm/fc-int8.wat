@@ -1,9 +1,10 @@
-;; int8 FULLY_CONNECTED rows with WebAssembly SIMD, bit-exact with TFLM's reference
-;; FullyConnected(PerChannel) for a zero filter offset:
-;;   out[r] = clamp(MultiplyByQuantizedMultiplier(acc0[r] + sum_i w[r][i] * x[i], mul[r], shift[r]) + zp)
-;; acc0[r] = bias[r] + input_offset * sum_i w[r][i] (folded on the host). All arithmetic is int32 / int64
-;; with wrap-around, as in the C++ code. Rows are padded to a multiple of 4 and the row length to a multiple
-;; of 16 with zero weights and inputs, so the loops have no remainders.
+;; int8 rows x vectors with WebAssembly SIMD, bit-exact with TFLM's reference FullyConnected(PerChannel) and
+;; ConvPerChannel (zero filter offset). For each vector p (x + p * xStride):
+;;   out[p * rows + r] = clamp(MultiplyByQuantizedMultiplier(acc0[r] + sum_i w[r][i] * x_p[i], mul[r], shift[r]) + zp)
+;; acc0[r] = bias[r] + input_offset * sum_i w[r][i] (folded on the host; padded conv taps hold the input zero
+;; point, so they add nothing). All arithmetic is int32 / int64 with wrap-around, as in the C++ code. Rows are
+;; padded to a multiple of 4 and the row length to a multiple of 16 with zero weights, so the loops have no
+;; remainders (bytes read past a vector's end meet zero weights).
 ;; Build: libs/tinyml/tools/build-wasm.ts (wabt) writes fc-int8.wasm.ts; a test checks it is current.
 (module
   (import "env" "memory" (memory 1))
@@ -45,8 +46,25 @@
     (i32.store8 (local.get $out) (local.get $v)))
 
   ;; n: padded row length (multiple of 16); rows: padded row count (multiple of 4).
-  ;; w: rows x n int8; x: n int8; acc0, mul, shift: rows int32 each; out: rows int8.
+  ;; w: rows x n int8; acc0, mul, shift: rows int32 each; vectors: `pixels` int8 vectors xStride bytes apart
+  ;; from x; out: pixels x rows int8.
   (func (export "fc")
+    (param $n i32) (param $rows i32) (param $w i32) (param $x i32) (param $xStride i32) (param $pixels i32)
+    (param $acc0 i32) (param $mul i32) (param $shift i32) (param $out i32)
+    (param $zp i32) (param $lo i32) (param $hi i32)
+    (local $p i32)
+    (block $allDone
+      (loop $pixelLoop
+        (br_if $allDone (i32.ge_u (local.get $p) (local.get $pixels)))
+        (call $rowsTimesVector (local.get $n) (local.get $rows) (local.get $w)
+          (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $xStride)))
+          (local.get $acc0) (local.get $mul) (local.get $shift)
+          (i32.add (local.get $out) (i32.mul (local.get $p) (local.get $rows)))
+          (local.get $zp) (local.get $lo) (local.get $hi))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pixelLoop))))
+
+  (func $rowsTimesVector
     (param $n i32) (param $rows i32) (param $w i32) (param $x i32) (param $acc0 i32) (param $mul i32)
     (param $shift i32) (param $out i32) (param $zp i32) (param $lo i32) (param $hi i32)
     (local $r i32) (local $k i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
