@@ -1,7 +1,7 @@
 /**
  * Assembles the interpreter's WebAssembly kernels from their text sources with wabt (a devDependency, runs
- * offline) and writes each as a hex string module next to its source: `npx ts-node`-free, run as
- * `node -r ./bin/register.js libs/tinyml/tools/build-wasm.ts`. src/wasm/wasm-sources.spec.ts checks the
+ * offline) and writes each as a hex string module next to its source: run as
+ * `node -r ./bin/register.js libs/tinyml/tools/build-wasm.ts`. src/wasm/wasm-kernels.spec.ts checks the
  * checked-in bytes match the sources.
  */
 import * as fs from 'node:fs';

@@ -1,6 +1,7 @@
 /**
- * The fast paths (packed two-MACs-per-multiply, blocked fallback for deep filters, depthwise padding buffer,
- * FC packed / fallback) against a direct transcription of TFLM's reference loops on random int8 data.
+ * The fast paths (WebAssembly SIMD rows, and with wasm off the TypeScript paths: packed two-MACs-per-multiply,
+ * blocked fallback for deep filters, depthwise padding buffer, FC packed / fallback) against a direct
+ * transcription of TFLM's reference loops on random int8 data.
  */
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { runModel, TestModel } from '../testing/model-builder';
@@ -68,7 +69,7 @@ function referenceConv(
   return out;
 }
 
-function convCase(c: ConvCase, seed: number): { got: number[]; want: number[] } {
+function convCase(wasm: boolean, c: ConvCase, seed: number): { got: number[]; want: number[] } {
   const r = lcg(seed);
   const inZp = r(256) - 128;
   const outZp = r(256) - 128;
@@ -120,16 +121,16 @@ function convCase(c: ConvCase, seed: number): { got: number[]; want: number[] } 
   // Effective scales as the kernel computes them: float32 scales widened to double.
   const f32 = (x: number): number => Math.fround(x);
   const mult = filterScales.map((s) => (f32(inScale) * f32(s)) / f32(outScale));
-  return { got: runModel(m, [input]), want: referenceConv(c, input, filter, bias, inZp, outZp, mult) };
+  return { got: runModel(m, [input], { wasm }), want: referenceConv(c, input, filter, bias, inZp, outZp, mult) };
 }
 
-describe('conv fast paths equal the reference loops', () => {
+describe.each([[true], [false]])('conv fast paths equal the reference loops (wasm %s)', (wasm) => {
   it.each([
     ['packed 1x1', { inH: 5, inW: 7, inC: 16, outC: 11, k: 1, stride: 1, same: false }],
     ['packed 3x3 SAME stride 2, odd sizes', { inH: 9, inW: 6, inC: 3, outC: 9, k: 3, stride: 2, same: true }],
     ['fallback (depth 1152 > packing bound)', { inH: 4, inW: 5, inC: 128, outC: 7, k: 3, stride: 1, same: true }],
   ] as [string, ConvCase][])('CONV_2D %s', (_n, c) => {
-    const { got, want } = convCase(c, 11);
+    const { got, want } = convCase(wasm, c, 11);
     expect(got).toEqual(want);
   });
 
@@ -142,12 +143,12 @@ describe('conv fast paths equal the reference loops', () => {
       { inH: 10, inW: 8, inC: 1, outC: 8, k: 3, stride: 2, same: true, depthwise: true },
     ],
   ] as [string, ConvCase][])('DEPTHWISE_CONV_2D %s', (_n, c) => {
-    const { got, want } = convCase(c, 23);
+    const { got, want } = convCase(wasm, c, 23);
     expect(got).toEqual(want);
   });
 });
 
-describe('FULLY_CONNECTED fast paths equal the reference loop', () => {
+describe.each([[true], [false]])('FULLY_CONNECTED fast paths equal the reference loop (wasm %s)', (wasm) => {
   it.each([
     ['packed, 17 outputs (odd, tail pairs)', 40, 17, 0],
     ['fallback: weights zero point != 0', 33, 6, 3],
@@ -176,6 +177,6 @@ describe('FULLY_CONNECTED fast paths equal the reference loop', () => {
       acc += bias[o];
       return Math.min(127, Math.max(-128, multiplyByQuantizedMultiplier(acc, multiplier, shift) + 5));
     });
-    expect(runModel(m, [input])).toEqual(want);
+    expect(runModel(m, [input], { wasm })).toEqual(want);
   });
 });

@@ -7,6 +7,7 @@ import { MAX_TENSOR_BYTES } from '../model/model-reader';
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
 import { ConvGeometry, allocatePerChannel, convGeometry, perChannelMultipliers } from './conv-common';
+import { DepthwiseWasm } from '../wasm/dw-int8';
 import { ConvData, evalConvInt8, setInt8Filter } from './conv2d.kernel';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -50,6 +51,8 @@ interface DepthwiseData {
   paddedW: number;
   /** With one input channel a depthwise conv is a plain conv; it then runs on the (faster) CONV_2D path. */
   asConv: ConvData | null;
+  /** The WebAssembly SIMD path (int8, depth multiplier 1, WebAssembly available), else null. */
+  wasm: DepthwiseWasm | null;
 }
 
 export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
@@ -105,6 +108,7 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       paddedH: 0,
       paddedW: 0,
       asConv: null,
+      wasm: null,
     };
     if (isFloat) {
       ctx.expectType(filter, ['float32'], 'filter');
@@ -137,17 +141,36 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       data.paddedH = mathMax(g.inH + g.padH, (g.outH - 1) * g.strideH + (g.kH - 1) * g.dilationH + 1);
       data.paddedW = mathMax(g.inW + g.padW, (g.outW - 1) * g.strideW + (g.kW - 1) * g.dilationW + 1);
       if (data.paddedH * data.paddedW * g.inC > MAX_TENSOR_BYTES) ctx.fail('padded input too large');
-      data.padded = ctx.hostOnly(
-        new Int8Array(data.paddedH * data.paddedW * g.inC).fill(-data.inputOffset),
-        'zero-point padded input',
-      );
       if (g.inC === 1) data.asConv = asConvData(ctx, data);
+      else if (depthMultiplier === 1 && ctx.wasm) {
+        data.wasm = DepthwiseWasm.create({
+          g,
+          filter: data.filterI8,
+          acc0: data.offsetTerm,
+          multipliers: data.multipliers,
+          shifts: data.shifts,
+          inputZeroPoint: -data.inputOffset,
+          outputZeroPoint: data.outputOffset,
+          actMin: data.actMin,
+          actMax: data.actMax,
+          paddedH: data.paddedH,
+          paddedW: data.paddedW,
+        });
+        if (data.wasm) ctx.hostOnly(new Uint8Array(data.wasm.memory.buffer), 'WebAssembly instance memory');
+      }
+      if (data.asConv === null && data.wasm === null) {
+        data.padded = ctx.hostOnly(
+          new Int8Array(data.paddedH * data.paddedW * g.inC).fill(-data.inputOffset),
+          'zero-point padded input',
+        );
+      }
     }
     return { data, macs: g.batches * g.outH * g.outW * g.outC * g.kH * g.kW };
   },
   eval(d: DepthwiseData, io: KernelIo): void {
     if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
     else if (d.asConv !== null) evalConvInt8(d.asConv, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
+    else if (d.wasm !== null) evalWasm(d, d.wasm, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
     else evalInt8(d, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
   },
 };
@@ -176,6 +199,11 @@ function asConvData(ctx: PrepareContext, d: DepthwiseData): ConvData {
   // filterT is already [outC][kH*kW].
   setInt8Filter(ctx, conv, ctx.hostOnly(Int8Array.from(d.filterT), 'transposed int8 filter'));
   return conv;
+}
+
+function evalWasm(d: DepthwiseData, wasm: DepthwiseWasm, input: Int8Array, output: Int8Array): void {
+  const { batches, inH, inW, inC, outH, outW, outC } = d.g;
+  for (let b = 0; b < batches; b++) wasm.run(input, b * inH * inW * inC, output, b * outH * outW * outC);
 }
 
 function requantize(d: DepthwiseData, acc: number, oc: number): number {

@@ -3,7 +3,7 @@
  * Test helper only; not exported from index.ts.
  */
 import { Builder } from 'flatbuffers';
-import { Interpreter } from '../interpreter/interpreter';
+import { Interpreter, InterpreterOptions } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
 import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
 
@@ -184,8 +184,8 @@ export function quantize(values: ArrayLike<number>, scale: number, zeroPoint: nu
 }
 
 /** Builds a model, copies `inputs` into its input tensors, invokes once and returns output 0's values. */
-export function runModel(m: TestModel, inputs: ArrayLike<number>[]): number[] {
-  const interpreter = new Interpreter(loadModel(buildModel(m)));
+export function runModel(m: TestModel, inputs: ArrayLike<number>[], options: InterpreterOptions = {}): number[] {
+  const interpreter = new Interpreter(loadModel(buildModel(m)), options);
   interpreter.allocate();
   inputs.forEach((values, i) => interpreter.input(i).data.set(Array.from(values)));
   interpreter.invoke();

@@ -5,6 +5,7 @@
  * its SIMD extension is missing; the kernels then run their TypeScript paths.
  */
 import { FC_INT8_WASM_HEX } from './fc-int8.wasm';
+import { align16, compileWasm, instantiate } from './wasm-module';
 
 type FcExport = (
   n: number,
@@ -22,24 +23,12 @@ type FcExport = (
   hi: number,
 ) => void;
 
-const PAGE_BYTES = 65536;
 /** Vectors are read in 16-byte chunks: the input region ends with this much slack. */
 const READ_SLACK_BYTES = 16;
-let compiled: WebAssembly.Module | null | undefined;
 
-function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
-  return bytes;
-}
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable (checked once). */
+/** The compiled module, or null where WebAssembly SIMD is unavailable. */
 export function fcInt8Module(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  const wasm = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
-  const bytes = hexBytes(FC_INT8_WASM_HEX);
-  compiled = wasm !== undefined && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-  return compiled;
+  return compileWasm(FC_INT8_WASM_HEX);
 }
 
 export interface Int8RowsParams {
@@ -95,8 +84,7 @@ export class WasmInt8Rows {
     const shift = mul + 4 * rowsPad;
     const out = shift + 4 * rowsPad;
     const end = out + p.maxVectors * rowsPad;
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(end / PAGE_BYTES)) });
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const { memory, exports } = instantiate(module, end);
     const buffer = memory.buffer;
     const w = new Int8Array(buffer, 0, rowsPad * nPad);
     for (let r = 0; r < p.rows; r++) w.set(p.weights.subarray(r * p.n, (r + 1) * p.n), r * nPad);
@@ -104,7 +92,7 @@ export class WasmInt8Rows {
     for (let r = 0; r < p.rows; r++) acc[r] = p.acc0[r] | 0;
     new Int32Array(buffer, mul, rowsPad).set(p.multipliers.subarray(0, p.rows));
     new Int32Array(buffer, shift, rowsPad).set(p.shifts.subarray(0, p.rows));
-    const fc = instance.exports.fc as FcExport;
+    const fc = exports.fc as FcExport;
     return new WasmInt8Rows(p, fc, memory, { x, acc0, mul, shift, out }, nPad, rowsPad);
   }
 
@@ -143,8 +131,4 @@ export class WasmInt8Rows {
     }
     for (let v = 0; v < vectors; v++) for (let r = 0; r < rows; r++) dest[v * rows + r] = out[v * rowsPad + r];
   }
-}
-
-function align16(n: number): number {
-  return Math.ceil(n / 16) * 16;
 }

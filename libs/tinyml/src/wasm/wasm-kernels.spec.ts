@@ -4,19 +4,25 @@ import { assembleWat } from '../../tools/assemble-wat';
 import { Interpreter, loadModel } from '../index';
 import { buildModel, TestModel } from '../testing/model-builder';
 import { loadReferenceModel } from '../testing/reference-models';
+import { DW_INT8_WASM_HEX } from './dw-int8.wasm';
 import { FC_INT8_WASM_HEX } from './fc-int8.wasm';
-import { fcInt8Module } from './fc-int8';
+import { compileWasm } from './wasm-module';
 
-describe('fc-int8 WebAssembly kernel', () => {
-  it('the checked-in bytes are assembled from fc-int8.wat (run libs/tinyml/tools/build-wasm.ts)', async () => {
-    const bytes = await assembleWat(path.join(__dirname, 'fc-int8.wat'));
-    expect(Buffer.from(bytes).toString('hex')).toBe(FC_INT8_WASM_HEX);
+describe.each([
+  ['fc-int8.wat', FC_INT8_WASM_HEX],
+  ['dw-int8.wat', DW_INT8_WASM_HEX],
+])('WebAssembly kernel %s', (file, hex) => {
+  it('the checked-in bytes are assembled from the source (run libs/tinyml/tools/build-wasm.ts)', async () => {
+    const bytes = await assembleWat(path.join(__dirname, file));
+    expect(Buffer.from(bytes).toString('hex')).toBe(hex);
   });
 
   it('compiles here (Node 20 has WebAssembly SIMD)', () => {
-    expect(fcInt8Module()).not.toBeNull();
+    expect(compileWasm(hex)).not.toBeNull();
   });
+});
 
+describe('fc-int8 WebAssembly kernel', () => {
   // Random layers across row/length remainders, zero points, per-tensor and per-channel scales (including
   // multipliers above one: left shifts), activations; the TypeScript path is the oracle (itself checked
   // against TFLM's vectors and the reference models).
