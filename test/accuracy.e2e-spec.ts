@@ -88,7 +88,7 @@ describe('on-device accuracy reports', () => {
     ];
 
     beforeAll(async () => {
-      device = await registerDevice(platform.mqttUrl, claim, 'acc-ingest');
+      device = await registerDevice(platform, claim, 'acc-ingest');
       closeLater.push(device);
       await device.publishStatus({
         timestampMs: t0,

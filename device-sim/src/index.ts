@@ -11,7 +11,7 @@ export {
   defaultDataDir,
   defaultModelCacheDir,
   defaultStateDir,
-  fetchMqttUrl,
+  fetchMqttEndpoints,
   parseClaimToken,
 } from './fleet/fleet-setup';
 export { formatVirtualSpan, progressLine } from './fleet/fleet-stats';

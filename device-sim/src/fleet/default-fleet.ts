@@ -20,6 +20,7 @@ const QUICK_RECIPES = ['soil', 'gas-fruit', 'gas-ethylene'];
 export interface DefaultFleetOptions {
   httpUrl: string;
   mqttUrl: string;
+  provisioningUrl?: string;
   dataDir: string;
   /** Default 24. */
   devices?: number;
@@ -62,6 +63,7 @@ export async function startDefaultFleet(o: DefaultFleetOptions): Promise<Default
   const fleet = runFleet({
     specs: planFleet('default', devices, 'soil:40,gas:30,doorbell:30'),
     mqttUrl: o.mqttUrl,
+    provisioningUrl: o.provisioningUrl,
     claim,
     speed: o.speed ?? 60,
     dataDir: o.dataDir,

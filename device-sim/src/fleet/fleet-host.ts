@@ -17,6 +17,8 @@ import { defaultTrustedKeyDir } from './fleet-setup';
 
 export interface FleetHostOptions {
   mqttUrl: string;
+  /** Where nodes register by claim (default: mqttUrl). */
+  provisioningUrl?: string;
   claim: ClaimCredential;
   clock: VirtualClock;
   dataDir: string;
@@ -109,7 +111,7 @@ export class FleetHost {
       const stream = this.streams.get(spec.stream, spec.index);
       let node!: SimNode;
       const link = new MqttNodeLink(
-        this.o.mqttUrl,
+        { mqttUrl: this.o.mqttUrl, provisioningUrl: this.o.provisioningUrl ?? this.o.mqttUrl },
         this.o.claim,
         {
           hardwareId: spec.hardwareId,

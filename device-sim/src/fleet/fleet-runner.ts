@@ -9,6 +9,7 @@ import { mergeStats } from './fleet-stats';
 export interface FleetWorkerData {
   specs: NodeSpec[];
   mqttUrl: string;
+  provisioningUrl: string;
   claim: ClaimCredential;
   virtualStartMs: number;
   realStartMs: number;
@@ -30,7 +31,10 @@ export type RunnerMessage = { type: 'stop'; drainMs: number };
 
 export interface FleetRunOptions {
   specs: NodeSpec[];
+  /** Where nodes connect as themselves. */
   mqttUrl: string;
+  /** Where nodes register by claim (default: mqttUrl, as with the embedded broker). */
+  provisioningUrl?: string;
   claim: ClaimCredential;
   speed: number;
   dataDir: string;
@@ -83,6 +87,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
     const data: FleetWorkerData = {
       specs: o.specs.filter((_, i) => i % workerCount === w),
       mqttUrl: o.mqttUrl,
+      provisioningUrl: o.provisioningUrl ?? o.mqttUrl,
       claim: o.claim,
       virtualStartMs,
       realStartMs,

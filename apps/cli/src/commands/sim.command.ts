@@ -13,7 +13,8 @@ export function registerSimCommands(program: Command): void {
     .command('run')
     .description('Run N simulated nodes (worker threads, one MQTT connection each) with a live progress line')
     .addOption(platformOption())
-    .option('--mqtt <url>', "broker URL (default: the platform's /health mqttUrl)")
+    .option('--mqtt <url>', "broker URL the nodes connect to (default: the platform's /health mqttUrl)")
+    .option('--provisioning <url>', 'where the nodes register by claim (default: /health provisioningUrl, or --mqtt)')
     .option('--claim <token>', 'claim as <claimId>:<claimSecret> (default: create one through the API)')
     .option('--devices <n>', 'number of nodes', (v) => positiveInt(v, '--devices'), 50)
     .option(
@@ -56,7 +57,9 @@ export function registerSimCommands(program: Command): void {
       const specs = planFleet(opts.fleetName, opts.devices, opts.mix);
       const durationMs = opts.duration ? parseDurationMs(opts.duration) : undefined;
       const virtualMs = opts.virtual ? parseDurationMs(opts.virtual) : undefined;
-      const mqttUrl: string = opts.mqtt ?? (await setup.fetchMqttUrl(opts.platform));
+      const { mqttUrl, provisioningUrl } = opts.mqtt
+        ? { mqttUrl: opts.mqtt as string, provisioningUrl: (opts.provisioning ?? opts.mqtt) as string }
+        : await setup.fetchMqttEndpoints(opts.platform);
       const claim = opts.claim
         ? setup.parseClaimToken(opts.claim)
         : await setup.createFleetClaim(opts.platform, `sim ${opts.fleetName}`);
@@ -67,6 +70,7 @@ export function registerSimCommands(program: Command): void {
       const fleet = runFleet({
         specs,
         mqttUrl,
+        provisioningUrl,
         claim,
         speed: opts.speed,
         dataDir: setup.defaultDataDir(),

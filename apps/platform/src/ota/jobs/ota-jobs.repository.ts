@@ -6,7 +6,7 @@ import { KnownJob, OtaJobCache } from './ota-job-cache';
 import { OtaJobEvent } from './ota-job-event.entity';
 import { OtaJob } from './ota-job.entity';
 import type { OtaDispatcher } from './ota-dispatcher.port';
-import { IN_FLIGHT_STATES, otaJobMachine, OtaJobState } from './ota-job.state-machine';
+import { AWAITING_DEVICE_STATES, IN_FLIGHT_STATES, otaJobMachine, OtaJobState } from './ota-job.state-machine';
 
 export type { KnownJob };
 
@@ -120,6 +120,17 @@ export class OtaJobsRepository {
       out.set(r.id, job);
     }
     return out;
+  }
+
+  /** The device's job that waits for it (offered, not yet being applied), if any: at most one per device. */
+  async awaitingDevice(deviceId: string): Promise<KnownJob | null> {
+    const [row]: Array<{ id: number }> = await this.db.query(
+      `SELECT id FROM ota_jobs WHERE device_id = $1 AND state = ANY($2::text[]) ORDER BY id DESC LIMIT 1`,
+      [deviceId, AWAITING_DEVICE_STATES],
+    );
+    if (!row) return null;
+    const job = (await this.known([row.id])).get(row.id);
+    return job && AWAITING_DEVICE_STATES.includes(job.state) ? job : null;
   }
 
   /** The job a rollback undoes: the device's SUCCEEDED job in the rolled-back rollout, if any. */
