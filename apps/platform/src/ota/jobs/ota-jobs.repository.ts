@@ -37,6 +37,7 @@ const CHANGES = `c AS (
     AS c(id, from_state, from_attempts, to_state, reason, chunks, deadline, attempts)
 )`;
 const SET_ROW = `state = c.to_state, reason = c.reason, chunks_received = c.chunks, deadline_at = c.deadline, attempts = c.attempts, updated_at = $9`;
+const INT4_MAX = 2 ** 31 - 1;
 const STILL_AS_SEEN = `j.id = c.id AND j.state = c.from_state AND j.attempts = c.from_attempts`;
 const RECORD = `recorded AS (
   INSERT INTO ota_job_events (job_id, from_state, to_state, reason, source, at)
@@ -81,7 +82,8 @@ export class OtaJobsRepository {
   async known(ids: readonly number[]): Promise<Map<number, KnownJob>> {
     const out = new Map<number, KnownJob>();
     const missing: number[] = [];
-    for (const id of ids) {
+    // Devices echo job ids as uint32; ours are PostgreSQL integers, so a larger one names no job.
+    for (const id of ids.filter((i) => i <= INT4_MAX)) {
       const job = this.cache.get(id);
       if (job) out.set(id, job);
       else missing.push(id);
