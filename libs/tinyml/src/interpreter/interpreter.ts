@@ -194,6 +194,20 @@ export class Interpreter {
     }
   }
 
+  /**
+   * TFLM's MicroInterpreter::Reset(): zeroes every variable tensor (LSTM/SVDF state) and clears the state
+   * kernels keep between invokes (noise estimates of the signal ops), as after allocate().
+   */
+  reset(): void {
+    this.ensureAllocated();
+    for (const t of this.model.tensors) {
+      if (!t.isVariable || t.data) continue;
+      const d = this.views.get(t.index) as TensorData;
+      new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(0);
+    }
+    for (const n of this.nodes) n.kernel.reset?.(n.data);
+  }
+
   /** Static costs of every operator plus the host time each took in the last invoke(). */
   profile(): Profile {
     this.ensureAllocated();

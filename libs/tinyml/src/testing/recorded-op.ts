@@ -1,0 +1,62 @@
+/**
+ * Runs one operator of a real model on recorded tensors (TFLM's `expected/intermediates`), so a kernel is
+ * checked bit for bit inside the model it came from even when other ops of that model are not supported.
+ * Test helper only (node); not exported from index.ts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findKernel } from '../kernels/kernel-registry';
+import { PrepareContext, type TensorData } from '../kernels/kernel.types';
+import type { Model } from '../model/model.types';
+import { typedView } from '../interpreter/tensor-view';
+
+export interface RecordedTensors {
+  dir: string;
+  files: Map<number, string>;
+}
+
+/** Recorded tensors of one case: listed in tensors.json, or (held-out models) files named t<index>.bin. */
+export function loadRecorded(dir: string): RecordedTensors {
+  const listingPath = path.join(dir, 'tensors.json');
+  if (fs.existsSync(listingPath)) {
+    const listing = JSON.parse(fs.readFileSync(listingPath, 'utf8')) as { tensors: { index: number; file: string }[] };
+    return { dir, files: new Map(listing.tensors.map((t) => [t.index, t.file])) };
+  }
+  const files = fs.readdirSync(dir).filter((f) => /^t\d+\.bin$/.test(f));
+  return { dir, files: new Map(files.map((f) => [Number(f.slice(1, -4)), f])) };
+}
+
+/** Bytes of a recorded tensor, or null when it was not recorded. */
+export function recordedBytes(rec: RecordedTensors, index: number): Buffer | null {
+  const file = rec.files.get(index);
+  return file ? fs.readFileSync(path.join(rec.dir, file)) : null;
+}
+
+function viewOf(model: Model, index: number, bytes: Uint8Array | null): TensorData {
+  const t = model.tensors[index];
+  const buffer = new ArrayBuffer(Math.max(t.byteLength, 8));
+  if (bytes) new Uint8Array(buffer).set(bytes.subarray(0, t.byteLength));
+  return typedView(t.dtype, buffer, 0, t.elementCount, t.byteLength);
+}
+
+/**
+ * Prepares operator `opIndex`, feeds it the recorded (or constant) inputs and runs it `invokes` times;
+ * returns each output's bytes after the last run.
+ */
+export function runRecordedOp(model: Model, opIndex: number, rec: RecordedTensors, invokes = 1): Uint8Array[] {
+  const node = model.operators[opIndex];
+  const kernel = findKernel(node);
+  const { data } = kernel.prepare(new PrepareContext(model, node));
+  const inputs = node.inputs.map((i) => {
+    if (i < 0) return null;
+    const t = model.tensors[i];
+    if (t.data)
+      return typedView(t.dtype, t.data.buffer as ArrayBuffer, t.data.byteOffset, t.elementCount, t.byteLength);
+    const bytes = recordedBytes(rec, i);
+    if (!bytes) throw new Error(`input tensor ${i} of op ${opIndex} was not recorded`);
+    return viewOf(model, i, bytes);
+  });
+  const outputs = node.outputs.map((i) => viewOf(model, i, null));
+  for (let k = 0; k < invokes; k++) kernel.eval(data, { inputs, outputs });
+  return outputs.map((o, k) => new Uint8Array(o.buffer, o.byteOffset, model.tensors[node.outputs[k]].byteLength));
+}
