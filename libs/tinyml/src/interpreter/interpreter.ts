@@ -118,6 +118,7 @@ export class Interpreter {
       },
     }));
     this.hostMs = new Float64Array(this.nodes.length);
+    this.resetVariableTensors();
     this.allocation = { arenaBytes: plan.arenaBytes, lowerBoundBytes: lowerBoundBytes(requests), offsets };
     return this.allocation;
   }
@@ -195,17 +196,23 @@ export class Interpreter {
   }
 
   /**
-   * TFLM's MicroInterpreter::Reset(): zeroes every variable tensor (LSTM/SVDF state) and clears the state
-   * kernels keep between invokes (noise estimates of the signal ops), as after allocate().
+   * TFLM's MicroInterpreter::Reset(): resets every variable tensor (LSTM/SVDF state) and the state kernels
+   * keep between invokes (noise estimates of the signal ops) to what allocate() set up.
    */
   reset(): void {
     this.ensureAllocated();
+    this.resetVariableTensors();
+    for (const n of this.nodes) n.kernel.reset?.(n.data);
+  }
+
+  /** MicroGraph::ResetVariableTensors: int8 variables are memset to their zero point, all others to 0. */
+  private resetVariableTensors(): void {
     for (const t of this.model.tensors) {
       if (!t.isVariable || t.data) continue;
       const d = this.views.get(t.index) as TensorData;
-      new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(0);
+      const fill = t.dtype === 'int8' ? (t.quantization?.zeroPoints[0] ?? 0) & 0xff : 0;
+      new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(fill);
     }
-    for (const n of this.nodes) n.kernel.reset?.(n.data);
   }
 
   /** Static costs of every operator plus the host time each took in the last invoke(). */

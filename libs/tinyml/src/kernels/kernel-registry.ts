@@ -26,6 +26,7 @@ import { reshapeKernel } from './reshape.kernel';
 import { softmaxKernel } from './softmax.kernel';
 import { squeezeKernel } from './squeeze.kernel';
 import { subKernel } from './sub.kernel';
+import { unidirectionalSequenceLstmKernel } from './unidirectional-sequence-lstm.kernel';
 import { signalEnergyKernel } from './signal/energy.kernel';
 import { signalFftAutoScaleKernel } from './signal/fft-auto-scale.kernel';
 import { signalFilterBankKernel } from './signal/filter-bank.kernel';
@@ -62,6 +63,7 @@ const KERNELS: Kernel<never>[] = [
   relu6Kernel,
   stridedSliceKernel,
   tanhKernel,
+  unidirectionalSequenceLstmKernel,
   // TFLM signal library (custom ops).
   signalWindowKernel,
   signalFftAutoScaleKernel,

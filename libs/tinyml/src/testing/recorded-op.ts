@@ -41,7 +41,7 @@ function viewOf(model: Model, index: number, bytes: Uint8Array | null): TensorDa
 
 /**
  * Prepares operator `opIndex`, feeds it the recorded (or constant) inputs and runs it `invokes` times;
- * returns each output's bytes after the last run.
+ * returns each output's bytes after the last run, then the bytes of each variable input (its state).
  */
 export function runRecordedOp(model: Model, opIndex: number, rec: RecordedTensors, invokes = 1): Uint8Array[] {
   const node = model.operators[opIndex];
@@ -52,11 +52,23 @@ export function runRecordedOp(model: Model, opIndex: number, rec: RecordedTensor
     const t = model.tensors[i];
     if (t.data)
       return typedView(t.dtype, t.data.buffer as ArrayBuffer, t.data.byteOffset, t.elementCount, t.byteLength);
+    // Variable tensors (LSTM/SVDF state) start as after allocate() (int8: the zero point, else 0); what was
+    // recorded for them is the state after the invoke.
+    if (t.isVariable) {
+      const v = viewOf(model, i, null);
+      if (t.dtype === 'int8') v.fill(t.quantization?.zeroPoints[0] ?? 0);
+      return v;
+    }
     const bytes = recordedBytes(rec, i);
     if (!bytes) throw new Error(`input tensor ${i} of op ${opIndex} was not recorded`);
     return viewOf(model, i, bytes);
   });
   const outputs = node.outputs.map((i) => viewOf(model, i, null));
   for (let k = 0; k < invokes; k++) kernel.eval(data, { inputs, outputs });
-  return outputs.map((o, k) => new Uint8Array(o.buffer, o.byteOffset, model.tensors[node.outputs[k]].byteLength));
+  const bytesOf = (v: TensorData, i: number): Uint8Array =>
+    new Uint8Array(v.buffer, v.byteOffset, model.tensors[i].byteLength);
+  const states = node.inputs.flatMap((i, k) =>
+    i >= 0 && model.tensors[i].isVariable && !model.tensors[i].data ? [bytesOf(inputs[k] as TensorData, i)] : [],
+  );
+  return [...outputs.map((o, k) => bytesOf(o, node.outputs[k])), ...states];
 }
