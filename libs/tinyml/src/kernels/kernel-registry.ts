@@ -26,6 +26,7 @@ import { reshapeKernel } from './reshape.kernel';
 import { softmaxKernel } from './softmax.kernel';
 import { squeezeKernel } from './squeeze.kernel';
 import { subKernel } from './sub.kernel';
+import { svdfKernel } from './svdf.kernel';
 import { unidirectionalSequenceLstmKernel } from './unidirectional-sequence-lstm.kernel';
 import { signalEnergyKernel } from './signal/energy.kernel';
 import { signalFftAutoScaleKernel } from './signal/fft-auto-scale.kernel';
@@ -64,6 +65,7 @@ const KERNELS: Kernel<never>[] = [
   stridedSliceKernel,
   tanhKernel,
   unidirectionalSequenceLstmKernel,
+  svdfKernel,
   // TFLM signal library (custom ops).
   signalWindowKernel,
   signalFftAutoScaleKernel,

@@ -10,7 +10,7 @@
  * Integer path: gate pre-activations are int16 Q3.12 (scale 2^-12) and gate outputs Q0.15; the FCs requantize
  * int32 sums with each gate's (input scale x weight scale / 2^-12) multiplier, the int16 LUT sigmoid/tanh of
  * reference_integer_ops follow, and the element-wise products requantize with the multipliers of
- * CreateInterGateMulParams (TFLM's float constant 0.00003051757 for 2^-15 included, as float32).
+ * CreateInterGateMulParams.
  */
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { TanhInt16Params, sigmoidInt16, tanhInt16, tanhInt16Params } from '../quant/int16-activations';
@@ -34,9 +34,13 @@ const GATE_FORGET = 1;
 const GATE_CELL = 2;
 const GATE_OUTPUT = 3;
 
-/** TFLM's gate pre-activation scale (2^-12) and its constant for the gate output scale (meant as 2^-15). */
+/**
+ * Gate pre-activation scale (TFLM's float constant 0.00024414062, which is exactly 2^-12 as a float) and gate
+ * output scale, exactly 2^-15: the recorded cell states of dtln only match with the exact power of two (the
+ * float nearest 0.00003051757 moves one cell-state value by one step).
+ */
 const GATE_INPUT_SCALE = mathFround(0.00024414062);
-const GATE_OUTPUT_SCALE = mathFround(0.00003051757);
+const GATE_OUTPUT_SCALE = 2 ** -15;
 
 interface Sizes {
   batches: number;
