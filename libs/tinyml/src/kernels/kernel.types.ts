@@ -1,6 +1,7 @@
 import { ModelFormatError, UnsupportedOpError } from '../errors';
 import type { Model, OperatorInfo, TensorInfo } from '../model/model.types';
 import type { FbTable } from '../schema/flatbuffer-reader';
+import { FlexbufferError, FlexMap, readFlexbufferMap } from '../schema/flexbuffer-reader';
 import { BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
 
 export type TensorData = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array;
@@ -33,6 +34,8 @@ export interface Kernel<D = unknown> {
   readonly op: string;
   prepare(ctx: PrepareContext): Prepared<D>;
   eval(data: D, io: KernelIo): void;
+  /** TFLM's optional Reset(): clears state the kernel keeps between invokes (Interpreter.reset()). */
+  reset?(data: D): void;
 }
 
 export class PrepareContext {
@@ -50,6 +53,18 @@ export class PrepareContext {
     if (expected !== undefined && actual !== expected)
       this.fail(`builtin options type ${actual}, expected ${expected}`);
     return options;
+  }
+
+  /** The op's `custom_options` decoded as a FlexBuffers map (how TFLM's custom ops store parameters). */
+  customOptions(): FlexMap {
+    const bytes = this.node.customOptions;
+    if (!bytes) this.fail('missing custom options');
+    try {
+      return readFlexbufferMap(bytes);
+    } catch (e) {
+      if (e instanceof FlexbufferError) this.fail(e.message);
+      throw e;
+    }
   }
 
   fail(reason: string): never {
