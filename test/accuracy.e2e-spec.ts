@@ -236,7 +236,7 @@ describe('on-device accuracy reports', () => {
       for (let i = 0; i < 6; i++)
         fleet.push(
           await otaDevice(platform.mqttUrl, claim, `acc-gate-${i}`, {
-            initial: { bytes: v1.model, manifest: v1.manifest },
+            initial: { bytes: v1.model, manifest: v1.deviceManifest },
             trustedKeys,
           }),
         );

@@ -57,7 +57,7 @@ describe('operator dashboard (headless Chromium)', () => {
     for (let i = 0; i < 3; i++)
       ota.push(
         await otaDevice(platform.mqttUrl, claim, `dash-ota-${i}`, {
-          initial: { bytes: v1.model, manifest: v1.manifest },
+          initial: { bytes: v1.model, manifest: v1.deviceManifest },
           trustedKeys,
           interpreterVersion: INTERPRETER_VERSION,
         }),

@@ -146,7 +146,7 @@ export class FleetHost {
         uplink: link,
         model: this.models.get(stream.recipe),
         trustedKeys: this.trustedKeys,
-        loadReceivedModel: (bytes, manifest) => this.models.intern(bytes, manifest),
+        loadReceivedModel: (bytes, manifest) => this.models.intern(bytes, manifest, stream.channels),
       });
       this.nodes.push({ spec, node, link });
     }

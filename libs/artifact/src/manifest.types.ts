@@ -1,6 +1,7 @@
 /** The artifact manifest: everything a device and the registry need to know about one model build. */
 
-export const MANIFEST_SCHEMA = 'tinyfleet.artifact/v1';
+/** v2: signed through the device manifest (device-manifest.ts), which names this file's sha256. */
+export const MANIFEST_SCHEMA = 'tinyfleet.artifact/v2';
 export const MODEL_FILE = 'model.tflite';
 export const OTA_FILE = 'model.tfhc';
 export const MANIFEST_FILE = 'manifest.json';
@@ -82,7 +83,18 @@ export interface ArtifactManifest {
   preprocessing: Preprocessing;
   metrics: StageMetrics[];
   datasets: DatasetRef[];
-  selfTest: { inputBase64: string; expectedOutputBase64: string; note: string };
+  /**
+   * Run by the device before it switches to the model: the input is either seeded (seededSelfTestInput,
+   * 4 bytes on air) or given (`inputBase64`, every input's bytes concatenated); every output element must
+   * be within `toleranceLsb` of the expected bytes.
+   */
+  selfTest: {
+    seed?: number;
+    inputBase64?: string;
+    expectedOutputBase64: string;
+    toleranceLsb: number;
+    note: string;
+  };
   minInterpreterVersion: string;
   signing: { algorithm: 'Ed25519'; keyId: string };
 }
@@ -90,6 +102,6 @@ export interface ArtifactManifest {
 export interface SignatureFile {
   algorithm: 'Ed25519';
   keyId: string;
-  /** base64 Ed25519 signature over signedMessage(modelSha256, manifest). */
+  /** base64 Ed25519 signature over signedMessage(device manifest bytes). */
   signature: string;
 }

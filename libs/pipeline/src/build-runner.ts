@@ -11,7 +11,7 @@ import { dataFile, strided, subset, type LabelledData } from '@tinyfleet/dataset
 import { countNonzeros, type FloatParams } from './graph/float-params';
 import { modelMacs } from './graph/model-spec';
 import type { PreparedData, StageContext, StageReport } from './pipeline.types';
-import { applyPreprocessing, fitPreprocessing, inputQuant, rawToInt8 } from './preprocess';
+import { applyPreprocessing, fitPreprocessing, inputQuant } from './preprocess';
 import type { Recipe } from './recipes/recipe.types';
 import { exportFloat } from './export/tflite-export';
 import { evaluateInt8 } from './stages/evaluate';
@@ -207,7 +207,6 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   );
 
   // 7. Package and sign.
-  const f = data.rawTest.x.length / data.rawTest.n;
   const manifest = runPackageStage({
     recipe,
     outDir: opts.outDir,
@@ -217,7 +216,6 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     huffmanBytes: huffman.bytes,
     preprocessing,
     reports,
-    selfTestInput: rawToInt8(preprocessing, data.rawTest.x.subarray(0, f)),
     key: opts.key,
     labels: data.labels,
   });

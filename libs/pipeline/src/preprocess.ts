@@ -57,8 +57,9 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
     sq[i % c] += v * v;
     if (i % c === 0) count++;
   }
-  const mean = Array.from(sum, (s) => s / count);
-  const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(s / count - mean[k] ** 2, 1e-12)));
+  // float32 values: what a microcontroller computes with, and what the device manifest carries exactly.
+  const mean = Array.from(sum, (s) => Math.fround(s / count));
+  const std = Array.from(sq, (s, k) => Math.fround(Math.sqrt(Math.max(s / count - mean[k] ** 2, 1e-12))));
   const p: Preprocessing = {
     ...stripClip(tpl),
     channels,

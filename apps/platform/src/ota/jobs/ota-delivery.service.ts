@@ -324,7 +324,11 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
         baseSha256: Buffer.from(fromSha256!, 'hex'),
       });
     const best = candidates.reduce((x, y) => (y.payload.length < x.payload.length ? y : x));
-    const manifest = Buffer.from(a.manifestText, 'utf8');
+    if (!a.deviceManifest)
+      throw new Error(
+        `${a.name}@${a.version} predates device manifests (TFDM/1): rebuild or re-package and push it again`,
+      );
+    const manifest = a.deviceManifest;
     const blob = new Uint8Array(Buffer.concat([manifest, best.payload]));
     return {
       form: best.form,
