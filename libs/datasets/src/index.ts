@@ -10,3 +10,4 @@ export * from './labelled-data.types';
 export * from './loaders/image.loader';
 export * from './loaders/soil.loader';
 export * from './loaders/gas.loader';
+export * from './preprocess/input-preprocessor';

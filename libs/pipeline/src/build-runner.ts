@@ -207,7 +207,6 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   );
 
   // 7. Package and sign.
-  const f = data.rawTest.x.length / data.rawTest.n;
   const manifest = runPackageStage({
     recipe,
     outDir: opts.outDir,
@@ -217,7 +216,7 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     huffmanBytes: huffman.bytes,
     preprocessing,
     reports,
-    selfTestInput: rawToInt8(preprocessing, data.rawTest.x.subarray(0, f)),
+    selfTestInput: rawToInt8(preprocessing, data.rawTest, 0),
     key: opts.key,
     labels: data.labels,
   });
