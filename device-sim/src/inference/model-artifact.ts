@@ -1,5 +1,6 @@
 import { modelTagOf } from '@tinyfleet/wire';
 import type { ArtifactManifest, Preprocessing } from '@tinyfleet/artifact';
+import { inferenceStrideSamples } from '@tinyfleet/datasets';
 import { inspectModel, ModelInspection } from '@tinyfleet/tinyml';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -89,12 +90,7 @@ export function artifactFromManifest(bytes: Uint8Array, manifest: ArtifactManife
     bytes,
     labels: manifest.labels,
     preprocessing: manifest.preprocessing,
-    // Slow streams (a reading every minute or more) wake the node anyway: infer on every reading.
-    // Fast ones (SmellNet 1 Hz) infer on half-overlapping windows, a fresh conclusion per half window.
-    strideSamples:
-      (manifest.preprocessing.sampleIntervalSeconds ?? 0) >= 60
-        ? 1
-        : Math.max(1, Math.floor(manifest.preprocessing.windowLength / 2)),
+    strideSamples: inferenceStrideSamples(manifest.preprocessing),
     source,
     manifest,
   });

@@ -147,3 +147,13 @@ export class InputPreprocessor {
     }
   }
 }
+
+/**
+ * Samples between inferences on a node (a sliding window advances by this much): slow streams (a
+ * reading every minute or more) wake the node anyway and infer on every reading; fast ones infer on
+ * half-overlapping windows, a fresh conclusion per half window. The pipeline prices a model's
+ * inferences per day with the same rule.
+ */
+export function inferenceStrideSamples(p: Preprocessing): number {
+  return (p.sampleIntervalSeconds ?? 0) >= 60 ? 1 : Math.max(1, Math.floor(p.windowLength / 2));
+}
