@@ -41,3 +41,5 @@ export { buildFromUserData } from './user/user-build';
 export type { UserBuildOptions, UserBuildResult } from './user/user-build';
 export { writeSignedArtifact } from './stages/package.stage';
 export { classCounts, confusionMatrix } from './stages/evaluate';
+export { packageTflite, PackageRefusedError } from './stages/package-tflite';
+export type { PackageTfliteOptions, PackagedTflite } from './stages/package-tflite';

@@ -10,6 +10,7 @@ import {
 } from '@tinyfleet/artifact/verify-node';
 import { repoRoot } from '@tinyfleet/datasets';
 import { addDataBuildOptions, printSearch, runDataBuild, type DataBuildOpts } from './model-build-data';
+import { registerModelPackageCommand } from './model-package.command';
 import {
   buildRecipe,
   findRecipe,
@@ -119,6 +120,8 @@ export function registerModelBuildCommands(model: Command): void {
       process.stdout.write(opts.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : `${printBuild(result)}\n`);
     },
   );
+
+  registerModelPackageCommand(model);
 
   model
     .command('verify')

@@ -137,7 +137,8 @@ export function readTimeSeries(p: string, opts: TimeSeriesOptions = {}): TimeSer
     channels: channels!,
     labels,
     segments,
-    sampleIntervalSeconds: intervals.length ? intervals[intervals.length >> 1] : 1,
+    // Microsecond resolution: timestamps printed as decimals differ by float noise (0.02 vs 0.0199999…).
+    sampleIntervalSeconds: intervals.length ? Math.round(intervals[intervals.length >> 1] * 1e6) / 1e6 : 1,
     rowsPerClass,
   };
 }

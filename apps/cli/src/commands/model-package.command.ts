@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import type { ArtifactManifest, Preprocessing } from '@tinyfleet/artifact';
+import { packageTflite, resolveTarget } from '@tinyfleet/pipeline';
+import { resolveSigningKey } from './model-build.command';
+import { dataVersion } from './model-build-data';
+
+/** The preprocessing of --preprocessing: a JSON file holding a Preprocessing, or an artifact manifest (its .preprocessing). */
+function readPreprocessing(file: string): Preprocessing {
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Preprocessing | ArtifactManifest;
+  return 'preprocessing' in json ? json.preprocessing : json;
+}
+
+/** `model package MODEL.tflite`: any TFLite (Micro) model as a signed artifact. */
+export function registerModelPackageCommand(model: Command): void {
+  model
+    .command('package')
+    .description(
+      'Package any .tflite as a signed artifact: checks every op against the interpreter, measures device memory and MACs, records the self-test output; refuses what a node could not run',
+    )
+    .argument('<model>', '.tflite file (int8 input and output, one of each)')
+    .requiredOption('--name <name>', 'artifact name')
+    .requiredOption('--version <semver>', 'artifact version (1.2.0, or 2 for 2.0.0)')
+    .requiredOption('--out <dir>', 'artifact folder to write')
+    .option('--key <dir>', 'signing key folder (default: local dev key in .tinyfleet/keys)')
+    .option('--labels <list>', 'class names, comma-separated, one per output (default class_0 …)')
+    .option(
+      '--preprocessing <file>',
+      "JSON: a Preprocessing object, or a manifest.json whose preprocessing to reuse (default: raw values are the input's real values)",
+    )
+    .option('--self-test-input <file>', 'raw input tensor bytes for the self-test (default: zero point everywhere)')
+    .option('--target <mcu>', 'refuse unless the model fits this MCU profile')
+    .option('--description <text>', 'what the model does')
+    .option('--json', 'print the manifest as JSON')
+    .action(
+      (
+        file: string,
+        opts: {
+          name: string;
+          version: string;
+          out: string;
+          key?: string;
+          labels?: string;
+          preprocessing?: string;
+          selfTestInput?: string;
+          target?: string;
+          description?: string;
+          json?: boolean;
+        },
+      ) => {
+        if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+        const note = (s: string) => process.stderr.write(`${s}\n`);
+        const r = packageTflite({
+          file,
+          bytes: new Uint8Array(fs.readFileSync(file)),
+          name: opts.name,
+          version: dataVersion(opts.version),
+          outDir: opts.out,
+          key: resolveSigningKey(opts.key, note),
+          labels: opts.labels?.split(',').map((s) => s.trim()),
+          preprocessing: opts.preprocessing ? readPreprocessing(opts.preprocessing) : undefined,
+          selfTestInput: opts.selfTestInput ? new Uint8Array(fs.readFileSync(opts.selfTestInput)) : undefined,
+          target: opts.target ? resolveTarget({ mcu: opts.target }) : undefined,
+          description: opts.description,
+        });
+        const m = r.manifest;
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(m, null, 2)}\n`
+            : `${m.name}@${m.version} packaged in ${opts.out}: ops ${Object.entries(m.ops)
+                .map(([k, v]) => `${k}×${v}`)
+                .join(
+                  ', ',
+                )}; flash ${m.flashBytes} B, device memory ${r.ramBytes} B, ${m.macs} MACs; OTA form ${r.otaBytes} B; self-test recorded; signed by ${m.signing.keyId}\n`,
+        );
+      },
+    );
+}
