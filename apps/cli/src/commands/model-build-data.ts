@@ -43,6 +43,11 @@ export function addDataBuildOptions(cmd: Command): Command {
     )
     .option('--color <mode>', 'images: gray | rgb', 'gray')
     .option('--name <name>', 'artifact name (default: the data file or folder name)')
+    .option('--stream <name>', 'the sensor stream the model is for: rollouts hold devices to it (default: --name)')
+    .option(
+      '--keep-input',
+      'search only the given --window / --image-size (an update keeps the input deployed devices run)',
+    )
     .option('--target <mcu>', 'MCU profile the model must fit (libs/energy)', 'nrf52840')
     .option('--radio <radio>', 'radio profile for the energy figures', 'nrf52840-ble-1m')
     .option('--max-latency-ms <ms>', 'latency budget per inference', (v) => posNum(v, '--max-latency-ms'))
@@ -85,6 +90,8 @@ export interface DataBuildOpts {
   imageSize: number;
   color: string;
   name?: string;
+  stream?: string;
+  keepInput?: boolean;
   version?: string;
   target: string;
   radio: string;
@@ -161,6 +168,8 @@ export async function runDataBuild(
       channels: o.channels?.split(',').map((s) => s.trim()),
     },
     name,
+    stream: o.stream ?? name,
+    keepInput: !!o.keepInput,
     version: dataVersion(o.version),
     inputs: { window, image },
     target,

@@ -22,6 +22,7 @@ export function registerModelPackageCommand(model: Command): void {
     .requiredOption('--name <name>', 'artifact name')
     .requiredOption('--version <semver>', 'artifact version (1.2.0, or 2 for 2.0.0)')
     .requiredOption('--out <dir>', 'artifact folder to write')
+    .option('--stream <name>', 'the sensor stream the model is for: rollouts hold devices to it (default: --name)')
     .option('--key <dir>', 'signing key folder (default: local dev key in .tinyfleet/keys)')
     .option('--labels <list>', 'class names, comma-separated, one per output (default class_0 …)')
     .option(
@@ -39,6 +40,7 @@ export function registerModelPackageCommand(model: Command): void {
           name: string;
           version: string;
           out: string;
+          stream?: string;
           key?: string;
           labels?: string;
           preprocessing?: string;
@@ -55,6 +57,7 @@ export function registerModelPackageCommand(model: Command): void {
           bytes: new Uint8Array(fs.readFileSync(file)),
           name: opts.name,
           version: dataVersion(opts.version),
+          stream: opts.stream ?? opts.name,
           outDir: opts.out,
           key: resolveSigningKey(opts.key, note),
           labels: opts.labels?.split(',').map((s) => s.trim()),

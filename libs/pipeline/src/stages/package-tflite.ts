@@ -30,6 +30,8 @@ export interface PackageTfliteOptions {
   bytes: Uint8Array;
   name: string;
   version: string;
+  /** The sensor stream the model is for (the manifest's recipe; rollouts hold fresh devices to it). */
+  stream: string;
   outDir: string;
   key: SigningKey;
   /** One per output element (default class_0 …). */
@@ -165,7 +167,7 @@ export function packageTflite(o: PackageTfliteOptions): PackagedTflite {
     schema: MANIFEST_SCHEMA,
     name: o.name,
     version: o.version,
-    recipe: 'tflite',
+    recipe: o.stream,
     description: o.description ?? `${o.name}: a user-supplied TFLite model (${path.basename(o.file)})`,
     createdAt: new Date().toISOString(),
     seed: 0,

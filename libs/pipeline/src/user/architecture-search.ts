@@ -32,6 +32,8 @@ export interface SearchOptions {
   minAccuracy?: number;
   /** At most this many trials, and/or stop starting new ones after this many minutes. */
   budget: { trials?: number; minutes?: number };
+  /** Only the base input (no half window / resolution). */
+  keepInput?: boolean;
   epochs: number;
   seed: number;
   /** Images: frames per day the node classifies (time series: from the sample interval and stride). */
@@ -135,7 +137,9 @@ export function markPareto(trials: Trial[]): void {
 }
 
 export function runSearch(data: UserDataset, o: SearchOptions): SearchResult {
-  const space = architectureSpace(o.base);
+  const space = architectureSpace(o.base).filter(
+    (a) => !o.keepInput || JSON.stringify(a.input) === JSON.stringify(o.base),
+  );
   const order = new SeededRandom(o.seed).permutation(space.length);
   const maxTrials = Math.min(space.length, o.budget.trials ?? space.length);
   const deadline = o.budget.minutes !== undefined ? Date.now() + o.budget.minutes * 60_000 : Infinity;

@@ -23,6 +23,10 @@ export interface UserBuildOptions {
   data: UserDataOptions;
   name: string;
   version: string;
+  /** The sensor stream the model is for (the manifest's recipe; rollouts hold fresh devices to it). */
+  stream: string;
+  /** Search only architectures with the given input (an update must keep the deployed input signature). */
+  keepInput?: boolean;
   /**
    * The input the user asked for, per data kind (--window/--stride/--spectral-bins, --image-size/--color);
    * the data decides which applies, and the search also tries half of it.
@@ -64,6 +68,7 @@ export async function buildFromUserData(o: UserBuildOptions): Promise<UserBuildR
     objective: o.objective,
     minAccuracy: o.minAccuracy,
     budget: o.budget,
+    keepInput: o.keepInput,
     epochs: o.quick ? SEARCH_EPOCHS.quick : SEARCH_EPOCHS.full,
     seed: o.seed,
     framesPerDay: o.framesPerDay,
@@ -97,7 +102,7 @@ export async function buildFromUserData(o: UserBuildOptions): Promise<UserBuildR
   const teacher = teacherModel;
   const dataName = path.basename(path.resolve(o.data.path));
   const recipe: Recipe = {
-    id: 'user-data',
+    id: o.stream,
     artifactName: o.name,
     version: o.version,
     description: `${o.name}: classify ${data.labels.join(' / ')} from the user's ${data.kind === 'images' ? 'images' : 'time series'} (${data.describe}); architecture searched for ${o.target.mcu.id} (objective ${o.objective}): ${describeArchitecture(chosen)}`,
