@@ -4,6 +4,7 @@ import {
   readTimeSeries,
   splitSegments,
   type ColorMode,
+  type HoldoutMode,
   type SplitName,
 } from '@tinyfleet/datasets';
 import type { SensorStreamId } from '@tinyfleet/energy';
@@ -28,6 +29,8 @@ export interface UserStreamOptions {
   labels: string[];
   /** `test`: only the held-out part (the build's test split); `all`: the whole recording. */
   part: SplitName | 'all';
+  /** Time series: how the build held out its test split (its manifest says; libs/datasets holdoutOf). */
+  holdout?: HoldoutMode;
   /**
    * Time series: the model's window length. Part `test` replays the window length − 1 rows of the same
    * segment before each held-out part, so a node's window ending on a held-out row holds rows of that
@@ -95,17 +98,19 @@ export function loadUserStream(o: UserStreamOptions): SensorStream {
   const segments =
     o.part === 'all'
       ? data.segments
-      : splitSegments(data, o.part).map((s, i) => {
-          const whole = data.segments[i];
-          const start = (s.values.byteOffset - whole.values.byteOffset) / 4 / nc;
-          const from = Math.max(0, start - warmup);
-          return {
-            ...s,
-            firstLine: whole.firstLine + from,
-            rows: s.rows + start - from,
-            values: whole.values.subarray(from * nc, (start + s.rows) * nc),
-          };
-        });
+      : o.holdout === 'segments'
+        ? splitSegments(data, o.part, 'segments')
+        : splitSegments(data, o.part).map((s, i) => {
+            const whole = data.segments[i];
+            const start = (s.values.byteOffset - whole.values.byteOffset) / 4 / nc;
+            const from = Math.max(0, start - warmup);
+            return {
+              ...s,
+              firstLine: whole.firstLine + from,
+              rows: s.rows + start - from,
+              values: whole.values.subarray(from * nc, (start + s.rows) * nc),
+            };
+          });
   const n = data.channels.length;
   const rows = segments.reduce((a, s) => a + s.rows, 0);
   const values = new Float32Array(rows * n);

@@ -18,6 +18,11 @@ export function addDataBuildOptions(cmd: Command): Command {
     .option('--task <task>', 'what to learn from --data (classify)')
     .option('--label-column <name>', 'time series: the label column', 'label')
     .option('--timestamp-column <name>', 'time series: the timestamp column (seconds or ISO 8601)', 'timestamp')
+    .option(
+      '--holdout <mode>',
+      'time series: time (last 15 % of every segment) | segments (whole unseen segments)',
+      'time',
+    )
     .option('--channels <list>', 'time series: sensor columns to use, comma-separated (default: all others)')
     .option(
       '--window <n>',
@@ -83,6 +88,7 @@ export interface DataBuildOpts {
   labelColumn: string;
   timestampColumn: string;
   channels?: string;
+  holdout: string;
   window: number;
   stride?: number;
   features: string;
@@ -131,6 +137,8 @@ export async function runDataBuild(
     throw new Error(`--objective must be accuracy or energy, got ${o.objective}`);
   if (!['none', 'spectral'].includes(o.features))
     throw new Error(`--features must be none or spectral, got ${o.features}`);
+  if (!['time', 'segments'].includes(o.holdout))
+    throw new Error(`--holdout must be time or segments, got ${o.holdout}`);
   if (!['gray', 'rgb'].includes(o.color)) throw new Error(`--color must be gray or rgb, got ${o.color}`);
   const target = resolveTarget({
     mcu: o.target,
@@ -166,6 +174,7 @@ export async function runDataBuild(
       labelColumn: o.labelColumn,
       timestampColumn: o.timestampColumn,
       channels: o.channels?.split(',').map((s) => s.trim()),
+      holdout: o.holdout as 'time' | 'segments',
     },
     name,
     stream: o.stream ?? name,

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactManifest } from '@tinyfleet/artifact';
 import type { NodeSpec, UserStreamOptions } from '../../../../device-sim/src';
+import { holdoutOf } from '@tinyfleet/datasets';
 import { apiRequest } from '../http-client';
 
 /** `sim run --stream-file`: the user's own recording on simulated nodes, with their model delivered over the air. */
@@ -101,7 +102,10 @@ export async function planStreamFile(o: StreamFileOpts): Promise<StreamFilePlan>
     timestampColumn: o.timestampColumn,
     ...(isImages
       ? { imageSize: shape[1], color: shape[3] === 3 ? 'rgb' : 'gray' }
-      : { windowLength: manifest.preprocessing.windowLength }),
+      : {
+          windowLength: manifest.preprocessing.windowLength,
+          holdout: holdoutOf(manifest.datasets[0]?.split ?? ''),
+        }),
   };
   const specs: NodeSpec[] = Array.from({ length: o.devices }, (_, i) => ({
     hardwareId: `${o.fleetName}-${id}-${i}`,

@@ -63,6 +63,24 @@ describe('user time series (CSV)', () => {
     expect(() => readTimeSeries(csv(`bad${n}.csv`, lines as string[]), opts)).toThrow(re);
   });
 
+  it('holdout segments: whole segments per split, stratified; refuses a class with fewer than 3 segments', () => {
+    const lines = ['timestamp,ax,label'];
+    for (let seg = 0; seg < 8; seg++)
+      for (let i = 0; i < 20; i++) lines.push(`${seg * 20 + i},${seg},${seg % 2 ? 'b' : 'a'}`);
+    const d = readTimeSeries(csv('segs.csv', lines));
+    const splits = timeSeriesSplits(d, 5, 5, 'segments');
+    // 4 segments per class: 1 test, 1 val, 2 train each; every window's values name its one segment.
+    expect([splits.train.n, splits.val.n, splits.test.n]).toEqual([16, 8, 8]);
+    const segsOf = (x: Float32Array) => new Set(Array.from(x));
+    const train = segsOf(splits.train.x);
+    for (const v of segsOf(splits.test.x)) expect(train.has(v)).toBe(false);
+    expect(Array.from(splits.test.y).sort()).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+    const two = readTimeSeries(csv('two.csv', lines.slice(0, 41)));
+    expect(() => timeSeriesSplits(two, 5, 5, 'segments')).toThrow(
+      /class "a" has 1 segment\(s\); --holdout segments needs at least 3/,
+    );
+  });
+
   it('refuses too little data per class for the window', () => {
     const d = readTimeSeries(goodCsv('short.csv', 30));
     expect(() => timeSeriesSplits(d, 10, 5)).toThrow(

@@ -2,10 +2,12 @@
  * Deterministic, stratified train / validation / test splits of the user's data, shared by the
  * pipeline (which trains and reports on them) and the simulator (which replays the held-out part).
  *
- * Time series: every labelled segment is cut by time, its first 70 % train, next 15 % validation,
- * last 15 % test, and windows never cross a cut — overlapping windows of one recording on both sides
- * of a split would make held-out accuracy a measure of memory. Each class is split at the same
- * ratios, so the class balance is the same in every split.
+ * Time series, holdout `time` (default): every labelled segment is cut by time, its first 70 % train,
+ * next 15 % validation, last 15 % test, and windows never cross a cut — overlapping windows of one
+ * recording on both sides of a split would make held-out accuracy a measure of memory. Each class is
+ * split at the same ratios, so the class balance is the same in every split. Holdout `segments`:
+ * whole segments (recordings of one label) go to one split, per class in hash order 70 / 15 / 15 —
+ * the test then measures recordings the model never saw, the stricter question.
  * Images: per class, files ordered by a hash of their path (no PRNG, no dependence on listing order),
  * the same 70 / 15 / 15 shares.
  */
@@ -14,6 +16,8 @@ import type { LabelledData } from '../labelled-data.types';
 import type { TimeSeriesData, TimeSeriesSegment } from './time-series-csv';
 
 export const SPLIT_SHARES = { train: 0.7, val: 0.15, test: 0.15 } as const;
+export type HoldoutMode = 'time' | 'segments';
+export const HOLDOUT_MODES: readonly HoldoutMode[] = ['time', 'segments'];
 export type SplitName = keyof typeof SPLIT_SHARES;
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'val', 'test'];
 /** Fewer training windows / images than this for a class is refused: nothing can be learned or measured. */
@@ -26,8 +30,34 @@ export function segmentCuts(rows: number): Record<SplitName, [number, number]> {
   return { train: [0, a], val: [a, b], test: [b, rows] };
 }
 
-/** The part of each segment that belongs to `split`, as shorter segments. */
-export function splitSegments(data: TimeSeriesData, split: SplitName): TimeSeriesSegment[] {
+/** Where the split description of a manifest says which holdout made it (read back by the simulator). */
+export function holdoutTag(mode: HoldoutMode): string {
+  return `holdout=${mode}`;
+}
+
+export function holdoutOf(splitDescription: string): HoldoutMode {
+  return /^holdout=segments\b/.test(splitDescription) ? 'segments' : 'time';
+}
+
+/** The segments (holdout `segments`) or the part of each segment (holdout `time`) that belongs to `split`. */
+export function splitSegments(data: TimeSeriesData, split: SplitName, mode: HoldoutMode = 'time'): TimeSeriesSegment[] {
+  if (mode === 'segments') {
+    data.labels.forEach((label, c) => {
+      const segs = data.segments.filter((s) => s.label === c);
+      if (segs.length < 3)
+        throw new DatasetFormatError(
+          `class "${label}" has ${segs.length} segment(s); --holdout segments needs at least 3 per class (train, validation, test)`,
+          segs[0]?.file ?? data.files[0],
+          segs[0]?.firstLine,
+        );
+    });
+    const assigned = stratifiedAssign(
+      data.segments,
+      (s) => s.label,
+      (s) => `${s.file}:${s.firstLine}`,
+    );
+    return data.segments.filter((_, i) => assigned[i] === split);
+  }
   const nc = data.channels.length;
   return data.segments.map((s) => {
     const [a, b] = segmentCuts(s.rows)[split];
@@ -61,12 +91,13 @@ export function timeSeriesSplits(
   data: TimeSeriesData,
   window: number,
   stride: number,
+  mode: HoldoutMode = 'time',
 ): Record<SplitName, LabelledData> {
   if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a positive integer, got ${window}`);
   if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be a positive integer, got ${stride}`);
   const out = {} as Record<SplitName, LabelledData>;
   for (const split of SPLIT_NAMES) {
-    const d = windowSegments(data, splitSegments(data, split), window, stride);
+    const d = windowSegments(data, splitSegments(data, split, mode), window, stride);
     const need = split === 'train' ? MIN_TRAIN_EXAMPLES_PER_CLASS : 1;
     data.labels.forEach((label, c) => {
       let have = 0;
@@ -74,7 +105,7 @@ export function timeSeriesSplits(
       if (have < need) {
         const first = data.segments.find((s) => s.label === c)!;
         throw new DatasetFormatError(
-          `too little data for class "${label}": ${data.rowsPerClass[c]} rows give ${have} ${split} window(s) of ${window} samples (need ${need}; the ${split} split takes ${SPLIT_SHARES[split] * 100} % of every segment) — record more or use a shorter --window`,
+          `too little data for class "${label}": ${data.rowsPerClass[c]} rows give ${have} ${split} window(s) of ${window} samples (need ${need}; the ${split} split takes ${SPLIT_SHARES[split] * 100} % of every ${mode === 'time' ? 'segment' : "class's segments"}) — record more or use a shorter --window`,
           first.file,
           first.firstLine,
         );

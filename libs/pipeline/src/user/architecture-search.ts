@@ -123,16 +123,22 @@ function runTrial(data: UserDataset, a: Architecture, o: SearchOptions, index: n
   }
 }
 
-/** Pareto-optimal: no other trial is at least as good on accuracy, RAM, flash, latency and J/day and better on one. */
+/**
+ * Pareto-optimal among the trials that fit: no other fitting trial is at least as good on accuracy,
+ * RAM, flash, latency and J/day and better on one. A trial that does not fit is never on the front.
+ */
 export function markPareto(trials: Trial[]): void {
   const key = (t: Trial) => [-t.valAccuracy, t.ramBytes, t.flashBytes, t.latencyMs, t.joulesPerDay];
+  const fitting = trials.filter((t) => t.fits);
   for (const t of trials) {
     const k = key(t);
-    t.pareto = !trials.some((o) => {
-      if (o === t) return false;
-      const ko = key(o);
-      return ko.every((v, i) => v <= k[i]) && ko.some((v, i) => v < k[i]);
-    });
+    t.pareto =
+      t.fits &&
+      !fitting.some((o) => {
+        if (o === t) return false;
+        const ko = key(o);
+        return ko.every((v, i) => v <= k[i]) && ko.some((v, i) => v < k[i]);
+      });
   }
 }
 

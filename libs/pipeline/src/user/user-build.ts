@@ -113,10 +113,7 @@ export async function buildFromUserData(o: UserBuildOptions): Promise<UserBuildR
     datasets: [
       {
         name: dataName,
-        split:
-          data.kind === 'images'
-            ? 'per class, files in hash order: 70 % train, 15 % validation, 15 % test'
-            : 'each labelled segment cut by time: first 70 % train, next 15 % validation, last 15 % test; windows never cross a cut',
+        split: data.splitDescription,
         files: data.files,
       },
     ],

@@ -13,7 +13,9 @@ import {
   readTimeSeries,
   sha256File,
   timeSeriesSplits,
+  holdoutTag,
   type ColorMode,
+  type HoldoutMode,
   type ImageFolderData,
   type LabelledData,
   type SplitName,
@@ -30,6 +32,8 @@ export interface UserDataOptions {
   labelColumn?: string;
   timestampColumn?: string;
   channels?: string[];
+  /** Time series: how the test split is held out (see libs/datasets user-splits). */
+  holdout?: HoldoutMode;
 }
 
 export interface UserDataset {
@@ -42,6 +46,8 @@ export interface UserDataset {
   /** Every file read, with its hash (recorded in the manifest). */
   files: DatasetRef['files'];
   describe: string;
+  /** How the splits were made, for the manifest (starts with the holdout tag the simulator reads). */
+  splitDescription: string;
   splits(input: InputChoice): Record<SplitName, LabelledData>;
   template(input: InputChoice): PreprocessingTemplate;
   inputShape(input: InputChoice): number[];
@@ -61,6 +67,7 @@ export function loadUserDataset(opts: UserDataOptions): UserDataset {
 
 function timeSeriesDataset(opts: UserDataOptions): UserDataset {
   const data: TimeSeriesData = readTimeSeries(opts.path, opts);
+  const holdout = opts.holdout ?? 'time';
   const cache = new Map<string, Record<SplitName, LabelledData>>();
   const win = (input: InputChoice) => {
     if (input.kind !== 'window') throw new Error('a time series takes window inputs');
@@ -72,13 +79,17 @@ function timeSeriesDataset(opts: UserDataOptions): UserDataset {
     examplesPerClass: data.rowsPerClass,
     sampleIntervalSeconds: data.sampleIntervalSeconds,
     files: fileRefs(opts.path, data.files),
+    splitDescription:
+      holdout === 'time'
+        ? `${holdoutTag('time')}: each labelled segment cut by time: first 70 % train, next 15 % validation, last 15 % test; windows never cross a cut`
+        : `${holdoutTag('segments')}: whole labelled segments, per class in hash order: 70 % train, 15 % validation, 15 % test (the test segments were never seen in training)`,
     describe: `${data.files.length} CSV file(s), ${data.segments.length} labelled segments, channels ${data.channels.join(', ')}, one row every ${data.sampleIntervalSeconds} s (median)`,
     splits(input) {
       const w = win(input);
       const key = `${w.window}/${w.stride}`;
       let s = cache.get(key);
       if (!s) {
-        s = timeSeriesSplits(data, w.window, w.stride);
+        s = timeSeriesSplits(data, w.window, w.stride, holdout);
         cache.set(key, s);
       }
       return s;
@@ -116,6 +127,7 @@ function imageDataset(data: ImageFolderData): UserDataset {
       data.root,
       data.images.map((i) => i.file),
     ),
+    splitDescription: 'per class, files in hash order: 70 % train, 15 % validation, 15 % test',
     describe: `${data.images.length} images in ${data.labels.length} class folders`,
     splits(input) {
       const i = img(input);
