@@ -5,10 +5,13 @@ import { packageTflite, resolveTarget } from '@tinyfleet/pipeline';
 import { resolveSigningKey } from './model-build.command';
 import { dataVersion } from './model-build-data';
 
-/** The preprocessing of --preprocessing: a JSON file holding a Preprocessing, or an artifact manifest (its .preprocessing). */
-function readPreprocessing(file: string): Preprocessing {
+/**
+ * --preprocessing: a JSON file holding a Preprocessing, or an artifact manifest — then its
+ * preprocessing and its labels (a model trained elsewhere on the same data keeps the class order).
+ */
+function readPreprocessing(file: string): { preprocessing: Preprocessing; labels?: string[] } {
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Preprocessing | ArtifactManifest;
-  return 'preprocessing' in json ? json.preprocessing : json;
+  return 'preprocessing' in json ? { preprocessing: json.preprocessing, labels: json.labels } : { preprocessing: json };
 }
 
 /** `model package MODEL.tflite`: any TFLite (Micro) model as a signed artifact. */
@@ -24,7 +27,10 @@ export function registerModelPackageCommand(model: Command): void {
     .requiredOption('--out <dir>', 'artifact folder to write')
     .option('--stream <name>', 'the sensor stream the model is for: rollouts hold devices to it (default: --name)')
     .option('--key <dir>', 'signing key folder (default: local dev key in .tinyfleet/keys)')
-    .option('--labels <list>', 'class names, comma-separated, one per output (default class_0 …)')
+    .option(
+      '--labels <list>',
+      "class names, comma-separated, one per output (default: the --preprocessing manifest's labels, else class_0 …)",
+    )
     .option(
       '--preprocessing <file>',
       "JSON: a Preprocessing object, or a manifest.json whose preprocessing to reuse (default: raw values are the input's real values)",
@@ -52,6 +58,7 @@ export function registerModelPackageCommand(model: Command): void {
       ) => {
         if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
         const note = (s: string) => process.stderr.write(`${s}\n`);
+        const pre = opts.preprocessing ? readPreprocessing(opts.preprocessing) : undefined;
         const r = packageTflite({
           file,
           bytes: new Uint8Array(fs.readFileSync(file)),
@@ -60,8 +67,8 @@ export function registerModelPackageCommand(model: Command): void {
           stream: opts.stream ?? opts.name,
           outDir: opts.out,
           key: resolveSigningKey(opts.key, note),
-          labels: opts.labels?.split(',').map((s) => s.trim()),
-          preprocessing: opts.preprocessing ? readPreprocessing(opts.preprocessing) : undefined,
+          labels: opts.labels?.split(',').map((s) => s.trim()) ?? pre?.labels,
+          preprocessing: pre?.preprocessing,
           selfTestInput: opts.selfTestInput ? new Uint8Array(fs.readFileSync(opts.selfTestInput)) : undefined,
           target: opts.target ? resolveTarget({ mcu: opts.target }) : undefined,
           description: opts.description,
