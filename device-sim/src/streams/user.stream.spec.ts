@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readTimeSeries, timeSeriesSplits } from '@tinyfleet/datasets';
+import { PNG } from 'pngjs';
+import { imageSplit, readImageFolder, readTimeSeries, timeSeriesSplits } from '@tinyfleet/datasets';
 import { loadUserStream } from './user.stream';
 
 describe('the user’s recording as a node stream', () => {
@@ -51,5 +52,37 @@ describe('the user’s recording as a node stream', () => {
     expect(() =>
       loadUserStream({ file, rateHz: 1, id: 'room', sensor: 'soil', labels: ['open', 'ajar'], part: 'all' }),
     ).toThrow(/label "closed" is not one of the model's labels \(open, ajar\)/);
+  });
+
+  it('replays an image folder’s held-out images at the model’s input size, classes interleaved', () => {
+    const root = path.join(tmp, 'images');
+    for (const [label, v] of [
+      ['cat', 30],
+      ['dog', 200],
+    ] as const) {
+      fs.mkdirSync(path.join(root, label), { recursive: true });
+      for (let i = 0; i < 14; i++) {
+        const p = new PNG({ width: 8, height: 8 });
+        for (let k = 0; k < 64; k++) p.data.set([v + i, v + i, v + i, 255], k * 4);
+        fs.writeFileSync(path.join(root, label, `${i}.png`), PNG.sync.write(p));
+      }
+    }
+    const s = loadUserStream({
+      file: root,
+      rateHz: 0.1,
+      id: 'pets',
+      sensor: 'doorbell',
+      labels: ['dog', 'cat'],
+      part: 'test',
+      imageSize: 4,
+      color: 'gray',
+    });
+    const test = imageSplit(readImageFolder(root), 'test', 4, 'gray');
+    expect(s.length).toBe(test.n);
+    expect(s.rawSampleBytes).toBe(16);
+    expect(s.nextIntervalMs(0, Math.random)).toBe(10_000);
+    // Alternating classes, ground truth in the model's label order, pixels as the pipeline's test split.
+    expect([s.groundTruth(0), s.groundTruth(1), s.groundTruth(2), s.groundTruth(3)]).toEqual([1, 0, 1, 0]);
+    expect(Array.from(s.values(0))).toEqual(Array.from(test.x.subarray(0, 16)));
   });
 });
