@@ -196,7 +196,7 @@ export function runSearch(data: UserDataset, o: SearchOptions): SearchResult {
     spaceSize: space.length,
     objective: o.objective,
     assumptions: [
-      `each trial: ${o.epochs} epoch(s) from seed ${o.seed}+trial, int8 PTQ, accuracy on the validation split (never the test split)`,
+      `each trial: ${o.epochs} epoch(s) from seed ${o.seed}+trial, int8 PTQ, accuracy on the validation split (never the test split); trial order seeded (${o.seed}), so the same budget in trials gives the same table${o.budget.minutes !== undefined ? ` — a budget in minutes (${o.budget.minutes}) runs as many trials as the machine finishes` : ''}`,
       `RAM = interpreter device memory (tensor arena) and flash of the exported int8 .tflite (libs/tinyml); latency and µJ/inference: libs/energy inferenceCost(${o.target.mcu.id}, CMSIS-NN class kernels)`,
       `J/day = inferences/day × µJ/inference + events/day × one ${o.target.radio.id} event message (34 B CBOR, QoS 1, libs/energy messageCost); events/day: ${data.kind === 'images' ? 'every frame reported' : 'predicted-class changes along the validation split in recording order (on-change reporting)'}; sensing, sleep and keep-alives are the same for every candidate and left out`,
       data.kind === 'images'
