@@ -5,6 +5,7 @@ import type { ClaimCredential } from '../mqtt/provision-by-claim';
 import type { FleetStats } from './fleet-host';
 import type { NodeSpec } from './fleet-plan';
 import { mergeStats } from './fleet-stats';
+import type { UserStreamOptions } from '../streams/user.stream';
 
 export interface FleetWorkerData {
   specs: NodeSpec[];
@@ -23,6 +24,7 @@ export interface FleetWorkerData {
   doorbellMeanMotionIntervalMs?: number;
   modelRefreshMs: number;
   trustedKeyPaths?: string[];
+  userStream?: UserStreamOptions;
 }
 
 export type WorkerMessage =
@@ -50,6 +52,8 @@ export interface FleetRunOptions {
   modelRefreshMs?: number;
   /** The nodes' trust store for OTA signatures (FleetHostOptions.trustedKeyPaths). */
   trustedKeyPaths?: string[];
+  /** The user's recording for nodes of stream kind `user`. */
+  userStream?: UserStreamOptions;
   onProgress?: (stats: FleetStats) => void;
 }
 
@@ -101,6 +105,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       modelRefreshMs: o.modelRefreshMs ?? 30_000,
       trustedKeyPaths: o.trustedKeyPaths,
+      userStream: o.userStream,
     };
     const worker = new Worker(path.join(__dirname, `fleet-worker${ext}`), {
       workerData: data,

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     doorbellMeanMotionIntervalMs: d.doorbellMeanMotionIntervalMs,
     modelRefreshMs: d.modelRefreshMs,
     trustedKeyPaths: d.trustedKeyPaths,
+    userStream: d.userStream,
   });
   let stopping = false;
   port.on('message', (m: RunnerMessage) => {

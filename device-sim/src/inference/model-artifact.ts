@@ -6,6 +6,7 @@ import {
   type DeviceManifest,
   type Preprocessing,
 } from '@tinyfleet/artifact';
+import { inferenceStrideSamples } from '@tinyfleet/datasets';
 import { inspectModel, ModelInspection } from '@tinyfleet/tinyml';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -115,10 +116,7 @@ export function artifactFromDeviceManifest(
     bytes,
     labels: known?.labels ?? Array.from({ length: classes }, (_, i) => String(i)),
     preprocessing,
-    // Slow streams (a reading every minute or more) wake the node anyway: infer on every reading.
-    // Fast ones (SmellNet 1 Hz) infer on half-overlapping windows, a fresh conclusion per half window.
-    strideSamples:
-      (preprocessing.sampleIntervalSeconds ?? 0) >= 60 ? 1 : Math.max(1, Math.floor(preprocessing.windowLength / 2)),
+    strideSamples: inferenceStrideSamples(preprocessing),
     source,
     deviceManifest: manifest,
   });

@@ -34,6 +34,7 @@ const EXAMPLE: DeviceManifest = {
     invalidValues: [],
     quantization: { scale: 0.5, zeroPoint: 14 },
     sampleIntervalSeconds: 900,
+    spectralBins: null,
   },
   selfTest: { input: { seed: 2 }, expectedOutput: bytes('2cd4'), toleranceLsb: 1 },
 };
@@ -51,7 +52,7 @@ const EXAMPLE_HEX = `
   82 09 1819                              ops [FULLY_CONNECTED = 9, SOFTMAX = 25]
   81 84 09 82 01 1840 fa3f000000 0e       inputs [[int8 = 9, [1, 64], 0.5, 14]]
   81 84 09 82 01 02 fa3b800000 387f       outputs [[int8, [1, 2], 1/256, -128]]
-  89                                      preprocessing: array(9)
+  8a                                      preprocessing: array(10)
     00                                      kind window
     81 63 767763                            channels ["vwc"]
     10                                      window length 16
@@ -61,6 +62,7 @@ const EXAMPLE_HEX = `
     80                                      invalid values []
     82 fa3f000000 0e                        quantization [0.5, 14]
     fa44610000                              sample interval 900.0 s
+    f6                                      spectral bins: none
   83 02 42 2cd4 01                        self-test [seed 2, expected 2c d4, tolerance 1]
 `;
 

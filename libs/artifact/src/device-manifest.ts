@@ -43,6 +43,8 @@ export interface DevicePreprocessing {
   invalidValues: number[];
   quantization: { scale: number; zeroPoint: number };
   sampleIntervalSeconds: number | null;
+  /** Preprocessing.spectralBins: the window becomes this many DFT-magnitude bins per channel. */
+  spectralBins: number | null;
 }
 
 export interface DeviceManifest {
@@ -108,6 +110,7 @@ export function deviceManifestOf(m: ArtifactManifest, manifestSha256: Uint8Array
           invalidValues: [...(p.invalidValues ?? [])],
           quantization: { scale: p.quantization.scale, zeroPoint: p.quantization.zeroPoint },
           sampleIntervalSeconds: p.sampleIntervalSeconds ?? null,
+          spectralBins: p.spectralBins ?? null,
         }
       : null,
     selfTest: {
@@ -150,6 +153,7 @@ export function preprocessingOf(d: DeviceManifest, deviceChannels: readonly stri
     ...(p.invalidValues.length ? { invalidValues: p.invalidValues } : {}),
     quantization: { ...p.quantization, dtype: 'int8' },
     ...(p.sampleIntervalSeconds !== null ? { sampleIntervalSeconds: p.sampleIntervalSeconds } : {}),
+    ...(p.spectralBins !== null ? { spectralBins: p.spectralBins } : {}),
   };
 }
 
@@ -180,6 +184,7 @@ export function encodeDeviceManifest(d: DeviceManifest): Uint8Array {
           p.invalidValues.map(f),
           [f(p.quantization.scale), p.quantization.zeroPoint],
           p.sampleIntervalSeconds === null ? null : f(p.sampleIntervalSeconds),
+          p.spectralBins,
         ]
       : null,
     [
@@ -236,7 +241,7 @@ export function decodeDeviceManifest(bytes: Uint8Array): DeviceManifest {
 }
 
 function preprocessing(v: CborValue): DevicePreprocessing {
-  const p = arr(v, 'preprocessing', 9);
+  const p = arr(v, 'preprocessing', 10);
   const [scale, zeroPoint] = arr(p[7]!, 'preprocessing.quantization', 2);
   return {
     kind: oneOf(KINDS, p[0]!, 'preprocessing.kind'),
@@ -253,6 +258,7 @@ function preprocessing(v: CborValue): DevicePreprocessing {
     ),
     quantization: { scale: float(scale!, 'quantization.scale'), zeroPoint: int(zeroPoint!, 'quantization.zeroPoint') },
     sampleIntervalSeconds: p[8] === null ? null : float(p[8]!, 'preprocessing.sampleIntervalSeconds'),
+    spectralBins: p[9] === null ? null : bounded(uint(p[9]!, 'preprocessing.spectralBins'), 1, 4096, 'spectralBins'),
   };
 }
 

@@ -34,6 +34,12 @@ export interface Preprocessing {
   invalidValues?: number[];
   /** Extra features appended per window, e.g. per-channel slope; described in words. */
   derivedFeatures?: string;
+  /**
+   * Windows only: after standardisation each channel's window is replaced by `bins` spectral bins, the
+   * mean DFT magnitude (|X_k| / windowLength) over equal groups of k = 0..windowLength/2; input
+   * layout [bin][channel]. Implemented once in @tinyfleet/datasets (input-preprocessor.ts).
+   */
+  spectralBins?: number;
   quantization: { scale: number; zeroPoint: number; dtype: 'int8' };
   sampleIntervalSeconds?: number;
   notes?: string;

@@ -72,14 +72,11 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
   seededSelfTestInput(seed, ins.inputs).forEach((bytes, i) => interpreter.input(i).bytes.set(bytes));
   interpreter.invoke();
   const expected = new Uint8Array(interpreter.output(0).bytes);
-  const datasets: DatasetRef[] = p.recipe.datasets.map((d) => {
-    const entry = datasetRef(d.name);
-    return {
-      name: d.name,
-      split: d.split,
-      files: entry.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
-    };
-  });
+  const datasets: DatasetRef[] = p.recipe.datasets.map((d) => ({
+    name: d.name,
+    split: d.split,
+    files: (d.files ?? datasetRef(d.name).files).map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
+  }));
   const manifest: ArtifactManifest = {
     schema: MANIFEST_SCHEMA,
     name: p.recipe.artifactName,
@@ -116,19 +113,36 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
     minInterpreterVersion: INTERPRETER_VERSION,
     signing: { algorithm: 'Ed25519', keyId: p.key.keyId },
   };
-  fs.mkdirSync(p.outDir, { recursive: true });
-  fs.writeFileSync(path.join(p.outDir, MODEL_FILE), model);
-  fs.writeFileSync(path.join(p.outDir, OTA_FILE), p.huffmanBytes);
-  fs.writeFileSync(path.join(p.outDir, 'model.float32.tflite'), p.exported.float32.bytes);
-  const json = manifestJson(manifest);
-  fs.writeFileSync(path.join(p.outDir, MANIFEST_FILE), json);
+  writeSignedArtifact(p.outDir, {
+    model,
+    ota: p.huffmanBytes,
+    float32: p.exported.float32.bytes,
+    manifest,
+    key: p.key,
+  });
+  return manifest;
+}
+
+/**
+ * The one place an artifact folder is written: model, OTA form, manifest and signature (through
+ * libs/artifact's serialisation and signing), then verified with the code the registry and devices use.
+ */
+export function writeSignedArtifact(
+  outDir: string,
+  a: { model: Uint8Array; ota: Uint8Array; float32?: Uint8Array; manifest: ArtifactManifest; key: SigningKey },
+): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, MODEL_FILE), a.model);
+  fs.writeFileSync(path.join(outDir, OTA_FILE), a.ota);
+  if (a.float32) fs.writeFileSync(path.join(outDir, 'model.float32.tflite'), a.float32);
+  const json = manifestJson(a.manifest);
+  fs.writeFileSync(path.join(outDir, MANIFEST_FILE), json);
   fs.writeFileSync(
-    path.join(p.outDir, SIGNATURE_FILE),
-    `${JSON.stringify(signManifest(manifest, json, p.key), null, 2)}\n`,
+    path.join(outDir, SIGNATURE_FILE),
+    `${JSON.stringify(signManifest(a.manifest, json, a.key), null, 2)}\n`,
   );
   const trusted = loadTrustedKeys([]);
-  trusted.set(p.key.keyId, p.key.publicKey);
-  const v = verifyArtifactDir(p.outDir, trusted);
+  trusted.set(a.key.keyId, a.key.publicKey);
+  const v = verifyArtifactDir(outDir, trusted);
   if (!v.ok) throw new PipelineError(`written artifact does not verify: ${v.reason}`);
-  return manifest;
 }

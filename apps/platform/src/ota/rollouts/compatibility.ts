@@ -50,8 +50,9 @@ export function checkCompatibility(device: DeviceFacts, manifest: ArtifactManife
 function signatureMismatch(device: DeviceFacts, manifest: ArtifactManifest): string | null {
   const current = device.activeManifest;
   if (!current) {
-    // Without the current model's manifest, the recipe's stream is what we can hold it to.
-    const stream = manifest.recipe.split('-')[0];
+    // Without the current model's manifest, the recipe's stream is what we can hold it to (a model
+    // built from the user's own data names its stream as its recipe).
+    const stream = manifest.recipe === device.sensorStream ? manifest.recipe : manifest.recipe.split('-')[0];
     return stream === device.sensorStream
       ? null
       : `model is for the ${stream} stream, device streams ${device.sensorStream}`;
