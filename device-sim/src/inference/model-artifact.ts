@@ -43,6 +43,22 @@ function artifactFrom(opts: Omit<ModelArtifact, 'sha256' | 'modelTag' | 'inspect
 }
 
 export const PERSON_DETECT_PATH = 'reference-models/person_detection/person_detect.tflite';
+export const PERSON_DETECT_LABELS = ['no_person', 'person'];
+
+/** person_detect's input as manifest preprocessing (see loadPersonDetectArtifact); float32 statistics. */
+export function personDetectPreprocessing(model: Uint8Array): Preprocessing {
+  const input = inspectModel(model).inputs[0]!;
+  return {
+    kind: 'image',
+    transform: 'none',
+    channels: ['gray'],
+    windowLength: 1,
+    mean: [127],
+    std: [Math.fround(1 / input.scale)],
+    quantization: { scale: input.scale, zeroPoint: input.zeroPoint, dtype: 'int8' },
+    notes: 'TFLM person_detection example: int8 input = grey pixel - 128',
+  };
+}
 
 /**
  * TFLM's person_detect.tflite as the doorbell's model until the pipeline ships a doorbell artifact:
@@ -53,24 +69,13 @@ export const PERSON_DETECT_PATH = 'reference-models/person_detection/person_dete
 export function loadPersonDetectArtifact(dataDir: string): ModelArtifact {
   const file = path.join(dataDir, PERSON_DETECT_PATH);
   const bytes = new Uint8Array(fs.readFileSync(file));
-  const inspection = inspectModel(bytes);
-  const input = inspection.inputs[0];
   return artifactFrom({
     modelId: 'person-detect',
     version: '1.0.0',
     recipe: 'doorbell',
     bytes,
-    labels: ['no_person', 'person'],
-    preprocessing: {
-      kind: 'image',
-      transform: 'none',
-      channels: ['gray'],
-      windowLength: 1,
-      mean: [127],
-      std: [1 / input.scale],
-      quantization: { scale: input.scale, zeroPoint: input.zeroPoint, dtype: 'int8' },
-      notes: 'TFLM person_detection example: int8 input = grey pixel - 128',
-    },
+    labels: PERSON_DETECT_LABELS,
+    preprocessing: personDetectPreprocessing(bytes),
     strideSamples: 1,
     source: file,
     deviceManifest: null,

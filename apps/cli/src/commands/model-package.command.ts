@@ -35,7 +35,10 @@ export function registerModelPackageCommand(model: Command): void {
       '--preprocessing <file>',
       "JSON: a Preprocessing object, or a manifest.json whose preprocessing to reuse (default: raw values are the input's real values)",
     )
-    .option('--self-test-input <file>', 'raw input tensor bytes for the self-test (default: zero point everywhere)')
+    .option(
+      '--self-test-input <file>',
+      'raw input tensor bytes for the self-test (default: a seeded input, 4 bytes on air; see docs/ota.md)',
+    )
     .option('--target <mcu>', 'refuse unless the model fits this MCU profile')
     .option('--description <text>', 'what the model does')
     .option('--json', 'print the manifest as JSON')
