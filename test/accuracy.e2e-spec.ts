@@ -88,7 +88,7 @@ describe('on-device accuracy reports', () => {
     ];
 
     beforeAll(async () => {
-      device = await registerDevice(platform.mqttUrl, claim, 'acc-ingest');
+      device = await registerDevice(platform, claim, 'acc-ingest');
       closeLater.push(device);
       await device.publishStatus({
         timestampMs: t0,
@@ -236,7 +236,7 @@ describe('on-device accuracy reports', () => {
       for (let i = 0; i < 6; i++)
         fleet.push(
           await otaDevice(platform.mqttUrl, claim, `acc-gate-${i}`, {
-            initial: { bytes: v1.model, manifest: v1.manifest },
+            initial: { bytes: v1.model, manifest: v1.deviceManifest },
             trustedKeys,
           }),
         );

@@ -57,7 +57,7 @@ describe('operator dashboard (headless Chromium)', () => {
     for (let i = 0; i < 3; i++)
       ota.push(
         await otaDevice(platform.mqttUrl, claim, `dash-ota-${i}`, {
-          initial: { bytes: v1.model, manifest: v1.manifest },
+          initial: { bytes: v1.model, manifest: v1.deviceManifest },
           trustedKeys,
           interpreterVersion: INTERPRETER_VERSION,
         }),
@@ -140,7 +140,7 @@ describe('operator dashboard (headless Chromium)', () => {
     const { page } = ui;
     await page.getByRole('button', { name: /^Registered/ }).click(); // newest first
     const claim = await platform.createClaim();
-    const fresh = await registerDevice(platform.mqttUrl, claim, 'dash-newcomer');
+    const fresh = await registerDevice(platform, claim, 'dash-newcomer');
     others.push(fresh);
     await page.locator(`tr[data-device="${fresh.deviceId}"]`).waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="devices-total"] .v', { hasText: '8' }).waitFor();
@@ -327,7 +327,7 @@ describe('operator dashboard behind an API token', () => {
     await page.locator('#live-state[data-state="live"]').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('tinyfleet.apiToken'))).toBe(TOKEN);
     // A device registering now shows up through the authenticated stream.
-    const device = await registerDevice(platform.mqttUrl, await createClaim(), 'token-newcomer');
+    const device = await registerDevice(platform, await createClaim(), 'token-newcomer');
     await page.locator(`tr[data-device="${device.deviceId}"]`).waitFor({ timeout: 10_000 });
     await device.close(true);
     await page.reload();

@@ -17,7 +17,7 @@ describe('device configuration downlink', () => {
   beforeAll(async () => {
     platform = await bootTestPlatform('postgres');
     const claim = await platform.createClaim();
-    device = await registerDevice(platform.mqttUrl, claim, 'hw-config');
+    device = await registerDevice(platform, claim, 'hw-config');
     device.onConfig((c) => received.push(c));
     // the first push raced the listener above: resubscribe to be sent it again
     await device.client.unsubscribeAsync(`tinyfleet/v1/d/${device.deviceId}/down/+`);

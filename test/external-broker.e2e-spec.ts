@@ -3,16 +3,19 @@ import { connectAsync } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
-import { event, registerDevice } from './support/devices';
+import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
+import { event, provisionRequest, registerDevice } from './support/devices';
 import { MosquittoProcess, startMosquitto } from './support/mosquitto';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The platform behind an external Mosquitto instead of its embedded broker. Mosquitto enforces the
- * credentials and ACLs the platform exports (MOSQUITTO_AUTH_DIR); the platform consumes uplinks
- * through shared persistent sessions and acknowledges each only after storing it.
+ * The platform behind an external Mosquitto instead of its embedded broker, configured as
+ * docs/external-broker.md says. Mosquitto enforces the device credentials and ACLs the platform
+ * exports (MOSQUITTO_AUTH_DIR) and forces each device's client id to its username; claims register
+ * at the platform's own endpoint. The platform consumes uplinks through shared persistent sessions
+ * and acknowledges each only after storing it.
  */
 describe('external Mosquitto with exported credentials and ACLs', () => {
   let mosquitto: MosquittoProcess;
@@ -21,11 +24,13 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
   let a: DeviceConnection;
   let b: DeviceConnection;
   let claim: { claimId: string; claimSecret: string };
+  let bSecret: string;
 
   beforeAll(async () => {
     mosquitto = await startMosquitto();
     platform = await bootTestPlatform('postgres', {
-      MQTT_URL: mosquitto.url,
+      MQTT_URL: mosquitto.platformUrl,
+      MQTT_DEVICE_URL: mosquitto.url,
       MQTT_USERNAME: 'tinyfleet-platform',
       MQTT_PASSWORD: randomBytes(16).toString('hex'),
       MQTT_CLIENT_ID: `tf-${randomBytes(4).toString('hex')}`,
@@ -35,8 +40,11 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     sql = new Client({ connectionString: platform.databaseUrl });
     await sql.connect();
     claim = await platform.createClaim();
-    a = await registerDevice(platform.mqttUrl, claim, 'ext-a');
-    b = await registerDevice(platform.mqttUrl, claim, 'ext-b');
+    a = await registerDevice(platform, claim, 'ext-a');
+    const res = await provisionByClaim(platform.provisioningUrl, claim, provisionRequest('ext-b'));
+    if (res.status !== 'registered') throw new Error(`registration failed: ${JSON.stringify(res)}`);
+    bSecret = res.deviceSecret!;
+    b = await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: bSecret });
   });
 
   afterAll(async () => {
@@ -54,7 +62,9 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     expect((await platform.api('GET', '/health')).body).toMatchObject({
       brokerMode: 'external',
       mqttUrl: mosquitto.url,
+      provisioningUrl: platform.provisioningUrl,
     });
+    expect(platform.provisioningUrl).not.toBe(mosquitto.url);
     await Promise.all(Array.from({ length: 1000 }, (_, i) => a.publishEvent(event(i))));
     // Mosquitto acknowledges the device when it has the message; the platform stores it right after.
     for (let i = 0; i < 100 && (await count(a.deviceId)) < 1000; i++) await sleep(50);
@@ -65,24 +75,22 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     expect((await platform.api('GET', `/api/devices/${a.deviceId}`)).body.eventsCount).toBe(1001);
   });
 
-  it('Mosquitto drops a publish to another device’s topic and a claim publishing events', async () => {
+  it('Mosquitto drops a publish to another device’s topic; claims cannot log in to it at all', async () => {
     const before = await count(b.deviceId);
     await a.client.publishAsync(
       deviceUplinkTopic(b.deviceId, 'event'),
       Buffer.from(encodeInferenceEventV1(event(7000))),
       { qos: 1 },
     );
-    const c = await connectAsync(platform.mqttUrl, {
-      clientId: 'claimsession0123456789',
-      username: claim.claimId,
-      password: claim.claimSecret,
-      reconnectPeriod: 0,
-    });
-    await c.publishAsync(deviceUplinkTopic(b.deviceId, 'event'), Buffer.from(encodeInferenceEventV1(event(7001))), {
-      qos: 1,
-    });
-    await c.endAsync();
-    await b.publishEvent(event(1)); // a legitimate event after the forged ones
+    await expect(
+      connectAsync(mosquitto.url, {
+        clientId: 'prov_claimsession0123456789',
+        username: claim.claimId,
+        password: claim.claimSecret,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Not authorized|Bad username/);
+    await b.publishEvent(event(1)); // a legitimate event after the forged one
     for (let i = 0; i < 100 && (await count(b.deviceId)) === before; i++) await sleep(50);
     await sleep(300);
     expect(await count(b.deviceId)).toBe(before + 1);
@@ -104,6 +112,40 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     expect(await delivered).toBe(deviceDownlinkTopic(a.deviceId, 'config')); // it was sent, to its owner
     await sleep(300);
     expect(received.filter((t) => t.includes(a.deviceId))).toEqual([]);
+  });
+
+  it('lets no connection take over a device’s client id', async () => {
+    let drops = 0;
+    a.client.on('close', () => drops++);
+    // Another device presenting a's client id: the devices' listener forces it to its own username.
+    const intruder = await connectAsync(mosquitto.url, {
+      clientId: a.deviceId,
+      username: b.deviceId,
+      password: bSecret,
+      reconnectPeriod: 0,
+    }).catch((err: Error) => err);
+    if (!(intruder instanceof Error)) await intruder.endAsync();
+    // A claim presenting a's client id at the provisioning endpoint is refused there.
+    await expect(
+      connectAsync(platform.provisioningUrl, {
+        clientId: a.deviceId,
+        username: claim.claimId,
+        password: claim.claimSecret,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Not authorized/);
+    // The platform's listener knows no device: a device cannot pick a free client id there.
+    await expect(
+      connectAsync(mosquitto.platformUrl, {
+        clientId: a.deviceId,
+        username: a.deviceId,
+        password: 'x',
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Not authorized|Bad username/);
+    await sleep(300);
+    expect(drops).toBe(0);
+    expect(a.client.connected).toBe(true);
   });
 
   it('refuses wrong and anonymous credentials at CONNECT', async () => {
@@ -135,7 +177,7 @@ describe('the machine Mosquitto on 1883 as external broker', () => {
 
   beforeAll(async () => {
     platform = await bootTestPlatform('pglite', { MQTT_URL: url, MQTT_CLIENT_ID: clientId, MQTT_CONSUMERS: '2' });
-    device = await registerDevice(platform.mqttUrl, await platform.createClaim(), `sys-${clientId}`);
+    device = await registerDevice(platform, await platform.createClaim(), `sys-${clientId}`);
   });
 
   afterAll(async () => {

@@ -30,7 +30,11 @@ describe('ingest survives kill -9 mid-stream (embedded default)', () => {
           body: JSON.stringify({ name: 'crash' }),
         })
       ).json();
-      device = await registerDevice(mqttUrl, { claimId: claim.id, claimSecret: claim.secret }, 'hw-crash');
+      device = await registerDevice(
+        { mqttUrl, provisioningUrl: mqttUrl },
+        { claimId: claim.id, claimSecret: claim.secret },
+        'hw-crash',
+      );
       device.client.options.reconnectPeriod = 200;
 
       const total = 3000;

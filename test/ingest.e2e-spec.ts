@@ -22,8 +22,8 @@ describe.each(['pglite', 'postgres'] as const)('ingest end to end on %s', (kind)
     sql = new Client({ connectionString: platform.databaseUrl });
     await sql.connect();
     claim = await platform.createClaim();
-    deviceA = await registerDevice(platform.mqttUrl, claim, `hw-a-${kind}`);
-    deviceB = await registerDevice(platform.mqttUrl, claim, `hw-b-${kind}`);
+    deviceA = await registerDevice(platform, claim, `hw-a-${kind}`);
+    deviceB = await registerDevice(platform, claim, `hw-b-${kind}`);
   });
 
   afterAll(async () => {
@@ -92,7 +92,7 @@ describe.each(['pglite', 'postgres'] as const)('ingest end to end on %s', (kind)
   });
 
   it('refuses an event published with the claim credential', async () => {
-    const sessionId = 'claimsession0123456789';
+    const sessionId = 'prov_claimsession0123456789';
     const c = await connectAsync(platform.mqttUrl, {
       clientId: sessionId,
       username: claim.claimId,
@@ -108,7 +108,7 @@ describe.each(['pglite', 'postgres'] as const)('ingest end to end on %s', (kind)
     expect(Number((await sql.query('SELECT count(*) AS n FROM device_events WHERE seq = 6000')).rows[0].n)).toBe(0);
     // and a provisioning request under someone else's session id
     const c2 = await connectAsync(platform.mqttUrl, {
-      clientId: 'anothersession0123456',
+      clientId: 'prov_anothersession0123456',
       username: claim.claimId,
       password: claim.claimSecret,
       reconnectPeriod: 0,
@@ -149,7 +149,7 @@ describe.each(['pglite', 'postgres'] as const)('ingest end to end on %s', (kind)
   it('registers 25 devices at once and takes their events concurrently', async () => {
     // Guards the PGlite path against interleaved protocol messages from concurrent connections.
     const many = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => registerDevice(platform.mqttUrl, claim, `hw-many-${kind}-${i}`)),
+      Array.from({ length: 25 }, (_, i) => registerDevice(platform, claim, `hw-many-${kind}-${i}`)),
     );
     await Promise.all(many.flatMap((d) => Array.from({ length: 20 }, (_, i) => d.publishEvent(event(i)))));
     const total = await sql.query('SELECT count(*) AS n FROM device_events WHERE device_id = ANY($1)', [

@@ -62,7 +62,7 @@ describe('tinyfleet model push / keys trust / rollout', () => {
     expect(await cli('model', 'list')).toMatch(/hello 2\.0\.0 .*\n.*hello 1\.0\.0/);
 
     device = await otaDevice(platform.mqttUrl, await platform.createClaim(), 'cli-dev', {
-      initial: { bytes: v1.model, manifest: v1.manifest },
+      initial: { bytes: v1.model, manifest: v1.deviceManifest },
       trustedKeys: new Map(),
     });
     await new Promise((r) => setTimeout(r, 200));

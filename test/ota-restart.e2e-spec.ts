@@ -58,7 +58,7 @@ describe('a platform restart mid-rollout', () => {
       for (let i = 0; i < 4; i++) {
         devices.push(
           await otaDevice(mqttUrl, { claimId: claim.id, claimSecret: claim.secret }, `restart-${i}`, {
-            initial: { bytes: v1.model, manifest: v1.manifest },
+            initial: { bytes: v1.model, manifest: v1.deviceManifest },
             trustedKeys: new Map([[key.keyId, key.publicKey]]),
           }),
         );

@@ -92,12 +92,12 @@ describe('OTA rollouts of quantized models', () => {
     for (let i = 0; i < 4; i++)
       devices.push(
         await otaDevice(platform.mqttUrl, claim, `ota-${i}`, {
-          initial: { bytes: v1.model, manifest: v1.manifest },
+          initial: { bytes: v1.model, manifest: v1.deviceManifest },
           trustedKeys,
         }),
       );
     const old = await otaDevice(platform.mqttUrl, claim, 'ota-old', {
-      initial: { bytes: v1.model, manifest: v1.manifest },
+      initial: { bytes: v1.model, manifest: v1.deviceManifest },
       trustedKeys,
       interpreterVersion: '0.0.1',
     });
@@ -145,7 +145,7 @@ describe('OTA rollouts of quantized models', () => {
     const history = (await platform.api('GET', `/api/ota-jobs?deviceId=${devices[0]!.conn.deviceId}`)).body[0];
     // v1 → v2 differ in a few bytes: the delta against the model the device runs is the smallest form
     expect(history.form).toBe('delta');
-    expect(history.chunksTotal).toBeLessThan(Math.ceil((Buffer.byteLength(v2.manifestText) + v2.model.length) / 256));
+    expect(history.chunksTotal).toBeLessThan(Math.ceil((v2.deviceManifestBytes.length + v2.model.length) / 256));
     expect(history.events.map((e: { toState: string; source: string }) => `${e.source}:${e.toState}`)).toEqual([
       'server:NOTIFIED',
       'device:DOWNLOADING',
@@ -160,12 +160,9 @@ describe('OTA rollouts of quantized models', () => {
     // two devices running a model the registry does not know: no delta is possible, the full form goes
     const unknown = helloWorldVariant('unregistered');
     const unknownManifest = {
-      ...v1.manifest,
-      version: '0.9.0',
-      model: {
-        ...v1.manifest.model,
-        sha256: require('node:crypto').createHash('sha256').update(unknown).digest('hex'),
-      },
+      ...v1.deviceManifest,
+      modelVersion: '0.9.0',
+      modelSha256: new Uint8Array(require('node:crypto').createHash('sha256').update(unknown).digest()),
     };
     const trustedKeys = new Map([[key.keyId, key.publicKey]]);
     const a = await otaDevice(platform.mqttUrl, claim, 'ota-resume-a', {
@@ -213,7 +210,7 @@ describe('OTA rollouts of quantized models', () => {
     const aJob = (await platform.api('GET', `/api/ota-jobs?deviceId=${a.conn.deviceId}`)).body[0];
     expect(aJob).toMatchObject({
       form: 'full',
-      chunksTotal: Math.ceil((Buffer.byteLength(v4.manifestText) + v4.model.length) / 256),
+      chunksTotal: Math.ceil((v4.deviceManifestBytes.length + v4.model.length) / 256),
     });
     expect(new Set(a.chunksSeen).size).toBe(aJob.chunksTotal);
     // never from zero: only the first request starts at chunk 0; after the cut it asks from its first gap
@@ -302,7 +299,7 @@ describe('OTA rollouts of quantized models', () => {
     });
     expect((await platform.api('POST', '/api/models', person.upload)).status).toBe(201);
     const tiny = await otaDevice(platform.mqttUrl, claim, 'ota-avr', {
-      initial: { bytes: v1.model, manifest: v1.manifest },
+      initial: { bytes: v1.model, manifest: v1.deviceManifest },
       trustedKeys: new Map(),
       mcuProfile: 'atmega328p',
       stream: 'doorbell',
@@ -327,7 +324,7 @@ describe('OTA rollouts of quantized models', () => {
     for (let i = 0; i < 6; i++)
       fleet.push(
         await otaDevice(platform.mqttUrl, claim, `gate-${i}`, {
-          initial: { bytes: v1.model, manifest: v1.manifest },
+          initial: { bytes: v1.model, manifest: v1.deviceManifest },
           trustedKeys,
           stream: 'soil',
         }),
@@ -389,7 +386,7 @@ describe('OTA rollouts of quantized models', () => {
 
   it('a power cut while writing the slot leaves the old model running; the retry then succeeds', async () => {
     const d = await otaDevice(platform.mqttUrl, claim, 'ota-power', {
-      initial: { bytes: v1.model, manifest: v1.manifest },
+      initial: { bytes: v1.model, manifest: v1.deviceManifest },
       trustedKeys: new Map([[key.keyId, key.publicKey]]),
     });
     devices.push(d);

@@ -90,6 +90,59 @@ describe('provisioning by claim', () => {
     });
   });
 
+  it('binds a hardware id to its claim (or claim group): no other claim can take it over', async () => {
+    const original = await platform.createClaim({ reregistrationPolicy: 'reuse' });
+    const first = await register(original, 'hw-serial-42');
+    if (first.status !== 'registered') throw new Error('unreachable');
+    // Someone holding another claim and knowing only the serial number gets nothing.
+    const foreign = await platform.createClaim({ reregistrationPolicy: 'replace' });
+    expect(await register(foreign, 'hw-serial-42')).toEqual({
+      status: 'refused',
+      reason: 'hardware-id-bound',
+      retryAfterS: null,
+    });
+    await (
+      await DeviceConnection.open(platform.mqttUrl, { deviceId: first.deviceId, secret: first.deviceSecret! })
+    ).close();
+    expect((await platform.api('GET', `/api/devices/${first.deviceId}`)).body).toMatchObject({
+      claimId: original.claimId,
+      provisioningScope: `claim:${original.claimId}`,
+    });
+
+    // Claims of one group may re-register each other's devices, under the registering claim's policy.
+    const batchA = await platform.createClaim({ group: 'greenhouse', reregistrationPolicy: 'reuse' });
+    const batchB = await platform.createClaim({ group: 'greenhouse', reregistrationPolicy: 'replace' });
+    const inGroup = await register(batchA, 'hw-serial-43');
+    expect(await register(batchB, 'hw-serial-43')).toMatchObject({
+      status: 'replaced',
+      deviceId: (inGroup as { deviceId: string }).deviceId,
+    });
+
+    // An operator may release a device explicitly; then the next claim adopts it.
+    const released = await platform.api('POST', `/api/devices/${first.deviceId}/release`);
+    expect(released).toMatchObject({ status: 200, body: { provisioningScope: null } });
+    expect(await register(foreign, 'hw-serial-42')).toMatchObject({ status: 'replaced', deviceId: first.deviceId });
+    expect((await platform.api('GET', `/api/devices/${first.deviceId}`)).body).toMatchObject({
+      claimId: foreign.claimId,
+      provisioningScope: `claim:${foreign.claimId}`,
+    });
+    expect((await platform.api('POST', '/api/devices/dev-missing0000/release')).status).toBe(404);
+  });
+
+  it('refuses MCU and radio profiles the platform does not know (every rollout would skip them)', async () => {
+    const claim = await platform.createClaim();
+    expect(await register(claim, 'hw-odd-1', { mcuProfile: 'my-custom-board' })).toMatchObject({
+      status: 'refused',
+      reason: 'unknown-profile',
+    });
+    expect(await register(claim, 'hw-odd-2', { radioProfile: 'smoke-signals' })).toMatchObject({
+      status: 'refused',
+      reason: 'unknown-profile',
+    });
+    // A sensor stream is the fleet's own name for what a device measures: any profile name registers.
+    expect(await register(claim, 'hw-odd-3', { sensorStream: 'vibration' })).toMatchObject({ status: 'registered' });
+  });
+
   it('refuses with a reason: exhausted, revoked, expired, profile not allowed, rate limited', async () => {
     const one = await platform.createClaim({ maxUses: 1 });
     expect((await register(one, 'hw-e1')).status).toBe('registered');
@@ -134,7 +187,7 @@ describe('provisioning by claim', () => {
     // the device library refuses to send a request that breaks the schema…
     await expect(register(claim, 'hw-bad', { mcuProfile: 'Not A Profile!' })).rejects.toThrow(/schema/);
     // …and the platform answers a malformed one with a reason code
-    const sessionId = 'rawsession0123456789ab';
+    const sessionId = 'prov_rawsession0123456789ab';
     const c = await connectAsync(platform.mqttUrl, {
       clientId: sessionId,
       username: claim.claimId,
@@ -150,6 +203,34 @@ describe('provisioning by claim', () => {
       retryAfterS: null,
     });
     await c.endAsync();
+    // …and keeps it in the claim's audit trail, like every other attempt.
+    const detail = await platform.api('GET', `/api/claims/${claim.claimId}`);
+    expect(detail.body.recentAttempts).toEqual([
+      expect.objectContaining({ hardwareId: null, outcome: 'refused', reason: 'invalid-request' }),
+    ]);
+  });
+
+  it('lets no connection take over a client id it does not own', async () => {
+    const claim = await platform.createClaim();
+    const registered = async (hw: string) => {
+      const res = await register(claim, hw);
+      if (res.status !== 'registered') throw new Error(`registration failed: ${JSON.stringify(res)}`);
+      return { deviceId: res.deviceId, secret: res.deviceSecret! };
+    };
+    const victim = await registered('hw-victim');
+    const other = await registered('hw-other');
+    const conn = await DeviceConnection.open(platform.mqttUrl, victim);
+    let drops = 0;
+    conn.client.on('close', () => drops++);
+    const attempt = (username: string, password: string) =>
+      connectAsync(platform.mqttUrl, { clientId: victim.deviceId, username, password, reconnectPeriod: 0 });
+    // A device id (dev- + 12 chars = 16) once matched the session-id rule, so a claim holder got CONNACK 0.
+    await expect(attempt(claim.claimId, claim.claimSecret)).rejects.toThrow(/Not authorized/);
+    await expect(attempt(other.deviceId, other.secret)).rejects.toThrow(/Not authorized/);
+    expect(drops).toBe(0);
+    expect(conn.client.connected).toBe(true);
+    expect((await platform.api('GET', `/api/devices/${victim.deviceId}`)).body.connectivity).toBe('ONLINE');
+    await conn.close();
   });
 
   it('validates claim DTOs and lists claims without secrets', async () => {

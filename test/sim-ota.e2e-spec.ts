@@ -1,7 +1,7 @@
-import { encodeOtaContainer, prettyCanonicalJson, type ArtifactManifest } from '@tinyfleet/artifact';
+import { encodeOtaContainer, manifestJson, seededSelfTestInput, type ArtifactManifest } from '@tinyfleet/artifact';
 import { createKeyPair, sha256Hex, signManifest, type SigningKey } from '@tinyfleet/artifact/verify-node';
 import { readCsv } from '@tinyfleet/datasets';
-import { loadModel } from '@tinyfleet/tinyml';
+import { inspectModel, loadModel } from '@tinyfleet/tinyml';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -289,14 +289,15 @@ function rotatedLabels(from: string, to: string, version: string, key: SigningKe
     sizes: { ...base.sizes, huffmanBytes: ota.length },
     selfTest: {
       ...base.selfTest,
-      expectedOutputBase64: Buffer.from(runOnce(broken, Buffer.from(base.selfTest.inputBase64, 'base64'))).toString(
-        'base64',
-      ),
+      expectedOutputBase64: Buffer.from(
+        runOnce(broken, seededSelfTestInput(base.selfTest.seed!, inspectModel(broken).inputs)[0]!),
+      ).toString('base64'),
     },
   };
   fs.mkdirSync(to, { recursive: true });
   fs.writeFileSync(path.join(to, 'model.tflite'), broken);
   fs.writeFileSync(path.join(to, 'model.tfhc'), ota);
-  fs.writeFileSync(path.join(to, 'manifest.json'), prettyCanonicalJson(manifest));
-  fs.writeFileSync(path.join(to, 'signature.json'), JSON.stringify(signManifest(broken, manifest, key)));
+  const json = manifestJson(manifest);
+  fs.writeFileSync(path.join(to, 'manifest.json'), json);
+  fs.writeFileSync(path.join(to, 'signature.json'), JSON.stringify(signManifest(manifest, json, key)));
 }

@@ -11,7 +11,10 @@ export {
   defaultDataDir,
   defaultModelCacheDir,
   defaultStateDir,
-  fetchMqttUrl,
+  fetchMqttEndpoints,
   parseClaimToken,
 } from './fleet/fleet-setup';
 export { formatVirtualSpan, progressLine } from './fleet/fleet-stats';
+export { loadUserStream, USER_STREAM } from './streams/user.stream';
+export type { UserStreamOptions } from './streams/user.stream';
+export type { NodeSpec } from './fleet/fleet-plan';

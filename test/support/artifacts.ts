@@ -1,5 +1,17 @@
-import { MANIFEST_SCHEMA, prettyCanonicalJson, type ArtifactManifest } from '@tinyfleet/artifact';
-import { createKeyPair, sha256Hex, signManifest, type SigningKey } from '@tinyfleet/artifact/verify-node';
+import {
+  decodeDeviceManifest,
+  MANIFEST_SCHEMA,
+  manifestJson,
+  type ArtifactManifest,
+  type DeviceManifest,
+} from '@tinyfleet/artifact';
+import {
+  createKeyPair,
+  deviceManifestBytes,
+  sha256Hex,
+  signManifest,
+  type SigningKey,
+} from '@tinyfleet/artifact/verify-node';
 import { inspectModel, Interpreter, loadModel } from '@tinyfleet/tinyml';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +29,9 @@ export function newSigningKey(): SigningKey {
 
 export interface TestArtifact {
   manifest: ArtifactManifest;
+  /** What a device receives ahead of the model (TFDM/1 bytes), and holds in its slot (decoded). */
+  deviceManifestBytes: Uint8Array;
+  deviceManifest: DeviceManifest;
   manifestText: string;
   model: Uint8Array;
   signatureText: string;
@@ -82,15 +97,19 @@ export function signedArtifact(opts: {
     selfTest: {
       inputBase64: Buffer.from(opts.selfTestInput).toString('base64'),
       expectedOutputBase64: Buffer.from(opts.selfTestOutput).toString('base64'),
+      toleranceLsb: 0,
       note: 'TFLM reference test vector',
     },
     minInterpreterVersion: '0.1.0',
     signing: { algorithm: 'Ed25519', keyId: opts.key.keyId },
   } as ArtifactManifest;
-  const manifestText = prettyCanonicalJson(manifest);
-  const signatureText = JSON.stringify(signManifest(opts.model, manifest, opts.key));
+  const manifestText = manifestJson(manifest);
+  const signatureText = JSON.stringify(signManifest(manifest, manifestText, opts.key));
+  const device = deviceManifestBytes(manifest, Buffer.from(manifestText));
   return {
     manifest,
+    deviceManifestBytes: device,
+    deviceManifest: decodeDeviceManifest(device),
     manifestText,
     model: opts.model,
     signatureText,

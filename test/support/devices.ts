@@ -27,13 +27,19 @@ export function event(seq: number, overrides: Partial<InferenceEventV1> = {}): I
   };
 }
 
+/** Where a device registers (the platform's provisioning endpoint) and where it then connects as itself. */
+export interface MqttEndpoints {
+  provisioningUrl: string;
+  mqttUrl: string;
+}
+
 /** Registers a device by claim and opens its own session. */
 export async function registerDevice(
-  mqttUrl: string,
+  endpoints: MqttEndpoints,
   claim: { claimId: string; claimSecret: string },
   hardwareId: string,
 ): Promise<DeviceConnection> {
-  const res = await provisionByClaim(mqttUrl, claim, provisionRequest(hardwareId));
+  const res = await provisionByClaim(endpoints.provisioningUrl, claim, provisionRequest(hardwareId));
   if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
-  return DeviceConnection.open(mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+  return DeviceConnection.open(endpoints.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
 }

@@ -6,28 +6,38 @@ import { freePort } from './free-port';
 import { waitForExit } from './platform-process';
 
 export interface MosquittoProcess {
+  /** The devices' listener (client id forced to the username). */
   url: string;
+  /** The platform's listener (its own password file). */
+  platformUrl: string;
   pid: number;
   authDir: string;
   stop(): Promise<void>;
 }
 
 /**
- * A private Mosquitto (the Debian package's binary) on a free port, with authentication and ACLs
- * read from files the platform keeps (MOSQUITTO_AUTH_DIR) — the deployment docs/external-broker.md
- * describes. Starts with empty files: nobody may log in until the platform writes them.
+ * A private Mosquitto (the Debian package's binary) on free ports, with authentication and ACLs
+ * read from files the platform keeps (MOSQUITTO_AUTH_DIR) — exactly the mosquitto.conf that
+ * docs/external-broker.md tells operators to write. Starts with empty files: nobody may log in until
+ * the platform writes them.
  */
 export async function startMosquitto(): Promise<MosquittoProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tinyfleet-mosquitto-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'passwd'), '', { mode: 0o600 });
-  writeFileSync(join(dir, 'acl'), '', { mode: 0o600 });
+  const platformPort = await freePort();
+  for (const f of ['passwd', 'passwd-platform', 'acl']) writeFileSync(join(dir, f), '', { mode: 0o600 });
   writeFileSync(
     join(dir, 'mosquitto.conf'),
     [
+      'per_listener_settings true',
       `listener ${port} 127.0.0.1`,
       'allow_anonymous false',
+      'use_username_as_clientid true',
       `password_file ${join(dir, 'passwd')}`,
+      `acl_file ${join(dir, 'acl')}`,
+      `listener ${platformPort} 127.0.0.1`,
+      'allow_anonymous false',
+      `password_file ${join(dir, 'passwd-platform')}`,
       `acl_file ${join(dir, 'acl')}`,
       'persistence false',
       'user root',
@@ -55,6 +65,7 @@ export async function startMosquitto(): Promise<MosquittoProcess> {
   }
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    platformUrl: `mqtt://127.0.0.1:${platformPort}`,
     pid: child.pid!,
     authDir: dir,
     stop: async () => {

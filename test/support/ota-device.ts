@@ -1,4 +1,4 @@
-import type { ArtifactManifest } from '@tinyfleet/artifact';
+import type { DeviceManifest } from '@tinyfleet/artifact';
 import { MCU_PROFILES, McuProfile, modelBudget } from '@tinyfleet/energy';
 import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
 import { decodeOtaChunkRequestV1, decodeOtaChunkV1, parseTopic } from '@tinyfleet/wire';
@@ -10,7 +10,7 @@ import { provisionRequest } from './devices';
 
 interface Slot {
   bytes: Uint8Array;
-  manifest: ArtifactManifest;
+  manifest: DeviceManifest;
   sha256Hex: string;
 }
 
@@ -22,7 +22,7 @@ export class MemorySlots implements OtaSlots {
 
   constructor(
     private readonly mcu: McuProfile,
-    initial: { bytes: Uint8Array; manifest: ArtifactManifest },
+    initial: { bytes: Uint8Array; manifest: DeviceManifest },
   ) {
     this.slots = [{ ...initial, sha256Hex: sha(initial.bytes) }, null];
   }
@@ -42,7 +42,7 @@ export class MemorySlots implements OtaSlots {
   ramBytesForArena(): number {
     return modelBudget(this.mcu).ramBytesForArena;
   }
-  writeInactive(bytes: Uint8Array, manifest: ArtifactManifest): void {
+  writeInactive(bytes: Uint8Array, manifest: DeviceManifest): void {
     const target = this.active === 0 ? 1 : 0;
     this.slots[target] = null; // erased first: a power cut leaves nothing usable there
     if (this.powerLossOnNextWrite) {
@@ -75,7 +75,7 @@ export async function otaDevice(
   claim: { claimId: string; claimSecret: string },
   hardwareId: string,
   opts: {
-    initial: { bytes: Uint8Array; manifest: ArtifactManifest };
+    initial: { bytes: Uint8Array; manifest: DeviceManifest };
     trustedKeys: Map<string, KeyObject>;
     mcuProfile?: keyof typeof MCU_PROFILES;
     interpreterVersion?: string;
@@ -119,8 +119,8 @@ export async function otaDevice(
         slots: slots.slots.map((s) =>
           s
             ? {
-                modelId: s.manifest.name,
-                modelVersion: s.manifest.version,
+                modelId: s.manifest.modelId,
+                modelVersion: s.manifest.modelVersion,
                 sha256: Buffer.from(s.sha256Hex, 'hex'),
                 sizeBytes: s.bytes.length,
               }

@@ -23,7 +23,7 @@ export function mount(root) {
           h(
             'p',
             { class: 'muted' },
-            'No model in the registry yet (upload one with `tinyfleet model publish` or POST /api/models).',
+            'No model in the registry yet: `npx tinyfleet model push DIR` uploads a signed artifact folder (or POST /api/models).',
           ),
         ),
       );

@@ -17,11 +17,13 @@
  * running every device is not what the figure measures; `--device-threads 0` runs them all on the
  * bench's main thread (the bench's earlier setup).
  */
-import { encodeModelDelta, encodeOtaContainer, type ArtifactManifest } from '@tinyfleet/artifact';
+import { encodeModelDelta, encodeOtaContainer, type ArtifactManifest, type DeviceManifest } from '@tinyfleet/artifact';
+import { deviceManifestBytes } from '@tinyfleet/artifact/verify-node';
+import { defaultModelCacheDir } from '../../../device-sim/src';
 import { messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
 import { loadModel } from '@tinyfleet/tinyml';
 import { decodeOtaStatusV1, otaChunkCount } from '@tinyfleet/wire';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
       mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
       claim: { claimId: claim.id, claimSecret: claim.secret },
       hardwareIds: Array.from({ length: to - from }, (_, j) => `bench-ota-${from + j}`),
-      initial: { bytes: v1, manifest: a1.manifest },
+      initial: { bytes: v1, manifest: a1.deviceManifest },
       keyId: key.keyId,
       publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
     });
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
     const measured = observed.flatMap((o) => o.logs).map(airTotals);
     const avg = (f: (m: (typeof measured)[number]) => number) =>
       measured.reduce((s, m) => s + f(m), 0) / measured.length;
-    const manifestBytes = Buffer.byteLength(a2.manifestText);
+    const manifestBytes = deviceManifestBytes(a2.manifest, Buffer.from(a2.manifestText)).length;
     const computed = Object.fromEntries(
       Object.entries(forms).map(([form, payloadBytes]) => [form, costOfTransfer(manifestBytes + payloadBytes)]),
     );
@@ -183,6 +185,13 @@ async function main(): Promise<void> {
         devices,
         model: { name: 'MLPerf Tiny KWS', tfliteBytes: v2.length, v2: 'v1 with the classifier head weights changed' },
         formBytes: { ...forms, manifest: manifestBytes },
+        manifestShareByForm: Object.fromEntries(
+          Object.entries(forms).map(([form, payloadBytes]) => [
+            form,
+            Number((manifestBytes / (manifestBytes + payloadBytes)).toFixed(3)),
+          ]),
+        ),
+        recipeManifests: recipeManifestShares(defaultModelCacheDir()),
         formSent: job.form,
         chunkBytes,
         seconds: Number(seconds.toFixed(3)),
@@ -330,7 +339,7 @@ interface FleetSpec {
   mqttUrl: string;
   claim: { claimId: string; claimSecret: string };
   hardwareIds: string[];
-  initial: { bytes: Uint8Array; manifest: ArtifactManifest };
+  initial: { bytes: Uint8Array; manifest: DeviceManifest };
   keyId: string;
   publicKeyPem: string;
 }
@@ -501,4 +510,40 @@ if (isMainThread) {
   });
 } else {
   serveDeviceWorker();
+}
+
+/**
+ * For every recipe built in the model cache (the newest build of each): the device manifest a first
+ * install sends ahead of the smaller of the .tflite and its Huffman form, and its share of that
+ * transfer. Recipes not built yet are absent (npm start builds the default fleet's).
+ */
+function recipeManifestShares(
+  cacheDir: string,
+): Record<string, { manifestBytes: number; payloadBytes: number; share: number }> {
+  const out: Record<string, { manifestBytes: number; payloadBytes: number; share: number }> = {};
+  const newest = new Map<string, { mtimeMs: number; dir: string }>();
+  const walk = (dir: string, depth: number): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && depth < 3) walk(p, depth + 1);
+      else if (e.name === 'manifest.json') {
+        const recipe = (JSON.parse(readFileSync(p, 'utf8')) as ArtifactManifest).recipe;
+        const mtimeMs = statSync(p).mtimeMs;
+        if ((newest.get(recipe)?.mtimeMs ?? -1) < mtimeMs) newest.set(recipe, { mtimeMs, dir });
+      }
+    }
+  };
+  if (existsSync(cacheDir)) walk(cacheDir, 0);
+  for (const [recipe, { dir }] of newest) {
+    const json = readFileSync(join(dir, 'manifest.json'));
+    const manifest = JSON.parse(json.toString('utf8')) as ArtifactManifest;
+    const manifestBytes = deviceManifestBytes(manifest, json).length;
+    const payloadBytes = Math.min(manifest.model.bytes, manifest.ota.bytes);
+    out[recipe] = {
+      manifestBytes,
+      payloadBytes,
+      share: Number((manifestBytes / (manifestBytes + payloadBytes)).toFixed(3)),
+    };
+  }
+  return out;
 }

@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
-import { BrokerPort } from './broker/broker.port';
+import { BrokerPort, ProvisioningEndpoint } from './broker/broker.port';
 import { Client } from 'pg';
 import { AppConfig, redact } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
@@ -15,7 +15,10 @@ export interface RunningPlatform {
   app: INestApplication;
   config: AppConfig;
   httpUrl: string;
+  /** Where devices connect as themselves. */
   mqttUrl: string;
+  /** Where devices register by claim: the same as mqttUrl with the embedded broker. */
+  provisioningUrl: string;
   /** Where the data lives: a folder (embedded PGlite) or the PostgreSQL URL with the password hidden. */
   databaseLabel: string;
   databaseUrl: string;
@@ -78,6 +81,7 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
     config,
     httpUrl: `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${address.port}`,
     mqttUrl: running.get(BrokerPort).url(),
+    provisioningUrl: running.get(ProvisioningEndpoint).url(),
     databaseLabel,
     databaseUrl,
     close: async () => {

@@ -13,7 +13,13 @@ import * as path from 'node:path';
 import type { FleetStats } from '../fleet/fleet-host';
 import { planFleet } from '../fleet/fleet-plan';
 import { runFleet } from '../fleet/fleet-runner';
-import { createFleetClaim, defaultDataDir, defaultModelCacheDir, fetchMqttUrl, REPO_ROOT } from '../fleet/fleet-setup';
+import {
+  createFleetClaim,
+  defaultDataDir,
+  defaultModelCacheDir,
+  fetchMqttEndpoints,
+  REPO_ROOT,
+} from '../fleet/fleet-setup';
 import { formatVirtualSpan } from '../fleet/fleet-stats';
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -131,13 +137,16 @@ async function main(): Promise<void> {
     : await spawnPlatform(path.join(work, 'platform'), arg('database-url'));
   const log = (s: string) => process.stderr.write(`${s}\n`);
   try {
-    const mqttUrl = arg('mqtt') ?? (await fetchMqttUrl(platform.httpUrl));
+    const { mqttUrl, provisioningUrl } = arg('mqtt')
+      ? { mqttUrl: arg('mqtt')!, provisioningUrl: arg('mqtt')! }
+      : await fetchMqttEndpoints(platform.httpUrl);
     const claim = await createFleetClaim(platform.httpUrl, `bench ${devices}`);
     const started = Date.now();
     let last: FleetStats | null = null;
     const fleet = runFleet({
       specs: planFleet('bench', devices, mix),
       mqttUrl,
+      provisioningUrl,
       claim,
       speed,
       dataDir: defaultDataDir(),

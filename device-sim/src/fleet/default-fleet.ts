@@ -1,25 +1,17 @@
 import { createKeyPair, PRIVATE_KEY_FILE } from '@tinyfleet/artifact/verify-node';
-import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FleetStats } from './fleet-host';
+import { prepareFleetModels } from './fleet-models';
 import { progressLine } from './fleet-stats';
 import { planFleet } from './fleet-plan';
 import { runFleet } from './fleet-runner';
-import {
-  createFleetClaim,
-  defaultModelCacheDir,
-  defaultStateDir,
-  defaultTrustedKeyDir,
-  REPO_ROOT,
-} from './fleet-setup';
-
-/** Recipes whose artifacts the default fleet builds at first start (quick settings: seconds each). */
-const QUICK_RECIPES = ['soil', 'gas-fruit', 'gas-ethylene'];
+import { createFleetClaim, defaultModelCacheDir, defaultStateDir, defaultTrustedKeyDir } from './fleet-setup';
 
 export interface DefaultFleetOptions {
   httpUrl: string;
   mqttUrl: string;
+  provisioningUrl?: string;
   dataDir: string;
   /** Default 24. */
   devices?: number;
@@ -54,7 +46,13 @@ export async function startDefaultFleet(o: DefaultFleetOptions): Promise<Default
   // before they load their trust store; the builds below then sign with this same key.
   const keyDir = defaultTrustedKeyDir();
   if (!fs.existsSync(path.join(keyDir, PRIVATE_KEY_FILE))) createKeyPair(keyDir);
-  const builder = buildMissingArtifacts(modelCacheDir, o.log ?? (() => undefined));
+  const builder = prepareFleetModels({
+    httpUrl: o.httpUrl,
+    cacheDir: modelCacheDir,
+    dataDir: o.dataDir,
+    keyDir,
+    log: o.log ?? (() => undefined),
+  });
   const claim = await createFleetClaim(o.httpUrl, 'default simulated fleet', 6000);
   let prev: FleetStats | null = null;
   let prevAt = Date.now();
@@ -62,6 +60,7 @@ export async function startDefaultFleet(o: DefaultFleetOptions): Promise<Default
   const fleet = runFleet({
     specs: planFleet('default', devices, 'soil:40,gas:30,doorbell:30'),
     mqttUrl: o.mqttUrl,
+    provisioningUrl: o.provisioningUrl,
     claim,
     speed: o.speed ?? 60,
     dataDir: o.dataDir,
@@ -85,63 +84,6 @@ export async function startDefaultFleet(o: DefaultFleetOptions): Promise<Default
     stop: async () => {
       builder.cancel();
       return fleet.stop(2000);
-    },
-  };
-}
-
-function hasArtifact(dir: string): boolean {
-  if (!fs.existsSync(dir)) return false;
-  const walk = (d: string, depth: number): boolean =>
-    fs
-      .readdirSync(d, { withFileTypes: true })
-      .some(
-        (e) =>
-          (e.isFile() && e.name === 'manifest.json') ||
-          (e.isDirectory() && depth < 3 && walk(path.join(d, e.name), depth + 1)),
-      );
-  return walk(dir, 0);
-}
-
-/**
- * Builds the missing soil/gas artifacts one after the other with `tinyfleet model build <recipe> --quick`
- * in a child process (the fleet keeps running; its 10 s model scan installs each as it appears).
- */
-function buildMissingArtifacts(cacheDir: string, log: (line: string) => void): { cancel(): void } {
-  const missing = QUICK_RECIPES.filter((r) => !hasArtifact(path.join(cacheDir, r)));
-  let child: ChildProcess | null = null;
-  let cancelled = false;
-  void (async () => {
-    for (const recipe of missing) {
-      if (cancelled) return;
-      const out = path.join(cacheDir, recipe, 'quick');
-      log(
-        `building the ${recipe} model (model build ${recipe} --quick → ${path.relative(REPO_ROOT, out)}); its nodes sample and report meanwhile`,
-      );
-      const started = Date.now();
-      let stderr = '';
-      const code = await new Promise<number | null>((resolve) => {
-        child = spawn(
-          process.execPath,
-          [path.join(REPO_ROOT, 'bin', 'tinyfleet.js'), 'model', 'build', recipe, '--quick', '--out', out],
-          { stdio: ['ignore', 'ignore', 'pipe'] },
-        );
-        child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-        child.once('exit', (c) => resolve(c));
-        child.once('error', () => resolve(-1));
-      });
-      child = null;
-      if (cancelled) return;
-      if (code === 0) log(`${recipe} model built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      else
-        log(
-          `${recipe} model build failed (exit ${code}); its nodes run without a model: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
-        );
-    }
-  })();
-  return {
-    cancel: () => {
-      cancelled = true;
-      (child as ChildProcess | null)?.kill('SIGTERM');
     },
   };
 }

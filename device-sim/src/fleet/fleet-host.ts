@@ -12,11 +12,14 @@ import { buildFor } from '../node/node-profile';
 import type { VirtualClock } from '../node/node-ports';
 import { emptyPublished, FIRMWARE_VERSION, SIM_UPLINK_KINDS, SimNode, SimUplinkKind } from '../node/sim-node';
 import { STREAM_KINDS, StreamCatalog } from '../streams/stream-catalog';
+import type { UserStreamOptions } from '../streams/user.stream';
 import type { NodeSpec } from './fleet-plan';
 import { defaultTrustedKeyDir } from './fleet-setup';
 
 export interface FleetHostOptions {
   mqttUrl: string;
+  /** Where nodes register by claim (default: mqttUrl). */
+  provisioningUrl?: string;
   claim: ClaimCredential;
   clock: VirtualClock;
   dataDir: string;
@@ -29,6 +32,8 @@ export interface FleetHostOptions {
   doorbellMeanMotionIntervalMs?: number;
   /** Replay only this many distinct doorbell frames (tests: fewer distinct inferences to run). */
   doorbellMaxFrames?: number;
+  /** The user's own recording, for nodes of stream kind `user` (`sim run --stream-file`). */
+  userStream?: UserStreamOptions;
   /** How often to look for newly built artifacts (real ms); 0 = never. */
   modelRefreshMs?: number;
   /**
@@ -96,6 +101,7 @@ export class FleetHost {
     this.streams = new StreamCatalog({
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       doorbellMaxFrames: o.doorbellMaxFrames,
+      user: o.userStream,
     });
     this.store = new IdentityStore(path.join(o.stateDir, 'identities'));
     this.models = new ModelCatalog({ dataDir: o.dataDir, modelCacheDir: o.modelCacheDir, recipes: STREAM_KINDS });
@@ -109,7 +115,7 @@ export class FleetHost {
       const stream = this.streams.get(spec.stream, spec.index);
       let node!: SimNode;
       const link = new MqttNodeLink(
-        this.o.mqttUrl,
+        { mqttUrl: this.o.mqttUrl, provisioningUrl: this.o.provisioningUrl ?? this.o.mqttUrl },
         this.o.claim,
         {
           hardwareId: spec.hardwareId,
@@ -144,7 +150,7 @@ export class FleetHost {
         uplink: link,
         model: this.models.get(stream.recipe),
         trustedKeys: this.trustedKeys,
-        loadReceivedModel: (bytes, manifest) => this.models.intern(bytes, manifest),
+        loadReceivedModel: (bytes, manifest) => this.models.intern(bytes, manifest, stream.channels),
       });
       this.nodes.push({ spec, node, link });
     }
@@ -211,7 +217,10 @@ export class FleetHost {
       rawBytesUp: 0,
       refusals: {},
       linkErrors: {},
-      modelsMissing: Object.fromEntries(this.models.missing),
+      // Only the streams these nodes replay: a fleet of the user's own recording needs no soil model.
+      modelsMissing: Object.fromEntries(
+        [...this.models.missing].filter(([recipe]) => this.nodes.some((n) => n.node.stream.recipe === recipe)),
+      ),
       accuracy: {},
       otaInstalls: 0,
       powerLosses: 0,

@@ -1,9 +1,9 @@
 import type { BatteryId, McuId, RadioId } from '@tinyfleet/energy';
-import { STREAM_KINDS, StreamKind } from '../streams/stream-catalog';
+import { NodeStreamKind, STREAM_KINDS, StreamKind } from '../streams/stream-catalog';
 
 export interface NodeSpec {
   hardwareId: string;
-  stream: StreamKind;
+  stream: NodeStreamKind;
   /** Index among the nodes of its stream: picks build, farm and replay offset. */
   index: number;
   mcu?: McuId;

@@ -5,10 +5,12 @@ import type { ClaimCredential } from '../mqtt/provision-by-claim';
 import type { FleetStats } from './fleet-host';
 import type { NodeSpec } from './fleet-plan';
 import { mergeStats } from './fleet-stats';
+import type { UserStreamOptions } from '../streams/user.stream';
 
 export interface FleetWorkerData {
   specs: NodeSpec[];
   mqttUrl: string;
+  provisioningUrl: string;
   claim: ClaimCredential;
   virtualStartMs: number;
   realStartMs: number;
@@ -22,6 +24,7 @@ export interface FleetWorkerData {
   doorbellMeanMotionIntervalMs?: number;
   modelRefreshMs: number;
   trustedKeyPaths?: string[];
+  userStream?: UserStreamOptions;
 }
 
 export type WorkerMessage =
@@ -30,7 +33,10 @@ export type RunnerMessage = { type: 'stop'; drainMs: number };
 
 export interface FleetRunOptions {
   specs: NodeSpec[];
+  /** Where nodes connect as themselves. */
   mqttUrl: string;
+  /** Where nodes register by claim (default: mqttUrl, as with the embedded broker). */
+  provisioningUrl?: string;
   claim: ClaimCredential;
   speed: number;
   dataDir: string;
@@ -46,6 +52,8 @@ export interface FleetRunOptions {
   modelRefreshMs?: number;
   /** The nodes' trust store for OTA signatures (FleetHostOptions.trustedKeyPaths). */
   trustedKeyPaths?: string[];
+  /** The user's recording for nodes of stream kind `user`. */
+  userStream?: UserStreamOptions;
   onProgress?: (stats: FleetStats) => void;
 }
 
@@ -83,6 +91,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
     const data: FleetWorkerData = {
       specs: o.specs.filter((_, i) => i % workerCount === w),
       mqttUrl: o.mqttUrl,
+      provisioningUrl: o.provisioningUrl ?? o.mqttUrl,
       claim: o.claim,
       virtualStartMs,
       realStartMs,
@@ -96,6 +105,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       modelRefreshMs: o.modelRefreshMs ?? 30_000,
       trustedKeyPaths: o.trustedKeyPaths,
+      userStream: o.userStream,
     };
     const worker = new Worker(path.join(__dirname, `fleet-worker${ext}`), {
       workerData: data,

@@ -53,11 +53,11 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-/** The broker the platform tells devices to use (`GET /health` → `mqttUrl`). */
-export async function fetchMqttUrl(httpUrl: string): Promise<string> {
-  const health = await getJson<{ mqttUrl?: string }>(new URL('/health', httpUrl).toString());
+/** Where the platform tells devices to register and to connect (`GET /health`). */
+export async function fetchMqttEndpoints(httpUrl: string): Promise<{ mqttUrl: string; provisioningUrl: string }> {
+  const health = await getJson<{ mqttUrl?: string; provisioningUrl?: string }>(new URL('/health', httpUrl).toString());
   if (!health.mqttUrl) throw new Error(`${httpUrl}/health has no mqttUrl`);
-  return health.mqttUrl;
+  return { mqttUrl: health.mqttUrl, provisioningUrl: health.provisioningUrl ?? health.mqttUrl };
 }
 
 /** Create a claim for a simulated fleet (high registration rate: the sim registers a fleet at once). */

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const send = (m: WorkerMessage) => port.postMessage(m);
   const host = new FleetHost({
     mqttUrl: d.mqttUrl,
+    provisioningUrl: d.provisioningUrl,
     claim: d.claim,
     clock: new ScaledClock(d.virtualStartMs, d.speed, () => Date.now(), d.realStartMs),
     dataDir: d.dataDir,
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     doorbellMeanMotionIntervalMs: d.doorbellMeanMotionIntervalMs,
     modelRefreshMs: d.modelRefreshMs,
     trustedKeyPaths: d.trustedKeyPaths,
+    userStream: d.userStream,
   });
   let stopping = false;
   port.on('message', (m: RunnerMessage) => {

@@ -1,5 +1,12 @@
 import { modelTagOf } from '@tinyfleet/wire';
-import type { ArtifactManifest, Preprocessing } from '@tinyfleet/artifact';
+import {
+  deviceManifestOf,
+  preprocessingOf,
+  type ArtifactManifest,
+  type DeviceManifest,
+  type Preprocessing,
+} from '@tinyfleet/artifact';
+import { inferenceStrideSamples } from '@tinyfleet/datasets';
 import { inspectModel, ModelInspection } from '@tinyfleet/tinyml';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -22,8 +29,8 @@ export interface ModelArtifact {
   readonly strideSamples: number;
   /** Where it was loaded from (for messages). */
   readonly source: string;
-  /** The signed manifest it came with (null for the TFLM reference model, which has none). */
-  readonly manifest: ArtifactManifest | null;
+  /** The signed device manifest it came with (null for the TFLM reference model, which has none). */
+  readonly deviceManifest: DeviceManifest | null;
 }
 
 export function sha256Of(bytes: Uint8Array): Uint8Array {
@@ -36,6 +43,22 @@ function artifactFrom(opts: Omit<ModelArtifact, 'sha256' | 'modelTag' | 'inspect
 }
 
 export const PERSON_DETECT_PATH = 'reference-models/person_detection/person_detect.tflite';
+export const PERSON_DETECT_LABELS = ['no_person', 'person'];
+
+/** person_detect's input as manifest preprocessing (see loadPersonDetectArtifact); float32 statistics. */
+export function personDetectPreprocessing(model: Uint8Array): Preprocessing {
+  const input = inspectModel(model).inputs[0]!;
+  return {
+    kind: 'image',
+    transform: 'none',
+    channels: ['gray'],
+    windowLength: 1,
+    mean: [127],
+    std: [Math.fround(1 / input.scale)],
+    quantization: { scale: input.scale, zeroPoint: input.zeroPoint, dtype: 'int8' },
+    notes: 'TFLM person_detection example: int8 input = grey pixel - 128',
+  };
+}
 
 /**
  * TFLM's person_detect.tflite as the doorbell's model until the pipeline ships a doorbell artifact:
@@ -46,27 +69,16 @@ export const PERSON_DETECT_PATH = 'reference-models/person_detection/person_dete
 export function loadPersonDetectArtifact(dataDir: string): ModelArtifact {
   const file = path.join(dataDir, PERSON_DETECT_PATH);
   const bytes = new Uint8Array(fs.readFileSync(file));
-  const inspection = inspectModel(bytes);
-  const input = inspection.inputs[0];
   return artifactFrom({
     modelId: 'person-detect',
     version: '1.0.0',
     recipe: 'doorbell',
     bytes,
-    labels: ['no_person', 'person'],
-    preprocessing: {
-      kind: 'image',
-      transform: 'none',
-      channels: ['gray'],
-      windowLength: 1,
-      mean: [127],
-      std: [1 / input.scale],
-      quantization: { scale: input.scale, zeroPoint: input.zeroPoint, dtype: 'int8' },
-      notes: 'TFLM person_detection example: int8 input = grey pixel - 128',
-    },
+    labels: PERSON_DETECT_LABELS,
+    preprocessing: personDetectPreprocessing(bytes),
     strideSamples: 1,
     source: file,
-    manifest: null,
+    deviceManifest: null,
   });
 }
 
@@ -75,32 +87,46 @@ export function loadPersonDetectArtifact(dataDir: string): ModelArtifact {
  * the manifest: a node never runs bytes its manifest does not describe.
  */
 export function loadArtifactDir(dir: string): ModelArtifact {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as ArtifactManifest;
+  const json = fs.readFileSync(path.join(dir, 'manifest.json'));
+  const manifest = JSON.parse(json.toString('utf8')) as ArtifactManifest;
   const bytes = new Uint8Array(fs.readFileSync(path.join(dir, manifest.model.file)));
-  return artifactFromManifest(bytes, manifest, dir);
-}
-
-/** The node's view of a .tflite and its manifest (from an artifact folder, or received over the air). */
-export function artifactFromManifest(bytes: Uint8Array, manifest: ArtifactManifest, source: string): ModelArtifact {
-  const art = artifactFrom({
-    modelId: manifest.name,
-    version: manifest.version,
+  const device = deviceManifestOf(manifest, sha256Of(json));
+  return artifactFromDeviceManifest(bytes, device, dir, {
     recipe: manifest.recipe,
-    bytes,
     labels: manifest.labels,
     preprocessing: manifest.preprocessing,
-    // Slow streams (a reading every minute or more) wake the node anyway: infer on every reading.
-    // Fast ones (SmellNet 1 Hz) infer on half-overlapping windows, a fresh conclusion per half window.
-    strideSamples:
-      (manifest.preprocessing.sampleIntervalSeconds ?? 0) >= 60
-        ? 1
-        : Math.max(1, Math.floor(manifest.preprocessing.windowLength / 2)),
-    source,
-    manifest,
   });
-  const hex = Buffer.from(art.sha256).toString('hex');
-  if (hex !== manifest.model.sha256)
-    throw new Error(`${source}: model sha256 ${hex} does not match manifest ${manifest.model.sha256}`);
+}
+
+/**
+ * The node's view of a .tflite and its device manifest: from an artifact folder (whose manifest.json
+ * says more), or received over the air, where a node learns neither the recipe nor the label names
+ * (classes are their indices) and applies the preprocessing to its own sensor channels.
+ */
+export function artifactFromDeviceManifest(
+  bytes: Uint8Array,
+  manifest: DeviceManifest,
+  source: string,
+  from:
+    { recipe: string; labels: readonly string[]; preprocessing: Preprocessing } | { deviceChannels: readonly string[] },
+): ModelArtifact {
+  const known = 'recipe' in from ? from : null;
+  const preprocessing = 'recipe' in from ? from.preprocessing : preprocessingOf(manifest, from.deviceChannels);
+  if (!preprocessing) throw new Error(`${source}: the manifest has no preprocessing, and the node needs one`);
+  const classes = manifest.outputs[0]?.shape.reduce((a, b) => a * b, 1) ?? 0;
+  const art = artifactFrom({
+    modelId: manifest.modelId,
+    version: manifest.modelVersion,
+    recipe: known?.recipe ?? 'ota',
+    bytes,
+    labels: known?.labels ?? Array.from({ length: classes }, (_, i) => String(i)),
+    preprocessing,
+    strideSamples: inferenceStrideSamples(preprocessing),
+    source,
+    deviceManifest: manifest,
+  });
+  if (!Buffer.from(art.sha256).equals(Buffer.from(manifest.modelSha256)))
+    throw new Error(`${source}: model sha256 does not match its manifest`);
   return art;
 }
 

@@ -1,6 +1,11 @@
-import type { ArtifactManifest } from '@tinyfleet/artifact';
+import type { DeviceManifest } from '@tinyfleet/artifact';
 import * as path from 'node:path';
-import { artifactFromManifest, findCachedArtifact, loadPersonDetectArtifact, ModelArtifact } from './model-artifact';
+import {
+  artifactFromDeviceManifest,
+  findCachedArtifact,
+  loadPersonDetectArtifact,
+  ModelArtifact,
+} from './model-artifact';
 import { SharedModel } from './shared-model';
 
 /**
@@ -29,13 +34,15 @@ export class ModelCatalog {
   }
 
   /** The shared model for bytes a node received over the air (already verified by its OTA agent). */
-  intern(bytes: Uint8Array, manifest: ArtifactManifest): SharedModel {
+  intern(bytes: Uint8Array, manifest: DeviceManifest, deviceChannels: readonly string[]): SharedModel {
+    const sha = Buffer.from(manifest.modelSha256).toString('hex');
     const known =
-      this.received.get(manifest.model.sha256) ??
-      [...this.models.values()].find((m) => m.artifact.manifest?.model.sha256 === manifest.model.sha256);
+      this.received.get(sha) ??
+      [...this.models.values()].find((m) => Buffer.from(m.artifact.sha256).toString('hex') === sha);
     if (known) return known;
-    const model = new SharedModel(artifactFromManifest(bytes, manifest, `ota:${manifest.name}@${manifest.version}`));
-    this.received.set(manifest.model.sha256, model);
+    const source = `ota:${manifest.modelId}@${manifest.modelVersion}`;
+    const model = new SharedModel(artifactFromDeviceManifest(bytes, manifest, source, { deviceChannels }));
+    this.received.set(sha, model);
     return model;
   }
 

@@ -1,72 +1,35 @@
 import type { Preprocessing } from '@tinyfleet/artifact';
+import { InputPreprocessor } from '@tinyfleet/datasets';
 import type { SensorStream } from '../streams/sensor-stream';
 
 /**
- * The manifest's declarative preprocessing, compiled against one stream's channel layout: pick the
- * channels, apply the transform, stack the last `windowLength` samples oldest first ([time][channel]),
- * replace invalid readings by the channel mean, standardise, quantise to int8. Mirrors
- * `libs/pipeline/src/preprocess.ts` (rawToInt8), which the node cannot share: it works on whole
- * training sets, the node on one window of a live stream.
+ * The manifest's preprocessing on one node's live stream: the shared InputPreprocessor of
+ * @tinyfleet/datasets (the code the pipeline trained and measured with), fed the last
+ * `windowLength` samples of the stream, oldest first.
  */
 export class Preprocessor {
-  private readonly channelIndex: number[];
-  readonly inputLength: number;
+  private readonly pre: InputPreprocessor;
+  private readonly scratch: Float32Array;
 
   constructor(
-    private readonly p: Preprocessing,
+    p: Preprocessing,
     private readonly stream: SensorStream,
   ) {
-    if (p.quantization.dtype !== 'int8')
-      throw new Error(`preprocessing: only int8 inputs are supported, got ${p.quantization.dtype}`);
-    if (p.derivedFeatures)
-      throw new Error(`preprocessing: derived features ("${p.derivedFeatures}") are not implemented on the node`);
-    if (p.kind === 'image') {
-      this.channelIndex = [0];
-      this.inputLength = stream.values(0).length;
-    } else {
-      this.channelIndex = p.channels.map((c) => {
-        const k = stream.channels.indexOf(c);
-        if (k < 0) throw new Error(`preprocessing needs channel "${c}", stream ${stream.id} has none`);
-        return k;
-      });
-      this.inputLength = p.windowLength * p.channels.length;
-    }
+    this.pre = new InputPreprocessor(p, stream.channels, p.kind === 'image' ? stream.values(0).length : undefined);
+    this.scratch = new Float32Array(this.pre.inputLength);
+  }
+
+  get inputLength(): number {
+    return this.pre.inputLength;
   }
 
   get windowLength(): number {
-    return this.p.kind === 'image' ? 1 : this.p.windowLength;
+    return this.pre.windowLength;
   }
 
   /** Fill `input` from the samples ending at `lastSample` (inclusive). */
   fill(input: Int8Array, lastSample: number): void {
-    const { scale, zeroPoint } = this.p.quantization;
-    const invalid = this.p.invalidValues ?? [];
-    if (this.p.kind === 'image') {
-      const px = this.stream.values(lastSample);
-      const mean = this.p.mean[0];
-      const std = this.p.std[0];
-      for (let i = 0; i < px.length; i++) input[i] = quantize((px[i] - mean) / std, scale, zeroPoint);
-      return;
-    }
-    const w = this.p.windowLength;
-    const nc = this.channelIndex.length;
-    for (let s = 0; s < w; s++) {
-      const row = this.stream.values(lastSample - (w - 1 - s));
-      for (let c = 0; c < nc; c++) {
-        const v = row[this.channelIndex[c]];
-        // An invalid reading stands for the channel mean, i.e. 0 after standardisation.
-        const x = invalid.includes(v) ? 0 : (transform(this.p.transform, v) - this.p.mean[c]) / this.p.std[c];
-        input[s * nc + c] = quantize(x, scale, zeroPoint);
-      }
-    }
+    const first = lastSample - (this.pre.windowLength - 1);
+    this.pre.int8Input((s) => this.stream.values(first + s), input, this.scratch);
   }
-}
-
-function transform(t: Preprocessing['transform'], v: number): number {
-  return t === 'signed-log1p' ? Math.sign(v) * Math.log1p(Math.abs(v)) : v;
-}
-
-function quantize(x: number, scale: number, zeroPoint: number): number {
-  const q = Math.round(x / scale) + zeroPoint;
-  return q < -128 ? -128 : q > 127 ? 127 : q;
 }

@@ -43,7 +43,7 @@ export class MqttNodeLink implements NodeUplink {
   lastError: string | null = null;
 
   constructor(
-    private readonly mqttUrl: string,
+    private readonly endpoints: { mqttUrl: string; provisioningUrl: string },
     private readonly claim: ClaimCredential,
     private readonly request: ProvisionRequestV1,
     private readonly store: IdentityStore,
@@ -100,7 +100,7 @@ export class MqttNodeLink implements NodeUplink {
   private async register(): Promise<StoredIdentity> {
     const previous = this.store.load(this.request.hardwareId);
     for (;;) {
-      const res = await provisionByClaim(this.mqttUrl, this.claim, this.request);
+      const res = await provisionByClaim(this.endpoints.provisioningUrl, this.claim, this.request);
       if (res.status === 'refused') {
         if (res.reason === 'rate-limited' && res.retryAfterS !== null && !this.stopped) {
           await sleep(res.retryAfterS * 1000 * (0.5 + Math.random()));
@@ -114,7 +114,7 @@ export class MqttNodeLink implements NodeUplink {
         hardwareId: this.request.hardwareId,
         deviceId: res.deviceId,
         secret,
-        mqttUrl: this.mqttUrl,
+        mqttUrl: this.endpoints.mqttUrl,
         seqFloor: Math.max(previous?.seqFloor ?? 0, this.store.takePendingFloor(this.request.hardwareId)),
       };
       this.store.save(rec);
@@ -133,12 +133,12 @@ export class MqttNodeLink implements NodeUplink {
       }
       let conn: DeviceConnection;
       try {
-        conn = await DeviceConnection.open(this.mqttUrl, this.identity, { reconnectPeriod: 0 });
+        conn = await DeviceConnection.open(this.endpoints.mqttUrl, this.identity, { reconnectPeriod: 0 });
       } catch (err) {
         if (!/Not authorized|Bad username or password/i.test((err as Error).message)) throw err;
         // The stored secret is no longer valid (platform reset, or replaced): register again.
         this.identity = await this.register();
-        conn = await DeviceConnection.open(this.mqttUrl, this.identity, { reconnectPeriod: 0 });
+        conn = await DeviceConnection.open(this.endpoints.mqttUrl, this.identity, { reconnectPeriod: 0 });
       }
       if (this.stopped || !this.inRange) {
         await conn.close(true);

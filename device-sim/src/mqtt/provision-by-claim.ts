@@ -5,6 +5,7 @@ import {
   ProvisionResponseV1,
   provisionRequestTopic,
   provisionResponseTopic,
+  SESSION_ID_PREFIX,
 } from '@tinyfleet/wire';
 import { connectRetryingRefusals } from './connect';
 import { randomBytes } from 'node:crypto';
@@ -24,13 +25,13 @@ export class ProvisioningError extends Error {
  * A refusal is returned (with its reason code), not thrown; transport problems throw.
  */
 export async function provisionByClaim(
-  mqttUrl: string,
+  provisioningUrl: string,
   claim: ClaimCredential,
   request: ProvisionRequestV1,
   timeoutMs = 15_000,
 ): Promise<ProvisionResponseV1> {
-  const sessionId = randomBytes(18).toString('base64url');
-  const client = await connectRetryingRefusals(mqttUrl, {
+  const sessionId = SESSION_ID_PREFIX + randomBytes(16).toString('base64url'); // 128 bits
+  const client = await connectRetryingRefusals(provisioningUrl, {
     clientId: sessionId,
     username: claim.claimId,
     password: claim.claimSecret,

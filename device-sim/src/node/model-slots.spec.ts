@@ -1,5 +1,5 @@
 import { MCU_PROFILES, modelBudget } from '@tinyfleet/energy';
-import type { ArtifactManifest } from '@tinyfleet/artifact';
+import type { DeviceManifest } from '@tinyfleet/artifact';
 import * as path from 'node:path';
 import { loadPersonDetectArtifact } from '../inference/model-artifact';
 import { SharedModel } from '../inference/shared-model';
@@ -12,8 +12,8 @@ describe('ModelSlots as the OTA agent sees them', () => {
   const factory = new SharedModel(loadPersonDetectArtifact(DATA_DIR));
   const factoryHex = Buffer.from(factory.artifact.sha256).toString('hex');
   // What an OTA write hands over; the loader decides what runs (here: the same network again).
-  const manifest = { name: 'person-detect', version: '2.0.0' } as ArtifactManifest;
-  const received = new SharedModel({ ...factory.artifact, version: '2.0.0', manifest });
+  const manifest = { modelId: 'person-detect', modelVersion: '2.0.0' } as DeviceManifest;
+  const received = new SharedModel({ ...factory.artifact, version: '2.0.0', deviceManifest: manifest });
 
   it('writes the inactive slot, keeps the active one until activation, and can go back', () => {
     const slots = new ModelSlots(MCU_PROFILES['esp32-s3'], () => received);

@@ -1,4 +1,4 @@
-import type { ArtifactManifest } from '@tinyfleet/artifact';
+import type { DeviceManifest } from '@tinyfleet/artifact';
 import { McuProfile, modelBudget } from '@tinyfleet/energy';
 import type { ModelSlotV1 } from '@tinyfleet/wire';
 import type { SharedModel } from '../inference/shared-model';
@@ -6,7 +6,7 @@ import { OtaSlots, PowerLossError, SlotRejectedError } from '../ota/ota-agent';
 import { cachedModelFit, ModelFit } from './model-fit';
 
 /** Turns verified bytes + manifest into a runnable model, checked against the node's sensor input. */
-export type LoadReceivedModel = (bytes: Uint8Array, manifest: ArtifactManifest) => SharedModel;
+export type LoadReceivedModel = (bytes: Uint8Array, manifest: DeviceManifest) => SharedModel;
 
 /**
  * The two model slots (A/B) in the node's simulated flash. A model goes into the inactive slot only
@@ -75,9 +75,9 @@ export class ModelSlots implements OtaSlots {
     return shaHex(this.slots[this.active]);
   }
 
-  inactive(): { sha256Hex: string; manifest: ArtifactManifest | null; bytes: Uint8Array } | null {
+  inactive(): { sha256Hex: string; manifest: DeviceManifest | null; bytes: Uint8Array } | null {
     const m = this.slots[other(this.active)];
-    return m ? { sha256Hex: shaHex(m)!, manifest: m.artifact.manifest, bytes: m.artifact.bytes } : null;
+    return m ? { sha256Hex: shaHex(m)!, manifest: m.artifact.deviceManifest, bytes: m.artifact.bytes } : null;
   }
 
   activeBytes(): Uint8Array | null {
@@ -96,7 +96,7 @@ export class ModelSlots implements OtaSlots {
    * Erase, then write. A power cut in between leaves the slot empty (its old content is gone, the new
    * one incomplete) and the node boots the slot it was running: the active slot is never touched.
    */
-  writeInactive(bytes: Uint8Array, manifest: ArtifactManifest): void {
+  writeInactive(bytes: Uint8Array, manifest: DeviceManifest): void {
     if (!this.loadReceived) throw new SlotRejectedError('this node takes no models over the air');
     const target = other(this.active);
     this.slots[target] = null;

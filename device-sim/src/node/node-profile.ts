@@ -35,6 +35,8 @@ export const STREAM_BUILDS: Readonly<Record<string, ReadonlyArray<Omit<NodeHardw
     { mcu: 'nrf5340', radio: 'nrf52840-ble-1m', battery: 'aa-alkaline-2s' },
     { mcu: 'atmega328p', radio: 'nrf52840-ble-1m', battery: 'aa-alkaline-2s' },
   ],
+  // The user's own recording: the board the walk-through targets, unless `sim run --mcu/--radio` says otherwise.
+  user: [{ mcu: 'nrf52840', radio: 'nrf52840-ble-1m', battery: 'aa-alkaline-2s' }],
 };
 
 export function buildFor(stream: string, index: number): Omit<NodeHardware, 'hardwareId'> {

@@ -300,15 +300,16 @@ export class SimNode {
     this.counters.inferences++;
     const report = this.policy.shouldReport(result);
     const seq = report ? this.takeSeq() : -1;
-    this.truth.record({
-      virtualTimeMs: t,
-      sample: this.sampleIndex,
-      trueLabel: this.o.stream.groundTruth(this.sampleIndex),
-      predictedLabel: result.label,
-      model: `${model.artifact.modelId}@${model.artifact.version}`,
-      modelTag: model.artifact.modelTag,
-      eventSeq: seq,
-    });
+    if (this.o.stream.scored?.(this.sampleIndex) !== false)
+      this.truth.record({
+        virtualTimeMs: t,
+        sample: this.sampleIndex,
+        trueLabel: this.o.stream.groundTruth(this.sampleIndex),
+        predictedLabel: result.label,
+        model: `${model.artifact.modelId}@${model.artifact.version}`,
+        modelTag: model.artifact.modelTag,
+        eventSeq: seq,
+      });
     if (!report) return;
     const event: InferenceEventV1 = {
       seq,

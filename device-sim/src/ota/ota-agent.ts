@@ -1,5 +1,12 @@
-import { applyModelDelta, compareSemver, decodeOtaContainer, type ArtifactManifest } from '@tinyfleet/artifact';
-import { verifyArtifactFiles } from '@tinyfleet/artifact/verify-node';
+import {
+  applyModelDelta,
+  compareSemver,
+  decodeOtaContainer,
+  seededSelfTestInput,
+  selfTestOutputMatches,
+  type DeviceManifest,
+} from '@tinyfleet/artifact';
+import { verifyDeviceManifest } from '@tinyfleet/artifact/verify-node';
 import { ArenaTooSmallError, INTERPRETER_VERSION, Interpreter, loadModel, SUPPORTED_OPS } from '@tinyfleet/tinyml';
 import {
   decodeOtaCancelV1,
@@ -22,7 +29,7 @@ export interface OtaSlots {
    * sha256 of the model in the slot that would be overwritten, and its manifest, if any (a factory
    * image may have none: it was never delivered over the air).
    */
-  inactive(): { sha256Hex: string; manifest: ArtifactManifest | null; bytes: Uint8Array } | null;
+  inactive(): { sha256Hex: string; manifest: DeviceManifest | null; bytes: Uint8Array } | null;
   /** The bytes of the active model (a delta is applied to it). */
   activeBytes(): Uint8Array | null;
   /** Bytes of flash free for a model next to firmware and the active slot. */
@@ -33,7 +40,7 @@ export interface OtaSlots {
    * Writes the inactive slot; a simulated power loss throws PowerLossError and leaves it unusable.
    * SlotRejectedError: the device cannot run this model on its own input (sensor preprocessing).
    */
-  writeInactive(bytes: Uint8Array, manifest: ArtifactManifest): void;
+  writeInactive(bytes: Uint8Array, manifest: DeviceManifest): void;
   activateInactive(): void;
 }
 
@@ -176,10 +183,16 @@ export class OtaAgent {
     if (hex(sha256(blob)) !== hex(offer.transferSha256))
       return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
     await this.report(offer.jobId, 'DOWNLOADED', null, offer.chunkCount);
-    const manifestText = new TextDecoder().decode(blob.subarray(0, offer.manifestBytes));
+    // The signature covers exactly the device manifest as received; it names the model's sha256.
+    const verdict = verifyDeviceManifest(
+      blob.subarray(0, offer.manifestBytes),
+      { keyId: offer.keyId, signature: offer.signature },
+      this.opts.trustedKeys,
+    );
+    if (!verdict.ok) return this.report(offer.jobId, 'REJECTED', verdict.reason, offer.chunkCount);
+    const manifest = verdict.manifest;
     const payload = blob.subarray(offer.manifestBytes);
     let model: Uint8Array;
-    let manifest: ArtifactManifest;
     try {
       model =
         offer.form === 'huffman'
@@ -187,24 +200,12 @@ export class OtaAgent {
           : offer.form === 'delta'
             ? applyModelDelta(this.baseFor(offer)!, payload)
             : payload;
-      manifest = JSON.parse(manifestText) as ArtifactManifest;
     } catch {
       return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
     }
     const modelShaHex = hex(sha256(model));
-    if (modelShaHex !== hex(offer.modelSha256) || manifest.model?.sha256 !== modelShaHex)
+    if (modelShaHex !== hex(offer.modelSha256) || modelShaHex !== hex(manifest.modelSha256))
       return this.report(offer.jobId, 'FAILED', 'hash-mismatch', offer.chunkCount);
-    // The same check as the registry and `tinyfleet model verify`: canonical manifest, trusted key, signature.
-    const signature = {
-      algorithm: 'Ed25519',
-      keyId: offer.keyId,
-      signature: Buffer.from(offer.signature).toString('base64'),
-    };
-    const verdict = verifyArtifactFiles(
-      { model, manifest: blob.subarray(0, offer.manifestBytes), signature: Buffer.from(JSON.stringify(signature)) },
-      this.opts.trustedKeys,
-    );
-    if (!verdict.ok) return this.report(offer.jobId, 'REJECTED', 'signature-invalid', offer.chunkCount);
     await this.report(offer.jobId, 'VERIFIED', null, offer.chunkCount);
     return this.apply(offer, model, manifest, true);
   }
@@ -213,7 +214,7 @@ export class OtaAgent {
   private async apply(
     offer: OtaOfferV1,
     model: Uint8Array,
-    manifest: ArtifactManifest | null,
+    manifest: DeviceManifest | null,
     write: boolean,
   ): Promise<void> {
     if (!manifest) {
@@ -252,10 +253,9 @@ export class OtaAgent {
     return other?.sha256Hex === want ? other.bytes : null;
   }
 
-  private checkRuns(model: Uint8Array, manifest: ArtifactManifest): OtaReason | null {
+  private checkRuns(model: Uint8Array, manifest: DeviceManifest): OtaReason | null {
     if (compareSemver(INTERPRETER_VERSION, manifest.minInterpreterVersion) < 0) return 'interpreter-too-old';
-    if (Object.keys(manifest.ops).some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op)))
-      return 'incompatible-ops';
+    if (manifest.ops.some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op))) return 'incompatible-ops';
     try {
       new Interpreter(loadModel(model), { arenaBytesLimit: this.slots.ramBytesForArena() }).allocate();
     } catch (err) {
@@ -279,21 +279,33 @@ export class OtaAgent {
   }
 }
 
-/** The manifest's self-test: its input through the new model must give exactly its expected output bytes. */
-export function selfTestPasses(model: Uint8Array, manifest: ArtifactManifest, arenaBytesLimit: number): boolean {
+/**
+ * The manifest's self-test: its input (seeded, or given) through the new model must give its expected
+ * output bytes, every element within the manifest's tolerance.
+ */
+export function selfTestPasses(model: Uint8Array, manifest: DeviceManifest, arenaBytesLimit: number): boolean {
   try {
     const interpreter = new Interpreter(loadModel(model), { arenaBytesLimit });
     interpreter.allocate();
-    const input = base64ToBytes(manifest.selfTest.inputBase64);
-    const expected = base64ToBytes(manifest.selfTest.expectedOutputBase64);
-    const inView = interpreter.input(0).data;
-    const inBytes = new Uint8Array(inView.buffer, inView.byteOffset, inView.byteLength);
-    if (inBytes.length !== input.length) return false;
-    inBytes.set(input);
+    const inputs = interpreter.model.inputs.map((_, i) => interpreter.input(i));
+    const st = manifest.selfTest;
+    const given = 'seed' in st.input ? seededSelfTestInput(st.input.seed, inputs) : [st.input.bytes];
+    const total = inputs.reduce((n, t) => n + t.bytes.length, 0);
+    if (given.reduce((n, b) => n + b.length, 0) !== total) return false;
+    const all = given.length === 1 ? given[0]! : concat(given);
+    let offset = 0;
+    for (const t of inputs) {
+      t.bytes.set(all.subarray(offset, offset + t.bytes.length));
+      offset += t.bytes.length;
+    }
     interpreter.invoke();
-    const outView = interpreter.output(0).data;
-    const out = new Uint8Array(outView.buffer, outView.byteOffset, outView.byteLength);
-    return out.length === expected.length && out.every((b, i) => b === expected[i]);
+    const outputs = interpreter.model.outputs.map((_, i) => interpreter.output(i));
+    return selfTestOutputMatches(
+      concat(outputs.map((o) => new Uint8Array(o.bytes))),
+      st.expectedOutput,
+      outputs,
+      st.toleranceLsb,
+    );
   } catch {
     return false;
   }
@@ -329,8 +341,4 @@ function sha256(bytes: Uint8Array): Uint8Array {
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-function base64ToBytes(b64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(b64, 'base64'));
 }

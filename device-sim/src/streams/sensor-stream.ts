@@ -22,6 +22,11 @@ export interface SensorStream {
   /** Ground-truth label index of sample i, from the dataset. Never leaves the node. */
   groundTruth(i: number): number;
   /**
+   * Whether an inference at sample i counts in the ground-truth log (default yes). A replayed user
+   * recording scores only windows inside one labelled segment: a window straddling two has no one label.
+   */
+  scored?(i: number): boolean;
+  /**
    * Virtual ms from sample i to the next one. `random` (0..1, per node, seeded) is used by streams
    * whose rate is event-driven (the doorbell's motion trigger); fixed-rate streams ignore it.
    */

@@ -1,6 +1,5 @@
-/** @tinyfleet/artifact: signed model artifacts and the over-the-air (Huffman-coded) model container. Browser-safe. */
-export { canonicalJson, prettyCanonicalJson } from './canonical-json';
-export type { JsonValue } from './canonical-json';
+/** @tinyfleet/artifact: signed model artifacts and the over-the-air (Huffman-coded) model container. Node (node:crypto for hashes). */
+export { manifestJson } from './manifest-json';
 export {
   decodeOtaContainer,
   encodeOtaContainer,
@@ -12,5 +11,18 @@ export type { EncodedRecordStats, EncodeResult, WeightRange } from './ota-contai
 export { huffmanEncode, huffmanDecode, huffmanCodeLengths, canonicalCodes } from './huffman-codec';
 export * from './manifest.types';
 export { signedMessage, SIGNATURE_DOMAIN } from './signed-message';
+export { CborError, CborFloat, decodeCbor, encodeCbor } from './cbor-lite';
+export type { CborValue } from './cbor-lite';
+export {
+  decodeDeviceManifest,
+  deviceManifestOf,
+  DeviceManifestError,
+  DEVICE_MANIFEST_VERSION,
+  encodeDeviceManifest,
+  preprocessingOf,
+} from './device-manifest';
+export type { DeviceManifest, DevicePreprocessing, DeviceSelfTest, DeviceTensorSpec } from './device-manifest';
+export { seededSelfTestInput, selfTestOutputMatches, tensorBytes } from './self-test-input';
+export type { SelfTestTensor } from './self-test-input';
 export { applyModelDelta, encodeModelDelta, ModelDeltaError } from './model-delta';
 export { compareSemver } from './semver';

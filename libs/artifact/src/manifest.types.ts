@@ -1,6 +1,7 @@
 /** The artifact manifest: everything a device and the registry need to know about one model build. */
 
-export const MANIFEST_SCHEMA = 'tinyfleet.artifact/v1';
+/** v2: signed through the device manifest (device-manifest.ts), which names this file's sha256. */
+export const MANIFEST_SCHEMA = 'tinyfleet.artifact/v2';
 export const MODEL_FILE = 'model.tflite';
 export const OTA_FILE = 'model.tfhc';
 export const MANIFEST_FILE = 'manifest.json';
@@ -33,6 +34,12 @@ export interface Preprocessing {
   invalidValues?: number[];
   /** Extra features appended per window, e.g. per-channel slope; described in words. */
   derivedFeatures?: string;
+  /**
+   * Windows only: after standardisation each channel's window is replaced by `bins` spectral bins, the
+   * mean DFT magnitude (|X_k| / windowLength) over equal groups of k = 0..windowLength/2; input
+   * layout [bin][channel]. Implemented once in @tinyfleet/datasets (input-preprocessor.ts).
+   */
+  spectralBins?: number;
   quantization: { scale: number; zeroPoint: number; dtype: 'int8' };
   sampleIntervalSeconds?: number;
   notes?: string;
@@ -82,7 +89,18 @@ export interface ArtifactManifest {
   preprocessing: Preprocessing;
   metrics: StageMetrics[];
   datasets: DatasetRef[];
-  selfTest: { inputBase64: string; expectedOutputBase64: string; note: string };
+  /**
+   * Run by the device before it switches to the model: the input is either seeded (seededSelfTestInput,
+   * 4 bytes on air) or given (`inputBase64`, every input's bytes concatenated); every output element must
+   * be within `toleranceLsb` of the expected bytes.
+   */
+  selfTest: {
+    seed?: number;
+    inputBase64?: string;
+    expectedOutputBase64: string;
+    toleranceLsb: number;
+    note: string;
+  };
   minInterpreterVersion: string;
   signing: { algorithm: 'Ed25519'; keyId: string };
 }
@@ -90,6 +108,6 @@ export interface ArtifactManifest {
 export interface SignatureFile {
   algorithm: 'Ed25519';
   keyId: string;
-  /** base64 Ed25519 signature over signedMessage(modelSha256, manifest). */
+  /** base64 Ed25519 signature over signedMessage(device manifest bytes). */
   signature: string;
 }

@@ -1,9 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { prettyCanonicalJson } from './canonical-json';
+import { manifestJson } from './manifest-json';
 import { encodeOtaContainer } from './ota-container';
-import { MANIFEST_FILE, MODEL_FILE, OTA_FILE, SIGNATURE_FILE, type ArtifactManifest } from './manifest.types';
+import {
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA,
+  MODEL_FILE,
+  OTA_FILE,
+  SIGNATURE_FILE,
+  type ArtifactManifest,
+} from './manifest.types';
 import {
   createKeyPair,
   keyIdOf,
@@ -22,12 +29,19 @@ describe('artifact signing and verification', () => {
   const model = Uint8Array.from({ length: 400 }, (_, i) => (i * 37) & 0xff);
   const ota = encodeOtaContainer(model, [{ offset: 100, length: 200 }]).bytes;
   const manifest = {
-    schema: 'tinyfleet.artifact/v1',
+    schema: MANIFEST_SCHEMA,
     name: 'unit',
     version: '1.2.3',
     model: { file: MODEL_FILE, sha256: sha256Hex(model), bytes: model.length },
     ota: { file: OTA_FILE, sha256: sha256Hex(ota), bytes: ota.length, format: 'TFHC/1' },
+    arenaBytes: 64,
+    ops: { FULLY_CONNECTED: 1 },
+    inputs: [{ name: 'in', dtype: 'int8', shape: [1, 4], scale: 0.5, zeroPoint: -1 }],
+    outputs: [{ name: 'out', dtype: 'int8', shape: [1, 2], scale: 1 / 256, zeroPoint: -128 }],
+    preprocessing: null,
     labels: ['a', 'b'],
+    selfTest: { seed: 7, expectedOutputBase64: 'AAA=', toleranceLsb: 1, note: 'unit' },
+    minInterpreterVersion: '0.1.0',
     signing: { algorithm: 'Ed25519', keyId: key.keyId },
   } as unknown as ArtifactManifest;
   const dir = path.join(tmp, 'artifact');
@@ -35,8 +49,9 @@ describe('artifact signing and verification', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, MODEL_FILE), model);
     fs.writeFileSync(path.join(dir, OTA_FILE), ota);
-    fs.writeFileSync(path.join(dir, MANIFEST_FILE), prettyCanonicalJson(m));
-    fs.writeFileSync(path.join(dir, SIGNATURE_FILE), JSON.stringify(signManifest(model, m, k)));
+    const json = manifestJson(m);
+    fs.writeFileSync(path.join(dir, MANIFEST_FILE), json);
+    fs.writeFileSync(path.join(dir, SIGNATURE_FILE), JSON.stringify(signManifest(m, json, k)));
   };
   const trusted = loadTrustedKeys([path.join(tmp, 'keys')]);
 
@@ -76,9 +91,11 @@ describe('artifact signing and verification', () => {
     expect(verifyArtifactDir(dir, trusted).ok).toBe(true);
   });
 
-  it('a changed manifest value (re-rendered canonically) fails the signature', () => {
+  it('a changed manifest value, or only its layout, fails the signature (it covers the file’s bytes)', () => {
     write();
-    fs.writeFileSync(path.join(dir, MANIFEST_FILE), prettyCanonicalJson({ ...manifest, version: '9.9.9' }));
+    fs.writeFileSync(path.join(dir, MANIFEST_FILE), manifestJson({ ...manifest, version: '9.9.9' }));
+    expect(verifyArtifactDir(dir, trusted)).toEqual({ ok: false, reason: expect.stringMatching(/signature/) });
+    fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest));
     const r = verifyArtifactDir(dir, trusted);
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/signature/) });
   });

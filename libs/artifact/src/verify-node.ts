@@ -13,10 +13,17 @@ import {
 } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { prettyCanonicalJson } from './canonical-json';
 import { decodeOtaContainer } from './ota-container';
 import {
+  decodeDeviceManifest,
+  DeviceManifestError,
+  deviceManifestOf,
+  encodeDeviceManifest,
+  type DeviceManifest,
+} from './device-manifest';
+import {
   MANIFEST_FILE,
+  MANIFEST_SCHEMA,
   MODEL_FILE,
   OTA_FILE,
   SIGNATURE_FILE,
@@ -86,12 +93,47 @@ export function loadTrustedKeys(locations: string[]): Map<string, KeyObject> {
   return keys;
 }
 
-export function signManifest(modelBytes: Uint8Array, manifest: ArtifactManifest, key: SigningKey): SignatureFile {
-  const sig = sign(null, signedMessage(sha256Hex(modelBytes), manifest), key.privateKey);
+/** The device manifest bytes of an artifact, given the exact bytes of its manifest.json. */
+export function deviceManifestBytes(manifest: ArtifactManifest, manifestJsonBytes: Uint8Array): Uint8Array {
+  return encodeDeviceManifest(deviceManifestOf(manifest, createHash('sha256').update(manifestJsonBytes).digest()));
+}
+
+/** signature.json for an artifact whose manifest.json is `manifestJsonText` (see signedMessage). */
+export function signManifest(manifest: ArtifactManifest, manifestJsonText: string, key: SigningKey): SignatureFile {
+  const device = deviceManifestBytes(manifest, new TextEncoder().encode(manifestJsonText));
+  const sig = sign(null, signedMessage(device), key.privateKey);
   return { algorithm: 'Ed25519', keyId: key.keyId, signature: sig.toString('base64') };
 }
 
-export type VerifyResult = { ok: true; manifest: ArtifactManifest; keyId: string } | { ok: false; reason: string };
+/**
+ * What a device does with a device manifest it received: the signature by a trusted key over exactly
+ * these bytes (signedMessage), then the layout. The model is checked against `modelSha256` after.
+ */
+export function verifyDeviceManifest(
+  deviceManifest: Uint8Array,
+  signature: { keyId: string; signature: Uint8Array },
+  trusted: Map<string, KeyObject>,
+): { ok: true; manifest: DeviceManifest } | { ok: false; reason: 'signature-unknown-key' | 'signature-invalid' } {
+  const key = trusted.get(signature.keyId);
+  if (!key) return { ok: false, reason: 'signature-unknown-key' };
+  let valid = false;
+  try {
+    valid = verify(null, signedMessage(deviceManifest), key, signature.signature);
+  } catch {
+    // a malformed signature is an invalid one
+  }
+  if (!valid) return { ok: false, reason: 'signature-invalid' };
+  try {
+    return { ok: true, manifest: decodeDeviceManifest(deviceManifest) };
+  } catch (err) {
+    // Signed by a trusted key yet not TFDM/1: a tool bug, not a forgery; the device refuses it the same way.
+    if (err instanceof DeviceManifestError) return { ok: false, reason: 'signature-invalid' };
+    throw err;
+  }
+}
+
+export type VerifyResult =
+  { ok: true; manifest: ArtifactManifest; keyId: string; deviceManifest: Uint8Array } | { ok: false; reason: string };
 
 export interface ArtifactFiles {
   model: Uint8Array | null;
@@ -136,10 +178,10 @@ export function verifyArtifactFiles(files: ArtifactFiles, trusted: Map<string, K
   } catch (err) {
     return { ok: false, reason: `${MANIFEST_FILE} is not valid JSON: ${(err as Error).message}` };
   }
-  if (prettyCanonicalJson(manifest) !== manifestBytes.toString('utf8')) {
+  if (manifest?.schema !== MANIFEST_SCHEMA) {
     return {
       ok: false,
-      reason: `${MANIFEST_FILE} is not in canonical layout (sorted keys, 2-space indent): it was edited after signing`,
+      reason: `${MANIFEST_FILE} is ${JSON.stringify(manifest?.schema)}, not ${MANIFEST_SCHEMA}: rebuild or re-package the model`,
     };
   }
   try {
@@ -153,9 +195,11 @@ export function verifyArtifactFiles(files: ArtifactFiles, trusted: Map<string, K
   const key = trusted.get(sig.keyId);
   if (!key) return { ok: false, reason: `unknown signing key ${sig.keyId} (not in the trusted keys)` };
   const modelSha = sha256Hex(modelBytes);
+  let device: Uint8Array;
   let valid: boolean;
   try {
-    valid = verify(null, signedMessage(modelSha, manifest), key, Buffer.from(sig.signature, 'base64'));
+    device = deviceManifestBytes(manifest, manifestBytes);
+    valid = verify(null, signedMessage(device), key, Buffer.from(sig.signature, 'base64'));
   } catch (err) {
     return { ok: false, reason: `signature check failed: ${(err as Error).message}` };
   }
@@ -176,5 +220,21 @@ export function verifyArtifactFiles(files: ArtifactFiles, trusted: Map<string, K
       return { ok: false, reason: `${OTA_FILE}: ${(err as Error).message}` };
     }
   }
-  return { ok: true, manifest, keyId: sig.keyId };
+  return { ok: true, manifest, keyId: sig.keyId, deviceManifest: device };
+}
+
+/** The registry's upload form of an artifact folder (the body of POST /api/models). */
+export function artifactUpload(dir: string): { manifest: string; signature: string; model: string; ota?: string } {
+  const read = (name: string): Buffer => {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file))
+      throw new Error(`${file} is missing: is ${dir} an artifact folder (tinyfleet model build … --out ${dir})?`);
+    return fs.readFileSync(file);
+  };
+  return {
+    manifest: read(MANIFEST_FILE).toString('utf8'),
+    signature: read(SIGNATURE_FILE).toString('utf8'),
+    model: read(MODEL_FILE).toString('base64'),
+    ...(fs.existsSync(path.join(dir, OTA_FILE)) ? { ota: read(OTA_FILE).toString('base64') } : {}),
+  };
 }

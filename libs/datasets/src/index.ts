@@ -10,3 +10,7 @@ export * from './labelled-data.types';
 export * from './loaders/image.loader';
 export * from './loaders/soil.loader';
 export * from './loaders/gas.loader';
+export * from './preprocess/input-preprocessor';
+export * from './user/time-series-csv';
+export * from './user/user-splits';
+export * from './user/image-folder';

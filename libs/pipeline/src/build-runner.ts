@@ -3,19 +3,20 @@
  * Huffman, export, package) and collects one report per stage. Each stage is also usable alone
  * (see stages/); this file only wires them.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactManifest } from '@tinyfleet/artifact';
 import type { SigningKey } from '@tinyfleet/artifact/verify-node';
-import { dataFile, strided, subset, type LabelledData } from '@tinyfleet/datasets';
+import { strided, subset, type LabelledData } from '@tinyfleet/datasets';
+import { inspectModel, Interpreter, loadModel } from '@tinyfleet/tinyml';
 import { countNonzeros, type FloatParams } from './graph/float-params';
 import { modelMacs } from './graph/model-spec';
 import type { PreparedData, StageContext, StageReport } from './pipeline.types';
-import { applyPreprocessing, fitPreprocessing, inputQuant, rawToInt8 } from './preprocess';
+import { applyPreprocessing, fitPreprocessing, inputQuant } from './preprocess';
 import type { Recipe } from './recipes/recipe.types';
 import { exportFloat } from './export/tflite-export';
-import { evaluateInt8 } from './stages/evaluate';
-import { runDistillStage, TfliteTeacher } from './stages/distill.stage';
+import { classCounts, confusionMatrix, evaluateInt8 } from './stages/evaluate';
+import { deviceRamBytes } from './user/device-target';
+import { runDistillStage } from './stages/distill.stage';
 import { runExportStage, type ExportResult } from './stages/export.stage';
 import { chooseWeightSharing, huffmanEncodeModel } from './stages/huffman.stage';
 import { runPackageStage } from './stages/package.stage';
@@ -48,12 +49,20 @@ export interface GoalResult {
 export interface BuildResult {
   manifest: ArtifactManifest;
   reports: StageReport[];
+  /** Examples per class in each split. */
+  classBalance: { train: number[]; val: number[]; test: number[] };
+  /** Test split, final int8 model: confusion[true][predicted]. */
+  confusion: number[][];
   goals: GoalResult[];
   backend: string;
   floatBaselineAccuracy: number;
   finalAccuracy: number;
   teacherAccuracy?: number;
   exported: ExportResult;
+}
+
+function interpreterFor(bytes: Uint8Array): Interpreter {
+  return new Interpreter(loadModel(bytes), {});
 }
 
 /** Validation = every 10th training example (deterministic, spread over time/classes). */
@@ -69,12 +78,13 @@ export function prepareData(
   quick: boolean,
   seed = 1,
 ): { data: PreparedData; preprocessing: ReturnType<typeof fitPreprocessing> } {
-  let { train, test } = recipe.load();
+  const loaded = recipe.load();
+  let { train, test } = loaded;
   if (quick) {
     train = strided(train, recipe.quick.trainExamples);
     test = strided(test, recipe.quick.testExamples);
   }
-  const split = splitTrainVal(train);
+  const split = loaded.val ? { train, val: loaded.val } : splitTrainVal(train);
   // Teacher-labelled augmented copies (after the validation split, so validation stays real frames).
   if (recipe.distill?.augmentCopies && !quick)
     split.train = augmentImages(split.train, recipe.distill.augmentCopies, seed + 100);
@@ -113,8 +123,7 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   const first = recipe.distill
     ? (() => {
         const d = recipe.distill!;
-        const bytes = new Uint8Array(fs.readFileSync(dataFile(d.teacherPath)));
-        const teacher = new TfliteTeacher(d.teacherName, bytes, d.teacherInput, opts.cacheDir);
+        const teacher = d.teacher(opts.cacheDir);
         const r = runDistillStage(ctx, teacher, {
           temperature: d.temperature,
           alpha: d.alpha,
@@ -171,6 +180,19 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   const exported = runExportStage(recipe.spec, share.qm, model.getParams(), data.test, description);
   const huffman = huffmanEncodeModel(exported.int8);
   const finalMetrics = evaluateInt8(share.qm, data.test, recipe.spec.classes);
+  // Device memory and MACs of every stage: float stages run the float32 .tflite, int8 stages the int8 one.
+  const floatDevice = {
+    macs: inspectModel(float32.bytes).macs,
+    arenaBytes: deviceRamBytes(interpreterFor(float32.bytes)),
+  };
+  const int8Device = {
+    macs: exported.inspection.macs,
+    arenaBytes: deviceRamBytes(interpreterFor(exported.int8.bytes)),
+  };
+  for (const r of reports) {
+    if (r.stage.startsWith('teacher')) continue;
+    Object.assign(r, r.stage.startsWith('quantize') ? int8Device : floatDevice);
+  }
   const nz = countNonzeros(model.getParams());
   const ratio = float32.bytes.length / huffman.bytes.length;
   reports.push({
@@ -182,6 +204,7 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     int8Bytes: exported.int8.bytes.length,
     huffmanBytes: huffman.bytes.length,
     compressionRatio: ratio,
+    ...int8Device,
     seconds: (Date.now() - t5) / 1000,
     notes: `sparse index: ${huffman.records.filter((r) => r.mode === 'sparse').length}/${huffman.records.length} layers; skeleton ${huffman.skeletonBytes} B`,
   });
@@ -197,8 +220,7 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     params: ins.params,
     nonzeros: nz.nonzeros,
     int8Bytes: exported.int8.bytes.length,
-    macs: ins.macs,
-    arenaBytes: ins.arenaBytes,
+    ...int8Device,
     seconds: 0,
     notes: `flash ${ins.flashBytes} B; tinyml vs integer simulation on ${exported.parity.examples} inputs: intermediates ${exported.parity.maxIntermediateDiff} LSB, softmax ${exported.parity.maxOutputDiff} LSB`,
   });
@@ -207,7 +229,6 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   );
 
   // 7. Package and sign.
-  const f = data.rawTest.x.length / data.rawTest.n;
   const manifest = runPackageStage({
     recipe,
     outDir: opts.outDir,
@@ -217,7 +238,6 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     huffmanBytes: huffman.bytes,
     preprocessing,
     reports,
-    selfTestInput: rawToInt8(preprocessing, data.rawTest.x.subarray(0, f)),
     key: opts.key,
     labels: data.labels,
   });
@@ -269,6 +289,12 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   return {
     manifest,
     reports,
+    classBalance: {
+      train: classCounts(data.train.y, data.labels.length),
+      val: classCounts(data.val.y, data.labels.length),
+      test: classCounts(data.test.y, data.labels.length),
+    },
+    confusion: confusionMatrix(share.qm, data.test, recipe.spec.classes),
     goals,
     backend,
     floatBaselineAccuracy,

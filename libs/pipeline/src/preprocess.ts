@@ -5,8 +5,9 @@
  */
 import type { Preprocessing } from '@tinyfleet/artifact';
 import type { LabelledData } from '@tinyfleet/datasets';
-import { featureSize } from '@tinyfleet/datasets';
-import { asymmetricParams, quantizeValue, type QuantParams } from './quant/quant-math';
+import { featureSize, InputPreprocessor, quantizeInt8, subset, transformValue } from '@tinyfleet/datasets';
+import { PipelineError } from './pipeline.types';
+import { asymmetricParams, type QuantParams } from './quant/quant-math';
 import type { TensorData } from './train/train-loop';
 
 export type PreprocessingTemplate = Omit<
@@ -18,10 +19,6 @@ export type PreprocessingTemplate = Omit<
   /** Images: x = (pixel - 128) / 128 (zero-centred, trains faster without batch norm) instead of pixel / 255. */
   imageCentre?: boolean;
 };
-
-function transformValue(t: Preprocessing['transform'], v: number): number {
-  return t === 'signed-log1p' ? Math.sign(v) * Math.log1p(Math.abs(v)) : v;
-}
 
 export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData): Preprocessing {
   const channels = train.channels;
@@ -57,8 +54,9 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
     sq[i % c] += v * v;
     if (i % c === 0) count++;
   }
-  const mean = Array.from(sum, (s) => s / count);
-  const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(s / count - mean[k] ** 2, 1e-12)));
+  // float32 values: what a microcontroller computes with, and what the device manifest carries exactly.
+  const mean = Array.from(sum, (s) => Math.fround(s / count));
+  const std = Array.from(sq, (s, k) => Math.fround(Math.sqrt(Math.max(s / count - mean[k] ** 2, 1e-12))));
   const p: Preprocessing = {
     ...stripClip(tpl),
     channels,
@@ -68,7 +66,7 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
     quantization: { scale: 1, zeroPoint: 0, dtype: 'int8' },
   };
   // Input range from the standardised training data, as TFLite calibrates on representative data.
-  const x = standardise(p, train.x);
+  const x = preprocessAll(p, train);
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of x) {
@@ -88,23 +86,35 @@ function stripClip(tpl: PreprocessingTemplate): Omit<PreprocessingTemplate, 'cli
   return rest;
 }
 
-function standardise(p: Preprocessing, raw: Float32Array): Float32Array {
-  const c = p.mean.length;
-  return Float32Array.from(raw, (v, i) => (transformValue(p.transform, v) - p.mean[i % c]) / p.std[i % c]);
+/** Every example of `raw` through the shared preprocessing (the same code a node runs on its stream). */
+function preprocessAll(p: Preprocessing, raw: LabelledData): Float32Array {
+  const f = featureSize(raw);
+  const pre = new InputPreprocessor(p, raw.channels, p.kind === 'image' ? f : undefined);
+  const sampleSize = f / pre.windowLength;
+  if (!Number.isInteger(sampleSize))
+    throw new PipelineError(`example size ${f} is not ${pre.windowLength} samples of whole channels`);
+  const out = new Float32Array(raw.n * pre.inputLength);
+  for (let i = 0; i < raw.n; i++) {
+    const base = i * f;
+    pre.floatInput(
+      (s) => raw.x.subarray(base + s * sampleSize, base + (s + 1) * sampleSize),
+      out.subarray(i * pre.inputLength, (i + 1) * pre.inputLength),
+    );
+  }
+  return out;
 }
 
 export function applyPreprocessing(p: Preprocessing, raw: LabelledData): TensorData {
-  if (featureSize(raw) % p.mean.length !== 0)
-    throw new Error(`example size ${featureSize(raw)} is not a multiple of ${p.mean.length} channels`);
-  return { n: raw.n, x: standardise(p, raw.x), y: raw.y };
+  return { n: raw.n, x: preprocessAll(p, raw), y: raw.y };
 }
 
 export function inputQuant(p: Preprocessing): QuantParams {
   return { scale: p.quantization.scale, zeroPoint: p.quantization.zeroPoint };
 }
 
-/** Raw example -> int8 input bytes, exactly as a device following the manifest would compute them. */
-export function rawToInt8(p: Preprocessing, raw: Float32Array): Int8Array {
-  const q = inputQuant(p);
-  return Int8Array.from(standardise(p, raw), (v) => quantizeValue(v, q));
+/** Raw example -> int8 input bytes, exactly as a device following the manifest computes them. */
+export function rawToInt8(p: Preprocessing, raw: LabelledData, example: number): Int8Array {
+  const one = subset(raw, [example]);
+  const x = preprocessAll(p, one);
+  return Int8Array.from(x, (v) => quantizeInt8(v, p.quantization.scale, p.quantization.zeroPoint));
 }

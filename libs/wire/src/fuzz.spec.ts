@@ -13,30 +13,10 @@ import { crc32 } from './crc32';
 import { WIRE_ERROR_REASONS, WireError } from './errors';
 import { codecFor } from './fixtures/codecs';
 import { GOLDEN_FIXTURES, hexToBytes, type GoldenMessageTypes } from './fixtures/golden.fixtures';
-import { ACCURACY_MAX_MODELS, type ModelAccuracyV1 } from './messages/accuracy-report.v1';
-import { OTA_CANCEL_REASONS } from './messages/ota-cancel.v1';
 import { decodeOtaChunkV1, encodeOtaChunkV1, type OtaChunkV1 } from './messages/ota-chunk.v1';
-import { OTA_FORMS } from './messages/ota-offer.v1';
-import { OTA_DEVICE_STATES, OTA_REASONS, type OtaStatusV1 } from './messages/ota-status.v1';
+import { prng, randomBytes, validChunk, VALID_MESSAGES as VALID, type Rng } from './testing/arbitrary-messages';
 
 const CASES_PER_DECODER = 12_000;
-
-// ---- seeded PRNG (mulberry32) ------------------------------------------------------------------
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
-  const chance = (p: number): boolean => next() < p;
-  return { next, int, pick, chance };
-}
-type Rng = ReturnType<typeof prng>;
 
 // ---- raw CBOR writer (independent of cbor-x) --------------------------------------------------
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -72,12 +52,6 @@ function encodeJs(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return concat([head(2, BigInt(value.length)), value]);
   if (Array.isArray(value)) return concat([head(4, BigInt(value.length)), ...value.map(encodeJs)]);
   throw new Error(`encodeJs: unsupported ${typeof value}`);
-}
-
-function randomBytes(rng: Rng, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = rng.int(0, 255);
-  return out;
 }
 
 const INTERESTING_UINTS = [
@@ -205,171 +179,6 @@ function randomItem(rng: Rng, depth = 0): Uint8Array {
       return nest;
     }
   }
-}
-
-// ---- random valid messages (seeds for mutation, and round-trip checks) ------------------------
-const lower = 'abcdefghijklmnopqrstuvwxyz0123456789';
-function ident(rng: Rng, max: number): string {
-  let s = rng.pick(lower.split(''));
-  for (let i = rng.int(0, max - 1); i > 0; i--) s += rng.pick((lower + '-').split(''));
-  return s;
-}
-function printable(rng: Rng, min: number, max: number, space = true): string {
-  let s = '';
-  for (let i = rng.int(min, max); i > 0; i--) s += String.fromCharCode(rng.int(space ? 0x20 : 0x21, 0x7e));
-  return s;
-}
-const semver = (rng: Rng, max: number): string => {
-  const base = `${rng.int(0, 99)}.${rng.int(0, 99)}.${rng.int(0, 99)}`;
-  return rng.chance(0.3) && base.length + 3 <= max ? `${base}-rc` : base;
-};
-const u = (rng: Rng, max: number): number =>
-  rng.chance(0.3) ? rng.pick([0, max]) : Math.floor(rng.next() * (max + 1));
-const U32 = 2 ** 32 - 1;
-const U53 = Number.MAX_SAFE_INTEGER;
-const MIB16 = 16 * 1024 * 1024;
-const slot = (rng: Rng) => ({
-  modelId: ident(rng, 32),
-  modelVersion: semver(rng, 32),
-  sha256: randomBytes(rng, 32),
-  sizeBytes: u(rng, U32),
-});
-
-const VALID: { [K in keyof GoldenMessageTypes]: (rng: Rng) => GoldenMessageTypes[K] } = {
-  InferenceEventV1: (r) => ({
-    seq: u(r, U32),
-    timestampMs: u(r, U53),
-    modelTag: u(r, U32),
-    label: u(r, 255),
-    scoreQ: r.int(-128, 127),
-    latencyUs: u(r, U32),
-    energyUj: u(r, U32),
-  }),
-  StatusV1: (r) => ({
-    timestampMs: u(r, U53),
-    firmwareVersion: printable(r, 1, 32),
-    interpreterVersion: semver(r, 16),
-    uptimeS: u(r, U32),
-    batteryPct: r.int(0, 100),
-    batteryMv: u(r, 65535),
-    activeSlot: r.pick([0, 1] as const),
-    slots: [r.chance(0.5) ? slot(r) : null, r.chance(0.5) ? slot(r) : null],
-    bufferedEvents: u(r, U32),
-    droppedEvents: u(r, U32),
-  }),
-  EnergySnapshotV1: (r) => ({
-    bootId: u(r, U32),
-    seq: u(r, U32),
-    virtualTimeMs: u(r, U53),
-    computeUj: u(r, U53),
-    radioTxUj: u(r, U53),
-    radioRxUj: u(r, U53),
-    radioConnectUj: u(r, U53),
-    sensingUj: u(r, U53),
-    sleepUj: u(r, U53),
-    rawRadioUj: u(r, U53),
-    bytesUp: u(r, U53),
-    bytesDown: u(r, U53),
-    rawBytesUp: u(r, U53),
-    inferences: u(r, U53),
-    events: u(r, U53),
-    messagesUp: u(r, U53),
-    rawMessagesUp: u(r, U53),
-    samples: u(r, U53),
-  }),
-  ProvisionRequestV1: (r) => ({
-    hardwareId: printable(r, 1, 64),
-    mcuProfile: ident(r, 32),
-    radioProfile: ident(r, 32),
-    firmwareVersion: printable(r, 1, 32),
-    sensorStream: ident(r, 32),
-    interpreterVersion: semver(r, 16),
-  }),
-  ProvisionResponseV1: (r) => {
-    if (r.chance(0.4)) {
-      return {
-        status: 'refused',
-        reason: r.pick(['claim-expired', 'rate-limited', 'internal-error'] as const),
-        retryAfterS: r.chance(0.5) ? null : u(r, U32),
-      };
-    }
-    const status = r.pick(['registered', 'reused', 'replaced'] as const);
-    return {
-      status,
-      deviceId: `dev-${ident(r, 60)}`,
-      deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, 128, false),
-      mqttUsername: printable(r, 1, 128, false),
-    };
-  },
-  DeviceConfigV1: (r) => ({
-    statusIntervalS: r.int(1, 86400),
-    energyIntervalS: r.int(1, 86400),
-    eventPolicy: r.pick(['on-change', 'every', 'threshold'] as const),
-    scoreThresholdQ: r.int(-128, 127),
-  }),
-  OtaOfferV1: (r) => {
-    const form = r.pick(OTA_FORMS);
-    const transferBytes = r.chance(0.2)
-      ? r.pick([2, 64, 4096, 4097, MIB16])
-      : r.int(2, r.chance(0.5) ? 100_000 : MIB16);
-    const chunkBytes = r.chance(0.3) ? r.pick([64, 4096]) : r.int(64, 4096);
-    return {
-      jobId: u(r, U32),
-      modelId: ident(r, 32),
-      modelVersion: semver(r, 32),
-      form,
-      transferBytes,
-      chunkBytes,
-      chunkCount: Math.ceil(transferBytes / chunkBytes),
-      transferSha256: randomBytes(r, 32),
-      manifestBytes: r.int(1, transferBytes - 1),
-      modelSha256: randomBytes(r, 32),
-      modelBytes: r.int(1, MIB16),
-      baseSha256: form === 'delta' ? randomBytes(r, 32) : null,
-      signature: randomBytes(r, 64),
-      keyId: Array.from({ length: 16 }, () => r.pick('0123456789abcdef'.split(''))).join(''),
-    };
-  },
-  OtaChunkRequestV1: (r) => ({ jobId: u(r, U32), firstChunk: u(r, U32), chunkCount: r.int(1, 16) }),
-  OtaChunkV1: (r) => validChunk(r),
-  OtaStatusV1: (r) => {
-    const state = r.pick(OTA_DEVICE_STATES);
-    const reason =
-      state === 'FAILED' || state === 'REJECTED' || (state === 'DOWNLOADING' && r.chance(0.5))
-        ? r.pick(OTA_REASONS)
-        : null;
-    return { jobId: u(r, U32), state, reason, chunksReceived: u(r, U32), timestampMs: u(r, U53) } satisfies OtaStatusV1;
-  },
-  OtaCancelV1: (r) => ({ jobId: u(r, U32), reason: r.pick(OTA_CANCEL_REASONS) }),
-  AccuracyReportV1: (r) => ({ bootId: u(r, U32), seq: u(r, U32), timestampMs: u(r, U53), models: modelAccuracies(r) }),
-};
-
-/** 0..ACCURACY_MAX_MODELS models with distinct tags (sometimes adjacent), correct <= inferences. */
-function modelAccuracies(r: Rng): ModelAccuracyV1[] {
-  const tags = new Set<number>();
-  const count = r.chance(0.2) ? r.pick([0, ACCURACY_MAX_MODELS]) : r.int(0, ACCURACY_MAX_MODELS);
-  while (tags.size < count) tags.add(r.chance(0.2) && tags.size > 0 ? Math.min(U32, [...tags].pop()! + 1) : u(r, U32));
-  return [...tags].map((modelTag) => {
-    const inferences = u(r, U53);
-    const correct = r.chance(0.3) ? r.pick([0, inferences]) : Math.floor(r.next() * (inferences + 1));
-    return { modelTag, inferences, correct };
-  });
-}
-
-/** Like randomBytes but 4 bytes per PRNG step: chunk data is up to 4 KiB per case. */
-function randomData(rng: Rng, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i += 4) {
-    const v = Math.floor(rng.next() * 4294967296);
-    for (let k = 0; k < 4 && i + k < length; k++) out[i + k] = (v >>> (8 * k)) & 0xff;
-  }
-  return out;
-}
-
-function validChunk(r: Rng): OtaChunkV1 {
-  // Mostly small (fast), sometimes up to the 4096-byte maximum (and its doubled copy is oversized).
-  const data = randomData(r, r.chance(0.05) ? 4096 : r.int(1, r.chance(0.7) ? 64 : 4096));
-  return { jobId: u(r, U32), index: u(r, U32), crc32: crc32(data), data };
 }
 
 // ---- mutations ----------------------------------------------------------------------------------

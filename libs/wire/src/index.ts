@@ -1,6 +1,7 @@
 // Public API of @tinyfleet/wire (wire protocol v1). Browser-safe: no Node APIs, Uint8Array in/out.
 export * from './errors';
 export * from './topics';
+export * from './acl';
 export * from './uplink';
 export * from './crc32';
 export type { MessageCodec } from './message';

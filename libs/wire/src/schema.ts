@@ -42,8 +42,16 @@ export const uint8 = int(0, 0xff);
 export const int8 = int(-128, 127);
 export const uint16 = int(0, 0xffff);
 export const uint32 = int(0, UINT32_MAX);
-/** Counters and unix-ms timestamps: JS can represent integers exactly only up to 2^53-1. */
+/** Counters: JS can represent integers exactly only up to 2^53-1. */
 export const uint53 = int(0, SAFE_UINT_MAX);
+/**
+ * The last instant a unix-ms timestamp may name: 8.64e15 ms = +275760-09-13T00:00:00Z, the end of
+ * ECMAScript's Date range (PostgreSQL's timestamptz reaches further). A larger device clock value is
+ * a schema error, because no platform read path could show it as a time.
+ */
+export const UNIX_MS_MAX = 8_640_000_000_000_000;
+/** Unix-ms timestamps (device clocks): 0..UNIX_MS_MAX. */
+export const unixMs = int(0, UNIX_MS_MAX);
 
 /** Printable ASCII: every v1 string is an identifier/version, never free text. */
 export const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;

@@ -7,11 +7,14 @@ import { crc32 } from './crc32';
 import { codecFor } from './fixtures/codecs';
 import type { GoldenMessageTypes } from './fixtures/golden.fixtures';
 import { ACCURACY_MAX_MODELS } from './messages/accuracy-report.v1';
+import { OTA_MAX_CHUNK_COUNT } from './messages/ota-offer.v1';
 import { MAX_PAYLOAD_BYTES } from './uplink';
+import { UNIX_MS_MAX } from './schema';
 
 const SHA = new Uint8Array(32).fill(0xab);
 const s = (n: number, c = 'a'): string => c.repeat(n);
 const BIG = Number.MAX_SAFE_INTEGER;
+/** Timestamps use the largest value they may take (8.64e15): the same 9-byte uint64 head as BIG. */
 const MIB16 = 16 * 1024 * 1024;
 const CHUNK_DATA = new Uint8Array(4096).fill(0xcd);
 
@@ -27,7 +30,7 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
     energyUj: 1e7,
   },
   StatusV1: {
-    timestampMs: BIG,
+    timestampMs: UNIX_MS_MAX,
     firmwareVersion: s(32),
     interpreterVersion: `1.0.0-${s(10)}`,
     uptimeS: 2 ** 32 - 1,
@@ -44,7 +47,7 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
   EnergySnapshotV1: {
     bootId: 2 ** 32 - 1,
     seq: 2 ** 32 - 1,
-    virtualTimeMs: BIG,
+    virtualTimeMs: UNIX_MS_MAX,
     computeUj: BIG,
     radioTxUj: BIG,
     radioRxUj: BIG,
@@ -94,15 +97,15 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
     jobId: 2 ** 32 - 1,
     state: 'FAILED',
     reason: 'timeout',
-    chunksReceived: 2 ** 32 - 1,
-    timestampMs: BIG,
+    chunksReceived: OTA_MAX_CHUNK_COUNT, // 262,144: a 5-byte head, like 2^32-1
+    timestampMs: UNIX_MS_MAX,
   },
   OtaCancelV1: { jobId: 2 ** 32 - 1, reason: 'timed-out' },
   // ACCURACY_MAX_MODELS distinct 5-byte tags, every counter a 9-byte uint64.
   AccuracyReportV1: {
     bootId: 2 ** 32 - 1,
     seq: 2 ** 32 - 1,
-    timestampMs: BIG,
+    timestampMs: UNIX_MS_MAX,
     models: Array.from({ length: ACCURACY_MAX_MODELS }, (_, i) => ({
       modelTag: 2 ** 32 - 1 - i,
       inferences: BIG,

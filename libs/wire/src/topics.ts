@@ -33,8 +33,14 @@ export type DownlinkKind = (typeof DOWNLINK_KINDS)[number];
 
 /** 3..64 chars, lowercase: also a valid MQTT username / client id / URL segment / DNS label-ish. */
 export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
-/** 16..64 chars of base64url alphabet: the claim connection's MQTT client id, random and unguessable. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+/**
+ * What every provisioning session id (a claim connection's MQTT client id) starts with. A device id
+ * can never contain `_`, so no session id is ever a device id: a claim credential cannot take over a
+ * device's session (MQTT hands a client id to the newest connection that presents it).
+ */
+export const SESSION_ID_PREFIX = 'prov_';
+/** `prov_` + 16..59 chars of the base64url alphabet, random and unguessable (e.g. 128 bits = 22 chars). */
+export const SESSION_ID_PATTERN = /^prov_[A-Za-z0-9_-]{16,59}$/;
 /** Claim ids (the claim's MQTT username, e.g. `clm-` + 12 base32 chars) follow the device-id rule. */
 export const CLAIM_ID_PATTERN = DEVICE_ID_PATTERN;
 
@@ -110,6 +116,30 @@ export function allProvisionRequestsFilter(): string {
   return `${TOPIC_ROOT}/provision/+/+/request`;
 }
 
+/** Every topic of protocol v1 (the platform's own grant). */
+export function allTopicsFilter(): string {
+  return `${TOPIC_ROOT}/#`;
+}
+
+/**
+ * The per-principal topic filters with the ids left as placeholders, for brokers that substitute
+ * them per connection: Mosquitto's `%u` / `%c`, NATS permission templates. Placeholders are not
+ * validated: they are the broker's syntax, not ids.
+ */
+export function principalFilterTemplates(p: { deviceId: string; claimId: string; sessionId: string }): {
+  deviceUplinks: string;
+  deviceDownlinks: string;
+  provisionRequest: string;
+  provisionResponse: string;
+} {
+  return {
+    deviceUplinks: `${TOPIC_ROOT}/d/${p.deviceId}/up/+`,
+    deviceDownlinks: `${TOPIC_ROOT}/d/${p.deviceId}/down/+`,
+    provisionRequest: `${TOPIC_ROOT}/provision/${p.claimId}/${p.sessionId}/request`,
+    provisionResponse: `${TOPIC_ROOT}/provision/${p.claimId}/${p.sessionId}/response`,
+  };
+}
+
 /**
  * Parses a concrete topic NAME (as seen on PUBLISH). Returns null for anything that is not exactly a
  * v1 topic: wildcards, unknown kinds, missing/extra/empty levels, invalid ids, `$SYS/...`, other roots.
@@ -156,40 +186,4 @@ export function topicMatchesFilter(filter: string, topic: string): boolean {
     if (level !== '+' && level !== t[i]) return false;
   }
   return f.length === t.length;
-}
-
-/**
- * ACL for SUBSCRIBE by a device credential. Rule: a filter is allowed only if it is *exactly* one of
- * the device's own downlink filter or downlink topics — not "a filter that happens to match only my
- * topics". Exact comparison makes the rule obviously sound (no reasoning about what a wildcard could
- * match, no `$share/...` or `#` surprises). Deny by default.
- */
-export function isAllowedDeviceSubscription(deviceId: string, filter: string): boolean {
-  if (!isValidDeviceId(deviceId) || typeof filter !== 'string') return false;
-  if (filter === deviceDownlinkFilter(deviceId)) return true;
-  return DOWNLINK_KINDS.some((kind) => filter === deviceDownlinkTopic(deviceId, kind));
-}
-
-/** ACL for SUBSCRIBE by a claim (provisioning) session: only its own response topic, exactly. */
-export function isAllowedProvisionSubscription(claimId: string, sessionId: string, filter: string): boolean {
-  if (!isValidClaimId(claimId) || !isValidSessionId(sessionId) || typeof filter !== 'string') return false;
-  return filter === provisionResponseTopic(claimId, sessionId);
-}
-
-/** ACL for PUBLISH by a device credential: only its own `up/{kind}` topics. Deny by default. */
-export function isAllowedDevicePublish(deviceId: string, topic: string): boolean {
-  const parsed = parseTopic(topic);
-  return parsed !== null && parsed.scope === 'device' && parsed.direction === 'up' && parsed.deviceId === deviceId;
-}
-
-/** ACL for PUBLISH by a claim session: only its own request topic. Deny by default. */
-export function isAllowedProvisionPublish(claimId: string, sessionId: string, topic: string): boolean {
-  const parsed = parseTopic(topic);
-  return (
-    parsed !== null &&
-    parsed.scope === 'provision' &&
-    parsed.direction === 'request' &&
-    parsed.claimId === claimId &&
-    parsed.sessionId === sessionId
-  );
 }

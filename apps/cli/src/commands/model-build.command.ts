@@ -9,6 +9,8 @@ import {
   type SigningKey,
 } from '@tinyfleet/artifact/verify-node';
 import { repoRoot } from '@tinyfleet/datasets';
+import { addDataBuildOptions, printSearch, runDataBuild, type DataBuildOpts } from './model-build-data';
+import { registerModelPackageCommand } from './model-package.command';
 import {
   buildRecipe,
   findRecipe,
@@ -51,42 +53,75 @@ export function printBuild(result: BuildResult): string {
       )}`
     : '';
   const m = result.manifest;
-  return `${m.name}@${m.version} (${m.recipe})\n${stageTable(result.reports)}${goals}\n\nsizes: float32 ${m.sizes.float32TfliteBytes} B, int8 ${m.sizes.int8TfliteBytes} B, Huffman ${m.sizes.huffmanBytes} B; flash ${m.flashBytes} B, arena ${m.arenaBytes} B, ${m.macs} MACs; key ${m.signing.keyId}`;
+  const labels = m.labels;
+  const balance = renderTable(
+    ['class', 'train', 'val', 'test'],
+    labels.map((l, k) => [
+      l,
+      String(result.classBalance.train[k]),
+      String(result.classBalance.val[k]),
+      String(result.classBalance.test[k]),
+    ]),
+  );
+  const confusion = renderTable(
+    ['true \\ predicted', ...labels],
+    result.confusion.map((row, k) => [labels[k], ...row.map(String)]),
+  );
+  return `${m.name}@${m.version} (${m.recipe})\n${stageTable(result.reports)}${goals}\n\nclass balance (examples per split)\n${balance}\n\nconfusion matrix (test split, final int8 model; held-out accuracy ${(result.finalAccuracy * 100).toFixed(2)} %)\n${confusion}\n\nsizes: float32 ${m.sizes.float32TfliteBytes} B, int8 ${m.sizes.int8TfliteBytes} B, Huffman ${m.sizes.huffmanBytes} B; flash ${m.flashBytes} B, arena ${m.arenaBytes} B, ${m.macs} MACs; key ${m.signing.keyId}`;
 }
 
 /** `model build` and `model verify`, attached to the `model` group of model.command.ts. */
 export function registerModelBuildCommands(model: Command): void {
-  model
+  const build = model
     .command('build')
     .description('Run the model pipeline for a recipe: train/distill, prune, quantize, Huffman, export, sign')
-    .argument('<recipe>', 'soil | gas-fruit | gas-ethylene | doorbell | mnist-lenet300 | mnist-lenet5')
+    .argument('[recipe]', 'soil | gas-fruit | gas-ethylene | doorbell | mnist-lenet300 | mnist-lenet5 (or --data)')
     .requiredOption('--out <dir>', 'artifact folder to write')
     .option('--quick', 'small subsets and 1-2 epochs (seconds; for CI)')
     .option('--seed <n>', 'random seed', parseSeed, 1)
     .option('--key <dir>', 'signing key folder (tinyfleet keys create); default: local dev key in .tinyfleet/keys')
-    .option('--version <n>', 'recipe version (gas-ethylene: 1 = batches 1-6, 2 = adds drifted batch 8)')
-    .option('--json', 'print the manifest as JSON on stdout')
-    .action(
-      async (
-        recipeId: string,
-        opts: { out: string; quick?: boolean; seed: number; key?: string; version?: string; json?: boolean },
-      ) => {
-        const recipe = findRecipe(recipeId, opts.version);
-        const note = (s: string) => process.stderr.write(`${s}\n`);
+    .option(
+      '--version <n>',
+      'recipe version (gas-ethylene: 1 = batches 1-6, 2 = adds drifted batch 8); with --data the artifact semver (default 1.0.0)',
+    )
+    .option('--json', 'print the manifest (with --data: the whole report) as JSON on stdout');
+  addDataBuildOptions(build).action(
+    async (recipeId: string | undefined, opts: DataBuildOpts & { key?: string; version?: string; json?: boolean }) => {
+      const note = (s: string) => process.stderr.write(`${s}\n`);
+      if (opts.data) {
+        if (recipeId) throw new Error(`give a recipe or --data, not both (got ${recipeId} and --data ${opts.data})`);
         const key = resolveSigningKey(opts.key, note);
-        const result = await buildRecipe({
-          recipe,
-          outDir: opts.out,
-          quick: !!opts.quick,
-          seed: opts.seed,
+        const r = await runDataBuild(opts, {
           key,
           progress: stderrProgress(),
           log: note,
           cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache'),
         });
-        process.stdout.write(opts.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : `${printBuild(result)}\n`);
-      },
-    );
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ manifest: r.manifest, reports: r.reports, classBalance: r.classBalance, confusion: r.confusion, goals: r.goals, search: r.search, data: r.data }, null, 2)}\n`
+            : `${printSearch(r)}\n\n${printBuild(r)}\n`,
+        );
+        return;
+      }
+      if (!recipeId) throw new Error('name a recipe (soil, gas-fruit, …) or give --data PATH --task classify');
+      const recipe = findRecipe(recipeId, opts.version);
+      const key = resolveSigningKey(opts.key, note);
+      const result = await buildRecipe({
+        recipe,
+        outDir: opts.out,
+        quick: !!opts.quick,
+        seed: opts.seed,
+        key,
+        progress: stderrProgress(),
+        log: note,
+        cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache'),
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : `${printBuild(result)}\n`);
+    },
+  );
+
+  registerModelPackageCommand(model);
 
   model
     .command('verify')

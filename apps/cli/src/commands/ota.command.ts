@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { artifactUpload } from '@tinyfleet/artifact/verify-node';
 import { apiRequest, platformOption } from '../http-client';
 
 interface GroupStatus {
@@ -46,23 +46,11 @@ export function registerOtaCommands(program: Command, model: Command): void {
     )
     .addOption(platformOption())
     .action(async (dir: string, opts) => {
-      const read = (name: string) => {
-        const file = join(dir, name);
-        if (!existsSync(file))
-          throw new Error(`${file} is missing: is ${dir} an artifact folder (tinyfleet model build … --out ${dir})?`);
-        return readFileSync(file);
-      };
-      const ota = existsSync(join(dir, 'model.tfhc')) ? read('model.tfhc').toString('base64') : undefined;
       const res = await apiRequest<{ name: string; version: string; sha256: string; keyId: string }>(
         opts.platform,
         'POST',
         '/api/models',
-        {
-          manifest: read('manifest.json').toString('utf8'),
-          signature: read('signature.json').toString('utf8'),
-          model: read('model.tflite').toString('base64'),
-          ota,
-        },
+        artifactUpload(dir),
       );
       process.stdout.write(
         `registered ${res.name} ${res.version} (sha256 ${res.sha256.slice(0, 16)}…, signed by ${res.keyId})\n`,

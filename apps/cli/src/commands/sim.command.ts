@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { platformOption } from '../http-client';
+import { addStreamFileOptions, planStreamFile, rolloutToStream, type StreamFilePlan } from './sim-stream-file';
 
 /**
  * `tinyfleet sim run`: a simulated fleet against a running platform. The claim is given as
@@ -9,11 +10,12 @@ import { platformOption } from '../http-client';
  */
 export function registerSimCommands(program: Command): void {
   const sim = program.command('sim').description('Simulated microcontroller fleets on real sensor recordings');
-  sim
+  const run = sim
     .command('run')
     .description('Run N simulated nodes (worker threads, one MQTT connection each) with a live progress line')
     .addOption(platformOption())
-    .option('--mqtt <url>', "broker URL (default: the platform's /health mqttUrl)")
+    .option('--mqtt <url>', "broker URL the nodes connect to (default: the platform's /health mqttUrl)")
+    .option('--provisioning <url>', 'where the nodes register by claim (default: /health provisioningUrl, or --mqtt)')
     .option('--claim <token>', 'claim as <claimId>:<claimSecret> (default: create one through the API)')
     .option('--devices <n>', 'number of nodes', (v) => positiveInt(v, '--devices'), 50)
     .option(
@@ -47,79 +49,99 @@ export function registerSimCommands(program: Command): void {
       new Option('--progress-ms <ms>', 'progress line interval')
         .default(1000)
         .argParser((v) => positiveInt(v, '--progress-ms')),
-    )
-    .action(async (opts) => {
-      // Loaded on demand: `tinyfleet --help` and the other subcommands should not pay for the simulator.
-      const sim = await import('../../../../device-sim/src');
-      const { planFleet, parseDurationMs, runFleet, progressLine, formatVirtualSpan } = sim;
-      const setup = sim;
-      const specs = planFleet(opts.fleetName, opts.devices, opts.mix);
-      const durationMs = opts.duration ? parseDurationMs(opts.duration) : undefined;
-      const virtualMs = opts.virtual ? parseDurationMs(opts.virtual) : undefined;
-      const mqttUrl: string = opts.mqtt ?? (await setup.fetchMqttUrl(opts.platform));
-      const claim = opts.claim
-        ? setup.parseClaimToken(opts.claim)
-        : await setup.createFleetClaim(opts.platform, `sim ${opts.fleetName}`);
-      const tty = process.stderr.isTTY;
-      let prev: import('../../../../device-sim/src').FleetStats | null = null;
-      let prevAt = Date.now();
-      process.stderr.write(`tinyfleet sim: ${specs.length} nodes (${opts.mix}) at ${opts.speed}× against ${mqttUrl}\n`);
-      const fleet = runFleet({
-        specs,
-        mqttUrl,
-        claim,
-        speed: opts.speed,
-        dataDir: setup.defaultDataDir(),
-        stateDir: opts.stateDir ?? setup.defaultStateDir(),
-        modelCacheDir: setup.defaultModelCacheDir(),
-        workers: opts.workers,
-        connectConcurrency: opts.connectConcurrency,
-        progressMs: opts.progressMs,
-        trustedKeyPaths: opts.trust,
-      });
-      const ticker = setInterval(() => {
-        const s = fleet.stats();
-        if (!s.nodes) return;
-        const now = Date.now();
-        const line = progressLine(s, prev, (now - prevAt) / 1000, fleet.virtualStartMs);
-        prev = s;
-        prevAt = now;
-        process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-      }, opts.progressMs);
-      const timers: NodeJS.Timeout[] = [];
-      let onSignal = (): void => undefined;
-      const stopWhen = new Promise<void>((resolve) => {
-        onSignal = () => resolve();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        if (durationMs !== undefined) timers.push(setTimeout(resolve, durationMs));
-        if (virtualMs !== undefined) timers.push(setTimeout(resolve, virtualMs / opts.speed));
-      });
-      try {
-        await Promise.race([stopWhen, fleet.failed]);
-      } finally {
-        // Nothing may keep the process alive once the fleet has stopped.
-        clearInterval(ticker);
-        timers.forEach(clearTimeout);
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-      }
-      process.stderr.write(`${tty ? '\n' : ''}stopping: draining buffers…\n`);
-      const final = await fleet.stop(5000);
-      const summary = {
-        ...final,
-        virtualSpan: formatVirtualSpan(final.virtualTimeMs - fleet.virtualStartMs),
-        accuracy: Object.fromEntries(
-          Object.entries(final.accuracy).map(([m, a]) => [
-            m,
-            { ...a, accuracy: a.inferences ? a.correct / a.inferences : null },
-          ]),
-        ),
-      };
-      if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else process.stdout.write(formatSummary(summary));
-      // MQTT sockets and timers are closed; leave nothing to keep the process alive.
+    );
+  addStreamFileOptions(run).action(async (opts) => {
+    // Loaded on demand: `tinyfleet --help` and the other subcommands should not pay for the simulator.
+    const sim = await import('../../../../device-sim/src');
+    const { planFleet, parseDurationMs, runFleet, progressLine, formatVirtualSpan } = sim;
+    const setup = sim;
+    const own: StreamFilePlan | null = opts.streamFile ? await planStreamFile(opts) : null;
+    const specs = own ? own.specs : planFleet(opts.fleetName, opts.devices, opts.mix);
+    const durationMs = opts.duration ? parseDurationMs(opts.duration) : undefined;
+    const virtualMs = opts.virtual ? parseDurationMs(opts.virtual) : undefined;
+    const { mqttUrl, provisioningUrl } = opts.mqtt
+      ? { mqttUrl: opts.mqtt as string, provisioningUrl: (opts.provisioning ?? opts.mqtt) as string }
+      : await setup.fetchMqttEndpoints(opts.platform);
+    const claim = opts.claim
+      ? setup.parseClaimToken(opts.claim)
+      : await setup.createFleetClaim(opts.platform, `sim ${opts.fleetName}`);
+    const tty = process.stderr.isTTY;
+    let prev: import('../../../../device-sim/src').FleetStats | null = null;
+    let prevAt = Date.now();
+    process.stderr.write(
+      `tinyfleet sim: ${specs.length} nodes (${own ? `${own.userStream.id}: ${own.userStream.file}, ${own.userStream.part} part, ${own.userStream.rateHz} Hz` : opts.mix}) at ${opts.speed}× against ${mqttUrl}\n`,
+    );
+    const fleet = runFleet({
+      specs,
+      mqttUrl,
+      provisioningUrl,
+      claim,
+      speed: opts.speed,
+      dataDir: setup.defaultDataDir(),
+      stateDir: opts.stateDir ?? setup.defaultStateDir(),
+      modelCacheDir: setup.defaultModelCacheDir(),
+      workers: opts.workers,
+      connectConcurrency: opts.connectConcurrency,
+      progressMs: opts.progressMs,
+      trustedKeyPaths: opts.trust,
+      userStream: own?.userStream,
     });
+    if (own) {
+      // Factory-fresh nodes: the model arrives the way it would in the field, over the air.
+      await Promise.race([fleet.connected, fleet.failed]);
+      const id = await rolloutToStream(opts.platform, own);
+      process.stderr.write(
+        `rollout #${id}: ${own.model.name}@${own.model.version} to stream ${own.userStream.id} (tinyfleet rollout status ${id})\n`,
+      );
+    }
+    const ticker = setInterval(() => {
+      const s = fleet.stats();
+      if (!s.nodes) return;
+      const now = Date.now();
+      const line = progressLine(s, prev, (now - prevAt) / 1000, fleet.virtualStartMs);
+      prev = s;
+      prevAt = now;
+      process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    }, opts.progressMs);
+    const timers: NodeJS.Timeout[] = [];
+    let onSignal = (): void => undefined;
+    const stopWhen = new Promise<void>((resolve) => {
+      onSignal = () => resolve();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      if (durationMs !== undefined) timers.push(setTimeout(resolve, durationMs));
+      if (virtualMs !== undefined) timers.push(setTimeout(resolve, virtualMs / opts.speed));
+    });
+    try {
+      await Promise.race([stopWhen, fleet.failed]);
+    } finally {
+      // Nothing may keep the process alive once the fleet has stopped.
+      clearInterval(ticker);
+      timers.forEach(clearTimeout);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+    process.stderr.write(`${tty ? '\n' : ''}stopping: draining buffers…\n`);
+    const final = await fleet.stop(5000);
+    const summary = {
+      ...final,
+      virtualSpan: formatVirtualSpan(final.virtualTimeMs - fleet.virtualStartMs),
+      accuracy: Object.fromEntries(
+        Object.entries(final.accuracy).map(([m, a]) => [
+          m,
+          { ...a, accuracy: a.inferences ? a.correct / a.inferences : null },
+        ]),
+      ),
+    };
+    const days = (final.virtualTimeMs - fleet.virtualStartMs) / 86_400_000;
+    Object.assign(summary, {
+      eventsPerNodePerDay: days > 0 && final.nodes ? final.eventsCreated / final.nodes / days : null,
+      joulesPerNodePerDay: days > 0 && final.nodes ? final.energyUj / 1e6 / final.nodes / days : null,
+    });
+    if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else process.stdout.write(formatSummary(summary));
+    // MQTT sockets and timers are closed; leave nothing to keep the process alive.
+  });
 }
 
 function formatSummary(s: Record<string, any>): string {
@@ -129,6 +151,11 @@ function formatSummary(s: Record<string, any>): string {
     `  samples ${s.samples}, inferences ${s.inferences} (interpreter runs ${s.interpreterInvocations}), events ${s.eventsCreated} created / ${s.eventsAcked} acknowledged, ${s.buffered} buffered, ${s.dropped} dropped`,
     `  published: ${s.published.event} event, ${s.published.status} status, ${s.published.energy} energy, ${s.published.accuracy} accuracy, ${s.published['ota-request']} ota-request, ${s.published['ota-status']} ota-status`,
     `  over the air: ${s.otaInstalls} model(s) activated, ${s.powerLosses} write(s) cut by power loss`,
+    ...(s.eventsPerNodePerDay !== null
+      ? [
+          `  per node and virtual day: ${s.eventsPerNodePerDay.toFixed(1)} events, ${s.joulesPerNodePerDay.toFixed(2)} J (libs/energy ledger of each node)`,
+        ]
+      : []),
     `  energy ${(s.energyUj / 1e6).toFixed(1)} J = compute ${(s.computeUj / 1e6).toFixed(1)} + radio ${(s.radioUj / 1e6).toFixed(1)} + sensing ${(s.sensingUj / 1e6).toFixed(1)} + sleep ${(s.sleepUj / 1e6).toFixed(1)}`,
     `  radio messages ${(s.radioMessagesUj / 1e6).toFixed(1)} J, ${s.bytesUp} B on air; raw-streaming counterfactual ${(s.rawRadioUj / 1e6).toFixed(1)} J, ${s.rawBytesUp} B (same links, same accounting; connects and keep-alives excluded from both)`,
     ...Object.entries(s.accuracy as Record<string, { inferences: number; accuracy: number | null }>).map(

@@ -21,6 +21,7 @@ export function registerStartCommand(program: Command): void {
               startDefaultFleet({
                 httpUrl: platform.httpUrl,
                 mqttUrl: platform.mqttUrl,
+                provisioningUrl: platform.provisioningUrl,
                 dataDir: defaultDataDir(),
                 log: (l) => process.stdout.write(`  ${l}\n`),
               }),
@@ -33,6 +34,9 @@ export function registerStartCommand(program: Command): void {
           `  tinyfleet is running`,
           `    dashboard & API   ${platform.httpUrl}   (OpenAPI: ${platform.httpUrl}/docs)`,
           `    MQTT for devices  ${platform.mqttUrl}`,
+          ...(platform.provisioningUrl !== platform.mqttUrl
+            ? [`    registration      ${platform.provisioningUrl}   (claims; devices then use the broker above)`]
+            : []),
           `    data              ${platform.databaseLabel}`,
           `    metrics           ${platform.httpUrl}/metrics`,
           `    logs              ${process.env.LOG_LEVEL ? `LOG_LEVEL=${process.env.LOG_LEVEL}` : 'warnings and errors (LOG_LEVEL=info for all)'}`,

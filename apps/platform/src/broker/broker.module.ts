@@ -6,7 +6,7 @@ import { DevicesModule } from '../devices/devices.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { Claim } from '../provisioning/claim.entity';
 import { ProvisioningModule } from '../provisioning/provisioning.module';
-import { BrokerPort } from './broker.port';
+import { BrokerPort, ProvisioningEndpoint } from './broker.port';
 import { CredentialsService } from './credentials.service';
 import { EmbeddedBrokerService } from './embedded-broker.service';
 import { ExternalBrokerService } from './external-broker.service';
@@ -16,14 +16,25 @@ import { UplinkRouter } from './uplink-router.service';
 @Module({})
 export class BrokerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const impl = config.mqtt.mode === 'embedded' ? EmbeddedBrokerService : ExternalBrokerService;
-    const extra = config.mqtt.mode === 'external' && config.mqtt.mosquittoAuthDir ? [MosquittoAuthExporter] : [];
+    // The platform's own listener always runs: the whole broker, or provisioning next to an external one.
+    const devicesOn = config.mqtt.mode === 'embedded' ? EmbeddedBrokerService : ExternalBrokerService;
+    const external =
+      config.mqtt.mode === 'external'
+        ? [ExternalBrokerService, ...(config.mqtt.mosquittoAuthDir ? [MosquittoAuthExporter] : [])]
+        : [];
     return {
       module: BrokerModule,
       global: true,
       imports: [TypeOrmModule.forFeature([Device, Claim]), DevicesModule, IngestModule, ProvisioningModule],
-      providers: [CredentialsService, UplinkRouter, impl, { provide: BrokerPort, useExisting: impl }, ...extra],
-      exports: [BrokerPort, UplinkRouter],
+      providers: [
+        CredentialsService,
+        UplinkRouter,
+        EmbeddedBrokerService,
+        ...external,
+        { provide: BrokerPort, useExisting: devicesOn },
+        { provide: ProvisioningEndpoint, useExisting: EmbeddedBrokerService },
+      ],
+      exports: [BrokerPort, ProvisioningEndpoint, UplinkRouter],
     };
   }
 }

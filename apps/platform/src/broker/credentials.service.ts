@@ -1,13 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isValidDeviceId, isValidSessionId } from '@tinyfleet/wire';
+import { isValidDeviceId, type Principal, principalFor } from '@tinyfleet/wire';
 import { timingSafeEqual } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { fingerprint, verifySecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import { Device } from '../devices/device.entity';
 import { Claim } from '../provisioning/claim.entity';
-import { ClientIdentity } from './client-identity';
 
 export type AuthFailure = 'bad-credentials' | 'not-authorized';
 
@@ -15,7 +14,8 @@ const CLAIM_PREFIX = 'clm-';
 
 /**
  * Checks MQTT CONNECT credentials. Username = device id (client id must be the same) or claim id
- * (client id = a random provisioning session id). A successful scrypt check is remembered as a
+ * (client id = a random provisioning session id); `principalFor` (libs/wire acl.ts) decides which
+ * client ids a credential may use, so none can take over a session it does not own. A successful scrypt check is remembered as a
  * SHA-256 fingerprint next to the stored hash it was checked against, so reconnects cost a hash
  * compare; replacing a device's credentials changes the stored hash and so drops the memo. A secret
  * the platform has just issued is remembered the same way, so a new device's first CONNECT is cheap.
@@ -41,25 +41,29 @@ export class CredentialsService implements OnModuleInit {
     clientId: string,
     username: string | undefined,
     password: Buffer | undefined,
-  ): Promise<ClientIdentity | AuthFailure> {
+    admits: 'devices-and-claims' | 'claims' = 'devices-and-claims',
+  ): Promise<Principal | AuthFailure> {
     if (!username || !password) return 'bad-credentials';
     const secret = password.toString('utf8');
     if (username.startsWith(CLAIM_PREFIX)) {
-      if (!isValidSessionId(clientId)) return 'not-authorized';
+      const principal = principalFor({ kind: 'claim', claimId: username }, clientId);
+      if (!principal) return 'not-authorized';
       const claim = await this.claims.findOne({ where: { id: username }, select: { id: true, secretHash: true } });
       if (!claim || !(await this.check(username, secret, claim.secretHash))) return 'bad-credentials';
-      return { kind: 'claim', claimId: claim.id, sessionId: clientId };
+      return principal;
     }
+    // A provisioning-only endpoint (next to an external broker): devices connect to that broker.
+    if (admits === 'claims') return 'not-authorized';
     if (!isValidDeviceId(username)) return 'bad-credentials';
+    const principal = principalFor({ kind: 'device', deviceId: username }, clientId);
+    if (!principal) return 'not-authorized';
     const device = await this.devices.findOne({
       where: { id: username },
       select: { id: true, secretHash: true, lifecycle: true },
     });
     if (!device || !(await this.check(username, secret, device.secretHash))) return 'bad-credentials';
-    // One session per device: its client id is its identity (MQTT takes over a duplicate client id).
-    if (clientId !== device.id) return 'not-authorized';
     if (device.lifecycle === 'SUSPENDED' || device.lifecycle === 'DECOMMISSIONED') return 'not-authorized';
-    return { kind: 'device', deviceId: device.id };
+    return principal;
   }
 
   private async check(username: string, secret: string, storedHash: string): Promise<boolean> {

@@ -1,32 +1,28 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import {
-  deviceDownlinkFilter,
-  isAllowedDeviceSubscription,
-  isAllowedProvisionSubscription,
-  parseTopic,
-} from '@tinyfleet/wire';
-import type { Aedes, AuthenticateError, Client } from 'aedes';
+import { deviceDownlinkFilter, mayPublish, maySubscribe, type Principal } from '@tinyfleet/wire';
+import type { Aedes, AuthenticateError, Client, ConnackPacket } from 'aedes';
 import { AddressInfo, createServer, Server } from 'node:net';
 import { PlatformEvents } from '../common/platform-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DevicesService } from '../devices/devices.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { BrokerPort } from './broker.port';
-import { ClientIdentity } from './client-identity';
 import { CredentialsService } from './credentials.service';
 import { UplinkRouter } from './uplink-router.service';
 
 const IDENTITY = Symbol('tinyfleet.identity');
-type IdentifiedClient = Client & { [IDENTITY]?: ClientIdentity };
+type IdentifiedClient = Client & { [IDENTITY]?: Principal };
 
 /** MQTT 3.1.1 CONNACK return codes used for refusals. */
 const RETURN_CODE = { 'bad-credentials': 4, 'not-authorized': 5 } as const;
 
 /**
- * The embedded aedes broker. Every hook denies by default: a device publishes only to its own
- * uplink topics and subscribes only to its own downlink topics; a claim session only to its own
- * provisioning topics; `$SYS` and everything else is closed. A QoS 1 publish is acknowledged
- * only after `UplinkRouter` has stored it (aedes sends PUBACK after authorizePublish calls back).
+ * The platform's own MQTT listener (aedes, MQTT 3.1 and 3.1.1). With the embedded broker it is the
+ * whole broker; next to an external broker it admits claim sessions only (provisioning). Every hook
+ * denies by default through libs/wire's ACL: a device publishes only to its own uplink topics and
+ * subscribes only to its own downlink topics, a claim session only to its own provisioning topics,
+ * and no credential may use a client id it does not own. A QoS 1 publish is acknowledged only after
+ * `UplinkRouter` has stored it (aedes sends PUBACK after authorizePublish calls back).
  */
 @Injectable()
 export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,7 +30,7 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
   private readonly log = new Logger('EmbeddedBroker');
   private broker?: Aedes;
   private server?: Server;
-  /** The live session per device; a takeover's late disconnect must not mark the device offline. */
+  /** The live session per device; a late disconnect of a replaced session must not mark the device offline. */
   private readonly sessions = new Map<string, Client>();
   private closing = false;
 
@@ -49,22 +45,26 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     super();
   }
 
+  /** Whether devices connect here, or only claim sessions (an external broker carries the devices). */
+  private get admits(): 'devices-and-claims' | 'claims' {
+    return this.config.mqtt.mode === 'embedded' ? 'devices-and-claims' : 'claims';
+  }
+
   url(): string {
     const addr = this.server?.address() as AddressInfo | null;
-    const host = this.config.mqtt.mode === 'embedded' ? this.config.mqtt.host : '127.0.0.1';
+    const host = this.config.mqtt.listener.host === '0.0.0.0' ? '127.0.0.1' : this.config.mqtt.listener.host;
     return `mqtt://${host}:${addr?.port ?? '?'}`;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.mqtt.mode !== 'embedded') return;
     // Sessions do not survive the broker: whatever the last run left ONLINE is not.
-    await this.devices.markAllOffline();
+    if (this.admits === 'devices-and-claims') await this.devices.markAllOffline();
     // aedes 1.x is ESM-only; Node 20.19+ loads it through require(esm).
     const { Aedes } = await import('aedes');
     const broker = await Aedes.createBroker({
       maxClientsIdLength: 64,
       authenticate: (client, username, password, done) => {
-        this.credentials.authenticate(client.id, username, password).then(
+        this.credentials.authenticate(client.id, username, password, this.admits).then(
           (result) => {
             if (typeof result === 'string') {
               this.metrics.reject('auth-failed');
@@ -82,23 +82,11 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
       },
       authorizePublish: (client, packet, done) => {
         const identity = client ? (client as IdentifiedClient)[IDENTITY] : undefined;
-        const topic = parseTopic(packet.topic);
-        const allowed =
-          identity !== undefined &&
-          topic !== null &&
-          ((identity.kind === 'device' &&
-            topic.scope === 'device' &&
-            topic.direction === 'up' &&
-            topic.deviceId === identity.deviceId) ||
-            (identity.kind === 'claim' &&
-              topic.scope === 'provision' &&
-              topic.direction === 'request' &&
-              topic.claimId === identity.claimId &&
-              topic.sessionId === identity.sessionId));
-        if (!allowed || !topic) {
+        const topic = identity ? mayPublish(identity, packet.topic) : null;
+        if (!identity || !topic) {
           this.metrics.reject('acl-publish');
           this.log.warn(`refused publish by ${client?.id ?? '(none)'} to ${packet.topic}`);
-          return done(new Error('publish not authorized'));
+          return done(new Error('publish not authorized')); // aedes closes the connection, no PUBACK
         }
         this.router.route(topic, packet.payload as Buffer).then(
           (reply) => {
@@ -113,11 +101,7 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
       },
       authorizeSubscribe: (client, sub, done) => {
         const identity = (client as IdentifiedClient)[IDENTITY];
-        const allowed =
-          (identity?.kind === 'device' && isAllowedDeviceSubscription(identity.deviceId, sub.topic)) ||
-          (identity?.kind === 'claim' &&
-            isAllowedProvisionSubscription(identity.claimId, identity.sessionId, sub.topic));
-        if (!allowed) {
+        if (!identity || !maySubscribe(identity, sub.topic)) {
           this.metrics.reject('acl-subscribe');
           this.log.warn(`refused subscription by ${client.id} to ${sub.topic}`);
           return done(null, null); // SUBACK 0x80 for this filter
@@ -127,19 +111,20 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     });
     broker.on('client', (client: Client) => this.onConnectivity(client, 'ONLINE'));
     broker.on('clientDisconnect', (client: Client) => this.onConnectivity(client, 'OFFLINE'));
-    // A device that (re)subscribes to its downlink gets its current configuration.
+    // A resumed session already holds the device's subscriptions: what it must hear now can go at once.
+    broker.on('connackSent', (connack: ConnackPacket, client: Client) => {
+      const identity = (client as IdentifiedClient)[IDENTITY];
+      if (identity?.kind === 'device' && connack.sessionPresent) this.events.emit('downlink-ready', identity.deviceId);
+    });
+    // A new session is ready for downlinks once it has subscribed to them.
     broker.on('subscribe', (subscriptions: Array<{ topic: string }>, client: Client) => {
       const identity = (client as IdentifiedClient | null)?.[IDENTITY];
-      if (
-        identity?.kind === 'device' &&
-        subscriptions.some((s) => s.topic === deviceDownlinkFilter(identity.deviceId))
-      ) {
-        this.events.emit('downlink-subscribed', identity.deviceId);
-      }
+      if (identity?.kind === 'device' && subscriptions.some((s) => s.topic === deviceDownlinkFilter(identity.deviceId)))
+        this.events.emit('downlink-ready', identity.deviceId);
     });
     this.broker = broker;
 
-    const { host, port } = this.config.mqtt;
+    const { host, port } = this.config.mqtt.listener;
     this.server = createServer(broker.handle);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', (err: NodeJS.ErrnoException) =>
@@ -153,7 +138,11 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
       );
       this.server!.listen(port, host, () => resolve());
     });
-    this.log.log(`embedded MQTT broker listening on ${this.url()}`);
+    this.log.log(
+      this.admits === 'claims'
+        ? `provisioning endpoint listening on ${this.url()}`
+        : `embedded MQTT broker listening on ${this.url()}`,
+    );
   }
 
   /** Before the database closes (onApplicationShutdown), so the sessions' end can still be recorded. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { allDeviceUplinksFilter, allProvisionRequestsFilter, parseTopic } from '@tinyfleet/wire';
+import { allDeviceUplinksFilter, parseTopic } from '@tinyfleet/wire';
 import { connectAsync, IPublishPacket, MqttClient } from 'mqtt';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -8,9 +8,10 @@ import { MosquittoAuthExporter } from './mosquitto-auth-exporter.service';
 import { UplinkRouter } from './uplink-router.service';
 
 /**
- * The platform as a client of an external broker (e.g. Mosquitto). The broker must enforce device
- * credentials and topic ACLs (see MosquittoAuthExporter and docs/external-broker.md); the platform
- * then trusts the device id in the topic. Several consumer sessions share one subscription
+ * The platform as a client of an external broker (e.g. Mosquitto) that carries the devices'
+ * sessions. The broker must enforce device credentials, client-id ownership and topic ACLs (see
+ * MosquittoAuthExporter and docs/external-broker.md); the platform then trusts the device id in the
+ * topic. Registration does not pass through it (see ProvisioningEndpoint). Several consumer sessions share one subscription
  * (`$share/<MQTT_CLIENT_ID>/…`: one group per platform deployment), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
  * only after `handleMessage` calls back, which we do after the row is committed, so a message the
  * platform did not store stays with the broker and is delivered again.
@@ -32,7 +33,7 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
 
   url(): string {
     if (this.config.mqtt.mode !== 'external') return '';
-    const u = new URL(this.config.mqtt.url); // without credentials: this is shown to operators
+    const u = new URL(this.config.mqtt.deviceUrl); // without credentials: this is shown to operators and devices
     return `${u.protocol === 'tcp:' ? 'mqtt:' : u.protocol}//${u.host}`;
   }
 
@@ -53,10 +54,8 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
       });
       client.handleMessage = (packet, done) => this.onMessage(client, packet as IPublishPacket, done);
       client.on('error', (err) => this.log.warn(`consumer ${i}: ${err.message}`));
-      await client.subscribeAsync(
-        [allDeviceUplinksFilter(), allProvisionRequestsFilter()].map((f) => shareGroup + f),
-        { qos: 1 },
-      );
+      // Devices only: claims provision at the platform's own endpoint (see ProvisioningEndpoint).
+      await client.subscribeAsync(shareGroup + allDeviceUplinksFilter(), { qos: 1 });
       this.clients.push(client);
     }
     this.log.log(`consuming from external broker ${this.url()} with ${cfg.consumers} shared sessions`);
@@ -75,23 +74,13 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
 
   private onMessage(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const topic = parseTopic(packet.topic);
-    if (
-      !topic ||
-      (topic.scope === 'device' && topic.direction !== 'up') ||
-      (topic.scope === 'provision' && topic.direction !== 'request')
-    ) {
+    if (!topic || topic.scope !== 'device' || topic.direction !== 'up') {
       this.metrics.reject('unknown-topic');
       return done();
     }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     this.router.route(topic, payload).then(
-      (reply) => {
-        done();
-        if (reply)
-          this.publish(reply.topic, reply.payload, 1).catch((err: unknown) =>
-            this.log.warn(`reply to ${reply.topic} failed: ${String(err)}`),
-          );
-      },
+      () => done(),
       (err: unknown) => {
         // Not stored: withhold the PUBACK and drop the connection, so the broker delivers it again.
         this.log.error(`could not store ${packet.topic}: ${String(err)}; reconnecting for redelivery`);

@@ -61,7 +61,7 @@ export class UplinkRouter {
         } catch (err) {
           if (!(err instanceof WireError)) throw err;
           this.metrics.reject(err.reason);
-          return reply({ status: 'refused', reason: 'invalid-request', retryAfterS: null });
+          return reply(await this.provisioning.refuseUnreadable(topic.claimId));
         }
         this.metrics.messagesReceived.inc({ kind: 'provision' });
         return reply(await this.provisioning.register(topic.claimId, request));

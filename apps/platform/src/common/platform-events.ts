@@ -7,8 +7,11 @@ export interface PlatformEventMap {
   'credentials-changed': [];
   /** A device was just given a secret (its stored hash and SHA-256 fingerprint): lets the broker skip scrypt at its first CONNECT. */
   'device-credential-issued': [deviceId: string, secretHash: string, secretFingerprint: Buffer];
-  /** A device subscribed to its downlink (embedded broker only: an external one does not say). */
-  'downlink-subscribed': [deviceId: string];
+  /**
+   * A device can hear its downlinks now: it resumed a session that holds its subscription, or it
+   * subscribed to its downlink (embedded broker only: an external one does not say).
+   */
+  'downlink-ready': [deviceId: string];
   /** A device's status heartbeat was stored. */
   'device-status': [deviceId: string];
   /** A batch of inference events committed: the devices it touched and the rows inserted (dashboard live view). */

@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('defaults to the embedded everything on the documented ports', () => {
     const sut = loadConfig({});
     expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000, apiToken: undefined });
-    expect(sut.mqtt).toEqual({ mode: 'embedded', host: '127.0.0.1', port: 1884 });
+    expect(sut.mqtt).toEqual({ mode: 'embedded', listener: { host: '127.0.0.1', port: 1884 } });
     expect(sut.database).toEqual({ mode: 'embedded', dataDir: resolve('.tinyfleet', 'pgdata') });
     expect(sut.logLevel).toBe('info');
   });
@@ -20,6 +20,9 @@ describe('loadConfig', () => {
     expect(sut.mqtt).toMatchObject({
       mode: 'external',
       url: 'mqtt://broker:1883',
+      deviceUrl: 'mqtt://broker:1883',
+      // the platform's own listener serves provisioning next to an external broker
+      listener: { host: '127.0.0.1', port: 1884 },
       username: 'p',
       password: 's',
       consumers: 4,

@@ -10,12 +10,18 @@ export interface AppConfig {
     port: number;
     /** Bearer token the operator API (/api/*) requires; none on loopback by default. */ apiToken?: string;
   };
-  /** `embedded`: aedes in-process on `port`; `external`: connect to `url` as a client. */
-  mqtt:
-    | { mode: 'embedded'; host: string; port: number }
+  /**
+   * `embedded`: aedes in-process is the whole broker, on `listener`. `external`: devices use the broker at
+   * `url` (the platform joins it as a client); `listener` then serves provisioning only, because a broker
+   * that authenticates a shared claim credential cannot stop it from taking over any client id.
+   */
+  mqtt: { listener: { host: string; port: number } } & (
+    | { mode: 'embedded' }
     | {
         mode: 'external';
         url: string;
+        /** Where devices connect, when it is not where the platform does (Mosquitto: another listener). */
+        deviceUrl: string;
         username?: string;
         password?: string;
         clientId: string;
@@ -25,7 +31,8 @@ export interface AppConfig {
         mosquittoAuthDir?: string;
         /** If set, the Mosquitto process to send SIGHUP after rewriting those files (a pid, or a pid file). */
         mosquittoPid?: string;
-      };
+      }
+  );
   /** `embedded`: PGlite served over the Postgres wire protocol from `dataDir`; `external`: `url`. */
   database: { mode: 'embedded'; dataDir: string } | { mode: 'external'; url: string };
   dataDir: string;
@@ -46,10 +53,10 @@ export class ConfigError extends Error {
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Reads and validates the environment; throws one ConfigError naming every bad variable. */
 /** The embedded broker's default port. */
 export const DEFAULT_MQTT_PORT = 1884;
 
+/** Reads and validates the environment; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
 
@@ -95,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // and `npm start` must work next to it. MQTT_PORT=1883 takes the standard port when it is free.
   const mqttPort = port('MQTT_PORT', DEFAULT_MQTT_PORT);
   const mqttUrl = url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:']);
+  const mqttDeviceUrl = url('MQTT_DEVICE_URL', ['mqtt:', 'mqtts:', 'tcp:']);
+  if (mqttDeviceUrl && !mqttUrl)
+    problems.push('MQTT_DEVICE_URL is set but MQTT_URL is not: it only applies to an external broker');
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel))
@@ -117,8 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { host, port: httpPort, apiToken },
     mqtt: mqttUrl
       ? {
+          listener: { host, port: mqttPort },
           mode: 'external',
           url: mqttUrl,
+          deviceUrl: mqttDeviceUrl ?? mqttUrl,
           username: env.MQTT_USERNAME || undefined,
           password: env.MQTT_PASSWORD || undefined,
           clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
@@ -126,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
           mosquittoPid: env.MOSQUITTO_PID || undefined,
         }
-      : { mode: 'embedded', host, port: mqttPort },
+      : { listener: { host, port: mqttPort }, mode: 'embedded' },
     database: databaseUrl
       ? { mode: 'external', url: databaseUrl }
       : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },

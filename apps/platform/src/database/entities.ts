@@ -3,6 +3,8 @@ import { DeviceConfig1795900100000 } from '../../../../migrations/1795900100000-
 import { Ota1795900200000 } from '../../../../migrations/1795900200000-ota';
 import { EnergyReportIndexes1795900300000 } from '../../../../migrations/1795900300000-energy-report-indexes';
 import { AccuracyReports1795900400000 } from '../../../../migrations/1795900400000-accuracy-reports';
+import { ProvisioningScopes1795900500000 } from '../../../../migrations/1795900500000-provisioning-scopes';
+import { DeviceManifests1795900600000 } from '../../../../migrations/1795900600000-device-manifests';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DeviceEvent } from '../ingest/device-event.entity';
@@ -38,4 +40,6 @@ export const MIGRATIONS = [
   Ota1795900200000,
   EnergyReportIndexes1795900300000,
   AccuracyReports1795900400000,
+  ProvisioningScopes1795900500000,
+  DeviceManifests1795900600000,
 ];

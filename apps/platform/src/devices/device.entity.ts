@@ -10,6 +10,11 @@ export class Device {
   @PrimaryColumn('text') id!: string;
   @Column('text', { name: 'hardware_id' }) hardwareId!: string;
   @Column('text', { name: 'claim_id', nullable: true }) claimId!: string | null;
+  /**
+   * The claims that may register this hardware id again: its claim's group, or that claim alone
+   * (`provisioningScope`); null once an operator released it for any claim to adopt.
+   */
+  @Column('text', { name: 'provisioning_scope', nullable: true }) provisioningScope!: string | null;
   @Column('text', { name: 'mcu_profile' }) mcuProfile!: string;
   @Column('text', { name: 'radio_profile' }) radioProfile!: string;
   @Column('text', { name: 'sensor_stream' }) sensorStream!: string;

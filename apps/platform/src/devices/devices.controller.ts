@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DeviceConfigService } from './device-config.service';
 import { DevicesService } from './devices.service';
@@ -29,6 +29,17 @@ export class DevicesController {
   @ApiOkResponse({ type: DeviceDetailDto })
   get(@Param('id') id: string): Promise<DeviceDetailDto> {
     return this.devices.get(id);
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: DeviceDetailDto,
+    description:
+      'Releases the hardware id from its provisioning scope: the next claim it registers through adopts it (that claim’s policy applies)',
+  })
+  release(@Param('id') id: string): Promise<DeviceDetailDto> {
+    return this.devices.releaseProvisioning(id);
   }
 
   @Get(':id/events')

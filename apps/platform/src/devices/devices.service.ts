@@ -49,6 +49,16 @@ export class DevicesService {
     return { ...toDeviceDto(d), lastStatus: d.lastStatus, lastStatusAt: d.lastStatusAt?.toISOString() ?? null };
   }
 
+  /**
+   * Operator action: release the hardware id from the claims it is bound to, so the next claim it
+   * registers through adopts it (and that claim's re-registration policy applies).
+   */
+  async releaseProvisioning(id: string): Promise<DeviceDetailDto> {
+    const res = await this.devices.update({ id }, { provisioningScope: null });
+    if (!res.affected) throw new NotFoundException(`device ${id} not found`);
+    return this.get(id);
+  }
+
   /** Records a broker connect/disconnect; the first connect turns a PROVISIONED device ACTIVE. */
   async markConnectivity(id: string, state: 'ONLINE' | 'OFFLINE'): Promise<void> {
     await this.devices.query(
@@ -93,6 +103,7 @@ function toDeviceDto(d: Device): DeviceDto {
     id: d.id,
     hardwareId: d.hardwareId,
     claimId: d.claimId,
+    provisioningScope: d.provisioningScope,
     mcuProfile: d.mcuProfile,
     radioProfile: d.radioProfile,
     sensorStream: d.sensorStream,

@@ -3,13 +3,15 @@ import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { BrokerPort } from '../broker/broker.port';
+import { BrokerPort, ProvisioningEndpoint } from '../broker/broker.port';
 
 class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
   @ApiProperty({ enum: ['up', 'down'] }) database!: 'up' | 'down';
   @ApiProperty({ enum: ['embedded', 'external'] }) brokerMode!: 'embedded' | 'external';
-  @ApiProperty() mqttUrl!: string;
+  @ApiProperty({ description: 'where devices connect as themselves' }) mqttUrl!: string;
+  @ApiProperty({ description: 'where devices register by claim (the same URL with the embedded broker)' })
+  provisioningUrl!: string;
   @ApiProperty() uptimeS!: number;
 }
 
@@ -19,6 +21,7 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly broker: BrokerPort,
+    private readonly provisioning: ProvisioningEndpoint,
   ) {}
 
   @Get()
@@ -34,6 +37,7 @@ export class HealthController {
       database,
       brokerMode: this.broker.mode,
       mqttUrl: this.broker.url(),
+      provisioningUrl: this.provisioning.url(),
       uptimeS: Math.round(process.uptime()),
     };
   }

@@ -5,14 +5,15 @@ export const REREGISTRATION_POLICIES = ['reuse', 'replace', 'refuse'] as const;
 export type ReregistrationPolicy = (typeof REREGISTRATION_POLICIES)[number];
 
 /** A provisioning claim: a shared bootstrap secret that devices exchange for their own identity. */
+
 @Entity('claims')
 export class Claim {
   @PrimaryColumn('text') id!: string;
   @Column('text') name!: string;
   /** scrypt hash of the claim secret (see credential-hasher.ts). */
   @Column('text', { name: 'secret_hash' }) secretHash!: string;
-  /** PBKDF2 hash in Mosquitto's password-file format, for an external broker. */
-  @Column('text', { name: 'broker_hash' }) brokerHash!: string;
+  /** Claims of one group may re-register each other's devices (see provisioningScope). */
+  @Column('text', { name: 'group_name', nullable: true }) groupName!: string | null;
   @Column('text', { name: 'mcu_profile', nullable: true }) mcuProfile!: string | null;
   @Column('text', { name: 'sensor_stream', nullable: true }) sensorStream!: string | null;
   @Column('integer', { name: 'max_uses', nullable: true }) maxUses!: number | null;
@@ -23,4 +24,9 @@ export class Claim {
   @Column('integer', { name: 'rate_limit_per_minute' }) rateLimitPerMinute!: number;
   @Column('text', { array: true }) tags!: string[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+/** The provisioning scope of a claim's devices; scope strings are built here only, so a group and a claim never collide. */
+export function provisioningScope(claim: Pick<Claim, 'id' | 'groupName'>): string {
+  return claim.groupName ? `group:${claim.groupName}` : `claim:${claim.id}`;
 }

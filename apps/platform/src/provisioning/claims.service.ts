@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
+import { generateId, generateSecret, hashSecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import { Claim } from './claim.entity';
 import { ClaimDetailDto, ClaimDto, CreateClaimDto, CreatedClaimDto, UpdateClaimDto } from './dto/claim.dto';
@@ -31,7 +31,7 @@ export class ClaimsService {
       id: generateId('clm'),
       name: dto.name,
       secretHash: await hashSecret(secret),
-      brokerHash: await hashForMosquitto(secret),
+      groupName: dto.group ?? null,
       mcuProfile: dto.mcuProfile ?? null,
       sensorStream: dto.sensorStream ?? null,
       maxUses: dto.maxUses ?? null,
@@ -101,6 +101,7 @@ export class ClaimsService {
       revokedAt: c.revokedAt?.toISOString() ?? null,
       mcuProfile: c.mcuProfile,
       sensorStream: c.sensorStream,
+      group: c.groupName,
       reregistrationPolicy: c.reregistrationPolicy,
       rateLimitPerMinute: c.rateLimitPerMinute,
       tags: c.tags,

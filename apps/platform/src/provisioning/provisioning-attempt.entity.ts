@@ -5,7 +5,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 export class ProvisioningAttempt {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
   @Column('text', { name: 'claim_id' }) claimId!: string;
-  @Column('text', { name: 'hardware_id' }) hardwareId!: string;
+  /** Null when the request could not be read at all. */
+  @Column('text', { name: 'hardware_id', nullable: true }) hardwareId!: string | null;
   @Column('text') outcome!: string;
   @Column('text', { nullable: true }) reason!: string | null;
   @Column('text', { name: 'device_id', nullable: true }) deviceId!: string | null;

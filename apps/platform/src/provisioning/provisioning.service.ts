@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { MCU_PROFILES, RADIO_PROFILES } from '@tinyfleet/energy';
 import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } from '@tinyfleet/wire';
 import { DataSource, EntityManager } from 'typeorm';
 import { fingerprint, generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import { Device } from '../devices/device.entity';
 import { MetricsService } from '../metrics/metrics.service';
-import { Claim } from './claim.entity';
+import { Claim, provisioningScope } from './claim.entity';
 import { claimState } from './claims.service';
 import { ProvisioningAttempt } from './provisioning-attempt.entity';
 import { RateLimiter } from './rate-limiter';
@@ -20,7 +21,10 @@ const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = {
 /**
  * Registration by claim (AWS IoT "fleet provisioning by claim", with an explicit re-registration
  * policy and a reason code on every refusal). The claim secret was checked when the device
- * connected; here we check what the claim allows and issue the device its own identity.
+ * connected; here we check what the claim allows and issue the device its own identity. A known
+ * hardware id follows the policy of the claim it registers through, but only within the scope it
+ * is bound to (its claim's group, or that claim): hardware ids are often serial numbers or MAC
+ * addresses, so knowing one must not let another claim's holder take the device over.
  */
 @Injectable()
 export class ProvisioningService {
@@ -32,6 +36,20 @@ export class ProvisioningService {
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
   ) {}
+
+  /** A request that could not be decoded: refused with `invalid-request`, and kept in the claim's audit trail. */
+  async refuseUnreadable(claimId: string): Promise<ProvisionResponseV1> {
+    const response = refused('invalid-request');
+    await this.db
+      .getRepository(ProvisioningAttempt)
+      .insert({ claimId, hardwareId: null, outcome: 'refused', reason: 'invalid-request', deviceId: null })
+      .catch((err: unknown) => {
+        // The claim may be gone by now (foreign key); the refusal stands either way.
+        this.log.warn(`could not audit an unreadable request of claim ${claimId}: ${String(err)}`);
+      });
+    this.metrics.provisioning.inc({ outcome: 'refused:invalid-request' });
+    return response;
+  }
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
     // The new credential is made before the claim is locked: scrypt takes ~50 ms on the thread pool,
@@ -82,6 +100,9 @@ export class ProvisioningService {
   ): Promise<ProvisionResponseV1> {
     const state = claimState(claim, now);
     if (state !== 'active') return refused(STATE_REFUSALS[state]!);
+    // Energy figures and model admission need the part and the radio: an unknown one would register,
+    // then be skipped by every rollout.
+    if (!(req.mcuProfile in MCU_PROFILES) || !(req.radioProfile in RADIO_PROFILES)) return refused('unknown-profile');
     if (
       (claim.mcuProfile && claim.mcuProfile !== req.mcuProfile) ||
       (claim.sensorStream && claim.sensorStream !== req.sensorStream)
@@ -93,10 +114,15 @@ export class ProvisioningService {
 
     const devices = tx.getRepository(Device);
     const existing = await devices.findOneBy({ hardwareId: req.hardwareId });
+    const scope = provisioningScope(claim);
     if (existing) {
+      if (existing.provisioningScope !== null && existing.provisioningScope !== scope)
+        return refused('hardware-id-bound');
       if (claim.reregistrationPolicy === 'refuse') return refused('hardware-id-taken');
       if (existing.lifecycle === 'DECOMMISSIONED') return refused('hardware-id-taken');
       Object.assign(existing, describe(req), {
+        claimId: claim.id,
+        provisioningScope: scope,
         lifecycle: existing.lifecycle === 'SUSPENDED' ? 'SUSPENDED' : 'PROVISIONED',
       });
       if (claim.reregistrationPolicy === 'reuse') {
@@ -115,6 +141,7 @@ export class ProvisioningService {
       id,
       hardwareId: req.hardwareId,
       claimId: claim.id,
+      provisioningScope: scope,
       ...describe(req),
       tags: claim.tags,
       lifecycle: 'PROVISIONED',

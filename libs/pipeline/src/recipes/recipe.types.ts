@@ -1,7 +1,9 @@
 /** A recipe: data, preprocessing, model and the settings of each stage, with quick (CI) variants. */
+import type { DatasetRef } from '@tinyfleet/artifact';
 import type { LabelledData } from '@tinyfleet/datasets';
 import type { ModelSpec } from '../graph/model-spec';
 import type { PreprocessingTemplate } from '../preprocess';
+import type { Teacher } from '../stages/distill.stage';
 
 export interface RecipeGoals {
   maxFlashBytes?: number;
@@ -26,9 +28,10 @@ export interface Recipe {
   version: string;
   description: string;
   labelDefinition: string;
-  /** Names in libs/datasets/manifest.json, with the split used. */
-  datasets: { name: string; split: string }[];
-  load(): { train: LabelledData; test: LabelledData };
+  /** Names in libs/datasets/manifest.json (or the user's files, with their hashes), with the split used. */
+  datasets: { name: string; split: string; files?: DatasetRef['files'] }[];
+  /** Without `val`, every 10th training example is held out for validation. */
+  load(): { train: LabelledData; test: LabelledData; val?: LabelledData };
   preprocessing: PreprocessingTemplate;
   spec: ModelSpec;
   batchSize: number;
@@ -39,11 +42,9 @@ export interface Recipe {
   augmentFlip?: boolean;
   prune?: { targetSparsity: number | number[]; learningRate: number };
   distill?: {
-    teacherPath: string;
-    teacherName: string;
+    teacher(cacheDir?: string): Teacher;
     temperature: number;
     alpha: number;
-    teacherInput: (raw: Float32Array) => Int8Array;
     /** Augmented copies of each training image, labelled by the teacher (full builds only). */
     augmentCopies?: number;
   };

@@ -25,3 +25,20 @@ export function evaluateInt8(qm: QuantizedModel, d: TensorData, classes: number)
   }
   return classificationMetrics(pred, d.y, classes);
 }
+
+export function classCounts(y: Int32Array, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const v of y) counts[v]++;
+  return counts;
+}
+
+/** confusion[true][predicted] of a quantized model (integer simulation) on prepared data. */
+export function confusionMatrix(qm: QuantizedModel, d: TensorData, classes: number): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const f = d.x.length / Math.max(1, d.n);
+  for (let i = 0; i < d.n; i++) {
+    const logits = simulateLogits(qm, quantizeInput(qm, d.x.subarray(i * f, (i + 1) * f)));
+    m[d.y[i]][argmaxRows(logits, classes)[0]]++;
+  }
+  return m;
+}

@@ -1,7 +1,7 @@
 /**
  * Stage 7, package and sign: model.tflite + model.tfhc (OTA form) + manifest.json (sorted keys) +
- * signature.json (Ed25519 over the model hash and the canonical manifest). The written folder is
- * verified with the same code the registry and devices use before the stage reports success.
+ * signature.json (Ed25519 over the device manifest, which names both files' sha256). The written
+ * folder is verified with the same code the registry and devices use before the stage reports success.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,9 +9,10 @@ import { Interpreter, INTERPRETER_VERSION, loadModel } from '@tinyfleet/tinyml';
 import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA,
+  manifestJson,
   MODEL_FILE,
   OTA_FILE,
-  prettyCanonicalJson,
+  seededSelfTestInput,
   SIGNATURE_FILE,
   type ArtifactManifest,
   type DatasetRef,
@@ -39,7 +40,6 @@ export interface PackageInput {
   huffmanBytes: Uint8Array;
   preprocessing: Preprocessing;
   reports: StageReport[];
-  selfTestInput: Int8Array;
   key: SigningKey;
   labels: string[];
 }
@@ -59,21 +59,24 @@ function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** Any non-zero 32-bit value does; derived from the build seed so a rebuild is byte-identical. */
+function selfTestSeed(buildSeed: number): number {
+  return ((buildSeed >>> 0) % 0xffffffff) + 1;
+}
+
 export function runPackageStage(p: PackageInput): ArtifactManifest {
   const model = p.exported.int8.bytes;
+  const ins = p.exported.inspection;
+  const seed = selfTestSeed(p.seed);
   const interpreter = new Interpreter(loadModel(model), {});
-  interpreter.input(0).data.set(p.selfTestInput);
+  seededSelfTestInput(seed, ins.inputs).forEach((bytes, i) => interpreter.input(i).bytes.set(bytes));
   interpreter.invoke();
   const expected = new Uint8Array(interpreter.output(0).bytes);
-  const datasets: DatasetRef[] = p.recipe.datasets.map((d) => {
-    const entry = datasetRef(d.name);
-    return {
-      name: d.name,
-      split: d.split,
-      files: entry.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
-    };
-  });
-  const ins = p.exported.inspection;
+  const datasets: DatasetRef[] = p.recipe.datasets.map((d) => ({
+    name: d.name,
+    split: d.split,
+    files: (d.files ?? datasetRef(d.name).files).map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
+  }));
   const manifest: ArtifactManifest = {
     schema: MANIFEST_SCHEMA,
     name: p.recipe.artifactName,
@@ -102,25 +105,44 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
     metrics: p.reports.map(toMetrics),
     datasets,
     selfTest: {
-      inputBase64: b64(new Uint8Array(p.selfTestInput.buffer, p.selfTestInput.byteOffset, p.selfTestInput.length)),
+      seed,
       expectedOutputBase64: b64(expected),
-      note: 'first test-split example after preprocessing; expected output from libs/tinyml (TFLM may differ by 1 LSB in the softmax output)',
+      toleranceLsb: 1,
+      note: 'input from seededSelfTestInput(seed); expected output from libs/tinyml (bit-exact with TFLM reference kernels; 1 LSB allows an optimised kernel library to round differently)',
     },
     minInterpreterVersion: INTERPRETER_VERSION,
     signing: { algorithm: 'Ed25519', keyId: p.key.keyId },
   };
-  fs.mkdirSync(p.outDir, { recursive: true });
-  fs.writeFileSync(path.join(p.outDir, MODEL_FILE), model);
-  fs.writeFileSync(path.join(p.outDir, OTA_FILE), p.huffmanBytes);
-  fs.writeFileSync(path.join(p.outDir, 'model.float32.tflite'), p.exported.float32.bytes);
-  fs.writeFileSync(path.join(p.outDir, MANIFEST_FILE), prettyCanonicalJson(manifest));
+  writeSignedArtifact(p.outDir, {
+    model,
+    ota: p.huffmanBytes,
+    float32: p.exported.float32.bytes,
+    manifest,
+    key: p.key,
+  });
+  return manifest;
+}
+
+/**
+ * The one place an artifact folder is written: model, OTA form, manifest and signature (through
+ * libs/artifact's serialisation and signing), then verified with the code the registry and devices use.
+ */
+export function writeSignedArtifact(
+  outDir: string,
+  a: { model: Uint8Array; ota: Uint8Array; float32?: Uint8Array; manifest: ArtifactManifest; key: SigningKey },
+): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, MODEL_FILE), a.model);
+  fs.writeFileSync(path.join(outDir, OTA_FILE), a.ota);
+  if (a.float32) fs.writeFileSync(path.join(outDir, 'model.float32.tflite'), a.float32);
+  const json = manifestJson(a.manifest);
+  fs.writeFileSync(path.join(outDir, MANIFEST_FILE), json);
   fs.writeFileSync(
-    path.join(p.outDir, SIGNATURE_FILE),
-    `${JSON.stringify(signManifest(model, manifest, p.key), null, 2)}\n`,
+    path.join(outDir, SIGNATURE_FILE),
+    `${JSON.stringify(signManifest(a.manifest, json, a.key), null, 2)}\n`,
   );
   const trusted = loadTrustedKeys([]);
-  trusted.set(p.key.keyId, p.key.publicKey);
-  const v = verifyArtifactDir(p.outDir, trusted);
+  trusted.set(a.key.keyId, a.key.publicKey);
+  const v = verifyArtifactDir(outDir, trusted);
   if (!v.ok) throw new PipelineError(`written artifact does not verify: ${v.reason}`);
-  return manifest;
 }

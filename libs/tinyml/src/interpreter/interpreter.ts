@@ -184,6 +184,7 @@ export class Interpreter {
       },
     }));
     this.hostMs = new Float64Array(this.nodes.length);
+    this.resetVariableTensors();
     this.allocation = {
       arenaBytes: activationsBytes,
       lowerBoundBytes: lowerBoundBytes(requests),
@@ -270,6 +271,26 @@ export class Interpreter {
         hooks.afterOp(k, outs);
         t0 = perf.now();
       }
+    }
+  }
+
+  /**
+   * TFLM's MicroInterpreter::Reset(): resets every variable tensor (LSTM/SVDF state) and the state kernels
+   * keep between invokes (noise estimates of the signal ops) to what allocate() set up.
+   */
+  reset(): void {
+    this.ensureAllocated();
+    this.resetVariableTensors();
+    for (const n of this.nodes) n.kernel.reset?.(n.data);
+  }
+
+  /** MicroGraph::ResetVariableTensors: int8 variables are memset to their zero point, all others to 0. */
+  private resetVariableTensors(): void {
+    for (const t of this.model.tensors) {
+      if (!t.isVariable || t.data) continue;
+      const d = this.views.get(t.index) as TensorData;
+      const fill = t.dtype === 'int8' ? (t.quantization?.zeroPoints[0] ?? 0) & 0xff : 0;
+      new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(fill);
     }
   }
 

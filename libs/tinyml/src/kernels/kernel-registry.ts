@@ -24,6 +24,17 @@ import { reshapeKernel } from './reshape.kernel';
 import { softmaxKernel } from './softmax.kernel';
 import { squeezeKernel } from './squeeze.kernel';
 import { subKernel } from './sub.kernel';
+import { svdfKernel } from './svdf.kernel';
+import { unidirectionalSequenceLstmKernel } from './unidirectional-sequence-lstm.kernel';
+import { signalEnergyKernel } from './signal/energy.kernel';
+import { signalFftAutoScaleKernel } from './signal/fft-auto-scale.kernel';
+import { signalFilterBankKernel } from './signal/filter-bank.kernel';
+import { signalFilterBankLogKernel } from './signal/filter-bank-log.kernel';
+import { signalFilterBankSpectralSubtractionKernel } from './signal/filter-bank-spectral-subtraction.kernel';
+import { signalFilterBankSquareRootKernel } from './signal/filter-bank-square-root.kernel';
+import { signalPcanKernel } from './signal/pcan.kernel';
+import { signalRfftKernel } from './signal/rfft.kernel';
+import { signalWindowKernel } from './signal/window.kernel';
 
 const KERNELS: Kernel<never>[] = [
   addKernel,
@@ -51,6 +62,18 @@ const KERNELS: Kernel<never>[] = [
   relu6Kernel,
   stridedSliceKernel,
   tanhKernel,
+  unidirectionalSequenceLstmKernel,
+  svdfKernel,
+  // TFLM signal library (custom ops).
+  signalWindowKernel,
+  signalFftAutoScaleKernel,
+  signalRfftKernel,
+  signalEnergyKernel,
+  signalFilterBankKernel,
+  signalFilterBankSquareRootKernel,
+  signalFilterBankSpectralSubtractionKernel,
+  signalPcanKernel,
+  signalFilterBankLogKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -4,6 +4,7 @@ import type { StructLayout } from '../memory/device-layout';
 import { OpMemory } from '../memory/op-memory';
 import type { Model, OperatorInfo, TensorInfo } from '../model/model.types';
 import type { FbTable } from '../schema/flatbuffer-reader';
+import { FlexbufferError, FlexMap, readFlexbufferMap } from '../schema/flexbuffer-reader';
 import type { DType } from '../schema/tflite-schema';
 import { BUILTIN_OPTIONS_TYPE, DTYPE_BYTES } from '../schema/tflite-schema';
 
@@ -42,6 +43,8 @@ export interface Kernel<D = unknown> {
   readonly op: string;
   prepare(ctx: PrepareContext): Prepared<D>;
   eval(data: D, io: KernelIo): void;
+  /** TFLM's optional Reset(): clears state the kernel keeps between invokes (Interpreter.reset()). */
+  reset?(data: D): void;
 }
 
 export class PrepareContext {
@@ -114,6 +117,18 @@ export class PrepareContext {
     if (expected !== undefined && actual !== expected)
       this.fail(`builtin options type ${actual}, expected ${expected}`);
     return options;
+  }
+
+  /** The op's `custom_options` decoded as a FlexBuffers map (how TFLM's custom ops store parameters). */
+  customOptions(): FlexMap {
+    const bytes = this.node.customOptions;
+    if (!bytes) this.fail('missing custom options');
+    try {
+      return readFlexbufferMap(bytes);
+    } catch (e) {
+      if (e instanceof FlexbufferError) this.fail(e.message);
+      throw e;
+    }
   }
 
   fail(reason: string): never {

@@ -20,7 +20,7 @@ const SUBGRAPH = { tensors: 0, inputs: 1, outputs: 2, operators: 3, name: 4 };
 const TENSOR = { shape: 0, type: 1, buffer: 2, name: 3, quantization: 4, isVariable: 5, sparsity: 6 };
 const QUANT = { scale: 2, zeroPoint: 3, quantizedDimension: 6 };
 const BUFFER = { data: 0, offset: 1, size: 2 };
-const OPERATOR = { opcodeIndex: 0, inputs: 1, outputs: 2, builtinOptionsType: 3, builtinOptions: 4 };
+const OPERATOR = { opcodeIndex: 0, inputs: 1, outputs: 2, builtinOptionsType: 3, builtinOptions: 4, customOptions: 5 };
 
 interface OpCode {
   name: string;
@@ -74,6 +74,7 @@ export function loadModel(bytes: Uint8Array): Model {
     const code = opCodes[opcodeIndex];
     if (!code) throw new ModelFormatError(`operator ${index} uses opcode ${opcodeIndex}, model has ${opCodes.length}`);
     const where = `operator ${index} (${code.name})`;
+    const custom = t.bytesVector(OPERATOR.customOptions, 'custom_options');
     return {
       index,
       opName: code.name,
@@ -84,6 +85,7 @@ export function loadModel(bytes: Uint8Array): Model {
       outputs: t.i32Vector(OPERATOR.outputs, 'outputs').map((i) => checkIndex(i, `${where} output`, false)),
       builtinOptionsType: t.u8(OPERATOR.builtinOptionsType),
       options: t.table(OPERATOR.builtinOptions, 'builtin_options'),
+      customOptions: custom.length > 0 ? bytes.slice(custom.start, custom.start + custom.length) : null,
     };
   });
 

@@ -34,6 +34,8 @@ export interface OperatorInfo {
   builtinOptionsType: number;
   /** The builtin options table (checked accessors), or null when absent. */
   options: FbTable | null;
+  /** Raw `custom_options` bytes (a FlexBuffer for TFLM's custom ops), or null when absent. */
+  customOptions: Uint8Array | null;
 }
 
 export interface Model {

@@ -21,8 +21,10 @@ describe('op-set identity', () => {
   });
 
   it('is stable: fixed strings for the named builds (a changed string breaks devices in the field)', () => {
-    // full: 25 op bits (4 bytes: ff ff ff 01), none restricted.
-    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQT___8BAAAAAA');
+    // full: 36 op bits (5 bytes: ff ff ff ff 0f), none restricted. It grows as kernels are appended...
+    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQX_____DwAAAAAA');
+    // ...while an id reported by a device of an older version keeps meaning the same ops (codes never move).
+    expect(decodeOpSet('ops1.AQT___8BAAAAAA')).toEqual(OP_CODES.slice(0, 25).map((op) => ({ op })));
     // FULLY_CONNECTED(7), LOGISTIC(8), RELU(17), SOFTMAX(20) int8-only, RESHAPE(19) any type:
     // 01 | 03 | ops 80 01 1a | restricted 80 01 12 | 4 x int8 mask 01 00.
     expect(encodeOpSet(OP_SET_BUILDS['atmega328p-dense'])).toBe('ops1.AQOAARqAARIBAAEAAQABAA');
@@ -51,7 +53,8 @@ describe('op-set identity', () => {
     ['unknown version', 'ops1.AgEBAA'],
     ['truncated', 'ops1.AQI'],
     ['trailing bytes', 'ops1.AQEBAAA'],
-    ['unknown op code', 'ops1.AQT___8CAAAAAA'],
+    // Code 36, one past the last op this version knows.
+    ['unknown op code', 'ops1.AQUAAAAAEAAAAAAA'],
     ['non-canonical', 'ops1.AQEBAB'],
   ])('rejects %s with OpSetFormatError', (_what, id) => {
     expect(() => decodeOpSet(id)).toThrow(OpSetFormatError);

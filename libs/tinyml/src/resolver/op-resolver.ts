@@ -90,7 +90,8 @@ export function opsNeeded(model: Model): OpSetEntry[] {
 /**
  * Named device builds (data for the simulator and admission). `full`: everything this version runs.
  * `atmega328p-dense`: an 8-bit AVR with 2 KB of SRAM and 32 KB of flash only links the int8 kernels a small
- * dense classifier/regressor needs. `cortex-m-int8`: a Cortex-M build with every int8 kernel and no float.
+ * dense classifier/regressor needs. `cortex-m-int8`: a Cortex-M build with every int8 kernel, the integer
+ * audio front-end (signal) kernels and no float.
  */
 export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
   full: OP_CODES.map((op) => ({ op })),
@@ -101,8 +102,11 @@ export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
     { op: 'RELU', types: ['int8'] },
     { op: 'RESHAPE' },
   ],
+  // The signal-library kernels are integer-only (int16 / uint32 / uint64 tensors), so they keep every type.
   'cortex-m-int8': OP_CODES.filter((op) => op !== 'CAST').map((op) =>
-    ['RESHAPE', 'SQUEEZE'].includes(op) ? { op } : op === 'DEQUANTIZE' ? { op } : { op, types: ['int8'] },
+    ['RESHAPE', 'SQUEEZE', 'DEQUANTIZE'].includes(op) || op.startsWith('CUSTOM:Signal')
+      ? { op }
+      : { op, types: ['int8'] },
   ),
 };
 

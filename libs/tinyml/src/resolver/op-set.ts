@@ -34,6 +34,17 @@ export const OP_CODES: readonly string[] = [
   'STRIDED_SLICE',
   'SUB',
   'TANH',
+  'UNIDIRECTIONAL_SEQUENCE_LSTM',
+  'SVDF',
+  'CUSTOM:SignalWindow',
+  'CUSTOM:SignalFftAutoScale',
+  'CUSTOM:SignalRfft',
+  'CUSTOM:SignalEnergy',
+  'CUSTOM:SignalFilterBank',
+  'CUSTOM:SignalFilterBankSquareRoot',
+  'CUSTOM:SignalFilterBankSpectralSubtraction',
+  'CUSTOM:SignalPCAN',
+  'CUSTOM:SignalFilterBankLog',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

@@ -1,5 +1,5 @@
 import { defineMessage } from '../message';
-import { list, record, refine, schemaError, uint32, uint53 } from '../schema';
+import { list, record, refine, schemaError, uint32, uint53, unixMs } from '../schema';
 
 /** At most this many models per report: two slots plus the models a boot ran before them. */
 export const ACCURACY_MAX_MODELS = 8;
@@ -48,7 +48,7 @@ export const accuracyReportV1Codec = defineMessage<AccuracyReportV1>(
     record<AccuracyReportV1>({
       bootId: uint32,
       seq: uint32,
-      timestampMs: uint53,
+      timestampMs: unixMs,
       models: list(modelAccuracyV1Field, 0, ACCURACY_MAX_MODELS),
     }),
     (report, path) => {

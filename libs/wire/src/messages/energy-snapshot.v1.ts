@@ -1,5 +1,5 @@
 import { defineMessage } from '../message';
-import { record, uint32, uint53 } from '../schema';
+import { record, uint32, uint53, unixMs } from '../schema';
 
 /**
  * up/energy — cumulative joule-ledger counters since boot. Cumulative (not deltas) so a lost or
@@ -42,7 +42,7 @@ export const energySnapshotV1Codec = defineMessage<EnergySnapshotV1>(
   record<EnergySnapshotV1>({
     bootId: uint32,
     seq: uint32,
-    virtualTimeMs: uint53,
+    virtualTimeMs: unixMs,
     computeUj: uint53,
     radioTxUj: uint53,
     radioRxUj: uint53,

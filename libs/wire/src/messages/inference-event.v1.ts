@@ -1,5 +1,5 @@
 import { defineMessage } from '../message';
-import { int8, record, uint32, uint53, uint8 } from '../schema';
+import { int8, record, uint32, uint8, unixMs } from '../schema';
 
 /**
  * up/event — one inference conclusion. The hottest message in the system (one per interesting
@@ -31,7 +31,7 @@ export const inferenceEventV1Codec = defineMessage<InferenceEventV1>(
   // Wire order = this order. Never reorder: a change is a new message version.
   record<InferenceEventV1>({
     seq: uint32,
-    timestampMs: uint53,
+    timestampMs: unixMs,
     modelTag: uint32,
     label: uint8,
     scoreQ: int8,

@@ -15,6 +15,7 @@ import {
 } from './provision-response.v1';
 import { decodeStatusV1, encodeStatusV1, type StatusV1 } from './status.v1';
 import { fixture, reasonOf } from '../fixtures/spec-helpers';
+import { UNIX_MS_MAX } from '../schema';
 
 const event = (): InferenceEventV1 => fixture('event, typical');
 const status = (): StatusV1 => fixture('status, slot A active, slot B empty');
@@ -111,9 +112,9 @@ describe('encode validates before encoding (WireError schema)', () => {
   });
 
   it('accepts boundary values', () => {
-    expect(
-      reasonOf(() => encodeInferenceEventV1({ ...event(), timestampMs: Number.MAX_SAFE_INTEGER, scoreQ: 127 })),
-    ).toBe('ok');
+    expect(reasonOf(() => encodeInferenceEventV1({ ...event(), timestampMs: UNIX_MS_MAX, scoreQ: 127 }))).toBe('ok');
+    // One ms past the end of the Date range: once accepted and stored, it broke the device's event listing.
+    expect(reasonOf(() => encodeInferenceEventV1({ ...event(), timestampMs: 8_640_000_000_000_001 }))).toBe('schema');
     expect(reasonOf(() => encodeStatusV1({ ...status(), slots: [null, null], firmwareVersion: '~'.repeat(32) }))).toBe(
       'ok',
     );
@@ -164,7 +165,7 @@ describe('decode rejects wrong shapes (WireError schema)', () => {
     ],
     ['response: status code 4', () => decodeProvisionResponseV1(hexToBytes('83 04 00 f6'))],
     ['response: refused with 4 elements', () => decodeProvisionResponseV1(hexToBytes('84 03 00 f6 f6'))],
-    ['response: refusal reason 8', () => decodeProvisionResponseV1(hexToBytes('83 03 08 f6'))],
+    ['response: refusal reason 10', () => decodeProvisionResponseV1(hexToBytes('83 03 0a f6'))],
     ['response: empty array', () => decodeProvisionResponseV1(hexToBytes('80'))],
     ['config: policy 3', () => decodeDeviceConfigV1(hexToBytes('84 01 01 03 00'))],
     ['config: interval 0', () => decodeDeviceConfigV1(hexToBytes('84 00 01 00 00'))],

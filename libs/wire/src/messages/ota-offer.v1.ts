@@ -29,6 +29,8 @@ export const OTA_MAX_MODEL_BYTES = OTA_MAX_TRANSFER_BYTES;
 /** Chunk size range an offer may announce; every chunk but the last carries exactly chunkBytes. */
 export const OTA_MIN_CHUNK_BYTES = 64;
 export const OTA_MAX_CHUNK_BYTES = 4096;
+/** The most chunks a transfer can have (16 MiB in 64-byte chunks): bounds every chunk count on the wire. */
+export const OTA_MAX_CHUNK_COUNT = OTA_MAX_TRANSFER_BYTES / OTA_MIN_CHUNK_BYTES;
 /** Ed25519 key ids: 16 lowercase hex characters. */
 export const OTA_KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
 

@@ -1,5 +1,6 @@
 import { defineMessage } from '../message';
-import { enumeration, nullable, record, refine, schemaError, uint32, uint53 } from '../schema';
+import { enumeration, int, nullable, record, refine, schemaError, uint32, unixMs } from '../schema';
+import { OTA_MAX_CHUNK_COUNT } from './ota-offer.v1';
 
 /**
  * OtaJob state words set by the device (reported on up/ota-status). Sent as the index (0..6); the
@@ -70,9 +71,9 @@ export interface OtaStatusV1 {
   state: OtaDeviceState;
   /** Required for FAILED and REJECTED; optional for DOWNLOADING; null for every other state. */
   reason: OtaReason | null;
-  /** uint32 chunks the device holds for this job (verified by CRC). */
+  /** Chunks the device holds for this job (verified by CRC), 0..OTA_MAX_CHUNK_COUNT (262,144). */
   chunksReceived: number;
-  /** Device clock, unix ms, integer 0..2^53-1. */
+  /** Device clock, unix ms, integer 0..UNIX_MS_MAX (8.64e15). */
   timestampMs: number;
 }
 
@@ -86,8 +87,8 @@ export const otaStatusV1Codec = defineMessage<OtaStatusV1>(
       jobId: uint32,
       state: enumeration(OTA_DEVICE_STATES),
       reason: nullable(enumeration(OTA_REASONS)),
-      chunksReceived: uint32,
-      timestampMs: uint53,
+      chunksReceived: int(0, OTA_MAX_CHUNK_COUNT),
+      timestampMs: unixMs,
     }),
     (status, path) => {
       if (status.reason === null && OTA_STATES_REQUIRING_REASON.includes(status.state)) {

@@ -11,7 +11,7 @@ import {
   tuple,
   uint16,
   uint32,
-  uint53,
+  unixMs,
   type FieldCodec,
 } from '../schema';
 
@@ -63,7 +63,7 @@ export const statusV1Codec = defineMessage<StatusV1>(
   'StatusV1',
   STATUS_V1_MAX_BYTES,
   record<StatusV1>({
-    timestampMs: uint53,
+    timestampMs: unixMs,
     firmwareVersion: str(1, 32, PRINTABLE_ASCII),
     interpreterVersion: str(5, 16, SEMVER),
     uptimeS: uint32,

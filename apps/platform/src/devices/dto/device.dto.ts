@@ -51,6 +51,13 @@ export class DeviceDto {
   @ApiProperty() id!: string;
   @ApiProperty() hardwareId!: string;
   @ApiProperty({ nullable: true, type: String }) claimId!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Which claims may register this hardware id again: `group:<name>` or `claim:<id>`; null once released for any claim',
+  })
+  provisioningScope!: string | null;
   @ApiProperty() mcuProfile!: string;
   @ApiProperty() radioProfile!: string;
   @ApiProperty() sensorStream!: string;

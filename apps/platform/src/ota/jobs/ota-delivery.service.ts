@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BrokerPort } from '../../broker/broker.port';
 import { GroupCommitQueue } from '../../common/group-commit-queue';
+import { PlatformEvents } from '../../common/platform-events';
 import { UplinkRouter } from '../../broker/uplink-router.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -70,6 +71,7 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
     private readonly broker: BrokerPort,
     private readonly router: UplinkRouter,
     private readonly metrics: MetricsService,
+    private readonly events: PlatformEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -78,9 +80,26 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
   onModuleInit(): void {
     this.router.registerHandler('ota-request', (deviceId, payload) => this.onChunkRequest(deviceId, payload));
     this.router.registerHandler('ota-status', (deviceId, payload) => this.onStatus(deviceId, payload));
+    this.events.on('downlink-ready', (deviceId) => void this.reoffer(deviceId));
   }
 
-  async offer(job: OtaJob): Promise<{ form: OtaForm; chunkCount: number }> {
+  /**
+   * A device that can hear us again gets its waiting job's offer at once (the agent resumes a job it
+   * already knows), instead of at the job's deadline: no attempt is spent and the deadline stays.
+   */
+  private async reoffer(deviceId: string): Promise<void> {
+    try {
+      const job = await this.jobs.awaitingDevice(deviceId);
+      if (job) await this.offer(job);
+    } catch (err) {
+      this.log.warn(`could not offer ${deviceId} its waiting OTA job again: ${String(err)}`);
+    }
+  }
+
+  async offer(job: Pick<KnownJob, 'id' | 'deviceId' | 'artifactId' | 'fromSha256'>): Promise<{
+    form: OtaForm;
+    chunkCount: number;
+  }> {
     const t = await this.transfer(job);
     const chunkBytes = this.config.ota.chunkBytes;
     const chunkCount = otaChunkCount(t.blob.length, chunkBytes);
@@ -305,7 +324,11 @@ export class OtaDeliveryService extends OtaDispatcher implements OnModuleInit {
         baseSha256: Buffer.from(fromSha256!, 'hex'),
       });
     const best = candidates.reduce((x, y) => (y.payload.length < x.payload.length ? y : x));
-    const manifest = Buffer.from(a.manifestText, 'utf8');
+    if (!a.deviceManifest)
+      throw new Error(
+        `${a.name}@${a.version} predates device manifests (TFDM/1): rebuild or re-package and push it again`,
+      );
+    const manifest = a.deviceManifest;
     const blob = new Uint8Array(Buffer.concat([manifest, best.payload]));
     return {
       form: best.form,

@@ -38,3 +38,9 @@ export const IN_FLIGHT_STATES: readonly OtaJobState[] = [
   'VERIFIED',
   'APPLYING',
 ];
+
+/**
+ * In flight and waiting on the device (not yet switching models): a device that reconnects in one
+ * of these gets the offer again at once, so it resumes without waiting for the job's deadline.
+ */
+export const AWAITING_DEVICE_STATES: readonly OtaJobState[] = ['NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED'];

@@ -6,7 +6,7 @@ import { KnownJob, OtaJobCache } from './ota-job-cache';
 import { OtaJobEvent } from './ota-job-event.entity';
 import { OtaJob } from './ota-job.entity';
 import type { OtaDispatcher } from './ota-dispatcher.port';
-import { IN_FLIGHT_STATES, otaJobMachine, OtaJobState } from './ota-job.state-machine';
+import { AWAITING_DEVICE_STATES, IN_FLIGHT_STATES, otaJobMachine, OtaJobState } from './ota-job.state-machine';
 
 export type { KnownJob };
 
@@ -37,6 +37,7 @@ const CHANGES = `c AS (
     AS c(id, from_state, from_attempts, to_state, reason, chunks, deadline, attempts)
 )`;
 const SET_ROW = `state = c.to_state, reason = c.reason, chunks_received = c.chunks, deadline_at = c.deadline, attempts = c.attempts, updated_at = $9`;
+const INT4_MAX = 2 ** 31 - 1;
 const STILL_AS_SEEN = `j.id = c.id AND j.state = c.from_state AND j.attempts = c.from_attempts`;
 const RECORD = `recorded AS (
   INSERT INTO ota_job_events (job_id, from_state, to_state, reason, source, at)
@@ -81,7 +82,8 @@ export class OtaJobsRepository {
   async known(ids: readonly number[]): Promise<Map<number, KnownJob>> {
     const out = new Map<number, KnownJob>();
     const missing: number[] = [];
-    for (const id of ids) {
+    // Devices echo job ids as uint32; ours are PostgreSQL integers, so a larger one names no job.
+    for (const id of ids.filter((i) => i <= INT4_MAX)) {
       const job = this.cache.get(id);
       if (job) out.set(id, job);
       else missing.push(id);
@@ -120,6 +122,17 @@ export class OtaJobsRepository {
       out.set(r.id, job);
     }
     return out;
+  }
+
+  /** The device's job that waits for it (offered, not yet being applied), if any: at most one per device. */
+  async awaitingDevice(deviceId: string): Promise<KnownJob | null> {
+    const [row]: Array<{ id: number }> = await this.db.query(
+      `SELECT id FROM ota_jobs WHERE device_id = $1 AND state = ANY($2::text[]) ORDER BY id DESC LIMIT 1`,
+      [deviceId, AWAITING_DEVICE_STATES],
+    );
+    if (!row) return null;
+    const job = (await this.known([row.id])).get(row.id);
+    return job && AWAITING_DEVICE_STATES.includes(job.state) ? job : null;
   }
 
   /** The job a rollback undoes: the device's SUCCEEDED job in the rolled-back rollout, if any. */

@@ -50,7 +50,7 @@ export class ModelRegistryService {
       trusted,
     );
     if (!result.ok) throw new BadRequestException(`artifact refused: ${result.reason}`);
-    const { manifest, keyId } = result;
+    const { manifest, keyId, deviceManifest } = result;
     if (await this.artifacts.existsBy({ name: manifest.name, version: manifest.version })) {
       throw new ConflictException(
         `${manifest.name} ${manifest.version} is already registered; versions are immutable, build a new one`,
@@ -65,6 +65,7 @@ export class ModelRegistryService {
         modelBytes: model,
         otaBytes: ota,
         manifestText: dto.manifest,
+        deviceManifest: Buffer.from(deviceManifest),
         manifest,
         signature,
         keyId,

@@ -50,11 +50,12 @@ export function checkCompatibility(device: DeviceFacts, manifest: ArtifactManife
 function signatureMismatch(device: DeviceFacts, manifest: ArtifactManifest): string | null {
   const current = device.activeManifest;
   if (!current) {
-    // Without the current model's manifest, the recipe's stream is what we can hold it to.
-    const stream = manifest.recipe.split('-')[0];
-    return stream === device.sensorStream
+    // Without the current model's manifest, the recipe is what we can hold it to: recipes are named
+    // after the stream they read (`soil`, `gas-ethylene-v2`; a model from the user's data: the stream).
+    const s = device.sensorStream;
+    return manifest.recipe === s || manifest.recipe.startsWith(`${s}-`)
       ? null
-      : `model is for the ${stream} stream, device streams ${device.sensorStream}`;
+      : `model (recipe ${manifest.recipe}) is not for the ${s} stream this device reads`;
   }
   const shape = (t: { dtype: string; shape: number[] }[]) => t.map((x) => `${x.dtype}[${x.shape.join('x')}]`).join(',');
   if (shape(current.inputs) !== shape(manifest.inputs))

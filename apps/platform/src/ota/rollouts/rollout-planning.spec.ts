@@ -96,8 +96,12 @@ describe('rollout planning', () => {
     });
     expect(checkCompatibility(device({ sensorStream: 'gas' }), manifest())).toMatchObject({
       ok: false,
-      reason: 'model is for the soil stream, device streams gas',
+      reason: 'model (recipe soil) is not for the gas stream this device reads',
     });
+    // A fresh gas-ethylene device takes a versioned recipe of its stream ('gas-ethylene-v2' once split to 'gas').
+    expect(
+      checkCompatibility(device({ sensorStream: 'gas-ethylene' }), manifest({ recipe: 'gas-ethylene-v2' })),
+    ).toEqual({ ok: true });
     expect(
       checkCompatibility(
         device({

@@ -41,11 +41,15 @@ export class RolloutsService {
   async create(dto: CreateRolloutDto, now = new Date()): Promise<RolloutStatusDto> {
     const artifact = await this.db.getRepository(ModelArtifact).findOne({
       where: { name: dto.model.name, version: dto.model.version },
-      select: { id: true, name: true, version: true, sha256: true, manifest: true },
+      select: { id: true, name: true, version: true, sha256: true, manifest: true, deviceManifest: true },
     });
     if (!artifact)
       throw new NotFoundException(
         `model ${dto.model.name} ${dto.model.version} is not in the registry (tinyfleet model push)`,
+      );
+    if (!artifact.deviceManifest)
+      throw new BadRequestException(
+        `model ${dto.model.name} ${dto.model.version} was registered before device manifests (TFDM/1) and cannot be delivered: rebuild it (tinyfleet model build) and push it again`,
       );
     const pacing: RolloutPacing = {
       groups: dto.groups.map((g) => ({

@@ -49,6 +49,15 @@ export class CreateClaimDto {
   sensorStream?: string;
 
   @ApiPropertyOptional({
+    example: 'greenhouse',
+    description:
+      'Claims of one group may re-register each other’s devices (under the registering claim’s policy); a device registered without a group is bound to its own claim',
+  })
+  @IsOptional()
+  @Matches(PROFILE)
+  group?: string;
+
+  @ApiPropertyOptional({
     enum: REREGISTRATION_POLICIES,
     default: 'replace',
     description:
@@ -117,6 +126,7 @@ export class ClaimDto {
   @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) mcuProfile!: string | null;
   @ApiProperty({ nullable: true, type: String }) sensorStream!: string | null;
+  @ApiProperty({ nullable: true, type: String }) group!: string | null;
   @ApiProperty({ enum: REREGISTRATION_POLICIES }) reregistrationPolicy!: ReregistrationPolicy;
   @ApiProperty() rateLimitPerMinute!: number;
   @ApiProperty({ type: [String] }) tags!: string[];
@@ -134,7 +144,8 @@ export class CreatedClaimDto extends ClaimDto {
 }
 
 export class ProvisioningAttemptDto {
-  @ApiProperty() hardwareId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null when the request could not be read' })
+  hardwareId!: string | null;
   @ApiProperty() outcome!: string;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;
   @ApiProperty({ nullable: true, type: String }) deviceId!: string | null;

@@ -1,0 +1,377 @@
+/**
+ * UNIDIRECTIONAL_SEQUENCE_LSTM as TFLM runs it (kernels/unidirectional_sequence_lstm.cc, lstm_eval.h):
+ * the standard LSTM (no peephole, projection or layer norm), float32 or int8x8->16 integer.
+ *
+ * Per time step, each gate is FC(input) + FC(previous hidden) then sigmoid (tanh for the cell gate):
+ * forget, input and cell gates; cell = forget * cell + input * cell_gate (clipped to cell_clip); output gate;
+ * hidden = tanh(cell) * output_gate, which is also the step's output. The hidden and cell state are variable
+ * tensors: they persist across invokes (Interpreter.reset() zeroes them).
+ *
+ * Integer path: gate pre-activations are int16 Q3.12 (scale 2^-12) and gate outputs Q0.15; the FCs requantize
+ * int32 sums with each gate's (input scale x weight scale / 2^-12) multiplier, the int16 LUT sigmoid/tanh of
+ * reference_integer_ops follow, and the element-wise products requantize with the multipliers of
+ * CreateInterGateMulParams.
+ */
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
+import { TanhInt16Params, sigmoidInt16, tanhInt16, tanhInt16Params } from '../quant/int16-activations';
+import { scaleOf, zeroPointOf } from '../quant/quant-params';
+import type { TensorInfo } from '../model/model.types';
+import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
+
+const { exp: mathExp, fround: mathFround, tanh: mathTanh } = Math;
+
+/** UnidirectionalSequenceLSTMOptions in schema.fbs's BuiltinOptions union. */
+const OPTIONS_TYPE = 71;
+const ACTIVATION_TANH = 4;
+const IN = { input: 0, inputWeights: [1, 2, 3, 4], recurrentWeights: [5, 6, 7, 8], biases: [12, 13, 14, 15] };
+const HIDDEN = 18;
+const CELL = 19;
+/** Inputs of the LSTM variants TFLM's kernel rejects: peephole 9-11, projection 16-17, layer norm 20-23. */
+const VARIANT_INPUTS = [9, 10, 11, 16, 17, 20, 21, 22, 23];
+// Gate order of the four weight / bias groups in the op's inputs (lstm_shared.h).
+const GATE_INPUT = 0;
+const GATE_FORGET = 1;
+const GATE_CELL = 2;
+const GATE_OUTPUT = 3;
+
+/**
+ * Gate pre-activation scale (TFLM's float constant 0.00024414062, which is exactly 2^-12 as a float) and gate
+ * output scale, exactly 2^-15: the recorded cell states of dtln only match with the exact power of two (the
+ * float nearest 0.00003051757 moves one cell-state value by one step).
+ */
+const GATE_INPUT_SCALE = mathFround(0.00024414062);
+const GATE_OUTPUT_SCALE = 2 ** -15;
+
+interface Sizes {
+  batches: number;
+  steps: number;
+  inputSize: number;
+  units: number;
+  timeMajor: boolean;
+}
+
+interface IntGate {
+  inWeights: Int8Array;
+  recWeights: Int8Array;
+  /** bias + input_offset * row sum of the input weights, per unit (exact integers). */
+  inRowConstant: Float64Array;
+  /** hidden_offset * row sum of the recurrent weights (recurrent FCs have no bias). */
+  recRowConstant: Float64Array;
+  inMultiplier: number;
+  inShift: number;
+  recMultiplier: number;
+  recShift: number;
+}
+
+interface IntMul {
+  multiplier: number;
+  shift: number;
+}
+
+interface IntData {
+  kind: 'int8';
+  sizes: Sizes;
+  gates: IntGate[];
+  forgetCell: IntMul;
+  inputCell: IntMul;
+  output: IntMul;
+  hiddenZeroPoint: number;
+  cellClip: number;
+  tanh: TanhInt16Params;
+  /** Gate outputs (forget, input, cell, output) and a scratch row, int16 like TFLM's buffers. */
+  buffers: Int32Array[];
+}
+
+interface FloatGate {
+  inWeights: Float32Array;
+  recWeights: Float32Array;
+  bias: Float32Array;
+}
+
+interface FloatData {
+  kind: 'float32';
+  sizes: Sizes;
+  gates: FloatGate[];
+  cellClip: number;
+  buffers: Float32Array[];
+}
+
+type LstmData = IntData | FloatData;
+
+export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
+  op: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+  prepare(ctx: PrepareContext): Prepared<LstmData> {
+    if (ctx.inputCount() !== 24 || ctx.node.outputs.length !== 1) ctx.fail('expects 24 inputs and 1 output');
+    const options = ctx.options;
+    if (!options) ctx.fail('missing options');
+    if (ctx.node.builtinOptionsType !== OPTIONS_TYPE)
+      ctx.fail(`builtin options type ${ctx.node.builtinOptionsType}, expected ${OPTIONS_TYPE}`);
+    const activation = options.u8(0);
+    if (activation !== ACTIVATION_TANH) ctx.unsupported(`cell gate activation ${activation} (only TANH)`);
+    const cellClip = options.f32(1);
+    const timeMajor = options.bool(3);
+    for (const k of VARIANT_INPUTS)
+      if (ctx.optionalInput(k))
+        ctx.unsupported(`input ${k} is set: peephole, projection and layer-norm LSTMs are not supported`);
+
+    const input = ctx.input(IN.input);
+    const hidden = ctx.input(HIDDEN);
+    const cell = ctx.input(CELL);
+    const output = ctx.output(0);
+    if (!hidden.isVariable || !cell.isVariable) ctx.fail('hidden and cell state must be variable tensors');
+    if (input.shape.length !== 3 || output.shape.length !== 3) ctx.fail('input and output must be rank 3');
+    if (hidden.shape.length < 1) ctx.fail('hidden state needs a shape');
+    const units = hidden.shape[hidden.shape.length - 1];
+    const sizes: Sizes = {
+      batches: timeMajor ? input.shape[1] : input.shape[0],
+      steps: timeMajor ? input.shape[0] : input.shape[1],
+      inputSize: input.shape[2],
+      units,
+      timeMajor,
+    };
+    if (hidden.elementCount !== sizes.batches * units || cell.elementCount !== sizes.batches * units)
+      ctx.fail('state tensors must hold batch x units values');
+    if (output.shape[0] !== input.shape[0] || output.shape[1] !== input.shape[1] || output.shape[2] !== units)
+      ctx.fail(`output shape [${output.shape}] does not match input [${input.shape}] and ${units} units`);
+    const weights = (ids: number[], cols: number): TensorInfo[] =>
+      ids.map((k) => {
+        const w = ctx.input(k);
+        if (!w.data) ctx.unsupported(`weights (input ${k}) must be constant`);
+        if (w.shape.length !== 2 || w.shape[0] !== units || w.shape[1] !== cols)
+          ctx.fail(`weights (input ${k}) must be [${units}, ${cols}], got [${w.shape}]`);
+        return w;
+      });
+    const inW = weights(IN.inputWeights, sizes.inputSize);
+    const recW = weights(IN.recurrentWeights, units);
+    const biases = IN.biases.map((k) => {
+      const b = ctx.input(k);
+      if (!b.data) ctx.unsupported(`bias (input ${k}) must be constant`);
+      if (b.shape.length !== 1 || b.shape[0] !== units) ctx.fail(`bias (input ${k}) must be [${units}]`);
+      return b;
+    });
+    const macs = sizes.batches * sizes.steps * 4 * units * (sizes.inputSize + units);
+
+    if (input.dtype === 'float32') {
+      for (const t of [output, hidden, cell, ...inW, ...recW, ...biases])
+        ctx.expectType(t, ['float32'], `tensor ${t.index}`);
+      const f32 = (t: TensorInfo): Float32Array =>
+        new Float32Array((t.data as Uint8Array).buffer, (t.data as Uint8Array).byteOffset, t.elementCount);
+      const gates = [0, 1, 2, 3].map((g) => ({
+        inWeights: f32(inW[g]),
+        recWeights: f32(recW[g]),
+        bias: f32(biases[g]),
+      }));
+      const buffers = [0, 1, 2, 3, 4].map(() => new Float32Array(units));
+      return { data: { kind: 'float32', sizes, gates, cellClip, buffers }, macs };
+    }
+
+    ctx.expectType(input, ['int8'], 'input');
+    ctx.expectType(output, ['int8'], 'output');
+    ctx.expectType(hidden, ['int8'], 'hidden state');
+    ctx.expectType(cell, ['int16'], 'cell state (int8 LSTMs need an int16 cell state)');
+    for (const w of [...inW, ...recW]) ctx.expectType(w, ['int8'], `weights ${w.index}`);
+    for (const b of biases) ctx.expectType(b, ['int32'], `bias ${b.index}`);
+    for (const t of [input, hidden, cell, ...inW, ...recW])
+      if ((t.quantization?.scales.length ?? 0) !== 1 || !(scaleOf(t) > 0))
+        ctx.unsupported(`tensor ${t.index} needs one positive per-tensor scale`);
+    const inputOffset = -zeroPointOf(input);
+    const hiddenOffset = -zeroPointOf(hidden);
+    const i8 = (t: TensorInfo): Int8Array =>
+      new Int8Array((t.data as Uint8Array).buffer, (t.data as Uint8Array).byteOffset, t.elementCount);
+    const i32 = (t: TensorInfo): Int32Array =>
+      new Int32Array((t.data as Uint8Array).buffer, (t.data as Uint8Array).byteOffset, t.elementCount);
+    const fcMultiplier = (a: TensorInfo, w: TensorInfo): IntMul => {
+      if (zeroPointOf(w) !== 0) ctx.unsupported(`weights ${w.index} must be symmetric`);
+      const q = quantizeMultiplier((scaleOf(a) * scaleOf(w)) / GATE_INPUT_SCALE);
+      return { multiplier: q.multiplier, shift: q.shift };
+    };
+    const rowConstants = (w: Int8Array, cols: number, offset: number, bias: Int32Array | null): Float64Array => {
+      const out = new Float64Array(units);
+      for (let r = 0; r < units; r++) {
+        let sum = 0;
+        for (let c = 0; c < cols; c++) sum += w[r * cols + c];
+        out[r] = (bias ? bias[r] : 0) + offset * sum;
+      }
+      return out;
+    };
+    const gates: IntGate[] = [0, 1, 2, 3].map((g) => {
+      const inM = fcMultiplier(input, inW[g]);
+      const recM = fcMultiplier(hidden, recW[g]);
+      const inWeights = i8(inW[g]);
+      const recWeights = i8(recW[g]);
+      return {
+        inWeights,
+        recWeights,
+        inRowConstant: rowConstants(inWeights, sizes.inputSize, inputOffset, i32(biases[g])),
+        recRowConstant: rowConstants(recWeights, units, hiddenOffset, null),
+        inMultiplier: inM.multiplier,
+        inShift: inM.shift,
+        recMultiplier: recM.multiplier,
+        recShift: recM.shift,
+      };
+    });
+    const cellScale = scaleOf(cell);
+    const mul = (s1: number, s2: number, out: number): IntMul => quantizeMultiplier((s1 * s2) / out);
+    // CheckedLog2: the cell scale is a power of two in converted models; TFLM rounds the log either way.
+    const cellScalePower = Math.round(Math.log(cellScale) * mathFround(1 / mathFround(Math.log(2))));
+    const clip = cellClip > 0 ? Math.trunc(Math.min(Math.max(cellClip / cellScale, -32768), 32767)) : 0;
+    return {
+      data: {
+        kind: 'int8',
+        sizes,
+        gates,
+        forgetCell: mul(GATE_OUTPUT_SCALE, cellScale, cellScale),
+        inputCell: mul(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, cellScale),
+        output: mul(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, scaleOf(hidden)),
+        hiddenZeroPoint: zeroPointOf(hidden),
+        cellClip: clip,
+        tanh: tanhInt16Params(cellScalePower),
+        buffers: [0, 1, 2, 3, 4].map(() => new Int32Array(units)),
+      },
+      macs,
+    };
+  },
+  eval(d: LstmData, io: KernelIo): void {
+    if (d.kind === 'float32') evalFloat(d, io);
+    else evalInt8(d, io);
+  },
+};
+
+/** Step order of the (batch, time) loop and the flat offsets of input / output rows. */
+function rowIndex(s: Sizes, b: number, t: number): number {
+  return s.timeMajor ? t * s.batches + b : b * s.steps + t;
+}
+
+const clamp16 = (v: number): number => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+
+function evalInt8(d: IntData, io: KernelIo): void {
+  const input = io.inputs[0] as Int8Array;
+  const hidden = io.inputs[HIDDEN] as Int8Array;
+  const cell = io.inputs[CELL] as Int16Array;
+  const output = io.outputs[0] as Int8Array;
+  const { batches, steps, inputSize, units } = d.sizes;
+  const [forget, inputGate, cellGate, outputGate, scratch] = d.buffers;
+  for (let b = 0; b < batches; b++) {
+    const state = b * units;
+    for (let t = 0; t < steps; t++) {
+      const row = rowIndex(d.sizes, b, t);
+      const x = row * inputSize;
+      gateInt8(d.gates[GATE_FORGET], input, x, inputSize, hidden, state, units, forget, false);
+      gateInt8(d.gates[GATE_INPUT], input, x, inputSize, hidden, state, units, inputGate, false);
+      gateInt8(d.gates[GATE_CELL], input, x, inputSize, hidden, state, units, cellGate, true);
+      const fc = d.forgetCell;
+      const ic = d.inputCell;
+      for (let j = 0; j < units; j++) {
+        const kept = clamp16(multiplyByQuantizedMultiplier(forget[j] * cell[state + j], fc.multiplier, fc.shift));
+        const added = clamp16(multiplyByQuantizedMultiplier(inputGate[j] * cellGate[j], ic.multiplier, ic.shift));
+        let c = clamp16(kept + added);
+        if (d.cellClip > 0) c = c > d.cellClip ? d.cellClip : c < -d.cellClip ? -d.cellClip : c;
+        cell[state + j] = c;
+      }
+      gateInt8(d.gates[GATE_OUTPUT], input, x, inputSize, hidden, state, units, outputGate, false);
+      const om = d.output;
+      const out = row * units;
+      for (let j = 0; j < units; j++) {
+        scratch[j] = tanhInt16(cell[state + j], d.tanh);
+        let h = multiplyByQuantizedMultiplier(scratch[j] * outputGate[j], om.multiplier, om.shift) + d.hiddenZeroPoint;
+        h = h < -128 ? -128 : h > 127 ? 127 : h;
+        hidden[state + j] = h;
+        output[out + j] = h;
+      }
+    }
+  }
+}
+
+/** One gate: int16(FC(x)) + int16(FC(h)), saturated, then sigmoid (or tanh for the cell gate) in Q0.15. */
+function gateInt8(
+  g: IntGate,
+  input: Int8Array,
+  x: number,
+  inputSize: number,
+  hidden: Int8Array,
+  h: number,
+  units: number,
+  out: Int32Array,
+  isCell: boolean,
+): void {
+  const inW = g.inWeights;
+  const recW = g.recWeights;
+  for (let j = 0; j < units; j++) {
+    let accIn = g.inRowConstant[j];
+    const wi = j * inputSize;
+    for (let k = 0; k < inputSize; k++) accIn += inW[wi + k] * input[x + k];
+    let accRec = g.recRowConstant[j];
+    const wr = j * units;
+    for (let k = 0; k < units; k++) accRec += recW[wr + k] * hidden[h + k];
+    // The C++ accumulators are int32: wrap like them before requantizing.
+    const fromInput = clamp16(multiplyByQuantizedMultiplier(accIn | 0, g.inMultiplier, g.inShift));
+    const fromHidden = clamp16(multiplyByQuantizedMultiplier(accRec | 0, g.recMultiplier, g.recShift));
+    const pre = clamp16(fromInput + fromHidden);
+    // Tanh of a pre-activation: Q3.12 in (scale power -12 -> multiplier 3, no shift).
+    out[j] = isCell ? tanhInt16(pre, CELL_GATE_TANH) : sigmoidInt16(pre);
+  }
+}
+
+const CELL_GATE_TANH = tanhInt16Params(-12);
+
+function evalFloat(d: FloatData, io: KernelIo): void {
+  const input = io.inputs[0] as Float32Array;
+  const hidden = io.inputs[HIDDEN] as Float32Array;
+  const cell = io.inputs[CELL] as Float32Array;
+  const output = io.outputs[0] as Float32Array;
+  const { batches, steps, inputSize, units } = d.sizes;
+  const [forget, inputGate, cellGate, outputGate] = d.buffers;
+  const clip = d.cellClip;
+  for (let b = 0; b < batches; b++) {
+    const state = b * units;
+    for (let t = 0; t < steps; t++) {
+      const row = rowIndex(d.sizes, b, t);
+      const x = row * inputSize;
+      gateFloat(d.gates[GATE_FORGET], input, x, inputSize, hidden, state, units, forget, false);
+      gateFloat(d.gates[GATE_INPUT], input, x, inputSize, hidden, state, units, inputGate, false);
+      gateFloat(d.gates[GATE_CELL], input, x, inputSize, hidden, state, units, cellGate, true);
+      for (let j = 0; j < units; j++) {
+        let c = mathFround(mathFround(forget[j] * cell[state + j]) + mathFround(inputGate[j] * cellGate[j]));
+        if (clip > 0) c = c > clip ? clip : c < -clip ? -clip : c;
+        cell[state + j] = c;
+      }
+      gateFloat(d.gates[GATE_OUTPUT], input, x, inputSize, hidden, state, units, outputGate, false);
+      const out = row * units;
+      for (let j = 0; j < units; j++) {
+        const h = mathFround(mathFround(mathTanh(cell[state + j])) * outputGate[j]);
+        hidden[state + j] = h;
+        output[out + j] = h;
+      }
+    }
+  }
+}
+
+/** reference_ops::FullyConnected twice (float sums in order, rounded each step), add, activation. */
+function gateFloat(
+  g: FloatGate,
+  input: Float32Array,
+  x: number,
+  inputSize: number,
+  hidden: Float32Array,
+  h: number,
+  units: number,
+  out: Float32Array,
+  isCell: boolean,
+): void {
+  const fround = mathFround;
+  for (let j = 0; j < units; j++) {
+    let fromInput = 0;
+    const wi = j * inputSize;
+    for (let k = 0; k < inputSize; k++) fromInput = fround(fromInput + fround(input[x + k] * g.inWeights[wi + k]));
+    fromInput = fround(fromInput + g.bias[j]);
+    let fromHidden = 0;
+    const wr = j * units;
+    for (let k = 0; k < units; k++) fromHidden = fround(fromHidden + fround(hidden[h + k] * g.recWeights[wr + k]));
+    const pre = fround(fromInput + fromHidden);
+    if (isCell) out[j] = fround(mathTanh(pre));
+    // reference_ops::Logistic's cut-offs.
+    else if (pre > 16.619047164916992) out[j] = 1;
+    else if (pre < -9) out[j] = fround(mathExp(pre));
+    else out[j] = fround(1 / fround(1 + fround(mathExp(-pre))));
+  }
+}
