@@ -1,8 +1,13 @@
-/** CAST between int8/uint8/int16/int32/float32/bool with C++ static_cast semantics. */
+/**
+ * CAST between int8/uint8/int16/int32/uint32/float32/bool with C++ static_cast semantics (uint32 <-> int32 is
+ * what the TFLM audio front-ends use around their signal ops). On the device: the parsed TfLiteCastParams only
+ * (cast.cc has no Init).
+ */
+import { BUILTIN_DATA } from '../memory/device-layout';
 import { INPUT, OUTPUT } from './elementwise-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
-const TYPES = ['int8', 'uint8', 'int16', 'int32', 'float32', 'bool'];
+const TYPES = ['int8', 'uint8', 'int16', 'int32', 'uint32', 'float32', 'bool'];
 
 interface CastData {
   count: number;
@@ -18,6 +23,7 @@ export const castKernel: Kernel<CastData> = {
     ctx.expectType(input, TYPES, 'input');
     ctx.expectType(output, TYPES, 'output');
     ctx.expectSameCount(input, output, 'input/output');
+    ctx.builtinData(BUILTIN_DATA.cast);
     return {
       data: { count: input.elementCount, toBool: output.dtype === 'bool', toFloat: output.dtype === 'float32' },
     };

@@ -106,6 +106,23 @@ describe('CAST / QUANTIZE / DEQUANTIZE', () => {
     };
     expect(runModel(m, [[1.9, -1.9, 100.5, -0.2]])).toEqual([1, -1, 100, 0]);
   });
+  it('CAST uint32 <-> int32 keeps the bits (static_cast wraps modulo 2^32), as the audio front-ends use it', () => {
+    const cast = (from: 'uint32' | 'int32', to: 'uint32' | 'int32', values: number[]): number[] =>
+      runModel(
+        {
+          tensors: [
+            { shape: [values.length], dtype: from },
+            { shape: [values.length], dtype: to },
+          ],
+          ops: [{ op: 'CAST', inputs: [0], outputs: [1] }],
+          inputs: [0],
+          outputs: [1],
+        },
+        [values],
+      );
+    expect(cast('uint32', 'int32', [0, 1, 2 ** 31, 2 ** 32 - 1])).toEqual([0, 1, -(2 ** 31), -1]);
+    expect(cast('int32', 'uint32', [-1, 5, -(2 ** 31)])).toEqual([2 ** 32 - 1, 5, 2 ** 31]);
+  });
   it('QUANTIZE rounds half away from zero and clamps (quantize_test)', () => {
     const m: TestModel = {
       tensors: [

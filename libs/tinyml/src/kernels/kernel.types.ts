@@ -77,9 +77,11 @@ export class PrepareContext {
 
   /**
    * A persistent array the device keeps for the interpreter's life (per-channel multipliers and shifts,
-   * tables the reference kernel stores). Returns the host copy; counts count * element size device bytes.
+   * tables and state the reference kernel stores). Returns the host copy; counts count * element size device
+   * bytes. Whether TFLM allocates it in Init or Prepare does not change the total: both are 16-byte aligned.
    */
   persistentArray(dtype: 'int32', count: number, what: string): Int32Array;
+  persistentArray(dtype: 'uint32', count: number, what: string): Uint32Array;
   persistentArray(dtype: 'int16', count: number, what: string): Int16Array;
   persistentArray(dtype: 'int8', count: number, what: string): Int8Array;
   persistentArray(dtype: 'float32', count: number, what: string): Float32Array;

@@ -7,7 +7,11 @@
  *
  * int8 input and output with int16 or int8 time weights and state (EvalIntegerSvdfReference<T>). Its two
  * multipliers are computed, like TFLM, from float32 products of the scales.
+ *
+ * Device memory, as PrepareSvdf: TfLiteSVDFParams, OpDataSvdf, and arena scratch for the per-filter time dot
+ * products (batch x filters int32 or float32) plus, int8 only, the per-unit sums (batch x units int32).
  */
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { FLOAT_MAX, scaleOf, zeroPointOf } from '../quant/quant-params';
 import type { TensorInfo } from '../model/model.types';
@@ -47,8 +51,9 @@ interface IntData {
   shift1: number;
   multiplier2: number;
   shift2: number;
-  /** Per-filter time dot products (TFLM's int32 scratch buffer). */
-  scratch: Int32Array;
+  /** io.scratch indices: per-filter time dot products and per-unit sums (int32, batch-major). */
+  scratch: number;
+  scratchOutput: number;
 }
 
 interface FloatData {
@@ -59,7 +64,8 @@ interface FloatData {
   bias: Float32Array | null;
   activationMin: number;
   activationMax: number;
-  scratch: Float32Array;
+  /** io.scratch index of the per-filter time dot products (float32, batch-major). */
+  scratch: number;
 }
 
 type SvdfData = IntData | FloatData;
@@ -102,6 +108,8 @@ export const svdfKernel: Kernel<SvdfData> = {
       ctx.fail(`activation state must be [${batches}, ${memory * filters}]`);
     if (!state.isVariable) ctx.fail('activation state must be a variable tensor');
     const macs = batches * filters * (inputSize + memory);
+    ctx.builtinData(BUILTIN_DATA.svdf);
+    ctx.opData(OP_DATA.svdf);
 
     if (input.dtype === 'float32') {
       for (const t of [weightsFeature, weightsTime, state, output, ...(bias ? [bias] : [])])
@@ -125,7 +133,7 @@ export const svdfKernel: Kernel<SvdfData> = {
           bias: bias ? f32(bias) : null,
           activationMin: range[0],
           activationMax: range[1],
-          scratch: new Float32Array(filters),
+          scratch: ctx.requestScratch('float32', batches * filters, 'scratch'),
         },
         macs,
       };
@@ -163,7 +171,8 @@ export const svdfKernel: Kernel<SvdfData> = {
         shift1: q1.shift,
         multiplier2: q2.multiplier,
         shift2: q2.shift,
-        scratch: new Int32Array(filters),
+        scratch: ctx.requestScratch('int32', batches * filters, 'scratch'),
+        scratchOutput: ctx.requestScratch('int32', batches * sizes.units, 'scratch_output'),
       },
       macs,
     };
@@ -181,7 +190,8 @@ function evalInt8(d: IntData, io: KernelIo): void {
   const { batches, inputSize, filters, units, rank, memory } = d.sizes;
   const wf = d.weightsFeature;
   const wt = d.weightsTime;
-  const scratch = d.scratch;
+  const scratch = io.scratch[d.scratch] as Int32Array;
+  const sums = io.scratch[d.scratchOutput] as Int32Array;
   // Shift the whole state left by one slot; each filter's last slot is overwritten below.
   state.copyWithin(0, 1, batches * filters * memory);
   for (let b = 0; b < batches; b++) {
@@ -200,18 +210,22 @@ function evalInt8(d: IntData, io: KernelIo): void {
   }
   for (let b = 0; b < batches; b++) {
     const s = b * memory * filters;
+    const f0 = b * filters;
     for (let i = 0; i < filters; i++) {
       let dot = 0;
       for (let j = 0; j < memory; j++) dot += wt[i * memory + j] * (state[s + i * memory + j] - d.stateZeroPoint);
-      scratch[i] = dot;
+      scratch[f0 + i] = dot;
     }
+    const u0 = b * units;
     for (let u = 0; u < units; u++) {
       let acc = d.bias ? d.bias[u] : 0;
-      for (let j = 0; j < rank; j++) acc = (acc + scratch[u * rank + j]) | 0;
-      let v = multiplyByQuantizedMultiplier(acc, d.multiplier2, d.shift2) + d.outputZeroPoint;
-      v = v < -128 ? -128 : v > 127 ? 127 : v;
-      output[b * units + u] = v;
+      for (let j = 0; j < rank; j++) acc = (acc + scratch[f0 + u * rank + j]) | 0;
+      sums[u0 + u] = acc;
     }
+  }
+  for (let k = 0; k < batches * units; k++) {
+    const v = multiplyByQuantizedMultiplier(sums[k], d.multiplier2, d.shift2) + d.outputZeroPoint;
+    output[k] = v < -128 ? -128 : v > 127 ? 127 : v;
   }
 }
 
@@ -223,7 +237,7 @@ function evalFloat(d: FloatData, io: KernelIo): void {
   const { batches, inputSize, filters, units, rank, memory } = d.sizes;
   const wf = d.weightsFeature;
   const wt = d.weightsTime;
-  const scratch = d.scratch;
+  const scratch = io.scratch[d.scratch] as Float32Array;
   state.copyWithin(0, 1, batches * filters * memory);
   for (let b = 0; b < batches; b++) {
     const x = b * inputSize;
@@ -236,14 +250,15 @@ function evalFloat(d: FloatData, io: KernelIo): void {
   }
   for (let b = 0; b < batches; b++) {
     const s = b * memory * filters;
+    const f0 = b * filters;
     for (let i = 0; i < filters; i++) {
       let dot = 0;
       for (let j = 0; j < memory; j++) dot = fround(dot + fround(wt[i * memory + j] * state[s + i * memory + j]));
-      scratch[i] = dot;
+      scratch[f0 + i] = dot;
     }
     for (let u = 0; u < units; u++) {
       let acc = d.bias ? d.bias[u] : 0;
-      for (let j = 0; j < rank; j++) acc = fround(acc + scratch[u * rank + j]);
+      for (let j = 0; j < rank; j++) acc = fround(acc + scratch[f0 + u * rank + j]);
       output[b * units + u] = acc < d.activationMin ? d.activationMin : acc > d.activationMax ? d.activationMax : acc;
     }
   }

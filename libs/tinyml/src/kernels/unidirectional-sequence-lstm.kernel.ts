@@ -11,10 +11,15 @@
  * int32 sums with each gate's (input scale x weight scale / 2^-12) multiplier, the int16 LUT sigmoid/tanh of
  * reference_integer_ops follow, and the element-wise products requantize with the multipliers of
  * CreateInterGateMulParams.
+ *
+ * Device memory, as TFLM's kernel: the parsed options, OpDataLSTM (Init), and four scratch buffers of
+ * batch x units cell-type values (Prepare's RequestScratchBufferInArena) for the gate outputs; tanh(cell) needs
+ * no fifth buffer. The per-row zero-point constants folded into the FC sums are host-only.
  */
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { TanhInt16Params, sigmoidInt16, tanhInt16, tanhInt16Params } from '../quant/int16-activations';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
+import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import type { TensorInfo } from '../model/model.types';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -53,7 +58,7 @@ interface Sizes {
 interface IntGate {
   inWeights: Int8Array;
   recWeights: Int8Array;
-  /** bias + input_offset * row sum of the input weights, per unit (exact integers). */
+  /** bias + input_offset * row sum of the input weights, per unit (exact integers; host-only). */
   inRowConstant: Float64Array;
   /** hidden_offset * row sum of the recurrent weights (recurrent FCs have no bias). */
   recRowConstant: Float64Array;
@@ -78,8 +83,8 @@ interface IntData {
   hiddenZeroPoint: number;
   cellClip: number;
   tanh: TanhInt16Params;
-  /** Gate outputs (forget, input, cell, output) and a scratch row, int16 like TFLM's buffers. */
-  buffers: Int32Array[];
+  /** io.scratch indices of the int16 gate outputs: forget, input, cell, output (TFLM's buffer0..3). */
+  buffers: number[];
 }
 
 interface FloatGate {
@@ -93,7 +98,8 @@ interface FloatData {
   sizes: Sizes;
   gates: FloatGate[];
   cellClip: number;
-  buffers: Float32Array[];
+  /** io.scratch indices of the float32 gate outputs: forget, input, cell, output. */
+  buffers: number[];
 }
 
 type LstmData = IntData | FloatData;
@@ -150,6 +156,12 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
       return b;
     });
     const macs = sizes.batches * sizes.steps * 4 * units * (sizes.inputSize + units);
+    ctx.builtinData(BUILTIN_DATA.unidirectionalSequenceLstm);
+    ctx.opData(OP_DATA.lstm);
+    const gateBuffers = (dtype: 'int16' | 'float32'): number[] =>
+      ['buffer0', 'buffer1', 'buffer2', 'buffer3'].map((what) =>
+        ctx.requestScratch(dtype, sizes.batches * units, what),
+      );
 
     if (input.dtype === 'float32') {
       for (const t of [output, hidden, cell, ...inW, ...recW, ...biases])
@@ -161,8 +173,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
         recWeights: f32(recW[g]),
         bias: f32(biases[g]),
       }));
-      const buffers = [0, 1, 2, 3, 4].map(() => new Float32Array(units));
-      return { data: { kind: 'float32', sizes, gates, cellClip, buffers }, macs };
+      return { data: { kind: 'float32', sizes, gates, cellClip, buffers: gateBuffers('float32') }, macs };
     }
 
     ctx.expectType(input, ['int8'], 'input');
@@ -186,7 +197,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
       return { multiplier: q.multiplier, shift: q.shift };
     };
     const rowConstants = (w: Int8Array, cols: number, offset: number, bias: Int32Array | null): Float64Array => {
-      const out = new Float64Array(units);
+      const out = ctx.hostOnly(new Float64Array(units), 'zero-point x weight row sums (+ bias)');
       for (let r = 0; r < units; r++) {
         let sum = 0;
         for (let c = 0; c < cols; c++) sum += w[r * cols + c];
@@ -226,7 +237,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
         hiddenZeroPoint: zeroPointOf(hidden),
         cellClip: clip,
         tanh: tanhInt16Params(cellScalePower),
-        buffers: [0, 1, 2, 3, 4].map(() => new Int32Array(units)),
+        buffers: gateBuffers('int16'),
       },
       macs,
     };
@@ -250,7 +261,10 @@ function evalInt8(d: IntData, io: KernelIo): void {
   const cell = io.inputs[CELL] as Int16Array;
   const output = io.outputs[0] as Int8Array;
   const { batches, steps, inputSize, units } = d.sizes;
-  const [forget, inputGate, cellGate, outputGate, scratch] = d.buffers;
+  const forget = io.scratch[d.buffers[0]] as Int16Array;
+  const inputGate = io.scratch[d.buffers[1]] as Int16Array;
+  const cellGate = io.scratch[d.buffers[2]] as Int16Array;
+  const outputGate = io.scratch[d.buffers[3]] as Int16Array;
   for (let b = 0; b < batches; b++) {
     const state = b * units;
     for (let t = 0; t < steps; t++) {
@@ -272,8 +286,8 @@ function evalInt8(d: IntData, io: KernelIo): void {
       const om = d.output;
       const out = row * units;
       for (let j = 0; j < units; j++) {
-        scratch[j] = tanhInt16(cell[state + j], d.tanh);
-        let h = multiplyByQuantizedMultiplier(scratch[j] * outputGate[j], om.multiplier, om.shift) + d.hiddenZeroPoint;
+        const tanhCell = tanhInt16(cell[state + j], d.tanh);
+        let h = multiplyByQuantizedMultiplier(tanhCell * outputGate[j], om.multiplier, om.shift) + d.hiddenZeroPoint;
         h = h < -128 ? -128 : h > 127 ? 127 : h;
         hidden[state + j] = h;
         output[out + j] = h;
@@ -291,7 +305,7 @@ function gateInt8(
   hidden: Int8Array,
   h: number,
   units: number,
-  out: Int32Array,
+  out: Int16Array,
   isCell: boolean,
 ): void {
   const inW = g.inWeights;
@@ -320,7 +334,10 @@ function evalFloat(d: FloatData, io: KernelIo): void {
   const cell = io.inputs[CELL] as Float32Array;
   const output = io.outputs[0] as Float32Array;
   const { batches, steps, inputSize, units } = d.sizes;
-  const [forget, inputGate, cellGate, outputGate] = d.buffers;
+  const forget = io.scratch[d.buffers[0]] as Float32Array;
+  const inputGate = io.scratch[d.buffers[1]] as Float32Array;
+  const cellGate = io.scratch[d.buffers[2]] as Float32Array;
+  const outputGate = io.scratch[d.buffers[3]] as Float32Array;
   const clip = d.cellClip;
   for (let b = 0; b < batches; b++) {
     const state = b * units;

@@ -112,6 +112,17 @@ export const ARENA_ALLOCATOR_OBJECTS: readonly StructLayout[] = [
 
 // ---- Kernel OpData (allocated in Init with AllocatePersistentBuffer, 16-byte aligned) ----
 
+/**
+ * kernels/internal/types.h FullyConnectedParams: input/weights/output offsets, output multiplier and shift,
+ * quantized and float activation ranges, lhs/rhs_cacheable, FullyConnectedWeightsFormat (a uint8 enum).
+ */
+const FULLY_CONNECTED_PARAMS: Field[] = [...ints(9), 'i8', 'i8', 'i8'];
+/**
+ * kernels/internal/types.h ArithmeticParams: BroadcastableOpCategory (uint8), 14 int32/float offsets,
+ * multipliers, shifts and activation ranges, int64 activation range, broadcast_shape[5].
+ */
+const ARITHMETIC_PARAMS: Field[] = ['i8', ...ints(14), 'i64', 'i64', ...ints(5)];
+
 export const OP_DATA = {
   /** kernels/conv.h OpDataConv (also used by DEPTHWISE_CONV_2D). */
   conv: struct('OpDataConv', [PADDING_VALUES, ...ints(5), 'ptr', 'ptr', ...ints(3)]),
@@ -153,6 +164,21 @@ export const OP_DATA = {
   ]),
   /** pad.cc OpData {PadParams: (int8 count, int32[5]) x 2, resizing_category}, output_zero_point. */
   pad: struct('OpDataPad', [['i8', ...ints(5), 'i8', ...ints(5), 'i32'], 'i32']),
+  /**
+   * kernels/lstm_shared.h OpDataLSTM: LstmSizeInfo {bool time_major, 4 ints}, CellStateInfo {float cell_clip,
+   * int16 quantized_cell_clip, int32 scale power}, the cell-gate activation, four GateParameters (input and
+   * recurrent FullyConnectedParams each), InterGateParameters (three ArithmeticParams), buffer_indices[4].
+   */
+  lstm: struct('OpDataLSTM', [
+    ['i8', ...ints(4)],
+    ['f32', 'i16', 'i32'],
+    'i32',
+    ...Array<Field>(4).fill([FULLY_CONNECTED_PARAMS, FULLY_CONNECTED_PARAMS]),
+    [ARITHMETIC_PARAMS, ARITHMETIC_PARAMS, ARITHMETIC_PARAMS],
+    ...ints(4),
+  ]),
+  /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
+  svdf: struct('OpDataSvdf', ints(9)),
 } as const;
 
 // ---- Builtin options (ParseOpData, allocated with alignof(struct)) ----
@@ -183,6 +209,15 @@ export const BUILTIN_DATA = {
   concatenation: struct('TfLiteConcatenationParams', ints(2)),
   /** TfLiteStridedSliceParams: five masks, offset flag. */
   stridedSlice: struct('TfLiteStridedSliceParams', [...ints(5), 'i8']),
+  /**
+   * TfLiteUnidirectionalSequenceLSTMParams: activation, cell_clip, proj_clip, time_major,
+   * asymmetric_quantize_inputs, diagonal_recurrent_tensors.
+   */
+  unidirectionalSequenceLstm: struct('TfLiteUnidirectionalSequenceLSTMParams', ['i32', 'f32', 'f32', 'i8', 'i8', 'i8']),
+  /** TfLiteCastParams: in_data_type, out_data_type (ParseCast allocates it although the kernel has no Init). */
+  cast: struct('TfLiteCastParams', ['i32', 'i32']),
+  /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
+  svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;
 
 /** TfLiteIntArrayGetSizeInBytes(n): an int size followed by n ints. */

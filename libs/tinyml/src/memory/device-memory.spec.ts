@@ -2,7 +2,16 @@ import * as fs from 'node:fs';
 import { Interpreter, loadModel } from '../index';
 import { buildModel, TestModel } from '../testing/model-builder';
 import { loadReferenceModel } from '../testing/reference-models';
-import { NODE_AND_REGISTRATION, OP_DATA, TFLITE_EVAL_TENSOR, TFLITE_TENSOR, alignOf, sizeOf } from './device-layout';
+import { kissFftrStateLayout } from '../kernels/signal/kiss-fft-int16';
+import {
+  BUILTIN_DATA,
+  NODE_AND_REGISTRATION,
+  OP_DATA,
+  TFLITE_EVAL_TENSOR,
+  TFLITE_TENSOR,
+  alignOf,
+  sizeOf,
+} from './device-layout';
 
 describe('device struct layouts', () => {
   it.each([
@@ -18,6 +27,21 @@ describe('device struct layouts', () => {
     expect(sizeOf(layout, 4)).toBe(bytes32);
     expect(sizeOf(layout, 8)).toBe(bytes64);
     expect(alignOf(layout, 8)).toBe(8);
+  });
+
+  it.each([
+    // OpDataLSTM: size info 20, cell state info 12, activation 4 -> 36; 4 x 2 FullyConnectedParams of 40 (9 ints,
+    // 3 one-byte fields) -> 356; three 104-byte ArithmeticParams (int64 range: 8-aligned) from 360 -> 672; 4 ints.
+    [OP_DATA.lstm, 688, 688],
+    [OP_DATA.svdf, 36, 36],
+    [BUILTIN_DATA.unidirectionalSequenceLstm, 16, 16],
+    [BUILTIN_DATA.svdf, 12, 12],
+    [BUILTIN_DATA.cast, 8, 8],
+    // kiss_fftr_alloc(512): 3 pointers + kiss_fft_state (2 + 64 ints, 256 twiddles) + 256 + 128 complex int16.
+    [kissFftrStateLayout(512), 12 + 264 + 1024 + 1536, 24 + 264 + 1024 + 1536],
+  ])('%s', (layout, bytes32, bytes64) => {
+    expect(sizeOf(layout, 4)).toBe(bytes32);
+    expect(sizeOf(layout, 8)).toBe(bytes64);
   });
 });
 

@@ -1,6 +1,10 @@
 /** CUSTOM:SignalEnergy (signal/src/energy.cc): re^2 + im^2 of int16 complex bins [start_index, end_index). */
+import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { intOption } from './signal-common';
+
+/** energy.cc TFLMSignalEnergyParams {end_index, start_index}, allocated in Init. */
+const ENERGY_PARAMS: StructLayout = { name: 'TFLMSignalEnergyParams', fields: ['i32', 'i32'] };
 
 interface EnergyData {
   start: number;
@@ -20,6 +24,7 @@ export const signalEnergyKernel: Kernel<EnergyData> = {
     const options = ctx.customOptions();
     const end = intOption(ctx, options, 'end_index', 0, bins);
     const start = intOption(ctx, options, 'start_index', 0, end);
+    ctx.opData(ENERGY_PARAMS);
     return { data: { start, end }, macs: 2 * (end - start) };
   },
   eval(d: EnergyData, io: KernelIo): void {

@@ -2,8 +2,12 @@
  * CUSTOM:SignalFilterBankLog (signal/src/filter_bank_log.cc, log.cc): fixed-point natural log of each channel
  * (x << input_correction_bits), times output_scale / 2^16, saturated to int16; 0 for inputs <= 1.
  */
+import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { intOption, mostSignificantBit32 } from './signal-common';
+
+/** filter_bank_log.cc TFLMSignalLogParams {input_correction_bits, output_scale}, allocated in Init. */
+const LOG_PARAMS: StructLayout = { name: 'TFLMSignalLogParams', fields: ['i32', 'i32'] };
 
 /** kLogLut of signal/src/log.cc: log2(1 + x) - x correction at 128 segments, scale 2^16 (data, not code). */
 const LOG_LUT = new Int32Array([
@@ -56,6 +60,7 @@ export const signalFilterBankLogKernel: Kernel<FilterBankLogData> = {
     if (input.shape.length !== 1 || output.shape.length !== 1) ctx.fail('input and output must be rank 1');
     ctx.expectSameCount(input, output, 'input/output');
     const o = ctx.customOptions();
+    ctx.opData(LOG_PARAMS);
     return {
       data: {
         channels: input.shape[0],

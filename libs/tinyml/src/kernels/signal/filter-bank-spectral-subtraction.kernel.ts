@@ -3,8 +3,19 @@
  * running noise estimate from each channel. STATEFUL: the estimate persists across invokes (TFLM keeps it in
  * a persistent buffer, zeroed at prepare and by Reset), and is also written to the second output.
  */
+import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { boolOption, intOption } from './signal-common';
+
+/**
+ * filter_bank_spectral_subtraction.cc TFLMSignalSpectralSubtractionParams: SpectralSubtractionConfig (eight
+ * 32-bit fields and the clamping bool), the noise_estimate pointer and its size_t byte size; Init allocates it
+ * and then the num_channels uint32 noise estimate.
+ */
+const SPECTRAL_SUBTRACTION_PARAMS: StructLayout = {
+  name: 'TFLMSignalSpectralSubtractionParams',
+  fields: [['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i8'], 'ptr', 'ptr'],
+};
 
 interface SpectralSubtractionData {
   channels: number;
@@ -44,6 +55,7 @@ export const signalFilterBankSpectralSubtractionKernel: Kernel<SpectralSubtracti
     const coefficient = (key: string): number => intOption(ctx, o, key, 0, 65535);
     const smoothingBits = intOption(ctx, o, 'smoothing_bits', 0, 31);
     const subtractionBits = intOption(ctx, o, 'spectral_subtraction_bits', 0, 31);
+    ctx.opData(SPECTRAL_SUBTRACTION_PARAMS);
     return {
       data: {
         channels,
@@ -56,7 +68,7 @@ export const signalFilterBankSpectralSubtractionKernel: Kernel<SpectralSubtracti
         smoothingScale: 2 ** smoothingBits,
         subtractionScale: 2 ** subtractionBits,
         clamping: boolOption(ctx, o, 'clamping'),
-        noiseEstimate: new Uint32Array(channels),
+        noiseEstimate: ctx.persistentArray('uint32', channels, 'noise_estimate'),
       },
       macs: 3 * channels,
     };

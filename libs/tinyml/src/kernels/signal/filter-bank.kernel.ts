@@ -3,8 +3,18 @@
  * spectrum into uint64 channel sums. Each bin's energy goes to two adjacent channels, times `weight` and
  * `unweight`; channel 0 of the accumulation is scratch and is dropped.
  */
+import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { Uint64Words, intOption } from './signal-common';
+
+/**
+ * filter_bank.cc TFLMSignalFilterBankParams: FilterbankConfig (signal/src/filter_bank.h: num_channels, five
+ * table pointers, output_scale, input_correction_bits) and the work_area pointer, allocated in Init.
+ */
+const FILTER_BANK_PARAMS: StructLayout = {
+  name: 'TFLMSignalFilterBankParams',
+  fields: [['i32', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32'], 'ptr'],
+};
 
 interface FilterBankData {
   channels: number;
@@ -14,6 +24,10 @@ interface FilterBankData {
   widths: Int16Array;
   weights: Int16Array;
   unweights: Int16Array;
+  /** TFLM's persistent work_area: channels + 1 uint64 sums as (lo, hi) uint32 words; channel 0 is dropped. */
+  work: Uint32Array;
+  /** The work area without channel 0: what is copied to the output. */
+  channelWords: Uint32Array;
   out: Uint64Words;
 }
 
@@ -60,14 +74,26 @@ export const signalFilterBankKernel: Kernel<FilterBankData> = {
     // C++ promotes a negative int16 weight to a huge uint64; real front-ends never have one.
     for (let i = 0; i < weights.length; i++)
       if (weights[i] < 0 || unweights[i] < 0) ctx.unsupported('negative filter-bank weights');
+    ctx.opData(FILTER_BANK_PARAMS);
+    const work = ctx.persistentArray('uint32', 2 * (channels + 1), 'work_area');
     return {
-      data: { channels, freqStarts, weightStarts, widths, weights, unweights, out: new Uint64Words() },
+      data: {
+        channels,
+        freqStarts,
+        weightStarts,
+        widths,
+        weights,
+        unweights,
+        work,
+        channelWords: work.subarray(2),
+        out: new Uint64Words(),
+      },
       macs,
     };
   },
   eval(d: FilterBankData, io: KernelIo): void {
     const input = io.inputs[0] as Uint32Array;
-    const out = d.out.of(io.outputs[0]);
+    const work = d.work;
     // Each product is < 2^15 * 2^32: accumulate the low and high 16 bits of the energy separately so
     // both sums stay exact in doubles (< 2^31 per term), and carry them into 32-bit words at the end.
     let weightLo = 0;
@@ -89,18 +115,18 @@ export const signalFilterBankKernel: Kernel<FilterBankData> = {
         unweightLo += u * eLo;
         unweightHi += u * eHi;
       }
-      if (i > 0) {
-        // value = weightHi * 2^16 + weightLo, written as (hi, lo) uint32 words.
-        const hiQ = Math.floor(weightHi / 65536);
-        const mid = (weightHi - hiQ * 65536) * 65536 + weightLo;
-        const carry = Math.floor(mid / 4294967296);
-        out[2 * (i - 1)] = mid - carry * 4294967296;
-        out[2 * (i - 1) + 1] = hiQ + carry;
-      }
+      // value = weightHi * 2^16 + weightLo, written as (lo, hi) uint32 words.
+      const hiQ = Math.floor(weightHi / 65536);
+      const mid = (weightHi - hiQ * 65536) * 65536 + weightLo;
+      const carry = Math.floor(mid / 4294967296);
+      work[2 * i] = mid - carry * 4294967296;
+      work[2 * i + 1] = hiQ + carry;
       weightLo = unweightLo;
       weightHi = unweightHi;
       unweightLo = 0;
       unweightHi = 0;
     }
+    // Discard channel 0, which is only scratch.
+    d.out.of(io.outputs[0]).set(d.channelWords);
   },
 };

@@ -14,6 +14,35 @@
  * front-ends use. Every int16 store wraps exactly as the C assignments to `short` do.
  */
 
+import type { Field, StructLayout } from '../../memory/device-layout';
+
+/** KISS FFT's MAXFACTORS: the factor list of kiss_fft_state holds 2 * 32 ints. */
+const KISS_MAX_FACTORS = 32;
+
+/**
+ * The memory kiss_fftr_alloc(fft_length) asks for, which SignalRfft's Init allocates persistently (rfft.cc,
+ * RfftInt16GetNeededMemory): kiss_fftr_state {substate, tmpbuf, super_twiddles pointers}, then the complex
+ * FFT's kiss_fft_state {nfft, inverse, factors[64], nfft twiddles}, then tmpbuf (nfft) and super_twiddles
+ * (nfft / 2) — complex values are two int16 with FIXED_POINT=16 — for nfft = fft_length / 2.
+ */
+export function kissFftrStateLayout(fftLength: number): StructLayout {
+  const nfft = fftLength / 2;
+  const complex = (count: number): Field[] => Array<Field>(2 * count).fill('i16');
+  return {
+    name: `kiss_fftr_state (fft_length ${fftLength})`,
+    fields: [
+      'ptr',
+      'ptr',
+      'ptr',
+      'i32',
+      'i32',
+      ...Array<Field>(2 * KISS_MAX_FACTORS).fill('i32'),
+      ...complex(nfft),
+      ...complex(nfft + Math.floor(nfft / 2)),
+    ],
+  };
+}
+
 const wrap16 = (x: number): number => (x << 16) >> 16;
 /** sround(x): Q15 rounding of an int32 product sum, stored as int16. */
 const sround = (x: number): number => wrap16((x + 16384) >> 15);

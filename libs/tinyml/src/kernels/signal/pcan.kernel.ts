@@ -3,8 +3,15 @@
  * wide-dynamic-range LUT (indexed by the noise estimate's magnitude) scales each channel, then the "shrink"
  * curve compresses the SNR: x^2 / 4 below 2, x - 1 above (SNR in Q12, output in Q6).
  */
+import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { intOption, mostSignificantBit32 } from './signal-common';
+
+/**
+ * pcan.cc TfLitePcanParams {snr_shift}, allocated in Init: the kernel keeps no other state (the noise estimate
+ * is an input tensor, the gain LUT a constant one).
+ */
+const PCAN_PARAMS: StructLayout = { name: 'TfLitePcanParams', fields: ['i32'] };
 
 const SNR_BITS = 12;
 const OUTPUT_BITS = 6;
@@ -57,6 +64,7 @@ export const signalPcanKernel: Kernel<PcanData> = {
     // x up to 2^32 - 1 reads lut[4 * 32 - 6 + 2] = lut[124].
     if (lutTensor.elementCount < 125) ctx.fail(`gain LUT has ${lutTensor.elementCount} entries, needs 125`);
     const snrShift = intOption(ctx, ctx.customOptions(), 'snr_shift', 0, 32);
+    ctx.opData(PCAN_PARAMS);
     const lut = new Int16Array(lutTensor.data.buffer, lutTensor.data.byteOffset, lutTensor.elementCount);
     return { data: { channels: input.elementCount, lut, snrScale: 2 ** snrShift }, macs: 4 * input.elementCount };
   },

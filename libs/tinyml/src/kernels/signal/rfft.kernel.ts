@@ -2,20 +2,32 @@
  * CUSTOM:SignalRfft (signal/micro/kernels/rfft.cc): real FFT of each input frame, zero-padded to fft_length,
  * into fft_length / 2 + 1 complex bins. int16 frames use TFLM's KISS FFT fixed-point arithmetic bit for bit.
  */
+import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
-import { RealFftInt16 } from './kiss-fft-int16';
+import { RealFftInt16, kissFftrStateLayout } from './kiss-fft-int16';
 import { intOption } from './signal-common';
 
 /** TensorType code of INT16 in schema.fbs (the op's "T" option). */
 const TENSOR_TYPE_INT16 = 7;
 
+/**
+ * rfft.cc TfLiteAudioFrontendRfftParams<T>: fft_length, input_size, input_length, output_length, fft_type,
+ * work_area pointer, scratch_buffer_index, state pointer. Init allocates it, then the KISS FFT state.
+ */
+const RFFT_PARAMS: StructLayout = {
+  name: 'TfLiteAudioFrontendRfftParams',
+  fields: ['i32', 'i32', 'i32', 'i32', 'i32', 'ptr', 'i32', 'ptr'],
+};
+
 interface RfftData {
+  /** Host form of the device's KISS FFT state (twiddles, work buffer). */
   fft: RealFftInt16;
+  fftLength: number;
   frameLength: number;
   frames: number;
   outputStride: number;
-  /** The zero-padded frame (TFLM's scratch buffer). */
-  work: Int16Array;
+  /** io.scratch index of the zero-padded frame (fft_length int16, TFLM's work_area). */
+  work: number;
 }
 
 export const signalRfftKernel: Kernel<RfftData> = {
@@ -41,13 +53,16 @@ export const signalRfftKernel: Kernel<RfftData> = {
     if (outputLength !== 2 * bins) ctx.fail(`output's last dimension is ${outputLength}, expected ${2 * bins}`);
     const frames = input.elementCount / frameLength;
     if (output.elementCount !== frames * outputLength) ctx.fail('output does not hold one spectrum per frame');
+    ctx.opData(RFFT_PARAMS);
+    ctx.opData(kissFftrStateLayout(fftLength));
     return {
       data: {
         fft: new RealFftInt16(fftLength),
+        fftLength,
         frameLength,
         frames,
         outputStride: outputLength,
-        work: new Int16Array(fftLength),
+        work: ctx.requestScratch('int16', fftLength, 'work_area'),
       },
       // n log2 n butterfly multiplies of the complex half-size FFT plus the split.
       macs: frames * fftLength * Math.log2(fftLength),
@@ -56,11 +71,13 @@ export const signalRfftKernel: Kernel<RfftData> = {
   eval(d: RfftData, io: KernelIo): void {
     const input = io.inputs[0] as Int16Array;
     const output = io.outputs[0] as Int16Array;
+    const work = io.scratch[d.work] as Int16Array;
     for (let f = 0; f < d.frames; f++) {
-      // The tail of the work buffer past frameLength is never written, so it stays the zero padding.
+      // The arena scratch holds other ops' data between invokes: copy the frame and zero-pad every time.
       const base = f * d.frameLength;
-      for (let i = 0; i < d.frameLength; i++) d.work[i] = input[base + i];
-      d.fft.apply(d.work, output, f * d.outputStride);
+      for (let i = 0; i < d.frameLength; i++) work[i] = input[base + i];
+      work.fill(0, d.frameLength, d.fftLength);
+      d.fft.apply(work, output, f * d.outputStride);
     }
   },
 };

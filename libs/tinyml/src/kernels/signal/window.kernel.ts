@@ -1,6 +1,10 @@
 /** CUSTOM:SignalWindow (signal/micro/kernels/window.cc): int16 samples times an int16 window, >> shift, saturated. */
+import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { intOption } from './signal-common';
+
+/** window.cc TFLMSignalWindowParams {shift, input_size}, allocated in Init. */
+const WINDOW_PARAMS: StructLayout = { name: 'TFLMSignalWindowParams', fields: ['i32', 'i32'] };
 
 interface WindowData {
   size: number;
@@ -28,6 +32,7 @@ export const signalWindowKernel: Kernel<WindowData> = {
     if (windowLength === 0 || input.elementCount % windowLength !== 0)
       ctx.fail(`input of ${input.elementCount} samples is not a whole number of ${windowLength}-sample windows`);
     const shift = intOption(ctx, ctx.customOptions(), 'shift', 0, 31);
+    ctx.opData(WINDOW_PARAMS);
     return { data: { size: input.elementCount, windowLength, shift } };
   },
   eval(d: WindowData, io: KernelIo): void {
