@@ -19,6 +19,8 @@ interface ModelUnderTest {
   ops: RegExp;
   /** Every op is supported: also run the whole model on every expected case and every intermediate. */
   whole: boolean;
+  /** Why a second invoke cannot show the carried-over state in any output (the op tests check the state). */
+  stateHiddenBecause?: string;
 }
 
 const SIGNAL = /^CUSTOM:Signal/;
@@ -32,9 +34,14 @@ const MODELS: ModelUnderTest[] = [
   { name: 'tflm_trained_lstm_int8', dir: 'heldout/tflm_trained_lstm_int8', ops: RECURRENT, whole: true },
   { name: 'tflm_micro_speech_lstm', dir: 'heldout/tflm_micro_speech_lstm', ops: RECURRENT, whole: true },
   { name: 'tflm_dtln_noise_suppression', dir: 'heldout/tflm_dtln_noise_suppression', ops: RECURRENT, whole: true },
-  // SOFTMAX int8 -> int16 is not supported yet: op-level only.
-  { name: 'tflm_keyword_scrambled', dir: 'heldout/tflm_keyword_scrambled', ops: RECURRENT, whole: false },
-  { name: 'tflm_keyword_scrambled_8bit', dir: 'heldout/tflm_keyword_scrambled_8bit', ops: RECURRENT, whole: false },
+  { name: 'tflm_keyword_scrambled', dir: 'heldout/tflm_keyword_scrambled', ops: RECURRENT, whole: true },
+  {
+    name: 'tflm_keyword_scrambled_8bit',
+    dir: 'heldout/tflm_keyword_scrambled_8bit',
+    ops: RECURRENT,
+    whole: true,
+    stateHiddenBecause: 'its scrambled weights saturate every SVDF output at -128 / 127',
+  },
 ];
 
 function load(m: { dir: string }): { model: Model; dir: string } {
@@ -109,7 +116,9 @@ describe.each(MODELS.map((m) => [m.name, m]))('%s', (_name, m) => {
     expect(run()).toEqual([]);
     // A second invoke starts from the carried-over state, so some stateful op's output changes...
     const statefulOutputs = model.operators.filter((op) => STATEFUL.test(op.opName)).flatMap((op) => op.outputs);
-    expect(run().filter((t) => statefulOutputs.includes(t)).length).toBeGreaterThan(0);
+    const changed = run().filter((t) => statefulOutputs.includes(t));
+    if (m.stateHiddenBecause === undefined) expect(changed.length).toBeGreaterThan(0);
+    else expect(changed).toEqual([]);
     // ...and after reset() the first invoke is reproduced exactly.
     interpreter.reset();
     expect(run()).toEqual([]);

@@ -1,4 +1,7 @@
-/** Vectors from TFLM's softmax_test.cc (1-D, 2-D and 3-D float and int8 goldens; int8 tolerance 1 as TFLM). */
+/**
+ * Vectors from TFLM's softmax_test.cc (1-D, 2-D and 3-D float and int8 goldens; int8 tolerance 1 as TFLM; the
+ * 2-D golden again for Softmax2DQuantizedInt8InputInt16OutputShouldMatchGolden).
+ */
 import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
 
 const INPUT_2D = [1, 2, 3, 4, 5, -1, -2, -3, -4, -5];
@@ -46,6 +49,22 @@ describe('SOFTMAX', () => {
     const out = runModel(softmaxModel([2, 5], 'int8'), [quantize(INPUT_2D, 0.1, 0)]);
     expect(out).toEqual([-125, -120, -106, -68, 35, 35, -68, -106, -120, -125]);
     expectNear(out, quantize(GOLDEN_2D, 1 / 256, -128), 1);
+  });
+
+  it('int8 -> int16 (scale 2^-16, zero point -32768) 2-D matches the golden within one step', () => {
+    const m = softmaxModel([2, 5], 'int8');
+    m.tensors[1] = { shape: [2, 5], dtype: 'int16', scale: 1 / 65536, zeroPoint: -32768 };
+    const out = runModel(m, [quantize(INPUT_2D, 0.1, 0)]);
+    expectNear(out, quantize(GOLDEN_2D, 1 / 65536, -32768, -32768, 32767), 1);
+    // Same probabilities as the int8 output, with eight more fractional bits.
+    const int8Out = runModel(softmaxModel([2, 5], 'int8'), [quantize(INPUT_2D, 0.1, 0)]);
+    out.forEach((v, i) => expect(Math.abs((v + 32768) / 256 - (int8Out[i] + 128))).toBeLessThanOrEqual(1));
+  });
+
+  it('refuses an int16 output that is not scale 2^-16, zero point -32768', () => {
+    const m = softmaxModel([2, 5], 'int8');
+    m.tensors[1] = { shape: [2, 5], dtype: 'int16', scale: 1 / 32768, zeroPoint: 0 };
+    expect(() => runModel(m, [quantize(INPUT_2D, 0.1, 0)])).toThrow('int16 softmax output must have scale 1/65536');
   });
 
   it('int8 3-D matches the golden within one step', () => {

@@ -1,7 +1,8 @@
 /**
- * SOFTMAX. int8 -> int8 follows TFLM's reference Softmax<int8_t, int8_t>: inputs rescaled into
- * gemmlowp FixedPoint<5>, exp_on_negative_values, a FixedPoint<12> sum and a Newton-Raphson reciprocal
- * (no lookup table). float32 follows reference_ops::Softmax.
+ * SOFTMAX. int8 -> int8 and int8 -> int16 follow TFLM's reference Softmax<int8_t, OutputT>: inputs rescaled
+ * into gemmlowp FixedPoint<5>, exp_on_negative_values, a FixedPoint<12> sum and a Newton-Raphson reciprocal
+ * (no lookup table); the output is the probability in Q0.8 (int8) or Q0.16 (int16) shifted by the type's
+ * minimum. float32 follows reference_ops::Softmax.
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import {
@@ -27,6 +28,8 @@ const ACCUMULATION_INTEGER_BITS = 12;
 
 interface SoftmaxData {
   isFloat: boolean;
+  /** Quantized output width: 8 or 16 bits (zero point -2^(bits-1), scale 2^-bits). */
+  outputBits: number;
   outer: number;
   depth: number;
   beta: number;
@@ -41,7 +44,8 @@ export const softmaxKernel: Kernel<SoftmaxData> = {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
     ctx.expectType(input, ['int8', 'float32'], 'input');
-    if (output.dtype !== input.dtype) ctx.unsupported(`${input.dtype} -> ${output.dtype} softmax`);
+    const int16Output = input.dtype === 'int8' && output.dtype === 'int16';
+    if (output.dtype !== input.dtype && !int16Output) ctx.unsupported(`${input.dtype} -> ${output.dtype} softmax`);
     ctx.expectSameCount(input, output, 'input/output');
     if (input.shape.length < 1) ctx.fail('input must have rank >= 1');
     const depth = input.shape[input.shape.length - 1];
@@ -51,6 +55,7 @@ export const softmaxKernel: Kernel<SoftmaxData> = {
     const beta = mathFround(ctx.options?.f32(OPT_BETA, 1) ?? 1);
     const data: SoftmaxData = {
       isFloat: input.dtype === 'float32',
+      outputBits: int16Output ? 16 : 8,
       outer,
       depth,
       beta,
@@ -58,10 +63,17 @@ export const softmaxKernel: Kernel<SoftmaxData> = {
       inputLeftShift: 0,
       diffMin: 0,
     };
-    if (!data.isFloat) {
+    if (int16Output) {
+      // CalculateSoftmaxParams: TF_LITE_ENSURE_NEAR on the float scale, within 0.1% of 2^-16.
+      const tolerance = mathFround(mathFround(0.001) * mathFround(1 / 65536));
+      if (zeroPointOf(output) !== -32768 || Math.abs(mathFround(scaleOf(output) - 1 / 65536)) > tolerance)
+        ctx.unsupported('int16 softmax output must have scale 1/65536 and zero point -32768');
+    } else if (!data.isFloat) {
       if (zeroPointOf(output) !== -128 || scaleOf(output) !== 1 / 256) {
         ctx.unsupported('int8 softmax output must have scale 1/256 and zero point -128');
       }
+    }
+    if (!data.isFloat) {
       // PreprocessSoftmaxScaling (double-rounding build): beta * scale * 2^(31 - 5), capped at INT32_MAX.
       const real = mathMin(beta * scaleOf(input) * 2 ** (31 - SCALED_DIFF_INTEGER_BITS), 2147483647);
       const q = quantizeMultiplier(real);
@@ -74,12 +86,14 @@ export const softmaxKernel: Kernel<SoftmaxData> = {
   },
   eval(d: SoftmaxData, io: KernelIo): void {
     if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
-    else evalInt8(d, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
+    else evalInt8(d, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array | Int16Array);
   },
 };
 
-function evalInt8(d: SoftmaxData, input: Int8Array, output: Int8Array): void {
+function evalInt8(d: SoftmaxData, input: Int8Array, output: Int8Array | Int16Array): void {
   const { outer, depth, inputMultiplier, inputLeftShift, diffMin } = d;
+  const outputMin = -(2 ** (d.outputBits - 1));
+  const outputMax = -outputMin - 1;
   for (let i = 0; i < outer; i++) {
     const base = i * depth;
     let maxInRow = -128;
@@ -101,19 +115,19 @@ function evalInt8(d: SoftmaxData, input: Int8Array, output: Int8Array): void {
     const numBitsOverUnit = ACCUMULATION_INTEGER_BITS - headroomPlusOne;
     const shiftedSumMinusOne = ((sumOfExps << headroomPlusOne) - INT32_MIN) | 0;
     const shiftedScale = oneOverOnePlusXForXIn01(shiftedSumMinusOne);
-    const shift = numBitsOverUnit + 31 - 8;
+    const shift = numBitsOverUnit + 31 - d.outputBits;
     for (let c = 0; c < depth; c++) {
       const diff = input[base + c] - maxInRow;
       if (diff >= diffMin) {
         const scaled = multiplyByQuantizedMultiplierGreaterThanOne(diff, inputMultiplier, inputLeftShift);
         const expIn0 = expOnNegativeValues(scaled, SCALED_DIFF_INTEGER_BITS);
         const unsat = roundingDivideByPOT(saturatingRoundingDoublingHighMul(shiftedScale, expIn0), shift);
-        let v = unsat - 128;
-        if (v > 127) v = 127;
-        else if (v < -128) v = -128;
+        let v = unsat + outputMin;
+        if (v > outputMax) v = outputMax;
+        else if (v < outputMin) v = outputMin;
         output[base + c] = v;
       } else {
-        output[base + c] = -128;
+        output[base + c] = outputMin;
       }
     }
   }
