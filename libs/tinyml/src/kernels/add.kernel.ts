@@ -1,7 +1,10 @@
-/** ADD and SUB, int8 and float32 (TFLM reference_integer_ops::Add / reference_ops::Sub with broadcasting). */
+/**
+ * ADD and SUB, int8 and float32 (TFLM reference_integer_ops::Add / reference_ops::Sub with broadcasting), and
+ * int32 ADD (add.cc: wrapping sum, clamped to the full int32 range whatever the fused activation).
+ */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
-import { activationRangeFloat, activationRangeQuantized, scaleOf, zeroPointOf } from '../quant/quant-params';
+import { activationRangeFloat, activationRangeQuantized, scaleOf, typeRange, zeroPointOf } from '../quant/quant-params';
 import { BroadcastPlan, planBroadcast } from './broadcast';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
@@ -17,6 +20,7 @@ const LEFT_SHIFT = 20;
 
 export interface AddSubData {
   isFloat: boolean;
+  isInt32: boolean;
   subtract: boolean;
   plan: BroadcastPlan;
   input1Offset: number;
@@ -38,16 +42,22 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
   const in1 = ctx.input(INPUT1);
   const in2 = ctx.input(INPUT2);
   const out = ctx.output(OUTPUT);
-  ctx.expectType(in1, ['int8', 'float32'], 'input1');
+  ctx.expectType(in1, subtract ? ['int8', 'float32'] : ['int8', 'int32', 'float32'], 'input1');
   if (in2.dtype !== in1.dtype || out.dtype !== in1.dtype) ctx.unsupported('mixed input/output types');
   const activation = ctx.options?.i8(OPT_ACTIVATION) ?? 0;
   const isFloat = in1.dtype === 'float32';
+  const isInt32 = in1.dtype === 'int32';
   ctx.builtinData(subtract ? BUILTIN_DATA.sub : BUILTIN_DATA.add);
   ctx.opData(subtract ? OP_DATA.sub : OP_DATA.add);
-  const range = isFloat ? activationRangeFloat(activation) : activationRangeQuantized(activation, out);
+  const range = isFloat
+    ? activationRangeFloat(activation)
+    : isInt32
+      ? typeRange('int32')
+      : activationRangeQuantized(activation, out);
   if (!range) ctx.unsupported(`activation ${activation}`);
   const data: AddSubData = {
     isFloat,
+    isInt32,
     subtract,
     plan: planBroadcast(ctx, in1, in2, out),
     input1Offset: -zeroPointOf(in1),
@@ -63,7 +73,7 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
     actMax: range[1],
     table: new Int8Array(0),
   };
-  if (!isFloat) {
+  if (!isFloat && !isInt32) {
     if (data.plan.size === 0) return { data, macs: 0 };
     const s1 = scaleOf(in1);
     const s2 = scaleOf(in2);
@@ -130,6 +140,11 @@ function evalAddSub(d: AddSubData, io: KernelIo): void {
       const v = mathFround(subtract ? a - b : a + b);
       out[o] = v < actMin ? actMin : v > actMax ? actMax : v;
     }
+    return;
+  }
+  if (d.isInt32) {
+    // Int32Array stores wrap modulo 2^32, like the C++ int32 sum; the range clamp is a no-op.
+    for (let o = 0; o < size; o++) out[o] = same ? in1[o] + in2[o] : in1[index1[o]] + in2[index2[o]];
     return;
   }
   const table = d.table;

@@ -1,4 +1,7 @@
-/** ADD / SUB / MUL vectors from TFLM's add_test.cc, sub_test.cc and mul_test.cc (float and int8, broadcast). */
+/**
+ * ADD / SUB / MUL vectors from TFLM's add_test.cc, sub_test.cc and mul_test.cc (float and int8, broadcast); DIV
+ * vectors from TFLM's div_test.cc (IntegerDivOpTestActNone / ActReluN1To1, FloatDivOpTestBroadcast5D).
+ */
 import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
 
 const IN1 = [-2.0, 0.2, 0.7, 0.8];
@@ -6,7 +9,7 @@ const IN2 = [0.1, 0.2, 0.3, 0.5];
 
 function binaryModel(
   op: string,
-  dtype: 'float32' | 'int8',
+  dtype: 'float32' | 'int8' | 'int32',
   activation = 0,
   shape2 = [1, 2, 2, 1],
   scale = 1 / 64,
@@ -90,5 +93,80 @@ describe('MUL', () => {
       0,
     );
     expectNear(runModel(m, [a, b]), golden, 1);
+  });
+});
+
+describe('int32 MUL / ADD (the int8 audio front-end scales its log features with them)', () => {
+  it('MUL wraps like the C++ int32 product and applies the fused activation', () => {
+    expect(
+      runModel(binaryModel('MUL', 'int32'), [
+        [3, -4, 65536, 2 ** 30],
+        [7, 5, 65536, 4],
+      ]),
+    ).toEqual([21, -20, 0, 0]);
+    expect(
+      runModel(binaryModel('MUL', 'int32', 1), [
+        [3, -4, 2, 1],
+        [7, 5, -1, 0],
+      ]),
+    ).toEqual([21, 0, 0, 0]);
+  });
+  it('ADD wraps and keeps the full int32 range whatever the fused activation (add.cc)', () => {
+    expect(
+      runModel(binaryModel('ADD', 'int32', 1), [
+        [2147483647, -5, 7, 0],
+        [1, 2, -9, 0],
+      ]),
+    ).toEqual([-2147483648, -3, -2, 0]);
+  });
+  it('ADD broadcasts a scalar', () => {
+    expect(runModel(binaryModel('ADD', 'int32', 0, [1]), [[1, 2, 3, 4], [10]])).toEqual([11, 12, 13, 14]);
+  });
+  it('SUB stays int8 / float32 only', () => {
+    expect(() =>
+      runModel(binaryModel('SUB', 'int32'), [
+        [1, 2, 3, 4],
+        [1, 1, 1, 1],
+      ]),
+    ).toThrow('input1 type int32');
+  });
+});
+
+describe('DIV', () => {
+  it('int32 truncates toward zero (IntegerDivOpTestActNone)', () => {
+    expect(
+      runModel(binaryModel('DIV', 'int32'), [
+        [-2, 2, -15, 8],
+        [5, -2, -3, 5],
+      ]),
+    ).toEqual([0, -1, 5, 1]);
+  });
+  it('int32 clamps to the fused activation (IntegerDivOpTestActReluN1To1)', () => {
+    expect(
+      runModel(binaryModel('DIV', 'int32', 2), [
+        [-2, 2, -12, 8],
+        [1, 2, -15, 5],
+      ]),
+    ).toEqual([-1, 1, 0, 1]);
+  });
+  it('int32 gives 0 for a zero divisor (Cortex-M SDIV) and wraps INT32_MIN / -1', () => {
+    expect(
+      runModel(binaryModel('DIV', 'int32'), [
+        [7, -7, 0, -2147483648],
+        [0, 0, 0, -1],
+      ]),
+    ).toEqual([0, 0, 0, -2147483648]);
+  });
+  it('float32 broadcasts a scalar divisor (FloatDivOpTestBroadcast5D values)', () => {
+    const m = binaryModel('DIV', 'float32', 0, [1]);
+    expectNear(runModel(m, [[-0.2, 0.2, 0.07, 0.08], [0.1]]), [-2.0, 2.0, 0.7, 0.8], 1e-6);
+  });
+  it('refuses quantized int8', () => {
+    expect(() =>
+      runModel(binaryModel('DIV', 'int8'), [
+        [1, 2, 3, 4],
+        [1, 1, 1, 1],
+      ]),
+    ).toThrow('input1 type int8');
   });
 });

@@ -16,6 +16,7 @@ import { tanhKernel } from './tanh.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
+import { divKernel } from './div.kernel';
 import { fullyConnectedKernel } from './fully-connected.kernel';
 import type { Kernel } from './kernel.types';
 import { maxPool2dKernel } from './max-pool2d.kernel';
@@ -74,6 +75,7 @@ const KERNELS: Kernel<never>[] = [
   signalFilterBankSpectralSubtractionKernel,
   signalPcanKernel,
   signalFilterBankLogKernel,
+  divKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

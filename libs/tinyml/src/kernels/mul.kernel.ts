@@ -1,12 +1,21 @@
-/** MUL, int8 and float32 (TFLM reference_integer_ops::Mul / reference_ops::Mul with broadcasting). */
+/**
+ * MUL, int8, int32 and float32 (TFLM reference_integer_ops::Mul / reference_ops::Mul with broadcasting; int32
+ * products wrap like the C++ int32 multiply).
+ */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
-import { activationRangeFloat, activationRangeQuantized, scaleOf, zeroPointOf } from '../quant/quant-params';
+import {
+  activationRangeFloat,
+  activationRangeInt32,
+  activationRangeQuantized,
+  scaleOf,
+  zeroPointOf,
+} from '../quant/quant-params';
 import { BroadcastPlan, planBroadcast } from './broadcast';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { fround: mathFround } = Math;
+const { fround: mathFround, imul: mathImul } = Math;
 
 const INPUT1 = 0;
 const INPUT2 = 1;
@@ -15,6 +24,7 @@ const OPT_ACTIVATION = 0;
 
 interface MulData {
   isFloat: boolean;
+  isInt32: boolean;
   plan: BroadcastPlan;
   input1Offset: number;
   input2Offset: number;
@@ -31,18 +41,27 @@ export const mulKernel: Kernel<MulData> = {
     const in1 = ctx.input(INPUT1);
     const in2 = ctx.input(INPUT2);
     const out = ctx.output(OUTPUT);
-    ctx.expectType(in1, ['int8', 'float32'], 'input1');
+    ctx.expectType(in1, ['int8', 'int32', 'float32'], 'input1');
     if (in2.dtype !== in1.dtype || out.dtype !== in1.dtype) ctx.unsupported('mixed input/output types');
     const activation = ctx.options?.i8(OPT_ACTIVATION) ?? 0;
     const isFloat = in1.dtype === 'float32';
+    const isInt32 = in1.dtype === 'int32';
     ctx.builtinData(BUILTIN_DATA.mul);
     ctx.opData(OP_DATA.mul);
-    const range = isFloat ? activationRangeFloat(activation) : activationRangeQuantized(activation, out);
+    const range = isFloat
+      ? activationRangeFloat(activation)
+      : isInt32
+        ? activationRangeInt32(activation)
+        : activationRangeQuantized(activation, out);
     if (!range) ctx.unsupported(`activation ${activation}`);
-    const q = isFloat ? { multiplier: 0, shift: 0 } : quantizeMultiplier((scaleOf(in1) * scaleOf(in2)) / scaleOf(out));
+    const q =
+      isFloat || isInt32
+        ? { multiplier: 0, shift: 0 }
+        : quantizeMultiplier((scaleOf(in1) * scaleOf(in2)) / scaleOf(out));
     return {
       data: {
         isFloat,
+        isInt32,
         plan: planBroadcast(ctx, in1, in2, out),
         input1Offset: -zeroPointOf(in1),
         input2Offset: -zeroPointOf(in2),
@@ -64,6 +83,13 @@ export const mulKernel: Kernel<MulData> = {
     if (d.isFloat) {
       for (let o = 0; o < size; o++) {
         const v = mathFround(same ? in1[o] * in2[o] : in1[index1[o]] * in2[index2[o]]);
+        out[o] = v < actMin ? actMin : v > actMax ? actMax : v;
+      }
+      return;
+    }
+    if (d.isInt32) {
+      for (let o = 0; o < size; o++) {
+        const v = same ? mathImul(in1[o], in2[o]) : mathImul(in1[index1[o]], in2[index2[o]]);
         out[o] = v < actMin ? actMin : v > actMax ? actMax : v;
       }
       return;

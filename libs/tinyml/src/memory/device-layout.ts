@@ -131,6 +131,8 @@ export const OP_DATA = {
   /** kernels/add.h OpDataAdd; kernels/sub.h OpDataSub has the same fields. */
   add: struct('OpDataAdd', ['i8', ...ints(12), 'f32', 'f32']),
   sub: struct('OpDataSub', ['i8', ...ints(12), 'f32', 'f32']),
+  /** div.cc OpDataDiv: three zero points, activation range, output multiplier and shift. */
+  div: struct('OpDataDiv', ints(7)),
   /** kernels/mul.h OpDataMul. */
   mul: struct('OpDataMul', [...ints(7), 'f32', 'f32']),
   /** kernels/pooling.h OpDataPooling. */
@@ -199,6 +201,8 @@ export const BUILTIN_DATA = {
   sub: struct('TfLiteSubParams', ['i32', 'i8']),
   /** TfLiteMulParams: activation. */
   mul: struct('TfLiteMulParams', ['i32']),
+  /** TfLiteDivParams: activation. */
+  div: struct('TfLiteDivParams', ['i32']),
   /** TfLiteReshapeParams: shape[8], num_dimensions. */
   reshape: struct('TfLiteReshapeParams', ints(9)),
   /** TfLiteSqueezeParams: squeeze_dims[8], num_squeeze_dims. */

@@ -63,6 +63,20 @@ export function activationRangeFloat(activation: number): [number, number] | nul
   }
 }
 
+/** TFLM CalculateActivationRange<int32_t>: any other activation leaves the full int32 range. */
+export function activationRangeInt32(activation: number): [number, number] {
+  switch (activation) {
+    case Activation.RELU:
+      return [0, 2147483647];
+    case Activation.RELU6:
+      return [0, 6];
+    case Activation.RELU_N1_TO_1:
+      return [-1, 1];
+    default:
+      return [-2147483648, 2147483647];
+  }
+}
+
 /** C++ integer division (truncates toward zero). */
 export function idiv(a: number, b: number): number {
   return Math.trunc(a / b);

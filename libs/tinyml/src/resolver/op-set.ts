@@ -45,6 +45,7 @@ export const OP_CODES: readonly string[] = [
   'CUSTOM:SignalFilterBankSpectralSubtraction',
   'CUSTOM:SignalPCAN',
   'CUSTOM:SignalFilterBankLog',
+  'DIV',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

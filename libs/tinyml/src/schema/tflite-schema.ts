@@ -107,6 +107,7 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   PAD: 22,
   MEAN: 27,
   SUB: 28,
+  DIV: 29,
   SQUEEZE: 30,
   STRIDED_SLICE: 32,
 };

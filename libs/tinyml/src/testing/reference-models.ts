@@ -15,6 +15,7 @@ export const REFERENCE_MODEL_NAMES = [
   'mlperf_tiny_ic',
   'mlperf_tiny_ad',
   'mlperf_tiny_sww',
+  'micro_speech_preprocessor',
 ] as const;
 
 export function referenceModelsDir(): string {
