@@ -24,8 +24,10 @@ export interface DriftThresholds {
   /** Mean shift of an input channel, in reference standard deviations, and the p-value it must also pass. */
   inputShiftSd: number;
   inputShiftP: number;
-  /** Inferences needed in each window for any verdict. */
+  /** Inferences the current window needs for any verdict. */
   minInferences: number;
+  /** Inferences the reference needs (a quick build's validation split can be small). */
+  minReferenceInferences: number;
 }
 
 export const DEFAULT_DRIFT_THRESHOLDS: DriftThresholds = {
@@ -34,6 +36,7 @@ export const DEFAULT_DRIFT_THRESHOLDS: DriftThresholds = {
   inputShiftSd: 0.5,
   inputShiftP: 0.001,
   minInferences: 200,
+  minReferenceInferences: 100,
 };
 
 export interface DriftAssessment {
@@ -53,7 +56,7 @@ export function assessDrift(
   t: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS,
 ): DriftAssessment {
   const inferences = { reference: reference.inferences, current: current.inferences, required: t.minInferences };
-  if (reference.inferences < t.minInferences || current.inferences < t.minInferences)
+  if (reference.inferences < t.minReferenceInferences || current.inferences < t.minInferences)
     return {
       verdict: 'insufficient-data',
       inferences,

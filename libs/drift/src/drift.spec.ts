@@ -1,3 +1,4 @@
+import { SummaryAccumulator } from './summary-accumulator';
 import { assessDrift, sumSignals, type WindowSignals } from './assess';
 import { jensenShannonDivergence, populationStabilityIndex, PSEUDO_COUNT } from './divergence';
 import { meanShift, momentsOf, normalTail } from './two-sample';
@@ -81,5 +82,23 @@ describe('drift verdicts', () => {
     expect(both).toMatchObject({ inferences: 1010, classCounts: [901, 109], lowMargin: 32 });
     expect(both.inputStats[0]!.count).toBe(32000);
     expect(sumSignals([])).toBeNull();
+  });
+});
+
+describe('SummaryAccumulator', () => {
+  it('counts the winner, its score bin, close calls and per-channel sums, [time][channel] layout', () => {
+    const acc = new SummaryAccumulator(3, 2, 32);
+    acc.add([1, -2, 3, -4], [-128, 100, 90]); // winner 1 (100), runner-up 90: a close call
+    acc.add([0, 0, 5, 5], [127, -128, -128]); // winner 0 (127), clear
+    const s = acc.snapshot();
+    expect(s).toMatchObject({ inferences: 2, classCounts: [1, 1, 0], lowMargin: 1 });
+    expect(s.scoreHistogram[(100 + 128) >> 4]).toBe(1);
+    expect(s.scoreHistogram[15]).toBe(1);
+    expect(s.inputStats).toEqual([
+      { count: 4, sum: 1 + 3 + 0 + 5, sumSquares: 1 + 9 + 0 + 25 },
+      { count: 4, sum: -2 - 4 + 0 + 5, sumSquares: 4 + 16 + 0 + 25 },
+    ]);
+    acc.reset();
+    expect(acc.snapshot().inferences).toBe(0);
   });
 });
