@@ -9,14 +9,11 @@ import {
   type SigningKey,
 } from '@tinyfleet/artifact/verify-node';
 import { repoRoot } from '@tinyfleet/datasets';
-import {
-  buildRecipe,
-  findRecipe,
-  renderTable,
-  stageTable,
-  stderrProgress,
-  type BuildResult,
-} from '@tinyfleet/pipeline';
+import type { BuildResult } from '@tinyfleet/pipeline';
+import { renderTable, stageTable } from '@tinyfleet/pipeline/report-table';
+
+// The pipeline (TensorFlow.js, ~0.7 s to load) loads when `model build` runs, not when the CLI starts.
+const pipeline = () => import('@tinyfleet/pipeline');
 
 /** Where the local development signing key lives when --key is not given. */
 export function devKeyDir(): string {
@@ -71,6 +68,7 @@ export function registerModelBuildCommands(model: Command): void {
         recipeId: string,
         opts: { out: string; quick?: boolean; seed: number; key?: string; version?: string; json?: boolean },
       ) => {
+        const { buildRecipe, findRecipe, stderrProgress } = await pipeline();
         const recipe = findRecipe(recipeId, opts.version);
         const note = (s: string) => process.stderr.write(`${s}\n`);
         const key = resolveSigningKey(opts.key, note);
