@@ -21,7 +21,15 @@ export function bootTestPlatform(kind: DatabaseKind, env: Record<string, string>
 }
 
 async function boot(kind: DatabaseKind, env: Record<string, string>): Promise<TestPlatform> {
-  const db = await createTestDatabase(kind);
+  const starting = createTestDatabase(kind);
+  starting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  // Nest's module graph loads here while the database starts in its own process (pglite) or
+  // PostgreSQL creates it: the two take about as long, and startPlatform() then finds it loaded.
+  await import('../../apps/platform/src/app.module').catch(async (err: unknown) => {
+    await (await starting.catch(() => undefined))?.dispose();
+    throw err;
+  });
+  const db = await starting;
   let platform: RunningPlatform;
   try {
     platform = await startPlatform(
