@@ -9,6 +9,7 @@ import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact, TestAr
 import { event, registerDevice } from './support/devices';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout, waitUntil } from './support/wait';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 /** The tag devices put in events and accuracy reports: the first 4 bytes of the model's sha256. */
@@ -33,7 +34,7 @@ describe('on-device accuracy reports', () => {
     sql = new Client({ connectionString: platform.databaseUrl });
     await sql.connect();
     claim = await platform.createClaim();
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await Promise.all(closeLater.map((c) => c.close(true)));
     await sql?.end();
@@ -205,11 +206,7 @@ describe('on-device accuracy reports', () => {
     };
     const status = async (id: number) => (await platform.api('GET', `/api/rollouts/${id}`)).body;
     const until = async (what: () => Promise<boolean>, label: string) => {
-      for (let i = 0; i < 400; i++) {
-        if (await what()) return;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`timed out waiting for ${label}`);
+      if (!(await waitUntil(what))) throw new Error(`timed out waiting for ${label}`);
     };
 
     beforeAll(async () => {

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
 import { event, provisionRequest } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout } from './support/wait';
 
 /**
  * What docs/protocol.md §2 promises a device maker about the embedded broker, checked on the wire:
@@ -24,7 +25,7 @@ describe('embedded broker: protocol levels and refusals as documented', () => {
     );
     if (res.status !== 'registered') throw new Error(`registration failed: ${JSON.stringify(res)}`);
     device = { deviceId: res.deviceId, secret: res.deviceSecret! };
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await platform?.stop();
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './support/free-port';
 import { spawnPlatform, waitForExit } from './support/platform-process';
+import { itBooting } from './support/wait';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', 'bin', 'tinyfleet.js');
@@ -32,7 +33,7 @@ describe('tinyfleet CLI', () => {
     expect((err as { stderr: string }).stderr).toMatch(/cannot reach the platform .* is it running\? \(npm start\)/);
   });
 
-  it('creates a claim on a running platform, and a restarted platform finds it in its data folder', async () => {
+  itBooting(2, 'creates a claim on a running platform; restarted, it finds the claim in its data', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-cli-'));
     const env = { PORT: String(await freePort()), MQTT_PORT: String(await freePort()), TINYFLEET_DATA_DIR: dataDir };
     const url = `http://127.0.0.1:${env.PORT}`;

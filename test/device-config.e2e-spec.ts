@@ -2,6 +2,7 @@ import type { DeviceConfigV1 } from '@tinyfleet/wire';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { registerDevice } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout, waitUntil } from './support/wait';
 
 /** `down/config`: sent when a device subscribes to its downlink, and again whenever an operator changes it. */
 describe('device configuration downlink', () => {
@@ -9,9 +10,7 @@ describe('device configuration downlink', () => {
   let device: DeviceConnection;
   const received: DeviceConfigV1[] = [];
   const receivedMatching = async (expected: DeviceConfigV1): Promise<DeviceConfigV1 | undefined> => {
-    const match = () => received.find((c) => JSON.stringify(c) === JSON.stringify(expected));
-    for (let i = 0; i < 100 && !match(); i++) await new Promise((r) => setTimeout(r, 20));
-    return match();
+    return waitUntil(() => received.find((c) => JSON.stringify(c) === JSON.stringify(expected)));
   };
 
   beforeAll(async () => {
@@ -22,7 +21,7 @@ describe('device configuration downlink', () => {
     // the first push raced the listener above: resubscribe to be sent it again
     await device.client.unsubscribeAsync(`tinyfleet/v1/d/${device.deviceId}/down/+`);
     await device.client.subscribeAsync(`tinyfleet/v1/d/${device.deviceId}/down/+`, { qos: 1 });
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await device?.close();
     await platform?.stop();
@@ -81,7 +80,7 @@ describe('operator API token', () => {
   let platform: TestPlatform;
   beforeAll(async () => {
     platform = await bootTestPlatform('pglite', { API_TOKEN: 'test-token-0123456789' });
-  });
+  }, bootTimeout());
   afterAll(async () => platform?.stop());
 
   it('refuses /api/* without the bearer token and serves it with the token; health stays open', async () => {

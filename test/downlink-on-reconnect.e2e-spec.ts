@@ -6,6 +6,7 @@ import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
 import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact } from './support/artifacts';
 import { provisionRequest } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout, waitUntil } from './support/wait';
 
 /**
  * docs/protocol.md §1: after a device (re)connects — clean or persistent session — the platform
@@ -41,11 +42,11 @@ describe('downlinks after a device reconnects', () => {
     if (!resumed) await client.subscribeAsync(deviceDownlinkFilter(device.deviceId), { qos: 1 });
     return { client, heard, resumed };
   };
-  const waitFor = async (heard: Array<{ kind: string }>, kind: string, count = 1) => {
-    for (let i = 0; i < 400 && heard.filter((h) => h.kind === kind).length < count; i++)
-      await new Promise((r) => setTimeout(r, 25));
-    return heard.filter((h) => h.kind === kind).length;
-  };
+  const waitFor = (heard: Array<{ kind: string }>, kind: string, count = 1) =>
+    waitUntil(
+      () => heard.filter((h) => h.kind === kind).length,
+      (n) => n >= count,
+    );
 
   beforeAll(async () => {
     platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0' });
@@ -54,7 +55,7 @@ describe('downlinks after a device reconnects', () => {
     const res = await provisionByClaim(platform.provisioningUrl, claim, provisionRequest('hw-reconnect'));
     if (res.status !== 'registered') throw new Error(`registration failed: ${JSON.stringify(res)}`);
     device = { deviceId: res.deviceId, secret: res.deviceSecret! };
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await platform?.stop();

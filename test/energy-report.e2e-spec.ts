@@ -12,6 +12,7 @@ import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
 import { provisionRequest } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout } from './support/wait';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', 'bin', 'tinyfleet.js');
@@ -82,7 +83,7 @@ describe('energy report end to end (pglite)', () => {
         await device.close();
       }
     }
-  });
+  }, bootTimeout());
 
   afterAll(async () => {
     await platform?.stop();

@@ -7,6 +7,7 @@ import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
 import { event, provisionRequest, registerDevice } from './support/devices';
 import { MosquittoProcess, startMosquitto } from './support/mosquitto';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout, waitUntil } from './support/wait';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,7 +46,7 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     if (res.status !== 'registered') throw new Error(`registration failed: ${JSON.stringify(res)}`);
     bSecret = res.deviceSecret!;
     b = await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: bSecret });
-  });
+  }, bootTimeout());
 
   afterAll(async () => {
     await a?.close(true);
@@ -67,10 +68,16 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
     expect(platform.provisioningUrl).not.toBe(mosquitto.url);
     await Promise.all(Array.from({ length: 1000 }, (_, i) => a.publishEvent(event(i))));
     // Mosquitto acknowledges the device when it has the message; the platform stores it right after.
-    for (let i = 0; i < 100 && (await count(a.deviceId)) < 1000; i++) await sleep(50);
+    await waitUntil(
+      () => count(a.deviceId),
+      (n) => n >= 1000,
+    );
     await Promise.all(Array.from({ length: 50 }, (_, i) => a.publishEvent(event(i))));
     await a.publishEvent(event(1000));
-    for (let i = 0; i < 100 && (await count(a.deviceId)) < 1001; i++) await sleep(50);
+    await waitUntil(
+      () => count(a.deviceId),
+      (n) => n >= 1001,
+    );
     expect(await count(a.deviceId)).toBe(1001);
     expect((await platform.api('GET', `/api/devices/${a.deviceId}`)).body.eventsCount).toBe(1001);
   });
@@ -91,7 +98,10 @@ describe('external Mosquitto with exported credentials and ACLs', () => {
       }),
     ).rejects.toThrow(/Not authorized|Bad username/);
     await b.publishEvent(event(1)); // a legitimate event after the forged one
-    for (let i = 0; i < 100 && (await count(b.deviceId)) === before; i++) await sleep(50);
+    await waitUntil(
+      () => count(b.deviceId),
+      (n) => n !== before,
+    );
     await sleep(300);
     expect(await count(b.deviceId)).toBe(before + 1);
     expect(
@@ -178,7 +188,7 @@ describe('the machine Mosquitto on 1883 as external broker', () => {
   beforeAll(async () => {
     platform = await bootTestPlatform('pglite', { MQTT_URL: url, MQTT_CLIENT_ID: clientId, MQTT_CONSUMERS: '2' });
     device = await registerDevice(platform, await platform.createClaim(), `sys-${clientId}`);
-  });
+  }, bootTimeout());
 
   afterAll(async () => {
     await device?.close();
@@ -193,11 +203,10 @@ describe('the machine Mosquitto on 1883 as external broker', () => {
   it('registers by claim and stores 1,000 QoS 1 events exactly once', async () => {
     await Promise.all(Array.from({ length: 1000 }, (_, i) => device.publishEvent(event(i))));
     await Promise.all(Array.from({ length: 100 }, (_, i) => device.publishEvent(event(i * 3))));
-    let n = 0;
-    for (let i = 0; i < 200 && n < 1000; i++) {
-      n = (await platform.api('GET', `/api/devices/${device.deviceId}`)).body.eventsCount;
-      if (n < 1000) await sleep(50);
-    }
+    await waitUntil(
+      async () => (await platform.api('GET', `/api/devices/${device.deviceId}`)).body.eventsCount,
+      (n) => n >= 1000,
+    );
     await sleep(200); // duplicates still in flight must not add rows
     expect((await platform.api('GET', `/api/devices/${device.deviceId}`)).body.eventsCount).toBe(1000);
   });

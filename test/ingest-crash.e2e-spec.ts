@@ -5,6 +5,7 @@ import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { event, registerDevice } from './support/devices';
 import { freePort } from './support/free-port';
 import { spawnPlatform, waitForExit } from './support/platform-process';
+import { itBooting } from './support/wait';
 
 /**
  * No loss, no duplicates across a crash: the platform (embedded default: PGlite + aedes) is killed
@@ -15,7 +16,7 @@ describe('ingest survives kill -9 mid-stream (embedded default)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-crash-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('stores every event exactly once', async () => {
+  itBooting(2, 'stores every event exactly once', async () => {
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
     const env = { PORT: String(httpPort), MQTT_PORT: String(mqttPort), TINYFLEET_DATA_DIR: dataDir };
     const http = `http://127.0.0.1:${httpPort}`;
@@ -42,6 +43,8 @@ describe('ingest survives kill -9 mid-stream (embedded default)', () => {
       let next = 0;
       let acked = 0;
       let killed = false;
+      let onKill!: () => void;
+      const killedNow = new Promise<void>((resolve) => (onKill = resolve));
       const sender = async (): Promise<void> => {
         while (next < total) {
           const seq = next++;
@@ -50,13 +53,13 @@ describe('ingest survives kill -9 mid-stream (embedded default)', () => {
           if (!killed && acked >= 800) {
             killed = true;
             platform.kill('SIGKILL');
+            onKill();
           }
         }
       };
       const senders = Promise.all(Array.from({ length: window }, sender));
       // restart as soon as the old process is gone; the device reconnects by itself
-      await new Promise((r) => setTimeout(r, 50));
-      while (!killed) await new Promise((r) => setTimeout(r, 20));
+      await Promise.race([killedNow, senders]);
       await waitForExit(platform);
       const ackedAtKill = acked;
       platform = await spawnPlatform(env);

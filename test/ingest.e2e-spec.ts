@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { event, registerDevice } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout } from './support/wait';
 
 /**
  * The foundation end to end, on both databases: a real MQTT.js device registers by claim over the
@@ -24,7 +25,7 @@ describe.each(['pglite', 'postgres'] as const)('ingest end to end on %s', (kind)
     claim = await platform.createClaim();
     deviceA = await registerDevice(platform, claim, `hw-a-${kind}`);
     deviceB = await registerDevice(platform, claim, `hw-b-${kind}`);
-  });
+  }, bootTimeout());
 
   afterAll(async () => {
     await deviceA?.close(true);

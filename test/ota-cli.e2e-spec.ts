@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact } from './support/artifacts';
+import { statusesStored } from './support/devices';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout } from './support/wait';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', 'bin', 'tinyfleet.js');
@@ -20,7 +22,7 @@ describe('tinyfleet model push / keys trust / rollout', () => {
 
   beforeAll(async () => {
     platform = await bootTestPlatform('pglite', { OTA_TICK_MS: '0' });
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await device?.conn.close(true);
     await platform?.stop();
@@ -65,7 +67,7 @@ describe('tinyfleet model push / keys trust / rollout', () => {
       initial: { bytes: v1.model, manifest: v1.deviceManifest },
       trustedKeys: new Map(),
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await statusesStored(platform.httpUrl, [device.conn.deviceId]);
     const created = JSON.parse(
       await cli(
         'rollout',

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact } from './support/artifacts';
+import { statusesStored } from './support/devices';
 import { freePort } from './support/free-port';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
 import { spawnPlatform, waitForExit } from './support/platform-process';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { itBooting, waitUntil } from './support/wait';
 
 /**
  * Rollout state lives in the database: the platform is killed (SIGKILL) mid-rollout and started
@@ -20,7 +20,7 @@ describe('a platform restart mid-rollout', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('continues the rollout to the end', async () => {
+  itBooting(2, 'continues the rollout to the end', async () => {
     const env = {
       PORT: String(await freePort()),
       MQTT_PORT: String(await freePort()),
@@ -65,7 +65,10 @@ describe('a platform restart mid-rollout', () => {
       }
       // Until the restart, devices in the second group do not hear their offers.
       let hold = true;
-      await sleep(200);
+      await statusesStored(
+        http,
+        devices.map((d) => d.conn.deviceId),
+      );
       const rollout = await api('POST', '/api/rollouts', {
         name: 'across a restart',
         model: { name: 'hello', version: '2.0.0' },
@@ -81,7 +84,7 @@ describe('a platform restart mid-rollout', () => {
       const groupOf = async () => (await api('GET', `/api/rollouts/${rollout.id}`)).groups;
       const groups = await groupOf();
       for (const j of await api('GET', '/api/ota-jobs')) if (j.groupId === groups[1].id) secondGroup.add(j.deviceId);
-      for (let i = 0; i < 400 && (await groupOf())[1].jobs.NOTIFIED !== 2; i++) await sleep(50);
+      await waitUntil(groupOf, (groups) => groups[1].jobs.NOTIFIED === 2);
       expect(secondGroup.size).toBe(2);
       expect((await groupOf())[0].jobs).toEqual({ SUCCEEDED: 2 });
 
@@ -90,11 +93,12 @@ describe('a platform restart mid-rollout', () => {
       hold = false;
       platform = await spawnPlatform(env);
 
-      let state = '';
-      for (let i = 0; i < 300 && state !== 'FINISHED'; i++) {
-        state = (await api('GET', `/api/rollouts/${rollout.id}`)).state;
-        await sleep(100);
-      }
+      const state = await waitUntil(
+        async () => (await api('GET', `/api/rollouts/${rollout.id}`)).state,
+        (s) => s === 'FINISHED',
+        60_000,
+        100,
+      );
       expect(state).toBe('FINISHED');
       for (const d of devices) expect(d.slots.activeSha256Hex()).toBe(v2.manifest.model.sha256);
       const jobs = (await api('GET', '/api/ota-jobs')).filter((j: { deviceId: string }) => secondGroup.has(j.deviceId));
@@ -105,5 +109,5 @@ describe('a platform restart mid-rollout', () => {
       platform.kill('SIGTERM');
       await waitForExit(platform);
     }
-  }, 180_000);
+  });
 });

@@ -2,10 +2,10 @@ import type { SigningKey } from '@tinyfleet/artifact/verify-node';
 import { decodeOtaOfferV1, encodeOtaOfferV1 } from '@tinyfleet/wire';
 import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
 import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact, TestArtifact } from './support/artifacts';
+import { statusesStored } from './support/devices';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { bootTimeout, waitUntil } from './support/wait';
 
 /**
  * OTA end to end over real MQTT and a real PostgreSQL: signed artifacts in the registry, rollouts in
@@ -29,11 +29,7 @@ describe('OTA rollouts of quantized models', () => {
   };
   const status = async (id: number) => (await platform.api('GET', `/api/rollouts/${id}`)).body;
   const until = async (what: () => Promise<boolean>, label: string) => {
-    for (let i = 0; i < 200; i++) {
-      if (await what()) return;
-      await sleep(25);
-    }
-    throw new Error(`timed out waiting for ${label}`);
+    if (!(await waitUntil(what))) throw new Error(`timed out waiting for ${label}`);
   };
 
   beforeAll(async () => {
@@ -54,7 +50,7 @@ describe('OTA rollouts of quantized models', () => {
     v4 = signedArtifact({ ...base, name: 'hello', version: '4.0.0', model: helloWorldVariant('hello v4') });
     v5 = signedArtifact({ ...base, name: 'hello', version: '5.0.0', model: helloWorldVariant('hello v5') });
     claim = await platform.createClaim();
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await Promise.all(devices.map((d) => d.conn.close(true)));
     await platform?.stop();
@@ -102,11 +98,10 @@ describe('OTA rollouts of quantized models', () => {
       interpreterVersion: '0.0.1',
     });
     devices.push(old);
-    await until(
-      async () => (await platform.api('GET', '/api/devices?stream=soil')).body.items.every((d: { id: string }) => d),
-      'statuses',
+    await statusesStored(
+      platform.httpUrl,
+      devices.map((d) => d.conn.deviceId),
     );
-    await sleep(200);
 
     const created = await platform.api('POST', '/api/rollouts', {
       name: 'hello v2',
@@ -196,7 +191,7 @@ describe('OTA rollouts of quantized models', () => {
       return copy;
     };
     a.conn.client.on('connect', () => void a.agent.resume());
-    await sleep(100);
+    await statusesStored(platform.httpUrl, [a.conn.deviceId, b.conn.deviceId]);
     const res = await platform.api('POST', '/api/rollouts', {
       name: 'v4',
       model: { name: 'hello', version: '4.0.0' },
@@ -305,7 +300,7 @@ describe('OTA rollouts of quantized models', () => {
       stream: 'doorbell',
     });
     devices.push(tiny);
-    await sleep(100);
+    await statusesStored(platform.httpUrl, [tiny.conn.deviceId]);
     const res = await platform.api('POST', '/api/rollouts', {
       name: 'person model to the AVR',
       model: { name: 'doorbell', version: '1.0.0' },
@@ -330,7 +325,10 @@ describe('OTA rollouts of quantized models', () => {
         }),
       );
     devices.push(...fleet);
-    await sleep(200);
+    await statusesStored(
+      platform.httpUrl,
+      fleet.map((d) => d.conn.deviceId),
+    );
     const res = await platform.api('POST', '/api/rollouts', {
       name: 'v2 behind a gate',
       model: { name: 'hello', version: '2.0.0' },
@@ -391,7 +389,7 @@ describe('OTA rollouts of quantized models', () => {
     });
     devices.push(d);
     d.slots.powerLossOnNextWrite = true;
-    await sleep(100);
+    await statusesStored(platform.httpUrl, [d.conn.deviceId]);
     const res = await platform.api('POST', '/api/rollouts', {
       name: 'through a power cut',
       model: { name: 'hello', version: '2.0.0' },

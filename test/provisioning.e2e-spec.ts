@@ -4,6 +4,7 @@ import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { provisionByClaim, ProvisioningError } from '../device-sim/src/mqtt/provision-by-claim';
 import { provisionRequest } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout } from './support/wait';
 
 /** Registration by claim over real MQTT: every policy, every refusal reason, credentials hashed. */
 describe('provisioning by claim', () => {
@@ -11,7 +12,7 @@ describe('provisioning by claim', () => {
 
   beforeAll(async () => {
     platform = await bootTestPlatform('postgres');
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await platform?.stop();
   });

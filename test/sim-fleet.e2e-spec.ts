@@ -17,6 +17,10 @@ import { FleetHost } from '../device-sim/src/fleet/fleet-host';
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
 import { FakeClock } from '../device-sim/src/node/node-ports';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout } from './support/wait';
+
+/** One boot, then a fleet registers and lives a virtual day (up to 180 s). */
+const BOOT_AND_DAY_TIMEOUT_MS = bootTimeout(1, 180_000);
 
 const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
 const MIN = 60_000;
@@ -92,7 +96,7 @@ describe('simulated fleet end to end (pglite)', () => {
     }
     expect(await host.drain(15_000)).toBe(true);
     if (process.env.SIM_E2E_TIMING) console.log(`registered in ${t1 - t0} ms, virtual day in ${Date.now() - t1} ms`);
-  }, 180_000);
+  }, BOOT_AND_DAY_TIMEOUT_MS);
 
   afterAll(async () => {
     await host?.stop();

@@ -14,6 +14,10 @@ import { FakeClock } from '../device-sim/src/node/node-ports';
 import { UCI_FILES } from '../device-sim/src/streams/gas.stream';
 import { runOnce, weightRanges } from './support/artifacts';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout, waitUntil } from './support/wait';
+
+/** One boot, two real pipeline builds and the nodes' first hours (up to 240 s). */
+const BOOT_AND_BUILDS_TIMEOUT_MS = bootTimeout(1, 240_000);
 
 const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
 const REPO = path.resolve(__dirname, '..');
@@ -118,7 +122,7 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
         12,
       );
     await live(6 * HOUR);
-  }, 240_000);
+  }, BOOT_AND_BUILDS_TIMEOUT_MS);
 
   afterAll(async () => {
     await host?.stop();
@@ -174,15 +178,20 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     expect(v2.inferences).toBeGreaterThan(300);
     expect(v2.correct / v2.inferences - v1.correct / v1.inferences).toBeGreaterThan(0.1);
     await platform.app.get(RolloutExecutor).tick(new Date());
-    await sleep(200);
-    const report = (await platform.api('GET', '/api/energy/report?format=json')).body;
-    const row = report.rollouts.find((r: { rolloutId: number }) => r.rolloutId === id);
-    expect(row.accuracyAfterPct - row.accuracyBeforePct).toBeGreaterThan(10);
+    // The nodes' last accuracy reports are still on their way: wait for the report to show them.
+    type RolloutRow = { rolloutId: number; accuracyBeforePct: number | null; accuracyAfterPct: number | null };
+    const rolloutRow = async (): Promise<RolloutRow | undefined> =>
+      (await platform.api('GET', '/api/energy/report?format=json')).body.rollouts.find(
+        (r: RolloutRow) => r.rolloutId === id,
+      );
+    const gain = (r: RolloutRow | undefined) => (r?.accuracyAfterPct ?? 0) - (r?.accuracyBeforePct ?? 100);
+    const row = await waitUntil(rolloutRow, (r) => gain(r) > 10);
+    expect(gain(row)).toBeGreaterThan(10);
 
     console.log(
       `gas-ethylene drift on ${NODES} nodes: gate group 1 v2 ${readings.updated.accuracyPct.toFixed(1)} % (n=${readings.updated.accuracyInferences}) vs v1 ${readings.control.accuracyPct.toFixed(1)} % (n=${readings.control.accuracyInferences}); ` +
         `on-node v1 ${((100 * v1.correct) / v1.inferences).toFixed(1)} % (n=${v1.inferences}) → v2 ${((100 * v2.correct) / v2.inferences).toFixed(1)} % (n=${v2.inferences}); ` +
-        `energy report ${row.accuracyBeforePct.toFixed(1)} → ${row.accuracyAfterPct.toFixed(1)} %`,
+        `energy report ${row!.accuracyBeforePct!.toFixed(1)} → ${row!.accuracyAfterPct!.toFixed(1)} %`,
     );
   }, 300_000);
 
@@ -223,7 +232,7 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
       (await platform.api('GET', `/api/ota-jobs?deviceId=${updated[0]!.link.deviceId}`)).body.find(
         (j: { rolloutId: number }) => j.rolloutId === id,
       );
-    for (let i = 0; i < 100 && (await v3Job()).state !== 'ROLLED_BACK'; i++) await sleep(50);
+    await waitUntil(v3Job, (job) => job.state === 'ROLLED_BACK');
     expect((await v3Job()).state).toBe('ROLLED_BACK');
     // The nodes' own logs agree: v3 was confidently wrong.
     const v3 = host.stats().accuracy['gas-ethylene@3.0.0']!;

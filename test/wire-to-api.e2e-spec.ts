@@ -11,6 +11,7 @@ import { prng, VALID_MESSAGES } from '@tinyfleet/wire/testing/arbitrary-messages
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { registerDevice } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { bootTimeout } from './support/wait';
 
 const SEED = 20261202;
 const MESSAGES_PER_KIND = 40;
@@ -38,7 +39,7 @@ describe('any contract-valid uplink is readable through every API and view', () 
   beforeAll(async () => {
     platform = await bootTestPlatform('pglite');
     device = await registerDevice(platform, await platform.createClaim(), 'hw-property');
-  });
+  }, bootTimeout());
   afterAll(async () => {
     await device?.close(true);
     await platform?.stop();

@@ -1,9 +1,21 @@
+// @ts-check
 // The operator API: same origin, with the API token when the platform requires one.
 
+/**
+ * A message of the live stream (`GET /api/events/stream`): `type` says which, the rest depends on it.
+ * @typedef {{ type: string, [field: string]: any }} LiveMessage
+ */
+
 const TOKEN_KEY = 'tinyfleet.apiToken';
+/** @type {Promise<void> | null} */
 let asking = null;
 
 export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status
+   * @param {string} message
+   * @param {unknown} body the response body
+   */
   constructor(status, message, body) {
     super(message);
     this.status = status;
@@ -11,7 +23,9 @@ export class ApiError extends Error {
   }
 }
 
+/** @param {boolean} json */
 function headers(json) {
+  /** @type {Record<string, string>} */
   const out = {};
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) out.authorization = `Bearer ${token}`;
@@ -22,8 +36,8 @@ function headers(json) {
 /** Asks for the token once (a modal); concurrent 401s share the same question. */
 function askToken() {
   asking ??= new Promise((resolve) => {
-    const dialog = document.getElementById('token-dialog');
-    const input = document.getElementById('token-input');
+    const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('token-dialog'));
+    const input = /** @type {HTMLInputElement} */ (document.getElementById('token-input'));
     dialog.addEventListener(
       'close',
       () => {
@@ -39,6 +53,12 @@ function askToken() {
   return asking;
 }
 
+/**
+ * A request to the operator API; resolves to the parsed JSON (or text) body, rejects with ApiError.
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown }} [request]
+ * @returns {Promise<any>} the response body, shaped as the API documents it (/docs)
+ */
 export async function api(path, { method = 'GET', body } = {}) {
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(path, {
@@ -66,6 +86,11 @@ export async function api(path, { method = 'GET', body } = {}) {
 /**
  * Server-Sent Events read with fetch() rather than EventSource, which cannot send the
  * Authorization header. Reconnects after 2 s on any end or error.
+ */
+/**
+ * @param {(message: LiveMessage) => void} onMessage
+ * @param {(state: 'live' | 'reconnecting') => void} onState
+ * @returns {() => void} stops the stream
  */
 export function connectLive(onMessage, onState) {
   const abort = new AbortController();

@@ -1,8 +1,16 @@
+// @ts-check
 // The dashboard shell: hash routes to one view module each, and one live stream fanned out to
 // the view on screen. A view is mount(el, params) → { dispose(), onLive?(message) }.
 import { connectLive } from './api.js';
 import { clear, h } from './dom.js';
 
+/**
+ * What a view module's mount() returns.
+ * @typedef {{ dispose?: () => void, onLive?: (message: import('./api.js').LiveMessage) => void }} View
+ */
+/** @typedef {{ mount(el: HTMLElement, params: string[]): View }} ViewModule */
+
+/** @type {Array<[RegExp, string, () => Promise<ViewModule>]>} */
 const ROUTES = [
   [/^#\/fleet$/, 'fleet', () => import('./views/fleet.js')],
   [/^#\/device\/([a-z0-9-]+)$/, 'fleet', () => import('./views/device.js')],
@@ -11,7 +19,8 @@ const ROUTES = [
   [/^#\/energy$/, 'energy', () => import('./views/energy.js')],
 ];
 
-const main = document.getElementById('main');
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+/** @type {View | null} */
 let current = null;
 let generation = 0;
 
@@ -26,6 +35,7 @@ async function route() {
   current?.dispose?.();
   current = null;
   for (const a of document.querySelectorAll('#nav a')) {
+    if (!(a instanceof HTMLElement)) continue;
     if (a.dataset.view === match.nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
@@ -33,17 +43,21 @@ async function route() {
   try {
     const mod = await match.load();
     if (mine !== generation) return;
-    const view = mod.mount(main, match.m.slice(1));
+    const view = mod.mount(main, /** @type {RegExpExecArray} */ (match.m).slice(1));
     if (mine !== generation) view.dispose?.();
     else current = view;
   } catch (err) {
-    clear(main, h('p', { class: 'error', role: 'alert' }, `Could not load this view: ${err.message}`));
+    clear(
+      main,
+      h('p', { class: 'error', role: 'alert' }, `Could not load this view: ${/** @type {Error} */ (err).message}`),
+    );
   }
 }
 
-const liveText = document.getElementById('live-text');
-const liveState = document.getElementById('live-state');
+const liveText = /** @type {HTMLElement} */ (document.getElementById('live-text'));
+const liveState = /** @type {HTMLElement} */ (document.getElementById('live-state'));
 let eventsPerSecond = 0;
+/** @param {string} state */
 function showLive(state) {
   liveState.dataset.state = state;
   liveText.textContent = state === 'live' ? `live · ${eventsPerSecond} events/s` : state;

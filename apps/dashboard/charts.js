@@ -1,5 +1,7 @@
+// @ts-check
 // Chart.js (loaded as the platform-served UMD bundle: window.Chart) with the dashboard's defaults.
 
+/** @type {Record<string, string>} */
 export const COLORS = {
   radio: '#c62828',
   compute: '#1565c0',
@@ -25,7 +27,12 @@ function chartLib() {
   return Chart;
 }
 
-/** A chart in a sized box, with a text alternative on the canvas. Returns the Chart instance (null if the box left the page). */
+/**
+ * A chart in a sized box, with a text alternative on the canvas. Returns the Chart instance (null if the box left the page).
+ * @param {HTMLElement} container
+ * @param {string} label the text alternative
+ * @param {import('chart.js').ChartConfiguration} config
+ */
 export function chart(container, label, config) {
   // A view's request can finish after the operator has moved on: draw nothing into a detached box.
   if (!container.isConnected) return null;

@@ -1,6 +1,7 @@
 import type { InferenceEventV1, ProvisionRequestV1 } from '@tinyfleet/wire';
 import { DeviceConnection } from '../../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../../device-sim/src/mqtt/provision-by-claim';
+import { waitUntil } from './wait';
 
 export function provisionRequest(hardwareId: string, overrides: Partial<ProvisionRequestV1> = {}): ProvisionRequestV1 {
   return {
@@ -42,4 +43,22 @@ export async function registerDevice(
   const res = await provisionByClaim(endpoints.provisioningUrl, claim, provisionRequest(hardwareId));
   if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
   return DeviceConnection.open(endpoints.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+}
+
+/**
+ * Resolves once the platform has stored a status report from each device: rollout targeting reads
+ * the active model from it. (`otaDevice()` publishes one at QoS 1, acknowledged once handled; this
+ * is the signal a test waits on rather than a pause.)
+ */
+export async function statusesStored(httpUrl: string, deviceIds: string[]): Promise<void> {
+  const withoutStatus = async () => {
+    const missing: string[] = [];
+    for (const id of deviceIds) {
+      const device = (await (await fetch(`${httpUrl}/api/devices/${id}`)).json()) as { lastStatusAt?: string | null };
+      if (!device.lastStatusAt) missing.push(id);
+    }
+    return missing;
+  };
+  const missing = await waitUntil(withoutStatus, (m) => m.length === 0);
+  if (missing.length) throw new Error(`the platform stored no status from ${missing.join(', ')}`);
 }

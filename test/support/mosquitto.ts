@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 import { waitForExit } from './platform-process';
+import { WAIT_TIMEOUT_MS } from './wait';
 
 export interface MosquittoProcess {
   /** The devices' listener (client id forced to the username). */
@@ -51,7 +52,7 @@ export async function startMosquitto(): Promise<MosquittoProcess> {
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   // ready when the port accepts connections
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + WAIT_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`mosquitto exited: ${stderr}`);
     const ok = await new Promise<boolean>((resolve) => {

@@ -1,10 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { BOOT_TIMEOUT_MS } from './wait';
 
 const CLI = join(__dirname, '..', '..', 'bin', 'tinyfleet.js');
 
 /** `tinyfleet start` as a real process (so a test can kill -9 it), resolved once it prints its banner. */
-export async function spawnPlatform(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildProcess> {
+export async function spawnPlatform(env: Record<string, string>, timeoutMs = BOOT_TIMEOUT_MS): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'start'], {
     // No default simulated fleet in tests: each test brings exactly the devices it asserts on.
     env: { ...process.env, LOG_LEVEL: 'error', TINYFLEET_FLEET: '0', ...env },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../apps/platform/src/database/embedded-postgres';
+import { BOOT_TIMEOUT_MS } from './wait';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -18,7 +19,8 @@ export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://p
 
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const pg = await startEmbeddedPostgres(); // in memory, its own child process
+    // In memory, its own child process; ready when it has answered `select version()`.
+    const pg = await startEmbeddedPostgres({ startTimeoutMs: BOOT_TIMEOUT_MS });
     return { kind, url: pg.url, dispose: () => pg.stop() };
   }
   const name = `tinyfleet_test_${randomBytes(6).toString('hex')}`;

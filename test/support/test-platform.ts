@@ -1,6 +1,7 @@
 import { loadConfig } from '../../apps/platform/src/config/app-config';
 import { RunningPlatform, startPlatform } from '../../apps/platform/src/platform';
 import { createTestDatabase, DatabaseKind, TestDatabase } from './test-database';
+import { BOOT_TIMEOUT_MS, within } from './wait';
 
 export interface TestPlatform extends RunningPlatform {
   db: TestDatabase;
@@ -10,9 +11,25 @@ export interface TestPlatform extends RunningPlatform {
   stop(): Promise<void>;
 }
 
-/** A whole platform on free ports (HTTP and embedded MQTT) over a fresh database of the given kind. */
-export async function bootTestPlatform(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestPlatform> {
-  const db = await createTestDatabase(kind);
+/**
+ * A whole platform on free ports (HTTP and embedded MQTT) over a fresh database of the given kind,
+ * returned once it listens (migrations done, broker up). A hook that calls it needs
+ * `bootTimeout()` (support/wait.ts) as its Jest timeout.
+ */
+export function bootTestPlatform(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestPlatform> {
+  return within(boot(kind, env), BOOT_TIMEOUT_MS, `the test platform (${kind}) was not ready`);
+}
+
+async function boot(kind: DatabaseKind, env: Record<string, string>): Promise<TestPlatform> {
+  const starting = createTestDatabase(kind);
+  starting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  // Nest's module graph loads here while the database starts in its own process (pglite) or
+  // PostgreSQL creates it: the two take about as long, and startPlatform() then finds it loaded.
+  await import('../../apps/platform/src/app.module').catch(async (err: unknown) => {
+    await (await starting.catch(() => undefined))?.dispose();
+    throw err;
+  });
+  const db = await starting;
   let platform: RunningPlatform;
   try {
     platform = await startPlatform(

@@ -1,15 +1,30 @@
+// @ts-check
 // Device: identity, profile, battery, model slots, a live timeline of its last events, its energy
 // split (the energy report filtered to this device) and its OTA history with every transition.
 import { api } from '../api.js';
 import { chart, COLORS } from '../charts.js';
 import { badge, clear, fmtAgo, fmtBytes, fmtInt, fmtNum, fmtTime, h, panel, throttle } from '../dom.js';
 
+/** @typedef {import('../api-types').DeviceDetail} DeviceDetail */
+/** @typedef {import('../api-types').DeviceEvent} DeviceEvent */
+/** @typedef {import('../api-types').OtaJob} OtaJob */
+/** @typedef {import('../api-types').EnergyReport} EnergyReport */
+/** @typedef {import('chart.js').Chart} Chart */
+
 const EVENTS_SHOWN = 100;
 const ROWS_SHOWN = 15;
 
+/**
+ * @param {HTMLElement} root
+ * @param {string[]} params the device id
+ * @returns {import('../app.js').View}
+ */
 export function mount(root, [id]) {
+  /** @type {Array<Chart | null>} */
   const charts = [];
+  /** @type {Map<string, Promise<string[] | null>>} */
   const labelsCache = new Map();
+  /** @type {number | null} */
   let lastSeq = null;
   let loadedOnce = false;
 
@@ -46,6 +61,7 @@ export function mount(root, [id]) {
   );
 
   async function loadDevice() {
+    /** @type {DeviceDetail} */
     const d = await api(`/api/devices/${id}`);
     clear(head, h('h1', {}, `Device ${d.id} `, badge(d.connectivity), ' ', badge(d.lifecycle)));
     clear(
@@ -72,7 +88,7 @@ export function mount(root, [id]) {
       clear(status, h('p', { class: 'muted' }, 'No status heartbeat yet.'));
       return;
     }
-    const slots = (s.slots ?? []).map((slot, i) =>
+    const slots = (s.slots ?? []).map((slot, /** @type {number} */ i) =>
       h(
         'tr',
         {},
@@ -119,7 +135,12 @@ export function mount(root, [id]) {
     );
   }
 
-  /** Class names come from the model's manifest labels, when the registry knows the model. */
+  /**
+   * Class names come from the model's manifest labels, when the registry knows the model.
+   * @param {string | null} modelId
+   * @param {string | null} version
+   * @returns {Promise<string[] | null>}
+   */
   async function labelsOf(modelId, version) {
     if (!modelId || !version) return null;
     const key = `${modelId}@${version}`;
@@ -127,19 +148,20 @@ export function mount(root, [id]) {
       labelsCache.set(
         key,
         api(`/api/models/${modelId}/${encodeURIComponent(version)}`).then(
-          (m) => m.labels ?? null,
+          (/** @type {import('../api-types').ModelVersion} */ m) => m.labels ?? null,
           () => null,
         ),
       );
-    return labelsCache.get(key);
+    return labelsCache.get(key) ?? null;
   }
 
   async function loadEvents() {
+    /** @type {DeviceEvent[]} */
     const events = await api(`/api/devices/${id}/events?limit=${EVENTS_SHOWN}`);
     const newest = events[0]?.seq ?? null;
     if (events.length === 0) eventsNote.textContent = 'No events yet: they appear here as the device reports.';
     else if (loadedOnce && newest !== lastSeq) {
-      const added = events.filter((e) => lastSeq === null || e.seq > lastSeq).length;
+      const added = events.filter((e) => lastSeq === null || e.seq > /** @type {number} */ (lastSeq)).length;
       eventsNote.textContent = `${added} new event(s) at ${new Date().toLocaleTimeString('en-GB')}; new ones appear live.`;
     } else if (!loadedOnce) eventsNote.textContent = `Latest ${events.length} event(s); new ones appear live.`;
     loadedOnce = true;
@@ -183,7 +205,7 @@ export function mount(root, [id]) {
                 h(
                   'td',
                   {},
-                  names[i]?.[e.label] !== undefined ? `${names[i][e.label]} (${e.label})` : `class ${e.label}`,
+                  names[i]?.[e.label] !== undefined ? `${names[i]?.[e.label]} (${e.label})` : `class ${e.label}`,
                 ),
                 h('td', { class: 'num' }, e.scoreQ),
                 h('td', { class: 'num' }, `${fmtInt(e.latencyUs)} µs`),
@@ -196,7 +218,9 @@ export function mount(root, [id]) {
     drawTimeline([...events].reverse());
   }
 
+  /** @type {Chart | null} */
   let timeline = null;
+  /** @param {DeviceEvent[]} events oldest first */
   function drawTimeline(events) {
     const labels = events.map((e) => `#${e.seq}`);
     if (timeline) {
@@ -248,6 +272,7 @@ export function mount(root, [id]) {
   }
 
   async function loadEnergy() {
+    /** @type {EnergyReport} */
     const report = await api(`/api/energy/report?deviceId=${id}`);
     const f = report.fleet.figures;
     if (!f.devices || !f.edgeJoulesPerDay.total) {
@@ -299,6 +324,7 @@ export function mount(root, [id]) {
   }
 
   async function loadOta() {
+    /** @type {OtaJob[]} */
     const jobs = await api(`/api/ota-jobs?deviceId=${id}`);
     if (jobs.length === 0) {
       clear(otaBox, h('p', { class: 'muted' }, 'No OTA job for this device.'));
@@ -346,11 +372,12 @@ export function mount(root, [id]) {
     );
   }
 
-  const fail = (box) => (err) => clear(box, h('p', { class: 'error' }, err.message));
+  /** @param {HTMLElement} box */
+  const fail = (box) => (/** @type {Error} */ err) => clear(box, h('p', { class: 'error' }, err.message));
   const refreshEvents = throttle(() => loadEvents().catch(fail(eventsTable)), 1000);
   const refreshDevice = throttle(() => loadDevice().catch(fail(identity)), 2000);
   const refreshOta = throttle(() => Promise.all([loadOta(), loadDevice()]).catch(fail(otaBox)), 1000);
-  loadDevice().catch((err) =>
+  loadDevice().catch((/** @type {import('../api.js').ApiError} */ err) =>
     clear(
       head,
       h('h1', {}, `Device ${id}`),
@@ -376,6 +403,10 @@ export function mount(root, [id]) {
   };
 }
 
+/**
+ * @param {string} k
+ * @param {import('../dom.js').Child} v
+ */
 function kv(k, v) {
   return [h('dt', {}, k), h('dd', {}, v)];
 }

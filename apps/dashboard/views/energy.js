@@ -1,9 +1,16 @@
+// @ts-check
 // Energy: the comparison report's figures drawn as charts — edge inference vs streaming raw data,
 // radio vs compute vs sensing vs sleep, battery life, and the fleet over time — with its filters.
 import { api } from '../api.js';
 import { chart, COLORS } from '../charts.js';
 import { clear, field, fmtNum, h, panel, select } from '../dom.js';
 
+/** @typedef {import('../api-types').EnergyReport} EnergyReport */
+/** @typedef {EnergyReport['groups'][number]} ReportGroup */
+/** @typedef {import('../api-types').FleetSummary} FleetSummary */
+/** @typedef {'from' | 'to' | 'stream' | 'mcuProfile' | 'radioProfile' | 'modelVersion' | 'groupBy'} FilterKey */
+
+/** @type {Array<[string, string]>} */
 const GROUP_BYS = [
   ['stream', 'Stream'],
   ['mcuProfile', 'MCU profile'],
@@ -12,8 +19,14 @@ const GROUP_BYS = [
   ['device', 'Device'],
 ];
 
+/**
+ * @param {HTMLElement} root
+ * @returns {import('../app.js').View}
+ */
 export function mount(root) {
+  /** @type {Array<import('chart.js').Chart | null>} */
   const charts = [];
+  /** @type {Record<FilterKey, string>} */
   const filters = {
     from: '',
     to: '',
@@ -26,7 +39,7 @@ export function mount(root) {
   const form = h('form', {
     class: 'filters',
     'aria-label': 'Report filters',
-    onsubmit: (e) => {
+    onsubmit: (/** @type {Event} */ e) => {
       e.preventDefault();
       readForm();
       load();
@@ -36,9 +49,15 @@ export function mount(root) {
   const body = h('div');
   clear(root, h('h1', {}, 'Energy'), panel('Filters', form), headline, body);
 
+  /** @type {Record<FilterKey, HTMLInputElement | HTMLSelectElement> | null} */
   let controls = null;
   async function buildForm() {
+    /** @type {FleetSummary} */
     const summary = await api('/api/dashboard/summary');
+    /**
+     * @param {keyof FleetSummary['counts']} dim
+     * @param {string} all the label of "no filter"
+     */
     const opt = (dim, all) => [
       ['', all],
       ...Object.keys(summary.counts[dim])
@@ -46,7 +65,7 @@ export function mount(root) {
         .sort()
         .map((k) => [k, k]),
     ];
-    controls = {
+    const built = {
       from: h('input', { type: 'datetime-local', name: 'from' }),
       to: h('input', { type: 'datetime-local', name: 'to' }),
       stream: select('stream', opt('stream', 'All streams'), ''),
@@ -55,28 +74,33 @@ export function mount(root) {
       modelVersion: select('modelVersion', opt('model', 'All models'), ''),
       groupBy: select('groupBy', GROUP_BYS, filters.groupBy),
     };
+    controls = built;
     clear(
       form,
-      field('From (UTC)', controls.from),
-      field('To (UTC)', controls.to),
-      field('Stream', controls.stream),
-      field('MCU profile', controls.mcuProfile),
-      field('Radio profile', controls.radioProfile),
-      field('Active model', controls.modelVersion),
-      field('Compare by', controls.groupBy),
+      field('From (UTC)', built.from),
+      field('To (UTC)', built.to),
+      field('Stream', built.stream),
+      field('MCU profile', built.mcuProfile),
+      field('Radio profile', built.radioProfile),
+      field('Active model', built.modelVersion),
+      field('Compare by', built.groupBy),
       h('button', { type: 'submit', class: 'primary' }, 'Apply'),
     );
   }
 
   function readForm() {
-    for (const k of Object.keys(filters)) filters[k] = controls[k].value;
+    const read = /** @type {Record<FilterKey, HTMLInputElement | HTMLSelectElement>} */ (controls);
+    for (const k of /** @type {FilterKey[]} */ (Object.keys(filters))) filters[k] = read[k].value;
   }
 
   async function load() {
     const params = new URLSearchParams({ format: 'json' });
-    for (const k of ['stream', 'mcuProfile', 'radioProfile', 'modelVersion']) if (filters[k]) params.set(k, filters[k]);
-    for (const k of ['from', 'to']) if (filters[k]) params.set(k, new Date(`${filters[k]}:00Z`).toISOString());
+    for (const k of /** @type {const} */ (['stream', 'mcuProfile', 'radioProfile', 'modelVersion']))
+      if (filters[k]) params.set(k, filters[k]);
+    for (const k of /** @type {const} */ (['from', 'to']))
+      if (filters[k]) params.set(k, new Date(`${filters[k]}:00Z`).toISOString());
     clear(body, h('p', { class: 'muted' }, 'Building the report…'));
+    /** @type {EnergyReport} */
     const report = await api(`/api/energy/report?${params}`);
     for (const c of charts.splice(0)) c?.destroy();
     const f = report.fleet.figures;
@@ -96,7 +120,7 @@ export function mount(root) {
     const groups = report.groups.filter((g) => g.groupBy === filters.groupBy && g.figures.devices > 0);
     const names = groups.map((g) => g.label ?? g.key);
     const boxes = { pair: box(), split: box(), battery: box(), time: box() };
-    const by = GROUP_BYS.find(([k]) => k === filters.groupBy)[1].toLowerCase();
+    const by = /** @type {[string, string]} */ (GROUP_BYS.find(([k]) => k === filters.groupBy))[1].toLowerCase();
     clear(
       body,
       h(
@@ -164,6 +188,13 @@ export function mount(root) {
       ),
     );
 
+    /**
+     * A dataset in one colour.
+     * @param {string} label
+     * @param {number[]} data
+     * @param {string} color
+     * @param {object} [extra] more dataset options
+     */
     const bar = (label, data, color, extra = {}) => ({
       label,
       data,
@@ -197,7 +228,7 @@ export function mount(root) {
         type: 'bar',
         data: {
           labels: names,
-          datasets: ['radio', 'compute', 'sensing', 'sleep'].map((k) =>
+          datasets: /** @type {const} */ (['radio', 'compute', 'sensing', 'sleep']).map((k) =>
             bar(
               k,
               groups.map((g) => g.figures.edgeJoulesPerDay[k]),
@@ -279,10 +310,22 @@ export function mount(root) {
 }
 
 const box = () => h('div', { class: 'chart' });
+/**
+ * @param {HTMLElement} el
+ * @param {string} caption
+ */
 const figure = (el, caption) => h('figure', {}, el, h('figcaption', {}, caption));
+/**
+ * @param {string} k
+ * @param {string} v
+ */
 const stat = (k, v) => h('div', { class: 'stat' }, h('span', { class: 'v' }, v), h('span', { class: 'k' }, k));
 
-/** Linear from zero unless the groups differ by orders of magnitude (a CR2032 next to an AA pack). */
+/**
+ * Linear from zero unless the groups differ by orders of magnitude (a CR2032 next to an AA pack).
+ * @param {ReportGroup[]} groups
+ * @returns {import('chart.js').ScaleOptions<'linear' | 'logarithmic'>}
+ */
 function batteryAxis(groups) {
   const days = groups.flatMap((g) => [g.figures.battery.edgeDays, g.figures.battery.rawDays]).filter((d) => d > 0);
   const log = days.length > 0 && Math.max(...days) / Math.min(...days) > 50;

@@ -1,10 +1,18 @@
+// @ts-check
 // Fleet: counts by lifecycle, connectivity, stream, MCU, radio and model; events/s; the device
 // table. Filtering, sorting and paging happen in the API (limit/offset), so the page only ever
 // holds one page of rows however large the fleet is.
 import { api } from '../api.js';
 import { badge, clear, field, fmtAgo, fmtInt, h, panel, select, throttle } from '../dom.js';
 
+/** @typedef {import('../api-types').Device} Device */
+/** @typedef {import('../api-types').DevicePage} DevicePage */
+/** @typedef {import('../api-types').FleetSummary} FleetSummary */
+/** @typedef {{ key: keyof Device, label: string, sort?: string, num?: boolean }} Column */
+/** @typedef {'q' | 'stream' | 'mcuProfile' | 'lifecycle' | 'connectivity'} FilterKey */
+
 const PAGE_SIZES = [25, 50, 100, 250];
+/** @type {Column[]} */
 const COLUMNS = [
   { key: 'id', label: 'Device', sort: 'id' },
   { key: 'hardwareId', label: 'Hardware id' },
@@ -17,6 +25,7 @@ const COLUMNS = [
   { key: 'lastSeenAt', label: 'Last seen', sort: 'lastSeenAt' },
   { key: 'createdAt', label: 'Registered', sort: 'createdAt' },
 ];
+/** @type {Array<[keyof FleetSummary['counts'], string, FilterKey | null]>} */
 const DIMENSIONS = [
   ['lifecycle', 'Lifecycle', 'lifecycle'],
   ['connectivity', 'Connectivity', 'connectivity'],
@@ -26,8 +35,13 @@ const DIMENSIONS = [
   ['model', 'Active model', null],
 ];
 
+/**
+ * @param {HTMLElement} root
+ * @returns {import('../app.js').View}
+ */
 export function mount(root) {
   // Filters, sort and page live in memory for this visit (not in the URL).
+  /** @type {Record<FilterKey, string> & { sort: string, order: string, limit: number, offset: number }} */
   const state = {
     q: '',
     stream: '',
@@ -39,8 +53,10 @@ export function mount(root) {
     limit: 50,
     offset: 0,
   };
+  /** @type {Set<string>} */
   const seenIds = new Set();
   let firstLoad = true;
+  /** @type {FleetSummary | null} */
   let summary = null;
 
   const stats = h('div', { class: 'stats', 'aria-label': 'Fleet totals' });
@@ -49,7 +65,7 @@ export function mount(root) {
     class: 'filters',
     role: 'search',
     'aria-label': 'Filter devices',
-    onsubmit: (e) => e.preventDefault(),
+    onsubmit: (/** @type {Event} */ e) => e.preventDefault(),
   });
   const table = h('div', { class: 'table-wrap' });
   const pager = h('div', { class: 'pager' });
@@ -57,13 +73,19 @@ export function mount(root) {
   clear(root, h('h1', {}, 'Fleet'), stats, breakdown, panel('Devices', filters, liveNote, table, pager));
 
   const search = h('input', { type: 'search', name: 'q', placeholder: 'id or hardware id', value: state.q });
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let debounce;
   search.addEventListener('input', () => {
     clearTimeout(debounce);
     debounce = setTimeout(() => setFilter('q', search.value.trim()), 250);
   });
+  /** @type {Partial<Record<FilterKey, HTMLSelectElement>>} */
   const selects = {};
   function renderFilters() {
+    /**
+     * @param {keyof FleetSummary['counts']} dim
+     * @param {string} all the label of "no filter"
+     */
     const opts = (dim, all) => [
       ['', all],
       ...Object.keys(summary?.counts[dim] ?? {})
@@ -91,15 +113,16 @@ export function mount(root) {
       PAGE_SIZES.map((n) => [String(n), String(n)]),
       String(state.limit),
     );
-    for (const [k, el] of Object.entries(selects)) el.addEventListener('change', () => setFilter(k, el.value));
+    for (const [k, el] of Object.entries(selects))
+      el.addEventListener('change', () => setFilter(/** @type {FilterKey} */ (k), el.value));
     size.addEventListener('change', () => setFilter('limit', Number(size.value)));
     clear(
       filters,
       field('Search', search),
-      field('Stream', selects.stream),
-      field('MCU profile', selects.mcuProfile),
-      field('Lifecycle', selects.lifecycle),
-      field('Connectivity', selects.connectivity),
+      field('Stream', /** @type {HTMLSelectElement} */ (selects.stream)),
+      field('MCU profile', /** @type {HTMLSelectElement} */ (selects.mcuProfile)),
+      field('Lifecycle', /** @type {HTMLSelectElement} */ (selects.lifecycle)),
+      field('Connectivity', /** @type {HTMLSelectElement} */ (selects.connectivity)),
       field('Rows per page', size),
       h(
         'button',
@@ -117,33 +140,45 @@ export function mount(root) {
     );
   }
 
+  /**
+   * @param {FilterKey | 'limit'} key
+   * @param {string | number} value
+   */
   function setFilter(key, value) {
-    state[key] = value;
+    Object.assign(state, { [key]: value });
     state.offset = 0;
     // Keep the controls (and the keyboard focus) in place; only mirror a value set from elsewhere.
-    if (selects[key] && selects[key].value !== value) selects[key].value = value;
+    const control = key === 'limit' ? undefined : selects[key];
+    if (control && control.value !== value) control.value = String(value);
     loadPage();
   }
 
   async function loadSummary() {
     const hadSummary = summary !== null;
-    summary = await api('/api/dashboard/summary');
-    const c = summary.counts;
+    /** @type {FleetSummary} */
+    const fresh = await api('/api/dashboard/summary');
+    summary = fresh;
+    const c = fresh.counts;
     clear(
       stats,
-      stat('Devices', fmtInt(summary.total), 'devices-total'),
+      stat('Devices', fmtInt(fresh.total), 'devices-total'),
       stat('Online', fmtInt(c.connectivity.ONLINE ?? 0), 'devices-online'),
       stat('Offline', fmtInt(c.connectivity.OFFLINE ?? 0)),
-      stat('Events/s', String(summary.eventsPerSecond), 'events-rate'),
-      stat('Events stored', fmtInt(summary.eventsTotal)),
+      stat('Events/s', String(fresh.eventsPerSecond), 'events-rate'),
+      stat('Events stored', fmtInt(fresh.eventsTotal)),
     );
     clear(
       breakdown,
-      DIMENSIONS.map(([dim, title, filterKey]) => panel(title, bars(c[dim], summary.total, filterKey))),
+      DIMENSIONS.map(([dim, title, filterKey]) => panel(title, bars(c[dim], fresh.total, filterKey))),
     );
     if (!hadSummary) renderFilters();
   }
 
+  /**
+   * @param {string} label
+   * @param {string} value
+   * @param {string} [testId]
+   */
   function stat(label, value, testId) {
     return h(
       'div',
@@ -153,6 +188,11 @@ export function mount(root) {
     );
   }
 
+  /**
+   * @param {Record<string, number>} counts
+   * @param {number} total
+   * @param {FilterKey | null} filterKey what a click on a bar filters by (null: not a filter)
+   */
   function bars(counts, total, filterKey) {
     const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
     if (entries.length === 0) return h('p', { class: 'muted' }, 'No devices yet.');
@@ -183,17 +223,20 @@ export function mount(root) {
 
   async function loadPage() {
     const params = new URLSearchParams();
-    for (const k of ['q', 'stream', 'mcuProfile', 'lifecycle', 'connectivity', 'sort', 'order'])
+    for (const k of /** @type {const} */ (['q', 'stream', 'mcuProfile', 'lifecycle', 'connectivity', 'sort', 'order']))
       if (state[k]) params.set(k, state[k]);
     params.set('limit', String(state.limit));
     params.set('offset', String(state.offset));
+    /** @type {DevicePage} */
     const page = await api(`/api/devices?${params}`);
+    /** @type {Set<string>} */
     const fresh = firstLoad ? new Set() : new Set(page.items.map((d) => d.id).filter((id) => !seenIds.has(id)));
     for (const d of page.items) seenIds.add(d.id);
     firstLoad = false;
     renderTable(page, fresh);
   }
 
+  /** @param {Column} col */
   function sortHeader(col) {
     if (!col.sort) return h('th', { scope: 'col', class: col.num ? 'num' : undefined }, col.label);
     const active = state.sort === col.sort;
@@ -209,7 +252,7 @@ export function mount(root) {
           onclick: () => {
             state.order =
               active && state.order === 'desc' ? 'asc' : active ? 'desc' : col.sort === 'id' ? 'asc' : 'desc';
-            state.sort = col.sort;
+            state.sort = /** @type {string} */ (col.sort);
             state.offset = 0;
             loadPage();
           },
@@ -221,17 +264,29 @@ export function mount(root) {
   }
 
   let lastSignature = '';
+  /**
+   * @param {DevicePage} page
+   * @param {Set<string>} fresh ids that appeared since the last refresh
+   */
   function renderTable(page, fresh) {
     // Live refreshes come every few seconds: leave the DOM (and the keyboard focus) alone when
     // nothing on this page changed, and put the focus back where it was when something did.
     const signature = JSON.stringify([page, state.sort, state.order]);
     if (signature === lastSignature && fresh.size === 0) return;
     lastSignature = signature;
-    const active = document.activeElement;
-    const focusRow = table.contains(active) ? active.closest('tr[data-device]')?.dataset.device : undefined;
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
+    const focusRow =
+      active && table.contains(active)
+        ? /** @type {HTMLElement | null} */ (active.closest('tr[data-device]'))?.dataset.device
+        : undefined;
     const focusSort =
-      table.contains(active) && active.classList.contains('sort') ? active.closest('th')?.cellIndex : undefined;
-    const pagerFocus = pager.contains(active) ? [...pager.querySelectorAll('button')].indexOf(active) : -1;
+      active && table.contains(active) && active.classList.contains('sort')
+        ? active.closest('th')?.cellIndex
+        : undefined;
+    const pagerFocus =
+      active && pager.contains(active)
+        ? [...pager.querySelectorAll('button')].indexOf(/** @type {HTMLButtonElement} */ (active))
+        : -1;
     const body = page.items.map((d) =>
       h(
         'tr',
@@ -264,7 +319,7 @@ export function mount(root) {
     const from = page.total === 0 ? 0 : page.offset + 1;
     const to = page.offset + page.items.length;
     const lastOffset = Math.max(0, Math.floor((page.total - 1) / state.limit) * state.limit);
-    const go = (offset) => () => {
+    const go = (/** @type {number} */ offset) => () => {
       state.offset = offset;
       loadPage();
     };
@@ -280,7 +335,7 @@ export function mount(root) {
       h('button', { type: 'button', onclick: go(page.offset + state.limit), disabled: to >= page.total }, 'Next ›'),
       h('button', { type: 'button', onclick: go(lastOffset), disabled: to >= page.total }, 'Last »'),
     );
-    if (focusRow) table.querySelector(`tr[data-device="${focusRow}"] a`)?.focus();
+    if (focusRow) /** @type {HTMLElement | null} */ (table.querySelector(`tr[data-device="${focusRow}"] a`))?.focus();
     else if (focusSort !== undefined) table.querySelectorAll('th')[focusSort]?.querySelector('button')?.focus();
     else if (pagerFocus >= 0) {
       const buttons = [...pager.querySelectorAll('button')];
@@ -290,6 +345,7 @@ export function mount(root) {
 
   const refresh = throttle(() => Promise.all([loadSummary(), loadPage()]).catch(showError), 1500);
   const refreshSlow = throttle(() => Promise.all([loadSummary(), loadPage()]).catch(showError), 5000);
+  /** @param {Error} err */
   function showError(err) {
     liveNote.textContent = `Could not refresh: ${err.message}`;
   }

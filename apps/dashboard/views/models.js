@@ -1,14 +1,21 @@
+// @ts-check
 // Models: every registry version with its sizes (float32 / int8 / Huffman OTA form), arena, MACs,
 // accuracy per pipeline stage, signing key, and whether it fits each MCU profile — from the
 // flash/RAM budgets the platform computes (libs/energy), so no figure is duplicated here.
 import { api } from '../api.js';
 import { clear, fmtBytes, fmtInt, fmtNum, h, panel } from '../dom.js';
 
+/** @typedef {import('../api-types').ModelVersion} ModelVersion */
+/** @typedef {import('../api-types').McuProfile} McuProfile */
+/** @typedef {import('../api-types').StageMetric} StageMetric */
+
+/** @param {HTMLElement} root */
 export function mount(root) {
   const body = h('div');
   clear(root, h('h1', {}, 'Models'), body);
 
   (async () => {
+    /** @type {[ModelVersion[], McuProfile[], Array<{ keyId: string, name: string }>]} */
     const [models, mcus, keys] = await Promise.all([
       api('/api/models'),
       api('/api/dashboard/mcu-profiles'),
@@ -193,6 +200,7 @@ export function mount(root) {
   return { dispose() {} };
 }
 
+/** @param {StageMetric[] | null} metrics */
 function accuracy(metrics) {
   if (!metrics?.length) return h('span', { class: 'muted' }, '—');
   // Accuracy is a 0–1 fraction in the manifest.
@@ -202,6 +210,10 @@ function accuracy(metrics) {
   ]);
 }
 
+/**
+ * @param {ModelVersion} m
+ * @param {McuProfile} p
+ */
 function fit(m, p) {
   const bytes = m.sizes.tfliteBytes;
   const ramOk = m.arenaBytes <= p.ramBytesForArena;

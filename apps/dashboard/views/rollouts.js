@@ -1,8 +1,18 @@
+// @ts-check
 // Rollouts: create one (validated here, then by the API), follow each group's jobs live, read the
 // health gates against their thresholds, and pause / resume / abort / roll back with confirmation.
 import { api } from '../api.js';
 import { badge, clear, field, fmtNum, fmtTime, h, panel, select, throttle } from '../dom.js';
 
+/** @typedef {import('../api-types').Rollout} Rollout */
+/** @typedef {import('../api-types').RolloutGroup} RolloutGroup */
+/** @typedef {import('../api-types').GateReadings} GateReadings */
+/** @typedef {import('../api-types').GateSide} GateSide */
+/** @typedef {import('../api-types').Gates} Gates */
+/** @typedef {import('../api-types').FleetSummary} FleetSummary */
+/** @typedef {import('../dom.js').Child} Child */
+
+/** Colour of each final job state in a group's progress bar. */
 const JOB_COLORS = {
   SUCCEEDED: '#2e7d32',
   FAILED: '#c62828',
@@ -13,6 +23,7 @@ const JOB_COLORS = {
   QUEUED: '#cfd8dc',
 };
 const IN_FLIGHT = ['NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING'];
+/** @type {Record<string, { label: string, when: string[], text: string, danger?: boolean }>} */
 const ACTIONS = {
   pause: {
     label: 'Pause',
@@ -34,15 +45,21 @@ const ACTIONS = {
   },
 };
 
+/**
+ * @param {HTMLElement} root
+ * @returns {import('../app.js').View}
+ */
 export function mount(root) {
   const list = h('div');
   const formBox = h('div');
   clear(root, h('h1', {}, 'Rollouts'), panel('New rollout', formBox), panel('Rollouts', list));
 
   async function buildForm() {
+    /** @type {[import('../api-types').ModelVersion[], FleetSummary]} */
     const [models, summary] = await Promise.all([api('/api/models'), api('/api/dashboard/summary')]);
     const errors = h('div', { class: 'errors', role: 'alert', 'data-testid': 'rollout-errors' });
     const done = h('div', { class: 'notice', role: 'status' });
+    /** @param {keyof FleetSummary['counts']} dim */
     const opt = (dim) => [
       ['', 'any'],
       ...Object.keys(summary.counts[dim])
@@ -179,17 +196,25 @@ export function mount(root) {
     );
     clear(formBox, form);
 
+    /** @param {Event} e */
     async function submit(e) {
       e.preventDefault();
       clear(errors);
       clear(done);
       for (const el of Object.values(f)) el.removeAttribute('aria-invalid');
+      /** @type {string[]} */
       const problems = [];
+      /**
+       * @param {HTMLElement} el
+       * @param {string} msg
+       */
       const bad = (el, msg) => {
         el.setAttribute('aria-invalid', 'true');
         problems.push(msg);
       };
+      /** @param {HTMLInputElement} el */
       const num = (el) => (el.value === '' ? undefined : Number(el.value));
+      /** @param {HTMLInputElement} el */
       const list = (el) =>
         el.value
           .split(',')
@@ -214,7 +239,7 @@ export function mount(root) {
         });
       }
       if (groups.length === 0) bad(f.groups, 'Give at least one group.');
-      for (const k of ['successThresholdPct', 'errorThresholdPct']) {
+      for (const k of /** @type {const} */ (['successThresholdPct', 'errorThresholdPct'])) {
         const v = num(f[k]);
         if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 100))
           bad(f[k], 'Thresholds are whole percentages from 1 to 100.');
@@ -235,7 +260,7 @@ export function mount(root) {
             problems.map((p) => h('li', {}, p)),
           ),
         );
-        form.querySelector('[aria-invalid="true"]')?.focus();
+        /** @type {HTMLElement | null} */ (form.querySelector('[aria-invalid="true"]'))?.focus();
         return;
       }
       const [name, version] = f.model.value.split('@');
@@ -256,6 +281,7 @@ export function mount(root) {
         maxAccuracyDropPct: num(f.maxAccuracyDropPct),
         autoRollback: f.autoRollback.checked,
       };
+      /** @type {Record<string, unknown>} */
       const body = {
         name: f.name.value.trim(),
         model: { name, version },
@@ -268,6 +294,7 @@ export function mount(root) {
       };
       if (num(f.perMinute)) body.rate = { type: 'constant', perMinute: num(f.perMinute) };
       try {
+        /** @type {Rollout} */
         const created = await api('/api/rollouts', { method: 'POST', body });
         const skipped = created.skipped.length
           ? ` ${created.skipped.length} device(s) skipped: ${created.skipped
@@ -281,12 +308,13 @@ export function mount(root) {
         );
         loadList();
       } catch (err) {
-        clear(errors, h('p', {}, `The platform refused the rollout: ${err.message}`));
+        clear(errors, h('p', {}, `The platform refused the rollout: ${/** @type {Error} */ (err).message}`));
       }
     }
   }
 
   async function loadList() {
+    /** @type {[Rollout[], Array<{ id: number, gates: Gates }>]} */
     const [rollouts, settings] = await Promise.all([api('/api/rollouts'), api('/api/dashboard/rollout-settings')]);
     const gatesOf = new Map(settings.map((s) => [s.id, s.gates]));
     if (rollouts.length === 0) {
@@ -294,20 +322,27 @@ export function mount(root) {
       return;
     }
     // Re-rendering replaces the buttons: put keyboard focus back on the same one.
-    const focused = document.activeElement?.dataset?.action
-      ? `[data-rollout="${document.activeElement.closest('[data-rollout]')?.dataset.rollout}"] [data-action="${document.activeElement.dataset.action}"]`
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
+    const focused = active?.dataset?.action
+      ? `[data-rollout="${/** @type {HTMLElement | null} */ (active.closest('[data-rollout]'))?.dataset.rollout}"] [data-action="${active.dataset.action}"]`
       : null;
     const openDetails = new Set(
-      [...list.querySelectorAll('details[open]')].map((d) => d.closest('[data-rollout]').dataset.rollout),
+      [...list.querySelectorAll('details[open]')].map(
+        (d) => /** @type {HTMLElement} */ (d.closest('[data-rollout]')).dataset.rollout,
+      ),
     );
     clear(
       list,
       [...rollouts].sort((a, b) => b.id - a.id).map((r) => rolloutCard(r, gatesOf.get(r.id) ?? {})),
     );
     for (const id of openDetails) list.querySelector(`[data-rollout="${id}"] details`)?.setAttribute('open', '');
-    if (focused) list.querySelector(focused)?.focus();
+    if (focused) /** @type {HTMLElement | null} */ (list.querySelector(focused))?.focus();
   }
 
+  /**
+   * @param {Rollout} r
+   * @param {Gates} gates
+   */
   function rolloutCard(r, gates) {
     return h(
       'article',
@@ -361,13 +396,18 @@ export function mount(root) {
     );
   }
 
+  /**
+   * @param {RolloutGroup} g
+   * @param {Gates} gates
+   */
   function groupView(g, gates) {
     const total = Object.values(g.jobs).reduce((a, b) => a + b, 0);
     const inFlight = IN_FLIGHT.reduce((a, s) => a + (g.jobs[s] ?? 0), 0);
-    const parts = [
+    /** @type {Array<[string, number, string]>} state, jobs, colour */
+    const parts = /** @type {Array<[string, number, string]>} */ ([
       ...Object.entries(JOB_COLORS).map(([s, c]) => [s, g.jobs[s] ?? 0, c]),
       ['in flight', inFlight, '#1565c0'],
-    ].filter(([, n]) => n > 0);
+    ]).filter(([, n]) => n > 0);
     const done = g.jobs.SUCCEEDED ?? 0;
     return h(
       'div',
@@ -403,7 +443,11 @@ export function mount(root) {
     );
   }
 
-  /** Before the first reading: say which gates will judge this group, and when. */
+  /**
+   * Before the first reading: say which gates will judge this group, and when.
+   * @param {RolloutGroup} g
+   * @param {Gates} gates
+   */
   function gateLimits(g, gates) {
     const limits = [
       gates.maxEventRateChange !== undefined ? `event rate ±${fmtNum(gates.maxEventRateChange * 100)} %` : null,
@@ -420,6 +464,10 @@ export function mount(root) {
     );
   }
 
+  /**
+   * @param {GateReadings} gr
+   * @param {Gates} gates
+   */
   function gateTable(gr, gates) {
     const u = gr.updated;
     const c = gr.control;
@@ -430,14 +478,23 @@ export function mount(root) {
     const shift = u.meanScoreQ !== null && c.meanScoreQ !== null ? u.meanScoreQ - c.meanScoreQ : null;
     const ratio = u.meanEnergyUj !== null && c.meanEnergyUj ? u.meanEnergyUj / c.meanEnergyUj : null;
     // Readings taken before the accuracy gate existed have no accuracy fields.
+    /** @param {GateSide} s */
     const acc = (s) => (s.accuracyPct == null ? '—' : `${fmtNum(s.accuracyPct)} % (n=${fmtNum(s.accuracyInferences)})`);
     const drop = u.accuracyPct != null && c.accuracyPct != null ? c.accuracyPct - u.accuracyPct : null;
-    const minN = gates.minAccuracyInferences; // stored with the rollout whenever the accuracy gate is on
+    const minN = /** @type {number} */ (gates.minAccuracyInferences); // stored with the rollout whenever the accuracy gate is on
     const accuracyJudged =
       drop !== null &&
       gates.maxAccuracyDropPct !== undefined &&
       u.accuracyInferences >= minN &&
       c.accuracyInferences >= minN;
+    /**
+     * @param {string} label
+     * @param {Child} uv the updated devices' value
+     * @param {Child} cv the control group's value
+     * @param {string} reading
+     * @param {string} limit
+     * @param {boolean | null} ok null: not judged
+     */
     const row = (label, uv, cv, reading, limit, ok) =>
       h(
         'tr',
@@ -449,6 +506,10 @@ export function mount(root) {
         h('td', { class: 'num' }, limit),
         h('td', {}, ok === null ? h('span', { class: 'muted' }, 'not judged') : badge(ok ? 'PASS' : 'FAIL')),
       );
+    /**
+     * @param {number | null} x
+     * @param {number | undefined} lim
+     */
     const within = (x, lim) => (x === null || lim === undefined ? null : Math.abs(x) <= lim);
     return h(
       'div',
@@ -522,7 +583,7 @@ export function mount(root) {
               acc(c),
               drop === null ? '—' : `${fmtNum(-drop)} pts`,
               gates.maxAccuracyDropPct === undefined ? 'off' : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${minN})`,
-              accuracyJudged ? drop <= gates.maxAccuracyDropPct : null,
+              accuracyJudged ? drop <= /** @type {number} */ (gates.maxAccuracyDropPct) : null,
             ),
           ),
         ),
@@ -545,6 +606,7 @@ export function mount(root) {
   }
 
   const refresh = throttle(() => loadList().catch(showError), 1000);
+  /** @param {Error} err */
   function showError(err) {
     clear(list, h('p', { class: 'error', role: 'alert' }, err.message));
   }
@@ -565,19 +627,26 @@ export function mount(root) {
   };
 }
 
-/** A modal confirmation (the native <dialog>: focus is trapped and Escape cancels). */
+/**
+ * A modal confirmation (the native <dialog>: focus is trapped and Escape cancels).
+ * @param {string} title
+ * @param {string} text
+ * @param {() => Promise<void>} action run once confirmed
+ */
 function confirmThen(title, text, action) {
-  const dialog = document.getElementById('confirm-dialog');
-  document.getElementById('confirm-title').textContent = title;
-  document.getElementById('confirm-text').textContent = text;
+  const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
+  byId('confirm-title').textContent = title;
+  byId('confirm-text').textContent = text;
   dialog.returnValue = '';
   dialog.addEventListener(
     'close',
     () => {
-      if (dialog.returnValue === 'ok') action().catch((err) => alert(`${title} failed: ${err.message}`));
+      if (dialog.returnValue === 'ok')
+        action().catch((/** @type {Error} */ err) => alert(`${title} failed: ${err.message}`));
     },
     { once: true },
   );
   dialog.showModal();
-  document.getElementById('confirm-ok').focus();
+  byId('confirm-ok').focus();
 }

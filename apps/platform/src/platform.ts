@@ -1,12 +1,7 @@
 import 'reflect-metadata';
-import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AddressInfo } from 'node:net';
-import { AppModule } from './app.module';
-import { BrokerPort, ProvisioningEndpoint } from './broker/broker.port';
 import { Client } from 'pg';
 import { AppConfig, redact } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
@@ -30,11 +25,27 @@ export interface RunningPlatform {
  * app (migrations run before it serves), the broker, the HTTP API with /docs, /health, /metrics.
  */
 export async function startPlatform(config: AppConfig): Promise<RunningPlatform> {
+  // The embedded database starts first, in its own process: PGlite compiles its wasm and opens the
+  // data folder on the other core while this process loads Nest's module graph (~1.5 s each).
+  const embeddedStart =
+    config.database.mode === 'embedded'
+      ? startEmbeddedPostgres({ dataDir: config.database.dataDir, maxConnections: 20 })
+      : undefined;
+  embeddedStart?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  let nest: Awaited<ReturnType<typeof loadNest>>;
+  try {
+    nest = await loadNest();
+  } catch (err) {
+    await embeddedStart?.then((e) => e.stop()).catch(() => undefined);
+    throw err;
+  }
+  const { AppModule, BrokerPort, DocumentBuilder, Logger, NestFactory, ProvisioningEndpoint, SwaggerModule } = nest;
+
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl: string;
   let databaseLabel: string;
   if (config.database.mode === 'embedded') {
-    embedded = await startEmbeddedPostgres({ dataDir: config.database.dataDir, maxConnections: 20 });
+    embedded = await embeddedStart!;
     databaseUrl = embedded.url;
     databaseLabel = `embedded PGlite in ${config.database.dataDir}`;
   } else {
@@ -52,7 +63,7 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
     // Model uploads carry a .tflite and its OTA form as base64: allow them, nothing larger.
     app.useBodyParser('json', { limit: '40mb' });
     app.useLogger(app.get(Logger));
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(new nest.ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     app.enableShutdownHooks();
     const openapi = new DocumentBuilder()
       .setTitle('tinyfleet platform')
@@ -66,7 +77,11 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
         description: 'API_TOKEN, required when the platform listens beyond loopback',
       })
       .build();
-    SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'docs-json' });
+    // Built on the first request for /docs or /docs-json (~0.3 s of boot otherwise), then kept.
+    const served = app;
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(served, openapi), {
+      jsonDocumentUrl: 'docs-json',
+    });
     await app.listen(config.http.port, config.http.host);
   } catch (err) {
     await app?.close().catch(() => undefined);
@@ -88,6 +103,28 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
       await running.close();
       await embedded?.stop();
     },
+  };
+}
+
+/** Nest and the application's module graph: loaded by startPlatform, not by importing this file. */
+async function loadNest() {
+  const [common, core, swagger, pino, appModule, brokerPort] = await Promise.all([
+    import('@nestjs/common'),
+    import('@nestjs/core'),
+    import('@nestjs/swagger'),
+    import('nestjs-pino'),
+    import('./app.module'),
+    import('./broker/broker.port'),
+  ]);
+  return {
+    ValidationPipe: common.ValidationPipe,
+    NestFactory: core.NestFactory,
+    DocumentBuilder: swagger.DocumentBuilder,
+    SwaggerModule: swagger.SwaggerModule,
+    Logger: pino.Logger,
+    AppModule: appModule.AppModule,
+    BrokerPort: brokerPort.BrokerPort,
+    ProvisioningEndpoint: brokerPort.ProvisioningEndpoint,
   };
 }
 

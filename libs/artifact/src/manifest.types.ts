@@ -103,6 +103,23 @@ export interface ArtifactManifest {
   };
   minInterpreterVersion: string;
   signing: { algorithm: 'Ed25519'; keyId: string };
+  /**
+   * What the model's `up/summary` signals look like on data it was validated on: the reference a
+   * label-free drift check compares the fleet's windows with (@tinyfleet/drift). Absent for a model
+   * packaged without data; the platform then takes its cohort's first window after the rollout.
+   */
+  monitoring?: {
+    marginQ: number;
+    reference: {
+      inferences: number;
+      classCounts: number[];
+      scoreHistogram: number[];
+      lowMargin: number;
+      inputStats: { count: number; sum: number; sumSquares: number }[];
+    };
+    /** Where the reference comes from, e.g. "validation split, 412 windows, int8 model on libs/tinyml". */
+    source: string;
+  };
 }
 
 export interface SignatureFile {

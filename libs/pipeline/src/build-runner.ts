@@ -20,6 +20,7 @@ import { runDistillStage } from './stages/distill.stage';
 import { runExportStage, type ExportResult } from './stages/export.stage';
 import { chooseWeightSharing, huffmanEncodeModel } from './stages/huffman.stage';
 import { runPackageStage } from './stages/package.stage';
+import { monitoringReference } from './stages/reference.stage';
 import { runPruneStage } from './stages/prune.stage';
 import { runQuantizeStage } from './stages/quantize.stage';
 import { balancedClassWeights, runTrainStage } from './stages/train.stage';
@@ -240,6 +241,7 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     reports,
     key: opts.key,
     labels: data.labels,
+    monitoring: monitoringReference(exported.int8.bytes, data.val.n > 0 ? data.val : data.test, preprocessing),
   });
   log(`package: ${path.resolve(opts.outDir)} signed with key ${opts.key.keyId}`);
   model.dispose();

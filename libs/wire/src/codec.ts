@@ -50,11 +50,12 @@ const cbor = new Encoder(CBOR_OPTIONS);
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Integers above 2^32-1 must be given to cbor-x as BigInt: for a large `number` it emits a float64,
- * which a C decoder on the device side would not accept as an integer. The schema layer calls this.
+ * Integers beyond 32 bits (above 2^32-1, or below -2^32) must be given to cbor-x as BigInt: for a
+ * large `number` it emits a float64, which a C decoder on the device side would not accept as an
+ * integer. The schema layer calls this.
  */
 export function toWireInt(value: number): number | bigint {
-  return value > 0xffffffff ? BigInt(value) : value;
+  return value > 0xffffffff || value < -0x100000000 ? BigInt(value) : value;
 }
 
 /** Encode an already-validated wire value. Returns a plain Uint8Array copy (never a Node Buffer). */

@@ -8,6 +8,13 @@ import { codecFor } from './fixtures/codecs';
 import type { GoldenMessageTypes } from './fixtures/golden.fixtures';
 import { ACCURACY_MAX_MODELS } from './messages/accuracy-report.v1';
 import { OTA_MAX_CHUNK_COUNT } from './messages/ota-offer.v1';
+import { SCORE_HISTOGRAM_BINS, SUMMARY_MAX_CHANNELS, SUMMARY_MAX_CLASSES } from './messages/inference-summary.v1';
+
+/** `total` in `parts` integers that add up to it (the last takes the remainder). */
+function split(total: number, parts: number): number[] {
+  const each = Math.floor(total / parts);
+  return Array.from({ length: parts }, (_, i) => (i === parts - 1 ? total - each * (parts - 1) : each));
+}
 import { MAX_PAYLOAD_BYTES } from './uplink';
 import { UNIX_MS_MAX } from './schema';
 
@@ -101,6 +108,22 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
     timestampMs: UNIX_MS_MAX,
   },
   OtaCancelV1: { jobId: 2 ** 32 - 1, reason: 'timed-out' },
+  // Two models, every count a 5-byte uint32 (adding up as the rules require), every sum a 9-byte integer.
+  InferenceSummaryV1: {
+    bootId: 2 ** 32 - 1,
+    seq: 2 ** 32 - 1,
+    timestampMs: UNIX_MS_MAX,
+    windowMs: 2 ** 32 - 1,
+    marginQ: 255,
+    models: [0, 1].map((k) => ({
+      modelTag: 2 ** 32 - 1 - k,
+      inferences: 2 ** 32 - 1,
+      classCounts: split(2 ** 32 - 1, SUMMARY_MAX_CLASSES),
+      scoreHistogram: split(2 ** 32 - 1, SCORE_HISTOGRAM_BINS),
+      lowMargin: 2 ** 32 - 1,
+      inputStats: Array.from({ length: SUMMARY_MAX_CHANNELS }, () => ({ count: BIG, sum: -BIG, sumSquares: BIG })),
+    })),
+  },
   // ACCURACY_MAX_MODELS distinct 5-byte tags, every counter a 9-byte uint64.
   AccuracyReportV1: {
     bootId: 2 ** 32 - 1,
@@ -127,6 +150,7 @@ const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
   OtaStatusV1: 22,
   OtaCancelV1: 7,
   AccuracyReportV1: 213,
+  InferenceSummaryV1: 1444,
 };
 
 const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES> = {
@@ -142,6 +166,7 @@ const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES
   OtaStatusV1: 'ota-status',
   OtaCancelV1: 'ota-cancel',
   AccuracyReportV1: 'accuracy',
+  InferenceSummaryV1: 'summary',
 };
 
 /** Re-encode the top-level positional array with other key schemes, for the comparison table. */
@@ -191,6 +216,7 @@ describe('payload sizes', () => {
       OtaStatusV1: { array: 22, intKeyedMap: 27, oneCharKeyMap: 32 },
       OtaCancelV1: { array: 7, intKeyedMap: 9, oneCharKeyMap: 11 },
       AccuracyReportV1: { array: 213, intKeyedMap: 217, oneCharKeyMap: 221 },
+      InferenceSummaryV1: { array: 1444, intKeyedMap: 1450, oneCharKeyMap: 1456 },
     });
   });
 });

@@ -84,7 +84,7 @@ describe('topics', () => {
   });
 
   it('lists the OTA kinds (append-only)', () => {
-    expect(UPLINK_KINDS).toEqual(['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy']);
+    expect(UPLINK_KINDS).toEqual(['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy', 'summary']);
     expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel']);
     expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({
       scope: 'device',
@@ -122,7 +122,7 @@ describe('topics', () => {
   });
 
   it('appends accuracy as an uplink-only kind', () => {
-    expect(UPLINK_KINDS.indexOf('accuracy')).toBe(UPLINK_KINDS.length - 1); // appended, nothing reordered
+    expect(UPLINK_KINDS.indexOf('accuracy')).toBe(5); // appended after the OTA kinds, nothing reordered
     expect(parseTopic('tinyfleet/v1/d/dev-0001/up/accuracy')).toEqual({
       scope: 'device',
       direction: 'up',

@@ -130,6 +130,7 @@ describe('kind dispatch', () => {
       'ota-chunk': 4224,
       'ota-cancel': 64,
       accuracy: 256,
+      summary: 2048,
     });
   });
 });

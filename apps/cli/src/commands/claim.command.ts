@@ -32,6 +32,7 @@ export function registerClaimCommands(program: Command): void {
         .default('replace'),
     )
     .option('--rate <perMinute>', 'registrations per minute', parsePositiveInt)
+    .option('--group <name>', "claims of one group may re-register each other's devices (default: this claim only)")
     .option('--json', 'print the created claim as JSON')
     .addOption(platformOption())
     .action(async (opts) => {
@@ -43,6 +44,7 @@ export function registerClaimCommands(program: Command): void {
         sensorStream: opts.sensorStream,
         reregistrationPolicy: opts.policy,
         rateLimitPerMinute: opts.rate,
+        group: opts.group,
       });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(created)}\n`);
       process.stdout.write(

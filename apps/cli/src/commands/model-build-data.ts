@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import {
-  buildFromUserData,
-  paretoTable,
-  resolveTarget,
-  type InputChoice,
-  type SearchObjective,
-  type UserBuildResult,
-} from '@tinyfleet/pipeline';
+import type { buildFromUserData, InputChoice, SearchObjective, UserBuildResult } from '@tinyfleet/pipeline';
+
+// The pipeline (TensorFlow.js) loads when a build runs, not when the CLI starts.
+const pipeline = () => import('@tinyfleet/pipeline');
 
 /** The options of `model build --data PATH` (the user's own data), added to the build command. */
 export function addDataBuildOptions(cmd: Command): Command {
@@ -130,7 +126,8 @@ export function dataVersion(v: string | undefined): string {
 export async function runDataBuild(
   o: DataBuildOpts,
   deps: Pick<Parameters<typeof buildFromUserData>[0], 'key' | 'progress' | 'log' | 'cacheDir'>,
-): Promise<UserBuildResult> {
+): Promise<UserBuildResult & { paretoTable: string }> {
+  const { buildFromUserData, paretoTable, resolveTarget } = await pipeline();
   if (o.task !== 'classify')
     throw new Error(`--data needs --task classify (the one task supported), got ${o.task ?? 'none'}`);
   if (!['accuracy', 'energy'].includes(o.objective))
@@ -168,7 +165,7 @@ export async function runDataBuild(
       .replace(/\.csv$/i, '')
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-');
-  return buildFromUserData({
+  const result = await buildFromUserData({
     data: {
       path: o.data,
       labelColumn: o.labelColumn,
@@ -191,15 +188,16 @@ export async function runDataBuild(
     seed: o.seed,
     ...deps,
   });
+  return { ...result, paretoTable: paretoTable(result.search) };
 }
 
 /** The search part of the readable report (the stage table and the rest come from printBuild). */
-export function printSearch(r: UserBuildResult): string {
+export function printSearch(r: UserBuildResult & { paretoTable: string }): string {
   const s = r.search;
   return [
     `data: ${r.data.describe}`,
     `search: ${s.trials.length} of ${s.spaceSize} architectures, objective ${s.objective} (* = chosen)`,
-    paretoTable(s),
+    r.paretoTable,
     ...s.assumptions.map((a) => `  - ${a}`),
   ].join('\n');
 }

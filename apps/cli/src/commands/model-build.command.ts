@@ -11,14 +11,11 @@ import {
 import { repoRoot } from '@tinyfleet/datasets';
 import { addDataBuildOptions, printSearch, runDataBuild, type DataBuildOpts } from './model-build-data';
 import { registerModelPackageCommand } from './model-package.command';
-import {
-  buildRecipe,
-  findRecipe,
-  renderTable,
-  stageTable,
-  stderrProgress,
-  type BuildResult,
-} from '@tinyfleet/pipeline';
+import type { BuildResult } from '@tinyfleet/pipeline';
+import { renderTable, stageTable } from '@tinyfleet/pipeline/report-table';
+
+// The pipeline (TensorFlow.js, ~0.7 s to load) loads when `model build` runs, not when the CLI starts.
+const pipeline = () => import('@tinyfleet/pipeline');
 
 /** Where the local development signing key lives when --key is not given. */
 export function devKeyDir(): string {
@@ -88,6 +85,7 @@ export function registerModelBuildCommands(model: Command): void {
   addDataBuildOptions(build).action(
     async (recipeId: string | undefined, opts: DataBuildOpts & { key?: string; version?: string; json?: boolean }) => {
       const note = (s: string) => process.stderr.write(`${s}\n`);
+      const { buildRecipe, findRecipe, stderrProgress } = await pipeline();
       if (opts.data) {
         if (recipeId) throw new Error(`give a recipe or --data, not both (got ${recipeId} and --data ${opts.data})`);
         const key = resolveSigningKey(opts.key, note);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import type { ArtifactManifest, Preprocessing } from '@tinyfleet/artifact';
-import { packageTflite, resolveTarget } from '@tinyfleet/pipeline';
+
+// The pipeline (TensorFlow.js) loads when a model is packaged, not when the CLI starts.
+const pipeline = () => import('@tinyfleet/pipeline');
 import { resolveSigningKey } from './model-build.command';
 import { dataVersion } from './model-build-data';
 
@@ -43,7 +45,7 @@ export function registerModelPackageCommand(model: Command): void {
     .option('--description <text>', 'what the model does')
     .option('--json', 'print the manifest as JSON')
     .action(
-      (
+      async (
         file: string,
         opts: {
           name: string;
@@ -60,6 +62,7 @@ export function registerModelPackageCommand(model: Command): void {
         },
       ) => {
         if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+        const { packageTflite, resolveTarget } = await pipeline();
         const note = (s: string) => process.stderr.write(`${s}\n`);
         const pre = opts.preprocessing ? readPreprocessing(opts.preprocessing) : undefined;
         const r = packageTflite({

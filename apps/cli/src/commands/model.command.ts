@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import * as fs from 'node:fs';
-import { Interpreter, inspectModel, loadModel } from '@tinyfleet/tinyml';
-import type { Model, TensorView } from '@tinyfleet/tinyml';
+import type { Interpreter, TensorView } from '@tinyfleet/tinyml';
+
+// The interpreter loads when a model subcommand runs, not when the CLI starts (`tinyfleet --help`).
+const tinyml = () => import('@tinyfleet/tinyml');
 
 /**
  * `tinyfleet model …`: inspect, run and benchmark .tflite models with the tinyml interpreter.
@@ -15,8 +17,10 @@ export function createModelCommand(): Command {
     .description('Show ops, parameters, flash and arena bytes, MACs and input/output tensors of a model')
     .argument('<model>', '.tflite file')
     .option('--json', 'print one JSON object')
-    .action((file: string, opts: { json?: boolean }) => {
-      const { layers, ...summary } = inspectModel(readFile(file, 'model'));
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const bytes = readFile(file, 'model');
+      const { inspectModel } = await tinyml();
+      const { layers, ...summary } = inspectModel(bytes);
       if (opts.json) {
         print(JSON.stringify(summary));
         return;
@@ -45,8 +49,8 @@ export function createModelCommand(): Command {
     .requiredOption('--input <files>', 'comma-separated raw input files, one per input tensor')
     .option('--output <files>', 'comma-separated files to write raw output tensors to')
     .option('--json', 'print one JSON line')
-    .action((file: string, opts: { input: string; output?: string; json?: boolean }) => {
-      const interpreter = newInterpreter(readFile(file, 'model'));
+    .action(async (file: string, opts: { input: string; output?: string; json?: boolean }) => {
+      const interpreter = await newInterpreter(readFile(file, 'model'));
       const inputFiles = splitList(opts.input);
       if (inputFiles.length !== interpreter.inputCount) {
         throw new Error(`model has ${interpreter.inputCount} input(s), got ${inputFiles.length} input file(s)`);
@@ -105,11 +109,11 @@ export function createModelCommand(): Command {
     .argument('<model>', '.tflite file')
     .option('--runs <n>', 'number of timed inferences', '20')
     .option('--json', 'print one JSON line')
-    .action((file: string, opts: { runs: string; json?: boolean }) => {
+    .action(async (file: string, opts: { runs: string; json?: boolean }) => {
       const runs = Number(opts.runs);
       if (!Number.isInteger(runs) || runs < 1 || runs > 100000)
         throw new Error(`--runs must be an integer 1..100000, got ${opts.runs}`);
-      const interpreter = newInterpreter(readFile(file, 'model'));
+      const interpreter = await newInterpreter(readFile(file, 'model'));
       const warmup = Math.min(5, runs);
       for (let i = 0; i < warmup; i++) interpreter.invoke();
       const times: number[] = [];
@@ -145,8 +149,9 @@ export function registerModelCommands(program: Command): Command {
   return model;
 }
 
-function newInterpreter(bytes: Uint8Array): Interpreter {
-  const model: Model = loadModel(bytes);
+async function newInterpreter(bytes: Uint8Array): Promise<Interpreter> {
+  const { Interpreter, loadModel } = await tinyml();
+  const model = loadModel(bytes);
   const interpreter = new Interpreter(model);
   interpreter.allocate();
   return interpreter;

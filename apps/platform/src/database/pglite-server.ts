@@ -4,8 +4,8 @@
  * its JS thread; out of process, the platform's event loop (MQTT, HTTP) never waits on SQL, and the
  * second core does the database work. Started by `startEmbeddedPostgres()` through `fork()`.
  */
-import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { openPglite } from './initdb-snapshot';
 
 export interface PgliteServerReady {
   type: 'ready';
@@ -20,7 +20,7 @@ export interface PgliteServerFailed {
 async function main(): Promise<void> {
   const dataDir = process.env.PGLITE_DATA_DIR || undefined; // undefined: in memory
   const maxConnections = Number(process.env.PGLITE_MAX_CONNECTIONS || 20);
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  const db = await openPglite(dataDir);
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',

@@ -42,6 +42,7 @@ export interface PackageInput {
   reports: StageReport[];
   key: SigningKey;
   labels: string[];
+  monitoring?: ArtifactManifest['monitoring'];
 }
 
 function toMetrics(r: StageReport): StageMetrics {
@@ -112,6 +113,7 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
     },
     minInterpreterVersion: INTERPRETER_VERSION,
     signing: { algorithm: 'Ed25519', keyId: p.key.keyId },
+    ...(p.monitoring ? { monitoring: p.monitoring } : {}),
   };
   writeSignedArtifact(p.outDir, {
     model,

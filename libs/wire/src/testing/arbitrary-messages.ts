@@ -10,6 +10,13 @@ import { OTA_CANCEL_REASONS } from '../messages/ota-cancel.v1';
 import type { OtaChunkV1 } from '../messages/ota-chunk.v1';
 import { OTA_FORMS, OTA_MAX_CHUNK_COUNT } from '../messages/ota-offer.v1';
 import { OTA_DEVICE_STATES, OTA_REASONS, type OtaStatusV1 } from '../messages/ota-status.v1';
+import {
+  SCORE_HISTOGRAM_BINS,
+  SUMMARY_MAX_CHANNELS,
+  SUMMARY_MAX_CLASSES,
+  SUMMARY_MAX_MODELS,
+  type ModelSummaryV1,
+} from '../messages/inference-summary.v1';
 import { UNIX_MS_MAX } from '../schema';
 
 // ---- seeded PRNG (mulberry32) ------------------------------------------------------------------
@@ -177,7 +184,41 @@ export const VALID_MESSAGES: { [K in keyof GoldenMessageTypes]: (rng: Rng) => Go
   },
   OtaCancelV1: (r) => ({ jobId: u(r, U32), reason: r.pick(OTA_CANCEL_REASONS) }),
   AccuracyReportV1: (r) => ({ bootId: u(r, U32), seq: u(r, U32), timestampMs: u(r, T), models: modelAccuracies(r) }),
+  InferenceSummaryV1: (r) => ({
+    bootId: u(r, U32),
+    seq: u(r, U32),
+    timestampMs: u(r, T),
+    windowMs: u(r, U32),
+    marginQ: r.int(0, 255),
+    models: Array.from(new Set(Array.from({ length: r.int(0, SUMMARY_MAX_MODELS) }, () => u(r, U32)))).map((tag) =>
+      modelSummary(r, tag),
+    ),
+  }),
 };
+
+/** A model summary whose counts add up as the rules require (class counts and histogram sum to inferences). */
+function modelSummary(r: Rng, modelTag: number): ModelSummaryV1 {
+  const inferences = r.chance(0.2) ? r.pick([0, U32]) : r.int(0, 100_000);
+  const spread = (parts: number): number[] => {
+    const out = new Array<number>(parts).fill(0);
+    let left = inferences;
+    for (let i = 0; i < parts - 1 && left > 0; i++) left -= out[i] = Math.floor(r.next() * (left + 1));
+    out[parts - 1] += left;
+    return out;
+  };
+  return {
+    modelTag,
+    inferences,
+    classCounts: spread(r.int(1, SUMMARY_MAX_CLASSES)),
+    scoreHistogram: spread(SCORE_HISTOGRAM_BINS),
+    lowMargin: Math.floor(r.next() * (inferences + 1)),
+    inputStats: Array.from({ length: r.int(0, SUMMARY_MAX_CHANNELS) }, () => ({
+      count: u(r, U53),
+      sum: r.chance(0.5) ? 0 - u(r, U53) : u(r, U53), // 0 - x: never -0, which no integer encodes
+      sumSquares: u(r, U53),
+    })),
+  };
+}
 
 /** 0..ACCURACY_MAX_MODELS models with distinct tags (sometimes adjacent), correct <= inferences. */
 function modelAccuracies(r: Rng): ModelAccuracyV1[] {

@@ -1,0 +1,214 @@
+// The parts of the operator API's responses that the dashboard reads (type declarations only; the
+// full contract is the OpenAPI document at /docs). The views name them in JSDoc:
+// `@type {import('../api-types').Device}`.
+
+export type DeviceLifecycle = 'PROVISIONED' | 'ACTIVE' | 'SUSPENDED' | 'DECOMMISSIONED';
+export type Connectivity = 'ONLINE' | 'OFFLINE';
+
+/** GET /api/devices items. */
+export interface Device {
+  id: string;
+  hardwareId: string;
+  claimId: string | null;
+  mcuProfile: string;
+  radioProfile: string;
+  sensorStream: string;
+  firmwareVersion: string;
+  interpreterVersion: string;
+  tags: string[];
+  lifecycle: DeviceLifecycle;
+  connectivity: Connectivity;
+  eventsCount: number;
+  rejectedCount: number;
+  lastSeenAt: string | null;
+  createdAt: string;
+}
+
+/** GET /api/devices?… */
+export interface DevicePage {
+  items: Device[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+/** A model slot in a status heartbeat (null: empty). */
+export interface StatusSlot {
+  modelId: string;
+  modelVersion: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** The device's last status heartbeat, as stored. */
+export interface DeviceStatus {
+  activeSlot?: number;
+  slots?: Array<StatusSlot | null>;
+  batteryPct?: number;
+  batteryMv?: number;
+  uptimeS?: number;
+  bufferedEvents?: number;
+  droppedEvents?: number;
+}
+
+/** GET /api/devices/:id */
+export interface DeviceDetail extends Device {
+  lastStatus: DeviceStatus | null;
+  lastStatusAt: string | null;
+}
+
+/** GET /api/devices/:id/events items, newest first. */
+export interface DeviceEvent {
+  seq: number;
+  deviceTime: string;
+  receivedAt: string;
+  modelId: string | null;
+  modelVersion: string | null;
+  modelTag: number;
+  label: number;
+  scoreQ: number;
+  latencyUs: number;
+  energyUj: number;
+}
+
+/** GET /api/dashboard/summary: device counts by dimension value. */
+export interface FleetSummary {
+  total: number;
+  eventsPerSecond: number;
+  eventsTotal: number;
+  counts: Record<
+    'lifecycle' | 'connectivity' | 'stream' | 'mcuProfile' | 'radioProfile' | 'model',
+    Record<string, number>
+  >;
+}
+
+/** A pipeline stage's accuracy in a model's manifest (a 0–1 fraction, or a percentage in old manifests). */
+export interface StageMetric {
+  stage: string;
+  accuracy: number;
+  notes?: string;
+}
+
+/** GET /api/models items. */
+export interface ModelVersion {
+  name: string;
+  version: string;
+  sizes: { float32TfliteBytes?: number; tfliteBytes: number; otaBytes?: number | null };
+  arenaBytes: number;
+  flashBytes: number;
+  macs: number;
+  metrics: StageMetric[] | null;
+  keyId: string;
+  minInterpreterVersion: string;
+  labels?: string[] | null;
+}
+
+/** GET /api/dashboard/mcu-profiles: flash and RAM budgets from libs/energy. */
+export interface McuProfile {
+  id: string;
+  label: string;
+  core: string;
+  flashBytes: number;
+  sramBytes: number;
+  flashBytesForModel: number;
+  ramBytesForArena: number;
+}
+
+/** GET /api/ota-jobs items. */
+export interface OtaJob {
+  id: number;
+  rolloutId: number;
+  deviceId: string;
+  state: string;
+  reason: string | null;
+  form: string | null;
+  attempts: number;
+  chunksReceived: number | null;
+  chunksTotal: number | null;
+  events: Array<{ at: string; fromState: string; toState: string; source: string; reason: string | null }>;
+}
+
+/** Joules per device-day by part. */
+export interface JoulesPerDay {
+  total: number;
+  radio: number;
+  compute: number;
+  sensing: number;
+  sleep: number;
+}
+
+/** The energy report's figures for the fleet, a group or a time bucket. */
+export interface EnergyFigures {
+  devices: number;
+  deviceDays: number;
+  edgeJoulesPerDay: JoulesPerDay;
+  rawJoulesPerDay: JoulesPerDay;
+  edgeSavingPct: number | null;
+  radioSharePct: number | null;
+  energyPerInferenceUj: number | null;
+  verdict: string;
+  battery: { edgeDays: number; rawDays: number };
+}
+
+/** GET /api/energy/report?format=json */
+export interface EnergyReport {
+  filters: { bucket: string };
+  fleet: { figures: EnergyFigures };
+  groups: Array<{ groupBy: string; key: string; label?: string | null; figures: EnergyFigures }>;
+  timeSeries: Array<{ key: string; figures: EnergyFigures }>;
+  findings: string[];
+}
+
+/** One side (updated devices or the control group) of a health-gate reading. */
+export interface GateSide {
+  devices: number;
+  eventsPerDeviceHour: number | null;
+  meanScoreQ: number | null;
+  meanEnergyUj: number | null;
+  accuracyPct?: number | null;
+  accuracyInferences: number;
+}
+
+export interface GateReadings {
+  pass: boolean | null;
+  evaluatedAt: string;
+  updated: GateSide;
+  control: GateSide;
+  breaches: string[];
+  notJudged?: string[];
+}
+
+/** A rollout's health gates (GET /api/dashboard/rollout-settings). */
+export interface Gates {
+  minDevicesPerSide?: number;
+  soakS?: number;
+  maxEventRateChange?: number;
+  maxScoreShiftQ?: number;
+  maxEnergyPerInferenceRatio?: number;
+  maxAccuracyDropPct?: number;
+  minAccuracyInferences?: number;
+  autoRollback?: boolean;
+}
+
+export interface RolloutGroup {
+  index: number;
+  state: string;
+  successThresholdPct: number;
+  errorThresholdPct: number;
+  /** Jobs by state. */
+  jobs: Record<string, number>;
+  gateReadings: GateReadings | null;
+}
+
+/** GET /api/rollouts items. */
+export interface Rollout {
+  id: number;
+  name: string;
+  state: string;
+  stateReason: string | null;
+  rollbackOf: number | null;
+  createdAt: string;
+  model: { name: string; version: string };
+  groups: RolloutGroup[];
+  skipped: Array<{ deviceId: string; reason: string }>;
+}
