@@ -95,6 +95,9 @@ export interface ModelVersion {
   version: string;
   sizes: { float32TfliteBytes?: number; tfliteBytes: number; otaBytes?: number | null };
   arenaBytes: number;
+  /** Device RAM the interpreter needs (activations + scratch + persistent). */
+  ramBytes: number;
+  memory: { activationsBytes: number; scratchBytes: number; persistentBytes: number; totalBytes: number } | null;
   flashBytes: number;
   macs: number;
   metrics: StageMetric[] | null;

@@ -59,7 +59,7 @@ export function mount(root) {
                   'Int8',
                   'OTA (Huffman)',
                   'Compression',
-                  'Arena',
+                  'RAM (device)',
                   'Flash',
                   'MACs',
                   'Accuracy per stage',
@@ -87,7 +87,16 @@ export function mount(root) {
                     { class: 'num', title: 'float32 size ÷ smallest form sent' },
                     f32 && small ? `${fmtNum(f32 / small, 3)}×` : '—',
                   ),
-                  h('td', { class: 'num' }, fmtBytes(m.arenaBytes)),
+                  h(
+                    'td',
+                    {
+                      class: 'num',
+                      title: m.memory
+                        ? `activations ${fmtBytes(m.memory.activationsBytes)} + scratch ${fmtBytes(m.memory.scratchBytes)} + persistent ${fmtBytes(m.memory.persistentBytes)} (32-bit device)`
+                        : 'planned activations only (built before device memory was counted)',
+                    },
+                    fmtBytes(m.ramBytes),
+                  ),
                   h('td', { class: 'num' }, fmtBytes(m.flashBytes)),
                   h('td', { class: 'num' }, fmtInt(m.macs)),
                   h('td', {}, accuracy(m.metrics)),
@@ -216,12 +225,12 @@ function accuracy(metrics) {
  */
 function fit(m, p) {
   const bytes = m.sizes.tfliteBytes;
-  const ramOk = m.arenaBytes <= p.ramBytesForArena;
+  const ramOk = m.ramBytes <= p.ramBytesForArena;
   const oneSlot = bytes <= p.flashBytesForModel;
   const ab = 2 * bytes <= p.flashBytesForModel;
   const why = [
     `model ${fmtBytes(bytes)} (×2 for A/B) vs ${fmtBytes(p.flashBytesForModel)} flash free`,
-    `arena ${fmtBytes(m.arenaBytes)} vs ${fmtBytes(p.ramBytesForArena)} RAM free`,
+    `interpreter RAM ${fmtBytes(m.ramBytes)} vs ${fmtBytes(p.ramBytesForArena)} RAM free`,
   ].join('; ');
   if (ramOk && ab) return h('td', { class: 'fit-yes', title: why }, '✓ A/B');
   if (ramOk && oneSlot) return h('td', { class: 'fit-partial', title: why }, '◐ 1 slot');

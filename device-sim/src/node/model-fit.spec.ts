@@ -20,7 +20,8 @@ describe('model fit on the node', () => {
       'flash: model 300568 B + other slot 0 B + firmware 12288 B = 312856 B > 32768 B on atmega328p',
     );
     expect(fit.reason).toContain(
-      'RAM: tensor arena 55296 B > 1280 B free (2048 B SRAM − 768 B firmware) on atmega328p',
+      // The interpreter's device memory (activations 55,296 B + scratch + persistent data), not the arena alone.
+      'RAM: interpreter memory 82300 B > 1280 B free (2048 B SRAM − 768 B firmware) on atmega328p',
     );
   });
 
@@ -29,8 +30,8 @@ describe('model fit on the node', () => {
     expect(fit).toEqual({
       ok: true,
       flashBytesUsed: 128 * 1024 + 300_568,
-      arenaBytes: 55_296,
-      ramBytesUsed: 32 * 1024 + 55_296,
+      interpreterBytes: 82_300,
+      ramBytesUsed: 32 * 1024 + 82_300,
     });
   });
 

@@ -3,12 +3,13 @@ import { ArenaTooSmallError, Interpreter, loadModel } from '@tinyfleet/tinyml';
 import type { ModelArtifact } from '../inference/model-artifact';
 
 export type ModelFit =
-  { ok: true; flashBytesUsed: number; arenaBytes: number; ramBytesUsed: number } | { ok: false; reason: string };
+  { ok: true; flashBytesUsed: number; interpreterBytes: number; ramBytesUsed: number } | { ok: false; reason: string };
 
 /**
  * Can `artifact` go into a slot of `mcu` while the other slot holds `otherSlotBytes`? Flash: firmware +
  * both slots (A/B: the old model stays until the new one is confirmed). RAM: the interpreter really
- * plans the arena with the RAM left after the firmware as its limit (ArenaTooSmallError = refusal).
+ * plans its device memory (activations, scratch, persistent) with the RAM left after the firmware as
+ * its limit (ArenaTooSmallError = refusal).
  */
 export function checkModelFit(mcu: McuProfile, artifact: ModelArtifact, otherSlotBytes = 0): ModelFit {
   const budget = modelBudget(mcu, otherSlotBytes);
@@ -21,18 +22,20 @@ export function checkModelFit(mcu: McuProfile, artifact: ModelArtifact, otherSlo
     );
   }
   const ramForArena = budget.ramBytesForArena;
-  let arenaBytes = 0;
+  let interpreterBytes = 0;
   try {
-    arenaBytes = new Interpreter(loadModel(artifact.bytes), { arenaBytesLimit: ramForArena }).allocate().arenaBytes;
+    const interpreter = new Interpreter(loadModel(artifact.bytes), { deviceBytesLimit: ramForArena });
+    interpreter.allocate();
+    interpreterBytes = interpreter.memory.totalBytes;
   } catch (err) {
     if (!(err instanceof ArenaTooSmallError)) throw err;
     reasons.push(
-      `RAM: tensor arena ${err.neededBytes} B > ${err.availableBytes} B free (${mcu.sramBytes} B SRAM − ${fw.ramBytes} B firmware) on ${mcu.id}`,
+      `RAM: interpreter memory ${err.neededBytes} B > ${err.availableBytes} B free (${mcu.sramBytes} B SRAM − ${fw.ramBytes} B firmware) on ${mcu.id}`,
     );
   }
   if (reasons.length)
     return { ok: false, reason: `${artifact.modelId}@${artifact.version} refused: ${reasons.join('; ')}` };
-  return { ok: true, flashBytesUsed, arenaBytes, ramBytesUsed: fw.ramBytes + arenaBytes };
+  return { ok: true, flashBytesUsed, interpreterBytes, ramBytesUsed: fw.ramBytes + interpreterBytes };
 }
 
 const fitCache = new Map<string, ModelFit>();

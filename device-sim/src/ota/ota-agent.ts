@@ -257,7 +257,7 @@ export class OtaAgent {
     if (compareSemver(INTERPRETER_VERSION, manifest.minInterpreterVersion) < 0) return 'interpreter-too-old';
     if (manifest.ops.some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op))) return 'incompatible-ops';
     try {
-      new Interpreter(loadModel(model), { arenaBytesLimit: this.slots.ramBytesForArena() }).allocate();
+      new Interpreter(loadModel(model), { deviceBytesLimit: this.slots.ramBytesForArena() }).allocate();
     } catch (err) {
       return err instanceof ArenaTooSmallError ? 'arena-too-small' : 'incompatible-ops';
     }
@@ -285,7 +285,7 @@ export class OtaAgent {
  */
 export function selfTestPasses(model: Uint8Array, manifest: DeviceManifest, arenaBytesLimit: number): boolean {
   try {
-    const interpreter = new Interpreter(loadModel(model), { arenaBytesLimit });
+    const interpreter = new Interpreter(loadModel(model), { deviceBytesLimit: arenaBytesLimit });
     interpreter.allocate();
     const inputs = interpreter.model.inputs.map((_, i) => interpreter.input(i));
     const st = manifest.selfTest;

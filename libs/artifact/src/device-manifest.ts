@@ -8,7 +8,7 @@
 import { BUILTIN_CUSTOM, BUILTIN_OPERATOR_NAMES, DTYPE_BY_CODE } from '@tinyfleet/tinyml/schema/tflite-schema';
 import { createHash } from 'node:crypto';
 import { CborError, CborFloat, decodeCbor, encodeCbor, type CborValue } from './cbor-lite';
-import type { ArtifactManifest, Preprocessing } from './manifest.types';
+import { deviceRamBytes, type ArtifactManifest, type Preprocessing } from './manifest.types';
 
 export const DEVICE_MANIFEST_VERSION = 1;
 
@@ -54,8 +54,8 @@ export interface DeviceManifest {
   modelBytes: number;
   manifestSha256: Uint8Array;
   minInterpreterVersion: string;
-  /** RAM the interpreter needs for this model, bytes. */
-  arenaBytes: number;
+  /** RAM the interpreter needs for this model, bytes (activations + scratch + persistent, 32-bit pointers). */
+  ramBytes: number;
   /** Operators, as names (`FULLY_CONNECTED`, `CUSTOM:SignalWindow`); on the wire builtin codes or custom names. */
   ops: string[];
   inputs: DeviceTensorSpec[];
@@ -92,7 +92,7 @@ export function deviceManifestOf(m: ArtifactManifest, manifestSha256: Uint8Array
     modelBytes: m.model.bytes,
     manifestSha256,
     minInterpreterVersion: m.minInterpreterVersion,
-    arenaBytes: m.arenaBytes,
+    ramBytes: deviceRamBytes(m),
     ops: Object.keys(m.ops).sort(),
     inputs: m.inputs.map(tensor),
     outputs: m.outputs.map(tensor),
@@ -169,7 +169,7 @@ export function encodeDeviceManifest(d: DeviceManifest): Uint8Array {
     d.modelBytes,
     d.manifestSha256,
     d.minInterpreterVersion,
-    d.arenaBytes,
+    d.ramBytes,
     d.ops.map(opCode),
     d.inputs.map(tensor),
     d.outputs.map(tensor),
@@ -224,7 +224,7 @@ export function decodeDeviceManifest(bytes: Uint8Array): DeviceManifest {
     modelBytes: uint(top[4], 'modelBytes'),
     manifestSha256: sha(top[5], 'manifestSha256'),
     minInterpreterVersion: text(top[6], 'minInterpreterVersion'),
-    arenaBytes: uint(top[7], 'arenaBytes'),
+    ramBytes: uint(top[7], 'ramBytes'),
     ops: arr(top[8], 'ops').map((o, i) => opName(o, `ops[${i}]`)),
     inputs: tensors(top[9], 'inputs'),
     outputs: tensors(top[10], 'outputs'),

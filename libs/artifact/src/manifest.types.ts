@@ -1,5 +1,10 @@
 /** The artifact manifest: everything a device and the registry need to know about one model build. */
 
+/** The RAM a model needs on a device: the full figure when the manifest has it, else its planned activations. */
+export function deviceRamBytes(m: Pick<ArtifactManifest, 'arenaBytes' | 'memory'>): number {
+  return m.memory?.totalBytes ?? m.arenaBytes;
+}
+
 /** v2: signed through the device manifest (device-manifest.ts), which names this file's sha256. */
 export const MANIFEST_SCHEMA = 'tinyfleet.artifact/v2';
 export const MODEL_FILE = 'model.tflite';
@@ -77,7 +82,14 @@ export interface ArtifactManifest {
   model: { file: string; sha256: string; bytes: number };
   ota: { file: string; sha256: string; bytes: number; format: 'TFHC/1' };
   sizes: { float32TfliteBytes: number; int8TfliteBytes: number; huffmanBytes: number };
+  /** Planned activations only (the tensor arena's activation part); `memory` has the whole device figure. */
   arenaBytes: number;
+  /**
+   * What the device's interpreter needs in RAM for this model (libs/tinyml `interpreter.memory`, 32-bit
+   * pointers): activations + scratch + persistent (runtime structs, kernel data, variable tensors).
+   * Admission and the nodes' model fit use `totalBytes`.
+   */
+  memory?: { activationsBytes: number; scratchBytes: number; persistentBytes: number; totalBytes: number };
   flashBytes: number;
   macs: number;
   ops: Record<string, number>;

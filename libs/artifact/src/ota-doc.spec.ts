@@ -60,7 +60,7 @@ const EXAMPLE: DeviceManifest = {
   modelBytes: 3584,
   manifestSha256: new Uint8Array(32).fill(0xbb),
   minInterpreterVersion: '0.1.0',
-  arenaBytes: 80,
+  ramBytes: 80,
   ops: ['FULLY_CONNECTED', 'SOFTMAX'],
   inputs: [{ dtype: 'int8', shape: [1, 64], scale: 0.5, zeroPoint: 14 }],
   outputs: [{ dtype: 'int8', shape: [1, 2], scale: 0.00390625, zeroPoint: -128 }],

@@ -95,6 +95,7 @@ export function runPackageStage(p: PackageInput): ArtifactManifest {
       huffmanBytes: p.huffmanBytes.length,
     },
     arenaBytes: ins.arenaBytes,
+    ...(ins.memory ? { memory: ins.memory } : {}),
     flashBytes: ins.flashBytes,
     macs: ins.macs,
     ops: ins.ops,

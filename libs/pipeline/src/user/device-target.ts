@@ -17,13 +17,9 @@ import {
 import { inspectModel, Interpreter, loadModel } from '@tinyfleet/tinyml';
 import { PipelineError } from '../pipeline.types';
 
-/**
- * The RAM a model needs on the device, as the interpreter plans it. Today the tensor arena
- * (`arenaBytes`); when libs/tinyml reports its full device-memory total (persistent + scratch +
- * activations) this is the one line to change.
- */
+/** The RAM a model needs on the device: libs/tinyml's device total (activations + scratch + persistent). */
 export function deviceRamBytes(interpreter: Interpreter): number {
-  return interpreter.arenaBytes;
+  return interpreter.memory.totalBytes;
 }
 
 /** The largest payload of an inference event (InferenceEventV1 in CBOR, libs/wire size spec). */

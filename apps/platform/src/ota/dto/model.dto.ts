@@ -50,7 +50,19 @@ export class ModelVersionDto {
   @ApiProperty() keyId!: string;
   @ApiProperty({ description: 'bytes: .tflite (int8), Huffman-coded OTA form, and the float32 model it came from' })
   sizes!: { tfliteBytes: number; otaBytes: number | null; float32TfliteBytes: number | null };
-  @ApiProperty() arenaBytes!: number;
+  @ApiProperty({ description: 'planned activations (the tensor arena without scratch and persistent data)' })
+  arenaBytes!: number;
+  @ApiProperty({
+    description:
+      'RAM the device interpreter needs: activations + scratch + persistent at 32-bit pointers (what admission checks)',
+  })
+  ramBytes!: number;
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description: 'the parts of ramBytes (null for a model built before they were counted)',
+  })
+  memory!: { activationsBytes: number; scratchBytes: number; persistentBytes: number; totalBytes: number } | null;
   @ApiProperty() flashBytes!: number;
   @ApiProperty() macs!: number;
   @ApiProperty({ type: Object }) ops!: Record<string, number>;

@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { deviceRamBytes } from '@tinyfleet/artifact';
 import { keyIdOf, verifyArtifactFiles } from '@tinyfleet/artifact/verify-node';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -124,6 +125,8 @@ function toVersion(
       float32TfliteBytes: m.sizes?.float32TfliteBytes ?? null,
     },
     arenaBytes: m.arenaBytes,
+    ramBytes: deviceRamBytes(m),
+    memory: m.memory ?? null,
     flashBytes: m.flashBytes,
     macs: m.macs,
     ops: m.ops,

@@ -1,4 +1,4 @@
-import { compareSemver, type ArtifactManifest } from '@tinyfleet/artifact';
+import { compareSemver, deviceRamBytes, type ArtifactManifest } from '@tinyfleet/artifact';
 import { MCU_PROFILES, McuProfile, modelBudget } from '@tinyfleet/energy';
 import { SUPPORTED_OPS } from '@tinyfleet/tinyml';
 
@@ -32,9 +32,11 @@ export function checkCompatibility(device: DeviceFacts, manifest: ArtifactManife
       `flash: model ${manifest.model.bytes} B > ${budget.flashBytesForModel} B free (${mcu.flashBytes} B − firmware ${budget.firmwareFlashBytes} B − active slot ${device.activeModelBytes} B) on ${mcu.id}`,
     );
   }
-  if (manifest.arenaBytes > budget.ramBytesForArena) {
+  const ramBytes = deviceRamBytes(manifest);
+  if (ramBytes > budget.ramBytesForArena) {
+    const what = manifest.memory ? 'interpreter memory' : 'arena (activations)';
     problems.push(
-      `RAM: arena ${manifest.arenaBytes} B > ${budget.ramBytesForArena} B free (${mcu.sramBytes} B − firmware ${budget.firmwareRamBytes} B) on ${mcu.id}`,
+      `RAM: ${what} ${ramBytes} B > ${budget.ramBytesForArena} B free (${mcu.sramBytes} B − firmware ${budget.firmwareRamBytes} B) on ${mcu.id}`,
     );
   }
   if (compareSemver(device.interpreterVersion, manifest.minInterpreterVersion) < 0) {

@@ -84,7 +84,13 @@ describe('rollout planning', () => {
     expect(tooBig).toEqual({
       ok: false,
       reason:
-        'flash: model 300568 B > 480 B free (32768 B − firmware 12288 B − active slot 20000 B) on atmega328p; RAM: arena 55296 B > 1280 B free (2048 B − firmware 768 B) on atmega328p',
+        'flash: model 300568 B > 480 B free (32768 B − firmware 12288 B − active slot 20000 B) on atmega328p; RAM: arena (activations) 55296 B > 1280 B free (2048 B − firmware 768 B) on atmega328p',
+    });
+    // Admission holds the device to the interpreter's whole device memory, not the activations alone.
+    const memory = { activationsBytes: 2_000, scratchBytes: 1_000, persistentBytes: 397_000, totalBytes: 400_000 };
+    expect(checkCompatibility(device(), manifest({ arenaBytes: 2_000, memory }))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^RAM: interpreter memory 400000 B > \d+ B free/),
     });
     expect(checkCompatibility(device({ interpreterVersion: '0.0.9' }), manifest())).toMatchObject({
       ok: false,
