@@ -124,6 +124,12 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
       inputStats: Array.from({ length: SUMMARY_MAX_CHANNELS }, () => ({ count: BIG, sum: -BIG, sumSquares: BIG })),
     })),
   },
+  // A 64-byte op set (a 31-byte bitset, no restricted ops) and a 16-character version.
+  DeviceCapabilitiesV1: {
+    timestampMs: UNIX_MS_MAX,
+    interpreterVersion: `1.0.0-${'r'.repeat(10)}`,
+    opSet: Uint8Array.from({ length: 64 }, (_, i) => (i === 0 ? 1 : i === 1 ? 31 : 0xff)),
+  },
   // ACCURACY_MAX_MODELS distinct 5-byte tags, every counter a 9-byte uint64.
   AccuracyReportV1: {
     bootId: 2 ** 32 - 1,
@@ -151,6 +157,7 @@ const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
   OtaCancelV1: 7,
   AccuracyReportV1: 213,
   InferenceSummaryV1: 1444,
+  DeviceCapabilitiesV1: 93,
 };
 
 const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES> = {
@@ -167,6 +174,7 @@ const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES
   OtaCancelV1: 'ota-cancel',
   AccuracyReportV1: 'accuracy',
   InferenceSummaryV1: 'summary',
+  DeviceCapabilitiesV1: 'capabilities',
 };
 
 /** Re-encode the top-level positional array with other key schemes, for the comparison table. */
@@ -217,6 +225,7 @@ describe('payload sizes', () => {
       OtaCancelV1: { array: 7, intKeyedMap: 9, oneCharKeyMap: 11 },
       AccuracyReportV1: { array: 213, intKeyedMap: 217, oneCharKeyMap: 221 },
       InferenceSummaryV1: { array: 1444, intKeyedMap: 1450, oneCharKeyMap: 1456 },
+      DeviceCapabilitiesV1: { array: 93, intKeyedMap: 96, oneCharKeyMap: 99 },
     });
   });
 });

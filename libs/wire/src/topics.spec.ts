@@ -84,7 +84,16 @@ describe('topics', () => {
   });
 
   it('lists the OTA kinds (append-only)', () => {
-    expect(UPLINK_KINDS).toEqual(['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy', 'summary']);
+    expect(UPLINK_KINDS).toEqual([
+      'event',
+      'status',
+      'energy',
+      'ota-status',
+      'ota-request',
+      'accuracy',
+      'summary',
+      'capabilities',
+    ]);
     expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel']);
     expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({
       scope: 'device',

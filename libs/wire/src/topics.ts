@@ -25,7 +25,16 @@ export const TOPIC_ROOT = 'tinyfleet/v1';
  * OTA (docs/protocol.md §10): device → platform `ota-status`, `ota-request`;
  * platform → device `ota-offer`, `ota-chunk`, `ota-cancel`.
  */
-export const UPLINK_KINDS = ['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy', 'summary'] as const;
+export const UPLINK_KINDS = [
+  'event',
+  'status',
+  'energy',
+  'ota-status',
+  'ota-request',
+  'accuracy',
+  'summary',
+  'capabilities',
+] as const;
 export type UplinkKind = (typeof UPLINK_KINDS)[number];
 
 export const DOWNLINK_KINDS = ['config', 'ota-offer', 'ota-chunk', 'ota-cancel'] as const;

@@ -131,6 +131,7 @@ describe('kind dispatch', () => {
       'ota-cancel': 64,
       accuracy: 256,
       summary: 2048,
+      capabilities: 128,
     });
   });
 });

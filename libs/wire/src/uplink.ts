@@ -8,6 +8,7 @@ import type { MessageCodec } from './message';
 import { accuracyReportV1Codec, type AccuracyReportV1 } from './messages/accuracy-report.v1';
 import { deviceConfigV1Codec, type DeviceConfigV1 } from './messages/device-config.v1';
 import { inferenceSummaryV1Codec, type InferenceSummaryV1 } from './messages/inference-summary.v1';
+import { deviceCapabilitiesV1Codec, type DeviceCapabilitiesV1 } from './messages/device-capabilities.v1';
 import { energySnapshotV1Codec, type EnergySnapshotV1 } from './messages/energy-snapshot.v1';
 import { inferenceEventV1Codec, type InferenceEventV1 } from './messages/inference-event.v1';
 import { otaCancelV1Codec, type OtaCancelV1 } from './messages/ota-cancel.v1';
@@ -28,6 +29,7 @@ export interface UplinkMessageMap {
   'ota-request': OtaChunkRequestV1;
   accuracy: AccuracyReportV1;
   summary: InferenceSummaryV1;
+  capabilities: DeviceCapabilitiesV1;
 }
 
 export interface DownlinkMessageMap {
@@ -50,6 +52,7 @@ export const UPLINK_CODECS: { readonly [K in UplinkKind]: MessageCodec<UplinkMes
   'ota-request': otaChunkRequestV1Codec,
   accuracy: accuracyReportV1Codec,
   summary: inferenceSummaryV1Codec,
+  capabilities: deviceCapabilitiesV1Codec,
 };
 
 export const DOWNLINK_CODECS: { readonly [K in DownlinkKind]: MessageCodec<DownlinkMessageMap[K]> } = {
@@ -77,6 +80,7 @@ export const MAX_PAYLOAD_BYTES = {
   'ota-cancel': otaCancelV1Codec.maxBytes, // 64 (worst case 7)
   accuracy: accuracyReportV1Codec.maxBytes, // 256 (worst case 213)
   summary: inferenceSummaryV1Codec.maxBytes, // 2048 (worst case 1444)
+  capabilities: deviceCapabilitiesV1Codec.maxBytes, // 128 (worst case 93)
 } as const;
 
 /** With a literal kind the result is narrowed (`decodeUplink('event', b).message` is InferenceEventV1). */

@@ -184,6 +184,14 @@ export const VALID_MESSAGES: { [K in keyof GoldenMessageTypes]: (rng: Rng) => Go
   },
   OtaCancelV1: (r) => ({ jobId: u(r, U32), reason: r.pick(OTA_CANCEL_REASONS) }),
   AccuracyReportV1: (r) => ({ bootId: u(r, U32), seq: u(r, U32), timestampMs: u(r, T), models: modelAccuracies(r) }),
+  DeviceCapabilitiesV1: (r) => {
+    const n = r.int(0, 15);
+    const restricted = r.int(0, Math.floor((62 - 2 * n) / 2));
+    const opSet = randomBytes(r, 2 + 2 * n + 2 * restricted);
+    opSet[0] = 1;
+    opSet[1] = n;
+    return { timestampMs: u(r, T), interpreterVersion: semver(r, 16), opSet };
+  },
   InferenceSummaryV1: (r) => ({
     bootId: u(r, U32),
     seq: u(r, U32),
