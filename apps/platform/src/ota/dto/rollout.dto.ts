@@ -156,10 +156,6 @@ export class ResumeRolloutDto {
   errorThresholdPct?: number;
 }
 
-export class JobCountsDto {
-  @ApiProperty({ type: Object, description: 'jobs per state' }) byState!: Record<string, number>;
-}
-
 export class RolloutGroupStatusDto {
   @ApiProperty() id!: number;
   @ApiProperty() index!: number;

@@ -232,18 +232,6 @@ export class OtaJobsRepository {
     return applied;
   }
 
-  /** Progress within the same state (e.g. more chunks received): no event, just the counters and the deadline. */
-  async progress(job: OtaJob, chunksReceived: number, deadlineAt: Date | null, now = new Date()): Promise<void> {
-    this.cache.forget(job.id);
-    try {
-      await this.db
-        .getRepository(OtaJob)
-        .update({ id: job.id, state: job.state }, { chunksReceived, deadlineAt, updatedAt: now });
-    } finally {
-      this.cache.forget(job.id);
-    }
-  }
-
   /** Cancels every job of a rollout that has not finished (queued ones silently, in-flight ones with an ota-cancel). */
   async cancelOpen(
     rolloutId: number,

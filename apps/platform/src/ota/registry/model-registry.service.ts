@@ -98,10 +98,6 @@ export class ModelRegistryService {
     if (!a) throw new NotFoundException(`model artifact ${id} not found`);
     return a;
   }
-
-  async findBySha256(sha256Hex: string): Promise<ModelArtifact | null> {
-    return this.artifacts.findOne({ where: { sha256: sha256Hex }, order: { createdAt: 'DESC' } });
-  }
 }
 
 function toKeyDto(k: TrustedKey): TrustedKeyDto {
