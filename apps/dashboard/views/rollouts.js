@@ -287,8 +287,7 @@ export function mount(root) {
   }
 
   async function loadList() {
-    const [rollouts, settings] = await Promise.all([api('/api/rollouts'), api('/api/dashboard/rollout-settings')]);
-    const gatesOf = new Map(settings.map((s) => [s.id, s.gates]));
+    const rollouts = await api('/api/rollouts');
     if (rollouts.length === 0) {
       clear(list, h('p', { class: 'muted' }, 'No rollout yet.'));
       return;
@@ -302,7 +301,7 @@ export function mount(root) {
     );
     clear(
       list,
-      [...rollouts].sort((a, b) => b.id - a.id).map((r) => rolloutCard(r, gatesOf.get(r.id) ?? {})),
+      [...rollouts].sort((a, b) => b.id - a.id).map((r) => rolloutCard(r, r.gates ?? {})),
     );
     for (const id of openDetails) list.querySelector(`[data-rollout="${id}"] details`)?.setAttribute('open', '');
     if (focused) list.querySelector(focused)?.focus();

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { UplinkRouter } from '../broker/uplink-router.service';
 import { GroupCommitQueue } from '../common/group-commit-queue';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { slotModelJoin } from '../ingest/slot-model.sql';
+import { slotModelJoin } from '../devices/device-slots.sql';
 
 interface ReportRow {
   deviceId: string;

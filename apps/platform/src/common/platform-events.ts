@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import type { DeviceLifecycle } from '../devices/device-lifecycle';
 
 /** In-process notifications between features (no delivery guarantee: the database is the truth). */
 export interface PlatformEventMap {
@@ -16,6 +17,8 @@ export interface PlatformEventMap {
   'device-status': [deviceId: string];
   /** A batch of inference events committed: the devices it touched and the rows inserted (dashboard live view). */
   'events-stored': [deviceIds: string[], inserted: number];
+  /** An operator moved a device's lifecycle (suspended, resumed, decommissioned). */
+  'device-lifecycle': [deviceId: string, lifecycle: DeviceLifecycle];
   /** A device was registered by claim (a new row in devices). */
   'device-registered': [deviceId: string];
   /** A device's session opened or closed (embedded broker), after the database recorded it. */

@@ -1,11 +1,11 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { DevicesRepository } from '../devices/devices.repository';
 import { readAccuracySamples } from '../accuracy/accuracy-reports.query';
 import { accuracyDeltas, AccuracyDelta, AccuracyTotals, sumAccuracy } from '../accuracy/accuracy-window';
 import type { EventStats } from './energy-aggregate';
 import type { SnapshotRow } from './energy-counters';
-import type { DeviceInfo } from './energy-profiles';
 import { buildEnergyReport, deviceMatches } from './energy-report.builder';
 import type {
   EnergyReport,
@@ -31,7 +31,10 @@ interface SnapshotDbRow {
 /** Reads what the report needs (devices, snapshots, event statistics) and hands it to the pure builder. */
 @Injectable()
 export class EnergyReportService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly deviceFacts: DevicesRepository,
+  ) {}
 
   async report(q: EnergyReportQueryDto, now = new Date()): Promise<EnergyReport> {
     const fromMs = q.from ? Date.parse(q.from) : null;
@@ -48,7 +51,7 @@ export class EnergyReportService {
       battery: q.battery ?? null,
       bucket: 'hour',
     };
-    const devices = (await this.devices()).filter((d) => deviceMatches(d, filters));
+    const devices = (await this.deviceFacts.reportFacts()).filter((d) => deviceMatches(d, filters));
     const ids = devices.map((d) => d.id);
     const lo = fromMs ?? FAR_PAST;
     const hi = toMs ?? FAR_FUTURE;
@@ -80,29 +83,6 @@ export class EnergyReportService {
       ota,
       rollouts,
     });
-  }
-
-  private async devices(): Promise<DeviceInfo[]> {
-    const rows: Array<{
-      id: string;
-      hardware_id: string;
-      sensor_stream: string;
-      mcu_profile: string;
-      radio_profile: string;
-      tags: string[];
-      last_status: Record<string, unknown> | null;
-    }> = await this.db.query(
-      `SELECT id, hardware_id, sensor_stream, mcu_profile, radio_profile, tags, last_status FROM devices ORDER BY id`,
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      hardwareId: r.hardware_id,
-      sensorStream: r.sensor_stream,
-      mcuProfile: r.mcu_profile,
-      radioProfile: r.radio_profile,
-      tags: r.tags ?? [],
-      activeModel: activeModel(r.last_status),
-    }));
   }
 
   /**
@@ -315,12 +295,4 @@ function modelKey(modelId: string | null, modelVersion: string | null): string {
 
 function roundPct(t: AccuracyTotals): number | null {
   return t.accuracyPct === null ? null : Number(t.accuracyPct.toFixed(2));
-}
-
-/** `modelId@modelVersion` of the active slot in a stored status, or null. */
-export function activeModel(status: Record<string, unknown> | null): string | null {
-  if (!status || !Array.isArray(status.slots)) return null;
-  const slot = status.slots[Number(status.activeSlot ?? 0)] as
-    { modelId?: string; modelVersion?: string } | null | undefined;
-  return slot?.modelId ? `${slot.modelId}@${slot.modelVersion ?? '?'}` : null;
 }

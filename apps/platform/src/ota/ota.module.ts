@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DevicesModule } from '../devices/devices.module';
 import { OtaDeliveryService } from './jobs/ota-delivery.service';
 import { OtaDispatcher } from './jobs/ota-dispatcher.port';
 import { OtaJobEvent } from './jobs/ota-job-event.entity';
@@ -18,7 +19,10 @@ import { RolloutsService } from './rollouts/rollouts.service';
 
 /** Model registry, rollouts and OTA delivery over MQTT. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TrustedKey, ModelArtifact, Rollout, RolloutGroup, OtaJob, OtaJobEvent])],
+  imports: [
+    TypeOrmModule.forFeature([TrustedKey, ModelArtifact, Rollout, RolloutGroup, OtaJob, OtaJobEvent]),
+    DevicesModule,
+  ],
   providers: [
     ModelRegistryService,
     OtaJobsRepository,

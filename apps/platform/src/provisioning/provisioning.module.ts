@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Claim } from './claim.entity';
 import { ClaimsController } from './claims.controller';
@@ -7,7 +8,7 @@ import { ProvisioningAttempt } from './provisioning-attempt.entity';
 import { ProvisioningService } from './provisioning.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Claim, ProvisioningAttempt])],
+  imports: [TypeOrmModule.forFeature([Claim, ProvisioningAttempt]), DevicesModule],
   providers: [ClaimsService, ProvisioningService],
   controllers: [ClaimsController],
   exports: [ClaimsService, ProvisioningService],

@@ -5,7 +5,8 @@ import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } 
 import { DataSource, EntityManager } from 'typeorm';
 import { fingerprint, generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
-import { Device } from '../devices/device.entity';
+import type { Device } from '../devices/device.entity';
+import { DevicesRepository } from '../devices/devices.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { Claim, provisioningScope } from './claim.entity';
 import { claimState } from './claims.service';
@@ -33,6 +34,7 @@ export class ProvisioningService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly devicesRepo: DevicesRepository,
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
   ) {}
@@ -112,27 +114,24 @@ export class ProvisioningService {
     const retryAfterS = this.limiter.take(claim.id, claim.rateLimitPerMinute, now.getTime());
     if (retryAfterS > 0) return refused('rate-limited', retryAfterS);
 
-    const devices = tx.getRepository(Device);
-    const existing = await devices.findOneBy({ hardwareId: req.hardwareId });
+    const devices = this.devicesRepo.within(tx);
+    const existing = await devices.findByHardwareId(req.hardwareId);
     const scope = provisioningScope(claim);
     if (existing) {
       if (existing.provisioningScope !== null && existing.provisioningScope !== scope)
         return refused('hardware-id-bound');
       if (claim.reregistrationPolicy === 'refuse') return refused('hardware-id-taken');
       if (existing.lifecycle === 'DECOMMISSIONED') return refused('hardware-id-taken');
-      Object.assign(existing, describe(req), {
-        claimId: claim.id,
-        provisioningScope: scope,
-        lifecycle: existing.lifecycle === 'SUSPENDED' ? 'SUSPENDED' : 'PROVISIONED',
-      });
-      if (claim.reregistrationPolicy === 'reuse') {
-        await devices.save(existing);
-        return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
-      }
-      existing.secretHash = credential.secretHash;
-      existing.brokerHash = credential.brokerHash;
-      existing.credentialsVersion += 1;
-      await devices.save(existing);
+      const reissue = claim.reregistrationPolicy !== 'reuse';
+      await devices.reregister(
+        existing.id,
+        { ...describe(req), claimId: claim.id, provisioningScope: scope },
+        reissue ? { secretHash: credential.secretHash, brokerHash: credential.brokerHash } : null,
+      );
+      // A registered device registers again: it is PROVISIONED until it connects with what it got
+      // (a suspended one stays suspended: re-registering is no way around the operator).
+      if (existing.lifecycle === 'ACTIVE') await devices.transitionLifecycle(existing.id, 'ACTIVE', 'PROVISIONED');
+      if (!reissue) return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
       return { status: 'replaced', deviceId: existing.id, deviceSecret: credential.secret, mqttUsername: existing.id };
     }
 

@@ -20,7 +20,7 @@ export async function sideAccuracy(
 ): Promise<AccuracyTotals & { devices: number }> {
   const devices: Array<{ id: string; active_tag: number | null }> = await db.query(
     `WITH d AS (${devicesSql})
-     SELECT dv.id, (dv.last_status->'slots'->((dv.last_status->>'activeSlot')::int)->>'tag')::float8 AS active_tag
+     SELECT dv.id, dv.active_model_tag::float8 AS active_tag
      FROM devices dv WHERE dv.id IN (SELECT device_id FROM d)`,
     params,
   );

@@ -1,6 +1,6 @@
 import type { ArtifactManifest } from '@tinyfleet/artifact';
 import { otaJobMachine } from '../jobs/ota-job.state-machine';
-import { IllegalTransitionError } from '../state-machine';
+import { IllegalTransitionError } from '../../common/state-machine';
 import { compareSemver } from '@tinyfleet/artifact';
 import { checkCompatibility, DeviceFacts } from './compatibility';
 import { evaluateGates, SideStats } from './health-gates';

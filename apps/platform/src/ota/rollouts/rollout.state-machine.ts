@@ -1,4 +1,4 @@
-import { defineStateMachine } from '../state-machine';
+import { defineStateMachine } from '../../common/state-machine';
 
 /**
  * Rollout: READY → RUNNING ⇄ PAUSED → FINISHED; an operator may abort (terminal) or roll back

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ArtifactManifest } from '@tinyfleet/artifact';
 import { DataSource, In } from 'typeorm';
+import { DeviceModelFacts, DevicesRepository } from '../../devices/devices.repository';
 import { CreateRolloutDto, ResumeRolloutDto, RolloutStatusDto } from '../dto/rollout.dto';
 import { OtaDispatcher } from '../jobs/ota-dispatcher.port';
 import { OtaJob } from '../jobs/ota-job.entity';
@@ -15,17 +16,6 @@ import { RolloutGroup } from './rollout-group.entity';
 import { Rollout, RolloutTarget } from './rollout.entity';
 import { rolloutMachine, RolloutState } from './rollout.state-machine';
 
-interface CandidateRow {
-  id: string;
-  mcu_profile: string;
-  sensor_stream: string;
-  interpreter_version: string;
-  last_status: {
-    activeSlot?: number;
-    slots?: Array<{ sha256: string; sizeBytes: number; modelId: string; modelVersion: string } | null>;
-  } | null;
-}
-
 /** Operator commands on rollouts: create (with model-aware admission), pause, resume, abort, roll back, status. */
 /** A target device as admission saw it, with the model it runs (a delta's base). */
 type Candidate = DeviceFacts & { activeSha256: string | null };
@@ -34,6 +24,7 @@ type Candidate = DeviceFacts & { activeSha256: string | null };
 export class RolloutsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly devices: DevicesRepository,
     private readonly jobs: OtaJobsRepository,
     private readonly dispatcher: OtaDispatcher,
   ) {}
@@ -277,23 +268,23 @@ export class RolloutsService {
     const eligible: Candidate[] = [];
     const skipped: Array<{ device: Candidate; reason: string }> = [];
     for (const row of rows) {
-      const active = row.last_status?.slots?.[row.last_status.activeSlot ?? 0] ?? null;
-      if (active && !manifests.has(active.sha256)) {
+      const sha256 = row.activeModelSha256;
+      if (sha256 && !manifests.has(sha256)) {
         const known = await this.db
           .getRepository(ModelArtifact)
-          .findOne({ where: { sha256: active.sha256 }, select: { manifest: true } });
-        if (known) manifests.set(active.sha256, known.manifest);
+          .findOne({ where: { sha256 }, select: { manifest: true } });
+        if (known) manifests.set(sha256, known.manifest);
       }
       const device: Candidate = {
         id: row.id,
-        mcuProfile: row.mcu_profile,
-        sensorStream: row.sensor_stream,
-        interpreterVersion: row.interpreter_version,
-        activeModelBytes: active?.sizeBytes ?? 0,
-        activeManifest: active ? (manifests.get(active.sha256) ?? null) : null,
-        activeSha256: active?.sha256 ?? null,
+        mcuProfile: row.mcuProfile,
+        sensorStream: row.sensorStream,
+        interpreterVersion: row.interpreterVersion,
+        activeModelBytes: row.activeModelBytes ?? 0,
+        activeManifest: sha256 ? (manifests.get(sha256) ?? null) : null,
+        activeSha256: sha256,
       };
-      if (active?.sha256 === artifact.sha256) skipped.push({ device, reason: 'already runs this model' });
+      if (sha256 !== null && sha256 === artifact.sha256) skipped.push({ device, reason: 'already runs this model' });
       else if (busy.has(row.id)) skipped.push({ device, reason: 'another update is in progress on this device' });
       else {
         const fit = checkCompatibility(device, artifact.manifest);
@@ -304,25 +295,16 @@ export class RolloutsService {
     return { eligible, skipped };
   }
 
-  private findTargets(t: RolloutTarget): Promise<CandidateRow[]> {
-    const where = [`lifecycle IN ('PROVISIONED', 'ACTIVE')`];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (t.stream) add('sensor_stream = ?', t.stream);
-    if (t.mcuProfile) add('mcu_profile = ?', t.mcuProfile);
-    if (t.radioProfile) add('radio_profile = ?', t.radioProfile);
-    if (t.tags?.length) add('tags @> ?::text[]', t.tags);
-    if (t.deviceIds?.length) add('id = ANY(?)', t.deviceIds);
-    const activeSlot = `(last_status->'slots'->((last_status->>'activeSlot')::int))`;
-    if (t.currentModelId) add(`${activeSlot}->>'modelId' = ?`, t.currentModelId);
-    if (t.currentModelVersion) add(`${activeSlot}->>'modelVersion' = ?`, t.currentModelVersion);
-    return this.db.query(
-      `SELECT id, mcu_profile, sensor_stream, interpreter_version, last_status FROM devices WHERE ${where.join(' AND ')} ORDER BY id`,
-      params,
-    );
+  private findTargets(t: RolloutTarget): Promise<DeviceModelFacts[]> {
+    return this.devices.modelFacts({
+      stream: t.stream,
+      mcuProfile: t.mcuProfile,
+      radioProfile: t.radioProfile,
+      tags: t.tags,
+      deviceIds: t.deviceIds,
+      activeModelId: t.currentModelId,
+      activeModelVersion: t.currentModelVersion,
+    });
   }
 
   private async createGroupsAndJobs(
