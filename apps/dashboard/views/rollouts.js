@@ -12,23 +12,21 @@ const JOB_COLORS = {
   ROLLED_BACK: '#ef6c00',
   QUEUED: '#cfd8dc',
 };
-const IN_FLIGHT = ['NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING'];
+// Which of these a rollout allows, which jobs are in flight and each gate's verdict come from the
+// API (allowedActions, jobsInFlight, gateVerdicts): the dashboard only words and draws them.
 const ACTIONS = {
   pause: {
     label: 'Pause',
-    when: ['RUNNING'],
     text: 'Pause this rollout? Devices already updating finish; no new device is notified.',
   },
-  resume: { label: 'Resume', when: ['PAUSED', 'READY'], text: 'Resume this rollout from the current group?' },
+  resume: { label: 'Resume', text: 'Resume this rollout from the current group?' },
   abort: {
     label: 'Abort',
-    when: ['READY', 'RUNNING', 'PAUSED'],
     text: 'Abort this rollout? Open jobs are cancelled; updated devices keep the new model.',
     danger: true,
   },
   rollback: {
     label: 'Roll back',
-    when: ['RUNNING', 'PAUSED', 'FINISHED'],
     text: 'Roll back every updated device to the model it ran before? This starts a rollback rollout.',
     danger: true,
   },
@@ -345,7 +343,7 @@ export function mount(root) {
             {
               type: 'button',
               class: a.danger ? 'danger' : undefined,
-              disabled: !a.when.includes(r.state),
+              disabled: !r.allowedActions.includes(action),
               'data-action': action,
               onclick: () =>
                 confirmThen(`${a.label} rollout #${r.id}`, a.text, async () => {
@@ -361,11 +359,10 @@ export function mount(root) {
   }
 
   function groupView(g, gates) {
-    const total = Object.values(g.jobs).reduce((a, b) => a + b, 0);
-    const inFlight = IN_FLIGHT.reduce((a, s) => a + (g.jobs[s] ?? 0), 0);
+    const total = g.jobsTotal;
     const parts = [
       ...Object.entries(JOB_COLORS).map(([s, c]) => [s, g.jobs[s] ?? 0, c]),
-      ['in flight', inFlight, '#1565c0'],
+      ['in flight', g.jobsInFlight, '#1565c0'],
     ].filter(([, n]) => n > 0);
     const done = g.jobs.SUCCEEDED ?? 0;
     return h(
@@ -398,7 +395,7 @@ export function mount(root) {
         { class: 'legend' },
         parts.map(([s, n, c]) => h('span', {}, h('i', { style: { background: c } }), `${s} ${n}`)),
       ),
-      g.gateReadings ? gateTable(g.gateReadings, gates) : gateLimits(g, gates),
+      g.gateReadings ? gateTable(g.gateReadings, g.gateVerdicts, gates) : gateLimits(g, gates),
     );
   }
 
@@ -419,24 +416,14 @@ export function mount(root) {
     );
   }
 
-  function gateTable(gr, gates) {
+  function gateTable(gr, verdicts, gates) {
     const u = gr.updated;
     const c = gr.control;
-    const rate =
-      u.eventsPerDeviceHour !== null && c.eventsPerDeviceHour
-        ? u.eventsPerDeviceHour / c.eventsPerDeviceHour - 1
-        : null;
-    const shift = u.meanScoreQ !== null && c.meanScoreQ !== null ? u.meanScoreQ - c.meanScoreQ : null;
-    const ratio = u.meanEnergyUj !== null && c.meanEnergyUj ? u.meanEnergyUj / c.meanEnergyUj : null;
+    const v = Object.fromEntries(verdicts.map((x) => [x.gate, x]));
     // Readings taken before the accuracy gate existed have no accuracy fields.
     const acc = (s) => (s.accuracyPct == null ? '—' : `${fmtNum(s.accuracyPct)} % (n=${fmtNum(s.accuracyInferences)})`);
-    const drop = u.accuracyPct != null && c.accuracyPct != null ? c.accuracyPct - u.accuracyPct : null;
-    const minN = gates.minAccuracyInferences; // stored with the rollout whenever the accuracy gate is on
-    const accuracyJudged =
-      drop !== null &&
-      gates.maxAccuracyDropPct !== undefined &&
-      u.accuracyInferences >= minN &&
-      c.accuracyInferences >= minN;
+    const reading = (gate, show) => (v[gate].reading === null ? '—' : show(v[gate].reading));
+    const verdict = (gate) => v[gate].verdict;
     const row = (label, uv, cv, reading, limit, ok) =>
       h(
         'tr',
@@ -446,9 +433,14 @@ export function mount(root) {
         h('td', { class: 'num' }, cv),
         h('td', { class: 'num' }, reading),
         h('td', { class: 'num' }, limit),
-        h('td', {}, ok === null ? h('span', { class: 'muted' }, 'not judged') : badge(ok ? 'PASS' : 'FAIL')),
+        h(
+          'td',
+          {},
+          ok === 'pass' || ok === 'fail'
+            ? badge(ok.toUpperCase())
+            : h('span', { class: 'muted' }, ok === 'off' ? 'off' : 'not judged'),
+        ),
       );
-    const within = (x, lim) => (x === null || lim === undefined ? null : Math.abs(x) <= lim);
     return h(
       'div',
       {},
@@ -481,47 +473,40 @@ export function mount(root) {
           h(
             'tbody',
             {},
-            row(
-              'Devices with events',
-              u.devices,
-              c.devices,
-              '',
-              `≥ ${gates.minDevicesPerSide ?? '—'}`,
-              u.devices >= (gates.minDevicesPerSide ?? 0) && c.devices >= (gates.minDevicesPerSide ?? 0),
-            ),
+            row('Devices with events', u.devices, c.devices, '', `≥ ${v.devices.limit}`, verdict('devices')),
             row(
               'Events per device-hour',
               fmtNum(u.eventsPerDeviceHour),
               fmtNum(c.eventsPerDeviceHour),
-              rate === null ? '—' : `${fmtNum(rate * 100)} %`,
+              reading('event-rate', (x) => `${fmtNum(x * 100)} %`),
               gates.maxEventRateChange === undefined ? 'off' : `±${fmtNum(gates.maxEventRateChange * 100)} %`,
-              within(rate, gates.maxEventRateChange),
+              verdict('event-rate'),
             ),
             row(
               'Mean score (q)',
               fmtNum(u.meanScoreQ),
               fmtNum(c.meanScoreQ),
-              shift === null ? '—' : fmtNum(shift),
+              reading('score-shift', fmtNum),
               gates.maxScoreShiftQ === undefined ? 'off' : `±${gates.maxScoreShiftQ}`,
-              within(shift, gates.maxScoreShiftQ),
+              verdict('score-shift'),
             ),
             row(
               'Energy per inference (µJ)',
               fmtNum(u.meanEnergyUj),
               fmtNum(c.meanEnergyUj),
-              ratio === null ? '—' : `×${fmtNum(ratio)}`,
+              reading('energy-ratio', (x) => `×${fmtNum(x)}`),
               gates.maxEnergyPerInferenceRatio === undefined ? 'off' : `×${gates.maxEnergyPerInferenceRatio}`,
-              ratio === null || gates.maxEnergyPerInferenceRatio === undefined
-                ? null
-                : ratio <= gates.maxEnergyPerInferenceRatio,
+              verdict('energy-ratio'),
             ),
             row(
               'On-device accuracy',
               acc(u),
               acc(c),
-              drop === null ? '—' : `${fmtNum(-drop)} pts`,
-              gates.maxAccuracyDropPct === undefined ? 'off' : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${minN})`,
-              accuracyJudged ? drop <= gates.maxAccuracyDropPct : null,
+              reading('accuracy-drop', (x) => `${fmtNum(-x)} pts`),
+              gates.maxAccuracyDropPct === undefined
+                ? 'off'
+                : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${gates.minAccuracyInferences})`,
+              verdict('accuracy-drop'),
             ),
           ),
         ),

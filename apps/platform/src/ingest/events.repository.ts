@@ -75,6 +75,31 @@ export class EventsRepository {
     return result[0]?.inserted ?? 0;
   }
 
+  /** Events of these devices received after `since` (platform clock): how many, from how many devices, mean score and energy. */
+  async statsSince(
+    deviceIds: readonly string[],
+    since: Date,
+  ): Promise<{ devices: number; events: number; meanScoreQ: number | null; meanEnergyUj: number | null }> {
+    if (deviceIds.length === 0) return { devices: 0, events: 0, meanScoreQ: null, meanEnergyUj: null };
+    const [row]: Array<{
+      devices: number;
+      events: number;
+      mean_score_q: number | null;
+      mean_energy_uj: number | null;
+    }> = await this.m.query(
+      `SELECT count(DISTINCT device_id)::int AS devices, count(*)::int AS events,
+                avg(score_q)::float AS mean_score_q, avg(energy_uj)::float AS mean_energy_uj
+         FROM device_events WHERE device_id = ANY($1::text[]) AND received_at > $2`,
+      [deviceIds, since],
+    );
+    return {
+      devices: row!.devices,
+      events: row!.events,
+      meanScoreQ: row!.mean_score_q,
+      meanEnergyUj: row!.mean_energy_uj,
+    };
+  }
+
   /** A device's events, newest first, optionally only those below a sequence number (paging backwards). */
   async page(deviceId: string, limit: number, beforeSeq?: number): Promise<StoredEvent[]> {
     const rows = await this.m.getRepository(DeviceEvent).find({

@@ -6,10 +6,11 @@ import { ClaimsController } from './claims.controller';
 import { ClaimsService } from './claims.service';
 import { ProvisioningAttempt } from './provisioning-attempt.entity';
 import { ProvisioningService } from './provisioning.service';
+import { RegistrationsRepository } from './registrations.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Claim, ProvisioningAttempt]), DevicesModule],
-  providers: [ClaimsService, ProvisioningService],
+  providers: [ClaimsService, ProvisioningService, RegistrationsRepository],
   controllers: [ClaimsController],
   exports: [ClaimsService, ProvisioningService],
 })

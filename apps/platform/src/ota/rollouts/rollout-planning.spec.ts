@@ -162,7 +162,7 @@ describe('rollout planning', () => {
     ]);
   });
 
-  it('keeps every state change inside its transition table', () => {
+  it('has transition tables that allow the moves the platform makes and name the rule they refuse', () => {
     expect(otaJobMachine.canTransition('NOTIFIED', 'VERIFIED')).toBe(true); // the device already had it
     expect(otaJobMachine.canTransition('FAILED', 'NOTIFIED')).toBe(true); // retry
     expect(otaJobMachine.canTransition('REJECTED', 'NOTIFIED')).toBe(false);
