@@ -23,7 +23,7 @@ export interface PlatformEventMap {
   'device-registered': [deviceId: string];
   /** A device's session opened or closed (embedded broker), after the database recorded it. */
   'device-connectivity': [deviceId: string, state: 'ONLINE' | 'OFFLINE'];
-  /** An OTA job changed state (emitted inside the transaction: listeners re-read a little later). */
+  /** An OTA job changed state (a single move emits inside its transaction, a batch right after its statement: listeners re-read a little later). */
   'ota-job-transition': [jobId: number, deviceId: string, rolloutId: number, toState: string];
 }
 
