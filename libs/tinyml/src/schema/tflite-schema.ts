@@ -62,23 +62,6 @@ export const DTYPE_BY_CODE: ReadonlyMap<number, { dtype: DType; bytes: number }>
   [12, { dtype: 'uint64' as DType, bytes: 8 }],
 ]);
 
-export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
-  float32: 4,
-  int32: 4,
-  uint8: 1,
-  int64: 8,
-  bool: 1,
-  int16: 2,
-  int8: 1,
-  uint16: 2,
-  uint32: 4,
-  uint64: 8,
-};
-
-/** Padding enum. */
-export const PADDING_SAME = 0;
-export const PADDING_VALID = 1;
-
 /** ActivationFunctionType enum. */
 export const enum Activation {
   NONE = 0,
