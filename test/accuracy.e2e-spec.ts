@@ -260,10 +260,7 @@ describe('on-device accuracy reports', () => {
       expect(res.status).toBe(201);
       const id = res.body.id;
       // the defaults (3 devices, 30 inferences per side) are stored with the rollout; the dashboard shows them next to the readings
-      const settings = (await platform.api('GET', '/api/dashboard/rollout-settings')).body.find(
-        (r: { id: number }) => r.id === id,
-      );
-      expect(settings.gates).toEqual({
+      expect((await status(id)).gates).toEqual({
         minDevicesPerSide: 3,
         soakS: 60,
         maxAccuracyDropPct: 10,

@@ -1,6 +1,9 @@
 import type { SigningKey } from '@tinyfleet/artifact/verify-node';
 import { decodeOtaOfferV1, encodeOtaOfferV1 } from '@tinyfleet/wire';
+import { Client } from 'pg';
+import { otaJobMachine } from '../apps/platform/src/ota/jobs/ota-job.state-machine';
 import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
+import { rolloutGroupMachine, rolloutMachine } from '../apps/platform/src/ota/rollouts/rollout.state-machine';
 import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact, TestArtifact } from './support/artifacts';
 import { statusesStored } from './support/devices';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
@@ -32,7 +35,18 @@ describe('OTA rollouts of quantized models', () => {
     if (!(await waitUntil(what))) throw new Error(`timed out waiting for ${label}`);
   };
 
+  /** Every rollout and group move the platform made, in order, as the state machines applied them. */
+  const moves: Array<{ what: string; from: string; to: string }> = [];
+
   beforeAll(async () => {
+    // Observe, not replace: each applied transition is recorded after the real one succeeded.
+    for (const machine of [rolloutMachine, rolloutGroupMachine] as const) {
+      const apply = machine.transition.bind(machine);
+      jest.spyOn(machine, 'transition').mockImplementation(async (what, from, to, write) => {
+        await apply(what, from as never, to as never, write);
+        moves.push({ what, from, to });
+      });
+    }
     platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', OTA_CHUNK_BYTES: '256' });
     key = newSigningKey();
     const input = referenceFile('hello_world_int8', 'test_inputs', 'x_1.57_q-63.bin');
@@ -282,7 +296,7 @@ describe('OTA rollouts of quantized models', () => {
     silent.tamper = undefined;
   });
 
-  it('skips a device whose RAM cannot hold the arena, with the numbers', async () => {
+  it("skips a device whose RAM cannot hold the interpreter's memory, with the numbers", async () => {
     const person = signedArtifact({
       key,
       name: 'doorbell',
@@ -309,7 +323,7 @@ describe('OTA rollouts of quantized models', () => {
     });
     expect(res.body.skipped).toHaveLength(1);
     expect(res.body.skipped[0].reason).toMatch(
-      /^flash: model 300568 B > \d+ B free .* on atmega328p; RAM: arena \d+ B > 1280 B free \(2048 B − firmware 768 B\) on atmega328p/,
+      /^flash: model 300568 B > \d+ B free .* on atmega328p; RAM: interpreter memory 82300 B > 1280 B free \(2048 B − firmware 768 B\) on atmega328p/,
     );
   });
 
@@ -408,5 +422,64 @@ describe('OTA rollouts of quantized models', () => {
       'power-loss',
     );
     expect(job.attempts).toBe(2);
+  });
+
+  it('every state change stays inside its table: the recorded moves explain every stored state', async () => {
+    // An operator aborts the paused rollout whose only group failed: the failed group stays FAILED.
+    const paused = (await platform.api('GET', '/api/rollouts')).body.find((r: { name: string }) => r.name === 'broken');
+    expect(paused).toMatchObject({ state: 'PAUSED', allowedActions: ['resume', 'abort', 'rollback'] });
+    const aborted = await platform.api('POST', `/api/rollouts/${paused.id}/abort`);
+    expect(aborted.body).toMatchObject({ state: 'ABORTED', allowedActions: [], groups: [{ state: 'FAILED' }] });
+    // Not a move the table has: a conflict that says so, and nothing changes.
+    const again = await platform.api('POST', `/api/rollouts/${paused.id}/resume`);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(/ABORTED → RUNNING is not allowed/);
+
+    const sql = new Client({ connectionString: platform.databaseUrl });
+    await sql.connect();
+    try {
+      // Rollouts and groups: each one's moves form one chain from READY, each step in its table,
+      // ending in the state the database holds — so no write went around the machine.
+      const stored = [
+        ...(await sql.query(`SELECT 'rollout ' || id AS what, state FROM rollouts`)).rows,
+        ...(await sql.query(`SELECT 'rollout group ' || id AS what, state FROM rollout_groups`)).rows,
+      ] as Array<{ what: string; state: string }>;
+      expect(stored.length).toBeGreaterThan(10);
+      for (const { what, state } of stored) {
+        const machine = what.startsWith('rollout group') ? rolloutGroupMachine : rolloutMachine;
+        const chain = moves.filter((m) => m.what === what);
+        let at = 'READY';
+        for (const m of chain) {
+          expect({ what, from: m.from }).toEqual({ what, from: at });
+          expect(machine.canTransition(m.from as never, m.to as never)).toBe(true);
+          at = m.to;
+        }
+        expect({ what, state }).toEqual({ what, state: at });
+      }
+      expect(moves.map((m) => `${m.from}→${m.to}`)).toEqual(
+        expect.arrayContaining([
+          'READY→RUNNING',
+          'RUNNING→PAUSED',
+          'RUNNING→FINISHED',
+          'RUNNING→FAILED',
+          'PAUSED→ABORTED',
+        ]),
+      );
+      // Jobs: every transition is in ota_job_events; the same chain rule, from QUEUED (or SKIPPED, untouched).
+      const jobs = (await sql.query(`SELECT id, state FROM ota_jobs`)).rows as Array<{ id: number; state: string }>;
+      const events = (await sql.query(`SELECT job_id, from_state, to_state FROM ota_job_events ORDER BY id`))
+        .rows as Array<{ job_id: number; from_state: string; to_state: string }>;
+      for (const job of jobs) {
+        let at = job.state === 'SKIPPED' ? 'SKIPPED' : 'QUEUED';
+        for (const e of events.filter((x) => x.job_id === job.id)) {
+          expect({ job: job.id, from: e.from_state }).toEqual({ job: job.id, from: at });
+          expect(otaJobMachine.canTransition(e.from_state as never, e.to_state as never)).toBe(true);
+          at = e.to_state;
+        }
+        expect({ job: job.id, state: job.state }).toEqual({ job: job.id, state: at });
+      }
+    } finally {
+      await sql.end();
+    }
   });
 });

@@ -181,7 +181,7 @@ export interface GateReadings {
   notJudged?: string[];
 }
 
-/** A rollout's health gates (GET /api/dashboard/rollout-settings). */
+/** A rollout's health gates, as configured (defaults filled in). */
 export interface Gates {
   minDevicesPerSide?: number;
   soakS?: number;
@@ -193,15 +193,32 @@ export interface Gates {
   autoRollback?: boolean;
 }
 
+/** One gate's verdict on a group's readings, as the executor judged it. */
+export interface GateVerdict {
+  gate: 'devices' | 'event-rate' | 'score-shift' | 'energy-ratio' | 'accuracy-drop';
+  reading: number | null;
+  limit: number | null;
+  verdict: 'pass' | 'fail' | 'not-judged' | 'off';
+}
+
 export interface RolloutGroup {
+  id: number;
   index: number;
   state: string;
   successThresholdPct: number;
   errorThresholdPct: number;
   /** Jobs by state. */
   jobs: Record<string, number>;
+  jobsTotal: number;
+  /** Jobs a device is working on (offered, downloading, verifying, applying). */
+  jobsInFlight: number;
   gateReadings: GateReadings | null;
+  gateVerdicts: GateVerdict[] | null;
+  startedAt: string | null;
+  finishedAt: string | null;
 }
+
+export type RolloutAction = 'pause' | 'resume' | 'abort' | 'rollback';
 
 /** GET /api/rollouts items. */
 export interface Rollout {
@@ -211,7 +228,11 @@ export interface Rollout {
   stateReason: string | null;
   rollbackOf: number | null;
   createdAt: string;
+  /** The operator commands its state allows now. */
+  allowedActions: RolloutAction[];
   model: { name: string; version: string };
+  errorAction: 'pause' | 'abort';
+  gates: Gates;
   groups: RolloutGroup[];
   skipped: Array<{ deviceId: string; reason: string }>;
 }

@@ -41,7 +41,7 @@ export interface TestArtifact {
 
 /**
  * A real signed artifact around a real .tflite (a TFLM reference model), with the manifest the
- * pipeline would write: sizes, arena, MACs and ops from our interpreter, and a self-test vector taken
+ * pipeline would write: sizes, arena and device memory, MACs and ops from our interpreter, and a self-test vector taken
  * from the TFLM reference input and expected output.
  */
 export function signedArtifact(opts: {
@@ -76,6 +76,7 @@ export function signedArtifact(opts: {
       huffmanBytes: opts.ota?.length ?? opts.model.length,
     },
     arenaBytes: info.arenaBytes,
+    ...(info.memory ? { memory: info.memory } : {}),
     flashBytes: info.flashBytes,
     macs: info.macs,
     ops: info.ops,

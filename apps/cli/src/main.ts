@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerModelCommands } from './commands/model.command';
 import { registerClaimCommands } from './commands/claim.command';
+import { registerDeviceCommands } from './commands/device.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerModelBuildCommands } from './commands/model-build.command';
 import { registerKeysCommands } from './commands/keys.command';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStartCommand(program);
   registerClaimCommands(program);
+  registerDeviceCommands(program);
   const model = registerModelCommands(program);
   registerModelBuildCommands(model);
   registerKeysCommands(program);

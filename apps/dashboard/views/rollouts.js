@@ -5,9 +5,11 @@ import { api } from '../api.js';
 import { badge, clear, field, fmtNum, fmtTime, h, panel, select, throttle } from '../dom.js';
 
 /** @typedef {import('../api-types').Rollout} Rollout */
+/** @typedef {import('../api-types').RolloutAction} RolloutAction */
 /** @typedef {import('../api-types').RolloutGroup} RolloutGroup */
 /** @typedef {import('../api-types').GateReadings} GateReadings */
 /** @typedef {import('../api-types').GateSide} GateSide */
+/** @typedef {import('../api-types').GateVerdict} GateVerdict */
 /** @typedef {import('../api-types').Gates} Gates */
 /** @typedef {import('../api-types').FleetSummary} FleetSummary */
 /** @typedef {import('../dom.js').Child} Child */
@@ -22,24 +24,22 @@ const JOB_COLORS = {
   ROLLED_BACK: '#ef6c00',
   QUEUED: '#cfd8dc',
 };
-const IN_FLIGHT = ['NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING'];
-/** @type {Record<string, { label: string, when: string[], text: string, danger?: boolean }>} */
+// Which of these a rollout allows, which jobs are in flight and each gate's verdict come from the
+// API (allowedActions, jobsInFlight, gateVerdicts): the dashboard only words and draws them.
+/** @type {Record<RolloutAction, { label: string, text: string, danger?: boolean }>} */
 const ACTIONS = {
   pause: {
     label: 'Pause',
-    when: ['RUNNING'],
     text: 'Pause this rollout? Devices already updating finish; no new device is notified.',
   },
-  resume: { label: 'Resume', when: ['PAUSED', 'READY'], text: 'Resume this rollout from the current group?' },
+  resume: { label: 'Resume', text: 'Resume this rollout from the current group?' },
   abort: {
     label: 'Abort',
-    when: ['READY', 'RUNNING', 'PAUSED'],
     text: 'Abort this rollout? Open jobs are cancelled; updated devices keep the new model.',
     danger: true,
   },
   rollback: {
     label: 'Roll back',
-    when: ['RUNNING', 'PAUSED', 'FINISHED'],
     text: 'Roll back every updated device to the model it ran before? This starts a rollback rollout.',
     danger: true,
   },
@@ -314,9 +314,8 @@ export function mount(root) {
   }
 
   async function loadList() {
-    /** @type {[Rollout[], Array<{ id: number, gates: Gates }>]} */
-    const [rollouts, settings] = await Promise.all([api('/api/rollouts'), api('/api/dashboard/rollout-settings')]);
-    const gatesOf = new Map(settings.map((s) => [s.id, s.gates]));
+    /** @type {Rollout[]} */
+    const rollouts = await api('/api/rollouts');
     if (rollouts.length === 0) {
       clear(list, h('p', { class: 'muted' }, 'No rollout yet.'));
       return;
@@ -333,7 +332,7 @@ export function mount(root) {
     );
     clear(
       list,
-      [...rollouts].sort((a, b) => b.id - a.id).map((r) => rolloutCard(r, gatesOf.get(r.id) ?? {})),
+      [...rollouts].sort((a, b) => b.id - a.id).map((r) => rolloutCard(r, r.gates)),
     );
     for (const id of openDetails) list.querySelector(`[data-rollout="${id}"] details`)?.setAttribute('open', '');
     if (focused) /** @type {HTMLElement | null} */ (list.querySelector(focused))?.focus();
@@ -375,22 +374,23 @@ export function mount(root) {
       h(
         'div',
         { class: 'actions' },
-        Object.entries(ACTIONS).map(([action, a]) =>
-          h(
-            'button',
-            {
-              type: 'button',
-              class: a.danger ? 'danger' : undefined,
-              disabled: !a.when.includes(r.state),
-              'data-action': action,
-              onclick: () =>
-                confirmThen(`${a.label} rollout #${r.id}`, a.text, async () => {
-                  await api(`/api/rollouts/${r.id}/${action}`, { method: 'POST', body: {} });
-                  await loadList();
-                }),
-            },
-            a.label,
-          ),
+        /** @type {Array<[RolloutAction, (typeof ACTIONS)[RolloutAction]]>} */ (Object.entries(ACTIONS)).map(
+          ([action, a]) =>
+            h(
+              'button',
+              {
+                type: 'button',
+                class: a.danger ? 'danger' : undefined,
+                disabled: !r.allowedActions.includes(action),
+                'data-action': action,
+                onclick: () =>
+                  confirmThen(`${a.label} rollout #${r.id}`, a.text, async () => {
+                    await api(`/api/rollouts/${r.id}/${action}`, { method: 'POST', body: {} });
+                    await loadList();
+                  }),
+              },
+              a.label,
+            ),
         ),
       ),
     );
@@ -401,12 +401,11 @@ export function mount(root) {
    * @param {Gates} gates
    */
   function groupView(g, gates) {
-    const total = Object.values(g.jobs).reduce((a, b) => a + b, 0);
-    const inFlight = IN_FLIGHT.reduce((a, s) => a + (g.jobs[s] ?? 0), 0);
+    const total = g.jobsTotal;
     /** @type {Array<[string, number, string]>} state, jobs, colour */
     const parts = /** @type {Array<[string, number, string]>} */ ([
       ...Object.entries(JOB_COLORS).map(([s, c]) => [s, g.jobs[s] ?? 0, c]),
-      ['in flight', inFlight, '#1565c0'],
+      ['in flight', g.jobsInFlight, '#1565c0'],
     ]).filter(([, n]) => n > 0);
     const done = g.jobs.SUCCEEDED ?? 0;
     return h(
@@ -439,7 +438,7 @@ export function mount(root) {
         { class: 'legend' },
         parts.map(([s, n, c]) => h('span', {}, h('i', { style: { background: c } }), `${s} ${n}`)),
       ),
-      g.gateReadings ? gateTable(g.gateReadings, gates) : gateLimits(g, gates),
+      g.gateReadings ? gateTable(g.gateReadings, g.gateVerdicts ?? [], gates) : gateLimits(g, gates),
     );
   }
 
@@ -466,34 +465,34 @@ export function mount(root) {
 
   /**
    * @param {GateReadings} gr
+   * @param {GateVerdict[]} verdicts
    * @param {Gates} gates
    */
-  function gateTable(gr, gates) {
+  function gateTable(gr, verdicts, gates) {
     const u = gr.updated;
     const c = gr.control;
-    const rate =
-      u.eventsPerDeviceHour !== null && c.eventsPerDeviceHour
-        ? u.eventsPerDeviceHour / c.eventsPerDeviceHour - 1
-        : null;
-    const shift = u.meanScoreQ !== null && c.meanScoreQ !== null ? u.meanScoreQ - c.meanScoreQ : null;
-    const ratio = u.meanEnergyUj !== null && c.meanEnergyUj ? u.meanEnergyUj / c.meanEnergyUj : null;
+    /** @type {Record<string, GateVerdict>} */
+    const v = Object.fromEntries(verdicts.map((x) => [x.gate, x]));
     // Readings taken before the accuracy gate existed have no accuracy fields.
     /** @param {GateSide} s */
     const acc = (s) => (s.accuracyPct == null ? '—' : `${fmtNum(s.accuracyPct)} % (n=${fmtNum(s.accuracyInferences)})`);
-    const drop = u.accuracyPct != null && c.accuracyPct != null ? c.accuracyPct - u.accuracyPct : null;
-    const minN = /** @type {number} */ (gates.minAccuracyInferences); // stored with the rollout whenever the accuracy gate is on
-    const accuracyJudged =
-      drop !== null &&
-      gates.maxAccuracyDropPct !== undefined &&
-      u.accuracyInferences >= minN &&
-      c.accuracyInferences >= minN;
+    /**
+     * @param {GateVerdict['gate']} gate
+     * @param {(x: number) => string} show
+     */
+    const reading = (gate, show) => {
+      const x = v[gate].reading;
+      return x === null ? '—' : show(x);
+    };
+    /** @param {GateVerdict['gate']} gate */
+    const verdict = (gate) => v[gate].verdict;
     /**
      * @param {string} label
      * @param {Child} uv the updated devices' value
      * @param {Child} cv the control group's value
      * @param {string} reading
      * @param {string} limit
-     * @param {boolean | null} ok null: not judged
+     * @param {GateVerdict['verdict']} ok
      */
     const row = (label, uv, cv, reading, limit, ok) =>
       h(
@@ -504,13 +503,14 @@ export function mount(root) {
         h('td', { class: 'num' }, cv),
         h('td', { class: 'num' }, reading),
         h('td', { class: 'num' }, limit),
-        h('td', {}, ok === null ? h('span', { class: 'muted' }, 'not judged') : badge(ok ? 'PASS' : 'FAIL')),
+        h(
+          'td',
+          {},
+          ok === 'pass' || ok === 'fail'
+            ? badge(ok.toUpperCase())
+            : h('span', { class: 'muted' }, ok === 'off' ? 'off' : 'not judged'),
+        ),
       );
-    /**
-     * @param {number | null} x
-     * @param {number | undefined} lim
-     */
-    const within = (x, lim) => (x === null || lim === undefined ? null : Math.abs(x) <= lim);
     return h(
       'div',
       {},
@@ -543,47 +543,40 @@ export function mount(root) {
           h(
             'tbody',
             {},
-            row(
-              'Devices with events',
-              u.devices,
-              c.devices,
-              '',
-              `≥ ${gates.minDevicesPerSide ?? '—'}`,
-              u.devices >= (gates.minDevicesPerSide ?? 0) && c.devices >= (gates.minDevicesPerSide ?? 0),
-            ),
+            row('Devices with events', u.devices, c.devices, '', `≥ ${v.devices.limit}`, verdict('devices')),
             row(
               'Events per device-hour',
               fmtNum(u.eventsPerDeviceHour),
               fmtNum(c.eventsPerDeviceHour),
-              rate === null ? '—' : `${fmtNum(rate * 100)} %`,
+              reading('event-rate', (x) => `${fmtNum(x * 100)} %`),
               gates.maxEventRateChange === undefined ? 'off' : `±${fmtNum(gates.maxEventRateChange * 100)} %`,
-              within(rate, gates.maxEventRateChange),
+              verdict('event-rate'),
             ),
             row(
               'Mean score (q)',
               fmtNum(u.meanScoreQ),
               fmtNum(c.meanScoreQ),
-              shift === null ? '—' : fmtNum(shift),
+              reading('score-shift', fmtNum),
               gates.maxScoreShiftQ === undefined ? 'off' : `±${gates.maxScoreShiftQ}`,
-              within(shift, gates.maxScoreShiftQ),
+              verdict('score-shift'),
             ),
             row(
               'Energy per inference (µJ)',
               fmtNum(u.meanEnergyUj),
               fmtNum(c.meanEnergyUj),
-              ratio === null ? '—' : `×${fmtNum(ratio)}`,
+              reading('energy-ratio', (x) => `×${fmtNum(x)}`),
               gates.maxEnergyPerInferenceRatio === undefined ? 'off' : `×${gates.maxEnergyPerInferenceRatio}`,
-              ratio === null || gates.maxEnergyPerInferenceRatio === undefined
-                ? null
-                : ratio <= gates.maxEnergyPerInferenceRatio,
+              verdict('energy-ratio'),
             ),
             row(
               'On-device accuracy',
               acc(u),
               acc(c),
-              drop === null ? '—' : `${fmtNum(-drop)} pts`,
-              gates.maxAccuracyDropPct === undefined ? 'off' : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${minN})`,
-              accuracyJudged ? drop <= /** @type {number} */ (gates.maxAccuracyDropPct) : null,
+              reading('accuracy-drop', (x) => `${fmtNum(-x)} pts`),
+              gates.maxAccuracyDropPct === undefined
+                ? 'off'
+                : `drop ≤ ${gates.maxAccuracyDropPct} pts (n ≥ ${gates.minAccuracyInferences})`,
+              verdict('accuracy-drop'),
             ),
           ),
         ),

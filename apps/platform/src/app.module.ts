@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AccuracyModule } from './accuracy/accuracy.module';
 import { BrokerModule } from './broker/broker.module';
 import { ApiTokenGuard } from './common/api-token.guard';
 import { PlatformEvents } from './common/platform-events';
+import { TransitionErrorFilter } from './common/transition-error.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -52,7 +53,10 @@ export class AppModule {
         DashboardModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiTokenGuard },
+        { provide: APP_FILTER, useClass: TransitionErrorFilter },
+      ],
     };
   }
 }

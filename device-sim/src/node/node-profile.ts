@@ -1,4 +1,4 @@
-import { BATTERY_PROFILES, BatteryId, MCU_PROFILES, McuId, RADIO_PROFILES, RadioId } from '@tinyfleet/energy';
+import { BatteryId, McuId, RadioId } from '@tinyfleet/energy';
 
 /** The hardware a simulated node claims to be. */
 export interface NodeHardware {
@@ -43,8 +43,4 @@ export function buildFor(stream: string, index: number): Omit<NodeHardware, 'har
   const builds = STREAM_BUILDS[stream];
   if (!builds) throw new Error(`no hardware builds for stream ${stream}`);
   return builds[index % builds.length];
-}
-
-export function hardwareProfiles(h: NodeHardware) {
-  return { mcu: MCU_PROFILES[h.mcu], radio: RADIO_PROFILES[h.radio], battery: BATTERY_PROFILES[h.battery] };
 }

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@tinyfleet/random';
 import {
   BatteryProfile,
   connectCost,
@@ -442,16 +443,4 @@ export class SimNode {
 function nextAfter(from: number, intervalMs: number, nowMs: number): number {
   const steps = Math.floor((nowMs - from) / intervalMs) + 1;
   return from + steps * intervalMs;
-}
-
-/** Small seeded PRNG (mulberry32): each node's motion triggers are its own and reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -96,10 +96,6 @@ export class OtaAgent {
     this.now = opts.clock ?? Date.now;
   }
 
-  get busyWith(): number | null {
-    return this.download?.offer.jobId ?? null;
-  }
-
   async onOffer(payload: Uint8Array): Promise<void> {
     const offer = decodeOrNull(decodeOtaOfferV1, payload);
     if (!offer) return; // unreadable: not even its job id can be answered

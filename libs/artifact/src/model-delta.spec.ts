@@ -1,8 +1,9 @@
+import { lcg32 } from '@tinyfleet/random';
 import { applyModelDelta, encodeModelDelta, ModelDeltaError } from './model-delta';
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const next = lcg32(seed);
+  return () => next() / 2 ** 32;
 }
 
 describe('model delta', () => {

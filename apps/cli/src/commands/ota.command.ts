@@ -9,6 +9,8 @@ interface GroupStatus {
   successThresholdPct: number;
   errorThresholdPct: number;
   jobs: Record<string, number>;
+  /** Jobs a device is working on, by the platform's own list of in-flight states. */
+  jobsInFlight: number;
   gateReadings: GateReadings | null;
 }
 interface GateSide {
@@ -273,7 +275,7 @@ export function render(s: RolloutStatus): string {
   for (const g of s.groups) {
     const j = g.jobs;
     const n = (k: string) => j[k] ?? 0;
-    const downloading = n('NOTIFIED') + n('DOWNLOADING') + n('DOWNLOADED') + n('VERIFIED') + n('APPLYING');
+    const downloading = g.jobsInFlight;
     const failed = n('FAILED') + n('REJECTED') + n('TIMED_OUT');
     const r = g.gateReadings;
     const verdict = !r

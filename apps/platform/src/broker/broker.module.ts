@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
-import { Device } from '../devices/device.entity';
 import { DevicesModule } from '../devices/devices.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { Claim } from '../provisioning/claim.entity';
@@ -25,7 +24,7 @@ export class BrokerModule {
     return {
       module: BrokerModule,
       global: true,
-      imports: [TypeOrmModule.forFeature([Device, Claim]), DevicesModule, IngestModule, ProvisioningModule],
+      imports: [TypeOrmModule.forFeature([Claim]), DevicesModule, IngestModule, ProvisioningModule],
       providers: [
         CredentialsService,
         UplinkRouter,

@@ -5,7 +5,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { fingerprint, verifySecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
-import { Device } from '../devices/device.entity';
+import { CONNECTABLE_LIFECYCLES } from '../devices/device-lifecycle';
+import { DevicesRepository } from '../devices/devices.repository';
 import { Claim } from '../provisioning/claim.entity';
 
 export type AuthFailure = 'bad-credentials' | 'not-authorized';
@@ -25,7 +26,7 @@ export class CredentialsService implements OnModuleInit {
   private readonly verified = new Map<string, { storedHash: string; fingerprint: Buffer }>();
 
   constructor(
-    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    private readonly devices: DevicesRepository,
     @InjectRepository(Claim) private readonly claims: Repository<Claim>,
     private readonly events: PlatformEvents,
   ) {}
@@ -57,12 +58,10 @@ export class CredentialsService implements OnModuleInit {
     if (!isValidDeviceId(username)) return 'bad-credentials';
     const principal = principalFor({ kind: 'device', deviceId: username }, clientId);
     if (!principal) return 'not-authorized';
-    const device = await this.devices.findOne({
-      where: { id: username },
-      select: { id: true, secretHash: true, lifecycle: true },
-    });
+    const device = await this.devices.loginFacts(username);
     if (!device || !(await this.check(username, secret, device.secretHash))) return 'bad-credentials';
-    if (device.lifecycle === 'SUSPENDED' || device.lifecycle === 'DECOMMISSIONED') return 'not-authorized';
+    // Suspended or decommissioned: the secret is right, but it no longer admits the device.
+    if (!CONNECTABLE_LIFECYCLES.includes(device.lifecycle)) return 'not-authorized';
     return principal;
   }
 

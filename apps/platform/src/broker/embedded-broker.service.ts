@@ -4,6 +4,7 @@ import type { Aedes, AuthenticateError, Client, ConnackPacket } from 'aedes';
 import { AddressInfo, createServer, Server } from 'node:net';
 import { PlatformEvents } from '../common/platform-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CONNECTABLE_LIFECYCLES } from '../devices/device-lifecycle';
 import { DevicesService } from '../devices/devices.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { BrokerPort } from './broker.port';
@@ -123,6 +124,10 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
         this.events.emit('downlink-ready', identity.deviceId);
     });
     this.broker = broker;
+    // A device that may no longer connect loses its live session too, not only its next CONNECT.
+    this.events.on('device-lifecycle', (deviceId, lifecycle) => {
+      if (!CONNECTABLE_LIFECYCLES.includes(lifecycle)) this.sessions.get(deviceId)?.close();
+    });
 
     const { host, port } = this.config.mqtt.listener;
     this.server = createServer(broker.handle);

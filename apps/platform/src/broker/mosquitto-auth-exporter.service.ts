@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { hashForMosquitto } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DevicesRepository } from '../devices/devices.repository';
 import { mosquittoAclFile } from '@tinyfleet/wire';
 
 /**
@@ -26,7 +25,7 @@ export class MosquittoAuthExporter {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly devices: DevicesRepository,
     private readonly events: PlatformEvents,
   ) {}
 
@@ -56,9 +55,8 @@ export class MosquittoAuthExporter {
   private async export(): Promise<void> {
     const cfg = this.config.mqtt;
     if (cfg.mode !== 'external' || !cfg.mosquittoAuthDir) return;
-    const devices: Array<{ id: string; broker_hash: string }> = await this.db.query(
-      `SELECT id, broker_hash FROM devices WHERE lifecycle IN ('PROVISIONED', 'ACTIVE') ORDER BY id`,
-    );
+    // Suspended and decommissioned devices are left out: Mosquitto refuses them at CONNECT.
+    const devices = await this.devices.connectableCredentials();
     const passwd = devices.map((d) => `${d.id}:${d.broker_hash}`);
     writeAtomically(join(cfg.mosquittoAuthDir, 'passwd'), `${passwd.join('\n')}\n`);
     writeAtomically(join(cfg.mosquittoAuthDir, 'passwd-platform'), `${this.platformEntry ?? ''}\n`);

@@ -11,6 +11,7 @@ import {
   WireError,
 } from '@tinyfleet/wire';
 import { PlatformEvents } from '../common/platform-events';
+import { DevicesService } from '../devices/devices.service';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvisioningService } from '../provisioning/provisioning.service';
@@ -37,6 +38,7 @@ export class UplinkRouter {
 
   constructor(
     private readonly ingest: IngestService,
+    private readonly devices: DevicesService,
     private readonly provisioning: ProvisioningService,
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
@@ -72,7 +74,7 @@ export class UplinkRouter {
           await this.ingest.submitEvent(topic.deviceId, decodeInferenceEventV1(payload));
           break;
         case 'status':
-          await this.ingest.recordStatus(topic.deviceId, decodeStatusV1(payload));
+          await this.devices.recordStatus(topic.deviceId, decodeStatusV1(payload));
           this.events.emit('device-status', topic.deviceId);
           break;
         case 'energy':
@@ -90,7 +92,7 @@ export class UplinkRouter {
       if (!(err instanceof WireError)) throw err;
       this.metrics.reject(err.reason);
       if (topic.scope === 'device') {
-        await this.ingest.countRejected(topic.deviceId);
+        await this.devices.countRejected(topic.deviceId);
         this.log.warn(`dropped ${topic.kind} from ${topic.deviceId}: ${err.reason}: ${err.message}`);
       }
       return undefined;

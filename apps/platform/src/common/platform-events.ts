@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import type { DeviceLifecycle } from '../devices/device-lifecycle';
 
 /** In-process notifications between features (no delivery guarantee: the database is the truth). */
 export interface PlatformEventMap {
@@ -16,11 +17,13 @@ export interface PlatformEventMap {
   'device-status': [deviceId: string];
   /** A batch of inference events committed: the devices it touched and the rows inserted (dashboard live view). */
   'events-stored': [deviceIds: string[], inserted: number];
+  /** An operator moved a device's lifecycle (suspended, resumed, decommissioned). */
+  'device-lifecycle': [deviceId: string, lifecycle: DeviceLifecycle];
   /** A device was registered by claim (a new row in devices). */
   'device-registered': [deviceId: string];
   /** A device's session opened or closed (embedded broker), after the database recorded it. */
   'device-connectivity': [deviceId: string, state: 'ONLINE' | 'OFFLINE'];
-  /** An OTA job changed state (emitted inside the transaction: listeners re-read a little later). */
+  /** An OTA job changed state (a single move emits inside its transaction, a batch right after its statement: listeners re-read a little later). */
   'ota-job-transition': [jobId: number, deviceId: string, rolloutId: number, toState: string];
 }
 

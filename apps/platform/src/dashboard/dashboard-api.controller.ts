@@ -24,10 +24,4 @@ export class DashboardApiController {
   mcuProfiles(): McuProfileView[] {
     return this.fleet.mcuProfiles();
   }
-
-  @Get('rollout-settings')
-  @ApiOkResponse({ description: 'Target, pacing, health-gate thresholds and error action of the latest 200 rollouts' })
-  rolloutSettings(): Promise<unknown[]> {
-    return this.fleet.rolloutSettings();
-  }
 }

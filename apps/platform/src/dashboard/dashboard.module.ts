@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module';
 import { DashboardApiController } from './dashboard-api.controller';
 import { EventStreamController } from './event-stream.controller';
 import { FleetSummaryService } from './fleet-summary.service';
@@ -7,6 +8,7 @@ import { StaticAssetsController } from './static-assets.controller';
 
 /** The operator dashboard at `/`: its static front end, a live event stream and a few read models. */
 @Module({
+  imports: [DevicesModule],
   controllers: [StaticAssetsController, EventStreamController, DashboardApiController],
   providers: [LiveEventsService, FleetSummaryService],
 })

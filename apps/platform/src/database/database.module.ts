@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseHealth } from './database-health';
 import { ENTITIES, MIGRATIONS } from './entities';
 
 /** TypeORM over the `pg` driver, for PGlite-over-socket and PostgreSQL alike. Schema only by migrations. */
@@ -8,6 +9,9 @@ export class DatabaseModule {
   static forRoot(url: string, poolSize: number): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [DatabaseHealth],
+      exports: [DatabaseHealth],
       imports: [
         TypeOrmModule.forRoot({
           type: 'postgres',

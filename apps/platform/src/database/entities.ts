@@ -5,6 +5,7 @@ import { EnergyReportIndexes1795900300000 } from '../../../../migrations/1795900
 import { AccuracyReports1795900400000 } from '../../../../migrations/1795900400000-accuracy-reports';
 import { ProvisioningScopes1795900500000 } from '../../../../migrations/1795900500000-provisioning-scopes';
 import { DeviceManifests1795900600000 } from '../../../../migrations/1795900600000-device-manifests';
+import { DeviceModelSlots1795900700000 } from '../../../../migrations/1795900700000-device-model-slots';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DeviceEvent } from '../ingest/device-event.entity';
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   AccuracyReports1795900400000,
   ProvisioningScopes1795900500000,
   DeviceManifests1795900600000,
+  DeviceModelSlots1795900700000,
 ];

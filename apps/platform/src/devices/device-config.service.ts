@@ -1,10 +1,8 @@
 import { Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { DeviceConfigV1, deviceDownlinkTopic, encodeDeviceConfigV1 } from '@tinyfleet/wire';
-import { Repository } from 'typeorm';
 import { BrokerPort } from '../broker/broker.port';
 import { PlatformEvents } from '../common/platform-events';
-import { Device } from './device.entity';
+import { DevicesRepository } from './devices.repository';
 import { DeviceConfigDto, DeviceConfigStateDto } from './dto/device-config.dto';
 
 /** What a device runs with until an operator says otherwise: heartbeat hourly, energy every 15 min. */
@@ -28,7 +26,7 @@ export class DeviceConfigService implements OnModuleInit {
   private readonly configuredSinceBoot = new Set<string>();
 
   constructor(
-    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    private readonly devices: DevicesRepository,
     private readonly broker: BrokerPort,
     private readonly events: PlatformEvents,
   ) {}
@@ -42,10 +40,10 @@ export class DeviceConfigService implements OnModuleInit {
   }
 
   async get(deviceId: string): Promise<DeviceConfigStateDto> {
-    const device = await this.devices.findOne({ where: { id: deviceId }, select: { id: true, config: true } });
-    if (!device) throw new NotFoundException(`device ${deviceId} not found`);
-    return device.config
-      ? { ...(device.config as unknown as DeviceConfigV1), custom: true }
+    const config = await this.devices.findConfig(deviceId);
+    if (config === undefined) throw new NotFoundException(`device ${deviceId} not found`);
+    return config
+      ? { ...(config as unknown as DeviceConfigV1), custom: true }
       : { ...DEFAULT_DEVICE_CONFIG, custom: false };
   }
 
@@ -56,11 +54,8 @@ export class DeviceConfigService implements OnModuleInit {
       eventPolicy: dto.eventPolicy,
       scoreThresholdQ: dto.scoreThresholdQ,
     };
-    const res = await this.devices.query(
-      `UPDATE devices SET config = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING id`,
-      [deviceId, JSON.stringify(config)],
-    );
-    if ((res as unknown[][])[0]?.length === 0) throw new NotFoundException(`device ${deviceId} not found`);
+    if (!(await this.devices.setConfig(deviceId, { ...config })))
+      throw new NotFoundException(`device ${deviceId} not found`);
     await this.push(deviceId);
     return { ...config, custom: true };
   }

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export const DEVICE_LIFECYCLES = ['PROVISIONED', 'ACTIVE', 'SUSPENDED', 'DECOMMISSIONED'] as const;
-export type DeviceLifecycle = (typeof DEVICE_LIFECYCLES)[number];
+import type { DeviceLifecycle } from './device-lifecycle';
+
 export type DeviceConnectivity = 'ONLINE' | 'OFFLINE';
 
 /** One MCU node. Its id is also its MQTT username and client id. */
@@ -35,6 +35,21 @@ export class Device {
   @Column('jsonb', { nullable: true }) config!: Record<string, unknown> | null;
   @Column('jsonb', { name: 'last_status', nullable: true }) lastStatus!: Record<string, unknown> | null;
   @Column('timestamptz', { name: 'last_status_at', nullable: true }) lastStatusAt!: Date | null;
+  /** Device clock of the last status (unix ms): a heartbeat older than it is not stored. */
+  @Column('bigint', { name: 'status_device_ms', nullable: true }) statusDeviceMs!: string | null;
+  /** The model the device runs (its active A/B slot), from the last status; null: empty slot or no status yet. */
+  @Column('text', { name: 'active_model_id', nullable: true }) activeModelId!: string | null;
+  @Column('text', { name: 'active_model_version', nullable: true }) activeModelVersion!: string | null;
+  @Column('text', { name: 'active_model_sha256', nullable: true }) activeModelSha256!: string | null;
+  /** First 4 bytes of the sha256 as an unsigned integer: what events and accuracy reports name the model by. */
+  @Column('bigint', { name: 'active_model_tag', nullable: true }) activeModelTag!: string | null;
+  @Column('bigint', { name: 'active_model_bytes', nullable: true }) activeModelBytes!: string | null;
+  /** The other slot: the previous model after an update (a rollback switches back to it without a download). */
+  @Column('text', { name: 'inactive_model_id', nullable: true }) inactiveModelId!: string | null;
+  @Column('text', { name: 'inactive_model_version', nullable: true }) inactiveModelVersion!: string | null;
+  @Column('text', { name: 'inactive_model_sha256', nullable: true }) inactiveModelSha256!: string | null;
+  @Column('bigint', { name: 'inactive_model_tag', nullable: true }) inactiveModelTag!: string | null;
+  @Column('bigint', { name: 'inactive_model_bytes', nullable: true }) inactiveModelBytes!: string | null;
   @Column('timestamptz', { name: 'last_seen_at', nullable: true }) lastSeenAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

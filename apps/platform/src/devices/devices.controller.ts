@@ -42,6 +42,34 @@ export class DevicesController {
     return this.devices.releaseProvisioning(id);
   }
 
+  @Post(':id/suspend')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: DeviceDetailDto,
+    description: 'ACTIVE → SUSPENDED: its credentials are refused until it is resumed (409 from any other state)',
+  })
+  suspend(@Param('id') id: string): Promise<DeviceDetailDto> {
+    return this.devices.act(id, 'suspend');
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOkResponse({ type: DeviceDetailDto, description: 'SUSPENDED → ACTIVE: it may connect again' })
+  resume(@Param('id') id: string): Promise<DeviceDetailDto> {
+    return this.devices.act(id, 'resume');
+  }
+
+  @Post(':id/decommission')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: DeviceDetailDto,
+    description:
+      'Final: its credentials stop working and its hardware id cannot register again; its events and history stay',
+  })
+  decommission(@Param('id') id: string): Promise<DeviceDetailDto> {
+    return this.devices.act(id, 'decommission');
+  }
+
   @Get(':id/events')
   @ApiOkResponse({ type: [DeviceEventDto], description: 'Newest first' })
   events(@Param('id') id: string, @Query() query: ListEventsQueryDto): Promise<DeviceEventDto[]> {

@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DeviceEvent } from '../ingest/device-event.entity';
-import { Device } from './device.entity';
+import { IngestModule } from '../ingest/ingest.module';
 import { DevicesController } from './devices.controller';
 import { DeviceConfigService } from './device-config.service';
+import { DevicesRepository } from './devices.repository';
 import { DevicesService } from './devices.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Device, DeviceEvent])],
-  providers: [DevicesService, DeviceConfigService],
+  imports: [IngestModule],
+  providers: [DevicesRepository, DevicesService, DeviceConfigService],
   controllers: [DevicesController],
-  exports: [DevicesService, DeviceConfigService],
+  exports: [DevicesRepository, DevicesService, DeviceConfigService],
 })
 export class DevicesModule {}

@@ -1,8 +1,11 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, ILike, LessThan, Repository } from 'typeorm';
-import { DeviceEvent } from '../ingest/device-event.entity';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { modelTagOf, type StatusV1 } from '@tinyfleet/wire';
+import { PlatformEvents } from '../common/platform-events';
+import { IllegalTransitionError, StaleTransitionError } from '../common/state-machine';
+import { EventsRepository } from '../ingest/events.repository';
 import { Device } from './device.entity';
+import { allowedDeviceActions, DEVICE_OPERATOR_ACTIONS, DeviceOperatorAction } from './device-lifecycle';
+import { DevicesRepository, ModelSlot } from './devices.repository';
 import {
   DeviceDetailDto,
   DeviceDto,
@@ -14,37 +17,33 @@ import {
 
 @Injectable()
 export class DevicesService {
+  private readonly log = new Logger(DevicesService.name);
+
   constructor(
-    @InjectRepository(Device) private readonly devices: Repository<Device>,
-    @InjectRepository(DeviceEvent) private readonly events: Repository<DeviceEvent>,
+    private readonly devices: DevicesRepository,
+    private readonly events: EventsRepository,
+    private readonly platformEvents: PlatformEvents,
   ) {}
 
   async list(query: ListDevicesQueryDto): Promise<DevicePageDto> {
-    const base: FindOptionsWhere<Device> = {};
-    if (query.stream) base.sensorStream = query.stream;
-    if (query.mcuProfile) base.mcuProfile = query.mcuProfile;
-    if (query.lifecycle) base.lifecycle = query.lifecycle;
-    if (query.connectivity) base.connectivity = query.connectivity;
-    const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-    const where = pattern
-      ? [
-          { ...base, id: ILike(pattern) },
-          { ...base, hardwareId: ILike(pattern) },
-        ]
-      : base;
     const limit = query.limit ?? 100;
     const offset = query.offset ?? 0;
-    const [rows, total] = await this.devices.findAndCount({
-      where,
-      order: { [query.sort ?? 'id']: query.order ?? 'asc', id: 'asc' },
-      take: limit,
-      skip: offset,
+    const { rows, total } = await this.devices.page({
+      stream: query.stream,
+      mcuProfile: query.mcuProfile,
+      lifecycle: query.lifecycle,
+      connectivity: query.connectivity,
+      q: query.q,
+      sort: query.sort ?? 'id',
+      order: query.order ?? 'asc',
+      limit,
+      offset,
     });
     return { items: rows.map(toDeviceDto), total, limit, offset };
   }
 
   async get(id: string): Promise<DeviceDetailDto> {
-    const d = await this.devices.findOneBy({ id });
+    const d = await this.devices.findById(id);
     if (!d) throw new NotFoundException(`device ${id} not found`);
     return { ...toDeviceDto(d), lastStatus: d.lastStatus, lastStatusAt: d.lastStatusAt?.toISOString() ?? null };
   }
@@ -54,47 +53,79 @@ export class DevicesService {
    * registers through adopts it (and that claim's re-registration policy applies).
    */
   async releaseProvisioning(id: string): Promise<DeviceDetailDto> {
-    const res = await this.devices.update({ id }, { provisioningScope: null });
-    if (!res.affected) throw new NotFoundException(`device ${id} not found`);
+    if (!(await this.devices.releaseProvisioning(id))) throw new NotFoundException(`device ${id} not found`);
+    return this.get(id);
+  }
+
+  /**
+   * Operator actions on the lifecycle (suspend, resume, decommission). A device that may no longer
+   * connect loses its credentials at the broker at once (its session is closed, the Mosquitto
+   * export leaves it out); its events, reports and OTA history stay.
+   */
+  async act(id: string, action: DeviceOperatorAction): Promise<DeviceDetailDto> {
+    const d = await this.devices.findById(id);
+    if (!d) throw new NotFoundException(`device ${id} not found`);
+    const move = DEVICE_OPERATOR_ACTIONS[action];
+    if (!allowedDeviceActions(d.lifecycle).includes(action))
+      throw new IllegalTransitionError(
+        `device ${id} is ${d.lifecycle}: ${action} applies to ${move.from.join(' or ')} devices`,
+      );
+    await this.devices.transitionLifecycle(id, d.lifecycle, move.to);
+    this.platformEvents.emit('credentials-changed');
+    this.platformEvents.emit('device-lifecycle', id, move.to);
+    this.log.log(`device ${id}: ${d.lifecycle} → ${move.to} (${action} by the operator)`);
     return this.get(id);
   }
 
   /** Records a broker connect/disconnect; the first connect turns a PROVISIONED device ACTIVE. */
   async markConnectivity(id: string, state: 'ONLINE' | 'OFFLINE'): Promise<void> {
-    await this.devices.query(
-      `UPDATE devices SET connectivity = $2, last_seen_at = now(), updated_at = now(),
-         lifecycle = CASE WHEN lifecycle = 'PROVISIONED' AND $2 = 'ONLINE' THEN 'ACTIVE' ELSE lifecycle END
-       WHERE id = $1`,
-      [id, state],
-    );
+    const lifecycle = await this.devices.recordConnectivity(id, state);
+    if (state !== 'ONLINE' || lifecycle !== 'PROVISIONED') return;
+    try {
+      await this.devices.transitionLifecycle(id, 'PROVISIONED', 'ACTIVE');
+    } catch (err) {
+      // Two sessions racing to be first (or an operator decommissioning meanwhile): one move is enough.
+      if (!(err instanceof StaleTransitionError)) throw err;
+    }
   }
 
-  async markAllOffline(): Promise<void> {
-    await this.devices.query(
-      `UPDATE devices SET connectivity = 'OFFLINE', updated_at = now() WHERE connectivity = 'ONLINE'`,
-    );
+  /** Stores a status heartbeat, its model slots as columns. */
+  async recordStatus(id: string, status: StatusV1): Promise<void> {
+    const slot = (s: StatusV1['slots'][number]): ModelSlot | null =>
+      s === null
+        ? null
+        : {
+            modelId: s.modelId,
+            modelVersion: s.modelVersion,
+            sha256: hex(s.sha256),
+            tag: modelTagOf(s.sha256),
+            sizeBytes: s.sizeBytes,
+          };
+    const slots = status.slots.map(slot);
+    await this.devices.recordStatus(id, {
+      status: { ...status, slots },
+      deviceTimeMs: status.timestampMs,
+      firmwareVersion: status.firmwareVersion,
+      interpreterVersion: status.interpreterVersion,
+      active: slots[status.activeSlot] ?? null,
+      inactive: slots[1 - status.activeSlot] ?? null,
+    });
+  }
+
+  /** Counts a refused message against its device; never fails (a lost increment only loses a statistic). */
+  async countRejected(id: string): Promise<void> {
+    await this.devices.countRejected(id).catch((err: unknown) => {
+      this.log.warn(`could not count a rejected message for ${id}: ${String(err)}`);
+    });
+  }
+
+  markAllOffline(): Promise<void> {
+    return this.devices.markAllOffline();
   }
 
   async listEvents(id: string, query: ListEventsQueryDto): Promise<DeviceEventDto[]> {
-    if (!(await this.devices.existsBy({ id }))) throw new NotFoundException(`device ${id} not found`);
-    const rows = await this.events.find({
-      where:
-        query.beforeSeq !== undefined ? { deviceId: id, seq: LessThan(String(query.beforeSeq)) } : { deviceId: id },
-      order: { seq: 'DESC' },
-      take: query.limit ?? 100,
-    });
-    return rows.map((e) => ({
-      seq: Number(e.seq),
-      deviceTime: e.deviceTime.toISOString(),
-      receivedAt: e.receivedAt.toISOString(),
-      modelTag: Number(e.modelTag),
-      modelId: e.modelId,
-      modelVersion: e.modelVersion,
-      label: e.label,
-      scoreQ: e.scoreQ,
-      latencyUs: Number(e.latencyUs),
-      energyUj: Number(e.energyUj),
-    }));
+    if (!(await this.devices.exists(id))) throw new NotFoundException(`device ${id} not found`);
+    return this.events.page(id, query.limit ?? 100, query.beforeSeq);
   }
 }
 
@@ -111,6 +142,7 @@ function toDeviceDto(d: Device): DeviceDto {
     interpreterVersion: d.interpreterVersion,
     tags: d.tags,
     lifecycle: d.lifecycle,
+    allowedActions: allowedDeviceActions(d.lifecycle),
     connectivity: d.connectivity,
     eventsCount: Number(d.eventsCount),
     lastEventSeq: d.lastEventSeq === null ? null : Number(d.lastEventSeq),
@@ -119,4 +151,8 @@ function toDeviceDto(d: Device): DeviceDto {
     lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
     createdAt: d.createdAt.toISOString(),
   };
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

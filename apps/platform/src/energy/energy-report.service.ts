@@ -1,11 +1,9 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { readAccuracySamples } from '../accuracy/accuracy-reports.query';
+import { DevicesRepository } from '../devices/devices.repository';
+import { AccuracyReportsRepository } from '../accuracy/accuracy-reports.repository';
 import { accuracyDeltas, AccuracyDelta, AccuracyTotals, sumAccuracy } from '../accuracy/accuracy-window';
 import type { EventStats } from './energy-aggregate';
 import type { SnapshotRow } from './energy-counters';
-import type { DeviceInfo } from './energy-profiles';
 import { buildEnergyReport, deviceMatches } from './energy-report.builder';
 import type {
   EnergyReport,
@@ -15,23 +13,19 @@ import type {
   RolloutRow,
 } from './energy-report.types';
 import { EnergyReportQueryDto } from './dto/energy-report-query.dto';
+import { EnergyReportRepository, SnapshotDbRow } from './energy-report.repository';
 
-const SNAPSHOT_COLUMNS = `device_id, boot_id::text AS boot_id, seq::float8 AS seq, virtual_time_ms::float8 AS t, counters`;
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 
-interface SnapshotDbRow {
-  device_id: string;
-  boot_id: string;
-  seq: number;
-  t: number;
-  counters: Record<string, unknown>;
-}
-
-/** Reads what the report needs (devices, snapshots, event statistics) and hands it to the pure builder. */
+/** Gathers what the report needs (EnergyReportRepository, devices, accuracy) and hands it to the pure builder. */
 @Injectable()
 export class EnergyReportService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly rows: EnergyReportRepository,
+    private readonly deviceFacts: DevicesRepository,
+    private readonly accuracy: AccuracyReportsRepository,
+  ) {}
 
   async report(q: EnergyReportQueryDto, now = new Date()): Promise<EnergyReport> {
     const fromMs = q.from ? Date.parse(q.from) : null;
@@ -48,7 +42,7 @@ export class EnergyReportService {
       battery: q.battery ?? null,
       bucket: 'hour',
     };
-    const devices = (await this.devices()).filter((d) => deviceMatches(d, filters));
+    const devices = (await this.deviceFacts.reportFacts()).filter((d) => deviceMatches(d, filters));
     const ids = devices.map((d) => d.id);
     const lo = fromMs ?? FAR_PAST;
     const hi = toMs ?? FAR_FUTURE;
@@ -82,29 +76,6 @@ export class EnergyReportService {
     });
   }
 
-  private async devices(): Promise<DeviceInfo[]> {
-    const rows: Array<{
-      id: string;
-      hardware_id: string;
-      sensor_stream: string;
-      mcu_profile: string;
-      radio_profile: string;
-      tags: string[];
-      last_status: Record<string, unknown> | null;
-    }> = await this.db.query(
-      `SELECT id, hardware_id, sensor_stream, mcu_profile, radio_profile, tags, last_status FROM devices ORDER BY id`,
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      hardwareId: r.hardware_id,
-      sensorStream: r.sensor_stream,
-      mcuProfile: r.mcu_profile,
-      radioProfile: r.radio_profile,
-      tags: r.tags ?? [],
-      activeModel: activeModel(r.last_status),
-    }));
-  }
-
   /**
    * Snapshots in [lo, hi) plus, when the range has a start, each (device, boot)'s last snapshot before
    * it: the reference the first in-range snapshot is diffed against (otherwise a range start would
@@ -121,26 +92,13 @@ export class EnergyReportService {
         counters: r.counters,
         baseline,
       });
-    const inRange: SnapshotDbRow[] = await this.db.query(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM energy_snapshots WHERE device_id = ANY($1) AND virtual_time_ms >= $2 AND virtual_time_ms < $3`,
-      [ids, lo, hi],
-    );
-    const baseline: SnapshotDbRow[] = withBaseline
-      ? await this.db.query(
-          `SELECT DISTINCT ON (device_id, boot_id) ${SNAPSHOT_COLUMNS} FROM energy_snapshots
-           WHERE device_id = ANY($1) AND virtual_time_ms < $2 ORDER BY device_id, boot_id, seq DESC`,
-          [ids, lo],
-        )
-      : [];
+    const inRange: SnapshotDbRow[] = await this.rows.snapshotsInRange(ids, lo, hi);
+    const baseline: SnapshotDbRow[] = withBaseline ? await this.rows.snapshotBaselines(ids, lo) : [];
     return [...baseline.map(toRow(true)), ...inRange.map(toRow(false))];
   }
 
   private async eventStats(ids: string[], lo: number, hi: number): Promise<Map<string, EventStats>> {
-    const rows: Array<{ device_id: string; n: string; uj: string }> = await this.db.query(
-      `SELECT device_id, count(*) AS n, sum(energy_uj) AS uj FROM device_events
-       WHERE device_id = ANY($1) AND device_time >= to_timestamp($2 / 1000.0) AND device_time < to_timestamp($3 / 1000.0) GROUP BY device_id`,
-      [ids, Math.max(lo, -2e14), Math.min(hi, 2e14)],
-    );
+    const rows: Array<{ device_id: string; n: string; uj: string }> = await this.rows.eventCounts(ids, lo, hi);
     return new Map(rows.map((r) => [r.device_id, { events: Number(r.n), energyUjSum: Number(r.uj) }]));
   }
 
@@ -156,17 +114,10 @@ export class EnergyReportService {
       lat: string;
       first: Date;
       last: Date;
-    }> = await this.db.query(
-      `SELECT model_id, model_version, count(DISTINCT device_id) AS devices, count(*) AS n, avg(energy_uj) AS uj, avg(latency_us) AS lat,
-              min(device_time) AS first, max(device_time) AS last
-       FROM device_events
-       WHERE device_id = ANY($1) AND device_time >= to_timestamp($2 / 1000.0) AND device_time < to_timestamp($3 / 1000.0)
-       GROUP BY model_id, model_version ORDER BY model_id NULLS LAST, min(device_time)`,
-      [ids, Math.max(lo, -2e14), Math.min(hi, 2e14)],
-    );
+    }> = await this.rows.modelVersionRows(ids, lo, hi);
     const r3 = (x: string) => Number(Number(x).toPrecision(6));
     // The range's end is exclusive and device times are whole milliseconds.
-    const samples = await readAccuracySamples(this.db, {
+    const samples = await this.accuracy.samples({
       deviceIds: ids,
       clock: 'device',
       sinceMs: fromMs,
@@ -214,13 +165,8 @@ export class EnergyReportService {
 
   /** Chunks each device received over all its OTA jobs, and the bytes they carried. */
   private async ota(ids: string[]): Promise<Map<string, OtaTransfer>> {
-    const rows: Array<{ device_id: string; jobs: string; chunks: number; bytes: number }> = await this.db.query(
-      `SELECT j.device_id, count(*) AS jobs, sum(j.chunks_received)::float8 AS chunks,
-              sum(CASE WHEN j.chunks_total > 0 THEN j.chunks_received::float8 * octet_length(COALESCE(a.ota_bytes, a.model_bytes)) / j.chunks_total ELSE 0 END)::float8 AS bytes
-       FROM ota_jobs j JOIN model_artifacts a ON a.id = j.artifact_id
-       WHERE j.device_id = ANY($1) GROUP BY j.device_id`,
-      [ids],
-    );
+    const rows: Array<{ device_id: string; jobs: string; chunks: number; bytes: number }> =
+      await this.rows.otaRows(ids);
     return new Map(
       rows.map((r) => [r.device_id, { jobs: Number(r.jobs), chunks: Number(r.chunks), bytes: Number(r.bytes) }]),
     );
@@ -238,23 +184,11 @@ export class EnergyReportService {
       version: string;
       jobs: Record<string, number>;
       devices: string;
-    }> = await this.db.query(
-      `SELECT r.id, r.name, r.state, r.started_at, r.finished_at, a.name AS model, a.version,
-                (SELECT jsonb_object_agg(s.state, s.n) FROM (SELECT state, count(*) AS n FROM ota_jobs WHERE rollout_id = r.id GROUP BY state) s) AS jobs,
-                (SELECT count(*) FROM ota_jobs WHERE rollout_id = r.id) AS devices
-         FROM rollouts r JOIN model_artifacts a ON a.id = r.artifact_id
-         WHERE EXISTS (SELECT 1 FROM ota_jobs j WHERE j.rollout_id = r.id AND j.device_id = ANY($1))
-         ORDER BY r.id`,
-      [ids],
-    );
+    }> = await this.rows.rolloutRows(ids);
     const out: RolloutRow[] = [];
     for (const r of rows) {
-      const stats: Array<{ after: boolean; n: string; uj: string | null; lat: string | null }> = await this.db.query(
-        `SELECT (e.model_id = $2 AND e.model_version = $3) AS after, count(*) AS n, avg(e.energy_uj) AS uj, avg(e.latency_us) AS lat
-         FROM device_events e WHERE e.device_id IN (SELECT device_id FROM ota_jobs WHERE rollout_id = $1) AND e.model_id IS NOT NULL
-         GROUP BY 1`,
-        [r.id, r.model, r.version],
-      );
+      const stats: Array<{ after: boolean; n: string; uj: string | null; lat: string | null }> =
+        await this.rows.rolloutEventSides(r.id, r.model, r.version);
       const side = (after: boolean) => {
         const s = stats.find((x) => x.after === after);
         const num = (x: string | null | undefined) =>
@@ -264,12 +198,9 @@ export class EnergyReportService {
       const before = side(false);
       const after = side(true);
       // Accuracy split the same way: by the model each report's tag resolved to, all reports of the rollout's devices.
-      const devices: Array<{ device_id: string }> = await this.db.query(
-        `SELECT DISTINCT device_id FROM ota_jobs WHERE rollout_id = $1`,
-        [r.id],
-      );
-      const samples = await readAccuracySamples(this.db, {
-        deviceIds: devices.map((d) => d.device_id),
+      const deviceIds = await this.rows.rolloutDeviceIds(r.id);
+      const samples = await this.accuracy.samples({
+        deviceIds,
         clock: 'device',
         sinceMs: null,
         nowMs: null,
@@ -315,12 +246,4 @@ function modelKey(modelId: string | null, modelVersion: string | null): string {
 
 function roundPct(t: AccuracyTotals): number | null {
   return t.accuracyPct === null ? null : Number(t.accuracyPct.toFixed(2));
-}
-
-/** `modelId@modelVersion` of the active slot in a stored status, or null. */
-export function activeModel(status: Record<string, unknown> | null): string | null {
-  if (!status || !Array.isArray(status.slots)) return null;
-  const slot = status.slots[Number(status.activeSlot ?? 0)] as
-    { modelId?: string; modelVersion?: string } | null | undefined;
-  return slot?.modelId ? `${slot.modelId}@${slot.modelVersion ?? '?'}` : null;
 }

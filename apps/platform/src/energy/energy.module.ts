@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AccuracyModule } from '../accuracy/accuracy.module';
+import { DevicesModule } from '../devices/devices.module';
+import { EnergyReportRepository } from './energy-report.repository';
 import { EnergyController } from './energy.controller';
 import { EnergyReportService } from './energy-report.service';
 
 /** Energy comparison reports (edge inference vs raw streaming) over the stored energy snapshots. */
 @Module({
-  providers: [EnergyReportService],
+  imports: [DevicesModule, AccuracyModule],
+  providers: [EnergyReportService, EnergyReportRepository],
   controllers: [EnergyController],
   exports: [EnergyReportService],
 })

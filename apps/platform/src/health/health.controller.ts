@@ -1,9 +1,8 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { BrokerPort, ProvisioningEndpoint } from '../broker/broker.port';
+import { DatabaseHealth } from '../database/database-health';
 
 class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
@@ -19,7 +18,7 @@ class HealthDto {
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: DatabaseHealth,
     private readonly broker: BrokerPort,
     private readonly provisioning: ProvisioningEndpoint,
   ) {}
@@ -27,10 +26,7 @@ export class HealthController {
   @Get()
   @ApiOkResponse({ type: HealthDto, description: '503 with the same body when the database does not answer' })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
-    const database = await this.db.query('SELECT 1').then(
-      () => 'up' as const,
-      () => 'down' as const,
-    );
+    const database = await this.database.ping();
     if (database === 'down') res.status(503);
     return {
       status: database === 'up' ? 'ok' : 'degraded',

@@ -1,16 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { MCU_PROFILES, RADIO_PROFILES } from '@tinyfleet/energy';
 import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } from '@tinyfleet/wire';
-import { DataSource, EntityManager } from 'typeorm';
 import { fingerprint, generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
-import { Device } from '../devices/device.entity';
+import type { Device } from '../devices/device.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import { Claim, provisioningScope } from './claim.entity';
 import { claimState } from './claims.service';
-import { ProvisioningAttempt } from './provisioning-attempt.entity';
 import { RateLimiter } from './rate-limiter';
+import { RegistrationScope, RegistrationsRepository } from './registrations.repository';
 
 const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = {
   expired: 'claim-expired',
@@ -32,7 +30,7 @@ export class ProvisioningService {
   private readonly limiter = new RateLimiter();
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly registrations: RegistrationsRepository,
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
   ) {}
@@ -40,9 +38,8 @@ export class ProvisioningService {
   /** A request that could not be decoded: refused with `invalid-request`, and kept in the claim's audit trail. */
   async refuseUnreadable(claimId: string): Promise<ProvisionResponseV1> {
     const response = refused('invalid-request');
-    await this.db
-      .getRepository(ProvisioningAttempt)
-      .insert({ claimId, hardwareId: null, outcome: 'refused', reason: 'invalid-request', deviceId: null })
+    await this.registrations
+      .audit({ claimId, hardwareId: null, outcome: 'refused', reason: 'invalid-request', deviceId: null })
       .catch((err: unknown) => {
         // The claim may be gone by now (foreign key); the refusal stands either way.
         this.log.warn(`could not audit an unreadable request of claim ${claimId}: ${String(err)}`);
@@ -55,22 +52,17 @@ export class ProvisioningService {
     // The new credential is made before the claim is locked: scrypt takes ~50 ms on the thread pool,
     // and inside the lock it would serialise every registration of a claim behind it.
     const credential = await newCredential();
-    const response = await this.db.transaction(async (tx) => {
-      // FOR UPDATE serialises registrations per claim, so `uses` never exceeds `max_uses`.
-      const claim = await tx
-        .getRepository(Claim)
-        .findOne({ where: { id: claimId }, lock: { mode: 'pessimistic_write' } });
-      if (!claim) return refused('claim-revoked');
-      const res = await this.decide(tx, claim, req, now, credential);
-      await tx.getRepository(ProvisioningAttempt).insert({
+    const response = await this.registrations.underClaimLock(
+      claimId,
+      async (scope) => (scope.claim ? this.decide(scope, scope.claim, req, now, credential) : refused('claim-revoked')),
+      (res) => ({
         claimId,
         hardwareId: req.hardwareId,
         outcome: res.status,
         reason: res.status === 'refused' ? res.reason : null,
         deviceId: res.status === 'refused' ? null : res.deviceId,
-      });
-      return res;
-    });
+      }),
+    );
     this.metrics.provisioning.inc({
       outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status,
     });
@@ -92,7 +84,7 @@ export class ProvisioningService {
   }
 
   private async decide(
-    tx: EntityManager,
+    tx: RegistrationScope,
     claim: Claim,
     req: ProvisionRequestV1,
     now: Date,
@@ -112,27 +104,24 @@ export class ProvisioningService {
     const retryAfterS = this.limiter.take(claim.id, claim.rateLimitPerMinute, now.getTime());
     if (retryAfterS > 0) return refused('rate-limited', retryAfterS);
 
-    const devices = tx.getRepository(Device);
-    const existing = await devices.findOneBy({ hardwareId: req.hardwareId });
+    const devices = tx.devices;
+    const existing = await devices.findByHardwareId(req.hardwareId);
     const scope = provisioningScope(claim);
     if (existing) {
       if (existing.provisioningScope !== null && existing.provisioningScope !== scope)
         return refused('hardware-id-bound');
       if (claim.reregistrationPolicy === 'refuse') return refused('hardware-id-taken');
       if (existing.lifecycle === 'DECOMMISSIONED') return refused('hardware-id-taken');
-      Object.assign(existing, describe(req), {
-        claimId: claim.id,
-        provisioningScope: scope,
-        lifecycle: existing.lifecycle === 'SUSPENDED' ? 'SUSPENDED' : 'PROVISIONED',
-      });
-      if (claim.reregistrationPolicy === 'reuse') {
-        await devices.save(existing);
-        return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
-      }
-      existing.secretHash = credential.secretHash;
-      existing.brokerHash = credential.brokerHash;
-      existing.credentialsVersion += 1;
-      await devices.save(existing);
+      const reissue = claim.reregistrationPolicy !== 'reuse';
+      await devices.reregister(
+        existing.id,
+        { ...describe(req), claimId: claim.id, provisioningScope: scope },
+        reissue ? { secretHash: credential.secretHash, brokerHash: credential.brokerHash } : null,
+      );
+      // A registered device registers again: it is PROVISIONED until it connects with what it got
+      // (a suspended one stays suspended: re-registering is no way around the operator).
+      if (existing.lifecycle === 'ACTIVE') await devices.transitionLifecycle(existing.id, 'ACTIVE', 'PROVISIONED');
+      if (!reissue) return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
       return { status: 'replaced', deviceId: existing.id, deviceSecret: credential.secret, mqttUsername: existing.id };
     }
 
@@ -152,7 +141,7 @@ export class ProvisioningService {
       eventsCount: '0',
       rejectedCount: '0',
     });
-    await tx.getRepository(Claim).increment({ id: claim.id }, 'uses', 1);
+    await tx.countUse();
     return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
   }
 }

@@ -75,10 +75,6 @@ export class FloatModel {
     return new FloatModel(spec, { kernels, biases });
   }
 
-  static fromParams(spec: ModelSpec, params: FloatParams): FloatModel {
-    return new FloatModel(spec, params);
-  }
-
   trainableVariables(): tf.Variable[] {
     return [...this.kernels, ...this.biases].filter((v): v is tf.Variable => v !== null);
   }

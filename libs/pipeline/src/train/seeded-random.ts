@@ -1,15 +1,11 @@
+import { mulberry32 } from '@tinyfleet/random';
+
 /** Deterministic PRNG (mulberry32) for weight init, shuffling and subsets: same seed, same model. */
 export class SeededRandom {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    // Seed 0 would start mulberry32 from 0 too; a fixed odd constant keeps seed 0 usable.
+    this.next = mulberry32(seed >>> 0 || 0x9e3779b9);
   }
 
   normal(): number {

@@ -3,15 +3,13 @@
  * blocked fallback for deep filters, depthwise padding buffer, FC packed / fallback) against a direct
  * transcription of TFLM's reference loops on random int8 data.
  */
+import { lcg32 } from '@tinyfleet/random';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { runModel, TestModel } from '../testing/model-builder';
 
 function lcg(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
+  const next = lcg32(seed);
+  return (n) => next() % n;
 }
 
 interface ConvCase {

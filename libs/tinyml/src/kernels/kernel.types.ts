@@ -178,12 +178,6 @@ export class PrepareContext {
       this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`);
   }
 
-  expectSameShape(a: TensorInfo, b: TensorInfo, what: string): void {
-    if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-      this.fail(`${what}: shapes [${a.shape}] and [${b.shape}] differ`);
-    }
-  }
-
   expectSameCount(a: TensorInfo, b: TensorInfo, what: string): void {
     if (a.elementCount !== b.elementCount) this.fail(`${what}: ${a.elementCount} vs ${b.elementCount} elements`);
   }

@@ -4,21 +4,12 @@
  * valid run, within a second. Small models get most iterations and are invoked; big ones are only parsed
  * and allocated, which keeps the suite's wall time modest.
  */
+import { mulberry32 } from '@tinyfleet/random';
 import * as fs from 'node:fs';
 import { ArenaTooSmallError, Interpreter, ModelFormatError, UnsupportedOpError, loadModel } from '../index';
 import { loadReferenceModel } from '../testing/reference-models';
 
-/** mulberry32: tiny seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function mutate(original: Uint8Array, rnd: () => number): Uint8Array {
   const kind = Math.floor(rnd() * 4);

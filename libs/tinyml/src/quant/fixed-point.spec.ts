@@ -1,3 +1,4 @@
+import { lcg32 } from '@tinyfleet/random';
 import {
   INT32_MAX,
   INT32_MIN,
@@ -24,13 +25,7 @@ function rdpotOracle(x: number, e: number): number {
   return Number((bx >> BigInt(e)) + (remainder > threshold ? 1n : 0n));
 }
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s;
-  };
-}
+const lcg = lcg32;
 
 describe('fixed-point primitives (TFLM / gemmlowp)', () => {
   it('SaturatingRoundingDoublingHighMul matches the exact 64-bit formula', () => {

@@ -1,3 +1,4 @@
+import { lcg32 } from '@tinyfleet/random';
 import { SWAR_SHIFT, interleaveBlocks, packRowPairs, swarFits, swarHigh } from './swar';
 
 describe('two dot products per multiply (SWAR)', () => {
@@ -28,11 +29,7 @@ describe('two dot products per multiply (SWAR)', () => {
   });
 
   it('matches plain dot products on random data, odd row counts included', () => {
-    let seed = 9;
-    const rnd = (): number => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed;
-    };
+    const rnd = lcg32(9);
     const rows = 7;
     const n = 300;
     const w = Int8Array.from({ length: rows * n }, () => (rnd() % 256) - 128);

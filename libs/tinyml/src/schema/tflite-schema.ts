@@ -75,10 +75,6 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
   uint64: 8,
 };
 
-/** Padding enum. */
-export const PADDING_SAME = 0;
-export const PADDING_VALID = 1;
-
 /** ActivationFunctionType enum. */
 export const enum Activation {
   NONE = 0,

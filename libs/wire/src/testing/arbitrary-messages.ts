@@ -18,17 +18,11 @@ import {
   type ModelSummaryV1,
 } from '../messages/inference-summary.v1';
 import { UNIX_MS_MAX } from '../schema';
+import { mulberry32 } from '@tinyfleet/random';
 
-// ---- seeded PRNG (mulberry32) ------------------------------------------------------------------
+// ---- seeded PRNG (mulberry32, libs/random) ---------------------------------------------------
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
   const chance = (p: number): boolean => next() < p;

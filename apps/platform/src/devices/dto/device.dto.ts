@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { DEVICE_LIFECYCLES, DeviceConnectivity, DeviceLifecycle } from '../device.entity';
+import type { DeviceConnectivity } from '../device.entity';
+import { DEVICE_LIFECYCLES, DEVICE_OPERATOR_ACTIONS, DeviceLifecycle, DeviceOperatorAction } from '../device-lifecycle';
 
 const SORTS = ['id', 'lastSeenAt', 'createdAt', 'eventsCount'] as const;
 
@@ -65,6 +66,12 @@ export class DeviceDto {
   @ApiProperty() interpreterVersion!: string;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ enum: DEVICE_LIFECYCLES }) lifecycle!: DeviceLifecycle;
+  @ApiProperty({
+    enum: Object.keys(DEVICE_OPERATOR_ACTIONS),
+    isArray: true,
+    description: 'The operator actions its lifecycle allows now (POST /api/devices/:id/<action>)',
+  })
+  allowedActions!: DeviceOperatorAction[];
   @ApiProperty({ enum: ['ONLINE', 'OFFLINE'] }) connectivity!: DeviceConnectivity;
   @ApiProperty({ description: 'Inference events stored (each once)' }) eventsCount!: number;
   @ApiProperty({ nullable: true, type: Number }) lastEventSeq!: number | null;

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import type { HealthGates } from '../rollouts/health-gates';
+import type { GateVerdict, HealthGates } from '../rollouts/health-gates';
+import type { RolloutPacing } from '../rollouts/pacing';
+import type { RolloutTarget } from '../rollouts/rollout.entity';
+import { ROLLOUT_OPERATOR_ACTIONS, RolloutGroupState, RolloutOperatorAction } from '../rollouts/rollout.state-machine';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -156,18 +159,24 @@ export class ResumeRolloutDto {
   errorThresholdPct?: number;
 }
 
-export class JobCountsDto {
-  @ApiProperty({ type: Object, description: 'jobs per state' }) byState!: Record<string, number>;
-}
-
 export class RolloutGroupStatusDto {
   @ApiProperty() id!: number;
   @ApiProperty() index!: number;
-  @ApiProperty() state!: string;
+  @ApiProperty() state!: RolloutGroupState;
   @ApiProperty() successThresholdPct!: number;
   @ApiProperty() errorThresholdPct!: number;
-  @ApiProperty({ type: Object }) jobs!: Record<string, number>;
+  @ApiProperty({ type: Object, description: 'jobs per state (skipped devices are listed on the rollout)' })
+  jobs!: Record<string, number>;
+  @ApiProperty({ description: 'jobs of this group' }) jobsTotal!: number;
+  @ApiProperty({ description: 'jobs a device is working on (offered, downloading, verifying, applying)' })
+  jobsInFlight!: number;
   @ApiProperty({ type: Object, nullable: true }) gateReadings!: unknown;
+  @ApiProperty({
+    type: Array,
+    nullable: true,
+    description: 'per gate, the verdict the executor reached on the readings (pass, fail, not-judged, off)',
+  })
+  gateVerdicts!: GateVerdict[] | null;
   @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
 }
@@ -177,8 +186,18 @@ export class RolloutStatusDto {
   @ApiProperty() name!: string;
   @ApiProperty() state!: string;
   @ApiProperty({ nullable: true, type: String }) stateReason!: string | null;
+  @ApiProperty({
+    enum: Object.keys(ROLLOUT_OPERATOR_ACTIONS),
+    isArray: true,
+    description: 'the operator commands its state allows now (POST /api/rollouts/:id/<action>)',
+  })
+  allowedActions!: RolloutOperatorAction[];
   @ApiProperty({ type: ModelRefDto }) model!: ModelRefDto;
   @ApiProperty({ nullable: true, type: Number }) rollbackOf!: number | null;
+  @ApiProperty({ type: Object, description: 'which devices, as created' }) target!: RolloutTarget;
+  @ApiProperty({ type: Object, description: 'groups, rate, job timeout and attempts, as created' })
+  pacing!: RolloutPacing;
+  @ApiProperty({ enum: ['pause', 'abort'] }) errorAction!: 'pause' | 'abort';
   @ApiProperty({ type: Object, description: 'the health gates as configured (defaults filled in)' })
   gates!: HealthGates;
   @ApiProperty({ type: [RolloutGroupStatusDto] }) groups!: RolloutGroupStatusDto[];

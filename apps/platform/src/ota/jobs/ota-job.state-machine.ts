@@ -1,5 +1,5 @@
 import { OTA_DEVICE_STATES, type OtaJobState } from '@tinyfleet/wire';
-import { defineStateMachine } from '../state-machine';
+import { defineStateMachine } from '../../common/state-machine';
 
 /**
  * One device's execution of a rollout. The server sets QUEUED, NOTIFIED, TIMED_OUT, CANCELED,

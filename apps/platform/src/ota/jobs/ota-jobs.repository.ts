@@ -5,7 +5,6 @@ import { PlatformEvents } from '../../common/platform-events';
 import { KnownJob, OtaJobCache } from './ota-job-cache';
 import { OtaJobEvent } from './ota-job-event.entity';
 import { OtaJob } from './ota-job.entity';
-import type { OtaDispatcher } from './ota-dispatcher.port';
 import { AWAITING_DEVICE_STATES, IN_FLIGHT_STATES, otaJobMachine, OtaJobState } from './ota-job.state-machine';
 
 export type { KnownJob };
@@ -232,32 +231,100 @@ export class OtaJobsRepository {
     return applied;
   }
 
-  /** Progress within the same state (e.g. more chunks received): no event, just the counters and the deadline. */
-  async progress(job: OtaJob, chunksReceived: number, deadlineAt: Date | null, now = new Date()): Promise<void> {
-    this.cache.forget(job.id);
-    try {
-      await this.db
-        .getRepository(OtaJob)
-        .update({ id: job.id, state: job.state }, { chunksReceived, deadlineAt, updatedAt: now });
-    } finally {
-      this.cache.forget(job.id);
-    }
+  /**
+   * A new rollout's jobs, in the caller's transaction: QUEUED, or SKIPPED with the reason admission
+   * gave (decided before anything was sent). Written in slices, so a big fleet is a few statements.
+   */
+  async insertNew(
+    tx: EntityManager,
+    rolloutId: number,
+    artifactId: number,
+    rows: Array<{ groupId: number; deviceId: string; fromSha256: string | null; skippedReason?: string }>,
+  ): Promise<void> {
+    const jobs = rows.map((r) => ({
+      rolloutId,
+      groupId: r.groupId,
+      deviceId: r.deviceId,
+      artifactId,
+      fromSha256: r.fromSha256,
+      state: (r.skippedReason === undefined ? 'QUEUED' : 'SKIPPED') as OtaJobState,
+      reason: r.skippedReason ?? null,
+      attempts: 0,
+      chunksReceived: 0,
+    }));
+    for (let i = 0; i < jobs.length; i += 1000) await tx.getRepository(OtaJob).insert(jobs.slice(i, i + 1000));
   }
 
-  /** Cancels every job of a rollout that has not finished (queued ones silently, in-flight ones with an ota-cancel). */
-  async cancelOpen(
-    rolloutId: number,
-    reason: 'aborted' | 'superseded',
-    dispatcher: OtaDispatcher,
-    now: Date,
-  ): Promise<void> {
-    const open = await this.db
+  /** A rollout's jobs that have not finished (queued or in flight). */
+  open(rolloutId: number): Promise<OtaJob[]> {
+    return this.db.getRepository(OtaJob).find({ where: { rolloutId, state: In(['QUEUED', ...IN_FLIGHT_STATES]) } });
+  }
+
+  /** A rollout's SUCCEEDED jobs (of these devices only, when given). */
+  succeeded(rolloutId: number, deviceIds?: string[]): Promise<OtaJob[]> {
+    return this.db
       .getRepository(OtaJob)
-      .find({ where: { rolloutId, state: In(['QUEUED', ...IN_FLIGHT_STATES]) } });
-    for (const job of open) {
-      const moved = await this.transition(job, 'CANCELED', `rollout ${reason}`, 'server', { deadlineAt: null }, now);
-      if (moved && job.state !== 'QUEUED') await dispatcher.cancel(moved, reason);
-    }
+      .find({ where: { rolloutId, state: 'SUCCEEDED', ...(deviceIds ? { deviceId: In(deviceIds) } : {}) } });
+  }
+
+  /** Which of these devices have a job in flight (any rollout). */
+  async busyDevices(deviceIds: string[]): Promise<Set<string>> {
+    const rows = await this.db.getRepository(OtaJob).find({
+      where: { deviceId: In(deviceIds), state: In(IN_FLIGHT_STATES as string[]) },
+      select: { deviceId: true },
+    });
+    return new Set(rows.map((j) => j.deviceId));
+  }
+
+  ofGroup(groupId: number): Promise<OtaJob[]> {
+    return this.db.getRepository(OtaJob).find({ where: { groupId }, order: { id: 'ASC' } });
+  }
+
+  /** Jobs per group and state of a rollout. */
+  countsByGroup(rolloutId: number): Promise<Array<{ group_id: number; state: OtaJobState; n: number }>> {
+    return this.db.query(
+      `SELECT group_id, state, count(*)::int AS n FROM ota_jobs WHERE rollout_id = $1 GROUP BY group_id, state`,
+      [rolloutId],
+    );
+  }
+
+  /** The devices admission left out of a rollout, with the reason. */
+  skipped(rolloutId: number): Promise<Array<{ deviceId: string; reason: string }>> {
+    return this.db.query(
+      `SELECT device_id AS "deviceId", reason FROM ota_jobs WHERE rollout_id = $1 AND state = 'SKIPPED' ORDER BY device_id`,
+      [rolloutId],
+    );
+  }
+
+  /** The devices of these groups whose job is in one of these states. */
+  async deviceIdsIn(groupIds: number[], states: OtaJobState[]): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    const rows: Array<{ device_id: string }> = await this.db.query(
+      `SELECT device_id FROM ota_jobs WHERE group_id = ANY($1::int[]) AND state = ANY($2::text[])`,
+      [groupIds, states],
+    );
+    return rows.map((r) => r.device_id);
+  }
+
+  /** Jobs of a rollout notified so far, and within the last minute before `now` (the pacing budget's inputs). */
+  async notificationCounts(rolloutId: number, now: Date): Promise<{ total: number; lastMinute: number }> {
+    const [row]: Array<{ total: number; last_minute: number }> = await this.db.query(
+      `SELECT count(DISTINCT e.job_id)::int AS total,
+              count(DISTINCT e.job_id) FILTER (WHERE e.at > $2)::int AS last_minute
+       FROM ota_job_events e JOIN ota_jobs j ON j.id = e.job_id
+       WHERE j.rollout_id = $1 AND e.to_state = 'NOTIFIED'`,
+      [rolloutId, new Date(now.getTime() - 60_000)],
+    );
+    return { total: row?.total ?? 0, lastMinute: row?.last_minute ?? 0 };
+  }
+
+  /** What each job's offer carried: its transfer form and chunk count. */
+  async recordOffers(offers: Array<{ id: number; form: string; chunkCount: number }>): Promise<void> {
+    if (offers.length === 0) return;
+    await this.db.query(
+      `UPDATE ota_jobs AS j SET form = c.form, chunks_total = c.chunks FROM unnest($1::int[], $2::text[], $3::int[]) AS c(id, form, chunks) WHERE j.id = c.id`,
+      [offers.map((o) => o.id), offers.map((o) => o.form), offers.map((o) => o.chunkCount)],
+    );
   }
 
   /** Jobs (newest first, at most 100), each with its transitions: the OTA history a device page shows. */

@@ -5,7 +5,7 @@ import { keyIdOf, verifyArtifactFiles } from '@tinyfleet/artifact/verify-node';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { ModelDetailDto, ModelVersionDto, TrustedKeyDto, TrustKeyDto, UploadModelDto } from '../dto/model.dto';
-import { ModelArtifact } from './model-artifact.entity';
+import { ArtifactSummary, ModelArtifactsRepository } from './model-artifacts.repository';
 import { TrustedKey } from './trusted-key.entity';
 
 /**
@@ -16,7 +16,7 @@ import { TrustedKey } from './trusted-key.entity';
 @Injectable()
 export class ModelRegistryService {
   constructor(
-    @InjectRepository(ModelArtifact) private readonly artifacts: Repository<ModelArtifact>,
+    private readonly artifacts: ModelArtifactsRepository,
     @InjectRepository(TrustedKey) private readonly keys: Repository<TrustedKey>,
   ) {}
 
@@ -52,56 +52,35 @@ export class ModelRegistryService {
     );
     if (!result.ok) throw new BadRequestException(`artifact refused: ${result.reason}`);
     const { manifest, keyId, deviceManifest } = result;
-    if (await this.artifacts.existsBy({ name: manifest.name, version: manifest.version })) {
+    if (await this.artifacts.exists(manifest.name, manifest.version)) {
       throw new ConflictException(
         `${manifest.name} ${manifest.version} is already registered; versions are immutable, build a new one`,
       );
     }
     const signature = (JSON.parse(dto.signature) as { signature: string }).signature;
-    const saved = await this.artifacts.save(
-      this.artifacts.create({
-        name: manifest.name,
-        version: manifest.version,
-        sha256: manifest.model.sha256,
-        modelBytes: model,
-        otaBytes: ota,
-        manifestText: dto.manifest,
-        deviceManifest: Buffer.from(deviceManifest),
-        manifest,
-        signature,
-        keyId,
-      }),
-    );
+    const saved = await this.artifacts.insert({
+      name: manifest.name,
+      version: manifest.version,
+      sha256: manifest.model.sha256,
+      modelBytes: model,
+      otaBytes: ota,
+      manifestText: dto.manifest,
+      deviceManifest: Buffer.from(deviceManifest),
+      manifest,
+      signature,
+      keyId,
+    });
     return toDetail(saved);
   }
 
   async list(name?: string): Promise<ModelVersionDto[]> {
-    const rows = await this.artifacts.find({
-      where: name ? { name } : {},
-      order: { name: 'ASC', createdAt: 'DESC' },
-      select: { id: true, name: true, version: true, sha256: true, keyId: true, manifest: true, createdAt: true },
-    });
-    return rows.map(toVersion);
+    return (await this.artifacts.summaries(name)).map(toVersion);
   }
 
   async get(name: string, version: string): Promise<ModelDetailDto> {
-    const a = await this.artifacts.findOne({
-      where: { name, version },
-      select: { id: true, name: true, version: true, sha256: true, keyId: true, manifest: true, createdAt: true },
-    });
+    const a = await this.artifacts.summary(name, version);
     if (!a) throw new NotFoundException(`model ${name} ${version} not found`);
     return toDetail(a);
-  }
-
-  /** Full artifact with its bytes, for delivery. */
-  async load(id: number): Promise<ModelArtifact> {
-    const a = await this.artifacts.findOneBy({ id });
-    if (!a) throw new NotFoundException(`model artifact ${id} not found`);
-    return a;
-  }
-
-  async findBySha256(sha256Hex: string): Promise<ModelArtifact | null> {
-    return this.artifacts.findOne({ where: { sha256: sha256Hex }, order: { createdAt: 'DESC' } });
   }
 }
 
@@ -109,9 +88,7 @@ function toKeyDto(k: TrustedKey): TrustedKeyDto {
   return { keyId: k.keyId, name: k.name, createdAt: k.createdAt.toISOString() };
 }
 
-function toVersion(
-  a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>,
-): ModelVersionDto {
+function toVersion(a: ArtifactSummary): ModelVersionDto {
   const m = a.manifest;
   return {
     id: a.id,
@@ -137,8 +114,6 @@ function toVersion(
   };
 }
 
-function toDetail(
-  a: Pick<ModelArtifact, 'id' | 'name' | 'version' | 'sha256' | 'keyId' | 'manifest' | 'createdAt'>,
-): ModelDetailDto {
+function toDetail(a: ArtifactSummary): ModelDetailDto {
   return { ...toVersion(a), manifest: a.manifest };
 }

@@ -145,6 +145,87 @@ function judgeAccuracy(
   }
 }
 
+export type GateName = 'devices' | 'event-rate' | 'score-shift' | 'energy-ratio' | 'accuracy-drop';
+
+/** One gate's verdict on a reading, as evaluateGates judged it (what a client shows; it need not know the rules). */
+export interface GateVerdict {
+  gate: GateName;
+  /**
+   * devices: the smaller side's devices with events; event-rate: relative change (0.5 = +50 %);
+   * score-shift: q units; energy-ratio: updated ÷ control; accuracy-drop: percentage points.
+   * null without data on both sides.
+   */
+  reading: number | null;
+  /** The configured limit; null when the gate is off. */
+  limit: number | null;
+  verdict: 'pass' | 'fail' | 'not-judged' | 'off';
+}
+
+/** Per gate, the verdict `evaluateGates` reached on these readings (they are stored; the verdicts follow from them). */
+export function gateVerdicts(gates: HealthGates, r: Pick<GateReadings, 'updated' | 'control'>): GateVerdict[] {
+  const { updated: u, control: c } = r;
+  const min = gates.minDevicesPerSide;
+  const eventsJudged = u.devices >= min && c.devices >= min;
+  const judge = (
+    gate: GateName,
+    limit: number | undefined,
+    reading: number | null,
+    judged: boolean,
+    ok: (x: number, lim: number) => boolean,
+  ): GateVerdict => ({
+    gate,
+    reading,
+    limit: limit ?? null,
+    verdict:
+      limit === undefined ? 'off' : !judged || reading === null ? 'not-judged' : ok(reading, limit) ? 'pass' : 'fail',
+  });
+  const within = (x: number, lim: number) => Math.abs(x) <= lim;
+  const minInferences = gates.minAccuracyInferences ?? DEFAULT_MIN_ACCURACY_INFERENCES;
+  const accuracyJudged =
+    u.accuracyDevices >= min &&
+    c.accuracyDevices >= min &&
+    u.accuracyInferences >= minInferences &&
+    c.accuracyInferences >= minInferences;
+  return [
+    {
+      gate: 'devices',
+      reading: Math.min(u.devices, c.devices),
+      limit: min,
+      verdict: eventsJudged ? 'pass' : 'not-judged',
+    },
+    judge(
+      'event-rate',
+      gates.maxEventRateChange,
+      u.eventsPerDeviceHour !== null && c.eventsPerDeviceHour
+        ? u.eventsPerDeviceHour / c.eventsPerDeviceHour - 1
+        : null,
+      eventsJudged,
+      within,
+    ),
+    judge(
+      'score-shift',
+      gates.maxScoreShiftQ,
+      u.meanScoreQ !== null && c.meanScoreQ !== null ? u.meanScoreQ - c.meanScoreQ : null,
+      eventsJudged,
+      within,
+    ),
+    judge(
+      'energy-ratio',
+      gates.maxEnergyPerInferenceRatio,
+      u.meanEnergyUj !== null && c.meanEnergyUj ? u.meanEnergyUj / c.meanEnergyUj : null,
+      eventsJudged,
+      (x, lim) => x <= lim,
+    ),
+    judge(
+      'accuracy-drop',
+      gates.maxAccuracyDropPct,
+      u.accuracyPct != null && c.accuracyPct != null ? c.accuracyPct - u.accuracyPct : null,
+      accuracyJudged,
+      (x, lim) => x <= lim,
+    ),
+  ];
+}
+
 function fmt(n: number): string {
   return Number(n.toFixed(2)).toString();
 }

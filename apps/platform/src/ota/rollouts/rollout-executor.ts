@@ -1,19 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { OtaDispatcher } from '../jobs/ota-dispatcher.port';
-import { OtaJob } from '../jobs/ota-job.entity';
-import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
-import { IN_FLIGHT_STATES, OtaJobState } from '../jobs/ota-job.state-machine';
 import { modelTagOf } from '@tinyfleet/wire';
-import { sideAccuracy, SideModels } from './gate-accuracy';
+import { StaleTransitionError } from '../../common/state-machine';
+import { OtaDispatcher } from '../delivery/ota-dispatcher.port';
+import { OpenJobsCanceller } from '../jobs/open-jobs-canceller';
+import { OtaJob } from '../jobs/ota-job.entity';
+import { IN_FLIGHT_STATES, OtaJobState } from '../jobs/ota-job.state-machine';
+import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
+import { ModelArtifactsRepository } from '../registry/model-artifacts.repository';
+import { GateEvidence } from './gate-evidence';
 import { evaluateGates, GateReadings, SideStats } from './health-gates';
 import { notificationBudget } from './pacing';
+import { RollbackRollout } from './rollback-rollout';
 import { RolloutGroup } from './rollout-group.entity';
 import { Rollout } from './rollout.entity';
-import { rolloutGroupMachine, RolloutGroupState, rolloutMachine, RolloutState } from './rollout.state-machine';
-import { RolloutsService } from './rollouts.service';
+import { RolloutGroupState, RolloutState } from './rollout.state-machine';
+import { RolloutsRepository } from './rollouts.repository';
 
 /** Device failures worth another offer; the rest (bad signature, failed self-test…) will fail again. */
 const RETRYABLE_FAILURES = new Set(['corrupt-chunk', 'hash-mismatch', 'power-loss', 'busy', 'timeout']);
@@ -31,40 +32,43 @@ export interface GroupCounts {
  * every running rollout one step — time out or retry overdue jobs, notify queued devices within the
  * pacing budget, judge the current group against its error threshold, success threshold and health
  * gates, and start the next group. Idempotent: a tick that finds nothing to do changes nothing, and
- * a tick after a platform restart simply continues.
+ * a tick after a platform restart simply continues. Every rollout, group and job move goes through
+ * its repository's guarded transition: a rollout an operator moved meanwhile (paused, aborted)
+ * ends this tick for that rollout, and the next tick reads it as it is.
  */
 @Injectable()
 export class RolloutExecutor {
   private readonly log = new Logger(RolloutExecutor.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly rollouts: RolloutsRepository,
     private readonly jobs: OtaJobsRepository,
+    private readonly artifacts: ModelArtifactsRepository,
+    private readonly evidence: GateEvidence,
     private readonly dispatcher: OtaDispatcher,
-    // Resolved lazily: RolloutsService (operator commands) and the executor use each other's rollback.
-    private readonly moduleRef: ModuleRef,
+    private readonly canceller: OpenJobsCanceller,
+    private readonly rollbacks: RollbackRollout,
   ) {}
 
   async tick(now: Date = new Date()): Promise<void> {
-    const running = await this.db.getRepository(Rollout).find({ where: { state: 'RUNNING' }, order: { id: 'ASC' } });
-    for (const rollout of running) {
+    for (const rollout of await this.rollouts.running()) {
       try {
         await this.tickRollout(rollout, now);
       } catch (err) {
-        this.log.error(`rollout ${rollout.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        if (err instanceof StaleTransitionError) this.log.log(`rollout ${rollout.id}: ${err.message}`);
+        else
+          this.log.error(`rollout ${rollout.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
     }
   }
 
   private async tickRollout(rollout: Rollout, now: Date): Promise<void> {
-    const groups = await this.db
-      .getRepository(RolloutGroup)
-      .find({ where: { rolloutId: rollout.id }, order: { idx: 'ASC' } });
+    const groups = await this.rollouts.groups(rollout.id);
     const group = groups.find((g) => g.state === 'READY' || g.state === 'RUNNING' || g.state === 'FAILED');
     if (!group) return this.setRolloutState(rollout, 'FINISHED', `all ${groups.length} groups finished`, now);
     if (group.state !== 'RUNNING') await this.setGroupState(group, 'RUNNING', now);
 
-    const jobs = await this.db.getRepository(OtaJob).find({ where: { groupId: group.id }, order: { id: 'ASC' } });
+    const jobs = await this.jobs.ofGroup(group.id);
     await this.expireAndRetry(rollout, jobs, now);
     await this.dispatchQueued(rollout, jobs, now);
 
@@ -144,14 +148,8 @@ export class RolloutExecutor {
     if (queued.length === 0) return;
     let budget = Number.POSITIVE_INFINITY;
     if (rollout.pacing.rate) {
-      const [{ total, last_minute }] = await this.db.query(
-        `SELECT count(DISTINCT e.job_id)::int AS total,
-                count(DISTINCT e.job_id) FILTER (WHERE e.at > $2)::int AS last_minute
-         FROM ota_job_events e JOIN ota_jobs j ON j.id = e.job_id
-         WHERE j.rollout_id = $1 AND e.to_state = 'NOTIFIED'`,
-        [rollout.id, new Date(now.getTime() - 60_000)],
-      );
-      budget = notificationBudget(rollout.pacing.rate, total, last_minute);
+      const { total, lastMinute } = await this.jobs.notificationCounts(rollout.id, now);
+      budget = notificationBudget(rollout.pacing.rate, total, lastMinute);
     }
     const batch = queued.slice(0, Number.isFinite(budget) ? budget : undefined);
     if (batch.length === 0) return;
@@ -174,10 +172,7 @@ export class RolloutExecutor {
     const applied = await this.jobs.writeBatch(notified, now);
     const sent = notified.filter((n) => applied.has(n.job.id)).map((n) => n.job);
     const offered = await Promise.all(sent.map((job) => this.dispatcher.offer(job)));
-    await this.db.query(
-      `UPDATE ota_jobs AS j SET form = c.form, chunks_total = c.chunks FROM unnest($1::int[], $2::text[], $3::int[]) AS c(id, form, chunks) WHERE j.id = c.id`,
-      [sent.map((j) => j.id), offered.map((o) => o.form), offered.map((o) => o.chunkCount)],
-    );
+    await this.jobs.recordOffers(sent.map((j, i) => ({ id: j.id, ...offered[i]! })));
   }
 
   /**
@@ -197,68 +192,26 @@ export class RolloutExecutor {
     const since = group.startedAt ?? now;
     if (now.getTime() - since.getTime() < (gates.soakS ?? 0) * 1000) return 'wait';
     const laterGroups = groups.filter((g) => g.idx > group.idx).map((g) => g.id);
-    const [{ sha256 }]: Array<{ sha256: string }> = await this.db.query(
-      `SELECT sha256 FROM model_artifacts WHERE id = $1`,
-      [rollout.artifactId],
-    );
-    const newModel: SideModels = { tags: [modelTagOf(Buffer.from(sha256, 'hex'))] };
-    const updated = await this.sideStats(
-      `SELECT device_id FROM ota_jobs WHERE group_id = $1 AND state = 'SUCCEEDED'`,
-      [group.id],
-      newModel,
+    const sha256 = await this.artifacts.sha256Of(rollout.artifactId);
+    const updated = await this.evidence.side(
+      { groupIds: [group.id], jobStates: ['SUCCEEDED'] },
+      { tags: [modelTagOf(Buffer.from(sha256, 'hex'))] },
       since,
       now,
     );
     const control = laterGroups.length
-      ? await this.sideStats(
-          `SELECT device_id FROM ota_jobs WHERE group_id = ANY($1) AND state IN ('QUEUED','SKIPPED')`,
-          [laterGroups],
-          'active-slot',
-          since,
-          now,
-        )
+      ? await this.evidence.side({ groupIds: laterGroups, jobStates: ['QUEUED', 'SKIPPED'] }, 'active-slot', since, now)
       : emptySide();
     const readings: GateReadings = evaluateGates(gates, updated, control, now);
     if (laterGroups.length === 0)
       readings.notJudged.push('last group: no devices left on the old model to compare with');
-    await this.db.getRepository(RolloutGroup).update({ id: group.id }, { gateReadings: readings });
+    await this.rollouts.setGateReadings(group.id, readings);
     if (readings.pass === false) return readings.breaches;
     // Not enough devices with events yet: wait, but not forever (a quiet stream may never get there).
     // The last group has no devices left on the old model to compare with: nothing to judge against.
     const maxWaitMs = (gates.maxWaitS ?? 3600) * 1000;
     if (readings.pass === null && laterGroups.length > 0 && now.getTime() - since.getTime() < maxWaitMs) return 'wait';
     return 'pass';
-  }
-
-  /** Accuracy counts `models`: the new model's tag on the updated side, the model each device runs on the control side. */
-  private async sideStats(
-    devicesSql: string,
-    params: unknown[],
-    models: SideModels,
-    since: Date,
-    now: Date,
-  ): Promise<SideStats> {
-    const [row] = await this.db.query(
-      `WITH d AS (${devicesSql})
-       SELECT count(DISTINCT e.device_id)::int AS devices, count(e.id)::int AS events,
-              avg(e.score_q)::float AS mean_score_q, avg(e.energy_uj)::float AS mean_energy_uj
-       FROM device_events e WHERE e.device_id IN (SELECT device_id FROM d) AND e.received_at > $${params.length + 1}`,
-      [...params, since],
-    );
-    const deviceHours = (row.devices * (now.getTime() - since.getTime())) / 3_600_000;
-    const accuracy = await sideAccuracy(this.db, devicesSql, params, models, since, now);
-    return {
-      devices: row.devices,
-      events: row.events,
-      deviceHours,
-      eventsPerDeviceHour: deviceHours > 0 ? row.events / deviceHours : null,
-      meanScoreQ: row.mean_score_q,
-      meanEnergyUj: row.mean_energy_uj,
-      accuracyInferences: accuracy.inferences,
-      accuracyCorrect: accuracy.correct,
-      accuracyPct: accuracy.accuracyPct,
-      accuracyDevices: accuracy.devices,
-    };
   }
 
   /** A health gate failed: pause, and with autoRollback put the group's updated devices back on their old model. */
@@ -274,39 +227,22 @@ export class RolloutExecutor {
     await this.setRolloutState(rollout, 'PAUSED', reason, now);
     if (!rollout.gates.autoRollback) return;
     const updated = jobs.filter((j) => j.state === 'SUCCEEDED').map((j) => j.deviceId);
-    await this.moduleRef
-      .get(RolloutsService, { strict: false })
-      .rollback(rollout.id, { deviceIds: updated, reason: `automatic rollback: ${reason}` }, now);
+    await this.rollbacks.execute(rollout.id, { deviceIds: updated, reason: `automatic rollback: ${reason}` }, now);
   }
 
   private async stopForErrors(rollout: Rollout, reason: string, now: Date): Promise<void> {
     if (rollout.errorAction === 'pause') return this.setRolloutState(rollout, 'PAUSED', reason, now);
     await this.setRolloutState(rollout, 'ABORTED', reason, now);
-    await this.jobs.cancelOpen(rollout.id, 'aborted', this.dispatcher, now);
+    await this.canceller.cancelOpen(rollout.id, 'aborted', now);
   }
 
   private async setRolloutState(rollout: Rollout, to: RolloutState, reason: string, now: Date): Promise<void> {
-    rolloutMachine.assertTransition(`rollout ${rollout.id}`, rollout.state, to);
-    await this.db
-      .getRepository(Rollout)
-      .update(
-        { id: rollout.id, state: rollout.state },
-        { state: to, stateReason: reason, ...(to === 'FINISHED' || to === 'ABORTED' ? { finishedAt: now } : {}) },
-      );
-    rollout.state = to;
+    await this.rollouts.transition(rollout, to, reason, now);
     this.log.log(`rollout ${rollout.id} ${to}: ${reason}`);
   }
 
-  private async setGroupState(group: RolloutGroup, to: RolloutGroupState, now: Date): Promise<void> {
-    rolloutGroupMachine.assertTransition(`rollout group ${group.id}`, group.state, to);
-    const stamp =
-      to === 'RUNNING'
-        ? { startedAt: group.startedAt ?? now }
-        : to === 'FINISHED' || to === 'FAILED'
-          ? { finishedAt: now }
-          : {};
-    await this.db.getRepository(RolloutGroup).update({ id: group.id }, { state: to, ...stamp });
-    Object.assign(group, { state: to }, stamp);
+  private setGroupState(group: RolloutGroup, to: RolloutGroupState, now: Date): Promise<void> {
+    return this.rollouts.transitionGroup(group, to, now);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ArtifactManifest } from '@tinyfleet/artifact';
 import { otaJobMachine } from '../jobs/ota-job.state-machine';
-import { IllegalTransitionError } from '../state-machine';
+import { IllegalTransitionError } from '../../common/state-machine';
 import { compareSemver } from '@tinyfleet/artifact';
 import { checkCompatibility, DeviceFacts } from './compatibility';
 import { evaluateGates, SideStats } from './health-gates';
@@ -168,7 +168,7 @@ describe('rollout planning', () => {
     ]);
   });
 
-  it('keeps every state change inside its transition table', () => {
+  it('has transition tables that allow the moves the platform makes and name the rule they refuse', () => {
     expect(otaJobMachine.canTransition('NOTIFIED', 'VERIFIED')).toBe(true); // the device already had it
     expect(otaJobMachine.canTransition('FAILED', 'NOTIFIED')).toBe(true); // retry
     expect(otaJobMachine.canTransition('REJECTED', 'NOTIFIED')).toBe(false);

@@ -1,0 +1,358 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { EntityManager, FindOptionsWhere, ILike } from 'typeorm';
+import { DeviceConnectivity, Device } from './device.entity';
+import { CONNECTABLE_LIFECYCLES, DeviceLifecycle, deviceLifecycleMachine } from './device-lifecycle';
+
+/** One A/B model slot as a status heartbeat reports it (sha256 in hex, tag = its first 4 bytes). */
+export interface ModelSlot {
+  modelId: string;
+  modelVersion: string;
+  sha256: string;
+  tag: number;
+  sizeBytes: number;
+}
+
+/** A status heartbeat as stored: the message itself (for display) and the columns the platform queries. */
+export interface StatusRecord {
+  status: Record<string, unknown>;
+  deviceTimeMs: number;
+  firmwareVersion: string;
+  interpreterVersion: string;
+  active: ModelSlot | null;
+  inactive: ModelSlot | null;
+}
+
+/** Which devices; every field narrows (AND). */
+export interface DeviceSelector {
+  stream?: string;
+  mcuProfile?: string;
+  radioProfile?: string;
+  tags?: string[];
+  deviceIds?: string[];
+  activeModelId?: string;
+  activeModelVersion?: string;
+}
+
+export interface DevicePageQuery {
+  stream?: string;
+  mcuProfile?: string;
+  lifecycle?: DeviceLifecycle;
+  connectivity?: DeviceConnectivity;
+  /** Substring of the id or the hardware id. */
+  q?: string;
+  sort: 'id' | 'lastSeenAt' | 'createdAt' | 'eventsCount';
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** A device as model admission sees it: its part, stream, interpreter and the model it runs. */
+export interface DeviceModelFacts {
+  id: string;
+  mcuProfile: string;
+  sensorStream: string;
+  interpreterVersion: string;
+  activeModelSha256: string | null;
+  activeModelBytes: number | null;
+}
+
+/** What the energy report needs of each device. */
+export interface DeviceReportFacts {
+  id: string;
+  hardwareId: string;
+  sensorStream: string;
+  mcuProfile: string;
+  radioProfile: string;
+  tags: string[];
+  /** `modelId@modelVersion` of the active slot, or null. */
+  activeModel: string | null;
+}
+
+export type FleetDimension = 'lifecycle' | 'connectivity' | 'stream' | 'mcuProfile' | 'radioProfile' | 'model';
+
+/** One grouped scan per dimension in one statement: cheap for thousands of devices, no row transfer. */
+const SUMMARY_SQL = `
+SELECT 'lifecycle' AS dim, lifecycle AS key, count(*)::int AS n, sum(events_count)::bigint AS ev FROM devices GROUP BY lifecycle
+UNION ALL SELECT 'connectivity', connectivity, count(*)::int, 0 FROM devices GROUP BY connectivity
+UNION ALL SELECT 'stream', sensor_stream, count(*)::int, 0 FROM devices GROUP BY sensor_stream
+UNION ALL SELECT 'mcuProfile', mcu_profile, count(*)::int, 0 FROM devices GROUP BY mcu_profile
+UNION ALL SELECT 'radioProfile', radio_profile, count(*)::int, 0 FROM devices GROUP BY radio_profile
+UNION ALL SELECT 'model', COALESCE(active_model_id || '@' || active_model_version, 'unknown'), count(*)::int, 0 FROM devices GROUP BY 2`;
+
+const SLOT_COLUMNS = (side: 'active' | 'inactive') =>
+  [
+    `${side}_model_id`,
+    `${side}_model_version`,
+    `${side}_model_sha256`,
+    `${side}_model_tag`,
+    `${side}_model_bytes`,
+  ] as const;
+
+/**
+ * The devices table: every read and write of a device row goes through here, and every lifecycle
+ * change through `transitionLifecycle` (the table in device-lifecycle.ts, guarded on the state the
+ * caller saw). Works on its own connection or, through `within`, inside a caller's transaction.
+ * (The one other writer is the event ingest statement, which bumps a device's event counters in
+ * the same statement that stores the events, so the counters are exactly-once.)
+ */
+@Injectable()
+export class DevicesRepository {
+  constructor(@InjectEntityManager() private readonly m: EntityManager) {}
+
+  /** The same repository on a caller's transaction. */
+  within(tx: EntityManager): DevicesRepository {
+    return new DevicesRepository(tx);
+  }
+
+  findById(id: string): Promise<Device | null> {
+    return this.m.getRepository(Device).findOneBy({ id });
+  }
+
+  findByHardwareId(hardwareId: string): Promise<Device | null> {
+    return this.m.getRepository(Device).findOneBy({ hardwareId });
+  }
+
+  exists(id: string): Promise<boolean> {
+    return this.m.getRepository(Device).existsBy({ id });
+  }
+
+  async page(q: DevicePageQuery): Promise<{ rows: Device[]; total: number }> {
+    const base: FindOptionsWhere<Device> = {};
+    if (q.stream) base.sensorStream = q.stream;
+    if (q.mcuProfile) base.mcuProfile = q.mcuProfile;
+    if (q.lifecycle) base.lifecycle = q.lifecycle;
+    if (q.connectivity) base.connectivity = q.connectivity;
+    const pattern = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+    const where = pattern
+      ? [
+          { ...base, id: ILike(pattern) },
+          { ...base, hardwareId: ILike(pattern) },
+        ]
+      : base;
+    const [rows, total] = await this.m.getRepository(Device).findAndCount({
+      where,
+      order: { [q.sort]: q.order, id: 'asc' },
+      take: q.limit,
+      skip: q.offset,
+    });
+    return { rows, total };
+  }
+
+  /** A new device row (registration by claim). */
+  async insert(device: Omit<Device, 'createdAt' | 'updatedAt' | NullableColumns>): Promise<void> {
+    await this.m.getRepository(Device).insert(device);
+  }
+
+  /**
+   * A re-registration: the device's description and provisioning scope from the claim, and new
+   * credentials when the policy issues them. The lifecycle moves (if at all) through the table.
+   */
+  async reregister(
+    id: string,
+    fields: Pick<
+      Device,
+      | 'claimId'
+      | 'provisioningScope'
+      | 'mcuProfile'
+      | 'radioProfile'
+      | 'sensorStream'
+      | 'firmwareVersion'
+      | 'interpreterVersion'
+    >,
+    credential: { secretHash: string; brokerHash: string } | null,
+  ): Promise<void> {
+    await this.m
+      .getRepository(Device)
+      .update(
+        { id },
+        { ...fields, ...(credential ? { ...credential, credentialsVersion: () => 'credentials_version + 1' } : {}) },
+      );
+  }
+
+  /** The device's configuration, null for platform defaults; undefined when there is no such device. */
+  async findConfig(id: string): Promise<Record<string, unknown> | null | undefined> {
+    const d = await this.m.getRepository(Device).findOne({ where: { id }, select: { id: true, config: true } });
+    return d ? d.config : undefined;
+  }
+
+  /** False when there is no such device. */
+  async setConfig(id: string, config: Record<string, unknown>): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.m.query(
+      `UPDATE devices SET config = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id, JSON.stringify(config)],
+    );
+    return rows.length > 0;
+  }
+
+  /** False when there is no such device. */
+  async releaseProvisioning(id: string): Promise<boolean> {
+    const res = await this.m.getRepository(Device).update({ id }, { provisioningScope: null });
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Records a broker connect/disconnect; returns the device's lifecycle (null: no such device). */
+  async recordConnectivity(id: string, state: DeviceConnectivity): Promise<DeviceLifecycle | null> {
+    const [rows]: [Array<{ lifecycle: DeviceLifecycle }>, number] = await this.m.query(
+      `UPDATE devices SET connectivity = $2, last_seen_at = now(), updated_at = now() WHERE id = $1 RETURNING lifecycle`,
+      [id, state],
+    );
+    return rows[0]?.lifecycle ?? null;
+  }
+
+  async markAllOffline(): Promise<void> {
+    await this.m.query(`UPDATE devices SET connectivity = 'OFFLINE', updated_at = now() WHERE connectivity = 'ONLINE'`);
+  }
+
+  /**
+   * One UPDATE per heartbeat: the message, its model slots as columns, firmware and interpreter. An
+   * older heartbeat (re-delivered late, by the device clock) does not overwrite a newer one.
+   */
+  async recordStatus(id: string, r: StatusRecord): Promise<void> {
+    const slot = (s: ModelSlot | null) =>
+      s ? [s.modelId, s.modelVersion, s.sha256, s.tag, s.sizeBytes] : [null, null, null, null, null];
+    const set = [...SLOT_COLUMNS('active'), ...SLOT_COLUMNS('inactive')].map((c, i) => `${c} = $${i + 6}`);
+    await this.m.query(
+      `UPDATE devices SET last_status = $2::jsonb, status_device_ms = $5, last_status_at = now(), last_seen_at = now(),
+         firmware_version = $3, interpreter_version = $4, updated_at = now(), ${set.join(', ')}
+       WHERE id = $1 AND (status_device_ms IS NULL OR status_device_ms <= $5)`,
+      [
+        id,
+        JSON.stringify(r.status),
+        r.firmwareVersion,
+        r.interpreterVersion,
+        r.deviceTimeMs,
+        ...slot(r.active),
+        ...slot(r.inactive),
+      ],
+    );
+  }
+
+  async countRejected(id: string): Promise<void> {
+    await this.m.query(`UPDATE devices SET rejected_count = rejected_count + 1 WHERE id = $1`, [id]);
+  }
+
+  /** `from → to` through the lifecycle table, applied only if the device is still `from`. */
+  async transitionLifecycle(id: string, from: DeviceLifecycle, to: DeviceLifecycle): Promise<void> {
+    await deviceLifecycleMachine.transition(`device ${id}`, from, to, async () => {
+      const res = await this.m
+        .getRepository(Device)
+        .update(
+          { id, lifecycle: from },
+          { lifecycle: to, ...(to === 'DECOMMISSIONED' ? { connectivity: 'OFFLINE' } : {}) },
+        );
+      return res.affected ?? 0;
+    });
+  }
+
+  /** What a CONNECT is checked against. */
+  loginFacts(id: string): Promise<Pick<Device, 'id' | 'secretHash' | 'lifecycle'> | null> {
+    return this.m
+      .getRepository(Device)
+      .findOne({ where: { id }, select: { id: true, secretHash: true, lifecycle: true } });
+  }
+
+  /** Broker password entries of the devices that may connect (suspended and decommissioned ones are left out). */
+  connectableCredentials(): Promise<Array<{ id: string; broker_hash: string }>> {
+    return this.m.query(`SELECT id, broker_hash FROM devices WHERE lifecycle = ANY($1::text[]) ORDER BY id`, [
+      CONNECTABLE_LIFECYCLES,
+    ]);
+  }
+
+  /** Connectable devices matching the selector, with the model each runs, by id. */
+  async modelFacts(s: DeviceSelector): Promise<DeviceModelFacts[]> {
+    const where = [`lifecycle = ANY($1::text[])`];
+    const params: unknown[] = [CONNECTABLE_LIFECYCLES];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (s.stream) add('sensor_stream = ?', s.stream);
+    if (s.mcuProfile) add('mcu_profile = ?', s.mcuProfile);
+    if (s.radioProfile) add('radio_profile = ?', s.radioProfile);
+    if (s.tags?.length) add('tags @> ?::text[]', s.tags);
+    if (s.deviceIds?.length) add('id = ANY(?)', s.deviceIds);
+    if (s.activeModelId) add('active_model_id = ?', s.activeModelId);
+    if (s.activeModelVersion) add('active_model_version = ?', s.activeModelVersion);
+    const rows: Array<{
+      id: string;
+      mcu_profile: string;
+      sensor_stream: string;
+      interpreter_version: string;
+      active_model_sha256: string | null;
+      active_model_bytes: number | null;
+    }> = await this.m.query(
+      `SELECT id, mcu_profile, sensor_stream, interpreter_version, active_model_sha256, active_model_bytes::float8 AS active_model_bytes
+       FROM devices WHERE ${where.join(' AND ')} ORDER BY id`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      mcuProfile: r.mcu_profile,
+      sensorStream: r.sensor_stream,
+      interpreterVersion: r.interpreter_version,
+      activeModelSha256: r.active_model_sha256,
+      activeModelBytes: r.active_model_bytes,
+    }));
+  }
+
+  /** The active slot's model tag of each of these devices that exists (null: empty slot or no status yet). */
+  async activeModelTags(ids: readonly string[]): Promise<Map<string, number | null>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: string; tag: number | null }> = await this.m.query(
+      `SELECT id, active_model_tag::float8 AS tag FROM devices WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.tag]));
+  }
+
+  /** Devices per key of each dimension, and (per lifecycle) their stored events. */
+  summary(): Promise<Array<{ dim: FleetDimension; key: string; n: number; ev: string }>> {
+    return this.m.query(SUMMARY_SQL);
+  }
+
+  async reportFacts(): Promise<DeviceReportFacts[]> {
+    const rows: Array<{
+      id: string;
+      hardware_id: string;
+      sensor_stream: string;
+      mcu_profile: string;
+      radio_profile: string;
+      tags: string[] | null;
+      active_model_id: string | null;
+      active_model_version: string | null;
+    }> = await this.m.query(
+      `SELECT id, hardware_id, sensor_stream, mcu_profile, radio_profile, tags, active_model_id, active_model_version
+       FROM devices ORDER BY id`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      hardwareId: r.hardware_id,
+      sensorStream: r.sensor_stream,
+      mcuProfile: r.mcu_profile,
+      radioProfile: r.radio_profile,
+      tags: r.tags ?? [],
+      activeModel: r.active_model_id ? `${r.active_model_id}@${r.active_model_version ?? '?'}` : null,
+    }));
+  }
+}
+
+/** Columns a new row leaves to their defaults (set later by heartbeats, events and operators). */
+type NullableColumns =
+  | 'config'
+  | 'lastStatus'
+  | 'lastStatusAt'
+  | 'lastSeenAt'
+  | 'lastEventSeq'
+  | 'lastEventAt'
+  | 'statusDeviceMs'
+  | 'activeModelId'
+  | 'activeModelVersion'
+  | 'activeModelSha256'
+  | 'activeModelTag'
+  | 'activeModelBytes'
+  | 'inactiveModelId'
+  | 'inactiveModelVersion'
+  | 'inactiveModelSha256'
+  | 'inactiveModelTag'
+  | 'inactiveModelBytes';

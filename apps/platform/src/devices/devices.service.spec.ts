@@ -1,0 +1,141 @@
+import { modelTagOf, type StatusV1 } from '@tinyfleet/wire';
+import { PlatformEvents } from '../common/platform-events';
+import { IllegalTransitionError } from '../common/state-machine';
+import type { EventsRepository } from '../ingest/events.repository';
+import type { Device } from './device.entity';
+import { DeviceLifecycle, deviceLifecycleMachine } from './device-lifecycle';
+import type { DevicesRepository, StatusRecord } from './devices.repository';
+import { DevicesService } from './devices.service';
+
+/**
+ * The devices table as a map: the repository port DevicesService uses, with the same guarded
+ * lifecycle move (the real table, applied only where the row is still in the state seen).
+ */
+class InMemoryDevices {
+  readonly rows = new Map<string, Device>();
+  readonly statuses: Array<{ id: string; record: StatusRecord }> = [];
+
+  add(id: string, lifecycle: DeviceLifecycle): void {
+    this.rows.set(id, {
+      id,
+      hardwareId: `hw-${id}`,
+      lifecycle,
+      connectivity: 'OFFLINE',
+      tags: [],
+      eventsCount: '0',
+      rejectedCount: '0',
+      lastEventSeq: null,
+      lastEventAt: null,
+      lastSeenAt: null,
+      lastStatus: null,
+      lastStatusAt: null,
+      createdAt: new Date(0),
+    } as unknown as Device);
+  }
+
+  async findById(id: string) {
+    const d = this.rows.get(id);
+    return d ? { ...d } : null;
+  }
+
+  async recordConnectivity(id: string, state: 'ONLINE' | 'OFFLINE') {
+    const d = this.rows.get(id);
+    if (!d) return null;
+    d.connectivity = state;
+    return d.lifecycle;
+  }
+
+  async transitionLifecycle(id: string, from: DeviceLifecycle, to: DeviceLifecycle) {
+    await deviceLifecycleMachine.transition(`device ${id}`, from, to, async () => {
+      const d = this.rows.get(id);
+      if (!d || d.lifecycle !== from) return 0;
+      d.lifecycle = to;
+      return 1;
+    });
+  }
+
+  async recordStatus(id: string, record: StatusRecord) {
+    this.statuses.push({ id, record });
+  }
+}
+
+describe('DevicesService against its repository port', () => {
+  let devices: InMemoryDevices;
+  let events: PlatformEvents;
+  let service: DevicesService;
+  const emitted: string[] = [];
+
+  beforeEach(() => {
+    devices = new InMemoryDevices();
+    events = new PlatformEvents();
+    emitted.length = 0;
+    events.on('device-lifecycle', (id, lifecycle) => emitted.push(`${id} ${lifecycle}`));
+    events.on('credentials-changed', () => emitted.push('credentials-changed'));
+    service = new DevicesService(
+      devices as unknown as DevicesRepository,
+      {} as EventsRepository, // not reached by these cases
+      events,
+    );
+  });
+
+  it('activates a device at its first connect only', async () => {
+    devices.add('d1', 'PROVISIONED');
+    devices.add('d2', 'SUSPENDED');
+    await service.markConnectivity('d1', 'ONLINE');
+    await service.markConnectivity('d1', 'ONLINE');
+    await service.markConnectivity('d2', 'ONLINE');
+    expect(devices.rows.get('d1')!.lifecycle).toBe('ACTIVE');
+    expect(devices.rows.get('d2')!.lifecycle).toBe('SUSPENDED');
+  });
+
+  it('suspends, resumes and decommissions through the table, telling the broker each time', async () => {
+    devices.add('d1', 'ACTIVE');
+    expect((await service.act('d1', 'suspend')).allowedActions).toEqual(['resume', 'decommission']);
+    expect((await service.act('d1', 'resume')).lifecycle).toBe('ACTIVE');
+    expect((await service.act('d1', 'decommission')).allowedActions).toEqual([]);
+    expect(emitted).toEqual([
+      'credentials-changed',
+      'd1 SUSPENDED',
+      'credentials-changed',
+      'd1 ACTIVE',
+      'credentials-changed',
+      'd1 DECOMMISSIONED',
+    ]);
+  });
+
+  it('refuses an action its lifecycle does not allow, naming the rule, and changes nothing', async () => {
+    devices.add('d1', 'PROVISIONED');
+    await expect(service.act('d1', 'suspend')).rejects.toThrow(
+      new IllegalTransitionError('device d1 is PROVISIONED: suspend applies to ACTIVE devices'),
+    );
+    await expect(service.act('nobody', 'suspend')).rejects.toThrow('device nobody not found');
+    expect(devices.rows.get('d1')!.lifecycle).toBe('PROVISIONED');
+    expect(emitted).toEqual([]);
+  });
+
+  it('stores the active and the inactive slot of a heartbeat as the columns it records', async () => {
+    const sha = (b: number) => new Uint8Array(32).fill(b);
+    const status = {
+      firmwareVersion: '1.2.0',
+      interpreterVersion: '0.1.0',
+      timestampMs: 1_790_000_000_000,
+      activeSlot: 1,
+      slots: [
+        { modelId: 'soil', modelVersion: '1.0.0', sha256: sha(0xaa), sizeBytes: 100 },
+        { modelId: 'soil', modelVersion: '2.0.0', sha256: sha(0xbb), sizeBytes: 120 },
+      ],
+    } as unknown as StatusV1;
+    await service.recordStatus('d1', status);
+    const [{ record }] = devices.statuses;
+    expect(record.active).toEqual({
+      modelId: 'soil',
+      modelVersion: '2.0.0',
+      sha256: 'bb'.repeat(32),
+      tag: modelTagOf(sha(0xbb)),
+      sizeBytes: 120,
+    });
+    expect(record.inactive).toMatchObject({ modelVersion: '1.0.0', sha256: 'aa'.repeat(32) });
+    expect(record.deviceTimeMs).toBe(1_790_000_000_000);
+    expect((record.status.slots as unknown[])[0]).toMatchObject({ sha256: 'aa'.repeat(32) });
+  });
+});

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { AccuracyReportsRepository } from '../../accuracy/accuracy-reports.repository';
+import { accuracyDeltas, sumAccuracy } from '../../accuracy/accuracy-window';
+import { DevicesRepository } from '../../devices/devices.repository';
+import { EventsRepository } from '../../ingest/events.repository';
+import type { OtaJobState } from '../jobs/ota-job.state-machine';
+import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
+import type { SideStats } from './health-gates';
+
+/** A gate side: the devices of these groups whose job is in one of these states. */
+export interface GateSide {
+  groupIds: number[];
+  jobStates: OtaJobState[];
+}
+
+/** Whose accuracy a gate side counts: given model tags (the new model's), or on each device the model it runs now. */
+export type SideModels = { tags: number[] } | 'active-slot';
+
+/**
+ * What the health gates judge a side on, over [since, now] on the platform clock — the clock group
+ * start times use (simulated devices may run a virtual clock far ahead of it): its devices'
+ * events (rate, mean score, energy per inference) and on-device accuracy.
+ */
+@Injectable()
+export class GateEvidence {
+  constructor(
+    private readonly jobs: OtaJobsRepository,
+    private readonly events: EventsRepository,
+    private readonly devices: DevicesRepository,
+    private readonly accuracy: AccuracyReportsRepository,
+  ) {}
+
+  async side(side: GateSide, models: SideModels, since: Date, now: Date): Promise<SideStats> {
+    const deviceIds = await this.jobs.deviceIdsIn(side.groupIds, side.jobStates);
+    const ev = await this.events.statsSince(deviceIds, since);
+    const deviceHours = (ev.devices * (now.getTime() - since.getTime())) / 3_600_000;
+    const acc = await this.sideAccuracy(deviceIds, models, since, now);
+    return {
+      devices: ev.devices,
+      events: ev.events,
+      deviceHours,
+      eventsPerDeviceHour: deviceHours > 0 ? ev.events / deviceHours : null,
+      meanScoreQ: ev.meanScoreQ,
+      meanEnergyUj: ev.meanEnergyUj,
+      accuracyInferences: acc.inferences,
+      accuracyCorrect: acc.correct,
+      accuracyPct: acc.accuracyPct,
+      accuracyDevices: acc.devices,
+    };
+  }
+
+  private async sideAccuracy(deviceIds: string[], models: SideModels, since: Date, now: Date) {
+    const runs = await this.devices.activeModelTags(deviceIds);
+    const tags =
+      models === 'active-slot' ? [...new Set([...runs.values()].filter((t): t is number => t !== null))] : models.tags;
+    const samples = await this.accuracy.samples({
+      deviceIds: [...runs.keys()],
+      modelTags: tags,
+      clock: 'received',
+      sinceMs: since.getTime(),
+      nowMs: now.getTime(),
+    });
+    const counted = models === 'active-slot' ? samples.filter((s) => s.modelTag === runs.get(s.deviceId)) : samples;
+    const deltas = accuracyDeltas(counted, since.getTime(), now.getTime());
+    return { ...sumAccuracy(deltas), devices: new Set(deltas.map((d) => d.deviceId)).size };
+  }
+}
