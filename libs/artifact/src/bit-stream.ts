@@ -25,18 +25,29 @@ export class BitWriter {
   }
 }
 
+/**
+ * The typed error of the format being read (OtaContainerError, ModelDeltaError): readers throw it
+ * themselves, so a decoder's every refusal is its own error type and anything else is a bug.
+ */
+export type FormatError = new (message: string) => Error;
+
 export class BitReader {
   private pos = 0;
   constructor(
     private readonly data: Uint8Array,
     private readonly bitLength: number,
+    private readonly Err: FormatError,
   ) {}
 
   readBit(): number {
-    if (this.pos >= this.bitLength) throw new Error('bit stream exhausted');
-    const bit = (this.data[this.pos >>> 3] >>> (7 - (this.pos & 7))) & 1;
+    if (this.pos >= this.bitLength) throw new this.Err('bit stream exhausted');
+    const bit = (this.data[this.pos >>> 3]! >>> (7 - (this.pos & 7))) & 1;
     this.pos++;
     return bit;
+  }
+
+  get bitsLeft(): number {
+    return this.bitLength - this.pos;
   }
 }
 
@@ -76,29 +87,41 @@ export class ByteWriter {
   }
 }
 
+/** Varints hold at most 32 bits (docs/ota.md "Conventions"): 5 LEB128 bytes. */
+const MAX_VARINT_BYTES = 5;
+
 export class ByteReader {
   pos = 0;
-  constructor(private readonly data: Uint8Array) {}
+  constructor(
+    private readonly data: Uint8Array,
+    readonly Err: FormatError,
+  ) {}
 
   private need(n: number): void {
-    if (this.pos + n > this.data.length) throw new Error(`truncated container at byte ${this.pos} (need ${n} more)`);
+    if (n > this.data.length - this.pos) throw new this.Err(`truncated at byte ${this.pos} (need ${n} more)`);
   }
 
   u8(): number {
     this.need(1);
-    return this.data[this.pos++];
+    return this.data[this.pos++]!;
   }
 
+  /** Unsigned LEB128 below 2^32 in its shortest form; anything else is refused (one encoding per value). */
   varint(): number {
+    const start = this.pos;
     let result = 0;
     let mul = 1;
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
       const b = this.u8();
       result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return result;
+      if ((b & 0x80) === 0) {
+        if (b === 0 && i > 0) throw new this.Err(`varint at byte ${start} is not in its shortest form`);
+        if (result > 0xffffffff) throw new this.Err(`varint at byte ${start} is 2^32 or more`);
+        return result;
+      }
       mul *= 128;
     }
-    throw new Error(`varint too long at byte ${this.pos}`);
+    throw new this.Err(`varint at byte ${start} is longer than ${MAX_VARINT_BYTES} bytes`);
   }
 
   bytes(n: number): Uint8Array {

@@ -2,7 +2,7 @@
  * Canonical Huffman coding of small integer alphabets (symbols 0..n-1). Only the code lengths are
  * stored; both sides rebuild the same canonical codes, as DEFLATE does. Browser-safe.
  */
-import { BitReader, BitWriter, ByteReader, ByteWriter } from './bit-stream';
+import { BitReader, BitWriter, ByteReader, ByteWriter, type FormatError } from './bit-stream';
 
 /** Longest code we allow; 24 bits keep codes inside a JS int for any realistic weight tensor. */
 export const MAX_CODE_BITS = 24;
@@ -77,34 +77,64 @@ export function huffmanEncode(symbols: ArrayLike<number>, alphabetSize: number):
   return { lengths, bitLength: w.bitLength, data: w.finish() };
 }
 
-export function huffmanDecode(block: HuffmanBlock, count: number): Uint32Array {
-  const { lengths } = block;
-  const maxLen = Math.max(0, ...lengths);
-  const out = new Uint32Array(count);
-  if (count === 0) return out;
-  // Decode canonically: per length, the first code and the symbols in canonical order.
-  const countPerLen = new Array<number>(maxLen + 1).fill(0);
-  for (const l of lengths) if (l) countPerLen[l]++;
-  const sorted: number[] = [];
-  for (let len = 1; len <= maxLen; len++)
-    for (let s = 0; s < lengths.length; s++) if (lengths[s] === len) sorted.push(s);
-  const r = new BitReader(block.data, block.bitLength);
-  for (let i = 0; i < count; i++) {
+/**
+ * Reads one symbol at a time, so a caller writes each straight into its place and never holds a
+ * symbol array as long as the stream claims. The block's lengths are trusted: readHuffmanBlock
+ * checked them.
+ */
+export class HuffmanDecoder {
+  private readonly bits: BitReader;
+  private readonly maxLen: number;
+  /** Codes of each length, and the used symbols ordered by (length, symbol): the canonical order. */
+  private readonly countPerLen: number[];
+  private readonly sorted: number[] = [];
+  private decoded = 0;
+
+  constructor(
+    block: HuffmanBlock,
+    private readonly Err: FormatError,
+  ) {
+    this.maxLen = block.lengths.reduce((m, l) => Math.max(m, l), 0);
+    this.countPerLen = new Array<number>(this.maxLen + 1).fill(0);
+    for (const l of block.lengths) if (l) this.countPerLen[l]!++;
+    for (let len = 1; len <= this.maxLen; len++)
+      for (let s = 0; s < block.lengths.length; s++) if (block.lengths[s] === len) this.sorted.push(s);
+    this.bits = new BitReader(block.data, block.bitLength, Err);
+  }
+
+  next(): number {
     let code = 0;
     let first = 0;
     let index = 0;
-    let len = 1;
-    for (; len <= maxLen; len++) {
-      code |= r.readBit();
-      const n = countPerLen[len];
-      if (code - first < n) break;
+    for (let len = 1; len <= this.maxLen; len++) {
+      code |= this.bits.readBit();
+      const n = this.countPerLen[len]!;
+      if (code - first < n) {
+        this.decoded++;
+        return this.sorted[index + (code - first)]!;
+      }
       index += n;
       first = (first + n) << 1;
       code <<= 1;
     }
-    if (len > maxLen) throw new Error(`invalid Huffman code at symbol ${i}`);
-    out[i] = sorted[index + (code - first)];
+    throw new this.Err(`invalid Huffman code at symbol ${this.decoded}`);
   }
+
+  /** The symbols must take exactly the block's bit length: unread coded bits are refused like trailing bytes. */
+  finish(): void {
+    if (this.bits.bitsLeft !== 0)
+      throw new this.Err(`${this.bits.bitsLeft} coded bits left after ${this.decoded} symbols`);
+  }
+}
+
+/** Exactly `count` symbols, which must use up the block's bits. */
+export function huffmanDecode(block: HuffmanBlock, count: number, Err: FormatError): Uint32Array {
+  // Every symbol takes at least one bit: a larger count cannot be right, and is not allocated.
+  if (count > block.bitLength) throw new Err(`${count} symbols cannot fit in ${block.bitLength} bits`);
+  const decoder = new HuffmanDecoder(block, Err);
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[i] = decoder.next();
+  decoder.finish();
   return out;
 }
 
@@ -115,10 +145,21 @@ export function writeHuffmanBlock(w: ByteWriter, block: HuffmanBlock): void {
   w.bytes(block.data);
 }
 
-export function readHuffmanBlock(r: ByteReader): HuffmanBlock {
+/**
+ * One block of a stream whose context fixes the alphabet (320 skeleton tokens, K values, 2^b gaps):
+ * any other size is refused before its lengths are read, as are lengths above MAX_CODE_BITS and an
+ * over-full set (Kraft sum above 1: codes that cannot all be distinct).
+ */
+export function readHuffmanBlock(r: ByteReader, alphabetSize: number, what: string): HuffmanBlock {
   const n = r.varint();
-  const lengths = Uint8Array.from(r.bytes(n));
-  for (const l of lengths) if (l > MAX_CODE_BITS) throw new Error(`Huffman code length ${l} exceeds ${MAX_CODE_BITS}`);
+  if (n !== alphabetSize) throw new r.Err(`${what}: Huffman alphabet of ${n} symbols, expected ${alphabetSize}`);
+  const lengths = r.bytes(n);
+  let kraft = 0; // in units of 2^-MAX_CODE_BITS
+  for (const l of lengths) {
+    if (l > MAX_CODE_BITS) throw new r.Err(`${what}: Huffman code length ${l} exceeds ${MAX_CODE_BITS}`);
+    if (l) kraft += 2 ** (MAX_CODE_BITS - l);
+  }
+  if (kraft > 2 ** MAX_CODE_BITS) throw new r.Err(`${what}: over-full Huffman code lengths (Kraft sum above 1)`);
   const bitLength = r.varint();
   const data = r.bytes(Math.ceil(bitLength / 8));
   return { lengths, bitLength, data };

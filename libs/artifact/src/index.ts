@@ -7,7 +7,8 @@ export {
   OtaContainerError,
   OTA_CONTAINER_VERSION,
 } from './ota-container';
-export type { EncodedRecordStats, EncodeResult, WeightRange } from './ota-container';
+export type { DecodeOtaOptions, EncodedRecordStats, EncodeResult, WeightRange } from './ota-container';
+export { OTA_MODEL_BYTES_LIMIT } from './ota-limits';
 export { huffmanEncode, huffmanDecode, huffmanCodeLengths, canonicalCodes } from './huffman-codec';
 export * from './manifest.types';
 export { signedMessage, SIGNATURE_DOMAIN } from './signed-message';
@@ -25,4 +26,5 @@ export type { DeviceManifest, DevicePreprocessing, DeviceSelfTest, DeviceTensorS
 export { seededSelfTestInput, selfTestOutputMatches, tensorBytes } from './self-test-input';
 export type { SelfTestTensor } from './self-test-input';
 export { applyModelDelta, encodeModelDelta, ModelDeltaError } from './model-delta';
+export type { ApplyModelDeltaOptions } from './model-delta';
 export { compareSemver } from './semver';

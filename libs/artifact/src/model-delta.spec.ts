@@ -1,4 +1,5 @@
 import { lcg32 } from '@tinyfleet/random';
+import { ByteWriter } from './bit-stream';
 import { applyModelDelta, encodeModelDelta, ModelDeltaError } from './model-delta';
 
 function rng(seed: number): () => number {
@@ -48,5 +49,44 @@ describe('model delta', () => {
         }
       }
     }
+  });
+
+  it('refuses a target above 16 MiB, another length than expected, or one the delta cannot fill, before allocating it', () => {
+    const header = (target: number, baseLength: number, ...rest: number[]) => {
+      const w = new ByteWriter();
+      w.bytes(Uint8Array.of(0x54, 0x46, 0x44, 0x4c, 1));
+      w.varint(target);
+      w.varint(baseLength);
+      for (const v of rest) w.varint(v);
+      return w.finish();
+    };
+    const refusal = (b: Uint8Array, d: Uint8Array, modelBytes?: number) => {
+      const before = process.memoryUsage().arrayBuffers;
+      try {
+        applyModelDelta(b, d, modelBytes === undefined ? {} : { modelBytes });
+        return 'accepted';
+      } catch (err) {
+        expect(err).toBeInstanceOf(ModelDeltaError);
+        expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+        return (err as Error).message;
+      }
+    };
+    const big = new Uint8Array(20 * 1024 * 1024);
+    // 17 MiB copied from a 20 MiB base: the delta is 12 bytes; it used to be allowed up to 64 MiB.
+    expect(refusal(big, header(17 * 1024 * 1024, big.length, 17 * 1024 * 1024, 0))).toMatch(
+      /target of 17825792 bytes exceeds 16777216/,
+    );
+    const delta = encodeModelDelta(base, base);
+    expect(refusal(base, delta, base.length - 1)).toMatch(/delta makes a 50000-byte model, expected 49999/);
+    expect(applyModelDelta(base, delta, { modelBytes: base.length })).toEqual(base);
+    expect(refusal(new Uint8Array(10), header(16 * 1024 * 1024, 10))).toMatch(
+      /a 16777216-byte target cannot come from 10 base and 0 delta bytes/,
+    );
+    expect(refusal(base, header(0, 50_000, 0), 0)).toMatch(/trailing bytes/);
+    const nonMinimal = Uint8Array.from([...delta.subarray(0, 5), 0xd0, 0x86, 0x83, 0x00, ...delta.subarray(8)]);
+    expect(refusal(base, nonMinimal)).toMatch(/varint at byte 5 is not in its shortest form/);
+    expect(refusal(base, Uint8Array.of(0x54, 0x46))).toMatch(/bad magic/);
+    for (const bad of [-1, 0.5, 16 * 1024 * 1024 + 1])
+      expect(refusal(base, delta, bad)).toMatch(/expected model length/);
   });
 });

@@ -9,6 +9,7 @@
  * complete: varint copyLength, varint literalLength, literal bytes.
  */
 import { ByteReader, ByteWriter } from './bit-stream';
+import { modelBytesBound } from './ota-limits';
 
 const MAGIC = [0x54, 0x46, 0x44, 0x4c]; // "TFDL"
 const VERSION = 1;
@@ -52,32 +53,46 @@ export function encodeModelDelta(base: Uint8Array, target: Uint8Array): Uint8Arr
   return w.finish();
 }
 
-/** Rebuilds the target from the base; throws ModelDeltaError on any inconsistency (never reads out of bounds). */
-export function applyModelDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
-  try {
-    const r = new ByteReader(delta);
-    for (const m of MAGIC) if (r.u8() !== m) throw new ModelDeltaError('not a model delta (bad magic)');
-    if (r.u8() !== VERSION) throw new ModelDeltaError('unsupported model delta version');
-    const targetLength = r.varint();
-    const baseLength = r.varint();
-    if (baseLength !== base.length)
-      throw new ModelDeltaError(`delta is against a ${baseLength}-byte model, this one has ${base.length} bytes`);
-    if (targetLength > 64 * 1024 * 1024) throw new ModelDeltaError('target too large');
-    const out = new Uint8Array(targetLength);
-    let pos = 0;
-    while (pos < targetLength) {
-      const copy = r.varint();
-      const lit = r.varint();
-      if (pos + copy + lit > targetLength || pos + copy > base.length || (copy === 0 && lit === 0))
-        throw new ModelDeltaError(`bad op at byte ${pos}`);
-      out.set(base.subarray(pos, pos + copy), pos);
-      out.set(r.bytes(lit), pos + copy);
-      pos += copy + lit;
-    }
-    if (r.remaining !== 0) throw new ModelDeltaError('trailing bytes after the delta');
-    return out;
-  } catch (err) {
-    if (err instanceof ModelDeltaError) throw err;
-    throw new ModelDeltaError(`corrupt model delta: ${(err as Error).message}`);
+export interface ApplyModelDeltaOptions {
+  /** The length the target must have (the offer's and device manifest's modelBytes), checked before it is allocated. */
+  modelBytes?: number;
+}
+
+/**
+ * Rebuilds the target from the base; every refusal is a ModelDeltaError (it never reads out of
+ * bounds), and the target is allocated only once its length is known to be at most `modelBytes` (or
+ * the 16 MiB OTA limit) and reachable from this base and this many delta bytes.
+ */
+export function applyModelDelta(base: Uint8Array, delta: Uint8Array, opts: ApplyModelDeltaOptions = {}): Uint8Array {
+  const maxBytes = modelBytesBound(opts.modelBytes, ModelDeltaError);
+  const r = new ByteReader(delta, ModelDeltaError);
+  if (delta.length < MAGIC.length || MAGIC.some((m) => r.u8() !== m))
+    throw new ModelDeltaError('not a model delta (bad magic)');
+  const version = r.u8();
+  if (version !== VERSION) throw new ModelDeltaError(`unsupported model delta version ${version}`);
+  const targetLength = r.varint();
+  const baseLength = r.varint();
+  if (baseLength !== base.length)
+    throw new ModelDeltaError(`delta is against a ${baseLength}-byte model, this one has ${base.length} bytes`);
+  if (opts.modelBytes !== undefined && targetLength !== opts.modelBytes)
+    throw new ModelDeltaError(`delta makes a ${targetLength}-byte model, expected ${opts.modelBytes}`);
+  if (targetLength > maxBytes) throw new ModelDeltaError(`target of ${targetLength} bytes exceeds ${maxBytes}`);
+  // Copies come from the base at the same place, literals from the delta: nothing else can fill the target.
+  if (targetLength > base.length + r.remaining)
+    throw new ModelDeltaError(
+      `a ${targetLength}-byte target cannot come from ${base.length} base and ${r.remaining} delta bytes`,
+    );
+  const out = new Uint8Array(targetLength);
+  let pos = 0;
+  while (pos < targetLength) {
+    const copy = r.varint();
+    const lit = r.varint();
+    if (pos + copy + lit > targetLength || pos + copy > base.length || (copy === 0 && lit === 0))
+      throw new ModelDeltaError(`bad op at byte ${pos}`);
+    out.set(base.subarray(pos, pos + copy), pos);
+    out.set(r.bytes(lit), pos + copy);
+    pos += copy + lit;
   }
+  if (r.remaining !== 0) throw new ModelDeltaError('trailing bytes after the delta');
+  return out;
 }

@@ -8,7 +8,7 @@
  * Layout (all integers LEB128 varints unless noted):
  *   "TFHC" u8 version=1 | skeleton | recordCount |
  *   per record: offset length u8 mode(0 dense, 1 sparse) u8 indexBits
- *               codebookSize, codebook as int8 bytes | values Huffman block | [gaps Huffman block]
+ *               codebookSize, codebook as int8 bytes | values Huffman block | [pairs, gaps Huffman block]
  * offset = byte position of the buffer in the original .tflite; records are sorted by offset.
  * skeleton = u8 mode, length, then raw bytes (mode 0) or one Huffman block over byte literals and
  * zero-run tokens (mode 1): the flatbuffer tables hold long zero runs (int64 zero points of
@@ -16,13 +16,14 @@
  */
 import { ByteReader, ByteWriter } from './bit-stream';
 import {
+  HuffmanDecoder,
   huffmanBlockBytes,
-  huffmanDecode,
   huffmanEncode,
   readHuffmanBlock,
   writeHuffmanBlock,
   type HuffmanBlock,
 } from './huffman-codec';
+import { modelBytesBound } from './ota-limits';
 
 const MAGIC = [0x54, 0x46, 0x48, 0x43]; // "TFHC"
 export const OTA_CONTAINER_VERSION = 1;
@@ -188,6 +189,8 @@ export function encodeOtaContainer(tflite: Uint8Array, ranges: WeightRange[]): E
 /** Zero runs of 2..65 bytes become symbols 256..319; everything else is a byte literal. */
 const RUN_BASE = 256;
 const MAX_RUN = 65;
+/** Tokens per skeleton block: 256 byte literals and 64 run lengths; the only alphabet the format has. */
+const SKELETON_ALPHABET = RUN_BASE + MAX_RUN - 1;
 
 function skeletonTokens(b: Uint8Array): number[] {
   const out: number[] = [];
@@ -209,7 +212,7 @@ function skeletonTokens(b: Uint8Array): number[] {
 
 function writeSkeleton(w: ByteWriter, skeleton: Uint8Array): void {
   const tokens = skeletonTokens(skeleton);
-  const block = huffmanEncode(tokens, RUN_BASE + MAX_RUN - 1);
+  const block = huffmanEncode(tokens, SKELETON_ALPHABET);
   if (huffmanBlockBytes(block) + 4 < skeleton.length) {
     w.u8(1);
     w.varint(skeleton.length);
@@ -222,85 +225,166 @@ function writeSkeleton(w: ByteWriter, skeleton: Uint8Array): void {
   }
 }
 
-function readSkeleton(r: ByteReader): Uint8Array {
+type SkeletonHeader = { length: number } & ({ raw: Uint8Array } | { tokens: number; block: HuffmanBlock });
+
+function readSkeletonHeader(r: ByteReader, maxBytes: number): SkeletonHeader {
   const mode = r.u8();
+  if (mode > 1) throw new OtaContainerError(`unknown skeleton mode ${mode}`);
   const length = r.varint();
-  if (mode === 0) return r.bytes(length);
-  if (mode !== 1) throw new OtaContainerError(`unknown skeleton mode ${mode}`);
-  const count = r.varint();
-  const tokens = huffmanDecode(readHuffmanBlock(r), count);
-  const out = new Uint8Array(length);
-  let p = 0;
-  for (const t of tokens) {
-    const n = t >= RUN_BASE ? t - RUN_BASE + 2 : 1;
-    if (p + n > length) throw new OtaContainerError('skeleton longer than declared');
-    if (t < RUN_BASE) out[p] = t;
-    p += n;
+  if (length > maxBytes) throw new OtaContainerError(`skeleton of ${length} bytes exceeds the model's ${maxBytes}`);
+  if (mode === 0) return { length, raw: r.bytes(length) };
+  const tokens = r.varint();
+  const block = readHuffmanBlock(r, SKELETON_ALPHABET, 'skeleton tokens');
+  // Each token makes 1..MAX_RUN bytes and takes at least one bit.
+  if (tokens > length || tokens * MAX_RUN < length || tokens > block.bitLength)
+    throw new OtaContainerError(`${tokens} skeleton tokens cannot make ${length} bytes in ${block.bitLength} bits`);
+  return { length, tokens, block };
+}
+
+interface RecordHeader {
+  offset: number;
+  length: number;
+  codebook: Int8Array;
+  values: HuffmanBlock;
+  /** Sparse records: the (gap, value) pairs and their gaps. */
+  sparse: { pairs: number; gaps: HuffmanBlock } | null;
+  /** Where the skeleton is cut open for this record. */
+  cut: number;
+}
+
+/** The smallest record: 5 one-byte fields (offset … K) and a values block of 3 (n, one length, bit length). */
+const MIN_RECORD_BYTES = 8;
+
+function readRecordHeader(r: ByteReader, k: number): Omit<RecordHeader, 'cut'> {
+  const offset = r.varint();
+  const length = r.varint();
+  const mode = r.u8();
+  const indexBits = r.u8();
+  if (mode > 1) throw new OtaContainerError(`unknown record mode ${mode} in record ${k}`);
+  if (mode === 0 ? indexBits !== 0 : indexBits < 2 || indexBits > 8)
+    throw new OtaContainerError(`record ${k}: index bits ${indexBits} (dense: 0, sparse: 2..8)`);
+  const codebookSize = r.varint();
+  if (codebookSize > 256) throw new OtaContainerError(`record ${k}: codebook of ${codebookSize} int8 values`);
+  const raw = r.bytes(codebookSize);
+  const codebook = new Int8Array(raw.buffer, raw.byteOffset, codebookSize);
+  const values = readHuffmanBlock(r, Math.max(1, codebookSize), `record ${k} values`);
+  let symbols = length;
+  let sparse: RecordHeader['sparse'] = null;
+  if (mode === 1) {
+    const pairs = r.varint();
+    const gaps = readHuffmanBlock(r, 1 << indexBits, `record ${k} gaps`);
+    // Each pair writes one of the N places, in increasing order; each gap takes at least one bit.
+    if (pairs > length || pairs > gaps.bitLength)
+      throw new OtaContainerError(`record ${k}: ${pairs} pairs in ${length} bytes and ${gaps.bitLength} gap bits`);
+    symbols = pairs;
+    sparse = { pairs, gaps };
   }
-  if (p !== length) throw new OtaContainerError(`skeleton is ${p} bytes, declared ${length}`);
+  // The values alphabet is max(1, K): with K = 0 there is no value to give symbol 0.
+  if (symbols > 0 && codebookSize === 0) throw new OtaContainerError(`record ${k}: ${symbols} values, empty codebook`);
+  if (symbols > values.bitLength)
+    throw new OtaContainerError(`record ${k}: ${symbols} values cannot fit in ${values.bitLength} bits`);
+  return { offset, length, codebook, values, sparse };
+}
+
+export interface DecodeOtaOptions {
+  /**
+   * The length the model must have (the offer's and device manifest's modelBytes): a container that
+   * makes another is refused from its headers, before the model is allocated.
+   */
+  modelBytes?: number;
+}
+
+/**
+ * Turn the OTA container back into the exact .tflite bytes. Every refusal is an OtaContainerError;
+ * all headers are read and checked before the one allocation, of the model's length, which is at most
+ * `modelBytes` (or the 16 MiB OTA limit).
+ */
+export function decodeOtaContainer(bytes: Uint8Array, opts: DecodeOtaOptions = {}): Uint8Array {
+  const maxBytes = modelBytesBound(opts.modelBytes, OtaContainerError);
+  if (!isOtaContainer(bytes)) throw new OtaContainerError('not a TFHC container (bad magic)');
+  const r = new ByteReader(bytes, OtaContainerError);
+  r.bytes(MAGIC.length);
+  const version = r.u8();
+  if (version !== OTA_CONTAINER_VERSION) throw new OtaContainerError(`unsupported TFHC version ${version}`);
+  const skeleton = readSkeletonHeader(r, maxBytes);
+  const count = r.varint();
+  if (count > r.remaining / MIN_RECORD_BYTES)
+    throw new OtaContainerError(`${count} records cannot fit in the ${r.remaining} bytes left`);
+  const records: RecordHeader[] = [];
+  let modelLength = skeleton.length;
+  let skelPos = 0;
+  let outPos = 0;
+  for (let k = 0; k < count; k++) {
+    const rec = readRecordHeader(r, k);
+    modelLength += rec.length;
+    if (modelLength > maxBytes)
+      throw new OtaContainerError(`record ${k} makes the model longer than ${maxBytes} bytes`);
+    if (rec.offset < outPos) throw new OtaContainerError(`record ${k} offset ${rec.offset} goes backwards`);
+    const take = rec.offset - outPos;
+    if (skelPos + take > skeleton.length)
+      throw new OtaContainerError(`record ${k} offset ${rec.offset} beyond skeleton`);
+    skelPos += take;
+    outPos = rec.offset + rec.length;
+    records.push({ ...rec, cut: skelPos });
+  }
+  if (r.remaining !== 0) throw new OtaContainerError(`${r.remaining} trailing bytes after the last record`);
+  if (opts.modelBytes !== undefined && modelLength !== opts.modelBytes)
+    throw new OtaContainerError(`the container makes a ${modelLength}-byte model, expected ${opts.modelBytes}`);
+  const out = new Uint8Array(modelLength);
+  placeSkeleton(out, skeleton, records);
+  records.forEach((rec, k) => decodeRecord(new Int8Array(out.buffer, rec.offset, rec.length), rec, k));
   return out;
+}
+
+/** Skeleton byte s lands at s + the lengths of the records cut in at or before s. */
+function placeSkeleton(out: Uint8Array, skeleton: SkeletonHeader, records: RecordHeader[]): void {
+  if ('raw' in skeleton) {
+    let s = 0;
+    let o = 0;
+    for (const rec of records) {
+      out.set(skeleton.raw.subarray(s, rec.cut), o);
+      s = rec.cut;
+      o = rec.offset + rec.length;
+    }
+    out.set(skeleton.raw.subarray(s), o);
+    return;
+  }
+  const decoder = new HuffmanDecoder(skeleton.block, OtaContainerError);
+  let k = 0;
+  let shift = 0;
+  let s = 0;
+  for (let i = 0; i < skeleton.tokens; i++) {
+    const t = decoder.next();
+    const n = t >= RUN_BASE ? t - RUN_BASE + 2 : 1;
+    if (s + n > skeleton.length) throw new OtaContainerError('skeleton tokens make more bytes than declared');
+    if (t < RUN_BASE) {
+      while (k < records.length && records[k]!.cut <= s) shift += records[k++]!.length;
+      out[s + shift] = t;
+    } // a zero run writes nothing: the model starts zeroed
+    s += n;
+  }
+  if (s !== skeleton.length) throw new OtaContainerError(`skeleton is ${s} bytes, declared ${skeleton.length}`);
+  decoder.finish();
+}
+
+function decodeRecord(weights: Int8Array, rec: RecordHeader, k: number): void {
+  const values = new HuffmanDecoder(rec.values, OtaContainerError);
+  if (!rec.sparse) {
+    for (let i = 0; i < weights.length; i++) weights[i] = rec.codebook[values.next()]!;
+  } else {
+    const gaps = new HuffmanDecoder(rec.sparse.gaps, OtaContainerError);
+    let p = 0;
+    for (let i = 0; i < rec.sparse.pairs; i++) {
+      p += gaps.next();
+      if (p >= weights.length) throw new OtaContainerError(`sparse index out of range in record ${k}`);
+      weights[p] = rec.codebook[values.next()]!;
+      p++;
+    }
+    gaps.finish();
+  }
+  values.finish();
 }
 
 export function isOtaContainer(bytes: Uint8Array): boolean {
   return bytes.length >= 5 && MAGIC.every((m, i) => bytes[i] === m);
-}
-
-/** Turn the OTA container back into the exact .tflite bytes. */
-export function decodeOtaContainer(bytes: Uint8Array): Uint8Array {
-  if (!isOtaContainer(bytes)) throw new OtaContainerError('not a TFHC container (bad magic)');
-  try {
-    const r = new ByteReader(bytes);
-    r.bytes(4);
-    const version = r.u8();
-    if (version !== OTA_CONTAINER_VERSION) throw new OtaContainerError(`unsupported TFHC version ${version}`);
-    const skeleton = readSkeleton(r);
-    const count = r.varint();
-    const parts: Uint8Array[] = [];
-    let skelPos = 0;
-    let outPos = 0;
-    for (let k = 0; k < count; k++) {
-      const offset = r.varint();
-      const length = r.varint();
-      const mode = r.u8();
-      const indexBits = r.u8();
-      const codebook = new Int8Array(Uint8Array.from(r.bytes(r.varint())).buffer);
-      const values = readHuffmanBlock(r);
-      const weights = new Int8Array(length);
-      if (mode === 0) {
-        const syms = huffmanDecode(values, length);
-        for (let i = 0; i < length; i++) weights[i] = codebook[syms[i]];
-      } else if (mode === 1) {
-        const pairs = r.varint();
-        const gapBlock = readHuffmanBlock(r);
-        const gaps = huffmanDecode(gapBlock, pairs);
-        const vals = huffmanDecode(values, pairs);
-        let p = 0;
-        for (let i = 0; i < pairs; i++) {
-          p += gaps[i];
-          if (gaps[i] > (1 << indexBits) - 1 || p >= length)
-            throw new OtaContainerError(`sparse index out of range in record ${k}`);
-          weights[p] = codebook[vals[i]];
-          p++;
-        }
-      } else throw new OtaContainerError(`unknown record mode ${mode}`);
-      if (offset < outPos) throw new OtaContainerError(`record ${k} offset ${offset} goes backwards`);
-      const take = offset - outPos;
-      if (skelPos + take > skeleton.length) throw new OtaContainerError(`record ${k} offset ${offset} beyond skeleton`);
-      parts.push(skeleton.subarray(skelPos, skelPos + take), new Uint8Array(weights.buffer));
-      skelPos += take;
-      outPos = offset + length;
-    }
-    parts.push(skeleton.subarray(skelPos));
-    const total = parts.reduce((s, p) => s + p.length, 0);
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  } catch (err) {
-    if (err instanceof OtaContainerError) throw err;
-    throw new OtaContainerError(`corrupt TFHC container: ${(err as Error).message}`);
-  }
 }

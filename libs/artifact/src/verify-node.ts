@@ -214,7 +214,7 @@ export function verifyArtifactFiles(files: ArtifactFiles, trusted: Map<string, K
     if (sha256Hex(ota) !== manifest.ota?.sha256)
       return { ok: false, reason: `${OTA_FILE} sha256 does not match the manifest` };
     try {
-      const decoded = decodeOtaContainer(new Uint8Array(ota));
+      const decoded = decodeOtaContainer(new Uint8Array(ota), { modelBytes: modelBytes.length });
       if (sha256Hex(decoded) !== modelSha) return { ok: false, reason: `${OTA_FILE} does not decode to ${MODEL_FILE}` };
     } catch (err) {
       return { ok: false, reason: `${OTA_FILE}: ${(err as Error).message}` };
