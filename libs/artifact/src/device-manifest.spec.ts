@@ -39,6 +39,9 @@ const EXAMPLE: DeviceManifest = {
   selfTest: { input: { seed: 2 }, expectedOutput: bytes('2cd4'), toleranceLsb: 1 },
 };
 
+/** Float32 little-endian bytes, as mean and std travel. */
+const f32 = (...values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
+
 const EXAMPLE_HEX = `
   8d                                      array(13)
   01                                      version 1
@@ -77,13 +80,41 @@ describe('device manifest (TFDM/1)', () => {
     const names = Array.from({ length: 40 }, (_, i) => `sensor_${i}`);
     const m: DeviceManifest = {
       ...EXAMPLE,
-      preprocessing: { ...EXAMPLE.preprocessing!, channels: { layoutHash: channelLayoutHash(names) } },
+      preprocessing: {
+        ...EXAMPLE.preprocessing!,
+        channels: { layoutHash: channelLayoutHash(names) },
+        mean: names.map(() => 12.25),
+        std: names.map(() => 1.5),
+      },
     };
     const back = decodeDeviceManifest(encodeDeviceManifest(m));
     expect(preprocessingOf(back, names)?.channels).toEqual(names);
     expect(() => preprocessingOf(back, names.slice(1))).toThrow(DeviceManifestError);
+    // The channel count behind a hash is known only here: one mean for the 40 channels it stands for.
+    const oneMean = decodeDeviceManifest(
+      encodeDeviceManifest({ ...m, preprocessing: { ...m.preprocessing!, mean: [0], std: [1] } }),
+    );
+    expect(() => preprocessingOf(oneMean, names)).toThrow(
+      /preprocessing.mean: expected 40 values \(one per channel\), got 1/,
+    );
     // sha256("vwc\n")[0..8]: the rule is documented, so a device can compute it.
     expect(hex(channelLayoutHash(['vwc']))).toBe('0a6b3083df7f4647');
+  });
+
+  it('takes one mean/std per channel, or a single pair for all of an image’s colour channels', () => {
+    const image = (mean: number[]) => ({
+      ...EXAMPLE,
+      preprocessing: { ...EXAMPLE.preprocessing!, kind: 'image' as const, channels: ['r', 'g', 'b'], mean, std: mean },
+    });
+    expect(decodeDeviceManifest(encodeDeviceManifest(image([128]))).preprocessing?.mean).toEqual([128]);
+    expect(decodeDeviceManifest(encodeDeviceManifest(image([1, 2, 3]))).preprocessing?.mean).toEqual([1, 2, 3]);
+    expect(() => decodeDeviceManifest(encodeDeviceManifest(image([1, 2])))).toThrow(/expected 3 values/);
+    const window = { ...EXAMPLE, preprocessing: { ...EXAMPLE.preprocessing!, channels: ['a', 'b'] } };
+    expect(() => decodeDeviceManifest(encodeDeviceManifest(window))).toThrow(
+      /preprocessing.mean: expected 2 values \(one per channel\), got 1/,
+    );
+    const utf8 = { ...EXAMPLE, modelId: 'é'.repeat(32) }; // 64 bytes: the most a text64 holds
+    expect(decodeDeviceManifest(encodeDeviceManifest(utf8)).modelId).toBe(utf8.modelId);
   });
 
   it.each([
@@ -95,6 +126,20 @@ describe('device manifest (TFDM/1)', () => {
     ['mean not a multiple of 4 bytes', (a: unknown[]) => ((a[11] as unknown[])[3] = new Uint8Array(3))],
     ['seed 0', (a: unknown[]) => ((a[12] as unknown[])[0] = 0)],
     ['12 fields', (a: unknown[]) => a.pop()],
+    ['a model id of 33 × é (33 UTF-16 units, 66 UTF-8 bytes)', (a: unknown[]) => (a[1] = 'é'.repeat(33))],
+    ['a custom op name of 65 bytes', (a: unknown[]) => ((a[8] as unknown[])[0] = 'x'.repeat(65))],
+    ['no inputs', (a: unknown[]) => (a[9] = [])],
+    ['no outputs', (a: unknown[]) => (a[10] = [])],
+    ['model bytes 0', (a: unknown[]) => (a[4] = 0)],
+    ['model bytes above 16 MiB', (a: unknown[]) => (a[4] = 16 * 1024 * 1024 + 1)],
+    ['RAM bytes of 2^32', (a: unknown[]) => (a[7] = 2 ** 32)],
+    ['a zero point beyond int32', (a: unknown[]) => ((a[9] as unknown[][])[0]![3] = 2 ** 31)],
+    ['no channels', (a: unknown[]) => ((a[11] as unknown[])[1] = [])],
+    ['two means for one channel', (a: unknown[]) => ((a[11] as unknown[])[3] = f32(12.25, 1))],
+    ['std of another count than mean', (a: unknown[]) => ((a[11] as unknown[])[4] = f32(1.5, 1))],
+    ['std 0', (a: unknown[]) => ((a[11] as unknown[])[4] = f32(0))],
+    ['window length 0', (a: unknown[]) => ((a[11] as unknown[])[2] = 0)],
+    ['quantization scale 0', (a: unknown[]) => (((a[11] as unknown[])[7] as unknown[])[0] = new CborFloat(0))],
   ])('refuses %s with a DeviceManifestError', (_what, mutate) => {
     const items = decodeCbor(encodeDeviceManifest(EXAMPLE)) as unknown[];
     mutate(items);

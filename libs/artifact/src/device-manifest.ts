@@ -9,6 +9,7 @@ import { BUILTIN_CUSTOM, BUILTIN_OPERATOR_NAMES, DTYPE_BY_CODE } from '@tinyflee
 import { createHash } from 'node:crypto';
 import { CborError, CborFloat, decodeCbor, encodeCbor, type CborValue } from './cbor-lite';
 import { deviceRamBytes, type ArtifactManifest, type Preprocessing } from './manifest.types';
+import { OTA_MODEL_BYTES_LIMIT } from './ota-limits';
 
 export const DEVICE_MANIFEST_VERSION = 1;
 
@@ -131,7 +132,8 @@ export function channelLayoutHash(channels: readonly string[]): Uint8Array {
 
 /**
  * The manifest's preprocessing as a device with these sensor channels applies it, in the type
- * preprocessing code takes; a layout hash that does not match the device's channels is refused.
+ * preprocessing code takes; a layout hash that does not match the device's channels is refused, and
+ * so is a mean/std count that is not one per channel of the list the hash stands for.
  */
 export function preprocessingOf(d: DeviceManifest, deviceChannels: readonly string[]): Preprocessing | null {
   const p = d.preprocessing;
@@ -143,6 +145,8 @@ export function preprocessingOf(d: DeviceManifest, deviceChannels: readonly stri
     throw new DeviceManifestError(
       `the model takes a channel layout (${hex(p.channels.layoutHash)}) that is not this device's ${deviceChannels.length} channels (${hex(channelLayoutHash(deviceChannels))})`,
     );
+  // Only now is the channel count known for a layout hash (names were checked when decoded).
+  checkPerChannel(p.kind, p.mean.length, channels.length);
   return {
     kind: p.kind,
     channels,
@@ -207,7 +211,7 @@ export function decodeDeviceManifest(bytes: Uint8Array): DeviceManifest {
   const top = arr(root, 'manifest', 13);
   if (top[0] !== DEVICE_MANIFEST_VERSION) throw new DeviceManifestError(`unknown device manifest version ${top[0]}`);
   const tensors = (v: CborValue, what: string) =>
-    arr(v, what).map((t, i) => {
+    nonEmpty(arr(v, what), what).map((t, i) => {
       const [dtype, shape, scale, zeroPoint] = arr(t, `${what}[${i}]`, 4);
       return {
         dtype: dtypeName(uint(dtype, `${what}[${i}].dtype`)),
@@ -221,7 +225,7 @@ export function decodeDeviceManifest(bytes: Uint8Array): DeviceManifest {
     modelId: text(top[1], 'modelId'),
     modelVersion: text(top[2], 'modelVersion'),
     modelSha256: sha(top[3], 'modelSha256'),
-    modelBytes: uint(top[4], 'modelBytes'),
+    modelBytes: bounded(uint(top[4], 'modelBytes'), 1, OTA_MODEL_BYTES_LIMIT, 'modelBytes'),
     manifestSha256: sha(top[5], 'manifestSha256'),
     minInterpreterVersion: text(top[6], 'minInterpreterVersion'),
     ramBytes: uint(top[7], 'ramBytes'),
@@ -243,23 +247,44 @@ export function decodeDeviceManifest(bytes: Uint8Array): DeviceManifest {
 function preprocessing(v: CborValue): DevicePreprocessing {
   const p = arr(v, 'preprocessing', 10);
   const [scale, zeroPoint] = arr(p[7]!, 'preprocessing.quantization', 2);
+  const kind = oneOf(KINDS, p[0]!, 'preprocessing.kind');
+  const channels =
+    p[1] instanceof Uint8Array
+      ? { layoutHash: p[1].length === 8 ? p[1] : fail('preprocessing.channels', '8 bytes', `${p[1].length} bytes`) }
+      : nonEmpty(arr(p[1]!, 'preprocessing.channels'), 'preprocessing.channels').map((c, i) =>
+          text(c, `preprocessing.channels[${i}]`),
+        );
+  const mean = fromFloat32s(p[3]!, 'preprocessing.mean', false);
+  const std = fromFloat32s(p[4]!, 'preprocessing.std', true);
+  if (mean.length !== std.length) fail('preprocessing.std', `${mean.length} values, as mean`, `${std.length}`);
+  // A layout hash hides the channel count until the device resolves it: preprocessingOf checks it then.
+  if (Array.isArray(channels)) checkPerChannel(kind, mean.length, channels.length);
   return {
-    kind: oneOf(KINDS, p[0]!, 'preprocessing.kind'),
-    channels:
-      p[1] instanceof Uint8Array
-        ? { layoutHash: p[1].length === 8 ? p[1] : fail('preprocessing.channels', '8 bytes', `${p[1].length} bytes`) }
-        : arr(p[1]!, 'preprocessing.channels').map((c, i) => text(c, `preprocessing.channels[${i}]`)),
-    windowLength: uint(p[2]!, 'preprocessing.windowLength'),
-    mean: fromFloat32s(p[3]!, 'preprocessing.mean'),
-    std: fromFloat32s(p[4]!, 'preprocessing.std'),
+    kind,
+    channels,
+    windowLength: bounded(uint(p[2]!, 'preprocessing.windowLength'), 1, 0xffffffff, 'preprocessing.windowLength'),
+    mean,
+    std,
     transform: oneOf(TRANSFORMS, p[5]!, 'preprocessing.transform'),
     invalidValues: arr(p[6]!, 'preprocessing.invalidValues').map((x, i) =>
       float(x, `preprocessing.invalidValues[${i}]`),
     ),
-    quantization: { scale: float(scale!, 'quantization.scale'), zeroPoint: int(zeroPoint!, 'quantization.zeroPoint') },
-    sampleIntervalSeconds: p[8] === null ? null : float(p[8]!, 'preprocessing.sampleIntervalSeconds'),
+    quantization: {
+      scale: positive(float(scale!, 'quantization.scale'), 'quantization.scale'),
+      zeroPoint: int(zeroPoint!, 'quantization.zeroPoint'),
+    },
+    sampleIntervalSeconds:
+      p[8] === null
+        ? null
+        : positive(float(p[8]!, 'preprocessing.sampleIntervalSeconds'), 'preprocessing.sampleIntervalSeconds'),
     spectralBins: p[9] === null ? null : bounded(uint(p[9]!, 'preprocessing.spectralBins'), 1, 4096, 'spectralBins'),
   };
+}
+
+/** One mean/std per channel; an image may use one pair for every colour channel. */
+function checkPerChannel(kind: DevicePreprocessing['kind'], values: number, channels: number): void {
+  if (values === channels || (kind === 'image' && values === 1)) return;
+  fail('preprocessing.mean', `${channels} values (one per channel${kind === 'image' ? ', or 1' : ''})`, values);
 }
 
 function fail(what: string, expected: string, got: CborValue | undefined): never {
@@ -271,17 +296,29 @@ function arr(v: CborValue, what: string, length?: number): CborValue[] {
   if (length !== undefined && v.length !== length) fail(what, `${length} items`, `${v.length} items`);
   return v;
 }
+/** Every integer field fits a uint32_t or int32_t (docs/ota.md): a device need not hold more, and ours refuses more. */
 function uint(v: CborValue, what: string): number {
-  return typeof v === 'number' && v >= 0 ? v : fail(what, 'an unsigned integer', v);
+  return typeof v === 'number' && v >= 0 && v <= 0xffffffff ? v : fail(what, 'an unsigned 32-bit integer', v);
 }
 function int(v: CborValue, what: string): number {
-  return typeof v === 'number' ? v : fail(what, 'an integer', v);
+  return typeof v === 'number' && v >= -0x80000000 && v <= 0x7fffffff ? v : fail(what, 'a 32-bit integer', v);
+}
+function positive(x: number, what: string): number {
+  return x > 0 ? x : fail(what, 'a positive float', x);
+}
+function nonEmpty(items: CborValue[], what: string): CborValue[] {
+  return items.length > 0 ? items : fail(what, 'at least one item', 'none');
 }
 function float(v: CborValue, what: string): number {
   return v instanceof CborFloat ? v.value : fail(what, 'a float', v);
 }
+/** text64: 1..64 bytes of UTF-8 (CDDL's .size counts bytes), not UTF-16 code units. */
+function isText64(v: CborValue): v is string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 64) return false; // a code unit is >= 1 byte
+  return new TextEncoder().encode(v).length <= 64;
+}
 function text(v: CborValue, what: string): string {
-  return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : fail(what, 'a text string of 1..64', v);
+  return isText64(v) ? v : fail(what, 'a text string of 1..64 UTF-8 bytes', v);
 }
 function bstr(v: CborValue, what: string): Uint8Array {
   return v instanceof Uint8Array ? v : fail(what, 'a byte string', v);
@@ -313,13 +350,14 @@ function float32s(values: number[], what: string): Uint8Array {
   });
   return out;
 }
-function fromFloat32s(v: CborValue, what: string): number[] {
+function fromFloat32s(v: CborValue, what: string, positiveOnly: boolean): number[] {
   const b = bstr(v, what);
-  if (b.length % 4 !== 0) fail(what, 'a multiple of 4 bytes', `${b.length} bytes`);
+  if (b.length === 0 || b.length % 4 !== 0) fail(what, 'a non-zero multiple of 4 bytes', `${b.length} bytes`);
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return Array.from({ length: b.length / 4 }, (_, i) => {
     const x = view.getFloat32(i * 4, true);
-    return Number.isFinite(x) ? x : fail(`${what}[${i}]`, 'a finite float32', x);
+    if (!Number.isFinite(x)) fail(`${what}[${i}]`, 'a finite float32', x);
+    return positiveOnly ? positive(x, `${what}[${i}]`) : x;
   });
 }
 
@@ -330,7 +368,7 @@ function opCode(name: string): number | string {
   return code;
 }
 function opName(v: CborValue, what: string): string {
-  if (typeof v === 'string' && v.length > 0 && v.length <= 64) return CUSTOM_PREFIX + v;
+  if (typeof v === 'string') return CUSTOM_PREFIX + text(v, what);
   const code = uint(v, what);
   if (code === BUILTIN_CUSTOM || code >= BUILTIN_OPERATOR_NAMES.length) fail(what, 'a builtin operator code', code);
   return BUILTIN_OPERATOR_NAMES[code]!;
