@@ -247,7 +247,7 @@ describe('simulated fleet end to end (pglite)', () => {
   it('refuses person_detect on the ATmega328P doorbell and reports on-node accuracy from the truth log', () => {
     const s = host.stats();
     const refusals = Object.keys(s.refusals);
-    expect(refusals.some((r) => /atmega328p/.test(r) && /RAM: tensor arena 55296 B/.test(r))).toBe(true);
+    expect(refusals.some((r) => /atmega328p/.test(r) && /RAM: interpreter memory 82300 B/.test(r))).toBe(true);
     const acc = s.accuracy['person-detect@1.0.0'];
     expect(acc.inferences).toBe(s.inferences);
     // person_detect on VWW frames: clearly better than chance, clearly not perfect.
