@@ -16,7 +16,7 @@ export type PreprocessingTemplate = Omit<
 > & {
   /** Clip the calibrated input range to +-this many standard deviations (outliers would waste int8 resolution). */
   clipStd?: number;
-  /** Images: x = (pixel - 128) / 128 (zero-centred, trains faster without batch norm) instead of pixel / 255. */
+  /** Images: x = (pixel - 128) / 128 (zero-centred, trains faster without batch norm) instead of pixel / 256. */
   imageCentre?: boolean;
 };
 
