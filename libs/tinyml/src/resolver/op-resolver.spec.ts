@@ -85,10 +85,10 @@ describe('OpResolver in the interpreter', () => {
     );
   });
 
-  it('names op and index when the build lacks the op', () => {
+  it('names op, index and type when the build lacks the op', () => {
     const model = modelOf('mlperf_tiny_kws');
     const err = errorOf(() => new Interpreter(model, { resolver: resolverForBuild('atmega328p-dense') }).allocate());
-    expect(err).toMatchObject({ op: model.operators[0].opName, opIndex: 0, type: undefined });
+    expect(err).toMatchObject({ op: model.operators[0].opName, opIndex: 0, type: 'int8' });
     expect((err as Error).message).toContain('not registered in this build');
   });
 

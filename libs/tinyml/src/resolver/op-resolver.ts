@@ -50,14 +50,15 @@ export class OpResolver {
   find(model: Model, node: OperatorInfo): Kernel<unknown> {
     const kernel = KERNELS_BY_NAME.get(node.opName);
     const types = this.entries.get(node.opName);
+    const type = registrationType(model, node);
     if (!kernel || types === undefined) {
       throw new UnsupportedOpError(
-        `unsupported operator ${node.opName} at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
+        `unsupported operator ${node.opName} (${type}) at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
         node.opName,
         node.index,
+        type,
       );
     }
-    const type = registrationType(model, node);
     if (types !== null && !types.includes(type)) {
       throw new UnsupportedOpError(
         `operator ${node.index} (${node.opName}): type ${type} not registered in this build (has ${types.join('/')})`,
