@@ -3,6 +3,7 @@ import { addKernel } from './add.kernel';
 import { castKernel } from './cast.kernel';
 import { concatenationKernel } from './concatenation.kernel';
 import { dequantizeKernel } from './dequantize.kernel';
+import { leakyReluKernel } from './leaky-relu.kernel';
 import { logisticKernel } from './logistic.kernel';
 import { maximumKernel } from './maximum.kernel';
 import { meanKernel } from './mean.kernel';
@@ -76,6 +77,7 @@ const KERNELS: Kernel<never>[] = [
   signalPcanKernel,
   signalFilterBankLogKernel,
   divKernel,
+  leakyReluKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -153,6 +153,8 @@ export const OP_DATA = {
   relu: struct('ReluOpData', ints(4)),
   /** kernels/activations.h Relu6OpData<int8_t> {six, zero}. */
   relu6: struct('Relu6OpData', ['i8', 'i8']),
+  /** kernels/leaky_relu.h LeakyReluOpData: alpha and identity multiplier and shift, two zero points. */
+  leakyRelu: struct('LeakyReluOpData', ints(6)),
   /** kernels/reduce.h OpDataReduce. */
   reduce: struct('OpDataReduce', ints(9)),
   /**
@@ -220,6 +222,8 @@ export const BUILTIN_DATA = {
   unidirectionalSequenceLstm: struct('TfLiteUnidirectionalSequenceLSTMParams', ['i32', 'f32', 'f32', 'i8', 'i8', 'i8']),
   /** TfLiteCastParams: in_data_type, out_data_type (ParseCast allocates it although the kernel has no Init). */
   cast: struct('TfLiteCastParams', ['i32', 'i32']),
+  /** TfLiteLeakyReluParams: alpha. */
+  leakyRelu: struct('TfLiteLeakyReluParams', ['f32']),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;
