@@ -128,9 +128,9 @@ export const OP_DATA = {
   conv: struct('OpDataConv', [PADDING_VALUES, ...ints(5), 'ptr', 'ptr', ...ints(3)]),
   /** kernels/fully_connected.h OpDataFullyConnected. */
   fullyConnected: struct('OpDataFullyConnected', [...ints(9), 'ptr', 'ptr', 'i8']),
-  /** kernels/add.h OpDataAdd; kernels/sub.h OpDataSub has the same fields. */
+  /** kernels/add.h OpDataAdd; kernels/sub.h OpDataSub has the same fields without the two float32 bounds. */
   add: struct('OpDataAdd', ['i8', ...ints(12), 'f32', 'f32']),
-  sub: struct('OpDataSub', ['i8', ...ints(12), 'f32', 'f32']),
+  sub: struct('OpDataSub', ['i8', ...ints(12)]),
   /** div.cc OpDataDiv: three zero points, activation range, output multiplier and shift. */
   div: struct('OpDataDiv', ints(7)),
   /** kernels/mul.h OpDataMul. */
