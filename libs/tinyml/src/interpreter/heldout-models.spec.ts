@@ -16,7 +16,6 @@ import { referenceModelsDir } from '../testing/reference-models';
 /** Model -> `OP type`: what allocate() must refuse (UnsupportedOpError .op and .type). Shrinks as kernels land. */
 const NOT_LOADING_YET: Readonly<Record<string, string>> = {
   tflm_mobilenet_v2_quantized_1x3x224x224: 'TRANSPOSE int8',
-  tflm_seanet_quantize0: 'QUANTIZE int32',
   ...named('tflm_seanet_transpose_conv', 5, 'TRANSPOSE_CONV int32'),
 };
 
