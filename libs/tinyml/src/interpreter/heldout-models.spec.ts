@@ -16,7 +16,6 @@ import { referenceModelsDir } from '../testing/reference-models';
 /** Model -> `OP type`: what allocate() must refuse (UnsupportedOpError .op and .type). Shrinks as kernels land. */
 const NOT_LOADING_YET: Readonly<Record<string, string>> = {
   tflm_mobilenet_v2_quantized_1x3x224x224: 'TRANSPOSE int8',
-  ...named('tflm_seanet_transpose_conv', 5, 'TRANSPOSE_CONV int32'),
 };
 
 /**
@@ -34,10 +33,6 @@ const NOT_BIT_EXACT: Readonly<Record<string, string>> = {
 const ARENA_DIFFERS: Readonly<Record<string, string>> = {
   mlcommons_vww_96_float: 'TFLM breaks ties among equal-sized buffers in another order',
 };
-
-function named(prefix: string, count: number, op: string): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, op]));
-}
 
 interface HeldOutCase {
   name: string;

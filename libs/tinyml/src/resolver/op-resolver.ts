@@ -71,9 +71,16 @@ export class OpResolver {
   }
 }
 
-/** The type a TFLM kernel variant is registered for: that of the first input (else the first output). */
+/** Ops whose first input is not the data the kernel variant is chosen by (TRANSPOSE_CONV: 0 is the output shape). */
+const DATA_INPUT: Readonly<Record<string, number>> = { TRANSPOSE_CONV: 2 };
+
+/** The type a TFLM kernel variant is registered for: that of the data input (else the first output). */
 export function registrationType(model: Model, node: OperatorInfo): string {
-  const t = node.inputs.find((i) => i >= 0) ?? node.outputs[0];
+  const dataInput = node.inputs[DATA_INPUT[node.opName] ?? -1];
+  const t =
+    (dataInput !== undefined && dataInput >= 0 ? dataInput : undefined) ??
+    node.inputs.find((i) => i >= 0) ??
+    node.outputs[0];
   return t === undefined ? 'none' : model.tensors[t].dtype;
 }
 
