@@ -31,7 +31,7 @@ export interface NatsCluster {
   streamLeader(stream: string): Promise<string | undefined>;
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
   restart(name: string): Promise<void>;
-  /** Every running node answers /healthz ok (JetStream current) and a meta leader is elected. */
+  /** Every running node has JetStream up and names the same live meta leader. */
   waitReady(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -128,12 +128,14 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     const deadline = Date.now() + WAIT_TIMEOUT_MS;
     for (;;) {
       const alive = running();
-      // Healthy, and every live node names the same live meta leader: right after a kill the
-      // others still name the dead one until they elect anew, and JetStream requests wait meanwhile.
+      // JetStream up on each live node (the server only: a stream or consumer that had a replica on
+      // a dead node is not current until it returns, and must not hold the rest up), and every live
+      // node names the same live meta leader: right after a kill the others still name the dead
+      // one until they elect anew, and JetStream requests wait meanwhile.
       const leaders = await Promise.all(
         alive.map(async (n) => {
           try {
-            const health = await monitor(n, '/healthz');
+            const health = await monitor(n, '/healthz?js-server-only=true');
             const jsz = await monitor(n, '/jsz');
             return health.status === 'ok'
               ? ((jsz.meta_cluster?.leader as string | undefined) ?? (size === 1 ? n.name : undefined))
