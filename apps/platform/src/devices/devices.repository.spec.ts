@@ -46,7 +46,13 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('DevicesRepository on %s', (
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     // Up to the migration before the slot columns, with a heartbeat stored the old way only.
-    const before = dataSource(db.url, MIGRATIONS.slice(0, -1));
+    const before = dataSource(
+      db.url,
+      MIGRATIONS.slice(
+        0,
+        MIGRATIONS.findIndex((m) => m.name === 'DeviceModelSlots1795900700000'),
+      ),
+    );
     await before.initialize();
     await before.runMigrations();
     await before.query(
