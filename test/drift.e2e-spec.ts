@@ -193,7 +193,6 @@ describe('label-free drift', () => {
 
 /** CBOR of a summary without the codec's checks (the codec refuses to encode what it would refuse to decode). */
 function encodeUnchecked(s: InferenceSummaryV1): Uint8Array {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { encode } = require('cbor-x') as { encode: (v: unknown) => Uint8Array };
   return encode([
     s.bootId,
