@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
+import { DriftModule } from './drift/drift.module';
 import { EnergyModule } from './energy/energy.module';
 import { HealthController } from './health/health.controller';
 import { IngestModule } from './ingest/ingest.module';
@@ -50,6 +51,7 @@ export class AppModule {
         BrokerModule.forRoot(config),
         OtaModule,
         AccuracyModule,
+        DriftModule,
         DashboardModule,
       ],
       controllers: [HealthController],
