@@ -9,6 +9,8 @@ export interface InferenceResult {
   label: number;
   /** int8 output of the winning class. */
   scoreQ: number;
+  /** Winner minus runner-up, int8 steps (0..255; 255 for a one-class model): how close the call was. */
+  marginQ: number;
 }
 
 /** Bounded memo: at most this many distinct (stream position) results per model and stream. */
@@ -73,13 +75,16 @@ export class SharedModel {
       const out = this.interpreter.output(0).data as Int8Array;
       let best = 0;
       for (let i = 1; i < out.length; i++) if (out[i] > out[best]) best = i;
-      packed = best * 256 + (out[best] + 128);
+      let runnerUp = -129;
+      for (let i = 0; i < out.length; i++) if (i !== best && out[i] > runnerUp) runnerUp = out[i];
+      const margin = Math.min(255, out[best] - runnerUp);
+      packed = (best * 256 + (out[best] + 128)) * 256 + margin;
       if (e.memo.size >= MEMO_LIMIT) e.memo.clear();
       e.memo.set(key, packed);
       this.invocations++;
       this.hostMs += performance.now() - t0;
     }
-    return { label: packed >> 8, scoreQ: (packed & 0xff) - 128 };
+    return { label: packed >>> 16, scoreQ: ((packed >>> 8) & 0xff) - 128, marginQ: packed & 0xff };
   }
 
   /** Latency and energy of one inference of this model on `mcu` (CMSIS-NN class kernels). */
