@@ -12,6 +12,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
 import { EnergyModule } from './energy/energy.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { HealthController } from './health/health.controller';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -50,6 +51,7 @@ export class AppModule {
         BrokerModule.forRoot(config),
         OtaModule,
         AccuracyModule,
+        EvidenceModule,
         DashboardModule,
       ],
       controllers: [HealthController],

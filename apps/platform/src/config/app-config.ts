@@ -39,6 +39,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ingest: { maxBatchRows: number };
   ota: { chunkBytes: number; tickMs: number };
+  /** Evidence windows are kept `retentionDays` after they arrive; the retention sweep runs every `tickMs` (0: never). */
+  evidence: { retentionDays: number; tickMs: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -113,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
+  const evidenceRetentionDays = int('EVIDENCE_RETENTION_DAYS', 30, 1, 3650);
+  const evidenceTickMs = int('EVIDENCE_TICK_MS', 60_000, 0, 86_400_000);
   const apiToken = env.API_TOKEN || undefined;
   if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
   if (!apiToken && !LOOPBACK_HOSTS.includes(host)) {
@@ -146,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     ingest: { maxBatchRows },
     ota: { chunkBytes, tickMs },
+    evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },
   };
 }
 
