@@ -44,6 +44,8 @@ export interface AppConfig {
    * computed every `tickMs` of platform time (0: never — tests call tick themselves).
    */
   drift: { tickMs: number; windowMs: number; stepMs: number };
+  /** Evidence windows are kept `retentionDays` after they arrive; the retention sweep runs every `tickMs` (0: never). */
+  evidence: { retentionDays: number; tickMs: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -121,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const driftTickMs = int('DRIFT_TICK_MS', 10_000, 0, 3_600_000);
   const driftWindowH = int('DRIFT_WINDOW_H', 24, 1, 24 * 90);
   const driftStepMin = int('DRIFT_STEP_MIN', 60, 1, 24 * 60);
+  const evidenceRetentionDays = int('EVIDENCE_RETENTION_DAYS', 30, 1, 3650);
+  const evidenceTickMs = int('EVIDENCE_TICK_MS', 60_000, 0, 86_400_000);
   const apiToken = env.API_TOKEN || undefined;
   if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
   if (!apiToken && !LOOPBACK_HOSTS.includes(host)) {
@@ -155,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ingest: { maxBatchRows },
     ota: { chunkBytes, tickMs },
     drift: { tickMs: driftTickMs, windowMs: driftWindowH * 3_600_000, stepMs: driftStepMin * 60_000 },
+    evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },
   };
 }
 
