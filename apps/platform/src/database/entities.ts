@@ -6,6 +6,7 @@ import { AccuracyReports1795900400000 } from '../../../../migrations/17959004000
 import { ProvisioningScopes1795900500000 } from '../../../../migrations/1795900500000-provisioning-scopes';
 import { DeviceManifests1795900600000 } from '../../../../migrations/1795900600000-device-manifests';
 import { DeviceModelSlots1795900700000 } from '../../../../migrations/1795900700000-device-model-slots';
+import { CredentialKey1796000100000 } from '../../../../migrations/1796000100000-credential-key';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DeviceEvent } from '../ingest/device-event.entity';
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   ProvisioningScopes1795900500000,
   DeviceManifests1795900600000,
   DeviceModelSlots1795900700000,
+  CredentialKey1796000100000,
 ];
