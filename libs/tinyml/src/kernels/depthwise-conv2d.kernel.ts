@@ -57,6 +57,7 @@ interface DepthwiseData {
 
 export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
   op: 'DEPTHWISE_CONV_2D',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<DepthwiseData> {
     const input = ctx.input(INPUT);
     const filter = ctx.input(FILTER);

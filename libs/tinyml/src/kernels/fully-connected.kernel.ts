@@ -47,6 +47,7 @@ interface FullyConnectedData {
 
 export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
   op: 'FULLY_CONNECTED',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<FullyConnectedData> {
     const input = ctx.input(INPUT);
     const weights = ctx.input(WEIGHTS);

@@ -38,6 +38,7 @@ interface MeanData {
 
 export const meanKernel: Kernel<MeanData> = {
   op: 'MEAN',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<MeanData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);

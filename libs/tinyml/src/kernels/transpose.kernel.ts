@@ -22,6 +22,7 @@ interface TransposeData {
 
 export const transposeKernel: Kernel<TransposeData> = {
   op: 'TRANSPOSE',
+  types: ['float32', 'int8', 'uint8', 'int16', 'int32', 'bool'],
   prepare(ctx: PrepareContext): Prepared<TransposeData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
