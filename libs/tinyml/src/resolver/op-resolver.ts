@@ -103,6 +103,45 @@ export function opsNeeded(model: Model): OpSetEntry[] {
   return [...byOp.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, t]) => ({ op, types: [...t].sort() }));
 }
 
+/** One op a model needs that an op set lacks: absent (`has` null) or registered for other types only. */
+export interface MissingOp {
+  op: string;
+  /** The types the model needs it for that the op set does not register. */
+  types: string[];
+  /** The types the op set registers it for; null when the op is not registered at all. */
+  has: string[] | null;
+}
+
+/**
+ * What `needed` (opsNeeded of a model) lacks in `have` (an op set), matching OpResolver.find: an op with no entry
+ * is missing; an entry with a type list must hold each type a node of the model registers under.
+ */
+export function missingOps(needed: readonly OpSetEntry[], have: readonly OpSetEntry[]): MissingOp[] {
+  const registered = new Map<string, Set<string> | null>();
+  for (const e of have) {
+    const prev = registered.get(e.op);
+    registered.set(e.op, e.types === undefined || prev === null ? null : new Set([...(prev ?? []), ...e.types]));
+  }
+  const out: MissingOp[] = [];
+  for (const n of needed) {
+    const types = registered.get(n.op);
+    if (types === undefined) out.push({ op: n.op, types: [...(n.types ?? [])], has: null });
+    else if (types !== null) {
+      // A needed entry without types (any) asks for the op only, which `have` registers.
+      const lacking = (n.types ?? []).filter((t) => !types.has(t));
+      if (lacking.length > 0) out.push({ op: n.op, types: lacking, has: [...types].sort() });
+    }
+  }
+  return out.sort((a, b) => (a.op < b.op ? -1 : a.op > b.op ? 1 : 0));
+}
+
+/** "SOFTMAX for int16 (has int8)", "SVDF for int8" (op absent), "CAST" (absent, types unknown). */
+export function describeMissingOp(m: MissingOp): string {
+  const forTypes = m.types.length > 0 ? ` for ${m.types.join('/')}` : '';
+  if (m.has === null) return `${m.op}${forTypes}`;
+  return `${m.op}${forTypes} (has ${m.has.length > 0 ? m.has.join('/') : 'no type this platform knows'})`;
+}
+
 /**
  * Named device builds (data for the simulator and admission). `full`: everything this version runs.
  * `atmega328p-dense`: an 8-bit AVR with 2 KB of SRAM and 32 KB of flash only links the int8 kernels a small
