@@ -64,6 +64,11 @@ export class SharedModel {
     return new SummaryAccumulator(this.artifact.labels.length, channels, DEFAULT_MARGIN_Q, SUMMARY_MAX_CHANNELS);
   }
 
+  /** The one arena this interpreter plans (shared by every node of the worker that runs this model). */
+  get arenaBytes(): number {
+    return this.interpreter.arenaBytes;
+  }
+
   /** Samples a node must have seen before the first inference. */
   windowFor(stream: SensorStream): number {
     return this.entry(stream).pre.windowLength;
