@@ -23,6 +23,7 @@ import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@ti
 import { readIdxImages } from '@tinyfleet/datasets';
 import { Interpreter, loadModel } from '@tinyfleet/tinyml';
 import { decodeInferenceSummaryV1, SUMMARY_MAX_CHANNELS, type DownlinkKind, type UplinkKind } from '@tinyfleet/wire';
+import { mulberry32 } from '@tinyfleet/random';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,7 +34,7 @@ import { MemorySeqStore, type NodeUplink } from '../node/node-ports';
 import { SimNode } from '../node/sim-node';
 import { loadDoorbellStream } from '../streams/doorbell.stream';
 import { loadUciDriftStream } from '../streams/gas.stream';
-import type { SensorStream } from '../streams/sensor-stream';
+import { wrapIndex, type SensorStream } from '../streams/sensor-stream';
 
 const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;
@@ -75,7 +76,8 @@ interface Scenario {
   name: string;
   stream: SensorStream;
   model: SharedModel;
-  reference: WindowSignals;
+  /** The model's shipped reference, or the cohort's own first 24 h (what the platform uses without one). */
+  reference: WindowSignals | 'first-window';
   referenceSource: string;
   offsets: number[];
   /** When the model is known (from the data) to be wrong: null = never (healthy). */
@@ -121,17 +123,41 @@ function scenarios(dataDir: string): Scenario[] {
   };
   const doorRef = personDetectReference(healthy);
   const doorOffsets = Array.from({ length: NODES }, (_, k) => k * 37);
+  const shuffled = shuffleWithinBatches(uci, batchOf);
+  const gas = (
+    name: string,
+    stream: SensorStream,
+    reference: Scenario['reference'],
+    referenceSource: string,
+  ): Scenario => ({
+    name,
+    stream,
+    model: gasModel,
+    reference,
+    referenceSource,
+    offsets: gasOffsets,
+    // The first node to reach batch 7, in virtual time (the shuffle keeps every row in its batch).
+    truthOnsetMs: () => T0 + (firstUnseen - Math.max(...gasOffsets)) * 5 * 60_000,
+  });
   return [
-    {
-      name: 'gas-ethylene v1 on the UCI drift batches',
-      stream: uci,
-      model: gasModel,
-      reference: ethylene.reference,
-      referenceSource: ethylene.source,
-      offsets: gasOffsets,
-      // The first node to reach batch 7, in virtual time.
-      truthOnsetMs: () => T0 + (firstUnseen - Math.max(...gasOffsets)) * 5 * 60_000,
-    },
+    gas(
+      'gas-ethylene v1 on the UCI drift batches (exposures within a batch in random order)',
+      shuffled,
+      ethylene.reference,
+      ethylene.source,
+    ),
+    gas(
+      "gas-ethylene v1, exposures in random order within a batch, against the cohort's first 24 h",
+      shuffled,
+      'first-window',
+      "the cohort's first 24 h (no manifest reference)",
+    ),
+    gas(
+      'gas-ethylene v1, exposures in the file order (the UCI file groups each batch by gas)',
+      uci,
+      ethylene.reference,
+      ethylene.source,
+    ),
     {
       name: 'doorbell: person_detect packaged with the wrong input scale, rolled out at t = 0',
       stream: doorbell,
@@ -151,6 +177,32 @@ function scenarios(dataDir: string): Scenario[] {
       truthOnsetMs: () => null,
     },
   ];
+}
+
+/**
+ * The UCI stream with each batch's rows in a seeded random order: the file lists a batch gas by gas
+ * (runs of up to 525 rows of one gas), which a sensor in the field would not see; the batch order —
+ * the sensors' drift over 36 months — is kept.
+ */
+function shuffleWithinBatches(s: SensorStream, batchOf: (i: number) => number): SensorStream {
+  const order = Array.from({ length: s.length }, (_, i) => i);
+  const random = mulberry32(18);
+  for (let start = 0; start < s.length;) {
+    let end = start;
+    while (end < s.length && batchOf(end) === batchOf(start)) end++;
+    for (let i = end - 1; i > start; i--) {
+      const j = start + Math.floor(random() * (i - start + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    start = end;
+  }
+  const at = (i: number) => order[wrapIndex(i, s.length)]!;
+  return {
+    ...s,
+    values: (i) => s.values(at(i)),
+    groundTruth: (i) => s.groundTruth(at(i)),
+    describe: (i) => s.describe(at(i)),
+  };
 }
 
 /** gas-ethylene v1 as the fleet builds it (quick settings), with its manifest.monitoring reference. */
@@ -218,7 +270,10 @@ function run(s: Scenario) {
       }),
   );
   for (const n of nodes) n.linkUp(T0);
-  const reference = { ...s.reference, inputStats: foldInputStats(s.reference.inputStats, SUMMARY_MAX_CHANNELS) };
+  let reference =
+    s.reference === 'first-window'
+      ? null
+      : { ...s.reference, inputStats: foldInputStats(s.reference.inputStats, SUMMARY_MAX_CHANNELS) };
   const windows: Array<{ atMs: number; signals: WindowSignals }> = [];
   const hourly: Array<{
     hour: number;
@@ -240,7 +295,12 @@ function run(s: Scenario) {
       }
     });
     const current = sumSignals(windows.filter((w) => w.atMs > t - WINDOW && w.atMs <= t).map((w) => w.signals));
-    const a = current ? assessDrift(reference, current) : null;
+    // First-window reference: the cohort's first 24 h, judged from the hour after it (as DriftMonitor).
+    if (!reference && t >= T0 + WINDOW) reference = current;
+    const a =
+      current && reference && t > T0 + (s.reference === 'first-window' ? WINDOW : 0)
+        ? assessDrift(reference, current)
+        : null;
     const truth = nodes.reduce(
       (acc, n) => {
         for (const v of Object.values(n.truth.accuracy())) {
