@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
 import { DriftModule } from './drift/drift.module';
 import { EnergyModule } from './energy/energy.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { HealthController } from './health/health.controller';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -52,6 +53,7 @@ export class AppModule {
         OtaModule,
         AccuracyModule,
         DriftModule,
+        EvidenceModule,
         DashboardModule,
       ],
       controllers: [HealthController],

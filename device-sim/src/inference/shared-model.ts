@@ -11,6 +11,8 @@ export interface InferenceResult {
   label: number;
   /** int8 output of the winning class. */
   scoreQ: number;
+  /** Winner minus runner-up, int8 steps (0..255; 255 for a one-class model): how close the call was. */
+  marginQ: number;
   /** Every class's int8 output (read-only: shared with the memo). */
   scores: Int8Array;
   /** The input reduced for the summary (SummaryAccumulator.reduceInput; read-only, shared). */
@@ -19,6 +21,7 @@ export interface InferenceResult {
 
 interface Memo {
   label: number;
+  marginQ: number;
   scores: Int8Array;
   reducedInput: Float64Array;
 }
@@ -106,13 +109,21 @@ export class SharedModel {
       const scores = Int8Array.from(this.interpreter.output(0).data as Int8Array);
       let best = 0;
       for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
-      m = { label: best, scores, reducedInput };
+      let runnerUp = -129;
+      for (let i = 0; i < scores.length; i++) if (i !== best && scores[i] > runnerUp) runnerUp = scores[i];
+      m = { label: best, marginQ: Math.min(255, scores[best] - runnerUp), scores, reducedInput };
       if (e.memo.size >= MEMO_LIMIT) e.memo.clear();
       e.memo.set(key, m);
       this.invocations++;
       this.hostMs += performance.now() - t0;
     }
-    return { label: m.label, scoreQ: m.scores[m.label]!, scores: m.scores, reducedInput: m.reducedInput };
+    return {
+      label: m.label,
+      scoreQ: m.scores[m.label]!,
+      marginQ: m.marginQ,
+      scores: m.scores,
+      reducedInput: m.reducedInput,
+    };
   }
 
   /** Latency and energy of one inference of this model on `mcu` (CMSIS-NN class kernels). */

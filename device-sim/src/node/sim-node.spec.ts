@@ -237,13 +237,13 @@ describe('SimNode with person_detect (doorbell)', () => {
     const summaries = up.of('summary');
     expect(summaries).toHaveLength(1);
     const s = decodeInferenceSummaryV1(summaries[0]!);
-    // Independently: person_detect on libs/tinyml with TFLM's input rule, pixel − 128, as the device
-    // manifest's statistics give it (255 becomes 126: personDetectPreprocessing).
+    // Independently: person_detect on libs/tinyml with TFLM's own input rule (pixel − 128), but for
+    // pixel 255, which the device manifest's 3-byte statistics make 126 (personDetectPreprocessing).
     const interpreter = new Interpreter(loadModel(model.artifact.bytes));
     interpreter.allocate();
     const expected = new SummaryAccumulator(2, 1);
     for (let i = 0; i < 7; i++) {
-      const input = Int8Array.from(frames.values(i) as Uint8Array, (p) => Math.min(p - 128, 126));
+      const input = Int8Array.from(frames.values(i) as Uint8Array, (p) => (p === 255 ? 126 : p - 128));
       interpreter.input(0).data.set(input);
       interpreter.invoke();
       expected.add(input, interpreter.output(0).data);

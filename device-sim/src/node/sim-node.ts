@@ -35,6 +35,7 @@ import { OtaAgent } from '../ota/ota-agent';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
 import { opSetBytesFor } from './firmware-build';
+import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent, type KeptWindow } from './evidence-agent';
 import { GroundTruthLog } from './ground-truth-log';
 import { LoadReceivedModel, ModelSlots } from './model-slots';
 import type { NodeUplink, SeqStore } from './node-ports';
@@ -66,6 +67,11 @@ export interface SimNodeOptions {
   trustedKeys?: Map<string, KeyObject>;
   /** Builds a runnable model from bytes received over the air (shared per worker); none = no OTA. */
   loadReceivedModel?: LoadReceivedModel;
+  /**
+   * Evidence budget until the operator sets one, bytes per UTC day: by default 0 (off) for the
+   * doorbell camera, whose frames are personal data, DEFAULT_EVIDENCE_BUDGET_BYTES for sensor nodes.
+   */
+  evidenceBudgetBytesPerDay?: number;
 }
 
 /** What this firmware publishes: every uplink kind of the wire protocol. */
@@ -78,7 +84,11 @@ export const SIM_UPLINK_KINDS = [
   'accuracy',
   'capabilities',
   'summary',
+  'evidence',
+  'evidence-status',
 ] as const;
+/** Evidence chunks published per pump at most, so events and status interleave with an upload. */
+const EVIDENCE_CHUNKS_PER_PUMP = 4;
 export type SimUplinkKind = (typeof SIM_UPLINK_KINDS)[number];
 
 export function emptyPublished(): Record<SimUplinkKind, number> {
@@ -91,6 +101,9 @@ export interface NodeCounters {
   eventsCreated: number;
   eventsAcked: number;
   published: Record<SimUplinkKind, number>;
+  /** Bytes on air and radio energy of evidence uplinks (chunks and statuses), as charged to the ledger. */
+  evidenceBytesOnAir: number;
+  evidenceUj: number;
 }
 
 /**
@@ -110,8 +123,11 @@ export class SimNode {
     eventsCreated: 0,
     eventsAcked: 0,
     published: emptyPublished(),
+    evidenceBytesOnAir: 0,
+    evidenceUj: 0,
   };
   readonly ota: OtaAgent;
+  readonly evidence: EvidenceAgent;
   readonly bootId: number;
   private readonly policy: EventPolicyState;
   private config: DeviceConfigV1 = DEFAULT_DEVICE_CONFIG;
@@ -176,6 +192,15 @@ export class SimNode {
       clock: () => this.lastNowMs,
       selfTestRan: () => this.chargeSelfTest(),
     });
+    this.evidence = new EvidenceAgent(
+      {
+        publish: (kind, payload) => {
+          if (o.uplink.connected) this.send(kind, payload, this.lastNowMs).catch(() => undefined);
+        },
+        deviceSecret: () => o.uplink.deviceSecret?.() ?? null,
+      },
+      o.evidenceBudgetBytesPerDay ?? (o.stream.sensor === 'doorbell' ? 0 : DEFAULT_EVIDENCE_BUDGET_BYTES),
+    );
     this.buffer = new OfflineBuffer(o.bufferCapacity ?? 256);
     if (o.model) this.slots.install(o.model);
     this.sampleIndex = o.streamOffset;
@@ -263,7 +288,7 @@ export class SimNode {
    * An OTA downlink arrived (`payload` as received): its radio energy is charged, then the agent
    * handles it after every earlier one.
    */
-  onOtaDownlink(kind: Exclude<DownlinkKind, 'config'>, payload: Uint8Array): Promise<void> {
+  onOtaDownlink(kind: Exclude<DownlinkKind, 'config' | 'evidence-request'>, payload: Uint8Array): Promise<void> {
     this.ledger.chargeRadioRx(
       messageCost(this.o.radio, {
         payloadBytes: payload.byteLength,
@@ -280,6 +305,21 @@ export class SimNode {
           : () => this.ota.onCancel(payload);
     this.downlinkChain = this.downlinkChain.then(handle).catch((err) => this.otaFailed(err));
     return this.downlinkChain;
+  }
+
+  /** down/evidence-request arrived: its radio energy is charged, then the agent answers it. */
+  onEvidenceRequest(payload: Uint8Array): void {
+    this.ledger.chargeRadioRx(
+      messageCost(this.o.radio, {
+        payloadBytes: payload.byteLength,
+        direction: 'down',
+        qos: 1,
+        topicBytes: this.o.uplink.downlinkTopicBytes('evidence-request'),
+      }),
+    );
+    const tags = [this.slots.activeModel, this.slots.inactiveModel].flatMap((m) => (m ? [m.artifact.modelTag] : []));
+    this.evidence.onRequest(payload, this.lastNowMs, tags);
+    this.pump(this.lastNowMs);
   }
 
   /** The chain goes on with the next downlink; the failure is kept, not swallowed. */
@@ -325,6 +365,7 @@ export class SimNode {
     this.ledger.chargeCompute(cost);
     this.counters.inferences++;
     this.summarise(model, result);
+    if (this.evidence.enabled) this.evidence.keep(this.keptWindow(model, t, result));
     const report = this.policy.shouldReport(result);
     const seq = report ? this.takeSeq() : -1;
     if (this.o.stream.scored?.(this.sampleIndex) !== false)
@@ -396,6 +437,45 @@ export class SimNode {
     this.send('summary', payload, nowMs).catch(() => undefined); // a lost window shows as a seq gap
   }
 
+  /** A copy of the raw samples the model just read (its channels, oldest first), in the node's own memory. */
+  private keptWindow(model: SharedModel, t: number, result: InferenceResult): KeptWindow {
+    const stream = this.o.stream;
+    const p = model.artifact.preprocessing;
+    const samples = model.windowFor(stream);
+    const first = this.sampleIndex - (samples - 1);
+    const base = {
+      modelTag: model.artifact.modelTag,
+      timestampMs: t,
+      label: result.label,
+      scoreQ: result.scoreQ,
+      marginQ: result.marginQ,
+      samples,
+    };
+    if (p.kind === 'image') {
+      const frame = stream.values(first);
+      return {
+        ...base,
+        format: 'u8',
+        valuesPerSample: frame.length,
+        imageWidth: stream.imageWidth ?? 0,
+        data: Uint8Array.from(frame),
+      };
+    }
+    const columns = p.channels.map((c) => stream.channels.indexOf(c));
+    const values = new Float32Array(samples * columns.length);
+    for (let s = 0; s < samples; s++) {
+      const row = stream.values(first + s);
+      columns.forEach((c, j) => (values[s * columns.length + j] = row[c]!));
+    }
+    return {
+      ...base,
+      format: 'f32le',
+      valuesPerSample: columns.length,
+      imageWidth: 0,
+      data: new Uint8Array(values.buffer),
+    };
+  }
+
   private takeSeq(): number {
     if (this.nextSeq >= this.seqReservedUntil) {
       this.nextSeq = this.o.seqStore.reserve(SEQ_BLOCK, this.nextSeq);
@@ -429,6 +509,10 @@ export class SimNode {
       this.txCosts.set(key, cost);
     }
     this.ledger.chargeRadioTx(cost, { event: kind === 'event' });
+    if (kind === 'evidence' || kind === 'evidence-status') {
+      this.counters.evidenceBytesOnAir += cost.breakdown.bytesUp + cost.breakdown.bytesDown;
+      this.counters.evidenceUj += cost.energyUj;
+    }
     if (this.o.radio.kind === 'lora') this.nextTxAllowedMs = nowMs + dutyCycleMinIntervalS(cost.airtimeMs) * 1000;
   }
 
@@ -512,6 +596,8 @@ export class SimNode {
         },
       );
     }
+    for (let k = 0; k < EVIDENCE_CHUNKS_PER_PUMP && this.evidence.uploading && this.txAllowed(nowMs); k++)
+      this.evidence.sendNext(nowMs);
     if (this.energyDue && this.txAllowed(nowMs)) {
       this.energyDue = false;
       this.ledger.chargeSleepUntil(nowMs);

@@ -172,6 +172,15 @@ export class DevicesRepository {
       );
   }
 
+  /** The evidence key derived from a secret just issued (docs/protocol.md §12.2); replaces an older one. */
+  async setEvidenceKey(id: string, key: Uint8Array): Promise<void> {
+    await this.m.query(
+      `INSERT INTO device_evidence_keys (device_id, key) VALUES ($1, $2)
+       ON CONFLICT (device_id) DO UPDATE SET key = EXCLUDED.key, created_at = now()`,
+      [id, Buffer.from(key)],
+    );
+  }
+
   /** The device's configuration, null for platform defaults; undefined when there is no such device. */
   async findConfig(id: string): Promise<Record<string, unknown> | null | undefined> {
     const d = await this.m.getRepository(Device).findOne({ where: { id }, select: { id: true, config: true } });
@@ -268,6 +277,11 @@ export class DevicesRepository {
     return this.m
       .getRepository(Device)
       .findOne({ where: { id }, select: { id: true, secretHash: true, lifecycle: true } });
+  }
+
+  /** Stores a newer form of the same secret's hash, unless the credential changed since `from` was read. */
+  async upgradeSecretHash(id: string, from: string, to: string): Promise<void> {
+    await this.m.getRepository(Device).update({ id, secretHash: from }, { secretHash: to });
   }
 
   /** Broker password entries of the devices that may connect (suspended and decommissioned ones are left out). */
