@@ -138,6 +138,7 @@ export class FleetHost {
           down: () => node.linkDown(this.o.clock.nowMs()),
           config: (cfg, bytes) => node.applyConfig(cfg, bytes),
           ota: (kind, payload) => void node.onOtaDownlink(kind, payload),
+          evidence: (payload) => node.onEvidenceRequest(payload),
         },
         this.o.wireTap,
       );

@@ -256,12 +256,12 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
       target: g.maxFlashBytes,
       met: ins.flashBytes <= g.maxFlashBytes,
     });
-  if (g.maxArenaBytes !== undefined)
+  if (g.maxRamBytes !== undefined)
     goals.push({
-      goal: 'arena bytes <=',
-      value: ins.arenaBytes,
-      target: g.maxArenaBytes,
-      met: ins.arenaBytes <= g.maxArenaBytes,
+      goal: 'device RAM bytes <=',
+      value: int8Device.arenaBytes,
+      target: g.maxRamBytes,
+      met: int8Device.arenaBytes <= g.maxRamBytes,
     });
   if (g.maxTeacherGapPts !== undefined && teacherAccuracy !== undefined) {
     const gap = (teacherAccuracy - finalMetrics.accuracy) * 100;

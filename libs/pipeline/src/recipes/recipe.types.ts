@@ -7,7 +7,8 @@ import type { Teacher } from '../stages/distill.stage';
 
 export interface RecipeGoals {
   maxFlashBytes?: number;
-  maxArenaBytes?: number;
+  /** The interpreter's device memory (activations + scratch + persistent, 32-bit), what admission checks. */
+  maxRamBytes?: number;
   /** Student accuracy within this many points of the teacher (test split). */
   maxTeacherGapPts?: number;
   minCompressionRatio?: number;

@@ -65,7 +65,7 @@ export const doorbellRecipe: Recipe = {
   // 56 % sparsity in a first full build), so only the largest layer is pruned, lightly.
   prune: { targetSparsity: [0, 0, 0, 0, 0, 0, 0, 0.3, 0, 0, 0, 0], learningRate: 5e-4 },
   share: { bits: [5, 6], tolerancePts: 1 },
-  goals: { maxFlashBytes: 64 * 1024, maxArenaBytes: 48 * 1024, maxTeacherGapPts: 3 },
+  goals: { maxFlashBytes: 64 * 1024, maxRamBytes: 48 * 1024, maxTeacherGapPts: 3 },
 };
 
 const MNIST_QUICK = { trainExamples: 400, testExamples: 200, epochs: { train: 1, prune: 1, qat: 1 } };

@@ -28,7 +28,7 @@ export function stderrProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       );
     },
     epochEnd(label, epoch, epochs, metrics) {
-      stream.write(`${tty ? '\r\x1b[K' : ''}${label} epoch ${epoch}/${epochs}  ${fmt(metrics)}\n`);
+      stream.write(`${tty ? '\r\x1b[K' : ''}${label} ${epoch}/${epochs}  ${fmt(metrics)}\n`);
     },
   };
 }

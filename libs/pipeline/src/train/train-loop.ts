@@ -133,7 +133,7 @@ export function trainModel(model: FloatModel, data: TensorData, opts: TrainOptio
     }
     history.loss.push(lossSum / seen);
     history.accuracy.push(correct / seen);
-    progress.epochEnd(opts.label, epoch + 1, opts.epochs, { loss: lossSum / seen, acc: correct / seen });
+    progress.epochEnd(`${opts.label} epoch`, epoch + 1, opts.epochs, { loss: lossSum / seen, acc: correct / seen });
   }
   optimizer.dispose();
   return history;

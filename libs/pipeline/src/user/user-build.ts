@@ -139,7 +139,7 @@ export async function buildFromUserData(o: UserBuildOptions): Promise<UserBuildR
         }
       : {}),
     share: { bits: [4, 5], tolerancePts: 1 },
-    goals: { maxFlashBytes: o.target.maxFlashBytes, maxArenaBytes: o.target.maxRamBytes },
+    goals: { maxFlashBytes: o.target.maxFlashBytes, maxRamBytes: o.target.maxRamBytes },
   };
   try {
     const result = await buildRecipe({
