@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { BrokerPort } from './broker.port';
 import { CredentialsService } from './credentials.service';
 import { UplinkRouter } from './uplink-router.service';
+import { EMBEDDED_DATABASE_CAPACITY_NOTE, EMBEDDED_DATABASE_MAX_ONLINE_DEVICES } from '../database/embedded-capacity';
 
 const IDENTITY = Symbol('tinyfleet.identity');
 type IdentifiedClient = Client & { [IDENTITY]?: Principal };
@@ -44,6 +45,7 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
   private closing = false;
   /** CONNECT credential checks running now (bounded by MAX_AUTHENTICATIONS_IN_FLIGHT). */
   private authenticating = 0;
+  private capacityWarnedAtMs = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -90,6 +92,13 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
                 this.metrics.reject('auth-failed');
                 const err = Object.assign(new Error(result), { returnCode: RETURN_CODE[result] }) as AuthenticateError;
                 return done(err, false);
+              }
+              if (result.kind === 'device' && this.overEmbeddedCapacity(result.deviceId)) {
+                this.metrics.reject('connect-overloaded');
+                return done(
+                  Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError,
+                  false,
+                );
               }
               (client as IdentifiedClient)[IDENTITY] = result;
               done(null, true);
@@ -191,6 +200,19 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
         err ? reject(err) : resolve(),
       ),
     );
+  }
+
+  /** On the embedded database, a device beyond its capacity is refused (and the log says why, once a minute). */
+  private overEmbeddedCapacity(deviceId: string): boolean {
+    if (this.config.database.mode !== 'embedded' || this.sessions.has(deviceId)) return false;
+    if (this.sessions.size < EMBEDDED_DATABASE_MAX_ONLINE_DEVICES) return false;
+    if (Date.now() - this.capacityWarnedAtMs > 60_000) {
+      this.capacityWarnedAtMs = Date.now();
+      this.log.warn(
+        `refusing device CONNECTs: ${this.sessions.size} online; the embedded database ${EMBEDDED_DATABASE_CAPACITY_NOTE}`,
+      );
+    }
+    return true;
   }
 
   private onConnectivity(client: Client, state: 'ONLINE' | 'OFFLINE'): void {
