@@ -1,6 +1,8 @@
 import {
   ACCURACY_REPORT_V1_MAX_BYTES,
+  DEVICE_CAPABILITIES_V1_MAX_BYTES,
   decodeAccuracyReportV1,
+  decodeDeviceCapabilitiesV1,
   decodeEnergySnapshotV1,
   decodeInferenceEventV1,
   decodeStatusV1,
@@ -149,10 +151,11 @@ describe('simulated fleet end to end (pglite)', () => {
     expect(node.counters.published.event).toBeGreaterThanOrEqual(node.counters.eventsCreated);
   });
 
-  it('puts only conclusions on the wire: event/status/energy (+ the accuracy measuring tape), each within its size budget, never raw samples', () => {
+  it('puts only conclusions on the wire: event/status/energy/capabilities (+ the accuracy measuring tape), each within its size budget, never raw samples', () => {
     const kinds = new Set(wire.map((w) => w.kind));
-    expect([...kinds].sort()).toEqual(['accuracy', 'energy', 'event', 'status']);
+    expect([...kinds].sort()).toEqual(['accuracy', 'capabilities', 'energy', 'event', 'status']);
     const budget: Record<string, number> = {
+      capabilities: DEVICE_CAPABILITIES_V1_MAX_BYTES,
       event: INFERENCE_EVENT_V1_MAX_BYTES,
       status: STATUS_V1_MAX_BYTES,
       energy: ENERGY_SNAPSHOT_V1_MAX_BYTES,
@@ -168,6 +171,7 @@ describe('simulated fleet end to end (pglite)', () => {
       if (w.kind === 'status') decodeStatusV1(w.payload);
       if (w.kind === 'energy') decodeEnergySnapshotV1(w.payload);
       if (w.kind === 'accuracy') decodeAccuracyReportV1(w.payload);
+      if (w.kind === 'capabilities') decodeDeviceCapabilitiesV1(w.payload);
     }
     const biggest = Math.max(...wire.map((w) => w.payload.byteLength));
     expect(biggest).toBeLessThan(200);
