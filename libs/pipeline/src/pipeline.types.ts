@@ -30,6 +30,7 @@ export interface StageReport {
   huffmanBytes?: number;
   compressionRatio?: number;
   macs?: number;
+  /** The interpreter's device memory for this stage's model (activations + scratch + persistent, 32-bit). */
   arenaBytes?: number;
   seconds: number;
   notes?: string;

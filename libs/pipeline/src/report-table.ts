@@ -24,7 +24,7 @@ export function stageTable(reports: StageReport[]): string {
     'huffman B',
     'ratio',
     'MACs',
-    'arena B',
+    'RAM B',
     's',
   ];
   const rows = reports.map((r) => [

@@ -172,6 +172,15 @@ export class DevicesRepository {
       );
   }
 
+  /** The evidence key derived from a secret just issued (docs/protocol.md §12.2); replaces an older one. */
+  async setEvidenceKey(id: string, key: Uint8Array): Promise<void> {
+    await this.m.query(
+      `INSERT INTO device_evidence_keys (device_id, key) VALUES ($1, $2)
+       ON CONFLICT (device_id) DO UPDATE SET key = EXCLUDED.key, created_at = now()`,
+      [id, Buffer.from(key)],
+    );
+  }
+
   /** The device's configuration, null for platform defaults; undefined when there is no such device. */
   async findConfig(id: string): Promise<Record<string, unknown> | null | undefined> {
     const d = await this.m.getRepository(Device).findOne({ where: { id }, select: { id: true, config: true } });

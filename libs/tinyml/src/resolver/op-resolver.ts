@@ -50,14 +50,15 @@ export class OpResolver {
   find(model: Model, node: OperatorInfo): Kernel<unknown> {
     const kernel = KERNELS_BY_NAME.get(node.opName);
     const types = this.entries.get(node.opName);
+    const type = registrationType(model, node);
     if (!kernel || types === undefined) {
       throw new UnsupportedOpError(
-        `unsupported operator ${node.opName} at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
+        `unsupported operator ${node.opName} (${type}) at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
         node.opName,
         node.index,
+        type,
       );
     }
-    const type = registrationType(model, node);
     if (types !== null && !types.includes(type)) {
       throw new UnsupportedOpError(
         `operator ${node.index} (${node.opName}): type ${type} not registered in this build (has ${types.join('/')})`,
@@ -70,9 +71,16 @@ export class OpResolver {
   }
 }
 
-/** The type a TFLM kernel variant is registered for: that of the first input (else the first output). */
+/** Ops whose first input is not the data the kernel variant is chosen by (TRANSPOSE_CONV: 0 is the output shape). */
+const DATA_INPUT: Readonly<Record<string, number>> = { TRANSPOSE_CONV: 2 };
+
+/** The type a TFLM kernel variant is registered for: that of the data input (else the first output). */
 export function registrationType(model: Model, node: OperatorInfo): string {
-  const t = node.inputs.find((i) => i >= 0) ?? node.outputs[0];
+  const dataInput = node.inputs[DATA_INPUT[node.opName] ?? -1];
+  const t =
+    (dataInput !== undefined && dataInput >= 0 ? dataInput : undefined) ??
+    node.inputs.find((i) => i >= 0) ??
+    node.outputs[0];
   return t === undefined ? 'none' : model.tensors[t].dtype;
 }
 

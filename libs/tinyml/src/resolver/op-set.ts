@@ -47,6 +47,8 @@ export const OP_CODES: readonly string[] = [
   'CUSTOM:SignalPCAN',
   'CUSTOM:SignalFilterBankLog',
   'DIV',
+  'LEAKY_RELU',
+  'TRANSPOSE_CONV',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
