@@ -1,6 +1,7 @@
 import type { SigningKey } from '@tinyfleet/artifact/verify-node';
 import { encodeOpSetBytes, INTERPRETER_VERSION, OP_SET_BUILDS } from '@tinyfleet/tinyml';
 import { encodeDeviceCapabilitiesV1 } from '@tinyfleet/wire';
+import { FAR_FUTURE_OP_CODE, opSetWithUnknownCodes } from '../libs/tinyml/src/testing/op-set-fixtures';
 import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
 import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact, TestArtifact } from './support/artifacts';
 import { statusesStored } from './support/devices';
@@ -63,13 +64,9 @@ describe('rollout admission by the op set a device reports', () => {
       { op: 'FULLY_CONNECTED', types: ['int16'] },
       { op: 'SOFTMAX', types: ['int8'] },
     ]);
-    // A newer firmware: the full build plus op code 47, which this platform cannot name.
+    // A newer firmware: the full build plus an op code this platform cannot name.
     const full = encodeOpSetBytes(OP_SET_BUILDS.full);
-    const n = 6;
-    const withNewOp = new Uint8Array(2 + 2 * n);
-    withNewOp.set([1, n]);
-    withNewOp.set(full.subarray(2, 2 + full[1]!), 2);
-    withNewOp[2 + (47 >> 3)] |= 1 << (47 & 7);
+    const withNewOp = opSetWithUnknownCodes(OP_SET_BUILDS.full, [FAR_FUTURE_OP_CODE]);
     // QoS 1: each publish resolves once the platform has stored the report.
     await int16.conn.publishEncoded('capabilities', capabilities(2_000, int16Only));
     // A late re-delivery of an older report (the full build) does not overwrite the newer one.
@@ -92,7 +89,7 @@ describe('rollout admission by the op set a device reports', () => {
       unknownOpCodes: [],
     });
     const newerShown = (await device(newer.conn.deviceId)).capabilities;
-    expect(newerShown.unknownOpCodes).toEqual([47]);
+    expect(newerShown.unknownOpCodes).toEqual([FAR_FUTURE_OP_CODE]);
     expect(newerShown.ops).toHaveLength(OP_SET_BUILDS.full.length);
     expect((await device(silent.conn.deviceId)).capabilities).toBeNull();
 

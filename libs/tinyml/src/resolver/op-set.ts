@@ -94,6 +94,7 @@ function toCodeMasks(entries: readonly OpSetEntry[]): CodeMasks {
   const masks: CodeMasks = new Map();
   for (const e of entries) {
     const code = codeOf(e.op);
+    if (e.types?.length === 0) throw new OpSetFormatError(`${e.op} is registered for no type`);
     let mask = 0;
     for (const t of e.types ?? []) {
       const bit = OP_SET_DTYPES.indexOf(t);
