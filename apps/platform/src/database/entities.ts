@@ -9,6 +9,7 @@ import { DeviceModelSlots1795900700000 } from '../../../../migrations/1795900700
 import { DeviceCapabilities1795900800000 } from '../../../../migrations/1795900800000-device-capabilities';
 import { Drift1796000300000 } from '../../../../migrations/1796000300000-drift';
 import { Evidence1796000400000 } from '../../../../migrations/1796000400000-evidence';
+import { CredentialKey1796000100000 } from '../../../../migrations/1796000100000-credential-key';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DriftVerdict } from '../drift/drift-verdict.entity';
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   DeviceCapabilities1795900800000,
   Drift1796000300000,
   Evidence1796000400000,
+  CredentialKey1796000100000,
 ];
