@@ -41,6 +41,11 @@ export class SharedModel {
       throw new Error(`${artifact.source}: ${out.data.length} outputs for ${artifact.labels.length} labels`);
   }
 
+  /** The one arena this interpreter plans (shared by every node of the worker that runs this model). */
+  get arenaBytes(): number {
+    return this.interpreter.arenaBytes;
+  }
+
   /** Samples a node must have seen before the first inference. */
   windowFor(stream: SensorStream): number {
     return this.entry(stream).pre.windowLength;

@@ -1,5 +1,7 @@
 import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
+import { encodeOpSetBytes, INTERPRETER_VERSION, OP_SET_BUILDS } from '@tinyfleet/tinyml';
 import {
+  decodeDeviceCapabilitiesV1,
   decodeEnergySnapshotV1,
   decodeInferenceEventV1,
   decodeStatusV1,
@@ -97,7 +99,7 @@ describe('SimNode ledger (hand-computed)', () => {
     expect(up.sent).toHaveLength(0);
   });
 
-  it('connect + keep-alive + status + energy on link-up are charged with their own message costs', () => {
+  it('connect + keep-alive + capabilities + status + energy on link-up are charged with their own message costs', () => {
     const up = new FakeUplink();
     const radio = RADIO_PROFILES['nrf52840-ble-1m'];
     const node = new SimNode({
@@ -114,8 +116,15 @@ describe('SimNode ledger (hand-computed)', () => {
     });
     up.connected = true;
     node.linkUp(0);
+    const [capabilities] = up.of('capabilities');
     const [status] = up.of('status');
     const [energy] = up.of('energy');
+    // The nRF52840's firmware links the int8 Cortex-M build.
+    expect(decodeDeviceCapabilitiesV1(capabilities)).toEqual({
+      timestampMs: 0,
+      interpreterVersion: INTERPRETER_VERSION,
+      opSet: encodeOpSetBytes(OP_SET_BUILDS['cortex-m-int8']),
+    });
     expect(decodeStatusV1(status)).toMatchObject({
       uptimeS: 0,
       slots: [null, null],
@@ -128,17 +137,26 @@ describe('SimNode ledger (hand-computed)', () => {
     const e = node.ledger.exactTotals();
     const cost = (kind: UplinkKind, bytes: number) =>
       messageCost(radio, { payloadBytes: bytes, direction: 'up', qos: 1, topicBytes: up.topicBytes(kind) });
-    expect(e.radioTxUj).toBeCloseTo(cost('status', status.length).energyUj + cost('energy', energy.length).energyUj, 9);
-    expect(e.messagesUp).toBe(2);
+    expect(e.radioTxUj).toBeCloseTo(
+      cost('capabilities', capabilities.length).energyUj +
+        cost('status', status.length).energyUj +
+        cost('energy', energy.length).energyUj,
+      9,
+    );
+    expect(e.messagesUp).toBe(3);
     expect(e.radioConnectUj).toBeCloseTo(149, -0.5); // README: BLE connect ≈149 µJ (adv + CONNECT_IND + setup)
     // The snapshot taken for the energy message carries the connect and the status already sent.
     expect(snap.radioConnectUj).toBe(Math.round(e.radioConnectUj));
-    expect(snap.messagesUp).toBe(1);
+    expect(snap.messagesUp).toBe(2);
     // Keep-alive for one virtual day: README 0.30 J/day at the 4 s connection interval.
     const before = node.ledger.exactTotals().radioConnectUj;
     node.advance(24 * HOUR);
     expect(node.ledger.exactTotals().radioConnectUj - before).toBeGreaterThan(0.29e6);
     expect(node.ledger.exactTotals().radioConnectUj - before).toBeLessThan(0.31e6);
+    expect(up.of('capabilities')).toHaveLength(1); // once per connect, not periodic
+    node.linkDown(24 * HOUR);
+    node.linkUp(24 * HOUR);
+    expect(up.of('capabilities')).toHaveLength(2);
   });
 });
 

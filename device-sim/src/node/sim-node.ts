@@ -19,6 +19,7 @@ import {
   DeviceConfigV1,
   DownlinkKind,
   encodeAccuracyReportV1,
+  encodeDeviceCapabilitiesV1,
   encodeEnergySnapshotV1,
   encodeInferenceEventV1,
   encodeStatusV1,
@@ -31,6 +32,7 @@ import { OtaAgent } from '../ota/ota-agent';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
 import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent, type KeptWindow } from './evidence-agent';
+import { opSetBytesFor } from './firmware-build';
 import { GroundTruthLog } from './ground-truth-log';
 import { LoadReceivedModel, ModelSlots } from './model-slots';
 import type { NodeUplink, SeqStore } from './node-ports';
@@ -77,6 +79,7 @@ export const SIM_UPLINK_KINDS = [
   'ota-status',
   'ota-request',
   'accuracy',
+  'capabilities',
   'evidence',
   'evidence-status',
 ] as const;
@@ -144,6 +147,7 @@ export class SimNode {
   private nextTxAllowedMs = 0;
   private lastNowMs: number;
   private statusDue = false;
+  private capabilitiesDue = false;
   private energyDue = false;
   private readonly txCosts = new Map<string, MessageCost>();
 
@@ -236,6 +240,8 @@ export class SimNode {
   linkUp(nowMs: number): void {
     this.ledger.chargeRadioConnect(connectCost(this.o.radio));
     this.keepAliveFromMs = nowMs;
+    // After every connect: the platform may have missed the last report, and admission needs the op set.
+    this.capabilitiesDue = true;
     this.statusDue = true; // the platform learns the slots (model tags) before the events
     this.energyDue = true;
     this.pump(nowMs);
@@ -471,6 +477,16 @@ export class SimNode {
   private pump(nowMs: number): void {
     const up = this.o.uplink;
     if (!up.connected) return;
+    if (this.capabilitiesDue && this.txAllowed(nowMs)) {
+      this.capabilitiesDue = false;
+      const payload = encodeDeviceCapabilitiesV1({
+        timestampMs: nowMs,
+        interpreterVersion: INTERPRETER_VERSION,
+        opSet: opSetBytesFor(this.o.mcu),
+      });
+      // Lost with the link: the next connect sends it again.
+      this.send('capabilities', payload, nowMs).catch(() => undefined);
+    }
     if (this.statusDue && this.txAllowed(nowMs)) {
       this.statusDue = false;
       const b = this.battery();

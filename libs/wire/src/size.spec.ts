@@ -81,7 +81,7 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
     sensorStream: s(32),
     interpreterVersion: `1.0.0-${s(10)}`,
   },
-  ProvisionResponseV1: { status: 'replaced', deviceId: s(64), deviceSecret: s(128), mqttUsername: s(128) },
+  ProvisionResponseV1: { status: 'replaced', deviceId: s(64), deviceSecret: s(1024), mqttUsername: s(128) },
   DeviceConfigV1: { statusIntervalS: 86_400, energyIntervalS: 86_400, eventPolicy: 'threshold', scoreThresholdQ: -128 },
   // chunkBytes 256 is the smallest size whose head is 3 bytes that still makes chunkCount (65536) 5 bytes.
   OtaOfferV1: {
@@ -194,7 +194,7 @@ const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
   StatusV1: 299,
   EnergySnapshotV1: 155,
   ProvisionRequestV1: 220,
-  ProvisionResponseV1: 328,
+  ProvisionResponseV1: 1225,
   DeviceConfigV1: 14,
   OtaOfferV1: 283,
   OtaChunkRequestV1: 12,
@@ -270,7 +270,7 @@ describe('payload sizes', () => {
       StatusV1: { array: 299, intKeyedMap: 309, oneCharKeyMap: 319 },
       EnergySnapshotV1: { array: 155, intKeyedMap: 173, oneCharKeyMap: 191 },
       ProvisionRequestV1: { array: 220, intKeyedMap: 226, oneCharKeyMap: 232 },
-      ProvisionResponseV1: { array: 328, intKeyedMap: 332, oneCharKeyMap: 336 },
+      ProvisionResponseV1: { array: 1225, intKeyedMap: 1229, oneCharKeyMap: 1233 },
       DeviceConfigV1: { array: 14, intKeyedMap: 18, oneCharKeyMap: 22 },
       OtaOfferV1: { array: 283, intKeyedMap: 297, oneCharKeyMap: 311 },
       OtaChunkRequestV1: { array: 12, intKeyedMap: 15, oneCharKeyMap: 18 },

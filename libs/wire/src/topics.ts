@@ -198,3 +198,21 @@ export function topicMatchesFilter(filter: string, topic: string): boolean {
   }
   return f.length === t.length;
 }
+
+/**
+ * The NATS subject nats-server's MQTT listener gives a v1 topic or filter: each level becomes a
+ * token (`/` → `.`, `+` → `*`, `#` → `>`). v1 topics have no `.` and no empty level, so the mapping
+ * is one-to-one; placeholders such as `{{name()}}` pass through. See docs/scale-out.md.
+ */
+export function natsSubjectOf(topicOrFilter: string): string {
+  return topicOrFilter
+    .split('/')
+    .map((level) => (level === '+' ? '*' : level === '#' ? '>' : level))
+    .join('.');
+}
+
+/** The v1 topic a NATS subject carries (the inverse of natsSubjectOf for topic names), or null. */
+export function parseNatsSubject(subject: string): ParsedTopic | null {
+  if (typeof subject !== 'string' || subject.includes('/')) return null;
+  return parseTopic(subject.split('.').join('/'));
+}

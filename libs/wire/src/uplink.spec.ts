@@ -123,7 +123,7 @@ describe('kind dispatch', () => {
       energy: 512,
       config: 128,
       provisionRequest: 512,
-      provisionResponse: 512,
+      provisionResponse: 2048,
       'ota-status': 64,
       'ota-request': 64,
       'ota-offer': 512,

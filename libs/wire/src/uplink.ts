@@ -87,7 +87,7 @@ export const MAX_PAYLOAD_BYTES = {
   energy: energySnapshotV1Codec.maxBytes, // 512 (worst case 155)
   config: deviceConfigV1Codec.maxBytes, // 128 (worst case 14)
   provisionRequest: provisionRequestV1Codec.maxBytes, // 512 (worst case 220)
-  provisionResponse: provisionResponseV1Codec.maxBytes, // 512 (worst case 328)
+  provisionResponse: provisionResponseV1Codec.maxBytes, // 2048 (worst case 1225: a 1024-character secret)
   'ota-status': otaStatusV1Codec.maxBytes, // 64 (worst case 22)
   'ota-request': otaChunkRequestV1Codec.maxBytes, // 64 (worst case 12)
   'ota-offer': otaOfferV1Codec.maxBytes, // 512 (worst case 283)

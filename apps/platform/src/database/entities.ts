@@ -6,6 +6,7 @@ import { AccuracyReports1795900400000 } from '../../../../migrations/17959004000
 import { ProvisioningScopes1795900500000 } from '../../../../migrations/1795900500000-provisioning-scopes';
 import { DeviceManifests1795900600000 } from '../../../../migrations/1795900600000-device-manifests';
 import { DeviceModelSlots1795900700000 } from '../../../../migrations/1795900700000-device-model-slots';
+import { DeviceCapabilities1795900800000 } from '../../../../migrations/1795900800000-device-capabilities';
 import { Evidence1796000400000 } from '../../../../migrations/1796000400000-evidence';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
@@ -45,5 +46,6 @@ export const MIGRATIONS = [
   ProvisioningScopes1795900500000,
   DeviceManifests1795900600000,
   DeviceModelSlots1795900700000,
+  DeviceCapabilities1795900800000,
   Evidence1796000400000,
 ];

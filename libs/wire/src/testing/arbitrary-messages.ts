@@ -138,7 +138,7 @@ export const VALID_MESSAGES: { [K in keyof GoldenMessageTypes]: (rng: Rng) => Go
     return {
       status,
       deviceId: `dev-${ident(r, 60)}`,
-      deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, 128, false),
+      deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, r.chance(0.5) ? 128 : 1024, false),
       mqttUsername: printable(r, 1, 128, false),
     };
   },
