@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
+import { DriftModule } from './drift/drift.module';
 import { EnergyModule } from './energy/energy.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { HealthController } from './health/health.controller';
@@ -51,6 +52,7 @@ export class AppModule {
         BrokerModule.forRoot(config),
         OtaModule,
         AccuracyModule,
+        DriftModule,
         EvidenceModule,
         DashboardModule,
       ],

@@ -13,6 +13,7 @@ import {
   totalUj,
   usableEnergyJ,
 } from '@tinyfleet/energy';
+import type { SummaryAccumulator } from '@tinyfleet/drift';
 import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
 import {
   ACCURACY_MAX_MODELS,
@@ -22,17 +23,19 @@ import {
   encodeDeviceCapabilitiesV1,
   encodeEnergySnapshotV1,
   encodeInferenceEventV1,
+  encodeInferenceSummaryV1,
   encodeStatusV1,
   EnergySnapshotV1,
   InferenceEventV1,
+  SUMMARY_MAX_MODELS,
 } from '@tinyfleet/wire';
 import type { KeyObject } from 'node:crypto';
 import type { InferenceResult, SharedModel } from '../inference/shared-model';
 import { OtaAgent } from '../ota/ota-agent';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
-import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent, type KeptWindow } from './evidence-agent';
 import { opSetBytesFor } from './firmware-build';
+import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent, type KeptWindow } from './evidence-agent';
 import { GroundTruthLog } from './ground-truth-log';
 import { LoadReceivedModel, ModelSlots } from './model-slots';
 import type { NodeUplink, SeqStore } from './node-ports';
@@ -80,6 +83,7 @@ export const SIM_UPLINK_KINDS = [
   'ota-request',
   'accuracy',
   'capabilities',
+  'summary',
   'evidence',
   'evidence-status',
 ] as const;
@@ -137,6 +141,13 @@ export class SimNode {
   private energySeq = 0;
   private accuracySeq = 0;
   private accuracyRevisionSent = 0;
+  /**
+   * The up/summary window per model tag, in order of last use (a used tag moves to the end), so a
+   * summary carries the active model and, after a switch, the one it replaced.
+   */
+  private readonly summaries = new Map<number, SummaryAccumulator>();
+  private summarySeq = 0;
+  private summaryFromMs: number;
   /** Downlinks are handled one at a time, in arrival order, like a device's single MQTT task. */
   private downlinkChain: Promise<void> = Promise.resolve();
   /** An unexpected failure inside the OTA agent (a bug, not a refused update), for the fleet summary. */
@@ -195,6 +206,7 @@ export class SimNode {
     this.sampleIndex = o.streamOffset;
     this.nextSampleAtMs = o.bootMs;
     this.lastNowMs = o.bootMs;
+    this.summaryFromMs = o.bootMs;
     this.nextSeq = o.seqStore.reserve(SEQ_BLOCK, 0);
     this.seqReservedUntil = this.nextSeq + SEQ_BLOCK;
     this.nextStatusAtMs = o.bootMs + this.config.statusIntervalS * 1000;
@@ -352,6 +364,7 @@ export class SimNode {
     const cost = model.costOn(this.o.mcu);
     this.ledger.chargeCompute(cost);
     this.counters.inferences++;
+    this.summarise(model, result);
     if (this.evidence.enabled) this.evidence.keep(this.keptWindow(model, t, result));
     const report = this.policy.shouldReport(result);
     const seq = report ? this.takeSeq() : -1;
@@ -379,13 +392,65 @@ export class SimNode {
     this.buffer.push(event);
   }
 
+  /** Adds the inference to its model's summary window (a device does this in integers, allocation-free). */
+  private summarise(model: SharedModel, result: InferenceResult): void {
+    const tag = model.artifact.modelTag;
+    let acc = this.summaries.get(tag);
+    if (acc) this.summaries.delete(tag);
+    else acc = model.summaryAccumulator();
+    acc.addReduced(result.scores, result.reducedInput);
+    this.summaries.set(tag, acc);
+  }
+
+  /**
+   * up/summary, with the status: the window since the previous one, for the models used in it (the
+   * most recent SUMMARY_MAX_MODELS; a third model within one window is left out). Nothing is sent
+   * for a window without inferences. Charged like any uplink: it is the device's real workload.
+   */
+  private sendSummary(nowMs: number): void {
+    const used = [...this.summaries].filter(([, acc]) => acc.count > 0).slice(-SUMMARY_MAX_MODELS);
+    if (used.length === 0) return;
+    const payload = encodeInferenceSummaryV1({
+      bootId: this.bootId,
+      seq: this.summarySeq++,
+      timestampMs: nowMs,
+      windowMs: Math.min(0xffffffff, Math.max(0, nowMs - this.summaryFromMs)),
+      marginQ: used[0]![1].marginQ,
+      models: used.map(([modelTag, acc]) => {
+        const w = acc.snapshot();
+        return {
+          modelTag,
+          inferences: w.inferences,
+          classCounts: w.classCounts,
+          scoreHistogram: w.scoreHistogram,
+          lowMargin: w.lowMargin,
+          inputStats: w.inputStats,
+        };
+      }),
+    });
+    // The window restarts; only the active model keeps an accumulator (the replaced one is done).
+    const active = this.slots.activeModel?.artifact.modelTag;
+    for (const [tag, acc] of this.summaries)
+      if (tag === active) acc.reset();
+      else this.summaries.delete(tag);
+    this.summaryFromMs = nowMs;
+    this.send('summary', payload, nowMs).catch(() => undefined); // a lost window shows as a seq gap
+  }
+
   /** A copy of the raw samples the model just read (its channels, oldest first), in the node's own memory. */
   private keptWindow(model: SharedModel, t: number, result: InferenceResult): KeptWindow {
     const stream = this.o.stream;
     const p = model.artifact.preprocessing;
     const samples = model.windowFor(stream);
     const first = this.sampleIndex - (samples - 1);
-    const base = { modelTag: model.artifact.modelTag, timestampMs: t, ...result, samples };
+    const base = {
+      modelTag: model.artifact.modelTag,
+      timestampMs: t,
+      label: result.label,
+      scoreQ: result.scoreQ,
+      marginQ: result.marginQ,
+      samples,
+    };
     if (p.kind === 'image') {
       const frame = stream.values(first);
       return {
@@ -503,6 +568,7 @@ export class SimNode {
         droppedEvents: this.buffer.dropped,
       });
       this.send('status', payload, nowMs).catch(() => undefined); // status is periodic: the next one supersedes
+      this.sendSummary(nowMs);
       // With the status, when the truth log moved: hourly is enough for a health gate, and at 600× the
       // energy cadence would put as many accuracy reports on the platform as energy snapshots.
       if (this.truth.revision !== this.accuracyRevisionSent) {

@@ -23,7 +23,7 @@ export class Device {
   @Column('text', { array: true }) tags!: string[];
   @Column('text') lifecycle!: DeviceLifecycle;
   @Column('text') connectivity!: DeviceConnectivity;
-  /** scrypt hash of the per-device secret; the secret itself is shown once, at registration. */
+  /** HMAC of the per-device secret (scrypt for a device not seen since #14, see credential-hasher.ts); the secret itself is shown once, at registration. */
   @Column('text', { name: 'secret_hash' }) secretHash!: string;
   @Column('text', { name: 'broker_hash' }) brokerHash!: string;
   @Column('integer', { name: 'credentials_version' }) credentialsVersion!: number;

@@ -279,6 +279,11 @@ export class DevicesRepository {
       .findOne({ where: { id }, select: { id: true, secretHash: true, lifecycle: true } });
   }
 
+  /** Stores a newer form of the same secret's hash, unless the credential changed since `from` was read. */
+  async upgradeSecretHash(id: string, from: string, to: string): Promise<void> {
+    await this.m.getRepository(Device).update({ id, secretHash: from }, { secretHash: to });
+  }
+
   /** Broker password entries of the devices that may connect (suspended and decommissioned ones are left out). */
   connectableCredentials(): Promise<Array<{ id: string; broker_hash: string }>> {
     return this.m.query(`SELECT id, broker_hash FROM devices WHERE lifecycle = ANY($1::text[]) ORDER BY id`, [

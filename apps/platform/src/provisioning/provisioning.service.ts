@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MCU_PROFILES, RADIO_PROFILES } from '@tinyfleet/energy';
 import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } from '@tinyfleet/wire';
-import { fingerprint, generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
+import { CredentialHasher, generateId, generateSecret, hashForMosquitto } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import type { Device } from '../devices/device.entity';
 import { evidenceKeyOf } from '../evidence/evidence-key';
@@ -34,6 +34,7 @@ export class ProvisioningService {
     private readonly registrations: RegistrationsRepository,
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
+    private readonly hasher: CredentialHasher,
   ) {}
 
   /** A request that could not be decoded: refused with `invalid-request`, and kept in the claim's audit trail. */
@@ -50,9 +51,8 @@ export class ProvisioningService {
   }
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
-    // The new credential is made before the claim is locked: scrypt takes ~50 ms on the thread pool,
-    // and inside the lock it would serialise every registration of a claim behind it.
-    const credential = await newCredential();
+    // Made before the claim is locked, so the lock is held only for the rows it guards.
+    const credential = await this.newCredential();
     const response = await this.registrations.underClaimLock(
       claimId,
       async (scope) => (scope.claim ? this.decide(scope, scope.claim, req, now, credential) : refused('claim-revoked')),
@@ -69,13 +69,6 @@ export class ProvisioningService {
     });
     if (response.status === 'registered' || response.status === 'replaced') {
       this.events.emit('credentials-changed');
-      // The broker may skip scrypt on this device's first CONNECT: it knows which secret it just issued.
-      this.events.emit(
-        'device-credential-issued',
-        response.deviceId,
-        credential.secretHash,
-        fingerprint(credential.secret),
-      );
     }
     if (response.status === 'registered') this.events.emit('device-registered', response.deviceId);
     if (response.status === 'refused')
@@ -147,6 +140,11 @@ export class ProvisioningService {
     await tx.countUse();
     return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
   }
+
+  private async newCredential(): Promise<Credential> {
+    const secret = generateSecret();
+    return { secret, secretHash: this.hasher.hash(secret), brokerHash: await hashForMosquitto(secret) };
+  }
 }
 
 function describe(
@@ -169,10 +167,4 @@ interface Credential {
   secret: string;
   secretHash: string;
   brokerHash: string;
-}
-
-async function newCredential(): Promise<Credential> {
-  const secret = generateSecret();
-  const [secretHash, brokerHash] = await Promise.all([hashSecret(secret), hashForMosquitto(secret)]);
-  return { secret, secretHash, brokerHash };
 }
