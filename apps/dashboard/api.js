@@ -84,6 +84,23 @@ export async function api(path, { method = 'GET', body } = {}) {
 }
 
 /**
+ * A binary resource of the operator API (an evidence frame's PNG) as an object URL for an <img>:
+ * an <img src> could not send the API token. The caller revokes it.
+ * @param {string} path
+ * @returns {Promise<string>}
+ */
+export async function apiObjectUrl(path) {
+  const res = await fetch(path, { headers: headers(false) });
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    await askToken();
+    return apiObjectUrl(path);
+  }
+  if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}`, null);
+  return URL.createObjectURL(await res.blob());
+}
+
+/**
  * Server-Sent Events read with fetch() rather than EventSource, which cannot send the
  * Authorization header. Reconnects after 2 s on any end or error.
  */
