@@ -3,7 +3,7 @@
 // model saw — the frame of an image model, or a plot of a sensor window — next to what the model
 // concluded, with a form to label it with one of the model's classes (the labels a retrain reads:
 // `tinyfleet evidence export DIR`, then `tinyfleet model build … --add-evidence DIR`).
-import { api, apiObjectUrl } from '../api.js';
+import { api, apiDataUrl } from '../api.js';
 import { chart, COLORS } from '../charts.js';
 import { clear, fmtBytes, fmtTime, h, panel } from '../dom.js';
 
@@ -16,15 +16,11 @@ export function mount(root) {
   const requests = h('div');
   const list = h('div');
   const detail = h('div', { 'aria-live': 'polite' });
-  /** @type {string | null} the frame on screen, revoked when replaced or when the view goes */
-  let objectUrl = null;
   /** @type {{ destroy(): void } | null} */
   let plot = null;
   clear(root, h('h1', {}, 'Evidence'), requests, list, detail);
 
   const dropShown = () => {
-    if (objectUrl) URL.revokeObjectURL(objectUrl);
-    objectUrl = null;
     plot?.destroy();
     plot = null;
   };
@@ -161,12 +157,12 @@ export function mount(root) {
       ),
     );
     if (w.imageWidth > 0) {
-      objectUrl = await apiObjectUrl(`/api/evidence/windows/${w.id}/image.png`);
+      const src = await apiDataUrl(`/api/evidence/windows/${w.id}/image.png`);
       const height = w.valuesPerSample / w.imageWidth;
       clear(
         view,
         h('img', {
-          src: objectUrl,
+          src,
           width: String(w.imageWidth * 3),
           height: String(height * 3),
           style: { imageRendering: 'pixelated' },
