@@ -69,7 +69,8 @@ export function registerEvidenceCommands(program: Command): void {
   evidence
     .command('request')
     .description('Ask every ACTIVE device running a model (optionally narrowed) for evidence')
-    .requiredOption('--model <name@version>', 'the model whose inferences you want to see')
+    .option('--model <name@version>', 'the model whose inferences you want to see (registered)')
+    .option('--model-tag <tag>', 'or its uint32 model tag (first 4 bytes of the .tflite sha256)', int('--model-tag'))
     .option('--select <selector>', 'any | low-margin | class', 'low-margin')
     .option(
       '--margin <q>',
@@ -97,8 +98,11 @@ export function registerEvidenceCommands(program: Command): void {
     .option('--json', 'print the request as JSON')
     .addOption(platformOption())
     .action(async (opts) => {
+      if ((opts.model === undefined) === (opts.modelTag === undefined))
+        throw new Error('give --model NAME@VERSION or --model-tag N');
       const body = {
         model: opts.model,
+        modelTag: opts.modelTag,
         selector: opts.select,
         ...(opts.select === 'low-margin' ? { marginQ: opts.margin } : {}),
         ...(opts.select === 'class' ? { label: opts.class } : {}),
