@@ -20,12 +20,13 @@ describe('op-set wire bytes', () => {
   });
 
   it('tolerant mode skips op codes a newer device knows, strict mode refuses them', () => {
-    // Code 37 (one past DIV) and code 44, plus ADD(0): 01 06 | 01 00 00 00 20 10 | 00 00 00 00 00 00.
-    const newer = hex('01 06 010000002010 000000000000');
+    // Codes 45 and 47 (past TRANSPOSE, 39, the last this version knows), plus ADD(0):
+    // 01 06 | 01 00 00 00 00 a0 | 00 00 00 00 00 00.
+    const newer = hex('01 06 0100000000a0 000000000000');
     expect(() => decodeOpSetBytes(newer)).toThrow(OpSetFormatError);
     expect(decodeOpSetBytes(newer, { tolerant: true })).toEqual({
       entries: [{ op: 'ADD' }],
-      unknownOps: [37, 44],
+      unknownOps: [45, 47],
       unknownTypes: [],
     });
   });

@@ -49,6 +49,7 @@ export const OP_CODES: readonly string[] = [
   'DIV',
   'LEAKY_RELU',
   'TRANSPOSE_CONV',
+  'TRANSPOSE',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
