@@ -13,6 +13,7 @@ import {
   type EvidenceRequestV1,
 } from '@tinyfleet/wire';
 import { createHmac } from 'node:crypto';
+import { EvidenceRetentionExecutor } from '../apps/platform/src/evidence/evidence-retention.executor';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
 import { provisionRequest, statusesStored } from './support/devices';
@@ -21,6 +22,7 @@ import { bootTimeout, waitUntil } from './support/wait';
 
 const SHA = new Uint8Array(32).map((_, i) => i + 1);
 const TAG = modelTagOf(SHA);
+const DAY_MS = 86_400_000;
 
 /**
  * A device written from docs/protocol.md §12 alone (no simulator code): it reports a model in its
@@ -164,5 +166,13 @@ describe('evidence from a device written from the protocol', () => {
     expect(metrics).toMatch(/tinyfleet_evidence_refused_total\{reason="chunk-layout"\} 1/);
     expect(metrics).toMatch(/tinyfleet_evidence_refused_total\{reason="window-mismatch"\} 1/);
     expect(metrics).toMatch(/tinyfleet_evidence_windows_total 1/);
+
+    // Retention: the window is kept EVIDENCE_RETENTION_DAYS (30) from its arrival, then swept; a
+    // second sweep finds nothing (the tick is idempotent).
+    const retention = platform.app.get(EvidenceRetentionExecutor);
+    expect(await retention.tick(new Date(Date.now() + 29 * DAY_MS))).toMatchObject({ windows: 0 });
+    expect((await retention.tick(new Date(Date.now() + 31 * DAY_MS))).windows).toBe(1);
+    expect((await retention.tick(new Date(Date.now() + 31 * DAY_MS))).windows).toBe(0);
+    expect((await platform.api('GET', `/api/evidence/windows/${w.id}`)).status).toBe(404);
   }, 120_000);
 });
