@@ -1,5 +1,6 @@
 import { decodeProvisionResponseV1, provisionRequestTopic, provisionResponseTopic } from '@tinyfleet/wire';
 import { connectAsync } from 'mqtt';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { provisionByClaim, ProvisioningError } from '../device-sim/src/mqtt/provision-by-claim';
 import { provisionRequest } from './support/devices';
@@ -43,9 +44,51 @@ describe('provisioning by claim', () => {
     const stored = await queryOne(platform, 'SELECT secret_hash, broker_hash FROM devices WHERE id = $1', [
       res.deviceId,
     ]);
-    expect(stored.secret_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    // An HMAC under the platform's key (256-bit random secrets need no password KDF: credential-hasher.ts).
+    expect(stored.secret_hash).toMatch(/^hmac-sha256\$[0-9a-f]{16}\$[A-Za-z0-9_-]{43}$/);
     expect(stored.broker_hash).toMatch(/^\$7\$101\$/);
     expect(stored.secret_hash).not.toContain(res.deviceSecret);
+  });
+
+  it('still admits devices and claims whose secrets were stored as scrypt hashes, and rewrites them as HMACs', async () => {
+    const claim = await platform.createClaim();
+    const res = await register(claim, 'hw-legacy');
+    if (res.status !== 'registered') throw new Error('unreachable');
+    // What the platform stored before #14, for the same secrets.
+    await queryOne(platform, 'UPDATE devices SET secret_hash = $2 WHERE id = $1', [
+      res.deviceId,
+      legacyScrypt(res.deviceSecret!),
+    ]);
+    await queryOne(platform, 'UPDATE claims SET secret_hash = $2 WHERE id = $1', [
+      claim.claimId,
+      legacyScrypt(claim.claimSecret),
+    ]);
+    // A wrong secret against a scrypt hash is refused and rewrites nothing.
+    await expect(
+      connectAsync(platform.mqttUrl, {
+        clientId: res.deviceId,
+        username: res.deviceId,
+        password: 'x',
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Bad username or password/);
+    expect(
+      (await queryOne(platform, 'SELECT secret_hash FROM devices WHERE id = $1', [res.deviceId])).secret_hash,
+    ).toMatch(/^scrypt\$/);
+
+    await (
+      await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret! })
+    ).close();
+    expect(await register(claim, 'hw-legacy-2')).toMatchObject({ status: 'registered' });
+    const device = await queryOne(platform, 'SELECT secret_hash FROM devices WHERE id = $1', [res.deviceId]);
+    const stored = await queryOne(platform, 'SELECT secret_hash FROM claims WHERE id = $1', [claim.claimId]);
+    expect(device.secret_hash).toMatch(/^hmac-sha256\$/);
+    expect(stored.secret_hash).toMatch(/^hmac-sha256\$/);
+    // The rewritten hashes keep admitting the same secrets.
+    await (
+      await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret! })
+    ).close();
+    expect(await register(claim, 'hw-legacy-3')).toMatchObject({ status: 'registered' });
   });
 
   it('re-registration follows the claim policy: replace, reuse, refuse', async () => {
@@ -244,6 +287,12 @@ describe('provisioning by claim', () => {
     expect((await platform.api('DELETE', '/api/claims/clm-missing')).status).toBe(404);
   });
 });
+
+function legacyScrypt(secret: string): string {
+  const salt = randomBytes(16);
+  const derived = scryptSync(secret, salt, 32, { N: 16384, r: 8, p: 1 });
+  return `scrypt$16384$8$1$${salt.toString('base64')}$${derived.toString('base64')}`;
+}
 
 async function queryOne(platform: TestPlatform, text: string, params: unknown[]): Promise<Record<string, string>> {
   const { Client } = await import('pg');

@@ -60,7 +60,7 @@ describe('simulated fleet end to end (pglite)', () => {
       doorbellMeanMotionIntervalMs: 20 * MIN,
       // 60 distinct frames (30 person, 30 empty porch): each runs through person_detect once (~60 ms).
       doorbellMaxFrames: 60,
-      // The platform registers ~10 devices/s (scrypt + one database): more in flight only queues up.
+      // More in flight only queues up behind the one database connection of embedded PGlite.
       connectConcurrency: 8,
       wireTap: (kind, payload) => wire.push({ kind, payload: payload.slice() }),
     });

@@ -96,8 +96,10 @@ describe('topics', () => {
       'accuracy',
       'summary',
       'capabilities',
+      'evidence',
+      'evidence-status',
     ]);
-    expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel']);
+    expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel', 'evidence-request']);
     expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({
       scope: 'device',
       direction: 'up',

@@ -34,10 +34,12 @@ export const UPLINK_KINDS = [
   'accuracy',
   'summary',
   'capabilities',
+  'evidence',
+  'evidence-status',
 ] as const;
 export type UplinkKind = (typeof UPLINK_KINDS)[number];
 
-export const DOWNLINK_KINDS = ['config', 'ota-offer', 'ota-chunk', 'ota-cancel'] as const;
+export const DOWNLINK_KINDS = ['config', 'ota-offer', 'ota-chunk', 'ota-cancel', 'evidence-request'] as const;
 export type DownlinkKind = (typeof DOWNLINK_KINDS)[number];
 
 /** 3..64 chars, lowercase: also a valid MQTT username / client id / URL segment / DNS label-ish. */

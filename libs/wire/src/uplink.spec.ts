@@ -132,6 +132,10 @@ describe('kind dispatch', () => {
       accuracy: 256,
       summary: 2048,
       capabilities: 128,
+      evidence: 2176,
+      'evidence-status': 64,
+      'evidence-request': 128,
+      evidenceWindow: 128,
     });
   });
 });

@@ -6,8 +6,6 @@ import type { DeviceLifecycle } from '../devices/device-lifecycle';
 export interface PlatformEventMap {
   /** A claim or device credential was created, replaced or revoked. */
   'credentials-changed': [];
-  /** A device was just given a secret (its stored hash and SHA-256 fingerprint): lets the broker skip scrypt at its first CONNECT. */
-  'device-credential-issued': [deviceId: string, secretHash: string, secretFingerprint: Buffer];
   /**
    * A device can hear its downlinks now: it resumed a session that holds its subscription, or it
    * subscribed to its downlink (embedded broker only: an external one does not say).

@@ -68,6 +68,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a credential key of 32+ bytes in base64, and never echoes a bad one', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ CREDENTIAL_KEY: key.toString('base64') }).credentials.key).toEqual(key);
+    expect(loadConfig({ CREDENTIAL_KEY: key.toString('base64url') }).credentials.key).toEqual(key);
+    expect(loadConfig({}).credentials.key).toBeUndefined();
+    for (const bad of [Buffer.alloc(31, 7).toString('base64'), 'not base64 at all!']) {
+      expect(() => loadConfig({ CREDENTIAL_KEY: bad })).toThrow(
+        /CREDENTIAL_KEY must be base64 of at least 32 random bytes/,
+      );
+      expect(() => loadConfig({ CREDENTIAL_KEY: bad })).not.toThrow(bad);
+    }
+  });
+
   it('redacts passwords in URLs', () => {
     expect(redact('postgres://user:hunter2@db/x')).toBe('postgres://user:***@db/x');
     expect(redact('postgres://db/x')).toBe('postgres://db/x');

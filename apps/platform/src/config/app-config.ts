@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CREDENTIAL_KEY_MIN_BYTES } from '../common/credential-hasher';
 
 /**
  * The platform's whole configuration, read from the environment once at boot. Nothing else in the
@@ -40,6 +41,19 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ingest: { maxBatchRows: number };
   ota: { chunkBytes: number; tickMs: number };
+  /**
+   * Label-free drift (up/summary): verdicts every `stepMs` of device time over the last `windowMs`,
+   * computed every `tickMs` of platform time (0: never — tests call tick themselves).
+   */
+  drift: { tickMs: number; windowMs: number; stepMs: number };
+  /** Evidence windows are kept `retentionDays` after they arrive; the retention sweep runs every `tickMs` (0: never). */
+  evidence: { retentionDays: number; tickMs: number };
+  /**
+   * The HMAC key device and claim secrets are stored under (CREDENTIAL_KEY, base64, 32+ bytes).
+   * Unset: the platform generates one on first boot and keeps it in the database, so every
+   * instance on that database shares it; set it to keep the key out of a database dump.
+   */
+  credentials: { key?: Buffer };
 }
 
 /**
@@ -161,6 +175,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
+  const driftTickMs = int('DRIFT_TICK_MS', 10_000, 0, 3_600_000);
+  const driftWindowH = int('DRIFT_WINDOW_H', 24, 1, 24 * 90);
+  const driftStepMin = int('DRIFT_STEP_MIN', 60, 1, 24 * 60);
+  const evidenceRetentionDays = int('EVIDENCE_RETENTION_DAYS', 30, 1, 3650);
+  const evidenceTickMs = int('EVIDENCE_TICK_MS', 60_000, 0, 86_400_000);
+  const credentialKey = base64Key('CREDENTIAL_KEY', env.CREDENTIAL_KEY, problems);
   const apiToken = env.API_TOKEN || undefined;
   if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
   if (!apiToken && !LOOPBACK_HOSTS.includes(host)) {
@@ -207,7 +227,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     ingest: { maxBatchRows },
     ota: { chunkBytes, tickMs },
+    drift: { tickMs: driftTickMs, windowMs: driftWindowH * 3_600_000, stepMs: driftStepMin * 60_000 },
+    evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },
+    credentials: { key: credentialKey },
   };
+}
+
+function base64Key(name: string, raw: string | undefined, problems: string[]): Buffer | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+  if (bytes.length < CREDENTIAL_KEY_MIN_BYTES) {
+    problems.push(
+      `${name} must be base64 of at least ${CREDENTIAL_KEY_MIN_BYTES} random bytes (openssl rand -base64 32)`,
+    );
+    return undefined;
+  }
+  return bytes;
 }
 
 /** Hides the password part of a URL before it reaches a log or an error message. */

@@ -10,7 +10,7 @@ export type ReregistrationPolicy = (typeof REREGISTRATION_POLICIES)[number];
 export class Claim {
   @PrimaryColumn('text') id!: string;
   @Column('text') name!: string;
-  /** scrypt hash of the claim secret (see credential-hasher.ts). */
+  /** HMAC of the claim secret, or the scrypt hash of an older claim (see credential-hasher.ts). */
   @Column('text', { name: 'secret_hash' }) secretHash!: string;
   /** Claims of one group may re-register each other's devices (see provisioningScope). */
   @Column('text', { name: 'group_name', nullable: true }) groupName!: string | null;

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { generateId, generateSecret, hashSecret } from '../common/credential-hasher';
+import { CredentialHasher, generateId, generateSecret } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import { Claim } from './claim.entity';
 import { ClaimDetailDto, ClaimDto, CreateClaimDto, CreatedClaimDto, UpdateClaimDto } from './dto/claim.dto';
@@ -23,6 +23,7 @@ export class ClaimsService {
     @InjectRepository(Claim) private readonly claims: Repository<Claim>,
     @InjectRepository(ProvisioningAttempt) private readonly attempts: Repository<ProvisioningAttempt>,
     private readonly events: PlatformEvents,
+    private readonly hasher: CredentialHasher,
   ) {}
 
   async create(dto: CreateClaimDto, now = new Date()): Promise<CreatedClaimDto> {
@@ -30,7 +31,7 @@ export class ClaimsService {
     const claim = this.claims.create({
       id: generateId('clm'),
       name: dto.name,
-      secretHash: await hashSecret(secret),
+      secretHash: this.hasher.hash(secret),
       groupName: dto.group ?? null,
       mcuProfile: dto.mcuProfile ?? null,
       sensorStream: dto.sensorStream ?? null,

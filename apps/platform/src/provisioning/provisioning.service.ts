@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MCU_PROFILES, RADIO_PROFILES } from '@tinyfleet/energy';
 import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } from '@tinyfleet/wire';
-import { fingerprint, generateId, generateSecret, hashForMosquitto, hashSecret } from '../common/credential-hasher';
+import { CredentialHasher, generateId, generateSecret, hashForMosquitto } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import type { Device } from '../devices/device.entity';
+import { evidenceKeyOf } from '../evidence/evidence-key';
 import { MetricsService } from '../metrics/metrics.service';
 import { Claim, provisioningScope } from './claim.entity';
 import { claimState } from './claims.service';
@@ -33,6 +34,7 @@ export class ProvisioningService {
     private readonly registrations: RegistrationsRepository,
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
+    private readonly hasher: CredentialHasher,
   ) {}
 
   /** A request that could not be decoded: refused with `invalid-request`, and kept in the claim's audit trail. */
@@ -49,9 +51,8 @@ export class ProvisioningService {
   }
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
-    // The new credential is made before the claim is locked: scrypt takes ~50 ms on the thread pool,
-    // and inside the lock it would serialise every registration of a claim behind it.
-    const credential = await newCredential();
+    // Made before the claim is locked, so the lock is held only for the rows it guards.
+    const credential = await this.newCredential();
     const response = await this.registrations.underClaimLock(
       claimId,
       async (scope) => (scope.claim ? this.decide(scope, scope.claim, req, now, credential) : refused('claim-revoked')),
@@ -68,13 +69,6 @@ export class ProvisioningService {
     });
     if (response.status === 'registered' || response.status === 'replaced') {
       this.events.emit('credentials-changed');
-      // The broker may skip scrypt on this device's first CONNECT: it knows which secret it just issued.
-      this.events.emit(
-        'device-credential-issued',
-        response.deviceId,
-        credential.secretHash,
-        fingerprint(credential.secret),
-      );
     }
     if (response.status === 'registered') this.events.emit('device-registered', response.deviceId);
     if (response.status === 'refused')
@@ -118,6 +112,7 @@ export class ProvisioningService {
         { ...describe(req), claimId: claim.id, provisioningScope: scope },
         reissue ? { secretHash: credential.secretHash, brokerHash: credential.brokerHash } : null,
       );
+      if (reissue) await devices.setEvidenceKey(existing.id, evidenceKeyOf(credential.secret));
       // A registered device registers again: it is PROVISIONED until it connects with what it got
       // (a suspended one stays suspended: re-registering is no way around the operator).
       if (existing.lifecycle === 'ACTIVE') await devices.transitionLifecycle(existing.id, 'ACTIVE', 'PROVISIONED');
@@ -141,8 +136,14 @@ export class ProvisioningService {
       eventsCount: '0',
       rejectedCount: '0',
     });
+    await devices.setEvidenceKey(id, evidenceKeyOf(credential.secret));
     await tx.countUse();
     return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
+  }
+
+  private async newCredential(): Promise<Credential> {
+    const secret = generateSecret();
+    return { secret, secretHash: this.hasher.hash(secret), brokerHash: await hashForMosquitto(secret) };
   }
 }
 
@@ -166,10 +167,4 @@ interface Credential {
   secret: string;
   secretHash: string;
   brokerHash: string;
-}
-
-async function newCredential(): Promise<Credential> {
-  const secret = generateSecret();
-  const [secretHash, brokerHash] = await Promise.all([hashSecret(secret), hashForMosquitto(secret)]);
-  return { secret, secretHash, brokerHash };
 }

@@ -195,6 +195,7 @@ function asConvData(ctx: PrepareContext, d: DepthwiseData): ConvData {
     patchB: ctx.hostOnly(new Float64Array(d.g.kH * d.g.kW), 'receptive field patch'),
     packed: null,
     wasm: null,
+    int16: null,
   };
   // filterT is already [outC][kH*kW].
   setInt8Filter(ctx, conv, ctx.hostOnly(Int8Array.from(d.filterT), 'transposed int8 filter'));

@@ -137,11 +137,13 @@ export class PrepareContext {
     throw new ModelFormatError(`operator ${this.node.index} (${this.node.opName}): ${reason}`);
   }
 
-  unsupported(reason: string): never {
+  /** `type`: the tensor type the interpreter has no kernel variant for, when that is why. */
+  unsupported(reason: string, type?: string): never {
     throw new UnsupportedOpError(
       `operator ${this.node.index} (${this.node.opName}): ${reason}`,
       this.node.opName,
       this.node.index,
+      type,
     );
   }
 
@@ -175,7 +177,7 @@ export class PrepareContext {
 
   expectType(t: TensorInfo, allowed: readonly string[], what: string): void {
     if (!allowed.includes(t.dtype))
-      this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`);
+      this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`, t.dtype);
   }
 
   expectSameCount(a: TensorInfo, b: TensorInfo, what: string): void {
