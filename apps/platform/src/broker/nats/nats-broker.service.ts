@@ -180,6 +180,7 @@ export class NatsBrokerService extends BrokerPort implements OnApplicationBootst
       m.term();
       return;
     }
+    if (m.redelivered) this.metrics.uplinksRedelivered.inc();
     try {
       await this.router.route(topic, m.data);
     } catch (err) {
