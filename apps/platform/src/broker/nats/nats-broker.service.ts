@@ -43,6 +43,7 @@ export class NatsBrokerService extends BrokerPort implements OnApplicationBootst
   private inFlight = 0;
   private slotFreed?: () => void;
   private acked = 0;
+  private closing = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,13 +76,12 @@ export class NatsBrokerService extends BrokerPort implements OnApplicationBootst
     const jsm = await this.nats.jetstreamManager();
     await this.waitForStream(jsm);
     await this.ensureConsumer(jsm, cfg);
-    const consumer = await this.nats.jetstream().consumers.get(MQTT_MESSAGES_STREAM, cfg.consumer);
-    this.messages = await consumer.consume({ max_messages: cfg.maxInFlight });
-    this.consuming = this.consume(this.messages, cfg);
+    this.consuming = this.consumeUntilShutdown(cfg);
     this.log.log(`consuming ${MQTT_MESSAGES_STREAM} as ${cfg.consumer} from ${cfg.natsUrls.length} NATS servers`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     this.messages?.stop();
     await this.consuming?.catch(() => undefined);
     await this.downlinks?.endAsync().catch(() => undefined);
@@ -156,6 +156,25 @@ export class NatsBrokerService extends BrokerPort implements OnApplicationBootst
           throw err;
         });
       });
+  }
+
+  /**
+   * Pulls until shutdown. A pull subscription ends when the consumer's leader moves or a node goes
+   * (the client reports it and stops): pull again after a moment rather than stop consuming.
+   */
+  private async consumeUntilShutdown(cfg: NatsBrokerConfig): Promise<void> {
+    while (!this.closing) {
+      try {
+        const consumer = await this.nats!.jetstream().consumers.get(MQTT_MESSAGES_STREAM, cfg.consumer);
+        // Short pulls with heartbeats: a pull parked on a node that died is noticed within seconds.
+        this.messages = await consumer.consume({ max_messages: cfg.maxInFlight, expires: 5000 });
+        if (this.closing) this.messages.stop();
+        await this.consume(this.messages, cfg);
+      } catch (err) {
+        this.log.warn(`pulling from ${MQTT_MESSAGES_STREAM} stopped: ${String(err)}; pulling again`);
+      }
+      if (!this.closing) await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /** Routes pulled messages concurrently (the stores batch their commits), at most `maxInFlight` at once. */
