@@ -69,7 +69,7 @@ export class UplinkRouter {
           return reply(await this.provisioning.refuseUnreadable(topic.claimId));
         }
         this.metrics.messagesReceived.inc({ kind: 'provision' });
-        const response = await this.provisioning.register(topic.claimId, request);
+        const response = await this.provisioning.registerUnlessOverloaded(topic.claimId, request);
         if (response.status !== 'refused' && response.deviceSecret !== null)
           response.deviceSecret = this.credentials.deviceSecret(response.deviceId, response.deviceSecret);
         return reply(response);

@@ -14,9 +14,7 @@ import { loadRecorded, recordedBytes } from '../testing/recorded-op';
 import { referenceModelsDir } from '../testing/reference-models';
 
 /** Model -> `OP type`: what allocate() must refuse (UnsupportedOpError .op and .type). Shrinks as kernels land. */
-const NOT_LOADING_YET: Readonly<Record<string, string>> = {
-  tflm_mobilenet_v2_quantized_1x3x224x224: 'TRANSPOSE int8',
-};
+const NOT_LOADING_YET: Readonly<Record<string, string>> = {};
 
 /**
  * Models that load and run but are not bit-exact, with the reason (README "Recurrent ops"). Must shrink too:
@@ -32,6 +30,9 @@ const NOT_BIT_EXACT: Readonly<Record<string, string>> = {
  */
 const ARENA_DIFFERS: Readonly<Record<string, string>> = {
   mlcommons_vww_96_float: 'TFLM breaks ties among equal-sized buffers in another order',
+  // 2,606,880 vs 2,606,896: 16 bytes more in TFLM, from its TRANSPOSE or int8 MEAN (the only ops no other model
+  // checks; which allocation it is, is not known yet).
+  tflm_mobilenet_v2_quantized_1x3x224x224: 'TFLM holds 16 bytes more, not yet attributed (README)',
 };
 
 interface HeldOutCase {

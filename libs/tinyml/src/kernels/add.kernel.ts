@@ -189,6 +189,7 @@ function evalInt16(d: AddSubData, in1: Int16Array, in2: Int16Array, out: Int16Ar
 
 export const addKernel: Kernel<AddSubData> = {
   op: 'ADD',
+  types: ['float32', 'int8', 'int16', 'int32'],
   prepare: (ctx) => prepareAddSub(ctx, false),
   eval: evalAddSub,
 };

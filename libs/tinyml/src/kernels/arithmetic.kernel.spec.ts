@@ -122,13 +122,13 @@ describe('int32 MUL / ADD (the int8 audio front-end scales its log features with
   it('ADD broadcasts a scalar', () => {
     expect(runModel(binaryModel('ADD', 'int32', 0, [1]), [[1, 2, 3, 4], [10]])).toEqual([11, 12, 13, 14]);
   });
-  it('SUB stays int8 / float32 only', () => {
+  it('SUB has no int32 kernel (the resolver names the types it has)', () => {
     expect(() =>
       runModel(binaryModel('SUB', 'int32'), [
         [1, 2, 3, 4],
         [1, 1, 1, 1],
       ]),
-    ).toThrow('input1 type int32');
+    ).toThrow('no int32 kernel in this interpreter version (has float32/int8/int16)');
   });
 });
 
@@ -167,7 +167,7 @@ describe('DIV', () => {
         [1, 2, 3, 4],
         [1, 1, 1, 1],
       ]),
-    ).toThrow('input1 type int8');
+    ).toThrow('no int8 kernel in this interpreter version (has float32/int32)');
   });
 });
 

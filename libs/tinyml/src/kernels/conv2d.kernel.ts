@@ -71,6 +71,7 @@ export function setInt8Filter(ctx: PrepareContext, data: ConvData, filter: Int8A
 
 export const conv2dKernel: Kernel<ConvData> = {
   op: 'CONV_2D',
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<ConvData> {
     const input = ctx.input(INPUT);
     const filter = ctx.input(FILTER);

@@ -15,6 +15,7 @@ import { relu6Kernel } from './relu6.kernel';
 import { stridedSliceKernel } from './strided-slice.kernel';
 import { tanhKernel } from './tanh.kernel';
 import { transposeConvKernel } from './transpose-conv.kernel';
+import { transposeKernel } from './transpose.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -80,6 +81,7 @@ const KERNELS: Kernel<never>[] = [
   divKernel,
   leakyReluKernel,
   transposeConvKernel,
+  transposeKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -41,6 +41,12 @@ export interface Prepared<D> {
  */
 export interface Kernel<D = unknown> {
   readonly op: string;
+  /**
+   * The types this kernel has variants for, by registration type (see resolver registrationType: the data
+   * input's type). The resolver refuses any other type with UnsupportedOpError before prepare() runs;
+   * prepare() still checks every other tensor.
+   */
+  readonly types: readonly string[];
   prepare(ctx: PrepareContext): Prepared<D>;
   eval(data: D, io: KernelIo): void;
   /** TFLM's optional Reset(): clears state the kernel keeps between invokes (Interpreter.reset()). */

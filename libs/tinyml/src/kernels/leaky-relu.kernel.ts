@@ -30,6 +30,7 @@ interface LeakyReluData {
 
 export const leakyReluKernel: Kernel<LeakyReluData> = {
   op: 'LEAKY_RELU',
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<LeakyReluData> {
     const { input, output } = unaryTensors(ctx, ['float32', 'int8', 'int16']);
     const alpha = mathFround(ctx.options?.f32(OPT_ALPHA) ?? 0);

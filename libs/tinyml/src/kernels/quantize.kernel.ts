@@ -25,6 +25,7 @@ interface QuantizeData {
 
 export const quantizeKernel: Kernel<QuantizeData> = {
   op: 'QUANTIZE',
+  types: ['float32', 'int8', 'uint8', 'int16', 'int32'],
   prepare(ctx: PrepareContext): Prepared<QuantizeData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);

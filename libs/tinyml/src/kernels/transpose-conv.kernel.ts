@@ -50,6 +50,7 @@ interface TransposeConvData {
 
 export const transposeConvKernel: Kernel<TransposeConvData> = {
   op: 'TRANSPOSE_CONV',
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<TransposeConvData> {
     const filter = ctx.input(FILTER);
     const input = ctx.input(INPUT);

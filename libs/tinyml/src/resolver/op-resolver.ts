@@ -51,6 +51,14 @@ export class OpResolver {
     const kernel = KERNELS_BY_NAME.get(node.opName);
     const types = this.entries.get(node.opName);
     const type = registrationType(model, node);
+    if (kernel && !kernel.types.includes(type)) {
+      throw new UnsupportedOpError(
+        `operator ${node.index} (${node.opName}): no ${type} kernel in this interpreter version (has ${kernel.types.join('/')})`,
+        node.opName,
+        node.index,
+        type,
+      );
+    }
     if (!kernel || types === undefined) {
       throw new UnsupportedOpError(
         `unsupported operator ${node.opName} (${type}) at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
