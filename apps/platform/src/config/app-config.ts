@@ -33,6 +33,7 @@ export interface AppConfig {
         /** If set, the Mosquitto process to send SIGHUP after rewriting those files (a pid, or a pid file). */
         mosquittoPid?: string;
       }
+    | NatsBrokerConfig
   );
   /** `embedded`: PGlite served over the Postgres wire protocol from `dataDir`; `external`: `url`. */
   database: { mode: 'embedded'; dataDir: string } | { mode: 'external'; url: string };
@@ -53,6 +54,36 @@ export interface AppConfig {
    * instance on that database shares it; set it to keep the key out of a database dump.
    */
   credentials: { key?: Buffer };
+}
+
+/**
+ * `nats`: devices use the MQTT listeners of a NATS JetStream cluster (docs/scale-out.md); every
+ * platform instance shares one durable pull consumer on the stream the cluster stores QoS 1
+ * publishes in, and publishes downlinks over MQTT. `listener` serves provisioning only, as with
+ * an external broker.
+ */
+export interface NatsBrokerConfig {
+  mode: 'nats';
+  /** The cluster's NATS client URLs (the client fails over among them). */
+  natsUrls: string[];
+  /** The cluster's MQTT listeners: devices connect to any; the platform's downlink connection fails over among them. */
+  mqttUrls: string[];
+  /** The platform's NATS user (.creds: its JWT and nkey seed). */
+  credsFile: string;
+  /** The account signing key (nkey seed file) the platform signs device user JWTs with. */
+  deviceSigningKeyFile: string;
+  /** The durable consumer every instance shares. */
+  consumer: string;
+  /** Uplinks one instance has pulled and not yet acknowledged, at most. */
+  maxInFlight: number;
+  /** How long JetStream waits for an acknowledgement before it redelivers to any instance. */
+  ackWaitMs: number;
+  /**
+   * Fault injection for the cluster kill tests only (TINYFLEET_FAULT_HOLD_ACKS_AFTER): after this
+   * many acknowledged uplinks, store every further one and never acknowledge it, so a test can
+   * kill the instance between insert and ack.
+   */
+  holdAcksAfter?: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -94,8 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     return n;
   };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = env[name];
+  const url = (name: string, protocols: string[], raw = env[name]): string | undefined => {
     if (raw === undefined || raw === '') return undefined;
     try {
       const u = new URL(raw);
@@ -119,6 +149,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const mqttDeviceUrl = url('MQTT_DEVICE_URL', ['mqtt:', 'mqtts:', 'tcp:']);
   if (mqttDeviceUrl && !mqttUrl)
     problems.push('MQTT_DEVICE_URL is set but MQTT_URL is not: it only applies to an external broker');
+  const urlList = (name: string, protocols: string[]): string[] =>
+    (env[name] ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean)
+      .flatMap((u) => url(name, protocols, u) ?? []);
+  const natsUrls = urlList('NATS_URL', ['nats:', 'tls:']);
+  const natsMqttUrls = urlList('NATS_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:']);
+  if (natsUrls.length > 0) {
+    if (mqttUrl) problems.push('NATS_URL and MQTT_URL are both set: choose the NATS cluster or one external broker');
+    for (const name of ['NATS_MQTT_URL', 'NATS_CREDS', 'NATS_DEVICE_SIGNING_KEY'])
+      if (!env[name]) problems.push(`NATS_URL is set but ${name} is not (docs/scale-out.md)`);
+  }
+  const natsInFlight = int('NATS_MAX_IN_FLIGHT', 512, 1, 20000);
+  const natsAckWaitMs = int('NATS_ACK_WAIT_MS', 30_000, 1000, 3_600_000);
+  const holdAcksAfter = env.TINYFLEET_FAULT_HOLD_ACKS_AFTER
+    ? int('TINYFLEET_FAULT_HOLD_ACKS_AFTER', 0, 0, 2 ** 31)
+    : undefined;
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel))
@@ -145,20 +193,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   return {
     http: { host, port: httpPort, apiToken },
-    mqtt: mqttUrl
+    mqtt: natsUrls.length
       ? {
           listener: { host, port: mqttPort },
-          mode: 'external',
-          url: mqttUrl,
-          deviceUrl: mqttDeviceUrl ?? mqttUrl,
-          username: env.MQTT_USERNAME || undefined,
-          password: env.MQTT_PASSWORD || undefined,
-          clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
-          consumers,
-          mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
-          mosquittoPid: env.MOSQUITTO_PID || undefined,
+          mode: 'nats',
+          natsUrls,
+          mqttUrls: natsMqttUrls,
+          credsFile: resolve(env.NATS_CREDS!),
+          deviceSigningKeyFile: resolve(env.NATS_DEVICE_SIGNING_KEY!),
+          consumer: env.NATS_CONSUMER || 'tinyfleet-ingest',
+          maxInFlight: natsInFlight,
+          ackWaitMs: natsAckWaitMs,
+          holdAcksAfter,
         }
-      : { listener: { host, port: mqttPort }, mode: 'embedded' },
+      : mqttUrl
+        ? {
+            listener: { host, port: mqttPort },
+            mode: 'external',
+            url: mqttUrl,
+            deviceUrl: mqttDeviceUrl ?? mqttUrl,
+            username: env.MQTT_USERNAME || undefined,
+            password: env.MQTT_PASSWORD || undefined,
+            clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
+            consumers,
+            mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
+            mosquittoPid: env.MOSQUITTO_PID || undefined,
+          }
+        : { listener: { host, port: mqttPort }, mode: 'embedded' },
     database: databaseUrl
       ? { mode: 'external', url: databaseUrl }
       : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },

@@ -7,7 +7,7 @@ import { DatabaseHealth } from '../database/database-health';
 class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
   @ApiProperty({ enum: ['up', 'down'] }) database!: 'up' | 'down';
-  @ApiProperty({ enum: ['embedded', 'external'] }) brokerMode!: 'embedded' | 'external';
+  @ApiProperty({ enum: ['embedded', 'external', 'nats'] }) brokerMode!: BrokerPort['mode'];
   @ApiProperty({ description: 'where devices connect as themselves' }) mqttUrl!: string;
   @ApiProperty({ description: 'where devices register by claim (the same URL with the embedded broker)' })
   provisioningUrl!: string;
