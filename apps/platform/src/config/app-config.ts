@@ -26,6 +26,8 @@ export interface AppConfig {
         username?: string;
         password?: string;
         clientId: string;
+        /** The `$share` group the consumers join: the same on every instance of one deployment (default: clientId). */
+        shareGroup: string;
         /** Parallel consumer sessions sharing one `$share` subscription, so acks need not wait in line. */
         consumers: number;
         /** If set, the platform keeps Mosquitto's password_file and acl_file here, in step with the database. */
@@ -39,7 +41,8 @@ export interface AppConfig {
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ingest: { maxBatchRows: number };
-  ota: { chunkBytes: number; tickMs: number };
+  /** leaseMs: how long a running rollout stays with the instance that last ticked it (see RolloutLease). */
+  ota: { chunkBytes: number; tickMs: number; leaseMs: number };
   /**
    * The HMAC key device and claim secrets are stored under (CREDENTIAL_KEY, base64, 32+ bytes).
    * Unset: the platform generates one on first boot and keeps it in the database, so every
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
+  const leaseMs = int('OTA_LEASE_MS', 30_000, 100, 3_600_000);
   const credentialKey = base64Key('CREDENTIAL_KEY', env.CREDENTIAL_KEY, problems);
   const apiToken = env.API_TOKEN || undefined;
   if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
@@ -142,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           username: env.MQTT_USERNAME || undefined,
           password: env.MQTT_PASSWORD || undefined,
           clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
+          shareGroup: env.MQTT_SHARE_GROUP || env.MQTT_CLIENT_ID || 'tinyfleet-platform',
           consumers,
           mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
           mosquittoPid: env.MOSQUITTO_PID || undefined,
@@ -153,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     logLevel,
     ingest: { maxBatchRows },
-    ota: { chunkBytes, tickMs },
+    ota: { chunkBytes, tickMs, leaseMs },
     credentials: { key: credentialKey },
   };
 }

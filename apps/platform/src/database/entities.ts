@@ -7,6 +7,7 @@ import { ProvisioningScopes1795900500000 } from '../../../../migrations/17959005
 import { DeviceManifests1795900600000 } from '../../../../migrations/1795900600000-device-manifests';
 import { DeviceModelSlots1795900700000 } from '../../../../migrations/1795900700000-device-model-slots';
 import { CredentialKey1796000100000 } from '../../../../migrations/1796000100000-credential-key';
+import { RolloutLeases1796000200000 } from '../../../../migrations/1796000200000-rollout-leases';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DeviceEvent } from '../ingest/device-event.entity';
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   DeviceManifests1795900600000,
   DeviceModelSlots1795900700000,
   CredentialKey1796000100000,
+  RolloutLeases1796000200000,
 ];
