@@ -1,11 +1,15 @@
 import {
   ACCURACY_REPORT_V1_MAX_BYTES,
   decodeAccuracyReportV1,
+  decodeDeviceCapabilitiesV1,
   decodeEnergySnapshotV1,
   decodeInferenceEventV1,
+  decodeInferenceSummaryV1,
   decodeStatusV1,
+  DEVICE_CAPABILITIES_V1_MAX_BYTES,
   ENERGY_SNAPSHOT_V1_MAX_BYTES,
   INFERENCE_EVENT_V1_MAX_BYTES,
+  INFERENCE_SUMMARY_V1_MAX_BYTES,
   STATUS_V1_MAX_BYTES,
   UplinkKind,
 } from '@tinyfleet/wire';
@@ -149,14 +153,16 @@ describe('simulated fleet end to end (pglite)', () => {
     expect(node.counters.published.event).toBeGreaterThanOrEqual(node.counters.eventsCreated);
   });
 
-  it('puts only conclusions on the wire: event/status/energy (+ the accuracy measuring tape), each within its size budget, never raw samples', () => {
+  it('puts only conclusions on the wire: event/status/energy/summary/capabilities (+ the accuracy measuring tape), each within its size budget, never raw samples', () => {
     const kinds = new Set(wire.map((w) => w.kind));
-    expect([...kinds].sort()).toEqual(['accuracy', 'energy', 'event', 'status']);
+    expect([...kinds].sort()).toEqual(['accuracy', 'capabilities', 'energy', 'event', 'status', 'summary']);
     const budget: Record<string, number> = {
       event: INFERENCE_EVENT_V1_MAX_BYTES,
       status: STATUS_V1_MAX_BYTES,
       energy: ENERGY_SNAPSHOT_V1_MAX_BYTES,
       accuracy: ACCURACY_REPORT_V1_MAX_BYTES,
+      summary: INFERENCE_SUMMARY_V1_MAX_BYTES,
+      capabilities: DEVICE_CAPABILITIES_V1_MAX_BYTES,
     };
     for (const w of wire) {
       expect(w.payload.byteLength).toBeLessThanOrEqual(budget[w.kind]);
@@ -168,6 +174,8 @@ describe('simulated fleet end to end (pglite)', () => {
       if (w.kind === 'status') decodeStatusV1(w.payload);
       if (w.kind === 'energy') decodeEnergySnapshotV1(w.payload);
       if (w.kind === 'accuracy') decodeAccuracyReportV1(w.payload);
+      if (w.kind === 'summary') decodeInferenceSummaryV1(w.payload);
+      if (w.kind === 'capabilities') decodeDeviceCapabilitiesV1(w.payload);
     }
     const biggest = Math.max(...wire.map((w) => w.payload.byteLength));
     expect(biggest).toBeLessThan(200);

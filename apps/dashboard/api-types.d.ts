@@ -170,6 +170,8 @@ export interface GateSide {
   meanEnergyUj: number | null;
   accuracyPct?: number | null;
   accuracyInferences: number;
+  /** up/summary signals summed over the window (readings stored before #18 have none). */
+  summary?: { inferences: number } | null;
 }
 
 export interface GateReadings {
@@ -190,12 +192,14 @@ export interface Gates {
   maxEnergyPerInferenceRatio?: number;
   maxAccuracyDropPct?: number;
   minAccuracyInferences?: number;
+  maxDriftPsi?: number;
+  minDriftInferences?: number;
   autoRollback?: boolean;
 }
 
 /** One gate's verdict on a group's readings, as the executor judged it. */
 export interface GateVerdict {
-  gate: 'devices' | 'event-rate' | 'score-shift' | 'energy-ratio' | 'accuracy-drop';
+  gate: 'devices' | 'event-rate' | 'score-shift' | 'energy-ratio' | 'accuracy-drop' | 'drift';
   reading: number | null;
   limit: number | null;
   verdict: 'pass' | 'fail' | 'not-judged' | 'off';

@@ -17,7 +17,13 @@
  * running every device is not what the figure measures; `--device-threads 0` runs them all on the
  * bench's main thread (the bench's earlier setup).
  */
-import { encodeModelDelta, encodeOtaContainer, type ArtifactManifest, type DeviceManifest } from '@tinyfleet/artifact';
+import {
+  DeviceManifestError,
+  encodeModelDelta,
+  encodeOtaContainer,
+  type ArtifactManifest,
+  type DeviceManifest,
+} from '@tinyfleet/artifact';
 import { deviceManifestBytes } from '@tinyfleet/artifact/verify-node';
 import { defaultModelCacheDir } from '../../../device-sim/src';
 import { messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
@@ -537,7 +543,15 @@ function recipeManifestShares(
   for (const [recipe, { dir }] of newest) {
     const json = readFileSync(join(dir, 'manifest.json'));
     const manifest = JSON.parse(json.toString('utf8')) as ArtifactManifest;
-    const manifestBytes = deviceManifestBytes(manifest, json).length;
+    let manifestBytes: number;
+    try {
+      manifestBytes = deviceManifestBytes(manifest, json).length;
+    } catch (err) {
+      // A build from before the 3-byte mean/std form: its constants cannot travel; npm start rebuilds it.
+      if (!(err instanceof DeviceManifestError)) throw err;
+      process.stderr.write(`  recipeManifests: ${recipe} (${dir}) skipped, rebuild it: ${err.message}\n`);
+      continue;
+    }
     const payloadBytes = Math.min(manifest.model.bytes, manifest.ota.bytes);
     out[recipe] = {
       manifestBytes,

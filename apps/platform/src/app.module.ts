@@ -12,7 +12,9 @@ import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
+import { DriftModule } from './drift/drift.module';
 import { EnergyModule } from './energy/energy.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { HealthController } from './health/health.controller';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -56,6 +58,8 @@ export class AppModule {
         BrokerModule.forRoot(config),
         OtaModule,
         AccuracyModule,
+        DriftModule,
+        EvidenceModule,
         DashboardModule,
       ],
       controllers: [HealthController],

@@ -21,6 +21,7 @@ import {
   REPO_ROOT,
 } from '../fleet/fleet-setup';
 import { formatVirtualSpan } from '../fleet/fleet-stats';
+import { measureNodeMemory } from './node-memory';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -120,6 +121,18 @@ function procRssMb(pid: number): number {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--memory')) {
+    // Bytes per node by part, no platform needed (node-memory.ts).
+    const report = await measureNodeMemory({
+      levels: arg('levels', '1000,5000,10000')!.split(',').map(Number),
+      mix: arg('mix', 'soil:40,gas:30,doorbell:30')!,
+      dataDir: defaultDataDir(),
+      modelCacheDir: defaultModelCacheDir(),
+      log: (s) => process.stderr.write(`${s}\n`),
+    });
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
   const devices = Number(arg('devices', '1000'));
   const seconds = Number(arg('seconds', '60'));
   const speed = Number(arg('speed', '600'));

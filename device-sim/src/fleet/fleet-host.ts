@@ -131,6 +131,7 @@ export class FleetHost {
           down: () => node.linkDown(this.o.clock.nowMs()),
           config: (cfg, bytes) => node.applyConfig(cfg, bytes),
           ota: (kind, payload) => void node.onOtaDownlink(kind, payload),
+          evidence: (payload) => node.onEvidenceRequest(payload),
         },
         this.o.wireTap,
       );
@@ -161,7 +162,12 @@ export class FleetHost {
     const tickMs = this.o.tickMs ?? 100;
     this.timer = setInterval(() => this.tick(), tickMs);
     if (this.o.modelRefreshMs) this.refreshTimer = setInterval(() => this.refreshModels(), this.o.modelRefreshMs);
-    const queue = [...this.nodes];
+    await this.connect(this.nodes);
+  }
+
+  /** Register/connect these nodes, at most `connectConcurrency` at once (each link once). */
+  async connect(nodes: readonly HostedNode[]): Promise<void> {
+    const queue = [...nodes];
     const workers = Array.from({ length: Math.min(this.o.connectConcurrency ?? 32, queue.length) }, async () => {
       for (let n = queue.shift(); n; n = queue.shift()) await n.link.start();
     });

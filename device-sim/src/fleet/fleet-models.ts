@@ -5,7 +5,7 @@
  * the fleet runs, and a rollout of a new version can start from there.
  */
 import { MANIFEST_SCHEMA, type ArtifactManifest } from '@tinyfleet/artifact';
-import { artifactUpload, loadSigningKey } from '@tinyfleet/artifact/verify-node';
+import { artifactUpload, deviceManifestBytes, loadSigningKey } from '@tinyfleet/artifact/verify-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -126,12 +126,18 @@ function modelJobs(o: FleetModelsOptions): ModelJob[] {
   return [...built, packaged];
 }
 
-/** An artifact folder in the current format (a build from an older release is made again). */
+/**
+ * An artifact folder in the current format (a build from an older release is made again): its
+ * manifest schema, and a device manifest that can be made from it (builds before the 3-byte mean/std
+ * form fitted constants that form cannot carry).
+ */
 function hasCurrentArtifact(dir: string): boolean {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return false;
   try {
-    return (JSON.parse(fs.readFileSync(file, 'utf8')) as ArtifactManifest).schema === MANIFEST_SCHEMA;
+    const json = fs.readFileSync(file);
+    const manifest = JSON.parse(json.toString('utf8')) as ArtifactManifest;
+    return manifest.schema === MANIFEST_SCHEMA && deviceManifestBytes(manifest, json).length > 0;
   } catch {
     return false;
   }

@@ -45,7 +45,12 @@ function artifactFrom(opts: Omit<ModelArtifact, 'sha256' | 'modelTag' | 'inspect
 export const PERSON_DETECT_PATH = 'reference-models/person_detection/person_detect.tflite';
 export const PERSON_DETECT_LABELS = ['no_person', 'person'];
 
-/** person_detect's input as manifest preprocessing (see loadPersonDetectArtifact); float32 statistics. */
+/**
+ * person_detect's input as manifest preprocessing (see loadPersonDetectArtifact). TFLM's example feeds
+ * pixel − 128; with the input's scale 1/127.5 and zero point −1 that needs std 127.5, which the device
+ * manifest cannot carry (5 significant bits, roundChannelStatistics). mean 127 and std 128 give
+ * q = round((pixel − 127) / 128 × 127.5) − 1 = pixel − 128 for every pixel but 255 (126, 1 LSB).
+ */
 export function personDetectPreprocessing(model: Uint8Array): Preprocessing {
   const input = inspectModel(model).inputs[0]!;
   return {
@@ -54,17 +59,16 @@ export function personDetectPreprocessing(model: Uint8Array): Preprocessing {
     channels: ['gray'],
     windowLength: 1,
     mean: [127],
-    std: [Math.fround(1 / input.scale)],
+    std: [128],
     quantization: { scale: input.scale, zeroPoint: input.zeroPoint, dtype: 'int8' },
-    notes: 'TFLM person_detection example: int8 input = grey pixel - 128',
+    notes: 'TFLM person_detection example: int8 input = grey pixel - 128 (255 gives 126)',
   };
 }
 
 /**
  * TFLM's person_detect.tflite as the doorbell's model until the pipeline ships a doorbell artifact:
- * int8 input [1,96,96,1] fed with pixel − 128 (TFLM's example does exactly that), outputs
- * [no_person, person]. Expressed as manifest preprocessing: x = (pixel − 127) / 127.5, and with the
- * input's scale 1/127.5 and zero point −1, q = round(x / scale) − 1 = pixel − 128.
+ * int8 input [1,96,96,1] fed with pixel − 128 (TFLM's example does exactly that, our preprocessing
+ * all but for pixel 255: personDetectPreprocessing), outputs [no_person, person].
  */
 export function loadPersonDetectArtifact(dataDir: string): ModelArtifact {
   const file = path.join(dataDir, PERSON_DETECT_PATH);

@@ -1,4 +1,10 @@
-import type { Preprocessing } from '@tinyfleet/artifact';
+import {
+  decodeDeviceManifest,
+  encodeDeviceManifest,
+  preprocessingOf,
+  type DeviceManifest,
+  type Preprocessing,
+} from '@tinyfleet/artifact';
 import { featureSize, type LabelledData } from '@tinyfleet/datasets';
 import { findRecipe, fitPreprocessing, applyPreprocessing, prepareData, quantizeValue } from '@tinyfleet/pipeline';
 import type { SensorStream } from '../streams/sensor-stream';
@@ -48,14 +54,51 @@ function mismatches(p: Preprocessing, rawTest: LabelledData, testX: Float32Array
 }
 
 /**
+ * The preprocessing as a device gets it: through the signed device manifest's bytes (mean and std in
+ * their 3-byte form) and back; the tensors and hashes around it do not matter here.
+ */
+function throughDeviceManifest(p: Preprocessing): Preprocessing {
+  const tensor = { dtype: 'int8', shape: [1], scale: 1, zeroPoint: 0 };
+  const d: DeviceManifest = {
+    modelId: 'parity',
+    modelVersion: '1.0.0',
+    modelSha256: new Uint8Array(32),
+    modelBytes: 1,
+    manifestSha256: new Uint8Array(32),
+    minInterpreterVersion: '0.1.0',
+    ramBytes: 0,
+    ops: [],
+    inputs: [tensor],
+    outputs: [tensor],
+    preprocessing: {
+      kind: p.kind,
+      channels: p.channels,
+      windowLength: p.windowLength,
+      mean: p.mean,
+      std: p.std,
+      transform: p.transform,
+      invalidValues: p.invalidValues ?? [],
+      quantization: { scale: p.quantization.scale, zeroPoint: p.quantization.zeroPoint },
+      sampleIntervalSeconds: p.sampleIntervalSeconds ?? null,
+      spectralBins: p.spectralBins ?? null,
+    },
+    selfTest: { input: { seed: 1 }, expectedOutput: new Uint8Array(1), toleranceLsb: 0 },
+  };
+  const received = preprocessingOf(decodeDeviceManifest(encodeDeviceManifest(d)), p.channels)!;
+  // Bit-identical constants: what the pipeline fitted is what the device decodes.
+  expect({ mean: received.mean, std: received.std }).toEqual({ mean: p.mean, std: p.std });
+  return { ...p, ...received };
+}
+
+/**
  * #17: the bytes a node feeds its interpreter equal the inputs the pipeline measured test accuracy on,
  * example for example, on each recipe's (quick) test split — windows, log transform, per-exposure
- * features, images, and spectral bins.
+ * features, images, and spectral bins — with the preprocessing the node decoded from the device manifest.
  */
 describe('preprocessing parity: pipeline test split = node input', () => {
   it.each(['soil', 'gas-fruit', 'gas-ethylene', 'mnist-lenet300'])('%s', (id) => {
     const { data, preprocessing } = prepareData(findRecipe(id), true);
-    const r = mismatches(preprocessing, data.rawTest, data.test.x);
+    const r = mismatches(throughDeviceManifest(preprocessing), data.rawTest, data.test.x);
     expect(r.checked).toBeGreaterThan(50);
     expect(r.bad).toBe(0);
   });
@@ -66,7 +109,7 @@ describe('preprocessing parity: pipeline test split = node input', () => {
     const p = fitPreprocessing({ ...recipe.preprocessing, spectralBins: 6 }, data.rawTrain);
     const test = applyPreprocessing(p, data.rawTest);
     expect(test.x.length / test.n).toBe(6 * p.channels.length);
-    const r = mismatches(p, data.rawTest, test.x);
+    const r = mismatches(throughDeviceManifest(p), data.rawTest, test.x);
     expect(r.bad).toBe(0);
   });
 });

@@ -1,5 +1,9 @@
-import type { Preprocessing } from '@tinyfleet/artifact';
+import { roundChannelStatistics, type Preprocessing } from '@tinyfleet/artifact';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultDataDir } from '../fleet/fleet-setup';
 import type { SensorStream } from '../streams/sensor-stream';
+import { PERSON_DETECT_PATH, personDetectPreprocessing } from './model-artifact';
 import { Preprocessor } from './preprocess';
 
 function stream(rows: number[][], channels: string[]): SensorStream {
@@ -45,21 +49,15 @@ describe('Preprocessor (manifest preprocessing on one window)', () => {
     expect(Array.from(input)).toEqual([-1, -2, -3, -1]);
   });
 
-  it('images: person_detect preprocessing gives pixel − 128', () => {
-    const p: Preprocessing = {
-      kind: 'image',
-      transform: 'none',
-      channels: ['gray'],
-      windowLength: 1,
-      mean: [127],
-      std: [127.5],
-      quantization: { scale: 1 / 127.5, zeroPoint: -1, dtype: 'int8' },
-    };
-    const px = Uint8Array.from([0, 1, 127, 128, 200, 255]);
+  it('images: person_detect preprocessing gives pixel − 128 (but 126 for 255), with constants a device manifest carries', () => {
+    const model = new Uint8Array(fs.readFileSync(path.join(defaultDataDir(), PERSON_DETECT_PATH)));
+    const p = personDetectPreprocessing(model);
+    expect(roundChannelStatistics(p.mean, p.std)).toEqual({ mean: p.mean, std: p.std });
+    const px = Uint8Array.from({ length: 256 }, (_, i) => i);
     const pre = new Preprocessor(p, { ...stream([[0]], ['gray']), values: () => px });
     const input = new Int8Array(px.length);
     pre.fill(input, 0);
-    expect(Array.from(input)).toEqual(Array.from(px, (v) => v - 128));
+    expect(Array.from(input)).toEqual(Array.from(px, (v) => (v === 255 ? 126 : v - 128)));
   });
 
   it('refuses what the node cannot reproduce', () => {

@@ -1,5 +1,7 @@
+import { DEFAULT_MARGIN_Q, SummaryAccumulator } from '@tinyfleet/drift';
 import { inferenceCost, InferenceCost, McuProfile } from '@tinyfleet/energy';
 import { Interpreter, loadModel } from '@tinyfleet/tinyml';
+import { SUMMARY_MAX_CHANNELS } from '@tinyfleet/wire';
 import type { SensorStream } from '../streams/sensor-stream';
 import { wrapIndex } from '../streams/sensor-stream';
 import type { ModelArtifact } from './model-artifact';
@@ -9,6 +11,19 @@ export interface InferenceResult {
   label: number;
   /** int8 output of the winning class. */
   scoreQ: number;
+  /** Winner minus runner-up, int8 steps (0..255; 255 for a one-class model): how close the call was. */
+  marginQ: number;
+  /** Every class's int8 output (read-only: shared with the memo). */
+  scores: Int8Array;
+  /** The input reduced for the summary (SummaryAccumulator.reduceInput; read-only, shared). */
+  reducedInput: Float64Array;
+}
+
+interface Memo {
+  label: number;
+  marginQ: number;
+  scores: Int8Array;
+  reducedInput: Float64Array;
 }
 
 /** Bounded memo: at most this many distinct (stream position) results per model and stream. */
@@ -23,7 +38,9 @@ const MEMO_LIMIT = 50_000;
  */
 export class SharedModel {
   private readonly interpreter: Interpreter;
-  private readonly preprocessors = new Map<SensorStream, { pre: Preprocessor; memo: Map<number, number> }>();
+  private readonly preprocessors = new Map<SensorStream, { pre: Preprocessor; memo: Map<number, Memo> }>();
+  /** Reduces inputs for up/summary; never accumulates itself (each node keeps its own window). */
+  private readonly reducer: SummaryAccumulator;
   private readonly costs = new Map<string, InferenceCost>();
   /** Interpreter invocations actually run (the rest were memo hits). */
   invocations = 0;
@@ -37,6 +54,22 @@ export class SharedModel {
       throw new Error(`${artifact.source}: output dtype ${out.dtype}; the node reports int8 scores`);
     if (out.data.length !== artifact.labels.length)
       throw new Error(`${artifact.source}: ${out.data.length} outputs for ${artifact.labels.length} labels`);
+    this.reducer = this.summaryAccumulator();
+  }
+
+  /**
+   * A node's up/summary window for this model: one input channel for an image, else the
+   * preprocessing's channels, folded into the summary's channel limit.
+   */
+  summaryAccumulator(): SummaryAccumulator {
+    const p = this.artifact.preprocessing;
+    const channels = p.kind === 'image' ? 1 : p.channels.length;
+    return new SummaryAccumulator(this.artifact.labels.length, channels, DEFAULT_MARGIN_Q, SUMMARY_MAX_CHANNELS);
+  }
+
+  /** The one arena this interpreter plans (shared by every node of the worker that runs this model). */
+  get arenaBytes(): number {
+    return this.interpreter.arenaBytes;
   }
 
   /** Samples a node must have seen before the first inference. */
@@ -45,7 +78,7 @@ export class SharedModel {
   }
 
   /** Check that this model can consume `stream` (channels, sizes); throws with the reason. */
-  entry(stream: SensorStream): { pre: Preprocessor; memo: Map<number, number> } {
+  entry(stream: SensorStream): { pre: Preprocessor; memo: Map<number, Memo> } {
     let e = this.preprocessors.get(stream);
     if (!e) {
       const pre = new Preprocessor(this.artifact.preprocessing, stream);
@@ -65,21 +98,32 @@ export class SharedModel {
   infer(stream: SensorStream, lastSample: number): InferenceResult {
     const e = this.entry(stream);
     const key = wrapIndex(lastSample, stream.length);
-    let packed = e.memo.get(key);
-    if (packed === undefined) {
+    let m = e.memo.get(key);
+    if (m === undefined) {
       const t0 = performance.now();
-      e.pre.fill(this.interpreter.input(0).data as Int8Array, lastSample);
+      const input = this.interpreter.input(0).data as Int8Array;
+      e.pre.fill(input, lastSample);
+      const reducedInput = new Float64Array(this.reducer.statSlots * 3);
+      this.reducer.reduceInput(input, reducedInput); // before invoke: the arena may reuse the input
       this.interpreter.invoke();
-      const out = this.interpreter.output(0).data as Int8Array;
+      const scores = Int8Array.from(this.interpreter.output(0).data as Int8Array);
       let best = 0;
-      for (let i = 1; i < out.length; i++) if (out[i] > out[best]) best = i;
-      packed = best * 256 + (out[best] + 128);
+      for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+      let runnerUp = -129;
+      for (let i = 0; i < scores.length; i++) if (i !== best && scores[i] > runnerUp) runnerUp = scores[i];
+      m = { label: best, marginQ: Math.min(255, scores[best] - runnerUp), scores, reducedInput };
       if (e.memo.size >= MEMO_LIMIT) e.memo.clear();
-      e.memo.set(key, packed);
+      e.memo.set(key, m);
       this.invocations++;
       this.hostMs += performance.now() - t0;
     }
-    return { label: packed >> 8, scoreQ: (packed & 0xff) - 128 };
+    return {
+      label: m.label,
+      scoreQ: m.scores[m.label]!,
+      marginQ: m.marginQ,
+      scores: m.scores,
+      reducedInput: m.reducedInput,
+    };
   }
 
   /** Latency and energy of one inference of this model on `mcu` (CMSIS-NN class kernels). */

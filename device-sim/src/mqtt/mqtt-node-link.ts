@@ -20,7 +20,8 @@ export interface MqttNodeLinkEvents {
   up(): void;
   down(): void;
   config(config: DeviceConfigV1, payloadBytes: number): void;
-  ota(kind: Exclude<DownlinkKind, 'config'>, payload: Uint8Array): void;
+  ota(kind: Exclude<DownlinkKind, 'config' | 'evidence-request'>, payload: Uint8Array): void;
+  evidence(payload: Uint8Array): void;
 }
 
 /**
@@ -91,6 +92,10 @@ export class MqttNodeLink implements NodeUplink {
     if (c) await c.close(true).catch(() => undefined);
   }
 
+  deviceSecret(): string | null {
+    return this.identity?.secret ?? null;
+  }
+
   publish(kind: UplinkKind, payload: Uint8Array): Promise<unknown> {
     if (!this.conn || !this.connected) return Promise.reject(new Error('not connected'));
     this.tap?.(kind, payload);
@@ -148,8 +153,9 @@ export class MqttNodeLink implements NodeUplink {
       conn.client.on('message', (topic, payload) => {
         const parsed = parseTopic(topic);
         if (parsed?.scope !== 'device' || parsed.direction !== 'down' || parsed.deviceId !== conn.deviceId) return;
-        if (parsed.kind !== 'config')
-          return this.events.ota(parsed.kind, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
+        const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+        if (parsed.kind === 'evidence-request') return this.events.evidence(bytes);
+        if (parsed.kind !== 'config') return this.events.ota(parsed.kind, bytes);
         try {
           this.events.config(decodeDeviceConfigV1(payload), payload.length);
         } catch {

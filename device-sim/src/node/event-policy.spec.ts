@@ -1,7 +1,7 @@
 import { EventPolicyState } from './event-policy';
 import { OfflineBuffer } from './offline-buffer';
 
-const r = (label: number, scoreQ: number) => ({ label, scoreQ });
+const r = (label: number, scoreQ: number) => ({ label, scoreQ, marginQ: 255 });
 
 describe('EventPolicyState', () => {
   it('on-change: first inference, class changes and threshold crossings within a class', () => {

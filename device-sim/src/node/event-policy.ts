@@ -39,7 +39,7 @@ export class EventPolicyState {
     this.thresholdQ = thresholdQ;
   }
 
-  shouldReport(r: InferenceResult): boolean {
+  shouldReport(r: Pick<InferenceResult, 'label' | 'scoreQ'>): boolean {
     if (this.policy === 'every') {
       this.lastLabel = r.label;
       this.lastAbove = r.scoreQ >= this.thresholdQ;

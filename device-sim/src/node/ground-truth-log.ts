@@ -34,12 +34,12 @@ export class GroundTruthLog {
   /** Bumped on every record: an unchanged log needs no new report. */
   revision = 0;
 
-  /** `keepRecent` entries are kept verbatim (for inspection); totals cover everything. */
-  constructor(private readonly keepRecent = 256) {}
+  /** `capacity` entries are kept verbatim (for inspection); totals cover everything. */
+  constructor(readonly capacity = 256) {}
 
   record(entry: TruthEntry): void {
-    if (this.keepRecent > 0) {
-      if (this.recent.length >= this.keepRecent) this.recent.shift();
+    if (this.capacity > 0) {
+      if (this.recent.length >= this.capacity) this.recent.shift();
       this.recent.push(entry);
     }
     let t = this.totals.get(entry.modelTag);

@@ -1,7 +1,10 @@
 import { FIRMWARE_FOOTPRINT, MCU_PROFILES, McuProfile } from '@tinyfleet/energy';
+import { OP_SET_BUILDS } from '@tinyfleet/tinyml';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadPersonDetectArtifact } from '../inference/model-artifact';
 import { SharedModel } from '../inference/shared-model';
+import { firmwareBuildFor, MCU_FIRMWARE_BUILDS } from './firmware-build';
 import { checkModelFit } from './model-fit';
 import { ModelSlots } from './model-slots';
 
@@ -23,6 +26,35 @@ describe('model fit on the node', () => {
       // The interpreter's device memory (activations 55,296 B + scratch + persistent data), not the arena alone.
       'RAM: interpreter memory 82300 B > 1280 B free (2048 B SRAM − 768 B firmware) on atmega328p',
     );
+  });
+
+  it('refuses it on an ATmega328P for the ops its firmware build lacks too', () => {
+    const fit = checkModelFit(MCU_PROFILES.atmega328p, person);
+    if (fit.ok) throw new Error('expected a refusal');
+    expect(fit.reason).toContain(
+      'ops: firmware build atmega328p-dense lacks AVERAGE_POOL_2D for int8, CONV_2D for int8, DEPTHWISE_CONV_2D for int8',
+    );
+  });
+
+  it('refuses a float model on a Cortex-M part whose build is int8-only, and runs it on the full build', () => {
+    const floatModel = {
+      ...person,
+      modelId: 'hello-float',
+      bytes: new Uint8Array(
+        fs.readFileSync(path.join(DATA_DIR, 'reference-models/hello_world_float/hello_world_float.tflite')),
+      ),
+    };
+    const fit = checkModelFit(MCU_PROFILES.nrf52840, floatModel);
+    expect(fit).toMatchObject({ ok: false });
+    if (!fit.ok)
+      expect(fit.reason).toContain('ops: firmware build cortex-m-int8 lacks FULLY_CONNECTED for float32 (has int8)');
+    expect(checkModelFit(MCU_PROFILES.stm32h7a3, floatModel).ok).toBe(true);
+  });
+
+  it('gives every part a build, ATmega328P the small dense one', () => {
+    expect(Object.keys(MCU_FIRMWARE_BUILDS).sort()).toEqual(Object.keys(MCU_PROFILES).sort());
+    expect(firmwareBuildFor(MCU_PROFILES.atmega328p)).toBe('atmega328p-dense');
+    for (const build of Object.values(MCU_FIRMWARE_BUILDS)) expect(OP_SET_BUILDS[build]).toBeDefined();
   });
 
   it('accepts it on an nRF52840 (1 MB / 256 KB) and reports what it uses', () => {

@@ -52,6 +52,8 @@ export interface NodeUplink {
   /** Length of the node's down/{kind} topic (to price a received config or OTA message). */
   downlinkTopicBytes(kind: DownlinkKind): number;
   publish(kind: UplinkKind, payload: Uint8Array): Promise<unknown>;
+  /** The device secret the platform issued (evidence is signed with a key derived from it); null before registration. */
+  deviceSecret?(): string | null;
 }
 
 /** Persists the next event sequence number block so seq keeps increasing across restarts. */

@@ -1,7 +1,11 @@
+import { SummaryAccumulator } from '@tinyfleet/drift';
 import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
+import { encodeOpSetBytes, Interpreter, INTERPRETER_VERSION, loadModel, OP_SET_BUILDS } from '@tinyfleet/tinyml';
 import {
+  decodeDeviceCapabilitiesV1,
   decodeEnergySnapshotV1,
   decodeInferenceEventV1,
+  decodeInferenceSummaryV1,
   decodeStatusV1,
   DownlinkKind,
   UplinkKind,
@@ -97,7 +101,7 @@ describe('SimNode ledger (hand-computed)', () => {
     expect(up.sent).toHaveLength(0);
   });
 
-  it('connect + keep-alive + status + energy on link-up are charged with their own message costs', () => {
+  it('connect + keep-alive + capabilities + status + energy on link-up are charged with their own message costs', () => {
     const up = new FakeUplink();
     const radio = RADIO_PROFILES['nrf52840-ble-1m'];
     const node = new SimNode({
@@ -114,8 +118,15 @@ describe('SimNode ledger (hand-computed)', () => {
     });
     up.connected = true;
     node.linkUp(0);
+    const [capabilities] = up.of('capabilities');
     const [status] = up.of('status');
     const [energy] = up.of('energy');
+    // The nRF52840's firmware links the int8 Cortex-M build.
+    expect(decodeDeviceCapabilitiesV1(capabilities)).toEqual({
+      timestampMs: 0,
+      interpreterVersion: INTERPRETER_VERSION,
+      opSet: encodeOpSetBytes(OP_SET_BUILDS['cortex-m-int8']),
+    });
     expect(decodeStatusV1(status)).toMatchObject({
       uptimeS: 0,
       slots: [null, null],
@@ -128,17 +139,26 @@ describe('SimNode ledger (hand-computed)', () => {
     const e = node.ledger.exactTotals();
     const cost = (kind: UplinkKind, bytes: number) =>
       messageCost(radio, { payloadBytes: bytes, direction: 'up', qos: 1, topicBytes: up.topicBytes(kind) });
-    expect(e.radioTxUj).toBeCloseTo(cost('status', status.length).energyUj + cost('energy', energy.length).energyUj, 9);
-    expect(e.messagesUp).toBe(2);
+    expect(e.radioTxUj).toBeCloseTo(
+      cost('capabilities', capabilities.length).energyUj +
+        cost('status', status.length).energyUj +
+        cost('energy', energy.length).energyUj,
+      9,
+    );
+    expect(e.messagesUp).toBe(3);
     expect(e.radioConnectUj).toBeCloseTo(149, -0.5); // README: BLE connect ≈149 µJ (adv + CONNECT_IND + setup)
     // The snapshot taken for the energy message carries the connect and the status already sent.
     expect(snap.radioConnectUj).toBe(Math.round(e.radioConnectUj));
-    expect(snap.messagesUp).toBe(1);
+    expect(snap.messagesUp).toBe(2);
     // Keep-alive for one virtual day: README 0.30 J/day at the 4 s connection interval.
     const before = node.ledger.exactTotals().radioConnectUj;
     node.advance(24 * HOUR);
     expect(node.ledger.exactTotals().radioConnectUj - before).toBeGreaterThan(0.29e6);
     expect(node.ledger.exactTotals().radioConnectUj - before).toBeLessThan(0.31e6);
+    expect(up.of('capabilities')).toHaveLength(1); // once per connect, not periodic
+    node.linkDown(24 * HOUR);
+    node.linkUp(24 * HOUR);
+    expect(up.of('capabilities')).toHaveLength(2);
   });
 });
 
@@ -202,6 +222,63 @@ describe('SimNode with person_detect (doorbell)', () => {
     // Status names the slot whose sha256 prefix is the event's model tag.
     const st = decodeStatusV1(up.of('status')[0]);
     expect(Buffer.from(st.slots[0]!.sha256).readUInt32BE(0)).toBe(model.artifact.modelTag);
+  });
+
+  it('sends up/summary with the status: the window the interpreter saw, charged to the radio ledger', async () => {
+    const up = new FakeUplink();
+    up.connected = true;
+    const node = doorbell(up, 'nrf52840');
+    node.linkUp(0); // frame 0 is not taken yet: the link-up summary has nothing to say
+    expect(up.of('summary')).toHaveLength(0);
+    const txBefore = node.ledger.exactTotals().radioTxUj;
+    const sentBefore = up.sent.length;
+    node.advance(HOUR); // frames at 0, 10, …, 60 min; the hourly status (and summary) at 60 min
+    await flush();
+    const summaries = up.of('summary');
+    expect(summaries).toHaveLength(1);
+    const s = decodeInferenceSummaryV1(summaries[0]!);
+    // Independently: person_detect on libs/tinyml with TFLM's own input rule (pixel − 128), but for
+    // pixel 255, which the device manifest's 3-byte statistics make 126 (personDetectPreprocessing).
+    const interpreter = new Interpreter(loadModel(model.artifact.bytes));
+    interpreter.allocate();
+    const expected = new SummaryAccumulator(2, 1);
+    for (let i = 0; i < 7; i++) {
+      const input = Int8Array.from(frames.values(i) as Uint8Array, (p) => (p === 255 ? 126 : p - 128));
+      interpreter.input(0).data.set(input);
+      interpreter.invoke();
+      expected.add(input, interpreter.output(0).data);
+    }
+    const w = expected.snapshot();
+    expect(s).toMatchObject({ bootId: node.bootId, seq: 0, timestampMs: HOUR, windowMs: HOUR, marginQ: 32 });
+    expect(s.models).toEqual([
+      {
+        modelTag: model.artifact.modelTag,
+        inferences: 7,
+        classCounts: w.classCounts,
+        scoreHistogram: w.scoreHistogram,
+        lowMargin: w.lowMargin,
+        inputStats: w.inputStats,
+      },
+    ]);
+    expect(s.models[0]!.inputStats[0]!.count).toBe(7 * 96 * 96);
+    // Every uplink of the hour (events, energy, status, summary) is charged its own message cost;
+    // up/accuracy, the simulation's measuring tape, is not.
+    const radio = RADIO_PROFILES['nrf52840-ble-1m'];
+    const cost = (kind: UplinkKind, bytes: number) =>
+      messageCost(radio, { payloadBytes: bytes, direction: 'up', qos: 1, topicBytes: up.topicBytes(kind) }).energyUj;
+    const expectedTx = up.sent
+      .slice(sentBefore)
+      .filter((m) => m.kind !== 'accuracy')
+      .reduce((sum, m) => sum + cost(m.kind, m.payload.length), 0);
+    expect(node.ledger.exactTotals().radioTxUj - txBefore).toBeCloseTo(expectedTx, 6);
+    expect(up.sent.slice(sentBefore).map((m) => m.kind)).toContain('summary');
+    expect(node.counters.published.summary).toBe(1);
+    // The next window starts empty: its summary counts only the next hour's frames.
+    node.advance(2 * HOUR);
+    await flush();
+    const next = decodeInferenceSummaryV1(up.of('summary')[1]!);
+    expect(next).toMatchObject({ seq: 1, windowMs: HOUR });
+    expect(next.models[0]!.inferences).toBe(6);
   });
 
   it('buffers while offline, drops the oldest beyond capacity (counted), and flushes on reconnect', async () => {

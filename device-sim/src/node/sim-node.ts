@@ -13,23 +13,29 @@ import {
   totalUj,
   usableEnergyJ,
 } from '@tinyfleet/energy';
+import type { SummaryAccumulator } from '@tinyfleet/drift';
 import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
 import {
   ACCURACY_MAX_MODELS,
   DeviceConfigV1,
   DownlinkKind,
   encodeAccuracyReportV1,
+  encodeDeviceCapabilitiesV1,
   encodeEnergySnapshotV1,
   encodeInferenceEventV1,
+  encodeInferenceSummaryV1,
   encodeStatusV1,
   EnergySnapshotV1,
   InferenceEventV1,
+  SUMMARY_MAX_MODELS,
 } from '@tinyfleet/wire';
 import type { KeyObject } from 'node:crypto';
-import type { SharedModel } from '../inference/shared-model';
+import type { InferenceResult, SharedModel } from '../inference/shared-model';
 import { OtaAgent } from '../ota/ota-agent';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
+import { opSetBytesFor } from './firmware-build';
+import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent, type KeptWindow } from './evidence-agent';
 import { GroundTruthLog } from './ground-truth-log';
 import { LoadReceivedModel, ModelSlots } from './model-slots';
 import type { NodeUplink, SeqStore } from './node-ports';
@@ -61,10 +67,28 @@ export interface SimNodeOptions {
   trustedKeys?: Map<string, KeyObject>;
   /** Builds a runnable model from bytes received over the air (shared per worker); none = no OTA. */
   loadReceivedModel?: LoadReceivedModel;
+  /**
+   * Evidence budget until the operator sets one, bytes per UTC day: by default 0 (off) for the
+   * doorbell camera, whose frames are personal data, DEFAULT_EVIDENCE_BUDGET_BYTES for sensor nodes.
+   */
+  evidenceBudgetBytesPerDay?: number;
 }
 
 /** What this firmware publishes: every uplink kind of the wire protocol. */
-export const SIM_UPLINK_KINDS = ['event', 'status', 'energy', 'ota-status', 'ota-request', 'accuracy'] as const;
+export const SIM_UPLINK_KINDS = [
+  'event',
+  'status',
+  'energy',
+  'ota-status',
+  'ota-request',
+  'accuracy',
+  'capabilities',
+  'summary',
+  'evidence',
+  'evidence-status',
+] as const;
+/** Evidence chunks published per pump at most, so events and status interleave with an upload. */
+const EVIDENCE_CHUNKS_PER_PUMP = 4;
 export type SimUplinkKind = (typeof SIM_UPLINK_KINDS)[number];
 
 export function emptyPublished(): Record<SimUplinkKind, number> {
@@ -77,6 +101,9 @@ export interface NodeCounters {
   eventsCreated: number;
   eventsAcked: number;
   published: Record<SimUplinkKind, number>;
+  /** Bytes on air and radio energy of evidence uplinks (chunks and statuses), as charged to the ledger. */
+  evidenceBytesOnAir: number;
+  evidenceUj: number;
 }
 
 /**
@@ -96,8 +123,11 @@ export class SimNode {
     eventsCreated: 0,
     eventsAcked: 0,
     published: emptyPublished(),
+    evidenceBytesOnAir: 0,
+    evidenceUj: 0,
   };
   readonly ota: OtaAgent;
+  readonly evidence: EvidenceAgent;
   readonly bootId: number;
   private readonly policy: EventPolicyState;
   private config: DeviceConfigV1 = DEFAULT_DEVICE_CONFIG;
@@ -111,6 +141,13 @@ export class SimNode {
   private energySeq = 0;
   private accuracySeq = 0;
   private accuracyRevisionSent = 0;
+  /**
+   * The up/summary window per model tag, in order of last use (a used tag moves to the end), so a
+   * summary carries the active model and, after a switch, the one it replaced.
+   */
+  private readonly summaries = new Map<number, SummaryAccumulator>();
+  private summarySeq = 0;
+  private summaryFromMs: number;
   /** Downlinks are handled one at a time, in arrival order, like a device's single MQTT task. */
   private downlinkChain: Promise<void> = Promise.resolve();
   /** An unexpected failure inside the OTA agent (a bug, not a refused update), for the fleet summary. */
@@ -121,6 +158,7 @@ export class SimNode {
   private nextTxAllowedMs = 0;
   private lastNowMs: number;
   private statusDue = false;
+  private capabilitiesDue = false;
   private energyDue = false;
   private readonly txCosts = new Map<string, MessageCost>();
 
@@ -154,11 +192,21 @@ export class SimNode {
       clock: () => this.lastNowMs,
       selfTestRan: () => this.chargeSelfTest(),
     });
+    this.evidence = new EvidenceAgent(
+      {
+        publish: (kind, payload) => {
+          if (o.uplink.connected) this.send(kind, payload, this.lastNowMs).catch(() => undefined);
+        },
+        deviceSecret: () => o.uplink.deviceSecret?.() ?? null,
+      },
+      o.evidenceBudgetBytesPerDay ?? (o.stream.sensor === 'doorbell' ? 0 : DEFAULT_EVIDENCE_BUDGET_BYTES),
+    );
     this.buffer = new OfflineBuffer(o.bufferCapacity ?? 256);
     if (o.model) this.slots.install(o.model);
     this.sampleIndex = o.streamOffset;
     this.nextSampleAtMs = o.bootMs;
     this.lastNowMs = o.bootMs;
+    this.summaryFromMs = o.bootMs;
     this.nextSeq = o.seqStore.reserve(SEQ_BLOCK, 0);
     this.seqReservedUntil = this.nextSeq + SEQ_BLOCK;
     this.nextStatusAtMs = o.bootMs + this.config.statusIntervalS * 1000;
@@ -204,6 +252,8 @@ export class SimNode {
   linkUp(nowMs: number): void {
     this.ledger.chargeRadioConnect(connectCost(this.o.radio));
     this.keepAliveFromMs = nowMs;
+    // After every connect: the platform may have missed the last report, and admission needs the op set.
+    this.capabilitiesDue = true;
     this.statusDue = true; // the platform learns the slots (model tags) before the events
     this.energyDue = true;
     this.pump(nowMs);
@@ -238,7 +288,7 @@ export class SimNode {
    * An OTA downlink arrived (`payload` as received): its radio energy is charged, then the agent
    * handles it after every earlier one.
    */
-  onOtaDownlink(kind: Exclude<DownlinkKind, 'config'>, payload: Uint8Array): Promise<void> {
+  onOtaDownlink(kind: Exclude<DownlinkKind, 'config' | 'evidence-request'>, payload: Uint8Array): Promise<void> {
     this.ledger.chargeRadioRx(
       messageCost(this.o.radio, {
         payloadBytes: payload.byteLength,
@@ -255,6 +305,21 @@ export class SimNode {
           : () => this.ota.onCancel(payload);
     this.downlinkChain = this.downlinkChain.then(handle).catch((err) => this.otaFailed(err));
     return this.downlinkChain;
+  }
+
+  /** down/evidence-request arrived: its radio energy is charged, then the agent answers it. */
+  onEvidenceRequest(payload: Uint8Array): void {
+    this.ledger.chargeRadioRx(
+      messageCost(this.o.radio, {
+        payloadBytes: payload.byteLength,
+        direction: 'down',
+        qos: 1,
+        topicBytes: this.o.uplink.downlinkTopicBytes('evidence-request'),
+      }),
+    );
+    const tags = [this.slots.activeModel, this.slots.inactiveModel].flatMap((m) => (m ? [m.artifact.modelTag] : []));
+    this.evidence.onRequest(payload, this.lastNowMs, tags);
+    this.pump(this.lastNowMs);
   }
 
   /** The chain goes on with the next downlink; the failure is kept, not swallowed. */
@@ -299,6 +364,8 @@ export class SimNode {
     const cost = model.costOn(this.o.mcu);
     this.ledger.chargeCompute(cost);
     this.counters.inferences++;
+    this.summarise(model, result);
+    if (this.evidence.enabled) this.evidence.keep(this.keptWindow(model, t, result));
     const report = this.policy.shouldReport(result);
     const seq = report ? this.takeSeq() : -1;
     if (this.o.stream.scored?.(this.sampleIndex) !== false)
@@ -323,6 +390,90 @@ export class SimNode {
     };
     this.counters.eventsCreated++;
     this.buffer.push(event);
+  }
+
+  /** Adds the inference to its model's summary window (a device does this in integers, allocation-free). */
+  private summarise(model: SharedModel, result: InferenceResult): void {
+    const tag = model.artifact.modelTag;
+    let acc = this.summaries.get(tag);
+    if (acc) this.summaries.delete(tag);
+    else acc = model.summaryAccumulator();
+    acc.addReduced(result.scores, result.reducedInput);
+    this.summaries.set(tag, acc);
+  }
+
+  /**
+   * up/summary, with the status: the window since the previous one, for the models used in it (the
+   * most recent SUMMARY_MAX_MODELS; a third model within one window is left out). Nothing is sent
+   * for a window without inferences. Charged like any uplink: it is the device's real workload.
+   */
+  private sendSummary(nowMs: number): void {
+    const used = [...this.summaries].filter(([, acc]) => acc.count > 0).slice(-SUMMARY_MAX_MODELS);
+    if (used.length === 0) return;
+    const payload = encodeInferenceSummaryV1({
+      bootId: this.bootId,
+      seq: this.summarySeq++,
+      timestampMs: nowMs,
+      windowMs: Math.min(0xffffffff, Math.max(0, nowMs - this.summaryFromMs)),
+      marginQ: used[0]![1].marginQ,
+      models: used.map(([modelTag, acc]) => {
+        const w = acc.snapshot();
+        return {
+          modelTag,
+          inferences: w.inferences,
+          classCounts: w.classCounts,
+          scoreHistogram: w.scoreHistogram,
+          lowMargin: w.lowMargin,
+          inputStats: w.inputStats,
+        };
+      }),
+    });
+    // The window restarts; only the active model keeps an accumulator (the replaced one is done).
+    const active = this.slots.activeModel?.artifact.modelTag;
+    for (const [tag, acc] of this.summaries)
+      if (tag === active) acc.reset();
+      else this.summaries.delete(tag);
+    this.summaryFromMs = nowMs;
+    this.send('summary', payload, nowMs).catch(() => undefined); // a lost window shows as a seq gap
+  }
+
+  /** A copy of the raw samples the model just read (its channels, oldest first), in the node's own memory. */
+  private keptWindow(model: SharedModel, t: number, result: InferenceResult): KeptWindow {
+    const stream = this.o.stream;
+    const p = model.artifact.preprocessing;
+    const samples = model.windowFor(stream);
+    const first = this.sampleIndex - (samples - 1);
+    const base = {
+      modelTag: model.artifact.modelTag,
+      timestampMs: t,
+      label: result.label,
+      scoreQ: result.scoreQ,
+      marginQ: result.marginQ,
+      samples,
+    };
+    if (p.kind === 'image') {
+      const frame = stream.values(first);
+      return {
+        ...base,
+        format: 'u8',
+        valuesPerSample: frame.length,
+        imageWidth: stream.imageWidth ?? 0,
+        data: Uint8Array.from(frame),
+      };
+    }
+    const columns = p.channels.map((c) => stream.channels.indexOf(c));
+    const values = new Float32Array(samples * columns.length);
+    for (let s = 0; s < samples; s++) {
+      const row = stream.values(first + s);
+      columns.forEach((c, j) => (values[s * columns.length + j] = row[c]!));
+    }
+    return {
+      ...base,
+      format: 'f32le',
+      valuesPerSample: columns.length,
+      imageWidth: 0,
+      data: new Uint8Array(values.buffer),
+    };
   }
 
   private takeSeq(): number {
@@ -358,6 +509,10 @@ export class SimNode {
       this.txCosts.set(key, cost);
     }
     this.ledger.chargeRadioTx(cost, { event: kind === 'event' });
+    if (kind === 'evidence' || kind === 'evidence-status') {
+      this.counters.evidenceBytesOnAir += cost.breakdown.bytesUp + cost.breakdown.bytesDown;
+      this.counters.evidenceUj += cost.energyUj;
+    }
     if (this.o.radio.kind === 'lora') this.nextTxAllowedMs = nowMs + dutyCycleMinIntervalS(cost.airtimeMs) * 1000;
   }
 
@@ -387,6 +542,16 @@ export class SimNode {
   private pump(nowMs: number): void {
     const up = this.o.uplink;
     if (!up.connected) return;
+    if (this.capabilitiesDue && this.txAllowed(nowMs)) {
+      this.capabilitiesDue = false;
+      const payload = encodeDeviceCapabilitiesV1({
+        timestampMs: nowMs,
+        interpreterVersion: INTERPRETER_VERSION,
+        opSet: opSetBytesFor(this.o.mcu),
+      });
+      // Lost with the link: the next connect sends it again.
+      this.send('capabilities', payload, nowMs).catch(() => undefined);
+    }
     if (this.statusDue && this.txAllowed(nowMs)) {
       this.statusDue = false;
       const b = this.battery();
@@ -403,6 +568,7 @@ export class SimNode {
         droppedEvents: this.buffer.dropped,
       });
       this.send('status', payload, nowMs).catch(() => undefined); // status is periodic: the next one supersedes
+      this.sendSummary(nowMs);
       // With the status, when the truth log moved: hourly is enough for a health gate, and at 600× the
       // energy cadence would put as many accuracy reports on the platform as energy snapshots.
       if (this.truth.revision !== this.accuracyRevisionSent) {
@@ -430,6 +596,8 @@ export class SimNode {
         },
       );
     }
+    for (let k = 0; k < EVIDENCE_CHUNKS_PER_PUMP && this.evidence.uploading && this.txAllowed(nowMs); k++)
+      this.evidence.sendNext(nowMs);
     if (this.energyDue && this.txAllowed(nowMs)) {
       this.energyDue = false;
       this.ledger.chargeSleepUntil(nowMs);

@@ -32,6 +32,7 @@ export function loadDoorbellStream(
     labels: ['no_person', 'person'],
     length: len,
     rawSampleBytes: frame,
+    imageWidth: img.cols,
     values: (i) => {
       const k = order[wrapIndex(i, len)];
       return img.pixels.subarray(k * frame, (k + 1) * frame);

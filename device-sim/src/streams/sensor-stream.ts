@@ -33,6 +33,8 @@ export interface SensorStream {
   nextIntervalMs(i: number, random: () => number): number;
   /** Consecutive agreeing inferences before a class change is reported (default 1). */
   readonly eventConfirmations?: number;
+  /** Pixels per row when a sample is an image frame (evidence windows say how to draw it). */
+  readonly imageWidth?: number;
   /** Where sample i came from (file and row), for the local truth log. */
   describe(i: number): string;
 }

@@ -17,6 +17,7 @@ import {
   encodeDeviceManifest,
   type DeviceManifest,
 } from './device-manifest';
+import { encodeMeans, encodeStds, type EncodedStatistics } from './channel-statistics';
 import { seededSelfTestInput } from './self-test-input';
 import { FUZZ_SEED, Fuzzer, hex, mutateBytes } from './testing/fuzz-harness';
 import { helloWorldInt8 } from './testing/ota-corpus';
@@ -148,11 +149,16 @@ function edit(v: CborValue, p: Path, replace: (old: CborValue) => CborValue[]): 
   else items[i!] = edit(items[i!]!, rest, replace);
   return items;
 }
+/** n float32 values as one byte string: how mean and std travelled before the compact form. */
 const float32Bytes = (n: number, v = 1) => {
   const b = new Uint8Array(4 * n);
   for (let i = 0; i < n; i++) new DataView(b.buffer).setFloat32(4 * i, v, true);
   return b;
 };
+/** mean and std of n values as they travel: [list exponent, codes]. */
+const statistics = (e: EncodedStatistics): CborValue => [e.exponent, e.bytes];
+const meansOf = (n: number) => statistics(encodeMeans(Array.from({ length: n }, (_, i) => i + 1)));
+const stdsOf = (n: number) => statistics(encodeStds(Array.from({ length: n }, (_, i) => i + 1)));
 
 describe('TFDM/1 decoder fuzz', () => {
   const valid = CORPUS.map((m) => encodeDeviceManifest(m));
@@ -232,9 +238,53 @@ describe('TFDM/1 decoder fuzz', () => {
         value: () => f.pick([2 ** 31, -(2 ** 31) - 1]),
       },
       {
-        kind: 'std not positive',
-        path: (t) => (get(t, [11]) === null ? [] : [[11, 4]]),
-        value: () => float32Bytes(1, f.pick([0, -1])),
+        kind: 'mean or std as float32 bytes (the superseded layout)',
+        path: (t) =>
+          get(t, [11]) === null
+            ? []
+            : [
+                [11, 3],
+                [11, 4],
+              ],
+        value: () => float32Bytes(1, f.pick([0, 1.5, 12.25])),
+      },
+      {
+        kind: 'mean or std list exponent out of range',
+        path: (t) =>
+          get(t, [11]) === null
+            ? []
+            : [
+                [11, 3, 0],
+                [11, 4, 0],
+              ],
+        value: () => f.pick([-127, 113, 2 ** 31, -(2 ** 31) - 1]),
+      },
+      {
+        kind: 'mean code infinity, NaN or −0',
+        path: (t) => (get(t, [11]) === null ? [] : [[11, 3, 1]]),
+        value: () =>
+          f.pick([
+            Uint8Array.of(0x00, 0x7c),
+            Uint8Array.of(0x00, 0xfc),
+            Uint8Array.of(0x01, 0x7e),
+            Uint8Array.of(0x00, 0x80),
+          ]),
+      },
+      {
+        kind: 'mean or std codes whose largest is not in the top binade',
+        path: (t) =>
+          get(t, [11]) === null
+            ? []
+            : [
+                [11, 3],
+                [11, 4],
+              ],
+        value: () =>
+          f.pick([
+            [0, Uint8Array.of(0x00, 0x3e)],
+            [-15, Uint8Array.of(0xe8)],
+            [0, Uint8Array.of(0x01)],
+          ]),
       },
       {
         kind: 'quantization scale not positive',
@@ -260,11 +310,18 @@ describe('TFDM/1 decoder fuzz', () => {
         (n) => n >= 0 && n !== channels.length && !(n === 1 && get(tree, [11, 0]) === 2),
       );
       const n = f.pick(counts);
-      const both = edit(
-        edit(tree, [11, 3], () => [float32Bytes(n)]),
-        [11, 4],
-        () => [float32Bytes(n)],
-      );
+      const both =
+        n === 0
+          ? edit(
+              edit(tree, [11, 3], () => [[0, new Uint8Array(0)]]),
+              [11, 4],
+              () => [[0, new Uint8Array(0)]],
+            )
+          : edit(
+              edit(tree, [11, 3], () => [meansOf(n)]),
+              [11, 4],
+              () => [stdsOf(n)],
+            );
       run('refused: mean/std not one per channel', encodeCbor(both), true);
     }
     if (process.env.FUZZ_REPORT) console.log(f.report());

@@ -7,7 +7,11 @@ import {
   preprocessingOf,
   type DeviceManifest,
 } from './device-manifest';
+import { encodeMeans, encodeStds } from './channel-statistics';
 import { seededSelfTestInput, selfTestOutputMatches } from './self-test-input';
+
+/** Float32 little-endian bytes, as mean and std travelled before the compact form. */
+const f32 = (...values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -39,8 +43,9 @@ const EXAMPLE: DeviceManifest = {
   selfTest: { input: { seed: 2 }, expectedOutput: bytes('2cd4'), toleranceLsb: 1 },
 };
 
-/** Float32 little-endian bytes, as mean and std travel. */
-const f32 = (...values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
+/** mean and std as they travel: [list exponent, codes] (channel-statistics.ts). */
+const means = (...values: number[]) => [encodeMeans(values).exponent, encodeMeans(values).bytes];
+const stds = (...values: number[]) => [encodeStds(values).exponent, encodeStds(values).bytes];
 
 const EXAMPLE_HEX = `
   8d                                      array(13)
@@ -59,8 +64,8 @@ const EXAMPLE_HEX = `
     00                                      kind window
     81 63 767763                            channels ["vwc"]
     10                                      window length 16
-    44 00004441                             mean: float32 LE 12.25
-    44 0000c03f                             std: float32 LE 1.5
+    82 2b 42 207a                           mean [exponent -12, binary16 LE 7a20]: 50176 × 2^-12 = 12.25
+    82 2e 41 f8                             std [exponent -15, code f8]: (1 + 8/16) × 2^(-15 + 15) = 1.5
     00                                      transform none
     80                                      invalid values []
     82 fa3f000000 0e                        quantization [0.5, 14]
@@ -117,13 +122,40 @@ describe('device manifest (TFDM/1)', () => {
     expect(decodeDeviceManifest(encodeDeviceManifest(utf8)).modelId).toBe(utf8.modelId);
   });
 
+  it('refuses the float32 mean/std layout it replaced with words that say so, and never encodes a value it would round', () => {
+    const items = decodeCbor(encodeDeviceManifest(EXAMPLE)) as unknown[];
+    const p = items[11] as unknown[];
+    p[3] = f32(12.25);
+    p[4] = f32(1.5);
+    expect(() => decodeDeviceManifest(encodeCbor(items as never))).toThrow(
+      /preprocessing.mean: expected \[exponent, codes\] \(a byte string of float32 values is the superseded layout: rebuild the model\), got bytes/,
+    );
+    const fitted = (mean: number[], std: number[]) => ({
+      ...EXAMPLE,
+      preprocessing: { ...EXAMPLE.preprocessing!, mean, std },
+    });
+    expect(() => encodeDeviceManifest(fitted([Math.fround(12.3)], [1.5]))).toThrow(
+      /preprocessing.mean\[0\] = 12.300000190734863 is not binary16 × 2\^-12 \(fitPreprocessing rounds with roundChannelStatistics\)/,
+    );
+    expect(() => encodeDeviceManifest(fitted([12.25], [127.5]))).toThrow(DeviceManifestError);
+  });
+
   it.each([
     ['wrong version', (a: unknown[]) => (a[0] = 2)],
     ['short sha256', (a: unknown[]) => (a[3] = new Uint8Array(31))],
     ['unknown dtype code', (a: unknown[]) => ((a[9] as unknown[][])[0]![0] = 99)],
     ['CUSTOM as a builtin code', (a: unknown[]) => ((a[8] as unknown[])[0] = 32)],
     ['an integer where a float goes', (a: unknown[]) => ((a[9] as unknown[][])[0]![2] = 1)],
-    ['mean not a multiple of 4 bytes', (a: unknown[]) => ((a[11] as unknown[])[3] = new Uint8Array(3))],
+    ['mean codes of an odd length', (a: unknown[]) => ((a[11] as unknown[])[3] = [-12, new Uint8Array(3)])],
+    ['mean as float32 bytes (the superseded layout)', (a: unknown[]) => ((a[11] as unknown[])[3] = f32(12.25))],
+    ['std as float32 bytes (the superseded layout)', (a: unknown[]) => ((a[11] as unknown[])[4] = f32(1.5))],
+    // 1.5 × 2^0 and 0.75: values, but the largest code is not in the top binade (another encoding of a value).
+    [
+      'a mean exponent not the largest mean’s',
+      (a: unknown[]) => ((a[11] as unknown[])[3] = [0, Uint8Array.of(0x00, 0x3e)]),
+    ],
+    ['a std exponent not the largest std’s', (a: unknown[]) => ((a[11] as unknown[])[4] = [-15, Uint8Array.of(0xe8)])],
+    ['a binary16 NaN mean', (a: unknown[]) => ((a[11] as unknown[])[3] = [-12, Uint8Array.of(0x01, 0x7e)])],
     ['seed 0', (a: unknown[]) => ((a[12] as unknown[])[0] = 0)],
     ['12 fields', (a: unknown[]) => a.pop()],
     ['a model id of 33 × é (33 UTF-16 units, 66 UTF-8 bytes)', (a: unknown[]) => (a[1] = 'é'.repeat(33))],
@@ -135,9 +167,8 @@ describe('device manifest (TFDM/1)', () => {
     ['RAM bytes of 2^32', (a: unknown[]) => (a[7] = 2 ** 32)],
     ['a zero point beyond int32', (a: unknown[]) => ((a[9] as unknown[][])[0]![3] = 2 ** 31)],
     ['no channels', (a: unknown[]) => ((a[11] as unknown[])[1] = [])],
-    ['two means for one channel', (a: unknown[]) => ((a[11] as unknown[])[3] = f32(12.25, 1))],
-    ['std of another count than mean', (a: unknown[]) => ((a[11] as unknown[])[4] = f32(1.5, 1))],
-    ['std 0', (a: unknown[]) => ((a[11] as unknown[])[4] = f32(0))],
+    ['two means for one channel', (a: unknown[]) => ((a[11] as unknown[])[3] = means(12.25, 1))],
+    ['std of another count than mean', (a: unknown[]) => ((a[11] as unknown[])[4] = stds(1.5, 1))],
     ['window length 0', (a: unknown[]) => ((a[11] as unknown[])[2] = 0)],
     ['quantization scale 0', (a: unknown[]) => (((a[11] as unknown[])[7] as unknown[])[0] = new CborFloat(0))],
   ])('refuses %s with a DeviceManifestError', (_what, mutate) => {

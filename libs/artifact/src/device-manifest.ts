@@ -8,6 +8,14 @@
 import { BUILTIN_CUSTOM, BUILTIN_OPERATOR_NAMES, DTYPE_BY_CODE } from '@tinyfleet/tinyml/schema/tflite-schema';
 import { createHash } from 'node:crypto';
 import { CborError, CborFloat, decodeCbor, encodeCbor, type CborValue } from './cbor-lite';
+import {
+  ChannelStatisticsError,
+  decodeMeans,
+  decodeStds,
+  encodeMeans,
+  encodeStds,
+  type EncodedStatistics,
+} from './channel-statistics';
 import { deviceRamBytes, type ArtifactManifest, type Preprocessing } from './manifest.types';
 import { OTA_MODEL_BYTES_LIMIT } from './ota-limits';
 
@@ -38,6 +46,7 @@ export interface DevicePreprocessing {
    */
   channels: string[] | { layoutHash: Uint8Array };
   windowLength: number;
+  /** Per channel (an image: 1 or per colour): values roundChannelStatistics gives, which travel exactly. */
   mean: number[];
   std: number[];
   transform: Preprocessing['transform'];
@@ -182,8 +191,8 @@ export function encodeDeviceManifest(d: DeviceManifest): Uint8Array {
           KINDS.indexOf(p.kind),
           Array.isArray(p.channels) ? p.channels : p.channels.layoutHash,
           p.windowLength,
-          float32s(p.mean, 'preprocessing.mean'),
-          float32s(p.std, 'preprocessing.std'),
+          statistics(() => encodeMeans(p.mean)),
+          statistics(() => encodeStds(p.std)),
           TRANSFORMS.indexOf(p.transform),
           p.invalidValues.map(f),
           [f(p.quantization.scale), p.quantization.zeroPoint],
@@ -254,8 +263,8 @@ function preprocessing(v: CborValue): DevicePreprocessing {
       : nonEmpty(arr(p[1]!, 'preprocessing.channels'), 'preprocessing.channels').map((c, i) =>
           text(c, `preprocessing.channels[${i}]`),
         );
-  const mean = fromFloat32s(p[3]!, 'preprocessing.mean', false);
-  const std = fromFloat32s(p[4]!, 'preprocessing.std', true);
+  const mean = fromStatistics(p[3]!, 'preprocessing.mean', decodeMeans);
+  const std = fromStatistics(p[4]!, 'preprocessing.std', decodeStds);
   if (mean.length !== std.length) fail('preprocessing.std', `${mean.length} values, as mean`, `${std.length}`);
   // A layout hash hides the channel count until the device resolves it: preprocessingOf checks it then.
   if (Array.isArray(channels)) checkPerChannel(kind, mean.length, channels.length);
@@ -335,30 +344,27 @@ function oneOf<T extends string>(names: readonly T[], v: CborValue, what: string
   return n < names.length ? names[n]! : fail(what, `0..${names.length - 1}`, n);
 }
 
-/**
- * Per-channel parameters as one byte string of float32 little-endian values: 4 bytes each instead of
- * 5 as CBOR floats (a 128-feature model has 256 of them). Only float32 values are accepted, so the
- * device computes with exactly the numbers training used (libs/pipeline fits them as float32).
- */
-function float32s(values: number[], what: string): Uint8Array {
-  const out = new Uint8Array(values.length * 4);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => {
-    if (Math.fround(v) !== v || !Number.isFinite(v))
-      throw new DeviceManifestError(`${what}[${i}] = ${v} is not a float32 value`);
-    view.setFloat32(i * 4, v, true);
-  });
-  return out;
+/** mean or std as [list exponent, codes] (channel-statistics.ts); a value the form cannot hold is refused. */
+function statistics(encode: () => EncodedStatistics): CborValue {
+  try {
+    const { exponent, bytes } = encode();
+    return [exponent, bytes];
+  } catch (err) {
+    if (err instanceof ChannelStatisticsError) throw new DeviceManifestError(`preprocessing.${err.message}`);
+    throw err;
+  }
 }
-function fromFloat32s(v: CborValue, what: string, positiveOnly: boolean): number[] {
-  const b = bstr(v, what);
-  if (b.length === 0 || b.length % 4 !== 0) fail(what, 'a non-zero multiple of 4 bytes', `${b.length} bytes`);
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return Array.from({ length: b.length / 4 }, (_, i) => {
-    const x = view.getFloat32(i * 4, true);
-    if (!Number.isFinite(x)) fail(`${what}[${i}]`, 'a finite float32', x);
-    return positiveOnly ? positive(x, `${what}[${i}]`) : x;
-  });
+function fromStatistics(v: CborValue, what: string, decode: (e: EncodedStatistics) => number[]): number[] {
+  // Before the compact form these were one byte string of float32 values: refused with its own words.
+  if (v instanceof Uint8Array)
+    fail(what, '[exponent, codes] (a byte string of float32 values is the superseded layout: rebuild the model)', v);
+  const [exponent, bytes] = arr(v, what, 2);
+  try {
+    return decode({ exponent: int(exponent!, `${what}.exponent`), bytes: bstr(bytes!, `${what}.codes`) });
+  } catch (err) {
+    if (err instanceof ChannelStatisticsError) throw new DeviceManifestError(`preprocessing.${err.message}`);
+    throw err;
+  }
 }
 
 function opCode(name: string): number | string {

@@ -23,6 +23,7 @@ export {
   preprocessingOf,
 } from './device-manifest';
 export type { DeviceManifest, DevicePreprocessing, DeviceSelfTest, DeviceTensorSpec } from './device-manifest';
+export { ChannelStatisticsError, roundChannelStatistics } from './channel-statistics';
 export { seededSelfTestInput, selfTestOutputMatches, tensorBytes } from './self-test-input';
 export type { SelfTestTensor } from './self-test-input';
 export { applyModelDelta, encodeModelDelta, ModelDeltaError } from './model-delta';

@@ -66,7 +66,9 @@ export function assessDrift(
       inputShifts: [],
       reasons: [],
     };
-  const classMixPsi = populationStabilityIndex(reference.classCounts, current.classCounts);
+  // A one-output model (a regressor, a single score) has no class mix to shift.
+  const classMixPsi =
+    reference.classCounts.length < 2 ? 0 : populationStabilityIndex(reference.classCounts, current.classCounts);
   const scoreJsBits = jensenShannonDivergence(reference.scoreHistogram, current.scoreHistogram);
   const channels = Math.min(reference.inputStats.length, current.inputStats.length);
   const inputShifts: DriftAssessment['inputShifts'] = [];

@@ -1,4 +1,4 @@
-import { SummaryAccumulator } from './summary-accumulator';
+import { foldInputStats, SummaryAccumulator } from './summary-accumulator';
 import { assessDrift, sumSignals, type WindowSignals } from './assess';
 import { jensenShannonDivergence, populationStabilityIndex, PSEUDO_COUNT } from './divergence';
 import { meanShift, momentsOf, normalTail } from './two-sample';
@@ -100,5 +100,30 @@ describe('SummaryAccumulator', () => {
     ]);
     acc.reset();
     expect(acc.snapshot().inferences).toBe(0);
+  });
+
+  it('folds channel k into slot k mod slots, exactly as foldInputStats folds a full reference', () => {
+    // 5 channels into 2 slots: the slot is (index mod 5) mod 2, not index mod 2 (5 is odd).
+    const input = [1, 2, 3, 4, 5, -1, -2, -3, -4, -5];
+    const full = new SummaryAccumulator(2, 5);
+    const folded = new SummaryAccumulator(2, 5, 32, 2);
+    full.add(input, [10, -10]);
+    folded.add(input, [10, -10]);
+    expect(folded.statSlots).toBe(2);
+    expect(folded.snapshot().inputStats).toEqual(foldInputStats(full.snapshot().inputStats, 2));
+    expect(folded.snapshot().inputStats[0]).toEqual({ count: 6, sum: 0, sumSquares: 2 * (1 + 9 + 25) });
+    expect(foldInputStats(full.snapshot().inputStats, 8)).toEqual(full.snapshot().inputStats);
+  });
+
+  it('addReduced with reduceInput adds the same as add (what a simulator memoises)', () => {
+    const a = new SummaryAccumulator(2, 3, 32, 2);
+    const b = new SummaryAccumulator(2, 3, 32, 2);
+    const reduced = new Float64Array(6);
+    b.reduceInput([7, -8, 9], reduced);
+    a.add([7, -8, 9], [0, 40]);
+    b.addReduced([0, 40], reduced);
+    b.addReduced([0, 40], reduced);
+    a.add([7, -8, 9], [0, 40]);
+    expect(b.snapshot()).toEqual(a.snapshot());
   });
 });

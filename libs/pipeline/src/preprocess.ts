@@ -3,7 +3,7 @@
  * per-channel standardisation with constants fitted on the training split, and the int8 input
  * quantization. applyPreprocessing() is the one implementation the pipeline uses for every split.
  */
-import type { Preprocessing } from '@tinyfleet/artifact';
+import { roundChannelStatistics, type Preprocessing } from '@tinyfleet/artifact';
 import type { LabelledData } from '@tinyfleet/datasets';
 import { featureSize, InputPreprocessor, quantizeInt8, subset, transformValue } from '@tinyfleet/datasets';
 import { PipelineError } from './pipeline.types';
@@ -16,7 +16,7 @@ export type PreprocessingTemplate = Omit<
 > & {
   /** Clip the calibrated input range to +-this many standard deviations (outliers would waste int8 resolution). */
   clipStd?: number;
-  /** Images: x = (pixel - 128) / 128 (zero-centred, trains faster without batch norm) instead of pixel / 255. */
+  /** Images: x = (pixel - 128) / 128 (zero-centred, trains faster without batch norm) instead of pixel / 256. */
   imageCentre?: boolean;
 };
 
@@ -25,8 +25,9 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
   const c = channels.length;
   const windowLength = train.featureShape.length === 2 ? train.featureShape[0] : 1;
   if (tpl.kind === 'image') {
-    // Either way the int8 input is exactly pixel - 128: pixel / 255 with scale 1/255 and zero point -128,
-    // or (pixel - 128) / 128 with scale 1/128 and zero point 0.
+    // Either way the int8 input is exactly pixel - 128: pixel / 256 with scale 1/256 and zero point -128,
+    // or (pixel - 128) / 128 with scale 1/128 and zero point 0 (256, not 255: a std the device manifest
+    // carries exactly, see roundChannelStatistics; every step is then exact in float32).
     return tpl.imageCentre
       ? {
           ...stripClip(tpl),
@@ -41,8 +42,8 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
           channels,
           windowLength: 1,
           mean: [0],
-          std: [255],
-          quantization: { scale: Math.fround(1 / 255), zeroPoint: -128, dtype: 'int8' },
+          std: [256],
+          quantization: { scale: 1 / 256, zeroPoint: -128, dtype: 'int8' },
         };
   }
   const sum = new Float64Array(c);
@@ -54,9 +55,12 @@ export function fitPreprocessing(tpl: PreprocessingTemplate, train: LabelledData
     sq[i % c] += v * v;
     if (i % c === 0) count++;
   }
-  // float32 values: what a microcontroller computes with, and what the device manifest carries exactly.
-  const mean = Array.from(sum, (s) => Math.fround(s / count));
-  const std = Array.from(sq, (s, k) => Math.fround(Math.sqrt(Math.max(s / count - mean[k] ** 2, 1e-12))));
+  // Rounded to what the device manifest carries exactly (3 bytes a channel, roundChannelStatistics):
+  // any nearby constants standardise as well, and training, evaluation, self-test and the device then
+  // all compute with the same float32 values.
+  const fittedMean = Array.from(sum, (s) => s / count);
+  const fittedStd = Array.from(sq, (s, k) => Math.sqrt(Math.max(s / count - fittedMean[k] ** 2, 1e-12)));
+  const { mean, std } = roundChannelStatistics(fittedMean, fittedStd);
   const p: Preprocessing = {
     ...stripClip(tpl),
     channels,

@@ -11,9 +11,27 @@ export { GreedyMemoryPlanner } from './memory/greedy-memory-planner';
 export type { BufferRequest, MemoryPlan, MemoryPlanner } from './memory/memory-planner';
 export { lowerBoundBytes } from './memory/memory-planner';
 export { SUPPORTED_OPS } from './kernels/kernel-registry';
-export { OP_SET_BUILDS, OpResolver, opsNeeded, registrationType, resolverForBuild } from './resolver/op-resolver';
-export { OP_CODES, OP_SET_DTYPES, OpSetFormatError, decodeOpSet, encodeOpSet } from './resolver/op-set';
-export type { OpSetEntry } from './resolver/op-set';
+export {
+  OP_SET_BUILDS,
+  OpResolver,
+  describeMissingOp,
+  missingOps,
+  opsNeeded,
+  registrationType,
+  resolverForBuild,
+} from './resolver/op-resolver';
+export type { MissingOp } from './resolver/op-resolver';
+export {
+  OP_CODES,
+  OP_SET_DTYPES,
+  OpSetFormatError,
+  decodeOpSet,
+  decodeOpSetBytes,
+  encodeOpSet,
+  encodeOpSetBytes,
+  opSetId,
+} from './resolver/op-set';
+export type { DecodeOpSetOptions, DecodedOpSet, OpSetEntry } from './resolver/op-set';
 export { INTERPRETER_VERSION } from './version';
 export type { DeviceMemory, OpMemoryReport } from './memory/device-memory';
 export { DEVICE_POINTER_BYTES } from './memory/device-layout';

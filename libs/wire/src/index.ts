@@ -19,3 +19,4 @@ export * from './messages/ota-cancel.v1';
 export * from './messages/accuracy-report.v1';
 export * from './messages/inference-summary.v1';
 export * from './messages/device-capabilities.v1';
+export * from './messages/evidence.v1';

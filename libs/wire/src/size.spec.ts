@@ -16,6 +16,7 @@ function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => (i === parts - 1 ? total - each * (parts - 1) : each));
 }
 import { MAX_PAYLOAD_BYTES } from './uplink';
+import { EVIDENCE_MAX_CHUNK_BYTES, EVIDENCE_MAX_WINDOW_BYTES } from './messages/evidence.v1';
 import { UNIX_MS_MAX } from './schema';
 
 const SHA = new Uint8Array(32).fill(0xab);
@@ -24,6 +25,7 @@ const BIG = Number.MAX_SAFE_INTEGER;
 /** Timestamps use the largest value they may take (8.64e15): the same 9-byte uint64 head as BIG. */
 const MIB16 = 16 * 1024 * 1024;
 const CHUNK_DATA = new Uint8Array(4096).fill(0xcd);
+const EVIDENCE_DATA = new Uint8Array(EVIDENCE_MAX_CHUNK_BYTES).fill(0xcd);
 
 /** Worst (largest) encodings that are still realistic per the protocol spec. */
 const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
@@ -79,7 +81,7 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
     sensorStream: s(32),
     interpreterVersion: `1.0.0-${s(10)}`,
   },
-  ProvisionResponseV1: { status: 'replaced', deviceId: s(64), deviceSecret: s(128), mqttUsername: s(128) },
+  ProvisionResponseV1: { status: 'replaced', deviceId: s(64), deviceSecret: s(1024), mqttUsername: s(128) },
   DeviceConfigV1: { statusIntervalS: 86_400, energyIntervalS: 86_400, eventPolicy: 'threshold', scoreThresholdQ: -128 },
   // chunkBytes 256 is the smallest size whose head is 3 bytes that still makes chunkCount (65536) 5 bytes.
   OtaOfferV1: {
@@ -108,6 +110,50 @@ const WORST: { [K in keyof GoldenMessageTypes]: GoldenMessageTypes[K] } = {
     timestampMs: UNIX_MS_MAX,
   },
   OtaCancelV1: { jobId: 2 ** 32 - 1, reason: 'timed-out' },
+  EvidenceRequestV1: {
+    requestId: 2 ** 32 - 1,
+    modelTag: 2 ** 32 - 1,
+    selector: 'class',
+    label: 255,
+    marginQ: 0,
+    maxWindows: 64,
+    maxBytes: 2 ** 32 - 1,
+    deadlineMs: UNIX_MS_MAX,
+    dailyBudgetBytes: 2 ** 32 - 1,
+  },
+  EvidenceStatusV1: {
+    requestId: 2 ** 32 - 1,
+    state: 'done',
+    reason: 'expired',
+    windowCount: 64,
+    plannedBytes: 2 ** 32 - 1,
+    budgetLeftBytes: 2 ** 32 - 1,
+  },
+  // The last chunk of the largest blob: its offset is a 5-byte head.
+  EvidenceChunkV1: {
+    requestId: 2 ** 32 - 1,
+    windowIndex: 63,
+    windowCount: 64,
+    totalBytes: EVIDENCE_MAX_WINDOW_BYTES,
+    offset: EVIDENCE_MAX_WINDOW_BYTES - EVIDENCE_MAX_CHUNK_BYTES,
+    crc32: crc32(EVIDENCE_DATA),
+    data: EVIDENCE_DATA,
+  },
+  // Every count a 3-byte head or more; the data fills a 64 KiB blob's worth (dataBytes a 5-byte head).
+  EvidenceWindowV1: {
+    requestId: 2 ** 32 - 1,
+    windowIndex: 63,
+    modelTag: 2 ** 32 - 1,
+    timestampMs: UNIX_MS_MAX,
+    label: 255,
+    scoreQ: -128,
+    marginQ: 255,
+    format: 'u8',
+    samples: 256,
+    valuesPerSample: 256,
+    imageWidth: 256,
+    dataBytes: 65536,
+  },
   // Two models, every count a 5-byte uint32 (adding up as the rules require), every sum a 9-byte integer.
   InferenceSummaryV1: {
     bootId: 2 ** 32 - 1,
@@ -148,7 +194,7 @@ const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
   StatusV1: 299,
   EnergySnapshotV1: 155,
   ProvisionRequestV1: 220,
-  ProvisionResponseV1: 328,
+  ProvisionResponseV1: 1225,
   DeviceConfigV1: 14,
   OtaOfferV1: 283,
   OtaChunkRequestV1: 12,
@@ -158,6 +204,10 @@ const EXPECTED_WORST_BYTES: Record<keyof GoldenMessageTypes, number> = {
   AccuracyReportV1: 213,
   InferenceSummaryV1: 1444,
   DeviceCapabilitiesV1: 93,
+  EvidenceRequestV1: 36,
+  EvidenceStatusV1: 20,
+  EvidenceChunkV1: 2074,
+  EvidenceWindowV1: 43,
 };
 
 const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES> = {
@@ -175,6 +225,10 @@ const LIMIT_KEY: Record<keyof GoldenMessageTypes, keyof typeof MAX_PAYLOAD_BYTES
   AccuracyReportV1: 'accuracy',
   InferenceSummaryV1: 'summary',
   DeviceCapabilitiesV1: 'capabilities',
+  EvidenceRequestV1: 'evidence-request',
+  EvidenceStatusV1: 'evidence-status',
+  EvidenceChunkV1: 'evidence',
+  EvidenceWindowV1: 'evidenceWindow',
 };
 
 /** Re-encode the top-level positional array with other key schemes, for the comparison table. */
@@ -216,7 +270,7 @@ describe('payload sizes', () => {
       StatusV1: { array: 299, intKeyedMap: 309, oneCharKeyMap: 319 },
       EnergySnapshotV1: { array: 155, intKeyedMap: 173, oneCharKeyMap: 191 },
       ProvisionRequestV1: { array: 220, intKeyedMap: 226, oneCharKeyMap: 232 },
-      ProvisionResponseV1: { array: 328, intKeyedMap: 332, oneCharKeyMap: 336 },
+      ProvisionResponseV1: { array: 1225, intKeyedMap: 1229, oneCharKeyMap: 1233 },
       DeviceConfigV1: { array: 14, intKeyedMap: 18, oneCharKeyMap: 22 },
       OtaOfferV1: { array: 283, intKeyedMap: 297, oneCharKeyMap: 311 },
       OtaChunkRequestV1: { array: 12, intKeyedMap: 15, oneCharKeyMap: 18 },
@@ -226,6 +280,10 @@ describe('payload sizes', () => {
       AccuracyReportV1: { array: 213, intKeyedMap: 217, oneCharKeyMap: 221 },
       InferenceSummaryV1: { array: 1444, intKeyedMap: 1450, oneCharKeyMap: 1456 },
       DeviceCapabilitiesV1: { array: 93, intKeyedMap: 96, oneCharKeyMap: 99 },
+      EvidenceRequestV1: { array: 36, intKeyedMap: 45, oneCharKeyMap: 54 },
+      EvidenceStatusV1: { array: 20, intKeyedMap: 26, oneCharKeyMap: 32 },
+      EvidenceChunkV1: { array: 2074, intKeyedMap: 2081, oneCharKeyMap: 2088 },
+      EvidenceWindowV1: { array: 43, intKeyedMap: 55, oneCharKeyMap: 67 },
     });
   });
 });

@@ -1,6 +1,7 @@
 import { WireError } from './errors';
 import {
   allDeviceUplinksFilter,
+  allTopicsFilter,
   allProvisionRequestsFilter,
   deviceDownlinkFilter,
   deviceDownlinkTopic,
@@ -9,6 +10,8 @@ import {
   isValidClaimId,
   isValidDeviceId,
   isValidSessionId,
+  natsSubjectOf,
+  parseNatsSubject,
   parseTopic,
   provisionRequestTopic,
   provisionResponseTopic,
@@ -93,8 +96,10 @@ describe('topics', () => {
       'accuracy',
       'summary',
       'capabilities',
+      'evidence',
+      'evidence-status',
     ]);
-    expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel']);
+    expect(DOWNLINK_KINDS).toEqual(['config', 'ota-offer', 'ota-chunk', 'ota-cancel', 'evidence-request']);
     expect(parseTopic('tinyfleet/v1/d/dev-0001/up/ota-status')).toEqual({
       scope: 'device',
       direction: 'up',
@@ -296,5 +301,26 @@ describe('topics', () => {
     ])('%j vs %j -> %s', (filter, topic, expected) => {
       expect(topicMatchesFilter(filter, topic)).toBe(expected);
     });
+  });
+});
+
+describe('NATS subjects (nats-server MQTT listener)', () => {
+  it('maps topics and filters level by level, and back', () => {
+    const topic = deviceUplinkTopic('dev-abc', 'event');
+    expect(natsSubjectOf(topic)).toBe('tinyfleet.v1.d.dev-abc.up.event');
+    expect(natsSubjectOf(allDeviceUplinksFilter())).toBe('tinyfleet.v1.d.*.up.*');
+    expect(natsSubjectOf(allTopicsFilter())).toBe('tinyfleet.v1.>');
+    expect(parseNatsSubject(natsSubjectOf(topic))).toEqual(parseTopic(topic));
+  });
+
+  it('refuses subjects that are no v1 topic', () => {
+    for (const s of [
+      'tinyfleet.v1.d.*.up.event',
+      'tinyfleet.v1.d.dev-abc.up',
+      'tinyfleet/v1/d/dev-abc/up/event',
+      '',
+      'x.y',
+    ])
+      expect(parseNatsSubject(s)).toBeNull();
   });
 });

@@ -34,10 +34,12 @@ export const UPLINK_KINDS = [
   'accuracy',
   'summary',
   'capabilities',
+  'evidence',
+  'evidence-status',
 ] as const;
 export type UplinkKind = (typeof UPLINK_KINDS)[number];
 
-export const DOWNLINK_KINDS = ['config', 'ota-offer', 'ota-chunk', 'ota-cancel'] as const;
+export const DOWNLINK_KINDS = ['config', 'ota-offer', 'ota-chunk', 'ota-cancel', 'evidence-request'] as const;
 export type DownlinkKind = (typeof DOWNLINK_KINDS)[number];
 
 /** 3..64 chars, lowercase: also a valid MQTT username / client id / URL segment / DNS label-ish. */
@@ -195,4 +197,22 @@ export function topicMatchesFilter(filter: string, topic: string): boolean {
     if (level !== '+' && level !== t[i]) return false;
   }
   return f.length === t.length;
+}
+
+/**
+ * The NATS subject nats-server's MQTT listener gives a v1 topic or filter: each level becomes a
+ * token (`/` → `.`, `+` → `*`, `#` → `>`). v1 topics have no `.` and no empty level, so the mapping
+ * is one-to-one; placeholders such as `{{name()}}` pass through. See docs/scale-out.md.
+ */
+export function natsSubjectOf(topicOrFilter: string): string {
+  return topicOrFilter
+    .split('/')
+    .map((level) => (level === '+' ? '*' : level === '#' ? '>' : level))
+    .join('.');
+}
+
+/** The v1 topic a NATS subject carries (the inverse of natsSubjectOf for topic names), or null. */
+export function parseNatsSubject(subject: string): ParsedTopic | null {
+  if (typeof subject !== 'string' || subject.includes('/')) return null;
+  return parseTopic(subject.split('.').join('/'));
 }

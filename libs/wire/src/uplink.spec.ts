@@ -123,7 +123,7 @@ describe('kind dispatch', () => {
       energy: 512,
       config: 128,
       provisionRequest: 512,
-      provisionResponse: 512,
+      provisionResponse: 2048,
       'ota-status': 64,
       'ota-request': 64,
       'ota-offer': 512,
@@ -132,6 +132,10 @@ describe('kind dispatch', () => {
       accuracy: 256,
       summary: 2048,
       capabilities: 128,
+      evidence: 2176,
+      'evidence-status': 64,
+      'evidence-request': 128,
+      evidenceWindow: 128,
     });
   });
 });

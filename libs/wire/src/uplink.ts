@@ -9,6 +9,15 @@ import { accuracyReportV1Codec, type AccuracyReportV1 } from './messages/accurac
 import { deviceConfigV1Codec, type DeviceConfigV1 } from './messages/device-config.v1';
 import { inferenceSummaryV1Codec, type InferenceSummaryV1 } from './messages/inference-summary.v1';
 import { deviceCapabilitiesV1Codec, type DeviceCapabilitiesV1 } from './messages/device-capabilities.v1';
+import {
+  evidenceChunkV1Codec,
+  evidenceRequestV1Codec,
+  evidenceStatusV1Codec,
+  evidenceWindowV1Codec,
+  type EvidenceChunkV1,
+  type EvidenceRequestV1,
+  type EvidenceStatusV1,
+} from './messages/evidence.v1';
 import { energySnapshotV1Codec, type EnergySnapshotV1 } from './messages/energy-snapshot.v1';
 import { inferenceEventV1Codec, type InferenceEventV1 } from './messages/inference-event.v1';
 import { otaCancelV1Codec, type OtaCancelV1 } from './messages/ota-cancel.v1';
@@ -30,6 +39,8 @@ export interface UplinkMessageMap {
   accuracy: AccuracyReportV1;
   summary: InferenceSummaryV1;
   capabilities: DeviceCapabilitiesV1;
+  evidence: EvidenceChunkV1;
+  'evidence-status': EvidenceStatusV1;
 }
 
 export interface DownlinkMessageMap {
@@ -37,6 +48,7 @@ export interface DownlinkMessageMap {
   'ota-offer': OtaOfferV1;
   'ota-chunk': OtaChunkV1;
   'ota-cancel': OtaCancelV1;
+  'evidence-request': EvidenceRequestV1;
 }
 
 /** `{ kind: 'event', message } | { kind: 'status', message } | … | { kind: 'ota-request', message }` */
@@ -53,6 +65,8 @@ export const UPLINK_CODECS: { readonly [K in UplinkKind]: MessageCodec<UplinkMes
   accuracy: accuracyReportV1Codec,
   summary: inferenceSummaryV1Codec,
   capabilities: deviceCapabilitiesV1Codec,
+  evidence: evidenceChunkV1Codec,
+  'evidence-status': evidenceStatusV1Codec,
 };
 
 export const DOWNLINK_CODECS: { readonly [K in DownlinkKind]: MessageCodec<DownlinkMessageMap[K]> } = {
@@ -60,6 +74,7 @@ export const DOWNLINK_CODECS: { readonly [K in DownlinkKind]: MessageCodec<Downl
   'ota-offer': otaOfferV1Codec,
   'ota-chunk': otaChunkV1Codec,
   'ota-cancel': otaCancelV1Codec,
+  'evidence-request': evidenceRequestV1Codec,
 };
 
 /**
@@ -72,7 +87,7 @@ export const MAX_PAYLOAD_BYTES = {
   energy: energySnapshotV1Codec.maxBytes, // 512 (worst case 155)
   config: deviceConfigV1Codec.maxBytes, // 128 (worst case 14)
   provisionRequest: provisionRequestV1Codec.maxBytes, // 512 (worst case 220)
-  provisionResponse: provisionResponseV1Codec.maxBytes, // 512 (worst case 328)
+  provisionResponse: provisionResponseV1Codec.maxBytes, // 2048 (worst case 1225: a 1024-character secret)
   'ota-status': otaStatusV1Codec.maxBytes, // 64 (worst case 22)
   'ota-request': otaChunkRequestV1Codec.maxBytes, // 64 (worst case 12)
   'ota-offer': otaOfferV1Codec.maxBytes, // 512 (worst case 283)
@@ -81,6 +96,11 @@ export const MAX_PAYLOAD_BYTES = {
   accuracy: accuracyReportV1Codec.maxBytes, // 256 (worst case 213)
   summary: inferenceSummaryV1Codec.maxBytes, // 2048 (worst case 1444)
   capabilities: deviceCapabilitiesV1Codec.maxBytes, // 128 (worst case 93)
+  evidence: evidenceChunkV1Codec.maxBytes, // 2176 (worst case 2074: 2048 data bytes)
+  'evidence-status': evidenceStatusV1Codec.maxBytes, // 64 (worst case 20)
+  'evidence-request': evidenceRequestV1Codec.maxBytes, // 128 (worst case 36)
+  // Not a topic payload: the header at the start of an evidence window blob (§11).
+  evidenceWindow: evidenceWindowV1Codec.maxBytes, // 128 (worst case 43)
 } as const;
 
 /** With a literal kind the result is narrowed (`decodeUplink('event', b).message` is InferenceEventV1). */

@@ -49,6 +49,20 @@ describe('tinyfleet model package', () => {
     }),
   );
 
+  // person_detect's exact pixel − 128 mapping needs std 127.5 (8 significant bits).
+  fs.writeFileSync(
+    path.join(tmp, 'std-127.5.json'),
+    JSON.stringify({
+      kind: 'image',
+      transform: 'none',
+      channels: ['gray'],
+      windowLength: 1,
+      mean: [127],
+      std: [127.5],
+      quantization: { scale: 1 / 127.5, zeroPoint: -1, dtype: 'int8' },
+    }),
+  );
+
   it('packages an MLCommons int8 ResNet: ops, device memory, MACs, the self-test equals TFLM’s output, verifies', async () => {
     await run('keys', 'create', key);
     const dir = path.join(tmp, 'resnet');
@@ -99,6 +113,12 @@ describe('tinyfleet model package', () => {
       'mlcommons_pretrainedResnet_large_int8/pretrainedResnet_large_int8.tflite',
       ['--labels', 'a,b'],
       /2 labels for 10 outputs/,
+    ],
+    [
+      'preprocessing constants the device manifest cannot carry exactly',
+      '../person_detection/person_detect.tflite',
+      ['--labels', 'no,yes', '--preprocessing', path.join(tmp, 'std-127.5.json')],
+      /preprocessing mean\/std are not values the device manifest carries exactly .* the nearest are mean \[127\], std \[128\]/,
     ],
   ])('refuses %s with the reason and writes nothing', async (_what, file, extra, re) => {
     const dir = path.join(tmp, `refused-${(_what as string).replace(/\W+/g, '-')}`);

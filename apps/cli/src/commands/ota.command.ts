@@ -127,6 +127,11 @@ export function registerOtaCommands(program: Command, model: Command): void {
       Number,
     )
     .option(
+      '--gate-drift-psi <psi>',
+      'drift gate (no ground truth): largest class-mix PSI of the new model vs its reference, e.g. 0.25',
+      Number,
+    )
+    .option(
       '--gate-min-inferences <n>',
       'health gate: inferences with ground truth each side needs before accuracy is judged (default 30)',
       toInt,
@@ -152,6 +157,7 @@ export function registerOtaCommands(program: Command, model: Command): void {
         ...(opts.gateEnergyRatio !== undefined ? { maxEnergyPerInferenceRatio: opts.gateEnergyRatio } : {}),
         ...(opts.gateAccuracyDrop !== undefined ? { maxAccuracyDropPct: opts.gateAccuracyDrop } : {}),
         ...(opts.gateMinInferences !== undefined ? { minAccuracyInferences: opts.gateMinInferences } : {}),
+        ...(opts.gateDriftPsi !== undefined ? { maxDriftPsi: opts.gateDriftPsi } : {}),
         ...(opts.gateMinDevices !== undefined ? { minDevicesPerSide: opts.gateMinDevices } : {}),
         ...(opts.soak !== undefined ? { soakS: opts.soak } : {}),
         ...(opts.autoRollback ? { autoRollback: true } : {}),

@@ -149,7 +149,7 @@ function formatSummary(s: Record<string, any>): string {
     '',
     `  nodes ${s.nodes} (online at stop ${s.online}), virtual span ${s.virtualSpan}`,
     `  samples ${s.samples}, inferences ${s.inferences} (interpreter runs ${s.interpreterInvocations}), events ${s.eventsCreated} created / ${s.eventsAcked} acknowledged, ${s.buffered} buffered, ${s.dropped} dropped`,
-    `  published: ${s.published.event} event, ${s.published.status} status, ${s.published.energy} energy, ${s.published.accuracy} accuracy, ${s.published['ota-request']} ota-request, ${s.published['ota-status']} ota-status`,
+    `  published: ${s.published.event} event, ${s.published.status} status, ${s.published.energy} energy, ${s.published.accuracy} accuracy, ${s.published['ota-request']} ota-request, ${s.published['ota-status']} ota-status, ${s.published.capabilities} capabilities, ${s.published.summary} summary`,
     `  over the air: ${s.otaInstalls} model(s) activated, ${s.powerLosses} write(s) cut by power loss`,
     ...(s.eventsPerNodePerDay !== null
       ? [

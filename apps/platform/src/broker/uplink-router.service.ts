@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  decodeDeviceCapabilitiesV1,
   decodeEnergySnapshotV1,
   decodeInferenceEventV1,
   decodeProvisionRequestV1,
@@ -76,6 +77,9 @@ export class UplinkRouter {
         case 'status':
           await this.devices.recordStatus(topic.deviceId, decodeStatusV1(payload));
           this.events.emit('device-status', topic.deviceId);
+          break;
+        case 'capabilities':
+          await this.devices.recordCapabilities(topic.deviceId, decodeDeviceCapabilitiesV1(payload));
           break;
         case 'energy':
           await this.ingest.submitEnergy(topic.deviceId, decodeEnergySnapshotV1(payload));

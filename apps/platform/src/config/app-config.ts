@@ -44,6 +44,13 @@ export interface AppConfig {
   /** leaseMs: how long a running rollout stays with the instance that last ticked it (see RolloutLease). */
   ota: { chunkBytes: number; tickMs: number; leaseMs: number };
   /**
+   * Label-free drift (up/summary): verdicts every `stepMs` of device time over the last `windowMs`,
+   * computed every `tickMs` of platform time (0: never — tests call tick themselves).
+   */
+  drift: { tickMs: number; windowMs: number; stepMs: number };
+  /** Evidence windows are kept `retentionDays` after they arrive; the retention sweep runs every `tickMs` (0: never). */
+  evidence: { retentionDays: number; tickMs: number };
+  /**
    * The HMAC key device and claim secrets are stored under (CREDENTIAL_KEY, base64, 32+ bytes).
    * Unset: the platform generates one on first boot and keeps it in the database, so every
    * instance on that database shares it; set it to keep the key out of a database dump.
@@ -124,6 +131,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
   const leaseMs = int('OTA_LEASE_MS', 30_000, 100, 3_600_000);
+  const driftTickMs = int('DRIFT_TICK_MS', 10_000, 0, 3_600_000);
+  const driftWindowH = int('DRIFT_WINDOW_H', 24, 1, 24 * 90);
+  const driftStepMin = int('DRIFT_STEP_MIN', 60, 1, 24 * 60);
+  const evidenceRetentionDays = int('EVIDENCE_RETENTION_DAYS', 30, 1, 3650);
+  const evidenceTickMs = int('EVIDENCE_TICK_MS', 60_000, 0, 86_400_000);
   const credentialKey = base64Key('CREDENTIAL_KEY', env.CREDENTIAL_KEY, problems);
   const apiToken = env.API_TOKEN || undefined;
   if (apiToken !== undefined && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
@@ -159,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     ingest: { maxBatchRows },
     ota: { chunkBytes, tickMs, leaseMs },
+    drift: { tickMs: driftTickMs, windowMs: driftWindowH * 3_600_000, stepMs: driftStepMin * 60_000 },
+    evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },
     credentials: { key: credentialKey },
   };
 }

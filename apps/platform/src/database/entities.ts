@@ -6,10 +6,15 @@ import { AccuracyReports1795900400000 } from '../../../../migrations/17959004000
 import { ProvisioningScopes1795900500000 } from '../../../../migrations/1795900500000-provisioning-scopes';
 import { DeviceManifests1795900600000 } from '../../../../migrations/1795900600000-device-manifests';
 import { DeviceModelSlots1795900700000 } from '../../../../migrations/1795900700000-device-model-slots';
+import { DeviceCapabilities1795900800000 } from '../../../../migrations/1795900800000-device-capabilities';
+import { Drift1796000300000 } from '../../../../migrations/1796000300000-drift';
+import { Evidence1796000400000 } from '../../../../migrations/1796000400000-evidence';
 import { CredentialKey1796000100000 } from '../../../../migrations/1796000100000-credential-key';
 import { RolloutLeases1796000200000 } from '../../../../migrations/1796000200000-rollout-leases';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
+import { DriftVerdict } from '../drift/drift-verdict.entity';
+import { InferenceSummary } from '../drift/inference-summary.entity';
 import { DeviceEvent } from '../ingest/device-event.entity';
 import { EnergySnapshot } from '../ingest/energy-snapshot.entity';
 import { Claim } from '../provisioning/claim.entity';
@@ -35,6 +40,8 @@ export const ENTITIES = [
   OtaJob,
   OtaJobEvent,
   AccuracyReport,
+  InferenceSummary,
+  DriftVerdict,
 ];
 /** In order. A new migration file must be added here. */
 export const MIGRATIONS = [
@@ -46,6 +53,9 @@ export const MIGRATIONS = [
   ProvisioningScopes1795900500000,
   DeviceManifests1795900600000,
   DeviceModelSlots1795900700000,
+  DeviceCapabilities1795900800000,
+  Drift1796000300000,
+  Evidence1796000400000,
   CredentialKey1796000100000,
   RolloutLeases1796000200000,
 ];

@@ -50,6 +50,11 @@ export class Device {
   @Column('text', { name: 'inactive_model_sha256', nullable: true }) inactiveModelSha256!: string | null;
   @Column('bigint', { name: 'inactive_model_tag', nullable: true }) inactiveModelTag!: string | null;
   @Column('bigint', { name: 'inactive_model_bytes', nullable: true }) inactiveModelBytes!: string | null;
+  /** The op set of the latest up/capabilities, as sent (docs/protocol.md "Op sets"); null: never reported. */
+  @Column('bytea', { name: 'op_set', nullable: true }) opSet!: Buffer | null;
+  /** Device clock of that report (unix ms): an older report is not stored. */
+  @Column('bigint', { name: 'capabilities_device_ms', nullable: true }) capabilitiesDeviceMs!: string | null;
+  @Column('timestamptz', { name: 'capabilities_at', nullable: true }) capabilitiesAt!: Date | null;
   @Column('timestamptz', { name: 'last_seen_at', nullable: true }) lastSeenAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../../../test/support/test-database';
 import { StaleTransitionError } from '../common/state-machine';
+import { DeviceModelSlots1795900700000 } from '../../../../migrations/1795900700000-device-model-slots';
 import { ENTITIES, MIGRATIONS } from '../database/entities';
 import { DevicesRepository, ModelSlot, StatusRecord } from './devices.repository';
 
@@ -46,7 +47,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('DevicesRepository on %s', (
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     // Up to the migration before the slot columns, with a heartbeat stored the old way only.
-    const before = dataSource(db.url, MIGRATIONS.slice(0, -1));
+    const before = dataSource(db.url, MIGRATIONS.slice(0, MIGRATIONS.indexOf(DeviceModelSlots1795900700000)));
     await before.initialize();
     await before.runMigrations();
     await before.query(
@@ -119,5 +120,22 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('DevicesRepository on %s', (
     expect((await devices.modelFacts({ deviceIds: ['lc-1', 'lc-2', 'hb-1'] })).map((d) => d.id)).toEqual(['hb-1']);
     expect(await devices.recordConnectivity('lc-1', 'ONLINE')).toBe('SUSPENDED');
     expect(await devices.recordConnectivity('nobody', 'ONLINE')).toBeNull();
+  });
+
+  it('stores the latest op set; an older report does not overwrite a newer one, and no report leaves it null', async () => {
+    await insert('cap-1');
+    expect((await devices.modelFacts({ deviceIds: ['cap-1'] }))[0].opSet).toBeNull();
+    const newer = Uint8Array.from([1, 1, 0x81, 0]);
+    const older = Uint8Array.from([1, 1, 0x01, 0]);
+    expect(await devices.recordCapabilities('cap-1', { opSet: newer, deviceTimeMs: 5_000 })).toBe(true);
+    expect(await devices.recordCapabilities('cap-1', { opSet: older, deviceTimeMs: 4_999 })).toBe(false);
+    const row = await devices.findById('cap-1');
+    expect(row).toMatchObject({ capabilitiesDeviceMs: '5000' });
+    expect(new Uint8Array(row!.opSet!)).toEqual(newer);
+    expect(row!.capabilitiesAt).toBeInstanceOf(Date);
+    expect((await devices.modelFacts({ deviceIds: ['cap-1'] }))[0].opSet).toEqual(newer);
+    // The same report re-delivered is stored again (equal clocks), a device that does not exist is not created.
+    expect(await devices.recordCapabilities('cap-1', { opSet: newer, deviceTimeMs: 5_000 })).toBe(true);
+    expect(await devices.recordCapabilities('nobody', { opSet: newer, deviceTimeMs: 1 })).toBe(false);
   });
 });

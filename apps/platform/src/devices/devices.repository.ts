@@ -55,6 +55,8 @@ export interface DeviceModelFacts {
   interpreterVersion: string;
   activeModelSha256: string | null;
   activeModelBytes: number | null;
+  /** The op set of its latest up/capabilities (wire bytes); null: it never reported one. */
+  opSet: Uint8Array | null;
 }
 
 /** What the energy report needs of each device. */
@@ -170,6 +172,15 @@ export class DevicesRepository {
       );
   }
 
+  /** The evidence key derived from a secret just issued (docs/protocol.md §12.2); replaces an older one. */
+  async setEvidenceKey(id: string, key: Uint8Array): Promise<void> {
+    await this.m.query(
+      `INSERT INTO device_evidence_keys (device_id, key) VALUES ($1, $2)
+       ON CONFLICT (device_id) DO UPDATE SET key = EXCLUDED.key, created_at = now()`,
+      [id, Buffer.from(key)],
+    );
+  }
+
   /** The device's configuration, null for platform defaults; undefined when there is no such device. */
   async findConfig(id: string): Promise<Record<string, unknown> | null | undefined> {
     const d = await this.m.getRepository(Device).findOne({ where: { id }, select: { id: true, config: true } });
@@ -226,6 +237,22 @@ export class DevicesRepository {
         ...slot(r.inactive),
       ],
     );
+  }
+
+  /**
+   * Stores an up/capabilities report's op set (the interpreter version stays the status heartbeat's, whose
+   * clock orders it against the firmware and slots it describes). An older report (re-delivered late, by
+   * the device clock) does not overwrite a newer one; equal clocks do (a re-delivery of the same report).
+   * Returns false when nothing was written (no such device, or an older report).
+   */
+  async recordCapabilities(id: string, r: { opSet: Uint8Array; deviceTimeMs: number }): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.m.query(
+      `UPDATE devices SET op_set = $2, capabilities_device_ms = $3, capabilities_at = now(), last_seen_at = now(),
+         updated_at = now()
+       WHERE id = $1 AND (capabilities_device_ms IS NULL OR capabilities_device_ms <= $3) RETURNING id`,
+      [id, Buffer.from(r.opSet.buffer, r.opSet.byteOffset, r.opSet.byteLength), r.deviceTimeMs],
+    );
+    return rows.length > 0;
   }
 
   async countRejected(id: string): Promise<void> {
@@ -286,8 +313,10 @@ export class DevicesRepository {
       interpreter_version: string;
       active_model_sha256: string | null;
       active_model_bytes: number | null;
+      op_set: Buffer | null;
     }> = await this.m.query(
-      `SELECT id, mcu_profile, sensor_stream, interpreter_version, active_model_sha256, active_model_bytes::float8 AS active_model_bytes
+      `SELECT id, mcu_profile, sensor_stream, interpreter_version, active_model_sha256,
+         active_model_bytes::float8 AS active_model_bytes, op_set
        FROM devices WHERE ${where.join(' AND ')} ORDER BY id`,
       params,
     );
@@ -298,6 +327,7 @@ export class DevicesRepository {
       interpreterVersion: r.interpreter_version,
       activeModelSha256: r.active_model_sha256,
       activeModelBytes: r.active_model_bytes,
+      opSet: r.op_set === null ? null : new Uint8Array(r.op_set),
     }));
   }
 
@@ -360,4 +390,7 @@ type NullableColumns =
   | 'inactiveModelVersion'
   | 'inactiveModelSha256'
   | 'inactiveModelTag'
-  | 'inactiveModelBytes';
+  | 'inactiveModelBytes'
+  | 'opSet'
+  | 'capabilitiesDeviceMs'
+  | 'capabilitiesAt';

@@ -1,4 +1,5 @@
-import { modelTagOf, type StatusV1 } from '@tinyfleet/wire';
+import { encodeOpSetBytes } from '@tinyfleet/tinyml';
+import { modelTagOf, WireError, type StatusV1 } from '@tinyfleet/wire';
 import { PlatformEvents } from '../common/platform-events';
 import { IllegalTransitionError } from '../common/state-machine';
 import type { EventsRepository } from '../ingest/events.repository';
@@ -29,6 +30,9 @@ class InMemoryDevices {
       lastSeenAt: null,
       lastStatus: null,
       lastStatusAt: null,
+      opSet: null,
+      capabilitiesDeviceMs: null,
+      capabilitiesAt: null,
       createdAt: new Date(0),
     } as unknown as Device);
   }
@@ -56,6 +60,18 @@ class InMemoryDevices {
 
   async recordStatus(id: string, record: StatusRecord) {
     this.statuses.push({ id, record });
+  }
+
+  async recordCapabilities(id: string, r: { opSet: Uint8Array; deviceTimeMs: number }) {
+    const d = this.rows.get(id);
+    const ms = Number(d?.capabilitiesDeviceMs ?? -1);
+    if (!d || ms > r.deviceTimeMs) return false;
+    Object.assign(d, {
+      opSet: Buffer.from(r.opSet),
+      capabilitiesDeviceMs: String(r.deviceTimeMs),
+      capabilitiesAt: new Date(r.deviceTimeMs),
+    });
+    return true;
   }
 }
 
@@ -137,5 +153,35 @@ describe('DevicesService against its repository port', () => {
     expect(record.inactive).toMatchObject({ modelVersion: '1.0.0', sha256: 'aa'.repeat(32) });
     expect(record.deviceTimeMs).toBe(1_790_000_000_000);
     expect((record.status.slots as unknown[])[0]).toMatchObject({ sha256: 'aa'.repeat(32) });
+  });
+
+  it("stores a device's op set and shows it decoded, with codes newer than the platform by number", async () => {
+    devices.add('d1', 'ACTIVE');
+    expect((await service.get('d1')).capabilities).toBeNull();
+    // SOFTMAX(20) int8-only, RESHAPE(19) any type, and code 40 that a newer firmware knows.
+    const opSet = Uint8Array.from([1, 6, 0, 0, 0x18, 0, 0, 0x01, 0, 0, 0x10, 0, 0, 0, 1, 0]);
+    await service.recordCapabilities('d1', { timestampMs: 7_000, interpreterVersion: '0.3.0', opSet });
+    const caps = (await service.get('d1')).capabilities!;
+    expect(caps.ops).toEqual([
+      { op: 'RESHAPE', types: null },
+      { op: 'SOFTMAX', types: ['int8'] },
+    ]);
+    expect(caps.unknownOpCodes).toEqual([40]);
+    expect(caps.opSetId).toMatch(/^ops-[0-9a-f]{12}$/);
+    expect(caps.reportedAt).toBe(new Date(7_000).toISOString());
+  });
+
+  it('refuses a malformed op set as a schema error and stores nothing', async () => {
+    devices.add('d1', 'ACTIVE');
+    const good = encodeOpSetBytes([{ op: 'ADD' }]);
+    await service.recordCapabilities('d1', { timestampMs: 1_000, interpreterVersion: '0.3.0', opSet: good });
+    // A type mask for an op whose bit is not set.
+    const bad = Uint8Array.from([1, 1, 0x01, 0x02, 1, 0]);
+    const err = await service
+      .recordCapabilities('d1', { timestampMs: 2_000, interpreterVersion: '0.3.0', opSet: bad })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WireError);
+    expect(err).toMatchObject({ reason: 'schema' });
+    expect((await service.get('d1')).capabilities!.ops).toEqual([{ op: 'ADD', types: null }]);
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { modelTagOf, type StatusV1 } from '@tinyfleet/wire';
+import { decodeOpSetBytes, opSetId, OpSetFormatError } from '@tinyfleet/tinyml';
+import { modelTagOf, WireError, type DeviceCapabilitiesV1, type StatusV1 } from '@tinyfleet/wire';
 import { PlatformEvents } from '../common/platform-events';
 import { IllegalTransitionError, StaleTransitionError } from '../common/state-machine';
 import { EventsRepository } from '../ingest/events.repository';
@@ -7,6 +8,7 @@ import { Device } from './device.entity';
 import { allowedDeviceActions, DEVICE_OPERATOR_ACTIONS, DeviceOperatorAction } from './device-lifecycle';
 import { DevicesRepository, ModelSlot } from './devices.repository';
 import {
+  DeviceCapabilitiesDto,
   DeviceDetailDto,
   DeviceDto,
   DeviceEventDto,
@@ -45,7 +47,12 @@ export class DevicesService {
   async get(id: string): Promise<DeviceDetailDto> {
     const d = await this.devices.findById(id);
     if (!d) throw new NotFoundException(`device ${id} not found`);
-    return { ...toDeviceDto(d), lastStatus: d.lastStatus, lastStatusAt: d.lastStatusAt?.toISOString() ?? null };
+    return {
+      ...toDeviceDto(d),
+      lastStatus: d.lastStatus,
+      lastStatusAt: d.lastStatusAt?.toISOString() ?? null,
+      capabilities: toCapabilitiesDto(d),
+    };
   }
 
   /**
@@ -112,6 +119,21 @@ export class DevicesService {
     });
   }
 
+  /**
+   * Stores an up/capabilities report. The op set is decoded tolerantly (a newer firmware registers op codes
+   * this platform cannot name; none can be needed by a model built here) but a malformed one is refused as a
+   * schema error, so the router drops and counts it like any other bad uplink and nothing is stored.
+   */
+  async recordCapabilities(id: string, c: DeviceCapabilitiesV1): Promise<void> {
+    try {
+      decodeOpSetBytes(c.opSet, { tolerant: true });
+    } catch (err) {
+      if (err instanceof OpSetFormatError) throw new WireError('schema', `capabilities.opSet: ${err.message}`);
+      throw err;
+    }
+    await this.devices.recordCapabilities(id, { opSet: c.opSet, deviceTimeMs: c.timestampMs });
+  }
+
   /** Counts a refused message against its device; never fails (a lost increment only loses a statistic). */
   async countRejected(id: string): Promise<void> {
     await this.devices.countRejected(id).catch((err: unknown) => {
@@ -150,6 +172,19 @@ function toDeviceDto(d: Device): DeviceDto {
     rejectedCount: Number(d.rejectedCount),
     lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
     createdAt: d.createdAt.toISOString(),
+  };
+}
+
+function toCapabilitiesDto(d: Device): DeviceCapabilitiesDto | null {
+  if (d.opSet === null || d.capabilitiesAt === null) return null;
+  const bytes = new Uint8Array(d.opSet);
+  // Stored only after a tolerant decode succeeded, so this decodes; the platform may since know more codes.
+  const decoded = decodeOpSetBytes(bytes, { tolerant: true });
+  return {
+    opSetId: opSetId(bytes),
+    ops: decoded.entries.map((e) => ({ op: e.op, types: e.types ? [...e.types] : null })),
+    unknownOpCodes: decoded.unknownOps,
+    reportedAt: d.capabilitiesAt.toISOString(),
   };
 }
 

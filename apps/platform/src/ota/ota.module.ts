@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccuracyModule } from '../accuracy/accuracy.module';
 import { DevicesModule } from '../devices/devices.module';
+import { DriftModule } from '../drift/drift.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { OtaChunkServer } from './delivery/ota-chunk-server';
 import { OtaDispatcher } from './delivery/ota-dispatcher.port';
@@ -38,6 +39,7 @@ import { RolloutsService } from './rollouts/rollouts.service';
     DevicesModule,
     IngestModule,
     AccuracyModule,
+    DriftModule,
   ],
   providers: [
     ModelRegistryService,

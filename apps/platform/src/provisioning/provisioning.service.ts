@@ -4,6 +4,7 @@ import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } 
 import { CredentialHasher, generateId, generateSecret, hashForMosquitto } from '../common/credential-hasher';
 import { PlatformEvents } from '../common/platform-events';
 import type { Device } from '../devices/device.entity';
+import { evidenceKeyOf } from '../evidence/evidence-key';
 import { MetricsService } from '../metrics/metrics.service';
 import { Claim, provisioningScope } from './claim.entity';
 import { claimState } from './claims.service';
@@ -111,6 +112,7 @@ export class ProvisioningService {
         { ...describe(req), claimId: claim.id, provisioningScope: scope },
         reissue ? { secretHash: credential.secretHash, brokerHash: credential.brokerHash } : null,
       );
+      if (reissue) await devices.setEvidenceKey(existing.id, evidenceKeyOf(credential.secret));
       // A registered device registers again: it is PROVISIONED until it connects with what it got
       // (a suspended one stays suspended: re-registering is no way around the operator).
       if (existing.lifecycle === 'ACTIVE') await devices.transitionLifecycle(existing.id, 'ACTIVE', 'PROVISIONED');
@@ -134,6 +136,7 @@ export class ProvisioningService {
       eventsCount: '0',
       rejectedCount: '0',
     });
+    await devices.setEvidenceKey(id, evidenceKeyOf(credential.secret));
     await tx.countUse();
     return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
   }

@@ -10,6 +10,7 @@ import {
   encodeOtaContainer,
   decodeOtaContainer,
   MANIFEST_SCHEMA,
+  roundChannelStatistics,
   seededSelfTestInput,
   type ArtifactManifest,
   type Preprocessing,
@@ -139,6 +140,17 @@ export function packageTflite(o: PackageTfliteOptions): PackagedTflite {
     refuse(
       o.file,
       `preprocessing quantizes with scale ${q.scale}, zero point ${q.zeroPoint}; the model's input has ${input.scale}, ${input.zeroPoint}`,
+    );
+  // A hand-written preprocessing file is not refitted: its constants must be ones the device manifest
+  // carries exactly (roundChannelStatistics), or the device would compute another input than this file says.
+  const carried = roundChannelStatistics(preprocessing.mean, preprocessing.std);
+  if (
+    carried.mean.some((v, i) => v !== preprocessing.mean[i]) ||
+    carried.std.some((v, i) => v !== preprocessing.std[i])
+  )
+    refuse(
+      o.file,
+      `preprocessing mean/std are not values the device manifest carries exactly (binary16 × 2^E means, 5-significant-bit stds); the nearest are mean [${carried.mean.join(', ')}], std [${carried.std.join(', ')}]`,
     );
   let pre: InputPreprocessor;
   try {

@@ -1,6 +1,6 @@
 /**
- * ADD and SUB, int8 and float32 (TFLM reference_integer_ops::Add / reference_ops::Sub with broadcasting), and
- * int32 ADD (add.cc: wrapping sum, clamped to the full int32 range whatever the fused activation).
+ * ADD and SUB, int8, int16 and float32 (TFLM reference_integer_ops::Add / reference_ops::Sub with broadcasting),
+ * and int32 ADD (add.cc: wrapping sum, clamped to the full int32 range whatever the fused activation).
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
@@ -15,13 +15,19 @@ const INPUT1 = 0;
 const INPUT2 = 1;
 const OUTPUT = 0;
 const OPT_ACTIVATION = 0;
-/** Inputs are shifted left by 20 bits before rescaling so the sum keeps precision (int8 path). */
-const LEFT_SHIFT = 20;
+/**
+ * Inputs are shifted left before rescaling so the sum keeps precision: 20 bits for int8, 15 for int16 (add_common.cc
+ * / sub_common.cc, so a 16-bit value still fits in int32 after the shift).
+ */
+const LEFT_SHIFT_INT8 = 20;
+const LEFT_SHIFT_INT16 = 15;
 
 export interface AddSubData {
   isFloat: boolean;
   isInt32: boolean;
+  isInt16: boolean;
   subtract: boolean;
+  leftShift: number;
   plan: BroadcastPlan;
   input1Offset: number;
   input2Offset: number;
@@ -42,7 +48,7 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
   const in1 = ctx.input(INPUT1);
   const in2 = ctx.input(INPUT2);
   const out = ctx.output(OUTPUT);
-  ctx.expectType(in1, subtract ? ['int8', 'float32'] : ['int8', 'int32', 'float32'], 'input1');
+  ctx.expectType(in1, subtract ? ['int8', 'int16', 'float32'] : ['int8', 'int16', 'int32', 'float32'], 'input1');
   if (in2.dtype !== in1.dtype || out.dtype !== in1.dtype) ctx.unsupported('mixed input/output types');
   const activation = ctx.options?.i8(OPT_ACTIVATION) ?? 0;
   const isFloat = in1.dtype === 'float32';
@@ -58,7 +64,9 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
   const data: AddSubData = {
     isFloat,
     isInt32,
+    isInt16: in1.dtype === 'int16',
     subtract,
+    leftShift: in1.dtype === 'int16' ? LEFT_SHIFT_INT16 : LEFT_SHIFT_INT8,
     plan: planBroadcast(ctx, in1, in2, out),
     input1Offset: -zeroPointOf(in1),
     input2Offset: -zeroPointOf(in2),
@@ -79,10 +87,14 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
     const s2 = scaleOf(in2);
     const so = scaleOf(out);
     if (!(s1 > 0 && s2 > 0 && so > 0)) ctx.fail('inputs and output need positive scales');
+    // add_common.cc forms the real multipliers in double; sub_common.cc divides in float32 first, then widens.
     const twiceMaxInputScale = 2 * mathMax(s1, s2);
-    const q1 = quantizeMultiplier(s1 / twiceMaxInputScale);
-    const q2 = quantizeMultiplier(s2 / twiceMaxInputScale);
-    const qo = quantizeMultiplier(twiceMaxInputScale / ((1 << LEFT_SHIFT) * so));
+    const ratio = subtract
+      ? (x: number, y: number): number => mathFround(x / y)
+      : (x: number, y: number): number => x / y;
+    const q1 = quantizeMultiplier(ratio(s1, twiceMaxInputScale));
+    const q2 = quantizeMultiplier(ratio(s2, twiceMaxInputScale));
+    const qo = quantizeMultiplier(ratio(twiceMaxInputScale, mathFround((1 << data.leftShift) * so)));
     if (q1.shift > 0 || q2.shift > 0 || qo.shift > 0) ctx.unsupported('rescale multiplier above one');
     data.input1Multiplier = q1.multiplier;
     data.input1Shift = q1.shift;
@@ -90,8 +102,8 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
     data.input2Shift = q2.shift;
     data.outputMultiplier = qo.multiplier;
     data.outputShift = qo.shift;
-    // The device computes each element; the table is a host speed-up.
-    data.table = ctx.hostOnly(buildTable(data), 'int8 result table');
+    // The device computes each element; the int8 table is a host speed-up (int16 computes each element too).
+    if (!data.isInt16) data.table = ctx.hostOnly(buildTable(data), 'int8 result table');
   }
   return { data, macs: out.elementCount };
 }
@@ -106,12 +118,12 @@ function buildTable(d: AddSubData): Int8Array {
   const scaled2 = new Int32Array(256);
   for (let x = -128; x < 128; x++) {
     scaled1[x + 128] = multiplyByQuantizedMultiplier(
-      (x + d.input1Offset) << LEFT_SHIFT,
+      (x + d.input1Offset) << d.leftShift,
       d.input1Multiplier,
       d.input1Shift,
     );
     scaled2[x + 128] = multiplyByQuantizedMultiplier(
-      (x + d.input2Offset) << LEFT_SHIFT,
+      (x + d.input2Offset) << d.leftShift,
       d.input2Multiplier,
       d.input2Shift,
     );
@@ -147,6 +159,10 @@ function evalAddSub(d: AddSubData, io: KernelIo): void {
     for (let o = 0; o < size; o++) out[o] = same ? in1[o] + in2[o] : in1[index1[o]] + in2[index2[o]];
     return;
   }
+  if (d.isInt16) {
+    evalInt16(d, in1 as Int16Array, in2 as Int16Array, out as Int16Array);
+    return;
+  }
   const table = d.table;
   if (same) {
     for (let o = 0; o < size; o++) out[o] = table[((in1[o] + 128) << 8) | (in2[o] + 128)];
@@ -155,8 +171,25 @@ function evalAddSub(d: AddSubData, io: KernelIo): void {
   }
 }
 
+/** add.h / sub.h AddElementwise / SubElementwise for int16: rescale each operand, add or subtract, rescale. */
+function evalInt16(d: AddSubData, in1: Int16Array, in2: Int16Array, out: Int16Array): void {
+  const { size, same, index1, index2 } = d.plan;
+  const { input1Offset, input2Offset, input1Multiplier, input1Shift, input2Multiplier, input2Shift } = d;
+  const { outputMultiplier, outputShift, outputOffset, actMin, actMax, subtract, leftShift } = d;
+  for (let o = 0; o < size; o++) {
+    const a = (same ? in1[o] : in1[index1[o]]) + input1Offset;
+    const b = (same ? in2[o] : in2[index2[o]]) + input2Offset;
+    const scaled1 = multiplyByQuantizedMultiplier(a << leftShift, input1Multiplier, input1Shift);
+    const scaled2 = multiplyByQuantizedMultiplier(b << leftShift, input2Multiplier, input2Shift);
+    const raw = subtract ? (scaled1 - scaled2) | 0 : (scaled1 + scaled2) | 0;
+    const v = multiplyByQuantizedMultiplier(raw, outputMultiplier, outputShift) + outputOffset;
+    out[o] = v < actMin ? actMin : v > actMax ? actMax : v;
+  }
+}
+
 export const addKernel: Kernel<AddSubData> = {
   op: 'ADD',
+  types: ['float32', 'int8', 'int16', 'int32'],
   prepare: (ctx) => prepareAddSub(ctx, false),
   eval: evalAddSub,
 };

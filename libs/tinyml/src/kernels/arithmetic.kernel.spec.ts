@@ -122,13 +122,13 @@ describe('int32 MUL / ADD (the int8 audio front-end scales its log features with
   it('ADD broadcasts a scalar', () => {
     expect(runModel(binaryModel('ADD', 'int32', 0, [1]), [[1, 2, 3, 4], [10]])).toEqual([11, 12, 13, 14]);
   });
-  it('SUB stays int8 / float32 only', () => {
+  it('SUB has no int32 kernel (the resolver names the types it has)', () => {
     expect(() =>
       runModel(binaryModel('SUB', 'int32'), [
         [1, 2, 3, 4],
         [1, 1, 1, 1],
       ]),
-    ).toThrow('input1 type int32');
+    ).toThrow('no int32 kernel in this interpreter version (has float32/int8/int16)');
   });
 });
 
@@ -167,6 +167,47 @@ describe('DIV', () => {
         [1, 2, 3, 4],
         [1, 1, 1, 1],
       ]),
-    ).toThrow('input1 type int8');
+    ).toThrow('no int8 kernel in this interpreter version (has float32/int32)');
+  });
+});
+
+describe('ADD / SUB int16 (TFLM add_test / sub_test int16 cases: symmetric, general rescaling, left shift 15)', () => {
+  const A = [-2.0, 0.2, 0.7, 0.8, -0.3, 1.9];
+  const B = [0.1, -0.2, 0.3, 0.5];
+  function int16Model(op: string, s1: number, s2: number, so: number, shape2: number[], activation = 0): TestModel {
+    return {
+      tensors: [
+        { shape: [1, 3, 2, 1], dtype: 'int16', scale: s1, zeroPoint: 0 },
+        { shape: shape2, dtype: 'int16', scale: s2, zeroPoint: 0 },
+        { shape: [1, 3, 2, 1], dtype: 'int16', scale: so, zeroPoint: 0 },
+      ],
+      ops: [{ op, inputs: [0, 1], outputs: [2], options: [{ id: 0, i8: activation }] }],
+      inputs: [0, 1],
+      outputs: [2],
+    };
+  }
+  const q16 = (v: number[], s: number): number[] => quantize(v, s, 0, -32768, 32767);
+
+  it.each([
+    ['ADD', (a: number, b: number) => a + b],
+    ['SUB', (a: number, b: number) => a - b],
+  ] as const)('%s with different scales and broadcasting matches the float result within one step', (op, f) => {
+    const [s1, s2, so] = [2.5 / 32768, 0.6 / 32768, 3 / 32768];
+    const b = [0.1, -0.2];
+    const got = runModel(int16Model(op, s1, s2, so, [1, 1, 2, 1]), [q16(A, s1), q16(b, s2)]);
+    expectNear(
+      got,
+      q16(
+        A.map((a, i) => f(a, b[i % 2])),
+        so,
+      ),
+      1,
+    );
+  });
+
+  it('ADD with RELU_N1_TO_1 clamps in the int16 domain', () => {
+    const s = 4 / 32768;
+    const got = runModel(int16Model('ADD', s, s, s, [1, 3, 2, 1], 2), [q16(A, s), q16([...B, 0, 0], s)]);
+    expectNear(got, q16([-1, 0, 1, 1, -0.3, 1], s), 1);
   });
 });

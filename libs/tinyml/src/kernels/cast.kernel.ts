@@ -17,6 +17,7 @@ interface CastData {
 
 export const castKernel: Kernel<CastData> = {
   op: 'CAST',
+  types: ['float32', 'int8', 'uint8', 'int16', 'int32', 'uint32', 'bool'],
   prepare(ctx: PrepareContext): Prepared<CastData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);

@@ -13,6 +13,7 @@ interface ConcatData {
 
 export const concatenationKernel: Kernel<ConcatData> = {
   op: 'CONCATENATION',
+  types: ['float32', 'int8', 'int16', 'int32'],
   prepare(ctx: PrepareContext): Prepared<ConcatData> {
     const output = ctx.output(0);
     ctx.builtinData(BUILTIN_DATA.concatenation);

@@ -1,6 +1,6 @@
 /** Prepare-time geometry and per-channel requantization shared by CONV_2D and DEPTHWISE_CONV_2D. */
 import type { TensorInfo } from '../model/model.types';
-import { quantizeMultiplier } from '../quant/fixed-point';
+import { fitsInt64Accumulator, quantizeMultiplier } from '../quant/fixed-point';
 import { channelScales, computeOutSize, computePadding, scaleOf } from '../quant/quant-params';
 import type { PrepareContext } from './kernel.types';
 
@@ -109,4 +109,21 @@ export function perChannelMultipliers(
     shifts[c] = q.shift;
   }
   return { multipliers, shifts };
+}
+
+/**
+ * A constant int64 bias (16x8 kernels) as exact doubles: host-only copy (the device reads the int64 words from
+ * flash). Values outside TFLM's int64 accumulator range (|v| >= 2^47, where its MultiplyByQuantizedMultiplier
+ * asserts) are refused, so every sum the kernels form stays an exact integer.
+ */
+export function int64Bias(ctx: PrepareContext, bias: TensorInfo): Float64Array {
+  if (!bias.data) ctx.unsupported('non-constant bias');
+  const words = new DataView(bias.data.buffer, bias.data.byteOffset, bias.byteLength);
+  const values = new Float64Array(bias.elementCount);
+  for (let i = 0; i < values.length; i++) {
+    const v = words.getInt32(8 * i + 4, true) * 4294967296 + words.getUint32(8 * i, true);
+    if (!fitsInt64Accumulator(v)) ctx.fail(`int64 bias ${i} outside the int64 accumulator range`);
+    values[i] = v;
+  }
+  return ctx.hostOnly(values, 'int64 bias as doubles');
 }

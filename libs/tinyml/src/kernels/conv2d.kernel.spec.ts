@@ -92,4 +92,41 @@ describe('CONV_2D', () => {
     expect(runModel(m, [[1, 0, 0, 0, 1, 0, 0, 0, 1]])).toEqual([2, 2, 1, 2, 3, 2, 1, 2, 2]);
     expect(runModel(m, [[2, 2, 2, 2, 2, 2, 2, 2, 2]])).toEqual([6, 6, 6, 6, 6, 6, 6, 6, 6]);
   });
+
+  it.each([['int64'], ['int32']] as const)(
+    '16x8 (int16 activations, %s bias) matches conv_test SimpleTestQuantized16x8PerChannel within one step',
+    (biasType) => {
+      // TFLM's test: input scale 0.5, output scale 1, zero points 0, filter scales max|w| / 127 per channel.
+      const inputScale = 0.5;
+      const filterScales = [4 / 127, 1 / 127, 1 / 127];
+      const filterQ = FILTER.map((w, i) => Math.round(w / filterScales[Math.floor(i / 4)]));
+      const biasQ = BIAS.map((b, c) => Math.round(b / (inputScale * filterScales[c])));
+      const m: TestModel = {
+        tensors: [
+          { shape: [2, 2, 4, 1], dtype: 'int16', scale: inputScale, zeroPoint: 0 },
+          { shape: [3, 2, 2, 1], dtype: 'int8', data: filterQ, scale: filterScales, zeroPoint: [0, 0, 0] },
+          { shape: [3], dtype: biasType, data: biasQ, scale: filterScales.map((s) => s * inputScale) },
+          { shape: [2, 1, 2, 3], dtype: 'int16', scale: 1, zeroPoint: 0 },
+        ],
+        ops: [{ op: 'CONV_2D', inputs: [0, 1, 2], outputs: [3], options: VALID_STRIDE_2 }],
+        inputs: [0],
+        outputs: [3],
+      };
+      expectNear(runModel(m, [quantize(INPUT, inputScale, 0, -32768, 32767)]), GOLDEN, 1);
+    },
+  );
+
+  it('16x8 refuses asymmetric int16 activations (TFLM requires zero point 0)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [1, 1, 1, 1], dtype: 'int16', scale: 1, zeroPoint: 3 },
+        { shape: [1, 1, 1, 1], dtype: 'int8', data: [1], scale: [1], zeroPoint: [0] },
+        { shape: [1, 1, 1, 1], dtype: 'int16', scale: 1, zeroPoint: 0 },
+      ],
+      ops: [{ op: 'CONV_2D', inputs: [0, 1, -1], outputs: [2], options: VALID_STRIDE_2 }],
+      inputs: [0],
+      outputs: [2],
+    };
+    expect(() => runModel(m, [[1]])).toThrow(/zero point 0/);
+  });
 });

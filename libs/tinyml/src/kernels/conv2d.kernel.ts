@@ -1,12 +1,13 @@
 /**
- * CONV_2D, int8 (per-channel) and float32, matching TFLM reference_integer_ops::ConvPerChannel and
- * reference_ops::Conv.
+ * CONV_2D, int8 (per-channel), 16x8 (int16 activations, int8 per-channel weights, see conv2d-int16.ts) and
+ * float32, matching TFLM reference_integer_ops::ConvPerChannel and reference_ops::Conv.
  */
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '../quant/swar';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
-import { ConvGeometry, allocatePerChannel, convGeometry, perChannelMultipliers } from './conv-common';
+import { ConvGeometry, allocatePerChannel, convGeometry, int64Bias, perChannelMultipliers } from './conv-common';
+import { ConvInt16Data, evalConvInt16 } from './conv2d-int16';
 import { ConvWasm, evalConvWasm, prepareConvWasm } from './conv2d-wasm';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -45,6 +46,8 @@ export interface ConvData {
   packed: Float64Array | null;
   /** The WebAssembly SIMD path (int8, WebAssembly available), else null. */
   wasm: ConvWasm | null;
+  /** The 16x8 path (int16 input), else null. */
+  int16: ConvInt16Data | null;
 }
 
 /**
@@ -68,6 +71,7 @@ export function setInt8Filter(ctx: PrepareContext, data: ConvData, filter: Int8A
 
 export const conv2dKernel: Kernel<ConvData> = {
   op: 'CONV_2D',
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<ConvData> {
     const input = ctx.input(INPUT);
     const filter = ctx.input(FILTER);
@@ -114,8 +118,11 @@ export const conv2dKernel: Kernel<ConvData> = {
       patchB: ctx.hostOnly(new Float64Array(g.kH * g.kW * g.inC), 'receptive field patch'),
       packed: null,
       wasm: null,
+      int16: null,
     };
-    if (isFloat) {
+    if (input.dtype === 'int16') {
+      data.int16 = prepareInt16(ctx, data, activation);
+    } else if (isFloat) {
       ctx.expectType(filter, ['float32'], 'filter');
       ctx.expectType(output, ['float32'], 'output');
       const range = activationRangeFloat(activation) ?? ctx.unsupported(`activation ${activation}`);
@@ -138,10 +145,40 @@ export const conv2dKernel: Kernel<ConvData> = {
     return { data, macs: g.batches * g.outH * g.outW * g.outC * g.kH * g.kW * g.inC };
   },
   eval(d: ConvData, io: KernelIo): void {
-    if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
+    if (d.int16 !== null) evalConvInt16(d.int16, io.inputs[INPUT] as Int16Array, io.outputs[OUTPUT] as Int16Array);
+    else if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
     else evalConvInt8(d, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
   },
 };
+
+/** 16x8: symmetric int16 activations (TFLM's Prepare requires zero points 0), int64 or int32 bias. */
+function prepareInt16(ctx: PrepareContext, data: ConvData, activation: number): ConvInt16Data {
+  const input = ctx.input(INPUT);
+  const filter = ctx.input(FILTER);
+  const bias = ctx.optionalInput(BIAS);
+  const output = ctx.output(OUTPUT);
+  ctx.expectType(filter, ['int8'], 'filter');
+  ctx.expectType(output, ['int16'], 'output');
+  if (bias) ctx.expectType(bias, ['int64', 'int32'], 'bias');
+  if (zeroPointOf(input) !== 0 || zeroPointOf(output) !== 0) ctx.fail('int16 input and output need zero point 0');
+  const range = activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
+  perChannelMultipliers(ctx, input, filter, output, data.g.outC, data);
+  const filterData = filter.data as Uint8Array;
+  return {
+    g: data.g,
+    filter: new Int8Array(filterData.buffer, filterData.byteOffset, filter.elementCount),
+    bias: !bias?.data
+      ? null
+      : bias.dtype === 'int64'
+        ? int64Bias(ctx, bias)
+        : new Int32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount),
+    accumulatesInt64: bias?.dtype === 'int64',
+    multipliers: data.multipliers,
+    shifts: data.shifts,
+    actMin: range[0],
+    actMax: range[1],
+  };
+}
 
 /** Gathers output pixel (oy, ox)'s receptive field into `patch`; padded taps are 0 (= skipped). */
 function gatherPatch(

@@ -147,6 +147,23 @@ describe('CAST / QUANTIZE / DEQUANTIZE', () => {
     };
     expect(runModel(m, [[-2, 0, 5, 100]])).toEqual([-1, 3, 13, 127]);
   });
+  it.each([
+    // quantize_test-style requantization; -0.5 rounds to 0 (SaturatingRoundingDoublingHighMul's nudge).
+    ['int32 -> int16', 'int32', 'int16', [-70000, -3, 0, 3, 70000], [1, 0], [0.5, 0], [-32768, -6, 0, 6, 32767]],
+    ['int32 -> int8', 'int32', 'int8', [-1000, -5, 0, 7, 1000], [1, 0], [4, 2], [-128, 1, 2, 4, 127]],
+    ['int16 -> int32', 'int16', 'int32', [-32768, -1, 0, 1, 32767], [1, 0], [2, 0], [-16384, 0, 0, 1, 16384]],
+  ] as const)('QUANTIZE %s requantizes and saturates', (_n, from, to, x, inQ, outQ, want) => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [5], dtype: from, scale: inQ[0], zeroPoint: inQ[1] },
+        { shape: [5], dtype: to, scale: outQ[0], zeroPoint: outQ[1] },
+      ],
+      ops: [{ op: 'QUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [x])).toEqual(want);
+  });
   it('DEQUANTIZE computes scale * (q - zero_point)', () => {
     const m: TestModel = {
       tensors: [
@@ -175,7 +192,7 @@ describe('MEAN', () => {
     };
     expect(runModel(m, [[1, 2, 3, 4, 5, 6, 7, 8]])).toEqual([4, 5]);
   });
-  it('int8 with equal quantization truncates; with different quantization rescales', () => {
+  it('int8 folds 1/n into the rescale (QuantizedMeanOrSum) for equal and different quantization', () => {
     const m: TestModel = {
       tensors: [
         { shape: [1, 4], dtype: 'int8', scale: 0.5, zeroPoint: 0 },
@@ -186,7 +203,8 @@ describe('MEAN', () => {
       inputs: [0],
       outputs: [2],
     };
-    expect(runModel(m, [[1, 2, 3, 5]])).toEqual([2]);
+    // 11 / 4 = 2.75 rounds to 3 (TFLM 90b983c2 does not truncate here, see mean.kernel.ts).
+    expect(runModel(m, [[1, 2, 3, 5]])).toEqual([3]);
     m.tensors[2] = { shape: [1, 1], dtype: 'int8', scale: 0.25, zeroPoint: 1 };
     expectNear(runModel(m, [[1, 2, 3, 5]]), [Math.round(((11 / 4) * 0.5) / 0.25) + 1], 1);
   });

@@ -61,4 +61,33 @@ describe('DEPTHWISE_CONV_2D', () => {
     };
     expectNear(runModel(m, [quantize(INPUT, inputScale, 0)]), quantize(GOLDEN, outputScale, 0), 1);
   });
+
+  it('16x8 (int16 activations, int64 bias) matches SimpleTest exactly with exactly representable scales', () => {
+    // Input scale 1/256 and filter scale 1/8 per channel represent every value exactly; output 1/64.
+    const m: TestModel = {
+      tensors: [
+        { shape: [1, 3, 2, 2], dtype: 'int16', scale: 1 / 256, zeroPoint: 0 },
+        {
+          shape: [1, 2, 2, 4],
+          dtype: 'int8',
+          data: FILTER.map((w) => w * 8),
+          scale: [1 / 8, 1 / 8, 1 / 8, 1 / 8],
+          zeroPoint: [0, 0, 0, 0],
+          quantizedDimension: 3,
+        },
+        {
+          shape: [4],
+          dtype: 'int64',
+          data: BIAS.map((b) => b * 2048),
+          scale: [1 / 2048, 1 / 2048, 1 / 2048, 1 / 2048],
+        },
+        { shape: [1, 2, 1, 4], dtype: 'int16', scale: 1 / 64, zeroPoint: 0 },
+      ],
+      ops: [{ op: 'DEPTHWISE_CONV_2D', inputs: [0, 1, 2], outputs: [3], options: OPTIONS }],
+      inputs: [0],
+      outputs: [3],
+    };
+    const q = (v: number[], s: number): number[] => quantize(v, s, 0, -32768, 32767);
+    expect(runModel(m, [q(INPUT, 1 / 256)])).toEqual(q(GOLDEN, 1 / 64));
+  });
 });

@@ -1,12 +1,13 @@
 /**
- * DEPTHWISE_CONV_2D, int8 (per-channel) and float32, matching TFLM
- * reference_integer_ops::DepthwiseConvPerChannel and reference_ops::DepthwiseConv.
+ * DEPTHWISE_CONV_2D, int8 (per-channel), 16x8 (int16 activations, see depthwise-conv2d-int16.ts) and float32,
+ * matching TFLM reference_integer_ops::DepthwiseConvPerChannel and reference_ops::DepthwiseConv.
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { MAX_TENSOR_BYTES } from '../model/model-reader';
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
-import { ConvGeometry, allocatePerChannel, convGeometry, perChannelMultipliers } from './conv-common';
+import { ConvGeometry, allocatePerChannel, convGeometry, int64Bias, perChannelMultipliers } from './conv-common';
+import { DepthwiseInt16Data, evalDepthwiseInt16 } from './depthwise-conv2d-int16';
 import { DepthwiseWasm } from '../wasm/dw-int8';
 import { ConvData, evalConvInt8, setInt8Filter } from './conv2d.kernel';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
@@ -53,10 +54,13 @@ interface DepthwiseData {
   asConv: ConvData | null;
   /** The WebAssembly SIMD path (int8, depth multiplier 1, WebAssembly available), else null. */
   wasm: DepthwiseWasm | null;
+  /** The 16x8 path (int16 input), else null. */
+  int16: DepthwiseInt16Data | null;
 }
 
 export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
   op: 'DEPTHWISE_CONV_2D',
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<DepthwiseData> {
     const input = ctx.input(INPUT);
     const filter = ctx.input(FILTER);
@@ -109,8 +113,26 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       paddedW: 0,
       asConv: null,
       wasm: null,
+      int16: null,
     };
-    if (isFloat) {
+    if (input.dtype === 'int16') {
+      ctx.expectType(filter, ['int8'], 'filter');
+      ctx.expectType(output, ['int16'], 'output');
+      if (bias) ctx.expectType(bias, ['int64'], 'bias');
+      if (zeroPointOf(input) !== 0 || zeroPointOf(output) !== 0) ctx.fail('int16 input and output need zero point 0');
+      const range = activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
+      perChannelMultipliers(ctx, input, filter, output, g.outC, perChannel);
+      data.int16 = {
+        g,
+        depthMultiplier,
+        filter: new Int8Array(filter.data.buffer, filter.data.byteOffset, filter.elementCount),
+        bias: bias?.data ? int64Bias(ctx, bias) : null,
+        multipliers: perChannel.multipliers,
+        shifts: perChannel.shifts,
+        actMin: range[0],
+        actMax: range[1],
+      };
+    } else if (isFloat) {
       ctx.expectType(filter, ['float32'], 'filter');
       ctx.expectType(output, ['float32'], 'output');
       [data.actMin, data.actMax] = activationRangeFloat(activation) ?? ctx.unsupported(`activation ${activation}`);
@@ -168,7 +190,8 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
     return { data, macs: g.batches * g.outH * g.outW * g.outC * g.kH * g.kW };
   },
   eval(d: DepthwiseData, io: KernelIo): void {
-    if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
+    if (d.int16 !== null) evalDepthwiseInt16(d.int16, io.inputs[INPUT] as Int16Array, io.outputs[OUTPUT] as Int16Array);
+    else if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
     else if (d.asConv !== null) evalConvInt8(d.asConv, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
     else if (d.wasm !== null) evalWasm(d, d.wasm, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
     else evalInt8(d, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
@@ -195,6 +218,7 @@ function asConvData(ctx: PrepareContext, d: DepthwiseData): ConvData {
     patchB: ctx.hostOnly(new Float64Array(d.g.kH * d.g.kW), 'receptive field patch'),
     packed: null,
     wasm: null,
+    int16: null,
   };
   // filterT is already [outC][kH*kW].
   setInt8Filter(ctx, conv, ctx.hostOnly(Int8Array.from(d.filterT), 'transposed int8 filter'));

@@ -15,6 +15,7 @@ interface DequantizeData {
 
 export const dequantizeKernel: Kernel<DequantizeData> = {
   op: 'DEQUANTIZE',
+  types: ['int8', 'uint8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<DequantizeData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);

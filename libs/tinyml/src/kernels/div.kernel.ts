@@ -26,6 +26,7 @@ interface DivData {
 
 export const divKernel: Kernel<DivData> = {
   op: 'DIV',
+  types: ['float32', 'int32'],
   prepare(ctx: PrepareContext): Prepared<DivData> {
     const in1 = ctx.input(INPUT1);
     const in2 = ctx.input(INPUT2);

@@ -37,4 +37,24 @@ describe('FULLY_CONNECTED', () => {
     // Unit 1 becomes -(23) + 2 = -21 (batch 0) and -(57)+2 = -55 (batch 1), clamped to 0.
     expect(runModel(m, [INPUT])).toEqual([24, 0, 26, 58, 0, 60]);
   });
+
+  it.each([['int64'], ['int32']] as const)(
+    '16x8 (int16 activations, %s bias) matches SimpleTest exactly with exactly representable scales',
+    (biasType) => {
+      // Input scale 1/64, weights per tensor at 1/8 (1..10 exact), output 1/64: every value is representable.
+      const m: TestModel = {
+        tensors: [
+          { shape: [2, 10], dtype: 'int16', scale: 1 / 64, zeroPoint: 0 },
+          { shape: [3, 10], dtype: 'int8', data: WEIGHTS.map((w) => w * 8), scale: 1 / 8, zeroPoint: 0 },
+          { shape: [3], dtype: biasType, data: BIAS.map((b) => b * 512), scale: 1 / 512 },
+          { shape: [2, 3], dtype: 'int16', scale: 1 / 64, zeroPoint: 0 },
+        ],
+        ops: [{ op: 'FULLY_CONNECTED', inputs: [0, 1, 2], outputs: [3], options: [{ id: 0, i8: 0 }] }],
+        inputs: [0],
+        outputs: [3],
+      };
+      const q = (v: number[]): number[] => quantize(v, 1 / 64, 0, -32768, 32767);
+      expect(runModel(m, [q(INPUT)])).toEqual(q(GOLDEN));
+    },
+  );
 });

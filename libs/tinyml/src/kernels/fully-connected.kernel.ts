@@ -1,13 +1,15 @@
 /**
- * FULLY_CONNECTED, int8 (per-tensor or per-channel) and float32, matching TFLM
- * reference_integer_ops::FullyConnected(PerChannel) and reference_ops::FullyConnected.
+ * FULLY_CONNECTED, int8 (per-tensor or per-channel), 16x8 (int16 activations, int8 weights, see
+ * fully-connected-int16.ts) and float32, matching TFLM reference_integer_ops::FullyConnected(PerChannel) and
+ * reference_ops::FullyConnected.
  */
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
 import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '../quant/swar';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { WasmInt8Rows } from '../wasm/fc-int8';
-import { allocatePerChannel, perChannelMultipliers } from './conv-common';
+import { allocatePerChannel, int64Bias, perChannelMultipliers } from './conv-common';
+import { FullyConnectedInt16Data, evalFullyConnectedInt16 } from './fully-connected-int16';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
@@ -43,10 +45,13 @@ interface FullyConnectedData {
   x: Float64Array;
   /** The WebAssembly SIMD path (zero filter offset, WebAssembly available), else null. */
   wasm: WasmInt8Rows | null;
+  /** The 16x8 path (int16 input), else null. */
+  int16: FullyConnectedInt16Data | null;
 }
 
 export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
   op: 'FULLY_CONNECTED',
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<FullyConnectedData> {
     const input = ctx.input(INPUT);
     const weights = ctx.input(WEIGHTS);
@@ -87,8 +92,11 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       packed: null,
       x: new Float64Array(0),
       wasm: null,
+      int16: null,
     };
-    if (isFloat) {
+    if (input.dtype === 'int16') {
+      data.int16 = prepareInt16(ctx, data, activation);
+    } else if (isFloat) {
       ctx.expectType(weights, ['float32'], 'weights');
       ctx.expectType(output, ['float32'], 'output');
       [data.actMin, data.actMax] = activationRangeFloat(activation) ?? ctx.unsupported(`activation ${activation}`);
@@ -154,10 +162,52 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
     return { data, macs: batches * outUnits * inUnits };
   },
   eval(d: FullyConnectedData, io: KernelIo): void {
-    if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
+    if (d.int16 !== null)
+      evalFullyConnectedInt16(d.int16, io.inputs[INPUT] as Int16Array, io.outputs[OUTPUT] as Int16Array);
+    else if (d.isFloat) evalFloat(d, io.inputs[INPUT] as Float32Array, io.outputs[OUTPUT] as Float32Array);
     else evalInt8(d, io.inputs[INPUT] as Int8Array, io.outputs[OUTPUT] as Int8Array);
   },
 };
+
+/** 16x8: symmetric int16 activations, int8 weights, int64 / int32 / no bias; per-channel arrays as for int8. */
+function prepareInt16(ctx: PrepareContext, data: FullyConnectedData, activation: number): FullyConnectedInt16Data {
+  const input = ctx.input(INPUT);
+  const weights = ctx.input(WEIGHTS);
+  const bias = ctx.optionalInput(BIAS);
+  const output = ctx.output(OUTPUT);
+  ctx.expectType(weights, ['int8'], 'weights');
+  ctx.expectType(output, ['int16'], 'output');
+  if (bias) ctx.expectType(bias, ['int64', 'int32'], 'bias');
+  if (zeroPointOf(input) !== 0 || zeroPointOf(output) !== 0) ctx.fail('int16 input and output need zero point 0');
+  const range = activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
+  const { outUnits } = data;
+  const perChannel =
+    (weights.quantization?.scales.length ?? 0) > 1
+      ? allocatePerChannel(ctx, outUnits)
+      : {
+          multipliers: ctx.hostOnly(new Int32Array(outUnits), 'multiplier per row'),
+          shifts: ctx.hostOnly(new Int32Array(outUnits), 'shift per row'),
+        };
+  perChannelMultipliers(ctx, input, weights, output, outUnits, perChannel);
+  const w = weights.data as Uint8Array;
+  return {
+    batches: data.batches,
+    inUnits: data.inUnits,
+    outUnits,
+    weights: new Int8Array(w.buffer, w.byteOffset, weights.elementCount),
+    filterOffset: -zeroPointOf(weights),
+    bias: !bias?.data
+      ? null
+      : bias.dtype === 'int64'
+        ? int64Bias(ctx, bias)
+        : new Int32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount),
+    accumulatesInt64: bias?.dtype === 'int64',
+    multipliers: perChannel.multipliers,
+    shifts: perChannel.shifts,
+    actMin: range[0],
+    actMax: range[1],
+  };
+}
 
 function requantize(d: FullyConnectedData, acc: number, oc: number): number {
   const v = multiplyByQuantizedMultiplier(acc | 0, d.multipliers[oc], d.shifts[oc]) + d.outputOffset;

@@ -3,6 +3,7 @@ import { addKernel } from './add.kernel';
 import { castKernel } from './cast.kernel';
 import { concatenationKernel } from './concatenation.kernel';
 import { dequantizeKernel } from './dequantize.kernel';
+import { leakyReluKernel } from './leaky-relu.kernel';
 import { logisticKernel } from './logistic.kernel';
 import { maximumKernel } from './maximum.kernel';
 import { meanKernel } from './mean.kernel';
@@ -13,6 +14,8 @@ import { reluKernel } from './relu.kernel';
 import { relu6Kernel } from './relu6.kernel';
 import { stridedSliceKernel } from './strided-slice.kernel';
 import { tanhKernel } from './tanh.kernel';
+import { transposeConvKernel } from './transpose-conv.kernel';
+import { transposeKernel } from './transpose.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -76,6 +79,9 @@ const KERNELS: Kernel<never>[] = [
   signalPcanKernel,
   signalFilterBankLogKernel,
   divKernel,
+  leakyReluKernel,
+  transposeConvKernel,
+  transposeKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -41,6 +41,12 @@ export interface Prepared<D> {
  */
 export interface Kernel<D = unknown> {
   readonly op: string;
+  /**
+   * The types this kernel has variants for, by registration type (see resolver registrationType: the data
+   * input's type). The resolver refuses any other type with UnsupportedOpError before prepare() runs;
+   * prepare() still checks every other tensor.
+   */
+  readonly types: readonly string[];
   prepare(ctx: PrepareContext): Prepared<D>;
   eval(data: D, io: KernelIo): void;
   /** TFLM's optional Reset(): clears state the kernel keeps between invokes (Interpreter.reset()). */
@@ -137,11 +143,13 @@ export class PrepareContext {
     throw new ModelFormatError(`operator ${this.node.index} (${this.node.opName}): ${reason}`);
   }
 
-  unsupported(reason: string): never {
+  /** `type`: the tensor type the interpreter has no kernel variant for, when that is why. */
+  unsupported(reason: string, type?: string): never {
     throw new UnsupportedOpError(
       `operator ${this.node.index} (${this.node.opName}): ${reason}`,
       this.node.opName,
       this.node.index,
+      type,
     );
   }
 
@@ -175,7 +183,7 @@ export class PrepareContext {
 
   expectType(t: TensorInfo, allowed: readonly string[], what: string): void {
     if (!allowed.includes(t.dtype))
-      this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`);
+      this.unsupported(`${what} type ${t.dtype} not supported (expected ${allowed.join('/')})`, t.dtype);
   }
 
   expectSameCount(a: TensorInfo, b: TensorInfo, what: string): void {

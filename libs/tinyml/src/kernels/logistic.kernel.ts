@@ -60,6 +60,7 @@ export function prepareSigmoid(
 
 export const logisticKernel: Kernel<SigmoidData> = {
   op: 'LOGISTIC',
+  types: ['float32', 'int8'],
   prepare: (ctx) => prepareSigmoid(ctx, -128),
   eval(d: SigmoidData, io: KernelIo): void {
     const output = io.outputs[OUTPUT];

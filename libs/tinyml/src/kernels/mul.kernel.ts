@@ -37,6 +37,7 @@ interface MulData {
 
 export const mulKernel: Kernel<MulData> = {
   op: 'MUL',
+  types: ['float32', 'int8', 'int32'],
   prepare(ctx: PrepareContext): Prepared<MulData> {
     const in1 = ctx.input(INPUT1);
     const in2 = ctx.input(INPUT2);

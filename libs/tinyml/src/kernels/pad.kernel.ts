@@ -1,4 +1,5 @@
 /** PAD / PADV2 with constant paddings; pads with the output zero point (int8) or 0 (float), or PADV2's value. */
+import { typedView } from '../interpreter/tensor-view';
 import { OP_DATA } from '../memory/device-layout';
 import { zeroPointOf } from '../quant/quant-params';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
@@ -20,6 +21,7 @@ interface PadData {
 
 export const padKernel: Kernel<PadData> = {
   op: 'PAD',
+  types: ['float32', 'int8', 'int16', 'int32'],
   prepare(ctx: PrepareContext): Prepared<PadData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
@@ -42,12 +44,13 @@ export const padKernel: Kernel<PadData> = {
     if (constant) {
       if (!constant.data || constant.dtype !== input.dtype || constant.elementCount !== 1)
         ctx.unsupported('constant_values must be a constant scalar');
-      const view = new (input.dtype === 'float32' ? Float32Array : input.dtype === 'int8' ? Int8Array : Int32Array)(
+      padValue = typedView(
+        input.dtype,
         constant.data.buffer as ArrayBuffer,
         constant.data.byteOffset,
         1,
-      );
-      padValue = view[0];
+        constant.byteLength,
+      )[0];
     }
     return {
       data: {
@@ -83,4 +86,9 @@ export const padKernel: Kernel<PadData> = {
   },
 };
 
-export const padV2Kernel: Kernel<PadData> = { op: 'PADV2', prepare: padKernel.prepare, eval: padKernel.eval };
+export const padV2Kernel: Kernel<PadData> = {
+  op: 'PADV2',
+  types: ['float32', 'int8', 'int16', 'int32'],
+  prepare: padKernel.prepare,
+  eval: padKernel.eval,
+};

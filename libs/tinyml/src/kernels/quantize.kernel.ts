@@ -1,4 +1,7 @@
-/** QUANTIZE: float32 -> int8/uint8/int16 (AffineQuantize) or integer requantization (TFLM Requantize). */
+/**
+ * QUANTIZE: float32 -> int8/uint8/int16 (AffineQuantize) or integer requantization (TFLM Requantize) between
+ * int8/uint8/int16 and int8/uint8/int16/int32, and int32 -> int8/int16.
+ */
 import { OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quant/fixed-point';
 import { scaleOf, typeRange, zeroPointOf } from '../quant/quant-params';
@@ -22,11 +25,12 @@ interface QuantizeData {
 
 export const quantizeKernel: Kernel<QuantizeData> = {
   op: 'QUANTIZE',
+  types: ['float32', 'int8', 'uint8', 'int16', 'int32'],
   prepare(ctx: PrepareContext): Prepared<QuantizeData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
-    ctx.expectType(input, ['float32', 'int8', 'uint8', 'int16'], 'input');
-    ctx.expectType(output, ['int8', 'uint8', 'int16', 'int32'], 'output');
+    ctx.expectType(input, ['float32', 'int8', 'uint8', 'int16', 'int32'], 'input');
+    ctx.expectType(output, input.dtype === 'int32' ? ['int8', 'int16'] : ['int8', 'uint8', 'int16', 'int32'], 'output');
     ctx.expectSameCount(input, output, 'input/output');
     if (!(scaleOf(output) > 0)) ctx.fail('output needs a positive scale');
     const fromFloat = input.dtype === 'float32';
@@ -48,13 +52,14 @@ export const quantizeKernel: Kernel<QuantizeData> = {
     };
   },
   eval(d: QuantizeData, io: KernelIo): void {
-    const input = io.inputs[INPUT] as Float32Array | Int8Array;
+    const input = io.inputs[INPUT] as Float32Array | Int8Array | Int32Array;
     const output = io.outputs[OUTPUT];
     const { min, max, outputZeroPoint } = d;
     for (let i = 0; i < d.count; i++) {
       let v = d.fromFloat
         ? roundHalfAwayFromZero(mathFround(input[i] / d.scale)) + outputZeroPoint
-        : multiplyByQuantizedMultiplier(input[i] - d.inputZeroPoint, d.multiplier, d.shift) + outputZeroPoint;
+        : // int32 arithmetic: an int32 input minus its zero point wraps as in C++.
+          multiplyByQuantizedMultiplier((input[i] - d.inputZeroPoint) | 0, d.multiplier, d.shift) + outputZeroPoint;
       if (v < min) v = min;
       else if (v > max) v = max;
       output[i] = v;

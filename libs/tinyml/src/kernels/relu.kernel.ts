@@ -18,6 +18,7 @@ interface ReluData {
 
 export const reluKernel: Kernel<ReluData> = {
   op: 'RELU',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<ReluData> {
     const { input, output } = unaryTensors(ctx, ['int8', 'float32']);
     const isFloat = input.dtype === 'float32';

@@ -13,6 +13,7 @@ interface Relu6Data {
 
 export const relu6Kernel: Kernel<Relu6Data> = {
   op: 'RELU6',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<Relu6Data> {
     const { input, output } = unaryTensors(ctx, ['int8', 'float32']);
     ctx.opData(OP_DATA.relu6);

@@ -28,4 +28,9 @@ export function evalCopy(d: CopyData, io: KernelIo): void {
   for (let i = 0; i < d.elementCount; i++) output[i] = input[i];
 }
 
-export const reshapeKernel: Kernel<CopyData> = { op: 'RESHAPE', prepare: (ctx) => prepareCopy(ctx), eval: evalCopy };
+export const reshapeKernel: Kernel<CopyData> = {
+  op: 'RESHAPE',
+  types: ['float32', 'int8', 'uint8', 'int16', 'int32', 'uint32', 'bool', 'int64'],
+  prepare: (ctx) => prepareCopy(ctx),
+  eval: evalCopy,
+};

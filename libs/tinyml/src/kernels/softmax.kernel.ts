@@ -40,6 +40,7 @@ interface SoftmaxData {
 
 export const softmaxKernel: Kernel<SoftmaxData> = {
   op: 'SOFTMAX',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<SoftmaxData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);

@@ -5,6 +5,7 @@ import { CopyData, evalCopy, prepareCopy } from './reshape.kernel';
 
 export const squeezeKernel: Kernel<CopyData> = {
   op: 'SQUEEZE',
+  types: ['float32', 'int8', 'uint8', 'int16', 'int32', 'uint32', 'bool', 'int64'],
   prepare: (ctx) => prepareCopy(ctx, BUILTIN_DATA.squeeze),
   eval: evalCopy,
 };

@@ -16,6 +16,7 @@ interface StridedSliceData {
 
 export const stridedSliceKernel: Kernel<StridedSliceData> = {
   op: 'STRIDED_SLICE',
+  types: ['float32', 'int8', 'int16', 'int32'],
   prepare(ctx: PrepareContext): Prepared<StridedSliceData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);

@@ -4,6 +4,7 @@ import type { Kernel } from './kernel.types';
 
 export const subKernel: Kernel<AddSubData> = {
   op: 'SUB',
+  types: ['float32', 'int8', 'int16'],
   prepare: (ctx) => prepareAddSub(ctx, true),
   eval: addKernel.eval,
 };

@@ -77,6 +77,7 @@ function constantView<T>(ctx: PrepareContext, t: TensorInfo, make: (b: ArrayBuff
 
 export const svdfKernel: Kernel<SvdfData> = {
   op: 'SVDF',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<SvdfData> {
     if (ctx.inputCount() !== 5 || ctx.node.outputs.length !== 1) ctx.fail('expects 5 inputs and 1 output');
     const options = ctx.options;

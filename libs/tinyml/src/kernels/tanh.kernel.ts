@@ -13,6 +13,7 @@ const INPUT_INTEGER_BITS = 4;
 
 export const tanhKernel: Kernel<SigmoidData> = {
   op: 'TANH',
+  types: ['float32', 'int8'],
   prepare: (ctx) => prepareSigmoid(ctx, 0, OP_DATA.tanh),
   eval(d: SigmoidData, io: KernelIo): void {
     const output = io.outputs[OUTPUT];

@@ -106,6 +106,7 @@ type LstmData = IntData | FloatData;
 
 export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
   op: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+  types: ['float32', 'int8'],
   prepare(ctx: PrepareContext): Prepared<LstmData> {
     if (ctx.inputCount() !== 24 || ctx.node.outputs.length !== 1) ctx.fail('expects 24 inputs and 1 output');
     const options = ctx.options;

@@ -128,9 +128,9 @@ export const OP_DATA = {
   conv: struct('OpDataConv', [PADDING_VALUES, ...ints(5), 'ptr', 'ptr', ...ints(3)]),
   /** kernels/fully_connected.h OpDataFullyConnected. */
   fullyConnected: struct('OpDataFullyConnected', [...ints(9), 'ptr', 'ptr', 'i8']),
-  /** kernels/add.h OpDataAdd; kernels/sub.h OpDataSub has the same fields. */
+  /** kernels/add.h OpDataAdd; kernels/sub.h OpDataSub has the same fields without the two float32 bounds. */
   add: struct('OpDataAdd', ['i8', ...ints(12), 'f32', 'f32']),
-  sub: struct('OpDataSub', ['i8', ...ints(12), 'f32', 'f32']),
+  sub: struct('OpDataSub', ['i8', ...ints(12)]),
   /** div.cc OpDataDiv: three zero points, activation range, output multiplier and shift. */
   div: struct('OpDataDiv', ints(7)),
   /** kernels/mul.h OpDataMul. */
@@ -153,6 +153,20 @@ export const OP_DATA = {
   relu: struct('ReluOpData', ints(4)),
   /** kernels/activations.h Relu6OpData<int8_t> {six, zero}. */
   relu6: struct('Relu6OpData', ['i8', 'i8']),
+  /**
+   * kernels/transpose_conv.h OpDataTransposeConv: ConvParams (uint8 padding type, int16 PaddingValues[4], int16
+   * strides and dilations, 7 int32 offsets / multiplier / shift / range, 2 float ranges), scratch and
+   * converted-bias indices, per-channel multiplier and shift pointers.
+   */
+  transposeConv: struct('OpDataTransposeConv', [
+    ['i8', 'i16', 'i16', 'i16', 'i16', 'i16', 'i16', 'i16', 'i16', ...ints(7), 'f32', 'f32'],
+    'i32',
+    'i32',
+    'ptr',
+    'ptr',
+  ]),
+  /** kernels/leaky_relu.h LeakyReluOpData: alpha and identity multiplier and shift, two zero points. */
+  leakyRelu: struct('LeakyReluOpData', ints(6)),
   /** kernels/reduce.h OpDataReduce. */
   reduce: struct('OpDataReduce', ints(9)),
   /**
@@ -220,6 +234,10 @@ export const BUILTIN_DATA = {
   unidirectionalSequenceLstm: struct('TfLiteUnidirectionalSequenceLSTMParams', ['i32', 'f32', 'f32', 'i8', 'i8', 'i8']),
   /** TfLiteCastParams: in_data_type, out_data_type (ParseCast allocates it although the kernel has no Init). */
   cast: struct('TfLiteCastParams', ['i32', 'i32']),
+  /** TfLiteTransposeConvParams: padding, stride w/h, activation, quantized_bias_type. */
+  transposeConv: struct('TfLiteTransposeConvParams', ints(5)),
+  /** TfLiteLeakyReluParams: alpha. */
+  leakyRelu: struct('TfLiteLeakyReluParams', ['f32']),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

@@ -4,6 +4,7 @@ import {
   INT32_MIN,
   frexp,
   multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierInt64,
   quantizeMultiplier,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
@@ -82,6 +83,24 @@ describe('fixed-point primitives (TFLM / gemmlowp)', () => {
       const shifted = Number(BigInt.asIntN(32, BigInt(x) << BigInt(left)));
       const expected = rdpotOracle(srdhmOracle(shifted, multiplier), right);
       expect(multiplyByQuantizedMultiplier(x, multiplier, shift)).toBe(expected);
+    }
+  });
+
+  it('int64 MultiplyByQuantizedMultiplier (16x8 kernels) matches a BigInt transcription of TFLM’s formula', () => {
+    const oracle = (x: bigint, m: number, shift: number): number => {
+      const reduced = BigInt(m < 0x7fff0000 ? (m + (1 << 15)) >> 16 : 0x7fff);
+      const total = BigInt(15 - shift);
+      return Number(BigInt.asIntN(32, (x * reduced + (1n << (total - 1n))) >> total));
+    };
+    const rnd = lcg(7);
+    const edges = [0, 1, -1, 2 ** 47 - 1, -(2 ** 47), 2 ** 24, -(2 ** 24) - 1, 123456789012, -98765432109];
+    for (let i = 0; i < 20000; i++) {
+      // Accumulators of every magnitude up to TFLM's asserted 2^47, both signs.
+      const bits = rnd() % 48;
+      const x = i < edges.length ? edges[i] : Math.floor((rnd() / 2 ** 32) * 2 ** bits) * (rnd() % 2 ? 1 : -1);
+      const m = i % 97 === 0 ? 0x7fffffff : (rnd() >>> 1) | (1 << 30);
+      const shift = (rnd() % 39) - 31;
+      expect(multiplyByQuantizedMultiplierInt64(x, m, shift)).toBe(oracle(BigInt(x), m, shift));
     }
   });
 });

@@ -92,6 +92,36 @@ function multiplyByQuantizedMultiplierSlow(x: number, multiplier: number, shift:
   return saturatingRoundingDoublingHighMul(mathImul(x, 1 << shift), multiplier);
 }
 
+const TWO_POW_24 = 16777216;
+const TWO_POW_47 = 140737488355328;
+
+/**
+ * TFLM's int64 MultiplyByQuantizedMultiplier (16x8 kernels' int64 accumulators): the multiplier reduced to
+ * Q15 ((m + 2^15) >> 16, at most 0x7FFF), then (x * reduced + 2^(14 - shift)) >> (15 - shift). x must be an
+ * integer with |x| < 2^47 (TFLM asserts it); shift in [-31, 7]. The 62-bit product is formed from two exact
+ * partial products (x split at 2^24), so no bit is lost; the result is the low 32 bits, as the C++ cast.
+ */
+export function multiplyByQuantizedMultiplierInt64(x: number, multiplier: number, shift: number): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + TWO_POW_15) >> 16 : 0x7fff;
+  const totalShift = 15 - shift;
+  const direct = x * reduced;
+  if (direct < TWO_POW_52 && direct > -TWO_POW_52) {
+    // Exact product; the arithmetic shift of (product + round) is a floor division by 2^totalShift.
+    return mathFloor((direct + mathPow(2, totalShift - 1)) / mathPow(2, totalShift)) | 0;
+  }
+  // x = xHi * 2^24 + xLo, xLo in [0, 2^24): hi = xHi * reduced (< 2^39), lo = xLo * reduced + round (< 2^47).
+  const xLo = x - mathFloor(x / TWO_POW_24) * TWO_POW_24;
+  const hi = ((x - xLo) / TWO_POW_24) * reduced;
+  const lo = xLo * reduced + mathPow(2, totalShift - 1);
+  if (totalShift >= 24) return mathFloor((hi + mathFloor(lo / TWO_POW_24)) / mathPow(2, totalShift - 24)) | 0;
+  return (hi * mathPow(2, 24 - totalShift) + mathFloor(lo / mathPow(2, totalShift))) | 0;
+}
+
+/** Whether an int64 accumulator value is inside the range TFLM's int64 MultiplyByQuantizedMultiplier accepts. */
+export function fitsInt64Accumulator(x: number): boolean {
+  return x >= -TWO_POW_47 && x < TWO_POW_47;
+}
+
 /** MultiplyByQuantizedMultiplierGreaterThanOne (softmax input scaling): left shift then high mul. */
 export function multiplyByQuantizedMultiplierGreaterThanOne(x: number, multiplier: number, leftShift: number): number {
   return saturatingRoundingDoublingHighMul(mathImul(x, 1 << leftShift), multiplier);

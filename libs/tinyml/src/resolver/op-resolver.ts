@@ -50,14 +50,23 @@ export class OpResolver {
   find(model: Model, node: OperatorInfo): Kernel<unknown> {
     const kernel = KERNELS_BY_NAME.get(node.opName);
     const types = this.entries.get(node.opName);
-    if (!kernel || types === undefined) {
+    const type = registrationType(model, node);
+    if (kernel && !kernel.types.includes(type)) {
       throw new UnsupportedOpError(
-        `unsupported operator ${node.opName} at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
+        `operator ${node.index} (${node.opName}): no ${type} kernel in this interpreter version (has ${kernel.types.join('/')})`,
         node.opName,
         node.index,
+        type,
       );
     }
-    const type = registrationType(model, node);
+    if (!kernel || types === undefined) {
+      throw new UnsupportedOpError(
+        `unsupported operator ${node.opName} (${type}) at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
+        node.opName,
+        node.index,
+        type,
+      );
+    }
     if (types !== null && !types.includes(type)) {
       throw new UnsupportedOpError(
         `operator ${node.index} (${node.opName}): type ${type} not registered in this build (has ${types.join('/')})`,
@@ -70,9 +79,16 @@ export class OpResolver {
   }
 }
 
-/** The type a TFLM kernel variant is registered for: that of the first input (else the first output). */
+/** Ops whose first input is not the data the kernel variant is chosen by (TRANSPOSE_CONV: 0 is the output shape). */
+const DATA_INPUT: Readonly<Record<string, number>> = { TRANSPOSE_CONV: 2 };
+
+/** The type a TFLM kernel variant is registered for: that of the data input (else the first output). */
 export function registrationType(model: Model, node: OperatorInfo): string {
-  const t = node.inputs.find((i) => i >= 0) ?? node.outputs[0];
+  const dataInput = node.inputs[DATA_INPUT[node.opName] ?? -1];
+  const t =
+    (dataInput !== undefined && dataInput >= 0 ? dataInput : undefined) ??
+    node.inputs.find((i) => i >= 0) ??
+    node.outputs[0];
   return t === undefined ? 'none' : model.tensors[t].dtype;
 }
 
@@ -85,6 +101,45 @@ export function opsNeeded(model: Model): OpSetEntry[] {
     byOp.set(node.opName, set);
   }
   return [...byOp.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, t]) => ({ op, types: [...t].sort() }));
+}
+
+/** One op a model needs that an op set lacks: absent (`has` null) or registered for other types only. */
+export interface MissingOp {
+  op: string;
+  /** The types the model needs it for that the op set does not register. */
+  types: string[];
+  /** The types the op set registers it for; null when the op is not registered at all. */
+  has: string[] | null;
+}
+
+/**
+ * What `needed` (opsNeeded of a model) lacks in `have` (an op set), matching OpResolver.find: an op with no entry
+ * is missing; an entry with a type list must hold each type a node of the model registers under.
+ */
+export function missingOps(needed: readonly OpSetEntry[], have: readonly OpSetEntry[]): MissingOp[] {
+  const registered = new Map<string, Set<string> | null>();
+  for (const e of have) {
+    const prev = registered.get(e.op);
+    registered.set(e.op, e.types === undefined || prev === null ? null : new Set([...(prev ?? []), ...e.types]));
+  }
+  const out: MissingOp[] = [];
+  for (const n of needed) {
+    const types = registered.get(n.op);
+    if (types === undefined) out.push({ op: n.op, types: [...(n.types ?? [])], has: null });
+    else if (types !== null) {
+      // A needed entry without types (any) asks for the op only, which `have` registers.
+      const lacking = (n.types ?? []).filter((t) => !types.has(t));
+      if (lacking.length > 0) out.push({ op: n.op, types: lacking, has: [...types].sort() });
+    }
+  }
+  return out.sort((a, b) => (a.op < b.op ? -1 : a.op > b.op ? 1 : 0));
+}
+
+/** "SOFTMAX for int16 (has int8)", "SVDF for int8" (op absent), "CAST" (absent, types unknown). */
+export function describeMissingOp(m: MissingOp): string {
+  const forTypes = m.types.length > 0 ? ` for ${m.types.join('/')}` : '';
+  if (m.has === null) return `${m.op}${forTypes}`;
+  return `${m.op}${forTypes} (has ${m.has.length > 0 ? m.has.join('/') : 'no type this platform knows'})`;
 }
 
 /**

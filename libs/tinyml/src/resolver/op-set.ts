@@ -6,6 +6,7 @@
  * Byte layout (little-endian bit order within bytes): [version=1] [n = bitset bytes] [op bitset: n bytes]
  * [restricted bitset: n bytes] [one uint16 LE dtype mask per restricted op, in code order].
  */
+import { sha256 } from './sha256';
 
 /** Append-only: new ops go at the end, never reorder or remove (a device in the field encodes by index). */
 export const OP_CODES: readonly string[] = [
@@ -46,6 +47,9 @@ export const OP_CODES: readonly string[] = [
   'CUSTOM:SignalPCAN',
   'CUSTOM:SignalFilterBankLog',
   'DIV',
+  'LEAKY_RELU',
+  'TRANSPOSE_CONV',
+  'TRANSPOSE',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
@@ -84,11 +88,16 @@ function codeOf(op: string): number {
   return code;
 }
 
-/** Encodes an op set; the result does not depend on entry order or duplicates. */
-export function encodeOpSet(entries: readonly OpSetEntry[]): string {
-  const types = new Map<number, number>();
+/** Op code -> uint16 type mask (0 = every type): the op set as the wire carries it, before names. */
+type CodeMasks = Map<number, number>;
+
+function toCodeMasks(entries: readonly OpSetEntry[]): CodeMasks {
+  const masks: CodeMasks = new Map();
   for (const e of entries) {
     const code = codeOf(e.op);
+    // Registered for no type this version can name (a newer device's decoded set): nothing to encode, and
+    // mask 0 would mean "every type".
+    if (e.types !== undefined && e.types.length === 0) continue;
     let mask = 0;
     for (const t of e.types ?? []) {
       const bit = OP_SET_DTYPES.indexOf(t);
@@ -96,51 +105,122 @@ export function encodeOpSet(entries: readonly OpSetEntry[]): string {
       mask |= 1 << bit;
     }
     // Registering an op twice widens it: any-type (0) wins, otherwise the masks combine.
-    const prev = types.get(code);
-    types.set(code, prev === undefined ? mask : prev === 0 || mask === 0 ? 0 : prev | mask);
+    const prev = masks.get(code);
+    masks.set(code, prev === undefined ? mask : prev === 0 || mask === 0 ? 0 : prev | mask);
   }
-  const maxCode = Math.max(-1, ...types.keys());
+  return masks;
+}
+
+/** The canonical layout: the shortest bitsets that hold the highest code, masks in code order. */
+function layout(masks: CodeMasks): Uint8Array {
+  const maxCode = Math.max(-1, ...masks.keys());
   const n = (maxCode >> 3) + 1;
-  const restricted = [...types.entries()].filter(([, m]) => m !== 0).sort((a, b) => a[0] - b[0]);
+  const restricted = [...masks.entries()].filter(([, m]) => m !== 0).sort((a, b) => a[0] - b[0]);
   const bytes = new Uint8Array(2 + 2 * n + 2 * restricted.length);
   bytes[0] = VERSION;
   bytes[1] = n;
-  for (const code of types.keys()) bytes[2 + (code >> 3)] |= 1 << (code & 7);
+  for (const code of masks.keys()) bytes[2 + (code >> 3)] |= 1 << (code & 7);
   restricted.forEach(([code, mask], k) => {
     bytes[2 + n + (code >> 3)] |= 1 << (code & 7);
     bytes[2 + 2 * n + 2 * k] = mask & 0xff;
     bytes[2 + 2 * n + 2 * k + 1] = mask >> 8;
   });
-  return PREFIX + toBase64Url(bytes);
+  return bytes;
 }
 
-/** Decodes an op-set identity; throws OpSetFormatError on anything malformed or unknown. */
-export function decodeOpSet(id: string): OpSetEntry[] {
-  if (!id.startsWith(PREFIX)) throw new OpSetFormatError(`op set id must start with ${PREFIX}`);
-  const bytes = fromBase64Url(id.slice(PREFIX.length));
+/** Structure only (version, lengths, masks present exactly for restricted ops); codes and type bits unchecked. */
+function parse(bytes: Uint8Array): CodeMasks {
   if (bytes.length < 2 || bytes[0] !== VERSION) throw new OpSetFormatError('unknown op set version');
   const n = bytes[1];
-  if (bytes.length < 2 + 2 * n) throw new OpSetFormatError('op set id truncated');
-  const entries: OpSetEntry[] = [];
+  if (bytes.length < 2 + 2 * n) throw new OpSetFormatError('op set truncated');
+  const masks: CodeMasks = new Map();
   let k = 0;
   for (let code = 0; code < 8 * n; code++) {
     const present = (bytes[2 + (code >> 3)] >> (code & 7)) & 1;
     const restricted = (bytes[2 + n + (code >> 3)] >> (code & 7)) & 1;
     if (restricted && !present) throw new OpSetFormatError(`type mask for absent op code ${code}`);
     if (!present) continue;
-    if (code >= OP_CODES.length) throw new OpSetFormatError(`op code ${code} unknown to this version`);
     if (!restricted) {
-      entries.push({ op: OP_CODES[code] });
+      masks.set(code, 0);
       continue;
     }
     const at = 2 + 2 * n + 2 * k++;
-    if (at + 1 >= bytes.length) throw new OpSetFormatError('op set id truncated');
+    if (at + 1 >= bytes.length) throw new OpSetFormatError('op set truncated');
     const mask = bytes[at] | (bytes[at + 1] << 8);
-    if (mask === 0 || mask >> OP_SET_DTYPES.length !== 0) throw new OpSetFormatError(`bad type mask ${mask}`);
-    entries.push({ op: OP_CODES[code], types: OP_SET_DTYPES.filter((_, bit) => (mask >> bit) & 1) });
+    if (mask === 0) throw new OpSetFormatError(`empty type mask for op code ${code}`);
+    masks.set(code, mask);
   }
-  if (2 + 2 * n + 2 * k !== bytes.length) throw new OpSetFormatError('op set id has trailing bytes');
-  return entries;
+  if (2 + 2 * n + 2 * k !== bytes.length) throw new OpSetFormatError('op set has trailing bytes');
+  return masks;
+}
+
+/** A decoded op set; `unknownOps`/`unknownTypes` hold what a newer device registered that this version cannot name. */
+export interface DecodedOpSet {
+  entries: OpSetEntry[];
+  /** Op codes past OP_CODES (tolerant mode only; strict mode throws). */
+  unknownOps: number[];
+  /** Per known op, type bits past OP_SET_DTYPES (tolerant mode only). */
+  unknownTypes: Array<{ op: string; bits: number[] }>;
+}
+
+export interface DecodeOpSetOptions {
+  /**
+   * Skip op codes and type bits this version does not know instead of throwing: a device with newer firmware
+   * registers ops the platform has no name for, and none of them can be one a model built here needs.
+   * Malformed structure still throws.
+   */
+  tolerant?: boolean;
+}
+
+/** Encodes an op set to its wire bytes (canonical: independent of entry order and duplicates). */
+export function encodeOpSetBytes(entries: readonly OpSetEntry[]): Uint8Array {
+  return layout(toCodeMasks(entries));
+}
+
+/** Decodes wire bytes; throws OpSetFormatError on malformed structure and (unless tolerant) unknown codes/types. */
+export function decodeOpSetBytes(bytes: Uint8Array, options: DecodeOpSetOptions = {}): DecodedOpSet {
+  const out: DecodedOpSet = { entries: [], unknownOps: [], unknownTypes: [] };
+  for (const [code, mask] of [...parse(bytes)].sort((a, b) => a[0] - b[0])) {
+    if (code >= OP_CODES.length) {
+      if (!options.tolerant) throw new OpSetFormatError(`op code ${code} unknown to this version`);
+      out.unknownOps.push(code);
+      continue;
+    }
+    const op = OP_CODES[code];
+    if (mask === 0) {
+      out.entries.push({ op });
+      continue;
+    }
+    const unknownBits = [...Array(16).keys()].filter((bit) => bit >= OP_SET_DTYPES.length && (mask >> bit) & 1);
+    if (unknownBits.length > 0) {
+      if (!options.tolerant) throw new OpSetFormatError(`bad type mask ${mask} for ${op}`);
+      out.unknownTypes.push({ op, bits: unknownBits });
+    }
+    // An op registered only for types this version cannot name keeps an empty list: present, runs nothing we build.
+    out.entries.push({ op, types: OP_SET_DTYPES.filter((_, bit) => (mask >> bit) & 1) });
+  }
+  return out;
+}
+
+/**
+ * A short stable id for display and grouping: `ops-` + the first 12 hex digits of the sha-256 of the canonical
+ * bytes (unknown codes kept, bitsets shortened), so two devices that registered the same kernels show the same id
+ * whatever bitset length their firmware chose. Throws OpSetFormatError on malformed structure.
+ */
+export function opSetId(bytes: Uint8Array): string {
+  const digest = sha256(layout(parse(bytes)));
+  return `ops-${[...digest.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Encodes an op set as text (`ops1.` + base64url of the wire bytes), e.g. for a config file or a log line. */
+export function encodeOpSet(entries: readonly OpSetEntry[]): string {
+  return PREFIX + toBase64Url(encodeOpSetBytes(entries));
+}
+
+/** Decodes the text form strictly; throws OpSetFormatError on anything malformed or unknown. */
+export function decodeOpSet(id: string): OpSetEntry[] {
+  if (!id.startsWith(PREFIX)) throw new OpSetFormatError(`op set id must start with ${PREFIX}`);
+  return decodeOpSetBytes(fromBase64Url(id.slice(PREFIX.length))).entries;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

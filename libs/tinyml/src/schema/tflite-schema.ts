@@ -106,4 +106,7 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   DIV: 29,
   SQUEEZE: 30,
   STRIDED_SLICE: 32,
+  TRANSPOSE: 26,
+  TRANSPOSE_CONV: 49,
+  LEAKY_RELU: 75,
 };

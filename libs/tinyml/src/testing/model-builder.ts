@@ -7,8 +7,17 @@ import { Interpreter, InterpreterOptions } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
 import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
 
-export type TestDType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool';
-const TYPE_CODE: Record<TestDType, number> = { float32: 0, int32: 2, uint8: 3, bool: 6, int16: 7, int8: 9, uint32: 15 };
+export type TestDType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool' | 'int64';
+const TYPE_CODE: Record<TestDType, number> = {
+  float32: 0,
+  int32: 2,
+  uint8: 3,
+  int64: 4,
+  bool: 6,
+  int16: 7,
+  int8: 9,
+  uint32: 15,
+};
 
 export interface TestTensor {
   shape: number[];
@@ -52,6 +61,8 @@ function tensorBytes(t: TestTensor): Uint8Array {
       return new Uint8Array(new Int16Array(values).buffer);
     case 'int8':
       return new Uint8Array(new Int8Array(values).buffer);
+    case 'int64':
+      return new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer);
     default:
       return new Uint8Array(values);
   }

@@ -36,8 +36,9 @@ export interface ProvisionAcceptedV1 {
   /** ^[a-z0-9][a-z0-9-]{2,63}$ (same rule as topics). */
   deviceId: string;
   /**
-   * 16..128 printable ASCII without space. Required for 'registered' and 'replaced'; may be null only
-   * for 'reused', meaning "keep the secret you already have".
+   * 16..1024 printable ASCII without space. Required for 'registered' and 'replaced'; may be null only
+   * for 'reused', meaning "keep the secret you already have". Up to 1024 because on a NATS cluster
+   * (docs/scale-out.md) the secret is a signed user JWT (about 560 characters), not a random token.
    */
   deviceSecret: string | null;
   /** 1..128 printable ASCII without space. */
@@ -54,12 +55,12 @@ export interface ProvisionRefusedV1 {
 /** Provisioning response, published by the platform on the session's response topic. */
 export type ProvisionResponseV1 = ProvisionAcceptedV1 | ProvisionRefusedV1;
 
-export const PROVISION_RESPONSE_V1_MAX_BYTES = 512;
+export const PROVISION_RESPONSE_V1_MAX_BYTES = 2048;
 
 const statusField = enumeration(PROVISION_STATUSES);
 const reasonField = enumeration(PROVISION_REFUSAL_REASONS);
 const deviceIdField = str(3, 64, DEVICE_ID_PATTERN);
-const secretField = nullable(str(16, 128, PRINTABLE_ASCII_NO_SPACE));
+const secretField = nullable(str(16, 1024, PRINTABLE_ASCII_NO_SPACE));
 const usernameField = str(1, 128, PRINTABLE_ASCII_NO_SPACE);
 const retryField = nullable(uint32);
 

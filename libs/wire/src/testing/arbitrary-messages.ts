@@ -17,6 +17,17 @@ import {
   SUMMARY_MAX_MODELS,
   type ModelSummaryV1,
 } from '../messages/inference-summary.v1';
+import {
+  EVIDENCE_MAX_CHUNK_BYTES,
+  EVIDENCE_MAX_WINDOW_BYTES,
+  EVIDENCE_MAX_WINDOWS,
+  EVIDENCE_REASONS,
+  EVIDENCE_SELECTORS,
+  EVIDENCE_STATES,
+  type EvidenceChunkV1,
+  type EvidenceStatusV1,
+  type EvidenceWindowV1,
+} from '../messages/evidence.v1';
 import { UNIX_MS_MAX } from '../schema';
 import { mulberry32 } from '@tinyfleet/random';
 
@@ -127,7 +138,7 @@ export const VALID_MESSAGES: { [K in keyof GoldenMessageTypes]: (rng: Rng) => Go
     return {
       status,
       deviceId: `dev-${ident(r, 60)}`,
-      deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, 128, false),
+      deviceSecret: status === 'reused' && r.chance(0.5) ? null : printable(r, 16, r.chance(0.5) ? 128 : 1024, false),
       mqttUsername: printable(r, 1, 128, false),
     };
   },
@@ -196,7 +207,79 @@ export const VALID_MESSAGES: { [K in keyof GoldenMessageTypes]: (rng: Rng) => Go
       modelSummary(r, tag),
     ),
   }),
+  EvidenceRequestV1: (r) => {
+    const selector = r.pick(EVIDENCE_SELECTORS);
+    return {
+      requestId: u(r, U32),
+      modelTag: u(r, U32),
+      selector,
+      label: selector === 'class' ? r.int(0, 255) : 0,
+      marginQ: selector === 'low-margin' ? r.int(0, 255) : 0,
+      maxWindows: r.int(1, EVIDENCE_MAX_WINDOWS),
+      maxBytes: r.int(1, U32),
+      deadlineMs: u(r, T),
+      dailyBudgetBytes: r.chance(0.4) ? null : u(r, U32),
+    };
+  },
+  EvidenceStatusV1: (r) => evidenceStatus(r),
+  EvidenceChunkV1: (r) => evidenceChunk(r),
+  EvidenceWindowV1: (r) => evidenceWindow(r),
 };
+
+function evidenceStatus(r: Rng): EvidenceStatusV1 {
+  const state = r.pick(EVIDENCE_STATES);
+  const declined = state === 'declined';
+  const reason = declined
+    ? r.pick(EVIDENCE_REASONS.slice(1))
+    : state === 'accepted'
+      ? 'none'
+      : r.pick(EVIDENCE_REASONS);
+  return {
+    requestId: u(r, U32),
+    state,
+    reason,
+    windowCount: declined ? 0 : r.int(state === 'accepted' ? 1 : 0, EVIDENCE_MAX_WINDOWS),
+    plannedBytes: declined ? 0 : u(r, U32),
+    budgetLeftBytes: u(r, U32),
+  };
+}
+
+function evidenceChunk(r: Rng): EvidenceChunkV1 {
+  const data = randomData(r, r.int(1, r.chance(0.7) ? 64 : EVIDENCE_MAX_CHUNK_BYTES));
+  const totalBytes = r.int(data.length, EVIDENCE_MAX_WINDOW_BYTES);
+  const windowCount = r.int(1, EVIDENCE_MAX_WINDOWS);
+  return {
+    requestId: u(r, U32),
+    windowIndex: r.int(0, windowCount - 1),
+    windowCount,
+    totalBytes,
+    offset: r.int(0, totalBytes - data.length),
+    crc32: crc32(data),
+    data,
+  };
+}
+
+function evidenceWindow(r: Rng): EvidenceWindowV1 {
+  const format = r.chance(0.5) ? 'u8' : 'f32le';
+  const size = format === 'u8' ? 1 : 4;
+  const imageWidth = r.chance(0.3) ? r.int(1, 128) : 0;
+  const valuesPerSample = (imageWidth || 1) * r.int(1, Math.floor(4096 / (imageWidth || 1)));
+  const samples = r.int(1, Math.max(1, Math.floor(EVIDENCE_MAX_WINDOW_BYTES / (valuesPerSample * size))));
+  return {
+    requestId: u(r, U32),
+    windowIndex: r.int(0, EVIDENCE_MAX_WINDOWS - 1),
+    modelTag: u(r, U32),
+    timestampMs: u(r, T),
+    label: r.int(0, 255),
+    scoreQ: r.int(-128, 127),
+    marginQ: r.int(0, 255),
+    format,
+    samples,
+    valuesPerSample,
+    imageWidth,
+    dataBytes: samples * valuesPerSample * size,
+  };
+}
 
 /** A model summary whose counts add up as the rules require (class counts and histogram sum to inferences). */
 function modelSummary(r: Rng, modelTag: number): ModelSummaryV1 {

@@ -82,6 +82,30 @@ export class DeviceDto {
   @ApiProperty() createdAt!: string;
 }
 
+export class DeviceOpDto {
+  @ApiProperty({ example: 'SOFTMAX' }) op!: string;
+  @ApiProperty({
+    nullable: true,
+    type: [String],
+    example: ['int8'],
+    description: 'Types the firmware registered the op for; null: every type the kernel has',
+  })
+  types!: string[] | null;
+}
+
+/** The device's latest up/capabilities, as admission uses it. */
+export class DeviceCapabilitiesDto {
+  @ApiProperty({ example: 'ops-3f09c2a1b7de', description: 'sha-256 prefix of the canonical op-set bytes' })
+  opSetId!: string;
+  @ApiProperty({ type: [DeviceOpDto] }) ops!: DeviceOpDto[];
+  @ApiProperty({
+    type: [Number],
+    description: 'Op codes newer than this platform (named by number; no model built here needs them)',
+  })
+  unknownOpCodes!: number[];
+  @ApiProperty({ description: 'When the platform stored the report' }) reportedAt!: string;
+}
+
 export class DeviceDetailDto extends DeviceDto {
   @ApiProperty({
     nullable: true,
@@ -90,6 +114,12 @@ export class DeviceDetailDto extends DeviceDto {
   })
   lastStatus!: Record<string, unknown> | null;
   @ApiProperty({ nullable: true, type: String }) lastStatusAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: DeviceCapabilitiesDto,
+    description: 'null: the device never reported its op set (admission then checks the platform op list only)',
+  })
+  capabilities!: DeviceCapabilitiesDto | null;
 }
 
 export class DevicePageDto {

@@ -108,6 +108,24 @@ export class HealthGatesDto {
   @IsInt()
   @Min(1)
   minAccuracyInferences?: number;
+  @ApiPropertyOptional({
+    example: 0.25,
+    description:
+      "drift gate (no ground truth): largest class-mix PSI of the new model's up/summary signals against its reference (manifest.monitoring, else the control side); score-histogram and input-shift thresholds of libs/drift apply with it",
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(10)
+  maxDriftPsi?: number;
+  @ApiPropertyOptional({
+    default: 200,
+    description: "inferences the updated side's summaries need before drift is judged",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  minDriftInferences?: number;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() autoRollback?: boolean;
 }
 

@@ -1,6 +1,13 @@
 import { compareSemver, deviceRamBytes, type ArtifactManifest } from '@tinyfleet/artifact';
 import { MCU_PROFILES, McuProfile, modelBudget } from '@tinyfleet/energy';
-import { SUPPORTED_OPS } from '@tinyfleet/tinyml';
+import {
+  decodeOpSetBytes,
+  describeMissingOp,
+  missingOps,
+  OpSetFormatError,
+  SUPPORTED_OPS,
+  type OpSetEntry,
+} from '@tinyfleet/tinyml';
 
 /** What the platform knows about a device when it plans a rollout. */
 export interface DeviceFacts {
@@ -12,17 +19,25 @@ export interface DeviceFacts {
   activeModelBytes: number;
   /** The manifest of the model the device runs now, when the registry has it. */
   activeManifest: ArtifactManifest | null;
+  /** The op set of its latest up/capabilities (wire bytes); null: it never reported one. */
+  opSet: Uint8Array | null;
 }
 
 export type Compatibility = { ok: true } | { ok: false; reason: string };
 
 /**
  * Model-aware admission, before anything is sent: flash and arena fit the part (A/B: next to the
- * model it keeps), the device's interpreter is new enough and every op is one we implement, and the
+ * model it keeps), the device's interpreter is new enough, its firmware registers every op the model
+ * needs for the types it needs (`neededOps`: opsNeeded of the model's .tflite) — or, for a device that
+ * never reported its op set, every op is one the platform's interpreter implements — and the
  * input/output signature matches what the device's sensor pipeline produces. An incompatible device
  * is skipped with this reason instead of failing later.
  */
-export function checkCompatibility(device: DeviceFacts, manifest: ArtifactManifest): Compatibility {
+export function checkCompatibility(
+  device: DeviceFacts,
+  manifest: ArtifactManifest,
+  neededOps: readonly OpSetEntry[],
+): Compatibility {
   const mcu: McuProfile | undefined = (MCU_PROFILES as Record<string, McuProfile>)[device.mcuProfile];
   if (!mcu) return { ok: false, reason: `unknown MCU profile ${device.mcuProfile}: flash and RAM cannot be checked` };
   const budget = modelBudget(mcu, device.activeModelBytes);
@@ -42,11 +57,28 @@ export function checkCompatibility(device: DeviceFacts, manifest: ArtifactManife
   if (compareSemver(device.interpreterVersion, manifest.minInterpreterVersion) < 0) {
     problems.push(`interpreter ${device.interpreterVersion} < required ${manifest.minInterpreterVersion}`);
   }
-  const unsupported = Object.keys(manifest.ops).filter((op) => !(SUPPORTED_OPS as readonly string[]).includes(op));
-  if (unsupported.length > 0) problems.push(`ops not supported by the interpreter: ${unsupported.join(', ')}`);
+  const ops = opsProblem(device, manifest, neededOps);
+  if (ops) problems.push(ops);
   const signature = signatureMismatch(device, manifest);
   if (signature) problems.push(signature);
   return problems.length === 0 ? { ok: true } : { ok: false, reason: problems.join('; ') };
+}
+
+function opsProblem(device: DeviceFacts, manifest: ArtifactManifest, neededOps: readonly OpSetEntry[]): string | null {
+  if (device.opSet === null) {
+    const unsupported = Object.keys(manifest.ops).filter((op) => !(SUPPORTED_OPS as readonly string[]).includes(op));
+    return unsupported.length > 0 ? `ops not supported by the interpreter: ${unsupported.join(', ')}` : null;
+  }
+  let have: OpSetEntry[];
+  try {
+    // Tolerant: op codes of a newer firmware cannot be ones a model built by this platform needs.
+    have = decodeOpSetBytes(device.opSet, { tolerant: true }).entries;
+  } catch (err) {
+    if (!(err instanceof OpSetFormatError)) throw err;
+    return `the device's reported op set cannot be read (${err.message})`;
+  }
+  const missing = missingOps(neededOps, have);
+  return missing.length > 0 ? `ops the device's firmware lacks: ${missing.map(describeMissingOp).join(', ')}` : null;
 }
 
 function signatureMismatch(device: DeviceFacts, manifest: ArtifactManifest): string | null {

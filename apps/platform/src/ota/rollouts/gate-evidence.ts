@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AccuracyReportsRepository } from '../../accuracy/accuracy-reports.repository';
 import { accuracyDeltas, sumAccuracy } from '../../accuracy/accuracy-window';
 import { DevicesRepository } from '../../devices/devices.repository';
+import { referenceFromManifest, type DriftReference } from '../../drift/drift-reference';
+import { InferenceSummariesRepository } from '../../drift/inference-summaries.repository';
 import { EventsRepository } from '../../ingest/events.repository';
 import type { OtaJobState } from '../jobs/ota-job.state-machine';
 import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
@@ -19,7 +21,7 @@ export type SideModels = { tags: number[] } | 'active-slot';
 /**
  * What the health gates judge a side on, over [since, now] on the platform clock — the clock group
  * start times use (simulated devices may run a virtual clock far ahead of it): its devices'
- * events (rate, mean score, energy per inference) and on-device accuracy.
+ * events (rate, mean score, energy per inference), on-device accuracy and up/summary signals.
  */
 @Injectable()
 export class GateEvidence {
@@ -28,6 +30,7 @@ export class GateEvidence {
     private readonly events: EventsRepository,
     private readonly devices: DevicesRepository,
     private readonly accuracy: AccuracyReportsRepository,
+    private readonly summaries: InferenceSummariesRepository,
   ) {}
 
   async side(side: GateSide, models: SideModels, since: Date, now: Date): Promise<SideStats> {
@@ -35,6 +38,7 @@ export class GateEvidence {
     const ev = await this.events.statsSince(deviceIds, since);
     const deviceHours = (ev.devices * (now.getTime() - since.getTime())) / 3_600_000;
     const acc = await this.sideAccuracy(deviceIds, models, since, now);
+    const summary = await this.sideSummary(deviceIds, models, since, now);
     return {
       devices: ev.devices,
       events: ev.events,
@@ -46,7 +50,25 @@ export class GateEvidence {
       accuracyCorrect: acc.correct,
       accuracyPct: acc.accuracyPct,
       accuracyDevices: acc.devices,
+      summary: summary.signals,
+      summaryDevices: summary.devices,
     };
+  }
+
+  /** The new model's shipped reference for the drift gate (null: it has none, so the control side is the reference). */
+  async driftReference(sha256: string): Promise<DriftReference | null> {
+    const m = await this.summaries.manifestReferenceBySha256(sha256);
+    return m ? referenceFromManifest(m) : null;
+  }
+
+  private async sideSummary(deviceIds: string[], models: SideModels, since: Date, now: Date) {
+    const runs = await this.devices.activeModelTags(deviceIds);
+    const tagByDevice = new Map<string, number>();
+    for (const [deviceId, active] of runs) {
+      const tag = models === 'active-slot' ? active : models.tags[0];
+      if (tag !== null && tag !== undefined) tagByDevice.set(deviceId, tag);
+    }
+    return this.summaries.devicesWindow(tagByDevice, since, now);
   }
 
   private async sideAccuracy(deviceIds: string[], models: SideModels, since: Date, now: Date) {

@@ -1,4 +1,5 @@
-import { evaluateGates, HealthGates, SideStats } from './health-gates';
+import type { WindowSignals } from '@tinyfleet/drift';
+import { evaluateGates, gateVerdicts, HealthGates, SideStats } from './health-gates';
 
 const side = (accuracyInferences: number, accuracyCorrect: number, over: Partial<SideStats> = {}): SideStats => ({
   devices: 5,
@@ -83,5 +84,63 @@ describe('the on-device accuracy health gate', () => {
       breaches: [],
       notJudged: ['event gates: not enough devices with events (0 updated, 0 control; at least 3 per side)'],
     });
+  });
+});
+
+describe('the drift gate (no ground truth)', () => {
+  const gates: HealthGates = { minDevicesPerSide: 3, maxDriftPsi: 0.25, autoRollback: false };
+  const signals = (ones: number, n = 1000): WindowSignals => ({
+    inferences: n,
+    classCounts: [n - ones, ones],
+    scoreHistogram: [...Array(15).fill(0), n],
+    lowMargin: 0,
+    inputStats: [],
+  });
+
+  it('fails when the new model fires far more often than its shipped reference, judged without the control side', () => {
+    const updated = side(0, 0, {
+      summary: signals(900),
+      summaryReference: { signals: signals(100), source: 'manifest.monitoring: validation split' },
+    });
+    const readings = evaluateGates(gates, updated, side(0, 0), now);
+    expect(readings.pass).toBe(false);
+    expect(readings.breaches[0]).toMatch(
+      /^drift against manifest\.monitoring: validation split: class mix PSI 3\.\d+ > 0\.25$/,
+    );
+    expect(gateVerdicts(gates, readings).find((v) => v.gate === 'drift')).toMatchObject({
+      limit: 0.25,
+      verdict: 'fail',
+      reading: expect.closeTo(3.5, 0),
+    });
+  });
+
+  it('without a shipped reference, compares with the control side on the old model; the same mix passes', () => {
+    const readings = evaluateGates(
+      gates,
+      side(0, 0, { summary: signals(120) }),
+      side(0, 0, { summary: signals(100) }),
+      now,
+    );
+    expect(readings).toMatchObject({ pass: true, breaches: [], notJudged: [] });
+    expect(gateVerdicts(gates, readings).find((v) => v.gate === 'drift')!.verdict).toBe('pass');
+  });
+
+  it('waits for the minimum number of inferences, and for a reference', () => {
+    const few = evaluateGates(
+      gates,
+      side(0, 0, { summary: signals(90, 100) }),
+      side(0, 0, { summary: signals(100) }),
+      now,
+    );
+    expect(few.pass).toBeNull();
+    expect(few.notJudged).toEqual([
+      'drift: not enough inferences in summaries (100 updated, 1000 reference; at least 200)',
+    ]);
+    const none = evaluateGates(gates, side(0, 0, { summary: signals(900) }), side(0, 0), now);
+    expect(none.pass).toBeNull();
+    expect(none.notJudged[0]).toMatch(/^drift: no reference yet/);
+    expect(gateVerdicts({ ...gates, maxDriftPsi: undefined }, none).find((v) => v.gate === 'drift')!.verdict).toBe(
+      'off',
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { assessDrift, DEFAULT_DRIFT_THRESHOLDS, type DriftAssessment, type WindowSignals } from '@tinyfleet/drift';
+
 /**
  * Inference health gates: an updated group is compared with devices of the same rollout still on
  * the old model, over the same time window — not only "did it install", but "does it behave".
@@ -26,6 +28,16 @@ export interface HealthGates {
   maxAccuracyDropPct?: number;
   /** Inferences checked against ground truth each side needs before accuracy is judged. Default 30. */
   minAccuracyInferences?: number;
+  /**
+   * The drift gate, which needs no ground truth: the largest class-mix PSI the updated side's
+   * up/summary signals of the new model may show against the model's reference (its manifest's
+   * validation-set statistics, else the control side's signals on the old model over the same time),
+   * e.g. 0.25. libs/drift's score-histogram (JS > 0.1 bit) and input-shift (> 0.5 SD, p < 0.001)
+   * thresholds apply with it.
+   */
+  maxDriftPsi?: number;
+  /** Inferences the updated side's summaries need before drift is judged. Default 200 (libs/drift). */
+  minDriftInferences?: number;
   /** On a breach, roll the group's devices back to their previous model automatically. */
   autoRollback: boolean;
 }
@@ -47,6 +59,11 @@ export interface SideStats {
   accuracyDevices: number;
   /** 100 × correct ÷ inferences; null without inferences. */
   accuracyPct: number | null;
+  /** The side's up/summary signals in the window, summed (the same model tags as accuracy). */
+  summary?: WindowSignals | null;
+  summaryDevices?: number;
+  /** Updated side: the new model's shipped reference (manifest.monitoring), when it has one. */
+  summaryReference?: { signals: WindowSignals; source: string } | null;
 }
 
 export interface GateReadings {
@@ -81,6 +98,16 @@ export function evaluateGates(gates: HealthGates, updated: SideStats, control: S
   if (eventsJudged) judgeEventGates(gates, updated, control, breaches);
   if (gates.maxAccuracyDropPct !== undefined)
     judgeAccuracy(gates, gates.maxAccuracyDropPct, updated, control, breaches, notJudged);
+  if (gates.maxDriftPsi !== undefined) {
+    const drift = driftOf(gates, updated, control);
+    if (!drift) notJudged.push('drift: no reference yet (no manifest.monitoring, no summaries from the control side)');
+    else if (drift.assessment.verdict === 'insufficient-data')
+      notJudged.push(
+        `drift: not enough inferences in summaries (${drift.assessment.inferences.current} updated, ${drift.assessment.inferences.reference} reference; at least ${drift.assessment.inferences.required})`,
+      );
+    else if (drift.assessment.verdict === 'drift')
+      breaches.push(`drift against ${drift.referenceSource}: ${drift.assessment.reasons.join('; ')}`);
+  }
   // A breach is a verdict even while another gate still waits for data; otherwise waiting wins.
   return { ...base, pass: breaches.length > 0 ? false : notJudged.length > 0 ? null : true, breaches, notJudged };
 }
@@ -145,14 +172,33 @@ function judgeAccuracy(
   }
 }
 
-export type GateName = 'devices' | 'event-rate' | 'score-shift' | 'energy-ratio' | 'accuracy-drop';
+/** The drift gate's assessment: the updated side's signals against the reference it is judged on. */
+export function driftOf(
+  gates: HealthGates,
+  updated: SideStats,
+  control: SideStats,
+): { assessment: DriftAssessment; referenceSource: string } | null {
+  const reference =
+    updated.summaryReference ??
+    (control.summary ? { signals: control.summary, source: 'the control side on the old model' } : null);
+  if (!reference || !updated.summary) return null;
+  const thresholds = {
+    ...DEFAULT_DRIFT_THRESHOLDS,
+    classMixPsi: gates.maxDriftPsi ?? DEFAULT_DRIFT_THRESHOLDS.classMixPsi,
+    minInferences: gates.minDriftInferences ?? DEFAULT_DRIFT_THRESHOLDS.minInferences,
+  };
+  return { assessment: assessDrift(reference.signals, updated.summary, thresholds), referenceSource: reference.source };
+}
+
+export type GateName = 'devices' | 'event-rate' | 'score-shift' | 'energy-ratio' | 'accuracy-drop' | 'drift';
 
 /** One gate's verdict on a reading, as evaluateGates judged it (what a client shows; it need not know the rules). */
 export interface GateVerdict {
   gate: GateName;
   /**
    * devices: the smaller side's devices with events; event-rate: relative change (0.5 = +50 %);
-   * score-shift: q units; energy-ratio: updated ÷ control; accuracy-drop: percentage points.
+   * score-shift: q units; energy-ratio: updated ÷ control; accuracy-drop: percentage points;
+   * drift: class-mix PSI against the reference (the verdict also counts the score and input signals).
    * null without data on both sides.
    */
   reading: number | null;
@@ -223,7 +269,27 @@ export function gateVerdicts(gates: HealthGates, r: Pick<GateReadings, 'updated'
       accuracyJudged,
       (x, lim) => x <= lim,
     ),
+    driftVerdict(gates, u, c),
   ];
+}
+
+function driftVerdict(gates: HealthGates, u: SideStats, c: SideStats): GateVerdict {
+  const limit = gates.maxDriftPsi ?? null;
+  const drift = driftOf(gates, u, c);
+  const a = drift?.assessment;
+  return {
+    gate: 'drift',
+    reading: a?.classMixPsi ?? null,
+    limit,
+    verdict:
+      limit === null
+        ? 'off'
+        : !a || a.verdict === 'insufficient-data'
+          ? 'not-judged'
+          : a.verdict === 'drift'
+            ? 'fail'
+            : 'pass',
+  };
 }
 
 function fmt(n: number): string {

@@ -192,7 +192,11 @@ export class RolloutExecutor {
   ): Promise<'pass' | 'wait' | string[]> {
     const gates = rollout.gates;
     const checks =
-      gates.maxEventRateChange ?? gates.maxScoreShiftQ ?? gates.maxEnergyPerInferenceRatio ?? gates.maxAccuracyDropPct;
+      gates.maxEventRateChange ??
+      gates.maxScoreShiftQ ??
+      gates.maxEnergyPerInferenceRatio ??
+      gates.maxAccuracyDropPct ??
+      gates.maxDriftPsi;
     if (checks === undefined) return 'pass';
     const since = group.startedAt ?? now;
     if (now.getTime() - since.getTime() < (gates.soakS ?? 0) * 1000) return 'wait';
@@ -207,6 +211,7 @@ export class RolloutExecutor {
     const control = laterGroups.length
       ? await this.evidence.side({ groupIds: laterGroups, jobStates: ['QUEUED', 'SKIPPED'] }, 'active-slot', since, now)
       : emptySide();
+    if (gates.maxDriftPsi !== undefined) updated.summaryReference = await this.evidence.driftReference(sha256);
     const readings: GateReadings = evaluateGates(gates, updated, control, now);
     if (laterGroups.length === 0)
       readings.notJudged.push('last group: no devices left on the old model to compare with');

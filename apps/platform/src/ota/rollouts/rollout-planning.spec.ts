@@ -3,6 +3,7 @@ import { otaJobMachine } from '../jobs/ota-job.state-machine';
 import { IllegalTransitionError } from '../../common/state-machine';
 import { compareSemver } from '@tinyfleet/artifact';
 import { checkCompatibility, DeviceFacts } from './compatibility';
+import { encodeOpSetBytes, OP_SET_BUILDS, type OpSetEntry } from '@tinyfleet/tinyml';
 import { evaluateGates, SideStats } from './health-gates';
 import { notificationBudget, ratePerMinute, splitIntoGroups } from './pacing';
 import { rolloutMachine } from './rollout.state-machine';
@@ -35,8 +36,16 @@ const device = (over: Partial<DeviceFacts> = {}): DeviceFacts => ({
   interpreterVersion: '0.1.0',
   activeModelBytes: 20_000,
   activeManifest: null,
+  opSet: null,
   ...over,
 });
+
+/** What opsNeeded gives for manifest()'s model: int8 FULLY_CONNECTED and SOFTMAX. */
+const NEEDED: OpSetEntry[] = [
+  { op: 'FULLY_CONNECTED', types: ['int8'] },
+  { op: 'SOFTMAX', types: ['int8'] },
+];
+const check = (d: DeviceFacts, m: ArtifactManifest, needed: OpSetEntry[] = NEEDED) => checkCompatibility(d, m, needed);
 
 describe('rollout planning', () => {
   it('splits devices hawkBit-style: percents, counts, the last group takes the rest', () => {
@@ -76,8 +85,8 @@ describe('rollout planning', () => {
   });
 
   it('admits a model that fits and refuses, with numbers, one that does not', () => {
-    expect(checkCompatibility(device(), manifest())).toEqual({ ok: true });
-    const tooBig = checkCompatibility(
+    expect(check(device(), manifest())).toEqual({ ok: true });
+    const tooBig = check(
       device({ mcuProfile: 'atmega328p' }),
       manifest({ model: { file: 'm', sha256: '', bytes: 300_568 }, arenaBytes: 55_296 }),
     );
@@ -88,28 +97,28 @@ describe('rollout planning', () => {
     });
     // Admission holds the device to the interpreter's whole device memory, not the activations alone.
     const memory = { activationsBytes: 2_000, scratchBytes: 1_000, persistentBytes: 397_000, totalBytes: 400_000 };
-    expect(checkCompatibility(device(), manifest({ arenaBytes: 2_000, memory }))).toMatchObject({
+    expect(check(device(), manifest({ arenaBytes: 2_000, memory }))).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/^RAM: interpreter memory 400000 B > \d+ B free/),
     });
-    expect(checkCompatibility(device({ interpreterVersion: '0.0.9' }), manifest())).toMatchObject({
+    expect(check(device({ interpreterVersion: '0.0.9' }), manifest())).toMatchObject({
       ok: false,
       reason: 'interpreter 0.0.9 < required 0.1.0',
     });
-    expect(checkCompatibility(device(), manifest({ ops: { FULLY_CONNECTED: 1, LSTM: 1 } }))).toMatchObject({
+    expect(check(device(), manifest({ ops: { FULLY_CONNECTED: 1, LSTM: 1 } }))).toMatchObject({
       ok: false,
       reason: 'ops not supported by the interpreter: LSTM',
     });
-    expect(checkCompatibility(device({ sensorStream: 'gas' }), manifest())).toMatchObject({
+    expect(check(device({ sensorStream: 'gas' }), manifest())).toMatchObject({
       ok: false,
       reason: 'model (recipe soil) is not for the gas stream this device reads',
     });
     // A fresh gas-ethylene device takes a versioned recipe of its stream ('gas-ethylene-v2' once split to 'gas').
+    expect(check(device({ sensorStream: 'gas-ethylene' }), manifest({ recipe: 'gas-ethylene-v2' }))).toEqual({
+      ok: true,
+    });
     expect(
-      checkCompatibility(device({ sensorStream: 'gas-ethylene' }), manifest({ recipe: 'gas-ethylene-v2' })),
-    ).toEqual({ ok: true });
-    expect(
-      checkCompatibility(
+      check(
         device({
           activeManifest: manifest({ inputs: [{ name: 'x', dtype: 'int8', shape: [1, 12], scale: 1, zeroPoint: 0 }] }),
         }),
@@ -119,7 +128,40 @@ describe('rollout planning', () => {
       ok: false,
       reason: "input int8[1x24] ≠ the device's int8[1x12]",
     });
-    expect(checkCompatibility(device({ mcuProfile: 'z80' }), manifest())).toMatchObject({ ok: false });
+    expect(check(device({ mcuProfile: 'z80' }), manifest())).toMatchObject({ ok: false });
+  });
+
+  it('refuses a device whose reported op set lacks an op or a type the model needs, naming them', () => {
+    const atmega = device({ opSet: encodeOpSetBytes(OP_SET_BUILDS['atmega328p-dense']) });
+    expect(check(atmega, manifest())).toEqual({ ok: true });
+    expect(
+      check(atmega, manifest(), [
+        { op: 'FULLY_CONNECTED', types: ['int8'] },
+        { op: 'SOFTMAX', types: ['int16'] },
+        { op: 'CONV_2D', types: ['int8'] },
+      ]),
+    ).toEqual({
+      ok: false,
+      reason: "ops the device's firmware lacks: CONV_2D for int8, SOFTMAX for int16 (has int8)",
+    });
+    // The full build admits the same model; and a reported set replaces the platform-wide op list check.
+    const full = device({ opSet: encodeOpSetBytes(OP_SET_BUILDS.full) });
+    expect(check(full, manifest(), [{ op: 'SOFTMAX', types: ['int16'] }])).toEqual({ ok: true });
+    expect(check(full, manifest({ ops: { FULLY_CONNECTED: 1, LSTM: 1 } }), [{ op: 'LSTM', types: ['int8'] }])).toEqual({
+      ok: false,
+      reason: "ops the device's firmware lacks: LSTM for int8",
+    });
+  });
+
+  it('admits a device with a newer firmware whose op set has codes this platform cannot name', () => {
+    // FULLY_CONNECTED(7) and SOFTMAX(20) any type, plus code 45: 01 06 | 80 00 10 00 00 20 | 00 x 6.
+    const newer = Uint8Array.from([1, 6, 0x80, 0, 0x10, 0, 0, 0x20, 0, 0, 0, 0, 0, 0]);
+    expect(check(device({ opSet: newer }), manifest())).toEqual({ ok: true });
+    // A stored set that no longer decodes (it never should: it was checked on arrival) refuses, saying why.
+    expect(check(device({ opSet: Uint8Array.from([9, 0]) }), manifest())).toEqual({
+      ok: false,
+      reason: "the device's reported op set cannot be read (unknown op set version)",
+    });
   });
 
   it('orders versions by semver', () => {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { BadRequestException } from '@nestjs/common';
 import { IllegalTransitionError } from '../../common/state-machine';
 import type { DevicesRepository } from '../../devices/devices.repository';
 import type { OpenJobsCanceller } from '../jobs/open-jobs-canceller';
@@ -17,7 +18,19 @@ describe('RolloutsService operator commands against repository ports', () => {
     store = new InMemoryRollouts();
     canceled = [];
     const jobs = { countsByGroup: async () => [], skipped: async () => [] };
-    const artifacts = { nameAndVersion: async () => ({ name: 'soil', version: '2.0.0' }) };
+    const artifacts = {
+      nameAndVersion: async () => ({ name: 'soil', version: '2.0.0' }),
+      findForRollout: async (name: string, version: string) => ({
+        id: 7,
+        name,
+        version,
+        sha256: 'ab'.repeat(32),
+        manifest: {},
+        deviceManifest: Buffer.from([0]),
+      }),
+      // Not a flatbuffer with a TFL3 identifier: what a corrupted registry row would hold.
+      modelBytesBySha256: async () => Buffer.from('not a tflite model at all'),
+    };
     const canceller = {
       cancelOpen: async (rolloutId: number, reason: string) => void canceled.push({ rolloutId, reason }),
     };
@@ -56,5 +69,20 @@ describe('RolloutsService operator commands against repository ports', () => {
     await expect(service.abort(3)).rejects.toThrow(IllegalTransitionError);
     expect(store.rollouts.get(3)!.state).toBe('FINISHED');
     expect(canceled).toEqual([]);
+  });
+
+  it('refuses a rollout whose .tflite cannot be read (the ops it needs are unknown) with a 400, creating nothing', async () => {
+    const err = await service
+      .create({
+        model: { name: 'soil', version: '2.0.0' },
+        target: { stream: 'soil' },
+        groups: [{ percent: 100 }],
+      } as never)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadRequestException);
+    expect((err as Error).message).toMatch(
+      /^model soil 2\.0\.0: its \.tflite cannot be read \(.+\), so the ops it needs are unknown$/,
+    );
+    expect(store.rollouts.size).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { ArtifactManifest } from '@tinyfleet/artifact';
+import { loadModel, ModelFormatError, opsNeeded, type OpSetEntry } from '@tinyfleet/tinyml';
 import { EntityManager } from 'typeorm';
 import { DeviceModelFacts, DevicesRepository } from '../../devices/devices.repository';
 import { CreateRolloutDto, ResumeRolloutDto, RolloutStatusDto } from '../dto/rollout.dto';
@@ -63,7 +64,8 @@ export class RolloutsService {
       ...(given.maxAccuracyDropPct !== undefined ? { minAccuracyInferences: DEFAULT_MIN_ACCURACY_INFERENCES } : {}),
       ...given,
     };
-    const { eligible, skipped } = await this.admit(dto.target, artifact);
+    const neededOps = await this.neededOps(artifact);
+    const { eligible, skipped } = await this.admit(dto.target, artifact, neededOps);
     if (eligible.length === 0 && skipped.length === 0) throw new BadRequestException('no device matches the target');
     const id = await this.m.transaction(async (tx) => {
       const rollouts = this.rollouts.within(tx);
@@ -167,10 +169,25 @@ export class RolloutsService {
     return this.status(id);
   }
 
+  /** The ops (and types) the artifact's .tflite needs, which a device's reported op set must hold. */
+  private async neededOps(artifact: RolloutArtifact): Promise<OpSetEntry[]> {
+    const bytes = await this.artifacts.modelBytesBySha256(artifact.sha256);
+    if (!bytes) throw new NotFoundException(`model ${artifact.name} ${artifact.version} has no stored .tflite`);
+    try {
+      return opsNeeded(loadModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    } catch (err) {
+      if (!(err instanceof ModelFormatError)) throw err;
+      throw new BadRequestException(
+        `model ${artifact.name} ${artifact.version}: its .tflite cannot be read (${err.message}), so the ops it needs are unknown`,
+      );
+    }
+  }
+
   /** Per device, what the platform knows, and the admission decision. */
   private async admit(
     target: RolloutTarget,
     artifact: RolloutArtifact,
+    neededOps: readonly OpSetEntry[],
   ): Promise<{ eligible: Candidate[]; skipped: Array<{ device: Candidate; reason: string }> }> {
     const rows = await this.findTargets(target);
     const busy = await this.jobs.busyDevices(rows.map((r) => r.id));
@@ -188,11 +205,12 @@ export class RolloutsService {
         activeModelBytes: row.activeModelBytes ?? 0,
         activeManifest: sha256 ? (manifests.get(sha256) ?? null) : null,
         activeSha256: sha256,
+        opSet: row.opSet,
       };
       if (sha256 !== null && sha256 === artifact.sha256) skipped.push({ device, reason: 'already runs this model' });
       else if (busy.has(row.id)) skipped.push({ device, reason: 'another update is in progress on this device' });
       else {
-        const fit = checkCompatibility(device, artifact.manifest);
+        const fit = checkCompatibility(device, artifact.manifest, neededOps);
         if (fit.ok) eligible.push(device);
         else skipped.push({ device, reason: fit.reason });
       }

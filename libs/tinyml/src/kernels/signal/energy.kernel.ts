@@ -13,6 +13,7 @@ interface EnergyData {
 
 export const signalEnergyKernel: Kernel<EnergyData> = {
   op: 'CUSTOM:SignalEnergy',
+  types: ['int16'],
   prepare(ctx: PrepareContext): Prepared<EnergyData> {
     if (ctx.inputCount() !== 1) ctx.fail('expects 1 input');
     const input = ctx.input(0);

@@ -11,6 +11,7 @@ interface FftAutoScaleData {
 
 export const signalFftAutoScaleKernel: Kernel<FftAutoScaleData> = {
   op: 'CUSTOM:SignalFftAutoScale',
+  types: ['int16'],
   prepare(ctx: PrepareContext): Prepared<FftAutoScaleData> {
     if (ctx.inputCount() !== 1 || ctx.node.outputs.length !== 2) ctx.fail('expects 1 input and 2 outputs');
     const input = ctx.input(0);

@@ -51,6 +51,7 @@ interface FilterBankLogData {
 
 export const signalFilterBankLogKernel: Kernel<FilterBankLogData> = {
   op: 'CUSTOM:SignalFilterBankLog',
+  types: ['uint32'],
   prepare(ctx: PrepareContext): Prepared<FilterBankLogData> {
     if (ctx.inputCount() !== 1) ctx.fail('expects 1 input');
     const input = ctx.input(0);

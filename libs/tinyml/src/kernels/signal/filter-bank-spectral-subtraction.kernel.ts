@@ -34,6 +34,7 @@ interface SpectralSubtractionData {
 
 export const signalFilterBankSpectralSubtractionKernel: Kernel<SpectralSubtractionData> = {
   op: 'CUSTOM:SignalFilterBankSpectralSubtraction',
+  types: ['uint32'],
   prepare(ctx: PrepareContext): Prepared<SpectralSubtractionData> {
     if (ctx.inputCount() !== 1 || ctx.node.outputs.length !== 2) ctx.fail('expects 1 input and 2 outputs');
     const input = ctx.input(0);

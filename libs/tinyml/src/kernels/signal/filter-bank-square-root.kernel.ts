@@ -9,6 +9,7 @@ interface SquareRootData {
 
 export const signalFilterBankSquareRootKernel: Kernel<SquareRootData> = {
   op: 'CUSTOM:SignalFilterBankSquareRoot',
+  types: ['uint64'],
   prepare(ctx: PrepareContext): Prepared<SquareRootData> {
     if (ctx.inputCount() !== 2) ctx.fail('expects 2 inputs');
     const input = ctx.input(0);

@@ -35,6 +35,7 @@ const INPUTS = ['input', 'weights', 'unweights', 'channel_frequency_starts', 'ch
 
 export const signalFilterBankKernel: Kernel<FilterBankData> = {
   op: 'CUSTOM:SignalFilterBank',
+  types: ['uint32'],
   prepare(ctx: PrepareContext): Prepared<FilterBankData> {
     if (ctx.inputCount() !== 6) ctx.fail('expects 6 inputs');
     const tensors = INPUTS.map((_, k) => ctx.input(k));

@@ -43,6 +43,7 @@ function shrink(x: number): number {
 
 export const signalPcanKernel: Kernel<PcanData> = {
   op: 'CUSTOM:SignalPCAN',
+  types: ['uint32'],
   prepare(ctx: PrepareContext): Prepared<PcanData> {
     if (ctx.inputCount() !== 3) ctx.fail('expects 3 inputs');
     const input = ctx.input(0);

@@ -32,6 +32,7 @@ interface RfftData {
 
 export const signalRfftKernel: Kernel<RfftData> = {
   op: 'CUSTOM:SignalRfft',
+  types: ['int16'],
   prepare(ctx: PrepareContext): Prepared<RfftData> {
     if (ctx.inputCount() !== 1) ctx.fail('expects 1 input');
     const input = ctx.input(0);

@@ -14,6 +14,7 @@ interface WindowData {
 
 export const signalWindowKernel: Kernel<WindowData> = {
   op: 'CUSTOM:SignalWindow',
+  types: ['int16'],
   prepare(ctx: PrepareContext): Prepared<WindowData> {
     if (ctx.inputCount() !== 2) ctx.fail('expects 2 inputs');
     const input = ctx.input(0);

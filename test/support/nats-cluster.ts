@@ -1,0 +1,232 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nkeys } from 'nats';
+import { accountJwt, operatorJwt, userJwt } from '../../apps/platform/src/broker/nats/nats-jwt';
+import { freePort } from './free-port';
+import { waitForExit } from './platform-process';
+import { WAIT_TIMEOUT_MS } from './wait';
+
+/** One nats-server of the cluster: its ports stay the same across kill and restart. */
+export interface NatsNode {
+  name: string;
+  clientPort: number;
+  mqttPort: number;
+  monitorPort: number;
+  routePort: number;
+  process?: ChildProcess;
+}
+
+export interface NatsCluster {
+  nodes: NatsNode[];
+  dir: string;
+  /** The application account's public key (the devices' and the platform's). */
+  account: string;
+  /** The platform's environment for this cluster (docs/scale-out.md): NATS_URL, NATS_MQTT_URL, key files. */
+  platformEnv: Record<string, string>;
+  natsUrls: string[];
+  mqttUrls: string[];
+  /** The name of the node leading `stream` in the application account, once one leads it. */
+  streamLeader(stream: string): Promise<string | undefined>;
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  restart(name: string): Promise<void>;
+  /** Every running node has JetStream up and names the same live meta leader. */
+  waitReady(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
+
+/**
+ * A private 3-node nats-server cluster (the Debian 2.9.10 binary) on free loopback ports, in
+ * operator (JWT) mode exactly as docs/scale-out.md tells operators to configure one: an operator,
+ * a system account, the application account with JetStream and a signing key for device users
+ * (the platform signs each device's JWT with its own topics: apps/platform/src/broker/nats), an
+ * MQTT listener per node and a JetStream store per node. The platform's user and the
+ * device signing key are written to files the platform reads (NATS_CREDS, NATS_DEVICE_SIGNING_KEY).
+ * Returned once every node is healthy; `stop()` kills what is still running and deletes the files.
+ */
+export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'tinyfleet-nats-'));
+  const operator = nkeys.createOperator();
+  const system = nkeys.createAccount();
+  const app = nkeys.createAccount();
+  const deviceKey = nkeys.createAccount();
+  const platformUser = nkeys.createUser();
+  // The platform is the account's trusted backend: no permission list means the whole account.
+  // Bearer, because its MQTT connections (downlinks) cannot sign the server's nonce.
+  const platformJwt = userJwt(app, platformUser.getPublicKey(), 'tinyfleet-platform', {
+    account: app.getPublicKey(),
+    bearer: true,
+  });
+  const credsFile = join(dir, 'platform.creds');
+  writeFileSync(credsFile, credsFileText(platformJwt, platformUser.getSeed()), { mode: 0o600 });
+  const deviceKeyFile = join(dir, 'device-signing.nk');
+  writeFileSync(deviceKeyFile, `${new TextDecoder().decode(deviceKey.getSeed())}\n`, { mode: 0o600 });
+
+  const nodes: NatsNode[] = [];
+  for (let i = 1; i <= size; i++) {
+    nodes.push({
+      name: `n${i}`,
+      clientPort: await freePort(),
+      mqttPort: await freePort(),
+      monitorPort: await freePort(),
+      routePort: await freePort(),
+    });
+  }
+  const auth = [
+    `operator: ${operatorJwt(operator, 'tinyfleet-test', system.getPublicKey())}`,
+    `system_account: ${system.getPublicKey()}`,
+    'resolver: MEMORY',
+    'resolver_preload: {',
+    `  ${system.getPublicKey()}: ${accountJwt(operator, system.getPublicKey(), 'SYS', { jetstream: false })}`,
+    `  ${app.getPublicKey()}: ${accountJwt(operator, app.getPublicKey(), 'TINYFLEET', { jetstream: true, signingKeys: [deviceKey.getPublicKey()] })}`,
+    '}',
+  ];
+  for (const n of nodes) {
+    mkdirSync(join(dir, n.name), { recursive: true });
+    writeFileSync(
+      join(dir, `${n.name}.conf`),
+      [
+        `server_name: ${n.name}`,
+        `listen: 127.0.0.1:${n.clientPort}`,
+        `http: 127.0.0.1:${n.monitorPort}`,
+        `jetstream { store_dir: "${join(dir, n.name)}" }`,
+        // R3: a QoS 1 PUBLISH is PUBACKed once a majority of the three nodes stored it.
+        `mqtt { listen: 127.0.0.1:${n.mqttPort}, stream_replicas: ${Math.min(3, size)} }`,
+        size > 1
+          ? [
+              `cluster { name: tinyfleet-test, listen: 127.0.0.1:${n.routePort}, routes: [`,
+              ...nodes.filter((o) => o !== n).map((o) => `  nats-route://127.0.0.1:${o.routePort}`),
+              '] }',
+            ].join('\n')
+          : '',
+        ...auth,
+      ].join('\n'),
+    );
+  }
+
+  const logs = new Map<string, string>();
+  const launch = (n: NatsNode): void => {
+    const child = spawn(NATS_SERVER, ['-c', join(dir, `${n.name}.conf`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      // Only the tail: a long run logs a lot, and only the last lines explain a failure.
+      log = (log + c.toString()).slice(-8000);
+      logs.set(n.name, log);
+    });
+    n.process = child;
+  };
+  const running = (): NatsNode[] =>
+    nodes.filter((n) => n.process && n.process.exitCode === null && !n.process.signalCode);
+  const monitor = async (n: NatsNode, path: string): Promise<any> => {
+    const res = await fetch(`http://127.0.0.1:${n.monitorPort}${path}`);
+    return res.json();
+  };
+  const waitReady = async (): Promise<void> => {
+    const deadline = Date.now() + WAIT_TIMEOUT_MS;
+    for (;;) {
+      const alive = running();
+      // JetStream up on each live node (the server only: a stream or consumer that had a replica on
+      // a dead node is not current until it returns, and must not hold the rest up), and every live
+      // node names the same live meta leader: right after a kill the others still name the dead
+      // one until they elect anew, and JetStream requests wait meanwhile.
+      const leaders = await Promise.all(
+        alive.map(async (n) => {
+          try {
+            const health = await monitor(n, '/healthz?js-server-only=true');
+            const jsz = await monitor(n, '/jsz');
+            return health.status === 'ok'
+              ? ((jsz.meta_cluster?.leader as string | undefined) ?? (size === 1 ? n.name : undefined))
+              : undefined;
+          } catch {
+            return undefined;
+          }
+        }),
+      );
+      const leader = leaders[0];
+      if (leader && leaders.every((l) => l === leader) && alive.some((n) => n.name === leader)) return;
+      const dead = nodes.find((n) => n.process && n.process.exitCode !== null && !n.process.signalCode);
+      if (dead) throw new Error(`nats-server ${dead.name} exited: ${logs.get(dead.name) ?? ''}`);
+      if (Date.now() > deadline)
+        throw new Error(`the NATS cluster was not ready in ${WAIT_TIMEOUT_MS} ms:\n${[...logs.values()].join('\n')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      running().map((n) => {
+        n.process!.kill('SIGKILL');
+        return waitForExit(n.process!);
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  nodes.forEach(launch);
+  try {
+    await waitReady();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const natsUrls = nodes.map((n) => `nats://127.0.0.1:${n.clientPort}`);
+  const mqttUrls = nodes.map((n) => `mqtt://127.0.0.1:${n.mqttPort}`);
+  const byName = (name: string): NatsNode => {
+    const node = nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no NATS node ${name}`);
+    return node;
+  };
+  return {
+    nodes,
+    dir,
+    account: app.getPublicKey(),
+    natsUrls,
+    mqttUrls,
+    platformEnv: {
+      NATS_URL: natsUrls.join(','),
+      NATS_MQTT_URL: mqttUrls.join(','),
+      NATS_CREDS: credsFile,
+      NATS_DEVICE_SIGNING_KEY: deviceKeyFile,
+    },
+    streamLeader: async (stream) => {
+      for (const n of running()) {
+        try {
+          const jsz = await monitor(n, `/jsz?accounts=true&streams=true&acc=${app.getPublicKey()}`);
+          for (const acc of jsz.account_details ?? [])
+            for (const s of acc.stream_detail ?? [])
+              if (s.name === stream && s.cluster?.leader) return s.cluster.leader;
+        } catch {
+          // a node that is going down: ask the next
+        }
+      }
+      return undefined;
+    },
+    kill: async (name, signal = 'SIGKILL') => {
+      const node = byName(name);
+      node.process?.kill(signal);
+      if (node.process) await waitForExit(node.process);
+    },
+    restart: async (name) => {
+      launch(byName(name));
+      await waitReady();
+    },
+    waitReady,
+    stop,
+  };
+}
+
+/** The `.creds` layout nats tools and clients read: the user JWT, then its nkey seed. */
+function credsFileText(jwt: string, seed: Uint8Array): string {
+  return [
+    '-----BEGIN NATS USER JWT-----',
+    jwt,
+    '------END NATS USER JWT------',
+    '',
+    '-----BEGIN USER NKEY SEED-----',
+    new TextDecoder().decode(seed),
+    '------END USER NKEY SEED------',
+    '',
+  ].join('\n');
+}
