@@ -26,6 +26,8 @@ export interface AppConfig {
         username?: string;
         password?: string;
         clientId: string;
+        /** The `$share` group the consumers join: the same on every instance of one deployment (default: clientId). */
+        shareGroup: string;
         /** Parallel consumer sessions sharing one `$share` subscription, so acks need not wait in line. */
         consumers: number;
         /** If set, the platform keeps Mosquitto's password_file and acl_file here, in step with the database. */
@@ -40,7 +42,8 @@ export interface AppConfig {
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ingest: { maxBatchRows: number };
-  ota: { chunkBytes: number; tickMs: number };
+  /** leaseMs: how long a running rollout stays with the instance that last ticked it (see RolloutLease). */
+  ota: { chunkBytes: number; tickMs: number; leaseMs: number };
   /**
    * Label-free drift (up/summary): verdicts every `stepMs` of device time over the last `windowMs`,
    * computed every `tickMs` of platform time (0: never — tests call tick themselves).
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
+  const leaseMs = int('OTA_LEASE_MS', 30_000, 100, 3_600_000);
   const driftTickMs = int('DRIFT_TICK_MS', 10_000, 0, 3_600_000);
   const driftWindowH = int('DRIFT_WINDOW_H', 24, 1, 24 * 90);
   const driftStepMin = int('DRIFT_STEP_MIN', 60, 1, 24 * 60);
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             username: env.MQTT_USERNAME || undefined,
             password: env.MQTT_PASSWORD || undefined,
             clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
+            shareGroup: env.MQTT_SHARE_GROUP || env.MQTT_CLIENT_ID || 'tinyfleet-platform',
             consumers,
             mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
             mosquittoPid: env.MOSQUITTO_PID || undefined,
@@ -226,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     logLevel,
     ingest: { maxBatchRows },
-    ota: { chunkBytes, tickMs },
+    ota: { chunkBytes, tickMs, leaseMs },
     drift: { tickMs: driftTickMs, windowMs: driftWindowH * 3_600_000, stepMs: driftStepMin * 60_000 },
     evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },
     credentials: { key: credentialKey },
