@@ -294,3 +294,56 @@ export interface DriftOverview {
   };
   cohorts: CohortDrift[];
 }
+
+/** GET /api/evidence/windows items (docs/protocol.md §12). */
+export interface EvidenceWindow {
+  id: number;
+  requestId: number;
+  deviceId: string;
+  windowIndex: number;
+  modelTag: number;
+  model: string | null;
+  deviceTime: string;
+  predicted: number;
+  predictedLabel: string | null;
+  scoreQ: number;
+  marginQ: number;
+  format: 'f32le' | 'u8';
+  samples: number;
+  valuesPerSample: number;
+  imageWidth: number;
+  blobBytes: number;
+  receivedAt: string;
+  expiresAt: string;
+  operatorLabel: string | null;
+  labelledAt: string | null;
+}
+
+/** GET /api/evidence/windows/:id */
+export interface EvidenceWindowDetail extends EvidenceWindow {
+  labels: string[] | null;
+  channels: string[] | null;
+  values: number[] | null;
+}
+
+/** GET /api/evidence/requests items. */
+export interface EvidenceRequest {
+  id: number;
+  modelTag: number;
+  model: string | null;
+  selector: string;
+  maxWindows: number;
+  maxBytes: number;
+  dailyBudgetBytes: number | null;
+  deadline: string;
+  createdAt: string;
+  devices: Array<{
+    deviceId: string;
+    state: string;
+    reason: string | null;
+    windowCount: number;
+    plannedBytes: number;
+    receivedBytes: number;
+    windowsStored: number;
+  }>;
+}

@@ -18,6 +18,7 @@ const ROUTES = [
   [/^#\/rollouts$/, 'rollouts', () => import('./views/rollouts.js')],
   [/^#\/energy$/, 'energy', () => import('./views/energy.js')],
   [/^#\/drift$/, 'drift', () => import('./views/drift.js')],
+  [/^#\/evidence$/, 'evidence', () => import('./views/evidence.js')],
 ];
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));

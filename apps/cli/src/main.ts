@@ -10,6 +10,7 @@ import { registerDataCommands } from './commands/data.command';
 import { registerSimCommands } from './commands/sim.command';
 import { registerEnergyCommands } from './commands/energy.command';
 import { registerOtaCommands } from './commands/ota.command';
+import { registerEvidenceCommands } from './commands/evidence.command';
 
 /**
  * `tinyfleet` — the one command-line entry point. Each feature registers its own subcommands
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerSimCommands(program);
   registerEnergyCommands(program);
+  registerEvidenceCommands(program);
   return program;
 }
 
