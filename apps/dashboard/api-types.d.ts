@@ -241,6 +241,47 @@ export interface Rollout {
   skipped: Array<{ deviceId: string; reason: string }>;
 }
 
+/** GET /api/drift: one window's label-free drift verdict. */
+export interface DriftPoint {
+  windowStart: string;
+  windowEnd: string;
+  verdict: 'drift' | 'stable' | 'insufficient-data';
+  devices: number;
+  inferences: number;
+  classMixPsi: number | null;
+  scoreJsBits: number | null;
+  maxInputShiftSd: number | null;
+  lowMarginRate: number | null;
+  reasons: string[];
+}
+
+export interface CohortDrift {
+  modelId: string;
+  modelVersion: string;
+  stream: string;
+  mcu: string;
+  radio: string;
+  referenceSource: string;
+  latest: DriftPoint;
+  series: DriftPoint[];
+}
+
+export interface DriftOverview {
+  method: {
+    thresholds: {
+      classMixPsi: number;
+      scoreJsBits: number;
+      inputShiftSd: number;
+      inputShiftP: number;
+      minInferences: number;
+    };
+    windowHours: number;
+    stepMinutes: number;
+    measures: string;
+  };
+  cohorts: CohortDrift[];
+}
+
 /** GET /api/evidence/windows items (docs/protocol.md §12). */
 export interface EvidenceWindow {
   id: number;

@@ -4,6 +4,7 @@ import { registerClaimCommands } from './commands/claim.command';
 import { registerDeviceCommands } from './commands/device.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerModelBuildCommands } from './commands/model-build.command';
+import { registerModelDriftCommand } from './commands/model-drift.command';
 import { registerKeysCommands } from './commands/keys.command';
 import { registerDataCommands } from './commands/data.command';
 import { registerSimCommands } from './commands/sim.command';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDeviceCommands(program);
   const model = registerModelCommands(program);
   registerModelBuildCommands(model);
+  registerModelDriftCommand(model);
   registerKeysCommands(program);
   registerOtaCommands(program, model);
   registerDataCommands(program);

@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { AppConfig, redact } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { EMBEDDED_DATABASE_CAPACITY_NOTE } from './database/embedded-capacity';
 
 export interface RunningPlatform {
   app: INestApplication;
@@ -47,7 +48,7 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
   if (config.database.mode === 'embedded') {
     embedded = await embeddedStart!;
     databaseUrl = embedded.url;
-    databaseLabel = `embedded PGlite in ${config.database.dataDir}`;
+    databaseLabel = `embedded PGlite in ${config.database.dataDir} (${EMBEDDED_DATABASE_CAPACITY_NOTE})`;
   } else {
     databaseUrl = config.database.url;
     databaseLabel = redact(config.database.url);

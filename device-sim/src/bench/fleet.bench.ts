@@ -166,7 +166,8 @@ async function main(): Promise<void> {
       stateDir: path.join(work, 'sim'),
       modelCacheDir: defaultModelCacheDir(),
       workers,
-      connectConcurrency: Number(arg('connect-concurrency', '16')),
+      // Default: a boot storm, every node at once; the platform sheds what it cannot serve.
+      connectConcurrency: Number(arg('connect-concurrency', String(devices))),
       progressMs: 2000,
       onProgress: (s) => (last = s),
     });
@@ -178,7 +179,16 @@ async function main(): Promise<void> {
         ),
       10_000,
     );
-    await Promise.race([fleet.connected, fleet.failed, new Promise((r) => setTimeout(r, connectTimeoutS * 1000))]);
+    const load0 = os.loadavg();
+    // Joined = every node connected (a first attempt that was refused retries on its own timer).
+    await Promise.race([
+      fleet.connected.then(async () => {
+        while ((last?.online ?? 0) < devices && Date.now() - started < connectTimeoutS * 1000)
+          await new Promise((r) => setTimeout(r, 500));
+      }),
+      fleet.failed,
+      new Promise((r) => setTimeout(r, connectTimeoutS * 1000)),
+    ]);
     const connectS = (Date.now() - started) / 1000;
     log(`connect phase over after ${connectS.toFixed(0)} s; measuring ${seconds} s`);
     const a = fleet.stats();
@@ -200,14 +210,26 @@ async function main(): Promise<void> {
     const platCpu = platform.child ? procCpuS(platform.child.pid!) - platCpu0 : NaN;
     const final = await fleet.stop(5000);
     const per = (x: number, y: number) => Math.round(((x - y) / dt) * 10) / 10;
+    const sinceStartS = (ts: number[]) => ts.map((t) => (t - started) / 1000).sort((x, y) => x - y);
+    const registeredS = sinceStartS(b.registeredAtMs);
+    const connectedS = sinceStartS(b.connectedAtMs);
+    const to99 = registeredS.length >= Math.ceil(devices * 0.99) ? registeredS[Math.ceil(devices * 0.99) - 1] : null;
     const result = {
       devices,
       workers,
-      speed,
+      virtualSpeed: speed,
       mix,
       database: external ? 'external platform' : arg('database-url') ? 'postgres' : 'embedded pglite',
       connectedNodes: b.online,
       connectPhaseS: Math.round(connectS),
+      registration: {
+        registered: b.registered,
+        // Nodes that came with a stored identity (--keep) count as registered at once.
+        timeTo99PctRegisteredS: to99 === null ? null : round1(to99),
+        registrationsPerS: to99 ? round1(Math.ceil(devices * 0.99) / to99) : null,
+        refusalsByReason: b.registrationRefusals,
+      },
+      connectTimeS: { p50: quantile(connectedS, 0.5), p99: quantile(connectedS, 0.99) },
       windowS: Math.round(dt),
       virtualSpan: formatVirtualSpan(b.virtualTimeMs - fleet.virtualStartMs),
       inferencesPerS: per(b.inferences, a.inferences),
@@ -220,11 +242,18 @@ async function main(): Promise<void> {
       messagesPerS: per(sum(b.published), sum(a.published)),
       samplesPerS: per(b.samples, a.samples),
       bufferedAtEnd: final.buffered,
-      sim: { rssMb: Math.round(peakSimRss), cpuPctOfOneCore: Math.round((simCpu / dt) * 100) },
+      sim: {
+        rssMb: Math.round(peakSimRss),
+        cpuPctOfOneCore: Math.round((simCpu / dt) * 100),
+        // Peak RSS over nodes, shared recordings and models included (per worker); by part: --memory.
+        rssKbPerNodeInclShared: Math.round((peakSimRss * 1024) / devices),
+      },
       platform: platform.child
         ? { rssMb: Math.round(peakPlatRss), cpuPctOfOneCore: Math.round((platCpu / dt) * 100) }
         : 'external',
       cores: os.availableParallelism(),
+      // The machine is shared: 1-minute load average when the window started and ended.
+      loadAverage: { connectStart: round1(load0[0]), windowEnd: round1(os.loadavg()[0]) },
       linkErrors: final.linkErrors,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -244,6 +273,15 @@ main().then(
     process.exit(1);
   },
 );
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** Nearest-rank quantile of sorted values (seconds), null when there are none. */
+function quantile(sorted: number[], q: number): number | null {
+  return sorted.length ? round1(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]) : null;
+}
 
 function sum(counts: Record<string, number>): number {
   return Object.values(counts).reduce((x, y) => x + y, 0);

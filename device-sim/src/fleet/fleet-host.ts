@@ -80,6 +80,13 @@ export interface FleetStats {
   /** Models activated over the air, and OTA writes cut by a (simulated) power loss. */
   otaInstalls: number;
   powerLosses: number;
+  /** Nodes holding an identity (stored or just issued). */
+  registered: number;
+  /** Registration refusals the nodes retried after, by reason. */
+  registrationRefusals: Record<string, number>;
+  /** Real time (Date.now()) each node first registered / first connected; nodes not there yet are absent. */
+  registeredAtMs: number[];
+  connectedAtMs: number[];
 }
 
 /**
@@ -152,6 +159,7 @@ export class FleetHost {
         model: this.models.get(stream.recipe),
         trustedKeys: this.trustedKeys,
         loadReceivedModel: (bytes, manifest) => this.models.intern(bytes, manifest, stream.channels),
+        senseAfterFirstLink: true,
       });
       this.nodes.push({ spec, node, link });
     }
@@ -230,9 +238,20 @@ export class FleetHost {
       accuracy: {},
       otaInstalls: 0,
       powerLosses: 0,
+      registered: 0,
+      registrationRefusals: {},
+      registeredAtMs: [],
+      connectedAtMs: [],
     };
     for (const { node, link } of this.nodes) {
       if (link.connected) s.online++;
+      if (link.registeredAtMs !== null) {
+        s.registered++;
+        s.registeredAtMs.push(link.registeredAtMs);
+      }
+      if (link.connectedAtMs !== null) s.connectedAtMs.push(link.connectedAtMs);
+      for (const [r, n] of Object.entries(link.refusals))
+        s.registrationRefusals[r] = (s.registrationRefusals[r] ?? 0) + n;
       const c = node.counters;
       s.samples += c.samples;
       s.inferences += c.inferences;

@@ -30,6 +30,10 @@ export function mergeStats(parts: FleetStats[]): FleetStats {
     accuracy: {},
     otaInstalls: 0,
     powerLosses: 0,
+    registered: 0,
+    registrationRefusals: {},
+    registeredAtMs: [],
+    connectedAtMs: [],
   };
   for (const p of parts) {
     for (const k of Object.keys(out) as (keyof FleetStats)[]) {
@@ -40,6 +44,10 @@ export function mergeStats(parts: FleetStats[]): FleetStats {
     }
     for (const k of SIM_UPLINK_KINDS) out.published[k] += p.published[k];
     for (const [r, n] of Object.entries(p.refusals)) out.refusals[r] = (out.refusals[r] ?? 0) + n;
+    for (const [r, n] of Object.entries(p.registrationRefusals))
+      out.registrationRefusals[r] = (out.registrationRefusals[r] ?? 0) + n;
+    out.registeredAtMs.push(...p.registeredAtMs);
+    out.connectedAtMs.push(...p.connectedAtMs);
     for (const [r, n] of Object.entries(p.linkErrors)) out.linkErrors[r] = (out.linkErrors[r] ?? 0) + n;
     Object.assign(out.modelsMissing, p.modelsMissing);
     for (const [m, a] of Object.entries(p.accuracy)) {

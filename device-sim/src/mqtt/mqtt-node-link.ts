@@ -42,6 +42,11 @@ export class MqttNodeLink implements NodeUplink {
   generation = 0;
   /** Why the node could not register or connect last time (for the summary). */
   lastError: string | null = null;
+  /** Refusals the node retried after, by reason: registration (`overloaded`, `rate-limited`) and CONNACK 3 (`server-unavailable`). */
+  readonly refusals: Record<string, number> = {};
+  /** Real time (Date.now()) the node first held an identity and first connected; null until then. */
+  registeredAtMs: number | null = null;
+  connectedAtMs: number | null = null;
 
   constructor(
     private readonly endpoints: { mqttUrl: string; provisioningUrl: string },
@@ -104,11 +109,12 @@ export class MqttNodeLink implements NodeUplink {
 
   private async register(): Promise<StoredIdentity> {
     const previous = this.store.load(this.request.hardwareId);
-    for (;;) {
+    for (let refusedInARow = 0; ; refusedInARow++) {
       const res = await provisionByClaim(this.endpoints.provisioningUrl, this.claim, this.request);
       if (res.status === 'refused') {
-        if (res.reason === 'rate-limited' && res.retryAfterS !== null && !this.stopped) {
-          await sleep(res.retryAfterS * 1000 * (0.5 + Math.random()));
+        if (RETRYABLE_REFUSALS.has(res.reason) && res.retryAfterS !== null && !this.stopped) {
+          this.refusals[res.reason] = (this.refusals[res.reason] ?? 0) + 1;
+          await sleep(retryDelayMs(res.retryAfterS, refusedInARow));
           continue;
         }
         throw new ProvisioningError(`registration refused: ${res.reason}`);
@@ -123,6 +129,7 @@ export class MqttNodeLink implements NodeUplink {
         seqFloor: Math.max(previous?.seqFloor ?? 0, this.store.takePendingFloor(this.request.hardwareId)),
       };
       this.store.save(rec);
+      this.registeredAtMs ??= Date.now();
       return rec;
     }
   }
@@ -135,6 +142,7 @@ export class MqttNodeLink implements NodeUplink {
         // A stored identity is tried even if it was issued via another broker URL (a platform on a new
         // port is still the same platform); a refusal below leads to registering again.
         this.identity = this.store.load(this.request.hardwareId) ?? (await this.register());
+        this.registeredAtMs ??= Date.now();
       }
       let conn: DeviceConnection;
       try {
@@ -170,12 +178,16 @@ export class MqttNodeLink implements NodeUplink {
       });
       conn.client.on('error', () => undefined); // 'close' follows; handled there
       this.connected = true;
+      this.connectedAtMs ??= Date.now();
       this.generation++;
       this.backoffMs = 500;
       this.lastError = null;
       this.events.up();
     } catch (err) {
       this.lastError = (err as Error).message;
+      // CONNACK 3: the broker sheds a CONNECT storm; the backoff below is the retry.
+      if (/Server unavailable/i.test(this.lastError))
+        this.refusals['server-unavailable'] = (this.refusals['server-unavailable'] ?? 0) + 1;
       this.scheduleReconnect();
     } finally {
       this.connecting = false;
@@ -198,6 +210,21 @@ export class MqttNodeLink implements NodeUplink {
       void this.connect();
     }, delay);
   }
+}
+
+/** Refusals that say "not now": the platform's retry hint is honoured, with backoff on top. */
+const RETRYABLE_REFUSALS = new Set<string>(['rate-limited', 'overloaded', 'internal-error']);
+const REFUSAL_BACKOFF_BASE_MS = 1000;
+const REFUSAL_BACKOFF_MAX_MS = 60_000;
+
+/**
+ * The hint, then a random share of an exponential backoff (1 s, 2 s, 4 s … 60 s per refusal in a
+ * row): a fleet refused together does not come back together, and a platform that keeps refusing is
+ * asked less and less often.
+ */
+export function retryDelayMs(retryAfterS: number, refusedInARow: number, random = Math.random): number {
+  const backoffMs = Math.min(REFUSAL_BACKOFF_MAX_MS, REFUSAL_BACKOFF_BASE_MS * 2 ** refusedInARow);
+  return retryAfterS * 1000 + random() * backoffMs;
 }
 
 function sleep(ms: number): Promise<void> {

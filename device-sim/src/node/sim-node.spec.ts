@@ -101,6 +101,34 @@ describe('SimNode ledger (hand-computed)', () => {
     expect(up.sent).toHaveLength(0);
   });
 
+  it('senses only after its first link up when it joins first; outages after that are buffered', () => {
+    const up = new FakeUplink();
+    const node = new SimNode({
+      hardwareId: 'hw-join',
+      mcu: MCU_PROFILES.nrf52840,
+      radio: RADIO_PROFILES['nrf52840-ble-1m'],
+      battery: BATTERY_PROFILES.cr2032,
+      stream: flatStream(),
+      streamOffset: 0,
+      bootMs: 0,
+      seed: 1,
+      seqStore: new MemorySeqStore(),
+      uplink: up,
+      senseAfterFirstLink: true,
+    });
+    node.advance(HOUR); // still registering: no samples, nothing buffered, asleep
+    expect(node.counters.samples).toBe(0);
+    expect(node.ledger.exactTotals().sleepUj).toBeGreaterThan(0);
+    up.connected = true;
+    node.linkUp(HOUR);
+    node.advance(2 * HOUR); // samples at 60, 75, 90, 105, 120 min
+    expect(node.counters.samples).toBe(5);
+    up.connected = false;
+    node.linkDown(2 * HOUR);
+    node.advance(3 * HOUR); // an outage after joining: the node keeps sensing
+    expect(node.counters.samples).toBe(9);
+  });
+
   it('connect + keep-alive + capabilities + status + energy on link-up are charged with their own message costs', () => {
     const up = new FakeUplink();
     const radio = RADIO_PROFILES['nrf52840-ble-1m'];

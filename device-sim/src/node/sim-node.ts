@@ -68,6 +68,12 @@ export interface SimNodeOptions {
   /** Builds a runnable model from bytes received over the air (shared per worker); none = no OTA. */
   loadReceivedModel?: LoadReceivedModel;
   /**
+   * The firmware joins first and senses after: no sample before the first link up (registered and
+   * connected). A fleet booting at once then loses nothing while it waits for the platform; the
+   * offline buffer is for outages after that.
+   */
+  senseAfterFirstLink?: boolean;
+  /**
    * Evidence budget until the operator sets one, bytes per UTC day: by default 0 (off) for the
    * doorbell camera, whose frames are personal data, DEFAULT_EVIDENCE_BUDGET_BYTES for sensor nodes.
    */
@@ -161,8 +167,10 @@ export class SimNode {
   private capabilitiesDue = false;
   private energyDue = false;
   private readonly txCosts = new Map<string, MessageCost>();
+  private sensing: boolean;
 
   constructor(private readonly o: SimNodeOptions) {
+    this.sensing = !o.senseAfterFirstLink;
     this.bootId = o.bootId ?? (o.seed * 2654435761) >>> 0;
     this.random = mulberry32(o.seed);
     this.policy = new EventPolicyState(
@@ -228,6 +236,12 @@ export class SimNode {
   /** Run the node up to virtual time `nowMs`. */
   advance(nowMs: number): void {
     if (nowMs < this.lastNowMs) return;
+    if (!this.sensing) {
+      // Joining: the radio's registration traffic is not modelled, the rest of the part sleeps.
+      this.ledger.chargeSleepUntil(nowMs);
+      this.lastNowMs = nowMs;
+      return;
+    }
     while (this.nextSampleAtMs <= nowMs) {
       const t = this.nextSampleAtMs;
       this.takeSample(t);
@@ -250,6 +264,12 @@ export class SimNode {
 
   /** The link came up at virtual `nowMs` (connect or reconnect): pay for it, report, flush. */
   linkUp(nowMs: number): void {
+    if (!this.sensing) {
+      this.sensing = true;
+      this.nextSampleAtMs = Math.max(this.nextSampleAtMs, nowMs);
+      this.nextStatusAtMs = nowMs + this.config.statusIntervalS * 1000;
+      this.nextEnergyAtMs = nowMs + this.config.energyIntervalS * 1000;
+    }
     this.ledger.chargeRadioConnect(connectCost(this.o.radio));
     this.keepAliveFromMs = nowMs;
     // After every connect: the platform may have missed the last report, and admission needs the op set.

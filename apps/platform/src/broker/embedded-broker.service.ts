@@ -10,9 +10,18 @@ import { MetricsService } from '../metrics/metrics.service';
 import { BrokerPort } from './broker.port';
 import { CredentialsService } from './credentials.service';
 import { UplinkRouter } from './uplink-router.service';
+import { EMBEDDED_DATABASE_CAPACITY_NOTE, EMBEDDED_DATABASE_MAX_ONLINE_DEVICES } from '../database/embedded-capacity';
 
 const IDENTITY = Symbol('tinyfleet.identity');
 type IdentifiedClient = Client & { [IDENTITY]?: Principal };
+
+/**
+ * CONNECTs authenticated at once. A check is a database read (and a hash on the libuv pool the first
+ * time); a boot storm of thousands at once would queue them all until every client's CONNACK timed
+ * out. Over the bound the broker answers at once with CONNACK 3 "server unavailable" (MQTT 3.1.1
+ * §3.2.2.3), and the device retries with its own backoff. Per process, like the connections.
+ */
+export const MAX_AUTHENTICATIONS_IN_FLIGHT = 64;
 
 /** MQTT 3.1.1 CONNACK return codes used for refusals. */
 const RETURN_CODE = { 'bad-credentials': 4, 'not-authorized': 5 } as const;
@@ -34,6 +43,9 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
   /** The live session per device; a late disconnect of a replaced session must not mark the device offline. */
   private readonly sessions = new Map<string, Client>();
   private closing = false;
+  /** CONNECT credential checks running now (bounded by MAX_AUTHENTICATIONS_IN_FLIGHT). */
+  private authenticating = 0;
+  private capacityWarnedAtMs = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -65,21 +77,37 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
     const broker = await Aedes.createBroker({
       maxClientsIdLength: 64,
       authenticate: (client, username, password, done) => {
-        this.credentials.authenticate(client.id, username, password, this.admits).then(
-          (result) => {
-            if (typeof result === 'string') {
-              this.metrics.reject('auth-failed');
-              const err = Object.assign(new Error(result), { returnCode: RETURN_CODE[result] }) as AuthenticateError;
-              return done(err, false);
-            }
-            (client as IdentifiedClient)[IDENTITY] = result;
-            done(null, true);
-          },
-          (err: unknown) => {
-            this.log.error(`authentication failed with an error: ${String(err)}`);
-            done(Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError, false);
-          },
-        );
+        if (this.authenticating >= MAX_AUTHENTICATIONS_IN_FLIGHT) {
+          this.metrics.reject('connect-overloaded');
+          return done(Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError, false);
+        }
+        this.authenticating++;
+        const settled = () => this.authenticating--;
+        this.credentials
+          .authenticate(client.id, username, password, this.admits)
+          .finally(settled)
+          .then(
+            (result) => {
+              if (typeof result === 'string') {
+                this.metrics.reject('auth-failed');
+                const err = Object.assign(new Error(result), { returnCode: RETURN_CODE[result] }) as AuthenticateError;
+                return done(err, false);
+              }
+              if (result.kind === 'device' && this.overEmbeddedCapacity(result.deviceId)) {
+                this.metrics.reject('connect-overloaded');
+                return done(
+                  Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError,
+                  false,
+                );
+              }
+              (client as IdentifiedClient)[IDENTITY] = result;
+              done(null, true);
+            },
+            (err: unknown) => {
+              this.log.error(`authentication failed with an error: ${String(err)}`);
+              done(Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError, false);
+            },
+          );
       },
       authorizePublish: (client, packet, done) => {
         const identity = client ? (client as IdentifiedClient)[IDENTITY] : undefined;
@@ -172,6 +200,19 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
         err ? reject(err) : resolve(),
       ),
     );
+  }
+
+  /** On the embedded database, a device beyond its capacity is refused (and the log says why, once a minute). */
+  private overEmbeddedCapacity(deviceId: string): boolean {
+    if (this.config.database.mode !== 'embedded' || this.sessions.has(deviceId)) return false;
+    if (this.sessions.size < EMBEDDED_DATABASE_MAX_ONLINE_DEVICES) return false;
+    if (Date.now() - this.capacityWarnedAtMs > 60_000) {
+      this.capacityWarnedAtMs = Date.now();
+      this.log.warn(
+        `refusing device CONNECTs: ${this.sessions.size} online; the embedded database ${EMBEDDED_DATABASE_CAPACITY_NOTE}`,
+      );
+    }
+    return true;
   }
 
   private onConnectivity(client: Client, state: 'ONLINE' | 'OFFLINE'): void {

@@ -67,7 +67,7 @@ export class UplinkRouter {
           return reply(await this.provisioning.refuseUnreadable(topic.claimId));
         }
         this.metrics.messagesReceived.inc({ kind: 'provision' });
-        return reply(await this.provisioning.register(topic.claimId, request));
+        return reply(await this.provisioning.registerUnlessOverloaded(topic.claimId, request));
       }
       if (topic.direction !== 'up') return undefined;
       switch (topic.kind) {

@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** Why a message or a connection was refused; the label values of `tinyfleet_rejected_total`. */
 export type RejectReason =
   | 'auth-failed'
+  | 'connect-overloaded'
   | 'acl-publish'
   | 'acl-subscribe'
   | 'oversized'

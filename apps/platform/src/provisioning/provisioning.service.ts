@@ -11,6 +11,14 @@ import { claimState } from './claims.service';
 import { RateLimiter } from './rate-limiter';
 import { RegistrationScope, RegistrationsRepository } from './registrations.repository';
 
+/**
+ * Registrations this process works on at once. Each one hashes on the libuv thread pool (4 threads by
+ * default) and holds a claim lock in the database; more in flight only queue behind them and slow
+ * every device down until timeouts turn into retries. Over it a device is refused `overloaded` with a
+ * retry hint, before any work. Per process: N platform instances each shed their own load.
+ */
+export const MAX_REGISTRATIONS_IN_FLIGHT = 16;
+
 const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = {
   expired: 'claim-expired',
   exhausted: 'claim-exhausted',
@@ -29,6 +37,9 @@ const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = {
 export class ProvisioningService {
   private readonly log = new Logger(ProvisioningService.name);
   private readonly limiter = new RateLimiter();
+  private inFlight = 0;
+  /** Smoothed duration of one registration (ms): sizes the `overloaded` retry hint. */
+  private registrationMs = 100;
 
   constructor(
     private readonly registrations: RegistrationsRepository,
@@ -48,6 +59,23 @@ export class ProvisioningService {
       });
     this.metrics.provisioning.inc({ outcome: 'refused:invalid-request' });
     return response;
+  }
+
+  /** `register`, or `overloaded` at once when MAX_REGISTRATIONS_IN_FLIGHT are already being served. */
+  async registerUnlessOverloaded(claimId: string, req: ProvisionRequestV1): Promise<ProvisionResponseV1> {
+    if (this.inFlight >= MAX_REGISTRATIONS_IN_FLIGHT) {
+      this.metrics.provisioning.inc({ outcome: 'refused:overloaded' });
+      // The slots free up within about one registration; devices add their own jittered backoff.
+      return refused('overloaded', Math.min(60, Math.max(1, Math.ceil(this.registrationMs / 1000))));
+    }
+    this.inFlight++;
+    const startedMs = Date.now();
+    try {
+      return await this.register(claimId, req);
+    } finally {
+      this.inFlight--;
+      this.registrationMs = 0.9 * this.registrationMs + 0.1 * (Date.now() - startedMs);
+    }
   }
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {

@@ -165,7 +165,7 @@ describe('decode rejects wrong shapes (WireError schema)', () => {
     ],
     ['response: status code 4', () => decodeProvisionResponseV1(hexToBytes('83 04 00 f6'))],
     ['response: refused with 4 elements', () => decodeProvisionResponseV1(hexToBytes('84 03 00 f6 f6'))],
-    ['response: refusal reason 10', () => decodeProvisionResponseV1(hexToBytes('83 03 0a f6'))],
+    ['response: refusal reason 11', () => decodeProvisionResponseV1(hexToBytes('83 03 0b f6'))],
     ['response: empty array', () => decodeProvisionResponseV1(hexToBytes('80'))],
     ['config: policy 3', () => decodeDeviceConfigV1(hexToBytes('84 01 01 03 00'))],
     ['config: interval 0', () => decodeDeviceConfigV1(hexToBytes('84 00 01 00 00'))],

@@ -16,7 +16,7 @@ export const PROVISION_STATUSES = ['registered', 'reused', 'replaced', 'refused'
 export type ProvisionStatus = (typeof PROVISION_STATUSES)[number];
 export type ProvisionAcceptedStatus = Exclude<ProvisionStatus, 'refused'>;
 
-/** Wire codes are the index in this array (0..9); append only. */
+/** Wire codes are the index in this array (0..10); append only. */
 export const PROVISION_REFUSAL_REASONS = [
   'claim-expired',
   'claim-exhausted',
@@ -28,6 +28,7 @@ export const PROVISION_REFUSAL_REASONS = [
   'internal-error',
   'hardware-id-bound',
   'unknown-profile',
+  'overloaded',
 ] as const;
 export type ProvisionRefusalReason = (typeof PROVISION_REFUSAL_REASONS)[number];
 
