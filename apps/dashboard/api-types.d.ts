@@ -55,6 +55,19 @@ export interface DeviceStatus {
 export interface DeviceDetail extends Device {
   lastStatus: DeviceStatus | null;
   lastStatusAt: string | null;
+  /** The latest up/capabilities; null: never reported (admission then checks the platform's op list). */
+  capabilities: DeviceCapabilities | null;
+}
+
+/** The kernels the device's firmware registered (docs/protocol.md "Op sets"). */
+export interface DeviceCapabilities {
+  /** `ops-` + 12 hex digits of the sha-256 of the canonical op-set bytes. */
+  opSetId: string;
+  /** `types` null: every type the kernel has. */
+  ops: Array<{ op: string; types: string[] | null }>;
+  /** Op codes newer than the platform, by number. */
+  unknownOpCodes: number[];
+  reportedAt: string;
 }
 
 /** GET /api/devices/:id/events items, newest first. */

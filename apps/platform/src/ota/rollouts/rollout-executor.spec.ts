@@ -6,7 +6,10 @@ import type { ModelArtifactsRepository } from '../registry/model-artifacts.repos
 import type { GateEvidence } from './gate-evidence';
 import type { RollbackRollout } from './rollback-rollout';
 import { RolloutExecutor } from './rollout-executor';
+import type { RolloutLease } from './rollout-lease';
 import { InMemoryRollouts } from './testing/in-memory-rollouts';
+
+const LEASE = { owner: 'inst-test', ms: 30_000 } as RolloutLease;
 
 /** ota_jobs as a map: the executor's reads and its batch write, applied only where the row is as seen. */
 class InMemoryJobs {
@@ -75,6 +78,7 @@ describe('RolloutExecutor against repository ports', () => {
       dispatcher as unknown as OtaDispatcher,
       {} as OpenJobsCanceller,
       {} as RollbackRollout,
+      LEASE,
     );
   });
 
@@ -108,8 +112,8 @@ describe('RolloutExecutor against repository ports', () => {
     const port = rollouts.port();
     // The operator's pause lands between the executor's read of the running rollouts and its write.
     const running = port.running.bind(port);
-    port.running = async () => {
-      const list = await running();
+    port.running = async (lease) => {
+      const list = await running(lease);
       rollouts.rollouts.get(1)!.state = 'PAUSED';
       return list;
     };
@@ -121,6 +125,7 @@ describe('RolloutExecutor against repository ports', () => {
       {} as OtaDispatcher,
       {} as OpenJobsCanceller,
       {} as RollbackRollout,
+      LEASE,
     );
     await expect(executor.tick(now)).resolves.toBeUndefined();
     expect(rollouts.rollouts.get(1)!.state).toBe('PAUSED');

@@ -12,6 +12,7 @@ import { evaluateGates, GateReadings, SideStats } from './health-gates';
 import { notificationBudget } from './pacing';
 import { RollbackRollout } from './rollback-rollout';
 import { RolloutGroup } from './rollout-group.entity';
+import { RolloutLease } from './rollout-lease';
 import { Rollout } from './rollout.entity';
 import { RolloutGroupState, RolloutState } from './rollout.state-machine';
 import { RolloutsRepository } from './rollouts.repository';
@@ -34,7 +35,10 @@ export interface GroupCounts {
  * gates, and start the next group. Idempotent: a tick that finds nothing to do changes nothing, and
  * a tick after a platform restart simply continues. Every rollout, group and job move goes through
  * its repository's guarded transition: a rollout an operator moved meanwhile (paused, aborted)
- * ends this tick for that rollout, and the next tick reads it as it is.
+ * ends this tick for that rollout, and the next tick reads it as it is. With several platform
+ * instances, each tick drives only the rollouts this instance holds the lease of (RolloutLease):
+ * two instances never both drive one rollout's jobs, and a dead instance's rollouts move on to
+ * another once its leases run out.
  */
 @Injectable()
 export class RolloutExecutor {
@@ -48,10 +52,11 @@ export class RolloutExecutor {
     private readonly dispatcher: OtaDispatcher,
     private readonly canceller: OpenJobsCanceller,
     private readonly rollbacks: RollbackRollout,
+    private readonly lease: RolloutLease,
   ) {}
 
   async tick(now: Date = new Date()): Promise<void> {
-    for (const rollout of await this.rollouts.running()) {
+    for (const rollout of await this.rollouts.running(this.lease)) {
       try {
         await this.tickRollout(rollout, now);
       } catch (err) {
