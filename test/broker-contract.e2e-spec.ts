@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeBrokerContract } from './support/broker-contract';
 import { startMosquitto } from './support/mosquitto';
+import { startNatsCluster } from './support/nats-cluster';
 import { bootTestPlatform } from './support/test-platform';
 
 /**
@@ -9,7 +10,7 @@ import { bootTestPlatform } from './support/test-platform';
  */
 describeBrokerContract('embedded', async () => {
   const platform = await bootTestPlatform('pglite');
-  return { platform, devicePubackAfterStore: true, stop: () => platform.stop() };
+  return { platform, devicePubackAfterStore: true, clientIdBoundToCredential: true, stop: () => platform.stop() };
 });
 
 describeBrokerContract('external Mosquitto (docs/external-broker.md)', async () => {
@@ -27,6 +28,7 @@ describeBrokerContract('external Mosquitto (docs/external-broker.md)', async () 
     return {
       platform,
       devicePubackAfterStore: false,
+      clientIdBoundToCredential: true,
       stop: async () => {
         await platform.stop();
         await mosquitto.stop();
@@ -34,6 +36,25 @@ describeBrokerContract('external Mosquitto (docs/external-broker.md)', async () 
     };
   } catch (err) {
     await mosquitto.stop();
+    throw err;
+  }
+});
+
+describeBrokerContract('NATS JetStream cluster, 3 nodes (docs/scale-out.md)', async () => {
+  const cluster = await startNatsCluster();
+  try {
+    const platform = await bootTestPlatform('postgres', cluster.platformEnv);
+    return {
+      platform,
+      devicePubackAfterStore: false,
+      clientIdBoundToCredential: false,
+      stop: async () => {
+        await platform.stop();
+        await cluster.stop();
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
     throw err;
   }
 });

@@ -3,6 +3,8 @@ import { deviceUplinkTopic, encodeInferenceSummaryV1, InferenceSummaryV1 } from 
 import { Client } from 'pg';
 import { DriftMonitor } from '../apps/platform/src/drift/drift-monitor';
 import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
+import { openDashboard } from './support/dashboard-browser';
+import { event } from './support/devices';
 import type { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
 import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact, TestArtifact } from './support/artifacts';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
@@ -137,6 +139,39 @@ describe('label-free drift', () => {
     expect(await metric('tinyfleet_drift_alarm{')).toEqual([1]);
     const [psi] = await metric('tinyfleet_drift_psi{model="drift-hello",version="1.0.0",stream="soil"');
     expect(psi).toBeCloseTo(api.cohorts[0].latest.classMixPsi, 9);
+
+    // The energy/model report names the version's drift next to its (sim-known) accuracy.
+    for (const d of fleet) await d.conn.publishEvent(event(0, { timestampMs: t0 + HOUR, modelTag: tag1 }));
+    const report = (await platform.api('GET', '/api/energy/report?format=json')).body;
+    expect(
+      report.modelVersions.find((m: { modelId: string; modelVersion: string }) => m.modelId === 'drift-hello'),
+    ).toMatchObject({
+      modelVersion: '1.0.0',
+      drift: {
+        judgedWindows: 3,
+        driftWindows: 1,
+        latestVerdict: 'drift',
+        latestWindowEnd: new Date(t0 + 7 * HOUR).toISOString(),
+      },
+    });
+    const html = (await platform.api('GET', '/api/energy/report?format=html')).body as string;
+    expect(html).toMatch(/drift, PSI 0\.\d\d \(1 of 3 windows drift\)/);
+  });
+
+  it('the Drift view charts each cohort over time with its latest verdict and reasons (headless Chromium)', async () => {
+    const ui = await openDashboard(platform.httpUrl);
+    try {
+      await ui.page.goto(`${platform.httpUrl}/#/drift`);
+      const cohort = ui.page.locator('section', { hasText: 'drift-hello@1.0.0 · soil · nrf52840 · nrf52840-ble-1m' });
+      await cohort.locator('canvas[role="img"]').waitFor();
+      expect(await cohort.locator('.badge').first().textContent()).toBe('drift');
+      expect(await cohort.locator('ul.error li').first().textContent()).toMatch(/^class mix PSI 0\.\d+ > 0\.25$/);
+      expect(await cohort.textContent()).toMatch(/Reference: the cohort's first 4 h/);
+      await ui.screenshot('drift');
+      expect(ui.problems).toEqual([]);
+    } finally {
+      await ui.close();
+    }
   });
 
   it('the drift gate pauses a rollout whose new model fires far more than the old one, with no ground truth', async () => {

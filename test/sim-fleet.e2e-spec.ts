@@ -1,12 +1,12 @@
 import {
   ACCURACY_REPORT_V1_MAX_BYTES,
+  DEVICE_CAPABILITIES_V1_MAX_BYTES,
   decodeAccuracyReportV1,
   decodeDeviceCapabilitiesV1,
   decodeEnergySnapshotV1,
   decodeInferenceEventV1,
   decodeInferenceSummaryV1,
   decodeStatusV1,
-  DEVICE_CAPABILITIES_V1_MAX_BYTES,
   ENERGY_SNAPSHOT_V1_MAX_BYTES,
   INFERENCE_EVENT_V1_MAX_BYTES,
   INFERENCE_SUMMARY_V1_MAX_BYTES,
@@ -157,12 +157,12 @@ describe('simulated fleet end to end (pglite)', () => {
     const kinds = new Set(wire.map((w) => w.kind));
     expect([...kinds].sort()).toEqual(['accuracy', 'capabilities', 'energy', 'event', 'status', 'summary']);
     const budget: Record<string, number> = {
+      capabilities: DEVICE_CAPABILITIES_V1_MAX_BYTES,
       event: INFERENCE_EVENT_V1_MAX_BYTES,
       status: STATUS_V1_MAX_BYTES,
       energy: ENERGY_SNAPSHOT_V1_MAX_BYTES,
       accuracy: ACCURACY_REPORT_V1_MAX_BYTES,
       summary: INFERENCE_SUMMARY_V1_MAX_BYTES,
-      capabilities: DEVICE_CAPABILITIES_V1_MAX_BYTES,
     };
     for (const w of wire) {
       expect(w.payload.byteLength).toBeLessThanOrEqual(budget[w.kind]);

@@ -55,6 +55,19 @@ export interface DeviceStatus {
 export interface DeviceDetail extends Device {
   lastStatus: DeviceStatus | null;
   lastStatusAt: string | null;
+  /** The latest up/capabilities; null: never reported (admission then checks the platform's op list). */
+  capabilities: DeviceCapabilities | null;
+}
+
+/** The kernels the device's firmware registered (docs/protocol.md "Op sets"). */
+export interface DeviceCapabilities {
+  /** `ops-` + 12 hex digits of the sha-256 of the canonical op-set bytes. */
+  opSetId: string;
+  /** `types` null: every type the kernel has. */
+  ops: Array<{ op: string; types: string[] | null }>;
+  /** Op codes newer than the platform, by number. */
+  unknownOpCodes: number[];
+  reportedAt: string;
 }
 
 /** GET /api/devices/:id/events items, newest first. */
@@ -239,4 +252,98 @@ export interface Rollout {
   gates: Gates;
   groups: RolloutGroup[];
   skipped: Array<{ deviceId: string; reason: string }>;
+}
+
+/** GET /api/drift: one window's label-free drift verdict. */
+export interface DriftPoint {
+  windowStart: string;
+  windowEnd: string;
+  verdict: 'drift' | 'stable' | 'insufficient-data';
+  devices: number;
+  inferences: number;
+  classMixPsi: number | null;
+  scoreJsBits: number | null;
+  maxInputShiftSd: number | null;
+  lowMarginRate: number | null;
+  reasons: string[];
+}
+
+export interface CohortDrift {
+  modelId: string;
+  modelVersion: string;
+  stream: string;
+  mcu: string;
+  radio: string;
+  referenceSource: string;
+  latest: DriftPoint;
+  series: DriftPoint[];
+}
+
+export interface DriftOverview {
+  method: {
+    thresholds: {
+      classMixPsi: number;
+      scoreJsBits: number;
+      inputShiftSd: number;
+      inputShiftP: number;
+      minInferences: number;
+    };
+    windowHours: number;
+    stepMinutes: number;
+    measures: string;
+  };
+  cohorts: CohortDrift[];
+}
+
+/** GET /api/evidence/windows items (docs/protocol.md §12). */
+export interface EvidenceWindow {
+  id: number;
+  requestId: number;
+  deviceId: string;
+  windowIndex: number;
+  modelTag: number;
+  model: string | null;
+  deviceTime: string;
+  predicted: number;
+  predictedLabel: string | null;
+  scoreQ: number;
+  marginQ: number;
+  format: 'f32le' | 'u8';
+  samples: number;
+  valuesPerSample: number;
+  imageWidth: number;
+  blobBytes: number;
+  receivedAt: string;
+  expiresAt: string;
+  operatorLabel: string | null;
+  labelledAt: string | null;
+}
+
+/** GET /api/evidence/windows/:id */
+export interface EvidenceWindowDetail extends EvidenceWindow {
+  labels: string[] | null;
+  channels: string[] | null;
+  values: number[] | null;
+}
+
+/** GET /api/evidence/requests items. */
+export interface EvidenceRequest {
+  id: number;
+  modelTag: number;
+  model: string | null;
+  selector: string;
+  maxWindows: number;
+  maxBytes: number;
+  dailyBudgetBytes: number | null;
+  deadline: string;
+  createdAt: string;
+  devices: Array<{
+    deviceId: string;
+    state: string;
+    reason: string | null;
+    windowCount: number;
+    plannedBytes: number;
+    receivedBytes: number;
+    windowsStored: number;
+  }>;
 }

@@ -84,6 +84,29 @@ export async function api(path, { method = 'GET', body } = {}) {
 }
 
 /**
+ * A small binary resource of the operator API (an evidence frame's PNG, ~10 kB) as a data: URL for
+ * an <img>: an <img src> could not send the API token.
+ * @param {string} path
+ * @returns {Promise<string>}
+ */
+export async function apiDataUrl(path) {
+  const res = await fetch(path, { headers: headers(false) });
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    await askToken();
+    return apiDataUrl(path);
+  }
+  if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}`, null);
+  const blob = await res.blob();
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(/** @type {string} */ (reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/**
  * Server-Sent Events read with fetch() rather than EventSource, which cannot send the
  * Authorization header. Reconnects after 2 s on any end or error.
  */

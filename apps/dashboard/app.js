@@ -17,6 +17,8 @@ const ROUTES = [
   [/^#\/models$/, 'models', () => import('./views/models.js')],
   [/^#\/rollouts$/, 'rollouts', () => import('./views/rollouts.js')],
   [/^#\/energy$/, 'energy', () => import('./views/energy.js')],
+  [/^#\/drift$/, 'drift', () => import('./views/drift.js')],
+  [/^#\/evidence$/, 'evidence', () => import('./views/evidence.js')],
 ];
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));

@@ -2,8 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nkeys } from 'nats';
-import { accountJwt, operatorJwt, userJwt } from '../../apps/platform/src/broker/nats/nats-jwt';
+import { generateNatsCluster } from '../../apps/platform/src/broker/nats/nats-cluster-config';
 import { freePort } from './free-port';
 import { waitForExit } from './platform-process';
 import { WAIT_TIMEOUT_MS } from './wait';
@@ -40,31 +39,13 @@ const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
 
 /**
  * A private 3-node nats-server cluster (the Debian 2.9.10 binary) on free loopback ports, in
- * operator (JWT) mode exactly as docs/scale-out.md tells operators to configure one: an operator,
- * a system account, the application account with JetStream and a signing key for device users
- * (the platform signs each device's JWT with its own topics: apps/platform/src/broker/nats), an
- * MQTT listener per node and a JetStream store per node. The platform's user and the
+ * operator (JWT) mode as generateNatsCluster writes it for operators too (docs/scale-out.md): an
+ * MQTT listener and a JetStream store per node, the platform's credentials in files. The platform's user and the
  * device signing key are written to files the platform reads (NATS_CREDS, NATS_DEVICE_SIGNING_KEY).
  * Returned once every node is healthy; `stop()` kills what is still running and deletes the files.
  */
 export async function startNatsCluster(size = 3): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tinyfleet-nats-'));
-  const operator = nkeys.createOperator();
-  const system = nkeys.createAccount();
-  const app = nkeys.createAccount();
-  const deviceKey = nkeys.createAccount();
-  const platformUser = nkeys.createUser();
-  // The platform is the account's trusted backend: no permission list means the whole account.
-  // Bearer, because its MQTT connections (downlinks) cannot sign the server's nonce.
-  const platformJwt = userJwt(app, platformUser.getPublicKey(), 'tinyfleet-platform', {
-    account: app.getPublicKey(),
-    bearer: true,
-  });
-  const credsFile = join(dir, 'platform.creds');
-  writeFileSync(credsFile, credsFileText(platformJwt, platformUser.getSeed()), { mode: 0o600 });
-  const deviceKeyFile = join(dir, 'device-signing.nk');
-  writeFileSync(deviceKeyFile, `${new TextDecoder().decode(deviceKey.getSeed())}\n`, { mode: 0o600 });
-
   const nodes: NatsNode[] = [];
   for (let i = 1; i <= size; i++) {
     nodes.push({
@@ -75,37 +56,18 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
       routePort: await freePort(),
     });
   }
-  const auth = [
-    `operator: ${operatorJwt(operator, 'tinyfleet-test', system.getPublicKey())}`,
-    `system_account: ${system.getPublicKey()}`,
-    'resolver: MEMORY',
-    'resolver_preload: {',
-    `  ${system.getPublicKey()}: ${accountJwt(operator, system.getPublicKey(), 'SYS', { jetstream: false })}`,
-    `  ${app.getPublicKey()}: ${accountJwt(operator, app.getPublicKey(), 'TINYFLEET', { jetstream: true, signingKeys: [deviceKey.getPublicKey()] })}`,
-    '}',
-  ];
+  const generated = generateNatsCluster(
+    nodes.map((n) => ({ ...n, host: '127.0.0.1', storeDir: join(dir, n.name) })),
+    'tinyfleet-test',
+  );
   for (const n of nodes) {
     mkdirSync(join(dir, n.name), { recursive: true });
-    writeFileSync(
-      join(dir, `${n.name}.conf`),
-      [
-        `server_name: ${n.name}`,
-        `listen: 127.0.0.1:${n.clientPort}`,
-        `http: 127.0.0.1:${n.monitorPort}`,
-        `jetstream { store_dir: "${join(dir, n.name)}" }`,
-        // R3: a QoS 1 PUBLISH is PUBACKed once a majority of the three nodes stored it.
-        `mqtt { listen: 127.0.0.1:${n.mqttPort}, stream_replicas: ${Math.min(3, size)} }`,
-        size > 1
-          ? [
-              `cluster { name: tinyfleet-test, listen: 127.0.0.1:${n.routePort}, routes: [`,
-              ...nodes.filter((o) => o !== n).map((o) => `  nats-route://127.0.0.1:${o.routePort}`),
-              '] }',
-            ].join('\n')
-          : '',
-        ...auth,
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, `${n.name}.conf`), generated.configs.get(n.name)!);
   }
+  const credsFile = join(dir, 'platform.creds');
+  writeFileSync(credsFile, generated.platformCreds, { mode: 0o600 });
+  const deviceKeyFile = join(dir, 'device-signing.nk');
+  writeFileSync(deviceKeyFile, generated.deviceSigningKey, { mode: 0o600 });
 
   const logs = new Map<string, string>();
   const launch = (n: NatsNode): void => {
@@ -181,7 +143,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
   return {
     nodes,
     dir,
-    account: app.getPublicKey(),
+    account: generated.account,
     natsUrls,
     mqttUrls,
     platformEnv: {
@@ -193,7 +155,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     streamLeader: async (stream) => {
       for (const n of running()) {
         try {
-          const jsz = await monitor(n, `/jsz?accounts=true&streams=true&acc=${app.getPublicKey()}`);
+          const jsz = await monitor(n, `/jsz?accounts=true&streams=true&acc=${generated.account}`);
           for (const acc of jsz.account_details ?? [])
             for (const s of acc.stream_detail ?? [])
               if (s.name === stream && s.cluster?.leader) return s.cluster.leader;
@@ -215,18 +177,4 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     waitReady,
     stop,
   };
-}
-
-/** The `.creds` layout nats tools and clients read: the user JWT, then its nkey seed. */
-function credsFileText(jwt: string, seed: Uint8Array): string {
-  return [
-    '-----BEGIN NATS USER JWT-----',
-    jwt,
-    '------END NATS USER JWT------',
-    '',
-    '-----BEGIN USER NKEY SEED-----',
-    new TextDecoder().decode(seed),
-    '------END USER NKEY SEED------',
-    '',
-  ].join('\n');
 }

@@ -80,6 +80,8 @@ export async function otaDevice(
     mcuProfile?: keyof typeof MCU_PROFILES;
     interpreterVersion?: string;
     stream?: string;
+    /** Where the device connects as itself, when not where it registers (an external broker). */
+    deviceUrl?: string;
   },
 ): Promise<OtaTestDevice> {
   const mcuProfile = opts.mcuProfile ?? 'nrf52840';
@@ -93,7 +95,10 @@ export async function otaDevice(
     }),
   );
   if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
-  const conn = await DeviceConnection.open(mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+  const conn = await DeviceConnection.open(opts.deviceUrl ?? mqttUrl, {
+    deviceId: res.deviceId,
+    secret: res.deviceSecret,
+  });
   const slots = new MemorySlots(MCU_PROFILES[mcuProfile], opts.initial);
   const requests: OtaTestDevice['requests'] = [];
   const publish = (kind: 'ota-status' | 'ota-request', payload: Uint8Array) => {

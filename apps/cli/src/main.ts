@@ -4,11 +4,13 @@ import { registerClaimCommands } from './commands/claim.command';
 import { registerDeviceCommands } from './commands/device.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerModelBuildCommands } from './commands/model-build.command';
+import { registerModelDriftCommand } from './commands/model-drift.command';
 import { registerKeysCommands } from './commands/keys.command';
 import { registerDataCommands } from './commands/data.command';
 import { registerSimCommands } from './commands/sim.command';
 import { registerEnergyCommands } from './commands/energy.command';
 import { registerOtaCommands } from './commands/ota.command';
+import { registerEvidenceCommands } from './commands/evidence.command';
 
 /**
  * `tinyfleet` — the one command-line entry point. Each feature registers its own subcommands
@@ -23,11 +25,13 @@ export function buildProgram(): Command {
   registerDeviceCommands(program);
   const model = registerModelCommands(program);
   registerModelBuildCommands(model);
+  registerModelDriftCommand(model);
   registerKeysCommands(program);
   registerOtaCommands(program, model);
   registerDataCommands(program);
   registerSimCommands(program);
   registerEnergyCommands(program);
+  registerEvidenceCommands(program);
   return program;
 }
 

@@ -76,6 +76,7 @@ export function mount(root, [id]) {
         kv('Sensor stream', d.sensorStream),
         kv('Firmware', d.firmwareVersion),
         kv('Interpreter', d.interpreterVersion),
+        kv('Op set', opSetSummary(d.capabilities)),
         kv('Tags', d.tags.length ? d.tags.join(', ') : '—'),
         kv('Events stored', fmtInt(d.eventsCount)),
         kv('Rejected messages', fmtInt(d.rejectedCount)),
@@ -401,6 +402,31 @@ export function mount(root, [id]) {
       for (const c of charts) c?.destroy();
     },
   };
+}
+
+/**
+ * The kernels the firmware registered, as rollout admission checks them; the full list folds open.
+ * @param {import('../api-types').DeviceCapabilities | null} c
+ */
+function opSetSummary(c) {
+  if (!c) return h('span', { class: 'muted' }, 'not reported (admitted on the platform’s op list)');
+  const ops = c.ops.map((o) => (o.types ? `${o.op} (${o.types.join(', ') || 'no known type'})` : `${o.op} (any type)`));
+  if (c.unknownOpCodes.length) ops.push(`codes newer than this platform: ${c.unknownOpCodes.join(', ')}`);
+  return h(
+    'details',
+    {},
+    h(
+      'summary',
+      {},
+      h('span', { class: 'mono' }, c.opSetId),
+      ` · ${fmtInt(c.ops.length)} ops · reported ${fmtAgo(c.reportedAt)}`,
+    ),
+    h(
+      'ul',
+      { 'aria-label': 'Registered ops' },
+      ops.map((o) => h('li', { class: 'mono' }, o)),
+    ),
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import { AccuracyModule } from './accuracy/accuracy.module';
 import { BrokerModule } from './broker/broker.module';
 import { ApiTokenGuard } from './common/api-token.guard';
 import { PlatformEvents } from './common/platform-events';
+import { PlatformInstance } from './common/platform-instance';
 import { TransitionErrorFilter } from './common/transition-error.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -23,7 +24,12 @@ import { ProvisioningModule } from './provisioning/provisioning.module';
 @Module({})
 class EventsModule {
   static forRoot(): DynamicModule {
-    return { module: EventsModule, global: true, providers: [PlatformEvents], exports: [PlatformEvents] };
+    return {
+      module: EventsModule,
+      global: true,
+      providers: [PlatformEvents, PlatformInstance],
+      exports: [PlatformEvents, PlatformInstance],
+    };
   }
 }
 

@@ -1,10 +1,11 @@
 import { FIRMWARE_FOOTPRINT, MCU_PROFILES, McuProfile } from '@tinyfleet/energy';
-import { OP_SET_BUILDS } from '@tinyfleet/tinyml';
+import { INTERPRETER_VERSION, OP_SET_BUILDS } from '@tinyfleet/tinyml';
+import { encodeDeviceCapabilitiesV1 } from '@tinyfleet/wire';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadPersonDetectArtifact } from '../inference/model-artifact';
 import { SharedModel } from '../inference/shared-model';
-import { firmwareBuildFor, MCU_FIRMWARE_BUILDS } from './firmware-build';
+import { firmwareBuildFor, MCU_FIRMWARE_BUILDS, opSetBytesFor } from './firmware-build';
 import { checkModelFit } from './model-fit';
 import { ModelSlots } from './model-slots';
 
@@ -55,6 +56,12 @@ describe('model fit on the node', () => {
     expect(Object.keys(MCU_FIRMWARE_BUILDS).sort()).toEqual(Object.keys(MCU_PROFILES).sort());
     expect(firmwareBuildFor(MCU_PROFILES.atmega328p)).toBe('atmega328p-dense');
     for (const build of Object.values(MCU_FIRMWARE_BUILDS)) expect(OP_SET_BUILDS[build]).toBeDefined();
+    // Each part's op set goes on the wire in up/capabilities, whose op set is at most 64 bytes.
+    for (const mcu of Object.values(MCU_PROFILES)) {
+      const opSet = opSetBytesFor(mcu);
+      expect(opSet.length).toBeLessThanOrEqual(64);
+      encodeDeviceCapabilitiesV1({ timestampMs: 0, interpreterVersion: INTERPRETER_VERSION, opSet });
+    }
   });
 
   it('accepts it on an nRF52840 (1 MB / 256 KB) and reports what it uses', () => {

@@ -14,7 +14,7 @@ import {
   usableEnergyJ,
 } from '@tinyfleet/energy';
 import type { SummaryAccumulator } from '@tinyfleet/drift';
-import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
+import { INTERPRETER_VERSION, resolverForBuild } from '@tinyfleet/tinyml';
 import {
   ACCURACY_MAX_MODELS,
   DeviceConfigV1,
@@ -34,7 +34,7 @@ import type { InferenceResult, SharedModel } from '../inference/shared-model';
 import { OtaAgent } from '../ota/ota-agent';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
-import { opSetBytesFor } from './firmware-build';
+import { firmwareBuildFor, opSetBytesFor } from './firmware-build';
 import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent, type KeptWindow } from './evidence-agent';
 import { GroundTruthLog } from './ground-truth-log';
 import { LoadReceivedModel, ModelSlots } from './model-slots';
@@ -199,6 +199,7 @@ export class SimNode {
       trustedKeys: o.trustedKeys ?? new Map(),
       clock: () => this.lastNowMs,
       selfTestRan: () => this.chargeSelfTest(),
+      resolver: resolverForBuild(firmwareBuildFor(o.mcu)),
     });
     this.evidence = new EvidenceAgent(
       {

@@ -7,7 +7,14 @@ import {
   type DeviceManifest,
 } from '@tinyfleet/artifact';
 import { verifyDeviceManifest } from '@tinyfleet/artifact/verify-node';
-import { ArenaTooSmallError, INTERPRETER_VERSION, Interpreter, loadModel, SUPPORTED_OPS } from '@tinyfleet/tinyml';
+import {
+  ArenaTooSmallError,
+  INTERPRETER_VERSION,
+  Interpreter,
+  loadModel,
+  OpResolver,
+  SUPPORTED_OPS,
+} from '@tinyfleet/tinyml';
 import {
   decodeOtaCancelV1,
   decodeOtaChunkV1,
@@ -64,6 +71,8 @@ export interface OtaAgentOptions {
   clock?: () => number;
   /** Called after the self-test inference ran on the inactive slot's model (the owner charges its energy). */
   selfTestRan?: () => void;
+  /** The kernels the firmware registered (its build); a model needing another is refused `incompatible-ops`. */
+  resolver?: OpResolver;
 }
 
 interface Download {
@@ -253,7 +262,8 @@ export class OtaAgent {
     if (compareSemver(INTERPRETER_VERSION, manifest.minInterpreterVersion) < 0) return 'interpreter-too-old';
     if (manifest.ops.some((op) => !(SUPPORTED_OPS as readonly string[]).includes(op))) return 'incompatible-ops';
     try {
-      new Interpreter(loadModel(model), { deviceBytesLimit: this.slots.ramBytesForArena() }).allocate();
+      const resolver = this.opts.resolver ?? OpResolver.all();
+      new Interpreter(loadModel(model), { deviceBytesLimit: this.slots.ramBytesForArena(), resolver }).allocate();
     } catch (err) {
       return err instanceof ArenaTooSmallError ? 'arena-too-small' : 'incompatible-ops';
     }

@@ -19,6 +19,11 @@ import {
 import { deviceRamBytes, type ArtifactManifest, type Preprocessing } from './manifest.types';
 import { OTA_MODEL_BYTES_LIMIT } from './ota-limits';
 
+/**
+ * Still 1 after mean/std became [exponent, codes]: no device can take one layout for the other (the
+ * fields went from a byte string to an array, which every CBOR decoder tells apart), no device had
+ * shipped the earlier one, and this decoder refuses it by name.
+ */
 export const DEVICE_MANIFEST_VERSION = 1;
 
 export interface DeviceTensorSpec {
@@ -346,21 +351,20 @@ function oneOf<T extends string>(names: readonly T[], v: CborValue, what: string
 
 /** mean or std as [list exponent, codes] (channel-statistics.ts); a value the form cannot hold is refused. */
 function statistics(encode: () => EncodedStatistics): CborValue {
-  try {
-    const { exponent, bytes } = encode();
-    return [exponent, bytes];
-  } catch (err) {
-    if (err instanceof ChannelStatisticsError) throw new DeviceManifestError(`preprocessing.${err.message}`);
-    throw err;
-  }
+  const { exponent, bytes } = asManifestError(encode);
+  return [exponent, bytes];
 }
 function fromStatistics(v: CborValue, what: string, decode: (e: EncodedStatistics) => number[]): number[] {
   // Before the compact form these were one byte string of float32 values: refused with its own words.
   if (v instanceof Uint8Array)
     fail(what, '[exponent, codes] (a byte string of float32 values is the superseded layout: rebuild the model)', v);
   const [exponent, bytes] = arr(v, what, 2);
+  const e = { exponent: int(exponent!, `${what}.exponent`), bytes: bstr(bytes!, `${what}.codes`) };
+  return asManifestError(() => decode(e));
+}
+function asManifestError<T>(f: () => T): T {
   try {
-    return decode({ exponent: int(exponent!, `${what}.exponent`), bytes: bstr(bytes!, `${what}.codes`) });
+    return f();
   } catch (err) {
     if (err instanceof ChannelStatisticsError) throw new DeviceManifestError(`preprocessing.${err.message}`);
     throw err;

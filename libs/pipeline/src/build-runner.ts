@@ -27,6 +27,12 @@ import { balancedClassWeights, runTrainStage } from './stages/train.stage';
 import { silentProgress, type ProgressSink } from './train/progress-bar';
 import { initTf } from './train/tf-backend';
 import { augmentImages } from './train/image-augment';
+import {
+  concatLabelled,
+  fieldEvidenceExamples,
+  readEvidenceExport,
+  type FieldEvidence,
+} from './evidence/evidence-data';
 
 export interface BuildOptions {
   recipe: Recipe;
@@ -38,6 +44,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Where teacher outputs are cached between builds. */
   cacheDir?: string;
+  /** A labelled-evidence export (tinyfleet evidence export DIR): its windows join the training split. */
+  evidenceDir?: string;
 }
 
 export interface GoalResult {
@@ -60,6 +68,8 @@ export interface BuildResult {
   finalAccuracy: number;
   teacherAccuracy?: number;
   exported: ExportResult;
+  /** The field evidence appended to the training split, when --add-evidence was given. */
+  evidence: { dir: string; windows: number; perLabel: Record<string, number> } | null;
 }
 
 function interpreterFor(bytes: Uint8Array): Interpreter {
@@ -78,7 +88,8 @@ export function prepareData(
   recipe: Recipe,
   quick: boolean,
   seed = 1,
-): { data: PreparedData; preprocessing: ReturnType<typeof fitPreprocessing> } {
+  evidenceDir?: string,
+): { data: PreparedData; preprocessing: ReturnType<typeof fitPreprocessing>; evidence: FieldEvidence | null } {
   const loaded = recipe.load();
   let { train, test } = loaded;
   if (quick) {
@@ -86,6 +97,13 @@ export function prepareData(
     test = strided(test, recipe.quick.testExamples);
   }
   const split = loaded.val ? { train, val: loaded.val } : splitTrainVal(train);
+  // Field evidence joins the training split only (after the validation split, never the test split).
+  let evidence: FieldEvidence | null = null;
+  if (evidenceDir) {
+    const read = readEvidenceExport(evidenceDir);
+    evidence = fieldEvidenceExamples(read.export, read.file, split.train);
+    split.train = concatLabelled(split.train, evidence.data);
+  }
   // Teacher-labelled augmented copies (after the validation split, so validation stays real frames).
   if (recipe.distill?.augmentCopies && !quick)
     split.train = augmentImages(split.train, recipe.distill.augmentCopies, seed + 100);
@@ -93,6 +111,7 @@ export function prepareData(
   const flat = (d: LabelledData) => applyPreprocessing(preprocessing, d);
   return {
     preprocessing,
+    evidence,
     data: {
       train: flat(split.train),
       val: flat(split.val),
@@ -111,8 +130,31 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
   log(
     `recipe ${recipe.id} (${recipe.artifactName}@${recipe.version}), seed ${seed}, ${quick ? 'quick' : 'full'} build, tf backend ${backend}`,
   );
-  const { data, preprocessing } = prepareData(recipe, quick, seed);
+  const { data, preprocessing, evidence } = prepareData(recipe, quick, seed, opts.evidenceDir);
+  if (evidence)
+    log(
+      `evidence: ${evidence.data.n} labelled field windows from ${evidence.file.path} appended to the training split (${Object.entries(
+        evidence.perLabel,
+      )
+        .map(([l, n]) => `${l} ${n}`)
+        .join(', ')})`,
+    );
   log(`data: ${data.train.n} train / ${data.val.n} validation / ${data.test.n} test examples`);
+  const recipeOf = evidence
+    ? {
+        ...recipe,
+        datasets: [
+          ...recipe.datasets,
+          {
+            name: 'field-evidence',
+            split: `train only: ${evidence.data.n} labelled windows requested from the fleet`,
+            files: [
+              { path: path.basename(evidence.file.path), sha256: evidence.file.sha256, bytes: evidence.file.bytes },
+            ],
+          },
+        ],
+      }
+    : recipe;
   const ctx: StageContext = { spec: recipe.spec, data, seed, quick, progress: opts.progress ?? silentProgress, log };
   const epochs = quick ? recipe.quick.epochs : recipe.epochs;
   const classWeights = recipe.balanceClasses ? balancedClassWeights(data.train.y, recipe.spec.classes) : undefined;
@@ -231,7 +273,7 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
 
   // 7. Package and sign.
   const manifest = runPackageStage({
-    recipe,
+    recipe: recipeOf,
     outDir: opts.outDir,
     seed,
     quick,
@@ -303,5 +345,6 @@ export async function buildRecipe(opts: BuildOptions): Promise<BuildResult> {
     finalAccuracy: finalMetrics.accuracy,
     teacherAccuracy,
     exported,
+    evidence: evidence && { dir: opts.evidenceDir!, windows: evidence.data.n, perLabel: evidence.perLabel },
   };
 }

@@ -80,6 +80,8 @@ export function addDataBuildOptions(cmd: Command): Command {
 
 export interface DataBuildOpts {
   data: string;
+  /** --add-evidence DIR (shared with recipe builds). */
+  addEvidence?: string;
   task?: string;
   labelColumn: string;
   timestampColumn: string;
@@ -186,6 +188,7 @@ export async function runDataBuild(
     outDir: o.out,
     quick: !!o.quick,
     seed: o.seed,
+    evidenceDir: o.addEvidence,
     ...deps,
   });
   return { ...result, paretoTable: paretoTable(result.search) };

@@ -64,7 +64,14 @@ export function printBuild(result: BuildResult): string {
     ['true \\ predicted', ...labels],
     result.confusion.map((row, k) => [labels[k], ...row.map(String)]),
   );
-  return `${m.name}@${m.version} (${m.recipe})\n${stageTable(result.reports)}${goals}\n\nclass balance (examples per split)\n${balance}\n\nconfusion matrix (test split, final int8 model; held-out accuracy ${(result.finalAccuracy * 100).toFixed(2)} %)\n${confusion}\n\nsizes: float32 ${m.sizes.float32TfliteBytes} B, int8 ${m.sizes.int8TfliteBytes} B, Huffman ${m.sizes.huffmanBytes} B; flash ${m.flashBytes} B, arena ${m.arenaBytes} B, ${m.macs} MACs; key ${m.signing.keyId}`;
+  const evidence = result.evidence
+    ? `\n\nfield evidence: ${result.evidence.windows} labelled windows from ${result.evidence.dir} in the train split (${Object.entries(
+        result.evidence.perLabel,
+      )
+        .map(([l, n]) => `${l} ${n}`)
+        .join(', ')})`
+    : '';
+  return `${m.name}@${m.version} (${m.recipe})\n${stageTable(result.reports)}${goals}${evidence}\n\nclass balance (examples per split)\n${balance}\n\nconfusion matrix (test split, final int8 model; held-out accuracy ${(result.finalAccuracy * 100).toFixed(2)} %)\n${confusion}\n\nsizes: float32 ${m.sizes.float32TfliteBytes} B, int8 ${m.sizes.int8TfliteBytes} B, Huffman ${m.sizes.huffmanBytes} B; flash ${m.flashBytes} B, arena ${m.arenaBytes} B, ${m.macs} MACs; key ${m.signing.keyId}`;
 }
 
 /** `model build` and `model verify`, attached to the `model` group of model.command.ts. */
@@ -81,7 +88,11 @@ export function registerModelBuildCommands(model: Command): void {
       '--version <n>',
       'recipe version (gas-ethylene: 1 = batches 1-6, 2 = adds drifted batch 8); with --data the artifact semver (default 1.0.0)',
     )
-    .option('--json', 'print the manifest (with --data: the whole report) as JSON on stdout');
+    .option('--json', 'print the manifest (with --data: the whole report) as JSON on stdout')
+    .option(
+      '--add-evidence <dir>',
+      'also train on the labelled field evidence in DIR (tinyfleet evidence export DIR): training split only',
+    );
   addDataBuildOptions(build).action(
     async (recipeId: string | undefined, opts: DataBuildOpts & { key?: string; version?: string; json?: boolean }) => {
       const note = (s: string) => process.stderr.write(`${s}\n`);
@@ -114,6 +125,7 @@ export function registerModelBuildCommands(model: Command): void {
         progress: stderrProgress(),
         log: note,
         cacheDir: path.join(repoRoot(), '.tinyfleet', 'cache'),
+        evidenceDir: opts.addEvidence,
       });
       process.stdout.write(opts.json ? `${JSON.stringify(result.manifest, null, 2)}\n` : `${printBuild(result)}\n`);
     },

@@ -12,7 +12,7 @@ import { UplinkRouter } from './uplink-router.service';
  * sessions. The broker must enforce device credentials, client-id ownership and topic ACLs (see
  * MosquittoAuthExporter and docs/external-broker.md); the platform then trusts the device id in the
  * topic. Registration does not pass through it (see ProvisioningEndpoint). Several consumer sessions share one subscription
- * (`$share/<MQTT_CLIENT_ID>/…`: one group per platform deployment), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
+ * (`$share/<MQTT_SHARE_GROUP>/…`: one group per platform deployment, every instance in it), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
  * only after `handleMessage` calls back, which we do after the row is committed, so a message the
  * platform did not store stays with the broker and is delivered again.
  */
@@ -41,7 +41,7 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
     const cfg = this.config.mqtt;
     if (cfg.mode !== 'external') return;
     await this.authExporter?.start();
-    const shareGroup = `$share/${cfg.clientId}/`;
+    const shareGroup = `$share/${cfg.shareGroup}/`;
     for (let i = 0; i < cfg.consumers; i++) {
       const client = await connectAsync(cfg.url, {
         clientId: `${cfg.clientId}-${i}`,

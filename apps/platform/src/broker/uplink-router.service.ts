@@ -16,6 +16,7 @@ import { DevicesService } from '../devices/devices.service';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProvisioningService } from '../provisioning/provisioning.service';
+import { DeviceCredentialIssuer } from './broker.port';
 
 /** Handles the uplinks of a feature that registers itself (OTA), so the broker layer depends on no feature. */
 export type UplinkHandler = (deviceId: string, payload: Uint8Array) => Promise<void>;
@@ -43,6 +44,7 @@ export class UplinkRouter {
     private readonly provisioning: ProvisioningService,
     private readonly metrics: MetricsService,
     private readonly events: PlatformEvents,
+    private readonly credentials: DeviceCredentialIssuer,
   ) {}
 
   registerHandler(kind: UplinkKind, handler: UplinkHandler): void {
@@ -67,7 +69,10 @@ export class UplinkRouter {
           return reply(await this.provisioning.refuseUnreadable(topic.claimId));
         }
         this.metrics.messagesReceived.inc({ kind: 'provision' });
-        return reply(await this.provisioning.registerUnlessOverloaded(topic.claimId, request));
+        const response = await this.provisioning.registerUnlessOverloaded(topic.claimId, request);
+        if (response.status !== 'refused' && response.deviceSecret !== null)
+          response.deviceSecret = this.credentials.deviceSecret(response.deviceId, response.deviceSecret);
+        return reply(response);
       }
       if (topic.direction !== 'up') return undefined;
       switch (topic.kind) {

@@ -86,3 +86,35 @@ describe('loadConfig', () => {
     expect(redact('postgres://db/x')).toBe('postgres://db/x');
   });
 });
+
+describe('loadConfig: NATS cluster broker mode', () => {
+  const nats = {
+    NATS_URL: 'nats://a:4222, nats://b:4222',
+    NATS_MQTT_URL: 'mqtt://a:1883,mqtt://b:1883',
+    NATS_CREDS: '/etc/tinyfleet/platform.creds',
+    NATS_DEVICE_SIGNING_KEY: '/etc/tinyfleet/device-signing.nk',
+  };
+
+  it('is selected by NATS_URL, with every URL of the lists', () => {
+    expect(loadConfig(nats).mqtt).toEqual({
+      mode: 'nats',
+      listener: { host: '127.0.0.1', port: 1884 },
+      natsUrls: ['nats://a:4222', 'nats://b:4222'],
+      mqttUrls: ['mqtt://a:1883', 'mqtt://b:1883'],
+      credsFile: '/etc/tinyfleet/platform.creds',
+      deviceSigningKeyFile: '/etc/tinyfleet/device-signing.nk',
+      consumer: 'tinyfleet-ingest',
+      maxInFlight: 512,
+      ackWaitMs: 30_000,
+      holdAcksAfter: undefined,
+    });
+  });
+
+  it('names what is missing or contradictory', () => {
+    expect(() => loadConfig({ NATS_URL: 'nats://a:4222', MQTT_URL: 'mqtt://m:1883' })).toThrow(
+      /NATS_URL and MQTT_URL are both set[\s\S]*NATS_MQTT_URL[\s\S]*NATS_CREDS[\s\S]*NATS_DEVICE_SIGNING_KEY/,
+    );
+    expect(() => loadConfig({ ...nats, NATS_URL: 'http://a:4222' })).toThrow(/NATS_URL=.*nats:\/\//);
+    expect(() => loadConfig({ ...nats, NATS_ACK_WAIT_MS: '10' })).toThrow(/NATS_ACK_WAIT_MS/);
+  });
+});

@@ -26,6 +26,8 @@ export interface AppConfig {
         username?: string;
         password?: string;
         clientId: string;
+        /** The `$share` group the consumers join: the same on every instance of one deployment (default: clientId). */
+        shareGroup: string;
         /** Parallel consumer sessions sharing one `$share` subscription, so acks need not wait in line. */
         consumers: number;
         /** If set, the platform keeps Mosquitto's password_file and acl_file here, in step with the database. */
@@ -33,13 +35,15 @@ export interface AppConfig {
         /** If set, the Mosquitto process to send SIGHUP after rewriting those files (a pid, or a pid file). */
         mosquittoPid?: string;
       }
+    | NatsBrokerConfig
   );
   /** `embedded`: PGlite served over the Postgres wire protocol from `dataDir`; `external`: `url`. */
   database: { mode: 'embedded'; dataDir: string } | { mode: 'external'; url: string };
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ingest: { maxBatchRows: number };
-  ota: { chunkBytes: number; tickMs: number };
+  /** leaseMs: how long a running rollout stays with the instance that last ticked it (see RolloutLease). */
+  ota: { chunkBytes: number; tickMs: number; leaseMs: number };
   /**
    * Label-free drift (up/summary): verdicts every `stepMs` of device time over the last `windowMs`,
    * computed every `tickMs` of platform time (0: never — tests call tick themselves).
@@ -53,6 +57,36 @@ export interface AppConfig {
    * instance on that database shares it; set it to keep the key out of a database dump.
    */
   credentials: { key?: Buffer };
+}
+
+/**
+ * `nats`: devices use the MQTT listeners of a NATS JetStream cluster (docs/scale-out.md); every
+ * platform instance shares one durable pull consumer on the stream the cluster stores QoS 1
+ * publishes in, and publishes downlinks over MQTT. `listener` serves provisioning only, as with
+ * an external broker.
+ */
+export interface NatsBrokerConfig {
+  mode: 'nats';
+  /** The cluster's NATS client URLs (the client fails over among them). */
+  natsUrls: string[];
+  /** The cluster's MQTT listeners: devices connect to any; the platform's downlink connection fails over among them. */
+  mqttUrls: string[];
+  /** The platform's NATS user (.creds: its JWT and nkey seed). */
+  credsFile: string;
+  /** The account signing key (nkey seed file) the platform signs device user JWTs with. */
+  deviceSigningKeyFile: string;
+  /** The durable consumer every instance shares. */
+  consumer: string;
+  /** Uplinks one instance has pulled and not yet acknowledged, at most. */
+  maxInFlight: number;
+  /** How long JetStream waits for an acknowledgement before it redelivers to any instance. */
+  ackWaitMs: number;
+  /**
+   * Fault injection for the cluster kill tests only (TINYFLEET_FAULT_HOLD_ACKS_AFTER): after this
+   * many acknowledged uplinks, store every further one and never acknowledge it, so a test can
+   * kill the instance between insert and ack.
+   */
+  holdAcksAfter?: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -94,8 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     return n;
   };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = env[name];
+  const url = (name: string, protocols: string[], raw = env[name]): string | undefined => {
     if (raw === undefined || raw === '') return undefined;
     try {
       const u = new URL(raw);
@@ -119,6 +152,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const mqttDeviceUrl = url('MQTT_DEVICE_URL', ['mqtt:', 'mqtts:', 'tcp:']);
   if (mqttDeviceUrl && !mqttUrl)
     problems.push('MQTT_DEVICE_URL is set but MQTT_URL is not: it only applies to an external broker');
+  const urlList = (name: string, protocols: string[]): string[] =>
+    (env[name] ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean)
+      .flatMap((u) => url(name, protocols, u) ?? []);
+  const natsUrls = urlList('NATS_URL', ['nats:', 'tls:']);
+  const natsMqttUrls = urlList('NATS_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:']);
+  if (natsUrls.length > 0) {
+    if (mqttUrl) problems.push('NATS_URL and MQTT_URL are both set: choose the NATS cluster or one external broker');
+    for (const name of ['NATS_MQTT_URL', 'NATS_CREDS', 'NATS_DEVICE_SIGNING_KEY'])
+      if (!env[name]) problems.push(`NATS_URL is set but ${name} is not (docs/scale-out.md)`);
+  }
+  const natsInFlight = int('NATS_MAX_IN_FLIGHT', 512, 1, 20000);
+  const natsAckWaitMs = int('NATS_ACK_WAIT_MS', 30_000, 1000, 3_600_000);
+  const holdAcksAfter = env.TINYFLEET_FAULT_HOLD_ACKS_AFTER
+    ? int('TINYFLEET_FAULT_HOLD_ACKS_AFTER', 0, 0, 2 ** 31)
+    : undefined;
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel))
@@ -127,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
+  const leaseMs = int('OTA_LEASE_MS', 30_000, 100, 3_600_000);
   const driftTickMs = int('DRIFT_TICK_MS', 10_000, 0, 3_600_000);
   const driftWindowH = int('DRIFT_WINDOW_H', 24, 1, 24 * 90);
   const driftStepMin = int('DRIFT_STEP_MIN', 60, 1, 24 * 60);
@@ -145,27 +197,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   return {
     http: { host, port: httpPort, apiToken },
-    mqtt: mqttUrl
+    mqtt: natsUrls.length
       ? {
           listener: { host, port: mqttPort },
-          mode: 'external',
-          url: mqttUrl,
-          deviceUrl: mqttDeviceUrl ?? mqttUrl,
-          username: env.MQTT_USERNAME || undefined,
-          password: env.MQTT_PASSWORD || undefined,
-          clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
-          consumers,
-          mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
-          mosquittoPid: env.MOSQUITTO_PID || undefined,
+          mode: 'nats',
+          natsUrls,
+          mqttUrls: natsMqttUrls,
+          credsFile: resolve(env.NATS_CREDS!),
+          deviceSigningKeyFile: resolve(env.NATS_DEVICE_SIGNING_KEY!),
+          consumer: env.NATS_CONSUMER || 'tinyfleet-ingest',
+          maxInFlight: natsInFlight,
+          ackWaitMs: natsAckWaitMs,
+          holdAcksAfter,
         }
-      : { listener: { host, port: mqttPort }, mode: 'embedded' },
+      : mqttUrl
+        ? {
+            listener: { host, port: mqttPort },
+            mode: 'external',
+            url: mqttUrl,
+            deviceUrl: mqttDeviceUrl ?? mqttUrl,
+            username: env.MQTT_USERNAME || undefined,
+            password: env.MQTT_PASSWORD || undefined,
+            clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
+            shareGroup: env.MQTT_SHARE_GROUP || env.MQTT_CLIENT_ID || 'tinyfleet-platform',
+            consumers,
+            mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
+            mosquittoPid: env.MOSQUITTO_PID || undefined,
+          }
+        : { listener: { host, port: mqttPort }, mode: 'embedded' },
     database: databaseUrl
       ? { mode: 'external', url: databaseUrl }
       : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },
     dataDir,
     logLevel,
     ingest: { maxBatchRows },
-    ota: { chunkBytes, tickMs },
+    ota: { chunkBytes, tickMs, leaseMs },
     drift: { tickMs: driftTickMs, windowMs: driftWindowH * 3_600_000, stepMs: driftStepMin * 60_000 },
     evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },
     credentials: { key: credentialKey },

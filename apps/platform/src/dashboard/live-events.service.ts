@@ -1,6 +1,7 @@
-import { Injectable, MessageEvent, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, MessageEvent, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import { PlatformEvents } from '../common/platform-events';
+import { LiveFanout, LiveInput } from './live-fanout';
 
 /** Device ids listed per events tick; beyond it the browser treats every device as touched. */
 const MAX_DEVICE_IDS_PER_TICK = 500;
@@ -20,7 +21,9 @@ export type LiveMessage =
 /**
  * Turns in-process platform notifications into a small, coalesced stream for browsers: at most
  * one `events` message per second however many devices report (a fleet of thousands would
- * otherwise flood every open dashboard), and OTA transitions grouped per rollout.
+ * otherwise flood every open dashboard), and OTA transitions grouped per rollout. With several
+ * platform instances on one PostgreSQL, LiveFanout brings in what the others saw, so the stream
+ * (and its rate) is the whole fleet's wherever the browser is connected.
  */
 @Injectable()
 export class LiveEventsService implements OnModuleDestroy {
@@ -35,22 +38,43 @@ export class LiveEventsService implements OnModuleDestroy {
   private otaTimer?: NodeJS.Timeout;
   private readonly ticker: NodeJS.Timeout;
 
-  constructor(events: PlatformEvents) {
-    events.on('events-stored', (deviceIds, inserted) => {
-      this.pendingCount += inserted;
-      for (const id of deviceIds) if (this.pendingDevices.size <= MAX_DEVICE_IDS_PER_TICK) this.pendingDevices.add(id);
-    });
-    events.on('device-registered', (deviceId) => this.out.next({ type: 'device', deviceId, change: 'registered' }));
-    events.on('device-connectivity', (deviceId, state) =>
-      this.out.next({ type: 'device', deviceId, change: state === 'ONLINE' ? 'online' : 'offline' }),
-    );
-    events.on('ota-job-transition', (_jobId, deviceId, rolloutId) => {
-      this.otaRollouts.add(rolloutId);
-      this.otaDevices.add(deviceId);
-      this.otaTimer ??= setTimeout(() => this.flushOta(), OTA_DEBOUNCE_MS);
-    });
+  /** Without a fan-out (unit tests), only this process's notifications are shown. */
+  constructor(events: PlatformEvents, @Optional() fanout?: LiveFanout) {
+    const local = (input: LiveInput) => {
+      this.apply(input);
+      fanout?.publish(input);
+    };
+    events.on('events-stored', (deviceIds, inserted) => local({ k: 'events', deviceIds, inserted }));
+    events.on('device-registered', (deviceId) => local({ k: 'registered', deviceId }));
+    events.on('device-connectivity', (deviceId, state) => local({ k: 'connectivity', deviceId, state }));
+    events.on('ota-job-transition', (_jobId, deviceId, rolloutId) => local({ k: 'ota', deviceId, rolloutId }));
+    fanout?.onRemote((input) => this.apply(input));
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
+  }
+
+  /** What this instance or another one (through the fan-out) saw. */
+  private apply(input: LiveInput): void {
+    switch (input.k) {
+      case 'events':
+        this.pendingCount += input.inserted;
+        for (const id of input.deviceIds)
+          if (this.pendingDevices.size <= MAX_DEVICE_IDS_PER_TICK) this.pendingDevices.add(id);
+        return;
+      case 'registered':
+        return this.out.next({ type: 'device', deviceId: input.deviceId, change: 'registered' });
+      case 'connectivity':
+        return this.out.next({
+          type: 'device',
+          deviceId: input.deviceId,
+          change: input.state === 'ONLINE' ? 'online' : 'offline',
+        });
+      case 'ota':
+        this.otaRollouts.add(input.rolloutId);
+        this.otaDevices.add(input.deviceId);
+        this.otaTimer ??= setTimeout(() => this.flushOta(), OTA_DEBOUNCE_MS);
+        return;
+    }
   }
 
   eventsPerSecond(): number {

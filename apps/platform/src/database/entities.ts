@@ -10,6 +10,7 @@ import { DeviceCapabilities1795900800000 } from '../../../../migrations/17959008
 import { Drift1796000300000 } from '../../../../migrations/1796000300000-drift';
 import { Evidence1796000400000 } from '../../../../migrations/1796000400000-evidence';
 import { CredentialKey1796000100000 } from '../../../../migrations/1796000100000-credential-key';
+import { RolloutLeases1796000200000 } from '../../../../migrations/1796000200000-rollout-leases';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DriftVerdict } from '../drift/drift-verdict.entity';
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   Drift1796000300000,
   Evidence1796000400000,
   CredentialKey1796000100000,
+  RolloutLeases1796000200000,
 ];

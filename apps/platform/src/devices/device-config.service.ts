@@ -16,7 +16,7 @@ export const DEFAULT_DEVICE_CONFIG: DeviceConfigV1 = {
 /**
  * A device's runtime configuration. It is pushed on `down/config` whenever it changes and whenever
  * the device can hear it again (a resumed session or a new subscription to its downlink), so a
- * device never runs on stale settings for long. An external broker does not report sessions: there
+ * device never runs on stale settings for long. An external broker or NATS cluster does not report sessions: there
  * the device's first status since this process started stands in for its connect.
  */
 @Injectable()
@@ -34,7 +34,7 @@ export class DeviceConfigService implements OnModuleInit {
   onModuleInit(): void {
     this.events.on('downlink-ready', (deviceId) => void this.push(deviceId));
     this.events.on('device-status', (deviceId) => {
-      if (this.broker.mode !== 'external' || this.configuredSinceBoot.has(deviceId)) return;
+      if (this.broker.mode === 'embedded' || this.configuredSinceBoot.has(deviceId)) return;
       void this.push(deviceId);
     });
   }

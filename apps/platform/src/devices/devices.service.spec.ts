@@ -1,4 +1,5 @@
 import { encodeOpSetBytes } from '@tinyfleet/tinyml';
+import { FAR_FUTURE_OP_CODE, opSetWithUnknownCodes } from '../../../../libs/tinyml/src/testing/op-set-fixtures';
 import { modelTagOf, WireError, type StatusV1 } from '@tinyfleet/wire';
 import { PlatformEvents } from '../common/platform-events';
 import { IllegalTransitionError } from '../common/state-machine';
@@ -158,15 +159,15 @@ describe('DevicesService against its repository port', () => {
   it("stores a device's op set and shows it decoded, with codes newer than the platform by number", async () => {
     devices.add('d1', 'ACTIVE');
     expect((await service.get('d1')).capabilities).toBeNull();
-    // SOFTMAX(20) int8-only, RESHAPE(19) any type, and code 40 that a newer firmware knows.
-    const opSet = Uint8Array.from([1, 6, 0, 0, 0x18, 0, 0, 0x01, 0, 0, 0x10, 0, 0, 0, 1, 0]);
+    // SOFTMAX int8-only, RESHAPE any type, and an op code only a newer firmware knows.
+    const opSet = opSetWithUnknownCodes([{ op: 'SOFTMAX', types: ['int8'] }, { op: 'RESHAPE' }], [FAR_FUTURE_OP_CODE]);
     await service.recordCapabilities('d1', { timestampMs: 7_000, interpreterVersion: '0.3.0', opSet });
     const caps = (await service.get('d1')).capabilities!;
     expect(caps.ops).toEqual([
       { op: 'RESHAPE', types: null },
       { op: 'SOFTMAX', types: ['int8'] },
     ]);
-    expect(caps.unknownOpCodes).toEqual([40]);
+    expect(caps.unknownOpCodes).toEqual([FAR_FUTURE_OP_CODE]);
     expect(caps.opSetId).toMatch(/^ops-[0-9a-f]{12}$/);
     expect(caps.reportedAt).toBe(new Date(7_000).toISOString());
   });

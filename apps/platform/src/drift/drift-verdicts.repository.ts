@@ -26,6 +26,8 @@ export interface VerdictQuery {
   radio?: string;
   /** Window ends after this (unix ms). */
   sinceMs?: number;
+  /** Window ends before this (unix ms, exclusive). */
+  untilMs?: number;
 }
 
 const COHORT_COLUMNS = ['model_id', 'model_version', 'sensor_stream', 'mcu_profile', 'radio_profile'] as const;
@@ -104,6 +106,10 @@ export class DriftVerdictsRepository {
     if (q.sinceMs !== undefined) {
       params.push(new Date(q.sinceMs));
       where.push(`window_end > $${params.length}`);
+    }
+    if (q.untilMs !== undefined) {
+      params.push(new Date(q.untilMs));
+      where.push(`window_end < $${params.length}`);
     }
     params.push(limit);
     const cohort = COHORT_COLUMNS.join(', ');

@@ -24,6 +24,6 @@ import { SummaryIngestService } from './summary-ingest.service';
     DriftMetrics,
   ],
   controllers: [DriftController],
-  exports: [InferenceSummariesRepository, DriftMonitor, DriftService],
+  exports: [InferenceSummariesRepository, DriftVerdictsRepository, DriftMonitor, DriftService],
 })
 export class DriftModule {}

@@ -1,5 +1,5 @@
 import type { EnergyFigures } from './energy-aggregate';
-import type { EnergyReport, GroupRow, WhatIfRow } from './energy-report.types';
+import type { EnergyReport, GroupRow, ModelVersionRow, WhatIfRow } from './energy-report.types';
 import { esc, fmt, pairBars, splitBars, SplitBarRow, timeSeriesChart } from './energy-report.svg';
 
 const CSS = `
@@ -248,7 +248,7 @@ ${
     : '<p class="note">No rollouts have touched these devices yet: the table below groups events by model version only.</p>'
 }
 <h3>Energy per inference and on-device accuracy by model version</h3>
-${r.modelVersions.length ? `<table><thead><tr><th class="k">model</th><th class="k">version</th><th>devices</th><th>events</th><th>µJ per inference</th><th>latency µs</th><th class="k">first event</th><th class="k">last event</th><th>accuracy %</th><th>accuracy n</th></tr></thead><tbody>${r.modelVersions.map((m) => `<tr><td class="k">${esc(m.modelId ?? '(unresolved tag)')}</td><td class="k">${esc(m.modelVersion ?? '—')}</td><td>${fmt(m.devices)}</td><td>${fmt(m.events)}</td><td>${fmt(m.meanEnergyPerInferenceUj)}</td><td>${fmt(m.meanLatencyUs)}</td><td class="k">${esc(m.firstEventAt ?? '—')}</td><td class="k">${esc(m.lastEventAt ?? '—')}</td><td>${accuracyCell(m.accuracyPct)}</td><td>${fmt(m.accuracyInferences)}</td></tr>`).join('')}</tbody></table>` : '<p class="note">No inference events or accuracy reports in the range.</p>'}
+${r.modelVersions.length ? `<table><thead><tr><th class="k">model</th><th class="k">version</th><th>devices</th><th>events</th><th>µJ per inference</th><th>latency µs</th><th class="k">first event</th><th class="k">last event</th><th>accuracy %</th><th>accuracy n</th><th class="k">drift (no ground truth)</th></tr></thead><tbody>${r.modelVersions.map((m) => `<tr><td class="k">${esc(m.modelId ?? '(unresolved tag)')}</td><td class="k">${esc(m.modelVersion ?? '—')}</td><td>${fmt(m.devices)}</td><td>${fmt(m.events)}</td><td>${fmt(m.meanEnergyPerInferenceUj)}</td><td>${fmt(m.meanLatencyUs)}</td><td class="k">${esc(m.firstEventAt ?? '—')}</td><td class="k">${esc(m.lastEventAt ?? '—')}</td><td>${accuracyCell(m.accuracyPct)}</td><td>${fmt(m.accuracyInferences)}</td><td class="k">${driftCell(m.drift)}</td></tr>`).join('')}</tbody></table>` : '<p class="note">No inference events or accuracy reports in the range.</p>'}
 <h2>Data quality</h2>
 <ul><li>${dq.snapshots} snapshots → ${dq.intervals} intervals; ${dq.duplicates} duplicates ignored; ${dq.reboots} reboots (new bootId, counted from zero); ${dq.resetsWithoutNewBoot} counter drops without a new bootId (treated as restarts).</li>
 <li>${dq.devicesInScope} devices match the filters; without snapshots in range: ${dq.devicesWithoutSnapshots.length ? esc(dq.devicesWithoutSnapshots.join(', ')) : 'none'}.</li>
@@ -271,4 +271,11 @@ ${r.modelVersions.length ? `<table><thead><tr><th class="k">model</th><th class=
 <details><summary>${r.sources.length} cited figures</summary><table><thead><tr><th class="k">profile</th><th class="k">figure</th><th class="k">source</th></tr></thead><tbody>${r.sources.map((s) => `<tr><td class="k">${esc(s.profile)}</td><td class="k">${esc(s.field)}</td><td class="k">${esc(s.source)}</td></tr>`).join('')}</tbody></table></details>
 </body></html>
 `;
+}
+
+/** The version's latest drift verdict and how many of its judged windows were drift. */
+function driftCell(d: ModelVersionRow['drift']): string {
+  if (!d) return '—';
+  const psi = d.latestClassMixPsi === null ? '' : `, PSI ${d.latestClassMixPsi.toFixed(2)}`;
+  return esc(`${d.latestVerdict}${psi} (${d.driftWindows} of ${d.judgedWindows} windows drift)`);
 }

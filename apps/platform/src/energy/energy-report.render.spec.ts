@@ -144,8 +144,9 @@ describe('energy report rendering (test fleet, pure)', () => {
       },
     ];
     const byVersion = renderHtml(buildEnergyReport({ ...fleetInput(), modelVersions: versions }));
-    expect(byVersion).toContain('<td>87.2</td><td>1,250</td></tr>');
-    expect(byVersion).toContain('<td>no reports</td><td>0</td></tr>');
+    // The drift column: "—" for a version without drift verdicts in the range.
+    expect(byVersion).toContain('<td>87.2</td><td>1,250</td><td class="k">—</td></tr>');
+    expect(byVersion).toContain('<td>no reports</td><td>0</td><td class="k">—</td></tr>');
     expect(html).not.toMatch(/NaN|undefined/);
   });
 });

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { DevicesRepository } from '../devices/devices.repository';
 import { AccuracyReportsRepository } from '../accuracy/accuracy-reports.repository';
 import { accuracyDeltas, AccuracyDelta, AccuracyTotals, sumAccuracy } from '../accuracy/accuracy-window';
+import { DriftVerdictsRepository, type VerdictRecord } from '../drift/drift-verdicts.repository';
 import type { EventStats } from './energy-aggregate';
 import type { SnapshotRow } from './energy-counters';
 import { buildEnergyReport, deviceMatches } from './energy-report.builder';
@@ -25,6 +26,7 @@ export class EnergyReportService {
     private readonly rows: EnergyReportRepository,
     private readonly deviceFacts: DevicesRepository,
     private readonly accuracy: AccuracyReportsRepository,
+    private readonly drift: DriftVerdictsRepository,
   ) {}
 
   async report(q: EnergyReportQueryDto, now = new Date()): Promise<EnergyReport> {
@@ -160,7 +162,35 @@ export class EnergyReportService {
         ...accuracyOf(modelId, modelVersion),
       });
     }
+    await this.addDrift(out, fromMs, toMs);
     return out;
+  }
+
+  /** Each version's drift verdicts (all its cohorts) with window ends in the range. */
+  private async addDrift(rows: ModelVersionRow[], fromMs: number | null, toMs: number | null): Promise<void> {
+    for (const row of rows) {
+      if (row.modelId === null || row.modelVersion === null) continue;
+      const verdicts = await this.drift.history({
+        modelId: row.modelId,
+        modelVersion: row.modelVersion,
+        sinceMs: fromMs === null ? undefined : fromMs - 1,
+        untilMs: toMs ?? undefined,
+      });
+      if (verdicts.length === 0) continue;
+      const lastEnd = verdicts[verdicts.length - 1]!.windowEndMs;
+      const latest = verdicts.filter((v) => v.windowEndMs === lastEnd);
+      const worst = (['drift', 'stable', 'insufficient-data'] as const).find((k) =>
+        latest.some((v) => v.verdict === k),
+      )!;
+      const psis = latest.map((v) => v.classMixPsi).filter((x): x is number => x !== null);
+      row.drift = {
+        judgedWindows: verdicts.filter((v: VerdictRecord) => v.verdict !== 'insufficient-data').length,
+        driftWindows: verdicts.filter((v) => v.verdict === 'drift').length,
+        latestVerdict: worst,
+        latestWindowEnd: new Date(lastEnd).toISOString(),
+        latestClassMixPsi: psis.length ? Math.max(...psis) : null,
+      };
+    }
   }
 
   /** Chunks each device received over all its OTA jobs, and the bytes they carried. */

@@ -45,6 +45,20 @@ export interface ModelVersionRow {
   accuracyPct: number | null;
   /** Inferences checked against ground truth behind accuracyPct. */
   accuracyInferences: number;
+  /**
+   * Label-free drift of the version over the range (its cohorts' verdicts from up/summary, no ground
+   * truth): windows judged, how many were drift, and the latest one. Absent without verdicts.
+   */
+  drift?: DriftSummaryRow;
+}
+
+export interface DriftSummaryRow {
+  judgedWindows: number;
+  driftWindows: number;
+  latestVerdict: 'drift' | 'stable' | 'insufficient-data';
+  latestWindowEnd: string;
+  /** The largest class-mix PSI among the cohorts' latest windows. */
+  latestClassMixPsi: number | null;
 }
 
 /** A rollout and the energy per inference of its devices before (other models) and after (its model). */

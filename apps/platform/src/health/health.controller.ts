@@ -2,16 +2,19 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BrokerPort, ProvisioningEndpoint } from '../broker/broker.port';
+import { PlatformInstance } from '../common/platform-instance';
 import { DatabaseHealth } from '../database/database-health';
 
 class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
   @ApiProperty({ enum: ['up', 'down'] }) database!: 'up' | 'down';
-  @ApiProperty({ enum: ['embedded', 'external'] }) brokerMode!: 'embedded' | 'external';
+  @ApiProperty({ enum: ['embedded', 'external', 'nats'] }) brokerMode!: BrokerPort['mode'];
   @ApiProperty({ description: 'where devices connect as themselves' }) mqttUrl!: string;
   @ApiProperty({ description: 'where devices register by claim (the same URL with the embedded broker)' })
   provisioningUrl!: string;
   @ApiProperty() uptimeS!: number;
+  @ApiProperty({ description: 'this platform process among those sharing the database (new at every start)' })
+  instanceId!: string;
 }
 
 @ApiTags('health')
@@ -21,6 +24,7 @@ export class HealthController {
     private readonly database: DatabaseHealth,
     private readonly broker: BrokerPort,
     private readonly provisioning: ProvisioningEndpoint,
+    private readonly instance: PlatformInstance,
   ) {}
 
   @Get()
@@ -35,6 +39,7 @@ export class HealthController {
       mqttUrl: this.broker.url(),
       provisioningUrl: this.provisioning.url(),
       uptimeS: Math.round(process.uptime()),
+      instanceId: this.instance.id,
     };
   }
 }

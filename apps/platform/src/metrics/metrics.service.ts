@@ -34,6 +34,11 @@ export class MetricsService {
     help: 'Inference events received again (QoS 1 re-delivery or device re-send) and not stored twice',
     registers: [this.registry],
   });
+  readonly uplinksRedelivered = new Counter({
+    name: 'tinyfleet_uplinks_redelivered_total',
+    help: 'Uplinks the broker delivered again because no instance acknowledged them in time (NATS cluster mode)',
+    registers: [this.registry],
+  });
   readonly messagesReceived = new Counter({
     name: 'tinyfleet_uplink_messages_total',
     help: 'Uplink messages accepted, by kind',

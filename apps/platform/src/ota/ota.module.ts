@@ -23,6 +23,7 @@ import { RollbackRollout } from './rollouts/rollback-rollout';
 import { RolloutExecutor } from './rollouts/rollout-executor';
 import { RolloutGroup } from './rollouts/rollout-group.entity';
 import { RolloutScheduler } from './rollouts/rollout-scheduler.service';
+import { RolloutLease } from './rollouts/rollout-lease';
 import { Rollout } from './rollouts/rollout.entity';
 import { RolloutsController } from './rollouts/rollouts.controller';
 import { RolloutsRepository } from './rollouts/rollouts.repository';
@@ -56,6 +57,7 @@ import { RolloutsService } from './rollouts/rollouts.service';
     RolloutsService,
     RolloutExecutor,
     RolloutScheduler,
+    RolloutLease,
   ],
   controllers: [ModelsController, RolloutsController],
   exports: [ModelRegistryService, RolloutExecutor, RolloutsService],

@@ -44,6 +44,8 @@ export interface UserBuildOptions {
   progress?: ProgressSink;
   log?: (line: string) => void;
   cacheDir?: string;
+  /** A labelled-evidence export whose windows join the training split (see BuildOptions.evidenceDir). */
+  evidenceDir?: string;
 }
 
 export interface UserBuildResult extends BuildResult {
@@ -151,6 +153,7 @@ export async function buildFromUserData(o: UserBuildOptions): Promise<UserBuildR
       progress: o.progress,
       log,
       cacheDir: o.cacheDir,
+      evidenceDir: o.evidenceDir,
     });
     return {
       ...result,

@@ -46,7 +46,10 @@ const PLAN: { name: string; iterations: number; invoke: boolean }[] = [
   { name: 'mlperf_tiny_vww', iterations: 300, invoke: false },
 ];
 
-/** Invoking is skipped above this many MACs so that a mutated shape cannot make one case slow. */
+/**
+ * Invoking is skipped above this many MACs so that a mutated shape cannot make one case slow; with the arena limit
+ * that bounds each case's work and memory by construction (no wall-clock assertion: the machine may be loaded).
+ */
 const MAX_INVOKE_MACS = 3_000_000;
 
 describe('reader fuzzing', () => {
@@ -60,10 +63,8 @@ describe('reader fuzzing', () => {
       const original = new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
       const rnd = prng(0x5eed ^ p.name.length ^ original.length);
       const outcomes = { ok: 0, format: 0, unsupported: 0, arena: 0 };
-      let slowest = 0;
       for (let i = 0; i < p.iterations; i++) {
         const bytes = mutate(original, rnd);
-        const t0 = performance.now();
         try {
           const interpreter = new Interpreter(loadModel(bytes), { arenaBytesLimit: 1 << 20 });
           interpreter.allocate();
@@ -75,9 +76,7 @@ describe('reader fuzzing', () => {
           else if (err instanceof ArenaTooSmallError) outcomes.arena++;
           else throw new Error(`case ${i}: untyped ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
         }
-        slowest = Math.max(slowest, performance.now() - t0);
       }
-      expect(slowest).toBeLessThan(1000);
       expect(outcomes.format).toBeGreaterThan(0);
       // Many mutations (e.g. flipped weights) still give a valid model, which must then run.
       expect(outcomes.ok).toBeGreaterThan(0);

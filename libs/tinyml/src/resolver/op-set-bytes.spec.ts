@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { OP_SET_BUILDS } from './op-resolver';
 import { OpSetFormatError, decodeOpSetBytes, encodeOpSet, encodeOpSetBytes, opSetId } from './op-set';
 import { sha256 } from './sha256';
+import { FAR_FUTURE_OP_CODE, opSetWithUnknownCodes } from '../testing/op-set-fixtures';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/ /g, ''), 'hex'));
 
@@ -21,15 +22,16 @@ describe('op-set wire bytes', () => {
   });
 
   it('tolerant mode skips op codes a newer device knows, strict mode refuses them', () => {
-    // Codes 45 and 47 (past TRANSPOSE, 39, the last this version knows), plus ADD(0):
-    // 01 06 | 01 00 00 00 00 a0 | 00 00 00 00 00 00.
-    const newer = hex('01 06 0100000000a0 000000000000');
+    const newer = opSetWithUnknownCodes([{ op: 'ADD' }], [FAR_FUTURE_OP_CODE - 1, FAR_FUTURE_OP_CODE]);
     expect(() => decodeOpSetBytes(newer)).toThrow(OpSetFormatError);
     expect(decodeOpSetBytes(newer, { tolerant: true })).toEqual({
       entries: [{ op: 'ADD' }],
-      unknownOps: [45, 47],
+      unknownOps: [FAR_FUTURE_OP_CODE - 1, FAR_FUTURE_OP_CODE],
       unknownTypes: [],
     });
+    // The fixture's layout: ADD is bit 0 of the first bitset byte, the two codes the top bits of the 30th.
+    expect([...newer.subarray(0, 3)]).toEqual([1, 30, 1]);
+    expect(newer[2 + 29]).toBe(0xc0);
   });
 
   it('tolerant mode drops type bits a newer device knows and keeps the known ones', () => {
@@ -45,8 +47,8 @@ describe('op-set wire bytes', () => {
     expect(decodeOpSetBytes(hex('01 03 000010 000010 0010'), { tolerant: true }).entries).toEqual([
       { op: 'SOFTMAX', types: [] },
     ]);
-    // … and encodes as nothing, never as mask 0 ("every type").
-    expect(encodeOpSetBytes([{ op: 'SOFTMAX', types: [] }])).toEqual(encodeOpSetBytes([]));
+    // … and has no encoding, never mask 0 ("every type").
+    expect(() => encodeOpSetBytes([{ op: 'SOFTMAX', types: [] }])).toThrow(OpSetFormatError);
   });
 
   it.each([
@@ -82,9 +84,10 @@ describe('op-set wire bytes', () => {
           continue;
         }
         decoded++;
-        // An op left with no type this version knows has nothing to encode (tolerant mode only).
-        const encodable = out.entries.filter((e) => e.types === undefined || e.types.length > 0);
-        expect(decodeOpSetBytes(encodeOpSetBytes(out.entries)).entries).toEqual(encodable);
+        // An op registered only for types this version cannot name has no encoding here (empty = no type).
+        if (out.entries.some((e) => e.types?.length === 0))
+          expect(() => encodeOpSetBytes(out.entries)).toThrow(OpSetFormatError);
+        else expect(decodeOpSetBytes(encodeOpSetBytes(out.entries)).entries).toEqual(out.entries);
         expect(opSetId(bytes)).toMatch(/^ops-[0-9a-f]{12}$/);
       }
     }
@@ -108,7 +111,14 @@ describe('opSetId', () => {
   });
 
   it('keeps op codes it cannot name in the id (two newer builds stay apart)', () => {
-    expect(opSetId(hex('01 06 010000002000 000000000000'))).not.toBe(opSetId(hex('01 06 010000001000 000000000000')));
+    const a = opSetWithUnknownCodes([{ op: 'ADD' }], [FAR_FUTURE_OP_CODE]);
+    const b = opSetWithUnknownCodes([{ op: 'ADD' }], [FAR_FUTURE_OP_CODE - 1]);
+    expect(opSetId(a)).not.toBe(opSetId(b));
+    expect(opSetId(a)).not.toBe(opSetId(encodeOpSetBytes([{ op: 'ADD' }])));
+  });
+
+  it('refuses to encode an op registered for no type (it has no encoding: an empty mask is malformed)', () => {
+    expect(() => encodeOpSetBytes([{ op: 'ADD', types: [] }])).toThrow(OpSetFormatError);
   });
 
   it('refuses malformed bytes', () => {

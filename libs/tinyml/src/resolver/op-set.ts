@@ -95,9 +95,7 @@ function toCodeMasks(entries: readonly OpSetEntry[]): CodeMasks {
   const masks: CodeMasks = new Map();
   for (const e of entries) {
     const code = codeOf(e.op);
-    // Registered for no type this version can name (a newer device's decoded set): nothing to encode, and
-    // mask 0 would mean "every type".
-    if (e.types !== undefined && e.types.length === 0) continue;
+    if (e.types?.length === 0) throw new OpSetFormatError(`${e.op} is registered for no type`);
     let mask = 0;
     for (const t of e.types ?? []) {
       const bit = OP_SET_DTYPES.indexOf(t);

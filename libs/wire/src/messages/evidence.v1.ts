@@ -60,7 +60,7 @@ export interface EvidenceRequestV1 {
   maxWindows: number;
   /** uint32 ≥ 1: the most window-blob bytes this request may cost. */
   maxBytes: number;
-  /** Platform clock, unix ms: a device whose clock is past it declines ('expired') or stops. */
+  /** Device clock, unix ms (the platform converts from the device's last status): past it the device declines ('expired') or stops. */
   deadlineMs: number;
   /** null = keep the device's budget; otherwise its new budget in bytes per UTC day. */
   dailyBudgetBytes: number | null;

@@ -11,4 +11,6 @@ export class OtaJobEvent {
   @Column('text', { nullable: true }) reason!: string | null;
   @Column('text') source!: 'server' | 'device';
   @Column('timestamptz') at!: Date;
+  /** The platform instance that wrote it (PlatformInstance.id); null before #14. */
+  @Column('text', { nullable: true }) actor!: string | null;
 }

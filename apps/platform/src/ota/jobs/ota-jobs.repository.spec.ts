@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../../test/support/test-database';
+import { PlatformInstance } from '../../common/platform-instance';
 import { PlatformEvents } from '../../common/platform-events';
 import { ENTITIES, MIGRATIONS } from '../../database/entities';
 import { OtaJob } from './ota-job.entity';
@@ -37,7 +38,7 @@ describe('OtaJobsRepository', () => {
     await db?.dispose();
   });
   beforeEach(async () => {
-    repo = new OtaJobsRepository(ds, new PlatformEvents());
+    repo = new OtaJobsRepository(ds, new PlatformEvents(), new PlatformInstance());
     const rows: Array<{ id: number }> = await ds.query(
       `INSERT INTO ota_jobs (rollout_id, group_id, device_id, artifact_id, state, attempts) SELECT 1, 1, 'dev-' || g || '-' || $1, 1, 'NOTIFIED', 1 FROM generate_series(1, 3) g RETURNING id`,
       [Math.random()],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { PlatformEvents } from '../../common/platform-events';
+import { PlatformInstance } from '../../common/platform-instance';
 import { KnownJob, OtaJobCache } from './ota-job-cache';
 import { OtaJobEvent } from './ota-job-event.entity';
 import { OtaJob } from './ota-job.entity';
@@ -30,7 +31,7 @@ export interface JobBatchChange {
   events: Array<{ fromState: OtaJobState; toState: OtaJobState; reason: string | null; source: 'server' | 'device' }>;
 }
 
-/** The changed rows ($1…$8, still as the caller saw them), $9 now, and the transitions to record ($10…$14), in order, for the rows written. */
+/** The changed rows ($1…$8, still as the caller saw them), $9 now, the transitions to record ($10…$14), in order, for the rows written, and $15 the instance writing them. */
 const CHANGES = `c AS (
   SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::int[])
     AS c(id, from_state, from_attempts, to_state, reason, chunks, deadline, attempts)
@@ -39,8 +40,8 @@ const SET_ROW = `state = c.to_state, reason = c.reason, chunks_received = c.chun
 const INT4_MAX = 2 ** 31 - 1;
 const STILL_AS_SEEN = `j.id = c.id AND j.state = c.from_state AND j.attempts = c.from_attempts`;
 const RECORD = `recorded AS (
-  INSERT INTO ota_job_events (job_id, from_state, to_state, reason, source, at)
-  SELECT e.job_id, e.from_state, e.to_state, e.reason, e.source, $9
+  INSERT INTO ota_job_events (job_id, from_state, to_state, reason, source, at, actor)
+  SELECT e.job_id, e.from_state, e.to_state, e.reason, e.source, $9, $15::text
   FROM unnest($10::int[], $11::text[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY AS e(job_id, from_state, to_state, reason, source, ord)
   WHERE e.job_id IN (SELECT id FROM written)
   ORDER BY e.ord
@@ -49,9 +50,9 @@ const WRITE_BATCH = `WITH ${CHANGES},
 written AS (UPDATE ota_jobs AS j SET ${SET_ROW} FROM c WHERE ${STILL_AS_SEEN} RETURNING j.id),
 ${RECORD}
 SELECT id FROM written`;
-/** The same, where some rows ($15: the id of the row each follows, or null) are written only if the row they follow is. */
+/** The same, where some rows ($16: the id of the row each follows, or null) are written only if the row they follow is. */
 const WRITE_BATCH_WITH_DEPENDENTS = `WITH ${CHANGES},
-dep AS (SELECT * FROM unnest($1::int[], $15::int[]) AS d(id, after)),
+dep AS (SELECT * FROM unnest($1::int[], $16::int[]) AS d(id, after)),
 first AS (UPDATE ota_jobs AS j SET ${SET_ROW} FROM c WHERE ${STILL_AS_SEEN} AND c.id IN (SELECT id FROM dep WHERE after IS NULL) RETURNING j.id),
 following AS (UPDATE ota_jobs AS j SET ${SET_ROW} FROM c WHERE ${STILL_AS_SEEN} AND c.id IN (SELECT id FROM dep WHERE after IN (SELECT id FROM first)) RETURNING j.id),
 written AS (SELECT id FROM first UNION ALL SELECT id FROM following),
@@ -72,6 +73,7 @@ export class OtaJobsRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: PlatformEvents,
+    private readonly instance: PlatformInstance,
   ) {}
 
   /**
@@ -175,7 +177,15 @@ export class OtaJobsRepository {
         .where('id = :id AND state = :from', { id: job.id, from: job.state })
         .execute();
       if (!res.affected) return null;
-      await m.insert(OtaJobEvent, { jobId: job.id, fromState: job.state, toState: to, reason, source, at: now });
+      await m.insert(OtaJobEvent, {
+        jobId: job.id,
+        fromState: job.state,
+        toState: to,
+        reason,
+        source,
+        at: now,
+        actor: this.instance.id,
+      });
       this.events.emit('ota-job-transition', job.id, job.deviceId, job.rolloutId, to);
       return Object.assign(new OtaJob(), job, { state: to, reason, updatedAt: now }, extras);
     };
@@ -216,6 +226,7 @@ export class OtaJobsRepository {
       events.map((e) => e.toState),
       events.map((e) => e.reason),
       events.map((e) => e.source),
+      this.instance.id,
       ...(dependent ? [changes.map((c) => c.after ?? null)] : []),
     ]);
     const applied = new Set(rows.map((r) => r.id));

@@ -1,12 +1,16 @@
 import type { OpenJobsCanceller } from '../jobs/open-jobs-canceller';
 import { OtaJob } from '../jobs/ota-job.entity';
+import { otaJobMachine, type OtaJobState } from '../jobs/ota-job.state-machine';
 import type { JobBatchChange, OtaJobsRepository } from '../jobs/ota-jobs.repository';
 import type { OtaDispatcher } from '../delivery/ota-dispatcher.port';
 import type { ModelArtifactsRepository } from '../registry/model-artifacts.repository';
 import type { GateEvidence } from './gate-evidence';
 import type { RollbackRollout } from './rollback-rollout';
 import { RolloutExecutor } from './rollout-executor';
+import type { RolloutLease } from './rollout-lease';
 import { InMemoryRollouts } from './testing/in-memory-rollouts';
+
+const LEASE = { owner: 'inst-test', ms: 30_000 } as RolloutLease;
 
 /** ota_jobs as a map: the executor's reads and its batch write, applied only where the row is as seen. */
 class InMemoryJobs {
@@ -48,6 +52,14 @@ class InMemoryJobs {
       },
       recordOffers: async (offers: Array<{ id: number; form: string; chunkCount: number }>) =>
         void this.offers.push(...offers),
+      // As the repository's: the table first, then a write only where the row is still in its state.
+      transition: async (job: OtaJob, to: OtaJobState, reason: string | null, _source: string, extras = {}) => {
+        otaJobMachine.assertTransition(`job ${job.id}`, job.state, to);
+        const row = this.rows.get(job.id)!;
+        if (row.state !== job.state) return null;
+        Object.assign(row, { state: to, reason, ...extras });
+        return Object.assign(new OtaJob(), row);
+      },
     } as unknown as OtaJobsRepository;
   }
 }
@@ -75,6 +87,7 @@ describe('RolloutExecutor against repository ports', () => {
       dispatcher as unknown as OtaDispatcher,
       {} as OpenJobsCanceller,
       {} as RollbackRollout,
+      LEASE,
     );
   });
 
@@ -94,6 +107,19 @@ describe('RolloutExecutor against repository ports', () => {
     ]);
   });
 
+  it('times out an overdue APPLYING job instead of offering it again (the table has no APPLYING → NOTIFIED)', async () => {
+    rollouts.add(1, 'RUNNING', ['RUNNING']);
+    rollouts.rollouts.get(1)!.pacing.maxAttempts = 3;
+    jobs.add(1, 10, 'APPLYING');
+    jobs.add(2, 10, 'DOWNLOADING');
+    for (const id of [1, 2])
+      Object.assign(jobs.rows.get(id)!, { attempts: 1, deadlineAt: new Date(now.getTime() - 1) });
+    await expect(executor.tick(now)).resolves.toBeUndefined();
+    expect(jobs.rows.get(1)).toMatchObject({ state: 'TIMED_OUT', reason: expect.stringMatching(/while applying/) });
+    expect(jobs.rows.get(2)).toMatchObject({ state: 'NOTIFIED', attempts: 2 });
+    expect(offered).toEqual([2]);
+  });
+
   it('finishes the rollout when its last group has succeeded', async () => {
     rollouts.add(1, 'RUNNING', ['FINISHED', 'RUNNING']);
     jobs.add(1, 11, 'SUCCEEDED');
@@ -108,8 +134,8 @@ describe('RolloutExecutor against repository ports', () => {
     const port = rollouts.port();
     // The operator's pause lands between the executor's read of the running rollouts and its write.
     const running = port.running.bind(port);
-    port.running = async () => {
-      const list = await running();
+    port.running = async (lease) => {
+      const list = await running(lease);
       rollouts.rollouts.get(1)!.state = 'PAUSED';
       return list;
     };
@@ -121,6 +147,7 @@ describe('RolloutExecutor against repository ports', () => {
       {} as OtaDispatcher,
       {} as OpenJobsCanceller,
       {} as RollbackRollout,
+      LEASE,
     );
     await expect(executor.tick(now)).resolves.toBeUndefined();
     expect(rollouts.rollouts.get(1)!.state).toBe('PAUSED');

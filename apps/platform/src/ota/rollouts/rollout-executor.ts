@@ -4,7 +4,7 @@ import { StaleTransitionError } from '../../common/state-machine';
 import { OtaDispatcher } from '../delivery/ota-dispatcher.port';
 import { OpenJobsCanceller } from '../jobs/open-jobs-canceller';
 import { OtaJob } from '../jobs/ota-job.entity';
-import { IN_FLIGHT_STATES, OtaJobState } from '../jobs/ota-job.state-machine';
+import { IN_FLIGHT_STATES, OtaJobState, otaJobMachine } from '../jobs/ota-job.state-machine';
 import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
 import { ModelArtifactsRepository } from '../registry/model-artifacts.repository';
 import { GateEvidence } from './gate-evidence';
@@ -12,6 +12,7 @@ import { evaluateGates, GateReadings, SideStats } from './health-gates';
 import { notificationBudget } from './pacing';
 import { RollbackRollout } from './rollback-rollout';
 import { RolloutGroup } from './rollout-group.entity';
+import { RolloutLease } from './rollout-lease';
 import { Rollout } from './rollout.entity';
 import { RolloutGroupState, RolloutState } from './rollout.state-machine';
 import { RolloutsRepository } from './rollouts.repository';
@@ -34,7 +35,10 @@ export interface GroupCounts {
  * gates, and start the next group. Idempotent: a tick that finds nothing to do changes nothing, and
  * a tick after a platform restart simply continues. Every rollout, group and job move goes through
  * its repository's guarded transition: a rollout an operator moved meanwhile (paused, aborted)
- * ends this tick for that rollout, and the next tick reads it as it is.
+ * ends this tick for that rollout, and the next tick reads it as it is. With several platform
+ * instances, each tick drives only the rollouts this instance holds the lease of (RolloutLease):
+ * two instances never both drive one rollout's jobs, and a dead instance's rollouts move on to
+ * another once its leases run out.
  */
 @Injectable()
 export class RolloutExecutor {
@@ -48,10 +52,11 @@ export class RolloutExecutor {
     private readonly dispatcher: OtaDispatcher,
     private readonly canceller: OpenJobsCanceller,
     private readonly rollbacks: RollbackRollout,
+    private readonly lease: RolloutLease,
   ) {}
 
   async tick(now: Date = new Date()): Promise<void> {
-    for (const rollout of await this.rollouts.running()) {
+    for (const rollout of await this.rollouts.running(this.lease)) {
       try {
         await this.tickRollout(rollout, now);
       } catch (err) {
@@ -110,7 +115,9 @@ export class RolloutExecutor {
       const retryableFailure =
         job.state === 'FAILED' && RETRYABLE_FAILURES.has(job.reason ?? '') && job.attempts < maxAttempts;
       if (!overdue && !retryableFailure) continue;
-      if (job.attempts < maxAttempts) {
+      // An APPLYING device is switching slots with the whole model in hand: another offer would only
+      // restart the transfer (the table has no APPLYING → NOTIFIED), so an overdue switch times out.
+      if (job.attempts < maxAttempts && otaJobMachine.canTransition(job.state, 'NOTIFIED')) {
         const why = overdue
           ? `no answer within ${jobTimeoutS} s: offer ${job.attempts + 1} of ${maxAttempts}`
           : `retry after ${job.reason}: offer ${job.attempts + 1} of ${maxAttempts}`;
@@ -130,7 +137,9 @@ export class RolloutExecutor {
         const moved = await this.jobs.transition(
           job,
           'TIMED_OUT',
-          `no answer within ${jobTimeoutS} s after ${maxAttempts} offers`,
+          job.state === 'APPLYING'
+            ? `no answer within ${jobTimeoutS} s while applying`
+            : `no answer within ${jobTimeoutS} s after ${maxAttempts} offers`,
           'server',
           { deadlineAt: null },
           now,

@@ -4,6 +4,7 @@ import { IllegalTransitionError } from '../../common/state-machine';
 import { compareSemver } from '@tinyfleet/artifact';
 import { checkCompatibility, DeviceFacts } from './compatibility';
 import { encodeOpSetBytes, OP_SET_BUILDS, type OpSetEntry } from '@tinyfleet/tinyml';
+import { FAR_FUTURE_OP_CODE, opSetWithUnknownCodes } from '../../../../../libs/tinyml/src/testing/op-set-fixtures';
 import { evaluateGates, SideStats } from './health-gates';
 import { notificationBudget, ratePerMinute, splitIntoGroups } from './pacing';
 import { rolloutMachine } from './rollout.state-machine';
@@ -154,8 +155,7 @@ describe('rollout planning', () => {
   });
 
   it('admits a device with a newer firmware whose op set has codes this platform cannot name', () => {
-    // FULLY_CONNECTED(7) and SOFTMAX(20) any type, plus code 45: 01 06 | 80 00 10 00 00 20 | 00 x 6.
-    const newer = Uint8Array.from([1, 6, 0x80, 0, 0x10, 0, 0, 0x20, 0, 0, 0, 0, 0, 0]);
+    const newer = opSetWithUnknownCodes([{ op: 'FULLY_CONNECTED' }, { op: 'SOFTMAX' }], [FAR_FUTURE_OP_CODE]);
     expect(check(device({ opSet: newer }), manifest())).toEqual({ ok: true });
     // A stored set that no longer decodes (it never should: it was checked on arrival) refuses, saying why.
     expect(check(device({ opSet: Uint8Array.from([9, 0]) }), manifest())).toEqual({

@@ -1,8 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { RolloutExecutor } from './rollout-executor';
+import { RolloutLease } from './rollout-lease';
+import { RolloutsRepository } from './rollouts.repository';
 
-/** Drives `RolloutExecutor.tick(now)` every OTA_TICK_MS (0: never — tests call tick themselves with a fake clock). */
+/**
+ * Drives `RolloutExecutor.tick(now)` every OTA_TICK_MS (0: never — tests call tick themselves with a fake clock).
+ * Every instance ticks; the leases decide which rollouts each tick drives.
+ */
 @Injectable()
 export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(RolloutScheduler.name);
@@ -11,6 +16,8 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly executor: RolloutExecutor,
+    private readonly rollouts: RolloutsRepository,
+    private readonly lease: RolloutLease,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -29,5 +36,7 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    // Another instance can take this one's rollouts at its next tick instead of after OTA_LEASE_MS.
+    await this.rollouts.releaseLeases(this.lease.owner).catch((err: unknown) => this.log.warn(String(err)));
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import type { GateReadings } from './health-gates';
+import type { RolloutLease } from './rollout-lease';
 import { RolloutGroup } from './rollout-group.entity';
 import { Rollout } from './rollout.entity';
 import { rolloutGroupMachine, RolloutGroupState, rolloutMachine, RolloutState } from './rollout.state-machine';
@@ -60,8 +61,31 @@ export class RolloutsRepository {
     return rows.map((r) => r.id);
   }
 
-  running(): Promise<Rollout[]> {
-    return this.m.getRepository(Rollout).find({ where: { state: 'RUNNING' }, order: { id: 'ASC' } });
+  /**
+   * The running rollouts `lease.owner` may drive now: those it holds and those whose lease is free
+   * or ran out, each (re)leased to it until database time + `lease.ms`. Rows another instance is
+   * leasing this very moment are skipped, not waited for (FOR UPDATE SKIP LOCKED).
+   */
+  async running(lease: Pick<RolloutLease, 'owner' | 'ms'>): Promise<Rollout[]> {
+    const rows: Array<{ id: number }> = await this.m.query(
+      // A SELECT around the UPDATE: TypeORM returns an UPDATE's rows wrapped with its row count.
+      `WITH leased AS (
+         UPDATE rollouts SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+         WHERE id IN (
+           SELECT id FROM rollouts
+           WHERE state = 'RUNNING' AND (lease_owner = $1 OR lease_until IS NULL OR lease_until <= now())
+           ORDER BY id FOR UPDATE SKIP LOCKED)
+         RETURNING id)
+       SELECT id FROM leased`,
+      [lease.owner, lease.ms],
+    );
+    if (rows.length === 0) return [];
+    return this.m.getRepository(Rollout).find({ where: { id: In(rows.map((r) => r.id)) }, order: { id: 'ASC' } });
+  }
+
+  /** Hands `owner`'s leases back (a clean shutdown): other instances need not wait for them to run out. */
+  async releaseLeases(owner: string): Promise<void> {
+    await this.m.query(`UPDATE rollouts SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [owner]);
   }
 
   groups(rolloutId: number): Promise<RolloutGroup[]> {

@@ -48,6 +48,7 @@ export class InMemoryRollouts {
     return [...this.groups.values()].filter((g) => g.rolloutId === rolloutId).map((g) => ({ ...g }));
   }
 
+  /** One process: it holds every lease. */
   async running() {
     return [...this.rollouts.values()].filter((r) => r.state === 'RUNNING').map((r) => ({ ...r }));
   }
