@@ -124,7 +124,7 @@ describe('Evidence view (headless Chromium, doorbell frames)', () => {
     await page.getByRole('button', { name: 'Save label' }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: `Window ${w.id}: person` })
+      .filter({ hasText: `Window ${w.id}: ${label}` })
       .waitFor();
     expect((await platform.api('GET', `/api/evidence/windows/${w.id}`)).body.operatorLabel).toBe(label);
     await ui.screenshot('evidence');

@@ -1,5 +1,6 @@
 import type { OpenJobsCanceller } from '../jobs/open-jobs-canceller';
 import { OtaJob } from '../jobs/ota-job.entity';
+import { otaJobMachine, type OtaJobState } from '../jobs/ota-job.state-machine';
 import type { JobBatchChange, OtaJobsRepository } from '../jobs/ota-jobs.repository';
 import type { OtaDispatcher } from '../delivery/ota-dispatcher.port';
 import type { ModelArtifactsRepository } from '../registry/model-artifacts.repository';
@@ -51,6 +52,14 @@ class InMemoryJobs {
       },
       recordOffers: async (offers: Array<{ id: number; form: string; chunkCount: number }>) =>
         void this.offers.push(...offers),
+      // As the repository's: the table first, then a write only where the row is still in its state.
+      transition: async (job: OtaJob, to: OtaJobState, reason: string | null, _source: string, extras = {}) => {
+        otaJobMachine.assertTransition(`job ${job.id}`, job.state, to);
+        const row = this.rows.get(job.id)!;
+        if (row.state !== job.state) return null;
+        Object.assign(row, { state: to, reason, ...extras });
+        return Object.assign(new OtaJob(), row);
+      },
     } as unknown as OtaJobsRepository;
   }
 }
@@ -96,6 +105,19 @@ describe('RolloutExecutor against repository ports', () => {
       { id: 1, form: 'full', chunkCount: 3 },
       { id: 2, form: 'full', chunkCount: 3 },
     ]);
+  });
+
+  it('times out an overdue APPLYING job instead of offering it again (the table has no APPLYING → NOTIFIED)', async () => {
+    rollouts.add(1, 'RUNNING', ['RUNNING']);
+    rollouts.rollouts.get(1)!.pacing.maxAttempts = 3;
+    jobs.add(1, 10, 'APPLYING');
+    jobs.add(2, 10, 'DOWNLOADING');
+    for (const id of [1, 2])
+      Object.assign(jobs.rows.get(id)!, { attempts: 1, deadlineAt: new Date(now.getTime() - 1) });
+    await expect(executor.tick(now)).resolves.toBeUndefined();
+    expect(jobs.rows.get(1)).toMatchObject({ state: 'TIMED_OUT', reason: expect.stringMatching(/while applying/) });
+    expect(jobs.rows.get(2)).toMatchObject({ state: 'NOTIFIED', attempts: 2 });
+    expect(offered).toEqual([2]);
   });
 
   it('finishes the rollout when its last group has succeeded', async () => {

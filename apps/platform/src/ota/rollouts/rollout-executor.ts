@@ -4,7 +4,7 @@ import { StaleTransitionError } from '../../common/state-machine';
 import { OtaDispatcher } from '../delivery/ota-dispatcher.port';
 import { OpenJobsCanceller } from '../jobs/open-jobs-canceller';
 import { OtaJob } from '../jobs/ota-job.entity';
-import { IN_FLIGHT_STATES, OtaJobState } from '../jobs/ota-job.state-machine';
+import { IN_FLIGHT_STATES, OtaJobState, otaJobMachine } from '../jobs/ota-job.state-machine';
 import { OtaJobsRepository } from '../jobs/ota-jobs.repository';
 import { ModelArtifactsRepository } from '../registry/model-artifacts.repository';
 import { GateEvidence } from './gate-evidence';
@@ -115,7 +115,9 @@ export class RolloutExecutor {
       const retryableFailure =
         job.state === 'FAILED' && RETRYABLE_FAILURES.has(job.reason ?? '') && job.attempts < maxAttempts;
       if (!overdue && !retryableFailure) continue;
-      if (job.attempts < maxAttempts) {
+      // An APPLYING device is switching slots with the whole model in hand: another offer would only
+      // restart the transfer (the table has no APPLYING → NOTIFIED), so an overdue switch times out.
+      if (job.attempts < maxAttempts && otaJobMachine.canTransition(job.state, 'NOTIFIED')) {
         const why = overdue
           ? `no answer within ${jobTimeoutS} s: offer ${job.attempts + 1} of ${maxAttempts}`
           : `retry after ${job.reason}: offer ${job.attempts + 1} of ${maxAttempts}`;
@@ -135,7 +137,9 @@ export class RolloutExecutor {
         const moved = await this.jobs.transition(
           job,
           'TIMED_OUT',
-          `no answer within ${jobTimeoutS} s after ${maxAttempts} offers`,
+          job.state === 'APPLYING'
+            ? `no answer within ${jobTimeoutS} s while applying`
+            : `no answer within ${jobTimeoutS} s after ${maxAttempts} offers`,
           'server',
           { deadlineAt: null },
           now,
