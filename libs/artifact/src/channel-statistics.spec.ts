@@ -135,3 +135,31 @@ describe('channel statistics (the device manifest’s mean and std)', () => {
     expect(() => decodeStds({ exponent: 0, bytes: new Uint8Array(0) })).toThrow(/at least 1 byte/);
   });
 });
+
+describe('channel statistics as a float32 device builds them (docs/ota.md "mean and std")', () => {
+  /** 2^k as a float32 made from its exponent bits only (a normal float32), as a device without ldexpf does. */
+  const pow2FromBits = (k: number) => {
+    const v = new DataView(new ArrayBuffer(4));
+    v.setUint32(0, ((k + 127) & 0xff) << 23);
+    return v.getFloat32(0);
+  };
+
+  it('decodes every std at every allowed E as 2^(E+e) × (16+m)/16, with the power built from its bits', () => {
+    const wrong: string[] = [];
+    for (let exponent = -126; exponent <= 112; exponent++) {
+      const bytes = Uint8Array.from({ length: 256 }, (_, b) => b);
+      bytes[0] = 0xf0; // the list's largest code must be in f0..ff for E to be canonical
+      const std = decodeStds({ exponent, bytes });
+      bytes.forEach((b, i) => {
+        const built = Math.fround(pow2FromBits(exponent + (b >> 4)) * ((16 + (b & 15)) / 16));
+        if (built !== std[i]) wrong.push(`E ${exponent} code ${b.toString(16)}: ${built} ≠ ${std[i]}`);
+      });
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the std power 2^(E+e-4) is not a normal float32 at the lowest E (why the docs build 2^(E+e))', () => {
+    expect(decodeStds({ exponent: -126, bytes: Uint8Array.of(0xf0, 0x00) })[1]).toBe(2 ** -126);
+    expect(pow2FromBits(-126 + 0 - 4)).not.toBe(2 ** -130);
+  });
+});

@@ -17,8 +17,10 @@
  *   network sees) over 16 binades below the largest; a std smaller than that becomes 2^E (the channel
  *   barely varies: it is read a little flatter).
  *
- * Both decode exactly in float32 without pow or any transcendental: integer × power of two, where the
- * power of two is built from its exponent bits. Encoding rounds to nearest, ties to even; a value the
+ * Both decode exactly in float32 without pow or any transcendental: integer × power of two (ldexpf),
+ * every decoded value a normal float32. A power of two built from its exponent bits is normal for the
+ * mean, but the std's 2^(E + e − 4) is not at the lowest E (2^−130): built from bits, the std is
+ * 2^(E + e) × (16 + m)/16. Encoding rounds to nearest, ties to even; a value the
  * form cannot hold exactly is refused rather than rounded, so no encoder changes a model's input.
  */
 

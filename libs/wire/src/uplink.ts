@@ -99,7 +99,7 @@ export const MAX_PAYLOAD_BYTES = {
   evidence: evidenceChunkV1Codec.maxBytes, // 2176 (worst case 2074: 2048 data bytes)
   'evidence-status': evidenceStatusV1Codec.maxBytes, // 64 (worst case 20)
   'evidence-request': evidenceRequestV1Codec.maxBytes, // 128 (worst case 36)
-  // Not a topic payload: the header at the start of an evidence window blob (§11).
+  // Not a topic payload: the header at the start of an evidence window blob (docs/protocol.md §12.2).
   evidenceWindow: evidenceWindowV1Codec.maxBytes, // 128 (worst case 43)
 } as const;
 

@@ -13,12 +13,13 @@ import { UplinkRouter } from '../broker/uplink-router.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { evidenceSignatureValid } from './evidence-key';
 import { EvidenceRepository } from './evidence.repository';
-import { mayMove, takesChunks } from './evidence-states';
+import { exceedsRequest, mayMove, takesChunks } from './evidence-states';
 
 /** Why an evidence uplink was refused (label of `tinyfleet_evidence_refused_total`, rows of evidence_refusals). */
 export const EVIDENCE_REFUSALS = [
   'unknown-request',
   'not-accepted',
+  'over-request',
   'chunk-layout',
   'malformed-window',
   'window-mismatch',
@@ -81,6 +82,8 @@ export class EvidenceIngestService implements OnModuleInit {
       const row = await tx.lockRequestDevice(c.requestId, deviceId);
       if (!row) return 'unknown-request';
       if (!takesChunks(row.state)) return 'not-accepted';
+      // Checked before storing: chunks of a window the request never asked for are not kept either.
+      if (exceedsRequest(row, row.receivedBytes, c.windowIndex)) return 'over-request';
       // Fixed-size chunks (all but the last of a window carry exactly EVIDENCE_MAX_CHUNK_BYTES), so a
       // window is complete when it has ceil(total / size) distinct offsets, and no two can overlap.
       const last = c.offset + c.data.length === c.totalBytes;
@@ -108,6 +111,7 @@ export class EvidenceIngestService implements OnModuleInit {
       const key = await tx.deviceKey(deviceId);
       if (!key) return 'no-key';
       if (!evidenceSignatureValid(key, parts.signedBytes, parts.signature)) return 'bad-signature';
+      if (exceedsRequest(row, row.receivedBytes, c.windowIndex, blob.length)) return 'over-request';
       await tx.insertWindow(
         {
           requestId: c.requestId,

@@ -20,3 +20,17 @@ export function mayMove(from: EvidenceDeviceState, to: EvidenceDeviceState): boo
 export function takesChunks(state: EvidenceDeviceState): boolean {
   return state === 'requested' || state === 'accepted' || state === 'done';
 }
+
+/**
+ * Whether a window would take the device past what the request asked for: an index at or beyond
+ * `maxWindows`, or a blob that brings the bytes stored for the (request, device) above `maxBytes`
+ * (docs/protocol.md §12.1: an honest device never sends either).
+ */
+export function exceedsRequest(
+  request: { maxWindows: number; maxBytes: number },
+  receivedBytes: number,
+  windowIndex: number,
+  blobBytes = 0,
+): boolean {
+  return windowIndex >= request.maxWindows || receivedBytes + blobBytes > request.maxBytes;
+}

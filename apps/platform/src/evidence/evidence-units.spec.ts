@@ -1,7 +1,7 @@
 import { crc32 } from '@tinyfleet/wire';
 import { inflateSync } from 'node:zlib';
 import { evidenceKeyOf, evidenceSignatureValid } from './evidence-key';
-import { mayMove, takesChunks } from './evidence-states';
+import { exceedsRequest, mayMove, takesChunks } from './evidence-states';
 import { grayPng } from './png';
 import { createHmac } from 'node:crypto';
 
@@ -54,5 +54,17 @@ describe('evidence device states', () => {
     expect(mayMove('done', 'accepted')).toBe(false);
     expect(takesChunks('declined')).toBe(false);
     expect(takesChunks('accepted')).toBe(true);
+  });
+});
+
+describe('exceedsRequest', () => {
+  const request = { maxWindows: 2, maxBytes: 1000 };
+  it('refuses a window index the request did not ask for', () => {
+    expect(exceedsRequest(request, 0, 1)).toBe(false);
+    expect(exceedsRequest(request, 0, 2)).toBe(true);
+  });
+  it('refuses a blob that takes the stored bytes past maxBytes, and allows exactly maxBytes', () => {
+    expect(exceedsRequest(request, 400, 1, 600)).toBe(false);
+    expect(exceedsRequest(request, 400, 1, 601)).toBe(true);
   });
 });

@@ -42,6 +42,18 @@ export interface RequestDeviceRow {
   updatedAt: Date;
 }
 
+/** What chunk ingest needs of the (request, device) row it holds locked. */
+export interface LockedRequestDevice {
+  state: EvidenceDeviceState;
+  windowCount: number;
+  /** Window-blob bytes stored so far for this device and request. */
+  receivedBytes: number;
+  retentionDays: number;
+  modelTag: number;
+  maxWindows: number;
+  maxBytes: number;
+}
+
 export interface CohortDevice {
   id: string;
   /** Device clock minus platform clock at its last status, ms (0 when it never sent one). */
@@ -132,8 +144,8 @@ function windowOf(r: RawWindow): WindowRow {
 }
 
 /**
- * Every table of the evidence feature (migration 1796000400000). Chunk reassembly runs inside
- * `withDeviceLock`, which locks the (request, device) row, so any number of platform instances can
+ * Every table of the evidence feature (migration 1796000400000). Chunk reassembly runs in a
+ * transaction that first takes `lockRequestDevice`, the (request, device) row's lock, so any number of platform instances can
  * take the chunks of one upload: the last chunk's transaction sees every other chunk.
  */
 @Injectable()
@@ -252,20 +264,33 @@ export class EvidenceRepository {
   }
 
   /** The (request, device) row, locked until the transaction ends; null when the device was not asked. */
-  async lockRequestDevice(
-    requestId: number,
-    deviceId: string,
-  ): Promise<{ state: EvidenceDeviceState; windowCount: number; retentionDays: number; modelTag: number } | null> {
-    const rows: { state: EvidenceDeviceState; window_count: number; retention_days: number; model_tag: number }[] =
-      await this.m.query(
-        `SELECT d.state, d.window_count, r.retention_days, r.model_tag::float8 AS model_tag
-         FROM evidence_request_devices d JOIN evidence_requests r ON r.id = d.request_id
-         WHERE d.request_id = $1 AND d.device_id = $2 FOR UPDATE OF d`,
-        [requestId, deviceId],
-      );
+  async lockRequestDevice(requestId: number, deviceId: string): Promise<LockedRequestDevice | null> {
+    const rows: {
+      state: EvidenceDeviceState;
+      window_count: number;
+      received_bytes: number;
+      retention_days: number;
+      model_tag: number;
+      max_windows: number;
+      max_bytes: number;
+    }[] = await this.m.query(
+      `SELECT d.state, d.window_count, d.received_bytes::float8 AS received_bytes, r.retention_days,
+              r.model_tag::float8 AS model_tag, r.max_windows, r.max_bytes::float8 AS max_bytes
+       FROM evidence_request_devices d JOIN evidence_requests r ON r.id = d.request_id
+       WHERE d.request_id = $1 AND d.device_id = $2 FOR UPDATE OF d`,
+      [requestId, deviceId],
+    );
     const r = rows[0];
     return r
-      ? { state: r.state, windowCount: r.window_count, retentionDays: r.retention_days, modelTag: r.model_tag }
+      ? {
+          state: r.state,
+          windowCount: r.window_count,
+          receivedBytes: r.received_bytes,
+          retentionDays: r.retention_days,
+          modelTag: r.model_tag,
+          maxWindows: r.max_windows,
+          maxBytes: r.max_bytes,
+        }
       : null;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Evidence on request (docs/protocol.md §11): the platform asks a device for the raw windows behind
+ * Evidence on request (docs/protocol.md §12): the platform asks a device for the raw windows behind
  * some of its recent inferences (down/evidence-request); the device answers with what it will send
  * (up/evidence-status) and uploads each window as a signed blob in chunks, like OTA in reverse
  * (up/evidence). The blob's layout and signature are described at `splitEvidenceWindow`.
