@@ -40,9 +40,17 @@ export async function registerDevice(
   claim: { claimId: string; claimSecret: string },
   hardwareId: string,
 ): Promise<DeviceConnection> {
-  const res = await provisionByClaim(endpoints.provisioningUrl, claim, provisionRequest(hardwareId));
-  if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
-  return DeviceConnection.open(endpoints.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+  // Like a device in a boot storm: a refusal that says "later" (overloaded, rate-limited) is retried after its hint.
+  for (let attempt = 1; ; attempt++) {
+    const res = await provisionByClaim(endpoints.provisioningUrl, claim, provisionRequest(hardwareId));
+    const later = res.status === 'refused' && (res.reason === 'overloaded' || res.reason === 'rate-limited');
+    if (later && attempt < 30) {
+      await new Promise((r) => setTimeout(r, (res.retryAfterS ?? 1) * 1000 * (0.5 + Math.random())));
+      continue;
+    }
+    if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
+    return DeviceConnection.open(endpoints.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+  }
 }
 
 /**
