@@ -118,6 +118,31 @@ export async function planStreamFile(o: StreamFileOpts): Promise<StreamFilePlan>
 }
 
 /** Deliver the model to every node of the stream: one rollout group, the platform's normal OTA path. */
+/**
+ * Waits until the platform has stored a status from `nodes` devices of the user's stream: rollout
+ * targeting reads each device's active model from its status, so a rollout created between a node's
+ * CONNECT and its first stored status would skip it (seen on a loaded machine).
+ */
+export async function statusesStored(platform: string, plan: StreamFilePlan, nodes: number): Promise<void> {
+  const deadlineMs = Date.now() + 300_000;
+  for (;;) {
+    const list = await apiRequest<{ items: Array<{ id: string }> }>(
+      platform,
+      'GET',
+      `/api/devices?stream=${encodeURIComponent(plan.userStream.id)}&limit=1000`,
+    );
+    let withStatus = 0;
+    for (const d of list.items) {
+      const detail = await apiRequest<{ lastStatusAt: string | null }>(platform, 'GET', `/api/devices/${d.id}`);
+      if (detail.lastStatusAt) withStatus++;
+    }
+    if (withStatus >= nodes) return;
+    if (Date.now() > deadlineMs)
+      throw new Error(`the platform stored a status from ${withStatus} of ${nodes} nodes of ${plan.userStream.id}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export async function rolloutToStream(platform: string, plan: StreamFilePlan): Promise<number> {
   const created = await apiRequest<{ id: number }>(platform, 'POST', '/api/rollouts', {
     name: `sim --stream-file ${plan.userStream.id}: ${plan.model.name}@${plan.model.version}`,

@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
 import { platformOption } from '../http-client';
-import { addStreamFileOptions, planStreamFile, rolloutToStream, type StreamFilePlan } from './sim-stream-file';
+import {
+  addStreamFileOptions,
+  planStreamFile,
+  rolloutToStream,
+  statusesStored,
+  type StreamFilePlan,
+} from './sim-stream-file';
 
 /**
  * `tinyfleet sim run`: a simulated fleet against a running platform. The claim is given as
@@ -89,6 +95,7 @@ export function registerSimCommands(program: Command): void {
     if (own) {
       // Factory-fresh nodes: the model arrives the way it would in the field, over the air.
       await Promise.race([fleet.connected, fleet.failed]);
+      await statusesStored(opts.platform, own, specs.length);
       const id = await rolloutToStream(opts.platform, own);
       process.stderr.write(
         `rollout #${id}: ${own.model.name}@${own.model.version} to stream ${own.userStream.id} (tinyfleet rollout status ${id})\n`,
