@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EVIDENCE_EXPORT_FILE, type EvidenceExport } from '@tinyfleet/pipeline/evidence/evidence-export.types';
+import type { EvidenceExport } from '@tinyfleet/pipeline/evidence/evidence-export.types';
 import { renderTable } from '@tinyfleet/pipeline/report-table';
 import { apiRequest, platformOption } from '../http-client';
 
@@ -171,13 +171,15 @@ export function registerEvidenceCommands(program: Command): void {
 
   evidence
     .command('export <dir>')
-    .description(`Write the labelled windows to DIR/${EVIDENCE_EXPORT_FILE} (for model build --add-evidence DIR)`)
+    .description('Write the labelled windows to DIR (the file model build --add-evidence DIR reads)')
     .option('--request <id>', 'only this request', int('--request'))
     .addOption(platformOption())
     .action(async (dir: string, opts) => {
       const q = opts.request === undefined ? '' : `?requestId=${opts.request}`;
       const exp = await apiRequest<EvidenceExport>(opts.platform, 'GET', `/api/evidence/export${q}`);
       fs.mkdirSync(dir, { recursive: true });
+      // Loaded here, not at start-up: --help and the other commands never touch libs/pipeline.
+      const { EVIDENCE_EXPORT_FILE } = await import('@tinyfleet/pipeline/evidence/evidence-export.types');
       const file = path.join(dir, EVIDENCE_EXPORT_FILE);
       fs.writeFileSync(file, `${JSON.stringify(exp, null, 1)}\n`);
       const perLabel = new Map<string, number>();
