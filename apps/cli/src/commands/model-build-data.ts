@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { buildFromUserData, InputChoice, SearchObjective, UserBuildResult } from '@tinyfleet/pipeline';
 
 // The pipeline (TensorFlow.js) loads when a build runs, not when the CLI starts.
@@ -49,6 +51,10 @@ export function addDataBuildOptions(cmd: Command): Command {
       '--keep-input',
       'search only the given --window / --image-size (an update keeps the input deployed devices run)',
     )
+    .option(
+      '--input-of <dir>',
+      "an update for devices running the model built in DIR (or its manifest.json): take that model's input (window, spectral bins and channels, or image size and colour) and keep it (--keep-input)",
+    )
     .option('--target <mcu>', 'MCU profile the model must fit (libs/energy)', 'nrf52840')
     .option('--radio <radio>', 'radio profile for the energy figures', 'nrf52840-ble-1m')
     .option('--max-latency-ms <ms>', 'latency budget per inference', (v) => posNum(v, '--max-latency-ms'))
@@ -96,6 +102,7 @@ export interface DataBuildOpts {
   name?: string;
   stream?: string;
   keepInput?: boolean;
+  inputOf?: string;
   version?: string;
   target: string;
   radio: string;
@@ -125,11 +132,46 @@ export function dataVersion(v: string | undefined): string {
   throw new Error(`--version must be a semver (1.2.0) or a major number (2), got ${v}`);
 }
 
+/**
+ * `--input-of DIR`: the input a deployed model's devices feed it, read from its manifest, as the
+ * options that build it. Admission refuses an update whose input differs from the active model's,
+ * and a search may have picked another window or image size than the one its build was given.
+ */
+export function inputOfBuild(dirOrManifest: string): Partial<DataBuildOpts> & { keepInput: true } {
+  const file =
+    existsSync(dirOrManifest) && statSync(dirOrManifest).isDirectory()
+      ? join(dirOrManifest, 'manifest.json')
+      : dirOrManifest;
+  if (!existsSync(file)) throw new Error(`--input-of: no manifest at ${file} (give a build's --out folder)`);
+  let m: { preprocessing?: Record<string, unknown>; inputs?: Array<{ shape: number[] }> };
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--input-of: ${file} is not JSON (${(err as Error).message})`, { cause: err });
+  }
+  const p = m.preprocessing ?? {};
+  if (p.kind === 'window' && typeof p.windowLength === 'number' && Array.isArray(p.channels)) {
+    const bins = typeof p.spectralBins === 'number' ? p.spectralBins : null;
+    return {
+      keepInput: true,
+      window: p.windowLength,
+      channels: (p.channels as string[]).join(','),
+      features: bins ? 'spectral' : 'none',
+      ...(bins ? { spectralBins: bins } : {}),
+    };
+  }
+  const shape = m.inputs?.[0]?.shape;
+  if (p.kind === 'image' && shape?.length === 4 && shape[1] === shape[2] && (shape[3] === 1 || shape[3] === 3))
+    return { keepInput: true, imageSize: shape[1], color: shape[3] === 1 ? 'gray' : 'rgb' };
+  throw new Error(`--input-of: ${file} is not a model built from your data (preprocessing kind ${String(p.kind)})`);
+}
+
 export async function runDataBuild(
-  o: DataBuildOpts,
+  given: DataBuildOpts,
   deps: Pick<Parameters<typeof buildFromUserData>[0], 'key' | 'progress' | 'log' | 'cacheDir'>,
 ): Promise<UserBuildResult & { paretoTable: string }> {
   const { buildFromUserData, paretoTable, resolveTarget } = await pipeline();
+  const o: DataBuildOpts = given.inputOf ? { ...given, ...inputOfBuild(given.inputOf) } : given;
   if (o.task !== 'classify')
     throw new Error(`--data needs --task classify (the one task supported), got ${o.task ?? 'none'}`);
   if (!['accuracy', 'energy'].includes(o.objective))
