@@ -1,6 +1,7 @@
 /**
  * LOGISTIC. int8 follows TFLM reference_integer_ops::Logistic: input rescaled to gemmlowp FixedPoint<4>,
- * gemmlowp::logistic, output in Q0.8 with zero point -128. float32 uses TFLM's cut-off formula.
+ * gemmlowp::logistic, output in Q0.8 with zero point -128. float32 uses TFLM's cut-off formula with the C
+ * library's expf (libm-float32).
  */
 import type { StructLayout } from '../memory/device-layout';
 import { OP_DATA } from '../memory/device-layout';
@@ -12,14 +13,25 @@ import {
   roundingDivideByPOT,
 } from '../quant/fixed-point';
 import { logisticFixed } from '../quant/gemmlowp';
+import { expf } from '../quant/libm-float32';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { INPUT, OUTPUT, unaryTensors } from './elementwise-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { exp: mathExp, fround: mathFround } = Math;
+const { fround: mathFround } = Math;
 
 const INPUT_INTEGER_BITS = 4;
+/** reference_ops::Logistic's float cut-offs: above, the float result is 1; below, exp(x) alone is as close. */
+const LOGISTIC_CUTOFF_UPPER = 16.619047164916992;
+const LOGISTIC_CUTOFF_LOWER = -9;
+
+/** reference_ops::Logistic on one float: 1 / (1 + expf(-x)) in float, with its cut-offs. */
+export function logisticFloat(v: number): number {
+  if (v > LOGISTIC_CUTOFF_UPPER) return 1;
+  if (v < LOGISTIC_CUTOFF_LOWER) return expf(v);
+  return mathFround(1 / mathFround(1 + expf(-v)));
+}
 
 export interface SigmoidData {
   isFloat: boolean;
@@ -66,13 +78,7 @@ export const logisticKernel: Kernel<SigmoidData> = {
     const output = io.outputs[OUTPUT];
     if (d.isFloat) {
       const input = io.inputs[INPUT] as Float32Array;
-      const fround = mathFround;
-      for (let i = 0; i < d.count; i++) {
-        const v = input[i];
-        if (v > 16.619047164916992) output[i] = 1;
-        else if (v < -9) output[i] = fround(mathExp(v));
-        else output[i] = fround(1 / fround(1 + fround(mathExp(-v))));
-      }
+      for (let i = 0; i < d.count; i++) output[i] = logisticFloat(input[i]);
       return;
     }
     const input = io.inputs[INPUT] as Int8Array;

@@ -2,7 +2,7 @@
  * SOFTMAX. int8 -> int8 and int8 -> int16 follow TFLM's reference Softmax<int8_t, OutputT>: inputs rescaled
  * into gemmlowp FixedPoint<5>, exp_on_negative_values, a FixedPoint<12> sum and a Newton-Raphson reciprocal
  * (no lookup table); the output is the probability in Q0.8 (int8) or Q0.16 (int16) shifted by the type's
- * minimum. float32 follows reference_ops::Softmax.
+ * minimum. float32 follows reference_ops::Softmax (std::exp on floats: the C library's expf).
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import {
@@ -14,11 +14,12 @@ import {
   saturatingRoundingDoublingHighMul,
 } from '../quant/fixed-point';
 import { expOnNegativeValues, oneOverOnePlusXForXIn01 } from '../quant/gemmlowp';
+import { expf } from '../quant/libm-float32';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { clz32: mathClz32, exp: mathExp, fround: mathFround, min: mathMin } = Math;
+const { clz32: mathClz32, fround: mathFround, min: mathMin } = Math;
 
 const INPUT = 0;
 const OUTPUT = 0;
@@ -143,7 +144,7 @@ function evalFloat(d: SoftmaxData, input: Float32Array, output: Float32Array): v
     for (let c = 0; c < depth; c++) if (input[base + c] > max) max = input[base + c];
     let sum = 0;
     for (let c = 0; c < depth; c++) {
-      const e = fround(mathExp(fround(fround(input[base + c] - max) * beta)));
+      const e = expf(fround(input[base + c] - max) * beta);
       output[base + c] = e;
       sum = fround(sum + e);
     }

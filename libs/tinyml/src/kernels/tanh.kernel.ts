@@ -1,13 +1,11 @@
-/** TANH. int8 follows TFLM reference_integer_ops::Tanh (FixedPoint<4> in, Q0.7 out); float32 uses tanh. */
+/** TANH. int8 follows TFLM reference_integer_ops::Tanh (FixedPoint<4> in, Q0.7 out); float32 uses the C library's tanhf. */
 import { OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from '../quant/fixed-point';
 import { tanhFixed } from '../quant/gemmlowp';
+import { tanhf } from '../quant/libm-float32';
 import { INPUT, OUTPUT } from './elementwise-common';
 import type { Kernel, KernelIo } from './kernel.types';
 import { SigmoidData, prepareSigmoid } from './logistic.kernel';
-
-// Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { fround: mathFround, tanh: mathTanh } = Math;
 
 const INPUT_INTEGER_BITS = 4;
 
@@ -19,7 +17,7 @@ export const tanhKernel: Kernel<SigmoidData> = {
     const output = io.outputs[OUTPUT];
     if (d.isFloat) {
       const input = io.inputs[INPUT] as Float32Array;
-      for (let i = 0; i < d.count; i++) output[i] = mathFround(mathTanh(input[i]));
+      for (let i = 0; i < d.count; i++) output[i] = tanhf(input[i]);
       return;
     }
     const input = io.inputs[INPUT] as Int8Array;
