@@ -20,9 +20,7 @@ const NOT_LOADING_YET: Readonly<Record<string, string>> = {};
  * Models that load and run but are not bit-exact, with the reason (README "Recurrent ops"). Must shrink too:
  * a listed model that becomes bit-exact fails this spec until it is removed.
  */
-const NOT_BIT_EXACT: Readonly<Record<string, string>> = {
-  tflm_trained_lstm: 'float32 LSTM: Math.exp/Math.tanh are not glibc expf/tanhf, the recurrence amplifies the last bit',
-};
+const NOT_BIT_EXACT: Readonly<Record<string, string>> = {};
 
 /**
  * Models whose device memory at 64-bit pointers (TFLM's planner order) is not TFLM's arena_used_bytes, and why

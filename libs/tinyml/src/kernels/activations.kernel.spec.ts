@@ -1,4 +1,6 @@
 /** RELU, RELU6, LOGISTIC and TANH (TFLM activations_test.cc / logistic_test.cc / tanh_test.cc style). */
+import { UnsupportedOpError } from '../errors';
+import { sigmoidInt16 } from '../quant/int16-activations';
 import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
 
 function unary(op: string, dtype: 'float32' | 'int8', inQ = { scale: 0.1, zeroPoint: 0 }, outQ = inQ): TestModel {
@@ -107,5 +109,54 @@ describe('LOGISTIC (TFLM logistic_test.cc vectors)', () => {
     expectNear(out, quantize(wideGolden, 1 / 255, -128), 1);
     expect(out[4]).toBe(127);
     expect(out[9]).toBe(-128);
+  });
+});
+
+describe('LOGISTIC / TANH int16 (TFLM logistic_test.cc LogisticQuantizedInt16, tanh_test.cc TestTanhInt16WideRange)', () => {
+  // Both tests: 177 inputs evenly spaced over [-20, 20], input scale 32/65536, output scale 2/65536, zero
+  // points 0, golden = the function itself, tolerance 16 steps.
+  const xs = Array.from({ length: 177 }, (_, i) => -20 + (40 * i) / 176);
+  const inScale = 32 / 65536;
+  const outScale = 2 / 65536;
+  const model = (op: string, scale = inScale): TestModel => ({
+    tensors: [
+      { shape: [1, xs.length], dtype: 'int16', scale, zeroPoint: 0 },
+      { shape: [1, xs.length], dtype: 'int16', scale: outScale, zeroPoint: 0 },
+    ],
+    ops: [{ op, inputs: [0], outputs: [1] }],
+    inputs: [0],
+    outputs: [1],
+  });
+  const q16 = (v: number[], scale: number): number[] => quantize(v, scale, 0, -32768, 32767);
+
+  it('LOGISTIC int16 within 16 (input shift 1: the general multiplier path)', () => {
+    const out = runModel(model('LOGISTIC'), [q16(xs, inScale)]);
+    expectNear(
+      out,
+      q16(
+        xs.map((x) => 1 / (1 + Math.exp(-x))),
+        outScale,
+      ),
+      16,
+    );
+    expect(out[88]).toBe(16384); // logistic(0) = 0.5 exactly
+  });
+  it('TANH int16 within 16 (input shift 1: the power-of-two path)', () => {
+    const out = runModel(model('TANH'), [q16(xs, inScale)]);
+    expectNear(out, q16(xs.map(Math.tanh), outScale), 16);
+    expect(out[88]).toBe(0);
+  });
+  it('LOGISTIC int16 at input scale 2^-12 is the LSTM gate sigmoid (checked bit for bit in the LSTM models)', () => {
+    const inputs = Array.from({ length: 177 }, (_, i) => (i - 88) * 371);
+    const out = runModel({ ...model('LOGISTIC', 2 ** -12) }, [inputs]);
+    expect(out).toEqual(inputs.map(sigmoidInt16));
+  });
+  it('refuses int16 with a zero point or an output scale other than 2^-15', () => {
+    const bad = model('TANH');
+    bad.tensors[1] = { ...bad.tensors[1], scale: 1 / 65536 };
+    expect(() => runModel(bad, [q16(xs, inScale)])).toThrow(UnsupportedOpError);
+    const zp = model('LOGISTIC');
+    zp.tensors[0] = { ...zp.tensors[0], zeroPoint: 3 };
+    expect(() => runModel(zp, [q16(xs, inScale)])).toThrow(UnsupportedOpError);
   });
 });

@@ -96,6 +96,42 @@ describe('MUL', () => {
   });
 });
 
+describe('MUL int16 (mul_test.cc SimpleInt16 / BroadcastInt16 vectors: zero points 0, within one step)', () => {
+  const int16Model = (inScale: number, outScale: number, shape2: number[], activation = 0): TestModel => ({
+    tensors: [
+      { shape: [1, 2, 2, 1], dtype: 'int16', scale: inScale, zeroPoint: 0 },
+      { shape: shape2, dtype: 'int16', scale: inScale, zeroPoint: 0 },
+      { shape: [1, 2, 2, 1], dtype: 'int16', scale: outScale, zeroPoint: 0 },
+    ],
+    ops: [{ op: 'MUL', inputs: [0, 1], outputs: [2], options: [{ id: 0, i8: activation }] }],
+    inputs: [0, 1],
+    outputs: [2],
+  });
+  const q16 = (v: number[], scale: number): number[] => quantize(v, scale, 0, -32768, 32767);
+  it('SimpleInt16NoActivation and Relu (scale 0.01)', () => {
+    const a = [-0.8, 0.2, 0.9, 0.7];
+    const b = [0.6, 0.4, 0.9, 0.8];
+    const m = int16Model(0.01, 0.01, [1, 2, 2, 1]);
+    expectNear(runModel(m, [q16(a, 0.01), q16(b, 0.01)]), q16([-0.48, 0.08, 0.81, 0.56], 0.01), 1);
+    const relu = int16Model(0.01, 0.01, [1, 2, 2, 1], 1);
+    expectNear(runModel(relu, [q16(a, 0.01), q16(b, 0.01)]), q16([0, 0.08, 0.81, 0.56], 0.01), 1);
+  });
+  it('BroadcastInt16 (a scalar second input; input scale 0.05, output 0.01)', () => {
+    const m = int16Model(0.05, 0.01, [1]);
+    const a = [-2.0, 0.2, 0.7, 0.8];
+    expectNear(runModel(m, [q16(a, 0.05), q16([0.1], 0.05)]), q16([-0.2, 0.02, 0.07, 0.08], 0.01), 1);
+  });
+  it('uses the whole int16 range: 0.9 x 0.9 at scale 2^-15 and a saturating product', () => {
+    const m = int16Model(2 ** -15, 2 ** -15, [1, 2, 2, 1]);
+    const out = runModel(m, [
+      [29491, -32768, 32767, 16384],
+      [29491, -32768, 16384, -16384],
+    ]);
+    // Exact products requantized by 2^-15 (round half away from zero); (-1) x (-1) saturates at 32767.
+    expect(out).toEqual([Math.round((29491 * 29491) / 32768), 32767, 16384, -8192]);
+  });
+});
+
 describe('int32 MUL / ADD (the int8 audio front-end scales its log features with them)', () => {
   it('MUL wraps like the C++ int32 product and applies the fused activation', () => {
     expect(

@@ -1,6 +1,7 @@
 /**
- * MUL, int8, int32 and float32 (TFLM reference_integer_ops::Mul / reference_ops::Mul with broadcasting; int32
- * products wrap like the C++ int32 multiply).
+ * MUL, int8, int16, int32 and float32 (TFLM reference_integer_ops::Mul / reference_ops::Mul with broadcasting;
+ * int32 products wrap like the C++ int32 multiply). int16 is int8's arithmetic with zero points 0 (mul_common.cc
+ * refuses others): the product of two int16 values fits the int32 it requantizes.
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
@@ -37,13 +38,15 @@ interface MulData {
 
 export const mulKernel: Kernel<MulData> = {
   op: 'MUL',
-  types: ['float32', 'int8', 'int32'],
+  types: ['float32', 'int8', 'int16', 'int32'],
   prepare(ctx: PrepareContext): Prepared<MulData> {
     const in1 = ctx.input(INPUT1);
     const in2 = ctx.input(INPUT2);
     const out = ctx.output(OUTPUT);
-    ctx.expectType(in1, ['int8', 'int32', 'float32'], 'input1');
+    ctx.expectType(in1, ['int8', 'int16', 'int32', 'float32'], 'input1');
     if (in2.dtype !== in1.dtype || out.dtype !== in1.dtype) ctx.unsupported('mixed input/output types');
+    if (in1.dtype === 'int16' && (zeroPointOf(in1) !== 0 || zeroPointOf(in2) !== 0 || zeroPointOf(out) !== 0))
+      ctx.unsupported('int16 zero points must be 0');
     const activation = ctx.options?.i8(OPT_ACTIVATION) ?? 0;
     const isFloat = in1.dtype === 'float32';
     const isInt32 = in1.dtype === 'int32';

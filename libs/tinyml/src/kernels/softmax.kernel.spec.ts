@@ -1,8 +1,10 @@
 /**
- * Vectors from TFLM's softmax_test.cc (1-D, 2-D and 3-D float and int8 goldens; int8 tolerance 1 as TFLM; the
- * 2-D golden again for Softmax2DQuantizedInt8InputInt16OutputShouldMatchGolden).
+ * Vectors from TFLM's softmax_test.cc (1-D, 2-D and 3-D float, int8 and int16 goldens; tolerances as TFLM's:
+ * int8 1, int16 1 for 1-D / 2-D and 7 for 3-D; the 2-D golden again for
+ * Softmax2DQuantizedInt8InputInt16OutputShouldMatchGolden).
  */
-import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
+import { Interpreter, loadModel } from '../index';
+import { buildModel, expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
 
 const INPUT_2D = [1, 2, 3, 4, 5, -1, -2, -3, -4, -5];
 const GOLDEN_2D = [
@@ -73,5 +75,40 @@ describe('SOFTMAX', () => {
       quantize(GOLDEN_3D, 1 / 256, -128),
       1,
     );
+  });
+});
+
+describe('SOFTMAX int16 -> int16 (Softmax1D/2D/3DQuantizedInt16: input scale 0.1, output 1/32768, zero points 0)', () => {
+  const int16Model = (shape: number[]): TestModel => ({
+    tensors: [
+      { shape, dtype: 'int16', scale: 0.1, zeroPoint: 0 },
+      { shape, dtype: 'int16', scale: 1 / 32768, zeroPoint: 0 },
+    ],
+    ops: [{ op: 'SOFTMAX', inputs: [0], outputs: [1], options: [{ id: 0, f32: 1 }] }],
+    inputs: [0],
+    outputs: [1],
+  });
+  const q16 = (v: number[], scale: number): number[] => quantize(v, scale, 0, -32768, 32767);
+  it('1-D and 2-D within 1', () => {
+    const oneD = runModel(int16Model([1, 5]), [q16(INPUT_2D.slice(0, 5), 0.1)]);
+    expectNear(oneD, q16(GOLDEN_2D.slice(0, 5), 1 / 32768), 1);
+    expectNear(runModel(int16Model([2, 5]), [q16(INPUT_2D, 0.1)]), q16(GOLDEN_2D, 1 / 32768), 1);
+  });
+  it('3-D within 7', () => {
+    expectNear(runModel(int16Model([3, 4, 5]), [q16(INPUT_3D, 0.1)]), q16(GOLDEN_3D, 1 / 32768), 7);
+  });
+  it('keeps its two 513-entry tables in persistent device memory', () => {
+    const interpreter = new Interpreter(loadModel(buildModel(int16Model([2, 5]))));
+    const int8 = new Interpreter(loadModel(buildModel(softmaxModel([2, 5], 'int8'))));
+    // Each table is 1026 bytes, 16-byte aligned: 1040.
+    expect(interpreter.memoryAt(4).persistentBytes - int8.memoryAt(4).persistentBytes).toBe(2 * 1040);
+  });
+  it('refuses an output scale other than 1/32768 or a non-zero zero point', () => {
+    const m = int16Model([2, 5]);
+    m.tensors[1] = { ...m.tensors[1], scale: 1 / 65536 };
+    expect(() => runModel(m, [q16(INPUT_2D, 0.1)])).toThrow('int16 softmax output must have scale 1/32768');
+    const zp = int16Model([2, 5]);
+    zp.tensors[0] = { ...zp.tensors[0], zeroPoint: 1 };
+    expect(() => runModel(zp, [q16(INPUT_2D, 0.1)])).toThrow('zero points must be 0');
   });
 });

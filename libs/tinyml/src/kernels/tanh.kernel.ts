@@ -1,25 +1,33 @@
-/** TANH. int8 follows TFLM reference_integer_ops::Tanh (FixedPoint<4> in, Q0.7 out); float32 uses tanh. */
+/**
+ * TANH. int8 follows TFLM reference_integer_ops::Tanh (FixedPoint<4> in, Q0.7 out); int16 its int16 overload
+ * (zero points 0, Q0.15 out; prepare shared with LOGISTIC); float32 uses the C library's tanhf.
+ */
 import { OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from '../quant/fixed-point';
 import { tanhFixed } from '../quant/gemmlowp';
+import { tanhInt16 } from '../quant/int16-activations';
+import { tanhf } from '../quant/libm-float32';
 import { INPUT, OUTPUT } from './elementwise-common';
 import type { Kernel, KernelIo } from './kernel.types';
 import { SigmoidData, prepareSigmoid } from './logistic.kernel';
-
-// Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { fround: mathFround, tanh: mathTanh } = Math;
 
 const INPUT_INTEGER_BITS = 4;
 
 export const tanhKernel: Kernel<SigmoidData> = {
   op: 'TANH',
-  types: ['float32', 'int8'],
-  prepare: (ctx) => prepareSigmoid(ctx, 0, OP_DATA.tanh),
+  types: ['float32', 'int8', 'int16'],
+  // TanhPrepare takes a power-of-two int16 input scale as is for shift 0 or 1 (LOGISTIC: 0 only).
+  prepare: (ctx) => prepareSigmoid(ctx, 0, OP_DATA.tanh, 1),
   eval(d: SigmoidData, io: KernelIo): void {
     const output = io.outputs[OUTPUT];
     if (d.isFloat) {
       const input = io.inputs[INPUT] as Float32Array;
-      for (let i = 0; i < d.count; i++) output[i] = mathFround(mathTanh(input[i]));
+      for (let i = 0; i < d.count; i++) output[i] = tanhf(input[i]);
+      return;
+    }
+    if (d.int16) {
+      const input = io.inputs[INPUT] as Int16Array;
+      for (let i = 0; i < d.count; i++) output[i] = tanhInt16(input[i], d.int16);
       return;
     }
     const input = io.inputs[INPUT] as Int8Array;

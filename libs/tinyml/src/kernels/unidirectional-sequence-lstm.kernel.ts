@@ -18,12 +18,14 @@
  */
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { TanhInt16Params, sigmoidInt16, tanhInt16, tanhInt16Params } from '../quant/int16-activations';
+import { tanhf } from '../quant/libm-float32';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import type { TensorInfo } from '../model/model.types';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
+import { logisticFloat } from './logistic.kernel';
 
-const { exp: mathExp, fround: mathFround, tanh: mathTanh } = Math;
+const { fround: mathFround } = Math;
 
 /** UnidirectionalSequenceLSTMOptions in schema.fbs's BuiltinOptions union. */
 const OPTIONS_TYPE = 71;
@@ -356,7 +358,7 @@ function evalFloat(d: FloatData, io: KernelIo): void {
       gateFloat(d.gates[GATE_OUTPUT], input, x, inputSize, hidden, state, units, outputGate, false);
       const out = row * units;
       for (let j = 0; j < units; j++) {
-        const h = mathFround(mathFround(mathTanh(cell[state + j])) * outputGate[j]);
+        const h = mathFround(tanhf(cell[state + j]) * outputGate[j]);
         hidden[state + j] = h;
         output[out + j] = h;
       }
@@ -386,10 +388,6 @@ function gateFloat(
     const wr = j * units;
     for (let k = 0; k < units; k++) fromHidden = fround(fromHidden + fround(hidden[h + k] * g.recWeights[wr + k]));
     const pre = fround(fromInput + fromHidden);
-    if (isCell) out[j] = fround(mathTanh(pre));
-    // reference_ops::Logistic's cut-offs.
-    else if (pre > 16.619047164916992) out[j] = 1;
-    else if (pre < -9) out[j] = fround(mathExp(pre));
-    else out[j] = fround(1 / fround(1 + fround(mathExp(-pre))));
+    out[j] = isCell ? tanhf(pre) : logisticFloat(pre);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * int16 sigmoid and tanh of TFLite's reference_integer_ops (logistic.h / tanh.h, the int16 overloads), used
- * by the integer LSTM on its Q3.12 gate pre-activations. Both interpolate one 256-entry table of
+ * by the int16 LOGISTIC and TANH kernels and by the integer LSTM on its Q3.12 gate pre-activations. Both interpolate one 256-entry table of
  * sigmoid(i / 24) in Q0.16 (tanh(x) = 2 sigmoid(2x) - 1); inputs are first multiplied by 3 (the table's
  * [-10.7, 10.7] range is [-8, 8] scaled by 4/3) and, for tanh, rescaled by `inputMultiplier >> inputShift`.
  */
@@ -27,7 +27,16 @@ const SIGMOID_TABLE = new Uint16Array([
 
 /** Logistic(int16) with input_multiplier = 0 (power-of-two input scale 2^-12): Q3.12 in, Q0.15 out. */
 export function sigmoidInt16(x: number): number {
-  const input = x * 3;
+  return logisticInt16(x, SIGMOID_Q3_12);
+}
+
+/**
+ * Logistic(int16) of reference_integer_ops with its (multiplier, shift) resolved like tanh's: Q0.15 out. The
+ * rescaled input is in units of 1/(3·4096): the table's step is 2^9 of them.
+ */
+export function logisticInt16(x: number, p: TanhInt16Params): number {
+  const round = p.shift > 0 ? 1 << (p.shift - 1) : 0;
+  const input = (x * p.multiplier + round) >> p.shift;
   const abs = input < 0 ? -input : input;
   const uh = abs >>> 9;
   let result: number;
@@ -46,6 +55,8 @@ export interface TanhInt16Params {
   multiplier: number;
   shift: number;
 }
+
+const SIGMOID_Q3_12: TanhInt16Params = { multiplier: 3, shift: 0 };
 
 /** lstm_internal::Tanh: input scale 2^cellStateScalePower. */
 export function tanhInt16Params(cellStateScalePower: number): TanhInt16Params {

@@ -21,9 +21,6 @@ export const COVERAGE_END = '<!-- op-coverage:end -->';
  */
 const RECORDED_OP_TESTS = /^(SVDF|UNIDIRECTIONAL_SEQUENCE_LSTM|CUSTOM:Signal.*)$/;
 
-/** Held-out models whose outputs are not bit-exact yet (interpreter/heldout-models.spec.ts NOT_BIT_EXACT). */
-const NOT_BIT_EXACT = new Set(['tflm_trained_lstm']);
-
 /** op -> type -> model names, over the given model folders. */
 function usage(dirs: string[]): Map<string, Map<string, string[]>> {
   const byOp = new Map<string, Map<string, string[]>>();
@@ -59,11 +56,10 @@ function specFiles(): Map<string, string[]> {
   return byOp;
 }
 
-function cell(models: string[] | undefined, markInexact: boolean): string {
-  if (!models || models.length === 0) return '—';
-  const names = models.map((m) => (markInexact && NOT_BIT_EXACT.has(m) ? `${m} (not bit-exact)` : m));
+function cell(names: string[] | undefined): string {
+  if (!names || names.length === 0) return '—';
   const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : names.join(', ');
-  return `${models.length}: ${shown}`;
+  return `${names.length}: ${shown}`;
 }
 
 /** The markdown table (between the markers), from the kernels, the kernel specs and the model folders. */
@@ -88,7 +84,7 @@ export function renderOpCoverage(): string {
     for (const type of kernel?.types ?? []) {
       const spec = specs.get(op)?.join(', ') ?? (RECORDED_OP_TESTS.test(op) ? 'recorded TFLM tensors' : '—');
       rows.push(
-        `| ${op} | ${type} | ${spec} | ${cell(reference.get(op)?.get(type), false)} | ${cell(heldout.get(op)?.get(type), true)} |`,
+        `| ${op} | ${type} | ${spec} | ${cell(reference.get(op)?.get(type))} | ${cell(heldout.get(op)?.get(type))} |`,
       );
     }
   }
