@@ -174,8 +174,19 @@ describe('label-free drift', () => {
     }
   });
 
-  it('the drift gate pauses a rollout whose new model fires far more than the old one, with no ground truth', async () => {
+  it('the drift gate pauses a rollout whose new model fires far more than the healthy old one, with no ground truth', async () => {
     const [tag1, tag2] = [tagOf(v1.manifest.model.sha256), tagOf(v2.manifest.model.sha256)];
+    // v1 back to half class 1 for hours 8..11: its cohort's latest verdict is stable again, so the
+    // devices still on it are a fair reference (a drifting old model is not: test/drift-loop).
+    const t0 = Date.UTC(2026, 10, 27);
+    for (const [i, d] of fleet.entries())
+      for (let h = 8; h < 12; h++)
+        await d.conn.publishEncoded('summary', encodeInferenceSummaryV1(summary(i, h, t0 + h * HOUR + 1, tag1, 50)));
+    await waitUntil(
+      async () => (await sql.query(`SELECT count(*)::int AS n FROM inference_summaries`)).rows[0].n === 72,
+    );
+    const verdicts = await platform.app.get(DriftMonitor).tick(new Date());
+    expect(verdicts.at(-1)).toMatchObject({ verdict: 'stable', windowEndMs: t0 + 11 * HOUR });
     let clock = Date.now();
     const tick = async (advanceS: number) => {
       clock += advanceS * 1000;

@@ -123,26 +123,55 @@ export class DriftVerdictsRepository {
        ORDER BY ${latestOnly ? `${cohort}, window_end DESC` : `window_end DESC, ${cohort}`} LIMIT $${params.length}`,
       params,
     );
-    return rows.reverse().map((r) => ({
-      modelId: String(r.model_id),
-      modelVersion: String(r.model_version),
-      stream: String(r.sensor_stream),
-      mcu: String(r.mcu_profile),
-      radio: String(r.radio_profile),
-      windowStartMs: Number(r.window_start_ms),
-      windowEndMs: Number(r.window_end_ms),
-      evaluatedAt: new Date(r.evaluated_at as string),
-      verdict: r.verdict as VerdictRecord['verdict'],
-      referenceSource: String(r.reference_source),
-      devices: Number(r.devices),
-      inferences: Number(r.inferences),
-      classMixPsi: r.class_mix_psi as number | null,
-      scoreJsBits: r.score_js_bits as number | null,
-      maxInputShiftSd: r.max_input_shift_sd as number | null,
-      lowMarginRate: r.low_margin_rate as number | null,
-      reasons: r.reasons as string[],
-    }));
+    return rows.reverse().map(toRecord);
   }
+
+  /**
+   * Per cohort of these model versions (by sha256) that holds one of these devices (by its stream,
+   * MCU and radio now), the latest verdict that judged something (not `insufficient-data`: a cohort
+   * whose devices all moved to another model stops with thin windows).
+   */
+  async latestJudged(sha256s: readonly string[], deviceIds: readonly string[]): Promise<VerdictRecord[]> {
+    if (sha256s.length === 0 || deviceIds.length === 0) return [];
+    const cohort = COHORT_COLUMNS.map((c) => `v.${c}`).join(', ');
+    const rows: Array<Record<string, unknown>> = await this.m.query(
+      `SELECT DISTINCT ON (${cohort}) ${cohort},
+              (extract(epoch FROM v.window_start) * 1000)::float8 AS window_start_ms,
+              (extract(epoch FROM v.window_end) * 1000)::float8 AS window_end_ms,
+              v.evaluated_at, v.verdict, v.reference_source, v.devices, v.inferences::float8 AS inferences,
+              v.class_mix_psi, v.score_js_bits, v.max_input_shift_sd, v.low_margin_rate, v.reasons
+       FROM drift_verdicts v
+       JOIN model_artifacts a ON a.name = v.model_id AND a.version = v.model_version
+       WHERE a.sha256 = ANY($1::text[]) AND v.verdict <> 'insufficient-data'
+         AND EXISTS (SELECT 1 FROM devices d WHERE d.id = ANY($2::text[]) AND d.sensor_stream = v.sensor_stream
+                       AND d.mcu_profile = v.mcu_profile AND d.radio_profile = v.radio_profile)
+       ORDER BY ${cohort}, v.window_end DESC`,
+      [sha256s, deviceIds],
+    );
+    return rows.map(toRecord);
+  }
+}
+
+function toRecord(r: Record<string, unknown>): VerdictRecord {
+  return {
+    modelId: String(r.model_id),
+    modelVersion: String(r.model_version),
+    stream: String(r.sensor_stream),
+    mcu: String(r.mcu_profile),
+    radio: String(r.radio_profile),
+    windowStartMs: Number(r.window_start_ms),
+    windowEndMs: Number(r.window_end_ms),
+    evaluatedAt: new Date(r.evaluated_at as string),
+    verdict: r.verdict as VerdictRecord['verdict'],
+    referenceSource: String(r.reference_source),
+    devices: Number(r.devices),
+    inferences: Number(r.inferences),
+    classMixPsi: r.class_mix_psi as number | null,
+    scoreJsBits: r.score_js_bits as number | null,
+    maxInputShiftSd: r.max_input_shift_sd as number | null,
+    lowMarginRate: r.low_margin_rate as number | null,
+    reasons: r.reasons as string[],
+  };
 }
 
 /** A PSI of a class that vanished is large but finite; ±Infinity (a zero-variance shift) is stored as null. */

@@ -181,4 +181,49 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('drift repositories on %s', 
     expect(last.maxInputShiftSd).toBeCloseTo(0.8, 1);
     expect(last.reasons.join('; ')).toMatch(/input channel 0 moved 0\.8\d SD/);
   });
+
+  it('what the drift gate reads: the latest judged verdict per cohort of a model (by sha256), a window split in order of arrival', async () => {
+    const cohort = {
+      modelId: 'person-detect',
+      modelVersion: '2.0.0',
+      stream: 'doorbell',
+      mcu: 'nrf52840',
+      radio: 'nrf52840-ble-1m',
+    };
+    const latestEnd = (await verdicts.lastWindowEnd(cohort))!;
+    // A later window with too little data is not the cohort's verdict (its devices moved on).
+    await verdicts.insert([
+      {
+        ...cohort,
+        windowStartMs: latestEnd,
+        windowEndMs: latestEnd + HOUR,
+        evaluatedAt: new Date(),
+        verdict: 'insufficient-data',
+        referenceSource: 'test',
+        devices: 1,
+        inferences: 3,
+        classMixPsi: null,
+        scoreJsBits: null,
+        maxInputShiftSd: null,
+        lowMarginRate: null,
+        reasons: [],
+      },
+    ]);
+    const judged = await verdicts.latestJudged(['ab'.repeat(32)], ['dev-a', 'nobody']);
+    expect(judged).toHaveLength(1);
+    expect(judged[0]).toMatchObject({ ...cohort, verdict: 'drift', windowEndMs: latestEnd });
+    expect(await verdicts.latestJudged(['cd'.repeat(32)], ['dev-a'])).toEqual([]);
+    expect(await verdicts.latestJudged(['ab'.repeat(32)], ['nobody'])).toEqual([]);
+
+    // dev-a sent three summaries of 100 inferences of tag 0x0badf00d: the first two hold 150.
+    const tags = new Map([['dev-a', 0x0badf00d]]);
+    const [since, now] = [new Date(0), new Date(Date.now() + HOUR)];
+    const split = await summaries.devicesWindowSplit(tags, since, now, 150);
+    expect(split.first).toMatchObject({ devices: 1, signals: { inferences: 200 } });
+    expect(split.after).toMatchObject({ devices: 1, signals: { inferences: 100 } });
+    expect(await summaries.devicesWindowSplit(tags, since, now, 301)).toEqual({
+      first: null,
+      after: { signals: null, devices: 0 },
+    });
+  });
 });

@@ -126,14 +126,36 @@ export class InferenceSummariesRepository {
    * device is judged on.
    */
   async devicesWindow(tagByDevice: ReadonlyMap<string, number>, since: Date, now: Date): Promise<SummedWindow> {
-    if (tagByDevice.size === 0) return { signals: null, devices: 0 };
-    const rows: SignalRow[] = await this.m.query(
+    return summed(await this.deviceRows(tagByDevice, since, now));
+  }
+
+  /**
+   * devicesWindow in two parts, in order of arrival: the first summaries until they hold
+   * `firstInferences` (null while fewer arrived) and every summary after them.
+   */
+  async devicesWindowSplit(
+    tagByDevice: ReadonlyMap<string, number>,
+    since: Date,
+    now: Date,
+    firstInferences: number,
+  ): Promise<{ first: SummedWindow | null; after: SummedWindow }> {
+    const rows = await this.deviceRows(tagByDevice, since, now);
+    let inferences = 0;
+    let k = 0;
+    while (k < rows.length && inferences < firstInferences) inferences += Number(rows[k++]!.inferences);
+    if (inferences < firstInferences) return { first: null, after: summed([]) };
+    return { first: summed(rows.slice(0, k)), after: summed(rows.slice(k)) };
+  }
+
+  private deviceRows(tagByDevice: ReadonlyMap<string, number>, since: Date, now: Date): Promise<SignalRow[]> {
+    if (tagByDevice.size === 0) return Promise.resolve([]);
+    return this.m.query(
       `SELECT ${SIGNAL_COLUMNS} FROM inference_summaries s
        JOIN unnest($1::text[], $2::bigint[]) AS t(device_id, model_tag) USING (device_id, model_tag)
-       WHERE s.received_at > $3 AND s.received_at <= $4`,
+       WHERE s.received_at > $3 AND s.received_at <= $4
+       ORDER BY s.received_at, s.device_id, s.boot_id, s.seq`,
       [[...tagByDevice.keys()], [...tagByDevice.values()], since, now],
     );
-    return summed(rows);
   }
 
   /** manifest.monitoring of a registered model version, if it shipped one. */

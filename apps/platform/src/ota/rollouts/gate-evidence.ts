@@ -3,6 +3,7 @@ import { AccuracyReportsRepository } from '../../accuracy/accuracy-reports.repos
 import { accuracyDeltas, sumAccuracy } from '../../accuracy/accuracy-window';
 import { DevicesRepository } from '../../devices/devices.repository';
 import { referenceFromManifest, type DriftReference } from '../../drift/drift-reference';
+import { DriftVerdictsRepository } from '../../drift/drift-verdicts.repository';
 import { InferenceSummariesRepository } from '../../drift/inference-summaries.repository';
 import { EventsRepository } from '../../ingest/events.repository';
 import type { OtaJobState } from '../jobs/ota-job.state-machine';
@@ -31,6 +32,7 @@ export class GateEvidence {
     private readonly devices: DevicesRepository,
     private readonly accuracy: AccuracyReportsRepository,
     private readonly summaries: InferenceSummariesRepository,
+    private readonly verdicts: DriftVerdictsRepository,
   ) {}
 
   async side(side: GateSide, models: SideModels, since: Date, now: Date): Promise<SideStats> {
@@ -61,14 +63,62 @@ export class GateEvidence {
     return m ? referenceFromManifest(m) : null;
   }
 
+  /**
+   * The updated side's own first window after install — its first summaries of the new model, in order
+   * of arrival, holding `minInferences` — and what arrived after it (the drift gate's own reference).
+   */
+  async firstWindow(
+    side: GateSide,
+    models: SideModels,
+    since: Date,
+    now: Date,
+    minInferences: number,
+  ): Promise<Pick<SideStats, 'summaryFirstWindow' | 'summaryAfterFirstWindow'>> {
+    const deviceIds = await this.jobs.deviceIdsIn(side.groupIds, side.jobStates);
+    const split = await this.summaries.devicesWindowSplit(
+      await this.tagByDevice(deviceIds, models),
+      since,
+      now,
+      minInferences,
+    );
+    return {
+      summaryFirstWindow: split.first?.signals ? { signals: split.first.signals, devices: split.first.devices } : null,
+      summaryAfterFirstWindow: split.after.signals,
+    };
+  }
+
+  /**
+   * The cohorts of the model(s) these groups' devices ran before the rollout whose latest judged
+   * drift verdict is `drift`, in words (the drift gate then judges the new model against itself).
+   */
+  async driftingOldModel(groupIds: number[]): Promise<string[]> {
+    const jobs = (await Promise.all(groupIds.map((id) => this.jobs.ofGroup(id)))).flat();
+    const oldModels = [...new Set(jobs.map((j) => j.fromSha256).filter((s): s is string => s !== null))];
+    const latest = await this.verdicts.latestJudged(
+      oldModels,
+      jobs.map((j) => j.deviceId),
+    );
+    return latest
+      .filter((v) => v.verdict === 'drift')
+      .map(
+        (v) =>
+          `${v.modelId}@${v.modelVersion} · ${v.stream} · ${v.mcu} · ${v.radio} to ${new Date(v.windowEndMs).toISOString()}: ${v.reasons.join(', ')}`,
+      );
+  }
+
   private async sideSummary(deviceIds: string[], models: SideModels, since: Date, now: Date) {
+    return this.summaries.devicesWindow(await this.tagByDevice(deviceIds, models), since, now);
+  }
+
+  /** The model tag each device's summaries are counted for: the given one, or the one in its active slot. */
+  private async tagByDevice(deviceIds: string[], models: SideModels): Promise<Map<string, number>> {
     const runs = await this.devices.activeModelTags(deviceIds);
     const tagByDevice = new Map<string, number>();
     for (const [deviceId, active] of runs) {
       const tag = models === 'active-slot' ? active : models.tags[0];
       if (tag !== null && tag !== undefined) tagByDevice.set(deviceId, tag);
     }
-    return this.summaries.devicesWindow(tagByDevice, since, now);
+    return tagByDevice;
   }
 
   private async sideAccuracy(deviceIds: string[], models: SideModels, since: Date, now: Date) {

@@ -134,7 +134,7 @@ describe('the drift gate (no ground truth)', () => {
     );
     expect(few.pass).toBeNull();
     expect(few.notJudged).toEqual([
-      'drift: not enough inferences in summaries (100 updated, 1000 reference; at least 200)',
+      'drift against the control side on the old model: not enough inferences in summaries (100 updated, 1000 reference; at least 200)',
     ]);
     const none = evaluateGates(gates, side(0, 0, { summary: signals(900) }), side(0, 0), now);
     expect(none.pass).toBeNull();
@@ -142,5 +142,88 @@ describe('the drift gate (no ground truth)', () => {
     expect(gateVerdicts({ ...gates, maxDriftPsi: undefined }, none).find((v) => v.gate === 'drift')!.verdict).toBe(
       'off',
     );
+  });
+
+  const drifting = ['gas-ethylene@1.0.0 · gas-ethylene · nrf52840 · nrf52840-lte-m to 2026-11-27T00:00:00.000Z: …'];
+  const ownFirst = /^the updated side's own first window after install \(1000 inferences, 3 devices\)$/;
+
+  it('while the old model drifts, judges the new one against its own first window — not the control side, not the shipped reference', () => {
+    // The fixing model: far from the drifting old model and from its pooled validation split, steady on its own.
+    const updated = side(0, 0, {
+      summary: signals(310, 2000),
+      summaryReference: { signals: signals(100), source: 'manifest.monitoring: validation split' },
+      summaryFirstWindow: { signals: signals(300), devices: 3 },
+      summaryAfterFirstWindow: signals(320),
+    });
+    const readings = evaluateGates(
+      gates,
+      updated,
+      side(0, 0, { summary: signals(900), driftingCohorts: drifting }),
+      now,
+    );
+    expect(readings).toMatchObject({ pass: true, breaches: [], notJudged: [] });
+    const verdict = gateVerdicts(gates, readings).find((v) => v.gate === 'drift')!;
+    expect(verdict).toMatchObject({ verdict: 'pass', reference: expect.stringMatching(ownFirst) });
+    expect(verdict.reading).toBeLessThan(0.01);
+    // The same readings with a healthy old model: the control side is the reference, and v2 differs from it.
+    const healthy = evaluateGates(gates, updated, side(0, 0, { summary: signals(900) }), now);
+    expect(healthy.breaches[0]).toMatch(/^drift against the control side on the old model: class mix PSI /);
+  });
+
+  it('a new model going wrong after install breaches against its own first window, and the breach names it', () => {
+    const updated = side(0, 0, {
+      summary: signals(500, 2000),
+      summaryFirstWindow: { signals: signals(100), devices: 3 },
+      summaryAfterFirstWindow: signals(900),
+    });
+    const readings = evaluateGates(
+      gates,
+      updated,
+      side(0, 0, { summary: signals(100), driftingCohorts: drifting }),
+      now,
+    );
+    expect(readings.pass).toBe(false);
+    expect(readings.breaches).toEqual([
+      expect.stringMatching(
+        /^drift against the updated side's own first window after install \(1000 inferences, 3 devices\): class mix PSI 3\.\d+ > 0\.25$/,
+      ),
+    ]);
+    expect(gateVerdicts(gates, readings).find((v) => v.gate === 'drift')).toMatchObject({
+      verdict: 'fail',
+      reference: expect.stringMatching(ownFirst),
+    });
+  });
+
+  it('while the old model drifts and the first window is not complete, waits and says why; then waits for data after it', () => {
+    const collecting = evaluateGates(
+      gates,
+      side(0, 0, { summary: signals(90, 150), summaryFirstWindow: null, summaryAfterFirstWindow: null }),
+      side(0, 0, { summary: signals(900), driftingCohorts: drifting }),
+      now,
+    );
+    expect(collecting).toMatchObject({ pass: null, breaches: [] });
+    expect(collecting.notJudged).toEqual([
+      `drift: the old model is drifting (${drifting[0]}), so neither the control side nor a shipped reference is a fair reference; the updated side's own first window after install is not complete (150 of 200 inferences)`,
+    ]);
+    expect(gateVerdicts(gates, collecting).find((v) => v.gate === 'drift')).toEqual({
+      gate: 'drift',
+      reading: null,
+      limit: 0.25,
+      verdict: 'not-judged',
+    });
+    // No control side and no shipped reference: the own first window is the reference there too.
+    const after = evaluateGates(
+      gates,
+      side(0, 0, {
+        summary: signals(90, 1100),
+        summaryFirstWindow: { signals: signals(300), devices: 3 },
+        summaryAfterFirstWindow: signals(30, 100),
+      }),
+      side(0, 0),
+      now,
+    );
+    expect(after.notJudged).toEqual([
+      "drift against the updated side's own first window after install (1000 inferences, 3 devices): not enough inferences in summaries (100 updated, 1000 reference; at least 200)",
+    ]);
   });
 });

@@ -30,13 +30,18 @@ export interface HealthGates {
   minAccuracyInferences?: number;
   /**
    * The drift gate, which needs no ground truth: the largest class-mix PSI the updated side's
-   * up/summary signals of the new model may show against the model's reference (its manifest's
-   * validation-set statistics, else the control side's signals on the old model over the same time),
-   * e.g. 0.25. libs/drift's score-histogram (JS > 0.1 bit) and input-shift (> 0.5 SD, p < 0.001)
-   * thresholds apply with it.
+   * up/summary signals of the new model may show against one reference, chosen in this order: the
+   * control side's signals on the old model over the same time, else the new model's shipped
+   * reference (manifest.monitoring), else the updated side's own first window after install — and
+   * only that last one while the old model is itself drifting (then the field has moved away from
+   * what the other two describe). E.g. 0.25. libs/drift's score-histogram (JS > 0.1 bit) and
+   * input-shift (> 0.5 SD, p < 0.001) thresholds apply with it.
    */
   maxDriftPsi?: number;
-  /** Inferences the updated side's summaries need before drift is judged. Default 200 (libs/drift). */
+  /**
+   * Inferences the updated side's summaries need before drift is judged — and that its own first
+   * window after install holds before it is a reference. Default 200 (libs/drift).
+   */
   minDriftInferences?: number;
   /** On a breach, roll the group's devices back to their previous model automatically. */
   autoRollback: boolean;
@@ -64,6 +69,18 @@ export interface SideStats {
   summaryDevices?: number;
   /** Updated side: the new model's shipped reference (manifest.monitoring), when it has one. */
   summaryReference?: { signals: WindowSignals; source: string } | null;
+  /**
+   * Updated side: its first summaries of the new model after install, in order of arrival, until they
+   * hold the drift gate's minimum inferences (null: not that many yet), and what arrived after them.
+   */
+  summaryFirstWindow?: { signals: WindowSignals; devices: number } | null;
+  summaryAfterFirstWindow?: WindowSignals | null;
+  /**
+   * Control side: the old model's cohorts (those of the rollout's devices) whose latest judged drift
+   * verdict is `drift`, in words. Non-empty: neither the control side nor a shipped reference is a
+   * fair reference for the new model.
+   */
+  driftingCohorts?: string[];
 }
 
 export interface GateReadings {
@@ -100,13 +117,13 @@ export function evaluateGates(gates: HealthGates, updated: SideStats, control: S
     judgeAccuracy(gates, gates.maxAccuracyDropPct, updated, control, breaches, notJudged);
   if (gates.maxDriftPsi !== undefined) {
     const drift = driftOf(gates, updated, control);
-    if (!drift) notJudged.push('drift: no reference yet (no manifest.monitoring, no summaries from the control side)');
+    if (!drift.assessment) notJudged.push(`drift: ${drift.waiting}`);
     else if (drift.assessment.verdict === 'insufficient-data')
       notJudged.push(
-        `drift: not enough inferences in summaries (${drift.assessment.inferences.current} updated, ${drift.assessment.inferences.reference} reference; at least ${drift.assessment.inferences.required})`,
+        `drift against ${drift.reference}: not enough inferences in summaries (${drift.assessment.inferences.current} updated, ${drift.assessment.inferences.reference} reference; at least ${drift.assessment.inferences.required})`,
       );
     else if (drift.assessment.verdict === 'drift')
-      breaches.push(`drift against ${drift.referenceSource}: ${drift.assessment.reasons.join('; ')}`);
+      breaches.push(`drift against ${drift.reference}: ${drift.assessment.reasons.join('; ')}`);
   }
   // A breach is a verdict even while another gate still waits for data; otherwise waiting wins.
   return { ...base, pass: breaches.length > 0 ? false : notJudged.length > 0 ? null : true, breaches, notJudged };
@@ -172,22 +189,64 @@ function judgeAccuracy(
   }
 }
 
-/** The drift gate's assessment: the updated side's signals against the reference it is judged on. */
-export function driftOf(
-  gates: HealthGates,
-  updated: SideStats,
-  control: SideStats,
-): { assessment: DriftAssessment; referenceSource: string } | null {
-  const reference =
-    updated.summaryReference ??
-    (control.summary ? { signals: control.summary, source: 'the control side on the old model' } : null);
-  if (!reference || !updated.summary) return null;
+/** The drift gate's reading: the reference it chose, in words, and the assessment against it — or why there is none. */
+export type DriftJudgement =
+  | { reference: string; assessment: DriftAssessment; waiting?: undefined }
+  | { reference: null; assessment: null; waiting: string };
+
+/**
+ * The drift gate's assessment of the updated side, against the first fair reference (HealthGates.maxDriftPsi
+ * gives the order). A drifting old model rules out the control side and the shipped reference: the
+ * new model would be judged on how far the field has moved, and the model that fixes a drift would
+ * be rolled back for it. Its own first window after install is what it did on this field at first,
+ * the cohort-first-window reference DriftMonitor uses when a model ships none.
+ */
+export function driftOf(gates: HealthGates, updated: SideStats, control: SideStats): DriftJudgement {
   const thresholds = {
     ...DEFAULT_DRIFT_THRESHOLDS,
     classMixPsi: gates.maxDriftPsi ?? DEFAULT_DRIFT_THRESHOLDS.classMixPsi,
     minInferences: gates.minDriftInferences ?? DEFAULT_DRIFT_THRESHOLDS.minInferences,
   };
-  return { assessment: assessDrift(reference.signals, updated.summary, thresholds), referenceSource: reference.source };
+  const judge = (reference: string, ref: WindowSignals, current: WindowSignals | null | undefined): DriftJudgement => ({
+    reference,
+    assessment: assessDrift(ref, current ?? emptyLike(ref), thresholds),
+  });
+  const drifting = control.driftingCohorts ?? [];
+  if (drifting.length === 0 && updated.summary) {
+    if (control.summary) return judge('the control side on the old model', control.summary, updated.summary);
+    if (updated.summaryReference)
+      return judge(updated.summaryReference.source, updated.summaryReference.signals, updated.summary);
+  }
+  const first = updated.summaryFirstWindow;
+  if (first)
+    return judge(
+      `the updated side's own first window after install (${first.signals.inferences} inferences, ${first.devices} devices)`,
+      first.signals,
+      updated.summaryAfterFirstWindow,
+    );
+  const collecting = `the updated side's own first window after install is not complete (${updated.summary?.inferences ?? 0} of ${thresholds.minInferences} inferences)`;
+  return {
+    reference: null,
+    assessment: null,
+    waiting: drifting.length
+      ? `the old model is drifting (${drifting.join('; ')}), so neither the control side nor a shipped reference is a fair reference; ${collecting}`
+      : updated.summary
+        ? `no reference yet (no manifest.monitoring, no summaries from the control side; ${collecting})`
+        : control.summary || updated.summaryReference
+          ? 'no summaries of the new model from the updated side yet'
+          : 'no reference yet (no manifest.monitoring, no summaries from the control side)',
+  };
+}
+
+/** A window of no inferences shaped like `w` (the updated side has sent nothing after its first window yet). */
+function emptyLike(w: WindowSignals): WindowSignals {
+  return {
+    inferences: 0,
+    classCounts: w.classCounts.map(() => 0),
+    scoreHistogram: w.scoreHistogram.map(() => 0),
+    lowMargin: 0,
+    inputStats: w.inputStats.map(() => ({ count: 0, sum: 0, sumSquares: 0 })),
+  };
 }
 
 export type GateName = 'devices' | 'event-rate' | 'score-shift' | 'energy-ratio' | 'accuracy-drop' | 'drift';
@@ -205,6 +264,8 @@ export interface GateVerdict {
   /** The configured limit; null when the gate is off. */
   limit: number | null;
   verdict: 'pass' | 'fail' | 'not-judged' | 'off';
+  /** drift: the reference the updated side was judged against, in words (absent while there is none). */
+  reference?: string;
 }
 
 /** Per gate, the verdict `evaluateGates` reached on these readings (they are stored; the verdicts follow from them). */
@@ -275,20 +336,14 @@ export function gateVerdicts(gates: HealthGates, r: Pick<GateReadings, 'updated'
 
 function driftVerdict(gates: HealthGates, u: SideStats, c: SideStats): GateVerdict {
   const limit = gates.maxDriftPsi ?? null;
-  const drift = driftOf(gates, u, c);
-  const a = drift?.assessment;
+  if (limit === null) return { gate: 'drift', reading: null, limit, verdict: 'off' };
+  const { reference, assessment: a } = driftOf(gates, u, c);
   return {
     gate: 'drift',
     reading: a?.classMixPsi ?? null,
     limit,
-    verdict:
-      limit === null
-        ? 'off'
-        : !a || a.verdict === 'insufficient-data'
-          ? 'not-judged'
-          : a.verdict === 'drift'
-            ? 'fail'
-            : 'pass',
+    verdict: !a || a.verdict === 'insufficient-data' ? 'not-judged' : a.verdict === 'drift' ? 'fail' : 'pass',
+    ...(reference ? { reference } : {}),
   };
 }
 

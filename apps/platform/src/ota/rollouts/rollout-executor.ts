@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DEFAULT_DRIFT_THRESHOLDS } from '@tinyfleet/drift';
 import { modelTagOf } from '@tinyfleet/wire';
 import { StaleTransitionError } from '../../common/state-machine';
 import { OtaDispatcher } from '../delivery/ota-dispatcher.port';
@@ -206,16 +207,18 @@ export class RolloutExecutor {
     if (now.getTime() - since.getTime() < (gates.soakS ?? 0) * 1000) return 'wait';
     const laterGroups = groups.filter((g) => g.idx > group.idx).map((g) => g.id);
     const sha256 = await this.artifacts.sha256Of(rollout.artifactId);
-    const updated = await this.evidence.side(
-      { groupIds: [group.id], jobStates: ['SUCCEEDED'] },
-      { tags: [modelTagOf(Buffer.from(sha256, 'hex'))] },
-      since,
-      now,
-    );
+    const updatedSide = { groupIds: [group.id], jobStates: ['SUCCEEDED' as const] };
+    const newModel = { tags: [modelTagOf(Buffer.from(sha256, 'hex'))] };
+    const updated = await this.evidence.side(updatedSide, newModel, since, now);
     const control = laterGroups.length
       ? await this.evidence.side({ groupIds: laterGroups, jobStates: ['QUEUED', 'SKIPPED'] }, 'active-slot', since, now)
       : emptySide();
-    if (gates.maxDriftPsi !== undefined) updated.summaryReference = await this.evidence.driftReference(sha256);
+    if (gates.maxDriftPsi !== undefined) {
+      updated.summaryReference = await this.evidence.driftReference(sha256);
+      const minInferences = gates.minDriftInferences ?? DEFAULT_DRIFT_THRESHOLDS.minInferences;
+      Object.assign(updated, await this.evidence.firstWindow(updatedSide, newModel, since, now, minInferences));
+      control.driftingCohorts = await this.evidence.driftingOldModel(groups.map((g) => g.id));
+    }
     const readings: GateReadings = evaluateGates(gates, updated, control, now);
     if (laterGroups.length === 0)
       readings.notJudged.push('last group: no devices left on the old model to compare with');
