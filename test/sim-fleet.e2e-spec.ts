@@ -208,6 +208,23 @@ describe('simulated fleet end to end (pglite)', () => {
     }
   });
 
+  it('lists every device with when its last status was stored (one request tells which nodes reported)', async () => {
+    const page = (await platform.api('GET', '/api/devices?limit=100')).body as {
+      items: Array<{ id: string; lastStatusAt: string | null }>;
+    };
+    const stored = new Map(
+      (await sql.query('SELECT id, last_status_at FROM devices')).rows.map((r) => [
+        r.id as string,
+        (r.last_status_at as Date | null)?.toISOString() ?? null,
+      ]),
+    );
+    expect(page.items).toHaveLength(50);
+    for (const d of page.items) {
+      expect(d.lastStatusAt).not.toBeNull();
+      expect(d.lastStatusAt).toBe(stored.get(d.id));
+    }
+  });
+
   it('a restarted node keeps its identity (no new registration) and its event seqs keep increasing', async () => {
     const id = 'e2e-doorbell-1';
     const old = host.find(id)!;

@@ -21,6 +21,8 @@ export interface Device {
   eventsCount: number;
   rejectedCount: number;
   lastSeenAt: string | null;
+  /** When the platform stored the last status heartbeat. */
+  lastStatusAt: string | null;
   createdAt: string;
 }
 
@@ -54,7 +56,6 @@ export interface DeviceStatus {
 /** GET /api/devices/:id */
 export interface DeviceDetail extends Device {
   lastStatus: DeviceStatus | null;
-  lastStatusAt: string | null;
   /** The latest up/capabilities; null: never reported (admission then checks the platform's op list). */
   capabilities: DeviceCapabilities | null;
 }

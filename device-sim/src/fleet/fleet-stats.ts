@@ -1,4 +1,4 @@
-import { emptyPublished, SIM_UPLINK_KINDS } from '../node/sim-node';
+import { emptyPublished, SIM_UPLINK_KINDS } from '../node/node-radio';
 import type { FleetStats } from './fleet-host';
 
 /** Sum the stats of several workers (counts add up; virtual time is the latest). */

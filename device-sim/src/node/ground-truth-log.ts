@@ -1,4 +1,4 @@
-import type { ModelAccuracyV1 } from '@tinyfleet/wire';
+import { ACCURACY_MAX_MODELS, encodeAccuracyReportV1, type ModelAccuracyV1 } from '@tinyfleet/wire';
 
 /**
  * The node's local truth log: for every inference, the dataset's label of the sample it saw next to
@@ -32,7 +32,9 @@ export class GroundTruthLog {
   /** By model tag, in order of last use (a Map keeps insertion order; a used tag is moved to the end). */
   private readonly totals = new Map<number, Totals>();
   /** Bumped on every record: an unchanged log needs no new report. */
-  revision = 0;
+  private revision = 0;
+  private revisionReported = 0;
+  private reportSeq = 0;
 
   /** `capacity` entries are kept verbatim (for inspection); totals cover everything. */
   constructor(readonly capacity = 256) {}
@@ -64,6 +66,18 @@ export class GroundTruthLog {
       acc.accuracy = acc.correct / acc.inferences;
     }
     return out;
+  }
+
+  /** The log as up/accuracy when it moved since the last report (cumulative counts); null when it did not. */
+  takeReport(bootId: number, nowMs: number): Uint8Array | null {
+    if (this.revision === this.revisionReported) return null;
+    this.revisionReported = this.revision;
+    return encodeAccuracyReportV1({
+      bootId,
+      seq: this.reportSeq++,
+      timestampMs: nowMs,
+      models: this.byTag(ACCURACY_MAX_MODELS),
+    });
   }
 
   /** Counts per model tag for up/accuracy: the `max` most recently used models. */

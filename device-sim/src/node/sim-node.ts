@@ -1,50 +1,44 @@
 import { mulberry32 } from '@tinyfleet/random';
 import {
   BatteryProfile,
-  connectCost,
-  dutyCycleMinIntervalS,
   EnergyLedger,
-  keepAliveCostUj,
   McuProfile,
-  MessageCost,
-  messageCost,
   RadioProfile,
   SENSOR_PROFILES,
   totalUj,
   usableEnergyJ,
 } from '@tinyfleet/energy';
-import type { SummaryAccumulator } from '@tinyfleet/drift';
-import { INTERPRETER_VERSION, resolverForBuild } from '@tinyfleet/tinyml';
+import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
 import {
-  ACCURACY_MAX_MODELS,
   DeviceConfigV1,
-  DownlinkKind,
-  encodeAccuracyReportV1,
   encodeDeviceCapabilitiesV1,
   encodeEnergySnapshotV1,
   encodeInferenceEventV1,
-  encodeInferenceSummaryV1,
   encodeStatusV1,
   EnergySnapshotV1,
   InferenceEventV1,
-  SUMMARY_MAX_MODELS,
 } from '@tinyfleet/wire';
 import type { KeyObject } from 'node:crypto';
-import type { InferenceResult, SharedModel } from '../inference/shared-model';
-import { OtaAgent } from '../ota/ota-agent';
+import type { SharedModel } from '../inference/shared-model';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
-import { firmwareBuildFor, opSetBytesFor } from './firmware-build';
-import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent, type KeptWindow } from './evidence-agent';
+import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent } from './evidence-agent';
+import { captureWindow } from './evidence-window';
+import { opSetBytesFor } from './firmware-build';
 import { GroundTruthLog } from './ground-truth-log';
 import { LoadReceivedModel, ModelSlots } from './model-slots';
+import { emptyPublished, NodeRadio, RadioCounters } from './node-radio';
 import type { NodeUplink, SeqStore } from './node-ports';
 import { OfflineBuffer } from './offline-buffer';
+import { OtaDownlinkKind, OtaTask } from './ota-task';
+import { SummaryAgent } from './summary-agent';
 
 export const FIRMWARE_VERSION = 'sim-1.0.0';
 /** QoS 1 messages the node keeps unacknowledged at once (MQTT client window on a small MCU). */
 export const MAX_IN_FLIGHT = 8;
 const SEQ_BLOCK = 4096;
+/** Evidence chunks published per pump at most, so events and status interleave with an upload. */
+const EVIDENCE_CHUNKS_PER_PUMP = 4;
 
 export interface SimNodeOptions {
   hardwareId: string;
@@ -80,36 +74,11 @@ export interface SimNodeOptions {
   evidenceBudgetBytesPerDay?: number;
 }
 
-/** What this firmware publishes: every uplink kind of the wire protocol. */
-export const SIM_UPLINK_KINDS = [
-  'event',
-  'status',
-  'energy',
-  'ota-status',
-  'ota-request',
-  'accuracy',
-  'capabilities',
-  'summary',
-  'evidence',
-  'evidence-status',
-] as const;
-/** Evidence chunks published per pump at most, so events and status interleave with an upload. */
-const EVIDENCE_CHUNKS_PER_PUMP = 4;
-export type SimUplinkKind = (typeof SIM_UPLINK_KINDS)[number];
-
-export function emptyPublished(): Record<SimUplinkKind, number> {
-  return Object.fromEntries(SIM_UPLINK_KINDS.map((k) => [k, 0])) as Record<SimUplinkKind, number>;
-}
-
-export interface NodeCounters {
+export interface NodeCounters extends RadioCounters {
   samples: number;
   inferences: number;
   eventsCreated: number;
   eventsAcked: number;
-  published: Record<SimUplinkKind, number>;
-  /** Bytes on air and radio energy of evidence uplinks (chunks and statuses), as charged to the ledger. */
-  evidenceBytesOnAir: number;
-  evidenceUj: number;
 }
 
 /**
@@ -132,9 +101,11 @@ export class SimNode {
     evidenceBytesOnAir: 0,
     evidenceUj: 0,
   };
-  readonly ota: OtaAgent;
+  readonly ota: OtaTask;
   readonly evidence: EvidenceAgent;
   readonly bootId: number;
+  private readonly radio: NodeRadio;
+  private readonly summaries: SummaryAgent;
   private readonly policy: EventPolicyState;
   private config: DeviceConfigV1 = DEFAULT_DEVICE_CONFIG;
   private readonly random: () => number;
@@ -145,28 +116,12 @@ export class SimNode {
   private nextSeq: number;
   private seqReservedUntil: number;
   private energySeq = 0;
-  private accuracySeq = 0;
-  private accuracyRevisionSent = 0;
-  /**
-   * The up/summary window per model tag, in order of last use (a used tag moves to the end), so a
-   * summary carries the active model and, after a switch, the one it replaced.
-   */
-  private readonly summaries = new Map<number, SummaryAccumulator>();
-  private summarySeq = 0;
-  private summaryFromMs: number;
-  /** Downlinks are handled one at a time, in arrival order, like a device's single MQTT task. */
-  private downlinkChain: Promise<void> = Promise.resolve();
-  /** An unexpected failure inside the OTA agent (a bug, not a refused update), for the fleet summary. */
-  lastOtaError: string | null = null;
   private nextStatusAtMs: number;
   private nextEnergyAtMs: number;
-  private keepAliveFromMs: number | null = null;
-  private nextTxAllowedMs = 0;
   private lastNowMs: number;
   private statusDue = false;
   private capabilitiesDue = false;
   private energyDue = false;
-  private readonly txCosts = new Map<string, MessageCost>();
   private sensing: boolean;
 
   constructor(private readonly o: SimNodeOptions) {
@@ -195,16 +150,18 @@ export class SimNode {
           return model;
         }),
     );
-    this.ota = new OtaAgent({ publish: (kind, payload) => this.sendOta(kind, payload) }, this.slots, {
+    this.radio = new NodeRadio(o.radio, this.ledger, o.uplink, this.counters);
+    this.ota = new OtaTask(this.slots, {
+      mcu: o.mcu,
       trustedKeys: o.trustedKeys ?? new Map(),
       clock: () => this.lastNowMs,
+      publish: (kind, payload) => this.sendOta(kind, payload),
       selfTestRan: () => this.chargeSelfTest(),
-      resolver: resolverForBuild(firmwareBuildFor(o.mcu)),
     });
     this.evidence = new EvidenceAgent(
       {
         publish: (kind, payload) => {
-          if (o.uplink.connected) this.send(kind, payload, this.lastNowMs).catch(() => undefined);
+          if (o.uplink.connected) this.radio.send(kind, payload, this.lastNowMs).catch(() => undefined);
         },
         deviceSecret: () => o.uplink.deviceSecret?.() ?? null,
       },
@@ -215,7 +172,7 @@ export class SimNode {
     this.sampleIndex = o.streamOffset;
     this.nextSampleAtMs = o.bootMs;
     this.lastNowMs = o.bootMs;
-    this.summaryFromMs = o.bootMs;
+    this.summaries = new SummaryAgent(this.bootId, o.bootMs);
     this.nextSeq = o.seqStore.reserve(SEQ_BLOCK, 0);
     this.seqReservedUntil = this.nextSeq + SEQ_BLOCK;
     this.nextStatusAtMs = o.bootMs + this.config.statusIntervalS * 1000;
@@ -234,6 +191,11 @@ export class SimNode {
     return this.o.uplink;
   }
 
+  /** An unexpected failure inside the OTA agent (a bug, not a refused update), for the fleet summary. */
+  get lastOtaError(): string | null {
+    return this.ota.lastError;
+  }
+
   /** Run the node up to virtual time `nowMs`. */
   advance(nowMs: number): void {
     if (nowMs < this.lastNowMs) return;
@@ -249,7 +211,7 @@ export class SimNode {
       this.nextSampleAtMs = t + this.o.stream.nextIntervalMs(this.sampleIndex, this.random);
       this.sampleIndex++;
     }
-    this.settleKeepAlive(nowMs);
+    this.radio.settleKeepAlive(nowMs);
     if (nowMs >= this.nextStatusAtMs) {
       this.statusDue = true;
       this.nextStatusAtMs = nextAfter(this.nextStatusAtMs, this.config.statusIntervalS * 1000, nowMs);
@@ -271,81 +233,42 @@ export class SimNode {
       this.nextStatusAtMs = nowMs + this.config.statusIntervalS * 1000;
       this.nextEnergyAtMs = nowMs + this.config.energyIntervalS * 1000;
     }
-    this.ledger.chargeRadioConnect(connectCost(this.o.radio));
-    this.keepAliveFromMs = nowMs;
+    this.radio.linkUp(nowMs);
     // After every connect: the platform may have missed the last report, and admission needs the op set.
     this.capabilitiesDue = true;
     this.statusDue = true; // the platform learns the slots (model tags) before the events
     this.energyDue = true;
     this.pump(nowMs);
-    // A download cut by the link carries on from its first missing chunk.
-    this.downlinkChain = this.downlinkChain.then(() => this.ota.resume()).catch((err) => this.otaFailed(err));
+    this.ota.resume();
   }
 
   /** The link went down: in-flight events go back to the buffer. */
   linkDown(nowMs: number): void {
-    this.settleKeepAlive(nowMs);
-    this.keepAliveFromMs = null;
+    this.radio.linkDown(nowMs);
     this.buffer.requeueInFlight();
   }
 
   /** down/config arrived (`payloadBytes` on the wire). */
   applyConfig(config: DeviceConfigV1, payloadBytes: number): void {
-    this.ledger.chargeRadioRx(
-      messageCost(this.o.radio, {
-        payloadBytes,
-        direction: 'down',
-        qos: 1,
-        topicBytes: this.o.uplink.downlinkTopicBytes('config'),
-      }),
-    );
+    this.radio.received('config', payloadBytes);
     this.config = config;
     this.policy.configure(config.eventPolicy, config.scoreThresholdQ);
     this.nextStatusAtMs = Math.min(this.nextStatusAtMs, this.lastNowMs + config.statusIntervalS * 1000);
     this.nextEnergyAtMs = Math.min(this.nextEnergyAtMs, this.lastNowMs + config.energyIntervalS * 1000);
   }
 
-  /**
-   * An OTA downlink arrived (`payload` as received): its radio energy is charged, then the agent
-   * handles it after every earlier one.
-   */
-  onOtaDownlink(kind: Exclude<DownlinkKind, 'config' | 'evidence-request'>, payload: Uint8Array): Promise<void> {
-    this.ledger.chargeRadioRx(
-      messageCost(this.o.radio, {
-        payloadBytes: payload.byteLength,
-        direction: 'down',
-        qos: 1,
-        topicBytes: this.o.uplink.downlinkTopicBytes(kind),
-      }),
-    );
-    const handle =
-      kind === 'ota-offer'
-        ? () => this.ota.onOffer(payload)
-        : kind === 'ota-chunk'
-          ? () => this.ota.onChunk(payload)
-          : () => this.ota.onCancel(payload);
-    this.downlinkChain = this.downlinkChain.then(handle).catch((err) => this.otaFailed(err));
-    return this.downlinkChain;
+  /** An OTA downlink arrived (`payload` as received): its radio energy is charged, then the OTA task handles it. */
+  onOtaDownlink(kind: OtaDownlinkKind, payload: Uint8Array): Promise<void> {
+    this.radio.received(kind, payload.byteLength);
+    return this.ota.onDownlink(kind, payload);
   }
 
   /** down/evidence-request arrived: its radio energy is charged, then the agent answers it. */
   onEvidenceRequest(payload: Uint8Array): void {
-    this.ledger.chargeRadioRx(
-      messageCost(this.o.radio, {
-        payloadBytes: payload.byteLength,
-        direction: 'down',
-        qos: 1,
-        topicBytes: this.o.uplink.downlinkTopicBytes('evidence-request'),
-      }),
-    );
+    this.radio.received('evidence-request', payload.byteLength);
     const tags = [this.slots.activeModel, this.slots.inactiveModel].flatMap((m) => (m ? [m.artifact.modelTag] : []));
     this.evidence.onRequest(payload, this.lastNowMs, tags);
     this.pump(this.lastNowMs);
-  }
-
-  /** The chain goes on with the next downlink; the failure is kept, not swallowed. */
-  private otaFailed(err: unknown): void {
-    this.lastOtaError = err instanceof Error ? err.message : String(err);
   }
 
   /** Install a model into the inactive slot (refused with a reason when it does not fit). */
@@ -385,8 +308,8 @@ export class SimNode {
     const cost = model.costOn(this.o.mcu);
     this.ledger.chargeCompute(cost);
     this.counters.inferences++;
-    this.summarise(model, result);
-    if (this.evidence.enabled) this.evidence.keep(this.keptWindow(model, t, result));
+    this.summaries.add(model, result);
+    if (this.evidence.enabled) this.evidence.keep(captureWindow(this.o.stream, model, this.sampleIndex, t, result));
     const report = this.policy.shouldReport(result);
     const seq = report ? this.takeSeq() : -1;
     if (this.o.stream.scored?.(this.sampleIndex) !== false)
@@ -413,90 +336,6 @@ export class SimNode {
     this.buffer.push(event);
   }
 
-  /** Adds the inference to its model's summary window (a device does this in integers, allocation-free). */
-  private summarise(model: SharedModel, result: InferenceResult): void {
-    const tag = model.artifact.modelTag;
-    let acc = this.summaries.get(tag);
-    if (acc) this.summaries.delete(tag);
-    else acc = model.summaryAccumulator();
-    acc.addReduced(result.scores, result.reducedInput);
-    this.summaries.set(tag, acc);
-  }
-
-  /**
-   * up/summary, with the status: the window since the previous one, for the models used in it (the
-   * most recent SUMMARY_MAX_MODELS; a third model within one window is left out). Nothing is sent
-   * for a window without inferences. Charged like any uplink: it is the device's real workload.
-   */
-  private sendSummary(nowMs: number): void {
-    const used = [...this.summaries].filter(([, acc]) => acc.count > 0).slice(-SUMMARY_MAX_MODELS);
-    if (used.length === 0) return;
-    const payload = encodeInferenceSummaryV1({
-      bootId: this.bootId,
-      seq: this.summarySeq++,
-      timestampMs: nowMs,
-      windowMs: Math.min(0xffffffff, Math.max(0, nowMs - this.summaryFromMs)),
-      marginQ: used[0]![1].marginQ,
-      models: used.map(([modelTag, acc]) => {
-        const w = acc.snapshot();
-        return {
-          modelTag,
-          inferences: w.inferences,
-          classCounts: w.classCounts,
-          scoreHistogram: w.scoreHistogram,
-          lowMargin: w.lowMargin,
-          inputStats: w.inputStats,
-        };
-      }),
-    });
-    // The window restarts; only the active model keeps an accumulator (the replaced one is done).
-    const active = this.slots.activeModel?.artifact.modelTag;
-    for (const [tag, acc] of this.summaries)
-      if (tag === active) acc.reset();
-      else this.summaries.delete(tag);
-    this.summaryFromMs = nowMs;
-    this.send('summary', payload, nowMs).catch(() => undefined); // a lost window shows as a seq gap
-  }
-
-  /** A copy of the raw samples the model just read (its channels, oldest first), in the node's own memory. */
-  private keptWindow(model: SharedModel, t: number, result: InferenceResult): KeptWindow {
-    const stream = this.o.stream;
-    const p = model.artifact.preprocessing;
-    const samples = model.windowFor(stream);
-    const first = this.sampleIndex - (samples - 1);
-    const base = {
-      modelTag: model.artifact.modelTag,
-      timestampMs: t,
-      label: result.label,
-      scoreQ: result.scoreQ,
-      marginQ: result.marginQ,
-      samples,
-    };
-    if (p.kind === 'image') {
-      const frame = stream.values(first);
-      return {
-        ...base,
-        format: 'u8',
-        valuesPerSample: frame.length,
-        imageWidth: stream.imageWidth ?? 0,
-        data: Uint8Array.from(frame),
-      };
-    }
-    const columns = p.channels.map((c) => stream.channels.indexOf(c));
-    const values = new Float32Array(samples * columns.length);
-    for (let s = 0; s < samples; s++) {
-      const row = stream.values(first + s);
-      columns.forEach((c, j) => (values[s * columns.length + j] = row[c]!));
-    }
-    return {
-      ...base,
-      format: 'f32le',
-      valuesPerSample: columns.length,
-      imageWidth: 0,
-      data: new Uint8Array(values.buffer),
-    };
-  }
-
   private takeSeq(): number {
     if (this.nextSeq >= this.seqReservedUntil) {
       this.nextSeq = this.o.seqStore.reserve(SEQ_BLOCK, this.nextSeq);
@@ -505,52 +344,12 @@ export class SimNode {
     return this.nextSeq++;
   }
 
-  private settleKeepAlive(nowMs: number): void {
-    if (this.keepAliveFromMs === null || nowMs <= this.keepAliveFromMs) return;
-    const uj = keepAliveCostUj(this.o.radio, (nowMs - this.keepAliveFromMs) / 1000);
-    if (uj > 0) this.ledger.chargeRadioConnect(uj);
-    this.keepAliveFromMs = nowMs;
-  }
-
-  private txAllowed(nowMs: number): boolean {
-    return nowMs >= this.nextTxAllowedMs;
-  }
-
-  /** Charge one uplink exchange; on LoRa, also hold the next one back for the 1 % duty cycle. */
-  private chargeTx(kind: SimUplinkKind, payloadBytes: number, nowMs: number): void {
-    const key = `${kind}:${payloadBytes}`;
-    let cost = this.txCosts.get(key);
-    if (!cost) {
-      cost = messageCost(this.o.radio, {
-        payloadBytes,
-        direction: 'up',
-        qos: 1,
-        topicBytes: this.o.uplink.topicBytes(kind),
-      });
-      this.txCosts.set(key, cost);
-    }
-    this.ledger.chargeRadioTx(cost, { event: kind === 'event' });
-    if (kind === 'evidence' || kind === 'evidence-status') {
-      this.counters.evidenceBytesOnAir += cost.breakdown.bytesUp + cost.breakdown.bytesDown;
-      this.counters.evidenceUj += cost.energyUj;
-    }
-    if (this.o.radio.kind === 'lora') this.nextTxAllowedMs = nowMs + dutyCycleMinIntervalS(cost.airtimeMs) * 1000;
-  }
-
-  private send(kind: SimUplinkKind, payload: Uint8Array, nowMs: number): Promise<unknown> {
-    // up/accuracy is the simulation's measuring tape (a field device has no ground truth to send):
-    // it is not charged, so the energy figures stay those of the device's real workload.
-    if (kind !== 'accuracy') this.chargeTx(kind, payload.byteLength, nowMs);
-    this.counters.published[kind]++;
-    return this.o.uplink.publish(kind, payload);
-  }
-
   /**
    * The agent's uplinks. Not awaited for the PUBACK: MQTT keeps them in order, and a report lost with
    * the link is made good by the agent's resume and by the platform's re-offer.
    */
   private sendOta(kind: 'ota-status' | 'ota-request', payload: Uint8Array): Promise<void> {
-    if (this.o.uplink.connected) this.send(kind, payload, this.lastNowMs).catch(() => undefined);
+    if (this.o.uplink.connected) this.radio.send(kind, payload, this.lastNowMs).catch(() => undefined);
     return Promise.resolve();
   }
 
@@ -563,7 +362,7 @@ export class SimNode {
   private pump(nowMs: number): void {
     const up = this.o.uplink;
     if (!up.connected) return;
-    if (this.capabilitiesDue && this.txAllowed(nowMs)) {
+    if (this.capabilitiesDue && this.radio.txAllowed(nowMs)) {
       this.capabilitiesDue = false;
       const payload = encodeDeviceCapabilitiesV1({
         timestampMs: nowMs,
@@ -571,9 +370,9 @@ export class SimNode {
         opSet: opSetBytesFor(this.o.mcu),
       });
       // Lost with the link: the next connect sends it again.
-      this.send('capabilities', payload, nowMs).catch(() => undefined);
+      this.radio.send('capabilities', payload, nowMs).catch(() => undefined);
     }
-    if (this.statusDue && this.txAllowed(nowMs)) {
+    if (this.statusDue && this.radio.txAllowed(nowMs)) {
       this.statusDue = false;
       const b = this.battery();
       const payload = encodeStatusV1({
@@ -588,26 +387,20 @@ export class SimNode {
         bufferedEvents: this.buffer.size,
         droppedEvents: this.buffer.dropped,
       });
-      this.send('status', payload, nowMs).catch(() => undefined); // status is periodic: the next one supersedes
-      this.sendSummary(nowMs);
-      // With the status, when the truth log moved: hourly is enough for a health gate, and at 600× the
-      // energy cadence would put as many accuracy reports on the platform as energy snapshots.
-      if (this.truth.revision !== this.accuracyRevisionSent) {
-        this.accuracyRevisionSent = this.truth.revision;
-        const report = encodeAccuracyReportV1({
-          bootId: this.bootId,
-          seq: this.accuracySeq++,
-          timestampMs: nowMs,
-          models: this.truth.byTag(ACCURACY_MAX_MODELS),
-        });
-        this.send('accuracy', report, nowMs).catch(() => undefined); // cumulative, like energy
-      }
+      this.radio.send('status', payload, nowMs).catch(() => undefined); // status is periodic: the next one supersedes
+      // The window since the last status; a lost one shows as a seq gap.
+      const summary = this.summaries.take(nowMs, this.slots.activeModel?.artifact.modelTag);
+      if (summary) this.radio.send('summary', summary, nowMs).catch(() => undefined);
+      // With the status: hourly is enough for a health gate, and at 600× the energy cadence would
+      // put as many accuracy reports on the platform as energy snapshots.
+      const accuracy = this.truth.takeReport(this.bootId, nowMs);
+      if (accuracy) this.radio.send('accuracy', accuracy, nowMs).catch(() => undefined); // cumulative, like energy
     }
-    while (this.buffer.inFlightCount < MAX_IN_FLIGHT && this.txAllowed(nowMs)) {
+    while (this.buffer.inFlightCount < MAX_IN_FLIGHT && this.radio.txAllowed(nowMs)) {
       const e = this.buffer.takeNext();
       if (!e) break;
       const generation = up.generation;
-      this.send('event', encodeInferenceEventV1(e), nowMs).then(
+      this.radio.send('event', encodeInferenceEventV1(e), nowMs).then(
         () => {
           this.buffer.ack(e.seq);
           this.counters.eventsAcked++;
@@ -617,14 +410,14 @@ export class SimNode {
         },
       );
     }
-    for (let k = 0; k < EVIDENCE_CHUNKS_PER_PUMP && this.evidence.uploading && this.txAllowed(nowMs); k++)
+    for (let k = 0; k < EVIDENCE_CHUNKS_PER_PUMP && this.evidence.uploading && this.radio.txAllowed(nowMs); k++)
       this.evidence.sendNext(nowMs);
-    if (this.energyDue && this.txAllowed(nowMs)) {
+    if (this.energyDue && this.radio.txAllowed(nowMs)) {
       this.energyDue = false;
       this.ledger.chargeSleepUntil(nowMs);
       const payload = encodeEnergySnapshotV1(this.energySnapshot(nowMs));
       this.energySeq++;
-      this.send('energy', payload, nowMs).catch(() => undefined); // cumulative: the next one carries it
+      this.radio.send('energy', payload, nowMs).catch(() => undefined); // cumulative: the next one carries it
     }
   }
 }

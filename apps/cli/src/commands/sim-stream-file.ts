@@ -117,24 +117,24 @@ export async function planStreamFile(o: StreamFileOpts): Promise<StreamFilePlan>
   return { specs, userStream, model: { name: m[1], version: m[2], manifest } };
 }
 
-/** Deliver the model to every node of the stream: one rollout group, the platform's normal OTA path. */
 /**
  * Waits until the platform has stored a status from `nodes` devices of the user's stream: rollout
  * targeting reads each device's active model from its status, so a rollout created between a node's
- * CONNECT and its first stored status would skip it (seen on a loaded machine).
+ * CONNECT and its first stored status would skip it (seen on a loaded machine). One list request per
+ * poll (per 1,000 devices): the list carries each device's lastStatusAt.
  */
 export async function statusesStored(platform: string, plan: StreamFilePlan, nodes: number): Promise<void> {
   const deadlineMs = Date.now() + 300_000;
   for (;;) {
-    const list = await apiRequest<{ items: Array<{ id: string }> }>(
-      platform,
-      'GET',
-      `/api/devices?stream=${encodeURIComponent(plan.userStream.id)}&limit=1000`,
-    );
     let withStatus = 0;
-    for (const d of list.items) {
-      const detail = await apiRequest<{ lastStatusAt: string | null }>(platform, 'GET', `/api/devices/${d.id}`);
-      if (detail.lastStatusAt) withStatus++;
+    for (let offset = 0, total = 1; offset < total; offset += DEVICE_PAGE) {
+      const page = await apiRequest<{ items: Array<{ lastStatusAt: string | null }>; total: number }>(
+        platform,
+        'GET',
+        `/api/devices?stream=${encodeURIComponent(plan.userStream.id)}&limit=${DEVICE_PAGE}&offset=${offset}`,
+      );
+      total = page.total;
+      withStatus += page.items.filter((d) => d.lastStatusAt).length;
     }
     if (withStatus >= nodes) return;
     if (Date.now() > deadlineMs)
@@ -143,6 +143,10 @@ export async function statusesStored(platform: string, plan: StreamFilePlan, nod
   }
 }
 
+/** The device list's page limit. */
+const DEVICE_PAGE = 1000;
+
+/** Deliver the model to every node of the stream: one rollout group, the platform's normal OTA path. */
 export async function rolloutToStream(platform: string, plan: StreamFilePlan): Promise<number> {
   const created = await apiRequest<{ id: number }>(platform, 'POST', '/api/rollouts', {
     name: `sim --stream-file ${plan.userStream.id}: ${plan.model.name}@${plan.model.version}`,

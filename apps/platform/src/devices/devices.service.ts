@@ -50,7 +50,6 @@ export class DevicesService {
     return {
       ...toDeviceDto(d),
       lastStatus: d.lastStatus,
-      lastStatusAt: d.lastStatusAt?.toISOString() ?? null,
       capabilities: toCapabilitiesDto(d),
     };
   }
@@ -171,6 +170,7 @@ function toDeviceDto(d: Device): DeviceDto {
     lastEventAt: d.lastEventAt?.toISOString() ?? null,
     rejectedCount: Number(d.rejectedCount),
     lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+    lastStatusAt: d.lastStatusAt?.toISOString() ?? null,
     createdAt: d.createdAt.toISOString(),
   };
 }

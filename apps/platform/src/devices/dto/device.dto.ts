@@ -79,6 +79,13 @@ export class DeviceDto {
   @ApiProperty({ description: 'Messages from this device refused (malformed, oversized, schema)' })
   rejectedCount!: number;
   @ApiProperty({ nullable: true, type: String }) lastSeenAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'When the platform stored the last status heartbeat (rollout targeting reads the active model from it)',
+  })
+  lastStatusAt!: string | null;
   @ApiProperty() createdAt!: string;
 }
 
@@ -113,7 +120,6 @@ export class DeviceDetailDto extends DeviceDto {
     description: 'Last status heartbeat: firmware, model slots, battery, uptime',
   })
   lastStatus!: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, type: String }) lastStatusAt!: string | null;
   @ApiProperty({
     nullable: true,
     type: DeviceCapabilitiesDto,
