@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildProcess } from 'node:child_process';
 import { DeviceConnection } from '../../../device-sim/src/mqtt/device-connection';
-import { provisionByClaim } from '../../../device-sim/src/mqtt/provision-by-claim';
+import { registerDevice } from '../../../test/support/devices';
 import { freePort } from '../../../test/support/free-port';
 import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
 
@@ -55,23 +55,14 @@ async function main(): Promise<void> {
     const conns: DeviceConnection[] = [];
     for (let i = 0; i < devices; i += 20) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(20, devices - i) }, async (_, j) => {
-          const res = await provisionByClaim(
-            health.mqttUrl,
+        Array.from({ length: Math.min(20, devices - i) }, (_, j) =>
+          // Retries a refusal that says "later" (overloaded, rate-limited), as a device in a boot storm does.
+          registerDevice(
+            { provisioningUrl: health.mqttUrl, mqttUrl: health.mqttUrl },
             { claimId: claim.id, claimSecret: claim.secret },
-            {
-              hardwareId: `bench-${runId}-${i + j}`,
-              mcuProfile: 'nrf52840',
-              radioProfile: 'nrf52840-ble-1m',
-              firmwareVersion: '1.0.0',
-              sensorStream: 'soil',
-              interpreterVersion: '0.1.0',
-            },
-          );
-          if (res.status === 'refused' || !res.deviceSecret)
-            throw new Error(`registration refused: ${JSON.stringify(res)}`);
-          return DeviceConnection.open(health.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
-        }),
+            `bench-${runId}-${i + j}`,
+          ),
+        ),
       );
       conns.push(...batch);
     }

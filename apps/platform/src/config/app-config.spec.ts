@@ -8,6 +8,8 @@ describe('loadConfig', () => {
     expect(sut.mqtt).toEqual({ mode: 'embedded', listener: { host: '127.0.0.1', port: 1884 } });
     expect(sut.database).toEqual({ mode: 'embedded', dataDir: resolve('.tinyfleet', 'pgdata') });
     expect(sut.logLevel).toBe('info');
+    expect(sut.ingest).toEqual({ maxBatchRows: 2000, eventsRetentionDays: 90 });
+    expect(loadConfig({ EVENTS_RETENTION_DAYS: '0' }).ingest.eventsRetentionDays).toBe(0);
   });
 
   it('switches to an external broker and a real PostgreSQL by URL', () => {
@@ -39,13 +41,14 @@ describe('loadConfig', () => {
         DATABASE_URL: 'mysql://x:secret@h/db',
         LOG_LEVEL: 'loud',
         INGEST_MAX_BATCH_ROWS: '0',
+        EVENTS_RETENTION_DAYS: '-1',
       });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const { problems, message } = error as ConfigError;
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
     expect(message).toContain('PORT="eighty" is not a TCP port');
     expect(message).toContain('MQTT_PORT="70000"');
     expect(message).toContain(
@@ -53,6 +56,7 @@ describe('loadConfig', () => {
     );
     expect(message).toContain('LOG_LEVEL="loud" must be one of');
     expect(message).toContain('INGEST_MAX_BATCH_ROWS="0" must be an integer from 1 to 20000');
+    expect(message).toContain('EVENTS_RETENTION_DAYS="-1" must be an integer from 0 to 36500');
     expect(message).not.toContain('secret');
   });
 

@@ -41,7 +41,8 @@ export interface AppConfig {
   database: { mode: 'embedded'; dataDir: string } | { mode: 'external'; url: string };
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  ingest: { maxBatchRows: number };
+  /** Inference events are kept `eventsRetentionDays` after they arrive, by dropping day partitions (0: forever). */
+  ingest: { maxBatchRows: number; eventsRetentionDays: number };
   /** leaseMs: how long a running rollout stays with the instance that last ticked it (see RolloutLease). */
   ota: { chunkBytes: number; tickMs: number; leaseMs: number };
   /**
@@ -175,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
   const maxBatchRows = int('INGEST_MAX_BATCH_ROWS', 2000, 1, 20000);
+  const eventsRetentionDays = int('EVENTS_RETENTION_DAYS', 90, 0, 36500);
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
@@ -230,7 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },
     dataDir,
     logLevel,
-    ingest: { maxBatchRows },
+    ingest: { maxBatchRows, eventsRetentionDays },
     ota: { chunkBytes, tickMs, leaseMs },
     drift: { tickMs: driftTickMs, windowMs: driftWindowH * 3_600_000, stepMs: driftStepMin * 60_000 },
     evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },

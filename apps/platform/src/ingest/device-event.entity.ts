@@ -1,11 +1,13 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One inference conclusion a device sent; unique on (deviceId, seq). Written in batches by IngestService. */
+/**
+ * One inference conclusion a device sent; unique on (deviceId, seq) through device_event_keys (a
+ * partitioned table cannot hold that unique index itself). Written in batches by IngestService.
+ */
 @Entity('device_events')
 export class DeviceEvent {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
-  @Column('text', { name: 'device_id' }) deviceId!: string;
-  @Column('bigint') seq!: string;
+  @PrimaryColumn('text', { name: 'device_id' }) deviceId!: string;
+  @PrimaryColumn('bigint') seq!: string;
   @Column('timestamptz', { name: 'device_time' }) deviceTime!: Date;
   @Column('timestamptz', { name: 'received_at' }) receivedAt!: Date;
   @Column('bigint', { name: 'model_tag' }) modelTag!: string;

@@ -6,22 +6,32 @@ import { slotModelJoin } from '../devices/device-slots.sql';
 import { DeviceEvent } from './device-event.entity';
 
 /**
- * One statement per batch: insert the events (a duplicate (device, seq) is skipped), resolve each
- * event's model tag against the device's model slots, and bump the device's counters by the rows
- * actually inserted — so counters are exactly-once too. Events of unknown devices are not inserted
- * (the join drops them).
+ * One statement per batch: claim each event's (device, seq) in device_event_keys (a duplicate is
+ * skipped — also one stored in an earlier partition: device_events is partitioned by received_at,
+ * so a re-send lands in a later partition than its first copy and no index of device_events could
+ * see both), insert the events whose key was new, resolve each event's model tag against the
+ * device's model slots, and bump the device's counters by the rows actually inserted — so counters
+ * are exactly-once too. Within a batch the first copy of a (device, seq) wins, as across batches.
+ * Events of unknown devices are not inserted (the join drops them).
  */
 const INSERT_EVENTS_SQL = `
 WITH v AS (
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::smallint[], $6::smallint[], $7::bigint[], $8::bigint[])
-    AS v(device_id, seq, ts_ms, model_tag, label, score_q, latency_us, energy_uj)
+  SELECT DISTINCT ON (device_id, seq) *
+  FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::smallint[], $6::smallint[], $7::bigint[], $8::bigint[])
+    WITH ORDINALITY AS v(device_id, seq, ts_ms, model_tag, label, score_q, latency_us, energy_uj, ord)
+  ORDER BY device_id, seq, ord
+), k AS (
+  INSERT INTO device_event_keys (device_id, seq, received_at)
+  SELECT v.device_id, v.seq, now() FROM v JOIN devices d ON d.id = v.device_id
+  ON CONFLICT (device_id, seq) DO NOTHING
+  RETURNING device_id, seq
 ), ins AS (
   INSERT INTO device_events (device_id, seq, device_time, model_tag, model_id, model_version, label, score_q, latency_us, energy_uj)
   SELECT v.device_id, v.seq, to_timestamp(v.ts_ms / 1000.0), v.model_tag, m.model_id, m.model_version, v.label, v.score_q, v.latency_us, v.energy_uj
-  FROM v
+  FROM k
+  JOIN v ON v.device_id = k.device_id AND v.seq = k.seq
   JOIN devices d ON d.id = v.device_id
   ${slotModelJoin('v.model_tag')}
-  ON CONFLICT (device_id, seq) DO NOTHING
   RETURNING device_id, seq
 ), agg AS (
   SELECT device_id, count(*) AS n, max(seq) AS max_seq FROM ins GROUP BY device_id
