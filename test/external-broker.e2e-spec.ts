@@ -194,7 +194,9 @@ describe('the machine Mosquitto on 1883 as external broker', () => {
     await device?.close();
     await platform?.stop();
     // Leave no persistent sessions behind in the shared broker.
-    for (const id of [device?.deviceId, `${clientId}-0`, `${clientId}-1`].filter(Boolean) as string[]) {
+    for (const id of [device?.deviceId, `${clientId}-0`, `${clientId}-1`, `${clientId}-downlink`].filter(
+      Boolean,
+    ) as string[]) {
       const c = await connectAsync(url, { clientId: id, clean: true, reconnectPeriod: 0 });
       await c.endAsync();
     }

@@ -17,6 +17,8 @@ export interface PlatformInstance {
   child: ChildProcess;
   httpUrl: string;
   provisioningUrl: string;
+  /** The id it writes as `lease_owner` and as the actor of its job transitions (from /health). */
+  instanceId: string;
   /** Resolves when the instance prints `text` (after its banner). */
   printed(text: string): Promise<void>;
   kill(): Promise<void>;
@@ -47,10 +49,13 @@ export async function startInstance(
       w.resolve();
     }
   });
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const health = (await (await fetch(`${httpUrl}/health`)).json()) as { instanceId: string };
   return {
     name,
     child,
-    httpUrl: `http://127.0.0.1:${httpPort}`,
+    httpUrl,
+    instanceId: health.instanceId,
     provisioningUrl: `mqtt://127.0.0.1:${mqttPort}`,
     printed: (text) =>
       output.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })),

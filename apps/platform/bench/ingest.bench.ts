@@ -1,11 +1,16 @@
 /**
  * npm run bench:ingest -- [--devices N] [--seconds T] [--window W] [--platform URL] [--database-url URL]
+ * npm run bench:ingest -- --cluster [--devices N] [--seconds T] [--window W] [--database-url URL]
  *
  * N real MQTT device connections publish QoS 1 inference events for T seconds, each keeping W
  * publishes in flight; every ack is timed. Without --platform, a platform is started as its own
  * process on free ports (embedded defaults, fresh data folder, or --database-url). Afterwards the
  * stored rows are counted through the REST API and compared with the acknowledged events.
  * Prints one JSON object. The load generator shares the machine's cores with the platform.
+ *
+ * --cluster: raw QoS 1 pub→sub on a private Mosquitto and on a private 3-node NATS cluster, then
+ * the platform with 1 and with 2 instances on that cluster persisting into PostgreSQL (a fresh
+ * database on the machine's server unless --database-url), all in one run: see ingest-cluster.ts.
  */
 import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +21,8 @@ import { DeviceConnection } from '../../../device-sim/src/mqtt/device-connection
 import { registerDevice } from '../../../test/support/devices';
 import { freePort } from '../../../test/support/free-port';
 import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
+import { runClusterBench } from './ingest-cluster';
+import { latencySummary, publishLoad } from './ingest-load';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,6 +31,7 @@ const { values: args } = parseArgs({
     window: { type: 'string', default: '20' },
     platform: { type: 'string' },
     'database-url': { type: 'string' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 const devices = Number(args.devices);
@@ -31,6 +39,13 @@ const seconds = Number(args.seconds);
 const window = Number(args.window);
 
 async function main(): Promise<void> {
+  if (args.cluster) {
+    const result = await runClusterBench({ devices, seconds, window, databaseUrl: args['database-url'] });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    const runs = Object.values(result.runs as Record<string, { verified: boolean }>);
+    if (runs.some((r) => !r.verified)) process.exitCode = 1;
+    return;
+  }
   let child: ChildProcess | undefined;
   let dataDir: string | undefined;
   let http = args.platform;
@@ -68,32 +83,7 @@ async function main(): Promise<void> {
     }
 
     process.stderr.write(`publishing for ${seconds} s from ${devices} devices, ${window} in flight each…\n`);
-    const latenciesMs: number[] = [];
-    const stopAt = performance.now() + seconds * 1000;
-    const startedAt = performance.now();
-    let acked = 0;
-    await Promise.all(
-      conns.flatMap((conn) => {
-        let seq = 0;
-        return Array.from({ length: window }, async () => {
-          while (performance.now() < stopAt) {
-            const t0 = performance.now();
-            await conn.publishEvent({
-              seq: seq++,
-              timestampMs: Date.now(),
-              modelTag: 0x1234abcd,
-              label: seq % 4,
-              scoreQ: 90,
-              latencyUs: 12_000,
-              energyUj: 450,
-            });
-            latenciesMs.push(performance.now() - t0);
-            acked++;
-          }
-        });
-      }),
-    );
-    const elapsedS = (performance.now() - startedAt) / 1000;
+    const { acked, elapsedS, latenciesMs } = await publishLoad(conns, seconds, window);
     await Promise.all(conns.map((c) => c.close()));
 
     let stored = 0;
@@ -104,11 +94,6 @@ async function main(): Promise<void> {
         .reduce((s: number, d: { eventsCount: number }) => s + d.eventsCount, 0);
       if (page.items.length < 1000) break;
     }
-    latenciesMs.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      Number(
-        (latenciesMs[Math.min(latenciesMs.length - 1, Math.floor((p / 100) * latenciesMs.length))] ?? NaN).toFixed(2),
-      );
     process.stdout.write(
       `${JSON.stringify({
         bench: 'ingest',
@@ -119,7 +104,7 @@ async function main(): Promise<void> {
         seconds: Number(elapsedS.toFixed(2)),
         eventsAcked: acked,
         eventsPersistedPerS: Math.round(stored / elapsedS),
-        ackLatencyMs: { p50: pct(50), p99: pct(99), max: pct(100) },
+        ackLatencyMs: latencySummary(latenciesMs),
         rowsStored: stored,
         rowsVerified: stored === acked,
         cores: (await import('node:os')).cpus().length,

@@ -14,13 +14,17 @@ import { UplinkRouter } from './uplink-router.service';
  * topic. Registration does not pass through it (see ProvisioningEndpoint). Several consumer sessions share one subscription
  * (`$share/<MQTT_SHARE_GROUP>/…`: one group per platform deployment, every instance in it), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
  * only after `handleMessage` calls back, which we do after the row is committed, so a message the
- * platform did not store stays with the broker and is delivered again.
+ * platform did not store stays with the broker and is delivered again. Downlinks go out on a connection
+ * of their own: MQTT.js reads nothing more on a client while one of its messages is being handled, so a
+ * handler awaiting the PUBACK of a publish on that same client (a chunk request answered with chunks)
+ * would wait forever, and with it every uplink the broker routes to that session.
  */
 @Injectable()
 export class ExternalBrokerService extends BrokerPort implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly mode = 'external' as const;
   private readonly log = new Logger('ExternalBroker');
   private clients: MqttClient[] = [];
+  private downlinks?: MqttClient;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -42,9 +46,9 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
     if (cfg.mode !== 'external') return;
     await this.authExporter?.start();
     const shareGroup = `$share/${cfg.shareGroup}/`;
-    for (let i = 0; i < cfg.consumers; i++) {
-      const client = await connectAsync(cfg.url, {
-        clientId: `${cfg.clientId}-${i}`,
+    const connect = (clientId: string): Promise<MqttClient> =>
+      connectAsync(cfg.url, {
+        clientId,
         username: cfg.username,
         password: cfg.password,
         clean: false,
@@ -52,6 +56,10 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
         reconnectPeriod: 1000,
         connectTimeout: 10_000,
       });
+    this.downlinks = await connect(`${cfg.clientId}-downlink`);
+    this.downlinks.on('error', (err) => this.log.warn(`downlink connection: ${err.message}`));
+    for (let i = 0; i < cfg.consumers; i++) {
+      const client = await connect(`${cfg.clientId}-${i}`);
       client.handleMessage = (packet, done) => this.onMessage(client, packet as IPublishPacket, done);
       client.on('error', (err) => this.log.warn(`consumer ${i}: ${err.message}`));
       // Devices only: claims provision at the platform's own endpoint (see ProvisioningEndpoint).
@@ -64,10 +72,12 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
     this.clients = [];
+    await this.downlinks?.endAsync().catch(() => undefined);
+    this.downlinks = undefined;
   }
 
   async publish(topic: string, payload: Uint8Array, qos: 0 | 1): Promise<void> {
-    const client = this.clients[0];
+    const client = this.downlinks;
     if (!client) throw new Error('not connected to the external broker');
     await client.publishAsync(topic, Buffer.from(payload), { qos });
   }
