@@ -134,7 +134,7 @@ export class ProvisioningService {
         });
         if (outcome === null)
           return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
-        if (outcome.kind === 'duplicate') continue;
+        if (outcome.kind === 'conflict') continue;
         facts = outcome.facts;
       } else {
         facts = await this.registrations.seen(gate, req.hardwareId);

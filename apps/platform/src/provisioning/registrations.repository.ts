@@ -69,8 +69,8 @@ export interface Reregistration {
   attempt: AttemptRecord;
 }
 
-/** `registerNew` did not register: what it saw instead, or a unique key another registration took meanwhile. */
-export type NotRegistered = { kind: 'seen'; facts: RegistrationFacts } | { kind: 'duplicate' };
+/** `registerNew` did not register: what it saw instead, or a conflict with a concurrent registration (nothing written). */
+export type NotRegistered = { kind: 'seen'; facts: RegistrationFacts } | { kind: 'conflict' };
 
 /**
  * The claim's side of a registration, without a lock held across round trips: the claim row is the
@@ -92,8 +92,9 @@ export class RegistrationsRepository {
    * A device that is new to the platform, in one statement: gate (counting one use and taking one
    * token), device row, evidence key and audit entry commit together or not at all. Returns null once
    * registered; otherwise what the statement saw (the gate did not pass: the claim refuses, the
-   * hardware id is known, or another registration changed the claim in between) or `duplicate` (a
-   * concurrent registration inserted the same hardware id, or the random device id exists).
+   * hardware id is known, or another registration changed the claim in between) or `conflict` (a
+   * concurrent registration inserted the same hardware id, the random device id exists, or
+   * PostgreSQL broke a lock cycle with a re-registration of that hardware id).
    */
   async registerNew(gate: ClaimGate, d: NewDevice): Promise<NotRegistered | null> {
     try {
@@ -126,7 +127,7 @@ export class RegistrationsRepository {
       );
       return row!.registered ? null : { kind: 'seen', facts: toFacts(row!) };
     } catch (err) {
-      if (isUniqueViolation(err)) return { kind: 'duplicate' };
+      if (isConflict(err)) return { kind: 'conflict' };
       throw err;
     }
   }
@@ -165,7 +166,7 @@ export class RegistrationsRepository {
       });
       return true;
     } catch (err) {
-      if (err instanceof Contended || err instanceof StaleTransitionError) return false;
+      if (err instanceof Contended || err instanceof StaleTransitionError || isConflict(err)) return false;
       throw err;
     }
   }
@@ -265,6 +266,12 @@ function toFacts(r: FactsRow): RegistrationFacts {
   };
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505';
+/**
+ * A concurrent registration won: a unique key (23505), or a deadlock PostgreSQL broke (40P01: a new
+ * device's insert waiting on a re-registration's row while that one waits for the claim row).
+ */
+function isConflict(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const code = (err.driverError as { code?: string }).code;
+  return code === '23505' || code === '40P01';
 }
