@@ -11,7 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Claim } from './claim.entity';
 import { ClaimsService } from './claims.service';
 import { ProvisioningAttempt } from './provisioning-attempt.entity';
-import { ProvisioningService } from './provisioning.service';
+import { MAX_REGISTRATIONS_IN_FLIGHT, ProvisioningService } from './provisioning.service';
 import { RegistrationsRepository } from './registrations.repository';
 
 const request = (hardwareId: string): ProvisionRequestV1 => ({
@@ -130,6 +130,27 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('ProvisioningService under c
       status: 'refused',
       reason: 'rate-limited',
     });
+  });
+
+  it('sheds what it cannot serve at once: over MAX_REGISTRATIONS_IN_FLIGHT, overloaded with a retry hint, before any work', async () => {
+    const claim = await claims.create({ name: 'shed' });
+    // Called in one turn of the event loop: the first MAX_REGISTRATIONS_IN_FLIGHT are in flight when the next arrives.
+    const responses = await Promise.all(
+      Array.from({ length: MAX_REGISTRATIONS_IN_FLIGHT + 1 }, (_, i) =>
+        instances[0]!.registerUnlessOverloaded(claim.id, request(`hw-shed-${i}`)),
+      ),
+    );
+    expect(outcomes(responses)).toEqual({ registered: MAX_REGISTRATIONS_IN_FLIGHT, 'refused:overloaded': 1 });
+    expect(responses[MAX_REGISTRATIONS_IN_FLIGHT]).toEqual({
+      status: 'refused',
+      reason: 'overloaded',
+      retryAfterS: expect.any(Number),
+    });
+    expect((responses[MAX_REGISTRATIONS_IN_FLIGHT] as { retryAfterS: number }).retryAfterS).toBeGreaterThanOrEqual(1);
+    // Shed before any work: the claim's audit trail has only what was served.
+    expect(await count(`SELECT count(*) AS n FROM provisioning_attempts WHERE claim_id = $1`, [claim.id])).toBe(
+      MAX_REGISTRATIONS_IN_FLIGHT,
+    );
   });
 
   it('registers one device when the same hardware id registers many times at once; the others replace it', async () => {
