@@ -20,7 +20,8 @@ const T0 = Date.UTC(2026, 10, 2);
 /**
  * A boot storm: 500 factory-fresh nodes power up together and all register at once (no client-side
  * queue). The platform serves MAX_REGISTRATIONS_IN_FLIGHT at a time and refuses the rest `overloaded`
- * with a retry hint; the nodes come back after the hint plus jittered exponential backoff. Nodes sense
+ * with a retry hint (if it falls that far behind); the nodes come back after the hint plus jittered
+ * exponential backoff. Nodes sense
  * only once joined, so none loses an event while it waits: every event a registered node created is
  * stored exactly once.
  */
@@ -78,15 +79,16 @@ describe('boot storm: 500 nodes register at once (postgres)', () => {
     if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('registers and connects every node; the platform shed the storm with typed refusals', () => {
+  it('registers and connects every node; whatever the platform shed was a typed refusal', () => {
     const s = host.stats();
     expect(s.online).toBe(NODES);
     expect(s.registered).toBe(NODES);
     expect(s.linkErrors).toEqual({});
-    // More arrived at once than the platform serves at once: refused `overloaded` (registration) or
-    // CONNACK 3 (CONNECT), retried, let in. No other refusal.
+    // More arrive at once than the platform serves at once. A registration is one statement now, so
+    // whether any is refused `overloaded` (registration) or CONNACK 3 (CONNECT) depends on the machine
+    // (provisioning.service.spec.ts proves the shedding itself); a refusal that happens is of these kinds,
+    // retried, let in. No other refusal.
     expect(NODES).toBeGreaterThan(MAX_REGISTRATIONS_IN_FLIGHT);
-    expect(s.registrationRefusals.overloaded).toBeGreaterThan(0);
     for (const reason of Object.keys(s.registrationRefusals))
       expect(['overloaded', 'server-unavailable']).toContain(reason);
     if (process.env.SIM_E2E_TIMING) console.log(JSON.stringify(s.registrationRefusals));
@@ -96,13 +98,13 @@ describe('boot storm: 500 nodes register at once (postgres)', () => {
     const { rows } = await sql.query(
       `SELECT outcome, count(*)::int AS n FROM provisioning_attempts GROUP BY outcome ORDER BY outcome`,
     );
-    // Shed before any work: an overloaded refusal never reached the claim lock or the audit trail. A node
+    // Shed before any work: an overloaded refusal never reached the claim or the audit trail. A node
     // whose answer came too late for it registers again (`replaced`), which is not a refusal.
     expect(rows.find((r) => r.outcome === 'registered')?.n).toBe(NODES);
     expect(rows.filter((r) => r.outcome === 'refused')).toEqual([]);
     const metrics = await (await fetch(new URL('/metrics', platform.httpUrl))).text();
     const line = metrics.split('\n').find((l) => l.includes('outcome="refused:overloaded"'));
-    expect(Number(line?.split(' ').pop())).toBe(host.stats().registrationRefusals.overloaded);
+    expect(line ? Number(line.split(' ').pop()) : 0).toBe(host.stats().registrationRefusals.overloaded ?? 0);
   });
 
   it('loses no event: per device the stored seqs are exactly those its node created, none dropped', async () => {

@@ -5,7 +5,9 @@
  * time connect with a claim credential, publish a provisioning request and wait for their
  * identity (provisionByClaim), then connect as themselves with the secret they got and subscribe
  * to their downlink (DeviceConnection.open), then disconnect. N registrations spread over C claims
- * (registrations of one claim are serialised by its row lock). Without --platform a platform is
+ * (`--claims 1` is a simulated fleet: every node through one claim). A refusal that says "later"
+ * (`overloaded`, `rate-limited`) is retried after its hint, as devices do, and counted by reason;
+ * the time spent waiting is part of the rate. Without --platform a platform is
  * started as its own process on free ports (embedded PGlite, or --database-url). Prints one JSON
  * object: registrations/min, per-device latency (claim CONNECT to device SUBACK) p50/p99, CPU seconds of
  * the platform's process tree (with embedded PGlite, the database is in it), of this load
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeviceConnection } from '../../../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../../../device-sim/src/mqtt/provision-by-claim';
+import type { ProvisionResponseV1 } from '@tinyfleet/wire';
 import { freePort } from '../../../test/support/free-port';
 import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
 
@@ -34,6 +37,7 @@ const registrations = Number(args.registrations);
 const concurrency = Number(args.concurrency);
 const claimCount = Number(args.claims);
 const GOAL_PER_MIN = 10_000;
+const runId = Date.now().toString(36);
 
 async function main(): Promise<void> {
   let child: ChildProcess | undefined;
@@ -54,7 +58,6 @@ async function main(): Promise<void> {
   }
   try {
     const health = await getJson(`${http}/health`);
-    const runId = Date.now().toString(36);
     const claims = await Promise.all(
       Array.from({ length: claimCount }, async (_, i) => {
         const c = await getJson(`${http}/api/claims`, { name: `bench:register ${i}`, rateLimitPerMinute: 100_000 });
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     process.stderr.write(`registering ${registrations} devices, ${concurrency} at a time over ${claimCount} claims…\n`);
     const latenciesMs: number[] = [];
     const deviceIds: string[] = [];
+    const refusals: Record<string, number> = {};
     let next = 0;
     const cpuBefore = sample(child?.pid);
     const startedAt = performance.now();
@@ -71,14 +75,7 @@ async function main(): Promise<void> {
       Array.from({ length: concurrency }, async () => {
         for (let i = next++; i < registrations; i = next++) {
           const t0 = performance.now();
-          const res = await provisionByClaim(health.provisioningUrl, claims[i % claimCount]!, {
-            hardwareId: `bench-reg-${runId}-${i}`,
-            mcuProfile: 'nrf52840',
-            radioProfile: 'nrf52840-ble-1m',
-            firmwareVersion: '1.0.0',
-            sensorStream: 'soil',
-            interpreterVersion: '0.1.0',
-          });
+          const res = await registerRetryingLater(health.provisioningUrl, claims[i % claimCount]!, i, refusals);
           if (res.status !== 'registered' || !res.deviceSecret)
             throw new Error(`registration ${i} not registered: ${JSON.stringify(res)}`);
           const conn = await DeviceConnection.open(
@@ -122,6 +119,7 @@ async function main(): Promise<void> {
         goalPerMin: GOAL_PER_MIN,
         meetsGoal: perMin >= GOAL_PER_MIN,
         latencyMs: { p50: pct(50), p99: pct(99), max: pct(100) },
+        refusalsRetried: refusals,
         cpuSeconds: {
           platformProcessTree: child ? cpuS('platform') : null,
           loadGenerator: cpuS('bench'),
@@ -140,6 +138,28 @@ async function main(): Promise<void> {
       await waitForExit(child);
     }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Like a device in a boot storm: a refusal that says "later" is retried after its hint, with jitter. */
+async function registerRetryingLater(
+  provisioningUrl: string,
+  claim: { claimId: string; claimSecret: string },
+  i: number,
+  refusals: Record<string, number>,
+): Promise<ProvisionResponseV1> {
+  for (;;) {
+    const res = await provisionByClaim(provisioningUrl, claim, {
+      hardwareId: `bench-reg-${runId}-${i}`,
+      mcuProfile: 'nrf52840',
+      radioProfile: 'nrf52840-ble-1m',
+      firmwareVersion: '1.0.0',
+      sensorStream: 'soil',
+      interpreterVersion: '0.1.0',
+    });
+    if (res.status !== 'refused' || (res.reason !== 'overloaded' && res.reason !== 'rate-limited')) return res;
+    refusals[res.reason] = (refusals[res.reason] ?? 0) + 1;
+    await new Promise((r) => setTimeout(r, (res.retryAfterS ?? 1) * 1000 * (0.5 + Math.random())));
   }
 }
 

@@ -11,6 +11,7 @@ import { Drift1796000300000 } from '../../../../migrations/1796000300000-drift';
 import { Evidence1796000400000 } from '../../../../migrations/1796000400000-evidence';
 import { CredentialKey1796000100000 } from '../../../../migrations/1796000100000-credential-key';
 import { RolloutLeases1796000200000 } from '../../../../migrations/1796000200000-rollout-leases';
+import { ClaimRateBuckets1796000500000 } from '../../../../migrations/1796000500000-claim-rate-buckets';
 import { EventsPartitions1796000600000 } from '../../../../migrations/1796000600000-events-partitions';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
@@ -59,5 +60,6 @@ export const MIGRATIONS = [
   Evidence1796000400000,
   CredentialKey1796000100000,
   RolloutLeases1796000200000,
+  ClaimRateBuckets1796000500000,
   EventsPartitions1796000600000,
 ];

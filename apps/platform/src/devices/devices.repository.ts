@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
-import { EntityManager, FindOptionsWhere, ILike } from 'typeorm';
+import { EntityManager, FindOptionsWhere, ILike, IsNull } from 'typeorm';
 import { DeviceConnectivity, Device } from './device.entity';
 import { CONNECTABLE_LIFECYCLES, DeviceLifecycle, deviceLifecycleMachine } from './device-lifecycle';
 
@@ -148,10 +148,13 @@ export class DevicesRepository {
 
   /**
    * A re-registration: the device's description and provisioning scope from the claim, and new
-   * credentials when the policy issues them. The lifecycle moves (if at all) through the table.
+   * credentials when the policy issues them, applied only while the device is still bound and in the
+   * lifecycle the caller decided on (false: it changed meanwhile, nothing written). The lifecycle
+   * moves (if at all) through the table.
    */
   async reregister(
     id: string,
+    seen: Pick<Device, 'provisioningScope' | 'lifecycle'>,
     fields: Pick<
       Device,
       | 'claimId'
@@ -163,13 +166,14 @@ export class DevicesRepository {
       | 'interpreterVersion'
     >,
     credential: { secretHash: string; brokerHash: string } | null,
-  ): Promise<void> {
-    await this.m
+  ): Promise<boolean> {
+    const res = await this.m
       .getRepository(Device)
       .update(
-        { id },
+        { id, provisioningScope: seen.provisioningScope ?? IsNull(), lifecycle: seen.lifecycle },
         { ...fields, ...(credential ? { ...credential, credentialsVersion: () => 'credentials_version + 1' } : {}) },
       );
+    return (res.affected ?? 0) > 0;
   }
 
   /** The evidence key derived from a secret just issued (docs/protocol.md §12.2); replaces an older one. */

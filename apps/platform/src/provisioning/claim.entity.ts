@@ -26,7 +26,10 @@ export class Claim {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
-/** The provisioning scope of a claim's devices; scope strings are built here only, so a group and a claim never collide. */
+/**
+ * The provisioning scope of a claim's devices; scope strings are built here only (and by its SQL twin in
+ * registrations.repository.ts, for the statement that inserts a device), so a group and a claim never collide.
+ */
 export function provisioningScope(claim: Pick<Claim, 'id' | 'groupName'>): string {
   return claim.groupName ? `group:${claim.groupName}` : `claim:${claim.id}`;
 }

@@ -10,7 +10,7 @@ import { ProvisioningAttempt } from './provisioning-attempt.entity';
 export type ClaimState = ClaimDto['state'];
 
 /** Why a claim cannot be used now, or null when it can. */
-export function claimState(claim: Claim, now: Date): ClaimState {
+export function claimState(claim: Pick<Claim, 'revokedAt' | 'expiresAt' | 'maxUses' | 'uses'>, now: Date): ClaimState {
   if (claim.revokedAt) return 'revoked';
   if (claim.expiresAt && claim.expiresAt.getTime() <= now.getTime()) return 'expired';
   if (claim.maxUses !== null && claim.uses >= claim.maxUses) return 'exhausted';

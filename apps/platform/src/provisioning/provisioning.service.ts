@@ -6,18 +6,32 @@ import { PlatformEvents } from '../common/platform-events';
 import type { Device } from '../devices/device.entity';
 import { evidenceKeyOf } from '../evidence/evidence-key';
 import { MetricsService } from '../metrics/metrics.service';
-import { Claim, provisioningScope } from './claim.entity';
+import { provisioningScope } from './claim.entity';
 import { claimState } from './claims.service';
-import { RateLimiter } from './rate-limiter';
-import { RegistrationScope, RegistrationsRepository } from './registrations.repository';
+import {
+  AttemptRecord,
+  ClaimFacts,
+  ClaimGate,
+  HardwareFacts,
+  RegistrationFacts,
+  RegistrationsRepository,
+} from './registrations.repository';
 
 /**
- * Registrations this process works on at once. Each one hashes on the libuv thread pool (4 threads by
- * default) and holds a claim lock in the database; more in flight only queue behind them and slow
- * every device down until timeouts turn into retries. Over it a device is refused `overloaded` with a
- * retry hint, before any work. Per process: N platform instances each shed their own load.
+ * Registrations this process works on at once. Each one is a statement or two on the database pool
+ * (no lock held between round trips), with its hashes on the libuv thread pool; more in flight only
+ * queue for a connection and slow every device down until timeouts turn into retries. Over it a
+ * device is refused `overloaded` with a retry hint, before any work. Per process: N platform
+ * instances each shed their own load.
  */
 export const MAX_REGISTRATIONS_IN_FLIGHT = 16;
+
+/**
+ * Decisions one registration makes before it gives up with `overloaded`. A decision is made again
+ * only when a concurrent registration or operator changed the same claim or device between the
+ * statement that saw it and the one that wrote; the next one sees that change, so two are the rule.
+ */
+const MAX_DECISIONS = 5;
 
 const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = {
   expired: 'claim-expired',
@@ -36,7 +50,6 @@ const STATE_REFUSALS: Record<string, ProvisionRefusalReason> = {
 @Injectable()
 export class ProvisioningService {
   private readonly log = new Logger(ProvisioningService.name);
-  private readonly limiter = new RateLimiter();
   private inFlight = 0;
   /** Smoothed duration of one registration (ms): sizes the `overloaded` retry hint. */
   private registrationMs = 100;
@@ -79,19 +92,7 @@ export class ProvisioningService {
   }
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
-    // Made before the claim is locked, so the lock is held only for the rows it guards.
-    const credential = await this.newCredential();
-    const response = await this.registrations.underClaimLock(
-      claimId,
-      async (scope) => (scope.claim ? this.decide(scope, scope.claim, req, now, credential) : refused('claim-revoked')),
-      (res) => ({
-        claimId,
-        hardwareId: req.hardwareId,
-        outcome: res.status,
-        reason: res.status === 'refused' ? res.reason : null,
-        deviceId: res.status === 'refused' ? null : res.deviceId,
-      }),
-    );
+    const response = await this.decide(claimId, req, now, await this.newCredential());
     this.metrics.provisioning.inc({
       outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status,
     });
@@ -105,74 +106,135 @@ export class ProvisioningService {
     return response;
   }
 
+  /**
+   * A new hardware id registers in one statement (the common case: a fleet's first boot). Anything
+   * else is decided here on what that statement saw, and written by a statement that re-checks the
+   * claim; if the claim or the device changed in between, the decision is made again on fresh facts.
+   */
   private async decide(
-    tx: RegistrationScope,
-    claim: Claim,
+    claimId: string,
     req: ProvisionRequestV1,
     now: Date,
     credential: Credential,
   ): Promise<ProvisionResponseV1> {
-    const state = claimState(claim, now);
-    if (state !== 'active') return refused(STATE_REFUSALS[state]!);
-    // Energy figures and model admission need the part and the radio: an unknown one would register,
-    // then be skipped by every rollout.
-    if (!(req.mcuProfile in MCU_PROFILES) || !(req.radioProfile in RADIO_PROFILES)) return refused('unknown-profile');
-    if (
-      (claim.mcuProfile && claim.mcuProfile !== req.mcuProfile) ||
-      (claim.sensorStream && claim.sensorStream !== req.sensorStream)
-    ) {
-      return refused('profile-not-allowed');
+    const gate: ClaimGate = { claimId, now, mcuProfile: req.mcuProfile, sensorStream: req.sensorStream };
+    // An unknown part or radio is refused (after the claim's own state): nothing to try to insert.
+    const knownProfiles = req.mcuProfile in MCU_PROFILES && req.radioProfile in RADIO_PROFILES;
+    for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
+      let facts: RegistrationFacts;
+      if (knownProfiles) {
+        const id = generateId('dev');
+        const outcome = await this.registrations.registerNew(gate, {
+          id,
+          hardwareId: req.hardwareId,
+          description: describe(req),
+          secretHash: credential.secretHash,
+          brokerHash: credential.brokerHash,
+          evidenceKey: credential.evidenceKey,
+        });
+        if (outcome === null)
+          return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
+        if (outcome.kind === 'conflict') continue;
+        facts = outcome.facts;
+      } else {
+        facts = await this.registrations.seen(gate, req.hardwareId);
+      }
+      const refusal = claimRefusal(facts.claim, req, now);
+      if (refusal) {
+        await this.audit(claimId, req, refusal);
+        return refusal;
+      }
+      // The claim allowed a new device when the statement looked, but not when its gate ran: decide again.
+      if (!facts.device) continue;
+      const response = await this.registerAgain(gate, facts.claim!, facts.device, req, credential);
+      if (response) return response;
     }
-    const retryAfterS = this.limiter.take(claim.id, claim.rateLimitPerMinute, now.getTime());
-    if (retryAfterS > 0) return refused('rate-limited', retryAfterS);
+    // Every decision met a concurrent change of the same claim or device: the device tries again later.
+    return refused('overloaded', 1);
+  }
 
-    const devices = tx.devices;
-    const existing = await devices.findByHardwareId(req.hardwareId);
+  /** A known hardware id, under the policy of the claim it registers through; null: something changed, decide again. */
+  private async registerAgain(
+    gate: ClaimGate,
+    claim: ClaimFacts,
+    device: HardwareFacts,
+    req: ProvisionRequestV1,
+    credential: Credential,
+  ): Promise<ProvisionResponseV1 | null> {
     const scope = provisioningScope(claim);
-    if (existing) {
-      if (existing.provisioningScope !== null && existing.provisioningScope !== scope)
-        return refused('hardware-id-bound');
-      if (claim.reregistrationPolicy === 'refuse') return refused('hardware-id-taken');
-      if (existing.lifecycle === 'DECOMMISSIONED') return refused('hardware-id-taken');
-      const reissue = claim.reregistrationPolicy !== 'reuse';
-      await devices.reregister(
-        existing.id,
-        { ...describe(req), claimId: claim.id, provisioningScope: scope },
-        reissue ? { secretHash: credential.secretHash, brokerHash: credential.brokerHash } : null,
-      );
-      if (reissue) await devices.setEvidenceKey(existing.id, evidenceKeyOf(credential.secret));
-      // A registered device registers again: it is PROVISIONED until it connects with what it got
-      // (a suspended one stays suspended: re-registering is no way around the operator).
-      if (existing.lifecycle === 'ACTIVE') await devices.transitionLifecycle(existing.id, 'ACTIVE', 'PROVISIONED');
-      if (!reissue) return { status: 'reused', deviceId: existing.id, deviceSecret: null, mqttUsername: existing.id };
-      return { status: 'replaced', deviceId: existing.id, deviceSecret: credential.secret, mqttUsername: existing.id };
+    const refusal =
+      device.provisioningScope !== null && device.provisioningScope !== scope
+        ? refused('hardware-id-bound')
+        : claim.reregistrationPolicy === 'refuse' || device.lifecycle === 'DECOMMISSIONED'
+          ? refused('hardware-id-taken')
+          : null;
+    if (refusal) {
+      // Counted against the claim's rate like any request past the profile checks: probing hardware ids is not free.
+      const audited = await this.registrations.auditTakingToken(gate, attemptOf(claim.id, req, refusal));
+      return audited ? refusal : null;
     }
-
-    const id = generateId('dev');
-    await devices.insert({
-      id,
-      hardwareId: req.hardwareId,
-      claimId: claim.id,
-      provisioningScope: scope,
-      ...describe(req),
-      tags: claim.tags,
-      lifecycle: 'PROVISIONED',
-      connectivity: 'OFFLINE',
-      secretHash: credential.secretHash,
-      brokerHash: credential.brokerHash,
-      credentialsVersion: 1,
-      eventsCount: '0',
-      rejectedCount: '0',
+    const reissue = claim.reregistrationPolicy !== 'reuse';
+    const response: ProvisionResponseV1 = reissue
+      ? { status: 'replaced', deviceId: device.id, deviceSecret: credential.secret, mqttUsername: device.id }
+      : { status: 'reused', deviceId: device.id, deviceSecret: null, mqttUsername: device.id };
+    const done = await this.registrations.reregister(gate, {
+      seen: device,
+      fields: { ...describe(req), claimId: claim.id, provisioningScope: scope },
+      credential: reissue ? credential : null,
+      attempt: attemptOf(claim.id, req, response),
     });
-    await devices.setEvidenceKey(id, evidenceKeyOf(credential.secret));
-    await tx.countUse();
-    return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
+    return done ? response : null;
+  }
+
+  /** A refusal in the claim's audit trail; a claim deleted meanwhile has no trail left, the refusal stands. */
+  private async audit(claimId: string, req: ProvisionRequestV1, refusal: ProvisionResponseV1): Promise<void> {
+    await this.registrations.audit(attemptOf(claimId, req, refusal)).catch((err: unknown) => {
+      this.log.warn(`could not audit a refusal of claim ${claimId}: ${String(err)}`);
+    });
   }
 
   private async newCredential(): Promise<Credential> {
     const secret = generateSecret();
-    return { secret, secretHash: this.hasher.hash(secret), brokerHash: await hashForMosquitto(secret) };
+    return {
+      secret,
+      secretHash: this.hasher.hash(secret),
+      brokerHash: await hashForMosquitto(secret),
+      evidenceKey: evidenceKeyOf(secret),
+    };
   }
+}
+
+/**
+ * Why the claim refuses this request, from what the registration saw (null: it would register it, or
+ * the hardware id's policy decides). The order is the order of the checks a device can act on: the
+ * claim first, then the profile, then the rate.
+ */
+function claimRefusal(claim: ClaimFacts | null, req: ProvisionRequestV1, now: Date): ProvisionResponseV1 | null {
+  if (!claim) return refused('claim-revoked');
+  const state = claimState(claim, now);
+  if (state !== 'active') return refused(STATE_REFUSALS[state]!);
+  // Energy figures and model admission need the part and the radio: an unknown one would register,
+  // then be skipped by every rollout.
+  if (!(req.mcuProfile in MCU_PROFILES) || !(req.radioProfile in RADIO_PROFILES)) return refused('unknown-profile');
+  if (
+    (claim.mcuProfile && claim.mcuProfile !== req.mcuProfile) ||
+    (claim.sensorStream && claim.sensorStream !== req.sensorStream)
+  ) {
+    return refused('profile-not-allowed');
+  }
+  if (claim.rateTokens < 1)
+    return refused('rate-limited', Math.ceil(((1 - claim.rateTokens) * 60) / claim.rateLimitPerMinute));
+  return null;
+}
+
+function attemptOf(claimId: string, req: ProvisionRequestV1, res: ProvisionResponseV1): AttemptRecord {
+  return {
+    claimId,
+    hardwareId: req.hardwareId,
+    outcome: res.status,
+    reason: res.status === 'refused' ? res.reason : null,
+    deviceId: res.status === 'refused' ? null : res.deviceId,
+  };
 }
 
 function describe(
@@ -195,4 +257,5 @@ interface Credential {
   secret: string;
   secretHash: string;
   brokerHash: string;
+  evidenceKey: Uint8Array;
 }

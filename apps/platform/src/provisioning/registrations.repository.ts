@@ -1,25 +1,85 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
-import { EntityManager } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import type { Device } from '../devices/device.entity';
+import type { DeviceLifecycle } from '../devices/device-lifecycle';
 import { DevicesRepository } from '../devices/devices.repository';
-import { Claim } from './claim.entity';
+import { StaleTransitionError } from '../common/state-machine';
+import type { Claim } from './claim.entity';
 import { ProvisioningAttempt } from './provisioning-attempt.entity';
 
 export type AttemptRecord = Pick<ProvisioningAttempt, 'claimId' | 'hardwareId' | 'outcome' | 'reason' | 'deviceId'>;
 
-/** What one registration may touch, all in its claim's transaction. */
-export interface RegistrationScope {
-  /** The claim, locked for this registration; null when it does not exist. */
-  claim: Claim | null;
-  devices: DevicesRepository;
-  /** One more device registered through the claim. */
-  countUse(): Promise<void>;
+/** What a claim must allow at the moment of a registration: it is usable then and admits the device's profile. */
+export interface ClaimGate {
+  claimId: string;
+  now: Date;
+  mcuProfile: string;
+  sensorStream: string;
 }
 
+/** A claim as one registration saw it, with the tokens its rate bucket held at that moment. */
+export type ClaimFacts = Pick<
+  Claim,
+  | 'id'
+  | 'groupName'
+  | 'mcuProfile'
+  | 'sensorStream'
+  | 'maxUses'
+  | 'uses'
+  | 'expiresAt'
+  | 'revokedAt'
+  | 'reregistrationPolicy'
+  | 'rateLimitPerMinute'
+  | 'tags'
+> & { rateTokens: number };
+
+/** The device that already has the hardware id, as far as the registration policies need it. */
+export type HardwareFacts = Pick<Device, 'id' | 'provisioningScope' | 'lifecycle'>;
+
+/** One snapshot of what a registration depends on; null: no such claim / no device with that hardware id. */
+export interface RegistrationFacts {
+  claim: ClaimFacts | null;
+  device: HardwareFacts | null;
+}
+
+export interface NewDevice {
+  id: string;
+  hardwareId: string;
+  description: Pick<Device, 'mcuProfile' | 'radioProfile' | 'sensorStream' | 'firmwareVersion' | 'interpreterVersion'>;
+  secretHash: string;
+  brokerHash: string;
+  evidenceKey: Uint8Array;
+}
+
+/** The re-registration of `seen` through a claim: new description and scope, new credentials unless reused. */
+export interface Reregistration {
+  seen: HardwareFacts;
+  fields: Pick<
+    Device,
+    | 'claimId'
+    | 'provisioningScope'
+    | 'mcuProfile'
+    | 'radioProfile'
+    | 'sensorStream'
+    | 'firmwareVersion'
+    | 'interpreterVersion'
+  >;
+  credential: { secretHash: string; brokerHash: string; evidenceKey: Uint8Array } | null;
+  attempt: AttemptRecord;
+}
+
+/** `registerNew` did not register: what it saw instead, or a conflict with a concurrent registration (nothing written). */
+export type NotRegistered = { kind: 'seen'; facts: RegistrationFacts } | { kind: 'conflict' };
+
 /**
- * Registration by claim as one transaction per request: the claim row locked FOR UPDATE (so
- * registrations of one claim are serialised and `uses` never exceeds `max_uses`), the device rows
- * through DevicesRepository in the same transaction, and the attempt in the claim's audit trail.
+ * The claim's side of a registration, without a lock held across round trips: the claim row is the
+ * gate, and every statement that counts a use or takes a rate token re-checks the claim in the same
+ * UPDATE (`uses < max_uses`, not revoked or expired, profile admitted, a token in the bucket). Under
+ * concurrency PostgreSQL re-evaluates that WHERE on the newest row version, so `uses` never exceeds
+ * `max_uses` and the bucket never goes below zero, whatever the number of platform instances; the row
+ * is locked only from that UPDATE to the end of its own statement's commit. A gate that does not
+ * pass leaves the decision to the caller, with the facts the statement saw.
  */
 @Injectable()
 export class RegistrationsRepository {
@@ -28,28 +88,190 @@ export class RegistrationsRepository {
     private readonly devices: DevicesRepository,
   ) {}
 
-  /** Runs `decide` under the claim's lock and audits what it returns, in one commit. */
-  underClaimLock<T>(
-    claimId: string,
-    decide: (scope: RegistrationScope) => Promise<T>,
-    attemptOf: (result: T) => AttemptRecord,
-  ): Promise<T> {
-    return this.m.transaction(async (tx) => {
-      const claim = await tx
-        .getRepository(Claim)
-        .findOne({ where: { id: claimId }, lock: { mode: 'pessimistic_write' } });
-      const result = await decide({
-        claim,
-        devices: this.devices.within(tx),
-        countUse: async () => void (await tx.getRepository(Claim).increment({ id: claimId }, 'uses', 1)),
-      });
-      await tx.getRepository(ProvisioningAttempt).insert(attemptOf(result));
-      return result;
-    });
+  /**
+   * A device that is new to the platform, in one statement: gate (counting one use and taking one
+   * token), device row, evidence key and audit entry commit together or not at all. Returns null once
+   * registered; otherwise what the statement saw (the gate did not pass: the claim refuses, the
+   * hardware id is known, or another registration changed the claim in between) or `conflict` (a
+   * concurrent registration inserted the same hardware id, the random device id exists, or
+   * PostgreSQL broke a lock cycle with a re-registration of that hardware id).
+   */
+  async registerNew(gate: ClaimGate, d: NewDevice): Promise<NotRegistered | null> {
+    try {
+      const [row]: FactsRow[] = await this.m.query(
+        `WITH seen AS (${SEEN_SQL}),
+         counted AS (
+           UPDATE claims c SET uses = c.uses + 1, ${TAKE_TOKEN_SQL}
+           WHERE c.id = $1 AND ${GATE_SQL} AND NOT EXISTS (SELECT 1 FROM devices WHERE hardware_id = $3)
+           RETURNING c.id, c.tags, ${PROVISIONING_SCOPE_SQL} AS scope),
+         device AS (
+           INSERT INTO devices (id, hardware_id, claim_id, provisioning_scope, mcu_profile, radio_profile, sensor_stream,
+             firmware_version, interpreter_version, tags, lifecycle, connectivity, secret_hash, broker_hash)
+           SELECT $6, $3, counted.id, counted.scope, $4, $7, $5, $8, $9, counted.tags, 'PROVISIONED', 'OFFLINE', $10, $11
+           FROM counted RETURNING id),
+         evidence_key AS (INSERT INTO device_evidence_keys (device_id, key) SELECT id, $12 FROM device),
+         attempt AS (
+           INSERT INTO provisioning_attempts (claim_id, hardware_id, outcome, device_id)
+           SELECT $1, $3, 'registered', id FROM device)
+         SELECT EXISTS (SELECT 1 FROM device) AS registered, seen.* FROM seen`,
+        [
+          ...gateParams(gate, d.hardwareId),
+          d.id,
+          d.description.radioProfile,
+          d.description.firmwareVersion,
+          d.description.interpreterVersion,
+          d.secretHash,
+          d.brokerHash,
+          Buffer.from(d.evidenceKey),
+        ],
+      );
+      return row!.registered ? null : { kind: 'seen', facts: toFacts(row!) };
+    } catch (err) {
+      if (isConflict(err)) return { kind: 'conflict' };
+      throw err;
+    }
   }
 
-  /** An attempt outside a registration (a request that could not be read). */
+  /** The claim and the hardware id's device as they are now (no gate: for a request refused before any write). */
+  async seen(gate: ClaimGate, hardwareId: string): Promise<RegistrationFacts> {
+    const [row]: FactsRow[] = await this.m.query(SEEN_SQL, gateParams(gate, hardwareId).slice(0, 3));
+    return toFacts(row!);
+  }
+
+  /**
+   * An attempt that takes a rate token, with the token in the same statement (a request refused for
+   * its hardware id still counts against the claim's rate). False: the gate did not pass, nothing written.
+   */
+  async auditTakingToken(gate: ClaimGate, attempt: AttemptRecord): Promise<boolean> {
+    return auditTakingToken(this.m, gate, attempt);
+  }
+
+  /**
+   * A known hardware id registering again, in one transaction: the device row changes only if it is
+   * still as `r.seen` describes it, the lifecycle moves through the table, and the claim gate (a rate
+   * token) comes last, so the claim row is locked only for the commit. False: something changed since
+   * `r.seen` (the device, or the claim refuses now); nothing was written.
+   */
+  async reregister(gate: ClaimGate, r: Reregistration): Promise<boolean> {
+    try {
+      await this.m.transaction(async (tx) => {
+        const devices = this.devices.within(tx);
+        const credential = r.credential && { secretHash: r.credential.secretHash, brokerHash: r.credential.brokerHash };
+        if (!(await devices.reregister(r.seen.id, r.seen, r.fields, credential))) throw new Contended();
+        if (r.credential) await devices.setEvidenceKey(r.seen.id, r.credential.evidenceKey);
+        // Registered again, it is PROVISIONED until it connects with what it got (a suspended one stays
+        // suspended: re-registering is no way around the operator).
+        if (r.seen.lifecycle === 'ACTIVE') await devices.transitionLifecycle(r.seen.id, 'ACTIVE', 'PROVISIONED');
+        if (!(await auditTakingToken(tx, gate, r.attempt))) throw new Contended();
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof Contended || err instanceof StaleTransitionError || isConflict(err)) return false;
+      throw err;
+    }
+  }
+
+  /** An attempt that changed nothing (refused before any write, or a request that could not be read). */
   async audit(attempt: AttemptRecord): Promise<void> {
     await this.m.getRepository(ProvisioningAttempt).insert(attempt);
   }
+}
+
+async function auditTakingToken(m: EntityManager, gate: ClaimGate, a: AttemptRecord): Promise<boolean> {
+  const rows: unknown[] = await m.query(
+    `WITH taken AS (UPDATE claims c SET ${TAKE_TOKEN_SQL} WHERE c.id = $1 AND ${GATE_SQL} RETURNING c.id)
+     INSERT INTO provisioning_attempts (claim_id, hardware_id, outcome, reason, device_id)
+     SELECT taken.id, $3, $6, $7, $8 FROM taken RETURNING id`,
+    [...gateParams(gate, a.hardwareId!), a.outcome, a.reason, a.deviceId],
+  );
+  return rows.length > 0;
+}
+
+class Contended extends Error {}
+
+/** $1 claim id, $2 now, $3 hardware id, $4 MCU profile, $5 sensor stream: what every statement here starts with. */
+function gateParams(g: ClaimGate, hardwareId: string): [string, Date, string, string, string] {
+  return [g.claimId, g.now, hardwareId, g.mcuProfile, g.sensorStream];
+}
+
+/** Tokens in the bucket of claims row `c` at $2: what was left, refilled at rate_limit_per_minute, capped at one minute's worth. */
+const TOKENS_SQL = `LEAST(c.rate_limit_per_minute::float8, COALESCE(c.rate_tokens
+  + GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz - c.rate_refilled_at))::float8) * c.rate_limit_per_minute / 60,
+  c.rate_limit_per_minute::float8))`;
+
+/** One token out of the bucket. Instances' clocks differ a little: the bucket's time never moves back. */
+const TAKE_TOKEN_SQL = `rate_tokens = ${TOKENS_SQL} - 1, rate_refilled_at = GREATEST(c.rate_refilled_at, $2::timestamptz)`;
+
+/**
+ * The claim may register the device at $2: the SQL twin of `claimState(...) === 'active'`, the
+ * profile rule of ProvisioningService, and a token in the bucket (an empty string means unset, as there).
+ */
+const GATE_SQL = `c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2::timestamptz)
+  AND (c.max_uses IS NULL OR c.uses < c.max_uses)
+  AND (NULLIF(c.mcu_profile, '') IS NULL OR c.mcu_profile = $4)
+  AND (NULLIF(c.sensor_stream, '') IS NULL OR c.sensor_stream = $5)
+  AND ${TOKENS_SQL} >= 1`;
+
+/** The SQL twin of `provisioningScope(claim)` (claim.entity.ts), for the statement that inserts the device. */
+const PROVISIONING_SCOPE_SQL = `CASE WHEN NULLIF(c.group_name, '') IS NOT NULL THEN 'group:' || c.group_name ELSE 'claim:' || c.id END`;
+
+/** The claim ($1) and the device with the hardware id ($3), one row either way. */
+const SEEN_SQL = `SELECT c.id, c.group_name, c.mcu_profile, c.sensor_stream, c.max_uses, c.uses, c.expires_at, c.revoked_at,
+    c.reregistration_policy, c.rate_limit_per_minute, c.tags, ${TOKENS_SQL} AS rate_tokens,
+    d.id AS device_id, d.provisioning_scope AS device_scope, d.lifecycle AS device_lifecycle
+  FROM (VALUES (1)) AS one (x) LEFT JOIN claims c ON c.id = $1 LEFT JOIN devices d ON d.hardware_id = $3`;
+
+interface FactsRow {
+  registered?: boolean;
+  id: string | null;
+  group_name: string | null;
+  mcu_profile: string | null;
+  sensor_stream: string | null;
+  max_uses: number | null;
+  uses: number;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  reregistration_policy: Claim['reregistrationPolicy'];
+  rate_limit_per_minute: number;
+  tags: string[];
+  rate_tokens: number;
+  device_id: string | null;
+  device_scope: string | null;
+  device_lifecycle: DeviceLifecycle;
+}
+
+function toFacts(r: FactsRow): RegistrationFacts {
+  return {
+    claim:
+      r.id === null
+        ? null
+        : {
+            id: r.id,
+            groupName: r.group_name,
+            mcuProfile: r.mcu_profile,
+            sensorStream: r.sensor_stream,
+            maxUses: r.max_uses,
+            uses: r.uses,
+            expiresAt: r.expires_at,
+            revokedAt: r.revoked_at,
+            reregistrationPolicy: r.reregistration_policy,
+            rateLimitPerMinute: r.rate_limit_per_minute,
+            tags: r.tags,
+            rateTokens: r.rate_tokens,
+          },
+    device:
+      r.device_id === null
+        ? null
+        : { id: r.device_id, provisioningScope: r.device_scope, lifecycle: r.device_lifecycle },
+  };
+}
+
+/**
+ * A concurrent registration won: a unique key (23505), or a deadlock PostgreSQL broke (40P01: a new
+ * device's insert waiting on a re-registration's row while that one waits for the claim row).
+ */
+function isConflict(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const code = (err.driverError as { code?: string }).code;
+  return code === '23505' || code === '40P01';
 }
