@@ -16,7 +16,7 @@ import { waitForExit } from '../../../test/support/platform-process';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { issueDeviceJwt, readCredsFile, readSigningKeyFile } from '../src/broker/nats/nats-credentials';
 import { MQTT_MESSAGES_STREAM } from '../src/broker/nats/nats-subjects';
-import { CpuMeter, latencySummary, LoadResult, processTree, publishLoad } from './ingest-load';
+import { backendPids, CpuMeter, latencySummary, LoadResult, processTree, publishLoad } from './ingest-load';
 
 /** How long a run waits, after the last PUBACK, for the consumer side to catch up. */
 const CATCH_UP_MS = 180_000;
@@ -250,12 +250,6 @@ function summary(
     cpuS,
     verified,
   };
-}
-
-/** The server processes serving this database right now. */
-async function backendPids(pg: Client): Promise<number[]> {
-  const rows = (await pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).rows;
-  return rows.map((r: { pid: number }) => r.pid);
 }
 
 async function purgeStream(cluster: NatsCluster): Promise<void> {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import type { Client } from 'pg';
 import type { DeviceConnection } from '../../../device-sim/src/mqtt/device-connection';
 
 /** What a publishing run measured at the devices: PUBACKed events and each PUBACK's latency. */
@@ -80,6 +81,12 @@ export function processTree(rootPid: number): number[] {
   for (let i = 0; i < tree.length; i++)
     for (const [pid, ppid] of parentOf) if (ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
   return tree;
+}
+
+/** The server processes serving the database `pg` is connected to, right now (one per connection). */
+export async function backendPids(pg: Client): Promise<number[]> {
+  const { rows } = await pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  return rows.map((r: { pid: number }) => r.pid);
 }
 
 /**

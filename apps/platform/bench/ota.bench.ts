@@ -1,5 +1,5 @@
 /**
- * npm run bench:ota -- [--devices N] [--chunk-bytes B] [--device-threads T]
+ * npm run bench:ota -- [--devices N] [--chunk-bytes B] [--device-threads T] [--cluster]
  *
  * A rollout of a ~50 KB model (MLPerf Tiny KWS, 53,936 B) to N devices that each run the real
  * device-side OTA agent over their own MQTT connection, against a platform process on embedded
@@ -13,6 +13,8 @@
  * Devices, platform and database share this machine's cores, and the simulated devices do real
  * work (signature check, delta apply, two interpreter builds and a self-test inference each), so the
  * object also says how much CPU the devices, the platform and PGlite each spent during the rollout.
+ * With --cluster the same rollout runs on the scale-out mode (ota-targets.ts: 3 NATS nodes, 2
+ * platform instances, PostgreSQL), devices registering at either instance and connecting to the nodes in turn.
  * The devices run in T worker threads (default: one per core), so that one JavaScript thread
  * running every device is not what the figure measures; `--device-threads 0` runs them all on the
  * bench's main thread (the bench's earlier setup).
@@ -29,8 +31,8 @@ import { defaultModelCacheDir } from '../../../device-sim/src';
 import { messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
 import { loadModel } from '@tinyfleet/tinyml';
 import { decodeOtaStatusV1, otaChunkCount } from '@tinyfleet/wire';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,9 +45,9 @@ import {
   signedArtifact,
   weightRanges,
 } from '../../../test/support/artifacts';
-import { freePort } from '../../../test/support/free-port';
 import { otaDevice, type OtaTestDevice } from '../../../test/support/ota-device';
-import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
+import { CpuMeter } from './ingest-load';
+import { clusterTarget, embeddedTarget } from './ota-targets';
 
 const { values: args } = isMainThread
   ? parseArgs({
@@ -53,9 +55,11 @@ const { values: args } = isMainThread
         devices: { type: 'string', default: '100' },
         'chunk-bytes': { type: 'string', default: '2048' },
         'device-threads': { type: 'string', default: String(availableParallelism()) },
+        cluster: { type: 'boolean', default: false },
       },
     })
-  : { values: { devices: '0', 'chunk-bytes': '0', 'device-threads': '0' } };
+  : { values: { devices: '0', 'chunk-bytes': '0', 'device-threads': '0', cluster: false } };
+const cluster = args.cluster;
 const devices = Number(args.devices);
 const chunkBytes = Number(args['chunk-bytes']);
 const deviceThreads = Math.max(0, Math.min(Number(args['device-threads']), devices));
@@ -93,26 +97,8 @@ async function main(): Promise<void> {
   });
   const forms = { full: v2.length, huffman: ota.length, delta: encodeModelDelta(v1, v2).length };
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-bench-ota-'));
-  const env = {
-    PORT: String(await freePort()),
-    MQTT_PORT: String(await freePort()),
-    TINYFLEET_DATA_DIR: dataDir,
-    OTA_TICK_MS: '250',
-    OTA_CHUNK_BYTES: String(chunkBytes),
-  };
-  const http = `http://127.0.0.1:${env.PORT}`;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${http}${path}`, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
-  process.stderr.write('starting a platform (embedded defaults)…\n');
-  const platform = await spawnPlatform(env);
+  const target = cluster ? await clusterTarget(chunkBytes) : await embeddedTarget(chunkBytes);
+  const { api } = target;
   const hosts: DeviceHost[] = [];
   try {
     await api('POST', '/api/keys', {
@@ -126,7 +112,9 @@ async function main(): Promise<void> {
       `registering ${devices} devices${deviceThreads ? ` in ${deviceThreads} worker threads` : ''}…\n`,
     );
     const spec = (from: number, to: number): FleetSpec => ({
-      mqttUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`,
+      firstIndex: from,
+      provisioningUrls: target.provisioningUrls,
+      deviceUrls: target.deviceUrls,
       claim: { claimId: claim.id, claimSecret: claim.secret },
       hardwareIds: Array.from({ length: to - from }, (_, j) => `bench-ota-${from + j}`),
       initial: { bytes: v1, manifest: a1.deviceManifest },
@@ -146,8 +134,11 @@ async function main(): Promise<void> {
     await Promise.all(hosts.map((h) => h.reset()));
 
     process.stderr.write(`rolling kws 2.0.0 out to ${devices} devices…\n`);
-    const cpu0 = cpuSnapshot(platform.pid!);
-    const t0 = performance.timeOrigin + performance.now();
+    const meter = new CpuMeter(async () => new Map([...(await target.components()), ['devices', [process.pid]]]));
+    await meter.snapshot();
+    const machine0 = machineBusyTicks();
+    const window0 = performance.now();
+    const t0 = performance.timeOrigin + window0;
     const rollout = await api('POST', '/api/rollouts', {
       name: 'bench',
       model: { name: 'kws', version: '2.0.0' },
@@ -165,17 +156,18 @@ async function main(): Promise<void> {
       if (failed > 0) throw new Error(`rollout had failures: ${JSON.stringify(s.groups[0].jobs)}`);
       process.stderr.write(`\r  ${done}/${devices} succeeded`);
     }
-    const cpu = cpuSpent(cpu0, cpuSnapshot(platform.pid!));
+    const cpuS = await meter.since();
+    const machineS = machineBusyTicks() === null || machine0 === null ? null : (machineBusyTicks()! - machine0) / 100;
+    const windowS = (performance.now() - window0) / 1000;
     const observed = await Promise.all(hosts.map((h) => h.air()));
-    // From the rollout request to the platform's acknowledgement of the last device's SUCCEEDED
-    // (it acknowledges a status report once stored): not rounded up to the period of the poll above.
+    // From the rollout request until the platform had stored the last device's SUCCEEDED report:
+    // embedded, the PUBACK of that report (sent once stored); cluster, the database's timestamp
+    // (a PUBACK there means replicated in JetStream). Not rounded up to the poll above.
     const doneAt = observed.flatMap((o) => o.doneAt);
     if (doneAt.some((t) => t === null))
       throw new Error('the rollout succeeded, but not every device saw its SUCCEEDED acknowledged');
-    const seconds = (Math.max(...(doneAt as number[])) - t0) / 1000;
-    process.stderr.write(
-      `\n  rollout window (CLOCK_MONOTONIC µs, for windowing --cpu-prof output): ${cpu0.monoUs} → ${cpu.monoUs}\n`,
-    );
+    const storedAt = (await target.lastSucceededStoredAtMs(rollout.id)) ?? Math.max(...(doneAt as number[]));
+    const seconds = (storedAt - t0) / 1000;
     const job = (await api('GET', `/api/ota-jobs?deviceId=${deviceIds[0]!}`))[0];
 
     const measured = observed.flatMap((o) => o.logs).map(airTotals);
@@ -188,6 +180,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         bench: 'ota',
+        mode: target.mode,
+        target: target.describe,
         devices,
         model: { name: 'MLPerf Tiny KWS', tfliteBytes: v2.length, v2: 'v1 with the classifier head weights changed' },
         formBytes: { ...forms, manifest: manifestBytes },
@@ -203,21 +197,19 @@ async function main(): Promise<void> {
         seconds: Number(seconds.toFixed(3)),
         devicesPerMinute: Math.round((devices / seconds) * 60),
         cpuDuringRollout: {
-          windowS: Number((Number(cpu.monoUs - cpu0.monoUs) / 1e6).toFixed(2)),
-          devicesS: Number(cpu.benchS.toFixed(2)),
-          platformS: cpu.platformS === null ? null : Number(cpu.platformS.toFixed(2)),
-          pgliteS: cpu.pgliteS === null ? null : Number(cpu.pgliteS.toFixed(2)),
-          platformMsPerDevice: cpu.platformS === null ? null : Number(((cpu.platformS * 1000) / devices).toFixed(2)),
-          pgliteMsPerDevice: cpu.pgliteS === null ? null : Number(((cpu.pgliteS * 1000) / devices).toFixed(2)),
-          devicesMsPerDevice: Number(((cpu.benchS * 1000) / devices).toFixed(2)),
+          windowS: Number(windowS.toFixed(2)),
+          byComponentS: cpuS,
+          msPerDevice: Object.fromEntries(
+            Object.entries(cpuS).map(([name, cpu]) => [name, Number(((cpu * 1000) / devices).toFixed(2))]),
+          ),
           otherS:
-            cpu.machineS === null || cpu.platformS === null || cpu.pgliteS === null
+            machineS === null
               ? null
-              : Number(Math.max(0, cpu.machineS - cpu.benchS - cpu.platformS - cpu.pgliteS).toFixed(2)),
+              : Number(Math.max(0, machineS - Object.values(cpuS).reduce((a, b) => a + b, 0)).toFixed(2)),
           deviceThreads,
           cores: availableParallelism(),
           loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
-          note: 'CPU seconds (user+sys) spent in the rollout window (windowS: from the rollout request to the poll that saw it done) by the bench process (all simulated devices: their OTA agents, MQTT clients, signature checks, delta apply, interpreter builds and self-tests), the platform process and its PGlite process (otherS: whatever else kept the cores busy meanwhile); all three share the machine, so devicesPerMinute is bounded by their sum over the cores, and with deviceThreads 0 by the devices alone on one core',
+          note: 'CPU seconds (user+sys) spent in the rollout window (windowS: from the rollout request to the poll that saw it done) by each component: devices = the bench process (all simulated devices: their OTA agents, MQTT clients, signature checks, delta apply, interpreter builds and self-tests); otherS = whatever else kept the cores busy meanwhile. All share the machine, so devicesPerMinute is bounded by their sum over the cores, and with deviceThreads 0 by the devices alone on one core',
         },
         measuredPerDevice: {
           downPayloadBytes: Math.round(avg((m) => m.downBytes)),
@@ -229,57 +221,16 @@ async function main(): Promise<void> {
         computedPerDeviceByForm: computed,
         radio: radio.id,
         reference: 'AWS IoT Jobs rolls out at most 1,000 devices/min; goal here 10,000/min',
-        note: 'devices, platform and PGlite share the machine; radio energy from libs/energy messageCost (QoS 1, BLE 1M)',
+        note: 'devices, broker, platform and database share the machine; radio energy from libs/energy messageCost (QoS 1, BLE 1M)',
       })}\n`,
     );
   } finally {
     await Promise.all(hosts.map((h) => h.close()));
-    platform.kill('SIGTERM');
-    await waitForExit(platform);
-    rmSync(dataDir, { recursive: true, force: true });
+    await target.close();
   }
 }
 
-interface CpuSnapshot {
-  monoUs: bigint;
-  bench: NodeJS.CpuUsage;
-  /** Clock ticks (user+sys) of the platform process and of its child (PGlite), where /proc tells. */
-  platformTicks: number | null;
-  pgliteTicks: number | null;
-  /** Busy clock ticks of the whole machine (all cores), where /proc tells: what else ran shows as the difference. */
-  machineTicks: number | null;
-}
-
-/** CPU used so far by this process, the platform process and the platform's child (PGlite, served in its own process). */
-function cpuSnapshot(platformPid: number): CpuSnapshot {
-  const ticks = (pid: number): number | null => {
-    try {
-      // utime and stime are fields 14 and 15; the command name (field 2) may contain spaces, so count from its ')'.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(f[11]) + Number(f[12]);
-    } catch {
-      return null;
-    }
-  };
-  let children: number[] = [];
-  try {
-    children = readdirSync(`/proc/${platformPid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${platformPid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    // not Linux: the platform figure alone is unavailable too
-  }
-  const childTicks = children.map(ticks).filter((t): t is number => t !== null);
-  return {
-    monoUs: process.hrtime.bigint() / 1000n,
-    bench: process.cpuUsage(),
-    platformTicks: ticks(platformPid),
-    pgliteTicks: childTicks.length ? childTicks.reduce((a, b) => a + b, 0) : null,
-    machineTicks: machineBusyTicks(),
-  };
-}
-
+/** Busy clock ticks of the whole machine (all cores), where /proc tells: what else ran shows as the difference. */
 function machineBusyTicks(): number | null {
   try {
     // user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
@@ -288,22 +239,6 @@ function machineBusyTicks(): number | null {
   } catch {
     return null;
   }
-}
-
-function cpuSpent(
-  a: CpuSnapshot,
-  b: CpuSnapshot,
-): { monoUs: bigint; benchS: number; platformS: number | null; pgliteS: number | null; machineS: number | null } {
-  const TICKS_PER_S = 100; // USER_HZ on Linux
-  const d = (x: number | null, y: number | null) => (x === null || y === null ? null : (y - x) / TICKS_PER_S);
-  const benchUs = b.bench.user - a.bench.user + (b.bench.system - a.bench.system);
-  return {
-    monoUs: b.monoUs,
-    benchS: benchUs / 1e6,
-    platformS: d(a.platformTicks, b.platformTicks),
-    pgliteS: d(a.pgliteTicks, b.pgliteTicks),
-    machineS: d(a.machineTicks, b.machineTicks),
-  };
 }
 
 /** A fine-tune: the last FULLY_CONNECTED layer's weights change, the rest of the model stays. */
@@ -342,7 +277,10 @@ function costOfTransfer(blobBytes: number): { chunks: number; downBytes: number;
 
 /** What a host needs to bring its share of the fleet up (plain data: it crosses to worker threads). */
 interface FleetSpec {
-  mqttUrl: string;
+  /** The fleet-wide index of hardwareIds[0]: device i registers at provisioningUrls[i mod n] and connects to deviceUrls[i mod n]. */
+  firstIndex: number;
+  provisioningUrls: string[];
+  deviceUrls?: string[];
   claim: { claimId: string; claimSecret: string };
   hardwareIds: string[];
   initial: { bytes: Uint8Array; manifest: DeviceManifest };
@@ -379,9 +317,15 @@ class LocalFleet implements DeviceHost {
     const trustedKeys = new Map([[spec.keyId, createPublicKey(spec.publicKeyPem)]]);
     for (let i = 0; i < spec.hardwareIds.length; i += 20) {
       const batch = await Promise.all(
-        spec.hardwareIds
-          .slice(i, i + 20)
-          .map((hw) => otaDevice(spec.mqttUrl, spec.claim, hw, { initial: spec.initial, trustedKeys, stream: 'kws' })),
+        spec.hardwareIds.slice(i, i + 20).map((hw, j) => {
+          const k = spec.firstIndex + i + j;
+          return otaDevice(spec.provisioningUrls[k % spec.provisioningUrls.length]!, spec.claim, hw, {
+            initial: spec.initial,
+            trustedKeys,
+            stream: 'kws',
+            deviceUrl: spec.deviceUrls?.[k % spec.deviceUrls.length],
+          });
+        }),
       );
       this.fleet.push(...batch);
     }
