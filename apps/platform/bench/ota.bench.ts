@@ -13,7 +13,7 @@
  * Devices, platform and database share this machine's cores, and the simulated devices do real
  * work (signature check, delta apply, two interpreter builds and a self-test inference each), so the
  * object also says how much CPU the devices, the platform and PGlite each spent during the rollout.
- * With --cluster the same rollout runs on the scale-out mode (ota-targets.ts: 3 NATS nodes, 2
+ * With --cluster the same rollout runs on the scale-out mode (bench-targets.ts: 3 NATS nodes, 2
  * platform instances, PostgreSQL), devices registering at either instance and connecting to the nodes in turn.
  * The devices run in T worker threads (default: one per core), so that one JavaScript thread
  * running every device is not what the figure measures; `--device-threads 0` runs them all on the
@@ -47,7 +47,7 @@ import {
 } from '../../../test/support/artifacts';
 import { otaDevice, type OtaTestDevice } from '../../../test/support/ota-device';
 import { CpuMeter } from './ingest-load';
-import { clusterTarget, embeddedTarget } from './ota-targets';
+import { BenchTarget, clusterTarget, embeddedTarget } from './bench-targets';
 
 const { values: args } = isMainThread
   ? parseArgs({
@@ -97,7 +97,9 @@ async function main(): Promise<void> {
   });
   const forms = { full: v2.length, huffman: ota.length, delta: encodeModelDelta(v1, v2).length };
 
-  const target = cluster ? await clusterTarget(chunkBytes) : await embeddedTarget(chunkBytes);
+  // A quick rollout tick and the bench's chunk size, in either mode.
+  const env = { OTA_TICK_MS: '250', OTA_CHUNK_BYTES: String(chunkBytes) };
+  const target = cluster ? await clusterTarget(env) : await embeddedTarget(env);
   const { api } = target;
   const hosts: DeviceHost[] = [];
   try {
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
     const doneAt = observed.flatMap((o) => o.doneAt);
     if (doneAt.some((t) => t === null))
       throw new Error('the rollout succeeded, but not every device saw its SUCCEEDED acknowledged');
-    const storedAt = (await target.lastSucceededStoredAtMs(rollout.id)) ?? Math.max(...(doneAt as number[]));
+    const storedAt = (await lastSucceededStoredAtMs(target, rollout.id)) ?? Math.max(...(doneAt as number[]));
     const seconds = (storedAt - t0) / 1000;
     const job = (await api('GET', `/api/ota-jobs?deviceId=${deviceIds[0]!}`))[0];
 
@@ -228,6 +230,17 @@ async function main(): Promise<void> {
     await Promise.all(hosts.map((h) => h.close()));
     await target.close();
   }
+}
+
+/** When the database stored the rollout's last SUCCEEDED report (ms since the epoch), where the bench can ask it. */
+async function lastSucceededStoredAtMs(target: BenchTarget, rolloutId: number): Promise<number | undefined> {
+  if (target.mode !== 'cluster' || !target.pg) return undefined;
+  const { rows } = await target.pg.query(
+    `SELECT extract(epoch FROM max(e.at)) * 1000 AS at_ms FROM ota_job_events e
+     JOIN ota_jobs j ON j.id = e.job_id WHERE j.rollout_id = $1 AND e.to_state = 'SUCCEEDED'`,
+    [rolloutId],
+  );
+  return rows[0]?.at_ms === null ? undefined : Number(rows[0].at_ms);
 }
 
 /** Busy clock ticks of the whole machine (all cores), where /proc tells: what else ran shows as the difference. */

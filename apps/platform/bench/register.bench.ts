@@ -1,5 +1,5 @@
 /**
- * npm run bench:register -- [--registrations N] [--concurrency K] [--claims C] [--platform URL] [--database-url URL]
+ * npm run bench:register -- [--registrations N] [--concurrency K] [--claims C] [--platform URL] [--database-url URL] [--cluster]
  *
  * Registration at fleet speed, end to end over MQTT, as devices do it: K simulated devices at a
  * time connect with a claim credential, publish a provisioning request and wait for their
@@ -7,22 +7,21 @@
  * to their downlink (DeviceConnection.open), then disconnect. N registrations spread over C claims
  * (`--claims 1` is a simulated fleet: every node through one claim). A refusal that says "later"
  * (`overloaded`, `rate-limited`) is retried after its hint, as devices do, and counted by reason;
- * the time spent waiting is part of the rate. Without --platform a platform is
- * started as its own process on free ports (embedded PGlite, or --database-url). Prints one JSON
- * object: registrations/min, per-device latency (claim CONNECT to device SUBACK) p50/p99, CPU seconds of
- * the platform's process tree (with embedded PGlite, the database is in it), of this load
- * generator, and of the whole machine. Every registered device is then checked through the API.
+ * the time spent waiting is part of the rate. Without --platform a platform is started as its own
+ * process on free ports (bench-targets.ts: embedded PGlite, or --database-url; with --cluster, 3 NATS
+ * nodes, 2 instances and PostgreSQL, devices registering at either instance and connecting to the
+ * nodes in turn). Prints one JSON object: registrations/min, per-device latency (claim CONNECT to
+ * device SUBACK) p50/p99, CPU seconds per component (platform processes, the database, NATS nodes),
+ * of this load generator, and of the whole machine. Every registered device is then checked through the API.
  */
-import { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DeviceConnection } from '../../../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../../../device-sim/src/mqtt/provision-by-claim';
 import type { ProvisionResponseV1 } from '@tinyfleet/wire';
-import { freePort } from '../../../test/support/free-port';
-import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
+import { BenchTarget, clusterTarget, embeddedTarget, jsonApi } from './bench-targets';
+import { CpuMeter } from './ingest-load';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +30,7 @@ const { values: args } = parseArgs({
     claims: { type: 'string', default: '8' },
     platform: { type: 'string' },
     'database-url': { type: 'string' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 const registrations = Number(args.registrations);
@@ -40,27 +40,19 @@ const GOAL_PER_MIN = 10_000;
 const runId = Date.now().toString(36);
 
 async function main(): Promise<void> {
-  let child: ChildProcess | undefined;
-  let dataDir: string | undefined;
-  let http = args.platform;
-  if (!http) {
-    dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-bench-'));
-    const [httpPort, mqttPort] = [await freePort(), await freePort()];
-    process.stderr.write(`starting a platform (${args['database-url'] ? 'PostgreSQL' : 'embedded PGlite'})…\n`);
-    child = await spawnPlatform({
-      PORT: String(httpPort),
-      MQTT_PORT: String(mqttPort),
-      TINYFLEET_DATA_DIR: dataDir,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-      ...(args['database-url'] ? { DATABASE_URL: args['database-url'] } : {}),
-    });
-    http = `http://127.0.0.1:${httpPort}`;
-  }
+  const env = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+  let target: BenchTarget | undefined;
+  if (args.cluster) target = await clusterTarget(env);
+  else if (!args.platform) target = await embeddedTarget(env, args['database-url']);
+  const api = target?.api ?? jsonApi(args.platform!);
   try {
-    const health = await getJson(`${http}/health`);
+    const health = await api('GET', '/health');
+    // Cluster: the instances' provisioning endpoints, then the NATS nodes' MQTT listeners.
+    const provisioningUrls = target?.mode === 'cluster' ? target.provisioningUrls : [health.provisioningUrl];
+    const deviceUrls = target?.deviceUrls ?? [health.mqttUrl];
     const claims = await Promise.all(
       Array.from({ length: claimCount }, async (_, i) => {
-        const c = await getJson(`${http}/api/claims`, { name: `bench:register ${i}`, rateLimitPerMinute: 100_000 });
+        const c = await api('POST', '/api/claims', { name: `bench:register ${i}`, rateLimitPerMinute: 100_000 });
         return { claimId: c.id as string, claimSecret: c.secret as string };
       }),
     );
@@ -69,19 +61,26 @@ async function main(): Promise<void> {
     const deviceIds: string[] = [];
     const refusals: Record<string, number> = {};
     let next = 0;
-    const cpuBefore = sample(child?.pid);
+    const meter = new CpuMeter(async () => new Map([...((await target?.components()) ?? [])]));
+    await meter.snapshot();
+    const cpuBefore = sample();
     const startedAt = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let i = next++; i < registrations; i = next++) {
           const t0 = performance.now();
-          const res = await registerRetryingLater(health.provisioningUrl, claims[i % claimCount]!, i, refusals);
+          const res = await registerRetryingLater(
+            provisioningUrls[i % provisioningUrls.length],
+            claims[i % claimCount]!,
+            i,
+            refusals,
+          );
           if (res.status !== 'registered' || !res.deviceSecret)
             throw new Error(`registration ${i} not registered: ${JSON.stringify(res)}`);
-          const conn = await DeviceConnection.open(
-            health.mqttUrl,
+          const conn = await openRetryingSubscribe(
+            deviceUrls[i % deviceUrls.length]!,
             { deviceId: res.deviceId, secret: res.deviceSecret },
-            { reconnectPeriod: 0 },
+            refusals,
           );
           latenciesMs.push(performance.now() - t0);
           deviceIds.push(res.deviceId);
@@ -90,12 +89,13 @@ async function main(): Promise<void> {
       }),
     );
     const elapsedS = (performance.now() - startedAt) / 1000;
-    const cpuAfter = sample(child?.pid);
+    const cpuAfter = sample();
+    const byComponent = await meter.since();
 
     // Every device the bench counted exists, once, with its hardware id.
     let found = 0;
     for (let offset = 0; ; offset += 1000) {
-      const page = await getJson(`${http}/api/devices?limit=1000&offset=${offset}`);
+      const page = await api('GET', `/api/devices?limit=1000&offset=${offset}`);
       found += page.items.filter((d: { hardwareId: string }) => d.hardwareId.startsWith(`bench-reg-${runId}-`)).length;
       if (page.items.length < 1000) break;
     }
@@ -105,11 +105,12 @@ async function main(): Promise<void> {
         (latenciesMs[Math.min(latenciesMs.length - 1, Math.floor((p / 100) * latenciesMs.length))] ?? NaN).toFixed(1),
       );
     const perMin = Math.round((registrations / elapsedS) * 60);
-    const cpuS = (k: 'platform' | 'bench' | 'machineBusy') => Number((cpuAfter[k] - cpuBefore[k]).toFixed(2));
+    const cpuS = (k: 'bench' | 'machineBusy') => Number((cpuAfter[k] - cpuBefore[k]).toFixed(2));
     process.stdout.write(
       `${JSON.stringify({
         bench: 'register',
-        database: args['database-url'] ? 'postgresql' : args.platform ? 'as running' : 'embedded-pglite',
+        mode: target?.mode ?? 'as running',
+        target: target?.describe ?? { platform: args.platform },
         broker: health.brokerMode,
         registrations,
         concurrency,
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
         latencyMs: { p50: pct(50), p99: pct(99), max: pct(100) },
         refusalsRetried: refusals,
         cpuSeconds: {
-          platformProcessTree: child ? cpuS('platform') : null,
+          byComponent,
           loadGenerator: cpuS('bench'),
           machineBusy: cpuS('machineBusy'),
           machineAvailable: Number((elapsedS * cpus().length).toFixed(2)),
@@ -133,11 +134,7 @@ async function main(): Promise<void> {
     );
     if (found !== registrations) process.exitCode = 1;
   } finally {
-    if (child) {
-      child.kill('SIGTERM');
-      await waitForExit(child);
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await target?.close();
   }
 }
 
@@ -163,52 +160,37 @@ async function registerRetryingLater(
   }
 }
 
+/**
+ * Connects as the device and subscribes to its downlink. nats-server 2.9.10 answers a QoS 1
+ * SUBSCRIBE with a failure ("Unspecified error") when creating the session's JetStream consumer
+ * times out under load; a device then reconnects and subscribes again, and so does the bench
+ * (counted as `subscribe-failed`).
+ */
+async function openRetryingSubscribe(
+  url: string,
+  cred: { deviceId: string; secret: string },
+  refusals: Record<string, number>,
+): Promise<DeviceConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await DeviceConnection.open(url, cred, { reconnectPeriod: 0 });
+    } catch (err) {
+      if (attempt >= 5 || !(err instanceof Error) || !err.message.startsWith('Subscribe error')) throw err;
+      refusals['subscribe-failed'] = (refusals['subscribe-failed'] ?? 0) + 1;
+      await new Promise((r) => setTimeout(r, 1000 * (0.5 + Math.random())));
+    }
+  }
+}
+
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
-/** CPU seconds so far: the platform's process and its descendants, this process, every core's busy time. */
-function sample(platformPid: number | undefined): { platform: number; bench: number; machineBusy: number } {
+/** CPU seconds so far: this process, and every core's busy time. */
+function sample(): { bench: number; machineBusy: number } {
   const usage = process.cpuUsage();
   const stat = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal: busy = all but idle and iowait
   const busyTicks = stat.slice(0, 8).reduce((s, v, i) => (i === 3 || i === 4 ? s : s + v), 0);
-  return {
-    platform: platformPid === undefined ? 0 : treeTicks(platformPid) / TICKS_PER_S,
-    bench: (usage.user + usage.system) / 1e6,
-    machineBusy: busyTicks / TICKS_PER_S,
-  };
-}
-
-/** utime + stime of a process and all its descendants (from /proc; children are found by ppid). */
-function treeTicks(rootPid: number): number {
-  const procs = new Map<number, { ppid: number; ticks: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is state (field 3); ppid is field 4, utime 14, stime 15.
-      procs.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // the process exited while we listed /proc
-    }
-  }
-  let total = 0;
-  const queue = [rootPid];
-  while (queue.length > 0) {
-    const pid = queue.pop()!;
-    total += procs.get(pid)?.ticks ?? 0;
-    for (const [child, p] of procs) if (p.ppid === pid) queue.push(child);
-  }
-  return total;
-}
-
-async function getJson(url: string, body?: unknown): Promise<any> {
-  const res = await fetch(
-    url,
-    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {},
-  );
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return res.json();
+  return { bench: (usage.user + usage.system) / 1e6, machineBusy: busyTicks / TICKS_PER_S };
 }
 
 main().catch((err: unknown) => {

@@ -44,9 +44,14 @@ export class DeviceConnection {
       connectTimeout: 15_000,
       ...options,
     });
-    const conn = new DeviceConnection(cred.deviceId, client);
-    await client.subscribeAsync(deviceDownlinkFilter(cred.deviceId), { qos: 1 });
-    return conn;
+    try {
+      await client.subscribeAsync(deviceDownlinkFilter(cred.deviceId), { qos: 1 });
+    } catch (err) {
+      // A session without its downlink is no session: do not leave it connected (and reconnecting).
+      await client.endAsync(true).catch(() => undefined);
+      throw err;
+    }
+    return new DeviceConnection(cred.deviceId, client);
   }
 
   publishEvent(event: InferenceEventV1): Promise<unknown> {

@@ -10,9 +10,12 @@ import { spawnPlatform, waitForExit } from '../../../test/support/platform-proce
 import { createTestDatabase } from '../../../test/support/test-database';
 import { backendPids, processTree } from './ingest-load';
 
-/** Where `bench:ota` rolls out: the platform's HTTP API, where devices register, where they then connect. */
-export interface OtaTarget {
-  /** `embedded`: one platform process on its defaults (aedes, PGlite); `cluster`: 2 instances on 3 NATS nodes and PostgreSQL. */
+/**
+ * What `bench:ota` and `bench:register` run against: the platform's HTTP API, where devices
+ * register, where they then connect, and the processes whose CPU counts.
+ */
+export interface BenchTarget {
+  /** `embedded`: one platform process (aedes; PGlite, or PostgreSQL with a database URL); `cluster`: 2 instances on 3 NATS nodes and PostgreSQL. */
   mode: 'embedded' | 'cluster';
   api(method: string, path: string, body?: unknown): Promise<any>;
   /** Registration endpoints; device i uses entry i mod length. */
@@ -21,22 +24,14 @@ export interface OtaTarget {
   deviceUrls?: string[];
   /** Processes whose CPU the bench reports, by component (read again at every measurement). */
   components(): Promise<Array<[string, number[]]>>;
-  /**
-   * When the platform had stored the last device's SUCCEEDED report, in ms since the epoch, if the
-   * target can say (cluster: the database's own timestamp; embedded: undefined, the devices time it
-   * from the PUBACK, which the embedded broker sends once stored).
-   */
-  lastSucceededStoredAtMs(rolloutId: number): Promise<number | undefined>;
+  /** A connection to the platform's PostgreSQL database, where there is one (not with PGlite). */
+  pg?: Client;
   describe: Record<string, unknown>;
   close(): Promise<void>;
 }
 
-/** Platform settings both modes share: a quick rollout tick and the bench's chunk size. */
-function platformEnv(chunkBytes: number): Record<string, string> {
-  return { OTA_TICK_MS: '250', OTA_CHUNK_BYTES: String(chunkBytes) };
-}
-
-function jsonApi(baseUrl: string): OtaTarget['api'] {
+/** JSON over HTTP to the platform's API; a non-2xx answer throws with its body. */
+export function jsonApi(baseUrl: string): BenchTarget['api'] {
   return async (method, path, body) => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
@@ -48,28 +43,35 @@ function jsonApi(baseUrl: string): OtaTarget['api'] {
   };
 }
 
-/** One `tinyfleet start` on embedded defaults (aedes, PGlite in its own child process). */
-export async function embeddedTarget(chunkBytes: number): Promise<OtaTarget> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-bench-ota-'));
+/**
+ * One `tinyfleet start` as its own process on free ports: the embedded broker, and PGlite in a
+ * child process or, with `databaseUrl`, that PostgreSQL database.
+ */
+export async function embeddedTarget(env: Record<string, string>, databaseUrl?: string): Promise<BenchTarget> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-bench-'));
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  process.stderr.write('starting a platform (embedded defaults)…\n');
+  process.stderr.write(`starting a platform (embedded broker, ${databaseUrl ? 'PostgreSQL' : 'PGlite'})…\n`);
   const platform = await spawnPlatform({
-    ...platformEnv(chunkBytes),
+    ...env,
     PORT: String(httpPort),
     MQTT_PORT: String(mqttPort),
     TINYFLEET_DATA_DIR: dataDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
+  const pg = databaseUrl ? new Client({ connectionString: databaseUrl }) : undefined;
+  await pg?.connect();
   return {
     mode: 'embedded',
     api: jsonApi(`http://127.0.0.1:${httpPort}`),
     provisioningUrls: [`mqtt://127.0.0.1:${mqttPort}`],
     components: async () => [
       ['platform', [platform.pid!]],
-      ['pglite', processTree(platform.pid!).slice(1)],
+      pg ? ['postgres', await backendPids(pg)] : ['pglite', processTree(platform.pid!).slice(1)],
     ],
-    lastSucceededStoredAtMs: async () => undefined,
-    describe: { broker: 'aedes (embedded)', database: 'PGlite (embedded)', instances: 1 },
+    pg,
+    describe: { broker: 'aedes (embedded)', database: databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)', instances: 1 },
     close: async () => {
+      await pg?.end().catch(() => undefined);
       platform.kill('SIGTERM');
       await waitForExit(platform);
       rmSync(dataDir, { recursive: true, force: true });
@@ -83,7 +85,7 @@ export async function embeddedTarget(chunkBytes: number): Promise<OtaTarget> {
  * and connect to the three nodes in turn. The API calls go to instance a; the rollout's lease
  * decides which instance runs it.
  */
-export async function clusterTarget(chunkBytes: number): Promise<OtaTarget> {
+export async function clusterTarget(env: Record<string, string>): Promise<BenchTarget> {
   process.stderr.write('starting a 3-node NATS cluster, a PostgreSQL database and 2 platform instances…\n');
   const [cluster, db] = await Promise.all([startNatsCluster(3), createTestDatabase('postgres')]);
   const instances: PlatformInstance[] = [];
@@ -96,8 +98,8 @@ export async function clusterTarget(chunkBytes: number): Promise<OtaTarget> {
   };
   try {
     // a first: it runs the migrations, b finds them done.
-    instances.push(await startInstance('a', cluster, db.url, platformEnv(chunkBytes)));
-    instances.push(await startInstance('b', cluster, db.url, platformEnv(chunkBytes)));
+    instances.push(await startInstance('a', cluster, db.url, env));
+    instances.push(await startInstance('b', cluster, db.url, env));
     await pg.connect();
   } catch (err) {
     await close();
@@ -113,14 +115,7 @@ export async function clusterTarget(chunkBytes: number): Promise<OtaTarget> {
       ...instances.map((i) => [`instance-${i.name}`, processTree(i.child.pid!)] as [string, number[]]),
       ['postgres', await backendPids(pg)],
     ],
-    lastSucceededStoredAtMs: async (rolloutId) => {
-      const { rows } = await pg.query(
-        `SELECT extract(epoch FROM max(e.at)) * 1000 AS at_ms FROM ota_job_events e
-         JOIN ota_jobs j ON j.id = e.job_id WHERE j.rollout_id = $1 AND e.to_state = 'SUCCEEDED'`,
-        [rolloutId],
-      );
-      return rows[0]?.at_ms === null ? undefined : Number(rows[0].at_ms);
-    },
+    pg,
     describe: {
       broker: `${natsVersion()} ×${cluster.nodes.length} (MQTT listeners, JetStream R3)`,
       database: 'PostgreSQL',
