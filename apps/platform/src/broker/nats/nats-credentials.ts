@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { nkeys } from 'nats';
 import { type NKeyPair, userJwt } from './nats-jwt';
+import { freshUserPublicKey, nativeKeyPair, NKEY_PREFIX, NkeyFormatError, decodeSeed } from './nats-nkeys';
 import { deviceNatsPermissions } from './nats-subjects';
 
 /** The platform's own NATS user: a `.creds` file (its JWT, then its nkey seed). */
@@ -37,8 +37,14 @@ export function readCredsFile(path: string): PlatformCreds {
 /** The account signing key the platform signs device users with (a file holding its `SA…` seed). */
 export function readSigningKeyFile(path: string): NKeyPair {
   const seed = readFileSync(path, 'utf8').trim();
-  if (!/^SA[A-Z2-7]+$/.test(seed)) throw new NatsCredentialsError(`${path} does not hold an account nkey seed (SA…)`);
-  return nkeys.fromSeed(new TextEncoder().encode(seed)) as NKeyPair;
+  try {
+    if (!/^SA[A-Z2-7]+$/.test(seed) || decodeSeed(seed).prefix !== NKEY_PREFIX.account)
+      throw new NkeyFormatError('not an account seed');
+    return nativeKeyPair(seed);
+  } catch (err) {
+    if (!(err instanceof NkeyFormatError)) throw err;
+    throw new NatsCredentialsError(`${path} does not hold an account nkey seed (SA…): ${err.message}`);
+  }
 }
 
 /**
@@ -47,7 +53,7 @@ export function readSigningKeyFile(path: string): NKeyPair {
  * thrown away: nothing connects with it, the JWT is the whole credential.
  */
 export function issueDeviceJwt(signingKey: NKeyPair, account: string, deviceId: string): string {
-  return userJwt(signingKey, nkeys.createUser().getPublicKey(), deviceId, {
+  return userJwt(signingKey, freshUserPublicKey(), deviceId, {
     account,
     permissions: deviceNatsPermissions(deviceId),
     connectionTypes: ['MQTT'],
