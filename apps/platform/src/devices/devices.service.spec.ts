@@ -3,6 +3,7 @@ import { FAR_FUTURE_OP_CODE, opSetWithUnknownCodes } from '../../../../libs/tiny
 import { modelTagOf, WireError, type StatusV1 } from '@tinyfleet/wire';
 import { PlatformEvents } from '../common/platform-events';
 import { IllegalTransitionError } from '../common/state-machine';
+import type { AppConfig } from '../config/app-config';
 import type { EventsRepository } from '../ingest/events.repository';
 import type { Device } from './device.entity';
 import { DeviceLifecycle, deviceLifecycleMachine } from './device-lifecycle';
@@ -92,7 +93,27 @@ describe('DevicesService against its repository port', () => {
       devices as unknown as DevicesRepository,
       {} as EventsRepository, // not reached by these cases
       events,
+      { mqtt: { mode: 'embedded' } } as AppConfig,
     );
+  });
+
+  it('on a broker that reports no sessions, activates a device at its first status only', async () => {
+    const onCluster = new DevicesService(devices as unknown as DevicesRepository, {} as EventsRepository, events, {
+      mqtt: { mode: 'nats' },
+    } as AppConfig);
+    onCluster.onModuleInit();
+    devices.add('d1', 'PROVISIONED');
+    devices.add('d2', 'SUSPENDED');
+    events.emit('device-status', 'd1');
+    events.emit('device-status', 'd2');
+    await new Promise((r) => setImmediate(r));
+    expect(devices.rows.get('d1')!.lifecycle).toBe('ACTIVE');
+    expect(devices.rows.get('d2')!.lifecycle).toBe('SUSPENDED');
+    // Suspended afterwards: a later status does not activate it again (the first one was seen).
+    await onCluster.act('d1', 'suspend');
+    events.emit('device-status', 'd1');
+    await new Promise((r) => setImmediate(r));
+    expect(devices.rows.get('d1')!.lifecycle).toBe('SUSPENDED');
   });
 
   it('activates a device at its first connect only', async () => {

@@ -1,7 +1,8 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { decodeOpSetBytes, opSetId, OpSetFormatError } from '@tinyfleet/tinyml';
 import { modelTagOf, WireError, type DeviceCapabilitiesV1, type StatusV1 } from '@tinyfleet/wire';
 import { PlatformEvents } from '../common/platform-events';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { IllegalTransitionError, StaleTransitionError } from '../common/state-machine';
 import { EventsRepository } from '../ingest/events.repository';
 import { Device } from './device.entity';
@@ -17,15 +18,37 @@ import {
   ListEventsQueryDto,
 } from './dto/device.dto';
 
+/** Devices whose first status this process has seen, at most (a bound on the set below; past it, it starts over). */
+const SEEN_SINCE_BOOT_MAX = 100_000;
+
 @Injectable()
-export class DevicesService {
+export class DevicesService implements OnModuleInit {
   private readonly log = new Logger(DevicesService.name);
+  /** Devices activated (or found active) since this process started: only a cache of the lifecycle in the database. */
+  private readonly seenSinceBoot = new Set<string>();
 
   constructor(
     private readonly devices: DevicesRepository,
     private readonly events: EventsRepository,
     private readonly platformEvents: PlatformEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * An external broker or a NATS cluster reports no sessions, so there a device's first stored
+   * status is its first connect: a PROVISIONED device becomes ACTIVE (and can be suspended).
+   */
+  onModuleInit(): void {
+    if (this.config.mqtt.mode === 'embedded') return;
+    this.platformEvents.on('device-status', (id) => {
+      if (this.seenSinceBoot.has(id)) return;
+      if (this.seenSinceBoot.size >= SEEN_SINCE_BOOT_MAX) this.seenSinceBoot.clear();
+      this.seenSinceBoot.add(id);
+      this.devices.transitionLifecycle(id, 'PROVISIONED', 'ACTIVE').catch((err: unknown) => {
+        if (!(err instanceof StaleTransitionError)) this.log.warn(`could not activate ${id}: ${String(err)}`);
+      });
+    });
+  }
 
   async list(query: ListDevicesQueryDto): Promise<DevicePageDto> {
     const limit = query.limit ?? 100;
