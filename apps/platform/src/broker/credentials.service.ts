@@ -15,7 +15,7 @@ const CLAIM_PREFIX = 'clm-';
  * Checks MQTT CONNECT credentials. Username = device id (client id must be the same) or claim id
  * (client id = a random provisioning session id); `principalFor` (libs/wire acl.ts) decides which
  * client ids a credential may use, so none can take over a session it does not own. Every CONNECT
- * is checked against the database (an HMAC costs microseconds), so an instance holds no memo that
+ * is checked against the database in one primary-key lookup (an HMAC costs microseconds), so an instance holds no memo that
  * another instance's credential change would have to invalidate. A hash in an older scheme
  * (scrypt) is rewritten in the current one after it verified.
  */
@@ -38,10 +38,14 @@ export class CredentialsService {
     if (username.startsWith(CLAIM_PREFIX)) {
       const principal = principalFor({ kind: 'claim', claimId: username }, clientId);
       if (!principal) return 'not-authorized';
-      const claim = await this.claims.findOne({ where: { id: username }, select: { id: true, secretHash: true } });
+      // One primary-key lookup in plain SQL, as for a device: a claim session opens every registration.
+      const [claim]: Array<{ secret_hash: string }> = await this.claims.query(
+        `SELECT secret_hash FROM claims WHERE id = $1`,
+        [username],
+      );
       const upgrade = async (to: string) =>
-        void (await this.claims.update({ id: username, secretHash: claim!.secretHash }, { secretHash: to }));
-      if (!claim || !(await this.check(secret, claim.secretHash, upgrade))) return 'bad-credentials';
+        void (await this.claims.update({ id: username, secretHash: claim!.secret_hash }, { secretHash: to }));
+      if (!claim || !(await this.check(secret, claim.secret_hash, upgrade))) return 'bad-credentials';
       return principal;
     }
     // A provisioning-only endpoint (next to an external broker): devices connect to that broker.

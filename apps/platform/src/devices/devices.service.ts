@@ -1,12 +1,13 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { decodeOpSetBytes, opSetId, OpSetFormatError } from '@tinyfleet/tinyml';
 import { modelTagOf, WireError, type DeviceCapabilitiesV1, type StatusV1 } from '@tinyfleet/wire';
+import { GroupCommitQueue } from '../common/group-commit-queue';
 import { PlatformEvents } from '../common/platform-events';
-import { IllegalTransitionError, StaleTransitionError } from '../common/state-machine';
+import { IllegalTransitionError } from '../common/state-machine';
 import { EventsRepository } from '../ingest/events.repository';
 import { Device } from './device.entity';
 import { allowedDeviceActions, DEVICE_OPERATOR_ACTIONS, DeviceOperatorAction } from './device-lifecycle';
-import { DevicesRepository, ModelSlot } from './devices.repository';
+import { ConnectivityChange, DevicesRepository, ModelSlot } from './devices.repository';
 import {
   DeviceCapabilitiesDto,
   DeviceDetailDto,
@@ -17,9 +18,16 @@ import {
   ListEventsQueryDto,
 } from './dto/device.dto';
 
+/** Connects and disconnects per statement at most (a few kB of parameters). */
+const CONNECTIVITY_BATCH_MAX = 500;
+
 @Injectable()
 export class DevicesService {
   private readonly log = new Logger(DevicesService.name);
+  private readonly connectivity = new GroupCommitQueue<ConnectivityChange>(
+    (changes) => this.devices.recordConnectivity(changes),
+    CONNECTIVITY_BATCH_MAX,
+  );
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -83,16 +91,13 @@ export class DevicesService {
     return this.get(id);
   }
 
-  /** Records a broker connect/disconnect; the first connect turns a PROVISIONED device ACTIVE. */
-  async markConnectivity(id: string, state: 'ONLINE' | 'OFFLINE'): Promise<void> {
-    const lifecycle = await this.devices.recordConnectivity(id, state);
-    if (state !== 'ONLINE' || lifecycle !== 'PROVISIONED') return;
-    try {
-      await this.devices.transitionLifecycle(id, 'PROVISIONED', 'ACTIVE');
-    } catch (err) {
-      // Two sessions racing to be first (or an operator decommissioning meanwhile): one move is enough.
-      if (!(err instanceof StaleTransitionError)) throw err;
-    }
+  /**
+   * Records a broker connect/disconnect; the first connect turns a PROVISIONED device ACTIVE. Connects
+   * and disconnects arriving while a batch is written go into the next one: a registration storm
+   * costs a statement per batch, not two per device.
+   */
+  markConnectivity(id: string, state: 'ONLINE' | 'OFFLINE'): Promise<void> {
+    return this.connectivity.submit({ id, state });
   }
 
   /** Stores a status heartbeat, its model slots as columns. */
