@@ -143,8 +143,12 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('DevicesRepository on %s', (
       { id: 'cn-new', lifecycle: 'ACTIVE', connectivity: 'ONLINE', seen: true },
       { id: 'cn-suspended', lifecycle: 'SUSPENDED', connectivity: 'ONLINE', seen: true },
     ]);
-    expect(await devices.loginFacts('cn-suspended')).toEqual({ secretHash: 'x', lifecycle: 'SUSPENDED' });
-    expect(await devices.loginFacts('nobody')).toBeNull();
+    expect(await devices.loginFacts(['cn-suspended', 'nobody', 'cn-new'])).toEqual(
+      new Map([
+        ['cn-suspended', { secretHash: 'x', lifecycle: 'SUSPENDED' }],
+        ['cn-new', { secretHash: 'x', lifecycle: 'ACTIVE' }],
+      ]),
+    );
   });
 
   it('stores the latest op set; an older report does not overwrite a newer one, and no report leaves it null', async () => {

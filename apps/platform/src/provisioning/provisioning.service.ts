@@ -92,7 +92,7 @@ export class ProvisioningService {
   }
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
-    const response = await this.decide(claimId, req, now, await this.newCredential());
+    const response = await this.decide(claimId, req, now, this.newCredential());
     this.metrics.provisioning.inc({
       outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status,
     });
@@ -193,12 +193,12 @@ export class ProvisioningService {
     });
   }
 
-  private async newCredential(): Promise<Credential> {
+  private newCredential(): Credential {
     const secret = generateSecret();
     return {
       secret,
       secretHash: this.hasher.hash(secret),
-      brokerHash: await hashForMosquitto(secret),
+      brokerHash: hashForMosquitto(secret),
       evidenceKey: evidenceKeyOf(secret),
     };
   }
