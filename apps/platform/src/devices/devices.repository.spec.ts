@@ -120,6 +120,18 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('DevicesRepository on %s', (
     expect((await devices.modelFacts({ deviceIds: ['lc-1', 'lc-2', 'hb-1'] })).map((d) => d.id)).toEqual(['hb-1']);
   });
 
+  it('reads the configurations of many devices at once: custom, default (null), or no such device', async () => {
+    await insert('cfg-1');
+    await insert('cfg-2');
+    expect(await devices.setConfig('cfg-1', { statusIntervalS: 60 })).toBe(true);
+    expect(await devices.findConfigs(['cfg-1', 'cfg-2', 'nobody'])).toEqual(
+      new Map<string, unknown>([
+        ['cfg-1', { statusIntervalS: 60 }],
+        ['cfg-2', null],
+      ]),
+    );
+  });
+
   it('records a batch of connects and disconnects in one statement: last state wins, a first connect activates', async () => {
     await insert('cn-new', 'PROVISIONED');
     await insert('cn-flap', 'PROVISIONED');

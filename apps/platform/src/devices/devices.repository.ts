@@ -194,14 +194,13 @@ export class DevicesRepository {
     );
   }
 
-  /** The device's configuration, null for platform defaults; undefined when there is no such device. */
-  async findConfig(id: string): Promise<Record<string, unknown> | null | undefined> {
-    // Plain SQL: read at every device CONNECT (the config push), where building an entity costs more than the lookup.
-    const rows: Array<{ config: Record<string, unknown> | null }> = await this.m.query(
-      `SELECT config FROM devices WHERE id = $1`,
-      [id],
+  /** The devices' configurations, null for platform defaults; an id with no device is left out. */
+  async findConfigs(ids: string[]): Promise<Map<string, Record<string, unknown> | null>> {
+    const rows: Array<{ id: string; config: Record<string, unknown> | null }> = await this.m.query(
+      `SELECT id, config FROM devices WHERE id = ANY($1::text[])`,
+      [ids],
     );
-    return rows[0] ? rows[0].config : undefined;
+    return new Map(rows.map((r) => [r.id, r.config]));
   }
 
   /** False when there is no such device. */
