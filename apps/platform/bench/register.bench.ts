@@ -10,19 +10,21 @@
  * the time spent waiting is part of the rate. Without --platform a platform is
  * started as its own process on free ports (embedded PGlite, or --database-url). Prints one JSON
  * object: registrations/min, per-device latency (claim CONNECT to device SUBACK) p50/p99, CPU seconds of
- * the platform's process tree (with embedded PGlite, the database is in it), of this load
- * generator, and of the whole machine. Every registered device is then checked through the API.
+ * the platform's process tree (with embedded PGlite, the database is in it), of the PostgreSQL
+ * backends serving --database-url, of this load generator, and of the whole machine, also per registration. Every registered device is then checked through the API.
  */
 import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeviceConnection } from '../../../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../../../device-sim/src/mqtt/provision-by-claim';
 import type { ProvisionResponseV1 } from '@tinyfleet/wire';
+import { Client } from 'pg';
 import { freePort } from '../../../test/support/free-port';
 import { spawnPlatform, waitForExit } from '../../../test/support/platform-process';
+import { CpuMeter } from './ingest-load';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,6 +71,11 @@ async function main(): Promise<void> {
     const deviceIds: string[] = [];
     const refusals: Record<string, number> = {};
     let next = 0;
+    // The platform's pool connects at boot: its backends are all there now.
+    const database = args['database-url'] ? new Client({ connectionString: args['database-url'] }) : undefined;
+    await database?.connect();
+    const databaseCpu = new CpuMeter(async () => new Map([['backends', database ? await backendPids(database) : []]]));
+    await databaseCpu.snapshot();
     const cpuBefore = sample(child?.pid);
     const startedAt = performance.now();
     await Promise.all(
@@ -91,6 +98,8 @@ async function main(): Promise<void> {
     );
     const elapsedS = (performance.now() - startedAt) / 1000;
     const cpuAfter = sample(child?.pid);
+    const databaseBackendsS = database ? (await databaseCpu.since()).backends! : null;
+    await database?.end();
 
     // Every device the bench counted exists, once, with its hardware id.
     let found = 0;
@@ -122,10 +131,18 @@ async function main(): Promise<void> {
         refusalsRetried: refusals,
         cpuSeconds: {
           platformProcessTree: child ? cpuS('platform') : null,
+          databaseBackends: databaseBackendsS,
           loadGenerator: cpuS('bench'),
           machineBusy: cpuS('machineBusy'),
           machineAvailable: Number((elapsedS * cpus().length).toFixed(2)),
         },
+        cpuMsPerRegistration: {
+          platformProcessTree: child ? Number(((cpuS('platform') * 1000) / registrations).toFixed(2)) : null,
+          databaseBackends:
+            databaseBackendsS === null ? null : Number(((databaseBackendsS * 1000) / registrations).toFixed(2)),
+          loadGenerator: Number(((cpuS('bench') * 1000) / registrations).toFixed(2)),
+        },
+        loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
         devicesVerified: found === registrations,
         cores: cpus().length,
         note: 'per device: claim CONNECT, SUBSCRIBE, provisioning request, response, then CONNECT + SUBSCRIBE as itself; load generator, platform and database share these cores',
@@ -200,6 +217,14 @@ function treeTicks(rootPid: number): number {
     for (const [child, p] of procs) if (p.ppid === pid) queue.push(child);
   }
   return total;
+}
+
+/** The backends serving the bench's database (the platform's pool; this connection's own is idle meanwhile). */
+async function backendPids(pg: Client): Promise<number[]> {
+  const rows = (
+    await pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+  ).rows;
+  return rows.map((r: { pid: number }) => r.pid);
 }
 
 async function getJson(url: string, body?: unknown): Promise<any> {
