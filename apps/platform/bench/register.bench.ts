@@ -15,7 +15,7 @@
  * of this load generator, and of the whole machine. Every registered device is then checked through the API.
  */
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DeviceConnection } from '../../../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../../../device-sim/src/mqtt/provision-by-claim';
@@ -127,6 +127,13 @@ async function main(): Promise<void> {
           machineBusy: cpuS('machineBusy'),
           machineAvailable: Number((elapsedS * cpus().length).toFixed(2)),
         },
+        cpuMsPerRegistration: Object.fromEntries(
+          Object.entries({ ...byComponent, loadGenerator: cpuS('bench') }).map(([name, cpu]) => [
+            name,
+            Number(((cpu * 1000) / registrations).toFixed(2)),
+          ]),
+        ),
+        loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
         devicesVerified: found === registrations,
         cores: cpus().length,
         note: 'per device: claim CONNECT, SUBSCRIBE, provisioning request, response, then CONNECT + SUBSCRIBE as itself; load generator, platform and database share these cores',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isValidDeviceId, type Principal, principalFor } from '@tinyfleet/wire';
 import { Repository } from 'typeorm';
+import { BatchedLookup } from '../common/batched-lookup';
 import { CredentialHasher } from '../common/credential-hasher';
 import { CONNECTABLE_LIFECYCLES } from '../devices/device-lifecycle';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -10,17 +11,30 @@ import { Claim } from '../provisioning/claim.entity';
 export type AuthFailure = 'bad-credentials' | 'not-authorized';
 
 const CLAIM_PREFIX = 'clm-';
+/** Keys per lookup statement: the embedded broker checks at most 64 CONNECTs at once (MAX_AUTHENTICATIONS_IN_FLIGHT). */
+const LOOKUP_BATCH_MAX = 64;
 
 /**
  * Checks MQTT CONNECT credentials. Username = device id (client id must be the same) or claim id
  * (client id = a random provisioning session id); `principalFor` (libs/wire acl.ts) decides which
  * client ids a credential may use, so none can take over a session it does not own. Every CONNECT
  * is checked against the database (an HMAC costs microseconds), so an instance holds no memo that
- * another instance's credential change would have to invalidate. A hash in an older scheme
+ * another instance's credential change would have to invalidate: a primary-key lookup in plain SQL,
+ * shared by the CONNECTs checked at the same moment (BatchedLookup), each read after its CONNECT arrived. A hash in an older scheme
  * (scrypt) is rewritten in the current one after it verified.
  */
 @Injectable()
 export class CredentialsService {
+  /** CONNECTs checked at once share their lookups: a primary-key lookup each, one statement per batch. */
+  private readonly deviceLogins = new BatchedLookup((ids: string[]) => this.devices.loginFacts(ids), LOOKUP_BATCH_MAX);
+  private readonly claimLogins = new BatchedLookup(async (ids: string[]) => {
+    const rows: Array<{ id: string; secret_hash: string }> = await this.claims.query(
+      `SELECT id, secret_hash FROM claims WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.secret_hash]));
+  }, LOOKUP_BATCH_MAX);
+
   constructor(
     private readonly devices: DevicesRepository,
     @InjectRepository(Claim) private readonly claims: Repository<Claim>,
@@ -38,10 +52,10 @@ export class CredentialsService {
     if (username.startsWith(CLAIM_PREFIX)) {
       const principal = principalFor({ kind: 'claim', claimId: username }, clientId);
       if (!principal) return 'not-authorized';
-      const claim = await this.claims.findOne({ where: { id: username }, select: { id: true, secretHash: true } });
+      const secretHash = await this.claimLogins.get(username);
       const upgrade = async (to: string) =>
-        void (await this.claims.update({ id: username, secretHash: claim!.secretHash }, { secretHash: to }));
-      if (!claim || !(await this.check(secret, claim.secretHash, upgrade))) return 'bad-credentials';
+        void (await this.claims.update({ id: username, secretHash: secretHash! }, { secretHash: to }));
+      if (secretHash === undefined || !(await this.check(secret, secretHash, upgrade))) return 'bad-credentials';
       return principal;
     }
     // A provisioning-only endpoint (next to an external broker): devices connect to that broker.
@@ -49,7 +63,7 @@ export class CredentialsService {
     if (!isValidDeviceId(username)) return 'bad-credentials';
     const principal = principalFor({ kind: 'device', deviceId: username }, clientId);
     if (!principal) return 'not-authorized';
-    const device = await this.devices.loginFacts(username);
+    const device = await this.deviceLogins.get(username);
     const upgrade = (to: string) => this.devices.upgradeSecretHash(username, device!.secretHash, to);
     if (!device || !(await this.check(secret, device.secretHash, upgrade))) return 'bad-credentials';
     // Suspended or decommissioned: the secret is right, but it no longer admits the device.

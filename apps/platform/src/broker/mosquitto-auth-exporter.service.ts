@@ -33,7 +33,7 @@ export class MosquittoAuthExporter {
   async start(): Promise<void> {
     const cfg = this.config.mqtt;
     if (cfg.mode !== 'external' || !cfg.mosquittoAuthDir) return;
-    if (cfg.username && cfg.password) this.platformEntry = `${cfg.username}:${await hashForMosquitto(cfg.password)}`;
+    if (cfg.username && cfg.password) this.platformEntry = `${cfg.username}:${hashForMosquitto(cfg.password)}`;
     mkdirSync(cfg.mosquittoAuthDir, { recursive: true });
     await this.export();
     this.events.on('credentials-changed', () => void this.schedule());

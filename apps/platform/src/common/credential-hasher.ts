@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (
@@ -7,7 +7,6 @@ const scryptAsync = promisify(scrypt) as (
   keylen: number,
   options: object,
 ) => Promise<Buffer>;
-const pbkdf2Async = promisify(pbkdf2);
 
 /** Mosquitto 2.x password-file format: `$7$<iterations>$<b64 salt>$<b64 PBKDF2-SHA512>`. */
 const MOSQUITTO = { iterations: 101, saltBytes: 12, keyBytes: 64 };
@@ -112,9 +111,13 @@ async function verifyScrypt(secret: string, parts: string[]): Promise<boolean> {
   return timingSafeEqual(key, expected);
 }
 
-/** The same secret hashed the way Mosquitto's password_file expects, for an external broker. */
-export async function hashForMosquitto(secret: string): Promise<string> {
+/**
+ * The same secret hashed the way Mosquitto's password_file expects, for an external broker. On the
+ * event loop: 101 iterations take ~0.17 ms of a core here, less than handing the job to the libuv
+ * pool and back did (~0.6 ms of the event loop per registration in bench:register's profile).
+ */
+export function hashForMosquitto(secret: string): string {
   const salt = randomBytes(MOSQUITTO.saltBytes);
-  const key = await pbkdf2Async(secret, salt, MOSQUITTO.iterations, MOSQUITTO.keyBytes, 'sha512');
+  const key = pbkdf2Sync(secret, salt, MOSQUITTO.iterations, MOSQUITTO.keyBytes, 'sha512');
   return `$7$${MOSQUITTO.iterations}$${salt.toString('base64')}$${key.toString('base64')}`;
 }

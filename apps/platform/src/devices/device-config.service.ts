@@ -1,6 +1,7 @@
 import { Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { DeviceConfigV1, deviceDownlinkTopic, encodeDeviceConfigV1 } from '@tinyfleet/wire';
 import { BrokerPort } from '../broker/broker.port';
+import { BatchedLookup } from '../common/batched-lookup';
 import { PlatformEvents } from '../common/platform-events';
 import { DevicesRepository } from './devices.repository';
 import { DeviceConfigDto, DeviceConfigStateDto } from './dto/device-config.dto';
@@ -24,6 +25,8 @@ export class DeviceConfigService implements OnModuleInit {
   private readonly log = new Logger(DeviceConfigService.name);
   /** Devices configured since this process started (external broker: we learn of them by their status). */
   private readonly configuredSinceBoot = new Set<string>();
+  /** Read at every device CONNECT (the push): the devices connecting at the same moment share a statement. */
+  private readonly configs = new BatchedLookup((ids: string[]) => this.devices.findConfigs(ids), 256);
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -40,7 +43,7 @@ export class DeviceConfigService implements OnModuleInit {
   }
 
   async get(deviceId: string): Promise<DeviceConfigStateDto> {
-    const config = await this.devices.findConfig(deviceId);
+    const config = await this.configs.get(deviceId);
     if (config === undefined) throw new NotFoundException(`device ${deviceId} not found`);
     return config
       ? { ...(config as unknown as DeviceConfigV1), custom: true }

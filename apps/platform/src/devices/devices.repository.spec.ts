@@ -118,8 +118,49 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('DevicesRepository on %s', (
     expect(exported).not.toContain('lc-2');
     expect(exported).toContain('hb-1');
     expect((await devices.modelFacts({ deviceIds: ['lc-1', 'lc-2', 'hb-1'] })).map((d) => d.id)).toEqual(['hb-1']);
-    expect(await devices.recordConnectivity('lc-1', 'ONLINE')).toBe('SUSPENDED');
-    expect(await devices.recordConnectivity('nobody', 'ONLINE')).toBeNull();
+  });
+
+  it('reads the configurations of many devices at once: custom, default (null), or no such device', async () => {
+    await insert('cfg-1');
+    await insert('cfg-2');
+    expect(await devices.setConfig('cfg-1', { statusIntervalS: 60 })).toBe(true);
+    expect(await devices.findConfigs(['cfg-1', 'cfg-2', 'nobody'])).toEqual(
+      new Map<string, unknown>([
+        ['cfg-1', { statusIntervalS: 60 }],
+        ['cfg-2', null],
+      ]),
+    );
+  });
+
+  it('records a batch of connects and disconnects in one statement: last state wins, a first connect activates', async () => {
+    await insert('cn-new', 'PROVISIONED');
+    await insert('cn-flap', 'PROVISIONED');
+    await insert('cn-suspended', 'SUSPENDED');
+    await insert('cn-active', 'ACTIVE');
+    await devices.recordConnectivity([
+      { id: 'cn-new', state: 'ONLINE' },
+      { id: 'cn-flap', state: 'ONLINE' },
+      { id: 'cn-suspended', state: 'ONLINE' },
+      { id: 'cn-active', state: 'ONLINE' },
+      { id: 'nobody', state: 'ONLINE' },
+      { id: 'cn-flap', state: 'OFFLINE' },
+      { id: 'cn-active', state: 'OFFLINE' },
+    ]);
+    const rows: Array<{ id: string; lifecycle: string; connectivity: string; seen: boolean }> = await ds.query(
+      `SELECT id, lifecycle, connectivity, last_seen_at IS NOT NULL AS seen FROM devices WHERE id LIKE 'cn-%' ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { id: 'cn-active', lifecycle: 'ACTIVE', connectivity: 'OFFLINE', seen: true },
+      { id: 'cn-flap', lifecycle: 'ACTIVE', connectivity: 'OFFLINE', seen: true },
+      { id: 'cn-new', lifecycle: 'ACTIVE', connectivity: 'ONLINE', seen: true },
+      { id: 'cn-suspended', lifecycle: 'SUSPENDED', connectivity: 'ONLINE', seen: true },
+    ]);
+    expect(await devices.loginFacts(['cn-suspended', 'nobody', 'cn-new'])).toEqual(
+      new Map([
+        ['cn-suspended', { secretHash: 'x', lifecycle: 'SUSPENDED' }],
+        ['cn-new', { secretHash: 'x', lifecycle: 'ACTIVE' }],
+      ]),
+    );
   });
 
   it('stores the latest op set; an older report does not overwrite a newer one, and no report leaves it null', async () => {

@@ -23,6 +23,12 @@ export interface StatusRecord {
   inactive: ModelSlot | null;
 }
 
+/** A broker connect (ONLINE) or disconnect (OFFLINE) of one device. */
+export interface ConnectivityChange {
+  id: string;
+  state: DeviceConnectivity;
+}
+
 /** Which devices; every field narrows (AND). */
 export interface DeviceSelector {
   stream?: string;
@@ -72,6 +78,9 @@ export interface DeviceReportFacts {
 }
 
 export type FleetDimension = 'lifecycle' | 'connectivity' | 'stream' | 'mcuProfile' | 'radioProfile' | 'model';
+
+// recordConnectivity writes the first-connect move in its own UPDATE: fail at load if the table stops allowing it.
+deviceLifecycleMachine.assertTransition('a device at its first connect', 'PROVISIONED', 'ACTIVE');
 
 /** One grouped scan per dimension in one statement: cheap for thousands of devices, no row transfer. */
 const SUMMARY_SQL = `
@@ -185,10 +194,13 @@ export class DevicesRepository {
     );
   }
 
-  /** The device's configuration, null for platform defaults; undefined when there is no such device. */
-  async findConfig(id: string): Promise<Record<string, unknown> | null | undefined> {
-    const d = await this.m.getRepository(Device).findOne({ where: { id }, select: { id: true, config: true } });
-    return d ? d.config : undefined;
+  /** The devices' configurations, null for platform defaults; an id with no device is left out. */
+  async findConfigs(ids: string[]): Promise<Map<string, Record<string, unknown> | null>> {
+    const rows: Array<{ id: string; config: Record<string, unknown> | null }> = await this.m.query(
+      `SELECT id, config FROM devices WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.config]));
   }
 
   /** False when there is no such device. */
@@ -207,12 +219,27 @@ export class DevicesRepository {
   }
 
   /** Records a broker connect/disconnect; returns the device's lifecycle (null: no such device). */
-  async recordConnectivity(id: string, state: DeviceConnectivity): Promise<DeviceLifecycle | null> {
-    const [rows]: [Array<{ lifecycle: DeviceLifecycle }>, number] = await this.m.query(
-      `UPDATE devices SET connectivity = $2, last_seen_at = now(), updated_at = now() WHERE id = $1 RETURNING lifecycle`,
-      [id, state],
+  /**
+   * Broker connects and disconnects of many devices in one statement (group commit): each device's
+   * last state wins, and one that connected in the batch moves PROVISIONED → ACTIVE in the same
+   * UPDATE (the table's move, applied only where the row is still PROVISIONED: a device suspended or
+   * decommissioned meanwhile keeps that lifecycle). Ids are sorted, so two batches touching the same
+   * devices lock their rows in the same order.
+   */
+  async recordConnectivity(changes: ConnectivityChange[]): Promise<void> {
+    const byId = new Map<string, { state: DeviceConnectivity; connected: boolean }>();
+    for (const c of changes) {
+      byId.set(c.id, { state: c.state, connected: c.state === 'ONLINE' || (byId.get(c.id)?.connected ?? false) });
+    }
+    const ids = [...byId.keys()].sort();
+    if (ids.length === 0) return;
+    await this.m.query(
+      `UPDATE devices d SET connectivity = u.state, last_seen_at = now(), updated_at = now(),
+         lifecycle = CASE WHEN u.connected AND d.lifecycle = 'PROVISIONED' THEN 'ACTIVE' ELSE d.lifecycle END
+       FROM unnest($1::text[], $2::text[], $3::bool[]) AS u (id, state, connected)
+       WHERE d.id = u.id`,
+      [ids, ids.map((id) => byId.get(id)!.state), ids.map((id) => byId.get(id)!.connected)],
     );
-    return rows[0]?.lifecycle ?? null;
   }
 
   async markAllOffline(): Promise<void> {
@@ -276,11 +303,16 @@ export class DevicesRepository {
     });
   }
 
-  /** What a CONNECT is checked against. */
-  loginFacts(id: string): Promise<Pick<Device, 'id' | 'secretHash' | 'lifecycle'> | null> {
-    return this.m
-      .getRepository(Device)
-      .findOne({ where: { id }, select: { id: true, secretHash: true, lifecycle: true } });
+  /**
+   * What a CONNECT is checked against, for a batch of CONNECTs: a primary-key lookup each, in plain
+   * SQL (no entity to build per CONNECT). Ids with no device are left out.
+   */
+  async loginFacts(ids: string[]): Promise<Map<string, Pick<Device, 'secretHash' | 'lifecycle'>>> {
+    const rows: Array<{ id: string; secret_hash: string; lifecycle: DeviceLifecycle }> = await this.m.query(
+      `SELECT id, secret_hash, lifecycle FROM devices WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, { secretHash: r.secret_hash, lifecycle: r.lifecycle }]));
   }
 
   /** Stores a newer form of the same secret's hash, unless the credential changed since `from` was read. */

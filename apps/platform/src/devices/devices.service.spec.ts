@@ -44,11 +44,17 @@ class InMemoryDevices {
     return d ? { ...d } : null;
   }
 
-  async recordConnectivity(id: string, state: 'ONLINE' | 'OFFLINE') {
-    const d = this.rows.get(id);
-    if (!d) return null;
-    d.connectivity = state;
-    return d.lifecycle;
+  readonly connectivityBatches: number[] = [];
+
+  /** The repository's batch: in order, a connect activates a PROVISIONED device. */
+  async recordConnectivity(changes: Array<{ id: string; state: 'ONLINE' | 'OFFLINE' }>) {
+    this.connectivityBatches.push(changes.length);
+    for (const { id, state } of changes) {
+      const d = this.rows.get(id);
+      if (!d) continue;
+      d.connectivity = state;
+      if (state === 'ONLINE' && d.lifecycle === 'PROVISIONED') d.lifecycle = 'ACTIVE';
+    }
   }
 
   async transitionLifecycle(id: string, from: DeviceLifecycle, to: DeviceLifecycle) {
@@ -116,14 +122,17 @@ describe('DevicesService against its repository port', () => {
     expect(devices.rows.get('d1')!.lifecycle).toBe('SUSPENDED');
   });
 
-  it('activates a device at its first connect only', async () => {
+  it('records connects that arrive together in one batch, and settles each once it is written', async () => {
     devices.add('d1', 'PROVISIONED');
     devices.add('d2', 'SUSPENDED');
-    await service.markConnectivity('d1', 'ONLINE');
-    await service.markConnectivity('d1', 'ONLINE');
-    await service.markConnectivity('d2', 'ONLINE');
-    expect(devices.rows.get('d1')!.lifecycle).toBe('ACTIVE');
-    expect(devices.rows.get('d2')!.lifecycle).toBe('SUSPENDED');
+    await Promise.all([
+      service.markConnectivity('d1', 'ONLINE'),
+      service.markConnectivity('d1', 'ONLINE'),
+      service.markConnectivity('d2', 'ONLINE'),
+    ]);
+    expect(devices.connectivityBatches).toEqual([3]);
+    expect(devices.rows.get('d1')).toMatchObject({ lifecycle: 'ACTIVE', connectivity: 'ONLINE' });
+    expect(devices.rows.get('d2')).toMatchObject({ lifecycle: 'SUSPENDED', connectivity: 'ONLINE' });
   });
 
   it('suspends, resumes and decommissions through the table, telling the broker each time', async () => {

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { decodeOpSetBytes, opSetId, OpSetFormatError } from '@tinyfleet/tinyml';
 import { modelTagOf, WireError, type DeviceCapabilitiesV1, type StatusV1 } from '@tinyfleet/wire';
+import { GroupCommitQueue } from '../common/group-commit-queue';
 import { PlatformEvents } from '../common/platform-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { IllegalTransitionError, StaleTransitionError } from '../common/state-machine';
 import { EventsRepository } from '../ingest/events.repository';
 import { Device } from './device.entity';
 import { allowedDeviceActions, DEVICE_OPERATOR_ACTIONS, DeviceOperatorAction } from './device-lifecycle';
-import { DevicesRepository, ModelSlot } from './devices.repository';
+import { ConnectivityChange, DevicesRepository, ModelSlot } from './devices.repository';
 import {
   DeviceCapabilitiesDto,
   DeviceDetailDto,
@@ -20,12 +21,18 @@ import {
 
 /** Devices whose first status this process has seen, at most (a bound on the set below; past it, it starts over). */
 const SEEN_SINCE_BOOT_MAX = 100_000;
+/** Connects and disconnects per statement at most (a few kB of parameters). */
+const CONNECTIVITY_BATCH_MAX = 500;
 
 @Injectable()
 export class DevicesService implements OnModuleInit {
   private readonly log = new Logger(DevicesService.name);
   /** Devices activated (or found active) since this process started: only a cache of the lifecycle in the database. */
   private readonly seenSinceBoot = new Set<string>();
+  private readonly connectivity = new GroupCommitQueue<ConnectivityChange>(
+    (changes) => this.devices.recordConnectivity(changes),
+    CONNECTIVITY_BATCH_MAX,
+  );
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -106,16 +113,13 @@ export class DevicesService implements OnModuleInit {
     return this.get(id);
   }
 
-  /** Records a broker connect/disconnect; the first connect turns a PROVISIONED device ACTIVE. */
-  async markConnectivity(id: string, state: 'ONLINE' | 'OFFLINE'): Promise<void> {
-    const lifecycle = await this.devices.recordConnectivity(id, state);
-    if (state !== 'ONLINE' || lifecycle !== 'PROVISIONED') return;
-    try {
-      await this.devices.transitionLifecycle(id, 'PROVISIONED', 'ACTIVE');
-    } catch (err) {
-      // Two sessions racing to be first (or an operator decommissioning meanwhile): one move is enough.
-      if (!(err instanceof StaleTransitionError)) throw err;
-    }
+  /**
+   * Records a broker connect/disconnect; the first connect turns a PROVISIONED device ACTIVE. Connects
+   * and disconnects arriving while a batch is written go into the next one: a registration storm
+   * costs a statement per batch, not two per device.
+   */
+  markConnectivity(id: string, state: 'ONLINE' | 'OFFLINE'): Promise<void> {
+    return this.connectivity.submit({ id, state });
   }
 
   /** Stores a status heartbeat, its model slots as columns. */

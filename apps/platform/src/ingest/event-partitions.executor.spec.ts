@@ -45,11 +45,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('EventPartitionsExecutor on 
        VALUES ($1, $2, $3, $3, 7, 1, 50, 1000, 30)`,
       [deviceId, seq, receivedAt],
     );
-    await ds.query(`INSERT INTO device_event_keys (device_id, seq, received_at) VALUES ($1, $2, $3)`, [
-      deviceId,
-      seq,
-      receivedAt,
-    ]);
+    await ds.query(`INSERT INTO device_event_keys (device_id, seq) VALUES ($1, $2)`, [deviceId, seq]);
   };
   const stored = async (table: 'device_events' | 'device_event_keys', deviceId: string) =>
     (
@@ -113,9 +109,16 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('EventPartitionsExecutor on 
       [4, dayPartition(plus(now, -10)).name],
       [6, 'device_events_default'],
     ]);
+    // The keys of the dropped partition's rows and of the DEFAULT rows deleted went with them, and only those.
     expect(await stored('device_event_keys', 'ret-1')).toEqual([2, 3, 4, 6]);
-    // A re-send of an event that stayed is still recognised, also one older than the cutoff.
-    expect(await new EventsRepository(ds.manager).insertBatch([{ deviceId: 'ret-1', event: event(2) }])).toBe(0);
+    const ingest = new EventsRepository(ds.manager);
+    // A re-send of an event that stayed is still recognised, also one older than the cutoff, also one in DEFAULT.
+    expect(await ingest.insertBatch([2, 4, 6].map((s) => ({ deviceId: 'ret-1', event: event(s) })))).toBe(0);
+    // One whose event retention deleted is stored again, as new.
+    expect(await ingest.insertBatch([1, 5].map((s) => ({ deviceId: 'ret-1', event: event(s) })))).toBe(2);
+    expect(await stored('device_event_keys', 'ret-1')).toEqual([1, 2, 3, 4, 5, 6]);
+    await ds.query(`DELETE FROM device_events WHERE device_id = 'ret-1' AND seq IN (1, 5)`);
+    await ds.query(`DELETE FROM device_event_keys WHERE device_id = 'ret-1' AND seq IN (1, 5)`);
 
     // When its day's partition is made, the row DEFAULT took moves into it.
     await keep.tick(plus(now, 30));

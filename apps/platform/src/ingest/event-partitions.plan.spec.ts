@@ -34,7 +34,7 @@ describe('planPartitions', () => {
     expect(names).toContain('device_events_p20261206');
   });
 
-  it('drops exactly the partitions wholly older than the cutoff, and prunes keys up to the oldest kept', () => {
+  it('drops exactly the partitions wholly older than the cutoff, and prunes DEFAULT up to the oldest kept', () => {
     // 90 days back from 2026-12-02T12:00Z is 2026-09-03T12:00Z: the 2026-09-03 partition holds rows on both sides.
     const existing = days('2026-08-30T00:00:00Z', 100);
     const plan = planPartitions(now, existing, 90);
@@ -43,7 +43,7 @@ describe('planPartitions', () => {
     expect(planPartitions(now, existing, 0).drop).toEqual([]);
   });
 
-  it('prunes keys up to the cutoff when no partition straddles it', () => {
+  it('prunes DEFAULT up to the cutoff when no partition straddles it', () => {
     // The partitions of 2026-11-30 and 2026-12-01 were dropped by hand.
     const plan = planPartitions(now, [...days('2026-11-29T00:00:00Z', 1), ...days('2026-12-02T00:00:00Z', 1)], 1);
     expect(plan.drop).toEqual(['device_events_p20261129']);

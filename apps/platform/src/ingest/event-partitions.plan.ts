@@ -12,9 +12,10 @@ export interface EventPartition {
 
 /**
  * What one maintenance tick does: create the missing day partitions, drop the partitions wholly
- * older than the retention cutoff, and delete the dedup keys (and DEFAULT-partition rows) received
- * before `prunedBefore` — never later than the oldest partition that stays, so every stored event
- * keeps its key and a re-send of it is still recognised.
+ * older than the retention cutoff, and delete the DEFAULT-partition rows received before
+ * `prunedBefore` — the oldest partition that stays, so a row in DEFAULT is kept as long as a row of
+ * the same day in a partition would be. Every row goes with its dedup key, and only then: a
+ * re-send of a stored event is recognised for as long as the event is kept.
  */
 export interface PartitionPlan {
   create: EventPartition[];

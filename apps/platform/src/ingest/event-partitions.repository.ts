@@ -18,8 +18,8 @@ ORDER BY 2`;
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * device_events' partitions and the dedup keys that outlive them: the DDL of partition maintenance,
- * run by EventPartitionsExecutor.
+ * device_events' partitions and their rows' dedup keys (device_event_keys, deleted with the rows they
+ * dedup): the DDL of partition maintenance, run by EventPartitionsExecutor.
  */
 @Injectable()
 export class EventPartitionsRepository {
@@ -42,10 +42,22 @@ export class EventPartitionsRepository {
       const existing: EventPartition[] = await tx.query(RANGE_PARTITIONS_SQL);
       const todo = plan(existing);
       for (const p of todo.create) await this.createPartition(tx, p);
-      for (const name of todo.drop) await tx.query(`DROP TABLE ${quoteIdent(name)}`);
+      // The parent's lock first, as DROP would take it anyway: with no ingest statement running, none
+      // holds a key row the deletes below need (an ingest waiting on a key while holding the table deadlocks).
+      if (todo.drop.length > 0) await tx.query(`LOCK TABLE device_events IN ACCESS EXCLUSIVE MODE`);
+      for (const name of todo.drop) {
+        // Each key goes with its event: a key is (device_id, seq) only and points into exactly one partition.
+        await tx.query(
+          `DELETE FROM device_event_keys k USING ${quoteIdent(name)} e WHERE k.device_id = e.device_id AND k.seq = e.seq`,
+        );
+        await tx.query(`DROP TABLE ${quoteIdent(name)}`);
+      }
       if (todo.prunedBefore) {
-        await tx.query(`DELETE FROM device_event_keys WHERE received_at < $1`, [todo.prunedBefore]);
-        await tx.query(`DELETE FROM device_events_default WHERE received_at < $1`, [todo.prunedBefore]);
+        await tx.query(
+          `WITH gone AS (DELETE FROM device_events_default WHERE received_at < $1 RETURNING device_id, seq)
+           DELETE FROM device_event_keys k USING gone WHERE k.device_id = gone.device_id AND k.seq = gone.seq`,
+          [todo.prunedBefore],
+        );
       }
       return todo;
     });

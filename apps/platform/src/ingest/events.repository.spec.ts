@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../../../test/support/test-database';
 import { event } from '../../../../test/support/devices';
 import { EventsPartitions1796000600000 } from '../../../../migrations/1796000600000-events-partitions';
+import { EventKeysByPartition1796000700000 } from '../../../../migrations/1796000700000-event-keys-by-partition';
 import { ENTITIES, MIGRATIONS } from '../database/entities';
 import { dayPartition, DAY_MS } from './event-partitions.plan';
 import { EventsRepository } from './events.repository';
@@ -25,7 +26,8 @@ const insertDevice = (ds: DataSource, id: string) =>
 
 /**
  * device_events partitioned by received_at, on each database the platform runs on: the conversion
- * keeps every row, and a (device, seq) is stored once however far apart its copies arrive.
+ * keeps every row, the keys become (device_id, seq) only, and a (device, seq) is stored once however
+ * far apart its copies arrive.
  */
 describe.each<DatabaseKind>(['postgres', 'pglite'])('EventsRepository on %s', (kind) => {
   let db: TestDatabase;
@@ -61,6 +63,12 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('EventsRepository on %s', (k
       );
     }
     await before.destroy();
+    // Partitioned, with keys as 1796000600000 made them (received_at), and one key whose event is gone.
+    const keyed = dataSource(db.url, MIGRATIONS.slice(0, MIGRATIONS.indexOf(EventKeysByPartition1796000700000)));
+    await keyed.initialize();
+    await keyed.runMigrations();
+    await keyed.query(`INSERT INTO device_event_keys (device_id, seq, received_at) VALUES ('old-1', 99, now())`);
+    await keyed.destroy();
     ds = dataSource(db.url, MIGRATIONS);
     await ds.initialize();
     await ds.runMigrations();
@@ -75,8 +83,9 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('EventsRepository on %s', (k
     expect(await rows('old-1')).toEqual(
       receivedBefore.map((t, i) => ({ seq: i + 1, partition: dayPartition(new Date(t)).name, scoreQ: 50 })),
     );
-    const keys = await ds.query(`SELECT seq::int AS seq FROM device_event_keys WHERE device_id = 'old-1' ORDER BY seq`);
-    expect(keys).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }]);
+    // A key per stored event, (device_id, seq) only; the key without an event is gone.
+    const keys = await ds.query(`SELECT * FROM device_event_keys WHERE device_id = 'old-1' ORDER BY seq`);
+    expect(keys).toEqual([1, 2, 3].map((seq) => ({ device_id: 'old-1', seq: String(seq) })));
     // Today and the week ahead exist, and DEFAULT: no insert waits for the first maintenance tick.
     const partitions: string[] = (
       await ds.query(
@@ -96,9 +105,6 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('EventsRepository on %s', (k
     // The boundary moves: the stored copies now lie in yesterday's partition, as if received before midnight.
     await ds.query(
       `UPDATE device_events SET received_at = received_at - interval '1 day' WHERE device_id = 'resend-1'`,
-    );
-    await ds.query(
-      `UPDATE device_event_keys SET received_at = received_at - interval '1 day' WHERE device_id = 'resend-1'`,
     );
     const yesterday = dayPartition(new Date(Date.now() - DAY_MS)).name;
     expect(new Set((await rows('resend-1')).map((r) => r.partition))).toEqual(new Set([yesterday]));

@@ -9,7 +9,7 @@ import { DeviceEvent } from './device-event.entity';
  * One statement per batch: claim each event's (device, seq) in device_event_keys (a duplicate is
  * skipped — also one stored in an earlier partition: device_events is partitioned by received_at,
  * so a re-send lands in a later partition than its first copy and no index of device_events could
- * see both), insert the events whose key was new, resolve each event's model tag against the
+ * see both; the key is deleted with its event, by retention), insert the events whose key was new, resolve each event's model tag against the
  * device's model slots, and bump the device's counters by the rows actually inserted — so counters
  * are exactly-once too. Within a batch the first copy of a (device, seq) wins, as across batches.
  * Events of unknown devices are not inserted (the join drops them).
@@ -21,8 +21,8 @@ WITH v AS (
     WITH ORDINALITY AS v(device_id, seq, ts_ms, model_tag, label, score_q, latency_us, energy_uj, ord)
   ORDER BY device_id, seq, ord
 ), k AS (
-  INSERT INTO device_event_keys (device_id, seq, received_at)
-  SELECT v.device_id, v.seq, now() FROM v JOIN devices d ON d.id = v.device_id
+  INSERT INTO device_event_keys (device_id, seq)
+  SELECT v.device_id, v.seq FROM v JOIN devices d ON d.id = v.device_id
   ON CONFLICT (device_id, seq) DO NOTHING
   RETURNING device_id, seq
 ), ins AS (

@@ -12,7 +12,7 @@ import { Claim } from './claim.entity';
 import { ClaimsService } from './claims.service';
 import { ProvisioningAttempt } from './provisioning-attempt.entity';
 import { MAX_REGISTRATIONS_IN_FLIGHT, ProvisioningService } from './provisioning.service';
-import { RegistrationsRepository } from './registrations.repository';
+import { NewRegistration, RegistrationsRepository } from './registrations.repository';
 
 const request = (hardwareId: string): ProvisionRequestV1 => ({
   hardwareId,
@@ -151,6 +151,71 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('ProvisioningService under c
     expect(await count(`SELECT count(*) AS n FROM provisioning_attempts WHERE claim_id = $1`, [claim.id])).toBe(
       MAX_REGISTRATIONS_IN_FLIGHT,
     );
+  });
+
+  it('registers a batch in one statement: per claim within its uses and tokens, in batch order; the rest untouched', async () => {
+    const quota = await claims.create({ name: 'batch quota', maxUses: 2 });
+    const rate = await claims.create({ name: 'batch rate', rateLimitPerMinute: 1 });
+    const gateOf = await claims.create({ name: 'batch gate', mcuProfile: 'rp2040' });
+    await instances[0]!.register(quota.id, request('hw-batch-known'));
+    const now = new Date();
+    const registrations = new RegistrationsRepository(sources[0]!.manager, new DevicesRepository(sources[0]!.manager));
+    const item = (claimId: string, hardwareId: string, i: number): NewRegistration => ({
+      gate: { claimId, now, mcuProfile: 'nrf52840', sensorStream: 'soil' },
+      device: {
+        id: `dev-batch${i}`,
+        hardwareId,
+        description: {
+          mcuProfile: 'nrf52840',
+          radioProfile: 'nrf52840-ble-1m',
+          sensorStream: 'soil',
+          firmwareVersion: '1.0.0',
+          interpreterVersion: '0.1.0',
+        },
+        secretHash: `hash-${i}`,
+        brokerHash: `broker-${i}`,
+        evidenceKey: new Uint8Array(32).fill(i),
+      },
+      registered: false,
+    });
+    const batch = [
+      item(quota.id, 'hw-batch-known', 0), // a known hardware id: registerNew decides it
+      item(quota.id, 'hw-batch-1', 1), // the last use left
+      item(rate.id, 'hw-batch-2', 2), // the one token
+      item(quota.id, 'hw-batch-3', 3), // no use left
+      item(rate.id, 'hw-batch-4', 4), // no token left
+      item(rate.id, 'hw-batch-2', 5), // the same hardware id again: only the first copy
+      item(gateOf.id, 'hw-batch-6', 6), // the claim admits another MCU profile
+    ];
+    await registrations.registerNewBatch(batch);
+    expect(batch.map((b) => b.registered)).toEqual([false, true, true, false, false, false, false]);
+    expect((await claims.get(quota.id)).uses).toBe(2);
+    expect((await claims.get(rate.id)).uses).toBe(1);
+    expect((await claims.get(gateOf.id)).uses).toBe(0);
+    const rows = await sources[0]!.query(
+      `SELECT d.id, d.hardware_id, d.secret_hash, d.provisioning_scope, get_byte(k.key, 0) AS key_byte, a.outcome
+       FROM devices d JOIN device_evidence_keys k ON k.device_id = d.id JOIN provisioning_attempts a ON a.device_id = d.id
+       WHERE d.id LIKE 'dev-batch%' ORDER BY d.id`,
+      [],
+    );
+    expect(
+      rows.map((r: Record<string, unknown>) => [
+        r.id,
+        r.hardware_id,
+        r.secret_hash,
+        r.provisioning_scope,
+        r.key_byte,
+        r.outcome,
+      ]),
+    ).toEqual([
+      ['dev-batch1', 'hw-batch-1', 'hash-1', `claim:${quota.id}`, 1, 'registered'],
+      ['dev-batch2', 'hw-batch-2', 'hash-2', `claim:${rate.id}`, 2, 'registered'],
+    ]);
+    // The bucket is empty now: the next request of the rate claim is refused with the refill hint.
+    expect(await instances[1]!.register(rate.id, request('hw-batch-late'), now)).toMatchObject({
+      status: 'refused',
+      reason: 'rate-limited',
+    });
   });
 
   it('registers one device when the same hardware id registers many times at once; the others replace it', async () => {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { MCU_PROFILES, RADIO_PROFILES } from '@tinyfleet/energy';
 import type { ProvisionRefusalReason, ProvisionRequestV1, ProvisionResponseV1 } from '@tinyfleet/wire';
 import { CredentialHasher, generateId, generateSecret, hashForMosquitto } from '../common/credential-hasher';
+import { GroupCommitQueue } from '../common/group-commit-queue';
 import { PlatformEvents } from '../common/platform-events';
 import type { Device } from '../devices/device.entity';
 import { evidenceKeyOf } from '../evidence/evidence-key';
@@ -13,6 +14,8 @@ import {
   ClaimFacts,
   ClaimGate,
   HardwareFacts,
+  NewDevice,
+  NewRegistration,
   RegistrationFacts,
   RegistrationsRepository,
 } from './registrations.repository';
@@ -53,6 +56,15 @@ export class ProvisioningService {
   private inFlight = 0;
   /** Smoothed duration of one registration (ms): sizes the `overloaded` retry hint. */
   private registrationMs = 100;
+  /**
+   * New devices registered together: while a batch's statement runs, the next one gathers. Two at
+   * once, so one slow batch (a claim row another instance holds) does not stall every registration.
+   */
+  private readonly newDevices = new GroupCommitQueue<NewRegistration>(
+    (batch) => this.registrations.registerNewBatch(batch),
+    MAX_REGISTRATIONS_IN_FLIGHT,
+    2,
+  );
 
   constructor(
     private readonly registrations: RegistrationsRepository,
@@ -92,7 +104,7 @@ export class ProvisioningService {
   }
 
   async register(claimId: string, req: ProvisionRequestV1, now = new Date()): Promise<ProvisionResponseV1> {
-    const response = await this.decide(claimId, req, now, await this.newCredential());
+    const response = await this.decide(claimId, req, now, this.newCredential());
     this.metrics.provisioning.inc({
       outcome: response.status === 'refused' ? `refused:${response.reason}` : response.status,
     });
@@ -107,7 +119,9 @@ export class ProvisioningService {
   }
 
   /**
-   * A new hardware id registers in one statement (the common case: a fleet's first boot). Anything
+   * A new hardware id registers in one statement, shared with the new hardware ids registering at the
+   * same moment (the common case: a fleet's first boot); what that batch did not register is decided
+   * on its own, as follows. A new hardware id registers in one statement. Anything
    * else is decided here on what that statement saw, and written by a statement that re-checks the
    * claim; if the claim or the device changed in between, the decision is made again on fresh facts.
    */
@@ -120,18 +134,19 @@ export class ProvisioningService {
     const gate: ClaimGate = { claimId, now, mcuProfile: req.mcuProfile, sensorStream: req.sensorStream };
     // An unknown part or radio is refused (after the claim's own state): nothing to try to insert.
     const knownProfiles = req.mcuProfile in MCU_PROFILES && req.radioProfile in RADIO_PROFILES;
+    if (knownProfiles) {
+      // The common case, together with the registrations arriving meanwhile: one statement for the batch.
+      const id = generateId('dev');
+      const item: NewRegistration = { gate, device: this.newDevice(id, req, credential), registered: false };
+      await this.newDevices.submit(item);
+      if (item.registered)
+        return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
+    }
     for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
       let facts: RegistrationFacts;
       if (knownProfiles) {
         const id = generateId('dev');
-        const outcome = await this.registrations.registerNew(gate, {
-          id,
-          hardwareId: req.hardwareId,
-          description: describe(req),
-          secretHash: credential.secretHash,
-          brokerHash: credential.brokerHash,
-          evidenceKey: credential.evidenceKey,
-        });
+        const outcome = await this.registrations.registerNew(gate, this.newDevice(id, req, credential));
         if (outcome === null)
           return { status: 'registered', deviceId: id, deviceSecret: credential.secret, mqttUsername: id };
         if (outcome.kind === 'conflict') continue;
@@ -193,12 +208,23 @@ export class ProvisioningService {
     });
   }
 
-  private async newCredential(): Promise<Credential> {
+  private newDevice(id: string, req: ProvisionRequestV1, credential: Credential): NewDevice {
+    return {
+      id,
+      hardwareId: req.hardwareId,
+      description: describe(req),
+      secretHash: credential.secretHash,
+      brokerHash: credential.brokerHash,
+      evidenceKey: credential.evidenceKey,
+    };
+  }
+
+  private newCredential(): Credential {
     const secret = generateSecret();
     return {
       secret,
       secretHash: this.hasher.hash(secret),
-      brokerHash: await hashForMosquitto(secret),
+      brokerHash: hashForMosquitto(secret),
       evidenceKey: evidenceKeyOf(secret),
     };
   }

@@ -69,6 +69,13 @@ export interface Reregistration {
   attempt: AttemptRecord;
 }
 
+/** A new device in a batch of registrations; `registered` is set once the batch's statement registered it. */
+export interface NewRegistration {
+  gate: ClaimGate;
+  device: NewDevice;
+  registered: boolean;
+}
+
 /** `registerNew` did not register: what it saw instead, or a conflict with a concurrent registration (nothing written). */
 export type NotRegistered = { kind: 'seen'; facts: RegistrationFacts } | { kind: 'conflict' };
 
@@ -129,6 +136,42 @@ export class RegistrationsRepository {
     } catch (err) {
       if (isConflict(err)) return { kind: 'conflict' };
       throw err;
+    }
+  }
+
+  /**
+   * `registerNew`'s common case for many devices in one statement (group commit). The batch's claims
+   * are locked in id order and read as they are now; per claim, the requests its gate admits (usable
+   * at the request's time, profile admitted, hardware id unknown and first in the batch) register in
+   * batch order up to the uses left and the whole tokens in the bucket, counted and taken in one
+   * UPDATE, with their device rows, evidence keys and audit entries. Every other request is left
+   * unregistered, nothing written for it, for `registerNew` to decide on its own; so is the whole
+   * batch on a conflict (a concurrent insert of the same hardware id, a deadlock PostgreSQL broke).
+   */
+  async registerNewBatch(batch: NewRegistration[]): Promise<void> {
+    const cols = batch.map(({ gate: g, device: d }) => [
+      g.claimId,
+      g.now,
+      d.hardwareId,
+      g.mcuProfile,
+      g.sensorStream,
+      d.id,
+      d.description.radioProfile,
+      d.description.firmwareVersion,
+      d.description.interpreterVersion,
+      d.secretHash,
+      d.brokerHash,
+      Buffer.from(d.evidenceKey),
+    ]);
+    try {
+      const rows: Array<{ id: string }> = await this.m.query(
+        REGISTER_NEW_BATCH_SQL,
+        cols[0]!.map((_, i) => cols.map((c) => c[i])),
+      );
+      const registered = new Set(rows.map((r) => r.id));
+      for (const r of batch) r.registered = registered.has(r.device.id);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
     }
   }
 
@@ -194,10 +237,11 @@ function gateParams(g: ClaimGate, hardwareId: string): [string, Date, string, st
   return [g.claimId, g.now, hardwareId, g.mcuProfile, g.sensorStream];
 }
 
-/** Tokens in the bucket of claims row `c` at $2: what was left, refilled at rate_limit_per_minute, capped at one minute's worth. */
-const TOKENS_SQL = `LEAST(c.rate_limit_per_minute::float8, COALESCE(c.rate_tokens
-  + GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz - c.rate_refilled_at))::float8) * c.rate_limit_per_minute / 60,
+/** Tokens in the bucket of claims row `c` at `at`: what was left, refilled at rate_limit_per_minute, capped at one minute's worth. */
+const tokensAt = (at: string) => `LEAST(c.rate_limit_per_minute::float8, COALESCE(c.rate_tokens
+  + GREATEST(0, EXTRACT(EPOCH FROM (${at} - c.rate_refilled_at))::float8) * c.rate_limit_per_minute / 60,
   c.rate_limit_per_minute::float8))`;
+const TOKENS_SQL = tokensAt('$2::timestamptz');
 
 /** One token out of the bucket. Instances' clocks differ a little: the bucket's time never moves back. */
 const TAKE_TOKEN_SQL = `rate_tokens = ${TOKENS_SQL} - 1, rate_refilled_at = GREATEST(c.rate_refilled_at, $2::timestamptz)`;
@@ -214,6 +258,56 @@ const GATE_SQL = `c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at
 
 /** The SQL twin of `provisioningScope(claim)` (claim.entity.ts), for the statement that inserts the device. */
 const PROVISIONING_SCOPE_SQL = `CASE WHEN NULLIF(c.group_name, '') IS NOT NULL THEN 'group:' || c.group_name ELSE 'claim:' || c.id END`;
+
+/**
+ * registerNewBatch's statement: one array per column, a row per request. `ct` is each claim as its
+ * row lock saw it, with its tokens at the batch's latest time for that claim; `e` the requests its
+ * gate admits but for uses and tokens, ranked in batch order; `a` those within the uses left and
+ * the whole tokens. The twin of registerNew's statement for k requests of one claim at once.
+ */
+const REGISTER_NEW_BATCH_SQL = `
+WITH r AS (
+  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[])
+    WITH ORDINALITY AS r (claim_id, at, hardware_id, mcu_profile, sensor_stream, id, radio_profile, firmware_version,
+      interpreter_version, secret_hash, broker_hash, evidence_key, ord)
+), locked AS MATERIALIZED (
+  SELECT c.* FROM claims c WHERE c.id IN (SELECT claim_id FROM r) ORDER BY c.id FOR UPDATE
+), ct AS (
+  SELECT c.*, t.at, ${tokensAt('t.at')} AS tokens
+  FROM locked c JOIN (SELECT claim_id, max(at) AS at FROM r GROUP BY claim_id) t ON t.claim_id = c.id
+), e AS (
+  SELECT r.*, row_number() OVER (PARTITION BY r.claim_id ORDER BY r.ord) AS k
+  FROM r JOIN ct c ON c.id = r.claim_id
+  WHERE c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > r.at)
+    AND (NULLIF(c.mcu_profile, '') IS NULL OR c.mcu_profile = r.mcu_profile)
+    AND (NULLIF(c.sensor_stream, '') IS NULL OR c.sensor_stream = r.sensor_stream)
+    AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.hardware_id = r.hardware_id)
+    AND r.ord = (SELECT min(r2.ord) FROM r r2 WHERE r2.hardware_id = r.hardware_id)
+), a AS (
+  SELECT e.*, c.tags, ${PROVISIONING_SCOPE_SQL} AS scope
+  FROM e JOIN ct c ON c.id = e.claim_id
+  WHERE e.k <= LEAST(COALESCE(c.max_uses - c.uses, e.k), floor(c.tokens))
+), counted AS (
+  UPDATE claims c SET uses = c.uses + n.n, rate_tokens = ct.tokens - n.n,
+    rate_refilled_at = GREATEST(c.rate_refilled_at, ct.at)
+  FROM (SELECT claim_id, count(*)::int AS n FROM a GROUP BY claim_id) n JOIN ct ON ct.id = n.claim_id
+  WHERE c.id = n.claim_id
+  RETURNING c.id
+), device AS (
+  INSERT INTO devices (id, hardware_id, claim_id, provisioning_scope, mcu_profile, radio_profile, sensor_stream,
+    firmware_version, interpreter_version, tags, lifecycle, connectivity, secret_hash, broker_hash)
+  SELECT a.id, a.hardware_id, a.claim_id, a.scope, a.mcu_profile, a.radio_profile, a.sensor_stream, a.firmware_version,
+    a.interpreter_version, a.tags, 'PROVISIONED', 'OFFLINE', a.secret_hash, a.broker_hash
+  FROM a JOIN counted ON counted.id = a.claim_id
+  RETURNING id
+), evidence_key AS (
+  INSERT INTO device_evidence_keys (device_id, key) SELECT a.id, a.evidence_key FROM a JOIN device ON device.id = a.id
+), attempt AS (
+  INSERT INTO provisioning_attempts (claim_id, hardware_id, outcome, device_id)
+  SELECT a.claim_id, a.hardware_id, 'registered', a.id FROM a JOIN device ON device.id = a.id
+)
+SELECT id FROM device`;
 
 /** The claim ($1) and the device with the hardware id ($3), one row either way. */
 const SEEN_SQL = `SELECT c.id, c.group_name, c.mcu_profile, c.sensor_stream, c.max_uses, c.uses, c.expires_at, c.revoked_at,

@@ -116,6 +116,21 @@ describe('OtaJobsRepository', () => {
     }
   });
 
+  it('finds the job waiting for each device, the newest, for devices asking at the same moment', async () => {
+    const device = (i: number) =>
+      (
+        ds.query(`SELECT device_id FROM ota_jobs WHERE id = $1`, [ids[i]]) as Promise<Array<{ device_id: string }>>
+      ).then((r) => r[0]!.device_id);
+    const [d0, d1, d2] = [await device(0), await device(1), await device(2)];
+    await ds.query(`UPDATE ota_jobs SET state = 'APPLYING' WHERE id = $1`, [ids[1]]);
+    const [newer]: Array<{ id: number }> = await ds.query(
+      `INSERT INTO ota_jobs (rollout_id, group_id, device_id, artifact_id, state, attempts) VALUES (2, 1, $1, 1, 'NOTIFIED', 1) RETURNING id`,
+      [d0],
+    );
+    const found = await Promise.all([d0, d1, d2, 'dev-nobody'].map((d) => repo.awaitingDevice(d)));
+    expect(found.map((j) => j?.id ?? null)).toEqual([newer!.id, null, ids[2], null]);
+  });
+
   it('knows nothing of jobs that do not exist, and does not remember that they do not', async () => {
     expect((await repo.known([2_000_000_000])).size).toBe(0);
   });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { BatchedLookup } from '../../common/batched-lookup';
 import { PlatformEvents } from '../../common/platform-events';
 import { PlatformInstance } from '../../common/platform-instance';
 import { KnownJob, OtaJobCache } from './ota-job-cache';
@@ -66,6 +67,9 @@ SELECT id FROM written`;
  * ota_job_events. Because every change goes through here, the repository also keeps the process's
  * copy of the jobs it has seen (`known`), which the delivery path reads instead of the database.
  */
+/** Devices per lookup statement of `awaitingDevice`. */
+const LOOKUP_BATCH_MAX = 256;
+
 @Injectable()
 export class OtaJobsRepository {
   private readonly cache = new OtaJobCache();
@@ -125,16 +129,25 @@ export class OtaJobsRepository {
     return out;
   }
 
-  /** The device's job that waits for it (offered, not yet being applied), if any: at most one per device. */
+  /**
+   * The device's job that waits for it (offered, not yet being applied), if any: at most one per
+   * device. Asked at every device CONNECT: the devices connecting at the same moment share a statement.
+   */
   async awaitingDevice(deviceId: string): Promise<KnownJob | null> {
-    const [row]: Array<{ id: number }> = await this.db.query(
-      `SELECT id FROM ota_jobs WHERE device_id = $1 AND state = ANY($2::text[]) ORDER BY id DESC LIMIT 1`,
-      [deviceId, AWAITING_DEVICE_STATES],
-    );
-    if (!row) return null;
-    const job = (await this.known([row.id])).get(row.id);
+    const id = await this.awaiting.get(deviceId);
+    if (id === undefined) return null;
+    const job = (await this.known([id])).get(id);
     return job && AWAITING_DEVICE_STATES.includes(job.state) ? job : null;
   }
+
+  private readonly awaiting = new BatchedLookup(async (deviceIds: string[]) => {
+    const rows: Array<{ device_id: string; id: number }> = await this.db.query(
+      `SELECT DISTINCT ON (device_id) device_id, id FROM ota_jobs
+       WHERE device_id = ANY($1::text[]) AND state = ANY($2::text[]) ORDER BY device_id, id DESC`,
+      [deviceIds, AWAITING_DEVICE_STATES],
+    );
+    return new Map(rows.map((r) => [r.device_id, r.id]));
+  }, LOOKUP_BATCH_MAX);
 
   /** The job a rollback undoes: the device's SUCCEEDED job in the rolled-back rollout, if any. */
   async succeededJob(rolloutId: number, deviceId: string): Promise<KnownJob | null> {
