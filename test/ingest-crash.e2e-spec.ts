@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
@@ -85,6 +85,54 @@ describe('ingest survives kill -9 mid-stream (embedded default)', () => {
     } finally {
       await device?.close(true);
       platform.kill('SIGTERM');
+      await waitForExit(platform);
+    }
+  });
+});
+
+/** The embedded database's process, among the platform's children (its command line names pglite-server). */
+function pgliteChildOf(platformPid: number): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === platformPid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('pglite-server'))
+        return Number(name);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The embedded database's process dies under a running platform (kill -9 here; a crash or the OOM
+ * killer in life): the platform says so and exits non-zero, instead of serving requests that hang.
+ */
+describe('the embedded database process dies', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tinyfleet-pglite-death-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  itBooting(1, 'the platform reports it and exits with code 1', async () => {
+    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const platform = await spawnPlatform({
+      PORT: String(httpPort),
+      MQTT_PORT: String(mqttPort),
+      TINYFLEET_DATA_DIR: dataDir,
+    });
+    try {
+      let stderr = '';
+      platform.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exit = new Promise<number | null>((resolve) => platform.once('exit', (code) => resolve(code)));
+      const pglite = pgliteChildOf(platform.pid!);
+      expect(pglite).toBeDefined();
+      process.kill(pglite!, 'SIGKILL');
+      expect(await exit).toBe(1);
+      expect(stderr).toMatch(/embedded database \(PGlite, process \d+\) exited unexpectedly \(SIGKILL\)/);
+      expect(stderr).toContain(`Its data in ${dataDir}`);
+    } finally {
+      platform.kill('SIGKILL');
       await waitForExit(platform);
     }
   });

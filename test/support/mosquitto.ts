@@ -20,9 +20,9 @@ export interface MosquittoProcess {
  * A private Mosquitto (the Debian package's binary) on free ports, with authentication and ACLs
  * read from files the platform keeps (MOSQUITTO_AUTH_DIR) — exactly the mosquitto.conf that
  * docs/external-broker.md tells operators to write. Starts with empty files: nobody may log in until
- * the platform writes them.
+ * the platform writes them. `extraConfig`: further global mosquitto.conf lines.
  */
-export async function startMosquitto(): Promise<MosquittoProcess> {
+export async function startMosquitto(extraConfig: string[] = []): Promise<MosquittoProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tinyfleet-mosquitto-'));
   const port = await freePort();
   const platformPort = await freePort();
@@ -41,6 +41,7 @@ export async function startMosquitto(): Promise<MosquittoProcess> {
       `password_file ${join(dir, 'passwd-platform')}`,
       `acl_file ${join(dir, 'acl')}`,
       'persistence false',
+      ...extraConfig,
       'user root',
       'log_dest stderr',
       'log_type error',

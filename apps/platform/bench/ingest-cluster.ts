@@ -228,7 +228,11 @@ async function rawRun(
 }
 
 /** Seconds from `started` until `count()` reached `target` (or the catch-up bound ran out). */
-async function caughtUp(count: () => number | Promise<number>, target: number, started: number): Promise<number> {
+export async function caughtUp(
+  count: () => number | Promise<number>,
+  target: number,
+  started: number,
+): Promise<number> {
   const deadline = Date.now() + CATCH_UP_MS;
   while ((await count()) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return (performance.now() - started) / 1000;

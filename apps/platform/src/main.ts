@@ -7,6 +7,11 @@ async function main(): Promise<void> {
   process.stdout.write(
     `tinyfleet platform: ${platform.httpUrl} (API docs ${platform.httpUrl}/docs), MQTT ${platform.mqttUrl}, data: ${platform.databaseLabel}\n`,
   );
+  void platform.failed.then(async (err) => {
+    process.stderr.write(`tinyfleet platform stopping: ${err.message}\n`);
+    await platform.close().catch(() => undefined);
+    process.exit(1);
+  });
   const stop = (): void => void platform.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -18,6 +18,11 @@ export interface RunningPlatform {
   /** Where the data lives: a folder (embedded PGlite) or the PostgreSQL URL with the password hidden. */
   databaseLabel: string;
   databaseUrl: string;
+  /**
+   * Settles when a part the platform cannot run without has died (the embedded database process):
+   * the caller reports it and exits non-zero instead of serving requests that would hang or fail.
+   */
+  failed: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -100,6 +105,7 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
     provisioningUrl: running.get(ProvisioningEndpoint).url(),
     databaseLabel,
     databaseUrl,
+    failed: embedded?.exited ?? new Promise<never>(() => undefined),
     close: async () => {
       await running.close();
       await embedded?.stop();

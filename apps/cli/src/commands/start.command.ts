@@ -59,6 +59,11 @@ export function registerStartCommand(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        void platform.failed.then((err) => {
+          process.stderr.write(`\n  tinyfleet cannot go on: ${err.message}\n`);
+          process.exitCode = 1;
+          stop();
+        });
       });
     });
 }

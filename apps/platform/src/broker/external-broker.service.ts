@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { BrokerPort } from './broker.port';
 import { MosquittoAuthExporter } from './mosquitto-auth-exporter.service';
+import { pipelinedAcks } from './pipelined-acks';
 import { UplinkRouter } from './uplink-router.service';
 
 /**
@@ -12,12 +13,13 @@ import { UplinkRouter } from './uplink-router.service';
  * sessions. The broker must enforce device credentials, client-id ownership and topic ACLs (see
  * MosquittoAuthExporter and docs/external-broker.md); the platform then trusts the device id in the
  * topic. Registration does not pass through it (see ProvisioningEndpoint). Several consumer sessions share one subscription
- * (`$share/<MQTT_SHARE_GROUP>/…`: one group per platform deployment, every instance in it), each with a persistent session (clean: false): MQTT.js acknowledges a QoS 1 message
- * only after `handleMessage` calls back, which we do after the row is committed, so a message the
- * platform did not store stays with the broker and is delivered again. Downlinks go out on a connection
- * of their own: MQTT.js reads nothing more on a client while one of its messages is being handled, so a
- * handler awaiting the PUBACK of a publish on that same client (a chunk request answered with chunks)
- * would wait forever, and with it every uplink the broker routes to that session.
+ * (`$share/<MQTT_SHARE_GROUP>/…`: one group per platform deployment, every instance in it), each with a persistent session (clean: false).
+ * Each session stores up to MQTT_CONSUMER_WINDOW messages at once and sends each PUBACK after that
+ * row is committed, in order (pipelinedAcks), so a message the platform did not store stays with the
+ * broker and is delivered again. Downlinks go out on a connection of their own: MQTT.js reads nothing
+ * more on a client while its window is full, so a handler awaiting the PUBACK of a publish on that
+ * same client (a chunk request answered with chunks) could wait forever, and with it every uplink the
+ * broker routes to that session.
  */
 @Injectable()
 export class ExternalBrokerService extends BrokerPort implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,13 +62,21 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
     this.downlinks.on('error', (err) => this.log.warn(`downlink connection: ${err.message}`));
     for (let i = 0; i < cfg.consumers; i++) {
       const client = await connect(`${cfg.clientId}-${i}`);
-      client.handleMessage = (packet, done) => this.onMessage(client, packet as IPublishPacket, done);
+      pipelinedAcks(client, {
+        window: cfg.consumerWindow,
+        store: (packet) => this.store(packet),
+        // Not stored: no PUBACK, and the connection is dropped so the broker delivers it again.
+        onStoreFailed: (packet, err) =>
+          this.log.error(`could not store ${packet.topic}: ${String(err)}; reconnecting for redelivery`),
+      });
       client.on('error', (err) => this.log.warn(`consumer ${i}: ${err.message}`));
       // Devices only: claims provision at the platform's own endpoint (see ProvisioningEndpoint).
       await client.subscribeAsync(shareGroup + allDeviceUplinksFilter(), { qos: 1 });
       this.clients.push(client);
     }
-    this.log.log(`consuming from external broker ${this.url()} with ${cfg.consumers} shared sessions`);
+    this.log.log(
+      `consuming from external broker ${this.url()} with ${cfg.consumers} shared sessions, up to ${cfg.consumerWindow} messages in flight each`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -82,20 +92,14 @@ export class ExternalBrokerService extends BrokerPort implements OnApplicationBo
     await client.publishAsync(topic, Buffer.from(payload), { qos });
   }
 
-  private onMessage(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
+  /** Resolves when the uplink is stored, or is one that can never be (counted and acknowledged). */
+  private async store(packet: IPublishPacket): Promise<void> {
     const topic = parseTopic(packet.topic);
     if (!topic || topic.scope !== 'device' || topic.direction !== 'up') {
       this.metrics.reject('unknown-topic');
-      return done();
+      return;
     }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    this.router.route(topic, payload).then(
-      () => done(),
-      (err: unknown) => {
-        // Not stored: withhold the PUBACK and drop the connection, so the broker delivers it again.
-        this.log.error(`could not store ${packet.topic}: ${String(err)}; reconnecting for redelivery`);
-        client.stream.destroy();
-      },
-    );
+    await this.router.route(topic, payload);
   }
 }

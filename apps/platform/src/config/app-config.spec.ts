@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       username: 'p',
       password: 's',
       consumers: 4,
+      consumerWindow: 100,
     });
     expect(sut.database).toEqual({ mode: 'external', url: 'postgres://u:pw@db:5432/fleet' });
   });

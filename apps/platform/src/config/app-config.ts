@@ -30,6 +30,8 @@ export interface AppConfig {
         shareGroup: string;
         /** Parallel consumer sessions sharing one `$share` subscription, so acks need not wait in line. */
         consumers: number;
+        /** Messages each consumer session stores at once, acknowledged in order after commit (see pipelinedAcks). */
+        consumerWindow: number;
         /** If set, the platform keeps Mosquitto's password_file and acl_file here, in step with the database. */
         mosquittoAuthDir?: string;
         /** If set, the Mosquitto process to send SIGHUP after rewriting those files (a pid, or a pid file). */
@@ -178,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const maxBatchRows = int('INGEST_MAX_BATCH_ROWS', 2000, 1, 20000);
   const eventsRetentionDays = int('EVENTS_RETENTION_DAYS', 90, 0, 36500);
   const consumers = int('MQTT_CONSUMERS', 4, 1, 64);
+  const consumerWindow = int('MQTT_CONSUMER_WINDOW', 100, 1, 65535);
   const chunkBytes = int('OTA_CHUNK_BYTES', 2048, 64, 4096);
   const tickMs = int('OTA_TICK_MS', 1000, 0, 3_600_000);
   const leaseMs = int('OTA_LEASE_MS', 30_000, 100, 3_600_000);
@@ -223,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             clientId: env.MQTT_CLIENT_ID || 'tinyfleet-platform',
             shareGroup: env.MQTT_SHARE_GROUP || env.MQTT_CLIENT_ID || 'tinyfleet-platform',
             consumers,
+            consumerWindow,
             mosquittoAuthDir: env.MOSQUITTO_AUTH_DIR ? resolve(env.MOSQUITTO_AUTH_DIR) : undefined,
             mosquittoPid: env.MOSQUITTO_PID || undefined,
           }

@@ -8,6 +8,14 @@ export interface EmbeddedPostgres {
   url: string;
   port: number;
   version: string;
+  /** The PGlite process. */
+  pid: number;
+  /**
+   * Settles with an EmbeddedPostgresError when the PGlite process exits without `stop()` (crashed,
+   * killed, out of memory): every query would then fail or wait, so the platform must stop, loudly.
+   * Never rejects; never settles after `stop()`.
+   */
+  exited: Promise<EmbeddedPostgresError>;
   stop(): Promise<void>;
 }
 
@@ -41,11 +49,28 @@ export async function startEmbeddedPostgres(
     // The PGlite process holds the folder: it outlives us briefly if we are killed (it stops when
     // its IPC channel closes), and the next start waits for it.
     if (lockFile) writeFileSync(lockFile, String(child.pid));
+    let stopping = false;
+    const exited = new Promise<EmbeddedPostgresError>((resolve) =>
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        resolve(
+          new EmbeddedPostgresError(
+            `the embedded database (PGlite, process ${child.pid}) exited unexpectedly (${signal ?? `exit code ${code}`}); ` +
+              `the platform cannot run without it. ${opts.dataDir ? `Its data in ${opts.dataDir} is kept: start tinyfleet again.` : 'It was in memory: its data is gone.'}`,
+          ),
+        );
+      }),
+    );
     return {
       url: `postgres://postgres@127.0.0.1:${ready.port}/postgres`,
       port: ready.port,
       version: ready.version,
-      stop: () => stopChild(child).finally(() => lockFile && rmSync(lockFile, { force: true })),
+      pid: child.pid!,
+      exited,
+      stop: () => {
+        stopping = true;
+        return stopChild(child).finally(() => lockFile && rmSync(lockFile, { force: true }));
+      },
     };
   } catch (err) {
     child.kill('SIGKILL');

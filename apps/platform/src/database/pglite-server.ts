@@ -21,6 +21,21 @@ async function main(): Promise<void> {
   const dataDir = process.env.PGLITE_DATA_DIR || undefined; // undefined: in memory
   const maxConnections = Number(process.env.PGLITE_MAX_CONNECTIONS || 20);
   const db = await openPglite(dataDir);
+  // pglite-socket 0.2.17 serves every connection from one queue, and when PGlite throws on a message
+  // the queue stops for good (processQueue returns before clearing its `processing` flag; cf.
+  // electric-sql/pglite#1046): every later query of every connection would wait forever. Exit
+  // instead, so the platform reports it (EmbeddedPostgres.exited) rather than hangs.
+  const execProtocolRawStream = db.execProtocolRawStream.bind(db);
+  db.execProtocolRawStream = async (message, options) => {
+    try {
+      return await execProtocolRawStream(message, options);
+    } catch (err) {
+      process.stderr.write(
+        `PGlite failed on a protocol message (${err instanceof Error ? err.message : String(err)}); pglite-socket serves no query after that, so the embedded database stops\n`,
+      );
+      process.exit(1);
+    }
+  };
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',

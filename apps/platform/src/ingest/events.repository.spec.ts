@@ -140,3 +140,58 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('EventsRepository on %s', (k
     expect((await events.page('resend-1', 10, 2)).map((e) => e.seq)).toEqual([1]);
   });
 });
+
+/**
+ * Batches committing at once (the ingest queue writes two at a time on PostgreSQL) over
+ * overlapping sets of devices: each bumps its devices' counters in an order the plan chooses (hash
+ * order, physical order) which differs between batches of different device sets, so two of them can
+ * each hold a device row the other needs, and PostgreSQL aborts one with "deadlock detected"
+ * (40P01). Every event must still be stored and counted exactly once.
+ */
+describe('EventsRepository with concurrent batches on postgres', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let events: EventsRepository;
+  const devices = Array.from({ length: 300 }, (_, i) => `conc-${String(i).padStart(3, '0')}`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    ds = dataSource(db.url, MIGRATIONS);
+    await ds.initialize();
+    await ds.runMigrations();
+    await ds.query(
+      `INSERT INTO devices (id, hardware_id, mcu_profile, radio_profile, sensor_stream, firmware_version, interpreter_version, lifecycle, connectivity, secret_hash, broker_hash)
+       SELECT id, 'hw-' || id, 'nrf52840', 'nrf52840-ble-1m', 'soil', '1.0.0', '0.1.0', 'ACTIVE', 'OFFLINE', 'x', 'y' FROM unnest($1::text[]) AS id`,
+      [devices],
+    );
+    events = new EventsRepository(ds.manager);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.dispose();
+  });
+
+  it('stores and counts every event once when batches over overlapping devices commit at once', async () => {
+    const rounds = 40;
+    const perRound = 4;
+    const expected = new Map(devices.map((id) => [id, 0]));
+    let seq = 0;
+    for (let r = 0; r < rounds; r++) {
+      // Batches of 5 to 300 devices, a device at most once per batch, fresh seqs: all rows are new.
+      const batches = Array.from({ length: perRound }, (_, b) => {
+        const size = [5, 300, 40, 150][b]!;
+        const start = (r * 37 + b * 71) % devices.length;
+        const ids = Array.from({ length: size }, (_, k) => devices[(start + k * 7) % devices.length]!);
+        return [...new Set(ids)].map((deviceId) => ({ deviceId, event: event(seq++) }));
+      });
+      for (const b of batches) for (const row of b) expected.set(row.deviceId, expected.get(row.deviceId)! + 1);
+      const inserted = await Promise.all(batches.map((b) => events.insertBatch(b)));
+      expect(inserted).toEqual(batches.map((b) => b.length));
+    }
+    const counts: Array<{ id: string; n: number; rows: number }> = await ds.query(
+      `SELECT d.id, d.events_count::int AS n, (SELECT count(*)::int FROM device_events e WHERE e.device_id = d.id) AS rows
+         FROM devices d WHERE d.id LIKE 'conc-%' ORDER BY d.id`,
+    );
+    expect(counts).toEqual(devices.map((id) => ({ id, n: expected.get(id), rows: expected.get(id) })));
+  });
+});

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import type { InferenceEventV1 } from '@tinyfleet/wire';
 import { EntityManager, LessThan } from 'typeorm';
+import { retryDeadlockVictim } from '../database/deadlock-retry';
 import { slotModelJoin } from '../devices/device-slots.sql';
 import { DeviceEvent } from './device-event.entity';
 
@@ -68,7 +69,12 @@ export interface StoredEvent {
 export class EventsRepository {
   constructor(@InjectEntityManager() private readonly m: EntityManager) {}
 
-  /** Stores a batch; returns how many rows were new. */
+  /**
+   * Stores a batch; returns how many rows were new. Two batches at once (the ingest queue writes two
+   * on PostgreSQL) bump their devices' counters in whatever order each plan visits them, so they can
+   * deadlock on device rows; the statement is atomic and commits on its own, so PostgreSQL's victim
+   * is simply run again (nothing of it was stored or counted).
+   */
   async insertBatch(rows: Array<{ deviceId: string; event: InferenceEventV1 }>): Promise<number> {
     const cols: unknown[][] = [[], [], [], [], [], [], [], []];
     for (const { deviceId, event: e } of rows) {
@@ -81,7 +87,7 @@ export class EventsRepository {
       cols[6]!.push(e.latencyUs);
       cols[7]!.push(e.energyUj);
     }
-    const result: Array<{ inserted: number }> = await this.m.query(INSERT_EVENTS_SQL, cols);
+    const result: Array<{ inserted: number }> = await retryDeadlockVictim(() => this.m.query(INSERT_EVENTS_SQL, cols));
     return result[0]?.inserted ?? 0;
   }
 
