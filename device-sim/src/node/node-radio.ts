@@ -47,6 +47,10 @@ export class NodeRadio {
   private readonly txCosts = new Map<string, MessageCost>();
   private nextTxAllowedMs = 0;
   private keepAliveFromMs: number | null = null;
+  /** Links this radio has lost: a report sent before the last one no longer holds its kind back. */
+  private linksLost = 0;
+  /** Report kinds with one awaiting its PUBACK, and `linksLost` when it was sent. */
+  private readonly awaiting = new Map<SimUplinkKind, number>();
 
   constructor(
     private readonly profile: RadioProfile,
@@ -64,6 +68,7 @@ export class NodeRadio {
   linkDown(nowMs: number): void {
     this.settleKeepAlive(nowMs);
     this.keepAliveFromMs = null;
+    this.linksLost++;
   }
 
   settleKeepAlive(nowMs: number): void {
@@ -83,6 +88,26 @@ export class NodeRadio {
     if (kind !== 'accuracy') this.chargeTx(kind, payload.byteLength, nowMs);
     this.counters.published[kind]++;
     return this.uplink.publish(kind, payload);
+  }
+
+  /** Whether a report of this kind sent on the current link still awaits its PUBACK. */
+  awaitingAck(kind: SimUplinkKind): boolean {
+    return this.awaiting.get(kind) === this.linksLost;
+  }
+
+  /**
+   * A periodic report (status, energy, summary, accuracy, capabilities): at most one per kind awaits
+   * its PUBACK, and the caller holds the next one back until then (awaitingAck). Unbounded, a platform
+   * slower than the reports would grow every node's MQTT outgoing store without limit. One lost with
+   * the link does not hold the next link's back.
+   */
+  sendReport(kind: SimUplinkKind, payload: Uint8Array, nowMs: number): void {
+    const link = this.linksLost;
+    this.awaiting.set(kind, link);
+    const settle = () => {
+      if (this.awaiting.get(kind) === link) this.awaiting.delete(kind);
+    };
+    this.send(kind, payload, nowMs).then(settle, settle);
   }
 
   /** A down/{kind} message of `payloadBytes` arrived. */
