@@ -12,10 +12,9 @@ import * as fs from 'node:fs';
 import { createConnection } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { FakeClock } from '../node/node-ports';
 import { FleetHost, HostedNode } from '../fleet/fleet-host';
+import { heapUsageAfterGc, type HeapUsage } from '../fleet/heap-usage';
 import { planFleet } from '../fleet/fleet-plan';
 import { IdentityStore } from '../identity/identity-store';
 import { STREAM_KINDS } from '../streams/stream-catalog';
@@ -29,14 +28,6 @@ export interface MemoryOptions {
   runVirtualMs?: number;
   connectConcurrency?: number;
   log?: (s: string) => void;
-}
-
-/** process.memoryUsage() in bytes, after a full GC. */
-interface Usage {
-  rss: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
 }
 
 export interface MemoryLevel {
@@ -61,19 +52,7 @@ export interface MemoryReport {
   assumptions: string[];
 }
 
-const gc: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
-
-function usage(): Usage {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
-}
-
-const js = (u: Usage) => u.heapUsed + u.external;
+const js = (u: HeapUsage) => u.heapUsed + u.external;
 const mb = (b: number) => Math.round(b / 1024 / 1024);
 
 export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport> {
@@ -112,7 +91,7 @@ export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport>
     host.add(warm);
     await host.connect(host.nodes);
     await run(clock, host.nodes, o.runVirtualMs ?? 600_000);
-    const base = usage();
+    const base = heapUsageAfterGc();
     const arenas: Record<string, number> = {};
     for (const m of host.models.all()) arenas[`${m.artifact.modelId}@${m.artifact.version}`] = m.arenaBytes;
     log(`shared: rss ${mb(base.rss)} MB, heap ${mb(base.heapUsed)} MB, external ${mb(base.external)} MB`);
@@ -124,14 +103,14 @@ export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport>
       const from = host.nodes.length;
       host.add(added);
       const fresh = host.nodes.slice(from);
-      const afterAdd = usage();
+      const afterAdd = heapUsageAfterGc();
       await host.connect(fresh);
       const offline = fresh.filter((n) => !n.link.connected).length;
       if (offline) throw new Error(`${offline} of ${fresh.length} nodes did not connect to the bench broker`);
-      const afterConnect = usage();
+      const afterConnect = heapUsageAfterGc();
       await run(clock, fresh, o.runVirtualMs ?? 600_000);
-      const afterRun = usage();
-      const per = (a: Usage, b: Usage) => Math.round((js(b) - js(a)) / added.length);
+      const afterRun = heapUsageAfterGc();
+      const per = (a: HeapUsage, b: HeapUsage) => Math.round((js(b) - js(a)) / added.length);
       const level_: MemoryLevel = {
         nodes: level,
         bytesPerNode: {
@@ -151,10 +130,10 @@ export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport>
     }
     // Worst case: links down (nothing drains), every buffer and truth log full of real-shaped entries.
     await Promise.all(host.nodes.map((n) => n.link.stop()));
-    const beforeFill = usage();
+    const beforeFill = heapUsageAfterGc();
     const counted = host.nodes.filter((n) => !n.spec.hardwareId.startsWith('warm-'));
     for (const n of counted) fillNode(n);
-    const afterFill = usage();
+    const afterFill = heapUsageAfterGc();
     const capacity = counted[0]?.node.buffer.capacity ?? 0;
     return {
       mode: 'memory',
