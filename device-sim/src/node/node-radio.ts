@@ -29,6 +29,12 @@ export function emptyPublished(): Record<SimUplinkKind, number> {
   return Object.fromEntries(SIM_UPLINK_KINDS.map((k) => [k, 0])) as Record<SimUplinkKind, number>;
 }
 
+/**
+ * Message cost by radio profile and (kind, payload size, topic size), shared by every node of a
+ * thread: nodes send the same few shapes over and over, and a cache per node cost ~7 KB each.
+ */
+const TX_COSTS = new WeakMap<RadioProfile, Map<string, MessageCost>>();
+
 /** The node counters the radio keeps. */
 export interface RadioCounters {
   published: Record<SimUplinkKind, number>;
@@ -43,8 +49,7 @@ export interface RadioCounters {
  * and on LoRa the 1 % duty cycle holds the next uplink back.
  */
 export class NodeRadio {
-  /** Message cost by (kind, payload size): a node sends the same few shapes over and over. */
-  private readonly txCosts = new Map<string, MessageCost>();
+  private readonly txCosts: Map<string, MessageCost>;
   private nextTxAllowedMs = 0;
   private keepAliveFromMs: number | null = null;
   /** Links this radio has lost: a report sent before the last one no longer holds its kind back. */
@@ -57,7 +62,9 @@ export class NodeRadio {
     private readonly ledger: EnergyLedger,
     private readonly uplink: NodeUplink,
     private readonly counters: RadioCounters,
-  ) {}
+  ) {
+    this.txCosts = TX_COSTS.get(profile) ?? TX_COSTS.set(profile, new Map()).get(profile)!;
+  }
 
   /** The link came up at `nowMs`: the connect is paid, keep-alives run from now. */
   linkUp(nowMs: number): void {
@@ -124,15 +131,11 @@ export class NodeRadio {
 
   /** Charge one uplink exchange; on LoRa, also hold the next one back for the 1 % duty cycle. */
   private chargeTx(kind: SimUplinkKind, payloadBytes: number, nowMs: number): void {
-    const key = `${kind}:${payloadBytes}`;
+    const topicBytes = this.uplink.topicBytes(kind);
+    const key = `${kind}:${payloadBytes}:${topicBytes}`;
     let cost = this.txCosts.get(key);
     if (!cost) {
-      cost = messageCost(this.profile, {
-        payloadBytes,
-        direction: 'up',
-        qos: 1,
-        topicBytes: this.uplink.topicBytes(kind),
-      });
+      cost = messageCost(this.profile, { payloadBytes, direction: 'up', qos: 1, topicBytes });
       this.txCosts.set(key, cost);
     }
     this.ledger.chargeRadioTx(cost, { event: kind === 'event' });
