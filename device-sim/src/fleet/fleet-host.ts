@@ -282,12 +282,16 @@ export class FleetHost {
     return s;
   }
 
-  /** Wait (real time) until every buffer has drained or `timeoutMs` passed. */
+  /**
+   * Wait (real time) until every connected node's buffer has drained and its reports were
+   * acknowledged (the last energy snapshot is stored, not on its way), or `timeoutMs` passed.
+   */
   async drain(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.tick();
-      if (this.nodes.every((n) => n.node.buffer.size === 0 || !n.link.connected)) return true;
+      if (this.nodes.every((n) => !n.link.connected || (n.node.buffer.size === 0 && n.node.reportsAwaitingAck === 0)))
+        return true;
       await new Promise((r) => setTimeout(r, 50));
     }
     return false;

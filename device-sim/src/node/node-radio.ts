@@ -102,6 +102,13 @@ export class NodeRadio {
     return this.awaiting.get(kind) === this.linksLost;
   }
 
+  /** Reports sent on the current link still awaiting their PUBACK (0..one per kind). */
+  get reportsAwaitingAck(): number {
+    let n = 0;
+    for (const link of this.awaiting.values()) if (link === this.linksLost) n++;
+    return n;
+  }
+
   /**
    * A periodic report (status, energy, summary, accuracy, capabilities): at most one per kind awaits
    * its PUBACK, and the caller holds the next one back until then (awaitingAck). Unbounded, a platform

@@ -191,6 +191,11 @@ export class SimNode {
     return this.o.uplink;
   }
 
+  /** Periodic reports (status, energy, …) sent on the current link and not yet acknowledged. */
+  get reportsAwaitingAck(): number {
+    return this.radio.reportsAwaitingAck;
+  }
+
   /** An unexpected failure inside the OTA agent (a bug, not a refused update), for the fleet summary. */
   get lastOtaError(): string | null {
     return this.ota.lastError;
