@@ -6,7 +6,8 @@
  * DIR, so a second run reconnects instead of registering everything again. `--nice N` lowers the
  * simulator's CPU priority (its worker threads inherit it) after the platform started, so on shared
  * cores the platform and the database are served first. `--heap-snapshot DIR` writes each worker's
- * V8 heap snapshot at the end of the window (attribution: Chrome DevTools → Memory).
+ * V8 heap snapshot at the end of the window (attribution: Chrome DevTools → Memory). At the end the
+ * nodes drain their buffers for up to `--drain-seconds` (default 60) before they disconnect.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -279,7 +280,11 @@ async function main(): Promise<void> {
     const snapshotDir = arg('heap-snapshot');
     if (snapshotDir) fs.mkdirSync(snapshotDir, { recursive: true });
     const workerMemory = await fleet.memory(snapshotDir && path.resolve(snapshotDir));
-    const final = await fleet.stop(5000);
+    // Nodes keep sensing while they drain; what is still buffered after this was never stored.
+    const drainS = Number(arg('drain-seconds', '60'));
+    const drainT0 = Date.now();
+    const final = await fleet.stop(drainS * 1000);
+    const drainedS = (Date.now() - drainT0) / 1000;
     const per = (x: number, y: number) => Math.round(((x - y) / dt) * 10) / 10;
     const sinceStartS = (ts: number[]) => ts.map((t) => (t - started) / 1000).sort((x, y) => x - y);
     const registeredS = sinceStartS(b.registeredAtMs);
@@ -314,6 +319,8 @@ async function main(): Promise<void> {
       messagesPerS: per(sum(b.published), sum(a.published)),
       samplesPerS: per(b.samples, a.samples),
       bufferedAtEnd: final.buffered,
+      // Stop = drain (up to --drain-seconds, default 60) then disconnect; drainedS includes the disconnects.
+      drainedS: Math.round(drainedS),
       sim: {
         rssMb: Math.round(peakSimRss),
         cpuPctOfOneCore: Math.round((simCpu / dt) * 100),
