@@ -304,6 +304,8 @@ async function main(): Promise<void> {
         timeTo99PctRegisteredS: to99 === null ? null : round1(to99),
         registrationsPerS: to99 ? round1(Math.ceil(devices * 0.99) / to99) : null,
         refusalsByReason: b.registrationRefusals,
+        // Attempts that failed without a refusal (no provisioning answer in 15 s, no CONNACK in time), retried.
+        failuresByKind: b.linkFailures,
       },
       connectTimeS: { p50: quantile(connectedS, 0.5), p99: quantile(connectedS, 0.99) },
       windowS: Math.round(dt),

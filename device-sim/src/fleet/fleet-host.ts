@@ -85,6 +85,8 @@ export interface FleetStats {
   registered: number;
   /** Registration refusals the nodes retried after, by reason. */
   registrationRefusals: Record<string, number>;
+  /** Register/connect attempts that failed without a refusal (timeouts, errors), by kind; retried. */
+  linkFailures: Record<string, number>;
   /** Real time (Date.now()) each node first registered / first connected; nodes not there yet are absent. */
   registeredAtMs: number[];
   connectedAtMs: number[];
@@ -241,6 +243,7 @@ export class FleetHost {
       powerLosses: 0,
       registered: 0,
       registrationRefusals: {},
+      linkFailures: {},
       registeredAtMs: [],
       connectedAtMs: [],
     };
@@ -253,6 +256,7 @@ export class FleetHost {
       if (link.connectedAtMs !== null) s.connectedAtMs.push(link.connectedAtMs);
       for (const [r, n] of Object.entries(link.refusals))
         s.registrationRefusals[r] = (s.registrationRefusals[r] ?? 0) + n;
+      for (const [k, n] of Object.entries(link.failures)) s.linkFailures[k] = (s.linkFailures[k] ?? 0) + n;
       const c = node.counters;
       s.samples += c.samples;
       s.inferences += c.inferences;
