@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { Client } from 'pg';
 import type { FleetStats } from '../fleet/fleet-host';
 import { planFleet } from '../fleet/fleet-plan';
@@ -185,6 +186,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
+  // V8's memory-saving heap sizing for the worker isolates (made after this): 2,000 nodes at 60x kept
+  // 69 MB heaps between collections instead of 150-159 MB, sim RSS 745 MB instead of 1,105 MB, at
+  // 45 % of a core instead of 42 % (more frequent GC). --no-optimize-for-size measures without it;
+  // the platform is its own process.
+  const optimizeForSize = !process.argv.includes('--no-optimize-for-size');
+  if (optimizeForSize) v8.setFlagsFromString('--optimize-for-size');
   const devices = Number(arg('devices', '1000'));
   const seconds = Number(arg('seconds', '60'));
   const speed = Number(arg('speed', '600'));
@@ -327,6 +334,7 @@ async function main(): Promise<void> {
         rssMb: Math.round(peakSimRss),
         cpuPctOfOneCore: Math.round((simCpu / dt) * 100),
         nice,
+        v8OptimizeForSize: optimizeForSize,
         // Peak RSS over nodes, shared recordings and models included (per worker); by part: --memory.
         rssKbPerNodeInclShared: Math.round((peakSimRss * 1024) / devices),
         // Each worker's V8 heap + external after a full GC at the end of the window, shared data included.
