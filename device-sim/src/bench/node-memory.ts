@@ -5,17 +5,19 @@
  * fleet run, and the broker's memory is in another process. Each level adds nodes and takes
  * `process.memoryUsage()` after a full GC at every step; the per-node figure of a step is its delta
  * over the nodes it added, so what all nodes share (recordings, models, interpreter arenas, loaded
- * once before the first level) is not in it.
+ * once before the first level) is not in it. The shared inference memo is filled for every position
+ * of every recording first (the interpreter runs each distinct input once): new nodes would
+ * otherwise grow it, and a per-node figure would carry shared data. The bounded per-node stores
+ * that a long run fills (truth log, offline buffer in an outage) are filled and measured apart.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createConnection } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { FakeClock } from '../node/node-ports';
 import { FleetHost, HostedNode } from '../fleet/fleet-host';
+import { heapUsageAfterGc, type HeapUsage } from '../fleet/heap-usage';
 import { planFleet } from '../fleet/fleet-plan';
 import { IdentityStore } from '../identity/identity-store';
 import { STREAM_KINDS } from '../streams/stream-catalog';
@@ -31,17 +33,13 @@ export interface MemoryOptions {
   log?: (s: string) => void;
 }
 
-/** process.memoryUsage() in bytes, after a full GC. */
-interface Usage {
-  rss: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-}
-
 export interface MemoryLevel {
   nodes: number;
-  /** Per node, bytes of heapUsed + external (what JS objects and Buffers hold). */
+  /**
+   * Per node, bytes of heapUsed + external (what JS objects and Buffers hold): added (node state),
+   * connected (MQTT.js client and socket, subscribed), after a short run (ledger, policy, summary
+   * windows, evidence ring, MQTT packets in flight); total = the three.
+   */
   bytesPerNode: { nodeState: number; mqttConnection: number; running: number; total: number };
   /** Per node, RSS bytes over the same steps (allocator and V8 heap slack included; kernel socket buffers are not). */
   rssBytesPerNode: number;
@@ -53,27 +51,31 @@ export interface MemoryReport {
   mode: 'memory';
   mix: string;
   /** What every node shares, loaded before the first level (recordings, models, interpreters). */
-  shared: { rssMb: number; heapUsedMb: number; externalMb: number; interpreterArenaBytes: Record<string, number> };
+  shared: {
+    rssMb: number;
+    heapUsedMb: number;
+    externalMb: number;
+    /** One arena per (model, thread), planned once; nodes do not run concurrently within a thread. */
+    interpreterArenaBytes: Record<string, number>;
+    /** Inference results memoised per (model, recording position), filled before the first level. */
+    memoEntries: number;
+  };
   levels: MemoryLevel[];
-  /** Worst case on top: every node's offline buffer and truth log full (measured at the last level). */
-  fullBuffersBytesPerNode: number;
+  /**
+   * Measured at the last level, per node, on top of `total`: the truth log at its capacity (where
+   * every node is after 256 inferences: steady state of a long run), then the offline buffer at its
+   * capacity (an outage: the worst case, links down).
+   */
+  truthLogFullBytesPerNode: number;
+  offlineBufferFullBytesPerNode: number;
+  /** total + truthLogFull at the last level: a node connected for a long time. */
+  steadyStateBytesPerNode: number;
   bufferCapacity: number;
+  truthLogCapacity: number;
   assumptions: string[];
 }
 
-const gc: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
-
-function usage(): Usage {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
-}
-
-const js = (u: Usage) => u.heapUsed + u.external;
+const js = (u: HeapUsage) => u.heapUsed + u.external;
 const mb = (b: number) => Math.round(b / 1024 / 1024);
 
 export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport> {
@@ -112,7 +114,13 @@ export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport>
     host.add(warm);
     await host.connect(host.nodes);
     await run(clock, host.nodes, o.runVirtualMs ?? 600_000);
-    const base = usage();
+    for (const { node } of host.nodes) {
+      const model = node.slots.activeModel;
+      if (model) for (let i = 0; i < node.stream.length; i++) model.infer(node.stream, i);
+    }
+    const memoEntries = host.models.all().reduce((a, m) => a + m.memoEntries, 0);
+    log(`shared inference memo filled: ${memoEntries} entries`);
+    const base = heapUsageAfterGc();
     const arenas: Record<string, number> = {};
     for (const m of host.models.all()) arenas[`${m.artifact.modelId}@${m.artifact.version}`] = m.arenaBytes;
     log(`shared: rss ${mb(base.rss)} MB, heap ${mb(base.heapUsed)} MB, external ${mb(base.external)} MB`);
@@ -124,14 +132,14 @@ export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport>
       const from = host.nodes.length;
       host.add(added);
       const fresh = host.nodes.slice(from);
-      const afterAdd = usage();
+      const afterAdd = heapUsageAfterGc();
       await host.connect(fresh);
       const offline = fresh.filter((n) => !n.link.connected).length;
       if (offline) throw new Error(`${offline} of ${fresh.length} nodes did not connect to the bench broker`);
-      const afterConnect = usage();
+      const afterConnect = heapUsageAfterGc();
       await run(clock, fresh, o.runVirtualMs ?? 600_000);
-      const afterRun = usage();
-      const per = (a: Usage, b: Usage) => Math.round((js(b) - js(a)) / added.length);
+      const afterRun = heapUsageAfterGc();
+      const per = (a: HeapUsage, b: HeapUsage) => Math.round((js(b) - js(a)) / added.length);
       const level_: MemoryLevel = {
         nodes: level,
         bytesPerNode: {
@@ -149,13 +157,16 @@ export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport>
       prev = afterRun;
       done = level;
     }
-    // Worst case: links down (nothing drains), every buffer and truth log full of real-shaped entries.
+    // Links down (nothing drains), then every truth log full, then every buffer: real-shaped entries.
     await Promise.all(host.nodes.map((n) => n.link.stop()));
-    const beforeFill = usage();
     const counted = host.nodes.filter((n) => !n.spec.hardwareId.startsWith('warm-'));
-    for (const n of counted) fillNode(n);
-    const afterFill = usage();
-    const capacity = counted[0]?.node.buffer.capacity ?? 0;
+    const beforeFill = heapUsageAfterGc();
+    for (const n of counted) fillTruthLog(n);
+    const truthFull = heapUsageAfterGc();
+    for (const n of counted) fillBuffer(n);
+    const buffersFull = heapUsageAfterGc();
+    const perCounted = (a: HeapUsage, b: HeapUsage) => Math.round((js(b) - js(a)) / counted.length);
+    const truthLogFullBytesPerNode = perCounted(beforeFill, truthFull);
     return {
       mode: 'memory',
       mix: o.mix,
@@ -164,15 +175,20 @@ export async function measureNodeMemory(o: MemoryOptions): Promise<MemoryReport>
         heapUsedMb: mb(base.heapUsed),
         externalMb: mb(base.external),
         interpreterArenaBytes: arenas,
+        memoEntries,
       },
       levels: out,
-      fullBuffersBytesPerNode: Math.round((js(afterFill) - js(beforeFill)) / counted.length),
-      bufferCapacity: capacity,
+      truthLogFullBytesPerNode,
+      offlineBufferFullBytesPerNode: perCounted(truthFull, buffersFull),
+      steadyStateBytesPerNode: (out[out.length - 1]?.bytesPerNode.total ?? 0) + truthLogFullBytesPerNode,
+      bufferCapacity: counted[0]?.node.buffer.capacity ?? 0,
+      truthLogCapacity: counted[0]?.node.truth.capacity ?? 0,
       assumptions: [
         'process.memoryUsage() after two full GCs; per-node = delta of heapUsed + external over the nodes a level added',
         'one process, one thread (a fleet worker holds the same per node; shared data is per worker)',
         `broker: a separate anonymous Mosquitto process (its memory is not counted); ${o.runVirtualMs ?? 600_000} ms virtual run per level, PUBACKs awaited`,
-        'fullBuffersBytesPerNode: every node offline with its buffer at capacity and its truth log full (worst case, filled with real-shaped entries)',
+        'shared inference memo filled for every position of every recording before the first level (each distinct input through the interpreter once)',
+        'truthLogFull / offlineBufferFull: filled to capacity with real-shaped entries after the links were stopped (offline buffer: the outage worst case)',
       ],
     };
   } finally {
@@ -196,7 +212,7 @@ async function run(clock: FakeClock, nodes: HostedNode[], virtualMs: number): Pr
   }
 }
 
-function fillNode(n: HostedNode): void {
+function fillBuffer(n: HostedNode): void {
   const { node } = n;
   const model = node.slots.activeModel;
   for (let i = 0; i < node.buffer.capacity; i++)
@@ -209,6 +225,11 @@ function fillNode(n: HostedNode): void {
       latencyUs: 12_345,
       energyUj: 678,
     });
+}
+
+function fillTruthLog(n: HostedNode): void {
+  const { node } = n;
+  const model = node.slots.activeModel;
   const name = model ? `${model.artifact.modelId}@${model.artifact.version}` : 'none';
   for (let i = 0; i < node.truth.capacity; i++)
     node.truth.record({

@@ -85,6 +85,8 @@ export interface FleetStats {
   registered: number;
   /** Registration refusals the nodes retried after, by reason. */
   registrationRefusals: Record<string, number>;
+  /** Register/connect attempts that failed without a refusal (timeouts, errors), by kind; retried. */
+  linkFailures: Record<string, number>;
   /** Real time (Date.now()) each node first registered / first connected; nodes not there yet are absent. */
   registeredAtMs: number[];
   connectedAtMs: number[];
@@ -241,6 +243,7 @@ export class FleetHost {
       powerLosses: 0,
       registered: 0,
       registrationRefusals: {},
+      linkFailures: {},
       registeredAtMs: [],
       connectedAtMs: [],
     };
@@ -253,6 +256,7 @@ export class FleetHost {
       if (link.connectedAtMs !== null) s.connectedAtMs.push(link.connectedAtMs);
       for (const [r, n] of Object.entries(link.refusals))
         s.registrationRefusals[r] = (s.registrationRefusals[r] ?? 0) + n;
+      for (const [k, n] of Object.entries(link.failures)) s.linkFailures[k] = (s.linkFailures[k] ?? 0) + n;
       const c = node.counters;
       s.samples += c.samples;
       s.inferences += c.inferences;
@@ -282,12 +286,16 @@ export class FleetHost {
     return s;
   }
 
-  /** Wait (real time) until every buffer has drained or `timeoutMs` passed. */
+  /**
+   * Wait (real time) until every connected node's buffer has drained and its reports were
+   * acknowledged (the last energy snapshot is stored, not on its way), or `timeoutMs` passed.
+   */
   async drain(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.tick();
-      if (this.nodes.every((n) => n.node.buffer.size === 0 || !n.link.connected)) return true;
+      if (this.nodes.every((n) => !n.link.connected || (n.node.buffer.size === 0 && n.node.reportsAwaitingAck === 0)))
+        return true;
       await new Promise((r) => setTimeout(r, 50));
     }
     return false;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ClaimCredential } from '../mqtt/provision-by-claim';
 import type { FleetStats } from './fleet-host';
+import type { HeapUsage } from './heap-usage';
 import type { NodeSpec } from './fleet-plan';
 import { mergeStats } from './fleet-stats';
 import type { UserStreamOptions } from '../streams/user.stream';
@@ -27,9 +28,17 @@ export interface FleetWorkerData {
   userStream?: UserStreamOptions;
 }
 
+/** One worker's isolate after a full GC, with the nodes it holds (and where its heap snapshot went). */
+export interface WorkerMemory extends HeapUsage {
+  nodes: number;
+  heapSnapshot: string | null;
+}
+
 export type WorkerMessage =
-  { type: 'progress' | 'connected' | 'stopped'; stats: FleetStats } | { type: 'error'; message: string };
-export type RunnerMessage = { type: 'stop'; drainMs: number };
+  | { type: 'progress' | 'connected' | 'stopped'; stats: FleetStats }
+  | { type: 'memory'; memory: WorkerMemory }
+  | { type: 'error'; message: string };
+export type RunnerMessage = { type: 'stop'; drainMs: number } | { type: 'memory'; heapSnapshotPath?: string };
 
 export interface FleetRunOptions {
   specs: NodeSpec[];
@@ -65,6 +74,11 @@ export interface RunningFleet {
   readonly connected: Promise<FleetStats>;
   /** Rejects if a worker dies. */
   readonly failed: Promise<never>;
+  /**
+   * Each worker's heap after a full GC (it pauses that worker's nodes for the collection); with
+   * `heapSnapshotDir`, each also writes a V8 heap snapshot there (seconds and ~2× its heap in memory).
+   */
+  memory(heapSnapshotDir?: string): Promise<WorkerMemory[]>;
   /** Drain buffers (up to drainMs), disconnect everyone, return the final stats. */
   stop(drainMs?: number): Promise<FleetStats>;
 }
@@ -83,6 +97,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
   const workers: Worker[] = [];
   const stopped: Promise<FleetStats>[] = [];
   const connected: Promise<FleetStats>[] = [];
+  const memoryWaiters: ((m: WorkerMemory) => void)[][] = [];
   let fail!: (err: Error) => void;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => undefined);
@@ -112,6 +127,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
       execArgv: ext === '.ts' ? ['-r', REGISTER] : [],
     });
     workers.push(worker);
+    memoryWaiters.push([]);
     let onConnected!: (s: FleetStats) => void;
     connected.push(new Promise((r) => (onConnected = r)));
     stopped.push(
@@ -123,6 +139,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
             reject(err);
             return;
           }
+          if (m.type === 'memory') return memoryWaiters[w].shift()?.(m.memory);
           latest[w] = m.stats;
           if (m.type === 'connected') onConnected(m.stats);
           if (m.type === 'stopped') resolve(m.stats);
@@ -147,6 +164,17 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
     stats: () => mergeStats(latest.filter(Boolean)),
     connected: Promise.all(connected).then(() => mergeStats(latest.filter(Boolean))),
     failed,
+    memory: (heapSnapshotDir) =>
+      Promise.all(
+        workers.map(
+          (worker, w) =>
+            new Promise<WorkerMemory>((resolve) => {
+              memoryWaiters[w].push(resolve);
+              const heapSnapshotPath = heapSnapshotDir && path.join(heapSnapshotDir, `fleet-worker-${w}.heapsnapshot`);
+              worker.postMessage({ type: 'memory', heapSnapshotPath } satisfies RunnerMessage);
+            }),
+        ),
+      ),
     stop: async (drainMs = 5000) => {
       for (const w of workers) w.postMessage({ type: 'stop', drainMs } satisfies RunnerMessage);
       const finals = await Promise.all(stopped);

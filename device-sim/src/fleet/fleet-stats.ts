@@ -32,6 +32,7 @@ export function mergeStats(parts: FleetStats[]): FleetStats {
     powerLosses: 0,
     registered: 0,
     registrationRefusals: {},
+    linkFailures: {},
     registeredAtMs: [],
     connectedAtMs: [],
   };
@@ -46,6 +47,7 @@ export function mergeStats(parts: FleetStats[]): FleetStats {
     for (const [r, n] of Object.entries(p.refusals)) out.refusals[r] = (out.refusals[r] ?? 0) + n;
     for (const [r, n] of Object.entries(p.registrationRefusals))
       out.registrationRefusals[r] = (out.registrationRefusals[r] ?? 0) + n;
+    for (const [k, n] of Object.entries(p.linkFailures)) out.linkFailures[k] = (out.linkFailures[k] ?? 0) + n;
     out.registeredAtMs.push(...p.registeredAtMs);
     out.connectedAtMs.push(...p.connectedAtMs);
     for (const [r, n] of Object.entries(p.linkErrors)) out.linkErrors[r] = (out.linkErrors[r] ?? 0) + n;

@@ -1,10 +1,12 @@
 /**
  * Worker-thread entry: one FleetHost for a share of the fleet. Talks to the runner by messages only:
- * progress every `progressMs`, final stats after a 'stop'.
+ * progress every `progressMs`, its heap after a GC on 'memory', final stats after a 'stop'.
  */
+import * as v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ScaledClock } from '../node/node-ports';
 import { FleetHost } from './fleet-host';
+import { heapUsageAfterGc } from './heap-usage';
 import type { FleetWorkerData, WorkerMessage, RunnerMessage } from './fleet-runner';
 
 async function main(): Promise<void> {
@@ -28,7 +30,12 @@ async function main(): Promise<void> {
   });
   let stopping = false;
   port.on('message', (m: RunnerMessage) => {
-    if (m.type !== 'stop' || stopping) return;
+    if (m.type === 'memory') {
+      const usage = heapUsageAfterGc();
+      const heapSnapshot = m.heapSnapshotPath ? v8.writeHeapSnapshot(m.heapSnapshotPath) : null;
+      return send({ type: 'memory', memory: { ...usage, nodes: host.nodes.length, heapSnapshot } });
+    }
+    if (stopping) return;
     stopping = true;
     clearInterval(progress);
     void (async () => {

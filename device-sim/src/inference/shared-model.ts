@@ -126,6 +126,13 @@ export class SharedModel {
     };
   }
 
+  /** Results memoised so far, over every stream this model runs on. */
+  get memoEntries(): number {
+    let n = 0;
+    for (const e of this.preprocessors.values()) n += e.memo.size;
+    return n;
+  }
+
   /** Latency and energy of one inference of this model on `mcu` (CMSIS-NN class kernels). */
   costOn(mcu: McuProfile): InferenceCost {
     let c = this.costs.get(mcu.id);

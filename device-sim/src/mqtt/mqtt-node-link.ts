@@ -44,6 +44,11 @@ export class MqttNodeLink implements NodeUplink {
   lastError: string | null = null;
   /** Refusals the node retried after, by reason: registration (`overloaded`, `rate-limited`) and CONNACK 3 (`server-unavailable`). */
   readonly refusals: Record<string, number> = {};
+  /**
+   * Attempts to register or connect that failed without a refusal, by kind (`provisioning-timeout`,
+   * `connack-timeout`, `error`): in a boot storm these are waits the refusal counts do not show.
+   */
+  readonly failures: Record<string, number> = {};
   /** Real time (Date.now()) the node first held an identity and first connected; null until then. */
   registeredAtMs: number | null = null;
   connectedAtMs: number | null = null;
@@ -188,6 +193,14 @@ export class MqttNodeLink implements NodeUplink {
       // CONNACK 3: the broker sheds a CONNECT storm; the backoff below is the retry.
       if (/Server unavailable/i.test(this.lastError))
         this.refusals['server-unavailable'] = (this.refusals['server-unavailable'] ?? 0) + 1;
+      else {
+        const kind = /no provisioning response/.test(this.lastError)
+          ? 'provisioning-timeout'
+          : /connack timeout/i.test(this.lastError)
+            ? 'connack-timeout'
+            : 'error';
+        this.failures[kind] = (this.failures[kind] ?? 0) + 1;
+      }
       this.scheduleReconnect();
     } finally {
       this.connecting = false;

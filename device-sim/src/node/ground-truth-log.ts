@@ -28,7 +28,18 @@ interface Totals {
 }
 
 export class GroundTruthLog {
-  private readonly recent: TruthEntry[] = [];
+  // The last `capacity` entries as a ring of typed columns (30 B an entry, where an object and its
+  // model string took ~100 B): ten thousand nodes keep 256 entries each.
+  private readonly times: Float64Array;
+  private readonly samples: Uint32Array;
+  private readonly labels: Uint16Array;
+  private readonly modelTags: Uint32Array;
+  private readonly eventSeqs: Float64Array;
+  private readonly modelOf: Uint16Array;
+  /** Model names the ring refers to by index (a node runs a handful over its life). */
+  private readonly models: string[] = [];
+  private next = 0;
+  private size = 0;
   /** By model tag, in order of last use (a Map keeps insertion order; a used tag is moved to the end). */
   private readonly totals = new Map<number, Totals>();
   /** Bumped on every record: an unchanged log needs no new report. */
@@ -37,12 +48,29 @@ export class GroundTruthLog {
   private reportSeq = 0;
 
   /** `capacity` entries are kept verbatim (for inspection); totals cover everything. */
-  constructor(readonly capacity = 256) {}
+  constructor(readonly capacity = 256) {
+    this.times = new Float64Array(capacity);
+    this.samples = new Uint32Array(capacity);
+    this.labels = new Uint16Array(capacity * 2);
+    this.modelTags = new Uint32Array(capacity);
+    this.eventSeqs = new Float64Array(capacity);
+    this.modelOf = new Uint16Array(capacity);
+  }
 
   record(entry: TruthEntry): void {
     if (this.capacity > 0) {
-      if (this.recent.length >= this.capacity) this.recent.shift();
-      this.recent.push(entry);
+      const k = this.next;
+      let m = this.models.indexOf(entry.model);
+      if (m < 0) m = this.models.push(entry.model) - 1;
+      this.times[k] = entry.virtualTimeMs;
+      this.samples[k] = entry.sample;
+      this.labels[2 * k] = entry.trueLabel;
+      this.labels[2 * k + 1] = entry.predictedLabel;
+      this.modelTags[k] = entry.modelTag;
+      this.eventSeqs[k] = entry.eventSeq;
+      this.modelOf[k] = m;
+      this.next = (k + 1) % this.capacity;
+      this.size = Math.min(this.size + 1, this.capacity);
     }
     let t = this.totals.get(entry.modelTag);
     if (t) this.totals.delete(entry.modelTag);
@@ -53,8 +81,22 @@ export class GroundTruthLog {
     this.revision++;
   }
 
+  /** The kept entries, oldest first (made on request: for inspection and tests). */
   entries(): readonly TruthEntry[] {
-    return this.recent;
+    const out: TruthEntry[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const k = (this.next - this.size + i + this.capacity) % this.capacity;
+      out.push({
+        virtualTimeMs: this.times[k],
+        sample: this.samples[k],
+        trueLabel: this.labels[2 * k],
+        predictedLabel: this.labels[2 * k + 1],
+        model: this.models[this.modelOf[k]],
+        modelTag: this.modelTags[k],
+        eventSeq: this.eventSeqs[k],
+      });
+    }
+    return out;
   }
 
   accuracy(): AccuracyByModel {

@@ -29,6 +29,12 @@ export function emptyPublished(): Record<SimUplinkKind, number> {
   return Object.fromEntries(SIM_UPLINK_KINDS.map((k) => [k, 0])) as Record<SimUplinkKind, number>;
 }
 
+/**
+ * Message cost by radio profile and (kind, payload size, topic size), shared by every node of a
+ * thread: nodes send the same few shapes over and over, and a cache per node cost ~7 KB each.
+ */
+const TX_COSTS = new WeakMap<RadioProfile, Map<string, MessageCost>>();
+
 /** The node counters the radio keeps. */
 export interface RadioCounters {
   published: Record<SimUplinkKind, number>;
@@ -43,17 +49,22 @@ export interface RadioCounters {
  * and on LoRa the 1 % duty cycle holds the next uplink back.
  */
 export class NodeRadio {
-  /** Message cost by (kind, payload size): a node sends the same few shapes over and over. */
-  private readonly txCosts = new Map<string, MessageCost>();
+  private readonly txCosts: Map<string, MessageCost>;
   private nextTxAllowedMs = 0;
   private keepAliveFromMs: number | null = null;
+  /** Links this radio has lost: a report sent before the last one no longer holds its kind back. */
+  private linksLost = 0;
+  /** Report kinds with one awaiting its PUBACK, and `linksLost` when it was sent. */
+  private readonly awaiting = new Map<SimUplinkKind, number>();
 
   constructor(
     private readonly profile: RadioProfile,
     private readonly ledger: EnergyLedger,
     private readonly uplink: NodeUplink,
     private readonly counters: RadioCounters,
-  ) {}
+  ) {
+    this.txCosts = TX_COSTS.get(profile) ?? TX_COSTS.set(profile, new Map()).get(profile)!;
+  }
 
   /** The link came up at `nowMs`: the connect is paid, keep-alives run from now. */
   linkUp(nowMs: number): void {
@@ -64,6 +75,7 @@ export class NodeRadio {
   linkDown(nowMs: number): void {
     this.settleKeepAlive(nowMs);
     this.keepAliveFromMs = null;
+    this.linksLost++;
   }
 
   settleKeepAlive(nowMs: number): void {
@@ -85,6 +97,33 @@ export class NodeRadio {
     return this.uplink.publish(kind, payload);
   }
 
+  /** Whether a report of this kind sent on the current link still awaits its PUBACK. */
+  awaitingAck(kind: SimUplinkKind): boolean {
+    return this.awaiting.get(kind) === this.linksLost;
+  }
+
+  /** Reports sent on the current link still awaiting their PUBACK (0..one per kind). */
+  get reportsAwaitingAck(): number {
+    let n = 0;
+    for (const link of this.awaiting.values()) if (link === this.linksLost) n++;
+    return n;
+  }
+
+  /**
+   * A periodic report (status, energy, summary, accuracy, capabilities): at most one per kind awaits
+   * its PUBACK, and the caller holds the next one back until then (awaitingAck). Unbounded, a platform
+   * slower than the reports would grow every node's MQTT outgoing store without limit. One lost with
+   * the link does not hold the next link's back.
+   */
+  sendReport(kind: SimUplinkKind, payload: Uint8Array, nowMs: number): void {
+    const link = this.linksLost;
+    this.awaiting.set(kind, link);
+    const settle = () => {
+      if (this.awaiting.get(kind) === link) this.awaiting.delete(kind);
+    };
+    this.send(kind, payload, nowMs).then(settle, settle);
+  }
+
   /** A down/{kind} message of `payloadBytes` arrived. */
   received(kind: DownlinkKind, payloadBytes: number): void {
     this.ledger.chargeRadioRx(
@@ -99,15 +138,11 @@ export class NodeRadio {
 
   /** Charge one uplink exchange; on LoRa, also hold the next one back for the 1 % duty cycle. */
   private chargeTx(kind: SimUplinkKind, payloadBytes: number, nowMs: number): void {
-    const key = `${kind}:${payloadBytes}`;
+    const topicBytes = this.uplink.topicBytes(kind);
+    const key = `${kind}:${payloadBytes}:${topicBytes}`;
     let cost = this.txCosts.get(key);
     if (!cost) {
-      cost = messageCost(this.profile, {
-        payloadBytes,
-        direction: 'up',
-        qos: 1,
-        topicBytes: this.uplink.topicBytes(kind),
-      });
+      cost = messageCost(this.profile, { payloadBytes, direction: 'up', qos: 1, topicBytes });
       this.txCosts.set(key, cost);
     }
     this.ledger.chargeRadioTx(cost, { event: kind === 'event' });

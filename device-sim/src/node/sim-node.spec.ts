@@ -101,6 +101,46 @@ describe('SimNode ledger (hand-computed)', () => {
     expect(up.sent).toHaveLength(0);
   });
 
+  it('holds one report per kind awaiting its PUBACK: a platform that does not acknowledge gets no pile-up', async () => {
+    const up = new FakeUplink();
+    const pending: (() => void)[] = [];
+    up.publish = (kind, payload) => {
+      up.sent.push({ kind, payload });
+      return new Promise<void>((resolve) => pending.push(resolve)); // PUBACK when the test says so
+    };
+    const node = new SimNode({
+      hardwareId: 'hw-slow',
+      mcu: MCU_PROFILES.nrf52840,
+      radio: RADIO_PROFILES['nrf52840-ble-1m'],
+      battery: BATTERY_PROFILES.cr2032,
+      stream: flatStream(),
+      streamOffset: 0,
+      bootMs: 0,
+      seed: 1,
+      seqStore: new MemorySeqStore(),
+      uplink: up,
+    });
+    up.connected = true;
+    node.linkUp(0);
+    for (let h = 1; h <= 24; h++) node.advance(h * HOUR); // 24 statuses and 96 energy snapshots due
+    expect(up.of('status')).toHaveLength(1);
+    expect(up.of('energy')).toHaveLength(1);
+    expect(up.of('capabilities')).toHaveLength(1);
+    pending.splice(0).forEach((ack) => ack());
+    await flush();
+    node.advance(24 * HOUR + 1);
+    // Acknowledged: the next of each goes, made now (the energy snapshot is the next in its seq).
+    expect(up.of('status')).toHaveLength(2);
+    expect(decodeStatusV1(up.of('status')[1]).uptimeS).toBe(24 * 3600);
+    expect(decodeEnergySnapshotV1(up.of('energy')[1]).seq).toBe(1);
+    // A report lost with the link holds nothing back on the next link.
+    node.linkDown(24 * HOUR + 1);
+    node.linkUp(24 * HOUR + 2);
+    expect(up.of('status')).toHaveLength(3);
+    expect(up.of('energy')).toHaveLength(3);
+    expect(up.of('capabilities')).toHaveLength(2);
+  });
+
   it('senses only after its first link up when it joins first; outages after that are buffered', () => {
     const up = new FakeUplink();
     const node = new SimNode({
@@ -257,6 +297,7 @@ describe('SimNode with person_detect (doorbell)', () => {
     up.connected = true;
     const node = doorbell(up, 'nrf52840');
     node.linkUp(0); // frame 0 is not taken yet: the link-up summary has nothing to say
+    await flush(); // the link-up status is acknowledged (one status at a time awaits its PUBACK)
     expect(up.of('summary')).toHaveLength(0);
     const txBefore = node.ledger.exactTotals().radioTxUj;
     const sentBefore = up.sent.length;

@@ -191,6 +191,11 @@ export class SimNode {
     return this.o.uplink;
   }
 
+  /** Periodic reports (status, energy, …) sent on the current link and not yet acknowledged. */
+  get reportsAwaitingAck(): number {
+    return this.radio.reportsAwaitingAck;
+  }
+
   /** An unexpected failure inside the OTA agent (a bug, not a refused update), for the fleet summary. */
   get lastOtaError(): string | null {
     return this.ota.lastError;
@@ -362,7 +367,9 @@ export class SimNode {
   private pump(nowMs: number): void {
     const up = this.o.uplink;
     if (!up.connected) return;
-    if (this.capabilitiesDue && this.radio.txAllowed(nowMs)) {
+    // Reports go one per kind at a time (NodeRadio.sendReport): a due one waits for its predecessor's
+    // PUBACK, and is then made fresh (status and energy supersede, summary and accuracy accumulate).
+    if (this.capabilitiesDue && this.radio.txAllowed(nowMs) && !this.radio.awaitingAck('capabilities')) {
       this.capabilitiesDue = false;
       const payload = encodeDeviceCapabilitiesV1({
         timestampMs: nowMs,
@@ -370,9 +377,9 @@ export class SimNode {
         opSet: opSetBytesFor(this.o.mcu),
       });
       // Lost with the link: the next connect sends it again.
-      this.radio.send('capabilities', payload, nowMs).catch(() => undefined);
+      this.radio.sendReport('capabilities', payload, nowMs);
     }
-    if (this.statusDue && this.radio.txAllowed(nowMs)) {
+    if (this.statusDue && this.radio.txAllowed(nowMs) && !this.radio.awaitingAck('status')) {
       this.statusDue = false;
       const b = this.battery();
       const payload = encodeStatusV1({
@@ -387,14 +394,17 @@ export class SimNode {
         bufferedEvents: this.buffer.size,
         droppedEvents: this.buffer.dropped,
       });
-      this.radio.send('status', payload, nowMs).catch(() => undefined); // status is periodic: the next one supersedes
-      // The window since the last status; a lost one shows as a seq gap.
-      const summary = this.summaries.take(nowMs, this.slots.activeModel?.artifact.modelTag);
-      if (summary) this.radio.send('summary', summary, nowMs).catch(() => undefined);
+      this.radio.sendReport('status', payload, nowMs); // status is periodic: the next one supersedes
+      // The window since the last status (still open while the previous one awaits its PUBACK); a
+      // lost one shows as a seq gap.
+      const summary = this.radio.awaitingAck('summary')
+        ? null
+        : this.summaries.take(nowMs, this.slots.activeModel?.artifact.modelTag);
+      if (summary) this.radio.sendReport('summary', summary, nowMs);
       // With the status: hourly is enough for a health gate, and at 600× the energy cadence would
       // put as many accuracy reports on the platform as energy snapshots.
-      const accuracy = this.truth.takeReport(this.bootId, nowMs);
-      if (accuracy) this.radio.send('accuracy', accuracy, nowMs).catch(() => undefined); // cumulative, like energy
+      const accuracy = this.radio.awaitingAck('accuracy') ? null : this.truth.takeReport(this.bootId, nowMs);
+      if (accuracy) this.radio.sendReport('accuracy', accuracy, nowMs); // cumulative, like energy
     }
     while (this.buffer.inFlightCount < MAX_IN_FLIGHT && this.radio.txAllowed(nowMs)) {
       const e = this.buffer.takeNext();
@@ -412,12 +422,12 @@ export class SimNode {
     }
     for (let k = 0; k < EVIDENCE_CHUNKS_PER_PUMP && this.evidence.uploading && this.radio.txAllowed(nowMs); k++)
       this.evidence.sendNext(nowMs);
-    if (this.energyDue && this.radio.txAllowed(nowMs)) {
+    if (this.energyDue && this.radio.txAllowed(nowMs) && !this.radio.awaitingAck('energy')) {
       this.energyDue = false;
       this.ledger.chargeSleepUntil(nowMs);
       const payload = encodeEnergySnapshotV1(this.energySnapshot(nowMs));
       this.energySeq++;
-      this.radio.send('energy', payload, nowMs).catch(() => undefined); // cumulative: the next one carries it
+      this.radio.sendReport('energy', payload, nowMs); // cumulative: the next one carries it
     }
   }
 }

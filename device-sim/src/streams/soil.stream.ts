@@ -18,6 +18,30 @@ export const SOIL_LABELS = ['stays_above_11pct', 'drops_below_11pct'];
  * every numeric column as a channel. Raw sample = 10 B (SENSOR_PROFILES.soil).
  */
 export function loadSoilStream(farm: 'Kolkata_Farm_1' | 'Kolkata_Farm_2', file = SOIL_FILE): SensorStream {
+  const { channels, values, truth, lines } = decodeSoil(farm, file);
+  const n = channels.length;
+  const len = truth.length;
+  return {
+    id: 'soil',
+    sensor: 'soil',
+    recipe: 'soil',
+    channels,
+    labels: SOIL_LABELS,
+    length: len,
+    rawSampleBytes: 10,
+    values: (i) => values.subarray(wrapIndex(i, len) * n, (wrapIndex(i, len) + 1) * n),
+    groundTruth: (i) => truth[wrapIndex(i, len)],
+    nextIntervalMs: () => SOIL_INTERVAL_MS,
+    describe: (i) => `${file}:${lines[wrapIndex(i, len)]}`,
+  };
+}
+
+/**
+ * One farm's rows decoded into typed arrays, in a function of its own: the stream's closures must not
+ * share a scope with the parsed table (V8 keeps every variable a scope's closures capture alive
+ * together), or its per-row strings stay in every worker's heap.
+ */
+function decodeSoil(farm: string, file: string) {
   const t = readCsv(file);
   const farmCol = t.column('farm_id');
   const rows: number[] = [];
@@ -33,18 +57,5 @@ export function loadSoilStream(farm: 'Kolkata_Farm_1' | 'Kolkata_Farm_2', file =
     // Wraps at the end of the series like the replay does, so every sample has a label.
     for (let h = 0; h <= SOIL_HORIZON_STEPS; h++) if (vwc[(k + h) % rows.length] < SOIL_VWC_THRESHOLD_PCT) truth[k] = 1;
   }
-  const n = channels.length;
-  return {
-    id: 'soil',
-    sensor: 'soil',
-    recipe: 'soil',
-    channels,
-    labels: SOIL_LABELS,
-    length: rows.length,
-    rawSampleBytes: 10,
-    values: (i) => values.subarray(wrapIndex(i, rows.length) * n, (wrapIndex(i, rows.length) + 1) * n),
-    groundTruth: (i) => truth[wrapIndex(i, rows.length)],
-    nextIntervalMs: () => SOIL_INTERVAL_MS,
-    describe: (i) => `${file}:${t.lines[rows[wrapIndex(i, rows.length)]]}`,
-  };
+  return { channels, values, truth, lines: Uint32Array.from(rows, (r) => t.lines[r]) };
 }

@@ -92,6 +92,36 @@ export function loadUserStream(o: UserStreamOptions): SensorStream {
       describe: (i) => `${o.file} image #${order[wrapIndex(i, d.n)]} (${o.part})`,
     };
   }
+  const { channels, values, truth, offset, piece, pieces } = decodeUserSeries(o);
+  const warmup = Math.max(0, (o.windowLength ?? 1) - 1);
+  const n = channels.length;
+  const rows = truth.length;
+  return {
+    id: o.id,
+    sensor: o.sensor,
+    recipe: o.id,
+    channels,
+    labels: o.labels,
+    length: rows,
+    rawSampleBytes: n * 4,
+    values: (i) => values.subarray(wrapIndex(i, rows) * n, (wrapIndex(i, rows) + 1) * n),
+    groundTruth: (i) => truth[wrapIndex(i, rows)],
+    scored: (i) => offset[wrapIndex(i, rows)] >= warmup,
+    nextIntervalMs: () => intervalMs,
+    describe: (i) => {
+      const k = wrapIndex(i, rows);
+      const p = pieces[piece[k]];
+      return `${p.file}:${p.firstLine + offset[k]}`;
+    },
+  };
+}
+
+/**
+ * The replayed part of a time series decoded into typed arrays (plus one entry per segment piece),
+ * in a function of its own: the stream's closures must not share a scope with the parsed recording
+ * (V8 keeps every variable a scope's closures capture alive together), or it stays in every worker.
+ */
+function decodeUserSeries(o: UserStreamOptions) {
   const data = readTimeSeries(o.file, { labelColumn: o.labelColumn, timestampColumn: o.timestampColumn });
   const nc = data.channels.length;
   const warmup = Math.max(0, (o.windowLength ?? 1) - 1);
@@ -111,33 +141,20 @@ export function loadUserStream(o: UserStreamOptions): SensorStream {
               values: whole.values.subarray(from * nc, (start + s.rows) * nc),
             };
           });
-  const n = data.channels.length;
   const rows = segments.reduce((a, s) => a + s.rows, 0);
-  const values = new Float32Array(rows * n);
+  const values = new Float32Array(rows * nc);
   const truth = new Uint8Array(rows);
-  /** Row index within its segment piece. */
+  /** Row index within its segment piece, and which piece. */
   const offset = new Uint32Array(rows);
-  const where: string[] = [];
+  const piece = new Uint32Array(rows);
   let r = 0;
-  for (const s of segments) {
-    values.set(s.values, r * n);
+  segments.forEach((s, k) => {
+    values.set(s.values, r * nc);
     truth.fill(labelIndex(o.labels, data.labels[s.label], `${s.file}:${s.firstLine}`), r, r + s.rows);
-    for (let k = 0; k < s.rows; k++) offset[r + k] = k;
-    for (let k = 0; k < s.rows; k++) where.push(`${path.basename(s.file)}:${s.firstLine + k}`);
+    for (let j = 0; j < s.rows; j++) offset[r + j] = j;
+    piece.fill(k, r, r + s.rows);
     r += s.rows;
-  }
-  return {
-    id: o.id,
-    sensor: o.sensor,
-    recipe: o.id,
-    channels: data.channels,
-    labels: o.labels,
-    length: rows,
-    rawSampleBytes: n * 4,
-    values: (i) => values.subarray(wrapIndex(i, rows) * n, (wrapIndex(i, rows) + 1) * n),
-    groundTruth: (i) => truth[wrapIndex(i, rows)],
-    scored: (i) => offset[wrapIndex(i, rows)] >= warmup,
-    nextIntervalMs: () => intervalMs,
-    describe: (i) => where[wrapIndex(i, rows)],
-  };
+  });
+  const pieces = segments.map((s) => ({ file: path.basename(s.file), firstLine: s.firstLine }));
+  return { channels: data.channels, values, truth, offset, piece, pieces };
 }
