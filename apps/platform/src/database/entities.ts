@@ -13,6 +13,7 @@ import { CredentialKey1796000100000 } from '../../../../migrations/1796000100000
 import { RolloutLeases1796000200000 } from '../../../../migrations/1796000200000-rollout-leases';
 import { ClaimRateBuckets1796000500000 } from '../../../../migrations/1796000500000-claim-rate-buckets';
 import { EventsPartitions1796000600000 } from '../../../../migrations/1796000600000-events-partitions';
+import { NatsRevocations1796000720000 } from '../../../../migrations/1796000720000-nats-revocations';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DriftVerdict } from '../drift/drift-verdict.entity';
@@ -62,4 +63,5 @@ export const MIGRATIONS = [
   RolloutLeases1796000200000,
   ClaimRateBuckets1796000500000,
   EventsPartitions1796000600000,
+  NatsRevocations1796000720000,
 ];
