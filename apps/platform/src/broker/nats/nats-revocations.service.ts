@@ -15,6 +15,14 @@ import { NatsRevocationsRepository } from './nats-revocations.repository';
 /** How long a push waits for a node's answer; a push that fails is tried again after RETRY_MS. */
 const PUSH_TIMEOUT_MS = 5000;
 const RETRY_MS = 5000;
+/**
+ * Every node sends its statistics on this subject soon after it starts and then periodically, under
+ * a server id that is new with each start: a node the platform has not heard from may have missed
+ * pushes while it was down (its `full` resolver catches up only at its next sync, measured over two
+ * minutes), so it gets one. Bounded: a node that restarts every second for a day is 86,400 ids.
+ */
+const SERVER_STATS_SUBJECT = '$SYS.SERVER.*.STATSZ';
+const MAX_KNOWN_SERVERS = 100_000;
 
 /** The cluster refused a pushed account JWT (a wrong operator signing key, a malformed JWT). */
 export class NatsRevocationRefusedError extends Error {
@@ -55,6 +63,7 @@ export class NatsRevocationsService implements OnApplicationBootstrap, OnApplica
   private last: Promise<void> = Promise.resolve();
   private retry?: NodeJS.Timeout;
   private closing = false;
+  private readonly knownServers = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -91,6 +100,7 @@ export class NatsRevocationsService implements OnApplicationBootstrap, OnApplica
       maxReconnectAttempts: -1,
     });
     this.events.on('device-lifecycle', () => void this.push());
+    void this.pushToNewServers(this.system);
     try {
       await this.pushNow();
     } catch (err) {
@@ -133,6 +143,16 @@ export class NatsRevocationsService implements OnApplicationBootstrap, OnApplica
     this.queued = run;
     this.last = run;
     return run;
+  }
+
+  private async pushToNewServers(system: NatsConnection): Promise<void> {
+    for await (const m of system.subscribe(SERVER_STATS_SUBJECT)) {
+      const serverId = m.subject.split('.')[2]!;
+      if (this.knownServers.has(serverId)) continue;
+      if (this.knownServers.size >= MAX_KNOWN_SERVERS) this.knownServers.clear();
+      this.knownServers.add(serverId);
+      void this.push();
+    }
   }
 
   private scheduleRetry(): void {
