@@ -100,7 +100,9 @@ export class NatsRevocationsService implements OnApplicationBootstrap, OnApplica
       maxReconnectAttempts: -1,
     });
     this.events.on('device-lifecycle', () => void this.push());
-    void this.pushToNewServers(this.system);
+    this.pushToNewServers(this.system).catch((err: unknown) =>
+      this.log.error(`stopped following the cluster's servers (${SERVER_STATS_SUBJECT}): ${String(err)}`),
+    );
     try {
       await this.pushNow();
     } catch (err) {
