@@ -18,7 +18,7 @@ describe('NATS cluster harness (nats-server 2.9.10, operator mode, MQTT)', () =>
   let cluster: NatsCluster;
   const clients: MqttClient[] = [];
   const deviceJwt = (deviceId: string): string =>
-    issueDeviceJwt(readSigningKeyFile(cluster.platformEnv.NATS_DEVICE_SIGNING_KEY!), cluster.account, deviceId);
+    issueDeviceJwt(readSigningKeyFile(cluster.platformEnv.NATS_DEVICE_SIGNING_KEY!), cluster.account, deviceId).jwt;
   const connect = async (url: string, deviceId: string, password = deviceJwt(deviceId)) => {
     const c = await connectAsync(url, { clientId: deviceId, username: deviceId, password, reconnectPeriod: 0 });
     clients.push(c);
@@ -49,7 +49,7 @@ describe('NATS cluster harness (nats-server 2.9.10, operator mode, MQTT)', () =>
   });
 
   it('refuses a JWT not signed by the account, and a device user on the NATS protocol', async () => {
-    const forged = issueDeviceJwt(nkeys.createAccount(), cluster.account, 'dev-harness-c');
+    const forged = issueDeviceJwt(nkeys.createAccount(), cluster.account, 'dev-harness-c').jwt;
     await expect(connect(cluster.mqttUrls[2]!, 'dev-harness-c', forged)).rejects.toThrow(/Not authorized|Bad username/);
     const { connect: natsConnect, jwtAuthenticator } = await import('nats');
     await expect(

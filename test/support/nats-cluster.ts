@@ -22,7 +22,7 @@ export interface NatsCluster {
   dir: string;
   /** The application account's public key (the devices' and the platform's). */
   account: string;
-  /** The platform's environment for this cluster (docs/scale-out.md): NATS_URL, NATS_MQTT_URL, key files. */
+  /** The platform's environment for this cluster (docs/scale-out.md): NATS_URL, NATS_MQTT_URL, key and creds files. */
   platformEnv: Record<string, string>;
   natsUrls: string[];
   mqttUrls: string[];
@@ -40,8 +40,9 @@ const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
 /**
  * A private 3-node nats-server cluster (the Debian 2.9.10 binary) on free loopback ports, in
  * operator (JWT) mode as generateNatsCluster writes it for operators too (docs/scale-out.md): an
- * MQTT listener and a JetStream store per node, the platform's credentials in files. The platform's user and the
- * device signing key are written to files the platform reads (NATS_CREDS, NATS_DEVICE_SIGNING_KEY).
+ * MQTT listener, a JetStream store and an account resolver directory per node. The platform's user, the device
+ * signing key, the operator signing key and the system-account user are written to files the platform reads
+ * (NATS_CREDS, NATS_DEVICE_SIGNING_KEY, NATS_OPERATOR_SIGNING_KEY, NATS_SYSTEM_CREDS).
  * Returned once every node is healthy; `stop()` kills what is still running and deletes the files.
  */
 export async function startNatsCluster(size = 3): Promise<NatsCluster> {
@@ -68,6 +69,10 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
   writeFileSync(credsFile, generated.platformCreds, { mode: 0o600 });
   const deviceKeyFile = join(dir, 'device-signing.nk');
   writeFileSync(deviceKeyFile, generated.deviceSigningKey, { mode: 0o600 });
+  const operatorKeyFile = join(dir, 'operator-signing.nk');
+  writeFileSync(operatorKeyFile, generated.operatorSigningKey, { mode: 0o600 });
+  const systemCredsFile = join(dir, 'system.creds');
+  writeFileSync(systemCredsFile, generated.systemCreds, { mode: 0o600 });
 
   const logs = new Map<string, string>();
   const launch = (n: NatsNode): void => {
@@ -151,6 +156,8 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
       NATS_MQTT_URL: mqttUrls.join(','),
       NATS_CREDS: credsFile,
       NATS_DEVICE_SIGNING_KEY: deviceKeyFile,
+      NATS_OPERATOR_SIGNING_KEY: operatorKeyFile,
+      NATS_SYSTEM_CREDS: systemCredsFile,
     },
     streamLeader: async (stream) => {
       for (const n of running()) {

@@ -212,7 +212,7 @@ async function rawRun(
   const conns = await Promise.all(
     Array.from({ length: opts.devices }, (_, i) => {
       const deviceId = `raw-${runId}-${i}`;
-      const secret = signingKey ? issueDeviceJwt(signingKey, cluster!.account, deviceId) : 'raw';
+      const secret = signingKey ? issueDeviceJwt(signingKey, cluster!.account, deviceId).jwt : 'raw';
       return DeviceConnection.open(urls[i % urls.length]!, { deviceId, secret }, { clean: true });
     }),
   );

@@ -12,6 +12,8 @@ import { ExternalBrokerService } from './external-broker.service';
 import { MosquittoAuthExporter } from './mosquitto-auth-exporter.service';
 import { NatsBrokerService } from './nats/nats-broker.service';
 import { NatsDeviceCredentials } from './nats/nats-device-credentials';
+import { NatsRevocationsRepository } from './nats/nats-revocations.repository';
+import { NatsRevocationsService } from './nats/nats-revocations.service';
 import { UplinkRouter } from './uplink-router.service';
 
 @Module({})
@@ -25,7 +27,7 @@ export class BrokerModule {
       mode === 'external'
         ? [ExternalBrokerService, ...(config.mqtt.mosquittoAuthDir ? [MosquittoAuthExporter] : [])]
         : mode === 'nats'
-          ? [NatsBrokerService]
+          ? [NatsBrokerService, NatsRevocationsRepository, NatsRevocationsService]
           : [];
     return {
       module: BrokerModule,

@@ -22,15 +22,16 @@ export abstract class ProvisioningEndpoint {
 /**
  * What a newly registered device is told to present as its MQTT password. The platform's own
  * brokers check the secret it issued; a NATS cluster checks a user JWT the platform signs instead
- * (nats/nats-credentials.ts), which is what the device then gets.
+ * (nats/nats-credentials.ts), which is what the device then gets, once the JWT it replaces is
+ * revoked.
  */
 export abstract class DeviceCredentialIssuer {
-  abstract deviceSecret(deviceId: string, issuedSecret: string): string;
+  abstract deviceSecret(deviceId: string, issuedSecret: string): Promise<string>;
 }
 
 /** The issued secret itself: what the embedded broker and Mosquitto check. */
 export class IssuedSecret extends DeviceCredentialIssuer {
-  deviceSecret(_deviceId: string, issuedSecret: string): string {
-    return issuedSecret;
+  deviceSecret(_deviceId: string, issuedSecret: string): Promise<string> {
+    return Promise.resolve(issuedSecret);
   }
 }

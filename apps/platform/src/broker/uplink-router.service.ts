@@ -71,7 +71,7 @@ export class UplinkRouter {
         this.metrics.messagesReceived.inc({ kind: 'provision' });
         const response = await this.provisioning.registerUnlessOverloaded(topic.claimId, request);
         if (response.status !== 'refused' && response.deviceSecret !== null)
-          response.deviceSecret = this.credentials.deviceSecret(response.deviceId, response.deviceSecret);
+          response.deviceSecret = await this.credentials.deviceSecret(response.deviceId, response.deviceSecret);
         return reply(response);
       }
       if (topic.direction !== 'up') return undefined;

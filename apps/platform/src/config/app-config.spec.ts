@@ -112,7 +112,20 @@ describe('loadConfig: NATS cluster broker mode', () => {
       maxInFlight: 512,
       ackWaitMs: 30_000,
       holdAcksAfter: undefined,
+      revocation: undefined,
     });
+  });
+
+  it('revokes device JWTs with an operator signing key and a system-account user, both or neither', () => {
+    const keys = { NATS_OPERATOR_SIGNING_KEY: '/etc/tinyfleet/operator-signing.nk', NATS_SYSTEM_CREDS: 'system.creds' };
+    const mqtt = loadConfig({ ...nats, ...keys }).mqtt;
+    expect(mqtt.mode === 'nats' && mqtt.revocation).toEqual({
+      operatorSigningKeyFile: '/etc/tinyfleet/operator-signing.nk',
+      systemCredsFile: resolve('system.creds'),
+    });
+    expect(() => loadConfig({ ...nats, NATS_SYSTEM_CREDS: keys.NATS_SYSTEM_CREDS })).toThrow(
+      /NATS_OPERATOR_SIGNING_KEY and NATS_SYSTEM_CREDS .*both or neither/,
+    );
   });
 
   it('names what is missing or contradictory', () => {

@@ -78,6 +78,13 @@ export interface NatsBrokerConfig {
   credsFile: string;
   /** The account signing key (nkey seed file) the platform signs device user JWTs with. */
   deviceSigningKeyFile: string;
+  /**
+   * What the platform revokes device JWTs with (NATS_OPERATOR_SIGNING_KEY, NATS_SYSTEM_CREDS): an
+   * operator signing key (nkey seed file) to re-sign the application account with its revocations,
+   * and a system-account user (.creds) to push it to the cluster. Unset: a replaced, suspended or
+   * decommissioned device's JWT stays valid, and the platform says so at boot.
+   */
+  revocation?: { operatorSigningKeyFile: string; systemCredsFile: string };
   /** The durable consumer every instance shares. */
   consumer: string;
   /** Uplinks one instance has pulled and not yet acknowledged, at most. */
@@ -167,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (mqttUrl) problems.push('NATS_URL and MQTT_URL are both set: choose the NATS cluster or one external broker');
     for (const name of ['NATS_MQTT_URL', 'NATS_CREDS', 'NATS_DEVICE_SIGNING_KEY'])
       if (!env[name]) problems.push(`NATS_URL is set but ${name} is not (docs/scale-out.md)`);
+    if (!env.NATS_OPERATOR_SIGNING_KEY !== !env.NATS_SYSTEM_CREDS)
+      problems.push('NATS_OPERATOR_SIGNING_KEY and NATS_SYSTEM_CREDS revoke device JWTs together: set both or neither');
   }
   const natsInFlight = int('NATS_MAX_IN_FLIGHT', 512, 1, 20000);
   const natsAckWaitMs = int('NATS_ACK_WAIT_MS', 30_000, 1000, 3_600_000);
@@ -210,6 +219,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           mqttUrls: natsMqttUrls,
           credsFile: resolve(env.NATS_CREDS!),
           deviceSigningKeyFile: resolve(env.NATS_DEVICE_SIGNING_KEY!),
+          revocation:
+            env.NATS_OPERATOR_SIGNING_KEY && env.NATS_SYSTEM_CREDS
+              ? {
+                  operatorSigningKeyFile: resolve(env.NATS_OPERATOR_SIGNING_KEY),
+                  systemCredsFile: resolve(env.NATS_SYSTEM_CREDS),
+                }
+              : undefined,
           consumer: env.NATS_CONSUMER || 'tinyfleet-ingest',
           maxInFlight: natsInFlight,
           ackWaitMs: natsAckWaitMs,

@@ -14,6 +14,7 @@ import { RolloutLeases1796000200000 } from '../../../../migrations/1796000200000
 import { ClaimRateBuckets1796000500000 } from '../../../../migrations/1796000500000-claim-rate-buckets';
 import { EventsPartitions1796000600000 } from '../../../../migrations/1796000600000-events-partitions';
 import { EventKeysByPartition1796000700000 } from '../../../../migrations/1796000700000-event-keys-by-partition';
+import { NatsRevocations1796000720000 } from '../../../../migrations/1796000720000-nats-revocations';
 import { AccuracyReport } from '../accuracy/accuracy-report.entity';
 import { Device } from '../devices/device.entity';
 import { DriftVerdict } from '../drift/drift-verdict.entity';
@@ -64,4 +65,5 @@ export const MIGRATIONS = [
   ClaimRateBuckets1796000500000,
   EventsPartitions1796000600000,
   EventKeysByPartition1796000700000,
+  NatsRevocations1796000720000,
 ];

@@ -27,6 +27,8 @@ export class Device {
   @Column('text', { name: 'secret_hash' }) secretHash!: string;
   @Column('text', { name: 'broker_hash' }) brokerHash!: string;
   @Column('integer', { name: 'credentials_version' }) credentialsVersion!: number;
+  /** On a NATS cluster: the subject (user public key) of the JWT last issued to the device, what a revocation names. */
+  @Column('text', { name: 'nats_user_key', nullable: true }) natsUserKey!: string | null;
   @Column('bigint', { name: 'events_count' }) eventsCount!: string;
   @Column('bigint', { name: 'last_event_seq', nullable: true }) lastEventSeq!: string | null;
   @Column('timestamptz', { name: 'last_event_at', nullable: true }) lastEventAt!: Date | null;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type NKeyPair, userJwt } from './nats-jwt';
+import { accountJwt, type NKeyPair, userJwt } from './nats-jwt';
 import { freshUserPublicKey, nativeKeyPair, NKEY_PREFIX, NkeyFormatError, decodeSeed } from './nats-nkeys';
 import { deviceNatsPermissions } from './nats-subjects';
 
@@ -36,27 +36,60 @@ export function readCredsFile(path: string): PlatformCreds {
 
 /** The account signing key the platform signs device users with (a file holding its `SA…` seed). */
 export function readSigningKeyFile(path: string): NKeyPair {
+  return readSeedFile(path, 'account');
+}
+
+/** The operator signing key the platform re-signs the application account with (a file holding its `SO…` seed). */
+export function readOperatorSigningKeyFile(path: string): NKeyPair {
+  return readSeedFile(path, 'operator');
+}
+
+function readSeedFile(path: string, kind: keyof typeof NKEY_PREFIX): NKeyPair {
   const seed = readFileSync(path, 'utf8').trim();
+  const letter = kind === 'account' ? 'A' : 'O';
   try {
-    if (!/^SA[A-Z2-7]+$/.test(seed) || decodeSeed(seed).prefix !== NKEY_PREFIX.account)
-      throw new NkeyFormatError('not an account seed');
+    if (!new RegExp(`^S${letter}[A-Z2-7]+$`).test(seed) || decodeSeed(seed).prefix !== NKEY_PREFIX[kind])
+      throw new NkeyFormatError(`not an ${kind} seed`);
     return nativeKeyPair(seed);
   } catch (err) {
     if (!(err instanceof NkeyFormatError)) throw err;
-    throw new NatsCredentialsError(`${path} does not hold an account nkey seed (SA…): ${err.message}`);
+    throw new NatsCredentialsError(`${path} does not hold an ${kind} nkey seed (S${letter}…): ${err.message}`);
   }
 }
 
 /**
- * A device's credential on the NATS cluster: a bearer user JWT named after the device, signed by
- * the account signing key, that every node verifies offline. Its user key is fresh each time and
- * thrown away: nothing connects with it, the JWT is the whole credential.
+ * The application account's JWT, as the cluster configuration preloads it and as the platform
+ * re-signs it to revoke device users (nats-revocations.service.ts): JetStream on, the device
+ * signing key, and the revoked user keys (user public key → unix time).
  */
-export function issueDeviceJwt(signingKey: NKeyPair, account: string, deviceId: string): string {
-  return userJwt(signingKey, freshUserPublicKey(), deviceId, {
+export function applicationAccountJwt(
+  issuer: NKeyPair,
+  account: string,
+  deviceSigningKey: string,
+  opts: { revocations?: Record<string, number>; iatS?: number } = {},
+): string {
+  return accountJwt(issuer, account, 'TINYFLEET', { jetstream: true, signingKeys: [deviceSigningKey], ...opts });
+}
+
+/**
+ * A device's credential on the NATS cluster: a bearer user JWT named after the device, signed by
+ * the account signing key, that every node verifies offline. Its user key is fresh each time and its
+ * private half thrown away: nothing connects with it, the JWT is the whole credential; the public
+ * half names this JWT in the account's revocations.
+ */
+export function issueDeviceJwt(signingKey: NKeyPair, account: string, deviceId: string): DeviceJwt {
+  const userKey = freshUserPublicKey();
+  const jwt = userJwt(signingKey, userKey, deviceId, {
     account,
     permissions: deviceNatsPermissions(deviceId),
     connectionTypes: ['MQTT'],
     bearer: true,
   });
+  return { jwt, userKey };
+}
+
+/** A device's JWT and its subject, the user key a revocation names. */
+export interface DeviceJwt {
+  jwt: string;
+  userKey: string;
 }

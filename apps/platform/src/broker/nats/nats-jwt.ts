@@ -53,36 +53,44 @@ function sign(issuer: NKeyPair, subject: string, name: string, nats: Record<stri
 
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
-export function operatorJwt(operator: NKeyPair, name: string, systemAccount: string): string {
+/** `signingKeys`: operator signing keys that may sign accounts in the operator's place. */
+export function operatorJwt(
+  operator: NKeyPair,
+  name: string,
+  systemAccount: string,
+  signingKeys: string[] = [],
+): string {
   return sign(
     operator,
     operator.getPublicKey(),
     name,
-    { type: 'operator', version: 2, system_account: systemAccount },
+    { type: 'operator', version: 2, system_account: systemAccount, signing_keys: signingKeys },
     nowS(),
   );
 }
 
+/**
+ * An account JWT, signed by the operator or one of its signing keys. `revocations` maps a user
+ * public key to a unix time: every user JWT with that subject issued at or before it is refused
+ * (and its connections closed). A server keeps the account JWT with the newest `iat`, so a
+ * re-signed one must carry a later `iatS` than the one it replaces.
+ */
 export function accountJwt(
-  operator: NKeyPair,
+  issuer: NKeyPair,
   account: string,
   name: string,
-  opts: { jetstream: boolean; signingKeys?: string[] },
+  opts: { jetstream: boolean; signingKeys?: string[]; revocations?: Record<string, number>; iatS?: number },
 ): string {
   const limits = opts.jetstream ? UNLIMITED_ACCOUNT : { ...UNLIMITED_ACCOUNT, mem_storage: 0, disk_storage: 0 };
-  return sign(
-    operator,
-    account,
-    name,
-    {
-      type: 'account',
-      version: 2,
-      limits,
-      signing_keys: opts.signingKeys ?? [],
-      default_permissions: { pub: {}, sub: {} },
-    },
-    nowS(),
-  );
+  const nats: Record<string, unknown> = {
+    type: 'account',
+    version: 2,
+    limits,
+    signing_keys: opts.signingKeys ?? [],
+    default_permissions: { pub: {}, sub: {} },
+  };
+  if (opts.revocations && Object.keys(opts.revocations).length > 0) nats.revocations = opts.revocations;
+  return sign(issuer, account, name, nats, opts.iatS ?? nowS());
 }
 
 /**

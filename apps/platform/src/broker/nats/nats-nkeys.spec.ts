@@ -36,6 +36,7 @@ describe('nkeys on native ed25519', () => {
     const account = nkeys.createAccount() as NKeyPair;
     expect(decodeSeed(text(account.getSeed())).prefix).toBe(NKEY_PREFIX.account);
     expect(decodeSeed(text((nkeys.createUser() as NKeyPair).getSeed())).prefix).toBe(NKEY_PREFIX.user);
+    expect(decodeSeed(text((nkeys.createOperator() as NKeyPair).getSeed())).prefix).toBe(NKEY_PREFIX.operator);
     const raw = decodeSeed(text(account.getSeed())).raw;
     expect(raw).toHaveLength(32);
   });

@@ -10,8 +10,8 @@ import type { NKeyPair } from './nats-jwt';
  *
  * The text form: base32 (RFC 4648, no padding) of the prefix byte(s), the 32 key bytes and a
  * CRC-16/XMODEM of everything before it, little-endian. A public key has one prefix byte (the key
- * type: 'A'ccount = 0, 'U'ser = 20 << 3, …); a seed has two: `S` (18 << 3) or'd with the key type's
- * top bits, then the rest of the key type.
+ * type: 'A'ccount = 0, 'O'perator = 14 << 3, 'U'ser = 20 << 3, …); a seed has two: `S` (18 << 3)
+ * or'd with the key type's top bits, then the rest of the key type.
  */
 
 export class NkeyFormatError extends Error {
@@ -23,7 +23,7 @@ export class NkeyFormatError extends Error {
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const PREFIX_SEED = 18 << 3;
-export const NKEY_PREFIX = { account: 0, user: 20 << 3 } as const;
+export const NKEY_PREFIX = { account: 0, operator: 14 << 3, user: 20 << 3 } as const;
 /** PKCS#8 DER of an ed25519 private key, up to its 32-byte seed (RFC 8410). */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
