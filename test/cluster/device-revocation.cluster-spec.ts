@@ -1,4 +1,4 @@
-import { deviceUplinkTopic, encodeInferenceEventV1 } from '@tinyfleet/wire';
+import { deviceUplinkTopic, encodeInferenceEventV1, encodeStatusV1 } from '@tinyfleet/wire';
 import { connectAsync, MqttClient } from 'mqtt';
 import { connect as natsConnect, credsAuthenticator } from 'nats';
 import { readFileSync } from 'node:fs';
@@ -148,9 +148,25 @@ describe('NATS cluster: revoked device JWTs are refused on every node', () => {
       expect(await onEveryNode(replaced.deviceId, replaced.jwt, true)).toEqual([true, true, true]);
       expect(await onEveryNode(replaced.deviceId, again.jwt, false)).toEqual([true, true, true]);
 
-      // Suspend. The cluster does not report connects, so no device turns ACTIVE there (docs/scale-out.md,
-      // "Connection status"); it is made ACTIVE as its first connect would on the embedded broker.
-      await pg.query(`UPDATE devices SET lifecycle = 'ACTIVE' WHERE id = $1`, [suspended.deviceId]);
+      // Suspend (ACTIVE only). The cluster reports no connects: the first stored status makes a device ACTIVE.
+      const status = encodeStatusV1({
+        timestampMs: Date.now(),
+        firmwareVersion: '1.0.0',
+        interpreterVersion: '0.1.0',
+        uptimeS: 1,
+        batteryPct: 90,
+        batteryMv: 3000,
+        activeSlot: 0,
+        slots: [null, null],
+        bufferedEvents: 0,
+        droppedEvents: 0,
+      });
+      await suspendedConn.publishAsync(deviceUplinkTopic(suspended.deviceId, 'status'), Buffer.from(status), {
+        qos: 1,
+      });
+      const lifecycle = async () =>
+        (await pg.query(`SELECT lifecycle FROM devices WHERE id = $1`, [suspended.deviceId])).rows[0].lifecycle;
+      expect(await waitUntil(lifecycle, (l) => l === 'ACTIVE')).toBe('ACTIVE');
       const suspendedClosed = closed(suspendedConn);
       await operator(b, suspended.deviceId, 'suspend');
       expect(await suspendedClosed).toBe(true);
