@@ -16,6 +16,10 @@ import { stridedSliceKernel } from './strided-slice.kernel';
 import { tanhKernel } from './tanh.kernel';
 import { transposeConvKernel } from './transpose-conv.kernel';
 import { transposeKernel } from './transpose.kernel';
+import { gatherKernel } from './gather.kernel';
+import { packKernel } from './pack.kernel';
+import { unpackKernel } from './unpack.kernel';
+import { splitKernel, splitVKernel } from './split.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -82,6 +86,12 @@ const KERNELS: Kernel<never>[] = [
   leakyReluKernel,
   transposeConvKernel,
   transposeKernel,
+  // Data movement / shape ops of TFLM's MicroMutableOpResolver (issue 13 coverage).
+  gatherKernel,
+  packKernel,
+  unpackKernel,
+  splitKernel,
+  splitVKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

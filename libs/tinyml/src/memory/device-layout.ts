@@ -238,6 +238,16 @@ export const BUILTIN_DATA = {
   transposeConv: struct('TfLiteTransposeConvParams', ints(5)),
   /** TfLiteLeakyReluParams: alpha. */
   leakyRelu: struct('TfLiteLeakyReluParams', ['f32']),
+  /** TfLiteGatherParams: axis, batch_dims. */
+  gather: struct('TfLiteGatherParams', ints(2)),
+  /** TfLitePackParams: values_count, axis. */
+  pack: struct('TfLitePackParams', ints(2)),
+  /** TfLiteUnpackParams: num, axis. */
+  unpack: struct('TfLiteUnpackParams', ints(2)),
+  /** TfLiteSplitParams: num_splits. */
+  split: struct('TfLiteSplitParams', ints(1)),
+  /** TfLiteSplitVParams: num_splits. */
+  splitV: struct('TfLiteSplitVParams', ints(1)),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

@@ -50,6 +50,11 @@ export const OP_CODES: readonly string[] = [
   'LEAKY_RELU',
   'TRANSPOSE_CONV',
   'TRANSPOSE',
+  'GATHER',
+  'PACK',
+  'UNPACK',
+  'SPLIT',
+  'SPLIT_V',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

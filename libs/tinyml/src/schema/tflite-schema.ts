@@ -109,4 +109,9 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   TRANSPOSE: 26,
   TRANSPOSE_CONV: 49,
   LEAKY_RELU: 75,
+  GATHER: 23,
+  PACK: 59,
+  UNPACK: 64,
+  SPLIT: 35,
+  SPLIT_V: 79,
 };

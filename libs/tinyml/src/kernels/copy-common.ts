@@ -1,0 +1,36 @@
+/** Shared set-up of the data-movement kernels (GATHER, PACK, UNPACK, SPLIT, SLICE, …): sizes and axes. */
+import type { DType } from '../schema/tflite-schema';
+import type { PrepareContext } from './kernel.types';
+
+/**
+ * View elements per tensor element: int64 / uint64 tensors are raw byte views (interpreter/tensor-view.ts), so
+ * a copy of n elements moves 8n view elements; every other type is one view element per tensor element.
+ */
+export function viewUnits(dtype: DType): number {
+  return dtype === 'int64' || dtype === 'uint64' ? 8 : 1;
+}
+
+/** Product of dims[from..to) (1 for an empty range), as TFLM's outer/inner size loops. */
+export function dimsProduct(dims: readonly number[], from: number, to: number): number {
+  let p = 1;
+  for (let i = from; i < to; i++) p *= dims[i];
+  return p;
+}
+
+/** A negative axis counts from the end (axis + rank); the result must lie in [0, rank). */
+export function resolveAxis(ctx: PrepareContext, axis: number, rank: number, what = 'axis'): number {
+  const resolved = axis < 0 ? axis + rank : axis;
+  if (!(resolved >= 0 && resolved < rank)) ctx.fail(`${what} ${axis} out of range for rank ${rank}`);
+  return resolved;
+}
+
+/** The single value of a constant int32 scalar or one-element tensor input (SPLIT's axis, …). */
+export function constantScalarInt32(ctx: PrepareContext, k: number, what: string): number {
+  const values = ctx.constantInt32(ctx.input(k), what);
+  if (values.length !== 1) ctx.fail(`${what} must hold one value, has ${values.length}`);
+  return values[0];
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
