@@ -34,3 +34,19 @@ export function constantScalarInt32(ctx: PrepareContext, k: number, what: string
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/**
+ * Element i of an int64 tensor held as raw little-endian bytes, as a JS number (exact below 2^53; index and
+ * shape values are far smaller). Allocation-free, for runtime index tensors read in eval().
+ */
+export function int64At(bytes: Uint8Array, i: number): number {
+  const o = 8 * i;
+  const lo = (bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24)) >>> 0;
+  const hi = bytes[o + 4] | (bytes[o + 5] << 8) | (bytes[o + 6] << 16) | (bytes[o + 7] << 24);
+  return hi * 2 ** 32 + lo;
+}
+
+/** Element i of an int32 or (byte-view) int64 index tensor. */
+export function indexAt(data: ArrayLike<number>, is64: boolean, i: number): number {
+  return is64 ? int64At(data as Uint8Array, i) : data[i];
+}

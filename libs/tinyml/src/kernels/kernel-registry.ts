@@ -20,6 +20,11 @@ import { gatherKernel } from './gather.kernel';
 import { packKernel } from './pack.kernel';
 import { unpackKernel } from './unpack.kernel';
 import { splitKernel, splitVKernel } from './split.kernel';
+import { sliceKernel } from './slice.kernel';
+import { expandDimsKernel } from './expand-dims.kernel';
+import { shapeKernel } from './shape.kernel';
+import { fillKernel } from './fill.kernel';
+import { zerosLikeKernel } from './zeros-like.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -92,6 +97,11 @@ const KERNELS: Kernel<never>[] = [
   unpackKernel,
   splitKernel,
   splitVKernel,
+  sliceKernel,
+  expandDimsKernel,
+  shapeKernel,
+  fillKernel,
+  zerosLikeKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -248,6 +248,8 @@ export const BUILTIN_DATA = {
   split: struct('TfLiteSplitParams', ints(1)),
   /** TfLiteSplitVParams: num_splits. */
   splitV: struct('TfLiteSplitVParams', ints(1)),
+  /** TfLiteShapeParams: out_type. */
+  shape: struct('TfLiteShapeParams', ints(1)),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

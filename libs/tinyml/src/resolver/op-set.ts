@@ -55,6 +55,11 @@ export const OP_CODES: readonly string[] = [
   'UNPACK',
   'SPLIT',
   'SPLIT_V',
+  'SLICE',
+  'EXPAND_DIMS',
+  'SHAPE',
+  'FILL',
+  'ZEROS_LIKE',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

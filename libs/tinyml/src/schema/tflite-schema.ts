@@ -114,4 +114,9 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   UNPACK: 64,
   SPLIT: 35,
   SPLIT_V: 79,
+  SLICE: 48,
+  EXPAND_DIMS: 52,
+  SHAPE: 55,
+  FILL: 68,
+  ZEROS_LIKE: 67,
 };
