@@ -50,3 +50,24 @@ export function int64At(bytes: Uint8Array, i: number): number {
 export function indexAt(data: ArrayLike<number>, is64: boolean, i: number): number {
   return is64 ? int64At(data as Uint8Array, i) : data[i];
 }
+
+/** Writes a (|v| < 2^53) integer as element i of an int64 tensor held as raw little-endian bytes. */
+export function setInt64(bytes: Uint8Array, i: number, v: number): void {
+  const hi = Math.floor(v / 2 ** 32);
+  const lo = v - hi * 2 ** 32;
+  for (let k = 0; k < 4; k++) {
+    bytes[8 * i + k] = (lo >>> (8 * k)) & 0xff;
+    bytes[8 * i + 4 + k] = (hi >> (8 * k)) & 0xff;
+  }
+}
+
+/** The values of a constant int32 or int64 vector (shape or index operands read at prepare time). */
+export function constantIndexVector(ctx: PrepareContext, k: number, what: string): number[] {
+  const t = ctx.input(k);
+  if (!t.data) ctx.unsupported(`${what} must be a constant tensor`);
+  ctx.expectType(t, ['int32', 'int64'], what);
+  if (t.shape.length !== 1) ctx.fail(`${what} must be a vector, has shape [${t.shape}]`);
+  const bytes = t.data.slice();
+  const values = t.dtype === 'int64' ? null : new Int32Array(bytes.buffer);
+  return Array.from({ length: t.elementCount }, (_, i) => (values ? values[i] : int64At(bytes, i)));
+}

@@ -25,6 +25,9 @@ import { expandDimsKernel } from './expand-dims.kernel';
 import { shapeKernel } from './shape.kernel';
 import { fillKernel } from './fill.kernel';
 import { zerosLikeKernel } from './zeros-like.kernel';
+import { broadcastToKernel } from './broadcast-to.kernel';
+import { broadcastArgsKernel } from './broadcast-args.kernel';
+import { gatherNdKernel } from './gather-nd.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -102,6 +105,9 @@ const KERNELS: Kernel<never>[] = [
   shapeKernel,
   fillKernel,
   zerosLikeKernel,
+  broadcastToKernel,
+  broadcastArgsKernel,
+  gatherNdKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -60,6 +60,9 @@ export const OP_CODES: readonly string[] = [
   'SHAPE',
   'FILL',
   'ZEROS_LIKE',
+  'BROADCAST_TO',
+  'BROADCAST_ARGS',
+  'GATHER_ND',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

@@ -119,4 +119,6 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   SHAPE: 55,
   FILL: 68,
   ZEROS_LIKE: 67,
+  BROADCAST_TO: 104,
+  GATHER_ND: 83,
 };
