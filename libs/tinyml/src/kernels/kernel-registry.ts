@@ -28,6 +28,10 @@ import { zerosLikeKernel } from './zeros-like.kernel';
 import { broadcastToKernel } from './broadcast-to.kernel';
 import { broadcastArgsKernel } from './broadcast-args.kernel';
 import { gatherNdKernel } from './gather-nd.kernel';
+import { batchToSpaceNdKernel } from './batch-to-space-nd.kernel';
+import { spaceToBatchNdKernel } from './space-to-batch-nd.kernel';
+import { depthToSpaceKernel } from './depth-to-space.kernel';
+import { spaceToDepthKernel } from './space-to-depth.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -108,6 +112,10 @@ const KERNELS: Kernel<never>[] = [
   broadcastToKernel,
   broadcastArgsKernel,
   gatherNdKernel,
+  batchToSpaceNdKernel,
+  spaceToBatchNdKernel,
+  depthToSpaceKernel,
+  spaceToDepthKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

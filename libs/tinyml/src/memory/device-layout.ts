@@ -193,6 +193,8 @@ export const OP_DATA = {
     [ARITHMETIC_PARAMS, ARITHMETIC_PARAMS, ARITHMETIC_PARAMS],
     ...ints(4),
   ]),
+  /** space_to_batch_nd.cc Init: SpaceToBatchParams {output_offset}. */
+  spaceToBatch: struct('SpaceToBatchParams', ints(1)),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;
@@ -250,6 +252,9 @@ export const BUILTIN_DATA = {
   splitV: struct('TfLiteSplitVParams', ints(1)),
   /** TfLiteShapeParams: out_type. */
   shape: struct('TfLiteShapeParams', ints(1)),
+  /** TfLiteDepthToSpaceParams / TfLiteSpaceToDepthParams: block_size. */
+  depthToSpace: struct('TfLiteDepthToSpaceParams', ints(1)),
+  spaceToDepth: struct('TfLiteSpaceToDepthParams', ints(1)),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

@@ -63,6 +63,10 @@ export const OP_CODES: readonly string[] = [
   'BROADCAST_TO',
   'BROADCAST_ARGS',
   'GATHER_ND',
+  'BATCH_TO_SPACE_ND',
+  'SPACE_TO_BATCH_ND',
+  'DEPTH_TO_SPACE',
+  'SPACE_TO_DEPTH',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

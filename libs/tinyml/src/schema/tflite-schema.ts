@@ -121,4 +121,8 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   ZEROS_LIKE: 67,
   BROADCAST_TO: 104,
   GATHER_ND: 83,
+  BATCH_TO_SPACE_ND: 24,
+  SPACE_TO_BATCH_ND: 25,
+  DEPTH_TO_SPACE: 94,
+  SPACE_TO_DEPTH: 19,
 };
