@@ -32,6 +32,9 @@ import { batchToSpaceNdKernel } from './batch-to-space-nd.kernel';
 import { spaceToBatchNdKernel } from './space-to-batch-nd.kernel';
 import { depthToSpaceKernel } from './depth-to-space.kernel';
 import { spaceToDepthKernel } from './space-to-depth.kernel';
+import { mirrorPadKernel } from './mirror-pad.kernel';
+import { resizeNearestNeighborKernel } from './resize-nearest-neighbor.kernel';
+import { resizeBilinearKernel } from './resize-bilinear.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -116,6 +119,9 @@ const KERNELS: Kernel<never>[] = [
   spaceToBatchNdKernel,
   depthToSpaceKernel,
   spaceToDepthKernel,
+  mirrorPadKernel,
+  resizeNearestNeighborKernel,
+  resizeBilinearKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

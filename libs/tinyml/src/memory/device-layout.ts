@@ -195,6 +195,8 @@ export const OP_DATA = {
   ]),
   /** space_to_batch_nd.cc Init: SpaceToBatchParams {output_offset}. */
   spaceToBatch: struct('SpaceToBatchParams', ints(1)),
+  /** mirror_pad.cc OpDataMirrorPad: input dims, output size, offset, two scratch indices. */
+  mirrorPad: struct('OpDataMirrorPad', ints(5)),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;
@@ -255,6 +257,11 @@ export const BUILTIN_DATA = {
   /** TfLiteDepthToSpaceParams / TfLiteSpaceToDepthParams: block_size. */
   depthToSpace: struct('TfLiteDepthToSpaceParams', ints(1)),
   spaceToDepth: struct('TfLiteSpaceToDepthParams', ints(1)),
+  /** TfLiteMirrorPaddingParams: mode. */
+  mirrorPad: struct('TfLiteMirrorPaddingParams', ints(1)),
+  /** TfLiteResizeNearestNeighborParams / TfLiteResizeBilinearParams: align_corners, half_pixel_centers (bools). */
+  resizeNearestNeighbor: struct('TfLiteResizeNearestNeighborParams', ['i8', 'i8']),
+  resizeBilinear: struct('TfLiteResizeBilinearParams', ['i8', 'i8']),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

@@ -67,6 +67,9 @@ export const OP_CODES: readonly string[] = [
   'SPACE_TO_BATCH_ND',
   'DEPTH_TO_SPACE',
   'SPACE_TO_DEPTH',
+  'MIRROR_PAD',
+  'RESIZE_NEAREST_NEIGHBOR',
+  'RESIZE_BILINEAR',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
