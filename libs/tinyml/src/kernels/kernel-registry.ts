@@ -35,6 +35,8 @@ import { spaceToDepthKernel } from './space-to-depth.kernel';
 import { mirrorPadKernel } from './mirror-pad.kernel';
 import { resizeNearestNeighborKernel } from './resize-nearest-neighbor.kernel';
 import { resizeBilinearKernel } from './resize-bilinear.kernel';
+import { selectV2Kernel } from './select-v2.kernel';
+import { argMaxKernel, argMinKernel } from './arg-min-max.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -122,6 +124,9 @@ const KERNELS: Kernel<never>[] = [
   mirrorPadKernel,
   resizeNearestNeighborKernel,
   resizeBilinearKernel,
+  selectV2Kernel,
+  argMaxKernel,
+  argMinKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

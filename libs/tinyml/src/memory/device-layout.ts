@@ -197,6 +197,8 @@ export const OP_DATA = {
   spaceToBatch: struct('SpaceToBatchParams', ints(1)),
   /** mirror_pad.cc OpDataMirrorPad: input dims, output size, offset, two scratch indices. */
   mirrorPad: struct('OpDataMirrorPad', ints(5)),
+  /** select.cc OpData: requires_broadcast, has_low_rank_input_condition (bools). */
+  select: struct('OpDataSelect', ['i8', 'i8']),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;
@@ -262,6 +264,9 @@ export const BUILTIN_DATA = {
   /** TfLiteResizeNearestNeighborParams / TfLiteResizeBilinearParams: align_corners, half_pixel_centers (bools). */
   resizeNearestNeighbor: struct('TfLiteResizeNearestNeighborParams', ['i8', 'i8']),
   resizeBilinear: struct('TfLiteResizeBilinearParams', ['i8', 'i8']),
+  /** TfLiteArgMaxParams / TfLiteArgMinParams: output_type. */
+  argMax: struct('TfLiteArgMaxParams', ints(1)),
+  argMin: struct('TfLiteArgMinParams', ints(1)),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

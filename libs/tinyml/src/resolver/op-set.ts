@@ -70,6 +70,9 @@ export const OP_CODES: readonly string[] = [
   'MIRROR_PAD',
   'RESIZE_NEAREST_NEIGHBOR',
   'RESIZE_BILINEAR',
+  'SELECT_V2',
+  'ARG_MAX',
+  'ARG_MIN',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

@@ -128,4 +128,7 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   MIRROR_PAD: 77,
   RESIZE_NEAREST_NEIGHBOR: 74,
   RESIZE_BILINEAR: 15,
+  SELECT_V2: 98,
+  ARG_MAX: 40,
+  ARG_MIN: 57,
 };
