@@ -37,6 +37,7 @@ import { resizeNearestNeighborKernel } from './resize-nearest-neighbor.kernel';
 import { resizeBilinearKernel } from './resize-bilinear.kernel';
 import { selectV2Kernel } from './select-v2.kernel';
 import { argMaxKernel, argMinKernel } from './arg-min-max.kernel';
+import { cumsumKernel } from './cumsum.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -127,6 +128,7 @@ const KERNELS: Kernel<never>[] = [
   selectV2Kernel,
   argMaxKernel,
   argMinKernel,
+  cumsumKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

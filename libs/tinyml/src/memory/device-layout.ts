@@ -267,6 +267,8 @@ export const BUILTIN_DATA = {
   /** TfLiteArgMaxParams / TfLiteArgMinParams: output_type. */
   argMax: struct('TfLiteArgMaxParams', ints(1)),
   argMin: struct('TfLiteArgMinParams', ints(1)),
+  /** TfLiteCumsumParams: exclusive, reverse (bools). */
+  cumsum: struct('TfLiteCumsumParams', ['i8', 'i8']),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

@@ -73,6 +73,7 @@ export const OP_CODES: readonly string[] = [
   'SELECT_V2',
   'ARG_MAX',
   'ARG_MIN',
+  'CUMSUM',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

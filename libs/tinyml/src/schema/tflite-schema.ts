@@ -131,4 +131,5 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   SELECT_V2: 98,
   ARG_MAX: 40,
   ARG_MIN: 57,
+  CUMSUM: 102,
 };
