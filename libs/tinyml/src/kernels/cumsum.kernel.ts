@@ -7,7 +7,7 @@
  * Prepare allocates the int8 OpData (9 ints) in the arena; ParseCumsum keeps TfLiteCumsumParams. The axis may be a
  * runtime tensor, read per invoke (InvokeError outside the rank, as TFLM's Eval refuses it).
  */
-import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
+import { BUILTIN_DATA } from '../memory/device-layout';
 import type { OperatorInfo } from '../model/model.types';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
