@@ -38,6 +38,7 @@ import { resizeBilinearKernel } from './resize-bilinear.kernel';
 import { selectV2Kernel } from './select-v2.kernel';
 import { argMaxKernel, argMinKernel } from './arg-min-max.kernel';
 import { cumsumKernel } from './cumsum.kernel';
+import { embeddingLookupKernel } from './embedding-lookup.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -129,6 +130,7 @@ const KERNELS: Kernel<never>[] = [
   argMaxKernel,
   argMinKernel,
   cumsumKernel,
+  embeddingLookupKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

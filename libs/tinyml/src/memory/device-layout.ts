@@ -199,6 +199,8 @@ export const OP_DATA = {
   mirrorPad: struct('OpDataMirrorPad', ints(5)),
   /** select.cc OpData: requires_broadcast, has_low_rank_input_condition (bools). */
   select: struct('OpDataSelect', ['i8', 'i8']),
+  /** embedding_lookup.cc OpData: float scale, size_t num_columns (pointer-sized). */
+  embeddingLookup: struct('OpDataEmbeddingLookup', ['f32', 'ptr']),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;

@@ -81,9 +81,16 @@ export class OpResolver {
 
 /**
  * Ops whose first input is not the data the kernel variant is chosen by (TRANSPOSE_CONV: 0 is the output shape;
- * SPLIT: 0 is the axis; FILL: 0 is the output shape, 1 the value; SELECT_V2: 0 is the bool condition, 1 is x).
+ * SPLIT: 0 is the axis; FILL: 0 is the output shape, 1 the value; SELECT_V2: 0 is the bool condition, 1 is x;
+ * EMBEDDING_LOOKUP: 0 are the ids, 1 the table).
  */
-const DATA_INPUT: Readonly<Record<string, number>> = { TRANSPOSE_CONV: 2, SPLIT: 1, FILL: 1, SELECT_V2: 1 };
+const DATA_INPUT: Readonly<Record<string, number>> = {
+  TRANSPOSE_CONV: 2,
+  SPLIT: 1,
+  FILL: 1,
+  SELECT_V2: 1,
+  EMBEDDING_LOOKUP: 1,
+};
 
 /** The type a TFLM kernel variant is registered for: that of the data input (else the first output). */
 export function registrationType(model: Model, node: OperatorInfo): string {

@@ -74,6 +74,7 @@ export const OP_CODES: readonly string[] = [
   'ARG_MAX',
   'ARG_MIN',
   'CUMSUM',
+  'EMBEDDING_LOOKUP',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
