@@ -75,6 +75,7 @@ export const OP_CODES: readonly string[] = [
   'ARG_MIN',
   'CUMSUM',
   'EMBEDDING_LOOKUP',
+  'L2_POOL_2D',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

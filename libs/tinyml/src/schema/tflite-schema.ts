@@ -132,4 +132,5 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   ARG_MAX: 40,
   ARG_MIN: 57,
   CUMSUM: 102,
+  L2_POOL_2D: 5,
 };
