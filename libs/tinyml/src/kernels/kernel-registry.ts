@@ -40,6 +40,7 @@ import { argMaxKernel, argMinKernel } from './arg-min-max.kernel';
 import { cumsumKernel } from './cumsum.kernel';
 import { embeddingLookupKernel } from './embedding-lookup.kernel';
 import { l2Pool2dKernel } from './l2-pool2d.kernel';
+import { batchMatMulKernel } from './batch-matmul.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -133,6 +134,7 @@ const KERNELS: Kernel<never>[] = [
   cumsumKernel,
   embeddingLookupKernel,
   l2Pool2dKernel,
+  batchMatMulKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

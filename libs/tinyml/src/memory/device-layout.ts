@@ -201,6 +201,11 @@ export const OP_DATA = {
   select: struct('OpDataSelect', ['i8', 'i8']),
   /** embedding_lookup.cc OpData: float scale, size_t num_columns (pointer-sized). */
   embeddingLookup: struct('OpDataEmbeddingLookup', ['f32', 'ptr']),
+  /**
+   * kernels/batch_matmul.h OpDataBatchMatmul: quantization and two transposed-tensor pointers, rhs_is_transposed,
+   * lhs/rhs_is_constant_tensor.
+   */
+  batchMatMul: struct('OpDataBatchMatmul', ['ptr', 'ptr', 'ptr', 'i8', 'i8', 'i8']),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;
@@ -271,6 +276,8 @@ export const BUILTIN_DATA = {
   argMin: struct('TfLiteArgMinParams', ints(1)),
   /** TfLiteCumsumParams: exclusive, reverse (bools). */
   cumsum: struct('TfLiteCumsumParams', ['i8', 'i8']),
+  /** TfLiteBatchMatMulParams: adj_x, adj_y, asymmetric_quantize_inputs (bools). */
+  batchMatMul: struct('TfLiteBatchMatMulParams', ['i8', 'i8', 'i8']),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

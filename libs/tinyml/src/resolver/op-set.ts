@@ -76,6 +76,7 @@ export const OP_CODES: readonly string[] = [
   'CUMSUM',
   'EMBEDDING_LOOKUP',
   'L2_POOL_2D',
+  'BATCH_MATMUL',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

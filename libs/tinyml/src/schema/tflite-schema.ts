@@ -133,4 +133,5 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   ARG_MIN: 57,
   CUMSUM: 102,
   L2_POOL_2D: 5,
+  BATCH_MATMUL: 101,
 };
