@@ -67,6 +67,15 @@ describe('SELECT_V2 (select_test.cc)', () => {
   ])('BroadcastSelectInt32 %s', (_name, cs, xs, ys, os, c, x, y, golden) => {
     expect(runModel(select('int32', cs, xs, ys, os), [c, x, y])).toEqual(golden);
   });
+  it('selects whole int64 elements (8-byte views), with broadcasting', () => {
+    const bytes = (v: bigint[]): number[] => Array.from(new Uint8Array(BigInt64Array.from(v).buffer));
+    const out = runModel(select('int64', [2], [2, 2], [2, 2], [2, 2]), [
+      [0, 1],
+      bytes([1n, -2n, 3n, 2n ** 40n]),
+      bytes([5n, 6n, -(2n ** 40n), 8n]),
+    ]);
+    expect(Array.from(new BigInt64Array(new Uint8Array(out).buffer))).toEqual([5n, -2n, -(2n ** 40n), 2n ** 40n]);
+  });
   it('keeps the 2-byte OpData (Init, 16-aligned) on the device', () => {
     const interpreter = new Interpreter(loadModel(buildModel(select('int8', shape, shape, shape, shape))));
     interpreter.allocate();

@@ -1,12 +1,13 @@
 /**
  * SELECT_V2 (select.cc, reference_ops::Select / BroadcastSelect5DSlow): output = condition ? x : y element by
  * element, the three inputs broadcast NumPy-style onto the output (up to 5 dimensions). The condition is bool; x, y
- * and the output share one type: float32, int8, int16, int32, uint8 or bool (the types of TFLM's select_test).
+ * and the output share one type: float32, int8, int16, int32, uint8, bool or int64 (the union of TFLM's select.cc
+ * versions: older ones register all seven, newer ones float32 / int8 / int16; select_test covers all but int64).
  * Init allocates the 2-byte OpData (requires_broadcast, has_low_rank_input_condition). No builtin options.
  */
 import { OP_DATA } from '../memory/device-layout';
 import type { TensorInfo } from '../model/model.types';
-import { sameShape } from './copy-common';
+import { sameShape, viewUnits } from './copy-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
 const CONDITION = 0;
@@ -17,6 +18,8 @@ const MAX_DIMS = 5;
 
 interface SelectData {
   count: number;
+  /** View elements per tensor element (int64: 8 bytes). */
+  unit: number;
   /** Input element index of each output element for condition, x and y; null when all shapes are equal. */
   indices: [Int32Array, Int32Array, Int32Array] | null;
 }
@@ -48,7 +51,7 @@ function broadcastIndices(ctx: PrepareContext, inputs: TensorInfo[], outShape: n
 
 export const selectV2Kernel: Kernel<SelectData> = {
   op: 'SELECT_V2',
-  types: ['float32', 'int8', 'int16', 'int32', 'uint8', 'bool'],
+  types: ['float32', 'int8', 'int16', 'int32', 'uint8', 'bool', 'int64'],
   prepare(ctx: PrepareContext): Prepared<SelectData> {
     ctx.opData(OP_DATA.select);
     const condition = ctx.input(CONDITION);
@@ -59,7 +62,7 @@ export const selectV2Kernel: Kernel<SelectData> = {
     if (y.dtype !== x.dtype || output.dtype !== x.dtype) ctx.fail(`x ${x.dtype}, y ${y.dtype}, output ${output.dtype}`);
     const inputs = [condition, x, y];
     if (inputs.every((t) => sameShape(t.shape, output.shape)))
-      return { data: { count: output.elementCount, indices: null } };
+      return { data: { count: output.elementCount, unit: viewUnits(x.dtype), indices: null } };
     // CalculateShapeForBroadcast over the three inputs.
     const rank = Math.max(...inputs.map((t) => t.shape.length));
     if (rank > MAX_DIMS) ctx.unsupported(`${rank} dimensions (at most ${MAX_DIMS})`);
@@ -77,18 +80,18 @@ export const selectV2Kernel: Kernel<SelectData> = {
     if (!scalar && !sameShape(output.shape, outShape))
       ctx.fail(`output shape [${output.shape}], broadcast gives [${outShape}]`);
     const [c, xi, yi] = broadcastIndices(ctx, inputs, scalar ? [1] : outShape);
-    return { data: { count: output.elementCount, indices: [c, xi, yi] } };
+    return { data: { count: output.elementCount, unit: viewUnits(x.dtype), indices: [c, xi, yi] } };
   },
   eval(d: SelectData, io: KernelIo): void {
     const condition = io.inputs[CONDITION] as Uint8Array;
     const x = io.inputs[X] as TensorData;
     const y = io.inputs[Y] as TensorData;
     const output = io.outputs[OUTPUT];
-    if (d.indices === null) {
-      for (let i = 0; i < d.count; i++) output[i] = condition[i] ? x[i] : y[i];
-      return;
+    const { unit, indices } = d;
+    for (let i = 0; i < d.count; i++) {
+      const from = (indices === null ? condition[i] : condition[indices[0][i]]) ? x : y;
+      const src = (indices === null ? i : from === x ? indices[1][i] : indices[2][i]) * unit;
+      for (let u = 0; u < unit; u++) output[i * unit + u] = from[src + u];
     }
-    const [c, xi, yi] = d.indices;
-    for (let i = 0; i < d.count; i++) output[i] = condition[c[i]] ? x[xi[i]] : y[yi[i]];
   },
 };
