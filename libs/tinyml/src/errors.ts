@@ -30,3 +30,18 @@ export class ArenaTooSmallError extends Error {
     this.name = 'ArenaTooSmallError';
   }
 }
+
+/**
+ * A kernel found its runtime data invalid during invoke() (e.g. a GATHER index outside the gathered axis), where
+ * TFLM's Eval returns kTfLiteError. Raised instead of reading or writing outside a tensor, never a wrong answer.
+ */
+export class InvokeError extends Error {
+  constructor(
+    message: string,
+    readonly op: string,
+    readonly opIndex: number,
+  ) {
+    super(message);
+    this.name = 'InvokeError';
+  }
+}

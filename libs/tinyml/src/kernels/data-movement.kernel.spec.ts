@@ -236,3 +236,19 @@ describe('MINIMUM / MAXIMUM', () => {
     );
   });
 });
+
+describe('RESHAPE int64', () => {
+  it('copies all 8 bytes of every element (int64 tensors are byte views)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [1, 2], dtype: 'int64' },
+        { shape: [2], dtype: 'int64' },
+      ],
+      ops: [{ op: 'RESHAPE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    const bytes = Array.from(new Uint8Array(BigInt64Array.from([-2n, 2n ** 40n + 7n]).buffer));
+    expect(runModel(m, [bytes])).toEqual(bytes);
+  });
+});

@@ -16,6 +16,31 @@ import { stridedSliceKernel } from './strided-slice.kernel';
 import { tanhKernel } from './tanh.kernel';
 import { transposeConvKernel } from './transpose-conv.kernel';
 import { transposeKernel } from './transpose.kernel';
+import { gatherKernel } from './gather.kernel';
+import { packKernel } from './pack.kernel';
+import { unpackKernel } from './unpack.kernel';
+import { splitKernel, splitVKernel } from './split.kernel';
+import { sliceKernel } from './slice.kernel';
+import { expandDimsKernel } from './expand-dims.kernel';
+import { shapeKernel } from './shape.kernel';
+import { fillKernel } from './fill.kernel';
+import { zerosLikeKernel } from './zeros-like.kernel';
+import { broadcastToKernel } from './broadcast-to.kernel';
+import { broadcastArgsKernel } from './broadcast-args.kernel';
+import { gatherNdKernel } from './gather-nd.kernel';
+import { batchToSpaceNdKernel } from './batch-to-space-nd.kernel';
+import { spaceToBatchNdKernel } from './space-to-batch-nd.kernel';
+import { depthToSpaceKernel } from './depth-to-space.kernel';
+import { spaceToDepthKernel } from './space-to-depth.kernel';
+import { mirrorPadKernel } from './mirror-pad.kernel';
+import { resizeNearestNeighborKernel } from './resize-nearest-neighbor.kernel';
+import { resizeBilinearKernel } from './resize-bilinear.kernel';
+import { selectV2Kernel } from './select-v2.kernel';
+import { argMaxKernel, argMinKernel } from './arg-min-max.kernel';
+import { cumsumKernel } from './cumsum.kernel';
+import { embeddingLookupKernel } from './embedding-lookup.kernel';
+import { l2Pool2dKernel } from './l2-pool2d.kernel';
+import { batchMatMulKernel } from './batch-matmul.kernel';
 import { averagePool2dKernel } from './average-pool2d.kernel';
 import { conv2dKernel } from './conv2d.kernel';
 import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
@@ -82,6 +107,34 @@ const KERNELS: Kernel<never>[] = [
   leakyReluKernel,
   transposeConvKernel,
   transposeKernel,
+  // Data movement / shape ops of TFLM's MicroMutableOpResolver (issue 13 coverage).
+  gatherKernel,
+  packKernel,
+  unpackKernel,
+  splitKernel,
+  splitVKernel,
+  sliceKernel,
+  expandDimsKernel,
+  shapeKernel,
+  fillKernel,
+  zerosLikeKernel,
+  broadcastToKernel,
+  broadcastArgsKernel,
+  gatherNdKernel,
+  batchToSpaceNdKernel,
+  spaceToBatchNdKernel,
+  depthToSpaceKernel,
+  spaceToDepthKernel,
+  mirrorPadKernel,
+  resizeNearestNeighborKernel,
+  resizeBilinearKernel,
+  selectV2Kernel,
+  argMaxKernel,
+  argMinKernel,
+  cumsumKernel,
+  embeddingLookupKernel,
+  l2Pool2dKernel,
+  batchMatMulKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

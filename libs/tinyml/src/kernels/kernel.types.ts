@@ -1,4 +1,4 @@
-import { ModelFormatError, UnsupportedOpError } from '../errors';
+import { InvokeError, ModelFormatError, UnsupportedOpError } from '../errors';
 import { typedView } from '../interpreter/tensor-view';
 import type { StructLayout } from '../memory/device-layout';
 import { OpMemory } from '../memory/op-memory';
@@ -189,4 +189,12 @@ export class PrepareContext {
   expectSameCount(a: TensorInfo, b: TensorInfo, what: string): void {
     if (a.elementCount !== b.elementCount) this.fail(`${what}: ${a.elementCount} vs ${b.elementCount} elements`);
   }
+}
+
+/**
+ * TFLM's Eval returning kTfLiteError: the op's runtime data (e.g. an index tensor computed by the graph) is
+ * outside what the op accepts. Throws InvokeError naming the op and its index; only the error path allocates.
+ */
+export function invokeFailure(node: OperatorInfo, reason: string): never {
+  throw new InvokeError(`operator ${node.index} (${node.opName}): ${reason}`, node.opName, node.index);
 }

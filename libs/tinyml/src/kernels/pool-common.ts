@@ -1,4 +1,4 @@
-/** Prepare-time set-up shared by AVERAGE_POOL_2D and MAX_POOL_2D (TFLM pooling_common). */
+/** Prepare-time set-up shared by AVERAGE_POOL_2D, MAX_POOL_2D (TFLM pooling_common) and L2_POOL_2D. */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import {
   activationRangeFloat,
@@ -33,7 +33,8 @@ export interface PoolData {
   actMax: number;
 }
 
-export function preparePool(ctx: PrepareContext): { data: PoolData; macs: number } {
+/** `withOpData`: AVERAGE/MAX_POOL_2D keep OpDataPooling (Init); L2_POOL_2D has no Init. */
+export function preparePool(ctx: PrepareContext, withOpData = true): { data: PoolData; macs: number } {
   const input = ctx.input(INPUT);
   const output = ctx.output(OUTPUT);
   const o = ctx.options ?? ctx.fail('missing Pool2DOptions');
@@ -42,7 +43,7 @@ export function preparePool(ctx: PrepareContext): { data: PoolData; macs: number
   if (output.dtype !== input.dtype) ctx.fail('input and output types differ');
   const isFloat = input.dtype === 'float32';
   ctx.builtinData(BUILTIN_DATA.pool);
-  ctx.opData(OP_DATA.pooling);
+  if (withOpData) ctx.opData(OP_DATA.pooling);
   if (!isFloat && (scaleOf(input) !== scaleOf(output) || zeroPointOf(input) !== zeroPointOf(output))) {
     ctx.unsupported('int8 pooling with different input and output quantization');
   }

@@ -1,12 +1,14 @@
 /** RESHAPE: a byte copy (shapes are static and were checked at load time), like TFLM's reshape.cc. */
 import type { StructLayout } from '../memory/device-layout';
 import { BUILTIN_DATA } from '../memory/device-layout';
+import { viewUnits } from './copy-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 const INPUT = 0;
 const OUTPUT = 0;
 
 export interface CopyData {
+  /** View elements to copy: int64 tensors are byte views, 8 per element (copy-common viewUnits). */
   elementCount: number;
 }
 
@@ -17,7 +19,7 @@ export function prepareCopy(ctx: PrepareContext, options: StructLayout = BUILTIN
   const output = ctx.output(OUTPUT);
   if (input.dtype !== output.dtype) ctx.fail(`input ${input.dtype} and output ${output.dtype} differ`);
   ctx.expectSameCount(input, output, 'input/output');
-  return { data: { elementCount: input.elementCount }, macs: input.elementCount };
+  return { data: { elementCount: input.elementCount * viewUnits(input.dtype) }, macs: input.elementCount };
 }
 
 export function evalCopy(d: CopyData, io: KernelIo): void {

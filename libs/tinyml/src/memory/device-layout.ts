@@ -193,6 +193,19 @@ export const OP_DATA = {
     [ARITHMETIC_PARAMS, ARITHMETIC_PARAMS, ARITHMETIC_PARAMS],
     ...ints(4),
   ]),
+  /** space_to_batch_nd.cc Init: SpaceToBatchParams {output_offset}. */
+  spaceToBatch: struct('SpaceToBatchParams', ints(1)),
+  /** mirror_pad.cc OpDataMirrorPad: input dims, output size, offset, two scratch indices. */
+  mirrorPad: struct('OpDataMirrorPad', ints(5)),
+  /** select.cc OpData: requires_broadcast, has_low_rank_input_condition (bools). */
+  select: struct('OpDataSelect', ['i8', 'i8']),
+  /** embedding_lookup.cc OpData: float scale, size_t num_columns (pointer-sized). */
+  embeddingLookup: struct('OpDataEmbeddingLookup', ['f32', 'ptr']),
+  /**
+   * kernels/batch_matmul.h OpDataBatchMatmul: quantization and two transposed-tensor pointers, rhs_is_transposed,
+   * lhs/rhs_is_constant_tensor.
+   */
+  batchMatMul: struct('OpDataBatchMatmul', ['ptr', 'ptr', 'ptr', 'i8', 'i8', 'i8']),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;
@@ -238,6 +251,33 @@ export const BUILTIN_DATA = {
   transposeConv: struct('TfLiteTransposeConvParams', ints(5)),
   /** TfLiteLeakyReluParams: alpha. */
   leakyRelu: struct('TfLiteLeakyReluParams', ['f32']),
+  /** TfLiteGatherParams: axis, batch_dims. */
+  gather: struct('TfLiteGatherParams', ints(2)),
+  /** TfLitePackParams: values_count, axis. */
+  pack: struct('TfLitePackParams', ints(2)),
+  /** TfLiteUnpackParams: num, axis. */
+  unpack: struct('TfLiteUnpackParams', ints(2)),
+  /** TfLiteSplitParams: num_splits. */
+  split: struct('TfLiteSplitParams', ints(1)),
+  /** TfLiteSplitVParams: num_splits. */
+  splitV: struct('TfLiteSplitVParams', ints(1)),
+  /** TfLiteShapeParams: out_type. */
+  shape: struct('TfLiteShapeParams', ints(1)),
+  /** TfLiteDepthToSpaceParams / TfLiteSpaceToDepthParams: block_size. */
+  depthToSpace: struct('TfLiteDepthToSpaceParams', ints(1)),
+  spaceToDepth: struct('TfLiteSpaceToDepthParams', ints(1)),
+  /** TfLiteMirrorPaddingParams: mode. */
+  mirrorPad: struct('TfLiteMirrorPaddingParams', ints(1)),
+  /** TfLiteResizeNearestNeighborParams / TfLiteResizeBilinearParams: align_corners, half_pixel_centers (bools). */
+  resizeNearestNeighbor: struct('TfLiteResizeNearestNeighborParams', ['i8', 'i8']),
+  resizeBilinear: struct('TfLiteResizeBilinearParams', ['i8', 'i8']),
+  /** TfLiteArgMaxParams / TfLiteArgMinParams: output_type. */
+  argMax: struct('TfLiteArgMaxParams', ints(1)),
+  argMin: struct('TfLiteArgMinParams', ints(1)),
+  /** TfLiteCumsumParams: exclusive, reverse (bools). */
+  cumsum: struct('TfLiteCumsumParams', ['i8', 'i8']),
+  /** TfLiteBatchMatMulParams: adj_x, adj_y, asymmetric_quantize_inputs (bools). */
+  batchMatMul: struct('TfLiteBatchMatMulParams', ['i8', 'i8', 'i8']),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
 } as const;

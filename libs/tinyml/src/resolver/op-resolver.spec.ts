@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Interpreter, SUPPORTED_OPS, UnsupportedOpError, loadModel } from '../index';
 import { loadReferenceModel } from '../testing/reference-models';
 import { OP_SET_BUILDS, OpResolver, opsNeeded, resolverForBuild } from './op-resolver';
-import { OP_CODES, OpSetFormatError, decodeOpSet, encodeOpSet } from './op-set';
+import { OP_CODES, OpSetFormatError, decodeOpSet, encodeOpSet, encodeOpSetBytes } from './op-set';
 
 const modelOf = (name: string) => loadModel(new Uint8Array(fs.readFileSync(loadReferenceModel(name).modelFile)));
 
@@ -32,13 +32,18 @@ describe('op-set identity', () => {
   });
 
   it('is stable: fixed strings for the named builds (a changed string breaks devices in the field)', () => {
-    // full: 40 op bits (5 bytes: ff ff ff ff ff), none restricted. It grows as kernels are appended...
-    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQX______wAAAAAA');
+    // full: 67 op bits (9 bytes: 8 x ff, 07), none restricted. It grows as kernels are appended...
+    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQn__________wcAAAAAAAAAAAA');
     // ...while an id reported by a device of an older version keeps meaning the same ops (codes never move).
     expect(decodeOpSet('ops1.AQT___8BAAAAAA')).toEqual(OP_CODES.slice(0, 25).map((op) => ({ op })));
     // FULLY_CONNECTED(7), LOGISTIC(8), RELU(17), SOFTMAX(20) int8-only, RESHAPE(19) any type:
     // 01 | 03 | ops 80 01 1a | restricted 80 01 12 | 4 x int8 mask 01 00.
     expect(encodeOpSet(OP_SET_BUILDS['atmega328p-dense'])).toBe('ops1.AQOAARqAARIBAAEAAQABAA');
+  });
+
+  it('keeps every named build within the 64 op-set bytes the wire carries (libs/wire device-capabilities.v1)', () => {
+    for (const [name, entries] of Object.entries(OP_SET_BUILDS))
+      expect([name, encodeOpSetBytes(entries).length <= 64]).toEqual([name, true]);
   });
 
   it('round-trips every named build, independent of order and duplicates', () => {

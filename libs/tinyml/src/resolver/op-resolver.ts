@@ -79,8 +79,18 @@ export class OpResolver {
   }
 }
 
-/** Ops whose first input is not the data the kernel variant is chosen by (TRANSPOSE_CONV: 0 is the output shape). */
-const DATA_INPUT: Readonly<Record<string, number>> = { TRANSPOSE_CONV: 2 };
+/**
+ * Ops whose first input is not the data the kernel variant is chosen by (TRANSPOSE_CONV: 0 is the output shape;
+ * SPLIT: 0 is the axis; FILL: 0 is the output shape, 1 the value; SELECT_V2: 0 is the bool condition, 1 is x;
+ * EMBEDDING_LOOKUP: 0 are the ids, 1 the table).
+ */
+const DATA_INPUT: Readonly<Record<string, number>> = {
+  TRANSPOSE_CONV: 2,
+  SPLIT: 1,
+  FILL: 1,
+  SELECT_V2: 1,
+  EMBEDDING_LOOKUP: 1,
+};
 
 /** The type a TFLM kernel variant is registered for: that of the data input (else the first output). */
 export function registrationType(model: Model, node: OperatorInfo): string {
@@ -148,6 +158,9 @@ export function describeMissingOp(m: MissingOp): string {
  * dense classifier/regressor needs. `cortex-m-int8`: a Cortex-M build with every int8 neural-network kernel
  * (LSTM and SVDF included) and no float.
  */
+/** Op codes the cortex-m-int8 build draws from (TRANSPOSE, code 39, and below; see the build). */
+const CORTEX_M_INT8_CODES = 40;
+
 export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
   full: OP_CODES.map((op) => ({ op })),
   'atmega328p-dense': [
@@ -158,10 +171,12 @@ export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
     { op: 'RESHAPE' },
   ],
   // No DIV (its int8 variant is not implemented here) and no audio front-end ops: the front-ends also need CAST
-  // and int32 arithmetic, which this build leaves out.
-  'cortex-m-int8': OP_CODES.filter((op) => op !== 'CAST' && op !== 'DIV' && !op.startsWith('CUSTOM:')).map((op) =>
-    ['RESHAPE', 'SQUEEZE', 'DEQUANTIZE'].includes(op) ? { op } : { op, types: ['int8'] },
-  ),
+  // and int32 arithmetic, which this build leaves out. Codes 0-39 only: its 26 int8-restricted ops (2 mask bytes
+  // each) over a 5-byte bitset make exactly the 64 op-set bytes the wire carries (libs/wire device-capabilities),
+  // so a later kernel cannot join it without a wider wire field or a coarser build.
+  'cortex-m-int8': OP_CODES.slice(0, CORTEX_M_INT8_CODES)
+    .filter((op) => op !== 'CAST' && op !== 'DIV' && !op.startsWith('CUSTOM:'))
+    .map((op) => (['RESHAPE', 'SQUEEZE', 'DEQUANTIZE'].includes(op) ? { op } : { op, types: ['int8'] })),
 };
 
 export function resolverForBuild(name: string): OpResolver {

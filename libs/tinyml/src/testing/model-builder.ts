@@ -205,6 +205,19 @@ export function runModel(m: TestModel, inputs: ArrayLike<number>[], options: Int
   return Array.from(interpreter.output(0).data);
 }
 
+/** Like runModel, but returns every output's values (multi-output ops: SPLIT, UNPACK, …). */
+export function runModelOutputs(
+  m: TestModel,
+  inputs: ArrayLike<number>[],
+  options: InterpreterOptions = {},
+): number[][] {
+  const interpreter = new Interpreter(loadModel(buildModel(m)), options);
+  interpreter.allocate();
+  inputs.forEach((values, i) => interpreter.input(i).data.set(Array.from(values)));
+  interpreter.invoke();
+  return m.outputs.map((_, k) => Array.from(interpreter.output(k).data));
+}
+
 /** Expects |actual - expected| <= tolerance element-wise (TFLM tests use 1 step for quantized goldens). */
 export function expectNear(actual: number[], expected: number[], tolerance: number): void {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
