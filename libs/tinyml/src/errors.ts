@@ -30,3 +30,18 @@ export class ArenaTooSmallError extends Error {
     this.name = 'ArenaTooSmallError';
   }
 }
+
+/**
+ * An op refused its input data during invoke(), where TFLM's Eval returns kTfLiteError (e.g. int8 RSQRT of a
+ * negative value). The outputs of that invoke are not valid.
+ */
+export class OpEvalError extends Error {
+  constructor(
+    message: string,
+    readonly op: string,
+    readonly opIndex: number,
+  ) {
+    super(message);
+    this.name = 'OpEvalError';
+  }
+}

@@ -1,5 +1,5 @@
 /** @tinyfleet/tinyml: a TFLite Micro-compatible interpreter in plain TypeScript (browser- and Node-safe). */
-export { ArenaTooSmallError, ModelFormatError, UnsupportedOpError } from './errors';
+export { ArenaTooSmallError, ModelFormatError, OpEvalError, UnsupportedOpError } from './errors';
 export { loadModel } from './model/model-reader';
 export type { Model, OperatorInfo, TensorInfo, TensorQuantization } from './model/model.types';
 export { Interpreter, MAX_ARENA_BYTES } from './interpreter/interpreter';

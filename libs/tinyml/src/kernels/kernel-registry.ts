@@ -1,4 +1,5 @@
 /** Operator name -> kernel: every kernel of this version. SUPPORTED_OPS and OpResolver.all() derive from it. */
+import { absKernel } from './abs.kernel';
 import { addKernel } from './add.kernel';
 import { castKernel } from './cast.kernel';
 import { concatenationKernel } from './concatenation.kernel';
@@ -22,6 +23,15 @@ import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
 import { divKernel } from './div.kernel';
 import { fullyConnectedKernel } from './fully-connected.kernel';
 import type { Kernel } from './kernel.types';
+import { negKernel } from './neg.kernel';
+import { squareKernel } from './square.kernel';
+import { sqrtKernel } from './sqrt.kernel';
+import { rsqrtKernel } from './rsqrt.kernel';
+import { ceilKernel } from './ceil.kernel';
+import { floorKernel } from './floor.kernel';
+import { roundKernel } from './round.kernel';
+import { expKernel } from './exp.kernel';
+import { logicalNotKernel } from './logical-not.kernel';
 import { maxPool2dKernel } from './max-pool2d.kernel';
 import { mulKernel } from './mul.kernel';
 import { reshapeKernel } from './reshape.kernel';
@@ -82,6 +92,17 @@ const KERNELS: Kernel<never>[] = [
   leakyReluKernel,
   transposeConvKernel,
   transposeKernel,
+  // Elementwise math (tinyml-b).
+  absKernel,
+  negKernel,
+  squareKernel,
+  sqrtKernel,
+  rsqrtKernel,
+  ceilKernel,
+  floorKernel,
+  roundKernel,
+  expKernel,
+  logicalNotKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

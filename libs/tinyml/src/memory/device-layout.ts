@@ -193,6 +193,11 @@ export const OP_DATA = {
     [ARITHMETIC_PARAMS, ARITHMETIC_PARAMS, ARITHMETIC_PARAMS],
     ...ints(4),
   ]),
+  /**
+   * elementwise.cc OpDataAbsRsqrt (ABS and RSQRT): multiplier, shift, input and output offsets, bool
+   * needs_rescale, TfLiteQuantizationType and TfLiteType enums.
+   */
+  absRsqrt: struct('OpDataAbsRsqrt', [...ints(4), 'i8', 'i32', 'i32']),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;

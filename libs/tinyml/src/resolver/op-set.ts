@@ -50,6 +50,16 @@ export const OP_CODES: readonly string[] = [
   'LEAKY_RELU',
   'TRANSPOSE_CONV',
   'TRANSPOSE',
+  'ABS',
+  'NEG',
+  'SQUARE',
+  'SQRT',
+  'RSQRT',
+  'CEIL',
+  'FLOOR',
+  'ROUND',
+  'EXP',
+  'LOGICAL_NOT',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
