@@ -32,6 +32,14 @@ import { floorKernel } from './floor.kernel';
 import { roundKernel } from './round.kernel';
 import { expKernel } from './exp.kernel';
 import { logicalNotKernel } from './logical-not.kernel';
+import { logicalAndKernel } from './logical-and.kernel';
+import { logicalOrKernel } from './logical-or.kernel';
+import { equalKernel } from './equal.kernel';
+import { notEqualKernel } from './not-equal.kernel';
+import { greaterKernel } from './greater.kernel';
+import { greaterEqualKernel } from './greater-equal.kernel';
+import { lessKernel } from './less.kernel';
+import { lessEqualKernel } from './less-equal.kernel';
 import { maxPool2dKernel } from './max-pool2d.kernel';
 import { mulKernel } from './mul.kernel';
 import { reshapeKernel } from './reshape.kernel';
@@ -103,6 +111,14 @@ const KERNELS: Kernel<never>[] = [
   roundKernel,
   expKernel,
   logicalNotKernel,
+  equalKernel,
+  notEqualKernel,
+  greaterKernel,
+  greaterEqualKernel,
+  lessKernel,
+  lessEqualKernel,
+  logicalAndKernel,
+  logicalOrKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -198,6 +198,10 @@ export const OP_DATA = {
    * needs_rescale, TfLiteQuantizationType and TfLiteType enums.
    */
   absRsqrt: struct('OpDataAbsRsqrt', [...ints(4), 'i8', 'i32', 'i32']),
+  /**
+   * comparisons.cc OpData {ComparisonParams: left_shift, two (offset, multiplier, shift) triples, is_broadcast}.
+   */
+  comparison: struct('OpDataComparison', [[...ints(7), 'i8']]),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;

@@ -60,6 +60,14 @@ export const OP_CODES: readonly string[] = [
   'ROUND',
   'EXP',
   'LOGICAL_NOT',
+  'EQUAL',
+  'NOT_EQUAL',
+  'GREATER',
+  'GREATER_EQUAL',
+  'LESS',
+  'LESS_EQUAL',
+  'LOGICAL_AND',
+  'LOGICAL_OR',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
