@@ -32,6 +32,8 @@ import { floorKernel } from './floor.kernel';
 import { roundKernel } from './round.kernel';
 import { expKernel } from './exp.kernel';
 import { logicalNotKernel } from './logical-not.kernel';
+import { floorDivKernel } from './floor-div.kernel';
+import { floorModKernel } from './floor-mod.kernel';
 import { logicalAndKernel } from './logical-and.kernel';
 import { logicalOrKernel } from './logical-or.kernel';
 import { equalKernel } from './equal.kernel';
@@ -119,6 +121,8 @@ const KERNELS: Kernel<never>[] = [
   lessEqualKernel,
   logicalAndKernel,
   logicalOrKernel,
+  floorDivKernel,
+  floorModKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -68,6 +68,8 @@ export const OP_CODES: readonly string[] = [
   'LESS_EQUAL',
   'LOGICAL_AND',
   'LOGICAL_OR',
+  'FLOOR_DIV',
+  'FLOOR_MOD',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
