@@ -32,6 +32,8 @@ import { floorKernel } from './floor.kernel';
 import { roundKernel } from './round.kernel';
 import { expKernel } from './exp.kernel';
 import { logicalNotKernel } from './logical-not.kernel';
+import { sumKernel } from './sum.kernel';
+import { reduceMaxKernel } from './reduce-max.kernel';
 import { floorDivKernel } from './floor-div.kernel';
 import { floorModKernel } from './floor-mod.kernel';
 import { logicalAndKernel } from './logical-and.kernel';
@@ -123,6 +125,8 @@ const KERNELS: Kernel<never>[] = [
   logicalOrKernel,
   floorDivKernel,
   floorModKernel,
+  sumKernel,
+  reduceMaxKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -70,6 +70,8 @@ export const OP_CODES: readonly string[] = [
   'LOGICAL_OR',
   'FLOOR_DIV',
   'FLOOR_MOD',
+  'SUM',
+  'REDUCE_MAX',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
