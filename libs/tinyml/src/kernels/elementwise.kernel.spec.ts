@@ -3,9 +3,10 @@
  * neg_test.cc, ceil_test.cc, floor_test.cc, round_test.cc and exp_test.cc. TFLM checks floats within 1e-5 and
  * quantized outputs within one input scale after dequantizing; where the C expression is known exactly (a float
  * operation, std::floor, glibc's expf) the expected values here are that expression, so the check is bit for bit.
+ * ELU: activations_test.cc SimpleEluTest and TFLite's FloatActivationsOpTest.Elu vectors.
  */
 import { OpEvalError, UnsupportedOpError } from '../errors';
-import { expf } from '../quant/libm-float32';
+import { expf, expm1f } from '../quant/libm-float32';
 import { buildModel, quantize, runModel, TestDType, TestModel } from '../testing/model-builder';
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
@@ -153,5 +154,30 @@ describe('RSQRT int8 (RsqrtInt8, RsqrtCloseTo0Int8, RsqrtNanInt8)', () => {
 describe('LOGICAL_NOT', () => {
   it('bool (LogicalNot)', () => {
     expect(runModel(unaryModel('LOGICAL_NOT', 'bool', [2, 2]), [[1, 0, 0, 1]])).toEqual([0, 1, 1, 0]);
+  });
+});
+
+describe('ELU', () => {
+  it('float32 (SimpleEluTest, FloatActivationsOpTest.Elu): expm1f below 0', () => {
+    const input = f32([0, 2, -6, 3, -4, 3, -2, 5, 6, 1, -0.1]);
+    const golden = [0, 2, -0.997521, 3, -0.981684, 3, -0.864665, 5, 6, 1, -0.0951626];
+    const out = run('ELU', input, [1, 11]);
+    expect(out).toEqual(input.map((x) => (x < 0 ? Math.fround(expm1f(x)) : x)));
+    out.forEach((v, i) => expect(Math.abs(v - golden[i])).toBeLessThanOrEqual(1e-5));
+  });
+  it('int8 through the prepare-time table, within one output step of the float ELU', () => {
+    const qIn = { scale: Math.fround(8 / 255), zeroPoint: 0 };
+    const qOut = { scale: Math.fround(5 / 255), zeroPoint: -77 };
+    const values = [0, -6, 2, -4, 3, -2, 4, -0.1, -0.5, 1];
+    const x = quantize(values, qIn.scale, qIn.zeroPoint);
+    const out = runModel(unaryModel('ELU', 'int8', [1, 10], qIn, qOut), [x]);
+    x.forEach((v, i) => {
+      const real = (v - qIn.zeroPoint) * qIn.scale;
+      const want = Math.max(
+        -128,
+        Math.min(127, Math.round((real < 0 ? Math.expm1(real) : real) / qOut.scale) + qOut.zeroPoint),
+      );
+      expect(Math.abs(out[i] - want)).toBeLessThanOrEqual(1);
+    });
   });
 });

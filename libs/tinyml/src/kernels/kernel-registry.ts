@@ -32,6 +32,7 @@ import { floorKernel } from './floor.kernel';
 import { roundKernel } from './round.kernel';
 import { expKernel } from './exp.kernel';
 import { logicalNotKernel } from './logical-not.kernel';
+import { eluKernel } from './elu.kernel';
 import { sumKernel } from './sum.kernel';
 import { reduceMaxKernel } from './reduce-max.kernel';
 import { floorDivKernel } from './floor-div.kernel';
@@ -127,6 +128,7 @@ const KERNELS: Kernel<never>[] = [
   floorModKernel,
   sumKernel,
   reduceMaxKernel,
+  eluKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

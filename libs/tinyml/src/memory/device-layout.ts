@@ -198,6 +198,8 @@ export const OP_DATA = {
    * needs_rescale, TfLiteQuantizationType and TfLiteType enums.
    */
   absRsqrt: struct('OpDataAbsRsqrt', [...ints(4), 'i8', 'i32', 'i32']),
+  /** elu.cc OpData: the int8 lookup table (allocated for every type). */
+  elu: struct('OpDataElu', Array<Field>(256).fill('i8')),
   /**
    * comparisons.cc OpData {ComparisonParams: left_shift, two (offset, multiplier, shift) triples, is_broadcast}.
    */

@@ -72,6 +72,7 @@ export const OP_CODES: readonly string[] = [
   'FLOOR_MOD',
   'SUM',
   'REDUCE_MAX',
+  'ELU',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
