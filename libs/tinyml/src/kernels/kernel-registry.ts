@@ -33,6 +33,7 @@ import { roundKernel } from './round.kernel';
 import { expKernel } from './exp.kernel';
 import { logicalNotKernel } from './logical-not.kernel';
 import { eluKernel } from './elu.kernel';
+import { squaredDifferenceKernel } from './squared-difference.kernel';
 import { sumKernel } from './sum.kernel';
 import { reduceMaxKernel } from './reduce-max.kernel';
 import { floorDivKernel } from './floor-div.kernel';
@@ -129,6 +130,7 @@ const KERNELS: Kernel<never>[] = [
   sumKernel,
   reduceMaxKernel,
   eluKernel,
+  squaredDifferenceKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

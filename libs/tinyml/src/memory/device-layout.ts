@@ -198,6 +198,8 @@ export const OP_DATA = {
    * needs_rescale, TfLiteQuantizationType and TfLiteType enums.
    */
   absRsqrt: struct('OpDataAbsRsqrt', [...ints(4), 'i8', 'i32', 'i32']),
+  /** squared_difference.cc OpData {bool requires_broadcast, ArithmeticParams}. */
+  squaredDifference: struct('OpDataSquaredDifference', ['i8', ARITHMETIC_PARAMS]),
   /** elu.cc OpData: the int8 lookup table (allocated for every type). */
   elu: struct('OpDataElu', Array<Field>(256).fill('i8')),
   /**

@@ -73,6 +73,7 @@ export const OP_CODES: readonly string[] = [
   'SUM',
   'REDUCE_MAX',
   'ELU',
+  'SQUARED_DIFFERENCE',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
