@@ -33,6 +33,7 @@ import { roundKernel } from './round.kernel';
 import { expKernel } from './exp.kernel';
 import { logicalNotKernel } from './logical-not.kernel';
 import { eluKernel } from './elu.kernel';
+import { addNKernel } from './add-n.kernel';
 import { squaredDifferenceKernel } from './squared-difference.kernel';
 import { sumKernel } from './sum.kernel';
 import { reduceMaxKernel } from './reduce-max.kernel';
@@ -131,6 +132,7 @@ const KERNELS: Kernel<never>[] = [
   reduceMaxKernel,
   eluKernel,
   squaredDifferenceKernel,
+  addNKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -74,6 +74,7 @@ export const OP_CODES: readonly string[] = [
   'REDUCE_MAX',
   'ELU',
   'SQUARED_DIFFERENCE',
+  'ADD_N',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
