@@ -34,6 +34,7 @@ import { expKernel } from './exp.kernel';
 import { logicalNotKernel } from './logical-not.kernel';
 import { eluKernel } from './elu.kernel';
 import { addNKernel } from './add-n.kernel';
+import { preluKernel } from './prelu.kernel';
 import { squaredDifferenceKernel } from './squared-difference.kernel';
 import { sumKernel } from './sum.kernel';
 import { reduceMaxKernel } from './reduce-max.kernel';
@@ -133,6 +134,7 @@ const KERNELS: Kernel<never>[] = [
   eluKernel,
   squaredDifferenceKernel,
   addNKernel,
+  preluKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -198,6 +198,8 @@ export const OP_DATA = {
    * needs_rescale, TfLiteQuantizationType and TfLiteType enums.
    */
   absRsqrt: struct('OpDataAbsRsqrt', [...ints(4), 'i8', 'i32', 'i32']),
+  /** kernels/prelu.h PreluParams: input, alpha and output offsets, two multipliers and shifts. */
+  prelu: struct('PreluParams', ints(7)),
   /** add_n.cc OpData (int8 only, allocated in Prepare): activation range, offsets, multipliers, shifts, scratch. */
   addN: struct('OpDataAddN', ints(10)),
   /** squared_difference.cc OpData {bool requires_broadcast, ArithmeticParams}. */

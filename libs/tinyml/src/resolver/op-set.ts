@@ -75,6 +75,7 @@ export const OP_CODES: readonly string[] = [
   'ELU',
   'SQUARED_DIFFERENCE',
   'ADD_N',
+  'PRELU',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
