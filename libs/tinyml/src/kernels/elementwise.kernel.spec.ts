@@ -3,7 +3,8 @@
  * neg_test.cc, ceil_test.cc, floor_test.cc, round_test.cc and exp_test.cc. TFLM checks floats within 1e-5 and
  * quantized outputs within one input scale after dequantizing; where the C expression is known exactly (a float
  * operation, std::floor, glibc's expf) the expected values here are that expression, so the check is bit for bit.
- * ELU: activations_test.cc SimpleEluTest and TFLite's FloatActivationsOpTest.Elu vectors.
+ * ELU: activations_test.cc SimpleEluTest and TFLite's FloatActivationsOpTest.Elu vectors; HARD_SWISH: the float
+ * formula on hard_swish_test.cc's input range [-5, 5] and its branch points.
  */
 import { OpEvalError, UnsupportedOpError } from '../errors';
 import { expf, expm1f } from '../quant/libm-float32';
@@ -179,5 +180,25 @@ describe('ELU', () => {
       );
       expect(Math.abs(out[i] - want)).toBeLessThanOrEqual(1);
     });
+  });
+});
+
+describe('HARD_SWISH', () => {
+  it('float32: x * min(6, max(0, x + 3)) / 6 in float, over [-5, 5] and the branch points', () => {
+    const input = f32([-5, -3.5, -3, -2.9, -1.5, -0.25, 0, 0.3, 1, 2.9, 3, 3.1, 4.75, 5]);
+    const out = run('HARD_SWISH', input, [2, 7]);
+    const f = Math.fround;
+    expect(out).toEqual(input.map((x) => f(f(x * Math.min(6, Math.max(0, f(x + 3)))) / 6)));
+    out.forEach((v, i) => {
+      const x = input[i];
+      expect(Math.abs(v - (x * Math.min(6, Math.max(0, x + 3))) / 6)).toBeLessThanOrEqual(1e-5);
+    });
+  });
+  it('refuses int8 (not implemented) instead of approximating it', () => {
+    const q = { scale: 0.05, zeroPoint: 0 };
+    const model = loadModel(buildModel(unaryModel('HARD_SWISH', 'int8', [4], q, q)));
+    expect(() => new Interpreter(model).allocate()).toThrow(
+      expect.objectContaining({ op: 'HARD_SWISH', type: 'int8' }),
+    );
   });
 });

@@ -35,6 +35,7 @@ import { logicalNotKernel } from './logical-not.kernel';
 import { eluKernel } from './elu.kernel';
 import { addNKernel } from './add-n.kernel';
 import { preluKernel } from './prelu.kernel';
+import { hardSwishKernel } from './hard-swish.kernel';
 import { squaredDifferenceKernel } from './squared-difference.kernel';
 import { sumKernel } from './sum.kernel';
 import { reduceMaxKernel } from './reduce-max.kernel';
@@ -135,6 +136,7 @@ const KERNELS: Kernel<never>[] = [
   squaredDifferenceKernel,
   addNKernel,
   preluKernel,
+  hardSwishKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -198,6 +198,11 @@ export const OP_DATA = {
    * needs_rescale, TfLiteQuantizationType and TfLiteType enums.
    */
   absRsqrt: struct('OpDataAbsRsqrt', [...ints(4), 'i8', 'i32', 'i32']),
+  /**
+   * kernels/internal/types.h HardSwishParams (HARD_SWISH's OpData, Init for every type): int16 zero points and
+   * reluish multiplier, its int exponent, int16 output multiplier, its int exponent.
+   */
+  hardSwish: struct('HardSwishParams', ['i16', 'i16', 'i16', 'i32', 'i16', 'i32']),
   /** kernels/prelu.h PreluParams: input, alpha and output offsets, two multipliers and shifts. */
   prelu: struct('PreluParams', ints(7)),
   /** add_n.cc OpData (int8 only, allocated in Prepare): activation range, offsets, multipliers, shifts, scratch. */

@@ -76,6 +76,7 @@ export const OP_CODES: readonly string[] = [
   'SQUARED_DIFFERENCE',
   'ADD_N',
   'PRELU',
+  'HARD_SWISH',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
