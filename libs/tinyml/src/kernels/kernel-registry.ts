@@ -1,4 +1,5 @@
 /** Operator name -> kernel: every kernel of this version. SUPPORTED_OPS and OpResolver.all() derive from it. */
+import { absKernel } from './abs.kernel';
 import { addKernel } from './add.kernel';
 import { castKernel } from './cast.kernel';
 import { concatenationKernel } from './concatenation.kernel';
@@ -47,6 +48,32 @@ import { depthwiseConv2dKernel } from './depthwise-conv2d.kernel';
 import { divKernel } from './div.kernel';
 import { fullyConnectedKernel } from './fully-connected.kernel';
 import type { Kernel } from './kernel.types';
+import { negKernel } from './neg.kernel';
+import { squareKernel } from './square.kernel';
+import { sqrtKernel } from './sqrt.kernel';
+import { rsqrtKernel } from './rsqrt.kernel';
+import { ceilKernel } from './ceil.kernel';
+import { floorKernel } from './floor.kernel';
+import { roundKernel } from './round.kernel';
+import { expKernel } from './exp.kernel';
+import { logicalNotKernel } from './logical-not.kernel';
+import { eluKernel } from './elu.kernel';
+import { addNKernel } from './add-n.kernel';
+import { preluKernel } from './prelu.kernel';
+import { hardSwishKernel } from './hard-swish.kernel';
+import { squaredDifferenceKernel } from './squared-difference.kernel';
+import { sumKernel } from './sum.kernel';
+import { reduceMaxKernel } from './reduce-max.kernel';
+import { floorDivKernel } from './floor-div.kernel';
+import { floorModKernel } from './floor-mod.kernel';
+import { logicalAndKernel } from './logical-and.kernel';
+import { logicalOrKernel } from './logical-or.kernel';
+import { equalKernel } from './equal.kernel';
+import { notEqualKernel } from './not-equal.kernel';
+import { greaterKernel } from './greater.kernel';
+import { greaterEqualKernel } from './greater-equal.kernel';
+import { lessKernel } from './less.kernel';
+import { lessEqualKernel } from './less-equal.kernel';
 import { maxPool2dKernel } from './max-pool2d.kernel';
 import { mulKernel } from './mul.kernel';
 import { reshapeKernel } from './reshape.kernel';
@@ -135,6 +162,34 @@ const KERNELS: Kernel<never>[] = [
   embeddingLookupKernel,
   l2Pool2dKernel,
   batchMatMulKernel,
+  // Elementwise math (tinyml-b).
+  absKernel,
+  negKernel,
+  squareKernel,
+  sqrtKernel,
+  rsqrtKernel,
+  ceilKernel,
+  floorKernel,
+  roundKernel,
+  expKernel,
+  logicalNotKernel,
+  equalKernel,
+  notEqualKernel,
+  greaterKernel,
+  greaterEqualKernel,
+  lessKernel,
+  lessEqualKernel,
+  logicalAndKernel,
+  logicalOrKernel,
+  floorDivKernel,
+  floorModKernel,
+  sumKernel,
+  reduceMaxKernel,
+  eluKernel,
+  squaredDifferenceKernel,
+  addNKernel,
+  preluKernel,
+  hardSwishKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -206,6 +206,28 @@ export const OP_DATA = {
    * lhs/rhs_is_constant_tensor.
    */
   batchMatMul: struct('OpDataBatchMatmul', ['ptr', 'ptr', 'ptr', 'i8', 'i8', 'i8']),
+  /**
+   * elementwise.cc OpDataAbsRsqrt (ABS and RSQRT): multiplier, shift, input and output offsets, bool
+   * needs_rescale, TfLiteQuantizationType and TfLiteType enums.
+   */
+  absRsqrt: struct('OpDataAbsRsqrt', [...ints(4), 'i8', 'i32', 'i32']),
+  /**
+   * kernels/internal/types.h HardSwishParams (HARD_SWISH's OpData, Init for every type): int16 zero points and
+   * reluish multiplier, its int exponent, int16 output multiplier, its int exponent.
+   */
+  hardSwish: struct('HardSwishParams', ['i16', 'i16', 'i16', 'i32', 'i16', 'i32']),
+  /** kernels/prelu.h PreluParams: input, alpha and output offsets, two multipliers and shifts. */
+  prelu: struct('PreluParams', ints(7)),
+  /** add_n.cc OpData (int8 only, allocated in Prepare): activation range, offsets, multipliers, shifts, scratch. */
+  addN: struct('OpDataAddN', ints(10)),
+  /** squared_difference.cc OpData {bool requires_broadcast, ArithmeticParams}. */
+  squaredDifference: struct('OpDataSquaredDifference', ['i8', ARITHMETIC_PARAMS]),
+  /** elu.cc OpData: the int8 lookup table (allocated for every type). */
+  elu: struct('OpDataElu', Array<Field>(256).fill('i8')),
+  /**
+   * comparisons.cc OpData {ComparisonParams: left_shift, two (offset, multiplier, shift) triples, is_broadcast}.
+   */
+  comparison: struct('OpDataComparison', [[...ints(7), 'i8']]),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
 } as const;

@@ -194,3 +194,45 @@ export function calculateInputRadius(inputIntegerBits: number, inputLeftShift: n
     (1.0 * ((1 << inputIntegerBits) - 1) * mathPow(2, totalSignedBits - inputIntegerBits)) / mathPow(2, inputLeftShift);
   return mathFloor(maxInputRescaled);
 }
+
+/**
+ * GetInvSqrtQuantizedMultiplierExp (kernels/internal/common.h): 1/sqrt(input) as a multiplier and shift, by five
+ * Newton-Raphson steps in gemmlowp FixedPoint<int32, 3>; `reverseShift` -1 (kReverseShift) returns a left shift.
+ * Writes [multiplier, shift] into `out` so per-element callers (int8 RSQRT) allocate nothing.
+ */
+export function getInvSqrtQuantizedMultiplierExp(input: number, reverseShift: number, out: Int32Array): void {
+  if (input <= 1) {
+    // The reference treats 0 (invalid) like 1, whose general computation would overflow.
+    out[0] = INT32_MAX;
+    out[1] = 0;
+    return;
+  }
+  let shift = 11;
+  while (input >= 1 << 29) {
+    input = (input / 4) | 0;
+    shift++;
+  }
+  const leftShiftBitPairs = (((Math.clz32(input) - 1) / 2) | 0) - 1;
+  shift -= leftShiftBitPairs;
+  input <<= 2 * leftShiftBitPairs;
+  // F3 raw values: input / 2 is the F3 input, 1.5 is (1 << 28) + (1 << 27), One() is 1 << 28.
+  const fixedInput = input >> 1;
+  const halfInput = roundingDivideByPOT(fixedInput, 1);
+  const halfThree = (1 << 28) + (1 << 27);
+  let x = 1 << 28;
+  for (let i = 0; i < 5; i++) {
+    // x*x*x is F9; Rescale<3> multiplies by 2^6 (saturating). F3*F3 products are F6; Rescale<3> is 2^3.
+    const x3 = saturatingShiftLeft(saturatingRoundingDoublingHighMul(saturatingRoundingDoublingHighMul(x, x), x), 6);
+    const diff =
+      (saturatingRoundingDoublingHighMul(halfThree, x) - saturatingRoundingDoublingHighMul(halfInput, x3)) | 0;
+    x = saturatingShiftLeft(diff, 3);
+  }
+  // x * sqrt(2)/2 in F0 (raw 1518500250).
+  let multiplier = saturatingRoundingDoublingHighMul(x, 1518500250);
+  if (shift < 0) {
+    multiplier <<= -shift;
+    shift = 0;
+  }
+  out[0] = multiplier;
+  out[1] = shift * reverseShift;
+}

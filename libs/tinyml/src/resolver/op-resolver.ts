@@ -152,15 +152,45 @@ export function describeMissingOp(m: MissingOp): string {
   return `${m.op}${forTypes} (has ${m.has.length > 0 ? m.has.join('/') : 'no type this platform knows'})`;
 }
 
+/** The neural-network kernels of the `cortex-m-int8` build. */
+const CORTEX_M_INT8_OPS: readonly string[] = [
+  'ADD',
+  'AVERAGE_POOL_2D',
+  'CONCATENATION',
+  'CONV_2D',
+  'DEPTHWISE_CONV_2D',
+  'DEQUANTIZE',
+  'FULLY_CONNECTED',
+  'LOGISTIC',
+  'MAX_POOL_2D',
+  'MAXIMUM',
+  'MEAN',
+  'MINIMUM',
+  'MUL',
+  'PAD',
+  'PADV2',
+  'QUANTIZE',
+  'RELU',
+  'RELU6',
+  'RESHAPE',
+  'SOFTMAX',
+  'SQUEEZE',
+  'STRIDED_SLICE',
+  'SUB',
+  'TANH',
+  'UNIDIRECTIONAL_SEQUENCE_LSTM',
+  'SVDF',
+  'LEAKY_RELU',
+  'TRANSPOSE_CONV',
+  'TRANSPOSE',
+];
+
 /**
  * Named device builds (data for the simulator and admission). `full`: everything this version runs.
  * `atmega328p-dense`: an 8-bit AVR with 2 KB of SRAM and 32 KB of flash only links the int8 kernels a small
  * dense classifier/regressor needs. `cortex-m-int8`: a Cortex-M build with every int8 neural-network kernel
  * (LSTM and SVDF included) and no float.
  */
-/** Op codes the cortex-m-int8 build draws from (TRANSPOSE, code 39, and below; see the build). */
-const CORTEX_M_INT8_CODES = 40;
-
 export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
   full: OP_CODES.map((op) => ({ op })),
   'atmega328p-dense': [
@@ -171,12 +201,12 @@ export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
     { op: 'RESHAPE' },
   ],
   // No DIV (its int8 variant is not implemented here) and no audio front-end ops: the front-ends also need CAST
-  // and int32 arithmetic, which this build leaves out. Codes 0-39 only: its 26 int8-restricted ops (2 mask bytes
+  // and int32 arithmetic, which this build leaves out. A fixed list: its 26 int8-restricted ops (2 mask bytes
   // each) over a 5-byte bitset make exactly the 64 op-set bytes the wire carries (libs/wire device-capabilities),
   // so a later kernel cannot join it without a wider wire field or a coarser build.
-  'cortex-m-int8': OP_CODES.slice(0, CORTEX_M_INT8_CODES)
-    .filter((op) => op !== 'CAST' && op !== 'DIV' && !op.startsWith('CUSTOM:'))
-    .map((op) => (['RESHAPE', 'SQUEEZE', 'DEQUANTIZE'].includes(op) ? { op } : { op, types: ['int8'] })),
+  'cortex-m-int8': CORTEX_M_INT8_OPS.map((op) =>
+    ['RESHAPE', 'SQUEEZE', 'DEQUANTIZE'].includes(op) ? { op } : { op, types: ['int8'] },
+  ),
 };
 
 export function resolverForBuild(name: string): OpResolver {

@@ -1,0 +1,116 @@
+/**
+ * EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL (comparisons.cc), with broadcasting, to a bool
+ * output. float32 / int32 / bool compare the raw values (NoScaling); int8 (WithScaling) compares both inputs
+ * rescaled to a common fixed point: (x - zero point) << 8, times QuantizeMultiplierSmallerThanOneExp(scale), so
+ * inputs of different quantization compare by real value. int64, and int16 GREATER of newer TFLM, are not here.
+ */
+import { OP_DATA } from '../memory/device-layout';
+import { quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quant/fixed-point';
+import { scaleOf, zeroPointOf } from '../quant/quant-params';
+import { BroadcastPlan, planBroadcast } from './broadcast';
+import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
+
+/** The comparison itself, as a number so the eval loop has no per-element call. */
+export const Cmp = { EQ: 0, NE: 1, GT: 2, GE: 3, LT: 4, LE: 5 } as const;
+type CmpCode = (typeof Cmp)[keyof typeof Cmp];
+
+const LEFT_SHIFT = 8;
+
+interface ComparisonData {
+  cmp: CmpCode;
+  plan: BroadcastPlan;
+  scaled: boolean;
+  offset1: number;
+  multiplier1: number;
+  shift1: number;
+  offset2: number;
+  multiplier2: number;
+  shift2: number;
+}
+
+/** QuantizeMultiplierSmallerThanOneExp: TFLM aborts (TFLITE_CHECK) unless 0 < scale < 1; we refuse the model. */
+function smallerThanOne(ctx: PrepareContext, scale: number, what: string): { multiplier: number; shift: number } {
+  if (!(scale > 0 && scale < 1)) ctx.unsupported(`${what} scale ${scale} must be in (0, 1)`);
+  return quantizeMultiplier(scale);
+}
+
+function prepareComparison(ctx: PrepareContext, cmp: CmpCode, types: readonly string[]): Prepared<ComparisonData> {
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  const out = ctx.output(0);
+  ctx.expectType(a, types, 'input1');
+  if (b.dtype !== a.dtype) ctx.unsupported(`mixed input types ${a.dtype} / ${b.dtype}`);
+  if (out.dtype !== 'bool') ctx.unsupported(`output type ${out.dtype}, expected bool`);
+  ctx.opData(OP_DATA.comparison);
+  const data: ComparisonData = {
+    cmp,
+    plan: planBroadcast(ctx, a, b, out),
+    scaled: a.dtype === 'int8',
+    offset1: 0,
+    multiplier1: 0,
+    shift1: 0,
+    offset2: 0,
+    multiplier2: 0,
+    shift2: 0,
+  };
+  if (data.scaled) {
+    const q1 = smallerThanOne(ctx, scaleOf(a), 'input1');
+    const q2 = smallerThanOne(ctx, scaleOf(b), 'input2');
+    data.offset1 = -zeroPointOf(a);
+    data.offset2 = -zeroPointOf(b);
+    data.multiplier1 = q1.multiplier;
+    data.shift1 = q1.shift;
+    data.multiplier2 = q2.multiplier;
+    data.shift2 = q2.shift;
+  }
+  return { data };
+}
+
+/** MultiplyByQuantizedMultiplierSmallerThanOneExp of ((offset + x) << 8); |x| < 2^9 so the shift cannot wrap. */
+function rescale(x: number, offset: number, multiplier: number, shift: number): number {
+  return roundingDivideByPOT(saturatingRoundingDoublingHighMul((offset + x) << LEFT_SHIFT, multiplier), -shift);
+}
+
+function evalComparison(d: ComparisonData, io: KernelIo): void {
+  const a = io.inputs[0] as TensorData;
+  const b = io.inputs[1] as TensorData;
+  const out = io.outputs[0];
+  const { size, same, index1, index2 } = d.plan;
+  for (let o = 0; o < size; o++) {
+    let x = same ? a[o] : a[index1[o]];
+    let y = same ? b[o] : b[index2[o]];
+    if (d.scaled) {
+      x = rescale(x, d.offset1, d.multiplier1, d.shift1);
+      y = rescale(y, d.offset2, d.multiplier2, d.shift2);
+    }
+    let r: boolean;
+    switch (d.cmp) {
+      case Cmp.EQ:
+        r = x === y;
+        break;
+      case Cmp.NE:
+        r = x !== y;
+        break;
+      case Cmp.GT:
+        r = x > y;
+        break;
+      case Cmp.GE:
+        r = x >= y;
+        break;
+      case Cmp.LT:
+        r = x < y;
+        break;
+      default:
+        r = x <= y;
+    }
+    out[o] = r ? 1 : 0;
+  }
+}
+
+const ORDERED_TYPES = ['float32', 'int32', 'int8'] as const;
+const EQUALITY_TYPES = ['bool', 'float32', 'int32', 'int8'] as const;
+
+export function comparisonKernel(op: string, cmp: CmpCode): Kernel<ComparisonData> {
+  const types = cmp === Cmp.EQ || cmp === Cmp.NE ? EQUALITY_TYPES : ORDERED_TYPES;
+  return { op, types, prepare: (ctx) => prepareComparison(ctx, cmp, types), eval: evalComparison };
+}

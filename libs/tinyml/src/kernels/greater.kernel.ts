@@ -1,0 +1,4 @@
+/** GREATER (comparisons.cc): see comparison-common.ts for the types and the int8 rescaling. */
+import { Cmp, comparisonKernel } from './comparison-common';
+
+export const greaterKernel = comparisonKernel('GREATER', Cmp.GT);

@@ -1,0 +1,4 @@
+/** LESS_EQUAL (comparisons.cc): see comparison-common.ts for the types and the int8 rescaling. */
+import { Cmp, comparisonKernel } from './comparison-common';
+
+export const lessEqualKernel = comparisonKernel('LESS_EQUAL', Cmp.LE);
