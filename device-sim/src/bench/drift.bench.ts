@@ -254,6 +254,8 @@ function run(s: Scenario) {
     psi: number | null;
     js: number | null;
     accuracyPct: number | null;
+    /** Which signals breached (the words of assessDrift's reasons, without the figures). */
+    signals: string[];
   }> = [];
   const seen = nodes.map(() => 0);
   let truthBefore = { inferences: 0, correct: 0 };
@@ -291,6 +293,7 @@ function run(s: Scenario) {
       psi: a?.classMixPsi ?? null,
       js: a?.scoreJsBits ?? null,
       accuracyPct: dn > 0 ? (100 * (truth.correct - truthBefore.correct)) / dn : null,
+      signals: (a?.reasons ?? []).map(signalOf),
     });
     truthBefore = truth;
   }
@@ -314,6 +317,8 @@ function run(s: Scenario) {
     /** Hourly verdicts of drift before the sim-known onset (or all week on a healthy fleet). */
     falseAlarmHours: before.length,
     trueAlarmHours: after.length,
+    /** How many false- and true-alarm hours each signal breached in: which signal a false alarm comes from. */
+    alarmSignals: { false: countSignals(before), true: countSignals(after) },
     missedHours: onsetHour === null ? 0 : judged.filter((h) => h.hour >= onsetHour && h.verdict !== 'drift').length,
     detectionDelayH: onsetHour === null || after.length === 0 ? null : after[0]!.hour - onsetHour,
     meanHourlyAccuracyPct: {
@@ -331,6 +336,17 @@ function run(s: Scenario) {
       .filter((h) => h.hour % 6 === 0)
       .map((h) => [h.hour, h.verdict, round(h.psi), round(h.js), round(h.accuracyPct)]),
   };
+}
+
+/** "class mix PSI 0.274 > 0.25" → "class mix PSI"; "input channel 3 moved …" → "input shift". */
+function signalOf(reason: string): string {
+  return reason.startsWith('input channel') ? 'input shift' : reason.replace(/ [\d.]+.*$/, '');
+}
+
+function countSignals(hours: Array<{ signals: string[] }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const h of hours) for (const sig of new Set(h.signals)) out[sig] = (out[sig] ?? 0) + 1;
+  return out;
 }
 
 function round(x: number | null): number | null {
