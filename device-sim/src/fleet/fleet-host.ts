@@ -33,6 +33,11 @@ export interface FleetHostOptions {
   doorbellMeanMotionIntervalMs?: number;
   /** Replay only this many distinct doorbell frames (tests: fewer distinct inferences to run). */
   doorbellMaxFrames?: number;
+  /**
+   * gas-ethylene nodes replay the UCI rows shuffled within each batch, so the class order of the file
+   * is no time signal and what drifts is the sensors (drift tests, bench:drift).
+   */
+  uciShuffledWithinBatches?: boolean;
   /** The user's own recording, for nodes of stream kind `user` (`sim run --stream-file`). */
   userStream?: UserStreamOptions;
   /** How often to look for newly built artifacts (real ms); 0 = never. */
@@ -111,6 +116,7 @@ export class FleetHost {
     this.streams = new StreamCatalog({
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       doorbellMaxFrames: o.doorbellMaxFrames,
+      uciShuffledWithinBatches: o.uciShuffledWithinBatches,
       user: o.userStream,
     });
     this.store = new IdentityStore(path.join(o.stateDir, 'identities'));

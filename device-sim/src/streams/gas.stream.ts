@@ -1,4 +1,5 @@
 import { readCsv } from '@tinyfleet/datasets';
+import { mulberry32 } from '@tinyfleet/random';
 import { SensorStream, wrapIndex } from './sensor-stream';
 
 export const SMELLNET_TEST_FILE = 'datasets/gas/smellnet-fruits/smellnet_fruits_test.csv';
@@ -78,9 +79,14 @@ function decodeSmellnet(file: string) {
  * UCI gas drift, batches 1..9 in time order (train file then test file), so a node replaying it sees
  * the sensors drift. Raw sample = the 128 features as float32 (512 B): the raw time series behind
  * them is not in the data, so this is the smallest honest "raw" payload.
+ *
+ * `shuffledWithinBatches`: each batch's rows in a seeded random order. The file lists a batch gas by
+ * gas (runs of up to 525 rows of one gas), which a sensor in the field would not see, so in file order
+ * the class mix moves with the row and not only with the sensors' drift; the batch order — the drift
+ * over 36 months — is kept.
  */
-export function loadUciDriftStream(files = UCI_FILES): SensorStream {
-  const { channels, values, truth, fileIndex, lines, batches } = decodeUciDrift(files);
+export function loadUciDriftStream(files = UCI_FILES, opts: { shuffledWithinBatches?: boolean } = {}): SensorStream {
+  const { channels, values, truth, fileIndex, lines, batches } = decodeUciDrift(files, opts.shuffledWithinBatches);
   const n = channels.length;
   const len = truth.length;
   return {
@@ -101,8 +107,22 @@ export function loadUciDriftStream(files = UCI_FILES): SensorStream {
   };
 }
 
+/** Fisher–Yates within each run of one batch, seeded, so every replay (and every node) sees one order. */
+function shuffleWithinBatches(rows: Array<{ batch: number }>): void {
+  const random = mulberry32(18);
+  for (let start = 0; start < rows.length;) {
+    let end = start;
+    while (end < rows.length && rows[end]!.batch === rows[start]!.batch) end++;
+    for (let i = end - 1; i > start; i--) {
+      const j = start + Math.floor(random() * (i - start + 1));
+      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+    }
+    start = end;
+  }
+}
+
 /** Both CSVs decoded into typed arrays in time order (a scope of its own, as decodeSmellnet). */
-function decodeUciDrift(files: string[]) {
+function decodeUciDrift(files: string[], shuffledWithinBatches = false) {
   const tables = files.map((f) => readCsv(f));
   const channels = tables[0].header.filter((h) => /^s\d\d_/.test(h));
   const n = channels.length;
@@ -112,6 +132,7 @@ function decodeUciDrift(files: string[]) {
     for (let r = 0; r < t.rows.length; r++) rows.push({ t, r, batch: t.number(r, b), fileIndex: k });
   });
   rows.sort((a, b) => a.batch - b.batch); // stable: keeps file order within a batch
+  if (shuffledWithinBatches) shuffleWithinBatches(rows);
   const values = new Float32Array(rows.length * n);
   const truth = new Uint8Array(rows.length);
   rows.forEach(({ t, r }, k) => {

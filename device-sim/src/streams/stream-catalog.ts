@@ -20,6 +20,8 @@ export class StreamCatalog {
     private readonly opts: {
       doorbellMeanMotionIntervalMs?: number;
       doorbellMaxFrames?: number;
+      /** gas-ethylene: the UCI rows shuffled within each batch (loadUciDriftStream). */
+      uciShuffledWithinBatches?: boolean;
       user?: UserStreamOptions;
     } = {},
   ) {}
@@ -44,7 +46,7 @@ export class StreamCatalog {
       case 'gas-fruit':
         return loadSmellnetStream();
       case 'gas-ethylene':
-        return loadUciDriftStream();
+        return loadUciDriftStream(undefined, { shuffledWithinBatches: this.opts.uciShuffledWithinBatches });
       case 'doorbell':
         return loadDoorbellStream(this.opts.doorbellMeanMotionIntervalMs, this.opts.doorbellMaxFrames);
     }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assessDrift, type DriftAssessment, type WindowSignals } from '@tinyfleet/drift';
+import { assessDrift, DEFAULT_DRIFT_THRESHOLDS, type DriftAssessment, type WindowSignals } from '@tinyfleet/drift';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { referenceFromManifest, type DriftReference } from './drift-reference';
 import { DriftVerdictsRepository, type VerdictRecord } from './drift-verdicts.repository';
@@ -11,7 +11,8 @@ export const MAX_WINDOWS_PER_TICK = 48;
 /**
  * Judges every cohort's windows of device time: every `stepMs` a window of the last `windowMs`,
  * against the model version's reference — its manifest's validation-set statistics, or else the
- * cohort's own first window (what it did right after the rollout). Idempotent over persisted
+ * cohort's own first window (what it did right after the rollout), grown step by step until it holds
+ * the inferences a verdict needs (a sparse cohort's first `windowMs` alone may not). Idempotent over persisted
  * state: a tick judges the window ends after the cohort's last verdict up to its latest summary,
  * and a window written twice (two instances) keeps the first.
  */
@@ -32,15 +33,17 @@ export class DriftMonitor {
   private async judgeCohort(c: CohortSpan, now: Date): Promise<VerdictRecord[]> {
     const { windowMs, stepMs } = this.config.drift;
     const manifest = await this.summaries.manifestReference(c.modelId, c.modelVersion);
-    // Without a manifest reference the cohort's first window (from just before its first summary) is
-    // the reference, so judging starts at the first step after it.
     const startMs = c.firstMs - 1;
-    const firstEnd = ceilTo(startMs + (manifest ? stepMs : windowMs) + 1, stepMs);
     const lastEnd = Math.floor(c.lastMs / stepMs) * stepMs;
     const judged = await this.verdicts.lastWindowEnd(c);
-    let end = judged === null ? firstEnd : judged + stepMs;
+    if (judged !== null && judged + stepMs > lastEnd) return [];
+    // Without a manifest reference the cohort's first window (from just before its first summary) is
+    // the reference, so judging starts at the first step after it.
+    const first = manifest ? null : await this.firstWindow(c, startMs);
+    if (!manifest && !first) return []; // the reference is still collecting
+    const reference = first ? first.reference : referenceFromManifest(manifest!);
+    let end = judged === null ? ceilTo((first ? first.endMs : startMs + stepMs) + 1, stepMs) : judged + stepMs;
     if (end > lastEnd) return [];
-    const reference = manifest ? referenceFromManifest(manifest) : await this.firstWindow(c, windowMs);
     const out: VerdictRecord[] = [];
     for (let n = 0; end <= lastEnd && n < MAX_WINDOWS_PER_TICK; end += stepMs, n++) {
       const from = Math.max(end - windowMs, startMs);
@@ -51,14 +54,28 @@ export class DriftMonitor {
     return out;
   }
 
-  private async firstWindow(c: CohortSpan, windowMs: number): Promise<DriftReference | null> {
-    const w = await this.summaries.cohortWindow(c, c.firstMs - 1, c.firstMs - 1 + windowMs);
-    return w.signals
-      ? {
-          signals: w.signals,
-          source: `the cohort's first ${windowMs / 3_600_000} h after it started (${new Date(c.firstMs).toISOString()}), ${w.devices} devices`,
-        }
-      : null;
+  /**
+   * The cohort's first `windowMs`, extended a step at a time until it holds the inferences a judged
+   * window needs — the drift gate's own first window holds the same minimum — so a reference is never
+   * thinner than what it is compared with. Null while the cohort has not sent that many yet.
+   */
+  private async firstWindow(
+    c: CohortSpan,
+    startMs: number,
+  ): Promise<{ reference: DriftReference; endMs: number } | null> {
+    const { windowMs, stepMs } = this.config.drift;
+    for (let endMs = startMs + windowMs; ; endMs += stepMs) {
+      const w = await this.summaries.cohortWindow(c, startMs, endMs);
+      if (w.signals && w.signals.inferences >= DEFAULT_DRIFT_THRESHOLDS.minInferences)
+        return {
+          endMs,
+          reference: {
+            signals: w.signals,
+            source: `the cohort's first ${(endMs - startMs) / 3_600_000} h after it started (${new Date(c.firstMs).toISOString()}), ${w.devices} devices, ${w.signals.inferences} inferences`,
+          },
+        };
+      if (endMs >= c.lastMs) return null;
+    }
   }
 }
 

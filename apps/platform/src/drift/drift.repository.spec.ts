@@ -226,4 +226,36 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('drift repositories on %s', 
       after: { signals: null, devices: 0 },
     });
   });
+
+  it("a sparse cohort's own first window grows until it holds the inferences a verdict needs", async () => {
+    // A soil cohort of person-detect 3.0.0 (no manifest.monitoring): dev-s1 from hour 0, dev-s2 joins
+    // at hour 4, 30 inferences an hour each. The first 4 h hold 120 of the 200 a window needs.
+    const tag = 0x5ca1ab1e;
+    for (const id of ['dev-s1', 'dev-s2'])
+      await ds.query(
+        `INSERT INTO devices (id, hardware_id, mcu_profile, radio_profile, sensor_stream, firmware_version, interpreter_version,
+           lifecycle, connectivity, secret_hash, broker_hash, active_model_id, active_model_version, active_model_tag)
+         VALUES ($1, 'hw-' || $1, 'nrf52840', 'nrf52840-ble-1m', 'soil', '1.0.0', '0.1.0', 'ACTIVE', 'OFFLINE', 'x', 'y',
+           'person-detect', '3.0.0', $2)`,
+        [id, tag],
+      );
+    const sparse = (seq: number): InferenceSummaryV1 => {
+      const s = summary(seq, 50, 0, tag);
+      const m = { ...s.models[0]!, inferences: 30, classCounts: [15, 15], scoreHistogram: [...Array(15).fill(0), 30] };
+      return { ...s, bootId: 9, models: [{ ...m, lowMargin: 1 }] };
+    };
+    const hours = Array.from({ length: 12 }, (_, h) => h);
+    await summaries.insertBatch([
+      ...hours.map((h) => ({ deviceId: 'dev-s1', summary: sparse(h) })),
+      ...hours.filter((h) => h >= 4).map((h) => ({ deviceId: 'dev-s2', summary: sparse(h) })),
+    ]);
+    const written = (await monitor.tick(new Date(T0 + 20 * HOUR))).filter((v) => v.stream === 'soil');
+    // Reference: hours 0..5 (120 + 2 × 60 = 240 inferences, both devices); judged from 7 h to 11 h.
+    expect(written.map((v) => [(v.windowEndMs - T0) / HOUR, v.verdict])).toEqual(
+      [7, 8, 9, 10, 11].map((h) => [h, 'stable']),
+    );
+    expect(written[0]!.referenceSource).toMatch(
+      /^the cohort's first 6 h after it started .*, 2 devices, 240 inferences$/,
+    );
+  });
 });
