@@ -4,7 +4,7 @@ import { BrokerPort } from '../../apps/platform/src/broker/broker.port';
 import { provisionByClaim } from '../../device-sim/src/mqtt/provision-by-claim';
 import { event, provisionRequest } from './devices';
 import type { TestPlatform } from './test-platform';
-import { bootTimeout } from './wait';
+import { bootTimeout, WAIT_TIMEOUT_MS } from './wait';
 
 /** One broker mode as the contract runs it: a platform configured for it, and how to end both. */
 export interface BrokerUnderTest {
@@ -51,13 +51,19 @@ export function describeBrokerContract(mode: string, start: () => Promise<Broker
     const byClientId = new Map<string, MqttClient>();
     const connectAs = async (d: { deviceId: string; secret: string }, clientId = d.deviceId) => {
       await byClientId.get(clientId)?.endAsync(true);
-      const c = await connectAsync(platform.mqttUrl, {
-        clientId,
-        username: d.deviceId,
-        password: d.secret,
-        reconnectPeriod: 0,
-        clean: true,
-      });
+      const c = await connectAsync(
+        platform.mqttUrl,
+        {
+          clientId,
+          username: d.deviceId,
+          password: d.secret,
+          reconnectPeriod: 0,
+          clean: true,
+          connectTimeout: WAIT_TIMEOUT_MS,
+        },
+        // No retries: a connection closed before its CONNACK then rejects (with retries and no reconnect period it never settles).
+        false,
+      );
       clients.push(c);
       byClientId.set(clientId, c);
       return c;
@@ -155,12 +161,17 @@ export function describeBrokerContract(mode: string, start: () => Promise<Broker
         const victim = await connectAs(a, a.deviceId);
         let dropped = false;
         victim.on('close', () => (dropped = true));
-        await connectAsync(platform.mqttUrl, {
-          clientId: a.deviceId,
-          username: b.deviceId,
-          password: b.secret,
-          reconnectPeriod: 0,
-        }).then(
+        await connectAsync(
+          platform.mqttUrl,
+          {
+            clientId: a.deviceId,
+            username: b.deviceId,
+            password: b.secret,
+            reconnectPeriod: 0,
+            connectTimeout: WAIT_TIMEOUT_MS,
+          },
+          false,
+        ).then(
           (c) => clients.push(c),
           () => undefined,
         );
@@ -176,12 +187,17 @@ export function describeBrokerContract(mode: string, start: () => Promise<Broker
         }
         // A wrong secret is refused at CONNECT.
         await expect(
-          connectAsync(platform.mqttUrl, {
-            clientId: a.deviceId,
-            username: a.deviceId,
-            password: 'wrong',
-            reconnectPeriod: 0,
-          }),
+          connectAsync(
+            platform.mqttUrl,
+            {
+              clientId: a.deviceId,
+              username: a.deviceId,
+              password: 'wrong',
+              reconnectPeriod: 0,
+              connectTimeout: WAIT_TIMEOUT_MS,
+            },
+            false,
+          ),
         ).rejects.toThrow(/Not authorized|Bad username/);
         // Six connections and three bounded waits: on a loaded machine (the NATS cluster shares the cores) more than
         // Jest's default 60 s, each wait still failing with its own message first.
