@@ -33,6 +33,8 @@ export interface FleetHostOptions {
   doorbellMeanMotionIntervalMs?: number;
   /** Replay only this many distinct doorbell frames (tests: fewer distinct inferences to run). */
   doorbellMaxFrames?: number;
+  /** Replay UCI gas batches in a shuffled order within each batch, so class order is no time signal (drift tests). */
+  uciShuffledWithinBatches?: boolean;
   /** The user's own recording, for nodes of stream kind `user` (`sim run --stream-file`). */
   userStream?: UserStreamOptions;
   /** How often to look for newly built artifacts (real ms); 0 = never. */
@@ -109,6 +111,7 @@ export class FleetHost {
     this.streams = new StreamCatalog({
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       doorbellMaxFrames: o.doorbellMaxFrames,
+      uciShuffledWithinBatches: o.uciShuffledWithinBatches,
       user: o.userStream,
     });
     this.store = new IdentityStore(path.join(o.stateDir, 'identities'));

@@ -1,4 +1,5 @@
 import { readCsv } from '@tinyfleet/datasets';
+import { mulberry32 } from '@tinyfleet/random';
 import { SensorStream, wrapIndex } from './sensor-stream';
 
 export const SMELLNET_TEST_FILE = 'datasets/gas/smellnet-fruits/smellnet_fruits_test.csv';
@@ -67,8 +68,13 @@ export function loadSmellnetStream(file = SMELLNET_TEST_FILE): SensorStream {
  * UCI gas drift, batches 1..9 in time order (train file then test file), so a node replaying it sees
  * the sensors drift. Raw sample = the 128 features as float32 (512 B): the raw time series behind
  * them is not in the data, so this is the smallest honest "raw" payload.
+ *
+ * `shuffledWithinBatches`: the rows of each batch in a fixed pseudo-random order. The files list a
+ * batch gas by gas, so replayed as they are the class mix of a few hours is one or two gases and
+ * changes with the hour — a drift monitor then sees the file's order, not the sensors' drift. Shuffled,
+ * a batch's hours share its class mix and only the move from batch to batch shifts the signals.
  */
-export function loadUciDriftStream(files = UCI_FILES): SensorStream {
+export function loadUciDriftStream(files = UCI_FILES, shuffledWithinBatches = false): SensorStream {
   const tables = files.map((f) => readCsv(f));
   const channels = tables[0].header.filter((h) => /^s\d\d_/.test(h));
   const n = channels.length;
@@ -78,6 +84,7 @@ export function loadUciDriftStream(files = UCI_FILES): SensorStream {
     for (let r = 0; r < t.rows.length; r++) rows.push({ t, r, batch: t.number(r, b), file: files[k] });
   });
   rows.sort((a, b) => a.batch - b.batch); // stable: keeps file order within a batch
+  if (shuffledWithinBatches) shuffleWithinBatches(rows);
   const values = new Float32Array(rows.length * n);
   const truth = new Uint8Array(rows.length);
   rows.forEach(({ t, r }, k) => {
@@ -103,4 +110,18 @@ export function loadUciDriftStream(files = UCI_FILES): SensorStream {
       return `${row.file}:${row.t.lines[row.r]} (batch ${row.batch})`;
     },
   };
+}
+
+/** Fisher–Yates within each run of equal `batch` (rows sorted by batch), seeded so every replay agrees. */
+function shuffleWithinBatches<T extends { batch: number }>(rows: T[]): void {
+  const random = mulberry32(0x0c1);
+  for (let start = 0; start < rows.length;) {
+    let end = start;
+    while (end < rows.length && rows[end]!.batch === rows[start]!.batch) end++;
+    for (let i = end - 1; i > start; i--) {
+      const j = start + Math.floor(random() * (i - start + 1));
+      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+    }
+    start = end;
+  }
 }

@@ -20,6 +20,8 @@ export class StreamCatalog {
     private readonly opts: {
       doorbellMeanMotionIntervalMs?: number;
       doorbellMaxFrames?: number;
+      /** The UCI gas stream in a shuffled order within each batch (see loadUciDriftStream). */
+      uciShuffledWithinBatches?: boolean;
       user?: UserStreamOptions;
     } = {},
   ) {}
@@ -44,7 +46,7 @@ export class StreamCatalog {
       case 'gas-fruit':
         return loadSmellnetStream();
       case 'gas-ethylene':
-        return loadUciDriftStream();
+        return loadUciDriftStream(undefined, this.opts.uciShuffledWithinBatches);
       case 'doorbell':
         return loadDoorbellStream(this.opts.doorbellMeanMotionIntervalMs, this.opts.doorbellMaxFrames);
     }

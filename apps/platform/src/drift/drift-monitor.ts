@@ -10,8 +10,8 @@ export const MAX_WINDOWS_PER_TICK = 48;
 
 /**
  * Judges every cohort's windows of device time: every `stepMs` a window of the last `windowMs`,
- * against the model version's reference — its manifest's validation-set statistics, or else the
- * cohort's own first window (what it did right after the rollout). Idempotent over persisted
+ * against the model version's reference — its manifest's validation-set statistics, or else (or with
+ * DRIFT_REFERENCE=first-window) the cohort's own first window (what it did right after the rollout). Idempotent over persisted
  * state: a tick judges the window ends after the cohort's last verdict up to its latest summary,
  * and a window written twice (two instances) keeps the first.
  */
@@ -30,8 +30,8 @@ export class DriftMonitor {
   }
 
   private async judgeCohort(c: CohortSpan, now: Date): Promise<VerdictRecord[]> {
-    const { windowMs, stepMs } = this.config.drift;
-    const manifest = await this.summaries.manifestReference(c.modelId, c.modelVersion);
+    const { windowMs, stepMs, reference: mode } = this.config.drift;
+    const manifest = mode !== 'first-window' ? await this.summaries.manifestReference(c.modelId, c.modelVersion) : null;
     // Without a manifest reference the cohort's first window (from just before its first summary) is
     // the reference, so judging starts at the first step after it.
     const startMs = c.firstMs - 1;
