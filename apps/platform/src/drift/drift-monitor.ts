@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assessDrift, type DriftAssessment, type WindowSignals } from '@tinyfleet/drift';
+import { assessDrift, DEFAULT_DRIFT_THRESHOLDS, type DriftAssessment, type WindowSignals } from '@tinyfleet/drift';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { referenceFromManifest, type DriftReference } from './drift-reference';
 import { DriftVerdictsRepository, type VerdictRecord } from './drift-verdicts.repository';
@@ -35,12 +35,14 @@ export class DriftMonitor {
     // Without a manifest reference the cohort's first window (from just before its first summary) is
     // the reference, so judging starts at the first step after it.
     const startMs = c.firstMs - 1;
-    const firstEnd = ceilTo(startMs + (manifest ? stepMs : windowMs) + 1, stepMs);
     const lastEnd = Math.floor(c.lastMs / stepMs) * stepMs;
+    const own = manifest ? null : await this.firstWindow(c, startMs, windowMs, stepMs);
+    if (!manifest && !own) return []; // the first window does not hold a verdict's minimum yet
+    const firstEnd = manifest ? ceilTo(startMs + stepMs + 1, stepMs) : ceilTo(own!.endMs + 1, stepMs);
     const judged = await this.verdicts.lastWindowEnd(c);
     let end = judged === null ? firstEnd : judged + stepMs;
     if (end > lastEnd) return [];
-    const reference = manifest ? referenceFromManifest(manifest) : await this.firstWindow(c, windowMs);
+    const reference = manifest ? referenceFromManifest(manifest) : own!.reference;
     const out: VerdictRecord[] = [];
     for (let n = 0; end <= lastEnd && n < MAX_WINDOWS_PER_TICK; end += stepMs, n++) {
       const from = Math.max(end - windowMs, startMs);
@@ -51,14 +53,29 @@ export class DriftMonitor {
     return out;
   }
 
-  private async firstWindow(c: CohortSpan, windowMs: number): Promise<DriftReference | null> {
-    const w = await this.summaries.cohortWindow(c, c.firstMs - 1, c.firstMs - 1 + windowMs);
-    return w.signals
-      ? {
-          signals: w.signals,
-          source: `the cohort's first ${windowMs / 3_600_000} h after it started (${new Date(c.firstMs).toISOString()}), ${w.devices} devices`,
-        }
-      : null;
+  /**
+   * The cohort's own first window: `windowMs` from its first summary, grown a step at a time until it
+   * holds the inferences a verdict needs — a rollout's devices switch over hours apart, so the first
+   * window may have one device in it and could not tell drift from one device's mix.
+   */
+  private async firstWindow(
+    c: CohortSpan,
+    startMs: number,
+    windowMs: number,
+    stepMs: number,
+  ): Promise<{ reference: DriftReference; endMs: number } | null> {
+    for (let endMs = startMs + windowMs; endMs <= c.lastMs; endMs += stepMs) {
+      const w = await this.summaries.cohortWindow(c, startMs, endMs);
+      if (w.signals && w.signals.inferences >= DEFAULT_DRIFT_THRESHOLDS.minInferences)
+        return {
+          endMs,
+          reference: {
+            signals: w.signals,
+            source: `the cohort's first ${(endMs - startMs) / 3_600_000} h after it started (${new Date(c.firstMs).toISOString()}), ${w.devices} devices`,
+          },
+        };
+    }
+    return null;
   }
 }
 
