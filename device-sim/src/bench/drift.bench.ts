@@ -23,7 +23,6 @@ import { BATTERY_PROFILES, MCU_PROFILES, messageCost, RADIO_PROFILES } from '@ti
 import { readIdxImages } from '@tinyfleet/datasets';
 import { Interpreter, loadModel } from '@tinyfleet/tinyml';
 import { decodeInferenceSummaryV1, SUMMARY_MAX_CHANNELS, type DownlinkKind, type UplinkKind } from '@tinyfleet/wire';
-import { mulberry32 } from '@tinyfleet/random';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,7 +33,7 @@ import { MemorySeqStore, type NodeUplink } from '../node/node-ports';
 import { SimNode } from '../node/sim-node';
 import { loadDoorbellStream } from '../streams/doorbell.stream';
 import { loadUciDriftStream } from '../streams/gas.stream';
-import { wrapIndex, type SensorStream } from '../streams/sensor-stream';
+import type { SensorStream } from '../streams/sensor-stream';
 
 const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;
@@ -123,7 +122,7 @@ function scenarios(dataDir: string): Scenario[] {
   };
   const doorRef = personDetectReference(healthy);
   const doorOffsets = Array.from({ length: NODES }, (_, k) => k * 37);
-  const shuffled = shuffleWithinBatches(uci, batchOf);
+  const shuffled = loadUciDriftStream(undefined, true);
   const gas = (
     name: string,
     stream: SensorStream,
@@ -177,32 +176,6 @@ function scenarios(dataDir: string): Scenario[] {
       truthOnsetMs: () => null,
     },
   ];
-}
-
-/**
- * The UCI stream with each batch's rows in a seeded random order: the file lists a batch gas by gas
- * (runs of up to 525 rows of one gas), which a sensor in the field would not see; the batch order —
- * the sensors' drift over 36 months — is kept.
- */
-function shuffleWithinBatches(s: SensorStream, batchOf: (i: number) => number): SensorStream {
-  const order = Array.from({ length: s.length }, (_, i) => i);
-  const random = mulberry32(18);
-  for (let start = 0; start < s.length;) {
-    let end = start;
-    while (end < s.length && batchOf(end) === batchOf(start)) end++;
-    for (let i = end - 1; i > start; i--) {
-      const j = start + Math.floor(random() * (i - start + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    start = end;
-  }
-  const at = (i: number) => order[wrapIndex(i, s.length)]!;
-  return {
-    ...s,
-    values: (i) => s.values(at(i)),
-    groundTruth: (i) => s.groundTruth(at(i)),
-    describe: (i) => s.describe(at(i)),
-  };
 }
 
 /** gas-ethylene v1 as the fleet builds it (quick settings), with its manifest.monitoring reference. */
