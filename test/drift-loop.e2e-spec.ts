@@ -23,9 +23,14 @@ const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 10, 9);
 /** Two cohorts (the fleet plan alternates MCU and radio) of five nodes × 12 exposures an hour × the 4 h window: 240 inferences, over the verdict's minimum of 200. */
 const NODES = 10;
-/** Virtual hours each node replays of UCI batch 6 (v1's own data) before batch 7 reaches it. */
+/** Virtual hours each node replays of UCI batch 6 (v1's own data) before batch 8 reaches it. */
 const BATCH6_HOURS = 5;
 const EVIDENCE_MAX_BYTES = 4096;
+/**
+ * UCI batch 8's rows. The files hold batches 1–6, 8 and 9 (no 7 or 10), so the first batch v1 never
+ * saw is 8 — which the gas-ethylene recipe's v2 trains on as well.
+ */
+const BATCH8_ROWS = 294;
 
 const run = (args: string[]) =>
   promisify(execFile)(process.execPath, [path.join(REPO, 'bin', 'tinyfleet.js'), ...args], { maxBuffer: 1 << 24 });
@@ -39,10 +44,11 @@ const since = (now: Accuracy, then: Accuracy, model: string) => ({
 
 /**
  * The closing loop of #18 on simulated nodes, no ground truth on the platform side: gas-ethylene v1
- * (UCI batches 1–6, a real pipeline build) runs on six nodes that replay the end of batch 6 and then
- * the drifted batch 7; the platform's label-free drift verdict fires; the operator asks that cohort for
+ * (UCI batches 1–6, a real pipeline build) runs on ten nodes that replay the end of batch 6 and then
+ * the drifted batch 8; the platform's label-free drift verdict fires; the operator asks that cohort for
  * evidence within a byte budget; the windows are labelled (from the simulator's ground truth, standing
- * in for a person), exported with the CLI, and v2 is built with `--add-evidence` on v1's input; v2
+ * in for a person), exported with the CLI, and v2 (the recipe's v2, which adds batch 8 to the training
+ * data) is built with `--add-evidence` on v1's input; v2
  * rolls out behind the drift gate and both the drift verdict and the sim-known accuracy recover.
  * Real pipeline builds, real MQTT and PostgreSQL, the real device agent in every node; virtual time
  * stepped by a fake clock.
@@ -119,12 +125,12 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
         connectConcurrency: 4,
         uciShuffledWithinBatches: true,
       });
-      // Every node reaches batch 7 after BATCH6_HOURS of batch 6 (one exposure apart).
-      const batch7 = firstRowOfBatch(7);
+      // Every node reaches batch 8 after BATCH6_HOURS of batch 6 (one exposure apart).
+      const batch8 = firstRowOfBatch(8);
       host.add(
         planFleet('loop', NODES, 'gas-ethylene:100').map((s) => ({
           ...s,
-          streamOffset: batch7 - BATCH6_HOURS * 12 + s.index,
+          streamOffset: batch8 - BATCH6_HOURS * 12 + s.index,
         })),
       );
       await host.start();
@@ -144,25 +150,25 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('the drift verdict fires on batch 7, evidence within budget retrains v2, the drift gate rolls it out, accuracy recovers', async () => {
-    const batch7Ms = T0 + BATCH6_HOURS * HOUR;
-    // 1. Batch 6, then batch 7, an hour at a time, judged each hour until the verdict says drift.
+  it('the drift verdict fires on batch 8, evidence within budget retrains v2, the drift gate rolls it out, accuracy recovers', async () => {
+    const batch8Ms = T0 + BATCH6_HOURS * HOUR;
+    // 1. Batch 6, then batch 8, an hour at a time, judged each hour until the verdict says drift.
     const verdicts: VerdictRecord[] = [];
     await live(BATCH6_HOURS * HOUR);
     verdicts.push(...(await judge(clock.nowMs())));
-    const atBatch7 = structuredClone(host.stats().accuracy) as Accuracy;
+    const atBatch8 = structuredClone(host.stats().accuracy) as Accuracy;
     let fired: VerdictRecord | undefined;
     for (let h = 0; h < 12 && !fired; h++) {
       await live(HOUR);
       const written = await judge(clock.nowMs());
       verdicts.push(...written);
-      fired = written.find((v) => v.verdict === 'drift' && v.windowEndMs > batch7Ms);
+      fired = written.find((v) => v.verdict === 'drift' && v.windowEndMs > batch8Ms);
     }
     expect(fired).toBeDefined();
-    const falseAlarms = verdicts.filter((v) => v.windowEndMs <= batch7Ms && v.verdict === 'drift');
-    const healthy = verdicts.filter((v) => v.windowEndMs <= batch7Ms && v.verdict !== 'insufficient-data');
+    const falseAlarms = verdicts.filter((v) => v.windowEndMs <= batch8Ms && v.verdict === 'drift');
+    const healthy = verdicts.filter((v) => v.windowEndMs <= batch8Ms && v.verdict !== 'insufficient-data');
     expect(falseAlarms).toEqual([]);
-    const detectionDelayH = (fired!.windowEndMs - batch7Ms) / HOUR;
+    const detectionDelayH = (fired!.windowEndMs - batch8Ms) / HOUR;
 
     // 2. Evidence from that cohort, within the budget; each node answers from its ring of recent windows.
     const before = gas().map((n) => ({ ...n.node.counters }));
@@ -256,29 +262,32 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
 
     // 5. After the rollout: v2's cohort judged stable, and the nodes' own ground truth says better.
     const afterMs = clock.nowMs();
-    await live(6 * HOUR);
+    await live(3 * HOUR);
     const v2Verdicts = (await judge(clock.nowMs())).filter((v) => v.modelVersion === '2.0.0');
     expect(v2Verdicts.length).toBeGreaterThan(0);
-    // Each v2 cohort's latest window (both MCU/radio cohorts) is stable against its own first window.
-    const latest = new Map(v2Verdicts.map((v) => [`${v.mcu}/${v.radio}`, v.verdict]));
-    expect([...latest.values()]).toEqual(['stable', 'stable']);
+    // Judged while every node is still in batch 8 (v2's cohorts all stable against their own first
+    // window); the first node reaches batch 9 — drifted again, for v2 too — BATCH8_ROWS exposures in.
+    const batch9Ms = T0 + (BATCH6_HOURS * 12 + BATCH8_ROWS - (NODES - 1)) * 5 * MIN;
+    const inBatch8 = v2Verdicts.filter((v) => v.windowEndMs <= batch9Ms && v.verdict !== 'insufficient-data');
+    expect(new Set(inBatch8.map((v) => `${v.mcu}/${v.radio}`)).size).toBe(2);
+    expect(inBatch8.map((v) => v.verdict)).toEqual(inBatch8.map(() => 'stable'));
     const now = host.stats().accuracy as Accuracy;
-    const v1Batch6 = atBatch7['gas-ethylene@1.0.0']!;
-    const v1Batch7 = since(atRollout, atBatch7, 'gas-ethylene@1.0.0');
-    const v2Batch7 = since(now, atRollout, 'gas-ethylene@2.0.0');
-    expect(v2Batch7.inferences).toBeGreaterThan(300);
-    expect(pct(v1Batch6) - pct(v1Batch7)).toBeGreaterThan(10); // the drift is real (sim-known)
-    expect(pct(v2Batch7) - pct(v1Batch7)).toBeGreaterThan(10); // and v2 recovers it
+    const v1Batch6 = atBatch8['gas-ethylene@1.0.0']!;
+    const v1Batch8 = since(atRollout, atBatch8, 'gas-ethylene@1.0.0');
+    const v2Batch8 = since(now, atRollout, 'gas-ethylene@2.0.0');
+    expect(v2Batch8.inferences).toBeGreaterThan(300);
+    expect(pct(v1Batch6) - pct(v1Batch8)).toBeGreaterThan(10); // the drift is real (sim-known)
+    expect(pct(v2Batch8) - pct(v1Batch8)).toBeGreaterThan(10); // and v2 recovers it
 
     console.log(
       [
         `drift loop on ${NODES} gas-ethylene nodes (virtual time; 4 h windows, hourly steps):`,
-        `detection delay ${detectionDelayH.toFixed(2)} h after batch 7 (window ending ${new Date(fired!.windowEndMs).toISOString()}, ${fired!.reasons.join('; ')}, reference ${fired!.referenceSource})`,
+        `detection delay ${detectionDelayH.toFixed(2)} h after batch 8 (window ending ${new Date(fired!.windowEndMs).toISOString()}, ${fired!.reasons.join('; ')}, reference ${fired!.referenceSource})`,
         `false alarms on batch 6: ${falseAlarms.length}/${healthy.length} judged windows`,
         `evidence per device: ${JSON.stringify(perDevice)}`,
         `${windows.length} windows labelled; rollout ${done.state}, drift gate ${JSON.stringify(gate)}`,
-        `v2 verdicts after ${new Date(afterMs).toISOString()}: ${v2Verdicts.map((v) => `${v.verdict} PSI ${v.classMixPsi?.toFixed(3)}`).join(', ')}`,
-        `accuracy (sim ground truth): v1 batch 6 ${pct(v1Batch6).toFixed(1)} % (n=${v1Batch6.inferences}) → v1 batch 7 ${pct(v1Batch7).toFixed(1)} % (n=${v1Batch7.inferences}) → v2 batch 7 ${pct(v2Batch7).toFixed(1)} % (n=${v2Batch7.inferences})`,
+        `v2 verdicts in batch 8 after ${new Date(afterMs).toISOString()}: ${inBatch8.map((v) => `${v.verdict} PSI ${v.classMixPsi?.toFixed(3)}`).join(', ')}`,
+        `accuracy (sim ground truth): v1 batch 6 ${pct(v1Batch6).toFixed(1)} % (n=${v1Batch6.inferences}) → v1 batch 8 ${pct(v1Batch8).toFixed(1)} % (n=${v1Batch8.inferences}) → v2 batch 8 ${pct(v2Batch8).toFixed(1)} % (n=${v2Batch8.inferences})`,
       ].join('\n'),
     );
   }, 420_000);
