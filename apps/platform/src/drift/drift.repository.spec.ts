@@ -226,4 +226,38 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('drift repositories on %s', 
       after: { signals: null, devices: 0 },
     });
   });
+
+  it("grows a thin first window a step at a time until it holds a verdict's minimum", async () => {
+    // One device on another MCU (its own cohort) with 40 inferences an hour: its first 4 h hold 160 of
+    // the 200 a verdict needs, so the reference is its first 5 h and judging starts at the 6 h end.
+    await ds.query(
+      `INSERT INTO devices (id, hardware_id, mcu_profile, radio_profile, sensor_stream, firmware_version, interpreter_version,
+         lifecycle, connectivity, secret_hash, broker_hash, active_model_id, active_model_version, active_model_tag)
+       VALUES ('dev-thin', 'hw-thin', 'stm32l4r5', 'nrf52840-ble-1m', 'doorbell', '1.0.0', '0.1.0', 'ACTIVE', 'OFFLINE', 'x', 'y',
+         'person-detect', '1.0.0', $1)`,
+      [TAG],
+    );
+    const thin = (seq: number) => {
+      const s = summary(seq, 50);
+      const m = s.models[0]!;
+      return {
+        deviceId: 'dev-thin',
+        summary: {
+          ...s,
+          models: [{ ...m, inferences: 40, classCounts: [20, 20], scoreHistogram: [...Array(15).fill(0), 40] }],
+        },
+      };
+    };
+    const judged = async () =>
+      (await monitor.tick(new Date())).filter((v) => v.mcu === 'stm32l4r5').map((v) => (v.windowEndMs - T0) / HOUR);
+    await summaries.insertBatch([0, 1, 2, 3, 4].map(thin));
+    expect(await judged()).toEqual([]); // 4 h hold 160, 5 h hold 200: the reference, nothing after it yet
+    await summaries.insertBatch([5, 6].map(thin));
+    const history = async () =>
+      (await verdicts.history({ modelId: 'person-detect' })).filter((v) => v.mcu === 'stm32l4r5');
+    expect(await judged()).toEqual([6]);
+    // The judged 4 h window holds 160 itself, so it is not a verdict either — but it has a reference.
+    expect((await history())[0]).toMatchObject({ verdict: 'insufficient-data', inferences: 160 });
+    expect((await history())[0]!.referenceSource).toMatch(/^the cohort's first 5 h after it started .*, 1 devices$/);
+  });
 });
