@@ -49,9 +49,12 @@ export interface AppConfig {
   ota: { chunkBytes: number; tickMs: number; leaseMs: number };
   /**
    * Label-free drift (up/summary): verdicts every `stepMs` of device time over the last `windowMs`,
-   * computed every `tickMs` of platform time (0: never — tests call tick themselves).
+   * computed every `tickMs` of platform time (0: never — tests call tick themselves). `reference`:
+   * what a cohort is judged against — the manifest's validation-set statistics where the model ships
+   * them (`manifest`), or always the cohort's own first window on the devices (`first-window`: a
+   * validation split mixes all the training data, which the field's hours seldom match).
    */
-  drift: { tickMs: number; windowMs: number; stepMs: number };
+  drift: { tickMs: number; windowMs: number; stepMs: number; reference: DriftReferenceMode };
   /** Evidence windows are kept `retentionDays` after they arrive; the retention sweep runs every `tickMs` (0: never). */
   evidence: { retentionDays: number; tickMs: number };
   /**
@@ -109,6 +112,8 @@ export class ConfigError extends Error {
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
+export const DRIFT_REFERENCE_MODES = ['manifest', 'first-window'] as const;
+export type DriftReferenceMode = (typeof DRIFT_REFERENCE_MODES)[number];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The embedded broker's default port. */
@@ -196,6 +201,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const driftTickMs = int('DRIFT_TICK_MS', 10_000, 0, 3_600_000);
   const driftWindowH = int('DRIFT_WINDOW_H', 24, 1, 24 * 90);
   const driftStepMin = int('DRIFT_STEP_MIN', 60, 1, 24 * 60);
+  const driftReference = (env.DRIFT_REFERENCE || 'manifest') as DriftReferenceMode;
+  if (!DRIFT_REFERENCE_MODES.includes(driftReference))
+    problems.push(
+      `DRIFT_REFERENCE=${JSON.stringify(env.DRIFT_REFERENCE)} must be one of ${DRIFT_REFERENCE_MODES.join(', ')}`,
+    );
   const evidenceRetentionDays = int('EVIDENCE_RETENTION_DAYS', 30, 1, 3650);
   const evidenceTickMs = int('EVIDENCE_TICK_MS', 60_000, 0, 86_400_000);
   const credentialKey = base64Key('CREDENTIAL_KEY', env.CREDENTIAL_KEY, problems);
@@ -254,7 +264,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     ingest: { maxBatchRows, eventsRetentionDays },
     ota: { chunkBytes, tickMs, leaseMs },
-    drift: { tickMs: driftTickMs, windowMs: driftWindowH * 3_600_000, stepMs: driftStepMin * 60_000 },
+    drift: {
+      tickMs: driftTickMs,
+      windowMs: driftWindowH * 3_600_000,
+      stepMs: driftStepMin * 60_000,
+      reference: driftReference,
+    },
     evidence: { retentionDays: evidenceRetentionDays, tickMs: evidenceTickMs },
     credentials: { key: credentialKey },
   };

@@ -10,9 +10,8 @@ export const MAX_WINDOWS_PER_TICK = 48;
 
 /**
  * Judges every cohort's windows of device time: every `stepMs` a window of the last `windowMs`,
- * against the model version's reference — its manifest's validation-set statistics, or else the
- * cohort's own first window (what it did right after the rollout), grown step by step until it holds
- * the inferences a verdict needs (a sparse cohort's first `windowMs` alone may not). Idempotent over persisted
+ * against the model version's reference — its manifest's validation-set statistics, or else (or with
+ * DRIFT_REFERENCE=first-window) the cohort's own first window (what it did right after the rollout). Idempotent over persisted
  * state: a tick judges the window ends after the cohort's last verdict up to its latest summary,
  * and a window written twice (two instances) keeps the first.
  */
@@ -31,19 +30,19 @@ export class DriftMonitor {
   }
 
   private async judgeCohort(c: CohortSpan, now: Date): Promise<VerdictRecord[]> {
-    const { windowMs, stepMs } = this.config.drift;
-    const manifest = await this.summaries.manifestReference(c.modelId, c.modelVersion);
-    const startMs = c.firstMs - 1;
-    const lastEnd = Math.floor(c.lastMs / stepMs) * stepMs;
-    const judged = await this.verdicts.lastWindowEnd(c);
-    if (judged !== null && judged + stepMs > lastEnd) return [];
+    const { windowMs, stepMs, reference: mode } = this.config.drift;
+    const manifest = mode !== 'first-window' ? await this.summaries.manifestReference(c.modelId, c.modelVersion) : null;
     // Without a manifest reference the cohort's first window (from just before its first summary) is
     // the reference, so judging starts at the first step after it.
-    const first = manifest ? null : await this.firstWindow(c, startMs);
-    if (!manifest && !first) return []; // the reference is still collecting
-    const reference = first ? first.reference : referenceFromManifest(manifest!);
-    let end = judged === null ? ceilTo((first ? first.endMs : startMs + stepMs) + 1, stepMs) : judged + stepMs;
+    const startMs = c.firstMs - 1;
+    const lastEnd = Math.floor(c.lastMs / stepMs) * stepMs;
+    const own = manifest ? null : await this.firstWindow(c, startMs, windowMs, stepMs);
+    if (!manifest && !own) return []; // the first window does not hold a verdict's minimum yet
+    const firstEnd = manifest ? ceilTo(startMs + stepMs + 1, stepMs) : ceilTo(own!.endMs + 1, stepMs);
+    const judged = await this.verdicts.lastWindowEnd(c);
+    let end = judged === null ? firstEnd : judged + stepMs;
     if (end > lastEnd) return [];
+    const reference = manifest ? referenceFromManifest(manifest) : own!.reference;
     const out: VerdictRecord[] = [];
     for (let n = 0; end <= lastEnd && n < MAX_WINDOWS_PER_TICK; end += stepMs, n++) {
       const from = Math.max(end - windowMs, startMs);
@@ -55,27 +54,28 @@ export class DriftMonitor {
   }
 
   /**
-   * The cohort's first `windowMs`, extended a step at a time until it holds the inferences a judged
-   * window needs — the drift gate's own first window holds the same minimum — so a reference is never
-   * thinner than what it is compared with. Null while the cohort has not sent that many yet.
+   * The cohort's own first window: `windowMs` from its first summary, grown a step at a time until it
+   * holds the inferences a verdict needs — a rollout's devices switch over hours apart, so the first
+   * window may have one device in it and could not tell drift from one device's mix.
    */
   private async firstWindow(
     c: CohortSpan,
     startMs: number,
+    windowMs: number,
+    stepMs: number,
   ): Promise<{ reference: DriftReference; endMs: number } | null> {
-    const { windowMs, stepMs } = this.config.drift;
-    for (let endMs = startMs + windowMs; ; endMs += stepMs) {
+    for (let endMs = startMs + windowMs; endMs <= c.lastMs; endMs += stepMs) {
       const w = await this.summaries.cohortWindow(c, startMs, endMs);
       if (w.signals && w.signals.inferences >= DEFAULT_DRIFT_THRESHOLDS.minInferences)
         return {
           endMs,
           reference: {
             signals: w.signals,
-            source: `the cohort's first ${(endMs - startMs) / 3_600_000} h after it started (${new Date(c.firstMs).toISOString()}), ${w.devices} devices, ${w.signals.inferences} inferences`,
+            source: `the cohort's first ${(endMs - startMs) / 3_600_000} h after it started (${new Date(c.firstMs).toISOString()}), ${w.devices} devices`,
           },
         };
-      if (endMs >= c.lastMs) return null;
     }
+    return null;
   }
 }
 

@@ -227,35 +227,37 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('drift repositories on %s', 
     });
   });
 
-  it("a sparse cohort's own first window grows until it holds the inferences a verdict needs", async () => {
-    // A soil cohort of person-detect 3.0.0 (no manifest.monitoring): dev-s1 from hour 0, dev-s2 joins
-    // at hour 4, 30 inferences an hour each. The first 4 h hold 120 of the 200 a window needs.
-    const tag = 0x5ca1ab1e;
-    for (const id of ['dev-s1', 'dev-s2'])
-      await ds.query(
-        `INSERT INTO devices (id, hardware_id, mcu_profile, radio_profile, sensor_stream, firmware_version, interpreter_version,
-           lifecycle, connectivity, secret_hash, broker_hash, active_model_id, active_model_version, active_model_tag)
-         VALUES ($1, 'hw-' || $1, 'nrf52840', 'nrf52840-ble-1m', 'soil', '1.0.0', '0.1.0', 'ACTIVE', 'OFFLINE', 'x', 'y',
-           'person-detect', '3.0.0', $2)`,
-        [id, tag],
-      );
-    const sparse = (seq: number): InferenceSummaryV1 => {
-      const s = summary(seq, 50, 0, tag);
-      const m = { ...s.models[0]!, inferences: 30, classCounts: [15, 15], scoreHistogram: [...Array(15).fill(0), 30] };
-      return { ...s, bootId: 9, models: [{ ...m, lowMargin: 1 }] };
+  it("grows a thin first window a step at a time until it holds a verdict's minimum", async () => {
+    // One device on another MCU (its own cohort) with 40 inferences an hour: its first 4 h hold 160 of
+    // the 200 a verdict needs, so the reference is its first 5 h and judging starts at the 6 h end.
+    await ds.query(
+      `INSERT INTO devices (id, hardware_id, mcu_profile, radio_profile, sensor_stream, firmware_version, interpreter_version,
+         lifecycle, connectivity, secret_hash, broker_hash, active_model_id, active_model_version, active_model_tag)
+       VALUES ('dev-thin', 'hw-thin', 'stm32l4r5', 'nrf52840-ble-1m', 'doorbell', '1.0.0', '0.1.0', 'ACTIVE', 'OFFLINE', 'x', 'y',
+         'person-detect', '1.0.0', $1)`,
+      [TAG],
+    );
+    const thin = (seq: number) => {
+      const s = summary(seq, 50);
+      const m = s.models[0]!;
+      return {
+        deviceId: 'dev-thin',
+        summary: {
+          ...s,
+          models: [{ ...m, inferences: 40, classCounts: [20, 20], scoreHistogram: [...Array(15).fill(0), 40] }],
+        },
+      };
     };
-    const hours = Array.from({ length: 12 }, (_, h) => h);
-    await summaries.insertBatch([
-      ...hours.map((h) => ({ deviceId: 'dev-s1', summary: sparse(h) })),
-      ...hours.filter((h) => h >= 4).map((h) => ({ deviceId: 'dev-s2', summary: sparse(h) })),
-    ]);
-    const written = (await monitor.tick(new Date(T0 + 20 * HOUR))).filter((v) => v.stream === 'soil');
-    // Reference: hours 0..5 (120 + 2 × 60 = 240 inferences, both devices); judged from 7 h to 11 h.
-    expect(written.map((v) => [(v.windowEndMs - T0) / HOUR, v.verdict])).toEqual(
-      [7, 8, 9, 10, 11].map((h) => [h, 'stable']),
-    );
-    expect(written[0]!.referenceSource).toMatch(
-      /^the cohort's first 6 h after it started .*, 2 devices, 240 inferences$/,
-    );
+    const judged = async () =>
+      (await monitor.tick(new Date())).filter((v) => v.mcu === 'stm32l4r5').map((v) => (v.windowEndMs - T0) / HOUR);
+    await summaries.insertBatch([0, 1, 2, 3, 4].map(thin));
+    expect(await judged()).toEqual([]); // 4 h hold 160, 5 h hold 200: the reference, nothing after it yet
+    await summaries.insertBatch([5, 6].map(thin));
+    const history = async () =>
+      (await verdicts.history({ modelId: 'person-detect' })).filter((v) => v.mcu === 'stm32l4r5');
+    expect(await judged()).toEqual([6]);
+    // The judged 4 h window holds 160 itself, so it is not a verdict either — but it has a reference.
+    expect((await history())[0]).toMatchObject({ verdict: 'insufficient-data', inferences: 160 });
+    expect((await history())[0]!.referenceSource).toMatch(/^the cohort's first 5 h after it started .*, 1 devices$/);
   });
 });

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AccuracyReportsRepository } from '../../accuracy/accuracy-reports.repository';
 import { accuracyDeltas, sumAccuracy } from '../../accuracy/accuracy-window';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DevicesRepository } from '../../devices/devices.repository';
 import { referenceFromManifest, type DriftReference } from '../../drift/drift-reference';
 import { DriftVerdictsRepository } from '../../drift/drift-verdicts.repository';
@@ -33,6 +34,7 @@ export class GateEvidence {
     private readonly accuracy: AccuracyReportsRepository,
     private readonly summaries: InferenceSummariesRepository,
     private readonly verdicts: DriftVerdictsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async side(side: GateSide, models: SideModels, since: Date, now: Date): Promise<SideStats> {
@@ -57,8 +59,12 @@ export class GateEvidence {
     };
   }
 
-  /** The new model's shipped reference for the drift gate (null: it has none, so the control side is the reference). */
+  /**
+   * The new model's shipped reference for the drift gate (null: it has none, or DRIFT_REFERENCE=first-window
+   * says not to use it, so the control side or the updated side's own first window is the reference).
+   */
   async driftReference(sha256: string): Promise<DriftReference | null> {
+    if (this.config.drift.reference === 'first-window') return null;
     const m = await this.summaries.manifestReferenceBySha256(sha256);
     return m ? referenceFromManifest(m) : null;
   }
