@@ -161,20 +161,22 @@ export function describeBrokerContract(mode: string, start: () => Promise<Broker
         const victim = await connectAs(a, a.deviceId);
         let dropped = false;
         victim.on('close', () => (dropped = true));
-        await connectAsync(
-          platform.mqttUrl,
-          {
-            clientId: a.deviceId,
-            username: b.deviceId,
-            password: b.secret,
-            reconnectPeriod: 0,
-            connectTimeout: WAIT_TIMEOUT_MS,
-          },
-          false,
-        ).then(
-          (c) => clients.push(c),
-          () => undefined,
-        );
+        const takeOver = () =>
+          connectAsync(
+            platform.mqttUrl,
+            {
+              clientId: a.deviceId,
+              username: b.deviceId,
+              password: b.secret,
+              reconnectPeriod: 0,
+              connectTimeout: 10_000,
+            },
+            false,
+          ).then(
+            (c) => clients.push(c),
+            () => undefined,
+          );
+        await takeOver();
         if (broker.clientIdBoundToCredential) {
           await victim.publishAsync(
             deviceUplinkTopic(a.deviceId, 'event'),
@@ -183,7 +185,14 @@ export function describeBrokerContract(mode: string, start: () => Promise<Broker
           );
           expect(dropped).toBe(false);
         } else {
-          await until(async () => dropped, "the victim's session to be taken over (the documented limit)");
+          // The documented limit: the other credential's CONNECT takes the session over. Under load
+          // nats-server 2.9.10 may close such a CONNECT before its CONNACK; a thief tries again, so does this.
+          const deadline = Date.now() + WAIT_TIMEOUT_MS;
+          for (let waited = 0; !dropped && Date.now() < deadline; waited += 250) {
+            await new Promise((r) => setTimeout(r, 250));
+            if (!dropped && waited % 5000 === 4750) await takeOver();
+          }
+          expect(dropped).toBe(true);
         }
         // A wrong secret is refused at CONNECT.
         await expect(
