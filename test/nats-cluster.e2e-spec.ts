@@ -4,7 +4,7 @@ import { nkeys } from 'nats';
 import { issueDeviceJwt, readSigningKeyFile } from '../apps/platform/src/broker/nats/nats-credentials';
 import { event } from './support/devices';
 import { NatsCluster, startNatsCluster } from './support/nats-cluster';
-import { WAIT_TIMEOUT_MS } from './support/wait';
+import { WAIT_TIMEOUT_MS, within } from './support/wait';
 
 /**
  * The 3-node nats-server harness itself (test/support/nats-cluster.ts), and the facts about
@@ -94,11 +94,16 @@ describe('NATS cluster harness (nats-server 2.9.10, operator mode, MQTT)', () =>
     await cluster.kill('n1');
     await cluster.waitReady();
     const c = await connectOnceReady(cluster.mqttUrls[1]!, 'dev-harness-d');
-    await c.publishAsync(deviceUplinkTopic('dev-harness-d', 'event'), Buffer.from(encodeInferenceEventV1(event(2))), {
-      qos: 1,
-    });
+    await within(
+      c.publishAsync(deviceUplinkTopic('dev-harness-d', 'event'), Buffer.from(encodeInferenceEventV1(event(2))), {
+        qos: 1,
+      }),
+      WAIT_TIMEOUT_MS,
+      'the PUBACK on a surviving node',
+    );
     await cluster.restart('n1');
     const again = await connectOnceReady(cluster.mqttUrls[0]!, 'dev-harness-e');
     expect(again.connected).toBe(true);
-  });
+    // A kill, an election, a restart and two bounded connects: on a loaded machine more than Jest's default.
+  }, 240_000);
 });
