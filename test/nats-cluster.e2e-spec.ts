@@ -34,8 +34,8 @@ describe('NATS cluster harness (nats-server 2.9.10, operator mode, MQTT)', () =>
   });
 
   it('admits a device JWT on any node, only for its own topics', async () => {
-    const a = await connect(cluster.mqttUrls[0]!, 'dev-harness-a');
-    const b = await connect(cluster.mqttUrls[1]!, 'dev-harness-b');
+    const a = await connectOnceReady(cluster.mqttUrls[0]!, 'dev-harness-a');
+    const b = await connectOnceReady(cluster.mqttUrls[1]!, 'dev-harness-b');
     expect(await a.subscribeAsync(deviceDownlinkFilter('dev-harness-a'), { qos: 1 })).toEqual([
       { topic: deviceDownlinkFilter('dev-harness-a'), qos: 1 },
     ]);
