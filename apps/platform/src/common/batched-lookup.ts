@@ -6,8 +6,10 @@
  * per batch. A key is always read by a statement that starts after it was asked for: what a caller
  * gets is as fresh as its own query would have been. Batches grow with load by themselves (no timer).
  */
+type Waiters<V> = Array<{ resolve: (v: V | undefined) => void; reject: (err: unknown) => void }>;
+
 export class BatchedLookup<K, V> {
-  private pending = new Map<K, Array<{ resolve: (v: V | undefined) => void; reject: (err: unknown) => void }>>();
+  private pending = new Map<K, Waiters<V>>();
   private inFlight = 0;
   private scheduled = false;
 
@@ -40,7 +42,12 @@ export class BatchedLookup<K, V> {
 
   private flush(): void {
     while (this.inFlight < this.concurrency && this.pending.size > 0) {
-      const batch = [...this.pending].slice(0, this.maxBatch);
+      // The first maxBatch keys, without copying every key waiting (a storm can queue thousands).
+      const batch: Array<[K, Waiters<V>]> = [];
+      for (const entry of this.pending) {
+        if (batch.length >= this.maxBatch) break;
+        batch.push(entry);
+      }
       for (const [key] of batch) this.pending.delete(key);
       this.inFlight++;
       this.load(batch.map(([key]) => key))
