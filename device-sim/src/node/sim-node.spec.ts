@@ -350,6 +350,33 @@ describe('SimNode with person_detect (doorbell)', () => {
     expect(next.models[0]!.inferences).toBe(6);
   });
 
+  it('a summary due while the previous one awaits its PUBACK goes once that PUBACK is in, not a status interval later', async () => {
+    const pending: (() => void)[] = [];
+    const up = new FakeUplink();
+    up.connected = true;
+    const publish = up.publish.bind(up);
+    up.publish = (kind, payload) =>
+      kind === 'summary'
+        ? publish(kind, payload).then(() => new Promise<void>((r) => pending.push(r)))
+        : publish(kind, payload);
+    const node = doorbell(up, 'nrf52840');
+    node.linkUp(0);
+    await flush();
+    node.advance(HOUR);
+    await flush();
+    expect(up.of('summary')).toHaveLength(1); // its PUBACK is held back
+    node.advance(2 * HOUR);
+    await flush();
+    expect(up.of('summary')).toHaveLength(1); // the hour's window waits, still open
+    pending.shift()!();
+    await flush();
+    node.advance(2 * HOUR); // the next tick at the same virtual time
+    await flush();
+    const late = decodeInferenceSummaryV1(up.of('summary')[1]!);
+    expect(late).toMatchObject({ seq: 1, timestampMs: 2 * HOUR, windowMs: HOUR });
+    expect(late.models[0]!.inferences).toBe(6);
+  });
+
   it('buffers while offline, drops the oldest beyond capacity (counted), and flushes on reconnect', async () => {
     const up = new FakeUplink();
     const node = doorbell(up, 'nrf52840', 3);

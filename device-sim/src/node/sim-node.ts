@@ -120,6 +120,8 @@ export class SimNode {
   private nextEnergyAtMs: number;
   private lastNowMs: number;
   private statusDue = false;
+  /** The status went while the previous summary still awaited its PUBACK: send the window once it is in. */
+  private summaryDue = false;
   private capabilitiesDue = false;
   private energyDue = false;
   private sensing: boolean;
@@ -364,6 +366,17 @@ export class SimNode {
     if (model) this.ledger.chargeCompute(model.costOn(this.o.mcu));
   }
 
+  /**
+   * With the status, or as soon as the previous summary's PUBACK is in (the window stays open until
+   * then): skipping it would leave the platform a whole status interval without this node's window.
+   */
+  private sendSummaryIfDue(nowMs: number): void {
+    if (!this.summaryDue || this.radio.awaitingAck('summary')) return;
+    this.summaryDue = false;
+    const summary = this.summaries.take(nowMs, this.slots.activeModel?.artifact.modelTag);
+    if (summary) this.radio.sendReport('summary', summary, nowMs);
+  }
+
   private pump(nowMs: number): void {
     const up = this.o.uplink;
     if (!up.connected) return;
@@ -395,17 +408,15 @@ export class SimNode {
         droppedEvents: this.buffer.dropped,
       });
       this.radio.sendReport('status', payload, nowMs); // status is periodic: the next one supersedes
-      // The window since the last status (still open while the previous one awaits its PUBACK); a
-      // lost one shows as a seq gap.
-      const summary = this.radio.awaitingAck('summary')
-        ? null
-        : this.summaries.take(nowMs, this.slots.activeModel?.artifact.modelTag);
-      if (summary) this.radio.sendReport('summary', summary, nowMs);
+      // The window since the last status; a lost one shows as a seq gap.
+      this.summaryDue = true;
+      this.sendSummaryIfDue(nowMs);
       // With the status: hourly is enough for a health gate, and at 600× the energy cadence would
       // put as many accuracy reports on the platform as energy snapshots.
       const accuracy = this.radio.awaitingAck('accuracy') ? null : this.truth.takeReport(this.bootId, nowMs);
       if (accuracy) this.radio.sendReport('accuracy', accuracy, nowMs); // cumulative, like energy
     }
+    if (this.summaryDue && this.radio.txAllowed(nowMs)) this.sendSummaryIfDue(nowMs);
     while (this.buffer.inFlightCount < MAX_IN_FLIGHT && this.radio.txAllowed(nowMs)) {
       const e = this.buffer.takeNext();
       if (!e) break;
