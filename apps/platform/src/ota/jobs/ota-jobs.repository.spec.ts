@@ -131,6 +131,30 @@ describe('OtaJobsRepository', () => {
     expect(found.map((j) => j?.id ?? null)).toEqual([newer!.id, null, ids[2], null]);
   });
 
+  it('two instances writing overlapping batches in opposite orders: each job written once, no deadlock escapes', async () => {
+    // Two platform instances (each its own repository and cache), the same 300 jobs, each seeing
+    // them in the same state: every round both write one transition for every job, in opposite
+    // orders, so their row locks can cycle and PostgreSQL aborts one statement (40P01).
+    const rows: Array<{ id: number }> = await ds.query(
+      `INSERT INTO ota_jobs (rollout_id, group_id, device_id, artifact_id, state, attempts) SELECT 3, 1, 'dev-race-' || g, 1, 'QUEUED', 0 FROM generate_series(1, 300) g RETURNING id`,
+    );
+    const jobIds = rows.map((r) => r.id);
+    const [a, b] = [repo, new OtaJobsRepository(ds, new PlatformEvents(), new PlatformInstance())];
+    const path: Array<KnownJob['state']> = ['NOTIFIED', 'DOWNLOADING', 'DOWNLOADED', 'VERIFIED', 'APPLYING'];
+    for (const to of path) {
+      const seen = await a.known(jobIds);
+      const changes = jobIds.map((id) => ({ ...step(seen.get(id)!, to), job: { ...seen.get(id)!, state: to } }));
+      const [wa, wb] = await Promise.all([a.writeBatch(changes, now), b.writeBatch([...changes].reverse(), now)]);
+      expect(wa.size + wb.size).toBe(jobIds.length);
+      for (const id of wa) expect(wb.has(id)).toBe(false);
+      // The next round: a remembers what it wrote and reads again what b wrote (its own copy lost).
+    }
+    const final: Array<{ state: string; n: number }> = await ds.query(
+      `SELECT j.state, count(e.id)::int AS n FROM ota_jobs j JOIN ota_job_events e ON e.job_id = j.id WHERE j.rollout_id = 3 GROUP BY j.state`,
+    );
+    expect(final).toEqual([{ state: 'APPLYING', n: jobIds.length * path.length }]);
+  });
+
   it('knows nothing of jobs that do not exist, and does not remember that they do not', async () => {
     expect((await repo.known([2_000_000_000])).size).toBe(0);
   });

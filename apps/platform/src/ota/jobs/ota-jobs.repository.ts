@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { BatchedLookup } from '../../common/batched-lookup';
 import { PlatformEvents } from '../../common/platform-events';
 import { PlatformInstance } from '../../common/platform-instance';
+import { retryDeadlockVictim } from '../../database/deadlock-retry';
 import { KnownJob, OtaJobCache } from './ota-job-cache';
 import { OtaJobEvent } from './ota-job-event.entity';
 import { OtaJob } from './ota-job.entity';
@@ -219,29 +220,35 @@ export class OtaJobsRepository {
    * an event, in order, for the rows written. Callers validate transitions against the table first.
    * Returns the ids actually written; the others moved meanwhile.
    */
-  async writeBatch(changes: JobBatchChange[], now: Date): Promise<Set<number>> {
-    if (changes.length === 0) return new Set();
+  async writeBatch(unordered: JobBatchChange[], now: Date): Promise<Set<number>> {
+    if (unordered.length === 0) return new Set();
+    // In id order: two instances' batches over the same jobs then take their row locks in the same
+    // order instead of in a cycle.
+    const changes = [...unordered].sort((x, y) => x.job.id - y.job.id);
     const events = changes.flatMap((c) => c.events.map((e) => ({ ...e, jobId: c.job.id })));
     const ticket = this.cache.ticket();
     const dependent = changes.some((c) => c.after !== undefined);
-    const rows: Array<{ id: number }> = await this.db.query(dependent ? WRITE_BATCH_WITH_DEPENDENTS : WRITE_BATCH, [
-      changes.map((c) => c.job.id),
-      changes.map((c) => c.fromState),
-      changes.map((c) => c.fromAttempts),
-      changes.map((c) => c.job.state),
-      changes.map((c) => c.job.reason),
-      changes.map((c) => c.job.chunksReceived),
-      changes.map((c) => c.job.deadlineAt),
-      changes.map((c) => c.job.attempts),
-      now,
-      events.map((e) => e.jobId),
-      events.map((e) => e.fromState),
-      events.map((e) => e.toState),
-      events.map((e) => e.reason),
-      events.map((e) => e.source),
-      this.instance.id,
-      ...(dependent ? [changes.map((c) => c.after ?? null)] : []),
-    ]);
+    // One statement, so a deadlock victim (another multi-row writer of these jobs) left nothing behind.
+    const rows: Array<{ id: number }> = await retryDeadlockVictim(() =>
+      this.db.query(dependent ? WRITE_BATCH_WITH_DEPENDENTS : WRITE_BATCH, [
+        changes.map((c) => c.job.id),
+        changes.map((c) => c.fromState),
+        changes.map((c) => c.fromAttempts),
+        changes.map((c) => c.job.state),
+        changes.map((c) => c.job.reason),
+        changes.map((c) => c.job.chunksReceived),
+        changes.map((c) => c.job.deadlineAt),
+        changes.map((c) => c.job.attempts),
+        now,
+        events.map((e) => e.jobId),
+        events.map((e) => e.fromState),
+        events.map((e) => e.toState),
+        events.map((e) => e.reason),
+        events.map((e) => e.source),
+        this.instance.id,
+        ...(dependent ? [changes.map((c) => c.after ?? null)] : []),
+      ]),
+    );
     const applied = new Set(rows.map((r) => r.id));
     for (const c of changes) {
       // Written: every column a transition changes is now what the caller computed. Not written:
