@@ -169,6 +169,9 @@ async function postgresBackends(databaseUrl: string) {
     ).rows.map((r) => r.pid);
   return {
     pids,
+    /** Rows the platform stored (the database was fresh: all of them this run's). */
+    eventRows: async () =>
+      Number((await pg.query<{ n: string }>('SELECT count(*) AS n FROM device_events')).rows[0]!.n),
     close: () => pg.end(),
   };
 }
@@ -328,6 +331,16 @@ async function main(): Promise<void> {
       messagesPerS: per(sum(b.published), sum(a.published)),
       samplesPerS: per(b.samples, a.samples),
       bufferedAtEnd: final.buffered,
+      // The whole run, boot storm included: every event a node created is stored (PUBACKed after the
+      // platform's commit), still buffered on its node, or dropped (oldest-first, counted).
+      eventLedger: {
+        created: final.eventsCreated,
+        stored: final.eventsAcked,
+        bufferedAtEnd: final.buffered,
+        dropped: final.dropped,
+        unaccounted: final.eventsCreated - final.eventsAcked - final.buffered - final.dropped,
+        ...(postgres ? { rowsInDatabase: await postgres.eventRows() } : {}),
+      },
       // Stop = drain (up to --drain-seconds, default 60) then disconnect; drainedS includes the disconnects.
       drainedS: Math.round(drainedS),
       sim: {
