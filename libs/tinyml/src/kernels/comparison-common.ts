@@ -1,8 +1,10 @@
 /**
  * EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL (comparisons.cc), with broadcasting, to a bool
- * output. float32 / int32 / bool compare the raw values (NoScaling); int8 (WithScaling) compares both inputs
- * rescaled to a common fixed point: (x - zero point) << 8, times QuantizeMultiplierSmallerThanOneExp(scale), so
- * inputs of different quantization compare by real value. int64, and int16 GREATER of newer TFLM, are not here.
+ * output. float32 / int32 / int64 / bool compare the raw values (NoScaling); int8 (WithScaling) compares both
+ * inputs rescaled to a common fixed point: (x - zero point) << 8, times QuantizeMultiplierSmallerThanOneExp(scale),
+ * so inputs of different quantization compare by real value. int64 tensors are raw byte views (a double cannot hold
+ * every int64), so they compare by their signed high and unsigned low 32-bit words. int16 GREATER of TFLM newer
+ * than 90b983c2 is not here.
  */
 import { OP_DATA } from '../memory/device-layout';
 import { quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quant/fixed-point';
@@ -20,6 +22,8 @@ interface ComparisonData {
   cmp: CmpCode;
   plan: BroadcastPlan;
   scaled: boolean;
+  /** int64 inputs: `io.inputs` are raw little-endian byte views, compared word by word. */
+  int64: boolean;
   offset1: number;
   multiplier1: number;
   shift1: number;
@@ -46,6 +50,7 @@ function prepareComparison(ctx: PrepareContext, cmp: CmpCode, types: readonly st
     cmp,
     plan: planBroadcast(ctx, a, b, out),
     scaled: a.dtype === 'int8',
+    int64: a.dtype === 'int64',
     offset1: 0,
     multiplier1: 0,
     shift1: 0,
@@ -71,17 +76,42 @@ function rescale(x: number, offset: number, multiplier: number, shift: number): 
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul((offset + x) << LEFT_SHIFT, multiplier), -shift);
 }
 
+/** Word k (0 low, 1 high) of int64 element i of a raw little-endian byte view, as a signed int32. */
+function int64Word(bytes: TensorData, i: number, k: number): number {
+  const o = 8 * i + 4 * k;
+  return bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24);
+}
+
+/** Three-way int64 comparison (-1, 0, 1): the signed high words decide, then the low words as unsigned. */
+function compareInt64(a: TensorData, i: number, b: TensorData, j: number): number {
+  const hiA = int64Word(a, i, 1);
+  const hiB = int64Word(b, j, 1);
+  if (hiA !== hiB) return hiA < hiB ? -1 : 1;
+  const loA = int64Word(a, i, 0) >>> 0;
+  const loB = int64Word(b, j, 0) >>> 0;
+  return loA === loB ? 0 : loA < loB ? -1 : 1;
+}
+
 function evalComparison(d: ComparisonData, io: KernelIo): void {
   const a = io.inputs[0] as TensorData;
   const b = io.inputs[1] as TensorData;
   const out = io.outputs[0];
   const { size, same, index1, index2 } = d.plan;
   for (let o = 0; o < size; o++) {
-    let x = same ? a[o] : a[index1[o]];
-    let y = same ? b[o] : b[index2[o]];
-    if (d.scaled) {
-      x = rescale(x, d.offset1, d.multiplier1, d.shift1);
-      y = rescale(y, d.offset2, d.multiplier2, d.shift2);
+    const i = same ? o : index1[o];
+    const j = same ? o : index2[o];
+    let x: number;
+    let y: number;
+    if (d.int64) {
+      // x op y has the truth value of (a[i] op b[j]) for every comparison below.
+      x = compareInt64(a, i, b, j);
+      y = 0;
+    } else if (d.scaled) {
+      x = rescale(a[i], d.offset1, d.multiplier1, d.shift1);
+      y = rescale(b[j], d.offset2, d.multiplier2, d.shift2);
+    } else {
+      x = a[i];
+      y = b[j];
     }
     let r: boolean;
     switch (d.cmp) {
@@ -107,8 +137,9 @@ function evalComparison(d: ComparisonData, io: KernelIo): void {
   }
 }
 
-const ORDERED_TYPES = ['float32', 'int32', 'int8'] as const;
-const EQUALITY_TYPES = ['bool', 'float32', 'int32', 'int8'] as const;
+// In the order of comparisons.cc's Eval switches.
+const ORDERED_TYPES = ['float32', 'int32', 'int64', 'int8'] as const;
+const EQUALITY_TYPES = ['bool', 'float32', 'int32', 'int64', 'int8'] as const;
 
 export function comparisonKernel(op: string, cmp: CmpCode): Kernel<ComparisonData> {
   const types = cmp === Cmp.EQ || cmp === Cmp.NE ? EQUALITY_TYPES : ORDERED_TYPES;
