@@ -10,6 +10,7 @@ import { OP_DATA } from '../memory/device-layout';
 import { quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quant/fixed-point';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { BroadcastPlan, planBroadcast } from './broadcast';
+import { compareInt64 } from './int64-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
 /** The comparison itself, as a number so the eval loop has no per-element call. */
@@ -74,22 +75,6 @@ function prepareComparison(ctx: PrepareContext, cmp: CmpCode, types: readonly st
 /** MultiplyByQuantizedMultiplierSmallerThanOneExp of ((offset + x) << 8); |x| < 2^9 so the shift cannot wrap. */
 function rescale(x: number, offset: number, multiplier: number, shift: number): number {
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul((offset + x) << LEFT_SHIFT, multiplier), -shift);
-}
-
-/** Word k (0 low, 1 high) of int64 element i of a raw little-endian byte view, as a signed int32. */
-function int64Word(bytes: TensorData, i: number, k: number): number {
-  const o = 8 * i + 4 * k;
-  return bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24);
-}
-
-/** Three-way int64 comparison (-1, 0, 1): the signed high words decide, then the low words as unsigned. */
-function compareInt64(a: TensorData, i: number, b: TensorData, j: number): number {
-  const hiA = int64Word(a, i, 1);
-  const hiB = int64Word(b, j, 1);
-  if (hiA !== hiB) return hiA < hiB ? -1 : 1;
-  const loA = int64Word(a, i, 0) >>> 0;
-  const loB = int64Word(b, j, 0) >>> 0;
-  return loA === loB ? 0 : loA < loB ? -1 : 1;
 }
 
 function evalComparison(d: ComparisonData, io: KernelIo): void {
