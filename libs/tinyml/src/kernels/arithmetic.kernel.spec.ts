@@ -159,13 +159,30 @@ describe('int32 MUL / ADD (the int8 audio front-end scales its log features with
   it('ADD broadcasts a scalar', () => {
     expect(runModel(binaryModel('ADD', 'int32', 0, [1]), [[1, 2, 3, 4], [10]])).toEqual([11, 12, 13, 14]);
   });
-  it('SUB has no int32 kernel (the resolver names the types it has)', () => {
-    expect(() =>
+  // sub_test.cc has no int32 case: TFLite's IntegerSubOpModel vectors (NoActivation, ActivationRELU_N1_TO_1).
+  it('SUB subtracts (NoActivation) and clamps to the fused activation (ActivationRELU_N1_TO_1)', () => {
+    expect(
       runModel(binaryModel('SUB', 'int32'), [
-        [1, 2, 3, 4],
-        [1, 1, 1, 1],
+        [-20, 2, 7, 8],
+        [1, 2, 3, 5],
       ]),
-    ).toThrow('no int32 kernel in this interpreter version (has float32/int8/int16)');
+    ).toEqual([-21, 0, 4, 3]);
+    expect(
+      runModel(binaryModel('SUB', 'int32', 2), [
+        [-20, 2, 7, 8],
+        [1, 2, 3, 5],
+      ]),
+    ).toEqual([-1, 0, 1, 1]);
+  });
+  it('SUB wraps the int32 difference, RELU6 clamps to [0, 6], and a scalar broadcasts', () => {
+    expect(
+      runModel(binaryModel('SUB', 'int32'), [
+        [-2147483648, 2147483647, 0, 5],
+        [1, -1, -2147483648, 5],
+      ]),
+    ).toEqual([2147483647, -2147483648, -2147483648, 0]);
+    expect(runModel(binaryModel('SUB', 'int32', 3, [1]), [[20, 3, -4, 9], [2]])).toEqual([6, 1, 0, 6]);
+    expect(runModel(binaryModel('SUB', 'int32', 0, [1]), [[1, 2, 3, 4], [10]])).toEqual([-9, -8, -7, -6]);
   });
 });
 
