@@ -1,10 +1,9 @@
 /**
  * EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL (comparisons.cc), with broadcasting, to a bool
- * output. float32 / int32 / int64 / bool compare the raw values (NoScaling); int8 (WithScaling) compares both
- * inputs rescaled to a common fixed point: (x - zero point) << 8, times QuantizeMultiplierSmallerThanOneExp(scale),
- * so inputs of different quantization compare by real value. int64 tensors are raw byte views (a double cannot hold
- * every int64), so they compare by their signed high and unsigned low 32-bit words. int16 GREATER of TFLM newer
- * than 90b983c2 is not here.
+ * output. float32 / int32 / int64 / bool compare the raw values (NoScaling); int8, and int16 for GREATER only (the
+ * one Eval with an int16 case), compare WithScaling: both inputs rescaled to a common fixed point, (x - zero point)
+ * << 8 times QuantizeMultiplierSmallerThanOneExp(scale), so inputs of different quantization compare by real
+ * value. int64 tensors are raw byte views (a double cannot hold every int64), compared word by word.
  */
 import { OP_DATA } from '../memory/device-layout';
 import { quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quant/fixed-point';
@@ -50,7 +49,7 @@ function prepareComparison(ctx: PrepareContext, cmp: CmpCode, types: readonly st
   const data: ComparisonData = {
     cmp,
     plan: planBroadcast(ctx, a, b, out),
-    scaled: a.dtype === 'int8',
+    scaled: a.dtype === 'int8' || a.dtype === 'int16',
     int64: a.dtype === 'int64',
     offset1: 0,
     multiplier1: 0,
@@ -72,7 +71,7 @@ function prepareComparison(ctx: PrepareContext, cmp: CmpCode, types: readonly st
   return { data };
 }
 
-/** MultiplyByQuantizedMultiplierSmallerThanOneExp of ((offset + x) << 8); |x| < 2^9 so the shift cannot wrap. */
+/** MultiplyByQuantizedMultiplierSmallerThanOneExp of ((offset + x) << 8); |x| < 2^17 so the shift cannot wrap. */
 function rescale(x: number, offset: number, multiplier: number, shift: number): number {
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul((offset + x) << LEFT_SHIFT, multiplier), -shift);
 }
@@ -124,9 +123,10 @@ function evalComparison(d: ComparisonData, io: KernelIo): void {
 
 // In the order of comparisons.cc's Eval switches.
 const ORDERED_TYPES = ['float32', 'int32', 'int64', 'int8'] as const;
+const GREATER_TYPES = [...ORDERED_TYPES, 'int16'] as const;
 const EQUALITY_TYPES = ['bool', 'float32', 'int32', 'int64', 'int8'] as const;
 
 export function comparisonKernel(op: string, cmp: CmpCode): Kernel<ComparisonData> {
-  const types = cmp === Cmp.EQ || cmp === Cmp.NE ? EQUALITY_TYPES : ORDERED_TYPES;
+  const types = cmp === Cmp.EQ || cmp === Cmp.NE ? EQUALITY_TYPES : cmp === Cmp.GT ? GREATER_TYPES : ORDERED_TYPES;
   return { op, types, prepare: (ctx) => prepareComparison(ctx, cmp, types), eval: evalComparison };
 }

@@ -153,6 +153,35 @@ describe('comparisons, quantized int8 (comparisons_test.cc)', () => {
   });
 });
 
+describe('GREATER int16 (WithScaling, as comparisons.cc GreaterEval; no TFLM vector, the int8 ones rescaled)', () => {
+  it('GreaterQuantizedInt8WithBroadcast values as int16 over four input shapes', () => {
+    const q = { scale: 0.5, zeroPoint: -9 };
+    for (const shape1 of [[6], [2, 3], [2, 1, 3], [1, 3, 1, 2]]) {
+      const out = runModel(compareModel('GREATER', 'int16', shape1, [1], q, q), [
+        quantize([20, -2, -71, 8, 11, 20], q.scale, q.zeroPoint, -32768, 32767),
+        quantize([8], q.scale, q.zeroPoint, -32768, 32767),
+      ]);
+      expect(out).toEqual(bools([T, F, F, F, T, T]));
+    }
+  });
+  it('compares real values across different scales, beyond the int8 range', () => {
+    const q1 = { scale: 0.001, zeroPoint: 0 };
+    const q2 = { scale: 0.004, zeroPoint: 100 };
+    const a = [20, -20, 5.5, 0.002];
+    const b = [19.996, -19.996, 5.5, 0];
+    const out = runModel(compareModel('GREATER', 'int16', [4], [4], q1, q2), [
+      quantize(a, q1.scale, q1.zeroPoint, -32768, 32767),
+      quantize(b, q2.scale, q2.zeroPoint, -32768, 32767),
+    ]);
+    expect(out).toEqual(bools([T, F, F, T]));
+  });
+  it.each(['GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'EQUAL', 'NOT_EQUAL'])('%s has no int16 case', (op) => {
+    const q = { scale: 0.5, zeroPoint: 0 };
+    const model = loadModel(buildModel(compareModel(op, 'int16', S4, S4, q, q)));
+    expect(() => new Interpreter(model).allocate()).toThrow(UnsupportedOpError);
+  });
+});
+
 describe('LOGICAL_AND / LOGICAL_OR (logical_test.cc)', () => {
   const a = bools([T, F, F, T]);
   it('LogicalOr and LogicalOrBroadcast', () => {
