@@ -1,7 +1,8 @@
 /**
  * CAST on cast_test.cc's vectors (float32 -> int8/int16, int8/int16 -> float32, int16 <-> int32, uint32 <-> int32,
- * bool -> float32), static_cast's wrap-around for the other input/output pairs of CastEval, and the pairs TFLM's
- * Eval leaves unwritten (uint8 in or out, bool out), which are refused.
+ * bool -> float32), static_cast's wrap-around for the other input/output pairs of CastEval, the x86-64 result of
+ * the undefined out-of-range float conversions, and the pairs TFLM's Eval leaves unwritten (uint8 in or out, bool
+ * out), which are refused.
  */
 import { UnsupportedOpError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
@@ -46,6 +47,19 @@ describe('CAST (cast_test.cc)', () => {
     expect(cast('uint32', 'int16', [65535, 2 ** 31 + 7])).toEqual([-1, 7]);
     expect(cast('bool', 'int32', [1, 0])).toEqual([1, 0]);
     expect(cast('int32', 'float32', [16777217, -3])).toEqual([16777216, -3]);
+  });
+  it("float32 outside the int32 range or NaN gives x86-64 cvttss2si's INT32_MIN (its low bits for int8/int16)", () => {
+    const x = [3e9, -3e9, NaN, Infinity, -2147483648, 2147483520, -1e10, 300.5];
+    expect(cast('float32', 'int32', x)).toEqual([
+      -2147483648, -2147483648, -2147483648, -2147483648, -2147483648, 2147483520, -2147483648, 300,
+    ]);
+    expect(cast('float32', 'int16', x)).toEqual([0, 0, 0, 0, 0, -128, 0, 300]);
+    expect(cast('float32', 'int8', x)).toEqual([0, 0, 0, 0, 0, -128, 0, 44]);
+  });
+  it('float32 -> uint32 keeps the low 32 bits of the truncation below 2^63 and gives 0 beyond (64-bit cvttss2si)', () => {
+    expect(cast('float32', 'uint32', [3e9, -3e9, 5e9, -1, 1e20, NaN, 7.9])).toEqual([
+      3e9, 1294967296, 705032704, 4294967295, 0, 0, 7,
+    ]);
   });
   it.each([
     ['uint8', 'int32'],
