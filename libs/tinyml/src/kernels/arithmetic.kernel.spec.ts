@@ -283,9 +283,14 @@ describe('DIV int8 (div_test.cc QuantizedDivOpTest*)', () => {
       inputs: [0, 1],
       outputs: [2],
     };
-    const a = [100, -100, 120, 0, 7, -128, 96, -90];
+    const a = [100, -100, 120, 14, 7, -128, 96, -90];
     const b = [4, 5, -1, 7, 7, -128, 3, -9];
     expect(runModel(m, [a, b])).toEqual(a.map((x, i) => x / b[i] - 3));
+    // A dividend equal to its zero point has 31 bits of headroom, so RoundingDivideByPOT gets exponent 30 + log2 of
+    // the divisor: from a divisor of 4 on that is above gemmlowp's 31, where on the x86-64 build the int32 mask is
+    // -1 and the result is 1, one step above the output zero point (divisors -1 and 3 stay at exponents 30 / 31).
+    const zero = runModel(m, [[0, 0, 0, 0, 0, 0, 0, 0], b]);
+    expect(zero).toEqual([-2, -2, -3, -2, -2, -2, -3, -2]);
   });
   it('refuses a real multiplier of 2^23 or more (the reference would shift by a negative amount)', () => {
     const m = binaryModel('DIV', 'int8');

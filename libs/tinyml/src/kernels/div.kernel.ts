@@ -53,6 +53,18 @@ interface DivData {
   outputShift: number;
 }
 
+/**
+ * gemmlowp RoundingDivideByPOT as the x86-64 reference build runs it for every exponent. DivElementwise passes
+ * exponents above 31 whenever the dividend is 0 or -1 (31 bits of headroom), outside gemmlowp's asserted range:
+ * there the int32 mask `(1ll << e) - 1` is -1, so the remainder is x and the threshold -1 (x >= 0) or 0, and x86's
+ * `sar` shifts by e mod 32. A dividend of 0 thus gives 1, not 0, before the output offset.
+ */
+function roundingDivideByPOTAnyExponent(x: number, exponent: number): number {
+  if (exponent <= 31) return roundingDivideByPOT(x, exponent);
+  const threshold = x < 0 ? 0 : -1;
+  return (x >> (exponent & 31)) + (x > threshold ? 1 : 0);
+}
+
 /** CountLeadingSignBits (GCC's __builtin_clrsb; 31 for 0 and -1). */
 function countLeadingSignBits(x: number): number {
   return mathClz32(x < 0 ? ~x : x) - 1;
@@ -75,7 +87,7 @@ function divInt8(x1: number, x2: number, d: DivData): number {
   const unscaled = multiplyByQuantizedMultiplierGreaterThanOne(a, inverse, headroom);
   // MultiplyByQuantizedMultiplierSmallerThanOneExp with left shift total_shift <= 0.
   const totalShift = d.outputShift - recipShift - headroom;
-  return roundingDivideByPOT(saturatingRoundingDoublingHighMul(unscaled, d.outputMultiplier), -totalShift);
+  return roundingDivideByPOTAnyExponent(saturatingRoundingDoublingHighMul(unscaled, d.outputMultiplier), -totalShift);
 }
 
 export const divKernel: Kernel<DivData> = {
