@@ -3,8 +3,13 @@ import { UnsupportedOpError } from '../errors';
 import { sigmoidInt16 } from '../quant/int16-activations';
 import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
 
-function unary(op: string, dtype: 'float32' | 'int8', inQ = { scale: 0.1, zeroPoint: 0 }, outQ = inQ): TestModel {
-  const q = dtype === 'int8';
+function unary(
+  op: string,
+  dtype: 'float32' | 'int8' | 'int16',
+  inQ = { scale: 0.1, zeroPoint: 0 },
+  outQ = inQ,
+): TestModel {
+  const q = dtype !== 'float32';
   return {
     tensors: [
       { shape: [1, 8], dtype, ...(q ? inQ : {}) },
@@ -31,6 +36,41 @@ describe('RELU / RELU6', () => {
     expect(runModel(unary('RELU6', 'int8', q), [quantize(X, 0.1, -10)])).toEqual(
       quantize([0, 0, 0, 0, 0, 0.5, 2.1, 6], 0.1, -10),
     );
+  });
+});
+
+describe('RELU / RELU6 int16 (ReluQuantized / Relu6Quantized<int16_t>)', () => {
+  const q16 = (v: number[], scale: number): number[] => quantize(v, scale, 0, -32768, 32767);
+  it('RELU requantizes by input / output scale and clamps at 0', () => {
+    const inQ = { scale: 0.001, zeroPoint: 0 };
+    const outQ = { scale: 0.002, zeroPoint: 0 };
+    const out = runModel(unary('RELU', 'int16', inQ, outQ), [
+      q16(
+        X.map((x) => x * 4),
+        0.001,
+      ),
+    ]);
+    expect(out).toEqual(q16([0, 0, 0, 0, 0, 2, 8.4, 30], 0.002));
+  });
+  it('RELU6 clamps the raw values to the quantized 0 and 6 of the input', () => {
+    const q = { scale: 0.001, zeroPoint: 0 };
+    expect(runModel(unary('RELU6', 'int16', q), [q16(X, 0.001)])).toEqual(q16([0, 0, 0, 0, 0, 0.5, 2.1, 6], 0.001));
+  });
+  it('RELU6 saturates the quantized 6 to the type (scale 1e-4: 6.0 is beyond 32767)', () => {
+    const q = { scale: 1e-4, zeroPoint: 0 };
+    expect(runModel(unary('RELU6', 'int16', q), [[-5, 0, 30000, 32767, -32768, 1, 2, 3]])).toEqual([
+      0, 0, 30000, 32767, 0, 1, 2, 3,
+    ]);
+  });
+  it('RELU refuses int16 with a non-zero zero point (ReluPrepare)', () => {
+    const q = { scale: 0.001, zeroPoint: 4 };
+    expect(() => runModel(unary('RELU', 'int16', q), [new Array(8).fill(0)])).toThrow(UnsupportedOpError);
+  });
+  it('int8 RELU6 uses the input quantization for its bounds (Relu6Prepare)', () => {
+    const out = runModel(unary('RELU6', 'int8', { scale: 0.1, zeroPoint: -10 }, { scale: 0.05, zeroPoint: 3 }), [
+      [-128, -11, -10, 0, 49, 50, 51, 127],
+    ]);
+    expect(out).toEqual([-10, -10, -10, 0, 49, 50, 50, 50]);
   });
 });
 

@@ -1,10 +1,19 @@
 /**
  * ADD and SUB, int8, int16 and float32 (TFLM reference_integer_ops::Add / reference_ops::Sub with broadcasting),
- * and int32 ADD (add.cc: wrapping sum, clamped to the full int32 range whatever the fused activation).
+ * int32 ADD (add.cc: wrapping sum, clamped to the full int32 range whatever the fused activation) and int32 SUB
+ * (sub.cc EvalSub: SubWithActivation / BroadcastSubSlow, the wrapping difference clamped to the fused
+ * activation's int32 range).
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
-import { activationRangeFloat, activationRangeQuantized, scaleOf, typeRange, zeroPointOf } from '../quant/quant-params';
+import {
+  activationRangeFloat,
+  activationRangeInt32,
+  activationRangeQuantized,
+  scaleOf,
+  typeRange,
+  zeroPointOf,
+} from '../quant/quant-params';
 import { BroadcastPlan, planBroadcast } from './broadcast';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
@@ -48,7 +57,7 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
   const in1 = ctx.input(INPUT1);
   const in2 = ctx.input(INPUT2);
   const out = ctx.output(OUTPUT);
-  ctx.expectType(in1, subtract ? ['int8', 'int16', 'float32'] : ['int8', 'int16', 'int32', 'float32'], 'input1');
+  ctx.expectType(in1, ['int8', 'int16', 'int32', 'float32'], 'input1');
   if (in2.dtype !== in1.dtype || out.dtype !== in1.dtype) ctx.unsupported('mixed input/output types');
   const activation = ctx.options?.i8(OPT_ACTIVATION) ?? 0;
   const isFloat = in1.dtype === 'float32';
@@ -58,7 +67,9 @@ export function prepareAddSub(ctx: PrepareContext, subtract: boolean): Prepared<
   const range = isFloat
     ? activationRangeFloat(activation)
     : isInt32
-      ? typeRange('int32')
+      ? subtract
+        ? activationRangeInt32(activation)
+        : typeRange('int32')
       : activationRangeQuantized(activation, out);
   if (!range) ctx.unsupported(`activation ${activation}`);
   const data: AddSubData = {
@@ -154,9 +165,18 @@ function evalAddSub(d: AddSubData, io: KernelIo): void {
     }
     return;
   }
-  if (d.isInt32) {
+  if (d.isInt32 && !d.subtract) {
     // Int32Array stores wrap modulo 2^32, like the C++ int32 sum; the range clamp is a no-op.
     for (let o = 0; o < size; o++) out[o] = same ? in1[o] + in2[o] : in1[index1[o]] + in2[index2[o]];
+    return;
+  }
+  if (d.isInt32) {
+    const { actMin, actMax } = d;
+    for (let o = 0; o < size; o++) {
+      // The C++ int32 difference wraps (| 0) before ActivationFunctionWithMinMax clamps it.
+      const v = ((same ? in1[o] : in1[index1[o]]) - (same ? in2[o] : in2[index2[o]])) | 0;
+      out[o] = v < actMin ? actMin : v > actMax ? actMax : v;
+    }
     return;
   }
   if (d.isInt16) {

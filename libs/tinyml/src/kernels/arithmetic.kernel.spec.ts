@@ -1,6 +1,7 @@
 /**
  * ADD / SUB / MUL vectors from TFLM's add_test.cc, sub_test.cc and mul_test.cc (float and int8, broadcast); DIV
- * vectors from TFLM's div_test.cc (IntegerDivOpTestActNone / ActReluN1To1, FloatDivOpTestBroadcast5D).
+ * vectors from TFLM's div_test.cc (IntegerDivOpTestActNone / ActReluN1To1, FloatDivOpTestBroadcast5D, the
+ * QuantizedDivOpTest* int8 cases).
  */
 import { expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
 
@@ -158,13 +159,30 @@ describe('int32 MUL / ADD (the int8 audio front-end scales its log features with
   it('ADD broadcasts a scalar', () => {
     expect(runModel(binaryModel('ADD', 'int32', 0, [1]), [[1, 2, 3, 4], [10]])).toEqual([11, 12, 13, 14]);
   });
-  it('SUB has no int32 kernel (the resolver names the types it has)', () => {
-    expect(() =>
+  // sub_test.cc has no int32 case: TFLite's IntegerSubOpModel vectors (NoActivation, ActivationRELU_N1_TO_1).
+  it('SUB subtracts (NoActivation) and clamps to the fused activation (ActivationRELU_N1_TO_1)', () => {
+    expect(
       runModel(binaryModel('SUB', 'int32'), [
-        [1, 2, 3, 4],
-        [1, 1, 1, 1],
+        [-20, 2, 7, 8],
+        [1, 2, 3, 5],
       ]),
-    ).toThrow('no int32 kernel in this interpreter version (has float32/int8/int16)');
+    ).toEqual([-21, 0, 4, 3]);
+    expect(
+      runModel(binaryModel('SUB', 'int32', 2), [
+        [-20, 2, 7, 8],
+        [1, 2, 3, 5],
+      ]),
+    ).toEqual([-1, 0, 1, 1]);
+  });
+  it('SUB wraps the int32 difference, RELU6 clamps to [0, 6], and a scalar broadcasts', () => {
+    expect(
+      runModel(binaryModel('SUB', 'int32'), [
+        [-2147483648, 2147483647, 0, 5],
+        [1, -1, -2147483648, 5],
+      ]),
+    ).toEqual([2147483647, -2147483648, -2147483648, 0]);
+    expect(runModel(binaryModel('SUB', 'int32', 3, [1]), [[20, 3, -4, 9], [2]])).toEqual([6, 1, 0, 6]);
+    expect(runModel(binaryModel('SUB', 'int32', 0, [1]), [[1, 2, 3, 4], [10]])).toEqual([-9, -8, -7, -6]);
   });
 });
 
@@ -197,13 +215,92 @@ describe('DIV', () => {
     const m = binaryModel('DIV', 'float32', 0, [1]);
     expectNear(runModel(m, [[-0.2, 0.2, 0.07, 0.08], [0.1]]), [-2.0, 2.0, 0.7, 0.8], 1e-6);
   });
-  it('refuses quantized int8', () => {
+});
+
+describe('DIV int8 (div_test.cc QuantizedDivOpTest*)', () => {
+  // test_helpers ScaleFromMinMax / ZeroPointFromMinMax for int8, in float; TFLM allows 2 steps + step^2.
+  const params = (min: number, max: number) => {
+    const scale = Math.fround(Math.fround(max - min) / 255);
+    return { scale, zeroPoint: -128 + Math.trunc(Math.fround(Math.fround(-min / scale) + 0.5)) };
+  };
+  const tolerance = (min: number, max: number): number => {
+    const step = Math.fround((max - min) / 255);
+    return 2 * step + step * step;
+  };
+  // tflite::Quantize: round half away from zero of the float quotient (0.2f / (6.f / 255) is 8.5 there).
+  const quantizeF = (values: number[], q: { scale: number; zeroPoint: number }): number[] =>
+    values.map((v) => {
+      const r = Math.fround(Math.fround(v) / q.scale);
+      return Math.max(-128, Math.min(127, Math.sign(r) * Math.round(Math.abs(r)) + q.zeroPoint));
+    });
+  function divInt8(shape1: number[], shape2: number[], a: number[], b: number[], min: number, max: number, act = 0) {
+    const q = params(min, max);
+    const m: TestModel = {
+      tensors: [
+        { shape: shape1, dtype: 'int8', ...q },
+        { shape: shape2, dtype: 'int8', ...q },
+        { shape: shape1, dtype: 'int8', ...q },
+      ],
+      ops: [{ op: 'DIV', inputs: [0, 1], outputs: [2], options: [{ id: 0, i8: act }] }],
+      inputs: [0, 1],
+      outputs: [2],
+    };
+    const out = runModel(m, [quantizeF(a, q), quantizeF(b, q)]);
+    return out.map((v) => (v - q.zeroPoint) * q.scale);
+  }
+  it('QuantizedDivOpTestActNone', () => {
+    const out = divInt8([1, 2, 2, 1], [1, 2, 2, 1], [-0.8, -0.2, 0.3, 0.7], [-0.8, 0.4, 0.8, 1.0], -1, 1);
+    expectNear(out, [1.0, -0.5, 0.375, 0.7], tolerance(-1, 1));
+  });
+  it('QuantizedDivOpTestActReluN1To1', () => {
+    const s = [1, 2, 2, 1];
+    const t = tolerance(-1, 1);
+    expectNear(divInt8(s, s, [-0.8, 0.2, 0.9, 0.7], [0.6, 0.4, 0.9, -0.8], -1, 1, 2), [-1, 0.5, 1, -0.875], t);
+    expectNear(divInt8(s, s, [-0.5, 0.2, 0.6, 0.3], [0.6, 0.5, -0.8, 0.5], -1, 1, 2), [-0.833, 0.4, -0.75, 0.6], t);
+  });
+  it('QuantizedDivOpTestMultiShape', () => {
+    const a = [-2.0, 0.2, 1.7, 0.9, 0.4, 2.0];
+    const b = [1.3, 0.3, 1.1, 0.4, -1.1, 1.9];
+    for (const shape of [[6], [2, 3], [2, 1, 3], [1, 3, 1, 2]]) {
+      expectNear(divInt8(shape, shape, a, b, -3, 3), [-1.538, 0.667, 1.545, 2.25, -0.364, 1.053], tolerance(-3, 3));
+    }
+  });
+  it('QuantizedDivOpTestBroadcast (a scalar divisor, up to 5-D)', () => {
+    const a = [-2.0, 0.2, 0.7, 0.8, -0.5, 1.1, -1.3, 1.2];
+    const want = [-2.857, 0.286, 1.0, 1.143, -0.714, 1.571, -1.857, 1.714];
+    for (const shape of [[8], [2, 4], [2, 1, 4], [1, 4, 1, 2], [1, 2, 1, 2, 2]]) {
+      expectNear(divInt8(shape, [1], a, [0.7], -3, 3), want, tolerance(-3, 3));
+    }
+  });
+  it('gives exact integer quotients exactly (reciprocal error below half a step)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [8], dtype: 'int8', scale: 0.5, zeroPoint: 0 },
+        { shape: [8], dtype: 'int8', scale: 0.5, zeroPoint: 0 },
+        { shape: [8], dtype: 'int8', scale: 1, zeroPoint: -3 },
+      ],
+      ops: [{ op: 'DIV', inputs: [0, 1], outputs: [2] }],
+      inputs: [0, 1],
+      outputs: [2],
+    };
+    const a = [100, -100, 120, 14, 7, -128, 96, -90];
+    const b = [4, 5, -1, 7, 7, -128, 3, -9];
+    expect(runModel(m, [a, b])).toEqual(a.map((x, i) => x / b[i] - 3));
+    // A dividend equal to its zero point has 31 bits of headroom, so RoundingDivideByPOT gets exponent 30 + log2 of
+    // the divisor: from a divisor of 4 on that is above gemmlowp's 31, where on the x86-64 build the int32 mask is
+    // -1 and the result is 1, one step above the output zero point (divisors -1 and 3 stay at exponents 30 / 31).
+    const zero = runModel(m, [[0, 0, 0, 0, 0, 0, 0, 0], b]);
+    expect(zero).toEqual([-2, -2, -3, -2, -2, -2, -3, -2]);
+  });
+  it('refuses a real multiplier of 2^23 or more (the reference would shift by a negative amount)', () => {
+    const m = binaryModel('DIV', 'int8');
+    m.tensors[2].scale = 2 ** -40;
     expect(() =>
-      runModel(binaryModel('DIV', 'int8'), [
+      runModel(m, [
         [1, 2, 3, 4],
         [1, 1, 1, 1],
       ]),
-    ).toThrow('no int8 kernel in this interpreter version (has float32/int32)');
+    ).toThrow(/2\^23/);
   });
 });
 

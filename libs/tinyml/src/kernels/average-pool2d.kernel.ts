@@ -1,4 +1,7 @@
-/** AVERAGE_POOL_2D, int8 and float32 (TFLM reference_integer_ops::AveragePool / reference_ops::AveragePool). */
+/**
+ * AVERAGE_POOL_2D (pooling.cc AverageEval): float32 reference_ops::AveragePool, int8 and int16
+ * reference_integer_ops::AveragePool (the same int32 sum and rounded division for both widths).
+ */
 import type { Kernel, KernelIo } from './kernel.types';
 import { PoolData, preparePool } from './pool-common';
 
@@ -7,14 +10,15 @@ const { fround: mathFround, max: mathMax, min: mathMin, trunc: mathTrunc } = Mat
 
 const INPUT = 0;
 const OUTPUT = 0;
+const TYPES = ['float32', 'int8', 'int16'];
 
 export const averagePool2dKernel: Kernel<PoolData> = {
   op: 'AVERAGE_POOL_2D',
-  types: ['float32', 'int8'],
-  prepare: preparePool,
+  types: TYPES,
+  prepare: (ctx) => preparePool(ctx, TYPES),
   eval(d: PoolData, io: KernelIo): void {
-    const input = io.inputs[INPUT] as Int8Array | Float32Array;
-    const output = io.outputs[OUTPUT] as Int8Array | Float32Array;
+    const input = io.inputs[INPUT] as Int8Array | Int16Array | Float32Array;
+    const output = io.outputs[OUTPUT] as Int8Array | Int16Array | Float32Array;
     const { batches, inH, inW, depth, outH, outW, kH, kW, strideH, strideW, padH, padW, actMin, actMax, isFloat } = d;
     for (let b = 0; b < batches; b++) {
       for (let oy = 0; oy < outH; oy++) {

@@ -1,13 +1,15 @@
 /**
  * EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL (comparisons.cc), with broadcasting, to a bool
- * output. float32 / int32 / bool compare the raw values (NoScaling); int8 (WithScaling) compares both inputs
- * rescaled to a common fixed point: (x - zero point) << 8, times QuantizeMultiplierSmallerThanOneExp(scale), so
- * inputs of different quantization compare by real value. int64, and int16 GREATER of newer TFLM, are not here.
+ * output. float32 / int32 / int64 / bool compare the raw values (NoScaling); int8, and int16 for GREATER only (the
+ * one Eval with an int16 case), compare WithScaling: both inputs rescaled to a common fixed point, (x - zero point)
+ * << 8 times QuantizeMultiplierSmallerThanOneExp(scale), so inputs of different quantization compare by real
+ * value. int64 tensors are raw byte views (a double cannot hold every int64), compared word by word.
  */
 import { OP_DATA } from '../memory/device-layout';
 import { quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../quant/fixed-point';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { BroadcastPlan, planBroadcast } from './broadcast';
+import { compareInt64 } from './int64-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
 /** The comparison itself, as a number so the eval loop has no per-element call. */
@@ -20,6 +22,8 @@ interface ComparisonData {
   cmp: CmpCode;
   plan: BroadcastPlan;
   scaled: boolean;
+  /** int64 inputs: `io.inputs` are raw little-endian byte views, compared word by word. */
+  int64: boolean;
   offset1: number;
   multiplier1: number;
   shift1: number;
@@ -45,7 +49,8 @@ function prepareComparison(ctx: PrepareContext, cmp: CmpCode, types: readonly st
   const data: ComparisonData = {
     cmp,
     plan: planBroadcast(ctx, a, b, out),
-    scaled: a.dtype === 'int8',
+    scaled: a.dtype === 'int8' || a.dtype === 'int16',
+    int64: a.dtype === 'int64',
     offset1: 0,
     multiplier1: 0,
     shift1: 0,
@@ -66,7 +71,7 @@ function prepareComparison(ctx: PrepareContext, cmp: CmpCode, types: readonly st
   return { data };
 }
 
-/** MultiplyByQuantizedMultiplierSmallerThanOneExp of ((offset + x) << 8); |x| < 2^9 so the shift cannot wrap. */
+/** MultiplyByQuantizedMultiplierSmallerThanOneExp of ((offset + x) << 8); |x| < 2^17 so the shift cannot wrap. */
 function rescale(x: number, offset: number, multiplier: number, shift: number): number {
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul((offset + x) << LEFT_SHIFT, multiplier), -shift);
 }
@@ -77,11 +82,20 @@ function evalComparison(d: ComparisonData, io: KernelIo): void {
   const out = io.outputs[0];
   const { size, same, index1, index2 } = d.plan;
   for (let o = 0; o < size; o++) {
-    let x = same ? a[o] : a[index1[o]];
-    let y = same ? b[o] : b[index2[o]];
-    if (d.scaled) {
-      x = rescale(x, d.offset1, d.multiplier1, d.shift1);
-      y = rescale(y, d.offset2, d.multiplier2, d.shift2);
+    const i = same ? o : index1[o];
+    const j = same ? o : index2[o];
+    let x: number;
+    let y: number;
+    if (d.int64) {
+      // x op y has the truth value of (a[i] op b[j]) for every comparison below.
+      x = compareInt64(a, i, b, j);
+      y = 0;
+    } else if (d.scaled) {
+      x = rescale(a[i], d.offset1, d.multiplier1, d.shift1);
+      y = rescale(b[j], d.offset2, d.multiplier2, d.shift2);
+    } else {
+      x = a[i];
+      y = b[j];
     }
     let r: boolean;
     switch (d.cmp) {
@@ -107,10 +121,12 @@ function evalComparison(d: ComparisonData, io: KernelIo): void {
   }
 }
 
-const ORDERED_TYPES = ['float32', 'int32', 'int8'] as const;
-const EQUALITY_TYPES = ['bool', 'float32', 'int32', 'int8'] as const;
+// In the order of comparisons.cc's Eval switches.
+const ORDERED_TYPES = ['float32', 'int32', 'int64', 'int8'] as const;
+const GREATER_TYPES = [...ORDERED_TYPES, 'int16'] as const;
+const EQUALITY_TYPES = ['bool', 'float32', 'int32', 'int64', 'int8'] as const;
 
 export function comparisonKernel(op: string, cmp: CmpCode): Kernel<ComparisonData> {
-  const types = cmp === Cmp.EQ || cmp === Cmp.NE ? EQUALITY_TYPES : ORDERED_TYPES;
+  const types = cmp === Cmp.EQ || cmp === Cmp.NE ? EQUALITY_TYPES : cmp === Cmp.GT ? GREATER_TYPES : ORDERED_TYPES;
   return { op, types, prepare: (ctx) => prepareComparison(ctx, cmp, types), eval: evalComparison };
 }

@@ -1,7 +1,9 @@
 /**
  * EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL on the vectors of TFLM's comparisons_test.cc (bool,
  * float32, int32, broadcast, quantized int8 with different scales and broadcast), and LOGICAL_AND / LOGICAL_OR on
- * those of logical_test.cc. Outputs are bools, so every check is exact.
+ * those of logical_test.cc. Outputs are bools, so every check is exact. comparisons_test.cc has no int64 case: int64
+ * runs its int32 vectors, plus values only a 64-bit comparison orders (beyond 2^32 and 2^53, both signs), against
+ * BigInt's comparison.
  */
 import { UnsupportedOpError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
@@ -77,6 +79,44 @@ describe('comparisons, float32 / int32 / bool (comparisons_test.cc)', () => {
   });
 });
 
+const int64Bytes = (values: bigint[]): Uint8Array => new Uint8Array(BigInt64Array.from(values).buffer);
+
+describe('comparisons, int64', () => {
+  const ops: [string, (x: bigint, y: bigint) => boolean][] = [
+    ['EQUAL', (x, y) => x === y],
+    ['NOT_EQUAL', (x, y) => x !== y],
+    ['GREATER', (x, y) => x > y],
+    ['GREATER_EQUAL', (x, y) => x >= y],
+    ['LESS', (x, y) => x < y],
+    ['LESS_EQUAL', (x, y) => x <= y],
+  ];
+  it.each([
+    ['EQUAL', [F, F, T, F]],
+    ['NOT_EQUAL', [T, T, F, T]],
+    ['GREATER', [F, T, F, F]],
+    ['GREATER_EQUAL', [F, T, T, F]],
+    ['LESS', [T, F, F, T]],
+    ['LESS_EQUAL', [T, F, T, T]],
+  ])('%s on the int32 vectors of comparisons_test.cc', (op, golden) => {
+    const a = int64Bytes([-1n, 9n, 7n, 3n]);
+    const b = int64Bytes([1n, 2n, 7n, 5n]);
+    expect(runModel(compareModel(op, 'int64', S4, S4), [a, b])).toEqual(bools(golden));
+  });
+  // Pairs that share a low or a high word, straddle zero or 2^31 in the low word, or differ only above 2^53.
+  const x = [2n ** 32n, -1n, -(2n ** 32n), 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n, 0x80000000n, 5n];
+  const y = [1n, 0n, -(2n ** 32n) + 1n, 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), 0x7fffffffn, 5n + 2n ** 32n];
+  it.each(ops)('%s orders full 64-bit values (signed high word, unsigned low word)', (op, fn) => {
+    const out = runModel(compareModel(op, 'int64', [8], [8]), [int64Bytes(x), int64Bytes(y)]);
+    expect(out).toEqual(bools(x.map((v, i) => fn(v, y[i]))));
+  });
+  it.each(ops)('%s broadcasts an int64 scalar', (op, fn) => {
+    const scalar = 2n ** 40n + 3n;
+    const values = [2n ** 40n + 2n, 2n ** 40n + 3n, 2n ** 40n + 4n, -(2n ** 40n) - 3n];
+    const out = runModel(compareModel(op, 'int64', [1, 4], [1, 1]), [int64Bytes(values), int64Bytes([scalar])]);
+    expect(out).toEqual(bools(values.map((v) => fn(v, scalar))));
+  });
+});
+
 describe('comparisons, quantized int8 (comparisons_test.cc)', () => {
   const q1 = { scale: 0.5, zeroPoint: -5 };
   const q2 = { scale: 0.25, zeroPoint: 5 };
@@ -109,6 +149,35 @@ describe('comparisons, quantized int8 (comparisons_test.cc)', () => {
   it('refuses an int8 scale of 1 or more (TFLM aborts in QuantizeMultiplierSmallerThanOneExp)', () => {
     const q = { scale: 1, zeroPoint: 0 };
     const model = loadModel(buildModel(compareModel('LESS', 'int8', S4, S4, q, q)));
+    expect(() => new Interpreter(model).allocate()).toThrow(UnsupportedOpError);
+  });
+});
+
+describe('GREATER int16 (WithScaling, as comparisons.cc GreaterEval; no TFLM vector, the int8 ones rescaled)', () => {
+  it('GreaterQuantizedInt8WithBroadcast values as int16 over four input shapes', () => {
+    const q = { scale: 0.5, zeroPoint: -9 };
+    for (const shape1 of [[6], [2, 3], [2, 1, 3], [1, 3, 1, 2]]) {
+      const out = runModel(compareModel('GREATER', 'int16', shape1, [1], q, q), [
+        quantize([20, -2, -71, 8, 11, 20], q.scale, q.zeroPoint, -32768, 32767),
+        quantize([8], q.scale, q.zeroPoint, -32768, 32767),
+      ]);
+      expect(out).toEqual(bools([T, F, F, F, T, T]));
+    }
+  });
+  it('compares real values across different scales, beyond the int8 range', () => {
+    const q1 = { scale: 0.001, zeroPoint: 0 };
+    const q2 = { scale: 0.004, zeroPoint: 100 };
+    const a = [20, -20, 5.5, 0.002];
+    const b = [19.996, -19.996, 5.5, 0];
+    const out = runModel(compareModel('GREATER', 'int16', [4], [4], q1, q2), [
+      quantize(a, q1.scale, q1.zeroPoint, -32768, 32767),
+      quantize(b, q2.scale, q2.zeroPoint, -32768, 32767),
+    ]);
+    expect(out).toEqual(bools([T, F, F, T]));
+  });
+  it.each(['GREATER_EQUAL', 'LESS', 'LESS_EQUAL', 'EQUAL', 'NOT_EQUAL'])('%s has no int16 case', (op) => {
+    const q = { scale: 0.5, zeroPoint: 0 };
+    const model = loadModel(buildModel(compareModel(op, 'int16', S4, S4, q, q)));
     expect(() => new Interpreter(model).allocate()).toThrow(UnsupportedOpError);
   });
 });

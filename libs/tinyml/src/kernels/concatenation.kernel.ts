@@ -1,9 +1,18 @@
-/** CONCATENATION along one axis; a copy, inputs must share the output's quantization (as TFLM requires). */
+/**
+ * CONCATENATION (concatenation.cc) along one axis: a copy for float32, int8, int16, int32 and int64 (raw byte
+ * views, 8 view elements per element), at most 10 inputs of rank <= 4 as TFLM's Prepare requires. Inputs must
+ * share the output's quantization (no requantization here). Device memory: TfLiteConcatenationParams and OpData;
+ * for int8 Prepare also keeps every input's scale (float) and zero point (int32).
+ */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
+import { viewUnits } from './copy-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 const OPT = { axis: 0, activation: 1 };
+/** concatenation.cc kMaxInputNum, and its limit on input ranks with static allocation. */
+const MAX_INPUTS = 10;
+const MAX_RANK = 4;
 
 interface ConcatData {
   outer: number;
@@ -13,29 +22,35 @@ interface ConcatData {
 
 export const concatenationKernel: Kernel<ConcatData> = {
   op: 'CONCATENATION',
-  types: ['float32', 'int8', 'int16', 'int32'],
+  types: ['float32', 'int8', 'int16', 'int32', 'int64'],
   prepare(ctx: PrepareContext): Prepared<ConcatData> {
     const output = ctx.output(0);
     ctx.builtinData(BUILTIN_DATA.concatenation);
     ctx.opData(OP_DATA.concatenation);
+    const inputCount = ctx.inputCount();
+    if (inputCount > MAX_INPUTS) ctx.unsupported(`${inputCount} inputs (TFLM takes at most ${MAX_INPUTS})`);
+    if (output.dtype === 'int8') {
+      ctx.persistentArray('float32', inputCount, 'input scales');
+      ctx.persistentArray('int32', inputCount, 'input zero points');
+    }
     const rank = output.shape.length;
     let axis = ctx.options?.i32(OPT.axis) ?? 0;
     if (axis < 0) axis += rank;
     if (axis < 0 || axis >= rank) ctx.fail(`axis ${axis} out of range for rank ${rank}`);
     if ((ctx.options?.i8(OPT.activation) ?? 0) !== 0) ctx.unsupported('fused activation');
     const outer = output.shape.slice(0, axis).reduce((p, d) => p * d, 1);
-    const inner = output.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const inner = output.shape.slice(axis + 1).reduce((p, d) => p * d, 1) * viewUnits(output.dtype);
     const chunks: number[] = [];
     let axisTotal = 0;
-    for (let k = 0; k < ctx.inputCount(); k++) {
+    for (let k = 0; k < inputCount; k++) {
       const t = ctx.input(k);
       if (t.dtype !== output.dtype) ctx.unsupported('mixed types');
+      if (t.shape.length > MAX_RANK) ctx.unsupported(`input ${k} has rank ${t.shape.length} (TFLM takes at most 4)`);
       if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== output.shape[i])) {
         ctx.fail(`input ${k} shape [${t.shape}] incompatible with output [${output.shape}]`);
       }
       if (
-        t.dtype !== 'float32' &&
-        t.dtype !== 'int32' &&
+        (t.dtype === 'int8' || t.dtype === 'int16') &&
         (scaleOf(t) !== scaleOf(output) || zeroPointOf(t) !== zeroPointOf(output))
       ) {
         ctx.unsupported('inputs with quantization different from the output');

@@ -4,7 +4,8 @@
  * quantized outputs within one input scale after dequantizing; where the C expression is known exactly (a float
  * operation, std::floor, glibc's expf) the expected values here are that expression, so the check is bit for bit.
  * ELU: activations_test.cc SimpleEluTest and TFLite's FloatActivationsOpTest.Elu vectors; HARD_SWISH: the float
- * formula on hard_swish_test.cc's input range [-5, 5] and its branch points.
+ * formula on hard_swish_test.cc's input range [-5, 5] and its branch points, and int8 on hard_swish_test.cc's
+ * SimpleHardSwishTestInt8 (its minstd_rand inputs regenerated) and QuantizedBias cases.
  */
 import { InvokeError, UnsupportedOpError } from '../errors';
 import { expf, expm1f } from '../quant/libm-float32';
@@ -194,11 +195,99 @@ describe('HARD_SWISH', () => {
       expect(Math.abs(v - (x * Math.min(6, Math.max(0, x + 3))) / 6)).toBeLessThanOrEqual(1e-5);
     });
   });
-  it('refuses int8 (not implemented) instead of approximating it', () => {
-    const q = { scale: 0.05, zeroPoint: 0 };
-    const model = loadModel(buildModel(unaryModel('HARD_SWISH', 'int8', [4], q, q)));
-    expect(() => new Interpreter(model).allocate()).toThrow(
-      expect.objectContaining({ op: 'HARD_SWISH', type: 'int8' }),
+  // hard_swish_test.cc SimpleHardSwishTestInt8: 101 inputs drawn with std::minstd_rand (seed 1, one engine for all
+  // 16 input/output range pairs), the float reference clamped to the output range, |dequantized - reference| at
+  // most 1.5 steps of the wider range. The generator, ScaleFromMinMax, ZeroPointFromMinMax, Quantize and
+  // Dequantize are the test helpers' float expressions.
+  const f = Math.fround;
+  function minstdRand(): () => number {
+    let state = 1;
+    return () => (state = (state * 48271) % 2147483647);
+  }
+  const scaleFromMinMax = (min: number, max: number): number => f(f(max - min) / 255);
+  const zeroPointFromMinMax = (min: number, max: number): number =>
+    -128 + Math.trunc(f(f(-min / scaleFromMinMax(min, max)) + 0.5));
+  const quantizeF = (values: number[], scale: number, zp: number): number[] =>
+    values.map((v) => {
+      const r = f(v / scale);
+      return Math.min(127, Math.max(-128, (r < 0 ? -Math.round(-r) : Math.round(r)) + zp));
+    });
+  const reference = (x: number): number => f(f(x * Math.min(6, Math.max(0, f(x + 3)))) * f(1 / 6));
+  function hardSwishInt8(input: number[], inMin: number, inMax: number, outMin: number, outMax: number) {
+    const qIn = { scale: scaleFromMinMax(inMin, inMax), zeroPoint: zeroPointFromMinMax(inMin, inMax) };
+    const qOut = { scale: scaleFromMinMax(outMin, outMax), zeroPoint: zeroPointFromMinMax(outMin, outMax) };
+    const out = runModel(unaryModel('HARD_SWISH', 'int8', [1, input.length], qIn, qOut), [
+      quantizeF(input, qIn.scale, qIn.zeroPoint),
+    ]);
+    return { qIn, qOut, dequantized: out.map((v) => f((v - qOut.zeroPoint) * qOut.scale)), out };
+  }
+  it('int8 (SimpleHardSwishTestInt8): 16 range pairs x 101 minstd_rand inputs within 1.5 steps', () => {
+    const pairs = [
+      [0, 1],
+      [-2, 1],
+      [-5, 10],
+      [-40, 60],
+    ];
+    const next = minstdRand();
+    const inv = f(1 / f(2147483647));
+    let checked = 0;
+    for (const [inMin, inMax] of pairs) {
+      for (const [outMin, outMax] of pairs) {
+        const input = Array.from({ length: 101 }, () => f(inMin + f(f(inMax - inMin) * f(f(next()) * inv))));
+        const { dequantized } = hardSwishInt8(input, inMin, inMax, outMin, outMax);
+        const tolerance = f(Math.max(f(inMax - inMin), f(outMax - outMin)) * f(1.5 / 256));
+        dequantized.forEach((v, i) => {
+          const golden = Math.min(outMax, Math.max(outMin, reference(input[i])));
+          expect(Math.abs(v - golden)).toBeLessThanOrEqual(tolerance);
+          checked++;
+        });
+      }
+    }
+    expect(checked).toBe(16 * 101);
+  });
+  // SimpleHardSwishTestQuantizedBias is a uint8 test (TFLM's Eval has no uint8 case); with every zero point 128
+  // lower the int8 arithmetic is the same. Its 43 inputs start at the index of -3.0 (60), so all stay 0.0 and the
+  // test asks for hard_swish(0) = the output zero point; the second case runs the [-3, 3] inputs it meant.
+  it('int8 (SimpleHardSwishTestQuantizedBias, MobileNet v3 ranges): bias within 0.035 steps', () => {
+    const [inMin, inMax, outMin, outMax] = [-11.654928, 25.036512, -0.3905796, 24.50887];
+    const inScale = scaleFromMinMax(inMin, inMax);
+    const maxScale = Math.max(inScale, scaleFromMinMax(outMin, outMax));
+    const bias = (input: number[]): number => {
+      const { dequantized } = hardSwishInt8(input, inMin, inMax, outMin, outMax);
+      const sum = dequantized.reduce(
+        (acc, v, i) => f(acc + f(v - Math.min(outMax, Math.max(outMin, reference(input[i]))))),
+        0,
+      );
+      return Math.abs(f(sum / f(input.length * maxScale)));
+    };
+    expect(bias(new Array<number>(43).fill(0))).toBeLessThanOrEqual(0.035);
+    const first = Math.round((-3 - inMin) / inScale);
+    const last = Math.round((3 - inMin) / inScale);
+    const grid = Array.from({ length: last - first + 1 }, (_, k) => f(inMin + f((first + k) * inScale)));
+    expect(bias(grid)).toBeLessThanOrEqual(0.035);
+  });
+  it('int8: inputs at or below -3 give exactly the output zero point, inputs above 3 pass through', () => {
+    const { out, qOut, dequantized } = hardSwishInt8([-5, -4, -3.2, 3.5, 4, 4.5], -5, 5, -1, 5);
+    expect(out.slice(0, 3)).toEqual([qOut.zeroPoint, qOut.zeroPoint, qOut.zeroPoint]);
+    [3.5, 4, 4.5].forEach((x, i) => expect(Math.abs(dequantized[3 + i] - x)).toBeLessThanOrEqual(2 * qOut.scale));
+  });
+  it('refuses int8 when input scale / output scale >= 128 (HardSwishPrepare requires exponent <= 0)', () => {
+    const model = loadModel(
+      buildModel(unaryModel('HARD_SWISH', 'int8', [4], { scale: 1, zeroPoint: 0 }, { scale: 1 / 256, zeroPoint: 0 })),
     );
+    expect(() => new Interpreter(model).allocate()).toThrow(expect.objectContaining({ op: 'HARD_SWISH' }));
+    expect(() => new Interpreter(model).allocate()).toThrow(UnsupportedOpError);
+  });
+  it('keeps the HardSwishParams of Init for int8 as for float32, and no scratch', () => {
+    const q = { scale: 0.05, zeroPoint: 0 };
+    const opMemory = (m: TestModel) => {
+      const interpreter = new Interpreter(loadModel(buildModel(m)));
+      interpreter.allocate();
+      return interpreter.memory.ops[0];
+    };
+    const int8 = opMemory(unaryModel('HARD_SWISH', 'int8', [4], q, q));
+    expect(int8.persistentBytes).toBe(opMemory(unaryModel('HARD_SWISH', 'float32', [4])).persistentBytes);
+    expect(int8.persistentBytes).toBeGreaterThanOrEqual(20);
+    expect(int8.scratchBytes).toBe(0);
   });
 });

@@ -10,11 +10,13 @@ import { PoolData, preparePool } from './pool-common';
 
 const { fround: f32, sqrt: mathSqrt, max: mathMax, min: mathMin } = Math;
 
+const TYPES = ['float32'];
+
 export const l2Pool2dKernel: Kernel<PoolData> = {
   op: 'L2_POOL_2D',
-  types: ['float32'],
+  types: TYPES,
   prepare(ctx: PrepareContext): Prepared<PoolData> {
-    const prepared = preparePool(ctx, false);
+    const prepared = preparePool(ctx, TYPES, false);
     ctx.persistentArray('int32', intArrayBytes(4) / 4, 'output dims');
     return prepared;
   },

@@ -1,4 +1,7 @@
-/** MAX_POOL_2D, int8 and float32 (TFLM reference_integer_ops::MaxPool / reference_ops::MaxPool). */
+/**
+ * MAX_POOL_2D (pooling.cc MaxEval): float32 reference_ops::MaxPool, int8 and int16 reference_integer_ops::MaxPool
+ * (the window max, then the activation clamp).
+ */
 import type { Kernel, KernelIo } from './kernel.types';
 import { PoolData, preparePool } from './pool-common';
 
@@ -8,14 +11,15 @@ const { max: mathMax, min: mathMin } = Math;
 const INPUT = 0;
 const NEG_INFINITY = -Infinity;
 const OUTPUT = 0;
+const TYPES = ['float32', 'int8', 'int16'];
 
 export const maxPool2dKernel: Kernel<PoolData> = {
   op: 'MAX_POOL_2D',
-  types: ['float32', 'int8'],
-  prepare: preparePool,
+  types: TYPES,
+  prepare: (ctx) => preparePool(ctx, TYPES),
   eval(d: PoolData, io: KernelIo): void {
-    const input = io.inputs[INPUT] as Int8Array | Float32Array;
-    const output = io.outputs[OUTPUT] as Int8Array | Float32Array;
+    const input = io.inputs[INPUT] as Int8Array | Int16Array | Float32Array;
+    const output = io.outputs[OUTPUT] as Int8Array | Int16Array | Float32Array;
     const { batches, inH, inW, depth, outH, outW, kH, kW, strideH, strideW, padH, padW, actMin, actMax } = d;
     for (let b = 0; b < batches; b++) {
       for (let oy = 0; oy < outH; oy++) {

@@ -1,10 +1,10 @@
 /** MAXIMUM: elementwise max with broadcasting. */
 import type { Kernel } from './kernel.types';
-import { MinMaxData, evalMinMax, prepareMinMax } from './minimum-maximum';
+import { MIN_MAX_TYPES, MinMaxData, evalMinMax, prepareMinMax } from './minimum-maximum';
 
 export const maximumKernel: Kernel<MinMaxData> = {
   op: 'MAXIMUM',
-  types: ['float32', 'int8', 'uint8', 'int16', 'int32'],
+  types: MIN_MAX_TYPES,
   prepare: prepareMinMax,
   eval: (d, io) => evalMinMax(d, io, true),
 };

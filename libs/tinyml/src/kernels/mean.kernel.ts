@@ -1,4 +1,4 @@
-/** MEAN (reduce.cc): float32 and int8, see reduce-common.ts. */
+/** MEAN (reduce.cc EvalMean): float32, int8 and int16 (QuantizedMeanOrSum for both), see reduce-common.ts. */
 import { reduceKernel } from './reduce-common';
 
-export const meanKernel = reduceKernel('MEAN', ['float32', 'int8'], 'mean');
+export const meanKernel = reduceKernel('MEAN', ['float32', 'int8', 'int16'], 'mean');

@@ -1,4 +1,4 @@
-/** Prepare-time set-up shared by AVERAGE_POOL_2D, MAX_POOL_2D (TFLM pooling_common) and L2_POOL_2D. */
+/** Prepare-time set-up shared by AVERAGE_POOL_2D, MAX_POOL_2D (TFLM pooling_common.cc) and L2_POOL_2D. */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import {
   activationRangeFloat,
@@ -33,19 +33,34 @@ export interface PoolData {
   actMax: number;
 }
 
-/** `withOpData`: AVERAGE/MAX_POOL_2D keep OpDataPooling (Init); L2_POOL_2D has no Init. */
-export function preparePool(ctx: PrepareContext, withOpData = true): { data: PoolData; macs: number } {
+/** PoolingPrepare's quantized check: scales (as doubles) at most this far apart, and equal zero points. */
+const MAX_SCALE_DIFF = 1.0e-6;
+
+/**
+ * `types`: what the op's Eval accepts (AVERAGE/MAX_POOL_2D float32, int8, int16; L2_POOL_2D float32).
+ * `withOpData`: AVERAGE/MAX_POOL_2D keep OpDataPooling (Init); L2_POOL_2D has no Init.
+ */
+export function preparePool(
+  ctx: PrepareContext,
+  types: readonly string[],
+  withOpData = true,
+): { data: PoolData; macs: number } {
   const input = ctx.input(INPUT);
   const output = ctx.output(OUTPUT);
   const o = ctx.options ?? ctx.fail('missing Pool2DOptions');
   if (input.shape.length !== 4 || output.shape.length !== 4) ctx.fail('input and output must be 4-D');
-  ctx.expectType(input, ['int8', 'float32'], 'input');
+  ctx.expectType(input, types, 'input');
   if (output.dtype !== input.dtype) ctx.fail('input and output types differ');
   const isFloat = input.dtype === 'float32';
   ctx.builtinData(BUILTIN_DATA.pool);
   if (withOpData) ctx.opData(OP_DATA.pooling);
-  if (!isFloat && (scaleOf(input) !== scaleOf(output) || zeroPointOf(input) !== zeroPointOf(output))) {
-    ctx.unsupported('int8 pooling with different input and output quantization');
+  // The quantized kernels do not rescale, so TFLM's Prepare requires (nearly) the same quantization in and out.
+  if (
+    !isFloat &&
+    (Math.abs(Math.fround(scaleOf(input)) - Math.fround(scaleOf(output))) > MAX_SCALE_DIFF ||
+      zeroPointOf(input) !== zeroPointOf(output))
+  ) {
+    ctx.unsupported(`${input.dtype} pooling with different input and output quantization`);
   }
   const padding = o.i8(OPT.padding);
   const strideW = o.i32(OPT.strideW);

@@ -1,6 +1,7 @@
 /**
- * QUANTIZE: float32 -> int8/uint8/int16 (AffineQuantize) or integer requantization (TFLM Requantize) between
- * int8/uint8/int16 and int8/uint8/int16/int32, and int32 -> int8/int16.
+ * QUANTIZE (quantize_common.cc EvalQuantizeReference): float32 -> int8/int16 (AffineQuantize) and the integer
+ * requantizations (Requantize) its Eval has a case for: int8 -> int8/uint8/int16/int32, int16 -> int8/int16/int32,
+ * int32 -> int8/int16 and uint8 -> int8. Any other pair fails TFLM's Eval, so it is refused here at prepare.
  */
 import { OP_DATA } from '../memory/device-layout';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quant/fixed-point';
@@ -10,6 +11,15 @@ import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types'
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
 const { fround: mathFround } = Math;
+
+/** Output types per input type, as EvalQuantizeReference's switches. */
+const OUTPUT_TYPES: Readonly<Record<string, readonly string[]>> = {
+  float32: ['int8', 'int16'],
+  int8: ['int8', 'uint8', 'int16', 'int32'],
+  uint8: ['int8'],
+  int16: ['int8', 'int16', 'int32'],
+  int32: ['int8', 'int16'],
+};
 
 interface QuantizeData {
   fromFloat: boolean;
@@ -30,7 +40,7 @@ export const quantizeKernel: Kernel<QuantizeData> = {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
     ctx.expectType(input, ['float32', 'int8', 'uint8', 'int16', 'int32'], 'input');
-    ctx.expectType(output, input.dtype === 'int32' ? ['int8', 'int16'] : ['int8', 'uint8', 'int16', 'int32'], 'output');
+    ctx.expectType(output, OUTPUT_TYPES[input.dtype], 'output');
     ctx.expectSameCount(input, output, 'input/output');
     if (!(scaleOf(output) > 0)) ctx.fail('output needs a positive scale');
     const fromFloat = input.dtype === 'float32';

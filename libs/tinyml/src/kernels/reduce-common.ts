@@ -1,6 +1,6 @@
 /**
  * MEAN, SUM and REDUCE_MAX over constant axes (reduce_common.cc).
- * MEAN / SUM int8 (SUM also int16): QuantizedMeanOrSum — int32 sums of the input, less zero point times count,
+ * MEAN / SUM int8 and int16: QuantizedMeanOrSum — int32 sums of the input, less zero point times count,
  * requantized by input / output scale (MEAN folds the 1/n into the multiplier), for every quantization, as TFLM
  * 90b983c2 evaluates it (the held-out MobileNet v2 has the same quantization in and out, reduces a 4-D tensor over
  * axes 1 and 2 with keep_dims, and only this path reproduces TFLM there; the truncated mean of reference_ops::Mean
@@ -131,7 +131,8 @@ function evalReduce(d: ReduceData, io: KernelIo): void {
   const output = io.outputs[OUTPUT];
   const { counter, inShape, outStrides, isFloat } = d;
   const isMax = d.mode === 'max';
-  // int32 sums are exact: |sum| <= 32768 * count < 2^31 for any reduction below 65,536 elements.
+  // int32 sums are exact below 65,536 reduced elements (|sum| <= 32768 * count < 2^31); beyond, the Int32Array
+  // store wraps them as TFLM's int32 temp_sum does.
   const acc = isMax ? output : isFloat ? d.floatSums : (io.scratch[d.sumsScratch] as Int32Array);
   const rank = inShape.length;
   acc.fill(isMax ? d.min : 0);

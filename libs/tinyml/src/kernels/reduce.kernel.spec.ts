@@ -1,12 +1,13 @@
 /**
  * SUM and REDUCE_MAX on the shapes of TFLM's reduce_test.cc (a 4x3x2 tensor of 1..24 reduced over repeated and
  * negative axes, with and without keep_dims; int8 max with the same quantization in and out), plus quantized SUM
- * against QuantizedMeanOrSum's arithmetic. MEAN keeps its tests in data-movement.kernel.spec.ts.
+ * against QuantizedMeanOrSum's arithmetic. MEAN keeps its float32 / int8 tests in data-movement.kernel.spec.ts; its
+ * int16 ones are reduce_test.cc's MeanInt16* cases here.
  */
 import { UnsupportedOpError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
-import { buildModel, quantize, runModel, TestDType, TestModel } from '../testing/model-builder';
+import { buildModel, expectNear, quantize, runModel, TestDType, TestModel } from '../testing/model-builder';
 
 interface Q {
   scale: number;
@@ -101,5 +102,45 @@ describe('SUM', () => {
     const q = { scale: 1, zeroPoint: 0 };
     const out = runModel(reduceModel('SUM', 'int16', [1, 4], [1], [1], q), [[30000, 30000, -100, 5]]);
     expect(out).toEqual([32767]);
+  });
+});
+
+describe('MEAN int16 (reduce_test.cc MeanInt16*)', () => {
+  // TFLM quantizes its float goldens (tflite::Quantize: round half away, plus the zero point) and allows 1 step.
+  const data2D = [1, 2, 3, 4, 5, 6, 7, 8];
+  const data4D = oneTo24;
+  const half = { scale: 0.5, zeroPoint: 0 };
+  const quantizedGolden = (golden: number[], q: Q): number[] => quantize(golden, q.scale, q.zeroPoint, -32768, 32767);
+  const mean = (inShape: number[], axes: number[], outShape: number[], input: number[], qOut: Q): number[] =>
+    runModel(reduceModel('MEAN', 'int16', inShape, axes, outShape, half, qOut), [
+      quantize(input, half.scale, half.zeroPoint, -32768, 32767),
+    ]);
+  it('MeanInt162DKeepDims / 3DKeepDims: exact when the mean is on the grid', () => {
+    expect(mean([2, 4], [1], [2, 1], data2D, half)).toEqual(quantizedGolden([2.5, 6.5], half));
+    expect(mean([2, 2, 2], [1, 2], [2, 1, 1], data2D, half)).toEqual(quantizedGolden([2.5, 6.5], half));
+  });
+  it('MeanInt164DKeepDims / 4DWithoutKeepDims', () => {
+    const golden = quantizedGolden([6, 7, 18, 19], half);
+    expect(mean([2, 2, 3, 2], [1, 2], [2, 1, 1, 2], data4D, half)).toEqual(golden);
+    expect(mean([2, 2, 3, 2], [1, 2], [2, 2], data4D, half)).toEqual(golden);
+  });
+  it('MeanInt164DWithoutKeepDimsDifferentScaleAndZeroPoint (output scale 0.7), within one step', () => {
+    const qOut = { scale: 0.7, zeroPoint: 0 };
+    expectNear(mean([2, 2, 3, 2], [1, 2], [2, 2], data4D, qOut), quantizedGolden([6, 7, 18, 19], qOut), 1);
+  });
+  it('subtracts the input zero point and clamps to the int16 range', () => {
+    const qIn = { scale: 1, zeroPoint: -100 };
+    const qOut = { scale: 0.5, zeroPoint: 7 };
+    const m = reduceModel('MEAN', 'int16', [1, 4], [1], [1, 1], qIn, qOut);
+    // real mean ((20100 - 4 x -100) / 4 = 5125) / 0.5 + 7 = 10257; then 4 x 32767 saturates the output.
+    expect(runModel(m, [[5000, 5000, 5000, 5100]])).toEqual([10257]);
+    expect(runModel(m, [[32767, 32767, 32767, 32767]])).toEqual([32767]);
+  });
+  it('requests the int32 temp-sum scratch of one value per output element', () => {
+    const interpreter = new Interpreter(
+      loadModel(buildModel(reduceModel('MEAN', 'int16', [2, 2, 3, 2], [1, 2], [2, 2], half, half))),
+    );
+    interpreter.allocate();
+    expect(interpreter.memory.ops[0].scratchBytes).toBe(4 * 4);
   });
 });

@@ -1,7 +1,10 @@
-/** RELU: float max(0, x); int8 requantizes then clamps at the quantized zero (TFLM ReluQuantized). */
+/**
+ * RELU (activations.cc ReluEval): float max(0, x); int8 and int16 ReluQuantized: requantize by input / output
+ * scale, then clamp at the output zero point (CalculateReluOpData). int16 needs zero points 0 (ReluPrepare).
+ */
 import { OP_DATA } from '../memory/device-layout';
-import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAwayFromZero } from '../quant/fixed-point';
-import { scaleOf, zeroPointOf } from '../quant/quant-params';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
+import { scaleOf, typeRange, zeroPointOf } from '../quant/quant-params';
 import { INPUT, OUTPUT, unaryTensors } from './elementwise-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -18,13 +21,16 @@ interface ReluData {
 
 export const reluKernel: Kernel<ReluData> = {
   op: 'RELU',
-  types: ['float32', 'int8'],
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<ReluData> {
-    const { input, output } = unaryTensors(ctx, ['int8', 'float32']);
+    const { input, output } = unaryTensors(ctx, ['float32', 'int8', 'int16']);
     const isFloat = input.dtype === 'float32';
     ctx.opData(OP_DATA.relu);
+    if (input.dtype === 'int16' && (zeroPointOf(input) !== 0 || zeroPointOf(output) !== 0))
+      ctx.unsupported('int16 RELU needs zero points 0');
     const q = isFloat ? { multiplier: 0, shift: 0 } : quantizeMultiplier(scaleOf(input) / scaleOf(output));
     const zp = zeroPointOf(output);
+    const [typeMin, typeMax] = isFloat ? [0, 0] : typeRange(input.dtype);
     return {
       data: {
         isFloat,
@@ -33,13 +39,14 @@ export const reluKernel: Kernel<ReluData> = {
         outputZeroPoint: zp,
         multiplier: q.multiplier,
         shift: q.shift,
-        actMin: isFloat ? 0 : Math.max(-128, zp + roundHalfAwayFromZero(0)),
-        actMax: 127,
+        // The quantized 0.0 (roundf(0 / scale) is 0) and the type's maximum.
+        actMin: isFloat ? 0 : Math.max(typeMin, zp),
+        actMax: typeMax,
       },
     };
   },
   eval(d: ReluData, io: KernelIo): void {
-    const input = io.inputs[INPUT] as Int8Array | Float32Array;
+    const input = io.inputs[INPUT] as Int8Array | Int16Array | Float32Array;
     const output = io.outputs[OUTPUT];
     if (d.isFloat) {
       for (let i = 0; i < d.count; i++) output[i] = input[i] > 0 ? input[i] : 0;

@@ -1,4 +1,7 @@
-/** STRIDED_SLICE with constant begin/end/strides and begin/end/shrink masks (TFLM strided_slice_logic). */
+/**
+ * STRIDED_SLICE with constant begin/end/strides and begin/end/shrink masks (TFLM strided_slice_logic), for the
+ * types of strided_slice.cc's Eval switch: float32, int8, int16, int32 and bool (element copies).
+ */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
@@ -16,7 +19,7 @@ interface StridedSliceData {
 
 export const stridedSliceKernel: Kernel<StridedSliceData> = {
   op: 'STRIDED_SLICE',
-  types: ['float32', 'int8', 'int16', 'int32'],
+  types: ['float32', 'int8', 'int16', 'int32', 'bool'],
   prepare(ctx: PrepareContext): Prepared<StridedSliceData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);

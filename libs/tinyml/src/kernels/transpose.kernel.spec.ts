@@ -1,4 +1,5 @@
-/** TRANSPOSE: TFLM transpose_test.cc style permutations (2-D, 3-D, 4-D NCHW -> NHWC, 6-D). */
+/** TRANSPOSE: TFLM transpose_test.cc style permutations (2-D, 3-D, 4-D NCHW -> NHWC, 6-D), and the types it refuses. */
+import { UnsupportedOpError } from '../errors';
 import { runModel, TestModel } from '../testing/model-builder';
 
 function transpose(shape: number[], perm: number[], dtype: 'int8' | 'float32' | 'int16' = 'int8'): TestModel {
@@ -55,4 +56,13 @@ describe('TRANSPOSE', () => {
   it('refuses a permutation that repeats an axis', () => {
     expect(() => runModel(transpose([2, 2], [0, 0]), [[1, 2, 3, 4]])).toThrow(/permutation/);
   });
+  it.each(['uint8', 'int32', 'bool'] as const)(
+    'refuses %s (TransposeEval has float32, int8 and int16 only)',
+    (dtype) => {
+      const m = transpose([2, 2], [1, 0]);
+      for (const t of m.tensors)
+        if (t.dtype === 'int8') Object.assign(t, { dtype, scale: undefined, zeroPoint: undefined });
+      expect(() => runModel(m, [[1, 0, 1, 1]])).toThrow(UnsupportedOpError);
+    },
+  );
 });

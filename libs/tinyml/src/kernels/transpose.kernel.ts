@@ -1,7 +1,8 @@
 /**
  * TRANSPOSE (transpose.cc, reference_ops::Transpose): output dimension k is input dimension perm[k], for up to 6
- * dimensions and any element type (a data movement). The permutation must be a constant tensor here (TFLM reads
- * it at eval; no model computes it). TFLM's kernel has no Init and keeps no OpData.
+ * dimensions, for the types of TransposeEval's switch: float32, int8 and int16 (any other type fails TFLM's Eval).
+ * The permutation must be a constant tensor here (TFLM reads it at eval; no model computes it). TFLM's kernel has
+ * no Init and keeps no OpData.
  */
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
@@ -9,6 +10,7 @@ const INPUT = 0;
 const PERM = 1;
 const OUTPUT = 0;
 const MAX_DIMS = 6;
+const TYPES = ['float32', 'int8', 'int16'];
 
 interface TransposeData {
   elementCount: number;
@@ -22,12 +24,12 @@ interface TransposeData {
 
 export const transposeKernel: Kernel<TransposeData> = {
   op: 'TRANSPOSE',
-  types: ['float32', 'int8', 'uint8', 'int16', 'int32', 'bool'],
+  types: TYPES,
   prepare(ctx: PrepareContext): Prepared<TransposeData> {
     const input = ctx.input(INPUT);
     const output = ctx.output(OUTPUT);
     if (input.dtype !== output.dtype) ctx.unsupported(`${input.dtype} -> ${output.dtype}`, input.dtype);
-    if (input.dtype === 'int64' || input.dtype === 'uint64') ctx.unsupported(`type ${input.dtype}`, input.dtype);
+    ctx.expectType(input, TYPES, 'input');
     const perm = ctx.constantInt32(ctx.input(PERM), 'permutation');
     const rank = input.shape.length;
     if (rank < 1 || rank > MAX_DIMS) ctx.unsupported(`${rank} dimensions (1 to ${MAX_DIMS} supported)`);

@@ -175,7 +175,7 @@ export const OP_SET_BUILDS: Readonly<Record<string, readonly OpSetEntry[]>> = {
     { op: 'RELU', types: ['int8'] },
     { op: 'RESHAPE' },
   ],
-  // No DIV (its int8 variant is not implemented here) and no audio front-end ops: the front-ends also need CAST
+  // No DIV (the build was named before int8 DIV ran here) and no audio front-end ops: the front-ends also need CAST
   // and int32 arithmetic, which this build leaves out. A fixed list: its 26 int8-restricted ops (2 mask bytes
   // each) over a 5-byte bitset make exactly the 64 op-set bytes the wire carries (libs/wire device-capabilities),
   // so a later kernel cannot join it without a wider wire field or a coarser build.
