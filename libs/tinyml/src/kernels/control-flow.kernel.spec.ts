@@ -1,0 +1,299 @@
+/**
+ * IF, WHILE and CALL_ONCE on multi-subgraph models: TFLM's if_test.cc, while_test.cc and call_once_test.cc models
+ * (testing/test_helpers.cc BuildSimpleModelWithSubgraphsAndIf / …AndWhile / BuildModelWithIfAndSubgraphInputTensor-
+ * Overlap) rebuilt as .tflite flatbuffers, with TFLM's expected values.
+ */
+import { InvokeError, ModelFormatError } from '../errors';
+import { Interpreter } from '../interpreter/interpreter';
+import { loadModel } from '../model/model-reader';
+import { OpResolver } from '../resolver/op-resolver';
+import { buildModel, TestModel, TestSubgraph } from '../testing/model-builder';
+
+const IF_OPTIONS = (thenIndex: number, elseIndex: number) => [
+  { id: 0, i32: thenIndex },
+  { id: 1, i32: elseIndex },
+];
+
+/** One binary op on two [1, 2] float tensors: the then (ADD) and else (MUL) branches. */
+const binaryBranch = (op: string): TestSubgraph => ({
+  tensors: [
+    { shape: [1, 2], dtype: 'float32' },
+    { shape: [1, 2], dtype: 'float32' },
+    { shape: [1, 2], dtype: 'float32' },
+  ],
+  ops: [{ op, inputs: [0, 1], outputs: [2] }],
+  inputs: [0, 1],
+  outputs: [2],
+});
+
+/** GetSimpleModelWithSubgraphsAndIf: IF(cond, a, b) with then = ADD, else = MUL. */
+const ifModel: TestModel = {
+  tensors: [
+    { shape: [1], dtype: 'bool' },
+    { shape: [1, 2], dtype: 'float32' },
+    { shape: [1, 2], dtype: 'float32' },
+    { shape: [1, 2], dtype: 'float32' },
+  ],
+  ops: [{ op: 'IF', inputs: [0, 1, 2], outputs: [3], options: IF_OPTIONS(1, 2) }],
+  inputs: [0, 1, 2],
+  outputs: [3],
+  subgraphs: [binaryBranch('ADD'), binaryBranch('MUL')],
+};
+
+function runIf(model: TestModel, cond: boolean, a: number[], b: number[]): number[] {
+  const interpreter = new Interpreter(loadModel(buildModel(model)));
+  interpreter.input(0).data[0] = cond ? 1 : 0;
+  interpreter.input(1).data.set(a);
+  interpreter.input(2).data.set(b);
+  interpreter.invoke();
+  return Array.from(interpreter.output(0).data);
+}
+
+describe('IF (if_test.cc)', () => {
+  it('IfShouldInvokeSubgraphConditionTrue: the then-branch adds', () => {
+    expect(runIf(ifModel, true, [2, 5], [3, 7])).toEqual([5, 12]);
+  });
+
+  it('IfShouldInvokeSubgraphConditionFalse: the else-branch multiplies', () => {
+    expect(runIf(ifModel, false, [2, 5], [3, 7])).toEqual([6, 35]);
+  });
+
+  it('runs with a resolver holding only IF, ADD and MUL, as the TFLM test registers', () => {
+    const resolver = new OpResolver([{ op: 'IF' }, { op: 'ADD' }, { op: 'MUL' }]);
+    const interpreter = new Interpreter(loadModel(buildModel(ifModel)), { resolver });
+    interpreter.input(1).data.set([1, 2]);
+    interpreter.input(2).data.set([3, 4]);
+    interpreter.invoke();
+    expect(Array.from(interpreter.output(0).data)).toEqual([3, 8]);
+    expect(() => new Interpreter(loadModel(buildModel(ifModel)), { resolver: new OpResolver([{ op: 'IF' }]) }).allocate()).toThrow(
+      /ADD .*at index 0 of subgraph 1/,
+    );
+  });
+
+  /**
+   * IfShouldNotOverwriteTensorAcrossSubgraphs: int32 blocks A1 (2 blocks of 4) and A2 (4 blocks) go into the
+   * branch, which concatenates them and keeps the first 3 blocks; after the IF, A2 is read again (concatenated
+   * with the IF's output), so the branch must neither see a half-copied A2 nor leave A2 overwritten. TFLM's
+   * custom packer op is CONCATENATION + SLICE here; the expected blocks are the test's minus its zero padding.
+   */
+  it('IfShouldNotOverwriteTensorAcrossSubgraphs: inputs stay intact for the ops after IF', () => {
+    const block = 4;
+    const branch: TestSubgraph = {
+      tensors: [
+        { shape: [2 * block], dtype: 'int32' },
+        { shape: [4 * block], dtype: 'int32' },
+        { shape: [6 * block], dtype: 'int32' },
+        { shape: [1], dtype: 'int32', data: [0] },
+        { shape: [1], dtype: 'int32', data: [3 * block] },
+        { shape: [3 * block], dtype: 'int32' },
+      ],
+      ops: [
+        { op: 'CONCATENATION', inputs: [0, 1], outputs: [2], options: [{ id: 0, i32: 0 }] },
+        { op: 'SLICE', inputs: [2, 3, 4], outputs: [5] },
+      ],
+      inputs: [0, 1],
+      outputs: [5],
+    };
+    const model: TestModel = {
+      tensors: [
+        { shape: [1], dtype: 'bool' },
+        { shape: [2 * block], dtype: 'int32' },
+        { shape: [4 * block], dtype: 'int32' },
+        { shape: [3 * block], dtype: 'int32' },
+        { shape: [7 * block], dtype: 'int32' },
+      ],
+      ops: [
+        { op: 'IF', inputs: [0, 1, 2], outputs: [3], options: IF_OPTIONS(1, 2) },
+        { op: 'CONCATENATION', inputs: [3, 2], outputs: [4], options: [{ id: 0, i32: 0 }] },
+      ],
+      inputs: [0, 1, 2],
+      outputs: [4],
+      subgraphs: [branch, branch],
+    };
+    const blocks = (...values: number[]): number[] => values.flatMap((v) => Array<number>(block).fill(v));
+    expect(runIf(model, true, blocks(1, 2), blocks(3, 4, 5, 6))).toEqual(blocks(1, 2, 3, 3, 4, 5, 6));
+  });
+
+  it('refuses a branch whose tensors do not match only when that branch runs (TFLM checks copies in Eval)', () => {
+    const badElse = binaryBranch('MUL');
+    badElse.tensors = badElse.tensors.map((t) => ({ ...t, shape: [1, 3] }));
+    const model = { ...ifModel, subgraphs: [binaryBranch('ADD'), badElse] };
+    expect(runIf(model, true, [1, 1], [2, 2])).toEqual([3, 3]);
+    expect(() => runIf(model, false, [1, 1], [2, 2])).toThrow(InvokeError);
+    expect(() => runIf(model, false, [1, 1], [2, 2])).toThrow(/input 0 into subgraph 2: 8 bytes into 12/);
+  });
+
+  it('refuses at allocate: a missing subgraph, a branch that runs the IF itself, a non-bool condition', () => {
+    const allocate = (m: TestModel) => () => new Interpreter(loadModel(buildModel(m))).allocate();
+    const withOptions = (thenIndex: number, elseIndex: number): TestModel => ({
+      ...ifModel,
+      ops: [{ ...ifModel.ops[0], options: IF_OPTIONS(thenIndex, elseIndex) }],
+    });
+    expect(allocate(withOptions(1, 3))).toThrow(/invokes subgraph 3, model has 3/);
+    expect(allocate(withOptions(0, 2))).toThrow(ModelFormatError);
+    expect(allocate(withOptions(0, 2))).toThrow(/invokes subgraph 0, which is already running/);
+    const intCond: TestModel = { ...ifModel, tensors: [{ shape: [1], dtype: 'int8' }, ...ifModel.tensors.slice(1)] };
+    expect(allocate(intCond)).toThrow(/IF/);
+  });
+});
+
+/** GetSimpleModelWithSubgraphsAndWhile: while (a < b) a = a + b; outputs (a, b). */
+const whileModel: TestModel = {
+  tensors: [
+    { shape: [1], dtype: 'float32' },
+    { shape: [1], dtype: 'float32' },
+    { shape: [1], dtype: 'float32' },
+    { shape: [1], dtype: 'float32' },
+  ],
+  ops: [
+    {
+      op: 'WHILE',
+      inputs: [0, 1],
+      outputs: [2, 3],
+      options: [
+        { id: 0, i32: 1 },
+        { id: 1, i32: 2 },
+      ],
+    },
+  ],
+  inputs: [0, 1],
+  outputs: [2, 3],
+  subgraphs: [
+    {
+      tensors: [
+        { shape: [1], dtype: 'float32' },
+        { shape: [1], dtype: 'float32' },
+        { shape: [1], dtype: 'bool' },
+      ],
+      ops: [{ op: 'LESS', inputs: [0, 1], outputs: [2] }],
+      inputs: [0, 1],
+      outputs: [2],
+    },
+    {
+      tensors: [
+        { shape: [1], dtype: 'float32' },
+        { shape: [1], dtype: 'float32' },
+        { shape: [1], dtype: 'float32' },
+      ],
+      ops: [{ op: 'ADD', inputs: [0, 1], outputs: [2] }],
+      inputs: [0, 1],
+      // The body passes its second input straight through as its second output.
+      outputs: [2, 1],
+    },
+  ],
+};
+
+function runWhile(model: TestModel, a: number, b: number): number[] {
+  const interpreter = new Interpreter(loadModel(buildModel(model)));
+  interpreter.input(0).data[0] = a;
+  interpreter.input(1).data[0] = b;
+  interpreter.invoke();
+  return [interpreter.output(0).data[0], interpreter.output(1).data[0]];
+}
+
+describe('WHILE (while_test.cc)', () => {
+  it('WhileShouldNeverInvokeConditionFalse', () => {
+    expect(runWhile(whileModel, 3, 2)).toEqual([3, 2]);
+  });
+
+  it('WhileShouldInvokeOnce', () => {
+    expect(runWhile(whileModel, 2, 3)).toEqual([5, 3]);
+  });
+
+  it('WhileShouldInvokeMultiple', () => {
+    expect(runWhile(whileModel, -5, 3)).toEqual([4, 3]);
+  });
+
+  it('runs again on the next invoke from the new inputs', () => {
+    const interpreter = new Interpreter(loadModel(buildModel(whileModel)));
+    for (const [a, b, expected] of [
+      [-5, 3, 4],
+      [-1, 0.5, 0.5],
+      [10, 1, 10],
+    ]) {
+      interpreter.input(0).data[0] = a;
+      interpreter.input(1).data[0] = b;
+      interpreter.invoke();
+      expect(interpreter.output(0).data[0]).toBe(expected);
+    }
+  });
+
+  it('refuses mismatched counts at allocate, a body copy that cannot run only when the loop runs', () => {
+    const [cond, body] = whileModel.subgraphs as TestSubgraph[];
+    const oneOutput = { ...whileModel, subgraphs: [cond, { ...body, outputs: [2] }] };
+    expect(() => new Interpreter(loadModel(buildModel(oneOutput))).allocate()).toThrow(/body subgraph 2 has 1 outputs/);
+    const intBody: TestSubgraph = {
+      ...body,
+      tensors: [
+        { shape: [1], dtype: 'float32' },
+        { shape: [1], dtype: 'float32' },
+        { shape: [1], dtype: 'int32' },
+      ],
+      ops: [{ op: 'CAST', inputs: [0], outputs: [2] }],
+    };
+    const model = { ...whileModel, subgraphs: [cond, intBody] };
+    expect(runWhile(model, 3, 2)).toEqual([3, 2]);
+    expect(() => runWhile(model, 2, 3)).toThrow(/body output 0: type int32 into float32/);
+  });
+});
+
+describe('CALL_ONCE (call_once_test.cc)', () => {
+  /**
+   * CALL_ONCE(init = 1), then reads resource variable "runs"; subgraph 1 adds 1 to "runs" (its ASSIGN_VARIABLE
+   * allocates the buffer, zero-filled), so the output counts how often the init subgraph ran.
+   */
+  const countingModel: TestModel = {
+    tensors: [
+      { shape: [], dtype: 'resource' },
+      { shape: [1], dtype: 'int32' },
+    ],
+    ops: [
+      { op: 'CALL_ONCE', inputs: [], outputs: [], options: [{ id: 0, i32: 1 }] },
+      { op: 'VAR_HANDLE', inputs: [], outputs: [0], options: [{ id: 1, str: 'runs' }] },
+      { op: 'READ_VARIABLE', inputs: [0], outputs: [1] },
+    ],
+    inputs: [],
+    outputs: [1],
+    subgraphs: [
+      {
+        tensors: [
+          { shape: [], dtype: 'resource' },
+          { shape: [1], dtype: 'int32' },
+          { shape: [1], dtype: 'int32', data: [1] },
+          { shape: [1], dtype: 'int32' },
+        ],
+        ops: [
+          { op: 'VAR_HANDLE', inputs: [], outputs: [0], options: [{ id: 1, str: 'runs' }] },
+          { op: 'READ_VARIABLE', inputs: [0], outputs: [1] },
+          { op: 'ADD', inputs: [1, 2], outputs: [3] },
+          { op: 'ASSIGN_VARIABLE', inputs: [0, 3], outputs: [] },
+        ],
+        inputs: [],
+        outputs: [],
+      },
+    ],
+  };
+
+  it('CallOnceShouldOnlyInvokeSubgraphOnce: 1 and 10 invokes run the init subgraph once', () => {
+    for (const invokes of [1, 10]) {
+      const interpreter = new Interpreter(loadModel(buildModel(countingModel)));
+      for (let k = 0; k < invokes; k++) interpreter.invoke();
+      expect(interpreter.output(0).data[0]).toBe(1);
+    }
+  });
+
+  it('reset() zeroes the resource variables but, as in TFLM (CALL_ONCE has no Reset), does not rerun init', () => {
+    const interpreter = new Interpreter(loadModel(buildModel(countingModel)));
+    interpreter.invoke();
+    interpreter.reset();
+    interpreter.invoke();
+    expect(interpreter.output(0).data[0]).toBe(0);
+  });
+
+  it('refuses inputs or outputs on CALL_ONCE and a missing init subgraph', () => {
+    const bad = (op: TestModel['ops'][number]): TestModel => ({ ...countingModel, ops: [op, ...countingModel.ops.slice(1)] });
+    const allocate = (m: TestModel) => () => new Interpreter(loadModel(buildModel(m))).allocate();
+    expect(allocate(bad({ ...countingModel.ops[0], outputs: [1] }))).toThrow(/takes no inputs and no outputs/);
+    expect(allocate(bad({ ...countingModel.ops[0], options: [{ id: 0, i32: 2 }] }))).toThrow(/invokes subgraph 2/);
+  });
+});
