@@ -65,9 +65,9 @@ describe('IF (if_test.cc)', () => {
     interpreter.input(2).data.set([3, 4]);
     interpreter.invoke();
     expect(Array.from(interpreter.output(0).data)).toEqual([3, 8]);
-    expect(() => new Interpreter(loadModel(buildModel(ifModel)), { resolver: new OpResolver([{ op: 'IF' }]) }).allocate()).toThrow(
-      /ADD .*at index 0 of subgraph 1/,
-    );
+    expect(() =>
+      new Interpreter(loadModel(buildModel(ifModel)), { resolver: new OpResolver([{ op: 'IF' }]) }).allocate(),
+    ).toThrow(/ADD .*at index 0 of subgraph 1/);
   });
 
   /**
@@ -291,7 +291,10 @@ describe('CALL_ONCE (call_once_test.cc)', () => {
   });
 
   it('refuses inputs or outputs on CALL_ONCE and a missing init subgraph', () => {
-    const bad = (op: TestModel['ops'][number]): TestModel => ({ ...countingModel, ops: [op, ...countingModel.ops.slice(1)] });
+    const bad = (op: TestModel['ops'][number]): TestModel => ({
+      ...countingModel,
+      ops: [op, ...countingModel.ops.slice(1)],
+    });
     const allocate = (m: TestModel) => () => new Interpreter(loadModel(buildModel(m))).allocate();
     expect(allocate(bad({ ...countingModel.ops[0], outputs: [1] }))).toThrow(/takes no inputs and no outputs/);
     expect(allocate(bad({ ...countingModel.ops[0], options: [{ id: 0, i32: 2 }] }))).toThrow(/invokes subgraph 2/);
