@@ -38,6 +38,12 @@ export interface InterpreterOptions {
   resolver?: OpResolver;
   /** Use the WebAssembly SIMD kernel paths where available (default true; results are identical). */
   wasm?: boolean;
+  /**
+   * Stop a WHILE whose body ran this many times in one invoke with InvokeError. Default: no limit, as TFLM, whose
+   * WHILE loops until its condition is false (a model that never ends it hangs the device too). A watchdog for
+   * untrusted models (e.g. fuzzing); results are identical below the limit.
+   */
+  maxWhileIterations?: number;
 }
 
 export interface InvokeHooks {
@@ -83,7 +89,7 @@ export class Interpreter {
     readonly model: Model,
     private readonly options: InterpreterOptions = {},
   ) {
-    this.graph = new MicroGraph(model);
+    this.graph = new MicroGraph(model, options.maxWhileIterations);
   }
 
   get arenaBytes(): number {

@@ -24,7 +24,11 @@ export class MicroGraph {
   private views: TensorData[][] = [];
   private bytes: Uint8Array[][] = [];
 
-  constructor(readonly model: Model) {
+  constructor(
+    readonly model: Model,
+    /** Body runs after which a WHILE stops with InvokeError (InterpreterOptions.maxWhileIterations). */
+    readonly maxWhileIterations = Infinity,
+  ) {
     this.resourceIds = model.subgraphs.map(() => new Map());
   }
 

@@ -6,7 +6,7 @@
 import type { MicroGraph } from '../interpreter/micro-graph';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { CALL_ONCE_OPTIONS } from '../model/control-flow';
-import { ANY_TYPE, checkSubgraphIndex } from './control-flow-common';
+import { checkSubgraphIndex } from './control-flow-common';
 import type { Kernel, PrepareContext, Prepared } from './kernel.types';
 
 interface CallOnceData {
@@ -17,13 +17,13 @@ interface CallOnceData {
 
 export const callOnceKernel: Kernel<CallOnceData> = {
   op: 'CALL_ONCE',
-  // No tensors ('none'); any other registration type reaches prepare(), which refuses the tensors.
-  types: ANY_TYPE,
+  // TFLM's Prepare ensures no inputs and no outputs: only such a node registers as 'none' (resolver
+  // registrationType), so the resolver refuses any other with UnsupportedOpError before prepare().
+  types: ['none'],
   prepare(ctx: PrepareContext): Prepared<CallOnceData> {
     ctx.builtinData(BUILTIN_DATA.callOnce);
     ctx.opData(OP_DATA.callOnce);
     const init = checkSubgraphIndex(ctx, ctx.options?.i32(CALL_ONCE_OPTIONS.initSubgraphIndex) ?? 0, 'init');
-    if (ctx.inputCount() !== 0 || ctx.node.outputs.length !== 0) ctx.fail('takes no inputs and no outputs');
     return { data: { graph: ctx.graph, init, hasRun: false }, macs: 0 };
   },
   eval(d: CallOnceData): void {

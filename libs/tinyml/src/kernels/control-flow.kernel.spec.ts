@@ -8,37 +8,12 @@ import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
 import { OpResolver } from '../resolver/op-resolver';
 import { buildModel, TestModel, TestSubgraph } from '../testing/model-builder';
-
-const IF_OPTIONS = (thenIndex: number, elseIndex: number) => [
-  { id: 0, i32: thenIndex },
-  { id: 1, i32: elseIndex },
-];
-
-/** One binary op on two [1, 2] float tensors: the then (ADD) and else (MUL) branches. */
-const binaryBranch = (op: string): TestSubgraph => ({
-  tensors: [
-    { shape: [1, 2], dtype: 'float32' },
-    { shape: [1, 2], dtype: 'float32' },
-    { shape: [1, 2], dtype: 'float32' },
-  ],
-  ops: [{ op, inputs: [0, 1], outputs: [2] }],
-  inputs: [0, 1],
-  outputs: [2],
-});
-
-/** GetSimpleModelWithSubgraphsAndIf: IF(cond, a, b) with then = ADD, else = MUL. */
-const ifModel: TestModel = {
-  tensors: [
-    { shape: [1], dtype: 'bool' },
-    { shape: [1, 2], dtype: 'float32' },
-    { shape: [1, 2], dtype: 'float32' },
-    { shape: [1, 2], dtype: 'float32' },
-  ],
-  ops: [{ op: 'IF', inputs: [0, 1, 2], outputs: [3], options: IF_OPTIONS(1, 2) }],
-  inputs: [0, 1, 2],
-  outputs: [3],
-  subgraphs: [binaryBranch('ADD'), binaryBranch('MUL')],
-};
+import {
+  IF_MODEL as ifModel,
+  WHILE_MODEL as whileModel,
+  binaryBranch,
+  subgraphOptions as IF_OPTIONS,
+} from '../testing/subgraph-models';
 
 function runIf(model: TestModel, cond: boolean, a: number[], b: number[]): number[] {
   const interpreter = new Interpreter(loadModel(buildModel(model)));
@@ -137,52 +112,6 @@ describe('IF (if_test.cc)', () => {
   });
 });
 
-/** GetSimpleModelWithSubgraphsAndWhile: while (a < b) a = a + b; outputs (a, b). */
-const whileModel: TestModel = {
-  tensors: [
-    { shape: [1], dtype: 'float32' },
-    { shape: [1], dtype: 'float32' },
-    { shape: [1], dtype: 'float32' },
-    { shape: [1], dtype: 'float32' },
-  ],
-  ops: [
-    {
-      op: 'WHILE',
-      inputs: [0, 1],
-      outputs: [2, 3],
-      options: [
-        { id: 0, i32: 1 },
-        { id: 1, i32: 2 },
-      ],
-    },
-  ],
-  inputs: [0, 1],
-  outputs: [2, 3],
-  subgraphs: [
-    {
-      tensors: [
-        { shape: [1], dtype: 'float32' },
-        { shape: [1], dtype: 'float32' },
-        { shape: [1], dtype: 'bool' },
-      ],
-      ops: [{ op: 'LESS', inputs: [0, 1], outputs: [2] }],
-      inputs: [0, 1],
-      outputs: [2],
-    },
-    {
-      tensors: [
-        { shape: [1], dtype: 'float32' },
-        { shape: [1], dtype: 'float32' },
-        { shape: [1], dtype: 'float32' },
-      ],
-      ops: [{ op: 'ADD', inputs: [0, 1], outputs: [2] }],
-      inputs: [0, 1],
-      // The body passes its second input straight through as its second output.
-      outputs: [2, 1],
-    },
-  ],
-};
-
 function runWhile(model: TestModel, a: number, b: number): number[] {
   const interpreter = new Interpreter(loadModel(buildModel(model)));
   interpreter.input(0).data[0] = a;
@@ -216,6 +145,19 @@ describe('WHILE (while_test.cc)', () => {
       interpreter.invoke();
       expect(interpreter.output(0).data[0]).toBe(expected);
     }
+  });
+
+  it('loops as long as the condition holds (no limit, as TFLM) unless maxWhileIterations bounds it', () => {
+    // -1e6 = 2 - 3 * 333,334: 333,335 body runs (exact in float32) reach 5, the first value not below 3.
+    expect(runWhile(whileModel, -1e6, 3)).toEqual([5, 3]);
+    const bounded = new Interpreter(loadModel(buildModel(whileModel)), { maxWhileIterations: 1000 });
+    bounded.input(0).data[0] = -1e6;
+    bounded.input(1).data[0] = 3;
+    expect(() => bounded.invoke()).toThrow(/operator 0 \(WHILE\): body ran 1000 times \(maxWhileIterations\)/);
+    // -2997 reaches 3 after exactly 1000 body runs: within the limit.
+    bounded.input(0).data[0] = -2997;
+    bounded.invoke();
+    expect(bounded.output(0).data[0]).toBe(3);
   });
 
   it('refuses mismatched counts at allocate, a body copy that cannot run only when the loop runs', () => {
@@ -296,7 +238,7 @@ describe('CALL_ONCE (call_once_test.cc)', () => {
       ops: [op, ...countingModel.ops.slice(1)],
     });
     const allocate = (m: TestModel) => () => new Interpreter(loadModel(buildModel(m))).allocate();
-    expect(allocate(bad({ ...countingModel.ops[0], outputs: [1] }))).toThrow(/takes no inputs and no outputs/);
+    expect(allocate(bad({ ...countingModel.ops[0], outputs: [1] }))).toThrow(/CALL_ONCE\): no int32 kernel .*has none/);
     expect(allocate(bad({ ...countingModel.ops[0], options: [{ id: 0, i32: 2 }] }))).toThrow(/invokes subgraph 2/);
   });
 });

@@ -7,45 +7,8 @@
 import { InvokeError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
-import { buildModel, OptionField, TestModel } from '../testing/model-builder';
-
-const handle = (sharedName: string, container?: string): OptionField[] => [
-  ...(container === undefined ? [] : [{ id: 0, str: container }]),
-  { id: 1, str: sharedName },
-];
-
-/** acc starts at [10, 20] (CALL_ONCE's init subgraph); every invoke outputs and stores acc + x. */
-const accumulator: TestModel = {
-  tensors: [
-    { shape: [], dtype: 'resource' },
-    { shape: [2], dtype: 'float32' },
-    { shape: [2], dtype: 'float32' },
-    { shape: [2], dtype: 'float32' },
-  ],
-  ops: [
-    { op: 'CALL_ONCE', inputs: [], outputs: [], options: [{ id: 0, i32: 1 }] },
-    { op: 'VAR_HANDLE', inputs: [], outputs: [0], options: handle('acc') },
-    { op: 'READ_VARIABLE', inputs: [0], outputs: [2] },
-    { op: 'ADD', inputs: [2, 1], outputs: [3] },
-    { op: 'ASSIGN_VARIABLE', inputs: [0, 3], outputs: [] },
-  ],
-  inputs: [1],
-  outputs: [3],
-  subgraphs: [
-    {
-      tensors: [
-        { shape: [], dtype: 'resource' },
-        { shape: [2], dtype: 'float32', data: [10, 20] },
-      ],
-      ops: [
-        { op: 'VAR_HANDLE', inputs: [], outputs: [0], options: handle('acc') },
-        { op: 'ASSIGN_VARIABLE', inputs: [0, 1], outputs: [] },
-      ],
-      inputs: [],
-      outputs: [],
-    },
-  ],
-};
+import { buildModel, TestModel } from '../testing/model-builder';
+import { ACCUMULATOR_MODEL as accumulator, handleOptions as handle } from '../testing/subgraph-models';
 
 describe('resource variables', () => {
   it('keep their value across invokes: CALL_ONCE initialises, READ + ADD + ASSIGN accumulate', () => {

@@ -1,7 +1,8 @@
 /**
  * WHILE (while.cc): the op's inputs go to the cond subgraph; while its first output is true, the body subgraph
  * maps the loop values (held in the op's outputs) to their next values. Inputs, outputs, cond inputs and body
- * inputs and outputs correspond one to one. Like TFLM, a loop whose condition never turns false never returns.
+ * inputs and outputs correspond one to one. Like TFLM, a loop whose condition never turns false never returns,
+ * unless InterpreterOptions.maxWhileIterations bounds it.
  */
 import type { MicroGraph } from '../interpreter/micro-graph';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
@@ -90,8 +91,9 @@ export const whileKernel: Kernel<WhileData> = {
     const condOutput = g.subgraph(d.cond).outputs[0];
     runCopies(g, d.enter);
     g.invoke(d.cond);
-    while (g.tensorBytes(d.cond, condOutput)[0] !== 0) {
+    for (let runs = 0; g.tensorBytes(d.cond, condOutput)[0] !== 0; runs++) {
       if (d.iterateError !== null) invokeFailure(d.node, d.iterateError);
+      if (runs >= g.maxWhileIterations) invokeFailure(d.node, `body ran ${runs} times (maxWhileIterations)`);
       runCopies(g, d.toBody);
       g.invoke(d.body);
       runCopies(g, d.fromBody);

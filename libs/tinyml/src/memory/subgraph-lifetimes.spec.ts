@@ -5,33 +5,23 @@
  */
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
-import { buildModel, TestModel, TestSubgraph } from '../testing/model-builder';
+import { buildModel, TestModel } from '../testing/model-builder';
+import {
+  IF_MODEL as ifModel,
+  WHILE_MODEL as whileModel,
+  binaryBranch,
+  subgraphOptions,
+} from '../testing/subgraph-models';
 import { subgraphLifetimes } from './subgraph-lifetimes';
 
 const f32 = (shape: number[]) => ({ shape, dtype: 'float32' as const });
-const branch = (op: string): TestSubgraph => ({
-  tensors: [f32([1, 2]), f32([1, 2]), f32([1, 2])],
-  ops: [{ op, inputs: [0, 1], outputs: [2] }],
-  inputs: [0, 1],
-  outputs: [2],
-});
+const branch = binaryBranch;
 const ifOp = (inputs: number[], outputs: number[], thenIndex: number, elseIndex: number) => ({
   op: 'IF',
   inputs,
   outputs,
-  options: [
-    { id: 0, i32: thenIndex },
-    { id: 1, i32: elseIndex },
-  ],
+  options: subgraphOptions(thenIndex, elseIndex),
 });
-/** if_test.cc's model: IF(cond, a, b), then = ADD, else = MUL. */
-const ifModel: TestModel = {
-  tensors: [{ shape: [1], dtype: 'bool' }, f32([1, 2]), f32([1, 2]), f32([1, 2])],
-  ops: [ifOp([0, 1, 2], [3], 1, 2)],
-  inputs: [0, 1, 2],
-  outputs: [3],
-  subgraphs: [branch('ADD'), branch('MUL')],
-};
 
 const spans = (m: TestModel): string[] => {
   const l = subgraphLifetimes(loadModel(buildModel(m)));
@@ -58,31 +48,6 @@ describe('subgraph lifetimes (TFLM allocation scopes)', () => {
   });
 
   it('WHILE: cond then body inside the WHILE scope; the body output that is its input lives from entry to end', () => {
-    const whileModel: TestModel = {
-      tensors: [f32([1]), f32([1]), f32([1]), f32([1])],
-      ops: [
-        {
-          op: 'WHILE',
-          inputs: [0, 1],
-          outputs: [2, 3],
-          options: [
-            { id: 0, i32: 1 },
-            { id: 1, i32: 2 },
-          ],
-        },
-      ],
-      inputs: [0, 1],
-      outputs: [2, 3],
-      subgraphs: [
-        {
-          tensors: [f32([1]), f32([1]), { shape: [1], dtype: 'bool' }],
-          ops: [{ op: 'LESS', inputs: [0, 1], outputs: [2] }],
-          inputs: [0, 1],
-          outputs: [2],
-        },
-        { ...branch('ADD'), tensors: [f32([1]), f32([1]), f32([1])], outputs: [2, 1] },
-      ],
-    };
     expect(spans(whileModel)).toEqual([
       '0:0 [0,5]',
       '0:1 [0,5]',
