@@ -6,12 +6,14 @@
 import { InvokeError, ModelFormatError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
-import { OpResolver } from '../resolver/op-resolver';
+import { OpResolver, opsNeeded } from '../resolver/op-resolver';
 import { buildModel, TestModel, TestSubgraph } from '../testing/model-builder';
 import {
+  CALL_ONCE_COUNTER_MODEL,
   IF_MODEL as ifModel,
+  IF_OVERLAP_MODEL,
+  OVERLAP_BLOCK,
   WHILE_MODEL as whileModel,
-  binaryBranch,
   subgraphOptions as IF_OPTIONS,
 } from '../testing/subgraph-models';
 
@@ -33,9 +35,14 @@ describe('IF (if_test.cc)', () => {
     expect(runIf(ifModel, false, [2, 5], [3, 7])).toEqual([6, 35]);
   });
 
-  it('runs with a resolver holding only IF, ADD and MUL, as the TFLM test registers', () => {
-    const resolver = new OpResolver([{ op: 'IF' }, { op: 'ADD' }, { op: 'MUL' }]);
-    const interpreter = new Interpreter(loadModel(buildModel(ifModel)), { resolver });
+  it('runs with a resolver holding only the ops of its subgraphs (IF, ADD, MUL), as the TFLM test registers', () => {
+    const model = loadModel(buildModel(ifModel));
+    expect(
+      opsNeeded(model)
+        .map((e) => e.op)
+        .join(),
+    ).toBe('ADD,IF,MUL');
+    const interpreter = new Interpreter(model, { resolver: new OpResolver(opsNeeded(model)) });
     interpreter.input(1).data.set([1, 2]);
     interpreter.input(2).data.set([3, 4]);
     interpreter.invoke();
@@ -48,51 +55,19 @@ describe('IF (if_test.cc)', () => {
   /**
    * IfShouldNotOverwriteTensorAcrossSubgraphs: int32 blocks A1 (2 blocks of 4) and A2 (4 blocks) go into the
    * branch, which concatenates them and keeps the first 3 blocks; after the IF, A2 is read again (concatenated
-   * with the IF's output), so the branch must neither see a half-copied A2 nor leave A2 overwritten. TFLM's
-   * custom packer op is CONCATENATION + SLICE here; the expected blocks are the test's minus its zero padding.
+   * with the IF's output), so the branch must neither see a half-copied A2 nor leave A2 overwritten
+   * (testing/subgraph-models.ts IF_OVERLAP_MODEL); the expected blocks are the test's minus its zero padding.
    */
   it('IfShouldNotOverwriteTensorAcrossSubgraphs: inputs stay intact for the ops after IF', () => {
-    const block = 4;
-    const branch: TestSubgraph = {
-      tensors: [
-        { shape: [2 * block], dtype: 'int32' },
-        { shape: [4 * block], dtype: 'int32' },
-        { shape: [6 * block], dtype: 'int32' },
-        { shape: [1], dtype: 'int32', data: [0] },
-        { shape: [1], dtype: 'int32', data: [3 * block] },
-        { shape: [3 * block], dtype: 'int32' },
-      ],
-      ops: [
-        { op: 'CONCATENATION', inputs: [0, 1], outputs: [2], options: [{ id: 0, i32: 0 }] },
-        { op: 'SLICE', inputs: [2, 3, 4], outputs: [5] },
-      ],
-      inputs: [0, 1],
-      outputs: [5],
-    };
-    const model: TestModel = {
-      tensors: [
-        { shape: [1], dtype: 'bool' },
-        { shape: [2 * block], dtype: 'int32' },
-        { shape: [4 * block], dtype: 'int32' },
-        { shape: [3 * block], dtype: 'int32' },
-        { shape: [7 * block], dtype: 'int32' },
-      ],
-      ops: [
-        { op: 'IF', inputs: [0, 1, 2], outputs: [3], options: IF_OPTIONS(1, 2) },
-        { op: 'CONCATENATION', inputs: [3, 2], outputs: [4], options: [{ id: 0, i32: 0 }] },
-      ],
-      inputs: [0, 1, 2],
-      outputs: [4],
-      subgraphs: [branch, branch],
-    };
+    const { model, block } = { model: IF_OVERLAP_MODEL, block: OVERLAP_BLOCK };
     const blocks = (...values: number[]): number[] => values.flatMap((v) => Array<number>(block).fill(v));
     expect(runIf(model, true, blocks(1, 2), blocks(3, 4, 5, 6))).toEqual(blocks(1, 2, 3, 3, 4, 5, 6));
   });
 
   it('refuses a branch whose tensors do not match only when that branch runs (TFLM checks copies in Eval)', () => {
-    const badElse = binaryBranch('MUL');
-    badElse.tensors = badElse.tensors.map((t) => ({ ...t, shape: [1, 3] }));
-    const model = { ...ifModel, subgraphs: [binaryBranch('ADD'), badElse] };
+    const [thenBranch, elseBranch] = ifModel.subgraphs as TestSubgraph[];
+    const badElse = { ...elseBranch, tensors: elseBranch.tensors.map((t) => ({ ...t, shape: [1, 3] })) };
+    const model = { ...ifModel, subgraphs: [thenBranch, badElse] };
     expect(runIf(model, true, [1, 1], [2, 2])).toEqual([3, 3]);
     expect(() => runIf(model, false, [1, 1], [2, 2])).toThrow(InvokeError);
     expect(() => runIf(model, false, [1, 1], [2, 2])).toThrow(/input 0 into subgraph 2: 8 bytes into 12/);
@@ -164,57 +139,26 @@ describe('WHILE (while_test.cc)', () => {
     const [cond, body] = whileModel.subgraphs as TestSubgraph[];
     const oneOutput = { ...whileModel, subgraphs: [cond, { ...body, outputs: [2] }] };
     expect(() => new Interpreter(loadModel(buildModel(oneOutput))).allocate()).toThrow(/body subgraph 2 has 1 outputs/);
+    const threeOutputs: TestModel = {
+      ...whileModel,
+      tensors: [...whileModel.tensors, whileModel.tensors[0]],
+      ops: [{ op: 'WHILE', inputs: [0, 1], outputs: [2, 3, 4], options: IF_OPTIONS(1, 2) }],
+    };
+    expect(() => new Interpreter(loadModel(buildModel(threeOutputs))).allocate()).toThrow(/3 outputs for 2 inputs/);
+    // The body's second input (passed through, unused by its op) is int32: the loop value cannot enter it.
     const intBody: TestSubgraph = {
       ...body,
-      tensors: [
-        { shape: [1], dtype: 'float32' },
-        { shape: [1], dtype: 'float32' },
-        { shape: [1], dtype: 'int32' },
-      ],
-      ops: [{ op: 'CAST', inputs: [0], outputs: [2] }],
+      tensors: [body.tensors[0], { shape: [1], dtype: 'int32' }, body.tensors[2]],
+      ops: [{ ...body.ops[0], inputs: [0, 0] }],
     };
     const model = { ...whileModel, subgraphs: [cond, intBody] };
     expect(runWhile(model, 3, 2)).toEqual([3, 2]);
-    expect(() => runWhile(model, 2, 3)).toThrow(/body output 0: type int32 into float32/);
+    expect(() => runWhile(model, 2, 3)).toThrow(/value into body 1: type float32 into int32/);
   });
 });
 
 describe('CALL_ONCE (call_once_test.cc)', () => {
-  /**
-   * CALL_ONCE(init = 1), then reads resource variable "runs"; subgraph 1 adds 1 to "runs" (its ASSIGN_VARIABLE
-   * allocates the buffer, zero-filled), so the output counts how often the init subgraph ran.
-   */
-  const countingModel: TestModel = {
-    tensors: [
-      { shape: [], dtype: 'resource' },
-      { shape: [1], dtype: 'int32' },
-    ],
-    ops: [
-      { op: 'CALL_ONCE', inputs: [], outputs: [], options: [{ id: 0, i32: 1 }] },
-      { op: 'VAR_HANDLE', inputs: [], outputs: [0], options: [{ id: 1, str: 'runs' }] },
-      { op: 'READ_VARIABLE', inputs: [0], outputs: [1] },
-    ],
-    inputs: [],
-    outputs: [1],
-    subgraphs: [
-      {
-        tensors: [
-          { shape: [], dtype: 'resource' },
-          { shape: [1], dtype: 'int32' },
-          { shape: [1], dtype: 'int32', data: [1] },
-          { shape: [1], dtype: 'int32' },
-        ],
-        ops: [
-          { op: 'VAR_HANDLE', inputs: [], outputs: [0], options: [{ id: 1, str: 'runs' }] },
-          { op: 'READ_VARIABLE', inputs: [0], outputs: [1] },
-          { op: 'ADD', inputs: [1, 2], outputs: [3] },
-          { op: 'ASSIGN_VARIABLE', inputs: [0, 3], outputs: [] },
-        ],
-        inputs: [],
-        outputs: [],
-      },
-    ],
-  };
+  const countingModel = CALL_ONCE_COUNTER_MODEL;
 
   it('CallOnceShouldOnlyInvokeSubgraphOnce: 1 and 10 invokes run the init subgraph once', () => {
     for (const invokes of [1, 10]) {
@@ -238,7 +182,9 @@ describe('CALL_ONCE (call_once_test.cc)', () => {
       ops: [op, ...countingModel.ops.slice(1)],
     });
     const allocate = (m: TestModel) => () => new Interpreter(loadModel(buildModel(m))).allocate();
-    expect(allocate(bad({ ...countingModel.ops[0], outputs: [1] }))).toThrow(/CALL_ONCE\): no int32 kernel .*has none/);
+    expect(allocate(bad({ op: 'CALL_ONCE', inputs: [], outputs: [1], options: [{ id: 0, i32: 1 }] }))).toThrow(
+      /CALL_ONCE\): no int32 kernel .*has none/,
+    );
     expect(allocate(bad({ ...countingModel.ops[0], options: [{ id: 0, i32: 2 }] }))).toThrow(/invokes subgraph 2/);
   });
 });
