@@ -198,8 +198,9 @@ export class Interpreter {
     lifetimes.tensors.forEach((ref, k) => (offsets[ref.subgraph][ref.tensor] = plan.offsets[k]));
     const arena = new ArrayBuffer(plan.arenaBytes);
     const views = model.subgraphs.map((sg, s) => sg.tensors.map((t) => this.viewOf(t, arena, offsets[s][t.index])));
-    // Variables keep their contents across invokes: their own memory, like TFLM's persistent tail.
-    for (const v of variables) {
+    // Variables keep their contents across invokes: their own memory, like TFLM's persistent tail. VAR_HANDLE's
+    // output lives in its OpData in TFLM (not the arena): its own memory too.
+    for (const v of [...variables, ...lifetimes.opDataOutputs]) {
       const t = model.subgraphs[v.subgraph].tensors[v.tensor];
       views[v.subgraph][v.tensor] = typedView(t.dtype, new ArrayBuffer(t.byteLength), 0, t.elementCount, t.byteLength);
     }

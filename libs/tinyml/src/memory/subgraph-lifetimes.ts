@@ -22,6 +22,13 @@ import type { BufferRequest } from './memory-planner';
 /** Bounds the scopes a (corrupted) model can make the planner walk: subgraphs invoking subgraphs twice each. */
 const MAX_SCOPES = 1 << 20;
 
+/**
+ * Ops whose Prepare points their output tensor at their own OpData (VAR_HANDLE: the resource id). TFLM's planner
+ * runs after Prepare and plans only tensors whose data pointer is still null, so such an output gets no arena
+ * slot; the interpreter gives it a few bytes of its own (the device figure counts the OpData).
+ */
+const OUTPUT_IN_OP_DATA: ReadonlySet<string> = new Set(['VAR_HANDLE']);
+
 export interface TensorRef {
   subgraph: number;
   tensor: number;
@@ -34,6 +41,8 @@ export interface SubgraphLifetimes {
   requests: BufferRequest[];
   /** Per subgraph, per operator: the [first, last] scope of a scratch buffer it requests (null: never reached). */
   opSpans: ([number, number] | null)[][];
+  /** Outputs an op keeps in its OpData (OUTPUT_IN_OP_DATA): not planned, memory of their own. */
+  opDataOutputs: TensorRef[];
 }
 
 /** Lifetimes of every non-constant, non-variable, non-empty tensor that subgraph 0 reaches. */
@@ -88,14 +97,26 @@ export function subgraphLifetimes(model: Model): SubgraphLifetimes {
   };
   mark(0);
 
+  const opDataOutputs: TensorRef[] = [];
+  const inOpData = model.subgraphs.map((subgraph, sg) => {
+    const owned = new Set<number>();
+    for (const op of subgraph.operators) {
+      if (!OUTPUT_IN_OP_DATA.has(op.opName)) continue;
+      for (const t of op.outputs) {
+        if (!owned.has(t)) opDataOutputs.push({ subgraph: sg, tensor: t });
+        owned.add(t);
+      }
+    }
+    return owned;
+  });
   const tensors: TensorRef[] = [];
   const requests: BufferRequest[] = [];
   model.subgraphs.forEach((subgraph, sg) => {
     subgraph.tensors.forEach((t, k) => {
-      if (first[sg][k] === -1 || t.data || t.isVariable || t.byteLength === 0) return;
+      if (first[sg][k] === -1 || t.data || t.isVariable || t.byteLength === 0 || inOpData[sg].has(k)) return;
       tensors.push({ subgraph: sg, tensor: k });
       requests.push({ sizeBytes: t.byteLength, firstUse: first[sg][k], lastUse: last[sg][k] });
     });
   });
-  return { tensors, requests, opSpans };
+  return { tensors, requests, opSpans, opDataOutputs };
 }
