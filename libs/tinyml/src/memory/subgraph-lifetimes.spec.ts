@@ -30,6 +30,7 @@ const spans = (m: TestModel): string[] => {
 
 describe('subgraph lifetimes (TFLM allocation scopes)', () => {
   it('IF: the branches are planned inside the IF scope, one after the other; the IF tensors live through both', () => {
+    // micro_allocation_info_test.cc TestMultiSubgraphWithIf expects exactly these ten (first_created, last_used).
     // Scope 0: subgraph 0's inputs; 1: the IF (creates its output); 2: entering then, 3: ADD; 4: entering else,
     // 5: MUL; the IF's inputs are last used after its subgraphs, and subgraph 0's output to its end (5).
     expect(spans(ifModel)).toEqual([
@@ -45,6 +46,24 @@ describe('subgraph lifetimes (TFLM allocation scopes)', () => {
       '2:2 [5,5]',
     ]);
     expect(subgraphLifetimes(loadModel(buildModel(ifModel))).opSpans).toEqual([[[1, 5]], [[3, 3]], [[5, 5]]]);
+  });
+
+  it('IF with an empty else-branch: its tensors live in its entry scope only (TestMultiSubgraphWithIfAndEmptySubgraph)', () => {
+    // GetSimpleModelWithIfAndEmptySubgraph: the else-subgraph has no operators; TFLM expects these ten lifetimes.
+    const [thenBranch, elseBranch] = ifModel.subgraphs ?? [];
+    const empty: TestModel = { ...ifModel, subgraphs: [thenBranch, { ...elseBranch, ops: [] }] };
+    expect(spans(empty)).toEqual([
+      '0:0 [0,4]',
+      '0:1 [0,4]',
+      '0:2 [0,4]',
+      '0:3 [1,4]',
+      '1:0 [2,3]',
+      '1:1 [2,3]',
+      '1:2 [3,3]',
+      '2:0 [4,4]',
+      '2:1 [4,4]',
+      '2:2 [4,4]',
+    ]);
   });
 
   it('WHILE: cond then body inside the WHILE scope; the body output that is its input lives from entry to end', () => {
