@@ -110,6 +110,20 @@ describe('WHILE (while_test.cc)', () => {
     expect(runWhile(whileModel, -5, 3)).toEqual([4, 3]);
   });
 
+  it('loops over int32 values the same way (the copies are bytes, whatever the type)', () => {
+    const asInt32 = (g: TestSubgraph): TestSubgraph => ({
+      ...g,
+      tensors: g.tensors.map((t) => (t.dtype === 'float32' ? { ...t, dtype: 'int32' } : t)),
+    });
+    const int32While: TestModel = {
+      ...asInt32(whileModel),
+      subgraphs: (whileModel.subgraphs ?? []).map(asInt32),
+    };
+    // -100 + 7k: 16 body runs reach 12, the first value not below 7.
+    expect(runWhile(int32While, -100, 7)).toEqual([12, 7]);
+    expect(runWhile(int32While, 0, 1)).toEqual([1, 1]);
+  });
+
   it('runs again on the next invoke from the new inputs', () => {
     const interpreter = new Interpreter(loadModel(buildModel(whileModel)));
     for (const [a, b, expected] of [

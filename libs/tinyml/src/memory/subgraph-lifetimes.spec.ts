@@ -148,4 +148,44 @@ describe('device memory of a multi-subgraph model', () => {
     expect(m.activationsBytes).toBe(32);
     expect(m.totalBytes).toBe(32 + 456);
   });
+
+  it("a branch op's scratch buffer spans every run of the branch and shares the arena (int8 MEAN in an IF)", () => {
+    // device-memory.spec.ts's MEAN (an int32 temp sum per output element: 16 B of scratch) as both branches.
+    const q = (scale: number, zeroPoint: number) => ({ dtype: 'int8' as const, scale, zeroPoint });
+    const mean: TestModel = {
+      tensors: [
+        { shape: [1], dtype: 'bool' },
+        { shape: [1, 2, 4], ...q(0.5, 0) },
+        { shape: [1, 4], ...q(0.25, 1) },
+      ],
+      ops: [ifOp([0, 1], [2], 1, 1)],
+      inputs: [0, 1],
+      outputs: [2],
+      subgraphs: [
+        {
+          tensors: [
+            { shape: [1, 2, 4], ...q(0.5, 0) },
+            { shape: [1], dtype: 'int32', data: [1] },
+            { shape: [1, 4], ...q(0.25, 1) },
+          ],
+          ops: [{ op: 'MEAN', inputs: [0, 1], outputs: [2] }],
+          inputs: [0],
+          outputs: [2],
+        },
+      ],
+    };
+    const model = loadModel(buildModel(mean));
+    // Subgraph 1 runs at scopes 2-3 (then) and 4-5 (else): its input from 2, its output and MEAN's scratch from 3.
+    expect(subgraphLifetimes(model).opSpans[1]).toEqual([[3, 5]]);
+    const interpreter = new Interpreter(model);
+    // Subgraph 0's three tensors (16 B each) + the branch's two: 80; the scratch adds its 16 B on top.
+    expect(interpreter.allocate()).toMatchObject({ arenaBytes: 80, plannedBytes: 96 });
+    for (const cond of [1, 0]) {
+      interpreter.input(0).data[0] = cond;
+      interpreter.input(1).data.set([1, 2, 3, 4, 5, 6, 7, 8]);
+      interpreter.invoke();
+      // Mean over axis 1 of [[1,2,3,4],[5,6,7,8]] * 0.5 -> [1.5,2,2.5,3] / 0.25 + 1.
+      expect(Array.from(interpreter.output(0).data)).toEqual([7, 9, 11, 13]);
+    }
+  });
 });
