@@ -1,7 +1,7 @@
 /** @tinyfleet/tinyml: a TFLite Micro-compatible interpreter in plain TypeScript (browser- and Node-safe). */
 export { ArenaTooSmallError, InvokeError, ModelFormatError, UnsupportedOpError } from './errors';
 export { loadModel } from './model/model-reader';
-export type { Model, OperatorInfo, TensorInfo, TensorQuantization } from './model/model.types';
+export type { Model, OperatorInfo, Subgraph, TensorInfo, TensorQuantization } from './model/model.types';
 export { Interpreter, MAX_ARENA_BYTES } from './interpreter/interpreter';
 export type { AllocationPlan, InterpreterOptions, InvokeHooks, OpProfile, Profile } from './interpreter/interpreter';
 export type { TensorView } from './interpreter/tensor-view';

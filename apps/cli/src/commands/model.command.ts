@@ -20,7 +20,7 @@ export function createModelCommand(): Command {
     .action(async (file: string, opts: { json?: boolean }) => {
       const bytes = readFile(file, 'model');
       const { inspectModel } = await tinyml();
-      const { layers, ...summary } = inspectModel(bytes);
+      const { layers: _layers, ...summary } = inspectModel(bytes);
       if (opts.json) {
         print(JSON.stringify(summary));
         return;
@@ -32,7 +32,8 @@ export function createModelCommand(): Command {
           ? `  device RAM ${summary.memory.totalBytes} bytes: activations ${summary.memory.activationsBytes}, ` +
             `scratch ${summary.memory.scratchBytes}, persistent ${summary.memory.persistentBytes} (32-bit TFLM layout)`
           : '  device RAM: unknown (unsupported op)',
-        `  params ${summary.params}, MACs ${summary.macs}, ${layers.length} ops`,
+        // Operators of every subgraph (`layers` are subgraph 0's; IF / WHILE / CALL_ONCE run the others).
+        `  params ${summary.params}, MACs ${summary.macs}, ${Object.values(summary.ops).reduce((n, k) => n + k, 0)} ops`,
         `  ops: ${Object.entries(summary.ops)
           .map(([name, n]) => `${name} x${n}`)
           .join(', ')}`,

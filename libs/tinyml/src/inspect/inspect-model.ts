@@ -1,8 +1,9 @@
 /** inspectModel: the `model inspect --json` summary of a model, plus per-layer MACs. */
 import { UnsupportedOpError } from '../errors';
-import { Interpreter, bufferRequests } from '../interpreter/interpreter';
+import { Interpreter, tensorRequests } from '../interpreter/interpreter';
 import { PrepareContext } from '../kernels/kernel.types';
 import { GreedyMemoryPlanner } from '../memory/greedy-memory-planner';
+import { MicroGraph } from '../interpreter/micro-graph';
 import { tensorMeta } from '../interpreter/tensor-view';
 import { loadModel } from '../model/model-reader';
 import type { Model } from '../model/model.types';
@@ -17,9 +18,9 @@ export interface TensorSummary {
 }
 
 export interface ModelInspection {
-  /** Operator name -> number of uses. */
+  /** Operator name -> number of uses, in every subgraph. */
   ops: Record<string, number>;
-  /** Elements in constant (buffer-backed) tensors. */
+  /** Elements in constant (buffer-backed) tensors of every subgraph. */
   params: number;
   flashBytes: number;
   weightsBytes: number;
@@ -45,19 +46,26 @@ export function inspectModel(bytes: Uint8Array): ModelInspection {
   const model = loadModel(bytes);
   // Inspection also works for models with ops we cannot run: the arena plan needs only the graph, and
   // an unsupported op counts 0 MACs.
-  const plan = new GreedyMemoryPlanner().plan(bufferRequests(model).requests);
+  const plan = new GreedyMemoryPlanner().plan(tensorRequests(model));
   let supported = true;
-  const layers = model.operators.map((node) => {
-    let macs = 0;
-    try {
-      const prepared = OpResolver.all().find(model, node).prepare(new PrepareContext(model, node));
-      macs = prepared.macs ?? node.outputs.reduce((s, i) => s + model.tensors[i].elementCount, 0);
-    } catch (err) {
-      if (!(err instanceof UnsupportedOpError)) throw err;
-      supported = false;
-    }
-    return { index: node.index, op: node.opName, macs };
-  });
+  // One graph for every prepare, as in the interpreter (VAR_HANDLE ids are shared across subgraphs).
+  const graph = new MicroGraph(model);
+  const prepared = model.subgraphs.map((sg) =>
+    sg.operators.map((node) => {
+      let macs = 0;
+      try {
+        const ctx = new PrepareContext(model, node, undefined, undefined, graph);
+        const result = OpResolver.all().find(model, node).prepare(ctx);
+        macs = result.macs ?? node.outputs.reduce((s, i) => s + sg.tensors[i].elementCount, 0);
+      } catch (err) {
+        if (!(err instanceof UnsupportedOpError)) throw err;
+        supported = false;
+      }
+      return { index: node.index, op: node.opName, macs };
+    }),
+  );
+  // Per-layer figures are subgraph 0's operators; what other subgraphs run is counted in the ops table.
+  const layers = prepared[0];
   let memory: ModelInspection['memory'] = null;
   if (supported) {
     const m = new Interpreter(model).memory;
@@ -69,10 +77,10 @@ export function inspectModel(bytes: Uint8Array): ModelInspection {
     };
   }
   const ops: Record<string, number> = {};
-  for (const op of model.operators) ops[op.opName] = (ops[op.opName] ?? 0) + 1;
+  for (const sg of model.subgraphs) for (const op of sg.operators) ops[op.opName] = (ops[op.opName] ?? 0) + 1;
   return {
     ops,
-    params: model.tensors.reduce((s, t) => s + (t.data ? t.elementCount : 0), 0),
+    params: model.subgraphs.reduce((n, sg) => n + sg.tensors.reduce((s, t) => s + (t.data ? t.elementCount : 0), 0), 0),
     flashBytes: model.flashBytes,
     weightsBytes: model.weightsBytes,
     arenaBytes: plan.arenaBytes,

@@ -1,17 +1,20 @@
 /**
- * The interpreter: prepares every operator once (TFLM's Init/Prepare), plans one arena for all non-constant
- * tensors, then runs the kernels in graph order on every invoke().
+ * The interpreter: prepares every operator of every subgraph once (TFLM's Init/Prepare), plans one arena for all
+ * non-constant tensors of all subgraphs, then runs subgraph 0's kernels in graph order on every invoke() (IF,
+ * WHILE and CALL_ONCE run the other subgraphs through the MicroGraph).
  */
 import { ArenaTooSmallError, ModelFormatError } from '../errors';
-import type { Kernel, KernelIo, OpCost, TensorData } from '../kernels/kernel.types';
-import { PrepareContext } from '../kernels/kernel.types';
+import type { OpCost, TensorData } from '../kernels/kernel.types';
+import { PrepareContext, operatorLabel } from '../kernels/kernel.types';
 import { DEVICE_POINTER_BYTES } from '../memory/device-layout';
 import { DeviceMemory, DeviceMemoryInput, deviceMemory } from '../memory/device-memory';
 import { GreedyMemoryPlanner } from '../memory/greedy-memory-planner';
 import { BufferRequest, MemoryPlanner, lowerBoundBytes } from '../memory/memory-planner';
 import { OpMemory } from '../memory/op-memory';
-import type { Model, TensorInfo } from '../model/model.types';
+import { subgraphLifetimes } from '../memory/subgraph-lifetimes';
+import type { Model, Subgraph, TensorInfo } from '../model/model.types';
 import { OpResolver } from '../resolver/op-resolver';
+import { MicroGraph, PreparedNode } from './micro-graph';
 import { TensorView, tensorMeta, typedView } from './tensor-view';
 
 /** Bound once: global lookups inside the invoke loop are slow in vm sandboxes (e.g. Jest). */
@@ -35,6 +38,12 @@ export interface InterpreterOptions {
   resolver?: OpResolver;
   /** Use the WebAssembly SIMD kernel paths where available (default true; results are identical). */
   wasm?: boolean;
+  /**
+   * Stop a WHILE whose body ran this many times in one invoke with InvokeError. Default: no limit, as TFLM, whose
+   * WHILE loops until its condition is false (a model that never ends it hangs the device too). A watchdog for
+   * untrusted models (e.g. fuzzing); results are identical below the limit.
+   */
+  maxWhileIterations?: number;
 }
 
 export interface InvokeHooks {
@@ -54,36 +63,34 @@ export interface Profile {
   totals: OpCost & { hostMs: number };
 }
 
-interface PreparedNode {
-  kernel: Kernel<unknown>;
-  data: unknown;
-  io: KernelIo;
-  cost: OpCost;
-}
-
 export interface AllocationPlan {
   /** Planned activations: the arena the tensors alone need (without scratch buffers). */
   arenaBytes: number;
   lowerBoundBytes: number;
   /** The arena planned for tensors and scratch buffers together (what is allocated). */
   plannedBytes: number;
-  /** Arena offset per tensor index (-1 for constant, variable or unused tensors). */
+  /** Arena offset per tensor index of subgraph 0 (-1 for constant, variable or unused tensors). */
   offsets: number[];
 }
 
 export class Interpreter {
   private nodes: PreparedNode[] = [];
-  private views = new Map<number, TensorData>();
+  /** Subgraph 0's tensor views by index (input(), output(), afterOp). */
+  private views: TensorData[] = [];
   private tensorViews = new Map<number, TensorView>();
   private hostMs: Float64Array = new Float64Array(0);
   private allocation: AllocationPlan | null = null;
   private memoryInput: DeviceMemoryInput | null = null;
   private deviceMemoryCache: DeviceMemory | null = null;
+  /** Every subgraph's prepared nodes and tensors (TFLM's MicroInterpreterGraph); kernels invoke through it. */
+  private readonly graph: MicroGraph;
 
   constructor(
     readonly model: Model,
     private readonly options: InterpreterOptions = {},
-  ) {}
+  ) {
+    this.graph = new MicroGraph(model, options.maxWhileIterations);
+  }
 
   get arenaBytes(): number {
     return this.ensureAllocated().arenaBytes;
@@ -106,90 +113,128 @@ export class Interpreter {
     return deviceMemory(this.memoryInput as DeviceMemoryInput, pointerBytes);
   }
 
-  /** Prepare all operators and plan + allocate the arena. Idempotent. */
+  /**
+   * Prepare every operator of every subgraph and plan + allocate one arena for all of them (TFLM plans all
+   * subgraphs together, see memory/subgraph-lifetimes.ts). Idempotent.
+   */
   allocate(): AllocationPlan {
     if (this.allocation) return this.allocation;
     const model = this.model;
-    for (const node of model.operators) {
-      for (const o of node.outputs) {
-        if (model.tensors[o].data)
-          throw new ModelFormatError(`operator ${node.index} (${node.opName}) writes constant tensor ${o}`);
+    for (const sg of model.subgraphs) {
+      for (const node of sg.operators) {
+        for (const o of node.outputs) {
+          if (sg.tensors[o].data) throw new ModelFormatError(`${operatorLabel(node)} writes constant tensor ${o}`);
+        }
       }
     }
     // Plan the tensors first: shapes are static, and checking the budget before prepare() keeps a corrupted
     // model from allocating huge per-op buffers.
-    const { requests, tensorIds } = bufferRequests(model);
+    const lifetimes = subgraphLifetimes(model);
+    const { requests } = lifetimes;
+    if (requests.some((r) => r.sizeBytes > MAX_ARENA_BYTES)) throw new ModelFormatError('tensor too large');
     const planner = this.options.planner ?? new GreedyMemoryPlanner();
     const tensorPlan = planner.plan(requests);
     checkLimit(tensorPlan.arenaBytes, this.options.arenaBytesLimit);
     const resolver = this.options.resolver ?? ALL_OPS;
-    const opMemory: OpMemory[] = [];
-    const prepared = model.operators.map((node) => {
-      const kernel = resolver.find(model, node);
-      const memory = new OpMemory();
-      const result = kernel.prepare(new PrepareContext(model, node, memory, this.options.wasm ?? true));
-      opMemory.push(memory);
-      const bytesOf = (ids: number[]): number =>
-        ids.reduce((s, i) => s + (i >= 0 ? model.tensors[i].byteLength : 0), 0);
-      const cost: OpCost = {
-        macs: result.macs ?? node.outputs.reduce((s, i) => s + model.tensors[i].elementCount, 0),
-        bytesRead: bytesOf(node.inputs),
-        bytesWritten: bytesOf(node.outputs),
-      };
-      return { kernel, data: result.data as unknown, cost };
-    });
+    const wasm = this.options.wasm ?? true;
+    // TFLM's PrepareSubgraphs: subgraph by subgraph, operator by operator.
+    const opMemory = model.subgraphs.map((sg) => sg.operators.map(() => new OpMemory()));
+    const prepared = model.subgraphs.map((sg, s) =>
+      sg.operators.map((node, k) => {
+        const kernel = resolver.find(model, node);
+        const result = kernel.prepare(new PrepareContext(model, node, opMemory[s][k], wasm, this.graph));
+        const bytesOf = (ids: number[]): number =>
+          ids.reduce((sum, i) => sum + (i >= 0 ? sg.tensors[i].byteLength : 0), 0);
+        const cost: OpCost = {
+          macs: result.macs ?? node.outputs.reduce((sum, i) => sum + sg.tensors[i].elementCount, 0),
+          bytesRead: bytesOf(node.inputs),
+          bytesWritten: bytesOf(node.outputs),
+        };
+        return { kernel, data: result.data as unknown, cost };
+      }),
+    );
 
-    // Scratch buffers live during their op only and share the arena with the tensors (TFLM plans both).
-    const scratch = opMemory.flatMap((m, op) => m.scratch.map((r) => ({ op, r })));
+    // Scratch buffers live during their op (and the subgraphs it invokes) and share the arena with the tensors
+    // (TFLM plans both). An op no path from subgraph 0 reaches never runs: its scratch is not planned.
+    const scratch = opMemory.flatMap((ops, s) =>
+      ops.flatMap((m, k) => {
+        const span = lifetimes.opSpans[s][k];
+        return m.scratch.map((r) => ({ s, k, r, span }));
+      }),
+    );
+    const planned = scratch.filter((x) => x.span !== null);
     let plan = tensorPlan;
-    if (scratch.length > 0) {
+    if (planned.length > 0) {
       const withScratch = [
         ...requests,
-        ...scratch.map(({ op, r }) => ({ sizeBytes: r.sizeBytes, firstUse: op, lastUse: op })),
+        ...planned.map(({ r, span }) => ({
+          sizeBytes: r.sizeBytes,
+          firstUse: (span as [number, number])[0],
+          lastUse: (span as [number, number])[1],
+        })),
       ];
       plan = planner.plan(withScratch);
     }
     // The joint plan also places every tensor, so it bounds the activations-only figure too.
     const activationsBytes = Math.min(tensorPlan.arenaBytes, plan.arenaBytes);
-    const variables = model.tensors.filter((t) => t.isVariable && !t.data && usedByGraph(model, t.index));
+    const variables = model.subgraphs.flatMap((sg, s) =>
+      sg.tensors
+        .filter((t) => t.isVariable && !t.data && usedBySubgraph(sg, t.index))
+        .map((t) => ({ subgraph: s, tensor: t.index })),
+    );
     this.memoryInput = {
       model,
       ops: opMemory,
       activationsBytes,
       plannedBytes: plan.arenaBytes,
-      variables: variables.map((t) => t.index),
+      variables,
+      resourceVariables: this.graph.resources.count,
     };
     if (this.options.deviceBytesLimit !== undefined) {
       checkLimit(deviceMemory(this.memoryInput, DEVICE_POINTER_BYTES).totalBytes, this.options.deviceBytesLimit);
     }
 
-    const offsets = new Array<number>(model.tensors.length).fill(-1);
-    tensorIds.forEach((t, k) => (offsets[t] = plan.offsets[k]));
+    const offsets = model.subgraphs.map((sg) => new Array<number>(sg.tensors.length).fill(-1));
+    lifetimes.tensors.forEach((ref, k) => (offsets[ref.subgraph][ref.tensor] = plan.offsets[k]));
     const arena = new ArrayBuffer(plan.arenaBytes);
-    for (const t of model.tensors) this.views.set(t.index, this.viewOf(t, arena, offsets[t.index]));
-    // Variables keep their contents across invokes: their own memory, like TFLM's persistent tail.
-    for (const t of variables)
-      this.views.set(t.index, typedView(t.dtype, new ArrayBuffer(t.byteLength), 0, t.elementCount, t.byteLength));
+    const views = model.subgraphs.map((sg, s) => sg.tensors.map((t) => this.viewOf(t, arena, offsets[s][t.index])));
+    // Variables keep their contents across invokes: their own memory, like TFLM's persistent tail. VAR_HANDLE's
+    // output lives in its OpData in TFLM (not the arena): its own memory too.
+    for (const v of [...variables, ...lifetimes.opDataOutputs]) {
+      const t = model.subgraphs[v.subgraph].tensors[v.tensor];
+      views[v.subgraph][v.tensor] = typedView(t.dtype, new ArrayBuffer(t.byteLength), 0, t.elementCount, t.byteLength);
+    }
+    const scratchViews = opMemory.map((ops) => ops.map((): TensorData[] => []));
     let scratchIndex = requests.length;
-    const scratchViews = opMemory.map((m) =>
-      m.scratch.map((r) => typedView(r.dtype, arena, plan.offsets[scratchIndex++], r.elementCount, r.sizeBytes)),
-    );
+    for (const { s, k, r, span } of scratch) {
+      // Unreached ops get their own (never used) memory so their io stays well-formed.
+      const view =
+        span === null
+          ? typedView(r.dtype, new ArrayBuffer(r.sizeBytes), 0, r.elementCount, r.sizeBytes)
+          : typedView(r.dtype, arena, plan.offsets[scratchIndex++], r.elementCount, r.sizeBytes);
+      scratchViews[s][k].push(view);
+    }
 
-    this.nodes = model.operators.map((node, k) => ({
-      ...prepared[k],
-      io: {
-        inputs: node.inputs.map((i) => (i >= 0 ? (this.views.get(i) ?? null) : null)),
-        outputs: node.outputs.map((i) => this.views.get(i) as TensorData),
-        scratch: scratchViews[k],
-      },
-    }));
+    const nodes = model.subgraphs.map((sg, s) =>
+      sg.operators.map((node, k) => ({
+        ...prepared[s][k],
+        io: {
+          inputs: node.inputs.map((i) => (i >= 0 ? views[s][i] : null)),
+          outputs: node.outputs.map((i) => views[s][i]),
+          scratch: scratchViews[s][k],
+        },
+      })),
+    );
+    this.graph.bind(nodes, views);
+    this.nodes = nodes[0];
+    this.views = views[0];
     this.hostMs = new Float64Array(this.nodes.length);
     this.resetVariableTensors();
     this.allocation = {
       arenaBytes: activationsBytes,
       lowerBoundBytes: lowerBoundBytes(requests),
       plannedBytes: plan.arenaBytes,
-      offsets,
+      offsets: offsets[0],
     };
     return this.allocation;
   }
@@ -226,7 +271,7 @@ export class Interpreter {
     const cached = this.tensorViews.get(index);
     if (cached) return cached;
     const t = this.model.tensors[index];
-    const data = this.views.get(index) as TensorData;
+    const data = this.views[index];
     const view: TensorView = {
       index,
       name: t.name,
@@ -241,20 +286,18 @@ export class Interpreter {
   }
 
   /**
-   * Run every operator once, in graph order; allocates nothing (see bench "allocations"). `hooks.afterOp`
+   * Run subgraph 0's operators once, in graph order; allocates nothing (see bench "allocations"). `hooks.afterOp`
    * (debugging) sees each operator's output tensors as raw bytes right after it ran, before the arena reuses
-   * their memory; `hooks.timeOps` records per-op host time for profile().
+   * their memory; `hooks.timeOps` records per-op host time for profile(). Both see subgraph 0's operators: a
+   * subgraph that IF / WHILE / CALL_ONCE runs counts in that operator's time.
    */
   invoke(hooks?: InvokeHooks): void {
     this.ensureAllocated();
-    const nodes = this.nodes;
     if (hooks === undefined) {
-      for (let k = 0; k < nodes.length; k++) {
-        const n = nodes[k];
-        n.kernel.eval(n.data, n.io);
-      }
+      this.graph.invoke(0);
       return;
     }
+    const nodes = this.nodes;
     const hostMs = this.hostMs;
     let t0 = perf.now();
     for (let k = 0; k < nodes.length; k++) {
@@ -265,7 +308,7 @@ export class Interpreter {
       t0 = t1;
       if (hooks?.afterOp) {
         const outs = this.model.operators[k].outputs.map((i): [number, Uint8Array] => {
-          const d = this.views.get(i) as TensorData;
+          const d = this.views[i];
           return [i, new Uint8Array(d.buffer, d.byteOffset, this.model.tensors[i].byteLength)];
         });
         hooks.afterOp(k, outs);
@@ -275,23 +318,29 @@ export class Interpreter {
   }
 
   /**
-   * TFLM's MicroInterpreter::Reset(): resets every variable tensor (LSTM/SVDF state) and the state kernels
-   * keep between invokes (noise estimates of the signal ops) to what allocate() set up.
+   * TFLM's MicroInterpreter::Reset(): resets every variable tensor (LSTM/SVDF state) of every subgraph and every
+   * resource variable, and the state kernels keep between invokes (noise estimates of the signal ops), to what
+   * allocate() set up. Like TFLM, CALL_ONCE has no Reset: its init subgraph does not run again.
    */
   reset(): void {
     this.ensureAllocated();
     this.resetVariableTensors();
-    for (const n of this.nodes) n.kernel.reset?.(n.data);
+    this.graph.resetKernels();
   }
 
-  /** MicroGraph::ResetVariableTensors: int8 variables are memset to their zero point, all others to 0. */
+  /**
+   * MicroGraph::ResetVariableTensors: int8 variables are memset to their zero point, all others to 0; resource
+   * variables go back to their default byte (MicroResourceVariables::ResetAll).
+   */
   private resetVariableTensors(): void {
-    for (const t of this.model.tensors) {
-      if (!t.isVariable || t.data) continue;
-      const d = this.views.get(t.index) as TensorData;
-      const fill = t.dtype === 'int8' ? (t.quantization?.zeroPoints[0] ?? 0) & 0xff : 0;
-      new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(fill);
-    }
+    this.model.subgraphs.forEach((sg, s) => {
+      for (const t of sg.tensors) {
+        if (!t.isVariable || t.data) continue;
+        const fill = t.dtype === 'int8' ? (t.quantization?.zeroPoints[0] ?? 0) & 0xff : 0;
+        this.graph.tensorBytes(s, t.index).fill(fill);
+      }
+    });
+    this.graph.resources.resetAll();
   }
 
   /** Static costs of every operator plus the host time each took in the last invoke() with hooks (else 0). */
@@ -325,48 +374,11 @@ function checkLimit(neededBytes: number, limit: number | undefined): void {
   if (neededBytes > available) throw new ArenaTooSmallError(neededBytes, available);
 }
 
-function usedByGraph(model: Model, t: number): boolean {
-  return model.operators.some((op) => op.inputs.includes(t) || op.outputs.includes(t));
+function usedBySubgraph(sg: Subgraph, t: number): boolean {
+  return sg.operators.some((op) => op.inputs.includes(t) || op.outputs.includes(t));
 }
 
-/**
- * One arena request per non-constant, non-variable tensor that the graph touches, with its live range
- * (variables live in their own memory: TFLM's persistent tail).
- */
-export function bufferRequests(model: Model): { requests: BufferRequest[]; tensorIds: number[] } {
-  const lastOp = Math.max(0, model.operators.length - 1);
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  const touch = (t: number, step: number): void => {
-    if (t < 0 || model.tensors[t].data) return;
-    first.set(t, Math.min(first.get(t) ?? step, step));
-    last.set(t, Math.max(last.get(t) ?? step, step));
-  };
-  for (const t of model.inputs) touch(t, 0);
-  model.operators.forEach((op, k) => {
-    for (const t of op.inputs) {
-      // A tensor read before any op writes it (or a variable) must hold its contents from the start.
-      if (t >= 0 && !first.has(t)) touch(t, 0);
-      touch(t, k);
-    }
-    for (const t of op.outputs) touch(t, k);
-  });
-  for (const t of model.outputs) touch(t, lastOp);
-  for (const t of model.tensors) {
-    if (t.isVariable && !t.data) {
-      first.delete(t.index);
-      last.delete(t.index);
-    }
-  }
-  const tensorIds = [...first.keys()].sort((a, b) => a - b);
-  if (tensorIds.some((t) => model.tensors[t].byteLength > MAX_ARENA_BYTES))
-    throw new ModelFormatError('tensor too large');
-  return {
-    tensorIds,
-    requests: tensorIds.map((t) => ({
-      sizeBytes: model.tensors[t].byteLength,
-      firstUse: first.get(t) as number,
-      lastUse: last.get(t) as number,
-    })),
-  };
+/** The arena requests of every tensor the model's subgraphs plan (scratch buffers aside), in TFLM's order. */
+export function tensorRequests(model: Model): BufferRequest[] {
+  return subgraphLifetimes(model).requests;
 }

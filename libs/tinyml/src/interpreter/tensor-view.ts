@@ -29,6 +29,7 @@ export function typedView(
     case 'int16':
       return new Int16Array(buffer, byteOffset, elementCount);
     case 'int32':
+    case 'resource':
       return new Int32Array(buffer, byteOffset, elementCount);
     case 'float32':
       return new Float32Array(buffer, byteOffset, elementCount);

@@ -91,6 +91,12 @@ import { signalFilterBankSquareRootKernel } from './signal/filter-bank-square-ro
 import { signalPcanKernel } from './signal/pcan.kernel';
 import { signalRfftKernel } from './signal/rfft.kernel';
 import { signalWindowKernel } from './signal/window.kernel';
+import { ifKernel } from './if.kernel';
+import { whileKernel } from './while.kernel';
+import { callOnceKernel } from './call-once.kernel';
+import { varHandleKernel } from './var-handle.kernel';
+import { readVariableKernel } from './read-variable.kernel';
+import { assignVariableKernel } from './assign-variable.kernel';
 
 const KERNELS: Kernel<never>[] = [
   addKernel,
@@ -190,6 +196,13 @@ const KERNELS: Kernel<never>[] = [
   addNKernel,
   preluKernel,
   hardSwishKernel,
+  // Subgraphs, control flow and resource variables (ops-control).
+  ifKernel,
+  whileKernel,
+  callOnceKernel,
+  varHandleKernel,
+  readVariableKernel,
+  assignVariableKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -1,4 +1,5 @@
 import { InvokeError, ModelFormatError, UnsupportedOpError } from '../errors';
+import { MicroGraph } from '../interpreter/micro-graph';
 import { typedView } from '../interpreter/tensor-view';
 import type { StructLayout } from '../memory/device-layout';
 import { OpMemory } from '../memory/op-memory';
@@ -61,6 +62,11 @@ export class PrepareContext {
     readonly memory: OpMemory = new OpMemory(),
     /** Kernels may use their WebAssembly SIMD paths (same results; false forces the TypeScript paths). */
     readonly wasm: boolean = true,
+    /**
+     * The model's graph (TFLM's MicroGraph): control-flow kernels check subgraph inputs and outputs here and keep
+     * it to invoke subgraphs in eval; resource-variable kernels reach the resource variables through it.
+     */
+    readonly graph: MicroGraph = new MicroGraph(model),
   ) {}
 
   // ---- Memory requests (TFLM's AllocatePersistentBuffer / RequestScratchBufferInArena) ----
@@ -140,38 +146,38 @@ export class PrepareContext {
   }
 
   fail(reason: string): never {
-    throw new ModelFormatError(`operator ${this.node.index} (${this.node.opName}): ${reason}`);
+    throw new ModelFormatError(`${operatorLabel(this.node)}: ${reason}`);
   }
 
   /** `type`: the tensor type the interpreter has no kernel variant for, when that is why. */
   unsupported(reason: string, type?: string): never {
-    throw new UnsupportedOpError(
-      `operator ${this.node.index} (${this.node.opName}): ${reason}`,
-      this.node.opName,
-      this.node.index,
-      type,
-    );
+    throw new UnsupportedOpError(`${operatorLabel(this.node)}: ${reason}`, this.node.opName, this.node.index, type);
   }
 
   inputCount(): number {
     return this.node.inputs.length;
   }
 
+  /** The tensors of the node's own subgraph (tensor indices are local to a subgraph). */
+  get tensors(): TensorInfo[] {
+    return this.model.subgraphs[this.node.subgraph].tensors;
+  }
+
   input(k: number): TensorInfo {
     const i = this.node.inputs[k];
     if (i === undefined || i < 0) this.fail(`missing input ${k}`);
-    return this.model.tensors[i];
+    return this.tensors[i];
   }
 
   optionalInput(k: number): TensorInfo | null {
     const i = this.node.inputs[k];
-    return i === undefined || i < 0 ? null : this.model.tensors[i];
+    return i === undefined || i < 0 ? null : this.tensors[i];
   }
 
   output(k: number): TensorInfo {
     const i = this.node.outputs[k];
     if (i === undefined) this.fail(`missing output ${k}`);
-    return this.model.tensors[i];
+    return this.tensors[i];
   }
 
   /** Constant contents of an input as the given typed array, or a failure if it is not constant. */
@@ -196,5 +202,11 @@ export class PrepareContext {
  * outside what the op accepts. Throws InvokeError naming the op and its index; only the error path allocates.
  */
 export function invokeFailure(node: OperatorInfo, reason: string): never {
-  throw new InvokeError(`operator ${node.index} (${node.opName}): ${reason}`, node.opName, node.index);
+  throw new InvokeError(`${operatorLabel(node)}: ${reason}`, node.opName, node.index);
+}
+
+/** "operator 3 (ADD)", with " of subgraph 2" for operators outside subgraph 0 (indices are per subgraph). */
+export function operatorLabel(node: OperatorInfo): string {
+  const where = node.subgraph > 0 ? ` of subgraph ${node.subgraph}` : '';
+  return `operator ${node.index} (${node.opName})${where}`;
 }

@@ -96,19 +96,31 @@ export const SUBGRAPH_ALLOCATIONS = struct('SubgraphAllocations', ['ptr', 'ptr']
 export const SCRATCH_BUFFER_HANDLE = struct('ScratchBufferHandle', ['ptr']);
 
 /**
+ * micro_resource_variable.h: MicroResourceVariables (variable array pointer, max and current count) and one
+ * MicroResourceVariable per variable (container, shared_name, buffer pointers, size_t bytes, int8 default).
+ * MicroResourceVariables::Create allocates both with AllocatePersistentBuffer (16-byte aligned).
+ */
+export const MICRO_RESOURCE_VARIABLES = struct('MicroResourceVariables', ['ptr', 'i32', 'i32']);
+export const MICRO_RESOURCE_VARIABLE = struct('MicroResourceVariable', ['ptr', 'ptr', 'ptr', 'ptr', 'i8']);
+
+/**
  * The allocator objects TFLM places in the arena tail before anything else (micro_allocator.cc Create):
  * SingleArenaBufferAllocator (two interface vtables, buffer head/tail, head, tail, temp pointers, temp count),
  * GreedyMemoryPlanner (vtable, max/used buffer counts, five array pointers, next free entry, first entry,
- * a flag), MicroAllocator (vtable, persistent/non-persistent allocators, planner, builtin-data allocator,
- * scratch head, request count, max head usage, allocating flag) and MicroBuiltinDataAllocator (vtable,
- * allocator). Field lists summarise the class declarations; they are counted once per interpreter.
+ * a flag) and MicroAllocator (vtable, persistent/non-persistent allocators, planner, builtin-data allocator,
+ * scratch head, request count, max head usage, allocating flag). Field lists summarise the class declarations;
+ * they are counted once per interpreter.
  */
 export const ARENA_ALLOCATOR_OBJECTS: readonly StructLayout[] = [
   struct('SingleArenaBufferAllocator', ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i8']),
   struct('GreedyMemoryPlanner', ['ptr', 'i32', 'i32', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32', 'i8']),
   struct('MicroAllocator', ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i8']),
-  struct('MicroBuiltinDataAllocator', ['ptr', 'ptr']),
 ];
+/**
+ * MicroBuiltinDataAllocator (vtable, allocator): StartModelAllocation's first allocation, so it follows whatever
+ * the application allocated between MicroAllocator::Create and AllocateTensors (the resource variables).
+ */
+export const MICRO_BUILTIN_DATA_ALLOCATOR = struct('MicroBuiltinDataAllocator', ['ptr', 'ptr']);
 
 // ---- Kernel OpData (allocated in Init with AllocatePersistentBuffer, 16-byte aligned) ----
 
@@ -230,6 +242,14 @@ export const OP_DATA = {
   comparison: struct('OpDataComparison', [[...ints(7), 'i8']]),
   /** kernels/svdf.h OpDataSvdf: two multipliers, two shifts, two scratch indices, three zero points. */
   svdf: struct('OpDataSvdf', ints(9)),
+  /** if.cc OpData: then/else subgraph indices, intermediate input and output buffer pointers. */
+  if: struct('OpDataIf', ['i32', 'i32', 'ptr', 'ptr']),
+  /** while.cc OpData: cond/body subgraph indices. */
+  while: struct('OpDataWhile', ints(2)),
+  /** call_once.cc OpData: init_subgraph_index, has_run. */
+  callOnce: struct('OpDataCallOnce', ['i32', 'i8']),
+  /** var_handle.cc OpData: resource_id. */
+  varHandle: struct('OpDataVarHandle', ints(1)),
 } as const;
 
 // ---- Builtin options (ParseOpData, allocated with alignof(struct)) ----
@@ -302,6 +322,14 @@ export const BUILTIN_DATA = {
   batchMatMul: struct('TfLiteBatchMatMulParams', ['i8', 'i8', 'i8']),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
+  /** TfLiteIfParams: then/else subgraph indices. */
+  if: struct('TfLiteIfParams', ints(2)),
+  /** TfLiteWhileParams: cond/body subgraph indices. */
+  while: struct('TfLiteWhileParams', ints(2)),
+  /** TfLiteCallOnceParams: init_subgraph_index. */
+  callOnce: struct('TfLiteCallOnceParams', ints(1)),
+  /** TfLiteVarHandleParams: container, shared_name (pointers into the flatbuffer's strings). */
+  varHandle: struct('TfLiteVarHandleParams', ['ptr', 'ptr']),
 } as const;
 
 /** TfLiteIntArrayGetSizeInBytes(n): an int size followed by n ints. */

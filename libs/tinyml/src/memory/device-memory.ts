@@ -4,8 +4,12 @@
  * in TFLM's order with TFLM's alignment rules, at a chosen pointer width (4 on the device).
  */
 import type { Model } from '../model/model.types';
+import type { TensorRef } from './subgraph-lifetimes';
 import {
   ARENA_ALLOCATOR_OBJECTS,
+  MICRO_BUILTIN_DATA_ALLOCATOR,
+  MICRO_RESOURCE_VARIABLE,
+  MICRO_RESOURCE_VARIABLES,
   NODE_AND_REGISTRATION,
   SCRATCH_BUFFER_HANDLE,
   StructLayout,
@@ -21,7 +25,9 @@ import { ARENA_ALIGNMENT_BYTES } from './memory-planner';
 import type { OpMemory } from './op-memory';
 
 export interface OpMemoryReport {
+  /** Operator index within its subgraph. */
   index: number;
+  subgraph: number;
   op: string;
   /** Builtin options, OpData and persistent arrays of this op (each rounded up to its alignment). */
   persistentBytes: number;
@@ -38,22 +44,34 @@ export interface DeviceMemory {
   scratchBytes: number;
   /** The persistent tail: runtime structs + kernel data + variable tensors. */
   persistentBytes: number;
+  /**
+   * runtimeBytes: TFLM's structs (allocators, per-subgraph tensor and node arrays, the resource-variable table,
+   * input/output tensors); kernelBytes: options, OpData and Prepare arrays (resource variable buffers included);
+   * variableBytes: variable tensors.
+   */
   persistent: { runtimeBytes: number; kernelBytes: number; variableBytes: number };
   /** activations + scratch + persistent: what the device's arena must hold. */
   totalBytes: number;
   /** Host-only speed-ups (tables, repacked weights, staging buffers); not in totalBytes. */
   hostOnlyBytes: number;
+  /** Every operator, subgraph by subgraph (subgraph 0 first, so ops[i] is operator i of a one-subgraph model). */
   ops: OpMemoryReport[];
 }
 
 export interface DeviceMemoryInput {
   model: Model;
-  ops: readonly OpMemory[];
+  /** What each operator requested, per subgraph. */
+  ops: readonly (readonly OpMemory[])[];
   activationsBytes: number;
   /** The arena planned for tensors and scratch buffers together. */
   plannedBytes: number;
-  /** Indices of variable tensors (TFLM allocates them in the persistent tail). */
-  variables: readonly number[];
+  /** Variable tensors of every subgraph (TFLM allocates them in the persistent tail). */
+  variables: readonly TensorRef[];
+  /**
+   * Resource variables the model's VAR_HANDLEs create: the application sizes MicroResourceVariables for them
+   * (0: the model uses none and the application passes no MicroResourceVariables).
+   */
+  resourceVariables: number;
 }
 
 /** TFLM's tail allocator: each allocation moves the tail down by its size, then down to its alignment. */
@@ -72,13 +90,23 @@ class TailReplay {
 }
 
 export function deviceMemory(input: DeviceMemoryInput, pointerBytes: number): DeviceMemory {
-  const { model, ops } = input;
+  const { model } = input;
+  const ops = input.ops.flat();
   const tail = new TailReplay(pointerBytes);
   for (const layout of ARENA_ALLOCATOR_OBJECTS) tail.struct(layout);
-  tail.struct(SUBGRAPH_ALLOCATIONS);
-  tail.struct(TFLITE_EVAL_TENSOR, model.tensors.length);
-  tail.struct(NODE_AND_REGISTRATION, model.operators.length);
+  // The application's MicroResourceVariables::Create, between MicroAllocator::Create and AllocateTensors.
+  if (input.resourceVariables > 0) {
+    tail.alloc(sizeOf(MICRO_RESOURCE_VARIABLES, pointerBytes), ARENA_ALIGNMENT_BYTES);
+    tail.alloc(sizeOf(MICRO_RESOURCE_VARIABLE, pointerBytes) * input.resourceVariables, ARENA_ALIGNMENT_BYTES);
+  }
+  // StartModelAllocation: the builtin-data allocator, one SubgraphAllocations per subgraph, then each subgraph's
+  // TfLiteEvalTensor array, then each subgraph's NodeAndRegistration array.
+  tail.struct(MICRO_BUILTIN_DATA_ALLOCATOR);
+  tail.struct(SUBGRAPH_ALLOCATIONS, model.subgraphs.length);
+  for (const sg of model.subgraphs) tail.struct(TFLITE_EVAL_TENSOR, sg.tensors.length);
+  for (const sg of model.subgraphs) tail.struct(NODE_AND_REGISTRATION, sg.operators.length);
   const beforeKernels = tail.usedBytes;
+  // Every subgraph's builtin options, then every Init, then every Prepare (MicroInterpreterGraph order).
   for (const phase of ['builtin', 'init', 'prepare'] as const) {
     for (const op of ops) {
       for (const r of op.persistent) if (r.phase === phase) tail.alloc(r.bytes(pointerBytes), r.align(pointerBytes));
@@ -88,10 +116,12 @@ export function deviceMemory(input: DeviceMemoryInput, pointerBytes: number): De
   const scratchCount = ops.reduce((s, op) => s + op.scratch.length, 0);
   if (scratchCount > 0) tail.struct(SCRATCH_BUFFER_HANDLE, scratchCount);
   const beforeVariables = tail.usedBytes;
-  for (const t of input.variables) tail.alloc(model.tensors[t].byteLength, ARENA_ALIGNMENT_BYTES);
+  for (const v of input.variables) {
+    tail.alloc(model.subgraphs[v.subgraph].tensors[v.tensor].byteLength, ARENA_ALIGNMENT_BYTES);
+  }
   const variableBytes = tail.usedBytes - beforeVariables;
   // MicroInterpreter::AllocateTensors: a pointer array plus one persistent TfLiteTensor (with its quantization
-  // copied out of the flatbuffer) per graph input, then the same for the outputs.
+  // copied out of the flatbuffer) per graph input, then the same for the outputs (subgraph 0's).
   for (const list of [model.inputs, model.outputs]) {
     tail.alloc(pointerBytes * list.length, ARENA_ALIGNMENT_BYTES);
     for (const t of list) {
@@ -114,12 +144,18 @@ export function deviceMemory(input: DeviceMemoryInput, pointerBytes: number): De
     persistent: { runtimeBytes: persistentBytes - kernelBytes - variableBytes, kernelBytes, variableBytes },
     totalBytes: input.plannedBytes + persistentBytes,
     hostOnlyBytes: ops.reduce((s, op) => s + op.hostOnlyBytes(), 0),
-    ops: ops.map((op, index) => ({
-      index,
-      op: model.operators[index].opName,
-      persistentBytes: op.persistentBytes(pointerBytes),
-      scratchBytes: op.scratchBytes(),
-      hostOnlyBytes: op.hostOnlyBytes(),
-    })),
+    ops: model.subgraphs.flatMap((sg, subgraph) =>
+      sg.operators.map((node, index) => {
+        const op = input.ops[subgraph][index];
+        return {
+          index,
+          subgraph,
+          op: node.opName,
+          persistentBytes: op.persistentBytes(pointerBytes),
+          scratchBytes: op.scratchBytes(),
+          hostOnlyBytes: op.hostOnlyBytes(),
+        };
+      }),
+    ),
   };
 }

@@ -14,7 +14,9 @@ import {
   UnsupportedOpError,
   loadModel,
 } from '../index';
+import { buildModel } from '../testing/model-builder';
 import { loadReferenceModel } from '../testing/reference-models';
+import { ACCUMULATOR_MODEL, IF_MODEL, WHILE_MODEL } from '../testing/subgraph-models';
 
 const prng = mulberry32;
 
@@ -41,7 +43,17 @@ function mutate(original: Uint8Array, rnd: () => number): Uint8Array {
   return bytes;
 }
 
+/** Multi-subgraph seeds (control flow, resource variables): no reference model has several subgraphs. */
+const SUBGRAPH_SEEDS: Record<string, Uint8Array> = {
+  if_model: buildModel(IF_MODEL),
+  while_model: buildModel(WHILE_MODEL),
+  accumulator_model: buildModel(ACCUMULATOR_MODEL),
+};
+
 const PLAN: { name: string; iterations: number; invoke: boolean }[] = [
+  { name: 'if_model', iterations: 2000, invoke: true },
+  { name: 'while_model', iterations: 2000, invoke: true },
+  { name: 'accumulator_model', iterations: 2000, invoke: true },
   { name: 'hello_world_int8', iterations: 3800, invoke: true },
   { name: 'hello_world_float', iterations: 2400, invoke: true },
   { name: 'mlperf_tiny_ad', iterations: 1000, invoke: true },
@@ -58,6 +70,8 @@ const PLAN: { name: string; iterations: number; invoke: boolean }[] = [
  * that bounds each case's work and memory by construction (no wall-clock assertion: the machine may be loaded).
  */
 const MAX_INVOKE_MACS = 3_000_000;
+/** A mutated WHILE may loop forever, as it would in TFLM; the watchdog bounds each case instead. */
+const MAX_WHILE_ITERATIONS = 10_000;
 
 describe('reader fuzzing', () => {
   it('has at least 10,000 cases', () => {
@@ -67,13 +81,16 @@ describe('reader fuzzing', () => {
   it.each(PLAN.map((p) => [p.name, p]))(
     '%s: every corrupted file ends in a typed error or a valid run',
     (_name, p) => {
-      const original = new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
+      const original = SUBGRAPH_SEEDS[p.name] ?? new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
       const rnd = prng(0x5eed ^ p.name.length ^ original.length);
       const outcomes = { ok: 0, format: 0, unsupported: 0, arena: 0, invoke: 0 };
       for (let i = 0; i < p.iterations; i++) {
         const bytes = mutate(original, rnd);
         try {
-          const interpreter = new Interpreter(loadModel(bytes), { arenaBytesLimit: 1 << 20 });
+          const interpreter = new Interpreter(loadModel(bytes), {
+            arenaBytesLimit: 1 << 20,
+            maxWhileIterations: MAX_WHILE_ITERATIONS,
+          });
           interpreter.allocate();
           if (p.invoke && interpreter.profile().totals.macs <= MAX_INVOKE_MACS) interpreter.invoke();
           outcomes.ok++;

@@ -9,6 +9,7 @@ import {
 } from '../index';
 import { buildModel } from '../testing/model-builder';
 import { loadReferenceModel } from '../testing/reference-models';
+import { IF_MODEL, WHILE_MODEL } from '../testing/subgraph-models';
 
 describe('loadModel', () => {
   const helloWorld = new Uint8Array(fs.readFileSync(loadReferenceModel('hello_world_int8').modelFile));
@@ -24,6 +25,42 @@ describe('loadModel', () => {
     expect(input.quantization?.zeroPoints[0]).toBe(-128);
     expect(input.quantization?.scales[0]).toBeCloseTo(0.0244801156, 9);
     expect(model.tensors.filter((t) => t.data).reduce((s, t) => s + t.elementCount, 0)).toBe(321);
+  });
+
+  it('reads every subgraph: its own tensors, operators, inputs and outputs (indices local to it)', () => {
+    const model = loadModel(
+      buildModel({ ...WHILE_MODEL, subgraphs: WHILE_MODEL.subgraphs?.map((g, k) => ({ ...g, name: `sg${k + 1}` })) }),
+    );
+    expect(model.subgraphCount).toBe(3);
+    expect(model.subgraphs[0].tensors).toBe(model.tensors);
+    expect(model.subgraphs.map((sg) => [sg.index, sg.tensors.length, sg.inputs, sg.outputs])).toEqual([
+      [0, 4, [0, 1], [2, 3]],
+      [1, 3, [0, 1], [2]],
+      [2, 3, [0, 1], [2, 1]],
+    ]);
+    expect(model.subgraphs.map((sg) => sg.name)).toEqual(['', 'sg1', 'sg2']);
+    const less = model.subgraphs[1].operators[0];
+    expect(less).toMatchObject({ index: 0, subgraph: 1, opName: 'LESS', inputs: [0, 1], outputs: [2] });
+    expect(model.subgraphs[1].tensors[2].dtype).toBe('bool');
+  });
+
+  it('bounds-checks tensor indices per subgraph and names the subgraph', () => {
+    const [cond, body] = WHILE_MODEL.subgraphs ?? [];
+    const badBody = { ...body, ops: [{ ...body.ops[0], inputs: [0, 3] }] };
+    expect(() => loadModel(buildModel({ ...WHILE_MODEL, subgraphs: [cond, badBody] }))).toThrow(
+      /operator 0 \(ADD\) input of subgraph 2 refers to tensor 3, subgraph has 3/,
+    );
+    const badOutputs = { ...cond, outputs: [5] };
+    expect(() => loadModel(buildModel({ ...WHILE_MODEL, subgraphs: [badOutputs, body] }))).toThrow(
+      /subgraph output of subgraph 1 refers to tensor 5/,
+    );
+  });
+
+  it('inspectModel counts the ops of every subgraph; layers are subgraph 0', () => {
+    const info = inspectModel(buildModel(IF_MODEL));
+    expect(info.ops).toEqual({ IF: 1, ADD: 1, MUL: 1 });
+    expect(info.layers.map((l) => l.op)).toEqual(['IF']);
+    expect(info.memory?.totalBytes).toBe(856);
   });
 
   it('inspectModel reports ops, params, flash, arena, MACs and layers', () => {

@@ -1,14 +1,15 @@
 /**
- * loadModel: parse and verify a TFLite flatbuffer (schema.fbs field ids noted next to each read).
- * Only subgraph 0 is executed; other subgraphs are counted but not interpreted.
+ * loadModel: parse and verify a TFLite flatbuffer (schema.fbs field ids noted next to each read), every subgraph:
+ * subgraph 0 is the graph invoke() runs; IF, WHILE and CALL_ONCE invoke the others by index.
  */
 import { ModelFormatError } from '../errors';
 import { FbTable, FlatbufferReader } from '../schema/flatbuffer-reader';
 import { BUILTIN_CUSTOM, DTYPE_BY_CODE, builtinOperatorName } from '../schema/tflite-schema';
-import type { Model, OperatorInfo, TensorInfo, TensorQuantization } from './model.types';
+import type { Model, OperatorInfo, Subgraph, TensorInfo, TensorQuantization } from './model.types';
 
 const MAX_TENSORS = 1 << 16;
 const MAX_OPERATORS = 1 << 16;
+const MAX_SUBGRAPHS = 1 << 10;
 const MAX_RANK = 8;
 /** Keeps a corrupted shape from requesting gigabytes (an ArrayBuffer that large would be an OOM, not an error). */
 export const MAX_TENSOR_BYTES = 1 << 28;
@@ -43,24 +44,58 @@ export function loadModel(bytes: Uint8Array): Model {
 
   const opCodes = root.tableVector(MODEL.operatorCodes, 'operator_codes').map(readOpCode);
   const buffers = readBuffers(root, r);
-  const subgraphs = root.tableVector(MODEL.subgraphs, 'subgraphs');
-  if (subgraphs.length === 0) throw new ModelFormatError('model has no subgraphs');
-  const sg = subgraphs[0];
+  const subgraphTables = root.tableVector(MODEL.subgraphs, 'subgraphs');
+  if (subgraphTables.length === 0) throw new ModelFormatError('model has no subgraphs');
+  if (subgraphTables.length > MAX_SUBGRAPHS)
+    throw new ModelFormatError(`too many subgraphs (${subgraphTables.length})`);
+  // One aligned copy per buffer, shared by every tensor (of any subgraph) that refers to it.
+  const copies = new Map<number, Uint8Array>();
+  let totalTensors = 0;
+  let totalOperators = 0;
+  const subgraphs = subgraphTables.map((sg, index) => {
+    const subgraph = readSubgraph(sg, index, opCodes, buffers, copies, bytes);
+    totalTensors += subgraph.tensors.length;
+    totalOperators += subgraph.operators.length;
+    // Bounds the memory every subgraph's tensors and operators take together, not only each one's.
+    if (totalTensors > MAX_TENSORS) throw new ModelFormatError(`too many tensors (${totalTensors})`);
+    if (totalOperators > MAX_OPERATORS) throw new ModelFormatError(`too many operators (${totalOperators})`);
+    return subgraph;
+  });
+  let weightsBytes = 0;
+  for (const c of copies.values()) weightsBytes += c.length;
+  const main = subgraphs[0];
 
+  return {
+    version,
+    description: root.string(MODEL.description, 'description'),
+    flashBytes: bytes.length,
+    weightsBytes,
+    tensors: main.tensors,
+    operators: main.operators,
+    inputs: main.inputs,
+    outputs: main.outputs,
+    subgraphs,
+    subgraphCount: subgraphs.length,
+  };
+}
+
+function readSubgraph(
+  sg: FbTable,
+  subgraphIndex: number,
+  opCodes: OpCode[],
+  buffers: BufferRef[],
+  copies: Map<number, Uint8Array>,
+  bytes: Uint8Array,
+): Subgraph {
+  const at = subgraphIndex === 0 ? '' : ` of subgraph ${subgraphIndex}`;
   const tensorTables = sg.tableVector(SUBGRAPH.tensors, 'tensors');
   if (tensorTables.length > MAX_TENSORS) throw new ModelFormatError(`too many tensors (${tensorTables.length})`);
-  const copies = new Map<number, Uint8Array>();
-  let weightsBytes = 0;
-  const tensors = tensorTables.map((t, index) => {
-    const info = readTensor(t, index, buffers, copies, bytes);
-    return info;
-  });
-  for (const c of copies.values()) weightsBytes += c.length;
+  const tensors = tensorTables.map((t, index) => readTensor(t, index, at, buffers, copies, bytes));
 
   const checkIndex = (i: number, where: string, allowOptional: boolean): number => {
     if (allowOptional && i === -1) return i;
     if (!Number.isInteger(i) || i < 0 || i >= tensors.length) {
-      throw new ModelFormatError(`${where} refers to tensor ${i}, model has ${tensors.length}`);
+      throw new ModelFormatError(`${where}${at} refers to tensor ${i}, subgraph has ${tensors.length}`);
     }
     return i;
   };
@@ -72,11 +107,13 @@ export function loadModel(bytes: Uint8Array): Model {
   const operators: OperatorInfo[] = opTables.map((t, index) => {
     const opcodeIndex = t.u32(OPERATOR.opcodeIndex);
     const code = opCodes[opcodeIndex];
-    if (!code) throw new ModelFormatError(`operator ${index} uses opcode ${opcodeIndex}, model has ${opCodes.length}`);
+    if (!code)
+      throw new ModelFormatError(`operator ${index}${at} uses opcode ${opcodeIndex}, model has ${opCodes.length}`);
     const where = `operator ${index} (${code.name})`;
     const custom = t.bytesVector(OPERATOR.customOptions, 'custom_options');
     return {
       index,
+      subgraph: subgraphIndex,
       opName: code.name,
       builtinCode: code.builtinCode,
       customCode: code.customCode,
@@ -88,18 +125,7 @@ export function loadModel(bytes: Uint8Array): Model {
       customOptions: custom.length > 0 ? bytes.slice(custom.start, custom.start + custom.length) : null,
     };
   });
-
-  return {
-    version,
-    description: root.string(MODEL.description, 'description'),
-    flashBytes: bytes.length,
-    weightsBytes,
-    tensors,
-    operators,
-    inputs,
-    outputs,
-    subgraphCount: subgraphs.length,
-  };
+  return { index: subgraphIndex, name: sg.string(SUBGRAPH.name, 'name'), tensors, operators, inputs, outputs };
 }
 
 function readOpCode(t: FbTable): OpCode {
@@ -138,12 +164,13 @@ function readBuffers(root: FbTable, r: FlatbufferReader): BufferRef[] {
 function readTensor(
   t: FbTable,
   index: number,
+  at: string,
   buffers: BufferRef[],
   copies: Map<number, Uint8Array>,
   bytes: Uint8Array,
 ): TensorInfo {
   const name = t.string(TENSOR.name, 'name');
-  const where = `tensor ${index} (${name})`;
+  const where = `tensor ${index}${at} (${name})`;
   const typeCode = t.i8(TENSOR.type);
   const dt = DTYPE_BY_CODE.get(typeCode);
   if (!dt) throw new ModelFormatError(`${where} has unsupported type code ${typeCode}`);

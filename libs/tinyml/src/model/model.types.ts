@@ -22,7 +22,10 @@ export interface TensorInfo {
 }
 
 export interface OperatorInfo {
+  /** Position in its subgraph's operator list. */
   index: number;
+  /** The subgraph the operator belongs to (0: the graph invoke() runs). */
+  subgraph: number;
   /** Builtin name (e.g. CONV_2D) or `CUSTOM:<code>`. */
   opName: string;
   builtinCode: number;
@@ -38,6 +41,16 @@ export interface OperatorInfo {
   customOptions: Uint8Array | null;
 }
 
+/** One SubGraph of schema.fbs: its own tensors (indices are local to it), operators, inputs and outputs. */
+export interface Subgraph {
+  index: number;
+  name: string;
+  tensors: TensorInfo[];
+  operators: OperatorInfo[];
+  inputs: number[];
+  outputs: number[];
+}
+
 export interface Model {
   version: number;
   description: string;
@@ -45,9 +58,12 @@ export interface Model {
   flashBytes: number;
   /** Bytes of constant tensor data (weights, biases, shapes) inside the file. */
   weightsBytes: number;
+  /** Subgraph 0 (the graph invoke() runs, whose inputs and outputs the application sees): same arrays as subgraphs[0]. */
   tensors: TensorInfo[];
   operators: OperatorInfo[];
   inputs: number[];
   outputs: number[];
+  /** Every subgraph; IF, WHILE and CALL_ONCE invoke subgraphs other than 0 by index. */
+  subgraphs: Subgraph[];
   subgraphCount: number;
 }

@@ -5,6 +5,7 @@
  */
 import { UnsupportedOpError } from '../errors';
 import { KERNELS_BY_NAME } from '../kernels/kernel-registry';
+import { operatorLabel } from '../kernels/kernel.types';
 import type { Kernel } from '../kernels/kernel.types';
 import type { Model, OperatorInfo } from '../model/model.types';
 import { OP_CODES, OpSetEntry, OpSetFormatError, encodeOpSet } from './op-set';
@@ -53,7 +54,7 @@ export class OpResolver {
     const type = registrationType(model, node);
     if (kernel && !kernel.types.includes(type)) {
       throw new UnsupportedOpError(
-        `operator ${node.index} (${node.opName}): no ${type} kernel in this interpreter version (has ${kernel.types.join('/')})`,
+        `${operatorLabel(node)}: no ${type} kernel in this interpreter version (has ${kernel.types.join('/')})`,
         node.opName,
         node.index,
         type,
@@ -61,7 +62,7 @@ export class OpResolver {
     }
     if (!kernel || types === undefined) {
       throw new UnsupportedOpError(
-        `unsupported operator ${node.opName} (${type}) at index ${node.index}${kernel ? ' (not registered in this build)' : ''}`,
+        `unsupported operator ${node.opName} (${type}) at index ${node.index}${node.subgraph > 0 ? ` of subgraph ${node.subgraph}` : ''}${kernel ? ' (not registered in this build)' : ''}`,
         node.opName,
         node.index,
         type,
@@ -69,7 +70,7 @@ export class OpResolver {
     }
     if (types !== null && !types.includes(type)) {
       throw new UnsupportedOpError(
-        `operator ${node.index} (${node.opName}): type ${type} not registered in this build (has ${types.join('/')})`,
+        `${operatorLabel(node)}: type ${type} not registered in this build (has ${types.join('/')})`,
         node.opName,
         node.index,
         type,
@@ -92,20 +93,24 @@ const DATA_INPUT: Readonly<Record<string, number>> = {
   EMBEDDING_LOOKUP: 1,
 };
 
-/** The type a TFLM kernel variant is registered for: that of the data input (else the first output). */
+/**
+ * The type a TFLM kernel variant is registered for: that of the data input (else the first output; 'none' for an
+ * operator without tensors, e.g. CALL_ONCE). Tensor indices are looked up in the node's own subgraph.
+ */
 export function registrationType(model: Model, node: OperatorInfo): string {
+  const tensors = model.subgraphs[node.subgraph].tensors;
   const dataInput = node.inputs[DATA_INPUT[node.opName] ?? -1];
   const t =
     (dataInput !== undefined && dataInput >= 0 ? dataInput : undefined) ??
     node.inputs.find((i) => i >= 0) ??
     node.outputs[0];
-  return t === undefined ? 'none' : model.tensors[t].dtype;
+  return t === undefined ? 'none' : tensors[t].dtype;
 }
 
-/** Ops (and types) a model needs, for building a resolver or checking one. */
+/** Ops (and types) a model needs, in every subgraph, for building a resolver or checking one. */
 export function opsNeeded(model: Model): OpSetEntry[] {
   const byOp = new Map<string, Set<string>>();
-  for (const node of model.operators) {
+  for (const node of model.subgraphs.flatMap((sg) => sg.operators)) {
     const set = byOp.get(node.opName) ?? new Set<string>();
     set.add(registrationType(model, node));
     byOp.set(node.opName, set);

@@ -104,6 +104,12 @@ export const OP_CODES: readonly string[] = [
   'ADD_N',
   'PRELU',
   'HARD_SWISH',
+  'IF',
+  'WHILE',
+  'CALL_ONCE',
+  'VAR_HANDLE',
+  'READ_VARIABLE',
+  'ASSIGN_VARIABLE',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

@@ -43,10 +43,11 @@ export const enum TensorTypeCode {
   COMPLEX64 = 8,
   INT8 = 9,
   FLOAT64 = 10,
+  RESOURCE = 13,
 }
 
 export type DType =
-  'float32' | 'int32' | 'uint8' | 'int64' | 'bool' | 'int16' | 'int8' | 'uint16' | 'uint32' | 'uint64';
+  'float32' | 'int32' | 'uint8' | 'int64' | 'bool' | 'int16' | 'int8' | 'uint16' | 'uint32' | 'uint64' | 'resource';
 
 /** Tensor types the interpreter can hold, with their element size in bytes. */
 export const DTYPE_BY_CODE: ReadonlyMap<number, { dtype: DType; bytes: number }> = new Map([
@@ -60,6 +61,8 @@ export const DTYPE_BY_CODE: ReadonlyMap<number, { dtype: DType; bytes: number }>
   [16, { dtype: 'uint16' as DType, bytes: 2 }],
   [15, { dtype: 'uint32' as DType, bytes: 4 }],
   [12, { dtype: 'uint64' as DType, bytes: 8 }],
+  // A resource variable handle (VAR_HANDLE's output): TFLM's TfLiteTypeSizeOf gives it sizeof(int32_t), the id.
+  [TensorTypeCode.RESOURCE, { dtype: 'resource' as DType, bytes: 4 }],
 ]);
 
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
@@ -73,6 +76,7 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
   uint16: 2,
   uint32: 4,
   uint64: 8,
+  resource: 4,
 };
 
 /** ActivationFunctionType enum. */
@@ -134,4 +138,10 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   CUMSUM: 102,
   L2_POOL_2D: 5,
   BATCH_MATMUL: 101,
+  IF: 92,
+  WHILE: 93,
+  CALL_ONCE: 103,
+  VAR_HANDLE: 111,
+  READ_VARIABLE: 112,
+  ASSIGN_VARIABLE: 113,
 };

@@ -1,5 +1,6 @@
 /**
- * Builds small single- or multi-op .tflite flatbuffers for kernel tests (field ids from schema.fbs).
+ * Builds small single- or multi-op, single- or multi-subgraph .tflite flatbuffers for kernel and interpreter
+ * tests (field ids from schema.fbs).
  * Test helper only; not exported from index.ts.
  */
 import { Builder } from 'flatbuffers';
@@ -7,8 +8,9 @@ import { Interpreter, InterpreterOptions } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
 import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
 
-export type TestDType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool' | 'int64';
+export type TestDType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool' | 'int64' | 'resource';
 const TYPE_CODE: Record<TestDType, number> = {
+  resource: 13,
   float32: 0,
   int32: 2,
   uint8: 3,
@@ -30,7 +32,15 @@ export interface TestTensor {
   name?: string;
 }
 
-export type OptionField = { id: number; i8?: number; i32?: number; f32?: number; bool?: boolean; i32s?: number[] };
+export type OptionField = {
+  id: number;
+  i8?: number;
+  i32?: number;
+  f32?: number;
+  bool?: boolean;
+  i32s?: number[];
+  str?: string;
+};
 
 export interface TestOp {
   op: string;
@@ -41,11 +51,18 @@ export interface TestOp {
   options?: OptionField[];
 }
 
-export interface TestModel {
+/** One subgraph: tensor indices in ops, inputs and outputs are local to it. */
+export interface TestSubgraph {
   tensors: TestTensor[];
   ops: TestOp[];
   inputs: number[];
   outputs: number[];
+  name?: string;
+}
+
+/** Subgraph 0; `subgraphs` are subgraphs 1, 2, … (what IF / WHILE / CALL_ONCE invoke). */
+export interface TestModel extends TestSubgraph {
+  subgraphs?: TestSubgraph[];
 }
 
 function tensorBytes(t: TestTensor): Uint8Array {
@@ -54,6 +71,7 @@ function tensorBytes(t: TestTensor): Uint8Array {
     case 'float32':
       return new Uint8Array(new Float32Array(values).buffer);
     case 'int32':
+    case 'resource':
       return new Uint8Array(new Int32Array(values).buffer);
     case 'uint32':
       return new Uint8Array(new Uint32Array(values).buffer);
@@ -70,7 +88,8 @@ function tensorBytes(t: TestTensor): Uint8Array {
 
 export function buildModel(m: TestModel): Uint8Array {
   const b = new Builder(1024);
-  const opNames = [...new Set(m.ops.map((o) => o.op))];
+  const graphs: TestSubgraph[] = [m, ...(m.subgraphs ?? [])];
+  const opNames = [...new Set(graphs.flatMap((g) => g.ops.map((o) => o.op)))];
 
   const opCodes = opNames.map((name) => {
     const code = BUILTIN_OPERATOR_NAMES.indexOf(name);
@@ -84,11 +103,13 @@ export function buildModel(m: TestModel): Uint8Array {
 
   // Buffer 0 is the empty sentinel; each constant tensor gets its own buffer.
   const bufferData: (Uint8Array | null)[] = [null];
-  const tensorBuffer = m.tensors.map((t) => {
-    if (!t.data) return 0;
-    bufferData.push(tensorBytes(t));
-    return bufferData.length - 1;
-  });
+  const tensorBuffers = graphs.map((g) =>
+    g.tensors.map((t) => {
+      if (!t.data) return 0;
+      bufferData.push(tensorBytes(t));
+      return bufferData.length - 1;
+    }),
+  );
   const buffers = bufferData.map((data) => {
     let dataOff = 0;
     if (data) {
@@ -106,79 +127,85 @@ export function buildModel(m: TestModel): Uint8Array {
     for (let i = values.length - 1; i >= 0; i--) b.addInt32(values[i]);
     return b.endVector();
   };
-
-  const tensors = m.tensors.map((t, i) => {
-    const name = b.createString(t.name ?? `t${i}`);
-    const shape = intVector(t.shape);
-    let quant = 0;
-    if (t.scale !== undefined) {
-      const scales = Array.isArray(t.scale) ? t.scale : [t.scale];
-      const zps =
-        t.zeroPoint === undefined ? scales.map(() => 0) : Array.isArray(t.zeroPoint) ? t.zeroPoint : [t.zeroPoint];
-      b.startVector(4, scales.length, 4);
-      for (let k = scales.length - 1; k >= 0; k--) b.addFloat32(scales[k]);
-      const scaleOff = b.endVector();
-      b.startVector(8, zps.length, 8);
-      for (let k = zps.length - 1; k >= 0; k--) b.addInt64(BigInt(zps[k]));
-      const zpOff = b.endVector();
-      b.startObject(7);
-      b.addFieldOffset(2, scaleOff, 0);
-      b.addFieldOffset(3, zpOff, 0);
-      b.addFieldInt32(6, t.quantizedDimension ?? 0, 0);
-      quant = b.endObject();
-    }
-    b.startObject(5);
-    b.addFieldOffset(0, shape, 0);
-    b.addFieldInt8(1, TYPE_CODE[t.dtype], 0);
-    b.addFieldInt32(2, tensorBuffer[i], 0);
-    b.addFieldOffset(3, name, 0);
-    if (quant) b.addFieldOffset(4, quant, 0);
-    return b.endObject();
-  });
-
-  const ops = m.ops.map((o) => {
-    let options = 0;
-    if (o.options) {
-      const vectors = o.options.map((f) => (f.i32s ? intVector(f.i32s) : 0));
-      b.startObject(Math.max(...o.options.map((f) => f.id)) + 1);
-      o.options.forEach((f, k) => {
-        if (f.i8 !== undefined) b.addFieldInt8(f.id, f.i8, 0);
-        if (f.i32 !== undefined) b.addFieldInt32(f.id, f.i32, 0);
-        if (f.f32 !== undefined) b.addFieldFloat32(f.id, f.f32, 0);
-        if (f.bool !== undefined) b.addFieldInt8(f.id, f.bool ? 1 : 0, 0);
-        if (f.i32s) b.addFieldOffset(f.id, vectors[k], 0);
-      });
-      options = b.endObject();
-    }
-    const inputs = intVector(o.inputs);
-    const outputs = intVector(o.outputs);
-    b.startObject(5);
-    b.addFieldInt32(0, opNames.indexOf(o.op), 0);
-    b.addFieldOffset(1, inputs, 0);
-    b.addFieldOffset(2, outputs, 0);
-    b.addFieldInt8(3, o.optionsType ?? (options ? (BUILTIN_OPTIONS_TYPE[o.op] ?? 1) : 0), 0);
-    if (options) b.addFieldOffset(4, options, 0);
-    return b.endObject();
-  });
-
   const tableVector = (offs: number[]): number => {
     b.startVector(4, offs.length, 4);
     for (let i = offs.length - 1; i >= 0; i--) b.addOffset(offs[i]);
     return b.endVector();
   };
-  const tensorsVec = tableVector(tensors);
-  const inputsVec = intVector(m.inputs);
-  const outputsVec = intVector(m.outputs);
-  const opsVec = tableVector(ops);
-  b.startObject(5);
-  b.addFieldOffset(0, tensorsVec, 0);
-  b.addFieldOffset(1, inputsVec, 0);
-  b.addFieldOffset(2, outputsVec, 0);
-  b.addFieldOffset(3, opsVec, 0);
-  const subgraph = b.endObject();
+
+  const subgraphs = graphs.map((g, gi) => {
+    const tensors = g.tensors.map((t, i) => {
+      const name = b.createString(t.name ?? `t${i}`);
+      const shape = intVector(t.shape);
+      let quant = 0;
+      if (t.scale !== undefined) {
+        const scales = Array.isArray(t.scale) ? t.scale : [t.scale];
+        const zps =
+          t.zeroPoint === undefined ? scales.map(() => 0) : Array.isArray(t.zeroPoint) ? t.zeroPoint : [t.zeroPoint];
+        b.startVector(4, scales.length, 4);
+        for (let k = scales.length - 1; k >= 0; k--) b.addFloat32(scales[k]);
+        const scaleOff = b.endVector();
+        b.startVector(8, zps.length, 8);
+        for (let k = zps.length - 1; k >= 0; k--) b.addInt64(BigInt(zps[k]));
+        const zpOff = b.endVector();
+        b.startObject(7);
+        b.addFieldOffset(2, scaleOff, 0);
+        b.addFieldOffset(3, zpOff, 0);
+        b.addFieldInt32(6, t.quantizedDimension ?? 0, 0);
+        quant = b.endObject();
+      }
+      b.startObject(5);
+      b.addFieldOffset(0, shape, 0);
+      b.addFieldInt8(1, TYPE_CODE[t.dtype], 0);
+      b.addFieldInt32(2, tensorBuffers[gi][i], 0);
+      b.addFieldOffset(3, name, 0);
+      if (quant) b.addFieldOffset(4, quant, 0);
+      return b.endObject();
+    });
+
+    const ops = g.ops.map((o) => {
+      let options = 0;
+      if (o.options) {
+        const vectors = o.options.map((f) =>
+          f.i32s ? intVector(f.i32s) : f.str !== undefined ? b.createString(f.str) : 0,
+        );
+        b.startObject(Math.max(...o.options.map((f) => f.id)) + 1);
+        o.options.forEach((f, k) => {
+          if (f.i8 !== undefined) b.addFieldInt8(f.id, f.i8, 0);
+          if (f.i32 !== undefined) b.addFieldInt32(f.id, f.i32, 0);
+          if (f.f32 !== undefined) b.addFieldFloat32(f.id, f.f32, 0);
+          if (f.bool !== undefined) b.addFieldInt8(f.id, f.bool ? 1 : 0, 0);
+          if (f.i32s || f.str !== undefined) b.addFieldOffset(f.id, vectors[k], 0);
+        });
+        options = b.endObject();
+      }
+      const inputs = intVector(o.inputs);
+      const outputs = intVector(o.outputs);
+      b.startObject(5);
+      b.addFieldInt32(0, opNames.indexOf(o.op), 0);
+      b.addFieldOffset(1, inputs, 0);
+      b.addFieldOffset(2, outputs, 0);
+      b.addFieldInt8(3, o.optionsType ?? (options ? (BUILTIN_OPTIONS_TYPE[o.op] ?? 1) : 0), 0);
+      if (options) b.addFieldOffset(4, options, 0);
+      return b.endObject();
+    });
+
+    const tensorsVec = tableVector(tensors);
+    const inputsVec = intVector(g.inputs);
+    const outputsVec = intVector(g.outputs);
+    const opsVec = tableVector(ops);
+    const name = g.name === undefined ? 0 : b.createString(g.name);
+    b.startObject(5);
+    b.addFieldOffset(0, tensorsVec, 0);
+    b.addFieldOffset(1, inputsVec, 0);
+    b.addFieldOffset(2, outputsVec, 0);
+    b.addFieldOffset(3, opsVec, 0);
+    if (name) b.addFieldOffset(4, name, 0);
+    return b.endObject();
+  });
 
   const opCodesVec = tableVector(opCodes);
-  const subgraphsVec = tableVector([subgraph]);
+  const subgraphsVec = tableVector(subgraphs);
   const buffersVec = tableVector(buffers);
   const description = b.createString('tinyml test model');
   b.startObject(5);
