@@ -91,6 +91,7 @@ import { signalFilterBankSquareRootKernel } from './signal/filter-bank-square-ro
 import { signalPcanKernel } from './signal/pcan.kernel';
 import { signalRfftKernel } from './signal/rfft.kernel';
 import { signalWindowKernel } from './signal/window.kernel';
+import { detectionPostprocessKernel } from './detection-postprocess.kernel';
 
 const KERNELS: Kernel<never>[] = [
   addKernel,
@@ -190,6 +191,8 @@ const KERNELS: Kernel<never>[] = [
   addNKernel,
   preluKernel,
   hardSwishKernel,
+  // SSD detection head (custom op).
+  detectionPostprocessKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

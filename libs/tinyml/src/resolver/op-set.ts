@@ -104,6 +104,7 @@ export const OP_CODES: readonly string[] = [
   'ADD_N',
   'PRELU',
   'HARD_SWISH',
+  'CUSTOM:TFLite_Detection_PostProcess',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
