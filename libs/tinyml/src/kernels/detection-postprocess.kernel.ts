@@ -100,7 +100,8 @@ interface DetectionPostprocessData {
   selected: number;
 }
 
-const f32 = Math.fround;
+// Bound once: in Jest's vm sandbox every lookup of the global Math is intercepted (README "Tests").
+const { exp, floor, fround: f32, min: mathMin } = Math;
 
 function floatOption(ctx: PrepareContext, options: FlexMap, key: string): number {
   const v = options[key];
@@ -123,8 +124,8 @@ function decodeBoxes(d: DetectionPostprocessData, boxes: Float32Array, anchors: 
     // Double arithmetic rounded to float once, as the C++ static_casts do.
     const yCenter = f32((boxes[b] / d.scaleY) * anchorH + anchors[a]);
     const xCenter = f32((boxes[b + 1] / d.scaleX) * anchorW + anchors[a + 1]);
-    const halfH = f32(0.5 * Math.exp(boxes[b + 2] / d.scaleH) * anchorH);
-    const halfW = f32(0.5 * Math.exp(boxes[b + 3] / d.scaleW) * anchorW);
+    const halfH = f32(0.5 * exp(boxes[b + 2] / d.scaleH) * anchorH);
+    const halfW = f32(0.5 * exp(boxes[b + 3] / d.scaleW) * anchorW);
     out[a] = yCenter - halfH;
     out[a + 1] = xCenter - halfW;
     out[a + 2] = yCenter + halfH;
@@ -195,7 +196,7 @@ function nonMaxSuppressionSingleClass(
   let counter = 0;
   for (let i = 0; i < d.numBoxes; i++) if (scores[i] >= d.scoreThreshold) keepIndices[counter++] = i;
 
-  const outputSize = Math.min(kept, maxDetections);
+  const outputSize = mathMin(kept, maxDetections);
   let selectedSize = 0;
   let activeCount = kept;
   active.fill(1, 0, kept);
@@ -239,7 +240,7 @@ function regularNms(d: DetectionPostprocessData, scores: Float32Array, io: Kerne
       scoresAfter[outputIndex] = classScores[box];
       outputIndex++;
     }
-    const toSort = Math.min(outputIndex, d.maxDetections);
+    const toSort = mathMin(outputIndex, d.maxDetections);
     decreasingPartialArgSort(scoresAfter, 0, outputIndex, toSort, sortedIndices, 0);
     for (let row = 0; row < toSort; row++) {
       const from = sortedIndices[row];
@@ -258,7 +259,7 @@ function regularNms(d: DetectionPostprocessData, scores: Float32Array, io: Kerne
   for (let k = 0; k < d.maxDetections; k++) {
     const o = k * NUM_COORDS;
     if (k < sortedCount) {
-      const anchor = Math.floor(boxIndices[k] / ncwb);
+      const anchor = floor(boxIndices[k] / ncwb);
       const a = anchor * NUM_COORDS;
       for (let c = 0; c < NUM_COORDS; c++) outBoxes[o + c] = decoded[a + c];
       outClasses[k] = boxIndices[k] - anchor * ncwb - d.labelOffset;
