@@ -11,6 +11,7 @@ import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
 import { allocatedBytesPerCall } from '../testing/heap-allocations';
 import { buildModel, expectNear, TestDType, TestModel } from '../testing/model-builder';
+import { DECODE_ANCHORS, DECODE_BOX_ENCODINGS, DECODE_CORNERS, DECODE_SCALES } from './detection-postprocess.vectors';
 
 const OP = 'CUSTOM:TFLite_Detection_PostProcess';
 
@@ -213,6 +214,36 @@ describe(OP, () => {
     expect(boxes.slice(0, 4)).toEqual(f32([0.5 - half, xCenter - half, 0.5 + half, xCenter + half]));
     expect(boxes[1]).not.toBe(Math.fround(0.1 - (half - 0.5)));
     expect([classes[0], outScores[0], count[0]]).toEqual([0, Math.fround(0.9), 1]);
+  });
+
+  it('decodes 256 seeded boxes to the corners the C++ expressions give with glibc exp (recorded vectors)', () => {
+    // One class, every box kept (IoU threshold 1 suppresses nothing), scores falling with the box index: the
+    // outputs list the decoded boxes in box order.
+    const hexFloats = (hex: string): number[] =>
+      Array.from(new Float32Array(Uint32Array.from(hex.match(/.{8}/g) ?? [], (h) => parseInt(h, 16)).buffer));
+    const boxes = hexFloats(DECODE_BOX_ENCODINGS);
+    const n = boxes.length / 4;
+    const [y, x, h, w] = DECODE_SCALES;
+    const c: Case = {
+      boxes,
+      boxShape: [1, n, 4],
+      scores: Array.from({ length: n }, (_, i) => 1 - i / 1024),
+      scoreShape: [1, n, 1],
+      anchors: hexFloats(DECODE_ANCHORS),
+      options: options({
+        max_detections: n,
+        num_classes: 1,
+        nms_iou_threshold: 1,
+        y_scale: y,
+        x_scale: x,
+        h_scale: h,
+        w_scale: w,
+      }),
+      detections: n,
+    };
+    const [corners, , , count] = run(c);
+    expect(count).toEqual([n]);
+    expect(corners).toEqual(hexFloats(DECODE_CORNERS));
   });
 
   it('regular NMS keeps several boxes per class and ranks ties across classes by position', () => {
