@@ -12,13 +12,10 @@
  * xmin >= xmax (InvokeError).
  *
  * Float arithmetic is TFLM's: decoding is in double and rounded to float once per value (the C++ casts every
- * operand to double), box corners, areas and IoU are float operations (each JS operation rounded with
- * Math.fround: a double holds the exact result of one float +, -, * or / closely enough that rounding it to float
- * gives the float result). The one call that can differ is exp(): C++ calls glibc's double exp, JS Math.exp
- * (V8's fdlibm port). They disagree in the last bit of the double for about one input in ten, but the value is
- * scaled and rounded to float, which hides a 1-ulp double difference unless the product lies within one double
- * ulp of a float rounding boundary (about 2^-29 of inputs; none of 2,000,000 seeded inputs on glibc 2.36, and the
- * 256 boxes recorded from the C++ expressions in detection-postprocess.vectors.ts decode bit for bit).
+ * operand to double), with glibc's double exp (quant/libm-float64.ts: Math.exp, V8's fdlibm port, differs from it
+ * in the last bit for about one input in ten); box corners, areas and IoU are float operations (each JS operation
+ * rounded with Math.fround: a double holds the exact result of one float +, -, * or / closely enough that
+ * rounding it to float gives the float result).
  * The sorts are TFLM's algorithms (libstdc++'s std::partial_sort heap selection and TFLM's own stable merge
  * sort), so ties and the order among equal scores come out as TFLM's.
  *
@@ -26,6 +23,7 @@
  * scratch buffers in the arena (one of them, `scores`, the float path never reads, yet TFLM requests it).
  */
 import type { StructLayout } from '../memory/device-layout';
+import { EXP_RESULT, glibcExpInto } from '../quant/libm-float64';
 import type { OperatorInfo } from '../model/model.types';
 import type { FlexMap } from '../schema/flexbuffer-reader';
 import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
@@ -102,7 +100,7 @@ interface DetectionPostprocessData {
 }
 
 // Bound once: in Jest's vm sandbox every lookup of the global Math is intercepted (README "Tests").
-const { exp, floor, fround: f32, min: mathMin } = Math;
+const { floor, fround: f32, min: mathMin } = Math;
 
 function floatOption(ctx: PrepareContext, options: FlexMap, key: string): number {
   const v = options[key];
@@ -125,8 +123,10 @@ function decodeBoxes(d: DetectionPostprocessData, boxes: Float32Array, anchors: 
     // Double arithmetic rounded to float once, as the C++ static_casts do.
     const yCenter = f32((boxes[b] / d.scaleY) * anchorH + anchors[a]);
     const xCenter = f32((boxes[b + 1] / d.scaleX) * anchorW + anchors[a + 1]);
-    const halfH = f32(0.5 * exp(boxes[b + 2] / d.scaleH) * anchorH);
-    const halfW = f32(0.5 * exp(boxes[b + 3] / d.scaleW) * anchorW);
+    glibcExpInto(boxes[b + 2] / d.scaleH);
+    const halfH = f32(0.5 * EXP_RESULT[0] * anchorH);
+    glibcExpInto(boxes[b + 3] / d.scaleW);
+    const halfW = f32(0.5 * EXP_RESULT[0] * anchorW);
     out[a] = yCenter - halfH;
     out[a + 1] = xCenter - halfW;
     out[a + 2] = yCenter + halfH;
