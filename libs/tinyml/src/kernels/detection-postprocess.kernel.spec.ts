@@ -181,8 +181,10 @@ describe(OP, () => {
     });
   });
 
-  const options = (o: Record<string, number | boolean>): Uint8Array =>
-    encode({
+  // Numbers as float32 values: flatbuffers' JS encoder writes a float that fits 32 bits as 4 bytes even in a map
+  // it widened to 8 for another value, which no reader decodes (TFLM's options are float32 anyway).
+  const options = (o: Record<string, number | boolean>): Uint8Array => {
+    const all: Record<string, number | boolean> = {
       max_detections: 3,
       max_classes_per_detection: 1,
       detections_per_class: 1,
@@ -195,7 +197,11 @@ describe(OP, () => {
       h_scale: 5,
       w_scale: 5,
       ...o,
-    });
+    };
+    return encode(
+      Object.fromEntries(Object.entries(all).map(([k, v]) => [k, typeof v === 'number' ? Math.fround(v) : v])),
+    );
+  };
 
   it('decodes in double and rounds each center and half size to float first, as TFLM', () => {
     // Box 1 alone above the threshold: x center 1 / 10 * 1 + 0.5 = 0.6 rounds to float 0.60000002, so xmin is

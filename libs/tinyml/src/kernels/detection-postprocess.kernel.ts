@@ -21,6 +21,10 @@
  *
  * Device memory, as TFLM: Init allocates OpData (112 B at both widths: no pointers); Prepare requests eleven
  * scratch buffers in the arena (one of them, `scores`, the float path never reads, yet TFLM requests it).
+ *
+ * A little over 400 lines: decoding, both NMS variants and the prepare() checks that bound what they write are
+ * one unit (each check is there for a loop below); the two sorts, general algorithms, are in
+ * detection-postprocess-sort.ts.
  */
 import type { StructLayout } from '../memory/device-layout';
 import { EXP_RESULT, glibcExpInto } from '../quant/libm-float64';
