@@ -317,13 +317,9 @@ describe(OP, () => {
       detections: 1,
     };
     expect(() => interpreterFor(c)).toThrow(/regular-NMS scratch/);
-    expect(
-      interpreterFor({
-        ...c,
-        options: options({ use_regular_nms: true, max_detections: 1, num_classes: 1 }),
-        scoreShape: [1, 1, 2],
-      }).memory.totalBytes,
-    ).toBeGreaterThan(0);
+    // One class (the first column is then background): nothing joins the top entry, so the buffers suffice.
+    const oneClass = { ...c, options: options({ use_regular_nms: true, max_detections: 1, num_classes: 1 }) };
+    expect(run(oneClass)).toEqual([[0, 0, 1, 1], [0], [Math.fround(0.6)], [1]]);
   });
 
   it('fails at invoke on a decoded box with ymin >= ymax, as TFLM Eval', () => {
