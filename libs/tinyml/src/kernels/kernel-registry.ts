@@ -97,6 +97,7 @@ import { callOnceKernel } from './call-once.kernel';
 import { varHandleKernel } from './var-handle.kernel';
 import { readVariableKernel } from './read-variable.kernel';
 import { assignVariableKernel } from './assign-variable.kernel';
+import { detectionPostprocessKernel } from './detection-postprocess.kernel';
 
 const KERNELS: Kernel<never>[] = [
   addKernel,
@@ -203,6 +204,8 @@ const KERNELS: Kernel<never>[] = [
   varHandleKernel,
   readVariableKernel,
   assignVariableKernel,
+  // SSD detection head (custom op).
+  detectionPostprocessKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

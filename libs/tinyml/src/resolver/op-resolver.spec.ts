@@ -32,12 +32,15 @@ describe('op-set identity', () => {
   });
 
   it('is stable: fixed strings for the named builds (a changed string breaks devices in the field)', () => {
-    // full: 100 op bits (13 bytes: ff x 12, 0f), none restricted. It grows as kernels are appended...
-    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQ3_______________8PAAAAAAAAAAAAAAAAAA');
+    // full: 101 op bits (13 bytes: ff x 12, 1f), none restricted. It grows as kernels are appended...
+    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQ3_______________8fAAAAAAAAAAAAAAAAAA');
     // ...while an id reported by a device of an older version keeps meaning the same ops (codes never move).
     expect(decodeOpSet('ops1.AQX______wAAAAAA')).toEqual(OP_CODES.slice(0, 40).map((op) => ({ op })));
     expect(decodeOpSet('ops1.AQn__________wcAAAAAAAAAAAA')).toEqual(OP_CODES.slice(0, 67).map((op) => ({ op })));
     expect(decodeOpSet('ops1.AQT___8BAAAAAA')).toEqual(OP_CODES.slice(0, 25).map((op) => ({ op })));
+    expect(decodeOpSet('ops1.AQz______________z8AAAAAAAAAAAAAAAA')).toEqual(
+      OP_CODES.slice(0, 94).map((op) => ({ op })),
+    );
     // FULLY_CONNECTED(7), LOGISTIC(8), RELU(17), SOFTMAX(20) int8-only, RESHAPE(19) any type:
     // 01 | 03 | ops 80 01 1a | restricted 80 01 12 | 4 x int8 mask 01 00.
     expect(encodeOpSet(OP_SET_BUILDS['atmega328p-dense'])).toBe('ops1.AQOAARqAARIBAAEAAQABAA');

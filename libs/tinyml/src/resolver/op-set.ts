@@ -110,6 +110,7 @@ export const OP_CODES: readonly string[] = [
   'VAR_HANDLE',
   'READ_VARIABLE',
   'ASSIGN_VARIABLE',
+  'CUSTOM:TFLite_Detection_PostProcess',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */
