@@ -91,6 +91,12 @@ import { signalFilterBankSquareRootKernel } from './signal/filter-bank-square-ro
 import { signalPcanKernel } from './signal/pcan.kernel';
 import { signalRfftKernel } from './signal/rfft.kernel';
 import { signalWindowKernel } from './signal/window.kernel';
+import { signalFramerKernel } from './signal/framer.kernel';
+import { signalStackerKernel } from './signal/stacker.kernel';
+import { signalDelayKernel } from './signal/delay.kernel';
+import { signalOverlapAddKernel } from './signal/overlap-add.kernel';
+import { signalIrfftKernel } from './signal/irfft.kernel';
+import { circularBufferKernel } from './circular-buffer.kernel';
 
 const KERNELS: Kernel<never>[] = [
   addKernel,
@@ -190,6 +196,13 @@ const KERNELS: Kernel<never>[] = [
   addNKernel,
   preluKernel,
   hardSwishKernel,
+  // The rest of TFLM's signal library and its CIRCULAR_BUFFER custom op (stateful streaming ops).
+  signalFramerKernel,
+  signalStackerKernel,
+  signalDelayKernel,
+  signalOverlapAddKernel,
+  signalIrfftKernel,
+  circularBufferKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -104,6 +104,12 @@ export const OP_CODES: readonly string[] = [
   'ADD_N',
   'PRELU',
   'HARD_SWISH',
+  'CUSTOM:SignalFramer',
+  'CUSTOM:SignalStacker',
+  'CUSTOM:SignalDelay',
+  'CUSTOM:SignalOverlapAdd',
+  'CUSTOM:SignalIrfft',
+  'CUSTOM:CIRCULAR_BUFFER',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

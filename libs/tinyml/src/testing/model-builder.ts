@@ -5,7 +5,7 @@
 import { Builder } from 'flatbuffers';
 import { Interpreter, InterpreterOptions } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
-import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
+import { BUILTIN_CUSTOM, BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
 
 export type TestDType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool' | 'int64';
 const TYPE_CODE: Record<TestDType, number> = {
@@ -39,6 +39,8 @@ export interface TestOp {
   /** BuiltinOptions union type id; defaults to the op's own options table. */
   optionsType?: number;
   options?: OptionField[];
+  /** `custom_options` bytes (a FlexBuffers map) of a `CUSTOM:<code>` op. */
+  customOptions?: Uint8Array;
 }
 
 export interface TestModel {
@@ -73,10 +75,13 @@ export function buildModel(m: TestModel): Uint8Array {
   const opNames = [...new Set(m.ops.map((o) => o.op))];
 
   const opCodes = opNames.map((name) => {
-    const code = BUILTIN_OPERATOR_NAMES.indexOf(name);
+    // Custom ops are builtin code CUSTOM (32) with the name in custom_code (schema.fbs OperatorCode).
+    const customCode = name.startsWith('CUSTOM:') ? b.createString(name.slice('CUSTOM:'.length)) : 0;
+    const code = customCode ? BUILTIN_CUSTOM : BUILTIN_OPERATOR_NAMES.indexOf(name);
     if (code < 0) throw new Error(`unknown op ${name}`);
     b.startObject(4);
     b.addFieldInt8(0, Math.min(code, 127), 0);
+    if (customCode) b.addFieldOffset(1, customCode, 0);
     b.addFieldInt32(2, 1, 1);
     b.addFieldInt32(3, code, 0);
     return b.endObject();
@@ -150,14 +155,21 @@ export function buildModel(m: TestModel): Uint8Array {
       });
       options = b.endObject();
     }
+    let customOptions = 0;
+    if (o.customOptions) {
+      b.startVector(1, o.customOptions.length, 1);
+      for (let i = o.customOptions.length - 1; i >= 0; i--) b.addInt8(o.customOptions[i]);
+      customOptions = b.endVector();
+    }
     const inputs = intVector(o.inputs);
     const outputs = intVector(o.outputs);
-    b.startObject(5);
+    b.startObject(6);
     b.addFieldInt32(0, opNames.indexOf(o.op), 0);
     b.addFieldOffset(1, inputs, 0);
     b.addFieldOffset(2, outputs, 0);
     b.addFieldInt8(3, o.optionsType ?? (options ? (BUILTIN_OPTIONS_TYPE[o.op] ?? 1) : 0), 0);
     if (options) b.addFieldOffset(4, options, 0);
+    if (customOptions) b.addFieldOffset(5, customOptions, 0);
     return b.endObject();
   });
 

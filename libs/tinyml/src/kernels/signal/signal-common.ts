@@ -2,6 +2,7 @@
  * Shared pieces of TFLM's signal library (signal/src): option access, MostSignificantBit, integer square
  * roots, and 64-bit words for uint64 tensors (kept as two uint32 halves; no BigInt on the hot path).
  */
+import type { Field, StructLayout } from '../../memory/device-layout';
 import type { FlexMap } from '../../schema/flexbuffer-reader';
 import type { PrepareContext, TensorData } from '../kernel.types';
 
@@ -18,6 +19,11 @@ export function boolOption(ctx: PrepareContext, options: FlexMap, key: string): 
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return v !== 0;
   return ctx.fail(`custom option '${key}' missing or not a bool`);
+}
+
+/** An array of `count` pointers that a kernel allocates persistently (one per row of its state). */
+export function pointerArray(name: string, count: number): StructLayout {
+  return { name: `${name} (${count} pointers)`, fields: Array<Field>(count).fill('ptr') };
 }
 
 /** signal/src/msb_32.cc with the GCC builtin (the reference build): 32 - clz(x), and 32 for x = 0. */
