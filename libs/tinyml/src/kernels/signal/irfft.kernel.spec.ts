@@ -1,31 +1,16 @@
 /**
  * SignalIrfft on the vectors of TFLM's signal/micro/kernels/fft_test.cc: the 64-point impulse cases (IrfftTest
  * Length64Float / Int16 / Int32 / Int32OuterDims4) and the 512-point random spectra of signal/testdata/
- * fft_test_data.cc (irfft-512.vectors.ts). int16 and int32 compare exactly as TFLM's test does (tolerance 0);
+ * fft_test_data.cc (fft.vectors.ts). int16 and int32 compare exactly as TFLM's test does (tolerance 0);
  * float32 within TFLM's 1e-7 (the goldens are printed to 8 significant digits).
  */
 import { ModelFormatError, UnsupportedOpError } from '../../errors';
 import { Interpreter } from '../../interpreter/interpreter';
 import { loadModel } from '../../model/model-reader';
 import { buildModel, expectNear } from '../../testing/model-builder';
-import * as V from './irfft-512.vectors';
+import * as V from './fft.vectors';
 
 type FftType = 'int16' | 'int32' | 'float32';
-const TYPE_CODE: Record<FftType, number> = { float32: 0, int32: 2, int16: 7 };
-
-/**
- * fft_flexbuffers_generated_data.cc: g_gen_data_fft_length_64_{float,int16,int32} and
- * g_gen_data_fft_length_512_{float,int16,int32}, the maps {T, fft_length} (512 needs 16-bit values).
- */
-function irfftOptions(type: FftType, fftLength: 64 | 512): Uint8Array {
-  const keys = [0x66, 0x66, 0x74, 0x5f, 0x6c, 0x65, 0x6e, 0x67, 0x74, 0x68, 0x00, 0x54, 0x00, 0x02, 0x03, 0x0f, 0x02];
-  const t = TYPE_CODE[type];
-  return Uint8Array.from(
-    fftLength === 64
-      ? [...keys, 0x01, 0x02, t, 0x40, 0x04, 0x04, 0x04, 0x24, 0x01]
-      : [...keys, 0x00, 0x01, 0x00, 0x02, 0x00, t, 0x00, 0x00, 0x02, 0x05, 0x05, 0x06, 0x25, 0x01],
-  );
-}
 
 function irfft(type: FftType, inputShape: number[], outputShape: number[], fftLength: 64 | 512): Interpreter {
   const interpreter = new Interpreter(
@@ -40,7 +25,7 @@ function irfft(type: FftType, inputShape: number[], outputShape: number[], fftLe
             op: 'CUSTOM:SignalIrfft',
             inputs: [0],
             outputs: [1],
-            customOptions: irfftOptions(type, fftLength),
+            customOptions: V.fftOptions(type, fftLength),
           },
         ],
         inputs: [0],
@@ -116,7 +101,7 @@ describe('SignalIrfft (fft_test.cc)', () => {
           }),
         ),
       );
-    expect(() => model(irfftOptions('int16', 64), 64).allocate()).toThrow(UnsupportedOpError);
+    expect(() => model(V.fftOptions('int16', 64), 64).allocate()).toThrow(UnsupportedOpError);
     expect(() => irfft('int16', [1, 66], [1, 32], 64)).toThrow(ModelFormatError);
   });
 

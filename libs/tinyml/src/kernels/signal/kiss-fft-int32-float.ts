@@ -1,7 +1,7 @@
 /**
- * KISS FFT 1.3.0's real inverse transform (tools/kiss_fftr.c kiss_fftri over kiss_fft.c) for the two other
- * scalar types TFLM's signal library builds it with (signal/src/kiss_fft_wrappers): FIXED_POINT=32 (int32,
- * Q31) and float. Same algorithm as the int16 path in kiss-fft-int16.ts; what differs is the arithmetic, kept
+ * KISS FFT 1.3.0's real transforms (tools/kiss_fftr.c kiss_fftr and kiss_fftri over kiss_fft.c) for the two
+ * other scalar types TFLM's signal library builds them with (signal/src/kiss_fft_wrappers): FIXED_POINT=32
+ * (int32, Q31) and float. Same algorithm as the int16 path in kiss-fft-int16.ts; what differs is the arithmetic, kept
  * behind KissArithmetic so one butterfly code runs both:
  *
  * - int32: products are exact 64-bit (smul), rounded by sround = (x + 2^30) >> 31 and truncated to int32;
@@ -26,6 +26,8 @@ interface KissArithmetic {
   add(a: number, b: number): number;
   sub(a: number, b: number): number;
   neg(a: number): number;
+  /** HALF_OF of a sum already stored as a scalar: >> 1 (fixed point) or * 0.5 (float). */
+  half(x: number): number;
 }
 
 const TWO_POW_30 = 2 ** 30;
@@ -57,6 +59,7 @@ const INT32_ARITHMETIC: KissArithmetic = {
   add: (a, b) => (a + b) | 0,
   sub: (a, b) => (a - b) | 0,
   neg: (a) => -a | 0,
+  half: (x) => x >> 1,
 };
 
 const { fround } = Math;
@@ -68,12 +71,13 @@ const FLOAT_ARITHMETIC: KissArithmetic = {
   add: (a, b) => fround(a + b),
   sub: (a, b) => fround(a - b),
   neg: (a) => -a,
+  half: (x) => fround(x * 0.5),
 };
 
 type Scalars = Int32Array | Float32Array;
 
-/** kiss_fft_alloc(n, inverse = 1) and kiss_fft over one arithmetic. */
-class InverseComplexFft {
+/** kiss_fft_alloc(n, inverse) and kiss_fft over one arithmetic. */
+class ComplexFft {
   private readonly factors: number[];
   private readonly twiddles: Float64Array;
   private dst: Scalars;
@@ -81,6 +85,7 @@ class InverseComplexFft {
 
   constructor(
     readonly n: number,
+    private readonly inverse: boolean,
     private readonly ar: KissArithmetic,
     empty: Scalars,
   ) {
@@ -89,12 +94,13 @@ class InverseComplexFft {
     this.dst = empty;
     for (let i = 0; i < n; i++) {
       // The inverse negates the forward phase -2 pi i / n.
-      const phase = ((-2 * Math.PI * i) / n) * -1;
+      const phase = ((-2 * Math.PI * i) / n) * (inverse ? -1 : 1);
       this.twiddles[2 * i] = ar.twiddle(Math.cos(phase));
       this.twiddles[2 * i + 1] = ar.twiddle(Math.sin(phase));
     }
   }
 
+  /** kiss_fft: the n complex values of f (re, im interleaved) transformed into out[outStart..]. */
   transform(f: Scalars, out: Scalars, outStart: number): void {
     this.dst = out;
     this.dstBase = outStart;
@@ -174,20 +180,38 @@ class InverseComplexFft {
       t[i2 + 1] = ar.sub(g0I, s3I);
       t[i0] = ar.add(g0R, s3R);
       t[i0 + 1] = ar.add(g0I, s3I);
-      // kf_bfly4's inverse branch.
-      t[i1] = ar.sub(s5R, s4I);
-      t[i1 + 1] = ar.add(s5I, s4R);
-      t[i3] = ar.add(s5R, s4I);
-      t[i3 + 1] = ar.sub(s5I, s4R);
+      if (this.inverse) {
+        t[i1] = ar.sub(s5R, s4I);
+        t[i1 + 1] = ar.add(s5I, s4R);
+        t[i3] = ar.add(s5R, s4I);
+        t[i3 + 1] = ar.sub(s5I, s4R);
+      } else {
+        t[i1] = ar.add(s5R, s4I);
+        t[i1 + 1] = ar.sub(s5I, s4R);
+        t[i3] = ar.sub(s5R, s4I);
+        t[i3 + 1] = ar.add(s5I, s4R);
+      }
     }
   }
 }
 
-/** kiss_fftri: fft_length / 2 + 1 complex bins to fft_length real samples, for one arithmetic. */
-class InverseRealFft {
+/** Super-twiddles of kiss_fftr_alloc: phase -pi ((i + 1) / n + 1/2), negated for the inverse. */
+function superTwiddles(n: number, inverse: boolean, ar: KissArithmetic): Float64Array {
+  const st = new Float64Array(n);
+  for (let i = 0; i < n / 2; i++) {
+    const phase = -Math.PI * ((i + 1) / n + 0.5) * (inverse ? -1 : 1);
+    st[2 * i] = ar.twiddle(Math.cos(phase));
+    st[2 * i + 1] = ar.twiddle(Math.sin(phase));
+  }
+  return st;
+}
+
+/** kiss_fftr: fft_length real samples to fft_length / 2 + 1 complex bins, for one arithmetic. */
+class RealFft {
   readonly n: number;
-  private readonly fft: InverseComplexFft;
+  private readonly fft: ComplexFft;
   private readonly superTwiddles: Float64Array;
+  /** Output of the complex FFT (kiss_fftr_state.tmpbuf). */
   private readonly tmp: Scalars;
 
   constructor(
@@ -199,13 +223,58 @@ class InverseRealFft {
     const n = fftLength / 2;
     this.n = n;
     this.tmp = tmp(2 * n);
-    this.fft = new InverseComplexFft(n, ar, this.tmp);
-    this.superTwiddles = new Float64Array(n);
-    for (let i = 0; i < n / 2; i++) {
-      const phase = -Math.PI * ((i + 1) / n + 0.5) * -1;
-      this.superTwiddles[2 * i] = ar.twiddle(Math.cos(phase));
-      this.superTwiddles[2 * i + 1] = ar.twiddle(Math.sin(phase));
+    this.fft = new ComplexFft(n, false, ar, this.tmp);
+    this.superTwiddles = superTwiddles(n, false, ar);
+  }
+
+  /** `input`: fftLength samples at input[0..]; writes the bins (re, im) at output[o..]. */
+  apply(input: Scalars, output: Scalars, o: number): void {
+    const { n, tmp: t, ar, superTwiddles: st } = this;
+    this.fft.transform(input, t, 0);
+    const dcR = ar.fixdiv(t[0], 2);
+    const dcI = ar.fixdiv(t[1], 2);
+    output[o] = ar.add(dcR, dcI);
+    output[o + 1] = 0;
+    output[o + 2 * n] = ar.sub(dcR, dcI);
+    output[o + 2 * n + 1] = 0;
+    for (let k = 1; k <= n / 2; k++) {
+      const fpkR = ar.fixdiv(t[2 * k], 2);
+      const fpkI = ar.fixdiv(t[2 * k + 1], 2);
+      const fpnkR = ar.fixdiv(t[2 * (n - k)], 2);
+      const fpnkI = ar.fixdiv(ar.neg(t[2 * (n - k) + 1]), 2);
+      const f1kR = ar.add(fpkR, fpnkR);
+      const f1kI = ar.add(fpkI, fpnkI);
+      const f2kR = ar.sub(fpkR, fpnkR);
+      const f2kI = ar.sub(fpkI, fpnkI);
+      const twR = ar.mulSub(f2kR, st[2 * (k - 1)], f2kI, st[2 * (k - 1) + 1]);
+      const twI = ar.mulAdd(f2kR, st[2 * (k - 1) + 1], f2kI, st[2 * (k - 1)]);
+      output[o + 2 * k] = ar.half(ar.add(f1kR, twR));
+      output[o + 2 * k + 1] = ar.half(ar.add(f1kI, twI));
+      output[o + 2 * (n - k)] = ar.half(ar.sub(f1kR, twR));
+      output[o + 2 * (n - k) + 1] = ar.half(ar.sub(twI, f1kI));
     }
+  }
+}
+
+/** kiss_fftri: fft_length / 2 + 1 complex bins to fft_length real samples, for one arithmetic. */
+class InverseRealFft {
+  readonly n: number;
+  private readonly fft: ComplexFft;
+  private readonly superTwiddles: Float64Array;
+  /** The packed spectrum the complex FFT transforms (kiss_fftr_state.tmpbuf). */
+  private readonly tmp: Scalars;
+
+  constructor(
+    readonly fftLength: number,
+    private readonly ar: KissArithmetic,
+    tmp: (length: number) => Scalars,
+  ) {
+    checkFftLength(fftLength);
+    const n = fftLength / 2;
+    this.n = n;
+    this.tmp = tmp(2 * n);
+    this.fft = new ComplexFft(n, true, ar, this.tmp);
+    this.superTwiddles = superTwiddles(n, true, ar);
   }
 
   /** `input`: the bins (re, im) at input[i..]; writes fftLength samples at output[o..]. */
@@ -247,6 +316,20 @@ export class InverseRealFftInt32 extends InverseRealFft {
  * fft_length afterwards (SignalIrfft's float kernel does).
  */
 export class InverseRealFftFloat extends InverseRealFft {
+  constructor(fftLength: number) {
+    super(fftLength, FLOAT_ARITHMETIC, (length) => new Float32Array(length));
+  }
+}
+
+/** SignalRfft int32 (RfftInt32Apply): scaled by 1 / fft_length through the per-stage division, like int16. */
+export class RealFftInt32 extends RealFft {
+  constructor(fftLength: number) {
+    super(fftLength, INT32_ARITHMETIC, (length) => new Int32Array(length));
+  }
+}
+
+/** SignalRfft float32 (RfftFloatApply): kiss_fftr in float, unscaled. */
+export class RealFftFloat extends RealFft {
   constructor(fftLength: number) {
     super(fftLength, FLOAT_ARITHMETIC, (length) => new Float32Array(length));
   }
