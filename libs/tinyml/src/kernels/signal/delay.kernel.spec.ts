@@ -2,6 +2,7 @@
  * SignalDelay on the cases of TFLM's signal/micro/kernels/delay_test.cc, with the options as TFLM's generated
  * FlexBuffers bytes (delay_flexbuffers_generated_data.cc).
  */
+import { UnsupportedOpError } from '../../errors';
 import { Interpreter } from '../../interpreter/interpreter';
 import { loadModel } from '../../model/model-reader';
 import { buildModel } from '../../testing/model-builder';
@@ -108,6 +109,10 @@ describe('SignalDelay (delay_test.cc)', () => {
       streamAndCheck(interpreter, c.input, c.golden, c.shape[0]);
     },
   );
+
+  it('refuses state beyond its bounds before allocating it (one ring per row for 70,000 rows)', () => {
+    expect(() => delay([70000, 1], 3)).toThrow(UnsupportedOpError);
+  });
 
   it('keeps TFLMSignalFrontendDelayParams, two pointer arrays and a frame + delay ring per row', () => {
     // Params 20 -> 32, 2 x 16 (4 pointers), 4 rings of 24 + 4 * (4 + 3) = 52 -> 64.

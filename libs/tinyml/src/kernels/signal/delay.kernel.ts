@@ -6,7 +6,7 @@
 import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { CircularBufferInt16, circularBufferLayout } from './circular-buffer';
-import { intOption, pointerArray } from './signal-common';
+import { checkState, intOption, pointerArray } from './signal-common';
 
 /**
  * delay.cc TFLMSignalFrontendDelayParams {frame_size, delay_length, outer_dims, state_buffers,
@@ -45,6 +45,7 @@ export const signalDelayKernel: Kernel<DelayData> = {
     const frameSize = input.shape[input.shape.length - 1];
     if (frameSize === 0) ctx.fail('empty innermost dimension');
     const rows = input.elementCount / frameSize;
+    checkState(ctx, rows, 2 * rows * (frameSize + delayLength));
     ctx.opData(DELAY_PARAMS);
     ctx.opData(pointerArray('state_buffers', rows));
     ctx.opData(pointerArray('circular_buffers', rows));

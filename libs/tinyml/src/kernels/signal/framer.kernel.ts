@@ -9,7 +9,7 @@
 import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { CircularBufferInt16, circularBufferLayout } from './circular-buffer';
-import { boolOption, intOption, pointerArray } from './signal-common';
+import { boolOption, checkState, intOption, pointerArray } from './signal-common';
 
 /**
  * framer.cc TFLMSignalFramerParams {frame_size, frame_step, outer_dims, n_frames, prefill, state_buffers,
@@ -67,6 +67,7 @@ export const signalFramerKernel: Kernel<FramerData> = {
     ctx.opData(pointerArray('state_buffers', rows));
     ctx.opData(pointerArray('circular_buffers', rows));
     const capacity = Math.ceil(frameSize / frameStep) * frameStep;
+    checkState(ctx, rows, 2 * rows * capacity);
     const rings: CircularBufferInt16[] = [];
     for (let i = 0; i < rows; i++) {
       ctx.opData(circularBufferLayout(capacity));

@@ -6,7 +6,7 @@
  */
 import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
-import { intOption, pointerArray } from './signal-common';
+import { checkState, intOption, pointerArray } from './signal-common';
 
 /** TensorType codes of schema.fbs (the op's "T" option). */
 const TENSOR_TYPE_FLOAT32 = 0;
@@ -88,6 +88,7 @@ export const signalOverlapAddKernel: Kernel<OverlapAddData> = {
     const rows = input.elementCount / (frameSize * framesPerRow);
     if (output.elementCount !== rows * framesPerRow * frameStep)
       ctx.fail(`output holds ${output.elementCount} samples, expected ${rows * framesPerRow * frameStep}`);
+    checkState(ctx, rows, rows * frameSize);
     ctx.opData(OVERLAP_ADD_PARAMS);
     ctx.opData(pointerArray('state_buffers', rows));
     const buffers: (Int16Array | Float32Array)[] = [];

@@ -21,6 +21,23 @@ export function boolOption(ctx: PrepareContext, options: FlexMap, key: string): 
   return ctx.fail(`custom option '${key}' missing or not a bool`);
 }
 
+/**
+ * Bounds on a streaming op's state (rows with their own ring or buffer, and samples in all of them, counting
+ * the doubled ring storage): its options and shapes alone could otherwise make prepare() allocate without
+ * limit. Far above what a TFLM front-end holds (a few rows of a few hundred samples).
+ */
+const MAX_STATE_ROWS = 1 << 16;
+const MAX_STATE_SAMPLES = 1 << 25;
+
+/** Refuses state beyond the bounds above before anything is allocated. */
+export function checkState(ctx: PrepareContext, rows: number, samples: number): void {
+  if (rows > MAX_STATE_ROWS || samples > MAX_STATE_SAMPLES)
+    ctx.unsupported(
+      `state of ${rows} rows, ${samples} samples is larger than this interpreter allows ` +
+        `(${MAX_STATE_ROWS} rows, ${MAX_STATE_SAMPLES} samples)`,
+    );
+}
+
 /** An array of `count` pointers that a kernel allocates persistently (one per row of its state). */
 export function pointerArray(name: string, count: number): StructLayout {
   return { name: `${name} (${count} pointers)`, fields: Array<Field>(count).fill('ptr') };

@@ -8,7 +8,7 @@
 import type { StructLayout } from '../../memory/device-layout';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from '../kernel.types';
 import { CircularBufferInt16, circularBufferLayout } from './circular-buffer';
-import { intOption } from './signal-common';
+import { checkState, intOption } from './signal-common';
 
 /**
  * stacker.cc TFLMSignalStackerParams {num_channels, stacker_left_context, stacker_right_context, stacker_step,
@@ -53,6 +53,7 @@ export const signalStackerKernel: Kernel<StackerData> = {
     if (input.elementCount < channels) ctx.fail(`input holds fewer than num_channels = ${channels} values`);
     if (output.elementCount < stackSize) ctx.fail(`output holds fewer than the ${stackSize} stacked values`);
     if (step > leftContext + rightContext + 1) ctx.fail(`stacker_step ${step} is longer than the stack`);
+    checkState(ctx, 1, 2 * stackSize);
     ctx.opData(STACKER_PARAMS);
     ctx.opData(circularBufferLayout(stackSize));
     return {
