@@ -10,6 +10,8 @@ import { InverseRealFftInt16, kissFftrStateLayout } from './kiss-fft-int16';
 import { InverseRealFftFloat, InverseRealFftInt32 } from './kiss-fft-int32-float';
 import { intOption } from './signal-common';
 
+const { fround } = Math;
+
 /** TensorType codes of schema.fbs (the op's "T" option). */
 const TENSOR_TYPE: Record<number, 'float32' | 'int16' | 'int32'> = { 0: 'float32', 2: 'int32', 7: 'int16' };
 
@@ -100,7 +102,7 @@ export const signalIrfftKernel: Kernel<IrfftData> = {
         const output = io.outputs[0] as Float32Array;
         (d.fft as InverseRealFftFloat).apply(io.inputs[0] as Float32Array, f * d.inputStride, output, f * n);
         // KISS FFT's float inverse is unscaled: IrfftFloatApply divides each sample by fft_length in float.
-        for (let i = f * n; i < (f + 1) * n; i++) output[i] = Math.fround(output[i] / n);
+        for (let i = f * n; i < (f + 1) * n; i++) output[i] = fround(output[i] / n);
       }
     }
   },
