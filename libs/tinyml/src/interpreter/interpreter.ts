@@ -5,7 +5,7 @@
  */
 import { ArenaTooSmallError, ModelFormatError } from '../errors';
 import type { OpCost, TensorData } from '../kernels/kernel.types';
-import { PrepareContext, operatorLabel } from '../kernels/kernel.types';
+import { EVAL_ABORT, PrepareContext, operatorLabel } from '../kernels/kernel.types';
 import { DEVICE_POINTER_BYTES } from '../memory/device-layout';
 import { DeviceMemory, DeviceMemoryInput, deviceMemory } from '../memory/device-memory';
 import { GreedyMemoryPlanner } from '../memory/greedy-memory-planner';
@@ -289,20 +289,21 @@ export class Interpreter {
    * Run subgraph 0's operators once, in graph order; allocates nothing (see bench "allocations"). `hooks.afterOp`
    * (debugging) sees each operator's output tensors as raw bytes right after it ran, before the arena reuses
    * their memory; `hooks.timeOps` records per-op host time for profile(). Both see subgraph 0's operators: a
-   * subgraph that IF / WHILE / CALL_ONCE runs counts in that operator's time.
+   * subgraph that IF / WHILE / CALL_ONCE runs counts in that operator's time. Returns false when an operator
+   * ended the run early (TFLM's kTfLiteAbort: a CIRCULAR_BUFFER whose stride has not come round; the later
+   * operators did not run and the outputs keep what they held), true when every operator ran.
    */
-  invoke(hooks?: InvokeHooks): void {
+  invoke(hooks?: InvokeHooks): boolean {
     this.ensureAllocated();
     if (hooks === undefined) {
-      this.graph.invoke(0);
-      return;
+      return this.graph.invoke(0);
     }
     const nodes = this.nodes;
     const hostMs = this.hostMs;
     let t0 = perf.now();
     for (let k = 0; k < nodes.length; k++) {
       const n = nodes[k];
-      n.kernel.eval(n.data, n.io);
+      const status = n.kernel.eval(n.data, n.io);
       const t1 = perf.now();
       hostMs[k] = t1 - t0;
       t0 = t1;
@@ -314,7 +315,9 @@ export class Interpreter {
         hooks.afterOp(k, outs);
         t0 = perf.now();
       }
+      if (status === EVAL_ABORT) return false;
     }
+    return true;
   }
 
   /**

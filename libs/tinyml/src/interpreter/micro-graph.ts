@@ -5,6 +5,7 @@
  * model; PrepareContext.graph hands it to kernels.
  */
 import type { Kernel, KernelIo, OpCost, TensorData } from '../kernels/kernel.types';
+import { EVAL_ABORT } from '../kernels/kernel.types';
 import type { Model, Subgraph } from '../model/model.types';
 import { ResourceVariables } from './resource-variables';
 
@@ -58,13 +59,17 @@ export class MicroGraph {
     this.bytes = views.map((list) => list.map((v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
   }
 
-  /** MicroGraph::InvokeSubgraph: runs the subgraph's operators in order; allocates nothing. */
-  invoke(subgraph: number): void {
+  /**
+   * MicroGraph::InvokeSubgraph: runs the subgraph's operators in order; allocates nothing. False when an
+   * operator ended the run early (EVAL_ABORT, TFLM's kTfLiteAbort, which its callers pass on).
+   */
+  invoke(subgraph: number): boolean {
     const nodes = this.nodes[subgraph];
     for (let k = 0; k < nodes.length; k++) {
       const n = nodes[k];
-      n.kernel.eval(n.data, n.io);
+      if (n.kernel.eval(n.data, n.io) === EVAL_ABORT) return false;
     }
+    return true;
   }
 
   /** A tensor's memory as its typed view (valid after allocation). */

@@ -7,7 +7,8 @@ import type { MicroGraph } from '../interpreter/micro-graph';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { CALL_ONCE_OPTIONS } from '../model/control-flow';
 import { checkSubgraphIndex } from './control-flow-common';
-import type { Kernel, PrepareContext, Prepared } from './kernel.types';
+import type { EvalStatus, Kernel, PrepareContext, Prepared } from './kernel.types';
+import { EVAL_ABORT } from './kernel.types';
 
 interface CallOnceData {
   graph: MicroGraph;
@@ -26,9 +27,9 @@ export const callOnceKernel: Kernel<CallOnceData> = {
     const init = checkSubgraphIndex(ctx, ctx.options?.i32(CALL_ONCE_OPTIONS.initSubgraphIndex) ?? 0, 'init');
     return { data: { graph: ctx.graph, init, hasRun: false }, macs: 0 };
   },
-  eval(d: CallOnceData): void {
+  eval(d: CallOnceData): EvalStatus {
     if (d.hasRun) return;
-    d.graph.invoke(d.init);
+    if (!d.graph.invoke(d.init)) return EVAL_ABORT; // not run to the end: runs again, as TFLM
     // Set after the run, as TFLM: a failed init subgraph runs again on the next invoke.
     d.hasRun = true;
   },

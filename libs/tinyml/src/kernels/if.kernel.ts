@@ -10,8 +10,8 @@ import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { IF_OPTIONS } from '../model/control-flow';
 import type { OperatorInfo, TensorInfo } from '../model/model.types';
 import { checkSubgraphIndex, checkWritableInputs, copyError } from './control-flow-common';
-import { invokeFailure } from './kernel.types';
-import type { Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
+import { EVAL_ABORT, invokeFailure } from './kernel.types';
+import type { EvalStatus, Kernel, KernelIo, PrepareContext, Prepared, TensorData } from './kernel.types';
 
 const CONDITION = 0;
 /** Inputs after the condition are the branch's inputs. */
@@ -88,7 +88,7 @@ export const ifKernel: Kernel<IfData> = {
       },
     };
   },
-  eval(d: IfData, io: KernelIo): void {
+  eval(d: IfData, io: KernelIo): EvalStatus {
     const branch = (io.inputs[CONDITION] as TensorData)[0] !== 0 ? 0 : 1;
     const error = d.errors[branch];
     if (error !== null) invokeFailure(d.node, error);
@@ -99,7 +99,8 @@ export const ifKernel: Kernel<IfData> = {
     for (let k = 0; k < sg.inputs.length; k++)
       d.inputSlots[k].set(g.tensorBytes(own, d.node.inputs[FIRST_DATA_INPUT + k]));
     for (let k = 0; k < sg.inputs.length; k++) g.tensorBytes(index, sg.inputs[k]).set(d.inputSlots[k]);
-    g.invoke(index);
+    // TF_LITE_ENSURE_OK: an early end of the branch ends the whole run there.
+    if (!g.invoke(index)) return EVAL_ABORT;
     for (let k = 0; k < sg.outputs.length; k++) d.outputSlots[k].set(g.tensorBytes(index, sg.outputs[k]));
     for (let k = 0; k < sg.outputs.length; k++) g.tensorBytes(own, d.node.outputs[k]).set(d.outputSlots[k]);
     // The branch may have reused the memory of the op's inputs; later ops still read them.

@@ -98,6 +98,12 @@ import { varHandleKernel } from './var-handle.kernel';
 import { readVariableKernel } from './read-variable.kernel';
 import { assignVariableKernel } from './assign-variable.kernel';
 import { detectionPostprocessKernel } from './detection-postprocess.kernel';
+import { signalFramerKernel } from './signal/framer.kernel';
+import { signalStackerKernel } from './signal/stacker.kernel';
+import { signalDelayKernel } from './signal/delay.kernel';
+import { signalOverlapAddKernel } from './signal/overlap-add.kernel';
+import { signalIrfftKernel } from './signal/irfft.kernel';
+import { circularBufferKernel } from './circular-buffer.kernel';
 
 const KERNELS: Kernel<never>[] = [
   addKernel,
@@ -206,6 +212,13 @@ const KERNELS: Kernel<never>[] = [
   assignVariableKernel,
   // SSD detection head (custom op).
   detectionPostprocessKernel,
+  // The rest of TFLM's signal library and its CIRCULAR_BUFFER custom op (stateful streaming ops).
+  signalFramerKernel,
+  signalStackerKernel,
+  signalDelayKernel,
+  signalOverlapAddKernel,
+  signalIrfftKernel,
+  circularBufferKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -30,6 +30,14 @@ export interface KernelIo {
   scratch: TensorData[];
 }
 
+/**
+ * What eval() returns to end the current invoke after this op (TFLM's kTfLiteAbort, which MicroGraph passes up
+ * without running the remaining ops): CIRCULAR_BUFFER's way to run the rest of a strided streaming model only
+ * every cycles_max-th invoke. Any other return (undefined) means the op ran normally.
+ */
+export const EVAL_ABORT = 1;
+export type EvalStatus = void | typeof EVAL_ABORT;
+
 export interface Prepared<D> {
   data: D;
   /** Overrides the default cost (bytes of all inputs read, outputs written, macs = output elements). */
@@ -49,7 +57,7 @@ export interface Kernel<D = unknown> {
    */
   readonly types: readonly string[];
   prepare(ctx: PrepareContext): Prepared<D>;
-  eval(data: D, io: KernelIo): void;
+  eval(data: D, io: KernelIo): EvalStatus;
   /** TFLM's optional Reset(): clears state the kernel keeps between invokes (Interpreter.reset()). */
   reset?(data: D): void;
 }

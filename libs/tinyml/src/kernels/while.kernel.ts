@@ -16,8 +16,8 @@ import {
   pairCopies,
   runCopies,
 } from './control-flow-common';
-import { invokeFailure } from './kernel.types';
-import type { Kernel, PrepareContext, Prepared } from './kernel.types';
+import { EVAL_ABORT, invokeFailure } from './kernel.types';
+import type { EvalStatus, Kernel, PrepareContext, Prepared } from './kernel.types';
 
 interface WhileData {
   graph: MicroGraph;
@@ -85,19 +85,19 @@ export const whileKernel: Kernel<WhileData> = {
       },
     };
   },
-  eval(d: WhileData): void {
+  eval(d: WhileData): EvalStatus {
     if (d.enterError !== null) invokeFailure(d.node, d.enterError);
     const g = d.graph;
     const condOutput = g.subgraph(d.cond).outputs[0];
     runCopies(g, d.enter);
-    g.invoke(d.cond);
+    if (!g.invoke(d.cond)) return EVAL_ABORT; // TF_LITE_ENSURE_OK: an early end ends the run
     for (let runs = 0; g.tensorBytes(d.cond, condOutput)[0] !== 0; runs++) {
       if (d.iterateError !== null) invokeFailure(d.node, d.iterateError);
       if (runs >= g.maxWhileIterations) invokeFailure(d.node, `body ran ${runs} times (maxWhileIterations)`);
       runCopies(g, d.toBody);
-      g.invoke(d.body);
+      if (!g.invoke(d.body)) return EVAL_ABORT;
       runCopies(g, d.fromBody);
-      g.invoke(d.cond);
+      if (!g.invoke(d.cond)) return EVAL_ABORT;
     }
   },
 };

@@ -111,6 +111,12 @@ export const OP_CODES: readonly string[] = [
   'READ_VARIABLE',
   'ASSIGN_VARIABLE',
   'CUSTOM:TFLite_Detection_PostProcess',
+  'CUSTOM:SignalFramer',
+  'CUSTOM:SignalStacker',
+  'CUSTOM:SignalDelay',
+  'CUSTOM:SignalOverlapAdd',
+  'CUSTOM:SignalIrfft',
+  'CUSTOM:CIRCULAR_BUFFER',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

@@ -2,6 +2,7 @@
  * Shared pieces of TFLM's signal library (signal/src): option access, MostSignificantBit, integer square
  * roots, and 64-bit words for uint64 tensors (kept as two uint32 halves; no BigInt on the hot path).
  */
+import type { Field, StructLayout } from '../../memory/device-layout';
 import type { FlexMap } from '../../schema/flexbuffer-reader';
 import type { PrepareContext, TensorData } from '../kernel.types';
 
@@ -18,6 +19,28 @@ export function boolOption(ctx: PrepareContext, options: FlexMap, key: string): 
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return v !== 0;
   return ctx.fail(`custom option '${key}' missing or not a bool`);
+}
+
+/**
+ * Bounds on a streaming op's state (rows with their own ring or buffer, and samples in all of them, counting
+ * the doubled ring storage): its options and shapes alone could otherwise make prepare() allocate without
+ * limit. Far above what a TFLM front-end holds (a few rows of a few hundred samples).
+ */
+const MAX_STATE_ROWS = 1 << 16;
+const MAX_STATE_SAMPLES = 1 << 25;
+
+/** Refuses state beyond the bounds above before anything is allocated. */
+export function checkState(ctx: PrepareContext, rows: number, samples: number): void {
+  if (rows > MAX_STATE_ROWS || samples > MAX_STATE_SAMPLES)
+    ctx.unsupported(
+      `state of ${rows} rows, ${samples} samples is larger than this interpreter allows ` +
+        `(${MAX_STATE_ROWS} rows, ${MAX_STATE_SAMPLES} samples)`,
+    );
+}
+
+/** An array of `count` pointers that a kernel allocates persistently (one per row of its state). */
+export function pointerArray(name: string, count: number): StructLayout {
+  return { name: `${name} (${count} pointers)`, fields: Array<Field>(count).fill('ptr') };
 }
 
 /** signal/src/msb_32.cc with the GCC builtin (the reference build): 32 - clz(x), and 32 for x = 0. */
