@@ -104,7 +104,6 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
         EVIDENCE_TICK_MS: '0',
         DRIFT_TICK_MS: '0',
         DRIFT_WINDOW_H: '4',
-        DRIFT_REFERENCE: 'first-window',
       });
       sql = new Client({ connectionString: platform.databaseUrl });
       await sql.connect();

@@ -53,7 +53,7 @@ export interface AppConfig {
    * what a cohort is judged against — always the cohort's own first window on the devices
    * (`first-window`, the default), or the manifest's validation-set statistics where the model ships
    * them (`manifest`). The default because a validation split pools all the training data, which the
-   * field's hours seldom match: against it gas-ethylene v1 alarmed in 53 of 76 healthy hours of
+   * field's hours seldom match: against it gas-ethylene v1 alarmed in 47 of 76 healthy hours of
    * `npm run bench:drift`, against its own first day in none (and still caught the drift, 11 h late).
    */
   drift: { tickMs: number; windowMs: number; stepMs: number; reference: DriftReferenceMode };
