@@ -54,7 +54,10 @@ export function registerSimCommands(program: Command): void {
       'public keys (PEM files or folders) the nodes accept model signatures from over the air (default: the local dev key, .tinyfleet/keys)',
     )
     .option('--mcu <id>', 'MCU profile of every node (default: builds cycled per stream; nrf52840 with --stream-file)')
-    .option('--radio <id>', 'radio profile of every node (default: as --mcu)')
+    .option(
+      '--radio <id>',
+      'radio profile of every node (default: builds cycled per stream; nrf52840-ble-1m with --stream-file)',
+    )
     .option(
       '--gas-shuffle',
       'gas-ethylene nodes replay each UCI batch in a shuffled order (the files list it gas by gas)',
@@ -183,7 +186,7 @@ export function registerSimCommands(program: Command): void {
 }
 
 /** `--mcu`/`--radio`: every node on that board (a cohort of its own: model × stream × MCU × radio). */
-function boards(
+export function boards(
   specs: NodeSpec[],
   o: { mcu?: string; radio?: string },
   known: { MCU_PROFILES: object; RADIO_PROFILES: object },
