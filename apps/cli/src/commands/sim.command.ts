@@ -90,6 +90,8 @@ export function registerSimCommands(program: Command): void {
       opts,
       await import('@tinyfleet/energy'),
     );
+    if (opts.gasStartBatch && opts.gasEndBatch && opts.gasEndBatch < opts.gasStartBatch)
+      throw new Error(`--gas-end-batch ${opts.gasEndBatch} comes before --gas-start-batch ${opts.gasStartBatch}`);
     const gas = opts.gasStartBatch
       ? sim.startGasNodesBefore(specs, sim.uciBatchStartRow(opts.gasStartBatch), parseDurationMs(opts.gasLead))
       : specs;
