@@ -1,5 +1,4 @@
 import { createKeyPair } from '@tinyfleet/artifact/verify-node';
-import { readCsv } from '@tinyfleet/datasets';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +11,7 @@ import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-execu
 import { FleetHost, type HostedNode } from '../device-sim/src/fleet/fleet-host';
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
 import { FakeClock } from '../device-sim/src/node/node-ports';
-import { UCI_FILES, UCI_LABELS } from '../device-sim/src/streams/gas.stream';
+import { uciBatchStartRow, UCI_LABELS } from '../device-sim/src/streams/gas.stream';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
 import { bootTimeout, waitUntil, WAIT_TIMEOUT_MS } from './support/wait';
 
@@ -105,7 +104,6 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
         EVIDENCE_TICK_MS: '0',
         DRIFT_TICK_MS: '0',
         DRIFT_WINDOW_H: '4',
-        DRIFT_REFERENCE: 'first-window',
       });
       sql = new Client({ connectionString: platform.databaseUrl });
       await sql.connect();
@@ -124,10 +122,10 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
         modelCacheDir: path.join(tmp, 'models'), // the factory image: v1
         trustedKeyPaths: [path.join(tmp, 'key', 'ed25519.pub.pem')],
         connectConcurrency: 4,
-        uciShuffledWithinBatches: true,
+        uci: { shuffledWithinBatches: true },
       });
       // Every node reaches batch 8 after BATCH6_HOURS of batch 6 (one exposure apart).
-      const batch8 = firstRowOfBatch(8);
+      const batch8 = uciBatchStartRow(8);
       host.add(
         planFleet('loop', NODES, 'gas-ethylene:100').map((s) => ({
           ...s,
@@ -300,17 +298,6 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
     );
   }, 420_000);
 });
-
-/** Row index (in the stream's batch order) where UCI batch `batch` starts. */
-function firstRowOfBatch(batch: number): number {
-  let before = 0;
-  for (const file of UCI_FILES) {
-    const t = readCsv(file);
-    const col = t.column('batch');
-    for (let r = 0; r < t.rows.length; r++) if (t.number(r, col) < batch) before++;
-  }
-  return before;
-}
 
 /** The body of POST /api/models for an artifact folder (what `tinyfleet model push` sends). */
 function upload(dir: string) {

@@ -4,7 +4,7 @@
  */
 export { startDefaultFleet } from './fleet/default-fleet';
 export type { FleetStats } from './fleet/fleet-host';
-export { parseDurationMs, planFleet } from './fleet/fleet-plan';
+export { parseDurationMs, planFleet, startGasNodesBefore } from './fleet/fleet-plan';
 export { runFleet } from './fleet/fleet-runner';
 export {
   createFleetClaim,
@@ -15,6 +15,8 @@ export {
   parseClaimToken,
 } from './fleet/fleet-setup';
 export { formatVirtualSpan, progressLine } from './fleet/fleet-stats';
+export { uciBatchStartRow } from './streams/gas.stream';
+export { UciTruth } from './streams/uci-truth';
 export { loadUserStream, USER_STREAM } from './streams/user.stream';
 export type { UserStreamOptions } from './streams/user.stream';
 export type { NodeSpec } from './fleet/fleet-plan';

@@ -83,10 +83,11 @@ interface Scenario {
   truthOnsetMs: (nodes: SimNode[]) => number | null;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const dataDir = process.env.FLEET_DATA_DIR ?? defaultDataDir();
   process.env.FLEET_DATA_DIR = dataDir;
-  const results = scenarios(dataDir).map(run);
+  const results = [];
+  for (const s of scenarios(dataDir)) results.push(await run(s));
   console.log(JSON.stringify({ assumptions: ASSUMPTIONS, results }, null, 2));
 }
 
@@ -167,6 +168,17 @@ function scenarios(dataDir: string): Scenario[] {
       truthOnsetMs: () => T0,
     },
     {
+      // What DRIFT_REFERENCE=first-window (the platform's default) gives up: a model wrong from its
+      // first hour is its own reference. The rollout's drift gate still has the control side.
+      name: "doorbell: person_detect with the wrong input scale, rolled out at t = 0, against the cohort's first 24 h",
+      stream: doorbell,
+      model: new SharedModel(broken),
+      reference: 'first-window',
+      referenceSource: "the cohort's first 24 h (no manifest reference)",
+      offsets: doorOffsets,
+      truthOnsetMs: () => T0,
+    },
+    {
       name: 'doorbell: person_detect, healthy',
       stream: doorbell,
       model: new SharedModel(healthy),
@@ -225,7 +237,7 @@ function personDetectReference(a: ModelArtifact, frames = 300): { signals: Windo
   return { signals: acc.snapshot(), source: `VWW train split, first ${n} frames, person_detect int8 on libs/tinyml` };
 }
 
-function run(s: Scenario) {
+async function run(s: Scenario) {
   const nodes = s.offsets.map(
     (offset, k) =>
       new SimNode({
@@ -262,6 +274,9 @@ function run(s: Scenario) {
   const started = performance.now();
   for (let t = T0 + HOUR; t <= T0 + WEEK; t += HOUR) {
     for (const n of nodes) n.advance(t);
+    // The PUBACKs (resolved publishes) land before the next hour: a node holds its next summary
+    // while the previous one awaits its acknowledgement, as on a real link.
+    await new Promise((r) => setImmediate(r));
     nodes.forEach((n, k) => {
       const up = n.uplink as RecordingUplink;
       for (; seen[k]! < up.summaries.length; seen[k]!++) {
@@ -353,4 +368,4 @@ function round(x: number | null): number | null {
   return x === null ? null : Number(x.toFixed(3));
 }
 
-main();
+void main();

@@ -13,6 +13,7 @@ import type { VirtualClock } from '../node/node-ports';
 import { emptyPublished, SIM_UPLINK_KINDS, SimUplinkKind } from '../node/node-radio';
 import { FIRMWARE_VERSION, SimNode } from '../node/sim-node';
 import { STREAM_KINDS, StreamCatalog } from '../streams/stream-catalog';
+import type { UciStreamOptions } from '../streams/gas.stream';
 import type { UserStreamOptions } from '../streams/user.stream';
 import type { NodeSpec } from './fleet-plan';
 import { defaultTrustedKeyDir } from './fleet-setup';
@@ -34,10 +35,11 @@ export interface FleetHostOptions {
   /** Replay only this many distinct doorbell frames (tests: fewer distinct inferences to run). */
   doorbellMaxFrames?: number;
   /**
-   * gas-ethylene nodes replay the UCI rows shuffled within each batch, so the class order of the file
-   * is no time signal and what drifts is the sensors (drift tests, bench:drift).
+   * How gas-ethylene nodes replay UCI: shuffled within each batch, so the class order of the file is
+   * no time signal and what drifts is the sensors (drift tests, `sim run --gas-shuffle`), and up to
+   * which batch (`--gas-end-batch`).
    */
-  uciShuffledWithinBatches?: boolean;
+  uci?: UciStreamOptions;
   /** The user's own recording, for nodes of stream kind `user` (`sim run --stream-file`). */
   userStream?: UserStreamOptions;
   /** How often to look for newly built artifacts (real ms); 0 = never. */
@@ -116,7 +118,7 @@ export class FleetHost {
     this.streams = new StreamCatalog({
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       doorbellMaxFrames: o.doorbellMaxFrames,
-      uciShuffledWithinBatches: o.uciShuffledWithinBatches,
+      uci: o.uci,
       user: o.userStream,
     });
     this.store = new IdentityStore(path.join(o.stateDir, 'identities'));

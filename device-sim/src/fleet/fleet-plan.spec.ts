@@ -1,5 +1,5 @@
 import { parseClaimToken } from './fleet-setup';
-import { parseDurationMs, parseMix, planFleet } from './fleet-plan';
+import { parseDurationMs, parseMix, planFleet, startGasNodesBefore } from './fleet-plan';
 import { ScaledClock } from '../node/node-ports';
 
 describe('fleet plan', () => {
@@ -15,6 +15,18 @@ describe('fleet plan', () => {
       ['gas-ethylene', 5],
     ]);
     expect(() => parseMix('wind:3')).toThrow(/unknown stream/);
+  });
+
+  it('startGasNodesBefore: gas-ethylene nodes reach a row after the lead, one exposure (5 min) apart', () => {
+    const specs = startGasNodesBefore(planFleet('f', 6, 'gas-ethylene:50,soil:50'), 1000, 30 * 3_600_000);
+    // 30 h of one exposure every 5 virtual minutes: 360 exposures before row 1000.
+    expect(specs.filter((s) => s.stream === 'gas-ethylene').map((s) => s.streamOffset)).toEqual([640, 641, 642]);
+    expect(specs.filter((s) => s.stream === 'soil').map((s) => s.streamOffset)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(() => startGasNodesBefore(specs, 100, 30 * 3_600_000)).toThrow(/before the first UCI row/);
   });
 
   it('parses durations and claim tokens', () => {

@@ -1,4 +1,5 @@
 import type { BatteryId, McuId, RadioId } from '@tinyfleet/energy';
+import { UCI_EXPOSURE_INTERVAL_MS } from '../streams/gas.stream';
 import { NodeStreamKind, STREAM_KINDS, StreamKind } from '../streams/stream-catalog';
 
 export interface NodeSpec {
@@ -51,6 +52,18 @@ export function planFleet(fleetName: string, devices: number, mix: string): Node
   for (const c of counts)
     for (let i = 0; i < c.n; i++) specs.push({ hardwareId: `${fleetName}-${c.k}-${i}`, stream: c.k, index: i });
   return specs;
+}
+
+/**
+ * The gas-ethylene nodes of `specs` start `leadMs` of virtual time before UCI replay row `row` (e.g.
+ * the first row of a batch), node i one exposure further in than node i − 1, so a whole cohort
+ * crosses into that batch within its first hour instead of each node somewhere in the recording.
+ */
+export function startGasNodesBefore(specs: NodeSpec[], row: number, leadMs: number): NodeSpec[] {
+  const lead = Math.round(leadMs / UCI_EXPOSURE_INTERVAL_MS);
+  if (lead > row)
+    throw new Error(`a lead of ${lead} exposures reaches back before the first UCI row (${row} before it)`);
+  return specs.map((s) => (s.stream === 'gas-ethylene' ? { ...s, streamOffset: row - lead + s.index } : s));
 }
 
 /** Parse `90s`, `15m`, `2h`, `1d`, or plain ms. */

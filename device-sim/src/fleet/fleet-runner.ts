@@ -6,6 +6,7 @@ import type { FleetStats } from './fleet-host';
 import type { HeapUsage } from './heap-usage';
 import type { NodeSpec } from './fleet-plan';
 import { mergeStats } from './fleet-stats';
+import type { UciStreamOptions } from '../streams/gas.stream';
 import type { UserStreamOptions } from '../streams/user.stream';
 
 export interface FleetWorkerData {
@@ -25,6 +26,7 @@ export interface FleetWorkerData {
   doorbellMeanMotionIntervalMs?: number;
   modelRefreshMs: number;
   trustedKeyPaths?: string[];
+  uci?: UciStreamOptions;
   userStream?: UserStreamOptions;
 }
 
@@ -61,6 +63,8 @@ export interface FleetRunOptions {
   modelRefreshMs?: number;
   /** The nodes' trust store for OTA signatures (FleetHostOptions.trustedKeyPaths). */
   trustedKeyPaths?: string[];
+  /** How gas-ethylene nodes replay UCI (FleetHostOptions.uci). */
+  uci?: UciStreamOptions;
   /** The user's recording for nodes of stream kind `user`. */
   userStream?: UserStreamOptions;
   onProgress?: (stats: FleetStats) => void;
@@ -120,6 +124,7 @@ export function runFleet(o: FleetRunOptions): RunningFleet {
       doorbellMeanMotionIntervalMs: o.doorbellMeanMotionIntervalMs,
       modelRefreshMs: o.modelRefreshMs ?? 30_000,
       trustedKeyPaths: o.trustedKeyPaths,
+      uci: o.uci,
       userStream: o.userStream,
     };
     const worker = new Worker(path.join(__dirname, `fleet-worker${ext}`), {

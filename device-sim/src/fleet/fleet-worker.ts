@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     doorbellMeanMotionIntervalMs: d.doorbellMeanMotionIntervalMs,
     modelRefreshMs: d.modelRefreshMs,
     trustedKeyPaths: d.trustedKeyPaths,
+    uci: d.uci,
     userStream: d.userStream,
   });
   let stopping = false;

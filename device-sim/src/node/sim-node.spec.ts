@@ -292,6 +292,33 @@ describe('SimNode with person_detect (doorbell)', () => {
     expect(Buffer.from(st.slots[0]!.sha256).readUInt32BE(0)).toBe(model.artifact.modelTag);
   });
 
+  it('reports its slots at once when a model is installed, not a status interval later', async () => {
+    const up = new FakeUplink();
+    up.connected = true;
+    const node = new SimNode({
+      hardwareId: 'door-2',
+      mcu: MCU_PROFILES.nrf52840,
+      radio: RADIO_PROFILES['nrf52840-ble-1m'],
+      battery: BATTERY_PROFILES['aa-alkaline-2s'],
+      stream: frames,
+      streamOffset: 0,
+      bootMs: 0,
+      seed: 7,
+      seqStore: new MemorySeqStore(),
+      uplink: up,
+    });
+    node.linkUp(0);
+    await flush();
+    expect(up.of('status').map((p) => decodeStatusV1(p).slots)).toEqual([[null, null]]);
+    node.advance(10 * 60_000);
+    expect(node.installModel(model).ok).toBe(true);
+    node.advance(11 * 60_000); // 49 minutes before the hourly status
+    await flush();
+    const statuses = up.of('status').map((p) => decodeStatusV1(p));
+    expect(statuses).toHaveLength(2);
+    expect(Buffer.from(statuses[1]!.slots[0]!.sha256).readUInt32BE(0)).toBe(model.artifact.modelTag);
+  });
+
   it('sends up/summary with the status: the window the interpreter saw, charged to the radio ledger', async () => {
     const up = new FakeUplink();
     up.connected = true;

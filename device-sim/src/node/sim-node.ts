@@ -278,10 +278,18 @@ export class SimNode {
     this.pump(this.lastNowMs);
   }
 
-  /** Install a model into the inactive slot (refused with a reason when it does not fit). */
+  /**
+   * Install a model into the inactive slot (refused with a reason when it does not fit). The next
+   * pump sends a status: the platform knows what a device runs only from its slots, and evidence
+   * requests, rollout targets and drift cohorts go by them — a status interval later (an hour by
+   * default) a request for the model found no device running it.
+   */
   installModel(model: SharedModel) {
     const fit = this.slots.install(model);
-    if (fit.ok) this.samplesSinceInference = 0;
+    if (fit.ok) {
+      this.samplesSinceInference = 0;
+      this.statusDue = true;
+    }
     return fit;
   }
 

@@ -75,20 +75,34 @@ function decodeSmellnet(file: string) {
   return { channels, values, truth, lines: Uint32Array.from(t.lines) };
 }
 
+export interface UciStreamOptions {
+  /**
+   * Each batch's rows in a seeded random order. The file lists a batch gas by gas (runs of up to 525
+   * rows of one gas), which a sensor in the field would not see, so in file order the class mix moves
+   * with the row and not only with the sensors' drift; the batch order — the drift over 36 months —
+   * is kept.
+   */
+  shuffledWithinBatches?: boolean;
+  /**
+   * The last batch replayed: after its last row the replay starts that batch again instead of going
+   * on to later batches and back to batch 1, so a node that reached a drifted batch stays in it (a
+   * sensor does not un-drift; `sim run --gas-end-batch`).
+   */
+  endBatch?: number;
+}
+
 /**
  * UCI gas drift, batches 1..9 in time order (train file then test file), so a node replaying it sees
  * the sensors drift. Raw sample = the 128 features as float32 (512 B): the raw time series behind
  * them is not in the data, so this is the smallest honest "raw" payload.
- *
- * `shuffledWithinBatches`: each batch's rows in a seeded random order. The file lists a batch gas by
- * gas (runs of up to 525 rows of one gas), which a sensor in the field would not see, so in file order
- * the class mix moves with the row and not only with the sensors' drift; the batch order — the drift
- * over 36 months — is kept.
  */
-export function loadUciDriftStream(files = UCI_FILES, opts: { shuffledWithinBatches?: boolean } = {}): SensorStream {
-  const { channels, values, truth, fileIndex, lines, batches } = decodeUciDrift(files, opts.shuffledWithinBatches);
+export function loadUciDriftStream(files = UCI_FILES, opts: UciStreamOptions = {}): SensorStream {
+  const { channels, values, truth, fileIndex, lines, batches } = decodeUciDrift(files, opts);
   const n = channels.length;
   const len = truth.length;
+  // With endBatch, a row past the end is a row of the end batch again; otherwise the recording wraps.
+  const holdFrom = opts.endBatch === undefined ? 0 : batches.indexOf(opts.endBatch);
+  const row = (i: number) => (i < len ? wrapIndex(i, len) : holdFrom + ((i - holdFrom) % (len - holdFrom)));
   return {
     id: 'gas-ethylene',
     sensor: 'gas',
@@ -97,14 +111,37 @@ export function loadUciDriftStream(files = UCI_FILES, opts: { shuffledWithinBatc
     labels: UCI_LABELS,
     length: len,
     rawSampleBytes: 128 * 4,
-    values: (i) => values.subarray(wrapIndex(i, len) * n, (wrapIndex(i, len) + 1) * n),
-    groundTruth: (i) => truth[wrapIndex(i, len)],
+    values: (i) => values.subarray(row(i) * n, (row(i) + 1) * n),
+    groundTruth: (i) => truth[row(i)],
     nextIntervalMs: () => UCI_EXPOSURE_INTERVAL_MS,
     describe: (i) => {
-      const k = wrapIndex(i, len);
+      const k = row(i);
       return `${files[fileIndex[k]]}:${lines[k]} (batch ${batches[k]})`;
     },
   };
+}
+
+/**
+ * Where UCI batch `batch` starts in the replay (its first row; the shuffle keeps every row in its
+ * batch, so this holds for both orders). Throws for a batch the files do not hold (7 and 10).
+ */
+export function uciBatchStartRow(batch: number, files = UCI_FILES): number {
+  const held = new Set<number>();
+  let before = 0;
+  for (const file of files) {
+    const t = readCsv(file);
+    const col = t.column('batch');
+    for (let r = 0; r < t.rows.length; r++) {
+      const b = t.number(r, col);
+      held.add(b);
+      if (b < batch) before++;
+    }
+  }
+  if (!held.has(batch))
+    throw new Error(
+      `UCI batch ${batch} is not in the files (they hold batches ${[...held].sort((a, b) => a - b).join(', ')})`,
+    );
+  return before;
 }
 
 /** Fisher–Yates within each run of one batch, seeded, so every replay (and every node) sees one order. */
@@ -122,17 +159,23 @@ function shuffleWithinBatches(rows: Array<{ batch: number }>): void {
 }
 
 /** Both CSVs decoded into typed arrays in time order (a scope of its own, as decodeSmellnet). */
-function decodeUciDrift(files: string[], shuffledWithinBatches = false) {
+function decodeUciDrift(files: string[], opts: UciStreamOptions) {
   const tables = files.map((f) => readCsv(f));
   const channels = tables[0].header.filter((h) => /^s\d\d_/.test(h));
   const n = channels.length;
-  const rows: { t: (typeof tables)[number]; r: number; batch: number; fileIndex: number }[] = [];
+  let rows: { t: (typeof tables)[number]; r: number; batch: number; fileIndex: number }[] = [];
   tables.forEach((t, k) => {
     const b = t.column('batch');
     for (let r = 0; r < t.rows.length; r++) rows.push({ t, r, batch: t.number(r, b), fileIndex: k });
   });
   rows.sort((a, b) => a.batch - b.batch); // stable: keeps file order within a batch
-  if (shuffledWithinBatches) shuffleWithinBatches(rows);
+  if (opts.endBatch !== undefined) {
+    const held = [...new Set(rows.map((row) => row.batch))];
+    if (!held.includes(opts.endBatch))
+      throw new Error(`UCI batch ${opts.endBatch} is not in the files (they hold batches ${held.join(', ')})`);
+    rows = rows.filter((row) => row.batch <= opts.endBatch!);
+  }
+  if (opts.shuffledWithinBatches) shuffleWithinBatches(rows);
   const values = new Float32Array(rows.length * n);
   const truth = new Uint8Array(rows.length);
   rows.forEach(({ t, r }, k) => {

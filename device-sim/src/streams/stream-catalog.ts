@@ -1,5 +1,5 @@
 import { loadDoorbellStream } from './doorbell.stream';
-import { loadSmellnetStream, loadUciDriftStream } from './gas.stream';
+import { loadSmellnetStream, loadUciDriftStream, type UciStreamOptions } from './gas.stream';
 import type { SensorStream } from './sensor-stream';
 import { loadSoilStream } from './soil.stream';
 import { loadUserStream, USER_STREAM, type UserStreamOptions } from './user.stream';
@@ -20,8 +20,8 @@ export class StreamCatalog {
     private readonly opts: {
       doorbellMeanMotionIntervalMs?: number;
       doorbellMaxFrames?: number;
-      /** gas-ethylene: the UCI rows shuffled within each batch (loadUciDriftStream). */
-      uciShuffledWithinBatches?: boolean;
+      /** gas-ethylene: the UCI replay's order and last batch (loadUciDriftStream). */
+      uci?: UciStreamOptions;
       user?: UserStreamOptions;
     } = {},
   ) {}
@@ -46,7 +46,7 @@ export class StreamCatalog {
       case 'gas-fruit':
         return loadSmellnetStream();
       case 'gas-ethylene':
-        return loadUciDriftStream(undefined, { shuffledWithinBatches: this.opts.uciShuffledWithinBatches });
+        return loadUciDriftStream(undefined, this.opts.uci);
       case 'doorbell':
         return loadDoorbellStream(this.opts.doorbellMeanMotionIntervalMs, this.opts.doorbellMaxFrames);
     }

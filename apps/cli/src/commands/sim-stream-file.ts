@@ -32,9 +32,7 @@ export function addStreamFileOptions(cmd: Command): Command {
       'with --stream-file: sensor profile that prices a sample: soil (probe + ADC) | gas | doorbell (camera)',
     )
     .option('--label-column <name>', 'with --stream-file (CSV): ground-truth column', 'label')
-    .option('--timestamp-column <name>', 'with --stream-file (CSV): timestamp column', 'timestamp')
-    .option('--mcu <id>', 'with --stream-file: MCU profile of the nodes', 'nrf52840')
-    .option('--radio <id>', 'with --stream-file: radio profile of the nodes', 'nrf52840-ble-1m');
+    .option('--timestamp-column <name>', 'with --stream-file (CSV): timestamp column', 'timestamp');
 }
 
 export interface StreamFileOpts {
@@ -46,8 +44,8 @@ export interface StreamFileOpts {
   streamSensor?: string;
   labelColumn: string;
   timestampColumn: string;
-  mcu: string;
-  radio: string;
+  mcu?: string;
+  radio?: string;
   devices: number;
   fleetName: string;
   platform: string;
@@ -111,8 +109,9 @@ export async function planStreamFile(o: StreamFileOpts): Promise<StreamFilePlan>
     hardwareId: `${o.fleetName}-${id}-${i}`,
     stream: 'user',
     index: i,
-    mcu: o.mcu as NodeSpec['mcu'],
-    radio: o.radio as NodeSpec['radio'],
+    // The board the walk-through targets, unless --mcu/--radio say otherwise.
+    mcu: (o.mcu ?? 'nrf52840') as NodeSpec['mcu'],
+    radio: (o.radio ?? 'nrf52840-ble-1m') as NodeSpec['radio'],
   }));
   return { specs, userStream, model: { name: m[1], version: m[2], manifest } };
 }

@@ -1,5 +1,7 @@
+import type { McuId, RadioId } from '@tinyfleet/energy';
 import { Command, Option } from 'commander';
-import { platformOption } from '../http-client';
+import type { NodeSpec } from '../../../../device-sim/src';
+import { apiRequest, platformOption } from '../http-client';
 import {
   addStreamFileOptions,
   planStreamFile,
@@ -16,6 +18,7 @@ import {
  */
 export function registerSimCommands(program: Command): void {
   const sim = program.command('sim').description('Simulated microcontroller fleets on real sensor recordings');
+  registerLabelEvidence(sim);
   const run = sim
     .command('run')
     .description('Run N simulated nodes (worker threads, one MQTT connection each) with a live progress line')
@@ -50,6 +53,26 @@ export function registerSimCommands(program: Command): void {
       '--trust <path...>',
       'public keys (PEM files or folders) the nodes accept model signatures from over the air (default: the local dev key, .tinyfleet/keys)',
     )
+    .option('--mcu <id>', 'MCU profile of every node (default: builds cycled per stream; nrf52840 with --stream-file)')
+    .option(
+      '--radio <id>',
+      'radio profile of every node (default: builds cycled per stream; nrf52840-ble-1m with --stream-file)',
+    )
+    .option(
+      '--gas-shuffle',
+      'gas-ethylene nodes replay each UCI batch in a shuffled order (the files list it gas by gas)',
+    )
+    .option(
+      '--gas-start-batch <n>',
+      'gas-ethylene nodes reach this UCI batch (the files hold 1-6, 8, 9) after --gas-lead, one exposure apart',
+      (v) => positiveInt(v, '--gas-start-batch'),
+    )
+    .option('--gas-lead <d>', 'with --gas-start-batch: virtual time replayed before that batch, e.g. 30h', '0')
+    .option(
+      '--gas-end-batch <n>',
+      'gas-ethylene nodes go no further than this UCI batch: they replay it again (the sensors stay drifted)',
+      (v) => positiveInt(v, '--gas-end-batch'),
+    )
     .option('--json', 'print the final summary as JSON')
     .addOption(
       new Option('--progress-ms <ms>', 'progress line interval')
@@ -62,7 +85,17 @@ export function registerSimCommands(program: Command): void {
     const { planFleet, parseDurationMs, runFleet, progressLine, formatVirtualSpan } = sim;
     const setup = sim;
     const own: StreamFilePlan | null = opts.streamFile ? await planStreamFile(opts) : null;
-    const specs = own ? own.specs : planFleet(opts.fleetName, opts.devices, opts.mix);
+    const specs = boards(
+      own ? own.specs : planFleet(opts.fleetName, opts.devices, opts.mix),
+      opts,
+      await import('@tinyfleet/energy'),
+    );
+    if (opts.gasStartBatch && opts.gasEndBatch && opts.gasEndBatch < opts.gasStartBatch)
+      throw new Error(`--gas-end-batch ${opts.gasEndBatch} comes before --gas-start-batch ${opts.gasStartBatch}`);
+    const gas = opts.gasStartBatch
+      ? sim.startGasNodesBefore(specs, sim.uciBatchStartRow(opts.gasStartBatch), parseDurationMs(opts.gasLead))
+      : specs;
+    const uci = { shuffledWithinBatches: opts.gasShuffle === true, endBatch: opts.gasEndBatch };
     const durationMs = opts.duration ? parseDurationMs(opts.duration) : undefined;
     const virtualMs = opts.virtual ? parseDurationMs(opts.virtual) : undefined;
     const { mqttUrl, provisioningUrl } = opts.mqtt
@@ -77,8 +110,11 @@ export function registerSimCommands(program: Command): void {
     process.stderr.write(
       `tinyfleet sim: ${specs.length} nodes (${own ? `${own.userStream.id}: ${own.userStream.file}, ${own.userStream.part} part, ${own.userStream.rateHz} Hz` : opts.mix}) at ${opts.speed}× against ${mqttUrl}\n`,
     );
+    if (gas.some((s) => s.stream === 'gas-ethylene') && (opts.gasShuffle || opts.gasStartBatch || opts.gasEndBatch))
+      process.stderr.write(`${gasLine(opts)}\n`);
     const fleet = runFleet({
-      specs,
+      specs: gas,
+      uci,
       mqttUrl,
       provisioningUrl,
       claim,
@@ -149,6 +185,74 @@ export function registerSimCommands(program: Command): void {
     else process.stdout.write(formatSummary(summary));
     // MQTT sockets and timers are closed; leave nothing to keep the process alive.
   });
+}
+
+/** `--mcu`/`--radio`: every node on that board (a cohort of its own: model × stream × MCU × radio). */
+export function boards(
+  specs: NodeSpec[],
+  o: { mcu?: string; radio?: string },
+  known: { MCU_PROFILES: object; RADIO_PROFILES: object },
+): NodeSpec[] {
+  if (o.mcu !== undefined && !(o.mcu in known.MCU_PROFILES))
+    throw new Error(`--mcu ${o.mcu}: not an MCU profile (${Object.keys(known.MCU_PROFILES).join(', ')})`);
+  if (o.radio !== undefined && !(o.radio in known.RADIO_PROFILES))
+    throw new Error(`--radio ${o.radio}: not a radio profile (${Object.keys(known.RADIO_PROFILES).join(', ')})`);
+  return specs.map((s) => ({
+    ...s,
+    ...(o.mcu ? { mcu: o.mcu as McuId } : {}),
+    ...(o.radio ? { radio: o.radio as RadioId } : {}),
+  }));
+}
+
+function gasLine(o: { gasShuffle?: boolean; gasStartBatch?: number; gasLead: string; gasEndBatch?: number }): string {
+  return [
+    'gas-ethylene: UCI',
+    o.gasShuffle ? 'each batch shuffled' : 'in file order',
+    ...(o.gasStartBatch ? [`reaching batch ${o.gasStartBatch} after ${o.gasLead} of virtual time`] : []),
+    ...(o.gasEndBatch ? [`then staying in batch ${o.gasEndBatch}`] : []),
+  ].join(', ');
+}
+
+/**
+ * `tinyfleet sim label-evidence`: labels the evidence windows of simulated gas-ethylene nodes with
+ * the true gas from the UCI recording — what a person labelling field evidence would take from a lab
+ * reference. The labels go through the same API the dashboard's Evidence view uses.
+ */
+function registerLabelEvidence(sim: Command): void {
+  sim
+    .command('label-evidence')
+    .description(
+      "Label a request's evidence windows from simulated gas-ethylene nodes with the true gas (UCI recording)",
+    )
+    .requiredOption('--request <id>', 'the evidence request', (v) => positiveInt(v, '--request'))
+    .addOption(platformOption())
+    .action(async (opts: { request: number; platform: string }) => {
+      const { UciTruth } = await import('../../../../device-sim/src');
+      const truth = new UciTruth();
+      const windows = await apiRequest<Array<{ id: number }>>(
+        opts.platform,
+        'GET',
+        `/api/evidence/windows?requestId=${opts.request}`,
+      );
+      const counts = new Map<string, number>();
+      let labelled = 0;
+      for (const { id } of windows) {
+        const w = await apiRequest<{ channels: string[] | null; values: number[] | null }>(
+          opts.platform,
+          'GET',
+          `/api/evidence/windows/${id}`,
+        );
+        const label = w.channels && w.values ? truth.label(w.channels, w.values) : null;
+        if (label) {
+          await apiRequest(opts.platform, 'PUT', `/api/evidence/windows/${id}/label`, { label });
+          labelled++;
+        }
+        counts.set(label ?? 'not in the recording', (counts.get(label ?? 'not in the recording') ?? 0) + 1);
+      }
+      process.stdout.write(
+        `request ${opts.request}: labelled ${labelled} of ${windows.length} windows from the UCI recording${counts.size ? ` (${[...counts].map(([l, n]) => `${l} ${n}`).join(', ')})` : ''}\n`,
+      );
+    });
 }
 
 function formatSummary(s: Record<string, any>): string {

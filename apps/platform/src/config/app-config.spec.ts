@@ -12,6 +12,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ EVENTS_RETENTION_DAYS: '0' }).ingest.eventsRetentionDays).toBe(0);
   });
 
+  it("judges drift against each cohort's own first window unless DRIFT_REFERENCE=manifest", () => {
+    expect(loadConfig({}).drift).toEqual({
+      tickMs: 10_000,
+      windowMs: 24 * 3_600_000,
+      stepMs: 3_600_000,
+      reference: 'first-window',
+    });
+    expect(loadConfig({ DRIFT_REFERENCE: 'manifest' }).drift.reference).toBe('manifest');
+    expect(loadConfig({ DRIFT_REFERENCE: 'first-window' }).drift.reference).toBe('first-window');
+    expect(() => loadConfig({ DRIFT_REFERENCE: 'validation' })).toThrow(
+      'DRIFT_REFERENCE="validation" must be one of manifest, first-window',
+    );
+  });
+
   it('switches to an external broker and a real PostgreSQL by URL', () => {
     const sut = loadConfig({
       MQTT_URL: 'mqtt://broker:1883',

@@ -10,8 +10,10 @@ export const MAX_WINDOWS_PER_TICK = 48;
 
 /**
  * Judges every cohort's windows of device time: every `stepMs` a window of the last `windowMs`,
- * against the model version's reference — its manifest's validation-set statistics, or else (or with
- * DRIFT_REFERENCE=first-window) the cohort's own first window (what it did right after the rollout). Idempotent over persisted
+ * against the cohort's own first window (what it did right after the rollout) — or, with
+ * DRIFT_REFERENCE=manifest, the model version's manifest validation-set statistics where it ships
+ * them (a model wrong from its first hour is then caught too, at the price of alarms wherever the
+ * field's class mix differs from the pooled training data). Idempotent over persisted
  * state: a tick judges the window ends after the cohort's last verdict up to its latest summary,
  * and a window written twice (two instances) keeps the first.
  */

@@ -45,7 +45,12 @@ export class EvidenceService {
       throw new BadRequestException('selector low-margin needs marginQ');
     const cohort = { modelTag, stream: dto.stream, mcu: dto.mcu, tag: dto.tag, deviceIds: dto.deviceIds };
     const devices = await this.repo.cohort(cohort);
-    if (devices.length === 0) throw new BadRequestException('no ACTIVE device of that cohort runs the model');
+    // The platform knows what a device runs only from its last status (its slots): a device that
+    // installed the model since then is not in the cohort yet, so say so rather than just "none".
+    if (devices.length === 0)
+      throw new BadRequestException(
+        `no ACTIVE device of that cohort reports running ${dto.model ?? `model tag ${modelTag}`} in its last status (a device that installed it since reports it with its next status)`,
+      );
     const deadlineMs = (dto.deadlineS ?? 3600) * 1000;
     const request = {
       modelTag,
