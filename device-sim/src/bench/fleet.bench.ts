@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Client } from 'pg';
 import type { FleetStats } from '../fleet/fleet-host';
+import { ensureTrustedDevKey, prepareFleetModels } from '../fleet/fleet-models';
 import { planFleet } from '../fleet/fleet-plan';
 import { runFleet } from '../fleet/fleet-runner';
 import {
@@ -220,6 +221,15 @@ async function main(): Promise<void> {
     const { mqttUrl, provisioningUrl } = arg('mqtt')
       ? { mqttUrl: arg('mqtt')!, provisioningUrl: arg('mqtt')! }
       : await fetchMqttEndpoints(platform.httpUrl);
+    // Every node runs its stream's real model: build (or package) what the cache lacks first, as
+    // `npm start` does, and wait for it — without, soil and gas nodes would only sample.
+    await prepareFleetModels({
+      httpUrl: platform.httpUrl,
+      cacheDir: defaultModelCacheDir(),
+      dataDir: defaultDataDir(),
+      keyDir: ensureTrustedDevKey(),
+      log,
+    }).done;
     const claim = await createFleetClaim(platform.httpUrl, `bench ${devices}`);
     const started = Date.now();
     let last: FleetStats | null = null;

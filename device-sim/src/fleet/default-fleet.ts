@@ -1,12 +1,9 @@
-import { createKeyPair, PRIVATE_KEY_FILE } from '@tinyfleet/artifact/verify-node';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { FleetStats } from './fleet-host';
-import { prepareFleetModels } from './fleet-models';
+import { ensureTrustedDevKey, prepareFleetModels } from './fleet-models';
 import { progressLine } from './fleet-stats';
 import { planFleet } from './fleet-plan';
 import { runFleet } from './fleet-runner';
-import { createFleetClaim, defaultModelCacheDir, defaultStateDir, defaultTrustedKeyDir } from './fleet-setup';
+import { createFleetClaim, defaultModelCacheDir, defaultStateDir } from './fleet-setup';
 
 export interface DefaultFleetOptions {
   httpUrl: string;
@@ -42,10 +39,7 @@ export interface DefaultFleet {
 export async function startDefaultFleet(o: DefaultFleetOptions): Promise<DefaultFleet> {
   const devices = o.devices ?? 24;
   const modelCacheDir = o.modelCacheDir ?? defaultModelCacheDir();
-  // The nodes trust the local dev key (models built here are signed with it), so it must exist
-  // before they load their trust store; the builds below then sign with this same key.
-  const keyDir = defaultTrustedKeyDir();
-  if (!fs.existsSync(path.join(keyDir, PRIVATE_KEY_FILE))) createKeyPair(keyDir);
+  const keyDir = ensureTrustedDevKey();
   const builder = prepareFleetModels({
     httpUrl: o.httpUrl,
     cacheDir: modelCacheDir,

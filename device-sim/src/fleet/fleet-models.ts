@@ -5,12 +5,18 @@
  * the fleet runs, and a rollout of a new version can start from there.
  */
 import { MANIFEST_SCHEMA, type ArtifactManifest } from '@tinyfleet/artifact';
-import { artifactUpload, deviceManifestBytes, loadSigningKey } from '@tinyfleet/artifact/verify-node';
+import {
+  artifactUpload,
+  createKeyPair,
+  deviceManifestBytes,
+  loadSigningKey,
+  PRIVATE_KEY_FILE,
+} from '@tinyfleet/artifact/verify-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PERSON_DETECT_LABELS, PERSON_DETECT_PATH, personDetectPreprocessing } from '../inference/model-artifact';
-import { REPO_ROOT } from './fleet-setup';
+import { defaultTrustedKeyDir, REPO_ROOT } from './fleet-setup';
 
 /** Recipes whose artifacts the default fleet builds at first start (quick settings: seconds each). */
 const QUICK_RECIPES = ['soil', 'gas-fruit', 'gas-ethylene'];
@@ -33,13 +39,24 @@ export interface FleetModelsOptions {
 }
 
 /**
+ * The local dev signing key the nodes trust (made on first use): it must exist before the nodes load
+ * their trust store, and the fleet's builds sign with it.
+ */
+export function ensureTrustedDevKey(): string {
+  const keyDir = defaultTrustedKeyDir();
+  if (!fs.existsSync(path.join(keyDir, PRIVATE_KEY_FILE))) createKeyPair(keyDir);
+  return keyDir;
+}
+
+/**
  * Builds or packages whatever is missing, one at a time in a child process (the fleet keeps running;
  * its model scan installs each as it appears), and registers every artifact with the platform.
  */
-export function prepareFleetModels(o: FleetModelsOptions): { cancel(): void } {
+export function prepareFleetModels(o: FleetModelsOptions): { cancel(): void; done: Promise<void> } {
   let child: ChildProcess | null = null;
   let cancelled = false;
-  void (async () => {
+  // Resolves once every job ran (built, failed and logged, or cancelled): a benchmark waits for it.
+  const done = (async () => {
     const trusted = await trustDevKey(o).catch((err: Error) => {
       o.log(`the platform was not told to trust the dev key, so the fleet's models stay unregistered: ${err.message}`);
       return false;
@@ -72,6 +89,7 @@ export function prepareFleetModels(o: FleetModelsOptions): { cancel(): void } {
     }
   })();
   return {
+    done,
     cancel: () => {
       cancelled = true;
       (child as ChildProcess | null)?.kill('SIGTERM');
