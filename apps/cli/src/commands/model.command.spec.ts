@@ -61,3 +61,46 @@ describe('tinyfleet model inspect', () => {
     }
   });
 });
+
+/** `model run` says when an op ended the run early (TFLM's kTfLiteAbort) instead of printing stale outputs silently. */
+describe('tinyfleet model run', () => {
+  let out = '';
+  beforeEach(() => {
+    out = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      out += String(s);
+      return true;
+    });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('reports a CIRCULAR_BUFFER run that stopped at the op (4 slots of 3: the first invoke only fills)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-'));
+    try {
+      const model = path.join(dir, 'circular-buffer.tflite');
+      fs.writeFileSync(
+        model,
+        buildModel({
+          tensors: [
+            { shape: [1, 1, 1, 3], dtype: 'int8', scale: 1, zeroPoint: 0 },
+            { shape: [1, 4, 1, 3], dtype: 'int8', scale: 1, zeroPoint: 0 },
+          ],
+          ops: [{ op: 'CUSTOM:CIRCULAR_BUFFER', inputs: [0], outputs: [1] }],
+          inputs: [0],
+          outputs: [1],
+        }),
+      );
+      const input = path.join(dir, 'input.bin');
+      fs.writeFileSync(input, Uint8Array.of(1, 2, 3));
+      const program = new Command('tinyfleet').exitOverride();
+      program.addCommand(createModelCommand());
+      await program.parseAsync(['node', 'tinyfleet', 'model', 'run', model, '--input', input, '--json']);
+      expect(JSON.parse(out).ranToEnd).toBe(false);
+      out = '';
+      await program.parseAsync(['node', 'tinyfleet', 'model', 'run', model, '--input', input]);
+      expect(out).toContain('the run ended early (an op returned kTfLiteAbort): later ops did not run');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

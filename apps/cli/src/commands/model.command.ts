@@ -66,7 +66,8 @@ export function createModelCommand(): Command {
         }
         tensor.bytes.set(bytes);
       });
-      interpreter.invoke();
+      // False: an op ended the run early (TFLM's kTfLiteAbort, e.g. a CIRCULAR_BUFFER still filling).
+      const ranToEnd = interpreter.invoke();
       const outputs = Array.from({ length: interpreter.outputCount }, (_, i) => interpreter.output(i));
       const outputFiles = opts.output ? splitList(opts.output) : [];
       if (outputFiles.length > outputs.length)
@@ -79,6 +80,7 @@ export function createModelCommand(): Command {
         }
       });
       const result = {
+        ranToEnd,
         arenaBytes: interpreter.arenaBytes,
         macs: interpreter.profile().totals.macs,
         outputs: outputs.map((t) => ({
@@ -99,6 +101,7 @@ export function createModelCommand(): Command {
             (t, i) =>
               `output ${i}: ${describeTensor(t)} argmax ${argmax(t)} values [${Array.from(t.data).slice(0, 16).join(', ')}${t.data.length > 16 ? ', …' : ''}]`,
           )
+          .concat(ranToEnd ? [] : ['the run ended early (an op returned kTfLiteAbort): later ops did not run'])
           .concat(`arena ${result.arenaBytes} bytes, ${result.macs} MACs`)
           .join('\n'),
       );
