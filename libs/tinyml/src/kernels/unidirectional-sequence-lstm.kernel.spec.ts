@@ -375,6 +375,16 @@ describe('UNIDIRECTIONAL_SEQUENCE_LSTM 16x8: layout, memory, state and refusals'
     expectNear(dequantize(quantized.cell, WIDE.cell), float.cell, 2e-3);
   });
 
+  it("ignores an int16 input zero point, as TFLM's int16 FullyConnected has no input offset", () => {
+    const withZeroPoint = { ...INT16, input: { ...INT16.input, zeroPoint: 100 } };
+    const model = lstmModel(withZeroPoint, BATCH_MAJOR_3);
+    const input = quantizeFloat(EVAL.input, INT16.input, 'int16');
+    const shifted = runLstm(model, input, ZERO_STATE, ZERO_STATE);
+    const plain = runLstm(lstmModel(INT16, BATCH_MAJOR_3), input, ZERO_STATE, ZERO_STATE);
+    expect(shifted.output).toEqual(plain.output);
+    expect(shifted.cell).toEqual(plain.cell);
+  });
+
   it("requests TFLM's four int16 gate buffers of batch x units and keeps the int64 biases host-only", () => {
     const { memory } = runQuantized(INT16, BATCH_MAJOR_3, EVAL.input, ZERO_STATE, ZERO_STATE);
     expect(memory.scratch.map((r) => [r.dtype, r.elementCount, r.sizeBytes])).toEqual(

@@ -14,8 +14,8 @@
  *
  * 16x8 (int16 input / hidden state / output, int8 weights, int64 bias): the same gate and cell maths; only the
  * FCs differ, as reference_integer_ops::FullyConnected<int16_t, ..., int64_t> does them: an int64 accumulator
- * (exact here, so no int32 wrap) requantized by the int64 MultiplyByQuantizedMultiplier, and the hidden state
- * saturates to int16.
+ * (exact here, so no int32 wrap) requantized by the int64 MultiplyByQuantizedMultiplier, without input offsets;
+ * and the hidden state saturates to int16.
  *
  * Device memory, as TFLM's kernel: the parsed options, OpDataLSTM (Init), and four scratch buffers of
  * batch x units cell-type values (Prepare's RequestScratchBufferInArena) for the gate outputs; tanh(cell) needs
@@ -210,8 +210,10 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
     for (const t of [input, hidden, cell, ...inW, ...recW])
       if ((t.quantization?.scales.length ?? 0) !== 1 || !(scaleOf(t) > 0))
         ctx.unsupported(`tensor ${t.index} needs one positive per-tensor scale`);
-    const inputOffset = -zeroPointOf(input);
-    const hiddenOffset = -zeroPointOf(hidden);
+    // reference_integer_ops::FullyConnected for int16 input has no input offset (int16 activations are meant to be
+    // symmetric): TFLM ignores an int16 input or hidden zero point in the FCs; the hidden-state Mul still adds it.
+    const inputOffset = wide ? 0 : -zeroPointOf(input);
+    const hiddenOffset = wide ? 0 : -zeroPointOf(hidden);
     const i8 = (t: TensorInfo): Int8Array =>
       new Int8Array((t.data as Uint8Array).buffer, (t.data as Uint8Array).byteOffset, t.elementCount);
     // int64 biases become exact doubles (int64Bias refuses values outside TFLM's 2^47 accumulator range).
