@@ -13,8 +13,16 @@ import { typedView } from '../interpreter/tensor-view';
 import { OpMemory } from '../memory/op-memory';
 import { loadModel } from '../model/model-reader';
 import { roundHalfAwayFromZero } from '../quant/fixed-point';
+import { sigmoidInt16, tanhInt16, tanhInt16Params } from '../quant/int16-activations';
 import { OpResolver } from '../resolver/op-resolver';
-import { buildModel, expectNear, type TestDType, type TestModel, type TestTensor } from '../testing/model-builder';
+import {
+  buildModel,
+  expectNear,
+  runModel,
+  type TestDType,
+  type TestModel,
+  type TestTensor,
+} from '../testing/model-builder';
 import { PrepareContext, type TensorData } from './kernel.types';
 
 const f = Math.fround;
@@ -181,6 +189,8 @@ interface LstmRun {
   hidden: number[];
   cell: number[];
   memory: OpMemory;
+  /** The four gate buffers after the last step: forget, input, cell, output gate (TFLM's buffer0..3). */
+  gates: number[][];
 }
 
 /**
@@ -217,6 +227,7 @@ function runLstm(m: TestModel, input: number[], hidden0: number[], cell0: number
     hidden: Array.from(inputs[18] as Int16Array),
     cell: Array.from(inputs[19] as Int16Array),
     memory,
+    gates: scratch.map((b) => Array.from(b as Int16Array)),
   };
 }
 
@@ -252,6 +263,15 @@ function runQuantized(s: Settings, shape: Shape, input: number[], hidden: number
 const BATCH_MAJOR_3 = { batches: 2, steps: 3, timeMajor: false };
 const BATCH_MAJOR_1 = { batches: 2, steps: 1, timeMajor: false };
 const ZERO_STATE = [0, 0, 0, 0];
+
+/** Deterministic pseudo-random numbers in [0, 1) (a 32-bit LCG) for the cross-check vectors. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
 
 describe('UNIDIRECTIONAL_SEQUENCE_LSTM: TFLM unidirectional_sequence_lstm_test / lstm_eval_test vectors', () => {
   it('16x8 (int16 activations, int8 weights, int64 bias): 3 steps within 1e-3 (hidden, output), 1e-2 (cell)', () => {
@@ -383,6 +403,80 @@ describe('UNIDIRECTIONAL_SEQUENCE_LSTM 16x8: layout, memory, state and refusals'
     const plain = runLstm(lstmModel(INT16, BATCH_MAJOR_3), input, ZERO_STATE, ZERO_STATE);
     expect(shifted.output).toEqual(plain.output);
     expect(shifted.cell).toEqual(plain.cell);
+  });
+
+  it('gate FCs requantize as the 16x8 FULLY_CONNECTED kernel (bit-exact with TFLM on 16x8 models) does', () => {
+    // One batch, one step from a non-zero hidden state, pseudo-random values: every gate's output must be
+    // activation(sat16(FC(x) + FC(h))) with the FCs run by FULLY_CONNECTED at the gate scale 2^-12.
+    const inputSize = 24;
+    const units = 6;
+    const rand = lcg(12345);
+    const ints = (n: number, lo: number, hi: number): number[] =>
+      Array.from({ length: n }, () => lo + Math.floor(rand() * (hi - lo + 1)));
+    const scales = { input: 1.3e-4, hidden: 2 ** -15, cell: 2 ** -11, weights: [3.1e-3, 2.2e-3, 4.7e-3, 1.9e-3] };
+    const x = ints(inputSize, -32768, 32767);
+    const h = ints(units, -32768, 32767);
+    const c = ints(units, -32768, 32767);
+    const inW = scales.weights.map(() => ints(units * inputSize, -127, 127));
+    const recW = scales.weights.map(() => ints(units * units, -127, 127));
+    const bias = scales.weights.map(() => ints(units, -3_000_000, 3_000_000));
+    const m = lstmModel(null, { batches: 1, steps: 1, timeMajor: false });
+    m.tensors = [
+      { shape: [1, 1, inputSize], dtype: 'int16', scale: scales.input },
+      ...inW.map((d, g): TestTensor => ({
+        shape: [units, inputSize],
+        dtype: 'int8',
+        data: d,
+        scale: scales.weights[g],
+      })),
+      ...recW.map((d, g): TestTensor => ({ shape: [units, units], dtype: 'int8', data: d, scale: scales.weights[g] })),
+      ...bias.map((d, g): TestTensor => ({
+        shape: [units],
+        dtype: 'int64',
+        data: d,
+        scale: scales.input * scales.weights[g],
+      })),
+      { shape: [1, units], dtype: 'int16', scale: scales.hidden, isVariable: true },
+      { shape: [1, units], dtype: 'int16', scale: scales.cell, isVariable: true },
+      { shape: [1, 1, units], dtype: 'int16', scale: scales.hidden },
+    ];
+    const r = runLstm(m, x, h, c);
+    const fc = (input: number[], inScale: number, w: number[], wScale: number, b: number[] | null): number[] => {
+      const cols = input.length;
+      return runModel(
+        {
+          tensors: [
+            { shape: [1, cols], dtype: 'int16', scale: inScale },
+            { shape: [units, cols], dtype: 'int8', data: w, scale: wScale },
+            ...(b ? [{ shape: [units], dtype: 'int64', data: b, scale: inScale * wScale } as TestTensor] : []),
+            { shape: [1, units], dtype: 'int16', scale: 2 ** -12 },
+          ],
+          ops: [
+            {
+              op: 'FULLY_CONNECTED',
+              inputs: b ? [0, 1, 2] : [0, 1, -1],
+              outputs: [b ? 3 : 2],
+              options: [{ id: 0, i8: 0 }],
+            },
+          ],
+          inputs: [0],
+          outputs: [b ? 3 : 2],
+        },
+        [input],
+      );
+    };
+    const cellGateTanh = tanhInt16Params(-12);
+    // lstm_shared.h input order (input, forget, cell, output gate) -> gate buffers (forget, input, cell, output).
+    const bufferOf = [1, 0, 2, 3];
+    scales.weights.forEach((ws, g) => {
+      const fromInput = fc(x, scales.input, inW[g], ws, bias[g]);
+      const fromHidden = fc(h, scales.hidden, recW[g], ws, null);
+      const expected = fromInput.map((a, j) => {
+        const pre = Math.max(-32768, Math.min(32767, a + fromHidden[j]));
+        return g === 2 ? tanhInt16(pre, cellGateTanh) : sigmoidInt16(pre);
+      });
+      expect(r.gates[bufferOf[g]]).toEqual(expected);
+    });
   });
 
   it("requests TFLM's four int16 gate buffers of batch x units and keeps the int64 biases host-only", () => {
