@@ -6,7 +6,8 @@
  * Get2X2Int8/Int16LstmQuantizationSettings) and compares the dequantized results with float goldens; the port
  * does the same, in float32 arithmetic as the C++ test helpers do. The int8 and float32 kernels are also checked
  * bit for bit on real models (interpreter/recurrent-and-signal-models.spec.ts); no model uses the 16x8 variant.
- * Length (~430 lines): most of it is TFLM's test model and its two quantization settings, written out.
+ * Length (~530 lines): TFLM's test model and its two quantization settings written out, plus two cross-check
+ * models of the 16x8 path (a wide accumulator, the gate FCs against FULLY_CONNECTED).
  */
 import { Interpreter } from '../interpreter/interpreter';
 import { typedView } from '../interpreter/tensor-view';
