@@ -1,27 +1,41 @@
 /**
  * UNIDIRECTIONAL_SEQUENCE_LSTM as TFLM runs it (kernels/unidirectional_sequence_lstm.cc, lstm_eval.h):
- * the standard LSTM (no peephole, projection or layer norm), float32 or int8x8->16 integer.
+ * the standard LSTM (no peephole, projection or layer norm), float32, int8x8->16 or 16x8->16 integer.
  *
  * Per time step, each gate is FC(input) + FC(previous hidden) then sigmoid (tanh for the cell gate):
  * forget, input and cell gates; cell = forget * cell + input * cell_gate (clipped to cell_clip); output gate;
  * hidden = tanh(cell) * output_gate, which is also the step's output. The hidden and cell state are variable
  * tensors: they persist across invokes (Interpreter.reset() zeroes them).
  *
- * Integer path: gate pre-activations are int16 Q3.12 (scale 2^-12) and gate outputs Q0.15; the FCs requantize
- * int32 sums with each gate's (input scale x weight scale / 2^-12) multiplier, the int16 LUT sigmoid/tanh of
+ * Integer paths: gate pre-activations are int16 Q3.12 (scale 2^-12) and gate outputs Q0.15; the FCs requantize
+ * their sums with each gate's (input scale x weight scale / 2^-12) multiplier, the int16 LUT sigmoid/tanh of
  * reference_integer_ops follow, and the element-wise products requantize with the multipliers of
  * CreateInterGateMulParams.
  *
+ * 16x8 (int16 input / hidden state / output, int8 weights, int64 bias): the same gate and cell maths; only the
+ * FCs differ, as reference_integer_ops::FullyConnected<int16_t, ..., int64_t> does them: an int64 accumulator
+ * (exact here, so no int32 wrap) requantized by the int64 MultiplyByQuantizedMultiplier, without input offsets;
+ * and the hidden state saturates to int16.
+ *
  * Device memory, as TFLM's kernel: the parsed options, OpDataLSTM (Init), and four scratch buffers of
  * batch x units cell-type values (Prepare's RequestScratchBufferInArena) for the gate outputs; tanh(cell) needs
- * no fifth buffer. The per-row zero-point constants folded into the FC sums are host-only.
+ * no fifth buffer. The per-row zero-point constants folded into the FC sums (and the int64 biases as doubles)
+ * are host-only.
+ *
+ * Length (~430 lines): one file per op, and TFLM's one registration covers all three type paths; they share the
+ * prepare checks, the step loop and the gate / cell maths.
  */
-import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../quant/fixed-point';
+import {
+  multiplyByQuantizedMultiplier,
+  multiplyByQuantizedMultiplierInt64,
+  quantizeMultiplier,
+} from '../quant/fixed-point';
 import { TanhInt16Params, sigmoidInt16, tanhInt16, tanhInt16Params } from '../quant/int16-activations';
 import { tanhf } from '../quant/libm-float32';
 import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import type { TensorInfo } from '../model/model.types';
+import { int64Bias } from './conv-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 import { logisticFloat } from './logistic.kernel';
 
@@ -60,7 +74,7 @@ interface Sizes {
 interface IntGate {
   inWeights: Int8Array;
   recWeights: Int8Array;
-  /** bias + input_offset * row sum of the input weights, per unit (exact integers; host-only). */
+  /** bias + input_offset * row sum of the input weights, per unit (exact integers up to 2^53; host-only). */
   inRowConstant: Float64Array;
   /** hidden_offset * row sum of the recurrent weights (recurrent FCs have no bias). */
   recRowConstant: Float64Array;
@@ -76,13 +90,18 @@ interface IntMul {
 }
 
 interface IntData {
-  kind: 'int8';
+  kind: 'integer';
+  /** 16x8: int16 activations, int64 accumulators (else int8 activations, int32 accumulators). */
+  wide: boolean;
   sizes: Sizes;
   gates: IntGate[];
   forgetCell: IntMul;
   inputCell: IntMul;
   output: IntMul;
   hiddenZeroPoint: number;
+  /** Saturation range of the hidden state: the activation type's. */
+  hiddenMin: number;
+  hiddenMax: number;
   cellClip: number;
   tanh: TanhInt16Params;
   /** io.scratch indices of the int16 gate outputs: forget, input, cell, output (TFLM's buffer0..3). */
@@ -108,7 +127,7 @@ type LstmData = IntData | FloatData;
 
 export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
   op: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
-  types: ['float32', 'int8'],
+  types: ['float32', 'int8', 'int16'],
   prepare(ctx: PrepareContext): Prepared<LstmData> {
     if (ctx.inputCount() !== 24 || ctx.node.outputs.length !== 1) ctx.fail('expects 24 inputs and 1 output');
     const options = ctx.options;
@@ -179,27 +198,35 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
       return { data: { kind: 'float32', sizes, gates, cellClip, buffers: gateBuffers('float32') }, macs };
     }
 
-    ctx.expectType(input, ['int8'], 'input');
-    ctx.expectType(output, ['int8'], 'output');
-    ctx.expectType(hidden, ['int8'], 'hidden state');
-    ctx.expectType(cell, ['int16'], 'cell state (int8 LSTMs need an int16 cell state)');
+    // TFLM's Eval picks EvalLstm<int8, int8, int16, int32> or <int16, int8, int16, int64> by the input type.
+    const wide = input.dtype === 'int16';
+    const actType = wide ? 'int16' : 'int8';
+    ctx.expectType(input, [actType], 'input');
+    ctx.expectType(output, [actType], 'output (the input type)');
+    ctx.expectType(hidden, [actType], 'hidden state (the input type)');
+    ctx.expectType(cell, ['int16'], 'cell state (integer LSTMs need an int16 cell state)');
     for (const w of [...inW, ...recW]) ctx.expectType(w, ['int8'], `weights ${w.index}`);
-    for (const b of biases) ctx.expectType(b, ['int32'], `bias ${b.index}`);
+    for (const b of biases) ctx.expectType(b, [wide ? 'int64' : 'int32'], `bias ${b.index}`);
     for (const t of [input, hidden, cell, ...inW, ...recW])
       if ((t.quantization?.scales.length ?? 0) !== 1 || !(scaleOf(t) > 0))
         ctx.unsupported(`tensor ${t.index} needs one positive per-tensor scale`);
-    const inputOffset = -zeroPointOf(input);
-    const hiddenOffset = -zeroPointOf(hidden);
+    // reference_integer_ops::FullyConnected for int16 input has no input offset (int16 activations are meant to be
+    // symmetric): TFLM ignores an int16 input or hidden zero point in the FCs; the hidden-state Mul still adds it.
+    const inputOffset = wide ? 0 : -zeroPointOf(input);
+    const hiddenOffset = wide ? 0 : -zeroPointOf(hidden);
     const i8 = (t: TensorInfo): Int8Array =>
       new Int8Array((t.data as Uint8Array).buffer, (t.data as Uint8Array).byteOffset, t.elementCount);
-    const i32 = (t: TensorInfo): Int32Array =>
-      new Int32Array((t.data as Uint8Array).buffer, (t.data as Uint8Array).byteOffset, t.elementCount);
+    // int64 biases become exact doubles (int64Bias refuses values outside TFLM's 2^47 accumulator range).
+    const biasValues = (t: TensorInfo): ArrayLike<number> =>
+      wide
+        ? int64Bias(ctx, t)
+        : new Int32Array((t.data as Uint8Array).buffer, (t.data as Uint8Array).byteOffset, t.elementCount);
     const fcMultiplier = (a: TensorInfo, w: TensorInfo): IntMul => {
       if (zeroPointOf(w) !== 0) ctx.unsupported(`weights ${w.index} must be symmetric`);
       const q = quantizeMultiplier((scaleOf(a) * scaleOf(w)) / GATE_INPUT_SCALE);
       return { multiplier: q.multiplier, shift: q.shift };
     };
-    const rowConstants = (w: Int8Array, cols: number, offset: number, bias: Int32Array | null): Float64Array => {
+    const rowConstants = (w: Int8Array, cols: number, offset: number, bias: ArrayLike<number> | null): Float64Array => {
       const out = ctx.hostOnly(new Float64Array(units), 'zero-point x weight row sums (+ bias)');
       for (let r = 0; r < units; r++) {
         let sum = 0;
@@ -216,7 +243,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
       return {
         inWeights,
         recWeights,
-        inRowConstant: rowConstants(inWeights, sizes.inputSize, inputOffset, i32(biases[g])),
+        inRowConstant: rowConstants(inWeights, sizes.inputSize, inputOffset, biasValues(biases[g])),
         recRowConstant: rowConstants(recWeights, units, hiddenOffset, null),
         inMultiplier: inM.multiplier,
         inShift: inM.shift,
@@ -231,13 +258,16 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
     const clip = cellClip > 0 ? Math.trunc(Math.min(Math.max(cellClip / cellScale, -32768), 32767)) : 0;
     return {
       data: {
-        kind: 'int8',
+        kind: 'integer',
+        wide,
         sizes,
         gates,
         forgetCell: mul(GATE_OUTPUT_SCALE, cellScale, cellScale),
         inputCell: mul(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, cellScale),
         output: mul(GATE_OUTPUT_SCALE, GATE_OUTPUT_SCALE, scaleOf(hidden)),
         hiddenZeroPoint: zeroPointOf(hidden),
+        hiddenMin: wide ? -32768 : -128,
+        hiddenMax: wide ? 32767 : 127,
         cellClip: clip,
         tanh: tanhInt16Params(cellScalePower),
         buffers: gateBuffers('int16'),
@@ -247,7 +277,7 @@ export const unidirectionalSequenceLstmKernel: Kernel<LstmData> = {
   },
   eval(d: LstmData, io: KernelIo): void {
     if (d.kind === 'float32') evalFloat(d, io);
-    else evalInt8(d, io);
+    else evalInteger(d, io);
   },
 };
 
@@ -258,11 +288,14 @@ function rowIndex(s: Sizes, b: number, t: number): number {
 
 const clamp16 = (v: number): number => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
 
-function evalInt8(d: IntData, io: KernelIo): void {
-  const input = io.inputs[0] as Int8Array;
-  const hidden = io.inputs[HIDDEN] as Int8Array;
+type IntActivations = Int8Array | Int16Array;
+
+function evalInteger(d: IntData, io: KernelIo): void {
+  const input = io.inputs[0] as IntActivations;
+  const hidden = io.inputs[HIDDEN] as IntActivations;
   const cell = io.inputs[CELL] as Int16Array;
-  const output = io.outputs[0] as Int8Array;
+  const output = io.outputs[0] as IntActivations;
+  const { hiddenMin, hiddenMax } = d;
   const { batches, steps, inputSize, units } = d.sizes;
   const forget = io.scratch[d.buffers[0]] as Int16Array;
   const inputGate = io.scratch[d.buffers[1]] as Int16Array;
@@ -273,9 +306,9 @@ function evalInt8(d: IntData, io: KernelIo): void {
     for (let t = 0; t < steps; t++) {
       const row = rowIndex(d.sizes, b, t);
       const x = row * inputSize;
-      gateInt8(d.gates[GATE_FORGET], input, x, inputSize, hidden, state, units, forget, false);
-      gateInt8(d.gates[GATE_INPUT], input, x, inputSize, hidden, state, units, inputGate, false);
-      gateInt8(d.gates[GATE_CELL], input, x, inputSize, hidden, state, units, cellGate, true);
+      gateInteger(d, d.gates[GATE_FORGET], input, x, inputSize, hidden, state, units, forget, false);
+      gateInteger(d, d.gates[GATE_INPUT], input, x, inputSize, hidden, state, units, inputGate, false);
+      gateInteger(d, d.gates[GATE_CELL], input, x, inputSize, hidden, state, units, cellGate, true);
       const fc = d.forgetCell;
       const ic = d.inputCell;
       for (let j = 0; j < units; j++) {
@@ -285,13 +318,13 @@ function evalInt8(d: IntData, io: KernelIo): void {
         if (d.cellClip > 0) c = c > d.cellClip ? d.cellClip : c < -d.cellClip ? -d.cellClip : c;
         cell[state + j] = c;
       }
-      gateInt8(d.gates[GATE_OUTPUT], input, x, inputSize, hidden, state, units, outputGate, false);
+      gateInteger(d, d.gates[GATE_OUTPUT], input, x, inputSize, hidden, state, units, outputGate, false);
       const om = d.output;
       const out = row * units;
       for (let j = 0; j < units; j++) {
         const tanhCell = tanhInt16(cell[state + j], d.tanh);
         let h = multiplyByQuantizedMultiplier(tanhCell * outputGate[j], om.multiplier, om.shift) + d.hiddenZeroPoint;
-        h = h < -128 ? -128 : h > 127 ? 127 : h;
+        h = h < hiddenMin ? hiddenMin : h > hiddenMax ? hiddenMax : h;
         hidden[state + j] = h;
         output[out + j] = h;
       }
@@ -300,12 +333,13 @@ function evalInt8(d: IntData, io: KernelIo): void {
 }
 
 /** One gate: int16(FC(x)) + int16(FC(h)), saturated, then sigmoid (or tanh for the cell gate) in Q0.15. */
-function gateInt8(
+function gateInteger(
+  d: IntData,
   g: IntGate,
-  input: Int8Array,
+  input: IntActivations,
   x: number,
   inputSize: number,
-  hidden: Int8Array,
+  hidden: IntActivations,
   h: number,
   units: number,
   out: Int16Array,
@@ -320,9 +354,17 @@ function gateInt8(
     let accRec = g.recRowConstant[j];
     const wr = j * units;
     for (let k = 0; k < units; k++) accRec += recW[wr + k] * hidden[h + k];
-    // The C++ accumulators are int32: wrap like them before requantizing.
-    const fromInput = clamp16(multiplyByQuantizedMultiplier(accIn | 0, g.inMultiplier, g.inShift));
-    const fromHidden = clamp16(multiplyByQuantizedMultiplier(accRec | 0, g.recMultiplier, g.recShift));
+    let fromInput: number;
+    let fromHidden: number;
+    if (d.wide) {
+      // int64 accumulators: the double sums are exact (|sum| < 2^53), nothing to wrap.
+      fromInput = clamp16(multiplyByQuantizedMultiplierInt64(accIn, g.inMultiplier, g.inShift));
+      fromHidden = clamp16(multiplyByQuantizedMultiplierInt64(accRec, g.recMultiplier, g.recShift));
+    } else {
+      // The C++ accumulators are int32: wrap like them before requantizing.
+      fromInput = clamp16(multiplyByQuantizedMultiplier(accIn | 0, g.inMultiplier, g.inShift));
+      fromHidden = clamp16(multiplyByQuantizedMultiplier(accRec | 0, g.recMultiplier, g.recShift));
+    }
     const pre = clamp16(fromInput + fromHidden);
     // Tanh of a pre-activation: Q3.12 in (scale power -12 -> multiplier 3, no shift).
     out[j] = isCell ? tanhInt16(pre, CELL_GATE_TANH) : sigmoidInt16(pre);

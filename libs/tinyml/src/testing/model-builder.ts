@@ -30,6 +30,8 @@ export interface TestTensor {
   zeroPoint?: number | number[];
   quantizedDimension?: number;
   name?: string;
+  /** Tensor.is_variable: state that persists across invokes (LSTM / SVDF state). */
+  isVariable?: boolean;
 }
 
 export type OptionField = {
@@ -158,12 +160,13 @@ export function buildModel(m: TestModel): Uint8Array {
         b.addFieldInt32(6, t.quantizedDimension ?? 0, 0);
         quant = b.endObject();
       }
-      b.startObject(5);
+      b.startObject(6);
       b.addFieldOffset(0, shape, 0);
       b.addFieldInt8(1, TYPE_CODE[t.dtype], 0);
       b.addFieldInt32(2, tensorBuffers[gi][i], 0);
       b.addFieldOffset(3, name, 0);
       if (quant) b.addFieldOffset(4, quant, 0);
+      if (t.isVariable) b.addFieldInt8(5, 1, 0);
       return b.endObject();
     });
 
