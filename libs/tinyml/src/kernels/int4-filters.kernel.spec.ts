@@ -265,17 +265,4 @@ describe('int4 filter refusals (what TFLM’s Prepare refuses)', () => {
       expect.objectContaining({ type: 'int4', message: expect.stringMatching(/int4 input 1/) }),
     );
   });
-
-  it('an int4 tensor anywhere else (here the input of RESHAPE)', () => {
-    const m: TestModel = {
-      tensors: [
-        { shape: [2, 2], dtype: 'int4', data: [1, 2, 3, 4] },
-        { shape: [4], dtype: 'int4' },
-      ],
-      ops: [{ op: 'RESHAPE', inputs: [0], outputs: [1] }],
-      inputs: [],
-      outputs: [1],
-    };
-    expect(() => allocate(m)).toThrow(expect.objectContaining({ type: 'int4' }));
-  });
 });
