@@ -26,6 +26,9 @@ export function typedView(
   switch (dtype) {
     case 'int8':
       return new Int8Array(buffer, byteOffset, elementCount);
+    case 'int4':
+      // The packed bytes (TFLM's GetTensorData<int8_t> of an INT4 filter); kernels unpack them.
+      return new Int8Array(buffer, byteOffset, byteLength);
     case 'int16':
       return new Int16Array(buffer, byteOffset, elementCount);
     case 'int32':

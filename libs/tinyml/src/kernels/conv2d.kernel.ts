@@ -1,6 +1,7 @@
 /**
- * CONV_2D, int8 (per-channel), 16x8 (int16 activations, int8 per-channel weights, see conv2d-int16.ts) and
- * float32, matching TFLM reference_integer_ops::ConvPerChannel and reference_ops::Conv.
+ * CONV_2D, int8 (per-channel; int8 or int4 filter, see int4-filter.ts), 16x8 (int16 activations, int8 per-channel
+ * weights, see conv2d-int16.ts) and float32, matching TFLM reference_integer_ops::ConvPerChannel and
+ * reference_ops::Conv.
  */
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { interleaveBlocks, packRowPairs, swarFits, swarHigh, SWAR_SHIFT } from '../quant/swar';
@@ -9,6 +10,7 @@ import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { ConvGeometry, allocatePerChannel, convGeometry, int64Bias, perChannelMultipliers } from './conv-common';
 import { ConvInt16Data, evalConvInt16 } from './conv2d-int16';
 import { ConvWasm, evalConvWasm, prepareConvWasm } from './conv2d-wasm';
+import { int8FilterValues } from './int4-filter';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
@@ -71,7 +73,7 @@ export function setInt8Filter(ctx: PrepareContext, data: ConvData, filter: Int8A
 
 export const conv2dKernel: Kernel<ConvData> = {
   op: 'CONV_2D',
-  types: ['float32', 'int8', 'int16'],
+  types: ['float32', 'int8', 'int16', 'int4'],
   prepare(ctx: PrepareContext): Prepared<ConvData> {
     const input = ctx.input(INPUT);
     const filter = ctx.input(FILTER);
@@ -131,7 +133,7 @@ export const conv2dKernel: Kernel<ConvData> = {
       if (bias?.data) data.biasF32 = new Float32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount);
     } else {
       ctx.expectType(input, ['int8'], 'input');
-      ctx.expectType(filter, ['int8'], 'filter');
+      ctx.expectType(filter, ['int8', 'int4'], 'filter');
       ctx.expectType(output, ['int8'], 'output');
       if (bias) ctx.expectType(bias, ['int32'], 'bias');
       const range = activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
@@ -140,7 +142,7 @@ export const conv2dKernel: Kernel<ConvData> = {
       data.outputOffset = zeroPointOf(output);
       perChannelMultipliers(ctx, input, filter, output, g.outC, perChannel);
       if (bias?.data) data.biasI32 = new Int32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount);
-      setInt8Filter(ctx, data, new Int8Array(filter.data.buffer, filter.data.byteOffset, filter.elementCount));
+      setInt8Filter(ctx, data, int8FilterValues(ctx, filter));
     }
     return { data, macs: g.batches * g.outH * g.outW * g.outC * g.kH * g.kW * g.inC };
   },

@@ -1,6 +1,7 @@
 /**
- * DEPTHWISE_CONV_2D, int8 (per-channel), 16x8 (int16 activations, see depthwise-conv2d-int16.ts) and float32,
- * matching TFLM reference_integer_ops::DepthwiseConvPerChannel and reference_ops::DepthwiseConv.
+ * DEPTHWISE_CONV_2D, int8 (per-channel; int8 or int4 filter, see int4-filter.ts), 16x8 (int16 activations, see
+ * depthwise-conv2d-int16.ts) and float32, matching TFLM reference_integer_ops::DepthwiseConvPerChannel and
+ * reference_ops::DepthwiseConv.
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { MAX_TENSOR_BYTES } from '../model/model-reader';
@@ -10,6 +11,7 @@ import { ConvGeometry, allocatePerChannel, convGeometry, int64Bias, perChannelMu
 import { DepthwiseInt16Data, evalDepthwiseInt16 } from './depthwise-conv2d-int16';
 import { DepthwiseWasm } from '../wasm/dw-int8';
 import { ConvData, evalConvInt8, setInt8Filter } from './conv2d.kernel';
+import { int8FilterValues } from './int4-filter';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
@@ -60,7 +62,7 @@ interface DepthwiseData {
 
 export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
   op: 'DEPTHWISE_CONV_2D',
-  types: ['float32', 'int8', 'int16'],
+  types: ['float32', 'int8', 'int16', 'int4'],
   prepare(ctx: PrepareContext): Prepared<DepthwiseData> {
     const input = ctx.input(INPUT);
     const filter = ctx.input(FILTER);
@@ -140,7 +142,7 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       if (bias?.data) data.biasF32 = new Float32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount);
     } else {
       ctx.expectType(input, ['int8'], 'input');
-      ctx.expectType(filter, ['int8'], 'filter');
+      ctx.expectType(filter, ['int8', 'int4'], 'filter');
       ctx.expectType(output, ['int8'], 'output');
       if (bias) ctx.expectType(bias, ['int32'], 'bias');
       [data.actMin, data.actMax] =
@@ -148,7 +150,7 @@ export const depthwiseConv2dKernel: Kernel<DepthwiseData> = {
       data.inputOffset = -zeroPointOf(input);
       data.outputOffset = zeroPointOf(output);
       perChannelMultipliers(ctx, input, filter, output, g.outC, perChannel);
-      data.filterI8 = new Int8Array(filter.data.buffer, filter.data.byteOffset, filter.elementCount);
+      data.filterI8 = int8FilterValues(ctx, filter);
       if (bias?.data) data.biasI32 = new Int32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount);
       const taps = g.kH * g.kW;
       for (let c = 0; c < g.outC; c++) {

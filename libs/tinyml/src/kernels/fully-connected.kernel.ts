@@ -1,7 +1,7 @@
 /**
- * FULLY_CONNECTED, int8 (per-tensor or per-channel), 16x8 (int16 activations, int8 weights, see
- * fully-connected-int16.ts) and float32, matching TFLM reference_integer_ops::FullyConnected(PerChannel) and
- * reference_ops::FullyConnected.
+ * FULLY_CONNECTED, int8 (per-tensor or per-channel), int8 activations with int4 weights (per-tensor, see
+ * int4-filter.ts), 16x8 (int16 activations, int8 weights, see fully-connected-int16.ts) and float32, matching
+ * TFLM reference_integer_ops::FullyConnected(PerChannel) and reference_ops::FullyConnected.
  */
 import { multiplyByQuantizedMultiplier } from '../quant/fixed-point';
 import { activationRangeFloat, activationRangeQuantized, zeroPointOf } from '../quant/quant-params';
@@ -10,6 +10,7 @@ import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
 import { WasmInt8Rows } from '../wasm/fc-int8';
 import { allocatePerChannel, int64Bias, perChannelMultipliers } from './conv-common';
 import { FullyConnectedInt16Data, evalFullyConnectedInt16 } from './fully-connected-int16';
+import { int8FilterValues } from './int4-filter';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
@@ -51,7 +52,7 @@ interface FullyConnectedData {
 
 export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
   op: 'FULLY_CONNECTED',
-  types: ['float32', 'int8', 'int16'],
+  types: ['float32', 'int8', 'int16', 'int4'],
   prepare(ctx: PrepareContext): Prepared<FullyConnectedData> {
     const input = ctx.input(INPUT);
     const weights = ctx.input(WEIGHTS);
@@ -104,9 +105,12 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       if (bias?.data) data.biasF32 = new Float32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount);
     } else {
       ctx.expectType(input, ['int8'], 'input');
-      ctx.expectType(weights, ['int8'], 'weights');
+      ctx.expectType(weights, ['int8', 'int4'], 'weights');
       ctx.expectType(output, ['int8'], 'output');
       if (bias) ctx.expectType(bias, ['int32'], 'bias');
+      // TFLM's CalculateOpDataFullyConnected: per-channel quantization is for int8 / int16 weights only.
+      if (weights.dtype === 'int4' && (weights.quantization?.scales.length ?? 0) > 1)
+        ctx.unsupported('per-channel int4 weights', 'int4');
       [data.actMin, data.actMax] =
         activationRangeQuantized(activation, output) ?? ctx.unsupported(`activation ${activation}`);
       data.inputOffset = -zeroPointOf(input);
@@ -124,7 +128,7 @@ export const fullyConnectedKernel: Kernel<FullyConnectedData> = {
       const { multipliers, shifts } = perChannelMultipliers(ctx, input, weights, output, outUnits, perChannel);
       data.multipliers = multipliers;
       data.shifts = shifts;
-      const w = new Int8Array(weights.data.buffer, weights.data.byteOffset, weights.elementCount);
+      const w = int8FilterValues(ctx, weights);
       data.weightsI8 = w;
       const biasI32 = bias?.data ? new Int32Array(bias.data.buffer, bias.data.byteOffset, bias.elementCount) : null;
       // sum((w + fo) * (x + io)) = sum(w*x) + fo*sum(x) + io*sum(w) + n*fo*io; all but the first two are static.

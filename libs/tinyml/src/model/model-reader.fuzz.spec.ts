@@ -14,7 +14,7 @@ import {
   UnsupportedOpError,
   loadModel,
 } from '../index';
-import { buildModel } from '../testing/model-builder';
+import { TestModel, buildModel } from '../testing/model-builder';
 import { loadReferenceModel } from '../testing/reference-models';
 import { ACCUMULATOR_MODEL, IF_MODEL, WHILE_MODEL } from '../testing/subgraph-models';
 
@@ -50,10 +50,33 @@ const SUBGRAPH_SEEDS: Record<string, Uint8Array> = {
   accumulator_model: buildModel(ACCUMULATOR_MODEL),
 };
 
+/** Int4 filters (packed, odd element counts) in all three ops that take them: no reference model has any. */
+const INT4_FILTER_MODEL: TestModel = {
+  tensors: [
+    { shape: [1, 5, 5, 3], dtype: 'int8', scale: 0.05, zeroPoint: 2 },
+    { shape: [3, 3, 3, 3], dtype: 'int4', data: Array.from({ length: 81 }, (_, i) => (i % 15) - 7), scale: [0.02, 0.03, 0.04], zeroPoint: [0, 0, 0] }, // prettier-ignore
+    { shape: [1, 5, 5, 3], dtype: 'int8', scale: 0.06, zeroPoint: -3 },
+    { shape: [1, 3, 3, 3], dtype: 'int4', data: Array.from({ length: 27 }, (_, i) => (i % 13) - 6), scale: [0.05, 0.04, 0.03], zeroPoint: [0, 0, 0], quantizedDimension: 3 }, // prettier-ignore
+    { shape: [1, 5, 5, 3], dtype: 'int8', scale: 0.07, zeroPoint: 1 },
+    { shape: [5, 75], dtype: 'int4', data: Array.from({ length: 375 }, (_, i) => (i % 16) - 8), scale: 0.01, zeroPoint: 0 }, // prettier-ignore
+    { shape: [1, 5], dtype: 'int8', scale: 0.1, zeroPoint: 0 },
+  ],
+  ops: [
+    { op: 'CONV_2D', inputs: [0, 1], outputs: [2], options: [{ id: 0, i8: 0 }, { id: 1, i32: 1 }, { id: 2, i32: 1 }] }, // prettier-ignore
+    { op: 'DEPTHWISE_CONV_2D', inputs: [2, 3], outputs: [4], options: [{ id: 0, i8: 0 }, { id: 1, i32: 1 }, { id: 2, i32: 1 }, { id: 3, i32: 1 }] }, // prettier-ignore
+    { op: 'FULLY_CONNECTED', inputs: [4, 5], outputs: [6] },
+  ],
+  inputs: [0],
+  outputs: [6],
+};
+
+const BUILT_SEEDS: Record<string, Uint8Array> = { ...SUBGRAPH_SEEDS, int4_filters: buildModel(INT4_FILTER_MODEL) };
+
 const PLAN: { name: string; iterations: number; invoke: boolean }[] = [
   { name: 'if_model', iterations: 2000, invoke: true },
   { name: 'while_model', iterations: 2000, invoke: true },
   { name: 'accumulator_model', iterations: 2000, invoke: true },
+  { name: 'int4_filters', iterations: 1500, invoke: true },
   { name: 'hello_world_int8', iterations: 3800, invoke: true },
   { name: 'hello_world_float', iterations: 2400, invoke: true },
   { name: 'mlperf_tiny_ad', iterations: 1000, invoke: true },
@@ -81,7 +104,7 @@ describe('reader fuzzing', () => {
   it.each(PLAN.map((p) => [p.name, p]))(
     '%s: every corrupted file ends in a typed error or a valid run',
     (_name, p) => {
-      const original = SUBGRAPH_SEEDS[p.name] ?? new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
+      const original = BUILT_SEEDS[p.name] ?? new Uint8Array(fs.readFileSync(loadReferenceModel(p.name).modelFile));
       const rnd = prng(0x5eed ^ p.name.length ^ original.length);
       const outcomes = { ok: 0, format: 0, unsupported: 0, arena: 0, invoke: 0 };
       for (let i = 0; i < p.iterations; i++) {

@@ -44,6 +44,26 @@ describe('loadModel', () => {
     expect(model.subgraphs[1].tensors[2].dtype).toBe('bool');
   });
 
+  it('reads INT4 (TensorType 17) tensors packed two per byte: byte length ceil(elements / 2), checked', () => {
+    const int4 = (shape: number[], data: number[]): Uint8Array =>
+      buildModel({
+        tensors: [
+          { shape, dtype: 'int4', data },
+          { shape: [1], dtype: 'int8' },
+        ],
+        ops: [],
+        inputs: [1],
+        outputs: [1],
+      });
+    const t = loadModel(int4([5], [1, -2, 3, -8, 7])).tensors[0];
+    expect(t).toMatchObject({ dtype: 'int4', elementCount: 5, byteLength: 3 });
+    // Low nibble first; the odd count leaves the last high nibble 0.
+    expect(Array.from(t.data ?? [])).toEqual([0xe1, 0x83, 0x07]);
+    expect(loadModel(int4([2, 3], [0, 1, 2, 3, 4, 5])).tensors[0].byteLength).toBe(3);
+    // Seven packed values are 4 bytes; a 5-element INT4 tensor needs 3.
+    expect(() => loadModel(int4([5], [1, 2, 3, 4, 5, 6, 7]))).toThrow(/buffer has 4 bytes, shape \[5\] needs 3/);
+  });
+
   it('bounds-checks tensor indices per subgraph and names the subgraph', () => {
     const [cond, body] = WHILE_MODEL.subgraphs ?? [];
     const badBody = { ...body, ops: [{ ...body.ops[0], inputs: [0, 3] }] };

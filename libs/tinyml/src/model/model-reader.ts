@@ -4,7 +4,7 @@
  */
 import { ModelFormatError } from '../errors';
 import { FbTable, FlatbufferReader } from '../schema/flatbuffer-reader';
-import { BUILTIN_CUSTOM, DTYPE_BY_CODE, builtinOperatorName } from '../schema/tflite-schema';
+import { BUILTIN_CUSTOM, DTYPE_BY_CODE, builtinOperatorName, tensorByteLength } from '../schema/tflite-schema';
 import type { Model, OperatorInfo, Subgraph, TensorInfo, TensorQuantization } from './model.types';
 
 const MAX_TENSORS = 1 << 16;
@@ -183,7 +183,8 @@ function readTensor(
     elementCount *= d;
     if (elementCount * dt.bytes > MAX_TENSOR_BYTES) throw new ModelFormatError(`${where} is too large`);
   }
-  const byteLength = elementCount * dt.bytes;
+  // INT4 buffers hold the values packed, two per byte (schema.fbs TensorType INT4).
+  const byteLength = tensorByteLength(dt.dtype, elementCount);
 
   const bufferIndex = t.u32(TENSOR.buffer);
   if (bufferIndex >= buffers.length && !(bufferIndex === 0 && buffers.length === 0)) {

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import { Interpreter, SUPPORTED_OPS, UnsupportedOpError, loadModel } from '../index';
+import { packInt4 } from '../testing/model-builder';
 import { loadReferenceModel } from '../testing/reference-models';
-import { OP_SET_BUILDS, OpResolver, opsNeeded, resolverForBuild } from './op-resolver';
-import { OP_CODES, OpSetFormatError, decodeOpSet, encodeOpSet, encodeOpSetBytes } from './op-set';
+import { OP_SET_BUILDS, OpResolver, opsNeeded, registrationType, resolverForBuild } from './op-resolver';
+import { OP_CODES, OP_SET_DTYPES, OpSetFormatError, decodeOpSet, encodeOpSet, encodeOpSetBytes } from './op-set';
 
 const modelOf = (name: string) => loadModel(new Uint8Array(fs.readFileSync(loadReferenceModel(name).modelFile)));
 
@@ -126,5 +127,57 @@ describe('OpResolver in the interpreter', () => {
     ]);
     expect(new Interpreter(model, { resolver: new OpResolver(needed) }).allocate().arenaBytes).toBe(16000);
     expect(OpResolver.all().ops).toEqual([...SUPPORTED_OPS]);
+  });
+});
+
+describe('int4 registrations (TFLM’s FULLY_CONNECTED_INT4 / CONV_2D_INT4 / DEPTHWISE_CONV_2D_INT4)', () => {
+  // hello_world_int8's three FULLY_CONNECTED layers with their weights narrowed to [-8, 7] and packed as int4.
+  function helloWorldInt4(): ReturnType<typeof modelOf> {
+    const model = modelOf('hello_world_int8');
+    for (const node of model.operators) {
+      const t = model.tensors[node.inputs[1]];
+      const data = t.data as Uint8Array;
+      t.data = packInt4(Array.from(new Int8Array(data.buffer, data.byteOffset, t.elementCount), (w) => w >> 4));
+      t.dtype = 'int4';
+      t.byteLength = t.data.length;
+    }
+    return model;
+  }
+
+  it('is the registration type of an op with an int4 filter, and what opsNeeded reports', () => {
+    const model = helloWorldInt4();
+    expect(model.operators.map((n) => registrationType(model, n))).toEqual(['int4', 'int4', 'int4']);
+    expect(opsNeeded(model)).toEqual([{ op: 'FULLY_CONNECTED', types: ['int4'] }]);
+  });
+
+  it('runs under a build registered for int4 only, and a build registered for int8 refuses it naming int4', () => {
+    const model = helloWorldInt4();
+    const int4Only = new OpResolver([{ op: 'FULLY_CONNECTED', types: ['int4'] }]);
+    expect(new Interpreter(model, { resolver: int4Only }).allocate().arenaBytes).toBe(32);
+    expect(() => new Interpreter(modelOf('hello_world_int8'), { resolver: int4Only }).allocate()).toThrow(
+      'type int8 not registered in this build (has int4)',
+    );
+    const err = errorOf(() => new Interpreter(model, { resolver: resolverForBuild('atmega328p-dense') }).allocate());
+    expect(err).toMatchObject({ op: 'FULLY_CONNECTED', opIndex: 0, type: 'int4' });
+  });
+
+  it('encodes int4 as type bit 10 (OP_SET_DTYPES is append-only)', () => {
+    expect(OP_SET_DTYPES.indexOf('int4')).toBe(10);
+    // FULLY_CONNECTED (7) restricted: 01 | 01 | ops 80 | restricted 80 | mask 00 04.
+    const bytes = encodeOpSetBytes([{ op: 'FULLY_CONNECTED', types: ['int4', 'int8'] }]);
+    expect(Buffer.from(bytes).toString('hex')).toBe('0101808001' + '04');
+    expect(decodeOpSet(encodeOpSet([{ op: 'CONV_2D', types: ['int4'] }]))).toEqual([
+      { op: 'CONV_2D', types: ['int4'] },
+    ]);
+  });
+  it('refuses an int4 tensor anywhere but a constant filter, naming int4 (no TFLM kernel reads int4 activations)', () => {
+    const model = helloWorldInt4();
+    // The second layer's int4 weights as the third layer's input: not a filter position.
+    const third = model.operators[2];
+    third.inputs = [model.operators[1].inputs[1], ...third.inputs.slice(1)];
+    const err = errorOf(() => new Interpreter(model).allocate());
+    expect(err).toBeInstanceOf(UnsupportedOpError);
+    expect(err).toMatchObject({ op: 'FULLY_CONNECTED', opIndex: 2, type: 'int4' });
+    expect((err as Error).message).toMatch(/int4 input 0/);
   });
 });

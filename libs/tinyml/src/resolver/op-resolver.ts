@@ -4,6 +4,7 @@
  * naming op, index and type when the model needs something the resolver lacks.
  */
 import { UnsupportedOpError } from '../errors';
+import { INT4_FILTER_INPUT, INT4_FILTER_OPS } from '../kernels/int4-filter';
 import { KERNELS_BY_NAME } from '../kernels/kernel-registry';
 import { operatorLabel } from '../kernels/kernel.types';
 import type { Kernel } from '../kernels/kernel.types';
@@ -76,8 +77,33 @@ export class OpResolver {
         type,
       );
     }
+    const int4 = misplacedInt4(model, node);
+    if (int4 !== null) {
+      throw new UnsupportedOpError(
+        `${operatorLabel(node)}: int4 ${int4} (TFLM reads int4 only as a constant FULLY_CONNECTED, CONV_2D or DEPTHWISE_CONV_2D filter)`,
+        node.opName,
+        node.index,
+        'int4',
+      );
+    }
     return kernel;
   }
+}
+
+/**
+ * An int4 tensor anywhere but the constant filter of an INT4_FILTER_OPS op ("input 0", "output 0"), else null. No
+ * TFLM kernel reads or writes int4 activations; refusing here keeps every kernel's byte arithmetic on the types
+ * it knows (an int4 tensor holds half a byte per element).
+ */
+function misplacedInt4(model: Model, node: OperatorInfo): string | null {
+  const tensors = model.subgraphs[node.subgraph].tensors;
+  const isInt4 = (i: number): boolean => i >= 0 && tensors[i].dtype === 'int4';
+  const inputAt = node.inputs.findIndex(
+    (i, k) => isInt4(i) && !(INT4_FILTER_OPS.has(node.opName) && k === INT4_FILTER_INPUT && tensors[i].data !== null),
+  );
+  if (inputAt >= 0) return `input ${inputAt}`;
+  const outputAt = node.outputs.findIndex(isInt4);
+  return outputAt >= 0 ? `output ${outputAt}` : null;
 }
 
 /**
@@ -95,10 +121,14 @@ const DATA_INPUT: Readonly<Record<string, number>> = {
 
 /**
  * The type a TFLM kernel variant is registered for: that of the data input (else the first output; 'none' for an
- * operator without tensors, e.g. CALL_ONCE). Tensor indices are looked up in the node's own subgraph.
+ * operator without tensors, e.g. CALL_ONCE), except 'int4' for FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D with
+ * an int4 filter (TFLM's Register_FULLY_CONNECTED_INT4 etc., which only an int4 filter runs on). Tensor indices are
+ * looked up in the node's own subgraph.
  */
 export function registrationType(model: Model, node: OperatorInfo): string {
   const tensors = model.subgraphs[node.subgraph].tensors;
+  const filter = INT4_FILTER_OPS.has(node.opName) ? node.inputs[INT4_FILTER_INPUT] : undefined;
+  if (filter !== undefined && filter >= 0 && tensors[filter].dtype === 'int4') return 'int4';
   const dataInput = node.inputs[DATA_INPUT[node.opName] ?? -1];
   const t =
     (dataInput !== undefined && dataInput >= 0 ? dataInput : undefined) ??

@@ -131,6 +131,8 @@ export const OP_SET_DTYPES: readonly string[] = [
   'uint16',
   'uint32',
   'uint64',
+  // A registration for int4 filters (FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D; TFLM's *_INT4 variants).
+  'int4',
 ];
 
 /** One registered op; `types` absent = every type the kernel supports. */

@@ -44,12 +44,27 @@ export const enum TensorTypeCode {
   INT8 = 9,
   FLOAT64 = 10,
   RESOURCE = 13,
+  INT4 = 17,
 }
 
 export type DType =
-  'float32' | 'int32' | 'uint8' | 'int64' | 'bool' | 'int16' | 'int8' | 'uint16' | 'uint32' | 'uint64' | 'resource';
+  | 'float32'
+  | 'int32'
+  | 'uint8'
+  | 'int64'
+  | 'bool'
+  | 'int16'
+  | 'int8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'resource'
+  | 'int4';
 
-/** Tensor types the interpreter can hold, with their element size in bytes. */
+/**
+ * Tensor types the interpreter can hold, with their element size in bytes. INT4 is half a byte: two values per
+ * byte, low nibble first, the last byte of an odd count half used (tensorByteLength rounds up).
+ */
 export const DTYPE_BY_CODE: ReadonlyMap<number, { dtype: DType; bytes: number }> = new Map([
   [TensorTypeCode.FLOAT32, { dtype: 'float32' as DType, bytes: 4 }],
   [TensorTypeCode.INT32, { dtype: 'int32' as DType, bytes: 4 }],
@@ -63,6 +78,7 @@ export const DTYPE_BY_CODE: ReadonlyMap<number, { dtype: DType; bytes: number }>
   [12, { dtype: 'uint64' as DType, bytes: 8 }],
   // A resource variable handle (VAR_HANDLE's output): TFLM's TfLiteTypeSizeOf gives it sizeof(int32_t), the id.
   [TensorTypeCode.RESOURCE, { dtype: 'resource' as DType, bytes: 4 }],
+  [TensorTypeCode.INT4, { dtype: 'int4' as DType, bytes: 0.5 }],
 ]);
 
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
@@ -77,7 +93,13 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
   uint32: 4,
   uint64: 8,
   resource: 4,
+  int4: 0.5,
 };
+
+/** Bytes a tensor's contents take: elements x element size, rounded up to whole bytes (INT4 packs two per byte). */
+export function tensorByteLength(dtype: DType, elementCount: number): number {
+  return Math.ceil(elementCount * DTYPE_BYTES[dtype]);
+}
 
 /** ActivationFunctionType enum. */
 export const enum Activation {

@@ -8,8 +8,10 @@ import { Interpreter, InterpreterOptions } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
 import { BUILTIN_CUSTOM, BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
 
-export type TestDType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool' | 'int64' | 'resource';
+export type TestDType =
+  'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool' | 'int64' | 'resource' | 'int4';
 const TYPE_CODE: Record<TestDType, number> = {
+  int4: 17,
   resource: 13,
   float32: 0,
   int32: 2,
@@ -83,11 +85,27 @@ function tensorBytes(t: TestTensor): Uint8Array {
       return new Uint8Array(new Int16Array(values).buffer);
     case 'int8':
       return new Uint8Array(new Int8Array(values).buffer);
+    case 'int4':
+      return packInt4(values);
     case 'int64':
       return new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer);
     default:
       return new Uint8Array(values);
   }
+}
+
+/**
+ * TFLM test_helpers' PackInt4ValuesDenselyInPlace: values in [-8, 7], two per byte, low nibble first (an odd
+ * count leaves the last high nibble 0).
+ */
+export function packInt4(values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 2));
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < -8 || v > 7) throw new Error(`int4 value ${v} outside [-8, 7]`);
+    out[i >> 1] |= (v & 0x0f) << (i & 1 ? 4 : 0);
+  }
+  return out;
 }
 
 export function buildModel(m: TestModel): Uint8Array {
