@@ -32,11 +32,14 @@ describe('op-set identity', () => {
   });
 
   it('is stable: fixed strings for the named builds (a changed string breaks devices in the field)', () => {
-    // full: 94 op bits (12 bytes: ff x 11, 3f), none restricted. It grows as kernels are appended...
-    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQz______________z8AAAAAAAAAAAAAAAA');
+    // full: 99 op bits (13 bytes: ff x 12, 07), none restricted. It grows as kernels are appended...
+    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQ3_______________8HAAAAAAAAAAAAAAAAAA');
     // ...while an id reported by a device of an older version keeps meaning the same ops (codes never move).
     expect(decodeOpSet('ops1.AQX______wAAAAAA')).toEqual(OP_CODES.slice(0, 40).map((op) => ({ op })));
     expect(decodeOpSet('ops1.AQn__________wcAAAAAAAAAAAA')).toEqual(OP_CODES.slice(0, 67).map((op) => ({ op })));
+    expect(decodeOpSet('ops1.AQz______________z8AAAAAAAAAAAAAAAA')).toEqual(
+      OP_CODES.slice(0, 94).map((op) => ({ op })),
+    );
     expect(decodeOpSet('ops1.AQT___8BAAAAAA')).toEqual(OP_CODES.slice(0, 25).map((op) => ({ op })));
     // FULLY_CONNECTED(7), LOGISTIC(8), RELU(17), SOFTMAX(20) int8-only, RESHAPE(19) any type:
     // 01 | 03 | ops 80 01 1a | restricted 80 01 12 | 4 x int8 mask 01 00.

@@ -104,6 +104,11 @@ export const OP_CODES: readonly string[] = [
   'ADD_N',
   'PRELU',
   'HARD_SWISH',
+  'LOG',
+  'SIN',
+  'COS',
+  'LOG_SOFTMAX',
+  'L2_NORMALIZATION',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

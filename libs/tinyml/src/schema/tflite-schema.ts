@@ -134,4 +134,5 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   CUMSUM: 102,
   L2_POOL_2D: 5,
   BATCH_MATMUL: 101,
+  L2_NORMALIZATION: 12,
 };
