@@ -63,3 +63,14 @@ it('keeps the special values: signed zero, infinities, NaN', () => {
   expect(logf(Infinity)).toBe(Infinity);
   expect([sinf(Infinity), cosf(-Infinity), logf(-1), logf(NaN)].every(Number.isNaN)).toBe(true);
 });
+
+it("logf gives glibc's NaN bit patterns: 0xffc00000 below zero, a NaN input's own (quieted) bits", () => {
+  const input = new Uint32Array([0xbf800000, 0xff800000, 0x80000001, 0x7fc00001, 0x7f800001, 0xffc00001]);
+  const x = new Float32Array(input.buffer);
+  const out = new Float32Array(input.length);
+  x.forEach((v, i) => (out[i] = logf(v)));
+  // glibc 2.36 x86-64 logf on these inputs.
+  expect(Array.from(new Uint32Array(out.buffer))).toEqual([
+    0xffc00000, 0xffc00000, 0xffc00000, 0x7fc00001, 0x7fc00001, 0xffc00001,
+  ]);
+});

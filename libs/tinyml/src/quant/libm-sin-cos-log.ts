@@ -17,6 +17,13 @@ export function cosf(x: number): number {
   return mathFround(mathCos(x));
 }
 
+/**
+ * glibc's logf result for a negative input (-inf included): the x86 default NaN of 0/0, sign bit set (0xffc00000).
+ * Math.log gives V8's NaN instead, whose bits differ; a NaN input is returned as is (glibc keeps its payload).
+ */
+const INVALID_NAN = new Float32Array(new Uint32Array([0xffc00000]).buffer)[0];
+
 export function logf(x: number): number {
-  return mathFround(mathLog(x));
+  if (x !== x) return x;
+  return x < 0 ? INVALID_NAN : mathFround(mathLog(x));
 }
