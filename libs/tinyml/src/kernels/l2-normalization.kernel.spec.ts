@@ -3,6 +3,7 @@
  * and int8). The int8 tensors are quantized as the test's helpers: input [-2, 2] (ScaleFromMinMax,
  * ZeroPointFromMinMax), output [-1, 127/128].
  */
+import { mulberry32 } from '@tinyfleet/random';
 import { UnsupportedOpError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
@@ -69,6 +70,25 @@ describe('L2_NORMALIZATION int8', () => {
   it('a single non-zero difference is the int8 extreme: ±1 in steps of 1/128, saturated to 127 above', () => {
     expect(runModel(l2Model('int8', [1, 4]), [[-1, 40, -1, -1]])).toEqual([0, 127, 0, 0]);
     expect(runModel(l2Model('int8', [1, 4]), [[-1, -1, -90, -1]])).toEqual([0, 0, -128, 0]);
+  });
+});
+
+describe('L2_NORMALIZATION int8 on seeded rows', () => {
+  it('stays within one step (1/128) of the real normalized value, whatever the input zero point', () => {
+    const random = mulberry32(0x12);
+    for (let trial = 0; trial < 60; trial++) {
+      const depth = 1 + Math.floor(random() * 64);
+      const zeroPoint = Math.floor(random() * 61) - 30;
+      const row = Array.from({ length: depth }, () => Math.floor(random() * 256) - 128);
+      const model = l2Model('int8', [1, depth]);
+      model.tensors[0] = { ...model.tensors[0], zeroPoint };
+      const out = runModel(model, [row]);
+      const norm = Math.sqrt(row.reduce((sum, v) => sum + (v - zeroPoint) ** 2, 0));
+      const want = row.map((v) =>
+        norm === 0 ? 0 : Math.max(-128, Math.min(127, Math.round(((v - zeroPoint) / norm) * 128))),
+      );
+      out.forEach((v, i) => expect([trial, i, Math.abs(v - want[i]) <= 1]).toEqual([trial, i, true]));
+    }
   });
 });
 

@@ -4,6 +4,7 @@
  * (ScaleFromMinMax, ZeroPointFromMinMax with roundf, Quantize with roundf). Where the float C expression is known
  * (glibc expf, the kernel's logf, float subtraction) the expected values are that expression, bit for bit.
  */
+import { mulberry32 } from '@tinyfleet/random';
 import { UnsupportedOpError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
@@ -110,6 +111,20 @@ describe('LOG_SOFTMAX int8', () => {
     const logSum = Math.log(real.reduce((s, x) => s + Math.exp(x - Math.max(...real)), 0));
     const top = Math.max(...real) - Math.max(...real) - logSum;
     expect(Math.abs((out[15] - 127) * OUTPUT_Q.scale - top)).toBeLessThanOrEqual(OUTPUT_Q.scale);
+  });
+  it('stays within one output step of the real log softmax on seeded rows (scales 0.01-0.5, lengths 1-64)', () => {
+    const random = mulberry32(0x1065);
+    for (let trial = 0; trial < 60; trial++) {
+      const depth = 1 + Math.floor(random() * 64);
+      const qIn = { scale: fround(0.01 + random() * 0.49), zeroPoint: Math.floor(random() * 41) - 20 };
+      const row = Array.from({ length: depth }, () => Math.floor(random() * 256) - 128);
+      const out = runModel(logSoftmaxModel('int8', [1, depth], qIn, OUTPUT_Q), [row]);
+      const real = row.map((v) => (v - qIn.zeroPoint) * qIn.scale);
+      const max = Math.max(...real);
+      const logSum = Math.log(real.reduce((sum, x) => sum + Math.exp(x - max), 0));
+      const want = real.map((x) => Math.max(-128, Math.min(127, Math.round((x - max - logSum) * 16) + 127)));
+      out.forEach((v, i) => expect([trial, i, Math.abs(v - want[i]) <= 1]).toEqual([trial, i, true]));
+    }
   });
   it('refuses an output quantization other than 16/256 and 127, and int16', () => {
     const qIn = int8FromMinMax(-10, 10);
