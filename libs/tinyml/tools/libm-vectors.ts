@@ -1,6 +1,7 @@
 /**
- * Records the C library's expf / tanhf / expm1f on chosen float32 inputs into src/quant/libm-float32.vectors.ts,
- * the values src/quant/libm-float32.spec.ts checks the JS routines against: run as
+ * Records the C library's expf / tanhf / expm1f / sinf / cosf / logf on chosen float32 inputs into
+ * src/quant/libm-float32.vectors.ts, the values src/quant/libm-float32.spec.ts and libm-sin-cos-log.spec.ts check
+ * the JS routines against: run as
  * `node -r ./bin/register.js libs/tinyml/tools/libm-vectors.ts` on a glibc x86-64 host with a C compiler (`cc`)
  * and FMA (the reference build's: glibc 2.36, Debian 12). The inputs: every branch boundary of the routines ±2
  * ulp, the two floats where glibc's FMA build of expf rounds differently, and seeded random inputs: uniform
@@ -24,7 +25,12 @@ int main(void) {
   while (scanf("%15s %x", name, &bits) == 2) {
     float x, y;
     memcpy(&x, &bits, 4);
-    y = strcmp(name, "expf") == 0 ? expf(x) : strcmp(name, "tanhf") == 0 ? tanhf(x) : expm1f(x);
+    y = strcmp(name, "expf") == 0    ? expf(x)
+        : strcmp(name, "tanhf") == 0 ? tanhf(x)
+        : strcmp(name, "expm1f") == 0 ? expm1f(x)
+        : strcmp(name, "sinf") == 0  ? sinf(x)
+        : strcmp(name, "cosf") == 0  ? cosf(x)
+                                     : logf(x);
     memcpy(&bits, &y, 4);
     printf("%08x\\n", bits);
   }
@@ -48,16 +54,40 @@ const RANGES: Record<string, [number, number][]> = {
     [0x33000000, 0x42b17220],
     [0xb3000000, 0xc195b850],
   ],
+  // sin / cos: from 2^-12 (below it sin x rounds to x, cos x to 1) to 2^23 (above it every float is an integer).
+  sinf: [
+    [0x39800000, 0x4b000000],
+    [0xb9800000, 0xcb000000],
+  ],
+  cosf: [
+    [0x39800000, 0x4b000000],
+    [0xb9800000, 0xcb000000],
+  ],
+  // log: every positive finite float, subnormals included.
+  logf: [[0x00000001, 0x7f800000]],
 };
 
 /** Where the values that matter lie (models' activations): seeded inputs uniform in value too. */
-const VALUE_RANGES: Record<string, [number, number]> = { expf: [-104, 89], tanhf: [-10, 10], expm1f: [-20, 89] };
+const VALUE_RANGES: Record<string, [number, number]> = {
+  expf: [-104, 89],
+  tanhf: [-10, 10],
+  expm1f: [-20, 89],
+  sinf: [-10, 10],
+  cosf: [-10, 10],
+  // LOG_SOFTMAX takes the log of a sum of exps: at least 1, at most the row length.
+  logf: [1, 4096],
+};
 
 /** Branch thresholds of the routines (magnitudes as float bit patterns); each is taken ±2 ulp, both signs. */
 const BOUNDARIES: Record<string, number[]> = {
   expf: [0x42b00000, 0x42b17217, 0x42cff1b4, 0x3f800000, 0x00000000, 0x7f800000, 0x3f317218],
   tanhf: [0x24000000, 0x3f800000, 0x41b00000, 0x7f800000, 0x00000000],
   expm1f: [0x33000000, 0x3eb17218, 0x3f851592, 0x4195b844, 0x42b17180, 0x42b17218, 0x7f800000, 0x3e800000],
+  // Zero, 2^-12, pi/4, pi/2, pi, 2^23, infinity.
+  sinf: [0x00000000, 0x39800000, 0x3f490fdb, 0x3fc90fdb, 0x40490fdb, 0x4b000000, 0x7f800000],
+  cosf: [0x00000000, 0x39800000, 0x3f490fdb, 0x3fc90fdb, 0x40490fdb, 0x4b000000, 0x7f800000],
+  // Zero, the smallest normal, 1, 2, infinity (negative inputs give NaN).
+  logf: [0x00000000, 0x00800000, 0x3f800000, 0x40000000, 0x7f800000],
 };
 
 const FMA_INPUTS = [0x4202422f, 0xc27c65d9];

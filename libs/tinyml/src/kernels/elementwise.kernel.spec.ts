@@ -5,10 +5,12 @@
  * operation, std::floor, glibc's expf) the expected values here are that expression, so the check is bit for bit.
  * ELU: activations_test.cc SimpleEluTest and TFLite's FloatActivationsOpTest.Elu vectors; HARD_SWISH: the float
  * formula on hard_swish_test.cc's input range [-5, 5] and its branch points, and int8 on hard_swish_test.cc's
- * SimpleHardSwishTestInt8 (its minstd_rand inputs regenerated) and QuantizedBias cases.
+ * SimpleHardSwishTestInt8 (its minstd_rand inputs regenerated) and QuantizedBias cases. SIN, COS, LOG: TFLite's
+ * elementwise_test.cc Sin / Cos / Log vectors (ArrayFloatNear, 1e-5), and bit for bit the kernels' float routines.
  */
 import { InvokeError, UnsupportedOpError } from '../errors';
 import { expf, expm1f } from '../quant/libm-float32';
+import { cosf, logf, sinf } from '../quant/libm-sin-cos-log';
 import { buildModel, quantize, runModel, TestDType, TestModel } from '../testing/model-builder';
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
@@ -115,9 +117,24 @@ describe('float32 elementwise math', () => {
       if (i !== 3) expect(Math.abs(v - Math.exp(input[i]))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.exp(input[i])));
     });
   });
+  it.each([
+    ['SIN', [0, 3.1415926, -3.1415926, 1], [0, 0, 0, 0.84147], sinf],
+    ['COS', [0, 3.1415926, -3.1415926, 1], [1, -1, -1, 0.5403], cosf],
+    ['LOG', [1, 3.1415926, 1, 1], [0, 1.14473, 0, 0], logf],
+  ] as const)('%s (ElementWise): TFLite goldens within 1e-5', (op, values, golden, fn) => {
+    const input = f32([...values]);
+    const out = run(op, input, [1, 1, 4, 1]);
+    expect(out).toEqual(input.map(fn));
+    out.forEach((v, i) => expect(Math.abs(v - golden[i])).toBeLessThanOrEqual(1e-5));
+  });
+  it('LOG keeps the C library special values: -inf at 0, NaN below, +inf at +inf', () => {
+    const out = run('LOG', [0, -1, Infinity, 2 ** -149], [4]);
+    expect(out.slice(0, 3)).toEqual([-Infinity, NaN, Infinity]);
+    expect(out[3]).toBe(Math.fround(-149 * Math.LN2));
+  });
   it('refuses int8 for float-only ops, naming the type', () => {
     const q = { scale: 0.1, zeroPoint: 0 };
-    for (const op of ['SQRT', 'SQUARE', 'NEG', 'CEIL', 'FLOOR', 'ROUND', 'EXP']) {
+    for (const op of ['SQRT', 'SQUARE', 'NEG', 'CEIL', 'FLOOR', 'ROUND', 'EXP', 'SIN', 'COS', 'LOG']) {
       const model = loadModel(buildModel(unaryModel(op, 'int8', [4], q, q)));
       expect(() => new Interpreter(model).allocate()).toThrow(expect.objectContaining({ op, type: 'int8' }));
     }

@@ -61,6 +61,11 @@ import { eluKernel } from './elu.kernel';
 import { addNKernel } from './add-n.kernel';
 import { preluKernel } from './prelu.kernel';
 import { hardSwishKernel } from './hard-swish.kernel';
+import { logKernel } from './log.kernel';
+import { sinKernel } from './sin.kernel';
+import { cosKernel } from './cos.kernel';
+import { logSoftmaxKernel } from './log-softmax.kernel';
+import { l2NormalizationKernel } from './l2-normalization.kernel';
 import { squaredDifferenceKernel } from './squared-difference.kernel';
 import { sumKernel } from './sum.kernel';
 import { reduceMaxKernel } from './reduce-max.kernel';
@@ -219,6 +224,11 @@ const KERNELS: Kernel<never>[] = [
   signalOverlapAddKernel,
   signalIrfftKernel,
   circularBufferKernel,
+  logKernel,
+  sinKernel,
+  cosKernel,
+  logSoftmaxKernel,
+  l2NormalizationKernel,
 ] as unknown as Kernel<never>[];
 
 export const KERNELS_BY_NAME: ReadonlyMap<string, Kernel<unknown>> = new Map(

@@ -234,6 +234,13 @@ export const OP_DATA = {
   addN: struct('OpDataAddN', ints(10)),
   /** squared_difference.cc OpData {bool requires_broadcast, ArithmeticParams}. */
   squaredDifference: struct('OpDataSquaredDifference', ['i8', ARITHMETIC_PARAMS]),
+  /**
+   * log_softmax.cc LogSoftmaxOpData (int8 only, allocated in Prepare): input multiplier and left shift, reverse
+   * scaling divisor and right shift, diff_min, then outer_size and depth as size_t.
+   */
+  logSoftmax: struct('LogSoftmaxOpData', [...ints(5), 'ptr', 'ptr']),
+  /** kernels/internal/types.h L2NormalizationParams: input_zero_point (Init, every type). */
+  l2Normalization: struct('L2NormalizationParams', ints(1)),
   /** elu.cc OpData: the int8 lookup table (allocated for every type). */
   elu: struct('OpDataElu', Array<Field>(256).fill('i8')),
   /**
@@ -320,6 +327,8 @@ export const BUILTIN_DATA = {
   cumsum: struct('TfLiteCumsumParams', ['i8', 'i8']),
   /** TfLiteBatchMatMulParams: adj_x, adj_y, asymmetric_quantize_inputs (bools). */
   batchMatMul: struct('TfLiteBatchMatMulParams', ['i8', 'i8', 'i8']),
+  /** TfLiteL2NormParams: activation. */
+  l2Norm: struct('TfLiteL2NormParams', ints(1)),
   /** TfLiteSVDFParams: rank, activation, asymmetric_quantize_inputs. */
   svdf: struct('TfLiteSVDFParams', ['i32', 'i32', 'i8']),
   /** TfLiteIfParams: then/else subgraph indices. */

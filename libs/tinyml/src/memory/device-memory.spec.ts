@@ -37,6 +37,10 @@ describe('device struct layouts', () => {
     [BUILTIN_DATA.unidirectionalSequenceLstm, 16, 16],
     [BUILTIN_DATA.svdf, 12, 12],
     [BUILTIN_DATA.cast, 8, 8],
+    // 5 ints, then outer_size and depth as size_t (8-aligned at 24 on 64-bit).
+    [OP_DATA.logSoftmax, 28, 40],
+    [OP_DATA.l2Normalization, 4, 4],
+    [BUILTIN_DATA.l2Norm, 4, 4],
     // kiss_fftr_alloc(512): 3 pointers + kiss_fft_state (2 + 64 ints, 256 twiddles) + 256 + 128 complex int16.
     [kissFftrStateLayout(512), 12 + 264 + 1024 + 1536, 24 + 264 + 1024 + 1536],
   ])('%s', (layout, bytes32, bytes64) => {

@@ -5,13 +5,14 @@
  */
 import {
   INT32_MAX,
+  INT32_MIN,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul as mul,
   saturatingRoundingMultiplyByPOT,
 } from './fixed-point';
 
 // Bound once at load: looking up the global `Math` inside hot loops is slow in vm sandboxes (e.g. Jest).
-const { trunc: mathTrunc } = Math;
+const { clz32: mathClz32, max: mathMax, min: mathMin, trunc: mathTrunc } = Math;
 
 /** gemmlowp RoundingHalfSum for int32: (a + b + sign) / 2 with truncation. */
 function roundingHalfSum(a: number, b: number): number {
@@ -111,4 +112,64 @@ export function tanhFixed(a: number, integerBits: number): number {
   // ExactMulByPot<1> reinterprets the raw value with one more integer bit.
   const t = oneMinusXOverOnePlusXForXIn01(expOnNegativeValues(n, integerBits + 1));
   return negative ? -t | 0 : t;
+}
+
+/** int32 addition / subtraction saturated to the int32 range (SaturatingAddNonGemmlowp, gemmlowp SaturatingSub). */
+function saturatingAdd(a: number, b: number): number {
+  const sum = a + b; // exact in a double
+  return sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : sum;
+}
+
+/** SaturatingRoundingMultiplyByPOTParam: a shift by 0 is the identity, a positive one saturates. */
+const pot = saturatingRoundingMultiplyByPOT;
+
+// F0 constants of log_x_for_x_greater_than_or_equal_to_1_impl (kernels/internal/common.h), as raw Q0.31.
+const LOG_2 = 1488522236; // log(2)
+const SQRT_SQRT_HALF = 1805811301; // 0.5^(1/4)
+const SQRT_HALF = 1518500250; // sqrt(0.5)
+const ONE_QUARTER = 536870912;
+const ALPHA_N = 117049297; // 11/240 · 2^(1/4)
+const ALPHA_D = 127690142; // 1/20 · 2^(1/4)
+const ALPHA_I = 1057819769; // 2 / 2^(1/4) - 2^(1/4)
+const ALPHA_F = 638450708; // 1/4 · 2^(1/4)
+
+/**
+ * TFLM log_x_for_x_greater_than_or_equal_to_1<outputIntegerBits>(FixedPoint<int32, inputIntegerBits>): log(x) as
+ * raw FixedPoint<outputIntegerBits>. The input's power of two is read off its leading zeros twice (as is and times
+ * sqrt(1/2), keeping the better-centred mantissa r), log(r) comes from a rational approximation around 2^(-1/4)
+ * with gemmlowp's 1/(1+x), and the sum is accumulated with one extra integer bit before rescaling. Products are
+ * gemmlowp FixedPoint products (SaturatingRoundingDoublingHighMul), sums wrap like int32 except where the
+ * reference saturates.
+ */
+export function logXForXGreaterThanOrEqualTo1(
+  input: number,
+  inputIntegerBits: number,
+  outputIntegerBits: number,
+): number {
+  const accumIntegerBits = outputIntegerBits + 1;
+  // Rescale<accumIntegerBits> of F0 1/4: a rounding right shift.
+  const shiftedQuarter = roundingDivideByPOT(ONE_QUARTER, accumIntegerBits);
+  const zA = input;
+  const zAHeadroomPlus1 = mathClz32(zA);
+  const rATmp = pot(zA, zAHeadroomPlus1 - 1);
+  const rA = pot(mul(rATmp, SQRT_HALF), 1);
+  const zAPow2Adj = saturatingAdd(pot(inputIntegerBits - zAHeadroomPlus1, 31 - accumIntegerBits), shiftedQuarter);
+  // z_b is z_a premultiplied by sqrt(1/2).
+  const zB = mul(zA, SQRT_HALF);
+  const zBHeadroom = mathClz32(zB) - 1;
+  const rB = pot(zA, zBHeadroom);
+  const zBPow2Adj = saturatingAdd(pot(inputIntegerBits - zBHeadroom, 31 - accumIntegerBits), -shiftedQuarter);
+  const r = mathMin(rA, rB);
+  const zPow2Adj = mathMax(zAPow2Adj, zBPow2Adj);
+  const p = roundingHalfSum(r, SQRT_SQRT_HALF);
+  let q = (r - SQRT_SQRT_HALF) | 0;
+  q = (q + q) | 0;
+  const commonSq = mul(q, q);
+  const num = (mul(q, r) + mul(mul(q, commonSq), ALPHA_N)) | 0;
+  const denomMinusOne = (mul(p, (ALPHA_I + q + mul(ALPHA_D, commonSq)) | 0) + mul(ALPHA_F, q)) | 0;
+  const recipDenom = oneOverOnePlusXForXIn01(denomMinusOne);
+  const numScaled = roundingDivideByPOT(num, accumIntegerBits);
+  const sum = (mul(zPow2Adj, LOG_2) + mul(numScaled, recipDenom)) | 0;
+  // Rescale<outputIntegerBits> from accumIntegerBits: one saturating left shift.
+  return pot(sum, accumIntegerBits - outputIntegerBits);
 }

@@ -33,11 +33,14 @@ describe('op-set identity', () => {
   });
 
   it('is stable: fixed strings for the named builds (a changed string breaks devices in the field)', () => {
-    // full: 107 op bits (14 bytes: ff x 13, 07), none restricted. It grows as kernels are appended...
-    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQ7_________________BwAAAAAAAAAAAAAAAAAA');
+    // full: 112 op bits (14 bytes: ff x 14), none restricted. It grows as kernels are appended...
+    expect(encodeOpSet(OP_SET_BUILDS.full)).toBe('ops1.AQ7__________________wAAAAAAAAAAAAAAAAAA');
     // ...while an id reported by a device of an older version keeps meaning the same ops (codes never move).
     expect(decodeOpSet('ops1.AQX______wAAAAAA')).toEqual(OP_CODES.slice(0, 40).map((op) => ({ op })));
     expect(decodeOpSet('ops1.AQn__________wcAAAAAAAAAAAA')).toEqual(OP_CODES.slice(0, 67).map((op) => ({ op })));
+    expect(decodeOpSet('ops1.AQz______________z8AAAAAAAAAAAAAAAA')).toEqual(
+      OP_CODES.slice(0, 94).map((op) => ({ op })),
+    );
     expect(decodeOpSet('ops1.AQT___8BAAAAAA')).toEqual(OP_CODES.slice(0, 25).map((op) => ({ op })));
     expect(decodeOpSet('ops1.AQz______________z8AAAAAAAAAAAAAAAA')).toEqual(
       OP_CODES.slice(0, 94).map((op) => ({ op })),

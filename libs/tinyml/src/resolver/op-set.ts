@@ -117,6 +117,11 @@ export const OP_CODES: readonly string[] = [
   'CUSTOM:SignalOverlapAdd',
   'CUSTOM:SignalIrfft',
   'CUSTOM:CIRCULAR_BUFFER',
+  'LOG',
+  'SIN',
+  'COS',
+  'LOG_SOFTMAX',
+  'L2_NORMALIZATION',
 ];
 
 /** Append-only list of tensor types a registration can be restricted to (bit k = OP_SET_DTYPES[k]). */

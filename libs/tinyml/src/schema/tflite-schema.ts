@@ -166,4 +166,5 @@ export const BUILTIN_OPTIONS_TYPE: Readonly<Record<string, number>> = {
   VAR_HANDLE: 111,
   READ_VARIABLE: 112,
   ASSIGN_VARIABLE: 113,
+  L2_NORMALIZATION: 12,
 };

@@ -1,0 +1,5 @@
+/** COS (elementwise.cc, std::cos on float): float32 only, the double cos rounded to float (quant/libm-sin-cos-log). */
+import { cosf } from '../quant/libm-sin-cos-log';
+import { floatUnaryKernel } from './elementwise-common';
+
+export const cosKernel = floatUnaryKernel('COS', cosf);

@@ -1,0 +1,5 @@
+/** LOG (elementwise.cc, std::log on float): float32 only, the double log rounded to float (quant/libm-sin-cos-log). */
+import { logf } from '../quant/libm-sin-cos-log';
+import { floatUnaryKernel } from './elementwise-common';
+
+export const logKernel = floatUnaryKernel('LOG', logf);

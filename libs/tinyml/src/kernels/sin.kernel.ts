@@ -1,0 +1,5 @@
+/** SIN (elementwise.cc, std::sin on float): float32 only, the double sin rounded to float (quant/libm-sin-cos-log). */
+import { sinf } from '../quant/libm-sin-cos-log';
+import { floatUnaryKernel } from './elementwise-common';
+
+export const sinKernel = floatUnaryKernel('SIN', sinf);
