@@ -113,6 +113,8 @@ export class FleetHost {
   private timer: NodeJS.Timeout | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
   private ticking = false;
+  /** Set while draining: the virtual time the nodes are held at. */
+  private frozenAtMs: number | null = null;
 
   constructor(private readonly o: FleetHostOptions) {
     this.streams = new StreamCatalog({
@@ -197,7 +199,7 @@ export class FleetHost {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      const now = this.o.clock.nowMs();
+      const now = this.frozenAtMs ?? this.o.clock.nowMs();
       for (const n of this.nodes) n.node.advance(now);
     } finally {
       this.ticking = false;
@@ -295,10 +297,20 @@ export class FleetHost {
   }
 
   /**
-   * Wait (real time) until every connected node's buffer has drained and its reports were
-   * acknowledged (the last energy snapshot is stored, not on its way), or `timeoutMs` passed.
+   * Stop the virtual clock and wait (real time) until every connected node's buffer has drained and its
+   * reports were acknowledged (the last energy snapshot is stored, not on its way), or `timeoutMs`
+   * passed. The nodes sense nothing more meanwhile, so a drained fleet has stored every event it made.
    */
   async drain(timeoutMs: number): Promise<boolean> {
+    this.frozenAtMs = this.o.clock.nowMs(); // ticks send what the nodes hold and sample nothing new
+    try {
+      return await this.drainFrozen(timeoutMs);
+    } finally {
+      this.frozenAtMs = null;
+    }
+  }
+
+  private async drainFrozen(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.tick();
