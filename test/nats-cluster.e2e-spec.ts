@@ -4,7 +4,7 @@ import { nkeys } from 'nats';
 import { issueDeviceJwt, readSigningKeyFile } from '../apps/platform/src/broker/nats/nats-credentials';
 import { event } from './support/devices';
 import { NatsCluster, startNatsCluster } from './support/nats-cluster';
-import { WAIT_TIMEOUT_MS, within } from './support/wait';
+import { WAIT_TIMEOUT_MS, waitUntil, within } from './support/wait';
 
 /**
  * The 3-node nats-server harness itself (test/support/nats-cluster.ts), and the facts about
@@ -93,6 +93,9 @@ describe('NATS cluster harness (nats-server 2.9.10, operator mode, MQTT)', () =>
   it('serves MQTT through a node kill -9 and takes the node back', async () => {
     await cluster.kill('n1');
     await cluster.waitReady();
+    // If n1 led the uplink stream, a PUBACK waits for the survivors to elect a new leader: wait for that.
+    const leader = () => cluster.streamLeader('$MQTT_msgs');
+    expect(await waitUntil(leader, (l) => l === 'n2' || l === 'n3', 4 * WAIT_TIMEOUT_MS)).toMatch(/^n[23]$/);
     const c = await connectOnceReady(cluster.mqttUrls[1]!, 'dev-harness-d');
     await within(
       c.publishAsync(deviceUplinkTopic('dev-harness-d', 'event'), Buffer.from(encodeInferenceEventV1(event(2))), {
