@@ -30,6 +30,8 @@ export class ModelSlots implements OtaSlots {
   constructor(
     private readonly mcu: McuProfile,
     private readonly loadReceived?: LoadReceivedModel,
+    /** After an OTA switch: the node reports its slots, which the platform matches event model tags against. */
+    private readonly activated?: () => void,
   ) {}
 
   get activeSlot(): 0 | 1 {
@@ -121,6 +123,7 @@ export class ModelSlots implements OtaSlots {
     this.active = other(this.active);
     this.lastRefusal = null;
     this.otaInstalls++;
+    this.activated?.();
   }
 }
 

@@ -319,6 +319,24 @@ describe('SimNode with person_detect (doorbell)', () => {
     expect(Buffer.from(statuses[1]!.slots[0]!.sha256).readUInt32BE(0)).toBe(model.artifact.modelTag);
   });
 
+  it('reports its slots right after an OTA switch, not an hour later (events carry the new model tag)', async () => {
+    const up = new FakeUplink();
+    up.connected = true;
+    const node = doorbell(up, 'nrf52840'); // the factory image in slot A
+    node.linkUp(0);
+    await flush();
+    expect(node.installModel(model).ok).toBe(true); // into slot B, active
+    node.advance(5 * 60_000);
+    await flush();
+    const before = up.of('status').length;
+    node.slots.activateInactive(); // what the OTA agent does after the self-test: back to slot A
+    node.advance(6 * 60_000); // 54 minutes before the hourly status
+    await flush();
+    const statuses = up.of('status').map((p) => decodeStatusV1(p));
+    expect(statuses).toHaveLength(before + 1);
+    expect(statuses[before]!.activeSlot).toBe(0);
+  });
+
   it('sends up/summary with the status: the window the interpreter saw, charged to the radio ledger', async () => {
     const up = new FakeUplink();
     up.connected = true;

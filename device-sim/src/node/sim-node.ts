@@ -151,6 +151,8 @@ export class SimNode {
           model.entry(o.stream); // throws when the model cannot take this node's sensor input
           return model;
         }),
+      // The new slot's events carry its model tag: the status that names it goes first (docs/protocol.md).
+      () => (this.statusDue = true),
     );
     this.radio = new NodeRadio(o.radio, this.ledger, o.uplink, this.counters);
     this.ota = new OtaTask(this.slots, {
