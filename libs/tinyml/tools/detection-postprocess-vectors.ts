@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { xorshift } from './xorshift';
 
 const CPP_SOURCE = `
 #include <gnu/libc-version.h>
@@ -80,19 +81,6 @@ const EXP_RANGES: [number, number, number][] = [
 /** Boxes of the decode case: one op, one set of scales (SSD's usual 10, 10, 5, 5). */
 const DECODE_BOXES = 256;
 const DECODE_SCALES = [10, 10, 5, 5];
-
-/** xorshift32 with a fixed seed: the same inputs on every run. */
-function* xorshift(seed: number): Generator<number> {
-  let s = seed >>> 0;
-  for (;;) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    yield s;
-  }
-}
 
 const bits = new Uint32Array(1);
 const float = new Float32Array(bits.buffer);

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { xorshift } from './xorshift';
 
 const C_SOURCE = `
 #include <gnu/libc-version.h>
@@ -91,19 +92,6 @@ const BOUNDARIES: Record<string, number[]> = {
 };
 
 const FMA_INPUTS = [0x4202422f, 0xc27c65d9];
-
-/** xorshift32 with a fixed seed: the same inputs on every run. */
-function* xorshift(seed: number): Generator<number> {
-  let s = seed >>> 0;
-  for (;;) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    yield s;
-  }
-}
 
 function inputsOf(name: string): number[] {
   const out = new Set<number>();
