@@ -15,28 +15,20 @@
  * object also says how much CPU the devices, the platform and PGlite each spent during the rollout.
  * With --cluster the same rollout runs on the scale-out mode (bench-targets.ts: 3 NATS nodes, 2
  * platform instances, PostgreSQL), devices registering at either instance and connecting to the nodes in turn.
- * The devices run in T worker threads (default: one per core), so that one JavaScript thread
- * running every device is not what the figure measures; `--device-threads 0` runs them all on the
- * bench's main thread (the bench's earlier setup).
+ * The devices run in T worker threads (default: one per core; ota-device-hosts.ts), so that one
+ * JavaScript thread running every device is not what the figure measures; `--device-threads 0`
+ * runs them all on the bench's main thread (the bench's earlier setup).
  */
-import {
-  DeviceManifestError,
-  encodeModelDelta,
-  encodeOtaContainer,
-  type ArtifactManifest,
-  type DeviceManifest,
-} from '@tinyfleet/artifact';
+import { DeviceManifestError, encodeModelDelta, encodeOtaContainer, type ArtifactManifest } from '@tinyfleet/artifact';
 import { deviceManifestBytes } from '@tinyfleet/artifact/verify-node';
 import { defaultModelCacheDir } from '../../../device-sim/src';
 import { messageCost, RADIO_PROFILES } from '@tinyfleet/energy';
 import { loadModel } from '@tinyfleet/tinyml';
-import { decodeOtaStatusV1, otaChunkCount } from '@tinyfleet/wire';
+import { otaChunkCount } from '@tinyfleet/wire';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import {
   describedVariant,
   newSigningKey,
@@ -45,20 +37,18 @@ import {
   signedArtifact,
   weightRanges,
 } from '../../../test/support/artifacts';
-import { otaDevice, type OtaTestDevice } from '../../../test/support/ota-device';
 import { CpuMeter } from './ingest-load';
 import { BenchTarget, clusterTarget, embeddedTarget } from './bench-targets';
+import { type AirLog, type DeviceHost, type FleetSpec, LocalFleet, WorkerFleet } from './ota-device-hosts';
 
-const { values: args } = isMainThread
-  ? parseArgs({
-      options: {
-        devices: { type: 'string', default: '100' },
-        'chunk-bytes': { type: 'string', default: '2048' },
-        'device-threads': { type: 'string', default: String(availableParallelism()) },
-        cluster: { type: 'boolean', default: false },
-      },
-    })
-  : { values: { devices: '0', 'chunk-bytes': '0', 'device-threads': '0', cluster: false } };
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '100' },
+    'chunk-bytes': { type: 'string', default: '2048' },
+    'device-threads': { type: 'string', default: String(availableParallelism()) },
+    cluster: { type: 'boolean', default: false },
+  },
+});
 const cluster = args.cluster;
 const devices = Number(args.devices);
 const chunkBytes = Number(args['chunk-bytes']);
@@ -288,167 +278,6 @@ function costOfTransfer(blobBytes: number): { chunks: number; downBytes: number;
   return { chunks, downBytes, radioUj: Math.round(radioUj) };
 }
 
-/** What a host needs to bring its share of the fleet up (plain data: it crosses to worker threads). */
-interface FleetSpec {
-  /** The fleet-wide index of hardwareIds[0]: device i registers at provisioningUrls[i mod n] and connects to deviceUrls[i mod n]. */
-  firstIndex: number;
-  provisioningUrls: string[];
-  deviceUrls?: string[];
-  claim: { claimId: string; claimSecret: string };
-  hardwareIds: string[];
-  initial: { bytes: Uint8Array; manifest: DeviceManifest };
-  keyId: string;
-  publicKeyPem: string;
-}
-
-/**
- * One device's OTA publishes both ways, as flat triples (payload bytes, topic bytes, 1 = up):
- * recorded raw and costed on the radio only after the rollout, so the measuring itself takes no
- * CPU from the devices while they work.
- */
-type AirLog = number[];
-
-/** Per device: the time (ms since the epoch, comparable across threads) the platform acknowledged its SUCCEEDED report, i.e. had stored it. */
-type DoneAt = Array<number | null>;
-
-/** Some of the simulated devices, on the main thread or in a worker thread. */
-interface DeviceHost {
-  /** Registers and connects the devices; resolves with their ids. */
-  start(spec: FleetSpec): Promise<string[]>;
-  /** Forgets what was counted so far (registration traffic). */
-  reset(): Promise<void>;
-  air(): Promise<{ logs: AirLog[]; doneAt: DoneAt }>;
-  close(): Promise<void>;
-}
-
-class LocalFleet implements DeviceHost {
-  private fleet: OtaTestDevice[] = [];
-  private logs: AirLog[] = [];
-  private doneAt: DoneAt = [];
-
-  async start(spec: FleetSpec): Promise<string[]> {
-    const trustedKeys = new Map([[spec.keyId, createPublicKey(spec.publicKeyPem)]]);
-    for (let i = 0; i < spec.hardwareIds.length; i += 20) {
-      const batch = await Promise.all(
-        spec.hardwareIds.slice(i, i + 20).map((hw, j) => {
-          const k = spec.firstIndex + i + j;
-          return otaDevice(spec.provisioningUrls[k % spec.provisioningUrls.length]!, spec.claim, hw, {
-            initial: spec.initial,
-            trustedKeys,
-            stream: 'kws',
-            deviceUrl: spec.deviceUrls?.[k % spec.deviceUrls.length],
-          });
-        }),
-      );
-      this.fleet.push(...batch);
-    }
-    this.doneAt = this.fleet.map(() => null);
-    this.logs = this.fleet.map((d, i) => recordAir(d, (at) => (this.doneAt[i] = at)));
-    return this.fleet.map((d) => d.conn.deviceId);
-  }
-
-  async reset(): Promise<void> {
-    for (const log of this.logs) log.length = 0;
-    this.doneAt.fill(null);
-  }
-
-  async air(): Promise<{ logs: AirLog[]; doneAt: DoneAt }> {
-    return { logs: this.logs, doneAt: this.doneAt };
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.fleet.map((d) => d.conn.close(true)));
-  }
-}
-
-type ToWorker = { op: 'start'; spec: FleetSpec } | { op: 'reset' } | { op: 'air' } | { op: 'close' };
-type FromWorker =
-  | { op: 'start'; ids: string[] }
-  | { op: 'reset' }
-  | { op: 'air'; logs: AirLog[]; doneAt: DoneAt }
-  | { op: 'close' }
-  | { op: 'error'; message: string };
-
-/** A LocalFleet in a worker thread (this same file; bin/register.js is inherited through execArgv). */
-class WorkerFleet implements DeviceHost {
-  private readonly worker = new Worker(__filename);
-  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
-
-  constructor() {
-    this.worker.on('message', (m: FromWorker) => {
-      const p = this.pending;
-      this.pending = null;
-      if (m.op === 'error') p?.reject(new Error(`device worker: ${m.message}`));
-      else p?.resolve(m);
-    });
-    this.worker.on('error', (err) => this.pending?.reject(err));
-  }
-
-  async start(spec: FleetSpec): Promise<string[]> {
-    const m = await this.ask({ op: 'start', spec });
-    return m.op === 'start' ? m.ids : [];
-  }
-
-  async reset(): Promise<void> {
-    await this.ask({ op: 'reset' });
-  }
-
-  async air(): Promise<{ logs: AirLog[]; doneAt: DoneAt }> {
-    const m = await this.ask({ op: 'air' });
-    return m.op === 'air' ? m : { logs: [], doneAt: [] };
-  }
-
-  async close(): Promise<void> {
-    await this.ask({ op: 'close' }).catch(() => undefined);
-    await this.worker.terminate();
-  }
-
-  private ask(m: ToWorker): Promise<FromWorker> {
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.worker.postMessage(m);
-    });
-  }
-}
-
-function serveDeviceWorker(): void {
-  const fleet = new LocalFleet();
-  parentPort!.on('message', (m: ToWorker) => {
-    const reply = (r: Promise<FromWorker>) =>
-      r.then(
-        (out) => parentPort!.postMessage(out),
-        (err: unknown) =>
-          parentPort!.postMessage({
-            op: 'error',
-            message: err instanceof Error ? (err.stack ?? err.message) : String(err),
-          } satisfies FromWorker),
-      );
-    if (m.op === 'start') void reply(fleet.start(m.spec).then((ids) => ({ op: 'start', ids })));
-    else if (m.op === 'reset') void reply(fleet.reset().then(() => ({ op: 'reset' })));
-    else if (m.op === 'air') void reply(fleet.air().then((a) => ({ op: 'air', ...a })));
-    else void reply(fleet.close().then(() => ({ op: 'close' })));
-  });
-}
-
-/** Records a device's OTA publishes both ways (see AirLog), and when the platform acknowledged its SUCCEEDED report. */
-function recordAir(d: OtaTestDevice, succeeded: (atMs: number) => void): AirLog {
-  const log: AirLog = [];
-  const ota = (topic: string) => topic.includes('/ota-');
-  let succeededMessageId: number | undefined;
-  d.conn.client.on('packetreceive', (p) => {
-    if (p.cmd === 'publish' && ota(p.topic)) log.push((p.payload as Buffer).length, p.topic.length, 0);
-    else if (p.cmd === 'puback' && p.messageId === succeededMessageId)
-      succeeded(performance.timeOrigin + performance.now());
-  });
-  d.conn.client.on('packetsend', (p) => {
-    if (p.cmd !== 'publish' || !ota(p.topic)) return;
-    log.push((p.payload as Buffer).length, p.topic.length, 1);
-    if (p.topic.endsWith('/ota-status') && decodeOtaStatusV1(p.payload as Buffer).state === 'SUCCEEDED')
-      succeededMessageId = p.messageId;
-  });
-  return log;
-}
-
 /** A device's OTA traffic, with each message costed on the radio (libs/energy, QoS 1). */
 function airTotals(log: AirLog) {
   const t = { downBytes: 0, upBytes: 0, downMessages: 0, upMessages: 0, radioUj: 0 };
@@ -466,14 +295,10 @@ function airTotals(log: AirLog) {
   return t;
 }
 
-if (isMainThread) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`bench:ota failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  });
-} else {
-  serveDeviceWorker();
-}
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:ota failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
 
 /**
  * For every recipe built in the model cache (the newest build of each): the device manifest a first

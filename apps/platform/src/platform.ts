@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { AppConfig, redact } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
-import { EMBEDDED_DATABASE_CAPACITY_NOTE } from './database/embedded-capacity';
+import { embeddedDatabaseCapacityNote } from './database/embedded-capacity';
 
 export interface RunningPlatform {
   app: INestApplication;
@@ -53,7 +53,7 @@ export async function startPlatform(config: AppConfig): Promise<RunningPlatform>
   if (config.database.mode === 'embedded') {
     embedded = await embeddedStart!;
     databaseUrl = embedded.url;
-    databaseLabel = `embedded PGlite in ${config.database.dataDir} (${EMBEDDED_DATABASE_CAPACITY_NOTE})`;
+    databaseLabel = `embedded PGlite in ${config.database.dataDir} (${embeddedDatabaseCapacityNote(config.database.maxOnlineDevices)})`;
   } else {
     databaseUrl = config.database.url;
     databaseLabel = redact(config.database.url);

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { apiRequest, platformOption } from '../http-client';
+import { positiveInt } from '../option-parsers';
 
 interface ClaimSummary {
   id: string;
@@ -22,8 +23,8 @@ export function registerClaimCommands(program: Command): void {
     .command('create')
     .description('Create a claim and print its secret (shown once)')
     .requiredOption('--name <name>', 'what you call this batch of devices')
-    .option('--max-uses <n>', 'how many devices may register with it', parsePositiveInt)
-    .option('--ttl <seconds>', 'lifetime in seconds', parsePositiveInt)
+    .option('--max-uses <n>', 'how many devices may register with it', positiveInt('--max-uses'))
+    .option('--ttl <seconds>', 'lifetime in seconds', positiveInt('--ttl'))
     .option('--mcu-profile <id>', 'only devices with this MCU profile')
     .option('--sensor-stream <id>', 'only devices with this sensor stream')
     .addOption(
@@ -31,7 +32,7 @@ export function registerClaimCommands(program: Command): void {
         .choices(['reuse', 'replace', 'refuse'])
         .default('replace'),
     )
-    .option('--rate <perMinute>', 'registrations per minute', parsePositiveInt)
+    .option('--rate <perMinute>', 'registrations per minute', positiveInt('--rate'))
     .option('--group <name>', "claims of one group may re-register each other's devices (default: this claim only)")
     .option('--json', 'print the created claim as JSON')
     .addOption(platformOption())
@@ -82,10 +83,4 @@ export function registerClaimCommands(program: Command): void {
       await apiRequest(opts.platform, 'PATCH', `/api/claims/${encodeURIComponent(id)}`, { revoked: true });
       process.stdout.write(`claim ${id} revoked\n`);
     });
-}
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
 }

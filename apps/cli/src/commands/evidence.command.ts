@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { EvidenceExport } from '@tinyfleet/pipeline/evidence/evidence-export.types';
 import { renderTable } from '@tinyfleet/pipeline/report-table';
 import { apiRequest, platformOption } from '../http-client';
+import { nonNegativeInt } from '../option-parsers';
 
 interface RequestDevice {
   deviceId: string;
@@ -37,14 +38,6 @@ interface EvidenceWindow {
   operatorLabel: string | null;
 }
 
-function int(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
-    return n;
-  };
-}
-
 function requestTable(r: EvidenceRequest): string {
   return `evidence request ${r.id}: ${r.model ?? `model tag ${r.modelTag}`}, ${r.selector}, ${r.devices.length} devices\n${renderTable(
     ['device', 'state', 'reason', 'windows', 'planned B', 'stored', 'received B'],
@@ -70,30 +63,34 @@ export function registerEvidenceCommands(program: Command): void {
     .command('request')
     .description('Ask every ACTIVE device running a model (optionally narrowed) for evidence')
     .option('--model <name@version>', 'the model whose inferences you want to see (registered)')
-    .option('--model-tag <tag>', 'or its uint32 model tag (first 4 bytes of the .tflite sha256)', int('--model-tag'))
+    .option(
+      '--model-tag <tag>',
+      'or its uint32 model tag (first 4 bytes of the .tflite sha256)',
+      nonNegativeInt('--model-tag'),
+    )
     .option('--select <selector>', 'any | low-margin | class', 'low-margin')
     .option(
       '--margin <q>',
       'low-margin: winner beat the runner-up by fewer than this many int8 steps',
-      int('--margin'),
+      nonNegativeInt('--margin'),
       32,
     )
-    .option('--class <index>', 'class: the class index', int('--class'))
+    .option('--class <index>', 'class: the class index', nonNegativeInt('--class'))
     .option('--stream <id>', 'only devices of this sensor stream')
     .option('--mcu <profile>', 'only devices of this MCU profile')
     .option('--tag <tag>', 'only devices with this tag')
-    .option('--max-windows <n>', 'windows per device at most', int('--max-windows'), 4)
-    .option('--max-bytes <n>', 'window-blob bytes per device at most', int('--max-bytes'), 16384)
+    .option('--max-windows <n>', 'windows per device at most', nonNegativeInt('--max-windows'), 4)
+    .option('--max-bytes <n>', 'window-blob bytes per device at most', nonNegativeInt('--max-bytes'), 16384)
     .option(
       '--daily-budget <bytes>',
       "set each device's evidence budget (bytes per UTC day; 0 = off)",
-      int('--daily-budget'),
+      nonNegativeInt('--daily-budget'),
     )
-    .option('--deadline <s>', 'seconds (device clock) the devices have to answer', int('--deadline'), 3600)
+    .option('--deadline <s>', 'seconds (device clock) the devices have to answer', nonNegativeInt('--deadline'), 3600)
     .option(
       '--retention-days <n>',
       'keep the windows this many days (default: the platform setting)',
-      int('--retention-days'),
+      nonNegativeInt('--retention-days'),
     )
     .option('--json', 'print the request as JSON')
     .addOption(platformOption())
@@ -122,7 +119,7 @@ export function registerEvidenceCommands(program: Command): void {
   evidence
     .command('list')
     .description('List evidence windows (newest first), or one request with --request')
-    .option('--request <id>', 'only this request (and show its devices)', int('--request'))
+    .option('--request <id>', 'only this request (and show its devices)', nonNegativeInt('--request'))
     .option('--device <id>', 'only this device')
     .option('--unlabelled', 'only windows nobody labelled yet')
     .option('--json', 'print JSON')
@@ -163,7 +160,8 @@ export function registerEvidenceCommands(program: Command): void {
     .description("Label one evidence window with one of its model's class names ('-' clears it)")
     .addOption(platformOption())
     .action(async (id: string, label: string, opts) => {
-      const w = await apiRequest<EvidenceWindow>(opts.platform, 'PUT', `/api/evidence/windows/${int('id')(id)}/label`, {
+      const windowId = nonNegativeInt('id')(id);
+      const w = await apiRequest<EvidenceWindow>(opts.platform, 'PUT', `/api/evidence/windows/${windowId}/label`, {
         label: label === '-' ? null : label,
       });
       process.stdout.write(`evidence ${w.id} from ${w.deviceId}: ${w.operatorLabel ?? 'no label'}\n`);
@@ -172,7 +170,7 @@ export function registerEvidenceCommands(program: Command): void {
   evidence
     .command('export <dir>')
     .description('Write the labelled windows to DIR (the file model build --add-evidence DIR reads)')
-    .option('--request <id>', 'only this request', int('--request'))
+    .option('--request <id>', 'only this request', nonNegativeInt('--request'))
     .addOption(platformOption())
     .action(async (dir: string, opts) => {
       const q = opts.request === undefined ? '' : `?requestId=${opts.request}`;

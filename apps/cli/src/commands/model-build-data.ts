@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { buildFromUserData, InputChoice, SearchObjective, UserBuildResult } from '@tinyfleet/pipeline';
+import { nonNegativeNumber, positiveInt } from '../option-parsers';
 
 // The pipeline (TensorFlow.js) loads when a build runs, not when the CLI starts.
 const pipeline = () => import('@tinyfleet/pipeline');
@@ -25,23 +26,21 @@ export function addDataBuildOptions(cmd: Command): Command {
     .option(
       '--window <n>',
       'time series: window length in rows (the search also tries half)',
-      (v) => posInt(v, '--window'),
+      positiveInt('--window'),
       32,
     )
-    .option('--stride <n>', 'time series: rows between training windows (default: window / 4)', (v) =>
-      posInt(v, '--stride'),
-    )
+    .option('--stride <n>', 'time series: rows between training windows (default: window / 4)', positiveInt('--stride'))
     .option('--features <kind>', 'time series: none | spectral (per-channel DFT magnitude bins)', 'none')
     .option(
       '--spectral-bins <n>',
       'time series: bins per channel with --features spectral',
-      (v) => posInt(v, '--spectral-bins'),
+      positiveInt('--spectral-bins'),
       8,
     )
     .option(
       '--image-size <px>',
       'images: square model input side (the search also tries half)',
-      (v) => posInt(v, '--image-size'),
+      positiveInt('--image-size'),
       32,
     )
     .option('--color <mode>', 'images: gray | rgb', 'gray')
@@ -57,12 +56,12 @@ export function addDataBuildOptions(cmd: Command): Command {
     )
     .option('--target <mcu>', 'MCU profile the model must fit (libs/energy)', 'nrf52840')
     .option('--radio <radio>', 'radio profile for the energy figures', 'nrf52840-ble-1m')
-    .option('--max-latency-ms <ms>', 'latency budget per inference', (v) => posNum(v, '--max-latency-ms'))
-    .option('--max-ram <bytes>', 'RAM budget for the model (default: SRAM less the firmware)', (v) =>
-      posInt(v, '--max-ram'),
-    )
-    .option('--max-flash <bytes>', 'flash budget per model slot (default: half the flash left by the firmware)', (v) =>
-      posInt(v, '--max-flash'),
+    .option('--max-latency-ms <ms>', 'latency budget per inference', nonNegativeNumber('--max-latency-ms'))
+    .option('--max-ram <bytes>', 'RAM budget for the model (default: SRAM less the firmware)', positiveInt('--max-ram'))
+    .option(
+      '--max-flash <bytes>',
+      'flash budget per model slot (default: half the flash left by the firmware)',
+      positiveInt('--max-flash'),
     )
     .option(
       '--objective <o>',
@@ -72,14 +71,14 @@ export function addDataBuildOptions(cmd: Command): Command {
     .option(
       '--min-accuracy <pct>',
       'objective energy: validation accuracy floor, %',
-      (v) => posNum(v, '--min-accuracy'),
+      nonNegativeNumber('--min-accuracy'),
       0,
     )
     .option('--budget <n|Nm>', 'search budget: trials (12) or minutes (5m)', '12')
     .option(
       '--frames-per-day <n>',
       'images: frames the node classifies per day, for J/day',
-      (v) => posNum(v, '--frames-per-day'),
+      nonNegativeNumber('--frames-per-day'),
       144,
     );
 }
@@ -245,16 +244,4 @@ export function printSearch(r: UserBuildResult & { paretoTable: string }): strin
     r.paretoTable,
     ...s.assumptions.map((a) => `  - ${a}`),
   ].join('\n');
-}
-
-function posInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  return n;
-}
-
-function posNum(v: string, name: string): number {
-  const n = Number(v);
-  if (!(n >= 0)) throw new Error(`${name} must be a non-negative number, got ${v}`);
-  return n;
 }

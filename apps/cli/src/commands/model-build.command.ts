@@ -13,6 +13,7 @@ import { addDataBuildOptions, printSearch, runDataBuild, type DataBuildOpts } fr
 import { registerModelPackageCommand } from './model-package.command';
 import type { BuildResult } from '@tinyfleet/pipeline';
 import { renderTable, stageTable } from '@tinyfleet/pipeline/report-table';
+import { integerOption } from '../option-parsers';
 
 // The pipeline (TensorFlow.js, ~0.7 s to load) loads when `model build` runs, not when the CLI starts.
 const pipeline = () => import('@tinyfleet/pipeline');
@@ -34,12 +35,6 @@ export function resolveSigningKey(dir: string | undefined, note: (s: string) => 
   const key = createKeyPair(dev);
   note(`no --key given: created a local dev key ${key.keyId} in ${dev} (not for production)`);
   return key;
-}
-
-function parseSeed(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31) throw new Error(`--seed must be a non-negative integer, got ${v}`);
-  return n;
 }
 
 export function printBuild(result: BuildResult): string {
@@ -82,7 +77,7 @@ export function registerModelBuildCommands(model: Command): void {
     .argument('[recipe]', 'soil | gas-fruit | gas-ethylene | doorbell | mnist-lenet300 | mnist-lenet5 (or --data)')
     .requiredOption('--out <dir>', 'artifact folder to write')
     .option('--quick', 'small subsets and 1-2 epochs (seconds; for CI)')
-    .option('--seed <n>', 'random seed', parseSeed, 1)
+    .option('--seed <n>', 'random seed', integerOption('--seed', 0, 2 ** 31), 1)
     .option('--key <dir>', 'signing key folder (tinyfleet keys create); default: local dev key in .tinyfleet/keys')
     .option(
       '--version <n>',

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import type { Interpreter, TensorView } from '@tinyfleet/tinyml';
+import { integerOption } from '../option-parsers';
 
 // The interpreter loads when a model subcommand runs, not when the CLI starts (`tinyfleet --help`).
 const tinyml = () => import('@tinyfleet/tinyml');
@@ -111,12 +112,9 @@ export function createModelCommand(): Command {
     .command('bench')
     .description('Time repeated inferences on a zero input')
     .argument('<model>', '.tflite file')
-    .option('--runs <n>', 'number of timed inferences', '20')
+    .option('--runs <n>', 'number of timed inferences', integerOption('--runs', 1, 100_000), 20)
     .option('--json', 'print one JSON line')
-    .action(async (file: string, opts: { runs: string; json?: boolean }) => {
-      const runs = Number(opts.runs);
-      if (!Number.isInteger(runs) || runs < 1 || runs > 100000)
-        throw new Error(`--runs must be an integer 1..100000, got ${opts.runs}`);
+    .action(async (file: string, { runs, json }: { runs: number; json?: boolean }) => {
       const interpreter = await newInterpreter(readFile(file, 'model'));
       const warmup = Math.min(5, runs);
       for (let i = 0; i < warmup; i++) interpreter.invoke();
@@ -136,7 +134,7 @@ export function createModelCommand(): Command {
         macs: interpreter.profile().totals.macs,
         arenaBytes: interpreter.arenaBytes,
       };
-      if (opts.json) print(JSON.stringify(result));
+      if (json) print(JSON.stringify(result));
       else
         print(
           `${file}: median ${medianMs.toFixed(3)} ms, min ${result.minMs.toFixed(3)} ms over ${runs} runs; ` +

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { artifactUpload } from '@tinyfleet/artifact/verify-node';
 import { apiRequest, platformOption } from '../http-client';
+import { nonNegativeInt } from '../option-parsers';
 
 interface GroupStatus {
   index: number;
@@ -109,11 +110,11 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .option('--tag <tag...>', 'only devices with these tags')
     .option('--current-model <name>', 'only devices whose active model is this one')
     .option('--groups <spec>', 'groups: counts or percents, e.g. "2,25%,100%"', '10%,100%')
-    .option('--success <pct>', 'success threshold per group (%)', toInt, 100)
-    .option('--error <pct>', 'error threshold per group (%)', toInt, 20)
-    .option('--rate <perMinute>', 'at most this many devices notified per minute', toInt)
-    .option('--timeout <seconds>', 'per-device timeout', toInt, 600)
-    .option('--attempts <n>', 'offers per device before it times out', toInt, 3)
+    .option('--success <pct>', 'success threshold per group (%)', nonNegativeInt('--success'), 100)
+    .option('--error <pct>', 'error threshold per group (%)', nonNegativeInt('--error'), 20)
+    .option('--rate <perMinute>', 'at most this many devices notified per minute', nonNegativeInt('--rate'))
+    .option('--timeout <seconds>', 'per-device timeout', nonNegativeInt('--timeout'), 600)
+    .option('--attempts <n>', 'offers per device before it times out', nonNegativeInt('--attempts'), 3)
     .option(
       '--gate-score-shift <q>',
       'health gate: largest shift of the mean quantized score vs devices on the old model',
@@ -134,14 +135,14 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .option(
       '--gate-min-inferences <n>',
       'health gate: inferences with ground truth each side needs before accuracy is judged (default 30)',
-      toInt,
+      nonNegativeInt('--gate-min-inferences'),
     )
     .option(
       '--gate-min-devices <n>',
       'health gates: devices each side needs before any gate is judged (default 3)',
-      toInt,
+      nonNegativeInt('--gate-min-devices'),
     )
-    .option('--soak <seconds>', 'health gates judge a group after it ran this long', toInt)
+    .option('--soak <seconds>', 'health gates judge a group after it ran this long', nonNegativeInt('--soak'))
     .option('--auto-rollback', 'roll a group back automatically when a health gate fails')
     .addOption(
       new Option('--on-error <action>', 'what the error threshold does').choices(['pause', 'abort']).default('pause'),
@@ -237,8 +238,8 @@ export function registerOtaCommands(program: Command, model: Command): void {
   rollout
     .command('resume <id>')
     .description('Resume; optionally accept the current group with new thresholds')
-    .option('--success <pct>', 'new success threshold for the current group', toInt)
-    .option('--error <pct>', 'new error threshold for the current group', toInt)
+    .option('--success <pct>', 'new success threshold for the current group', nonNegativeInt('--success'))
+    .option('--error <pct>', 'new error threshold for the current group', nonNegativeInt('--error'))
     .addOption(platformOption())
     .action(async (id: string, opts) => {
       const body = { successThresholdPct: opts.success, errorThresholdPct: opts.error };
@@ -304,10 +305,4 @@ export function render(s: RolloutStatus): string {
     if (s.skipped.length > 10) lines.push(`    … and ${s.skipped.length - 10} more`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function toInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got ${JSON.stringify(value)}`);
-  return n;
 }

@@ -5,6 +5,7 @@ import type { ArtifactManifest } from '@tinyfleet/artifact';
 import type { NodeSpec, UserStreamOptions } from '../../../../device-sim/src';
 import { holdoutOf } from '@tinyfleet/datasets';
 import { apiRequest } from '../http-client';
+import { positiveNumber } from '../option-parsers';
 
 /** `sim run --stream-file`: the user's own recording on simulated nodes, with their model delivered over the air. */
 export function addStreamFileOptions(cmd: Command): Command {
@@ -13,11 +14,11 @@ export function addStreamFileOptions(cmd: Command): Command {
       '--stream-file <path>',
       'replay your own recording: a CSV / folder of CSVs, or an image folder (a sub-folder per class)',
     )
-    .option('--stream-rate <hz>', 'with --stream-file: samples (rows or frames) per second of virtual time', (v) => {
-      const n = Number(v);
-      if (!(n > 0)) throw new Error(`--stream-rate must be a positive number, got ${v}`);
-      return n;
-    })
+    .option(
+      '--stream-rate <hz>',
+      'with --stream-file: samples (rows or frames) per second of virtual time',
+      positiveNumber('--stream-rate'),
+    )
     .option(
       '--model <name@version>',
       'with --stream-file: the model the nodes run, from the registry (delivered by an OTA rollout)',

@@ -9,6 +9,7 @@ import {
   statusesStored,
   type StreamFilePlan,
 } from './sim-stream-file';
+import { positiveInt, positiveNumber } from '../option-parsers';
 
 /**
  * `tinyfleet sim run`: a simulated fleet against a running platform. The claim is given as
@@ -26,27 +27,22 @@ export function registerSimCommands(program: Command): void {
     .option('--mqtt <url>', "broker URL the nodes connect to (default: the platform's /health mqttUrl)")
     .option('--provisioning <url>', 'where the nodes register by claim (default: /health provisioningUrl, or --mqtt)')
     .option('--claim <token>', 'claim as <claimId>:<claimSecret> (default: create one through the API)')
-    .option('--devices <n>', 'number of nodes', (v) => positiveInt(v, '--devices'), 50)
+    .option('--devices <n>', 'number of nodes', positiveInt('--devices'), 50)
     .option(
       '--mix <mix>',
       'share per stream: soil, gas (= gas-fruit + gas-ethylene), gas-fruit, gas-ethylene, doorbell',
       'soil:40,gas:30,doorbell:30',
     )
-    .option(
-      '--speed <x>',
-      'virtual time per real time (600: a virtual day in 2.4 min)',
-      (v) => positiveNumber(v, '--speed'),
-      600,
-    )
+    .option('--speed <x>', 'virtual time per real time (600: a virtual day in 2.4 min)', positiveNumber('--speed'), 600)
     .option('--duration <d>', 'wall-clock run time, e.g. 90s, 15m, 2h (default: until Ctrl+C)')
     .option('--virtual <d>', 'stop after this much virtual time instead, e.g. 1d')
-    .option('--workers <n>', 'worker threads (default: one per core, at most 2)', (v) => positiveInt(v, '--workers'))
+    .option('--workers <n>', 'worker threads (default: one per core, at most 2)', positiveInt('--workers'))
     .option('--fleet-name <name>', 'prefix of the hardware ids; the same name brings back the same identities', 'sim')
     .option('--state-dir <dir>', 'where nodes keep their identity (default .tinyfleet/sim)')
     .option(
       '--connect-concurrency <n>',
       'registrations/connects in flight per worker',
-      (v) => positiveInt(v, '--connect-concurrency'),
+      positiveInt('--connect-concurrency'),
       32,
     )
     .option(
@@ -65,19 +61,17 @@ export function registerSimCommands(program: Command): void {
     .option(
       '--gas-start-batch <n>',
       'gas-ethylene nodes reach this UCI batch (the files hold 1-6, 8, 9) after --gas-lead, one exposure apart',
-      (v) => positiveInt(v, '--gas-start-batch'),
+      positiveInt('--gas-start-batch'),
     )
     .option('--gas-lead <d>', 'with --gas-start-batch: virtual time replayed before that batch, e.g. 30h', '0')
     .option(
       '--gas-end-batch <n>',
       'gas-ethylene nodes go no further than this UCI batch: they replay it again (the sensors stay drifted)',
-      (v) => positiveInt(v, '--gas-end-batch'),
+      positiveInt('--gas-end-batch'),
     )
     .option('--json', 'print the final summary as JSON')
     .addOption(
-      new Option('--progress-ms <ms>', 'progress line interval')
-        .default(1000)
-        .argParser((v) => positiveInt(v, '--progress-ms')),
+      new Option('--progress-ms <ms>', 'progress line interval').default(1000).argParser(positiveInt('--progress-ms')),
     );
   addStreamFileOptions(run).action(async (opts) => {
     // Loaded on demand: `tinyfleet --help` and the other subcommands should not pay for the simulator.
@@ -224,7 +218,7 @@ function registerLabelEvidence(sim: Command): void {
     .description(
       "Label a request's evidence windows from simulated gas-ethylene nodes with the true gas (UCI recording)",
     )
-    .requiredOption('--request <id>', 'the evidence request', (v) => positiveInt(v, '--request'))
+    .requiredOption('--request <id>', 'the evidence request', positiveInt('--request'))
     .addOption(platformOption())
     .action(async (opts: { request: number; platform: string }) => {
       const { UciTruth } = await import('../../../../device-sim/src');
@@ -279,16 +273,4 @@ function formatSummary(s: Record<string, any>): string {
     '',
   ];
   return lines.join('\n');
-}
-
-function positiveInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
-  return n;
-}
-
-function positiveNumber(v: string, name: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new Error(`${name} must be a positive number, got ${v}`);
-  return n;
 }

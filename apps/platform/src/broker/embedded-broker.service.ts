@@ -10,7 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { BrokerPort } from './broker.port';
 import { CredentialsService } from './credentials.service';
 import { UplinkRouter } from './uplink-router.service';
-import { EMBEDDED_DATABASE_CAPACITY_NOTE, EMBEDDED_DATABASE_MAX_ONLINE_DEVICES } from '../database/embedded-capacity';
+import { embeddedDatabaseCapacityNote } from '../database/embedded-capacity';
 
 const IDENTITY = Symbol('tinyfleet.identity');
 type IdentifiedClient = Client & { [IDENTITY]?: Principal };
@@ -204,12 +204,13 @@ export class EmbeddedBrokerService extends BrokerPort implements OnApplicationBo
 
   /** On the embedded database, a device beyond its capacity is refused (and the log says why, once a minute). */
   private overEmbeddedCapacity(deviceId: string): boolean {
-    if (this.config.database.mode !== 'embedded' || this.sessions.has(deviceId)) return false;
-    if (this.sessions.size < EMBEDDED_DATABASE_MAX_ONLINE_DEVICES) return false;
+    const database = this.config.database;
+    if (database.mode !== 'embedded' || this.sessions.has(deviceId)) return false;
+    if (this.sessions.size < database.maxOnlineDevices) return false;
     if (Date.now() - this.capacityWarnedAtMs > 60_000) {
       this.capacityWarnedAtMs = Date.now();
       this.log.warn(
-        `refusing device CONNECTs: ${this.sessions.size} online; the embedded database ${EMBEDDED_DATABASE_CAPACITY_NOTE}`,
+        `refusing device CONNECTs: ${this.sessions.size} online; the embedded database ${embeddedDatabaseCapacityNote(database.maxOnlineDevices)}`,
       );
     }
     return true;

@@ -6,7 +6,11 @@ describe('loadConfig', () => {
     const sut = loadConfig({});
     expect(sut.http).toEqual({ host: '127.0.0.1', port: 3000, apiToken: undefined });
     expect(sut.mqtt).toEqual({ mode: 'embedded', listener: { host: '127.0.0.1', port: 1884 } });
-    expect(sut.database).toEqual({ mode: 'embedded', dataDir: resolve('.tinyfleet', 'pgdata') });
+    expect(sut.database).toEqual({
+      mode: 'embedded',
+      dataDir: resolve('.tinyfleet', 'pgdata'),
+      maxOnlineDevices: 4000,
+    });
     expect(sut.logLevel).toBe('info');
     expect(sut.ingest).toEqual({ maxBatchRows: 2000, eventsRetentionDays: 90 });
     expect(loadConfig({ EVENTS_RETENTION_DAYS: '0' }).ingest.eventsRetentionDays).toBe(0);
@@ -45,6 +49,21 @@ describe('loadConfig', () => {
       consumerWindow: 100,
     });
     expect(sut.database).toEqual({ mode: 'external', url: 'postgres://u:pw@db:5432/fleet' });
+  });
+
+  it('bounds the devices online on the embedded database only, and checks the bound either way', () => {
+    const bound = { EMBEDDED_DATABASE_MAX_ONLINE_DEVICES: '3' };
+    expect(loadConfig(bound).database).toMatchObject({ mode: 'embedded', maxOnlineDevices: 3 });
+    // PostgreSQL has no such bound: the setting has nowhere to go.
+    expect(loadConfig({ ...bound, DATABASE_URL: 'postgres://db/fleet' }).database).toEqual({
+      mode: 'external',
+      url: 'postgres://db/fleet',
+    });
+    for (const bad of ['0', '2.5', 'many'])
+      for (const env of [{}, { DATABASE_URL: 'postgres://db/fleet' }])
+        expect(() => loadConfig({ ...env, EMBEDDED_DATABASE_MAX_ONLINE_DEVICES: bad })).toThrow(
+          `EMBEDDED_DATABASE_MAX_ONLINE_DEVICES=${JSON.stringify(bad)} must be an integer from 1 to 1000000`,
+        );
   });
 
   it('names every bad variable and what is allowed, in one error', () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { CREDENTIAL_KEY_MIN_BYTES } from '../common/credential-hasher';
+import { EMBEDDED_DATABASE_DEFAULT_MAX_ONLINE_DEVICES } from '../database/embedded-capacity';
 
 /**
  * The platform's whole configuration, read from the environment once at boot. Nothing else in the
@@ -39,8 +40,12 @@ export interface AppConfig {
       }
     | NatsBrokerConfig
   );
-  /** `embedded`: PGlite served over the Postgres wire protocol from `dataDir`; `external`: `url`. */
-  database: { mode: 'embedded'; dataDir: string } | { mode: 'external'; url: string };
+  /**
+   * `embedded`: PGlite served over the Postgres wire protocol from `dataDir`; the embedded broker
+   * refuses device CONNECTs beyond `maxOnlineDevices` online (database/embedded-capacity.ts).
+   * `external`: `url`, with no such bound.
+   */
+  database: { mode: 'embedded'; dataDir: string; maxOnlineDevices: number } | { mode: 'external'; url: string };
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Inference events are kept `eventsRetentionDays` after they arrive, by dropping day partitions (0: forever). */
@@ -190,6 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ? int('TINYFLEET_FAULT_HOLD_ACKS_AFTER', 0, 0, 2 ** 31)
     : undefined;
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  // Checked even next to DATABASE_URL (a typo is one wherever it stands), applied only without it.
+  const embeddedMaxOnlineDevices = int(
+    'EMBEDDED_DATABASE_MAX_ONLINE_DEVICES',
+    EMBEDDED_DATABASE_DEFAULT_MAX_ONLINE_DEVICES,
+    1,
+    1_000_000,
+  );
   const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
@@ -261,7 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : { listener: { host, port: mqttPort }, mode: 'embedded' },
     database: databaseUrl
       ? { mode: 'external', url: databaseUrl }
-      : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata') },
+      : { mode: 'embedded', dataDir: resolve(dataDir, 'pgdata'), maxOnlineDevices: embeddedMaxOnlineDevices },
     dataDir,
     logLevel,
     ingest: { maxBatchRows, eventsRetentionDays },

@@ -7,8 +7,13 @@
  * 1,000 before the CONNECT checks and event batches were batched (#14): from ~1,200 the query queue
  * then grew without bound. Above it the embedded broker refuses further device CONNECTs (CONNACK 3,
  * the device retries) and says why in the log, instead of slowing every device; larger fleets, or
- * faster virtual time, need PostgreSQL (10,000 nodes measured there).
+ * faster virtual time, need PostgreSQL (10,000 nodes measured there). The default of
+ * EMBEDDED_DATABASE_MAX_ONLINE_DEVICES (AppConfig `database.maxOnlineDevices`): a slower machine may
+ * want less, a test a handful.
  */
-export const EMBEDDED_DATABASE_MAX_ONLINE_DEVICES = 4000;
+export const EMBEDDED_DATABASE_DEFAULT_MAX_ONLINE_DEVICES = 4000;
 
-export const EMBEDDED_DATABASE_CAPACITY_NOTE = `holds up to ${EMBEDDED_DATABASE_MAX_ONLINE_DEVICES.toLocaleString('en-US')} devices online; set DATABASE_URL=postgres://… for a larger fleet`;
+/** What the boot banner and the refusal log say about the bound. */
+export function embeddedDatabaseCapacityNote(maxOnlineDevices: number): string {
+  return `holds up to ${maxOnlineDevices.toLocaleString('en-US')} devices online; set DATABASE_URL=postgres://… for a larger fleet`;
+}

@@ -12,7 +12,7 @@ import { Counter } from 'prom-client';
 import { UplinkRouter } from '../broker/uplink-router.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { evidenceSignatureValid } from './evidence-key';
-import { EvidenceRepository } from './evidence.repository';
+import { EvidenceUploadsRepository } from './evidence-uploads.repository';
 import { exceedsRequest, mayMove, takesChunks } from './evidence-states';
 
 /** Why an evidence uplink was refused (label of `tinyfleet_evidence_refused_total`, rows of evidence_refusals). */
@@ -45,7 +45,7 @@ export class EvidenceIngestService implements OnModuleInit {
   private readonly storedBytes: Counter;
 
   constructor(
-    private readonly repo: EvidenceRepository,
+    private readonly repo: EvidenceUploadsRepository,
     private readonly router: UplinkRouter,
     metrics: MetricsService,
   ) {

@@ -3,6 +3,7 @@ import { EvidenceController } from './evidence.controller';
 import { EvidenceIngestService } from './evidence-ingest.service';
 import { EvidenceRetentionExecutor } from './evidence-retention.executor';
 import { EvidenceRepository } from './evidence.repository';
+import { EvidenceUploadsRepository } from './evidence-uploads.repository';
 import { EvidenceService } from './evidence.service';
 
 /**
@@ -12,7 +13,13 @@ import { EvidenceService } from './evidence.service';
  */
 @Module({
   controllers: [EvidenceController],
-  providers: [EvidenceRepository, EvidenceService, EvidenceIngestService, EvidenceRetentionExecutor],
+  providers: [
+    EvidenceRepository,
+    EvidenceUploadsRepository,
+    EvidenceService,
+    EvidenceIngestService,
+    EvidenceRetentionExecutor,
+  ],
   exports: [EvidenceRepository, EvidenceService, EvidenceIngestService, EvidenceRetentionExecutor],
 })
 export class EvidenceModule {}
