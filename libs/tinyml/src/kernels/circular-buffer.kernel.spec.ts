@@ -198,6 +198,9 @@ describe('CIRCULAR_BUFFER (circular_buffer_test.cc)', () => {
     expect(Array.from(interpreter.output(0).data)).toEqual(new Array(12).fill(-5));
     expect(stream(interpreter, 3, 1)[0].output).toEqual([-5, -5, -5, -5, -5, -5, -5, -5, -5, 1, 2, 3]);
   });
+  it('refuses options with a key besides cycles_max (TFLM versions would read different values)', () => {
+    expect(() => allocated(circularBuffer(3, 4, encode({ a_key: 2, cycles_max: 1 })))).toThrow(/a_key/);
+  });
   it('keeps OpDataCircularBuffer (8 B) on the device; its slot copy is host-only', () => {
     const op = allocated(circularBuffer(3, 4)).memory.ops[0];
     expect(op.persistentBytes).toBe(16);

@@ -95,7 +95,12 @@ export const circularBufferKernel: Kernel<CircularBufferData> = {
     if (numSlots < 1) ctx.fail('output has no slots');
     let cyclesMax = 0;
     if (ctx.node.customOptions) {
-      const v = ctx.customOptions().cycles_max;
+      const options = ctx.customOptions();
+      // The newest TFLM reads the map's first value (keys sort alphabetically), older ones `cycles_max` by name:
+      // with any other key their results could differ.
+      const others = Object.keys(options).filter((k) => k !== 'cycles_max');
+      if (others.length > 0) ctx.fail(`custom options other than 'cycles_max': ${others.join(', ')}`);
+      const v = options.cycles_max;
       if (typeof v !== 'number' || !Number.isInteger(v))
         ctx.fail("custom option 'cycles_max' missing or not an integer");
       cyclesMax = v;

@@ -56,37 +56,40 @@ describe('SELECT_V2 (select_test.cc)', () => {
     const out = runSelect(select(dtype, shape, shape, shape, shape), [c, x, y]);
     expect(out).toEqual(golden.map((v) => (dtype === 'float32' ? Math.fround(v) : v)));
   });
-  it.each(
+  type BroadcastVector = [string, ...number[][]];
+  const broadcastVectors: BroadcastVector[] = [
     [
-      [
-        'OneDimensionConditionWithSingleValue',
-        [1],
-        [1, 2, 2, 2, 1],
-        [1, 2, 2, 1],
-        [1, 2, 2, 2, 1],
-        [0],
-        [1, 2, 3, 4, 5, 6, 7, 8],
-        [9, 10, 11, 12],
-        [9, 10, 11, 12, 9, 10, 11, 12],
-      ],
-      ['LesserThan4D', [1, 2], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0, 1], [1, 2, 3, 4], [5, 6, 7, 8], [5, 2, 7, 4]],
-      ['OnFalseValue', [1], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0], [1, 2, 3, 4], [5, 6, 7, 8], [5, 6, 7, 8]],
-      ['Broadcast', [1, 2], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0, 1], [1, 2, 3, 4], [5, 6, 7, 7], [5, 2, 7, 4]],
-      [
-        'OneDimensionConditionWithTwoValues',
-        [2],
-        [2, 1, 2, 1],
-        [2, 1, 2, 1],
-        [2, 1, 2, 2],
-        [0, 1],
-        [1, 2, 3, 4],
-        [5, 6, 7, 8],
-        [5, 1, 6, 2, 7, 3, 8, 4],
-      ],
-    ].flatMap((v) => (['int16', 'int32', 'int64'] as const).map((dtype) => [dtype, ...v] as const)),
-  )('BroadcastSelect %s %s', (dtype, _name, cs, xs, ys, os, c, x, y, golden) => {
-    expect(runSelect(select(dtype, cs, xs, ys, os), [c, x, y])).toEqual(golden);
-  });
+      'OneDimensionConditionWithSingleValue',
+      [1],
+      [1, 2, 2, 2, 1],
+      [1, 2, 2, 1],
+      [1, 2, 2, 2, 1],
+      [0],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [9, 10, 11, 12],
+      [9, 10, 11, 12, 9, 10, 11, 12],
+    ],
+    ['LesserThan4D', [1, 2], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0, 1], [1, 2, 3, 4], [5, 6, 7, 8], [5, 2, 7, 4]],
+    ['OnFalseValue', [1], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0], [1, 2, 3, 4], [5, 6, 7, 8], [5, 6, 7, 8]],
+    ['Broadcast', [1, 2], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0, 1], [1, 2, 3, 4], [5, 6, 7, 7], [5, 2, 7, 4]],
+    [
+      'OneDimensionConditionWithTwoValues',
+      [2],
+      [2, 1, 2, 1],
+      [2, 1, 2, 1],
+      [2, 1, 2, 2],
+      [0, 1],
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [5, 1, 6, 2, 7, 3, 8, 4],
+    ],
+  ];
+  it.each((['int16', 'int32', 'int64'] as const).flatMap((dtype) => broadcastVectors.map((v) => ({ dtype, v }))))(
+    'BroadcastSelect $dtype $v.0',
+    ({ dtype, v: [, cs, xs, ys, os, c, x, y, golden] }) => {
+      expect(runSelect(select(dtype, cs, xs, ys, os), [c, x, y])).toEqual(golden);
+    },
+  );
   // MixedFlatSizeOneInputs*: every operand has one element and the output keeps its rank-0 shape.
   it.each([
     ['WithScalarInputConditionTensor', [], [1], [1], [0], [5]],
