@@ -197,10 +197,28 @@ describe('CAST / QUANTIZE / DEQUANTIZE', () => {
     };
     expect(runModel(m, [quantize(DEQUANTIZE_VALUES, 0.5, zeroPoint, min, max)])).toEqual(DEQUANTIZE_VALUES);
   });
-  it('DEQUANTIZE refuses an int32 output (only the 2020 TF-tree kernel requantized int8/int16 to int32)', () => {
+  // The 2020 TF-tree dequantize_test's DequantizeOpTestInt8ToInt32 / Int16ToInt32 (Requantize to int32).
+  it.each([
+    ['DequantizeOpTestInt8ToInt32', 'int8', -128, 127],
+    ['DequantizeOpTestInt16ToInt32', 'int16', -32768, 32767],
+  ] as const)('%s (the 2020 dequantize_test)', (_name, dtype, min, max) => {
     const m: TestModel = {
       tensors: [
-        { shape: [2], dtype: 'int8', scale: 0.5, zeroPoint: 0 },
+        { shape: [5, 2], dtype, scale: 0.5, zeroPoint: -1 },
+        { shape: [5, 2], dtype: 'int32', scale: 0.1, zeroPoint: 5 },
+      ],
+      ops: [{ op: 'DEQUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [quantize(DEQUANTIZE_VALUES, 0.5, -1, min, max)])).toEqual([
+      -630, -625, -620, -615, -610, 625, 630, 635, 640, 645,
+    ]);
+  });
+  it('DEQUANTIZE refuses uint8 -> int32 (no version requantizes uint8)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [2], dtype: 'uint8', scale: 0.5, zeroPoint: 0 },
         { shape: [2], dtype: 'int32', scale: 0.25, zeroPoint: 0 },
       ],
       ops: [{ op: 'DEQUANTIZE', inputs: [0], outputs: [1] }],
