@@ -1,7 +1,8 @@
 /**
  * ARG_MAX and ARG_MIN (arg_min_max.cc, reference_ops::ArgMinMax): the index along `axis` of the largest / smallest
  * value, the first one on ties (a strict comparison only replaces the running best; NaN never wins). float32 and
- * int8 input, int32 axis and output, as TFLM (no Prepare there; prepare() checks the shapes here). The axis may be a
+ * int8 input, and uint8 as the TF-tree kernel (2020; tflite-micro dropped it, the comparison is the same), int32
+ * axis and output, as TFLM (no Prepare there; prepare() checks the shapes here). The axis may be a
  * runtime tensor, read per invoke: one outside the input rank or not matching the output raises InvokeError.
  * ParseArgMax / ParseArgMin keep TfLiteArgMaxParams / TfLiteArgMinParams (output_type).
  */
@@ -71,14 +72,14 @@ function evalArgMinMax(d: ArgMinMaxData, io: KernelIo): void {
 
 export const argMaxKernel: Kernel<ArgMinMaxData> = {
   op: 'ARG_MAX',
-  types: ['float32', 'int8'],
+  types: ['float32', 'int8', 'uint8'],
   prepare: (ctx) => prepareArgMinMax(ctx, BUILTIN_DATA.argMax, true),
   eval: evalArgMinMax,
 };
 
 export const argMinKernel: Kernel<ArgMinMaxData> = {
   op: 'ARG_MIN',
-  types: ['float32', 'int8'],
+  types: ['float32', 'int8', 'uint8'],
   prepare: (ctx) => prepareArgMinMax(ctx, BUILTIN_DATA.argMin, false),
   eval: evalArgMinMax,
 };

@@ -1,7 +1,7 @@
 /**
  * CONCATENATION beyond float32 (data-movement.kernel.spec.ts has TwoInputsAllAxesCombinations): the same vectors
- * as int64 (whole 8-byte elements move), TFLM's Prepare limits (10 inputs, rank 4) and the int8 per-input scale and
- * zero-point arrays its Prepare allocates.
+ * as int64 (whole 8-byte elements move), concatenation_test's bool and five-dimension cases, TFLM's Prepare
+ * limits (10 inputs, rank 5) and the int8 per-input scale and zero-point arrays its Prepare allocates.
  */
 import { UnsupportedOpError } from '../errors';
 import { Interpreter } from '../interpreter/interpreter';
@@ -109,23 +109,63 @@ describe('CONCATENATION', () => {
     expect(memory('int8') - memory('int16')).toBe(32);
     expect(memory('int16')).toBe(memory('float32'));
   });
-  it('refuses more than 10 inputs and inputs of rank 5 (TFLM Prepare)', () => {
+  it('BoolTypeOneInput / BoolTypeTwoInputs (concatenation_test)', () => {
+    expect(runModel(concatModel('bool', [[2, 1, 2]], [2, 1, 2], 1), [[1, 0, 0, 1]])).toEqual([1, 0, 0, 1]);
+    const two = concatModel(
+      'bool',
+      [
+        [2, 1, 2],
+        [2, 3, 2],
+      ],
+      [2, 4, 2],
+      1,
+    );
+    expect(runModel(two, [[0, 0, 0, 0], new Array(12).fill(1)])).toEqual([
+      0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1,
+    ]);
+  });
+  const seq = (from: number): number[] => Array.from({ length: 12 }, (_, i) => from + i);
+  it.each([
+    [0, [4, 1, 2, 1, 3], seq(1).concat(seq(13))],
+    [4, [2, 1, 2, 1, 6], [1, 2, 3, 13, 14, 15, 4, 5, 6, 16, 17, 18, 7, 8, 9, 19, 20, 21, 10, 11, 12, 22, 23, 24]],
+    [-2, [2, 1, 2, 2, 3], [1, 2, 3, 13, 14, 15, 4, 5, 6, 16, 17, 18, 7, 8, 9, 19, 20, 21, 10, 11, 12, 22, 23, 24]],
+  ])('TwoInputsFiveDimensionsAllAxesCombinations axis %d', (axis, outShape, golden) => {
+    const shape = [2, 1, 2, 1, 3];
+    expect(runModel(concatModel('float32', [shape, shape], outShape, axis), [seq(1), seq(13)])).toEqual(golden);
+  });
+  it('TwoInputsQuantizedInt8FiveDimensions', () => {
+    const shape = [2, 1, 2, 1, 3];
+    expect(runModel(concatModel('int8', [shape, shape], [2, 1, 4, 1, 3], 2), [seq(1), seq(13)])).toEqual([
+      1, 2, 3, 4, 5, 6, 13, 14, 15, 16, 17, 18, 7, 8, 9, 10, 11, 12, 19, 20, 21, 22, 23, 24,
+    ]);
+  });
+  it('copies int8 inputs whose scale and zero point differ from the output unchanged (no rescaling in TFLM)', () => {
+    const m = concatModel('int8', [[2], [2]], [4], 0);
+    m.tensors[1] = { ...m.tensors[1], scale: 0.25, zeroPoint: -7 };
+    expect(
+      runModel(m, [
+        [-128, 1],
+        [2, 127],
+      ]),
+    ).toEqual([-128, 1, 2, 127]);
+  });
+  it('refuses more than 10 inputs and inputs of rank 6 (TFLM Prepare)', () => {
     const eleven = Array.from({ length: 11 }, () => [1]);
     const many = loadModel(buildModel(concatModel('float32', eleven, [11], 0)));
     expect(() => new Interpreter(many).allocate()).toThrow(UnsupportedOpError);
-    const rank5 = loadModel(
+    const rank6 = loadModel(
       buildModel(
         concatModel(
           'float32',
           [
-            [1, 1, 1, 1, 1],
-            [1, 1, 1, 1, 1],
+            [1, 1, 1, 1, 1, 1],
+            [1, 1, 1, 1, 1, 1],
           ],
-          [1, 1, 1, 1, 2],
-          4,
+          [1, 1, 1, 1, 1, 2],
+          5,
         ),
       ),
     );
-    expect(() => new Interpreter(rank5).allocate()).toThrow(UnsupportedOpError);
+    expect(() => new Interpreter(rank6).allocate()).toThrow(UnsupportedOpError);
   });
 });

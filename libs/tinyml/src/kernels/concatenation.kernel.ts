@@ -1,18 +1,19 @@
 /**
- * CONCATENATION (concatenation.cc) along one axis: a copy for float32, int8, int16, int32 and int64 (raw byte
- * views, 8 view elements per element), at most 10 inputs of rank <= 4 as TFLM's Prepare requires. Inputs must
- * share the output's quantization (no requantization here). Device memory: TfLiteConcatenationParams and OpData;
- * for int8 Prepare also keeps every input's scale (float) and zero point (int32).
+ * CONCATENATION (concatenation.cc) along one axis: a copy for float32, int8, int16, int32, int64 (raw byte views,
+ * 8 view elements per element) and bool, at most 10 inputs of rank <= 5 (RuntimeShape::kMaxSmallSize; older
+ * TFLM took rank 4, the same copy). Quantized inputs are copied as they are, whatever their scale and zero point
+ * (TFLM's Eval is reference_ops::Concatenation, not ConcatenationWithScaling). Device memory:
+ * TfLiteConcatenationParams and OpData; for int8 Prepare also keeps every input's scale (float) and zero point
+ * (int32), which Eval never reads.
  */
 import { BUILTIN_DATA, OP_DATA } from '../memory/device-layout';
-import { scaleOf, zeroPointOf } from '../quant/quant-params';
 import { viewUnits } from './copy-common';
 import type { Kernel, KernelIo, PrepareContext, Prepared } from './kernel.types';
 
 const OPT = { axis: 0, activation: 1 };
 /** concatenation.cc kMaxInputNum, and its limit on input ranks with static allocation. */
 const MAX_INPUTS = 10;
-const MAX_RANK = 4;
+const MAX_RANK = 5;
 
 interface ConcatData {
   outer: number;
@@ -22,7 +23,7 @@ interface ConcatData {
 
 export const concatenationKernel: Kernel<ConcatData> = {
   op: 'CONCATENATION',
-  types: ['float32', 'int8', 'int16', 'int32', 'int64'],
+  types: ['float32', 'int8', 'int16', 'int32', 'int64', 'bool'],
   prepare(ctx: PrepareContext): Prepared<ConcatData> {
     const output = ctx.output(0);
     ctx.builtinData(BUILTIN_DATA.concatenation);
@@ -45,15 +46,10 @@ export const concatenationKernel: Kernel<ConcatData> = {
     for (let k = 0; k < inputCount; k++) {
       const t = ctx.input(k);
       if (t.dtype !== output.dtype) ctx.unsupported('mixed types');
-      if (t.shape.length > MAX_RANK) ctx.unsupported(`input ${k} has rank ${t.shape.length} (TFLM takes at most 4)`);
+      if (t.shape.length > MAX_RANK)
+        ctx.unsupported(`input ${k} has rank ${t.shape.length} (TFLM takes at most ${MAX_RANK})`);
       if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== output.shape[i])) {
         ctx.fail(`input ${k} shape [${t.shape}] incompatible with output [${output.shape}]`);
-      }
-      if (
-        (t.dtype === 'int8' || t.dtype === 'int16') &&
-        (scaleOf(t) !== scaleOf(output) || zeroPointOf(t) !== zeroPointOf(output))
-      ) {
-        ctx.unsupported('inputs with quantization different from the output');
       }
       axisTotal += t.shape[axis];
       chunks.push(t.shape[axis] * inner);

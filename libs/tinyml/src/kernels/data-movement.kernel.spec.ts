@@ -1,5 +1,7 @@
 /** RESHAPE, SQUEEZE, CONCATENATION, PAD, STRIDED_SLICE, CAST, QUANTIZE, DEQUANTIZE, MEAN, MINIMUM, MAXIMUM. */
-import { expectNear, runModel, TestModel } from '../testing/model-builder';
+import { ModelFormatError } from '../errors';
+import { loadModel } from '../model/model-reader';
+import { buildModel, expectNear, quantize, runModel, TestModel } from '../testing/model-builder';
 
 const seq = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -175,6 +177,68 @@ describe('CAST / QUANTIZE / DEQUANTIZE', () => {
       outputs: [1],
     };
     expect(runModel(m, [[-128, -1, 0, 127]])).toEqual([-63.5, 0, 0.5, 64]);
+  });
+  // dequantize_test.cc DequantizeOpTestInt8 / Int16 / Uint8: the values are quantized by the test
+  // (CreateQuantizedTensor), dequantized, and must come back (every value is a multiple of the scale: exact).
+  const DEQUANTIZE_VALUES = [-63.5, -63, -62.5, -62, -61.5, 62, 62.5, 63, 63.5, 64];
+  it.each([
+    ['DequantizeOpTestInt8', 'int8', -1, -128, 127],
+    ['DequantizeOpTestInt16', 'int16', -1, -32768, 32767],
+    ['DequantizeOpTestUint8', 'uint8', 127, 0, 255],
+  ] as const)('%s (dequantize_test)', (_name, dtype, zeroPoint, min, max) => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [5, 2], dtype, scale: 0.5, zeroPoint },
+        { shape: [5, 2], dtype: 'float32' },
+      ],
+      ops: [{ op: 'DEQUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [quantize(DEQUANTIZE_VALUES, 0.5, zeroPoint, min, max)])).toEqual(DEQUANTIZE_VALUES);
+  });
+  // The 2020 TF-tree dequantize_test's DequantizeOpTestInt8ToInt32 / Int16ToInt32 (Requantize to int32).
+  it.each([
+    ['DequantizeOpTestInt8ToInt32', 'int8', -128, 127],
+    ['DequantizeOpTestInt16ToInt32', 'int16', -32768, 32767],
+  ] as const)('%s (the 2020 dequantize_test)', (_name, dtype, min, max) => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [5, 2], dtype, scale: 0.5, zeroPoint: -1 },
+        { shape: [5, 2], dtype: 'int32', scale: 0.1, zeroPoint: 5 },
+      ],
+      ops: [{ op: 'DEQUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(runModel(m, [quantize(DEQUANTIZE_VALUES, 0.5, -1, min, max)])).toEqual([
+      -630, -625, -620, -615, -610, 625, 630, 635, 640, 645,
+    ]);
+  });
+  it('DEQUANTIZE refuses uint8 -> int32 (no version requantizes uint8)', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [2], dtype: 'uint8', scale: 0.5, zeroPoint: 0 },
+        { shape: [2], dtype: 'int32', scale: 0.25, zeroPoint: 0 },
+      ],
+      ops: [{ op: 'DEQUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [0],
+      outputs: [1],
+    };
+    expect(() => runModel(m, [[1, 2]])).toThrow(/output/);
+  });
+  it('a float16 tensor (DEQUANTIZE float16 -> float32, which no TFLM dequantize accepts) fails at load', () => {
+    const m: TestModel = {
+      tensors: [
+        { shape: [2], dtype: 'float16', data: [0x3c00, 0xc000] },
+        { shape: [2], dtype: 'float32' },
+      ],
+      ops: [{ op: 'DEQUANTIZE', inputs: [0], outputs: [1] }],
+      inputs: [],
+      outputs: [1],
+    };
+    expect(() => loadModel(buildModel(m))).toThrow(ModelFormatError);
+    expect(() => loadModel(buildModel(m))).toThrow(/FLOAT16/);
   });
 });
 

@@ -1,4 +1,10 @@
-/** SELECT_V2: the vectors of TFLM's select_test.cc (same shapes for every type, then broadcasting). */
+/**
+ * SELECT_V2: the vectors of TFLM's select_test.cc (same shapes for every type, then broadcasting, then the
+ * flat-size-one inputs with a rank-0 operand). The first TFLM select_test (0ed11bec) ran the same-shape vectors
+ * for bool, float32, uint8, int8, int16 and int32 and the broadcast ones for int32; later ones run them for
+ * float32, int8 and int16 and the broadcast ones for int16. int64, which only the first select.cc registered,
+ * gets the int32 vectors (SELECT_V2 is a pure element copy, so the values are type-independent).
+ */
 import { Interpreter } from '../interpreter/interpreter';
 import { loadModel } from '../model/model-reader';
 import { buildModel, runModel, TestDType, TestModel } from '../testing/model-builder';
@@ -26,6 +32,17 @@ function select(
 
 const shape = [1, 1, 1, 4];
 
+/** Little-endian bytes of int64 values: an int64 tensor is a raw byte view. */
+const int64Bytes = (v: readonly number[]): number[] =>
+  Array.from(new Uint8Array(BigInt64Array.from(v, (e) => BigInt(e)).buffer));
+
+/** runModel with x and y (and the result) as values for every type, int64 included. */
+function runSelect(m: TestModel, [c, x, y]: readonly (readonly number[])[]): number[] {
+  if (m.tensors[1].dtype !== 'int64') return runModel(m, [c, x, y]);
+  const out = runModel(m, [c, int64Bytes(x), int64Bytes(y)]);
+  return Array.from(new BigInt64Array(new Uint8Array(out).buffer), Number);
+}
+
 describe('SELECT_V2 (select_test.cc)', () => {
   it.each([
     ['SelectBool', 'bool', [1, 0, 1, 0], [0, 0, 0, 0], [1, 1, 1, 1], [0, 1, 0, 1]],
@@ -34,11 +51,13 @@ describe('SELECT_V2 (select_test.cc)', () => {
     ['SelectInt8', 'int8', [0, 1, 0, 0], [1, -2, 3, 4], [5, 6, 7, -8], [5, -2, 7, -8]],
     ['SelectInt16', 'int16', [0, 1, 0, 0], [1, 2, 3, 4], [5, 6, 7, 8], [5, 2, 7, 8]],
     ['SelectInt32', 'int32', [0, 1, 0, 0], [1, 2, 3, 4], [5, 6, 7, 8], [5, 2, 7, 8]],
+    ['SelectInt64 (the int32 vector)', 'int64', [0, 1, 0, 0], [1, 2, 3, 4], [5, 6, 7, 8], [5, 2, 7, 8]],
   ] as const)('%s', (_name, dtype, c, x, y, golden) => {
-    const out = runModel(select(dtype, shape, shape, shape, shape), [c, x, y]);
+    const out = runSelect(select(dtype, shape, shape, shape, shape), [c, x, y]);
     expect(out).toEqual(golden.map((v) => (dtype === 'float32' ? Math.fround(v) : v)));
   });
-  it.each([
+  type BroadcastVector = [string, ...number[][]];
+  const broadcastVectors: BroadcastVector[] = [
     [
       'OneDimensionConditionWithSingleValue',
       [1],
@@ -52,7 +71,7 @@ describe('SELECT_V2 (select_test.cc)', () => {
     ],
     ['LesserThan4D', [1, 2], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0, 1], [1, 2, 3, 4], [5, 6, 7, 8], [5, 2, 7, 4]],
     ['OnFalseValue', [1], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0], [1, 2, 3, 4], [5, 6, 7, 8], [5, 6, 7, 8]],
-    ['BroadcastSelectInt32', [1, 2], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0, 1], [1, 2, 3, 4], [5, 6, 7, 7], [5, 2, 7, 4]],
+    ['Broadcast', [1, 2], [1, 2, 2], [1, 2, 2], [1, 2, 2], [0, 1], [1, 2, 3, 4], [5, 6, 7, 7], [5, 2, 7, 4]],
     [
       'OneDimensionConditionWithTwoValues',
       [2],
@@ -64,8 +83,20 @@ describe('SELECT_V2 (select_test.cc)', () => {
       [5, 6, 7, 8],
       [5, 1, 6, 2, 7, 3, 8, 4],
     ],
-  ])('BroadcastSelectInt32 %s', (_name, cs, xs, ys, os, c, x, y, golden) => {
-    expect(runModel(select('int32', cs, xs, ys, os), [c, x, y])).toEqual(golden);
+  ];
+  it.each((['int16', 'int32', 'int64'] as const).flatMap((dtype) => broadcastVectors.map((v) => ({ dtype, v }))))(
+    'BroadcastSelect $dtype $v.0',
+    ({ dtype, v: [, cs, xs, ys, os, c, x, y, golden] }) => {
+      expect(runSelect(select(dtype, cs, xs, ys, os), [c, x, y])).toEqual(golden);
+    },
+  );
+  // MixedFlatSizeOneInputs*: every operand has one element and the output keeps its rank-0 shape.
+  it.each([
+    ['WithScalarInputConditionTensor', [], [1], [1], [0], [5]],
+    ['WithScalarInputXTensor', [1], [], [1], [1], [1]],
+    ['WithScalarInputYTensor', [1], [1], [], [0], [5]],
+  ])('MixedFlatSizeOneInputs %s (int16)', (_name, cs, xs, ys, c, golden) => {
+    expect(runModel(select('int16', cs, xs, ys, []), [c, [1], [5]])).toEqual(golden);
   });
   it('selects whole int64 elements (8-byte views), with broadcasting', () => {
     const bytes = (v: bigint[]): number[] => Array.from(new Uint8Array(BigInt64Array.from(v).buffer));

@@ -2,7 +2,8 @@
  * SELECT_V2 (select.cc, reference_ops::Select / BroadcastSelect5DSlow): output = condition ? x : y element by
  * element, the three inputs broadcast NumPy-style onto the output (up to 5 dimensions). The condition is bool; x, y
  * and the output share one type: float32, int8, int16, int32, uint8, bool or int64 (the union of TFLM's select.cc
- * versions: older ones register all seven, newer ones float32 / int8 / int16; select_test covers all but int64).
+ * versions: the first, 0ed11bec, registers all seven, later ones float32 / int8 / int16; a pure copy, so every
+ * version that accepts a type gives the same bytes; README "Types where TFLM versions differ").
  * Init allocates the 2-byte OpData (requires_broadcast, has_low_rank_input_condition). No builtin options.
  */
 import { OP_DATA } from '../memory/device-layout';

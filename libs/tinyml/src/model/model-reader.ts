@@ -4,7 +4,13 @@
  */
 import { ModelFormatError } from '../errors';
 import { FbTable, FlatbufferReader } from '../schema/flatbuffer-reader';
-import { BUILTIN_CUSTOM, DTYPE_BY_CODE, builtinOperatorName, tensorByteLength } from '../schema/tflite-schema';
+import {
+  BUILTIN_CUSTOM,
+  DTYPE_BY_CODE,
+  TENSOR_TYPE_NAMES,
+  builtinOperatorName,
+  tensorByteLength,
+} from '../schema/tflite-schema';
 import type { Model, OperatorInfo, Subgraph, TensorInfo, TensorQuantization } from './model.types';
 
 const MAX_TENSORS = 1 << 16;
@@ -173,7 +179,10 @@ function readTensor(
   const where = `tensor ${index}${at} (${name})`;
   const typeCode = t.i8(TENSOR.type);
   const dt = DTYPE_BY_CODE.get(typeCode);
-  if (!dt) throw new ModelFormatError(`${where} has unsupported type code ${typeCode}`);
+  if (!dt) {
+    const type = TENSOR_TYPE_NAMES[typeCode] ?? 'unknown';
+    throw new ModelFormatError(`${where} has unsupported type ${type} (code ${typeCode})`);
+  }
   if (t.has(TENSOR.sparsity)) throw new ModelFormatError(`${where} is sparse; sparse tensors are not supported`);
   const shape = t.i32Vector(TENSOR.shape, 'shape');
   if (shape.length > MAX_RANK) throw new ModelFormatError(`${where} has rank ${shape.length} > ${MAX_RANK}`);

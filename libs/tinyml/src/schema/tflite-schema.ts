@@ -47,6 +47,12 @@ export const enum TensorTypeCode {
   INT4 = 17,
 }
 
+/** schema.fbs TensorType names by code, to name a type the reader refuses. */
+export const TENSOR_TYPE_NAMES: readonly string[] = (
+  'FLOAT32 FLOAT16 INT32 UINT8 INT64 STRING BOOL INT16 COMPLEX64 INT8 FLOAT64 COMPLEX128 UINT64 RESOURCE ' +
+  'VARIANT UINT32 UINT16 INT4 BFLOAT16'
+).split(' ');
+
 export type DType =
   | 'float32'
   | 'int32'

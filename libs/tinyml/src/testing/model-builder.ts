@@ -9,7 +9,18 @@ import { loadModel } from '../model/model-reader';
 import { BUILTIN_CUSTOM, BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_TYPE } from '../schema/tflite-schema';
 
 export type TestDType =
-  'float32' | 'int32' | 'uint32' | 'uint8' | 'int16' | 'int8' | 'bool' | 'int64' | 'resource' | 'int4';
+  | 'float32'
+  | 'int32'
+  | 'uint32'
+  | 'uint8'
+  | 'int16'
+  | 'int8'
+  | 'bool'
+  | 'int64'
+  | 'resource'
+  | 'int4'
+  // A type the reader refuses (tests of that refusal); data are the raw IEEE half bit patterns.
+  | 'float16';
 const TYPE_CODE: Record<TestDType, number> = {
   int4: 17,
   resource: 13,
@@ -21,6 +32,7 @@ const TYPE_CODE: Record<TestDType, number> = {
   int16: 7,
   int8: 9,
   uint32: 15,
+  float16: 1,
 };
 
 export interface TestTensor {
@@ -83,6 +95,8 @@ function tensorBytes(t: TestTensor): Uint8Array {
       return new Uint8Array(new Uint32Array(values).buffer);
     case 'int16':
       return new Uint8Array(new Int16Array(values).buffer);
+    case 'float16':
+      return new Uint8Array(new Uint16Array(values).buffer);
     case 'int8':
       return new Uint8Array(new Int8Array(values).buffer);
     case 'int4':
