@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { artifactUpload } from '@tinyfleet/artifact/verify-node';
 import { apiRequest, platformOption } from '../http-client';
-import { nonNegativeInt } from '../option-parsers';
+import { integerOption, nonNegativeInt, nonNegativeNumber, positiveNumber } from '../option-parsers';
 
 interface GroupStatus {
   index: number;
@@ -110,27 +110,35 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .option('--tag <tag...>', 'only devices with these tags')
     .option('--current-model <name>', 'only devices whose active model is this one')
     .option('--groups <spec>', 'groups: counts or percents, e.g. "2,25%,100%"', '10%,100%')
-    .option('--success <pct>', 'success threshold per group (%)', nonNegativeInt('--success'), 100)
-    .option('--error <pct>', 'error threshold per group (%)', nonNegativeInt('--error'), 20)
+    .option('--success <pct>', 'success threshold per group (%)', integerOption('--success', 1, 100), 100)
+    .option('--error <pct>', 'error threshold per group (%)', integerOption('--error', 1, 100), 20)
     .option('--rate <perMinute>', 'at most this many devices notified per minute', nonNegativeInt('--rate'))
     .option('--timeout <seconds>', 'per-device timeout', nonNegativeInt('--timeout'), 600)
     .option('--attempts <n>', 'offers per device before it times out', nonNegativeInt('--attempts'), 3)
     .option(
       '--gate-score-shift <q>',
       'health gate: largest shift of the mean quantized score vs devices on the old model',
-      Number,
+      nonNegativeNumber('--gate-score-shift'),
     )
-    .option('--gate-rate-change <ratio>', 'health gate: largest relative change of events per device-hour', Number)
-    .option('--gate-energy-ratio <ratio>', 'health gate: largest energy per inference, new ÷ old', Number)
+    .option(
+      '--gate-rate-change <ratio>',
+      'health gate: largest relative change of events per device-hour',
+      nonNegativeNumber('--gate-rate-change'),
+    )
+    .option(
+      '--gate-energy-ratio <ratio>',
+      'health gate: largest energy per inference, new ÷ old',
+      positiveNumber('--gate-energy-ratio'),
+    )
     .option(
       '--gate-accuracy-drop <pts>',
       'health gate: most percentage points the on-device accuracy (up/accuracy) may fall below devices on the old model',
-      Number,
+      nonNegativeNumber('--gate-accuracy-drop'),
     )
     .option(
       '--gate-drift-psi <psi>',
       'drift gate (no ground truth): largest class-mix PSI of the new model vs its reference, e.g. 0.25',
-      Number,
+      nonNegativeNumber('--gate-drift-psi'),
     )
     .option(
       '--gate-min-inferences <n>',
