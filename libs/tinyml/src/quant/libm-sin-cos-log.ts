@@ -225,7 +225,7 @@ export function logf(input: number): number {
   const y = f32(input);
   let bits = floatBits(y);
   if (bits === 0x3f800000) return 0;
-  if (((bits - 0x00800000) >>> 0) >= 0x7f000000) {
+  if ((bits - 0x00800000) >>> 0 >= 0x7f000000) {
     // Not a positive normal float.
     if (bits << 1 === 0) return -Infinity;
     if (bits === 0x7f800000) return Infinity;
