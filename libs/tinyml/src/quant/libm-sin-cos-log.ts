@@ -54,7 +54,13 @@ const TOP_FINITE = 0x7f8;
 const QUADRANT_SIGN = [1, -1, -1, 1];
 /** 2/π·2^24, so that the truncated product carries the quadrant in bits 24..31 (glibc rounds that way). */
 const HALF_PI_INV_2P24 = 0x145f306dc9c883 * 2 ** -29;
-const HALF_PI = 0x1921fb54442d18 * 2 ** -52;
+/**
+ * π/2 as glibc's double (0x1.921fb54442d18p0) split into a 31-bit head and a 17-bit tail: n·head and n·tail are
+ * exact for |n| ≤ 77, and x - n·head is exact (x is within a factor 2 of n·π/2), so (x - n·head) - n·tail is x -
+ * n·π/2 rounded once, the fused multiply-subtract of glibc's FMA build.
+ */
+const HALF_PI_HEAD = 0x1921fb544 * 2 ** -32;
+const HALF_PI_TAIL = 0x10b46 * 2 ** -50;
 /** 2π·2^-64: the large-range remainder is a 2.62 fixed-point fraction of a quadrant. */
 const PI_2P_MINUS_63 = 0x1921fb54442d18 * 2 ** -114;
 
@@ -83,7 +89,7 @@ let quadrant = 0;
 function reduceFast(x: number): number {
   const n = (((x * HALF_PI_INV_2P24) | 0) + 0x800000) >> 24;
   quadrant = n;
-  return fma(-n, HALF_PI, x);
+  return x - n * HALF_PI_HEAD - n * HALF_PI_TAIL;
 }
 
 /** High 32 bits of the 64-bit product m·a (m < 2^31, a < 2^32), exact: a is split into 16-bit halves. */
@@ -114,23 +120,24 @@ function reduceLarge(bits: number): number {
 
 /**
  * sin(x) for x = ±(the reduced argument) and x2 = its square when the quadrant is even, else ±cos from x2
- * (negate: the quadrant is 2 or 3), each multiply-add fused as in glibc's FMA build.
+ * (negate: the quadrant is 2 or 3), in glibc's evaluation order. Its FMA build fuses each multiply-add here; the
+ * plain evaluation rounds to the same float on all 2^32 inputs (exhaustive comparison, README), so it is kept.
  */
 function sinOrCosPoly(x: number, x2: number, odd: boolean, negate: boolean): number {
   if (!odd) {
     const x3 = x * x2;
-    const s1 = fma(x2, S3, S2);
+    const s1 = S2 + x2 * S3;
     const x7 = x3 * x2;
-    const s = fma(x3, S1, x);
-    return f32(fma(s1, x7, s));
+    const s = x + x3 * S1;
+    return f32(s + x7 * s1);
   }
   const sign = negate ? -1 : 1;
   const x4 = x2 * x2;
-  const c1 = fma(x2, sign * C1, sign * C0);
-  const c2 = fma(x2, sign * C4, sign * C3);
+  const c1 = sign * C0 + x2 * (sign * C1);
+  const c2 = sign * C3 + x2 * (sign * C4);
   const x6 = x4 * x2;
-  const c = fma(x4, sign * C2, c1);
-  return f32(fma(c2, x6, c));
+  const c = c1 + x4 * (sign * C2);
+  return f32(c + x6 * c2);
 }
 
 /** glibc sinf of a float32 value (any double is first taken as the float it rounds to). */
