@@ -4,22 +4,22 @@
  * recorded outputs came from them, and they are not correctly rounded, so rounding Math.sin / cos / log to float
  * differs from them in the last bit on millions of inputs (README "float32 sin, cos, log").
  *
- * Reproduced: glibc's algorithms since 2.28 (ARM's optimized routines), their tables and coefficients, and the
- * evaluation order of the FMA build x86-64 glibc selects on FMA hosts, where each a·b + c the compiler contracted
- * is one fused multiply-add (fma-double.ts; checked against the disassembly of libm.so.6's __sinf_fma /
- * __cosf_fma / __logf_fma). All arithmetic is in double and the result is rounded to float once.
- * - sinf / cosf: |x| < 2^-12 gives x (sin) or 1 (cos); |x| < π/4 a polynomial in x (odd, sin) or x² (even, cos);
- *   |x| < 120 reduces x - n·π/2 with n from x·2/π; larger x reduce with 4/π to 192 bits in integer arithmetic. The
- *   quadrant picks the polynomial and the sign. The branch tests compare the top 12 bits of |x|, as glibc does.
- * - logf: x = 2^k·z, z in [0x3f330000, 2·that) split into 16 intervals with a table of (1/c, log c); log x =
+ * Reproduced: glibc's algorithms since 2.28 (ARM's optimized routines), their tables and coefficients and their
+ * evaluation order, all in double, rounded to float once. On FMA hosts x86-64 glibc runs a build compiled with
+ * -mfma in which every a·b + c of these routines is one fused multiply-add (libm.so.6's disassembly). Only one of
+ * them changes a result: sin / cos's x - n·π/2, done here exactly in two parts; evaluating the others unfused
+ * gives the same floats on all 2^32 inputs (exhaustive comparison of a C replica with glibc, README).
+ * - sinf / cosf: |x| < 2^-12 gives x (sin) or 1 (cos); |x| < 0.75 a polynomial in x (odd, sin) or x² (even,
+ *   cos); |x| < 120 reduces x - n·π/2 with n from x·2/π; larger x reduce with 4/π to 192 bits in integer
+ *   arithmetic. The quadrant picks the polynomial and the sign. The branch tests compare the top 12 bits of |x|
+ *   (exponent and 3 mantissa bits), as glibc does: hence 0.75 where it names π/4.
+ * - logf: x = 2^k·z, z in [0.699, 1.398) split into 16 intervals with a table of (1/c, log c); log x =
  *   log1p(z/c - 1) + log c + k·ln2, log1p by a degree-3 polynomial. Subnormals are normalised first.
  * - NaNs: glibc's bit patterns. An invalid operation (log of x < 0, sin / cos of ±inf) gives the x86 default NaN
  *   (0xffc00000); a NaN input is returned as is.
  *
  * Per element: no allocation, no BigInt; the large-range product is built from 32-bit halves in doubles.
  */
-import { fma } from './fma-double';
-
 const { fround: f32, floor, imul } = Math;
 
 const F32_WORD = new Float32Array(1);
@@ -245,10 +245,12 @@ export function logf(input: number): number {
   const i = (tmp >>> 19) & 15;
   const k = tmp >> 23;
   const z = floatFromBits((bits - (tmp & 0xff800000)) >>> 0);
-  const r = fma(z, LOG_INV_C[i], -1);
-  const y0 = fma(k, LN2, LOG_C[i]);
+  // glibc's FMA build fuses all five multiply-adds; the plain evaluation rounds to the same float on all 2^32
+  // inputs (exhaustive comparison, README), so it is kept.
+  const r = z * LOG_INV_C[i] - 1;
+  const y0 = LOG_C[i] + k * LN2;
   const r2 = r * r;
-  let p = fma(A1, r, A2);
-  p = fma(A0, r2, p);
-  return f32(fma(p, r2, y0 + r));
+  let p = A1 * r + A2;
+  p = A0 * r2 + p;
+  return f32(p * r2 + (y0 + r));
 }
