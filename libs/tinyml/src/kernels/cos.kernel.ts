@@ -1,4 +1,4 @@
-/** COS (elementwise.cc, std::cos on float): float32 only, the double cos rounded to float (quant/libm-sin-cos-log). */
+/** COS (elementwise.cc, std::cos on float): float32 only, glibc's cosf (quant/libm-sin-cos-log). */
 import { cosf } from '../quant/libm-sin-cos-log';
 import { floatUnaryKernel } from './elementwise-common';
 

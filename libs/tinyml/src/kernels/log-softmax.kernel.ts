@@ -1,7 +1,7 @@
 /**
  * LOG_SOFTMAX (log_softmax.cc) along the last dimension. float32 is reference_ops::LogSoftmax: the row maximum,
  * a float sum of expf(x - max), logf of it, then (x - max) - log_sum, each step rounded to float (glibc's expf;
- * logf from quant/libm-sin-cos-log). int8 is reference_ops::LogSoftmaxQuantized: differences rescaled into
+ * glibc's logf from quant/libm-sin-cos-log). int8 is reference_ops::LogSoftmaxQuantized: differences rescaled into
  * FixedPoint<5> (PreprocessLogSoftmaxScalingExp), a FixedPoint<12> sum of exp_on_negative_values, its
  * FixedPoint<5> log, and x - max - log_sum rescaled to the fixed output scale 16/256 (zero point 127, which
  * Prepare requires); differences below the reverse-scaled limit give -128. Only the int8 path allocates

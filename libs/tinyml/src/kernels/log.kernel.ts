@@ -1,4 +1,4 @@
-/** LOG (elementwise.cc, std::log on float): float32 only, the double log rounded to float (quant/libm-sin-cos-log). */
+/** LOG (elementwise.cc, std::log on float): float32 only, glibc's logf (quant/libm-sin-cos-log). */
 import { logf } from '../quant/libm-sin-cos-log';
 import { floatUnaryKernel } from './elementwise-common';
 

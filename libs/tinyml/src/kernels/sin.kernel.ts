@@ -1,4 +1,4 @@
-/** SIN (elementwise.cc, std::sin on float): float32 only, the double sin rounded to float (quant/libm-sin-cos-log). */
+/** SIN (elementwise.cc, std::sin on float): float32 only, glibc's sinf (quant/libm-sin-cos-log). */
 import { sinf } from '../quant/libm-sin-cos-log';
 import { floatUnaryKernel } from './elementwise-common';
 
