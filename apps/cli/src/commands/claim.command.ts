@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { apiRequest, platformOption } from '../http-client';
 
 interface ClaimSummary {
@@ -84,8 +84,10 @@ export function registerClaimCommands(program: Command): void {
     });
 }
 
+// InvalidArgumentError, not Error: commander then names the option in the message (`option '--ttl <seconds>'
+// argument '0' is invalid`), which a plain Error thrown here would not.
 function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer.');
   return n;
 }

@@ -1,6 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { artifactUpload } from '@tinyfleet/artifact/verify-node';
+import { artifactUpload, PUBLIC_KEY_FILE } from '@tinyfleet/artifact/verify-node';
 import { apiRequest, platformOption } from '../http-client';
 
 interface GroupStatus {
@@ -91,11 +91,21 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .requiredOption('--name <name>', 'what you call this key')
     .addOption(platformOption())
     .action(async (file: string, opts) => {
-      const res = await apiRequest<{ keyId: string }>(opts.platform, 'POST', '/api/keys', {
+      const pem = readKeyFile(file);
+      // The platform derives the public half of whatever PEM it gets, so a private key would have been
+      // accepted: refuse it here, before it leaves this machine.
+      if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
+        throw new Error(
+          `${file} is a private key; trust the public one (keys create writes it as ${PUBLIC_KEY_FILE} next to it)`,
+        );
+      const res = await apiRequest<{ keyId: string; name: string }>(opts.platform, 'POST', '/api/keys', {
         name: opts.name,
-        publicKeyPem: readFileSync(file, 'utf8'),
+        publicKeyPem: pem,
       });
-      process.stdout.write(`trusted key ${res.keyId} (${opts.name})\n`);
+      // A key trusted before keeps its first name: print the one the platform holds.
+      process.stdout.write(
+        `trusted key ${res.keyId} (${res.name})${res.name === opts.name ? '' : ` — already trusted under that name`}\n`,
+      );
     });
 
   const rollout = program.command('rollout').description('Staged OTA rollouts of models to the fleet');
@@ -117,19 +127,19 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .option(
       '--gate-score-shift <q>',
       'health gate: largest shift of the mean quantized score vs devices on the old model',
-      Number,
+      toThreshold,
     )
-    .option('--gate-rate-change <ratio>', 'health gate: largest relative change of events per device-hour', Number)
-    .option('--gate-energy-ratio <ratio>', 'health gate: largest energy per inference, new ÷ old', Number)
+    .option('--gate-rate-change <ratio>', 'health gate: largest relative change of events per device-hour', toThreshold)
+    .option('--gate-energy-ratio <ratio>', 'health gate: largest energy per inference, new ÷ old', toThreshold)
     .option(
       '--gate-accuracy-drop <pts>',
       'health gate: most percentage points the on-device accuracy (up/accuracy) may fall below devices on the old model',
-      Number,
+      toThreshold,
     )
     .option(
       '--gate-drift-psi <psi>',
       'drift gate (no ground truth): largest class-mix PSI of the new model vs its reference, e.g. 0.25',
-      Number,
+      toThreshold,
     )
     .option(
       '--gate-min-inferences <n>',
@@ -255,12 +265,25 @@ export function registerOtaCommands(program: Command, model: Command): void {
     });
 }
 
+function readKeyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 /** "2,25%,100%" → [{count: 2}, {percent: 25}, {percent: 100}] */
 export function parseGroups(spec: string): Array<{ count?: number; percent?: number }> {
   return spec.split(',').map((part) => {
     const p = part.trim();
     const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(p);
     if (!m) throw new Error(`bad group ${JSON.stringify(p)} in --groups: use counts (2) or percents (25%)`);
+    // A group of 0 devices or 0 % was accepted and "finished" at once, updating nobody.
+    if (Number(m[1]) === 0)
+      throw new Error(`bad group ${JSON.stringify(p)} in --groups: a group needs at least one device`);
     return m[2] ? { percent: Number(m[1]) } : { count: Number(m[1]) };
   });
 }
@@ -306,8 +329,17 @@ export function render(s: RolloutStatus): string {
   return `${lines.join('\n')}\n`;
 }
 
+// InvalidArgumentError: commander names the option in the message.
 function toInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
+  return n;
+}
+
+// A gate threshold. `Number` alone turned "abc" into NaN, which JSON sends as null: the rollout was
+// created with that gate silently off.
+function toThreshold(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
   return n;
 }

@@ -21,6 +21,12 @@ export class ModelRegistryService {
   ) {}
 
   async trustKey(dto: TrustKeyDto): Promise<TrustedKeyDto> {
+    // createPublicKey() also accepts a private key (and derives its public half): a signing key sent
+    // here by mistake would have been taken without a word, after it had already left the signer.
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(dto.publicKeyPem))
+      throw new BadRequestException(
+        'this is a private key: send only the public key (SPKI PEM); keep the private one with the signer',
+      );
     let key: KeyObject;
     try {
       key = createPublicKey(dto.publicKeyPem);
