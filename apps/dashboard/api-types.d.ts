@@ -164,7 +164,9 @@ export interface EnergyFigures {
   radioSharePct: number | null;
   energyPerInferenceUj: number | null;
   verdict: string;
-  battery: { edgeDays: number; rawDays: number };
+  /** Devices by what they did: ran inferences, streamed every sample, or neither (no model that runs). */
+  modes: { edge: number; streaming: number; idle: number };
+  battery: { edgeDays: number; rawDays: number; limitedByShelfLife: number };
 }
 
 /** GET /api/energy/report?format=json */
