@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { Command } from 'commander';
-import { parseGroups, registerOtaCommands } from './ota.command';
+import { parseGroups, registerOtaCommands, render } from './ota.command';
 
 /** Bad input to the OTA commands fails on this machine, before anything reaches the platform. */
 describe('tinyfleet rollout / keys input checks', () => {
@@ -58,5 +58,20 @@ describe('tinyfleet rollout / keys input checks', () => {
     await expect(run('keys', 'trust', '/nonexistent/k.pem', '--name', 'x')).rejects.toThrow(
       'cannot read key /nonexistent/k.pem: ENOENT',
     );
+  });
+
+  it('prints the model once when the rollout kept its default name', () => {
+    const status = (name: string) =>
+      ({
+        id: 1,
+        name,
+        state: 'FINISHED',
+        stateReason: null,
+        model: { name: 'soil-dryout', version: '1.0.0' },
+        groups: [],
+        skipped: [],
+      }) as unknown as Parameters<typeof render>[0];
+    expect(render(status('soil-dryout 1.0.0'))).toBe('rollout #1 soil-dryout 1.0.0 — FINISHED\n');
+    expect(render(status('greenhouse v2'))).toBe('rollout #1 greenhouse v2 — soil-dryout 1.0.0 — FINISHED\n');
   });
 });

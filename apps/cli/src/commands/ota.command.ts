@@ -298,9 +298,10 @@ function accuracyLine(r: GateReadings): string {
 }
 
 export function render(s: RolloutStatus): string {
-  const lines = [
-    `rollout #${s.id} ${s.name} — ${s.model.name} ${s.model.version} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`,
-  ];
+  const model = `${s.model.name} ${s.model.version}`;
+  // The default name is the model itself ("rollout #1 soil-dryout 1.0.0 — soil-dryout 1.0.0 — …"): print it once.
+  const title = s.name === model ? model : `${s.name} — ${model}`;
+  const lines = [`rollout #${s.id} ${title} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`];
   for (const g of s.groups) {
     const j = g.jobs;
     const n = (k: string) => j[k] ?? 0;
