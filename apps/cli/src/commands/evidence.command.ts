@@ -177,6 +177,11 @@ export function registerEvidenceCommands(program: Command): void {
     .action(async (dir: string, opts) => {
       const q = opts.request === undefined ? '' : `?requestId=${opts.request}`;
       const exp = await apiRequest<EvidenceExport>(opts.platform, 'GET', `/api/evidence/export${q}`);
+      // An empty file trains on nothing; it was also what a mistyped --request silently produced.
+      if (exp.windows.length === 0)
+        throw new Error(
+          `no labelled windows${opts.request === undefined ? '' : ` in request ${opts.request}`} (unknown request, or none labelled yet: dashboard Evidence view or evidence label ID LABEL); nothing written`,
+        );
       fs.mkdirSync(dir, { recursive: true });
       // Loaded here, not at start-up: --help and the other commands never touch libs/pipeline.
       const { EVIDENCE_EXPORT_FILE } = await import('@tinyfleet/pipeline/evidence/evidence-export.types');
