@@ -163,9 +163,8 @@ export interface EnergyFigures {
   edgeSavingPct: number | null;
   radioSharePct: number | null;
   energyPerInferenceUj: number | null;
+  /** edge-better | edge-worse | no-difference | no-data | no-inference (every device idle). */
   verdict: string;
-  /** Devices by what they did: ran inferences, streamed every sample, or neither (no model that runs). */
-  modes: { edge: number; streaming: number; idle: number };
   battery: { edgeDays: number; rawDays: number; limitedByShelfLife: number };
 }
 

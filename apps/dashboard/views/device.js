@@ -282,7 +282,8 @@ export function mount(root, [id]) {
     }
     const box = h('div', { class: 'chart small' });
     const e = f.edgeJoulesPerDay;
-    const idle = f.modes.idle === f.devices;
+    // The API's verdict, not a rule of the dashboard's own: every device idle (no model ran, nothing streamed).
+    const idle = f.verdict === 'no-inference';
     clear(
       energyBox,
       h(
