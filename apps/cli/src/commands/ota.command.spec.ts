@@ -74,4 +74,27 @@ describe('tinyfleet rollout / keys input checks', () => {
     expect(render(status('soil-dryout 1.0.0'))).toBe('rollout #1 soil-dryout 1.0.0 — FINISHED\n');
     expect(render(status('greenhouse v2'))).toBe('rollout #1 greenhouse v2 — soil-dryout 1.0.0 — FINISHED\n');
   });
+
+  it('counts offered jobs as in flight, not as downloading', () => {
+    const out = render({
+      id: 2,
+      name: 'x',
+      state: 'RUNNING',
+      stateReason: null,
+      model: { name: 'soil-dryout', version: '2.0.0' },
+      groups: [
+        {
+          index: 0,
+          state: 'RUNNING',
+          jobs: { NOTIFIED: 1, SUCCEEDED: 2 },
+          jobsInFlight: 1,
+          gateReadings: null,
+          successThresholdPct: 100,
+          errorThresholdPct: 20,
+        },
+      ],
+      skipped: [],
+    } as unknown as Parameters<typeof render>[0]);
+    expect(out).toContain('queued 0  in flight 1  succeeded 2');
+  });
 });

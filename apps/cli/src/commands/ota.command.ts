@@ -305,7 +305,8 @@ export function render(s: RolloutStatus): string {
   for (const g of s.groups) {
     const j = g.jobs;
     const n = (k: string) => j[k] ?? 0;
-    const downloading = g.jobsInFlight;
+    // Offered and not finished: NOTIFIED (no chunk asked for yet) through APPLYING — not all "downloading".
+    const inFlight = g.jobsInFlight;
     const failed = n('FAILED') + n('REJECTED') + n('TIMED_OUT');
     const r = g.gateReadings;
     const verdict = !r
@@ -319,7 +320,7 @@ export function render(s: RolloutStatus): string {
             : `not judged (${r.notJudged?.join('; ') ?? ''})`;
     const gate = r ? `  gates: ${verdict}${accuracyLine(r)}` : '';
     lines.push(
-      `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  downloading ${downloading}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,
+      `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  in flight ${inFlight}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,
     );
   }
   if (s.skipped.length) {
