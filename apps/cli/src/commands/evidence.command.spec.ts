@@ -17,4 +17,14 @@ describe('tinyfleet evidence export', () => {
     ).rejects.toThrow('no labelled windows in request 999 (unknown request, or none labelled yet');
     expect(fs.existsSync(dir)).toBe(false);
   });
+
+  it('asks for NAME@VERSION before sending a request', async () => {
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const program = new Command('tinyfleet').exitOverride();
+    registerEvidenceCommands(program);
+    await expect(
+      program.parseAsync(['node', 'tinyfleet', 'evidence', 'request', '--model', 'gas-ethylene']),
+    ).rejects.toThrow('--model must be NAME@VERSION, e.g. gas-ethylene@1.0.0, got "gas-ethylene"');
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
 });

@@ -100,6 +100,9 @@ export function registerEvidenceCommands(program: Command): void {
     .action(async (opts) => {
       if ((opts.model === undefined) === (opts.modelTag === undefined))
         throw new Error('give --model NAME@VERSION or --model-tag N');
+      // Checked here: the API's answer to "gas-ethylene" alone was its validation regex.
+      if (opts.model !== undefined && !/^[^@]+@[^@]+$/.test(opts.model))
+        throw new Error(`--model must be NAME@VERSION, e.g. gas-ethylene@1.0.0, got ${JSON.stringify(opts.model)}`);
       const body = {
         model: opts.model,
         modelTag: opts.modelTag,
