@@ -94,7 +94,7 @@ describe('tinyfleet model push / keys trust / rollout', () => {
       gates: { maxAccuracyDropPct: 5, minAccuracyInferences: 20, minDevicesPerSide: 1, autoRollback: true },
     });
     expect(await cli('rollout', 'status', String(created.id))).toMatch(
-      /rollout #\d+ hello 2\.0\.0 — hello 2\.0\.0 — RUNNING \(1 device in 2 groups, 0 skipped\)\n {2}group 1 READY .*queued 1/,
+      /rollout #\d+ hello 2\.0\.0 — RUNNING \(1 device in 2 groups, 0 skipped\)\n {2}group 1 READY .*queued 1/,
     );
     expect(await cli('rollout', 'pause', String(created.id))).toMatch(/— PAUSED \(paused by the operator\)/);
     expect(await cli('rollout', 'resume', String(created.id))).toMatch(/— RUNNING \(resumed by the operator\)/);

@@ -163,8 +163,9 @@ export interface EnergyFigures {
   edgeSavingPct: number | null;
   radioSharePct: number | null;
   energyPerInferenceUj: number | null;
+  /** edge-better | edge-worse | no-difference | no-data | no-inference (every device idle). */
   verdict: string;
-  battery: { edgeDays: number; rawDays: number };
+  battery: { edgeDays: number; rawDays: number; limitedByShelfLife: number };
 }
 
 /** GET /api/energy/report?format=json */

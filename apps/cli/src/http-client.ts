@@ -18,9 +18,16 @@ export async function apiRequest<T = unknown>(
 
 /** The same request, answer kept as text (CSV and HTML reports are not JSON). */
 export async function apiText(baseUrl: string, method: string, path: string, body?: unknown): Promise<string> {
+  // Outside the try below: a malformed --platform is not an unreachable platform ("is it running?").
+  let url: URL;
+  try {
+    url = new URL(path, baseUrl);
+  } catch {
+    throw new Error(`--platform ${JSON.stringify(baseUrl)} is not a URL (e.g. http://127.0.0.1:3000)`);
+  }
   let res: Response;
   try {
-    res = await fetch(new URL(path, baseUrl), {
+    res = await fetch(url, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),

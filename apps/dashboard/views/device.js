@@ -282,6 +282,8 @@ export function mount(root, [id]) {
     }
     const box = h('div', { class: 'chart small' });
     const e = f.edgeJoulesPerDay;
+    // The API's verdict, not a rule of the dashboard's own: every device idle (no model ran, nothing streamed).
+    const idle = f.verdict === 'no-inference';
     clear(
       energyBox,
       h(
@@ -297,9 +299,18 @@ export function mount(root, [id]) {
       h(
         'dl',
         { class: 'kv' },
-        kv('Verdict', f.verdict),
-        kv('Saving vs raw', f.edgeSavingPct === null ? '—' : `${fmtNum(f.edgeSavingPct)} %`),
-        kv('Battery (edge / raw)', `${fmtNum(f.battery.edgeDays)} / ${fmtNum(f.battery.rawDays)} days`),
+        // A node that ran no inference (no model, or one that does not fit) and streamed nothing is not
+        // "edge-better": its lower figure only says that it sends nothing at all.
+        ...(idle
+          ? [kv('Verdict', 'no inference ran: this node neither concludes nor streams, so edge vs raw does not apply')]
+          : [
+              kv('Verdict', f.verdict),
+              kv('Saving vs raw', f.edgeSavingPct === null ? '—' : `${fmtNum(f.edgeSavingPct)} %`),
+            ]),
+        kv(
+          'Battery (edge / raw)',
+          `${fmtNum(f.battery.edgeDays)} / ${fmtNum(f.battery.rawDays)} days${f.battery.limitedByShelfLife ? ' (capped at the cell’s shelf life)' : ''}`,
+        ),
         kv('Energy per inference', `${fmtNum(f.energyPerInferenceUj)} µJ`),
       ),
     );

@@ -97,6 +97,9 @@ export function registerEvidenceCommands(program: Command): void {
     .action(async (opts) => {
       if ((opts.model === undefined) === (opts.modelTag === undefined))
         throw new Error('give --model NAME@VERSION or --model-tag N');
+      // Checked here: the API's answer to "gas-ethylene" alone was its validation regex.
+      if (opts.model !== undefined && !/^[^@]+@[^@]+$/.test(opts.model))
+        throw new Error(`--model must be NAME@VERSION, e.g. gas-ethylene@1.0.0, got ${JSON.stringify(opts.model)}`);
       const body = {
         model: opts.model,
         modelTag: opts.modelTag,
@@ -175,6 +178,11 @@ export function registerEvidenceCommands(program: Command): void {
     .action(async (dir: string, opts) => {
       const q = opts.request === undefined ? '' : `?requestId=${opts.request}`;
       const exp = await apiRequest<EvidenceExport>(opts.platform, 'GET', `/api/evidence/export${q}`);
+      // An empty file trains on nothing; it was also what a mistyped --request silently produced.
+      if (exp.windows.length === 0)
+        throw new Error(
+          `no labelled windows${opts.request === undefined ? '' : ` in request ${opts.request}`} (unknown request, or none labelled yet: dashboard Evidence view or evidence label ID LABEL); nothing written`,
+        );
       fs.mkdirSync(dir, { recursive: true });
       // Loaded here, not at start-up: --help and the other commands never touch libs/pipeline.
       const { EVIDENCE_EXPORT_FILE } = await import('@tinyfleet/pipeline/evidence/evidence-export.types');

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { buildFromUserData, InputChoice, SearchObjective, UserBuildResult } from '@tinyfleet/pipeline';
 import { nonNegativeNumber, positiveInt } from '../option-parsers';
+import { checkModelName } from './model-name';
 
 // The pipeline (TensorFlow.js) loads when a build runs, not when the CLI starts.
 const pipeline = () => import('@tinyfleet/pipeline');
@@ -199,15 +200,17 @@ export async function runDataBuild(
     size: o.imageSize,
     color: o.color as 'gray' | 'rgb',
   };
-  const name =
+  const name = checkModelName(
     o.name ??
-    o.data
-      .replace(/[/\\]+$/, '')
-      .split(/[/\\]/)
-      .pop()!
-      .replace(/\.csv$/i, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-');
+      o.data
+        .replace(/[/\\]+$/, '')
+        .split(/[/\\]/)
+        .pop()!
+        .replace(/\.csv$/i, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-'),
+    o.name ? '--name' : 'the name made from --data (set --name)',
+  );
   const result = await buildFromUserData({
     data: {
       path: o.data,

@@ -140,4 +140,27 @@ describe('tinyfleet model package', () => {
     ).rejects.toThrow(re as RegExp);
     expect(fs.existsSync(dir)).toBe(false);
   });
+
+  it.each([['Bad Name'], ['hw_v2'], ['-lead'], ['a'.repeat(33)]])(
+    'refuses the name %j, which no OTA offer could carry, and writes nothing',
+    async (name) => {
+      const dir = path.join(tmp, 'refused-name');
+      await expect(
+        run(
+          'model',
+          'package',
+          path.join(HELDOUT, '../person_detection/person_detect.tflite'),
+          '--name',
+          name,
+          '--version',
+          '1.0.0',
+          '--out',
+          dir,
+          '--key',
+          key,
+        ),
+      ).rejects.toThrow(/cannot be sent to devices: a model name is 1-32 lower-case letters/);
+      expect(fs.existsSync(dir)).toBe(false);
+    },
+  );
 });

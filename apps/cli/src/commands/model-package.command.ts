@@ -6,6 +6,7 @@ import type { ArtifactManifest, Preprocessing } from '@tinyfleet/artifact';
 const pipeline = () => import('@tinyfleet/pipeline');
 import { resolveSigningKey } from './model-build.command';
 import { dataVersion } from './model-build-data';
+import { checkModelName } from './model-name';
 
 /**
  * --preprocessing: a JSON file holding a Preprocessing, or an artifact manifest — then its
@@ -62,6 +63,8 @@ export function registerModelPackageCommand(model: Command): void {
         },
       ) => {
         if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+        checkModelName(opts.name);
+        if (opts.stream) checkModelName(opts.stream, '--stream');
         const { packageTflite, resolveTarget } = await pipeline();
         const note = (s: string) => process.stderr.write(`${s}\n`);
         const pre = opts.preprocessing ? readPreprocessing(opts.preprocessing) : undefined;

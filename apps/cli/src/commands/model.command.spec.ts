@@ -104,3 +104,22 @@ describe('tinyfleet model run', () => {
     }
   });
 });
+
+/** A file that is not a model: every subcommand's error names the file, not only the parser's complaint. */
+describe('tinyfleet model with a file that is not a .tflite', () => {
+  it.each([['inspect'], ['run'], ['bench']])('%s names the file', async (sub) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'not-tflite-'));
+    const file = path.join(dir, 'notes.tflite');
+    fs.writeFileSync(file, 'this is a text file, not a flatbuffer');
+    try {
+      const program = new Command('tinyfleet').exitOverride();
+      program.addCommand(createModelCommand());
+      const extra = sub === 'run' ? ['--input', file] : [];
+      await expect(program.parseAsync(['node', 'tinyfleet', 'model', sub, file, ...extra])).rejects.toThrow(
+        `${file} is not a valid .tflite model: missing TFL3 file identifier`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

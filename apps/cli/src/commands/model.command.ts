@@ -11,7 +11,9 @@ const tinyml = () => import('@tinyfleet/tinyml');
  * createModelCommand() returns the `model` group so other features can add subcommands (build, verify, push).
  */
 export function createModelCommand(): Command {
-  const model = new Command('model').description('Inspect, run and benchmark TFLite models on the tinyml interpreter');
+  const model = new Command('model').description(
+    'Models: inspect, run and bench a .tflite on the tinyml interpreter; build, package, verify, push, list; drift',
+  );
 
   model
     .command('inspect')
@@ -20,8 +22,8 @@ export function createModelCommand(): Command {
     .option('--json', 'print one JSON object')
     .action(async (file: string, opts: { json?: boolean }) => {
       const bytes = readFile(file, 'model');
-      const { inspectModel } = await tinyml();
-      const { layers: _layers, ...summary } = inspectModel(bytes);
+      const { inspectModel, ModelFormatError } = await tinyml();
+      const { layers: _layers, ...summary } = namingFile(file, ModelFormatError, () => inspectModel(bytes));
       if (opts.json) {
         print(JSON.stringify(summary));
         return;
@@ -52,7 +54,7 @@ export function createModelCommand(): Command {
     .option('--output <files>', 'comma-separated files to write raw output tensors to')
     .option('--json', 'print one JSON line')
     .action(async (file: string, opts: { input: string; output?: string; json?: boolean }) => {
-      const interpreter = await newInterpreter(readFile(file, 'model'));
+      const interpreter = await newInterpreter(file);
       const inputFiles = splitList(opts.input);
       if (inputFiles.length !== interpreter.inputCount) {
         throw new Error(`model has ${interpreter.inputCount} input(s), got ${inputFiles.length} input file(s)`);
@@ -115,7 +117,7 @@ export function createModelCommand(): Command {
     .option('--runs <n>', 'number of timed inferences', integerOption('--runs', 1, 100_000), 20)
     .option('--json', 'print one JSON line')
     .action(async (file: string, { runs, json }: { runs: number; json?: boolean }) => {
-      const interpreter = await newInterpreter(readFile(file, 'model'));
+      const interpreter = await newInterpreter(file);
       const warmup = Math.min(5, runs);
       for (let i = 0; i < warmup; i++) interpreter.invoke();
       const times: number[] = [];
@@ -151,12 +153,27 @@ export function registerModelCommands(program: Command): Command {
   return model;
 }
 
-async function newInterpreter(bytes: Uint8Array): Promise<Interpreter> {
-  const { Interpreter, loadModel } = await tinyml();
-  const model = loadModel(bytes);
-  const interpreter = new Interpreter(model);
-  interpreter.allocate();
-  return interpreter;
+async function newInterpreter(file: string): Promise<Interpreter> {
+  const bytes = readFile(file, 'model');
+  const { Interpreter, loadModel, ModelFormatError } = await tinyml();
+  return namingFile(file, ModelFormatError, () => {
+    const interpreter = new Interpreter(loadModel(bytes));
+    interpreter.allocate();
+    return interpreter;
+  });
+}
+
+/**
+ * Errors of reading and preparing a model, with the file's name: on their own they read
+ * "missing TFL3 file identifier" or "unsupported operator …", naming no file.
+ */
+function namingFile<T>(file: string, formatError: new (...args: never[]) => Error, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const what = err instanceof formatError ? 'is not a valid .tflite model' : 'cannot be run';
+    throw new Error(`${file} ${what}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function readFile(file: string, what: string): Uint8Array {

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { artifactUpload } from '@tinyfleet/artifact/verify-node';
+import { artifactUpload, PUBLIC_KEY_FILE } from '@tinyfleet/artifact/verify-node';
 import { apiRequest, platformOption } from '../http-client';
 import { integerOption, nonNegativeInt, nonNegativeNumber, positiveNumber } from '../option-parsers';
 
@@ -92,11 +92,21 @@ export function registerOtaCommands(program: Command, model: Command): void {
     .requiredOption('--name <name>', 'what you call this key')
     .addOption(platformOption())
     .action(async (file: string, opts) => {
-      const res = await apiRequest<{ keyId: string }>(opts.platform, 'POST', '/api/keys', {
+      const pem = readKeyFile(file);
+      // The platform derives the public half of whatever PEM it gets, so a private key would have been
+      // accepted: refuse it here, before it leaves this machine.
+      if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
+        throw new Error(
+          `${file} is a private key; trust the public one (keys create writes it as ${PUBLIC_KEY_FILE} next to it)`,
+        );
+      const res = await apiRequest<{ keyId: string; name: string }>(opts.platform, 'POST', '/api/keys', {
         name: opts.name,
-        publicKeyPem: readFileSync(file, 'utf8'),
+        publicKeyPem: pem,
       });
-      process.stdout.write(`trusted key ${res.keyId} (${opts.name})\n`);
+      // A key trusted before keeps its first name: print the one the platform holds.
+      process.stdout.write(
+        `trusted key ${res.keyId} (${res.name})${res.name === opts.name ? '' : ` — already trusted under that name`}\n`,
+      );
     });
 
   const rollout = program.command('rollout').description('Staged OTA rollouts of models to the fleet');
@@ -264,12 +274,25 @@ export function registerOtaCommands(program: Command, model: Command): void {
     });
 }
 
+function readKeyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 /** "2,25%,100%" → [{count: 2}, {percent: 25}, {percent: 100}] */
 export function parseGroups(spec: string): Array<{ count?: number; percent?: number }> {
   return spec.split(',').map((part) => {
     const p = part.trim();
     const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(p);
     if (!m) throw new Error(`bad group ${JSON.stringify(p)} in --groups: use counts (2) or percents (25%)`);
+    // A group of 0 devices or 0 % was accepted and "finished" at once, updating nobody.
+    if (Number(m[1]) === 0)
+      throw new Error(`bad group ${JSON.stringify(p)} in --groups: a group needs at least one device`);
     return m[2] ? { percent: Number(m[1]) } : { count: Number(m[1]) };
   });
 }
@@ -284,13 +307,15 @@ function accuracyLine(r: GateReadings): string {
 }
 
 export function render(s: RolloutStatus): string {
-  const lines = [
-    `rollout #${s.id} ${s.name} — ${s.model.name} ${s.model.version} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`,
-  ];
+  const model = `${s.model.name} ${s.model.version}`;
+  // The default name is the model itself ("rollout #1 soil-dryout 1.0.0 — soil-dryout 1.0.0 — …"): print it once.
+  const title = s.name === model ? model : `${s.name} — ${model}`;
+  const lines = [`rollout #${s.id} ${title} — ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`];
   for (const g of s.groups) {
     const j = g.jobs;
     const n = (k: string) => j[k] ?? 0;
-    const downloading = g.jobsInFlight;
+    // Offered and not finished: NOTIFIED (no chunk asked for yet) through APPLYING — not all "downloading".
+    const inFlight = g.jobsInFlight;
     const failed = n('FAILED') + n('REJECTED') + n('TIMED_OUT');
     const r = g.gateReadings;
     const verdict = !r
@@ -304,7 +329,7 @@ export function render(s: RolloutStatus): string {
             : `not judged (${r.notJudged?.join('; ') ?? ''})`;
     const gate = r ? `  gates: ${verdict}${accuracyLine(r)}` : '';
     lines.push(
-      `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  downloading ${downloading}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,
+      `  group ${g.index + 1} ${g.state.padEnd(8)} queued ${n('QUEUED')}  in flight ${inFlight}  succeeded ${n('SUCCEEDED')}  failed ${failed}  rolled back ${n('ROLLED_BACK')}  canceled ${n('CANCELED')}  (success ≥ ${g.successThresholdPct} %, error < ${g.errorThresholdPct} %)${gate}`,
     );
   }
   if (s.skipped.length) {

@@ -127,6 +127,19 @@ describe('deviceEnergy + groupFigures (hand-computed)', () => {
     });
   });
 
+  it('gives no edge-vs-raw verdict for devices that ran no inference and streamed nothing', () => {
+    // A node with no model that fits: it samples and sends its status, never an inference or a raw stream.
+    const idle = deviceEnergy(
+      totals({ radioTxUj: 3e5, sensingUj: 1e6, sleepUj: 388_800, rawRadioUj: 1.2e6, messagesUp: 20, samples: 200 }),
+      profiles,
+      undefined,
+    );
+    expect(idle.mode).toBe('idle');
+    expect(groupFigures([idle]).verdict).toBe('no-inference');
+    // One device that did run a model makes the group's comparison meaningful again.
+    expect(groupFigures([idle, d]).verdict).toBe('edge-better');
+  });
+
   it('flags a radio whose peak current a coin cell cannot supply (Wi-Fi on a CR2032)', () => {
     const wifi = { ...profiles, radio: RADIO_PROFILES['esp32-wifi'], battery: BATTERY_PROFILES.cr2032 };
     expect(groupFigures([deviceEnergy(totals({ radioTxUj: 1e6 }), wifi, undefined)]).battery.infeasible).toBe(1);

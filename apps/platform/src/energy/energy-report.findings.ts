@@ -16,6 +16,8 @@ function comparison(label: string, f: EnergyFigures): string | null {
   const e = f.edgeJoulesPerDay.total;
   const r = f.rawJoulesPerDay.total;
   if (f.verdict === 'no-data') return null;
+  if (f.verdict === 'no-inference')
+    return `${label}: no inference ran and nothing was streamed (no model installed, or one that does not fit), so edge vs raw does not apply.`;
   if (f.verdict === 'edge-worse') {
     return `${label}: edge inference is WORSE than streaming raw data — ${n(e)} J/day with the model vs ${n(r)} J/day streaming every sample (${n(-(f.edgeSavingPct ?? 0))} % more; inference compute ${n(f.inferenceComputePerInferenceUj ?? 0)} µJ per inference costs more than the radio it saves).`;
   }

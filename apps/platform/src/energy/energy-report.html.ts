@@ -19,6 +19,7 @@ const VERDICT: Record<string, string> = {
   'edge-worse': 'EDGE WORSE',
   'no-difference': 'same',
   'no-data': 'no data',
+  'no-inference': 'no inference ran',
 };
 const days = (d: number | null) => (d === null ? '—' : d >= 365.25 ? `${fmt(d / 365.25)} y` : `${fmt(d)} d`);
 

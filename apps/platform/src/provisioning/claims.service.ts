@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { MCU_PROFILES } from '@tinyfleet/energy';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { CredentialHasher, generateId, generateSecret } from '../common/credential-hasher';
@@ -27,6 +28,12 @@ export class ClaimsService {
   ) {}
 
   async create(dto: CreateClaimDto, now = new Date()): Promise<CreatedClaimDto> {
+    // Registration refuses a device whose MCU profile is unknown, so a claim restricted to one could
+    // never be used, and nothing said why.
+    if (dto.mcuProfile && !(dto.mcuProfile in MCU_PROFILES))
+      throw new BadRequestException(
+        `unknown MCU profile ${JSON.stringify(dto.mcuProfile)}; known: ${Object.keys(MCU_PROFILES).join(', ')}`,
+      );
     const secret = generateSecret();
     const claim = this.claims.create({
       id: generateId('clm'),

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { InjectRepository } from '@nestjs/typeorm';
 import { deviceRamBytes } from '@tinyfleet/artifact';
 import { keyIdOf, verifyArtifactFiles } from '@tinyfleet/artifact/verify-node';
+import { PROFILE_NAME } from '@tinyfleet/wire/schema';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { ModelDetailDto, ModelVersionDto, TrustedKeyDto, TrustKeyDto, UploadModelDto } from '../dto/model.dto';
@@ -21,6 +22,12 @@ export class ModelRegistryService {
   ) {}
 
   async trustKey(dto: TrustKeyDto): Promise<TrustedKeyDto> {
+    // createPublicKey() also accepts a private key (and derives its public half): a signing key sent
+    // here by mistake would have been taken without a word, after it had already left the signer.
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(dto.publicKeyPem))
+      throw new BadRequestException(
+        'this is a private key: send only the public key (SPKI PEM); keep the private one with the signer',
+      );
     let key: KeyObject;
     try {
       key = createPublicKey(dto.publicKeyPem);
@@ -52,6 +59,12 @@ export class ModelRegistryService {
     );
     if (!result.ok) throw new BadRequestException(`artifact refused: ${result.reason}`);
     const { manifest, keyId, deviceManifest } = result;
+    // The name is the modelId of every OTA offer and status (profile-name on the wire): a name outside it
+    // registered fine and then could never be offered to a device.
+    if (!PROFILE_NAME.test(manifest.name))
+      throw new BadRequestException(
+        `artifact refused: model name ${JSON.stringify(manifest.name)} cannot be sent to devices (profile-name: 1-32 lower-case letters, digits or dashes; docs/protocol.md §3.4)`,
+      );
     if (await this.artifacts.exists(manifest.name, manifest.version)) {
       throw new ConflictException(
         `${manifest.name} ${manifest.version} is already registered; versions are immutable, build a new one`,
