@@ -14,7 +14,6 @@ import * as fs from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
 import { Client } from 'pg';
 import type { FleetStats } from '../fleet/fleet-host';
 import { ensureTrustedDevKey, prepareFleetModels } from '../fleet/fleet-models';
@@ -28,6 +27,7 @@ import {
   REPO_ROOT,
 } from '../fleet/fleet-setup';
 import { formatVirtualSpan } from '../fleet/fleet-stats';
+import { optimizeWorkerHeapsForSize } from '../fleet/worker-heap-sizing';
 import { measureNodeMemory } from './node-memory';
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -190,12 +190,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  // V8's memory-saving heap sizing for the worker isolates (made after this): 2,000 nodes at 60x kept
-  // 69 MB heaps between collections instead of 150-159 MB, sim RSS 745 MB instead of 1,105 MB, at
-  // 45 % of a core instead of 42 % (more frequent GC). --no-optimize-for-size measures without it;
-  // the platform is its own process.
+  // Before runFleet makes the worker isolates (worker-heap-sizing.ts has the measured reason); the
+  // platform is its own process.
   const optimizeForSize = !process.argv.includes('--no-optimize-for-size');
-  if (optimizeForSize) v8.setFlagsFromString('--optimize-for-size');
+  if (optimizeForSize) optimizeWorkerHeapsForSize();
   const devices = Number(arg('devices', '1000'));
   const seconds = Number(arg('seconds', '60'));
   const speed = Number(arg('speed', '600'));
