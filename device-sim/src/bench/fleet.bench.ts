@@ -226,6 +226,7 @@ async function main(): Promise<void> {
       cacheDir: defaultModelCacheDir(),
       dataDir: defaultDataDir(),
       keyDir: ensureTrustedDevKey(),
+      meanwhile: 'the nodes start after the builds',
       log,
     }).done;
     const claim = await createFleetClaim(platform.httpUrl, `bench ${devices}`);
