@@ -29,6 +29,7 @@ import {
 import { formatVirtualSpan } from '../fleet/fleet-stats';
 import { optimizeWorkerHeapsForSize } from '../fleet/worker-heap-sizing';
 import { measureNodeMemory } from './node-memory';
+import { pidsCpuS, procCpuS, procPssMb, procRssMb } from './proc-usage';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,82 +78,6 @@ async function spawnPlatform(dataDir: string, databaseUrl?: string): Promise<{ c
   child.stdout!.resume();
   child.stderr!.resume();
   return { child, httpUrl: `http://127.0.0.1:${port}` };
-}
-
-/** The process and all its descendants (the platform runs PGlite in a child process). */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const ppid = Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(d));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const visit = (p: number) => {
-    out.push(p);
-    for (const c of children.get(p) ?? []) visit(c);
-  };
-  visit(root);
-  return out;
-}
-
-/** utime + stime of a process tree, seconds (Linux /proc; every thread, worker threads included). */
-function procCpuS(pid: number): number {
-  let s = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      s += (Number(f[11]) + Number(f[12])) / 100;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return s;
-}
-
-function procRssMb(pid: number): number {
-  let kb = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return Math.round(kb / 1024);
-}
-
-/** Proportional set size (shared pages split among their users) of these processes, MB. */
-function procPssMb(pids: number[]): number {
-  let kb = 0;
-  for (const p of pids) {
-    try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return Math.round(kb / 1024);
-}
-
-/** utime + stime of these processes (no descendants), seconds; a pid gone meanwhile counts 0. */
-function pidsCpuS(pids: number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const p of pids) {
-    try {
-      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      out.set(p, (Number(f[11]) + Number(f[12])) / 100);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
 }
 
 /**
