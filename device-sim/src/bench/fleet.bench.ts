@@ -193,7 +193,8 @@ async function main(): Promise<void> {
     const connectS = (Date.now() - started) / 1000;
     log(`connect phase over after ${connectS.toFixed(0)} s; measuring ${seconds} s`);
     const a = fleet.stats();
-    const simCpu0 = procCpuS(process.pid);
+    // The simulator is this process without the platform it spawned (a child of it).
+    const simCpu0 = procCpuS(process.pid, platform.child?.pid);
     const platCpu0 = platform.child ? procCpuS(platform.child.pid!) : NaN;
     const pgCpu0 = postgres ? pidsCpuS(await postgres.pids()) : null;
     const t0 = Date.now();
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
     let peakPgPss = 0;
     let pgPids: number[] = [];
     const sampler = setInterval(() => {
-      peakSimRss = Math.max(peakSimRss, procRssMb(process.pid));
+      peakSimRss = Math.max(peakSimRss, procRssMb(process.pid, platform.child?.pid));
       if (platform.child) peakPlatRss = Math.max(peakPlatRss, procRssMb(platform.child.pid!));
       if (postgres)
         void postgres.pids().then((pids) => {
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     clearInterval(ticker);
     const b = fleet.stats();
     const dt = (Date.now() - t0) / 1000;
-    const simCpu = procCpuS(process.pid) - simCpu0;
+    const simCpu = procCpuS(process.pid, platform.child?.pid) - simCpu0;
     const platCpu = platform.child ? procCpuS(platform.child.pid!) - platCpu0 : NaN;
     // Backends present at both ends of the window (the pool's; a short-lived one is missed).
     const pgCpu1 = postgres ? pidsCpuS(pgPids) : null;

@@ -5,8 +5,11 @@
  */
 import * as fs from 'node:fs';
 
-/** The process and all its descendants (the platform runs PGlite in a child process). */
-function processTree(root: number): number[] {
+/**
+ * The process and all its descendants (the platform runs PGlite in a child process), but for the
+ * subtree of `without`: the bench spawns its platform as its own child, which is not the simulator.
+ */
+function processTree(root: number, without?: number): number[] {
   const children = new Map<number, number[]>();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -19,6 +22,7 @@ function processTree(root: number): number[] {
   }
   const out: number[] = [];
   const visit = (p: number) => {
+    if (p === without) return;
     out.push(p);
     for (const c of children.get(p) ?? []) visit(c);
   };
@@ -27,9 +31,9 @@ function processTree(root: number): number[] {
 }
 
 /** utime + stime of a process tree, seconds (Linux /proc; every thread, worker threads included). */
-export function procCpuS(pid: number): number {
+export function procCpuS(pid: number, without?: number): number {
   let s = 0;
-  for (const p of processTree(pid)) {
+  for (const p of processTree(pid, without)) {
     try {
       const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
       s += (Number(f[11]) + Number(f[12])) / 100;
@@ -40,9 +44,9 @@ export function procCpuS(pid: number): number {
   return s;
 }
 
-export function procRssMb(pid: number): number {
+export function procRssMb(pid: number, without?: number): number {
   let kb = 0;
-  for (const p of processTree(pid)) {
+  for (const p of processTree(pid, without)) {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
       kb += m ? Number(m[1]) : 0;
