@@ -15,6 +15,7 @@ export {
   parseClaimToken,
 } from './fleet/fleet-setup';
 export { formatVirtualSpan, progressLine } from './fleet/fleet-stats';
+export { optimizeWorkerHeapsForSize } from './fleet/worker-heap-sizing';
 export { uciBatchStartRow } from './streams/gas.stream';
 export { UciTruth } from './streams/uci-truth';
 export { loadUserStream, USER_STREAM } from './streams/user.stream';

@@ -14,7 +14,6 @@ import * as fs from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
 import { Client } from 'pg';
 import type { FleetStats } from '../fleet/fleet-host';
 import { ensureTrustedDevKey, prepareFleetModels } from '../fleet/fleet-models';
@@ -28,7 +27,9 @@ import {
   REPO_ROOT,
 } from '../fleet/fleet-setup';
 import { formatVirtualSpan } from '../fleet/fleet-stats';
+import { optimizeWorkerHeapsForSize } from '../fleet/worker-heap-sizing';
 import { measureNodeMemory } from './node-memory';
+import { pidsCpuS, procCpuS, procPssMb, procRssMb } from './proc-usage';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -79,82 +80,6 @@ async function spawnPlatform(dataDir: string, databaseUrl?: string): Promise<{ c
   return { child, httpUrl: `http://127.0.0.1:${port}` };
 }
 
-/** The process and all its descendants (the platform runs PGlite in a child process). */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const ppid = Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(d));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const visit = (p: number) => {
-    out.push(p);
-    for (const c of children.get(p) ?? []) visit(c);
-  };
-  visit(root);
-  return out;
-}
-
-/** utime + stime of a process tree, seconds (Linux /proc; every thread, worker threads included). */
-function procCpuS(pid: number): number {
-  let s = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      s += (Number(f[11]) + Number(f[12])) / 100;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return s;
-}
-
-function procRssMb(pid: number): number {
-  let kb = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return Math.round(kb / 1024);
-}
-
-/** Proportional set size (shared pages split among their users) of these processes, MB. */
-function procPssMb(pids: number[]): number {
-  let kb = 0;
-  for (const p of pids) {
-    try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return Math.round(kb / 1024);
-}
-
-/** utime + stime of these processes (no descendants), seconds; a pid gone meanwhile counts 0. */
-function pidsCpuS(pids: number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const p of pids) {
-    try {
-      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      out.set(p, (Number(f[11]) + Number(f[12])) / 100);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
 /**
  * The PostgreSQL server processes serving the bench's database (its backends: the platform's pool),
  * on this machine: their CPU over the window and their PSS (shared buffers split among backends).
@@ -190,12 +115,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  // V8's memory-saving heap sizing for the worker isolates (made after this): 2,000 nodes at 60x kept
-  // 69 MB heaps between collections instead of 150-159 MB, sim RSS 745 MB instead of 1,105 MB, at
-  // 45 % of a core instead of 42 % (more frequent GC). --no-optimize-for-size measures without it;
-  // the platform is its own process.
+  // Before runFleet makes the worker isolates (worker-heap-sizing.ts has the measured reason); the
+  // platform is its own process.
   const optimizeForSize = !process.argv.includes('--no-optimize-for-size');
-  if (optimizeForSize) v8.setFlagsFromString('--optimize-for-size');
+  if (optimizeForSize) optimizeWorkerHeapsForSize();
   const devices = Number(arg('devices', '1000'));
   const seconds = Number(arg('seconds', '60'));
   const speed = Number(arg('speed', '600'));
@@ -228,6 +151,7 @@ async function main(): Promise<void> {
       cacheDir: defaultModelCacheDir(),
       dataDir: defaultDataDir(),
       keyDir: ensureTrustedDevKey(),
+      meanwhile: 'the nodes start after the builds',
       log,
     }).done;
     const claim = await createFleetClaim(platform.httpUrl, `bench ${devices}`);
@@ -269,7 +193,8 @@ async function main(): Promise<void> {
     const connectS = (Date.now() - started) / 1000;
     log(`connect phase over after ${connectS.toFixed(0)} s; measuring ${seconds} s`);
     const a = fleet.stats();
-    const simCpu0 = procCpuS(process.pid);
+    // The simulator is this process without the platform it spawned (a child of it).
+    const simCpu0 = procCpuS(process.pid, platform.child?.pid);
     const platCpu0 = platform.child ? procCpuS(platform.child.pid!) : NaN;
     const pgCpu0 = postgres ? pidsCpuS(await postgres.pids()) : null;
     const t0 = Date.now();
@@ -278,7 +203,7 @@ async function main(): Promise<void> {
     let peakPgPss = 0;
     let pgPids: number[] = [];
     const sampler = setInterval(() => {
-      peakSimRss = Math.max(peakSimRss, procRssMb(process.pid));
+      peakSimRss = Math.max(peakSimRss, procRssMb(process.pid, platform.child?.pid));
       if (platform.child) peakPlatRss = Math.max(peakPlatRss, procRssMb(platform.child.pid!));
       if (postgres)
         void postgres.pids().then((pids) => {
@@ -291,7 +216,7 @@ async function main(): Promise<void> {
     clearInterval(ticker);
     const b = fleet.stats();
     const dt = (Date.now() - t0) / 1000;
-    const simCpu = procCpuS(process.pid) - simCpu0;
+    const simCpu = procCpuS(process.pid, platform.child?.pid) - simCpu0;
     const platCpu = platform.child ? procCpuS(platform.child.pid!) - platCpu0 : NaN;
     // Backends present at both ends of the window (the pool's; a short-lived one is missed).
     const pgCpu1 = postgres ? pidsCpuS(pgPids) : null;

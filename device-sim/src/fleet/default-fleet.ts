@@ -45,6 +45,7 @@ export async function startDefaultFleet(o: DefaultFleetOptions): Promise<Default
     cacheDir: modelCacheDir,
     dataDir: o.dataDir,
     keyDir,
+    meanwhile: 'its nodes sample and report meanwhile',
     log: o.log ?? (() => undefined),
   });
   const claim = await createFleetClaim(o.httpUrl, 'default simulated fleet', 6000);

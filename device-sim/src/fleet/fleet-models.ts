@@ -35,6 +35,12 @@ export interface FleetModelsOptions {
   dataDir: string;
   /** The signing key folder (`.tinyfleet/keys`): builds sign with it, the platform is told to trust it. */
   keyDir: string;
+  /**
+   * What the fleet does while a model is made, for the log line that announces the build: the caller
+   * knows whether its nodes already run (`npm start`: they sample and report, and their model scan
+   * installs each as it appears) or wait for the models (`bench:fleet`). Nothing is said without it.
+   */
+  meanwhile?: string;
   log: (line: string) => void;
 }
 
@@ -49,8 +55,8 @@ export function ensureTrustedDevKey(): string {
 }
 
 /**
- * Builds or packages whatever is missing, one at a time in a child process (the fleet keeps running;
- * its model scan installs each as it appears), and registers every artifact with the platform.
+ * Builds or packages whatever is missing, one at a time in a child process, and registers every
+ * artifact with the platform.
  */
 export function prepareFleetModels(o: FleetModelsOptions): { cancel(): void; done: Promise<void> } {
   let child: ChildProcess | null = null;
@@ -64,7 +70,7 @@ export function prepareFleetModels(o: FleetModelsOptions): { cancel(): void; don
     for (const job of modelJobs(o)) {
       if (cancelled) return;
       if (!hasCurrentArtifact(job.out)) {
-        o.log(`${job.what} (→ ${path.relative(REPO_ROOT, job.out)}); its nodes sample and report meanwhile`);
+        o.log(`${job.what} (→ ${path.relative(REPO_ROOT, job.out)})${o.meanwhile ? `; ${o.meanwhile}` : ''}`);
         const started = Date.now();
         let stderr = '';
         const code = await new Promise<number | null>((resolve) => {

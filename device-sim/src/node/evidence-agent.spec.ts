@@ -2,11 +2,9 @@ import { BATTERY_PROFILES, MCU_PROFILES, RADIO_PROFILES } from '@tinyfleet/energ
 import {
   decodeEvidenceChunkV1,
   decodeEvidenceStatusV1,
-  DownlinkKind,
   encodeEvidenceRequestV1,
   EVIDENCE_KEY_LABEL,
   splitEvidenceWindow,
-  UplinkKind,
   type EvidenceRequestV1,
 } from '@tinyfleet/wire';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -16,40 +14,31 @@ import { SharedModel } from '../inference/shared-model';
 import { loadDoorbellStream } from '../streams/doorbell.stream';
 import type { SensorStream } from '../streams/sensor-stream';
 import { EvidenceRing, type KeptWindow } from './evidence-agent';
-import { MemorySeqStore, NodeUplink } from './node-ports';
+import { MemorySeqStore } from './node-ports';
 import { SimNode } from './sim-node';
+import { RecordingUplink } from './testing/recording-uplink';
 
 const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '../../../..', 'shared');
 const HOUR = 3_600_000;
 const SECRET = 'sim-secret-for-evidence';
 
-class FakeUplink implements NodeUplink {
-  connected = true;
-  generation = 1;
-  sent: { kind: UplinkKind; payload: Uint8Array }[] = [];
-  topicBytes(kind: UplinkKind): number {
-    return `tinyfleet/v1/d/dev-abcdefghijkl/up/${kind}`.length;
-  }
-  downlinkTopicBytes(kind: DownlinkKind): number {
-    return `tinyfleet/v1/d/dev-abcdefghijkl/down/${kind}`.length;
-  }
-  publish(kind: UplinkKind, payload: Uint8Array): Promise<unknown> {
-    this.sent.push({ kind, payload });
-    return Promise.resolve();
-  }
+/** Connected from the start, with the device secret the platform issued. */
+class EvidenceUplink extends RecordingUplink {
+  override connected = true;
+  override generation = 1;
   deviceSecret(): string {
     return SECRET;
   }
   statuses() {
-    return this.sent.filter((s) => s.kind === 'evidence-status').map((s) => decodeEvidenceStatusV1(s.payload));
+    return this.of('evidence-status').map((p) => decodeEvidenceStatusV1(p));
   }
   chunks() {
-    return this.sent.filter((s) => s.kind === 'evidence').map((s) => decodeEvidenceChunkV1(s.payload));
+    return this.of('evidence').map((p) => decodeEvidenceChunkV1(p));
   }
 }
 
 /** Reassembles each window blob from its chunks, as the platform does. */
-function blobs(up: FakeUplink): Uint8Array[] {
+function blobs(up: EvidenceUplink): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const c of up.chunks()) {
     out[c.windowIndex] ??= new Uint8Array(c.totalBytes);
@@ -73,7 +62,7 @@ describe('evidence on a doorbell node (person_detect, real frames)', () => {
     frames = { ...loadDoorbellStream(), nextIntervalMs: () => 10 * 60_000 };
   });
 
-  function doorbell(up: FakeUplink): SimNode {
+  function doorbell(up: EvidenceUplink): SimNode {
     const node = new SimNode({
       hardwareId: 'door-ev',
       mcu: MCU_PROFILES.nrf52840,
@@ -106,7 +95,7 @@ describe('evidence on a doorbell node (person_detect, real frames)', () => {
     });
 
   it('is off by default: keeps no frame and declines', () => {
-    const up = new FakeUplink();
+    const up = new EvidenceUplink();
     const node = doorbell(up);
     node.advance(HOUR);
     expect(node.evidence.ring.newestFirst()).toHaveLength(0);
@@ -116,7 +105,7 @@ describe('evidence on a doorbell node (person_detect, real frames)', () => {
   });
 
   it('once the operator sets a budget: sends the newest frames, signed, within maxBytes, and charges the radio', () => {
-    const up = new FakeUplink();
+    const up = new EvidenceUplink();
     const node = doorbell(up);
     node.onEvidenceRequest(request({ requestId: 1, dailyBudgetBytes: 40_000 }));
     expect(up.statuses().at(-1)).toMatchObject({ state: 'declined', reason: 'no-match' }); // nothing kept yet
@@ -159,7 +148,7 @@ describe('evidence on a doorbell node (person_detect, real frames)', () => {
   });
 
   it('respects the day budget, a repeated request id, and the deadline', () => {
-    const up = new FakeUplink();
+    const up = new EvidenceUplink();
     const node = doorbell(up);
     node.onEvidenceRequest(request({ requestId: 1, dailyBudgetBytes: 12_000 }));
     node.advance(HOUR);
@@ -183,7 +172,7 @@ describe('evidence on a doorbell node (person_detect, real frames)', () => {
   });
 
   it('asks about a model the node does not run: unknown-model', () => {
-    const up = new FakeUplink();
+    const up = new EvidenceUplink();
     const node = doorbell(up);
     node.onEvidenceRequest(request({ modelTag: (model.artifact.modelTag + 1) >>> 0, dailyBudgetBytes: 1000 }));
     expect(up.statuses().at(-1)).toMatchObject({ state: 'declined', reason: 'unknown-model' });

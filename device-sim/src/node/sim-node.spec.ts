@@ -7,7 +7,6 @@ import {
   decodeInferenceEventV1,
   decodeInferenceSummaryV1,
   decodeStatusV1,
-  DownlinkKind,
   UplinkKind,
 } from '@tinyfleet/wire';
 import * as path from 'node:path';
@@ -15,31 +14,12 @@ import { loadPersonDetectArtifact } from '../inference/model-artifact';
 import { SharedModel } from '../inference/shared-model';
 import { loadDoorbellStream } from '../streams/doorbell.stream';
 import type { SensorStream } from '../streams/sensor-stream';
-import { MemorySeqStore, NodeUplink } from './node-ports';
+import { MemorySeqStore } from './node-ports';
 import { SimNode } from './sim-node';
+import { RecordingUplink } from './testing/recording-uplink';
 
 const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '../../../..', 'shared');
 const HOUR = 3_600_000;
-
-/** Records what the node publishes; acks immediately while "connected". */
-class FakeUplink implements NodeUplink {
-  connected = false;
-  generation = 0;
-  sent: { kind: UplinkKind; payload: Uint8Array }[] = [];
-  topicBytes(kind: UplinkKind): number {
-    return `tinyfleet/v1/d/dev-abcdefghijkl/up/${kind}`.length;
-  }
-  downlinkTopicBytes(kind: DownlinkKind): number {
-    return `tinyfleet/v1/d/dev-abcdefghijkl/down/${kind}`.length;
-  }
-  publish(kind: UplinkKind, payload: Uint8Array): Promise<unknown> {
-    this.sent.push({ kind, payload });
-    return this.connected ? Promise.resolve() : Promise.reject(new Error('down'));
-  }
-  of(kind: UplinkKind) {
-    return this.sent.filter((s) => s.kind === kind).map((s) => s.payload);
-  }
-}
 
 /** A soil-like stream with constant values: 15-minute samples, 10 B raw. */
 function flatStream(intervalMs = 15 * 60_000): SensorStream {
@@ -62,7 +42,7 @@ const flush = () => new Promise((r) => setImmediate(r));
 
 describe('SimNode ledger (hand-computed)', () => {
   it('a soil node with no model for one virtual hour: 5 samples, wakes, sleep and the raw counterfactual', () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     const node = new SimNode({
       hardwareId: 'hw-1',
       mcu: MCU_PROFILES.nrf52840,
@@ -100,49 +80,8 @@ describe('SimNode ledger (hand-computed)', () => {
     expect(e.radioTxUj + e.radioConnectUj).toBe(0);
     expect(up.sent).toHaveLength(0);
   });
-
-  it('holds one report per kind awaiting its PUBACK: a platform that does not acknowledge gets no pile-up', async () => {
-    const up = new FakeUplink();
-    const pending: (() => void)[] = [];
-    up.publish = (kind, payload) => {
-      up.sent.push({ kind, payload });
-      return new Promise<void>((resolve) => pending.push(resolve)); // PUBACK when the test says so
-    };
-    const node = new SimNode({
-      hardwareId: 'hw-slow',
-      mcu: MCU_PROFILES.nrf52840,
-      radio: RADIO_PROFILES['nrf52840-ble-1m'],
-      battery: BATTERY_PROFILES.cr2032,
-      stream: flatStream(),
-      streamOffset: 0,
-      bootMs: 0,
-      seed: 1,
-      seqStore: new MemorySeqStore(),
-      uplink: up,
-    });
-    up.connected = true;
-    node.linkUp(0);
-    for (let h = 1; h <= 24; h++) node.advance(h * HOUR); // 24 statuses and 96 energy snapshots due
-    expect(up.of('status')).toHaveLength(1);
-    expect(up.of('energy')).toHaveLength(1);
-    expect(up.of('capabilities')).toHaveLength(1);
-    pending.splice(0).forEach((ack) => ack());
-    await flush();
-    node.advance(24 * HOUR + 1);
-    // Acknowledged: the next of each goes, made now (the energy snapshot is the next in its seq).
-    expect(up.of('status')).toHaveLength(2);
-    expect(decodeStatusV1(up.of('status')[1]).uptimeS).toBe(24 * 3600);
-    expect(decodeEnergySnapshotV1(up.of('energy')[1]).seq).toBe(1);
-    // A report lost with the link holds nothing back on the next link.
-    node.linkDown(24 * HOUR + 1);
-    node.linkUp(24 * HOUR + 2);
-    expect(up.of('status')).toHaveLength(3);
-    expect(up.of('energy')).toHaveLength(3);
-    expect(up.of('capabilities')).toHaveLength(2);
-  });
-
   it('senses only after its first link up when it joins first; outages after that are buffered', () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     const node = new SimNode({
       hardwareId: 'hw-join',
       mcu: MCU_PROFILES.nrf52840,
@@ -170,7 +109,7 @@ describe('SimNode ledger (hand-computed)', () => {
   });
 
   it('connect + keep-alive + capabilities + status + energy on link-up are charged with their own message costs', () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     const radio = RADIO_PROFILES['nrf52840-ble-1m'];
     const node = new SimNode({
       hardwareId: 'hw-2',
@@ -239,7 +178,7 @@ describe('SimNode with person_detect (doorbell)', () => {
     frames = { ...real, nextIntervalMs: () => 10 * 60_000 }; // fixed rate: hand-countable
   });
 
-  function doorbell(up: FakeUplink, mcu: keyof typeof MCU_PROFILES, bufferCapacity = 256) {
+  function doorbell(up: RecordingUplink, mcu: keyof typeof MCU_PROFILES, bufferCapacity = 256) {
     return new SimNode({
       hardwareId: 'door-1',
       mcu: MCU_PROFILES[mcu],
@@ -257,7 +196,7 @@ describe('SimNode with person_detect (doorbell)', () => {
   }
 
   it('charges each inference its inferenceCost and reports it in the event (≈547 ms on a 64 MHz M4)', async () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     up.connected = true;
     const node = doorbell(up, 'nrf52840');
     node.linkUp(0);
@@ -293,7 +232,7 @@ describe('SimNode with person_detect (doorbell)', () => {
   });
 
   it('reports its slots at once when a model is installed, not a status interval later', async () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     up.connected = true;
     const node = new SimNode({
       hardwareId: 'door-2',
@@ -320,7 +259,7 @@ describe('SimNode with person_detect (doorbell)', () => {
   });
 
   it('reports its slots right after an OTA switch, not an hour later (events carry the new model tag)', async () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     up.connected = true;
     const node = doorbell(up, 'nrf52840'); // the factory image in slot A
     node.linkUp(0);
@@ -338,7 +277,7 @@ describe('SimNode with person_detect (doorbell)', () => {
   });
 
   it('sends up/summary with the status: the window the interpreter saw, charged to the radio ledger', async () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     up.connected = true;
     const node = doorbell(up, 'nrf52840');
     node.linkUp(0); // frame 0 is not taken yet: the link-up summary has nothing to say
@@ -394,36 +333,8 @@ describe('SimNode with person_detect (doorbell)', () => {
     expect(next).toMatchObject({ seq: 1, windowMs: HOUR });
     expect(next.models[0]!.inferences).toBe(6);
   });
-
-  it('a summary due while the previous one awaits its PUBACK goes once that PUBACK is in, not a status interval later', async () => {
-    const pending: (() => void)[] = [];
-    const up = new FakeUplink();
-    up.connected = true;
-    const publish = up.publish.bind(up);
-    up.publish = (kind, payload) =>
-      kind === 'summary'
-        ? publish(kind, payload).then(() => new Promise<void>((r) => pending.push(r)))
-        : publish(kind, payload);
-    const node = doorbell(up, 'nrf52840');
-    node.linkUp(0);
-    await flush();
-    node.advance(HOUR);
-    await flush();
-    expect(up.of('summary')).toHaveLength(1); // its PUBACK is held back
-    node.advance(2 * HOUR);
-    await flush();
-    expect(up.of('summary')).toHaveLength(1); // the hour's window waits, still open
-    pending.shift()!();
-    await flush();
-    node.advance(2 * HOUR); // the next tick at the same virtual time
-    await flush();
-    const late = decodeInferenceSummaryV1(up.of('summary')[1]!);
-    expect(late).toMatchObject({ seq: 1, timestampMs: 2 * HOUR, windowMs: HOUR });
-    expect(late.models[0]!.inferences).toBe(6);
-  });
-
   it('buffers while offline, drops the oldest beyond capacity (counted), and flushes on reconnect', async () => {
-    const up = new FakeUplink();
+    const up = new RecordingUplink();
     const node = doorbell(up, 'nrf52840', 3);
     node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 900, eventPolicy: 'every', scoreThresholdQ: 0 }, 12);
     node.advance(HOUR); // 7 frames, policy every → 7 events, offline
@@ -438,33 +349,5 @@ describe('SimNode with person_detect (doorbell)', () => {
     expect(seqs).toEqual([4, 5, 6]); // the newest three survive
     expect(decodeStatusV1(up.of('status')[0])).toMatchObject({ bufferedEvents: 3, droppedEvents: 4 });
     expect(node.buffer.size).toBe(0);
-  });
-
-  it('re-sends events whose acknowledgement was lost with the link', async () => {
-    const up = new FakeUplink();
-    const node = doorbell(up, 'nrf52840');
-    node.applyConfig({ statusIntervalS: 3600, energyIntervalS: 900, eventPolicy: 'every', scoreThresholdQ: 0 }, 12);
-    // Connected, but publishes never get acknowledged, then the link drops.
-    up.connected = true;
-    up.publish = (kind, payload) => {
-      up.sent.push({ kind, payload });
-      return new Promise(() => undefined);
-    };
-    node.linkUp(0);
-    node.advance(20 * 60_000); // 3 frames, 3 events in flight
-    expect(node.buffer.inFlightCount).toBe(3);
-    up.connected = false;
-    up.generation++;
-    node.linkDown(20 * 60_000);
-    expect(node.buffer.inFlightCount).toBe(0);
-    expect(node.buffer.size).toBe(3);
-    up.publish = FakeUplink.prototype.publish.bind(up);
-    up.connected = true;
-    up.generation++;
-    node.linkUp(21 * 60_000);
-    await flush();
-    expect(node.buffer.size).toBe(0);
-    const seqs = up.of('event').map((p) => decodeInferenceEventV1(p).seq);
-    expect(seqs).toEqual([0, 1, 2, 0, 1, 2]); // duplicates are the platform's to drop (dedup on device, seq)
   });
 });

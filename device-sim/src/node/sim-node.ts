@@ -1,44 +1,22 @@
 import { mulberry32 } from '@tinyfleet/random';
-import {
-  BatteryProfile,
-  EnergyLedger,
-  McuProfile,
-  RadioProfile,
-  SENSOR_PROFILES,
-  totalUj,
-  usableEnergyJ,
-} from '@tinyfleet/energy';
-import { INTERPRETER_VERSION } from '@tinyfleet/tinyml';
-import {
-  DeviceConfigV1,
-  encodeDeviceCapabilitiesV1,
-  encodeEnergySnapshotV1,
-  encodeInferenceEventV1,
-  encodeStatusV1,
-  EnergySnapshotV1,
-  InferenceEventV1,
-} from '@tinyfleet/wire';
+import { BatteryProfile, EnergyLedger, McuProfile, RadioProfile, SENSOR_PROFILES } from '@tinyfleet/energy';
+import type { DeviceConfigV1, InferenceEventV1 } from '@tinyfleet/wire';
 import type { KeyObject } from 'node:crypto';
 import type { SharedModel } from '../inference/shared-model';
 import type { SensorStream } from '../streams/sensor-stream';
 import { DEFAULT_DEVICE_CONFIG, EventPolicyState } from './event-policy';
 import { DEFAULT_EVIDENCE_BUDGET_BYTES, EvidenceAgent } from './evidence-agent';
 import { captureWindow } from './evidence-window';
-import { opSetBytesFor } from './firmware-build';
 import { GroundTruthLog } from './ground-truth-log';
 import { LoadReceivedModel, ModelSlots } from './model-slots';
 import { emptyPublished, NodeRadio, RadioCounters } from './node-radio';
 import type { NodeUplink, SeqStore } from './node-ports';
 import { OfflineBuffer } from './offline-buffer';
 import { OtaDownlinkKind, OtaTask } from './ota-task';
+import { ReportPump } from './report-pump';
 import { SummaryAgent } from './summary-agent';
 
-export const FIRMWARE_VERSION = 'sim-1.0.0';
-/** QoS 1 messages the node keeps unacknowledged at once (MQTT client window on a small MCU). */
-export const MAX_IN_FLIGHT = 8;
 const SEQ_BLOCK = 4096;
-/** Evidence chunks published per pump at most, so events and status interleave with an upload. */
-const EVIDENCE_CHUNKS_PER_PUMP = 4;
 
 export interface SimNodeOptions {
   hardwareId: string;
@@ -84,8 +62,8 @@ export interface NodeCounters extends RadioCounters {
 /**
  * One simulated microcontroller node. Everything is driven by `advance(virtualNowMs)`: it takes the
  * samples due since the last call at their own virtual instants (sensing, inference, event policy),
- * settles keep-alive and sleep, sends periodic status and energy, and pumps the buffered events out
- * while the link is up. Every action is charged to the node's own joule ledger.
+ * settles keep-alive and sleep, and lets its ReportPump send what fell due while the link is up.
+ * Every action is charged to the node's own joule ledger.
  */
 export class SimNode {
   readonly ledger: EnergyLedger;
@@ -106,8 +84,8 @@ export class SimNode {
   readonly bootId: number;
   private readonly radio: NodeRadio;
   private readonly summaries: SummaryAgent;
+  private readonly reports: ReportPump;
   private readonly policy: EventPolicyState;
-  private config: DeviceConfigV1 = DEFAULT_DEVICE_CONFIG;
   private readonly random: () => number;
   private sampleIndex: number;
   private nextSampleAtMs: number;
@@ -115,15 +93,7 @@ export class SimNode {
   private samplesSeen = 0;
   private nextSeq: number;
   private seqReservedUntil: number;
-  private energySeq = 0;
-  private nextStatusAtMs: number;
-  private nextEnergyAtMs: number;
   private lastNowMs: number;
-  private statusDue = false;
-  /** The status went while the previous summary still awaited its PUBACK: send the window once it is in. */
-  private summaryDue = false;
-  private capabilitiesDue = false;
-  private energyDue = false;
   private sensing: boolean;
 
   constructor(private readonly o: SimNodeOptions) {
@@ -152,7 +122,7 @@ export class SimNode {
           return model;
         }),
       // The new slot's events carry its model tag: the status that names it goes first (docs/protocol.md).
-      () => (this.statusDue = true),
+      () => this.reports.requestStatus(),
     );
     this.radio = new NodeRadio(o.radio, this.ledger, o.uplink, this.counters);
     this.ota = new OtaTask(this.slots, {
@@ -172,15 +142,31 @@ export class SimNode {
       o.evidenceBudgetBytesPerDay ?? (o.stream.sensor === 'doorbell' ? 0 : DEFAULT_EVIDENCE_BUDGET_BYTES),
     );
     this.buffer = new OfflineBuffer(o.bufferCapacity ?? 256);
+    this.summaries = new SummaryAgent(this.bootId, o.bootMs);
+    this.reports = new ReportPump(
+      {
+        uplink: o.uplink,
+        radio: this.radio,
+        ledger: this.ledger,
+        buffer: this.buffer,
+        slots: this.slots,
+        summaries: this.summaries,
+        truth: this.truth,
+        evidence: this.evidence,
+        mcu: o.mcu,
+        battery: o.battery,
+        bootId: this.bootId,
+        bootMs: o.bootMs,
+        counters: this.counters,
+      },
+      DEFAULT_DEVICE_CONFIG,
+    );
     if (o.model) this.slots.install(o.model);
     this.sampleIndex = o.streamOffset;
     this.nextSampleAtMs = o.bootMs;
     this.lastNowMs = o.bootMs;
-    this.summaries = new SummaryAgent(this.bootId, o.bootMs);
     this.nextSeq = o.seqStore.reserve(SEQ_BLOCK, 0);
     this.seqReservedUntil = this.nextSeq + SEQ_BLOCK;
-    this.nextStatusAtMs = o.bootMs + this.config.statusIntervalS * 1000;
-    this.nextEnergyAtMs = o.bootMs + this.config.energyIntervalS * 1000;
   }
 
   get hardwareId(): string {
@@ -221,15 +207,7 @@ export class SimNode {
       this.sampleIndex++;
     }
     this.radio.settleKeepAlive(nowMs);
-    if (nowMs >= this.nextStatusAtMs) {
-      this.statusDue = true;
-      this.nextStatusAtMs = nextAfter(this.nextStatusAtMs, this.config.statusIntervalS * 1000, nowMs);
-    }
-    if (nowMs >= this.nextEnergyAtMs) {
-      this.energyDue = true;
-      this.nextEnergyAtMs = nextAfter(this.nextEnergyAtMs, this.config.energyIntervalS * 1000, nowMs);
-    }
-    this.pump(nowMs);
+    this.reports.tick(nowMs);
     this.ledger.chargeSleepUntil(nowMs);
     this.lastNowMs = nowMs;
   }
@@ -239,31 +217,24 @@ export class SimNode {
     if (!this.sensing) {
       this.sensing = true;
       this.nextSampleAtMs = Math.max(this.nextSampleAtMs, nowMs);
-      this.nextStatusAtMs = nowMs + this.config.statusIntervalS * 1000;
-      this.nextEnergyAtMs = nowMs + this.config.energyIntervalS * 1000;
+      this.reports.restartCadence(nowMs);
     }
     this.radio.linkUp(nowMs);
-    // After every connect: the platform may have missed the last report, and admission needs the op set.
-    this.capabilitiesDue = true;
-    this.statusDue = true; // the platform learns the slots (model tags) before the events
-    this.energyDue = true;
-    this.pump(nowMs);
+    this.reports.linkUp(nowMs);
     this.ota.resume();
   }
 
   /** The link went down: in-flight events go back to the buffer. */
   linkDown(nowMs: number): void {
     this.radio.linkDown(nowMs);
-    this.buffer.requeueInFlight();
+    this.reports.linkDown();
   }
 
   /** down/config arrived (`payloadBytes` on the wire). */
   applyConfig(config: DeviceConfigV1, payloadBytes: number): void {
     this.radio.received('config', payloadBytes);
-    this.config = config;
     this.policy.configure(config.eventPolicy, config.scoreThresholdQ);
-    this.nextStatusAtMs = Math.min(this.nextStatusAtMs, this.lastNowMs + config.statusIntervalS * 1000);
-    this.nextEnergyAtMs = Math.min(this.nextEnergyAtMs, this.lastNowMs + config.energyIntervalS * 1000);
+    this.reports.configure(config, this.lastNowMs);
   }
 
   /** An OTA downlink arrived (`payload` as received): its radio energy is charged, then the OTA task handles it. */
@@ -277,34 +248,21 @@ export class SimNode {
     this.radio.received('evidence-request', payload.byteLength);
     const tags = [this.slots.activeModel, this.slots.inactiveModel].flatMap((m) => (m ? [m.artifact.modelTag] : []));
     this.evidence.onRequest(payload, this.lastNowMs, tags);
-    this.pump(this.lastNowMs);
+    this.reports.pump(this.lastNowMs);
   }
 
   /**
    * Install a model into the inactive slot (refused with a reason when it does not fit). The next
-   * pump sends a status: the platform knows what a device runs only from its slots, and evidence
-   * requests, rollout targets and drift cohorts go by them — a status interval later (an hour by
-   * default) a request for the model found no device running it.
+   * pump sends a status: a status interval later (an hour by default) a request for the model found
+   * no device running it.
    */
   installModel(model: SharedModel) {
     const fit = this.slots.install(model);
     if (fit.ok) {
       this.samplesSinceInference = 0;
-      this.statusDue = true;
+      this.reports.requestStatus();
     }
     return fit;
-  }
-
-  energySnapshot(nowMs: number): EnergySnapshotV1 {
-    return { bootId: this.bootId, seq: this.energySeq, virtualTimeMs: nowMs, ...this.ledger.snapshot() };
-  }
-
-  /** Battery state from energy drawn so far against the cell's usable energy (no recharge). */
-  battery(): { pct: number; mv: number } {
-    const usedJ = totalUj(this.ledger.snapshot()) / 1e6;
-    const left = Math.max(0, 1 - usedJ / usableEnergyJ(this.o.battery));
-    // Linear discharge curve between 100 % of nominal and the 80 % cut-off: a display figure only.
-    return { pct: Math.round(left * 100), mv: Math.round(this.o.battery.nominalV * 1000 * (0.8 + 0.2 * left)) };
   }
 
   private takeSample(t: number): void {
@@ -375,85 +333,4 @@ export class SimNode {
     const model = this.slots.inactiveModel;
     if (model) this.ledger.chargeCompute(model.costOn(this.o.mcu));
   }
-
-  /**
-   * With the status, or as soon as the previous summary's PUBACK is in (the window stays open until
-   * then): skipping it would leave the platform a whole status interval without this node's window.
-   */
-  private sendSummaryIfDue(nowMs: number): void {
-    if (!this.summaryDue || this.radio.awaitingAck('summary')) return;
-    this.summaryDue = false;
-    const summary = this.summaries.take(nowMs, this.slots.activeModel?.artifact.modelTag);
-    if (summary) this.radio.sendReport('summary', summary, nowMs);
-  }
-
-  private pump(nowMs: number): void {
-    const up = this.o.uplink;
-    if (!up.connected) return;
-    // Reports go one per kind at a time (NodeRadio.sendReport): a due one waits for its predecessor's
-    // PUBACK, and is then made fresh (status and energy supersede, summary and accuracy accumulate).
-    if (this.capabilitiesDue && this.radio.txAllowed(nowMs) && !this.radio.awaitingAck('capabilities')) {
-      this.capabilitiesDue = false;
-      const payload = encodeDeviceCapabilitiesV1({
-        timestampMs: nowMs,
-        interpreterVersion: INTERPRETER_VERSION,
-        opSet: opSetBytesFor(this.o.mcu),
-      });
-      // Lost with the link: the next connect sends it again.
-      this.radio.sendReport('capabilities', payload, nowMs);
-    }
-    if (this.statusDue && this.radio.txAllowed(nowMs) && !this.radio.awaitingAck('status')) {
-      this.statusDue = false;
-      const b = this.battery();
-      const payload = encodeStatusV1({
-        timestampMs: nowMs,
-        firmwareVersion: FIRMWARE_VERSION,
-        interpreterVersion: INTERPRETER_VERSION,
-        uptimeS: Math.floor((nowMs - this.o.bootMs) / 1000),
-        batteryPct: b.pct,
-        batteryMv: b.mv,
-        activeSlot: this.slots.activeSlot,
-        slots: this.slots.toWire(),
-        bufferedEvents: this.buffer.size,
-        droppedEvents: this.buffer.dropped,
-      });
-      this.radio.sendReport('status', payload, nowMs); // status is periodic: the next one supersedes
-      // The window since the last status; a lost one shows as a seq gap.
-      this.summaryDue = true;
-      this.sendSummaryIfDue(nowMs);
-      // With the status: hourly is enough for a health gate, and at 600× the energy cadence would
-      // put as many accuracy reports on the platform as energy snapshots.
-      const accuracy = this.radio.awaitingAck('accuracy') ? null : this.truth.takeReport(this.bootId, nowMs);
-      if (accuracy) this.radio.sendReport('accuracy', accuracy, nowMs); // cumulative, like energy
-    }
-    if (this.summaryDue && this.radio.txAllowed(nowMs)) this.sendSummaryIfDue(nowMs);
-    while (this.buffer.inFlightCount < MAX_IN_FLIGHT && this.radio.txAllowed(nowMs)) {
-      const e = this.buffer.takeNext();
-      if (!e) break;
-      const generation = up.generation;
-      this.radio.send('event', encodeInferenceEventV1(e), nowMs).then(
-        () => {
-          this.buffer.ack(e.seq);
-          this.counters.eventsAcked++;
-        },
-        () => {
-          if (generation === up.generation) this.buffer.release(e.seq);
-        },
-      );
-    }
-    for (let k = 0; k < EVIDENCE_CHUNKS_PER_PUMP && this.evidence.uploading && this.radio.txAllowed(nowMs); k++)
-      this.evidence.sendNext(nowMs);
-    if (this.energyDue && this.radio.txAllowed(nowMs) && !this.radio.awaitingAck('energy')) {
-      this.energyDue = false;
-      this.ledger.chargeSleepUntil(nowMs);
-      const payload = encodeEnergySnapshotV1(this.energySnapshot(nowMs));
-      this.energySeq++;
-      this.radio.sendReport('energy', payload, nowMs); // cumulative: the next one carries it
-    }
-  }
-}
-
-function nextAfter(from: number, intervalMs: number, nowMs: number): number {
-  const steps = Math.floor((nowMs - from) / intervalMs) + 1;
-  return from + steps * intervalMs;
 }
