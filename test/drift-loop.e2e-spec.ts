@@ -9,7 +9,7 @@ import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-execu
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
 import { uciBatchStartRow, UCI_LABELS } from '../device-sim/src/streams/gas.stream';
 import { evidenceSettled, settledEvidenceRequest } from './support/evidence-requests';
-import { artifactFolderUpload, buildModel, tinyfleetCli, trustSigningKey } from './support/model-builds';
+import { artifactFolderUpload, buildModel, exportLabelledEvidence, trustSigningKey } from './support/model-builds';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
 import { HOUR_MS as HOUR, MIN_MS as MIN, reportHourly, startVirtualFleet, VirtualFleet } from './support/virtual-fleet';
 import { bootTimeout, waitUntil, WAIT_TIMEOUT_MS } from './support/wait';
@@ -181,15 +181,7 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
       expect(labelled.status).toBe(200);
     }
     const dir = path.join(tmp, 'evidence');
-    const exported = await tinyfleetCli([
-      'evidence',
-      'export',
-      dir,
-      '--request',
-      String(id),
-      '--platform',
-      platform.httpUrl,
-    ]);
+    const exported = await exportLabelledEvidence(dir, id, platform.httpUrl);
     expect(exported.stdout).toMatch(new RegExp(`^${windows.length} labelled windows -> `));
     const v2Dir = path.join(tmp, 'v2');
     const built = await buildModel({

@@ -15,7 +15,7 @@ import type { HostedNode } from '../device-sim/src/fleet/fleet-host';
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
 import { UCI_LABELS } from '../device-sim/src/streams/gas.stream';
 import { evidenceSettled, settledEvidenceRequest } from './support/evidence-requests';
-import { artifactFolderUpload, buildModel, tinyfleetCli, trustSigningKey } from './support/model-builds';
+import { artifactFolderUpload, buildModel, exportLabelledEvidence, trustSigningKey } from './support/model-builds';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
 import { HOUR_MS, MIN_MS, startVirtualFleet, VirtualFleet } from './support/virtual-fleet';
 import { bootTimeout, waitUntil } from './support/wait';
@@ -212,15 +212,7 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
 
     // Export with the CLI, then build with --add-evidence: the windows join the training split only.
     const dir = path.join(tmp, 'evidence');
-    const exported = await tinyfleetCli([
-      'evidence',
-      'export',
-      dir,
-      '--request',
-      String(id),
-      '--platform',
-      platform.httpUrl,
-    ]);
+    const exported = await exportLabelledEvidence(dir, id, platform.httpUrl);
     expect(exported.stdout).toMatch(new RegExp(`^${3 * GAS_NODES} labelled windows -> `));
     const out = path.join(tmp, 'v1e');
     const built = await buildModel({

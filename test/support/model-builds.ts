@@ -37,6 +37,11 @@ export function buildModel(o: {
   ]);
 }
 
+/** `tinyfleet evidence export`: a request's labelled windows into `dir`, the input `--add-evidence` reads. */
+export function exportLabelledEvidence(dir: string, requestId: number, platformUrl: string) {
+  return tinyfleetCli(['evidence', 'export', dir, '--request', String(requestId), '--platform', platformUrl]);
+}
+
 /** The body of POST /api/models for an artifact folder (what `tinyfleet model push` sends). */
 export function artifactFolderUpload(dir: string) {
   const read = (f: string) => fs.readFileSync(path.join(dir, f));
