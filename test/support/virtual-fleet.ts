@@ -37,7 +37,7 @@ export interface VirtualFleetOptions extends Omit<
 
 /**
  * Simulated nodes registered by claim against a test platform and connected, stepped by a fake
- * clock: the fleet most e2e specs run, with its stepping in one place.
+ * clock (the virtual-time e2e specs share this set-up and its stepping loop).
  */
 export async function startVirtualFleet(platform: TestPlatform, o: VirtualFleetOptions): Promise<VirtualFleet> {
   const { t0Ms, tmpDir, nodes, settleMs: defaultSettleMs = 0, ...hostOptions } = o;
