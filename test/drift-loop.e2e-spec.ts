@@ -1,24 +1,19 @@
 import { createKeyPair } from '@tinyfleet/artifact/verify-node';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { DriftMonitor } from '../apps/platform/src/drift/drift-monitor';
 import type { VerdictRecord } from '../apps/platform/src/drift/drift-verdicts.repository';
 import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
-import { FleetHost, type HostedNode } from '../device-sim/src/fleet/fleet-host';
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
-import { FakeClock } from '../device-sim/src/node/node-ports';
 import { uciBatchStartRow, UCI_LABELS } from '../device-sim/src/streams/gas.stream';
+import { evidenceSettled, settledEvidenceRequest } from './support/evidence-requests';
+import { artifactFolderUpload, buildModel, exportLabelledEvidence, trustSigningKey } from './support/model-builds';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { HOUR_MS as HOUR, MIN_MS as MIN, reportHourly, startVirtualFleet, VirtualFleet } from './support/virtual-fleet';
 import { bootTimeout, waitUntil, WAIT_TIMEOUT_MS } from './support/wait';
 
-const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
-const REPO = path.resolve(__dirname, '..');
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 10, 9);
 /** Two cohorts (the fleet plan alternates MCU and radio) of five nodes × 12 exposures an hour × the 4 h window: 240 inferences, over the verdict's minimum of 200. */
 const NODES = 10;
@@ -30,9 +25,6 @@ const EVIDENCE_MAX_BYTES = 4096;
  * saw is 8 — which the gas-ethylene recipe's v2 trains on as well.
  */
 const BATCH8_ROWS = 294;
-
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [path.join(REPO, 'bin', 'tinyfleet.js'), ...args], { maxBuffer: 1 << 24 });
 
 type Accuracy = Record<string, { inferences: number; correct: number }>;
 const pct = (a: { inferences: number; correct: number }) => (100 * a.correct) / a.inferences;
@@ -54,23 +46,21 @@ const since = (now: Accuracy, then: Accuracy, model: string) => ({
  */
 describe('drift → evidence → retrain → rollout on simulated gas-ethylene nodes', () => {
   let platform: TestPlatform;
-  let host: FleetHost;
+  let fleet: VirtualFleet;
   let tmp: string;
   let sql: Client;
-  const clock = new FakeClock(T0);
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   /** Virtual time in 5-minute steps (one UCI exposure per node per step), letting MQTT run in between. */
-  const live = async (virtualMs: number) => {
-    for (let t = 0; t < virtualMs; t += 5 * MIN) {
-      clock.advance(5 * MIN);
-      host.tick();
-      await new Promise((r) => setImmediate(r));
-    }
-    await sleep(50);
-  };
-  const gas = (): HostedNode[] => host.nodes;
-  /** Waits until every node's summary of the hour before `virtualMs` is stored, then judges the cohorts. */
-  const judge = async (virtualMs: number): Promise<VerdictRecord[]> => {
+  const live = (virtualMs: number) => fleet.live(virtualMs, 50);
+  const gas = () => fleet.host.nodes;
+  /** v1's build, where the nodes' model cache finds it: their factory image. */
+  const v1Dir = () => path.join(tmp, 'models', 'gas-ethylene', 'v1');
+  /**
+   * Waits until every node's summary of the hour before `virtualMs` is stored. Virtual time runs
+   * ahead of the platform: on a loaded machine the summaries' group commits (and so their PUBACKs)
+   * lag, a node holds its window open until the previous PUBACK is in, and an hour's summaries can
+   * land several virtual hours late — whatever judges them must wait for them.
+   */
+  const summariesStored = async (virtualMs: number) => {
     const lastHour = async () =>
       (
         await sql.query(
@@ -78,8 +68,11 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
           [new Date(virtualMs - HOUR), new Date(virtualMs)],
         )
       ).rows[0].n as number;
-    // Every node's summary of the hour, also when the machine is loaded (the nodes run in worker threads).
     expect(await waitUntil(lastHour, (n) => n === NODES, 4 * WAIT_TIMEOUT_MS)).toBe(NODES);
+  };
+  /** The cohorts judged on every summary up to `virtualMs`. */
+  const judge = async (virtualMs: number): Promise<VerdictRecord[]> => {
+    await summariesStored(virtualMs);
     return platform.app.get(DriftMonitor).tick(new Date());
   };
 
@@ -87,18 +80,13 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
     async () => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyfleet-drift-loop-'));
       createKeyPair(path.join(tmp, 'key'));
-      await run([
-        'model',
-        'build',
-        'gas-ethylene',
-        '--version',
-        '1',
-        '--quick',
-        '--out',
-        path.join(tmp, 'models', 'gas-ethylene', 'v1'),
-        '--key',
-        path.join(tmp, 'key'),
-      ]);
+      await buildModel({
+        recipe: 'gas-ethylene',
+        version: '1',
+        extra: ['--quick'],
+        out: v1Dir(),
+        keyDir: path.join(tmp, 'key'),
+      });
       platform = await bootTestPlatform('postgres', {
         OTA_TICK_MS: '0',
         EVIDENCE_TICK_MS: '0',
@@ -107,43 +95,28 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
       });
       sql = new Client({ connectionString: platform.databaseUrl });
       await sql.connect();
-      const pem = fs.readFileSync(path.join(tmp, 'key', 'ed25519.pub.pem'), 'utf8');
-      expect((await platform.api('POST', '/api/keys', { name: 'pipeline key', publicKeyPem: pem })).status).toBe(201);
-      expect(
-        (await platform.api('POST', '/api/models', upload(path.join(tmp, 'models', 'gas-ethylene', 'v1')))).status,
-      ).toBe(201);
-      const claim = await platform.createClaim({ rateLimitPerMinute: 10_000 });
-      host = new FleetHost({
-        mqttUrl: platform.mqttUrl,
-        claim,
-        clock,
-        dataDir: DATA_DIR,
-        stateDir: path.join(tmp, 'sim'),
-        modelCacheDir: path.join(tmp, 'models'), // the factory image: v1
+      await trustSigningKey(platform, fs.readFileSync(path.join(tmp, 'key', 'ed25519.pub.pem'), 'utf8'));
+      expect((await platform.api('POST', '/api/models', artifactFolderUpload(v1Dir()))).status).toBe(201);
+      // Every node reaches batch 8 after BATCH6_HOURS of batch 6 (one exposure apart).
+      const batch8 = uciBatchStartRow(8);
+      fleet = await startVirtualFleet(platform, {
+        t0Ms: T0,
+        tmpDir: tmp,
+        nodes: planFleet('loop', NODES, 'gas-ethylene:100').map((s) => ({
+          ...s,
+          streamOffset: batch8 - BATCH6_HOURS * 12 + s.index,
+        })),
         trustedKeyPaths: [path.join(tmp, 'key', 'ed25519.pub.pem')],
         connectConcurrency: 4,
         uci: { shuffledWithinBatches: true },
       });
-      // Every node reaches batch 8 after BATCH6_HOURS of batch 6 (one exposure apart).
-      const batch8 = uciBatchStartRow(8);
-      host.add(
-        planFleet('loop', NODES, 'gas-ethylene:100').map((s) => ({
-          ...s,
-          streamOffset: batch8 - BATCH6_HOURS * 12 + s.index,
-        })),
-      );
-      await host.start();
-      for (const n of host.nodes)
-        n.node.applyConfig(
-          { statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: 'on-change', scoreThresholdQ: 0 },
-          12,
-        );
+      reportHourly(fleet);
     },
     bootTimeout(1, 180_000),
   );
 
   afterAll(async () => {
-    await host?.stop();
+    await fleet?.stop();
     await sql?.end();
     await platform?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -154,12 +127,12 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
     // 1. Batch 6, then batch 8, an hour at a time, judged each hour until the verdict says drift.
     const verdicts: VerdictRecord[] = [];
     await live(BATCH6_HOURS * HOUR);
-    verdicts.push(...(await judge(clock.nowMs())));
-    const atBatch8 = structuredClone(host.stats().accuracy) as Accuracy;
+    verdicts.push(...(await judge(fleet.clock.nowMs())));
+    const atBatch8 = structuredClone(fleet.host.stats().accuracy) as Accuracy;
     let fired: VerdictRecord | undefined;
     for (let h = 0; h < 12 && !fired; h++) {
       await live(HOUR);
-      const written = await judge(clock.nowMs());
+      const written = await judge(fleet.clock.nowMs());
       verdicts.push(...written);
       fired = written.find((v) => v.verdict === 'drift' && v.windowEndMs > batch8Ms);
     }
@@ -182,23 +155,16 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
     expect(created.status).toBe(201);
     expect(created.body.devices).toHaveLength(NODES);
     const id = created.body.id;
-    const request = async () => (await platform.api('GET', `/api/evidence/requests/${id}`)).body;
-    const settled = (r: { devices: { state: string; windowCount: number; windowsStored: number }[] }) =>
-      r.devices.every((d) => d.state === 'done' && d.windowsStored === d.windowCount);
-    let r = await request();
-    for (let i = 0; i < 40 && !settled(r); i++) {
-      await live(5 * MIN);
-      r = await waitUntil(request, settled, 500);
-    }
-    expect(settled(r)).toBe(true);
+    const r = await settledEvidenceRequest(platform, fleet, id);
+    expect(evidenceSettled(r)).toBe(true);
     for (const d of r.devices) {
       expect(d.windowCount).toBeGreaterThan(0);
       expect(d.plannedBytes).toBeLessThanOrEqual(EVIDENCE_MAX_BYTES);
       expect(d.receivedBytes).toBe(d.plannedBytes);
     }
     const perDevice = gas().map((n, i) => ({
-      windows: r.devices.find((d: { deviceId: string }) => d.deviceId === n.link.deviceId).windowCount as number,
-      blobBytes: r.devices.find((d: { deviceId: string }) => d.deviceId === n.link.deviceId).plannedBytes as number,
+      windows: r.devices.find((d) => d.deviceId === n.link.deviceId)!.windowCount,
+      blobBytes: r.devices.find((d) => d.deviceId === n.link.deviceId)!.plannedBytes,
       bytesOnAir: n.node.counters.evidenceBytesOnAir - before[i]!.evidenceBytesOnAir,
       evidenceMj: (n.node.counters.evidenceUj - before[i]!.evidenceUj) / 1000,
     }));
@@ -215,27 +181,18 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
       expect(labelled.status).toBe(200);
     }
     const dir = path.join(tmp, 'evidence');
-    const exported = await run(['evidence', 'export', dir, '--request', String(id), '--platform', platform.httpUrl]);
+    const exported = await exportLabelledEvidence(dir, id, platform.httpUrl);
     expect(exported.stdout).toMatch(new RegExp(`^${windows.length} labelled windows -> `));
     const v2Dir = path.join(tmp, 'v2');
-    const built = await run([
-      'model',
-      'build',
-      'gas-ethylene',
-      '--version',
-      '2',
-      '--quick',
-      '--input-of',
-      path.join(tmp, 'models', 'gas-ethylene', 'v1'),
-      '--add-evidence',
-      dir,
-      '--out',
-      v2Dir,
-      '--key',
-      path.join(tmp, 'key'),
-    ]);
+    const built = await buildModel({
+      recipe: 'gas-ethylene',
+      version: '2',
+      extra: ['--quick', '--input-of', v1Dir(), '--add-evidence', dir],
+      out: v2Dir,
+      keyDir: path.join(tmp, 'key'),
+    });
     expect(built.stdout).toContain(`field evidence: ${windows.length} labelled windows from ${dir} in the train split`);
-    const pushed = await platform.api('POST', '/api/models', upload(v2Dir));
+    const pushed = await platform.api('POST', '/api/models', artifactFolderUpload(v2Dir));
     expect(pushed.status).toBe(201);
 
     // 4. v2 behind the drift gate (no accuracy gate: nothing here needs ground truth). No soak: the
@@ -251,34 +208,40 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
     expect(rollout.status).toBe(201);
     const rid = rollout.body.id;
     const status = async () => (await platform.api('GET', `/api/rollouts/${rid}`)).body;
-    const atRollout = structuredClone(host.stats().accuracy) as Accuracy;
+    const atRollout = structuredClone(fleet.host.stats().accuracy) as Accuracy;
+    const inFlight = (r: { groups: { jobsInFlight: number }[] }) => r.groups.reduce((n, g) => n + g.jobsInFlight, 0);
     let rolloutHours = 0;
     for (; rolloutHours < 24 && (await status()).state === 'RUNNING'; rolloutHours++) {
       await live(HOUR);
+      // The gate reads summaries by arrival: it judges the virtual hours that passed only once they are in.
+      await summariesStored(fleet.clock.nowMs());
       await platform.app.get(RolloutExecutor).tick(new Date());
+      // The offers are answered and the models installed (real MQTT time, the virtual clock held): an
+      // install takes seconds on a device, not the virtual hours a loaded machine would make of it.
+      await waitUntil(status, (r) => inFlight(r) === 0, 4 * WAIT_TIMEOUT_MS);
     }
     const done = await status();
     expect({ state: done.state, reason: done.stateReason }).toMatchObject({ state: 'FINISHED' }); // the reason if not
     const gate = done.groups[0].gateVerdicts.find((v: { gate: string }) => v.gate === 'drift');
     expect(gate).toMatchObject({ verdict: 'pass' });
-    for (const n of host.nodes) expect(n.node.slots.activeSha256Hex()).toBe(pushed.body.sha256);
+    for (const n of fleet.host.nodes) expect(n.node.slots.activeSha256Hex()).toBe(pushed.body.sha256);
 
     // 5. After the rollout: v2's cohort judged stable, and the nodes' own ground truth says better.
     // Judged hourly until both of v2's cohorts have a verdict (after their own first window, the
     // reference here), while every node is still in batch 8: the first node reaches batch 9 — drifted
     // again, for v2 too — BATCH8_ROWS exposures in.
-    const afterMs = clock.nowMs();
+    const afterMs = fleet.clock.nowMs();
     const batch9Ms = T0 + (BATCH6_HOURS * 12 + BATCH8_ROWS - (NODES - 1)) * 5 * MIN;
     const inBatch8: VerdictRecord[] = [];
     const cohorts = () => new Set(inBatch8.map((v) => `${v.mcu}/${v.radio}`)).size;
-    while (cohorts() < 2 && clock.nowMs() + HOUR <= batch9Ms) {
+    while (cohorts() < 2 && fleet.clock.nowMs() + HOUR <= batch9Ms) {
       await live(HOUR);
-      const judged = (await judge(clock.nowMs())).filter((v) => v.modelVersion === '2.0.0');
+      const judged = (await judge(fleet.clock.nowMs())).filter((v) => v.modelVersion === '2.0.0');
       inBatch8.push(...judged.filter((v) => v.verdict !== 'insufficient-data'));
     }
     expect(cohorts()).toBe(2);
     expect(inBatch8.map((v) => v.verdict)).toEqual(inBatch8.map(() => 'stable'));
-    const now = host.stats().accuracy as Accuracy;
+    const now = fleet.host.stats().accuracy as Accuracy;
     const v1Batch6 = atBatch8['gas-ethylene@1.0.0']!;
     const v1Batch8 = since(atRollout, atBatch8, 'gas-ethylene@1.0.0');
     const v2Batch8 = since(now, atRollout, 'gas-ethylene@2.0.0');
@@ -293,20 +256,9 @@ describe('drift → evidence → retrain → rollout on simulated gas-ethylene n
         `false alarms on batch 6: ${falseAlarms.length}/${healthy.length} judged windows`,
         `evidence per device: ${JSON.stringify(perDevice)}`,
         `${windows.length} windows labelled; rollout ${done.state} after ${rolloutHours} h, drift gate ${JSON.stringify(gate)}`,
-        `v2 verdicts in batch 8, ${(clock.nowMs() - afterMs) / HOUR} h after the rollout: ${inBatch8.map((v) => `${v.verdict} PSI ${v.classMixPsi?.toFixed(3)}`).join(', ')}`,
+        `v2 verdicts in batch 8, ${(fleet.clock.nowMs() - afterMs) / HOUR} h after the rollout: ${inBatch8.map((v) => `${v.verdict} PSI ${v.classMixPsi?.toFixed(3)}`).join(', ')}`,
         `accuracy (sim ground truth): v1 batch 6 ${pct(v1Batch6).toFixed(1)} % (n=${v1Batch6.inferences}) → v1 batch 8 ${pct(v1Batch8).toFixed(1)} % (n=${v1Batch8.inferences}) → v2 batch 8 ${pct(v2Batch8).toFixed(1)} % (n=${v2Batch8.inferences})`,
       ].join('\n'),
     );
   }, 420_000);
 });
-
-/** The body of POST /api/models for an artifact folder (what `tinyfleet model push` sends). */
-function upload(dir: string) {
-  const read = (f: string) => fs.readFileSync(path.join(dir, f));
-  return {
-    manifest: read('manifest.json').toString('utf8'),
-    signature: read('signature.json').toString('utf8'),
-    model: read('model.tflite').toString('base64'),
-    ota: read('model.tfhc').toString('base64'),
-  };
-}

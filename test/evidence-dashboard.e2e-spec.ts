@@ -1,15 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FleetHost } from '../device-sim/src/fleet/fleet-host';
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
-import { FakeClock } from '../device-sim/src/node/node-ports';
 import { DashboardBrowser, openDashboard } from './support/dashboard-browser';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { MIN_MS as MIN, startVirtualFleet, VirtualFleet } from './support/virtual-fleet';
 import { bootTimeout, waitUntil } from './support/wait';
 
-const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
-const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 2);
 
 /**
@@ -20,38 +17,23 @@ const T0 = Date.UTC(2026, 10, 2);
  */
 describe('Evidence view (headless Chromium, doorbell frames)', () => {
   let platform: TestPlatform;
-  let host: FleetHost;
+  let fleet: VirtualFleet;
   let ui: DashboardBrowser;
   let tmp: string;
-  const clock = new FakeClock(T0);
-
-  const live = async (virtualMs: number) => {
-    for (let t = 0; t < virtualMs; t += 5 * MIN) {
-      clock.advance(5 * MIN);
-      host.tick();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
 
   beforeAll(
     async () => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyfleet-evidence-ui-'));
       platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', EVIDENCE_TICK_MS: '0' });
-      const claim = await platform.createClaim({ rateLimitPerMinute: 10_000 });
-      host = new FleetHost({
-        mqttUrl: platform.mqttUrl,
-        claim,
-        clock,
-        dataDir: DATA_DIR,
-        stateDir: path.join(tmp, 'sim'),
-        modelCacheDir: path.join(tmp, 'models'), // empty: the doorbell runs person_detect
+      fleet = await startVirtualFleet(platform, {
+        t0Ms: T0,
+        tmpDir: tmp, // no models/: the doorbell runs person_detect
+        nodes: planFleet('evui', 1, 'doorbell:1'),
         connectConcurrency: 1,
         doorbellMaxFrames: 6,
         doorbellMeanMotionIntervalMs: 10 * MIN,
       });
-      host.add(planFleet('evui', 1, 'doorbell:1'));
-      await host.start();
-      await live(30 * MIN);
+      await fleet.live(30 * MIN);
       ui = await openDashboard(platform.httpUrl);
     },
     bootTimeout(1, 120_000),
@@ -59,13 +41,13 @@ describe('Evidence view (headless Chromium, doorbell frames)', () => {
 
   afterAll(async () => {
     await ui?.close();
-    await host?.stop();
+    await fleet?.stop();
     await platform?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('switches the camera on with a budget, shows the frame it sends, and labels it', async () => {
-    const door = host.nodes[0]!;
+    const door = fleet.host.nodes[0]!;
     const modelTag = door.node.slots.activeModel!.artifact.modelTag;
     const ask = (body: Record<string, unknown>) =>
       platform.api('POST', '/api/evidence/requests', {
@@ -86,7 +68,7 @@ describe('Evidence view (headless Chromium, doorbell frames)', () => {
     const settle = async (id: number, done: (d: Awaited<ReturnType<typeof answer>>) => boolean) => {
       let d = await answer(id);
       for (let i = 0; i < 24 && !done(d); i++) {
-        await live(5 * MIN);
+        await fleet.live(5 * MIN);
         d = await waitUntil(() => answer(id), done, 500);
       }
       return d;
@@ -99,7 +81,7 @@ describe('Evidence view (headless Chromium, doorbell frames)', () => {
       state: 'declined',
       reason: 'no-match',
     });
-    await live(60 * MIN);
+    await fleet.live(60 * MIN);
     const second = await ask({});
     const got = await settle(second.body.id, (d) => d.state === 'done' && d.windowsStored === d.windowCount);
     expect(got).toMatchObject({ state: 'done', windowCount: 1, windowsStored: 1 });

@@ -3,7 +3,6 @@ import {
   decodeEvidenceRequestV1,
   encodeEvidenceChunkV1,
   encodeEvidenceStatusV1,
-  EVIDENCE_KEY_LABEL,
   EVIDENCE_MAX_CHUNK_BYTES,
   evidenceWindowBlob,
   evidenceWindowSignedBytes,
@@ -15,8 +14,7 @@ import {
 import { createHmac } from 'node:crypto';
 import { EvidenceRetentionExecutor } from '../apps/platform/src/evidence/evidence-retention.executor';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
-import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
-import { provisionRequest, statusesStored } from './support/devices';
+import { evidenceKey, protocolDeviceRunning } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
 import { bootTimeout, waitUntil } from './support/wait';
 
@@ -38,29 +36,16 @@ describe('evidence from a device written from the protocol', () => {
 
   beforeAll(async () => {
     platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', EVIDENCE_TICK_MS: '0' });
-    const claim = await platform.createClaim();
-    const res = await provisionByClaim(platform.mqttUrl, claim, provisionRequest('ev-proto-1'));
-    if (res.status === 'refused' || !res.deviceSecret) throw new Error(JSON.stringify(res));
-    secret = res.deviceSecret;
-    conn = await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret });
+    ({ conn, secret } = await protocolDeviceRunning(platform, 'ev-proto-1', {
+      modelId: 'proto',
+      modelVersion: '1.0.0',
+      sha256: SHA,
+    }));
     conn.client.on('message', (topic, payload) => {
       const t = parseTopic(topic);
       if (t?.scope === 'device' && t.direction === 'down' && t.kind === 'evidence-request')
         requests.push(decodeEvidenceRequestV1(new Uint8Array(payload)));
     });
-    await conn.publishStatus({
-      timestampMs: Date.now(),
-      firmwareVersion: 'proto-1.0.0',
-      interpreterVersion: '1.0.0',
-      uptimeS: 60,
-      batteryPct: 90,
-      batteryMv: 3000,
-      activeSlot: 0,
-      slots: [{ modelId: 'proto', modelVersion: '1.0.0', sha256: SHA, sizeBytes: 1000 }, null],
-      bufferedEvents: 0,
-      droppedEvents: 0,
-    });
-    await statusesStored(platform.httpUrl, [res.deviceId]);
   }, bootTimeout(1));
 
   afterAll(async () => {
@@ -68,7 +53,7 @@ describe('evidence from a device written from the protocol', () => {
     await platform?.stop();
   });
 
-  const key = () => createHmac('sha256', Buffer.from(secret, 'utf8')).update(EVIDENCE_KEY_LABEL).digest();
+  const key = () => evidenceKey(secret);
   const values = Float32Array.from({ length: 1200 }, (_, i) => Math.sin(i / 10));
 
   function blob(requestId: number, windowIndex: number, signWith = key()): Uint8Array {

@@ -1,6 +1,5 @@
 import {
   crc32,
-  EVIDENCE_KEY_LABEL,
   evidenceWindowBlob,
   evidenceWindowSignedBytes,
   modelTagOf,
@@ -9,8 +8,7 @@ import {
 import { createHmac } from 'node:crypto';
 import { EvidenceIngestService } from '../apps/platform/src/evidence/evidence-ingest.service';
 import { DeviceConnection } from '../device-sim/src/mqtt/device-connection';
-import { provisionByClaim } from '../device-sim/src/mqtt/provision-by-claim';
-import { provisionRequest, statusesStored } from './support/devices';
+import { evidenceKey, protocolDeviceRunning } from './support/devices';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
 import { bootTimeout } from './support/wait';
 
@@ -30,25 +28,11 @@ describe('evidence beyond what the request asked for', () => {
 
   beforeAll(async () => {
     platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', EVIDENCE_TICK_MS: '0' });
-    const claim = await platform.createClaim();
-    const res = await provisionByClaim(platform.mqttUrl, claim, provisionRequest('ev-over-1'));
-    if (res.status === 'refused' || !res.deviceSecret) throw new Error(JSON.stringify(res));
-    deviceId = res.deviceId;
-    secret = res.deviceSecret;
-    conn = await DeviceConnection.open(platform.mqttUrl, { deviceId, secret });
-    await conn.publishStatus({
-      timestampMs: Date.now(),
-      firmwareVersion: 'proto-1.0.0',
-      interpreterVersion: '1.0.0',
-      uptimeS: 60,
-      batteryPct: 90,
-      batteryMv: 3000,
-      activeSlot: 0,
-      slots: [{ modelId: 'over', modelVersion: '1.0.0', sha256: SHA, sizeBytes: 1000 }, null],
-      bufferedEvents: 0,
-      droppedEvents: 0,
-    });
-    await statusesStored(platform.httpUrl, [deviceId]);
+    ({ conn, deviceId, secret } = await protocolDeviceRunning(platform, 'ev-over-1', {
+      modelId: 'over',
+      modelVersion: '1.0.0',
+      sha256: SHA,
+    }));
   }, bootTimeout(1));
 
   afterAll(async () => {
@@ -76,7 +60,7 @@ describe('evidence beyond what the request asked for', () => {
       },
       data,
     );
-    const key = createHmac('sha256', Buffer.from(secret, 'utf8')).update(EVIDENCE_KEY_LABEL).digest();
+    const key = evidenceKey(secret);
     const b = evidenceWindowBlob(signed, new Uint8Array(createHmac('sha256', key).update(signed).digest()));
     return { requestId, windowIndex, windowCount: 2, totalBytes: b.length, offset: 0, crc32: crc32(b), data: b };
   }

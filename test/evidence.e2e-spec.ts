@@ -6,30 +6,23 @@ import {
   evidenceWindowSignedBytes,
   type EvidenceChunkV1,
 } from '@tinyfleet/wire';
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { EvidenceIngestService } from '../apps/platform/src/evidence/evidence-ingest.service';
-import { FleetHost, type HostedNode } from '../device-sim/src/fleet/fleet-host';
+import type { HostedNode } from '../device-sim/src/fleet/fleet-host';
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
-import { FakeClock } from '../device-sim/src/node/node-ports';
 import { UCI_LABELS } from '../device-sim/src/streams/gas.stream';
+import { evidenceSettled, settledEvidenceRequest } from './support/evidence-requests';
+import { artifactFolderUpload, buildModel, exportLabelledEvidence, trustSigningKey } from './support/model-builds';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { HOUR_MS, MIN_MS, startVirtualFleet, VirtualFleet } from './support/virtual-fleet';
 import { bootTimeout, waitUntil } from './support/wait';
 
-const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
-const REPO = path.resolve(__dirname, '..');
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 10, 2);
 const GAS_NODES = 3;
 const MAX_BYTES = 2000;
-
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [path.join(REPO, 'bin', 'tinyfleet.js'), ...args], { maxBuffer: 1 << 24 });
 
 /** Examples in the training split, from the build log's `data: N train / …` line. */
 const trainExamples = (stderr: string) => Number(/data: (\d+) train/.exec(stderr)?.[1]);
@@ -45,22 +38,11 @@ const trainExamples = (stderr: string) => Number(/data: (\d+) train/.exec(stderr
  */
 describe('evidence on request: request -> upload within budget -> stored -> labelled -> export -> retrain', () => {
   let platform: TestPlatform;
-  let host: FleetHost;
+  let fleet: VirtualFleet;
   let tmp: string;
   let key: SigningKey;
   let v1Stderr: string;
-  const clock = new FakeClock(T0);
-
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  const live = async (virtualMs: number) => {
-    for (let t = 0; t < virtualMs; t += 5 * MIN) {
-      clock.advance(5 * MIN);
-      host.tick();
-      await new Promise((r) => setImmediate(r));
-    }
-    await sleep(20);
-  };
-  const gas = (): HostedNode[] => host.nodes.filter((n) => n.spec.stream === 'gas-ethylene');
+  const gas = (): HostedNode[] => fleet.host.nodes.filter((n) => n.spec.stream === 'gas-ethylene');
 
   beforeAll(
     async () => {
@@ -68,47 +50,29 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
       key = createKeyPair(path.join(tmp, 'key'));
       const v1 = path.join(tmp, 'models', 'gas-ethylene', 'v1');
       v1Stderr = (
-        await run([
-          'model',
-          'build',
-          'gas-ethylene',
-          '--version',
-          '1',
-          '--quick',
-          '--out',
-          v1,
-          '--key',
-          path.join(tmp, 'key'),
-        ])
+        await buildModel({
+          recipe: 'gas-ethylene',
+          version: '1',
+          extra: ['--quick'],
+          out: v1,
+          keyDir: path.join(tmp, 'key'),
+        })
       ).stderr;
       platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', EVIDENCE_TICK_MS: '0' });
-      const read = (f: string) => fs.readFileSync(path.join(v1, f));
-      const pem = key.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-      expect((await platform.api('POST', '/api/keys', { name: 'pipeline key', publicKeyPem: pem })).status).toBe(201);
-      const pushed = await platform.api('POST', '/api/models', {
-        manifest: read('manifest.json').toString('utf8'),
-        signature: read('signature.json').toString('utf8'),
-        model: read('model.tflite').toString('base64'),
-        ota: read('model.tfhc').toString('base64'),
-      });
-      expect(pushed.status).toBe(201);
+      await trustSigningKey(platform, key.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+      expect((await platform.api('POST', '/api/models', artifactFolderUpload(v1))).status).toBe(201);
 
-      const claim = await platform.createClaim({ rateLimitPerMinute: 10_000 });
-      host = new FleetHost({
-        mqttUrl: platform.mqttUrl,
-        claim,
-        clock,
-        dataDir: DATA_DIR,
-        stateDir: path.join(tmp, 'sim'),
-        modelCacheDir: path.join(tmp, 'models'),
+      fleet = await startVirtualFleet(platform, {
+        t0Ms: T0,
+        tmpDir: tmp,
+        nodes: planFleet('ev', GAS_NODES + 1, `gas-ethylene:${GAS_NODES},doorbell:1`),
         trustedKeyPaths: [path.join(tmp, 'key', 'ed25519.pub.pem')],
         connectConcurrency: 4,
         doorbellMaxFrames: 8,
+        settleMs: 20,
       });
-      host.add(planFleet('ev', GAS_NODES + 1, `gas-ethylene:${GAS_NODES},doorbell:1`));
-      await host.start();
       // Two virtual hours: 24 UCI exposures per gas node (its ring keeps the last 8), a status each hour.
-      await live(2 * HOUR);
+      await fleet.live(2 * HOUR_MS);
       const active = async () =>
         (await platform.api('GET', '/api/devices?limit=100')).body.items.filter(
           (d: { lifecycle: string; activeModelId?: string | null }) => d.lifecycle === 'ACTIVE',
@@ -119,7 +83,7 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
   );
 
   afterAll(async () => {
-    await host?.stop();
+    await fleet?.stop();
     await platform?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -136,15 +100,8 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
     expect(created.status).toBe(201);
     const id = created.body.id;
     expect(created.body.devices).toHaveLength(GAS_NODES); // the cohort: devices running that model
-    const request = async () => (await platform.api('GET', `/api/evidence/requests/${id}`)).body;
-    const settled = (r: { devices: { state: string; windowCount: number; windowsStored: number }[] }) =>
-      r.devices.every((d) => d.state === 'done' && d.windowsStored === d.windowCount);
-    let r = await request();
-    for (let i = 0; i < 40 && !settled(r); i++) {
-      await live(5 * MIN);
-      r = await waitUntil(request, settled, 500);
-    }
-    expect(settled(r)).toBe(true);
+    const r = await settledEvidenceRequest(platform, fleet, id);
+    expect(evidenceSettled(r)).toBe(true);
     for (const d of r.devices) {
       // A UCI window blob is 2 + header (26..30: score and margin take 1 or 2 bytes) + 512 (128 float32
       // features) + 32 = 572..576 bytes: three fit 2,000, four do not.
@@ -192,7 +149,7 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
         device: n.link.deviceId,
         mcu: d.mcuProfile,
         radio: d.radioProfile,
-        blobBytes: r.devices.find((x: { deviceId: string }) => x.deviceId === n.link.deviceId).plannedBytes,
+        blobBytes: r.devices.find((x) => x.deviceId === n.link.deviceId)!.plannedBytes,
         bytesOnAir: c.evidenceBytesOnAir,
         evidenceUj: Math.round(c.evidenceUj),
       };
@@ -200,7 +157,7 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
     console.log(`evidence per device (3 windows each): ${JSON.stringify(perDevice)}`);
 
     // The doorbell keeps no frames until the operator sets a budget: it declines.
-    const door = host.nodes.find((n) => n.spec.stream === 'doorbell')!;
+    const door = fleet.host.nodes.find((n) => n.spec.stream === 'doorbell')!;
     const asked = await platform.api('POST', '/api/evidence/requests', {
       modelTag: door.node.slots.activeModel!.artifact.modelTag,
       deviceIds: [door.link.deviceId],
@@ -213,7 +170,7 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
       (await platform.api('GET', `/api/evidence/requests/${asked.body.id}`)).body.devices[0];
     let ds = await doorState();
     for (let i = 0; i < 10 && ds.state === 'requested'; i++) {
-      await live(5 * MIN);
+      await fleet.live(5 * MIN_MS);
       ds = await waitUntil(doorState, (d) => d.state !== 'requested', 500);
     }
     expect(ds).toMatchObject({ state: 'declined', reason: 'disabled' });
@@ -255,23 +212,16 @@ describe('evidence on request: request -> upload within budget -> stored -> labe
 
     // Export with the CLI, then build with --add-evidence: the windows join the training split only.
     const dir = path.join(tmp, 'evidence');
-    const exported = await run(['evidence', 'export', dir, '--request', String(id), '--platform', platform.httpUrl]);
+    const exported = await exportLabelledEvidence(dir, id, platform.httpUrl);
     expect(exported.stdout).toMatch(new RegExp(`^${3 * GAS_NODES} labelled windows -> `));
     const out = path.join(tmp, 'v1e');
-    const built = await run([
-      'model',
-      'build',
-      'gas-ethylene',
-      '--version',
-      '1',
-      '--quick',
-      '--add-evidence',
-      dir,
-      '--out',
+    const built = await buildModel({
+      recipe: 'gas-ethylene',
+      version: '1',
+      extra: ['--quick', '--add-evidence', dir],
       out,
-      '--key',
-      path.join(tmp, 'key'),
-    ]);
+      keyDir: path.join(tmp, 'key'),
+    });
     expect(trainExamples(built.stderr)).toBe(trainExamples(v1Stderr) + 3 * GAS_NODES);
     expect(built.stdout).toContain(`field evidence: ${3 * GAS_NODES} labelled windows from ${dir} in the train split`);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact } from './support/artifacts';
+import { helloWorldVersions, newSigningKey } from './support/artifacts';
 import { statusesStored } from './support/devices';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
@@ -31,14 +31,7 @@ describe('tinyfleet model push / keys trust / rollout', () => {
 
   it('pushes a signed artifact folder, then drives a rollout through pause, resume and abort', async () => {
     const key = newSigningKey();
-    const base = {
-      key,
-      recipe: 'soil',
-      selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_0.77_q-96.bin'),
-      selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_0.77_q-96.out.bin'),
-    };
-    const v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('cli v1') });
-    const v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('cli v2') });
+    const { v1, v2 } = helloWorldVersions(key, 'cli');
     writeFileSync(join(dir, 'key.pub.pem'), key.publicKey.export({ format: 'pem', type: 'spki' }));
     for (const [name, a] of [
       ['v1', v1],

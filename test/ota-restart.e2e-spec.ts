@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact } from './support/artifacts';
+import { helloWorldVersions, newSigningKey } from './support/artifacts';
 import { statusesStored } from './support/devices';
 import { freePort } from './support/free-port';
 import { otaDevice, OtaTestDevice } from './support/ota-device';
@@ -40,14 +40,7 @@ describe('a platform restart mid-rollout', () => {
     let platform = await spawnPlatform(env);
     try {
       const key = newSigningKey();
-      const base = {
-        key,
-        recipe: 'soil',
-        selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_0.77_q-96.bin'),
-        selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_0.77_q-96.out.bin'),
-      };
-      const v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('restart v1') });
-      const v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('restart v2') });
+      const { v1, v2 } = helloWorldVersions(key, 'restart');
       await api('POST', '/api/keys', {
         name: 'k',
         publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),

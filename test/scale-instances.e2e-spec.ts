@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { helloWorldVariant, newSigningKey, referenceFile, signedArtifact } from './support/artifacts';
+import { helloWorldVersions, newSigningKey } from './support/artifacts';
 import { statusesStored } from './support/devices';
 import { freePort } from './support/free-port';
 import { MosquittoProcess, startMosquitto } from './support/mosquitto';
@@ -92,14 +92,7 @@ describe('two platform instances on one database', () => {
     };
     const [a, b] = instances as [Instance, Instance];
     const key = newSigningKey();
-    const base = {
-      key,
-      recipe: 'soil',
-      selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_0.77_q-96.bin'),
-      selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_0.77_q-96.out.bin'),
-    };
-    const v1 = signedArtifact({ ...base, name: 'hello', version: '1.0.0', model: helloWorldVariant('scale v1') });
-    const v2 = signedArtifact({ ...base, name: 'hello', version: '2.0.0', model: helloWorldVariant('scale v2') });
+    const { v1, v2 } = helloWorldVersions(key, 'scale');
     // Written through one instance, read through the other: nothing lives in either process.
     await api(a, 'POST', '/api/keys', {
       name: 'k',

@@ -1,28 +1,22 @@
 import { encodeOtaContainer, manifestJson, seededSelfTestInput, type ArtifactManifest } from '@tinyfleet/artifact';
 import { createKeyPair, sha256Hex, signManifest, type SigningKey } from '@tinyfleet/artifact/verify-node';
-import { readCsv } from '@tinyfleet/datasets';
 import { inspectModel, loadModel } from '@tinyfleet/tinyml';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { RolloutExecutor } from '../apps/platform/src/ota/rollouts/rollout-executor';
-import { FleetHost, HostedNode } from '../device-sim/src/fleet/fleet-host';
+import type { HostedNode } from '../device-sim/src/fleet/fleet-host';
 import { planFleet } from '../device-sim/src/fleet/fleet-plan';
-import { FakeClock } from '../device-sim/src/node/node-ports';
-import { UCI_FILES } from '../device-sim/src/streams/gas.stream';
+import { uciBatchStartRow } from '../device-sim/src/streams/gas.stream';
 import { runOnce, weightRanges } from './support/artifacts';
+import { artifactFolderUpload, buildModel, trustSigningKey } from './support/model-builds';
 import { bootTestPlatform, TestPlatform } from './support/test-platform';
+import { HOUR_MS as HOUR, reportHourly, startVirtualFleet, VirtualFleet } from './support/virtual-fleet';
 import { bootTimeout, waitUntil } from './support/wait';
 
 /** One boot, two real pipeline builds and the nodes' first hours (up to 240 s). */
 const BOOT_AND_BUILDS_TIMEOUT_MS = bootTimeout(1, 240_000);
 
-const DATA_DIR = process.env.FLEET_DATA_DIR ?? path.resolve(__dirname, '..', '..', 'shared');
-const REPO = path.resolve(__dirname, '..');
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 10, 2);
 const NODES = 9;
 
@@ -37,26 +31,15 @@ const NODES = 9;
  */
 describe('OTA on simulated nodes: gas-ethylene drift', () => {
   let platform: TestPlatform;
-  let host: FleetHost;
+  let fleet: VirtualFleet;
   let tmp: string;
   let key: SigningKey;
-  const clock = new FakeClock(T0);
   const sha: Record<string, string> = {};
 
   const rollout = async (id: number) => (await platform.api('GET', `/api/rollouts/${id}`)).body;
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  /** Virtual time in 5-minute steps (one UCI exposure per node per step), letting MQTT run in between. */
-  const live = async (virtualMs: number) => {
-    for (let t = 0; t < virtualMs; t += 5 * MIN) {
-      clock.advance(5 * MIN);
-      host.tick();
-      await new Promise((r) => setImmediate(r));
-    }
-    await sleep(50);
-  };
   /** An hour of node life, then one executor step at the real time (the gate windows use arrival time). */
   const hourThenTick = async () => {
-    await live(HOUR);
+    await fleet.live(HOUR);
     await platform.app.get(RolloutExecutor).tick(new Date());
   };
   const activeSha = (n: HostedNode) => n.node.slots.activeSha256Hex();
@@ -65,37 +48,17 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyfleet-sim-ota-'));
     key = createKeyPair(path.join(tmp, 'key'));
     // The real pipeline: v1 and v2 in full (≈12 s each).
-    const build = (args: string[]) =>
-      promisify(execFile)(
-        process.execPath,
-        [
-          path.join(REPO, 'bin', 'tinyfleet.js'),
-          'model',
-          'build',
-          'gas-ethylene',
-          ...args,
-          '--key',
-          path.join(tmp, 'key'),
-        ],
-        { maxBuffer: 1 << 24 },
-      );
+    const keyDir = path.join(tmp, 'key');
     await Promise.all([
-      build(['--version', '1', '--out', path.join(tmp, 'models', 'gas-ethylene', 'v1')]),
-      build(['--version', '2', '--out', path.join(tmp, 'v2')]),
+      buildModel({ recipe: 'gas-ethylene', version: '1', out: path.join(tmp, 'models', 'gas-ethylene', 'v1'), keyDir }),
+      buildModel({ recipe: 'gas-ethylene', version: '2', out: path.join(tmp, 'v2'), keyDir }),
     ]);
     rotatedLabels(path.join(tmp, 'v2'), path.join(tmp, 'v3'), '3.0.0', key);
 
     platform = await bootTestPlatform('postgres', { OTA_TICK_MS: '0', OTA_CHUNK_BYTES: '1024' });
-    expect(
-      (
-        await platform.api('POST', '/api/keys', {
-          name: 'pipeline key',
-          publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-        })
-      ).status,
-    ).toBe(201);
+    await trustSigningKey(platform, key.publicKey.export({ format: 'pem', type: 'spki' }).toString());
     for (const dir of [path.join(tmp, 'models', 'gas-ethylene', 'v1'), path.join(tmp, 'v2'), path.join(tmp, 'v3')]) {
-      const res = await platform.api('POST', '/api/models', upload(dir));
+      const res = await platform.api('POST', '/api/models', artifactFolderUpload(dir));
       expect(res.status).toBe(201);
       sha[res.body.version] = res.body.sha256;
     }
@@ -104,39 +67,29 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     // well it guesses its first 100 rows depends on the training run (76 % for one v1 build, 97-98 %
     // for five others: seeds 1-3, before and after the 3-byte mean/std), while rows 100-200 defeat
     // every one of them (54-59 %). Each node then runs ~100 exposures on v1 and ~100 on v2, inside batch 8.
-    const batch8 = firstRowOfBatch(8) + 60;
-    const claim = await platform.createClaim({ rateLimitPerMinute: 10_000 });
-    host = new FleetHost({
-      mqttUrl: platform.mqttUrl,
-      claim,
-      clock,
-      dataDir: DATA_DIR,
-      stateDir: path.join(tmp, 'sim'),
-      modelCacheDir: path.join(tmp, 'models'), // the factory image: v1
+    const batch8 = uciBatchStartRow(8) + 60;
+    fleet = await startVirtualFleet(platform, {
+      t0Ms: T0,
+      tmpDir: tmp, // its models/: the factory image, v1
+      nodes: planFleet('ota', NODES, 'gas-ethylene:100').map((s) => ({ ...s, streamOffset: batch8 + 2 * s.index })),
       trustedKeyPaths: [path.join(tmp, 'key', 'ed25519.pub.pem')],
       connectConcurrency: 4,
+      settleMs: 50,
     });
-    host.add(planFleet('ota', NODES, 'gas-ethylene:100').map((s) => ({ ...s, streamOffset: batch8 + 2 * s.index })));
-    await host.start();
-    // Hourly status/energy/accuracy (as a down/config would set): enough for the gates, light on the database.
-    for (const n of host.nodes)
-      n.node.applyConfig(
-        { statusIntervalS: 3600, energyIntervalS: 3600, eventPolicy: 'on-change', scoreThresholdQ: 0 },
-        12,
-      );
-    await live(6 * HOUR);
+    reportHourly(fleet);
+    await fleet.live(6 * HOUR);
   }, BOOT_AND_BUILDS_TIMEOUT_MS);
 
   afterAll(async () => {
-    await host?.stop();
+    await fleet?.stop();
     await platform?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('rolls v2 out in groups past the accuracy gate, a power cut mid-write included, and on-device accuracy rises', async () => {
-    for (const n of host.nodes) expect(activeSha(n)).toBe(sha['1.0.0']);
-    const rxBefore = host.nodes.map((n) => n.node.ledger.exactTotals());
-    const cut = host.nodes[NODES - 1]!;
+    for (const n of fleet.host.nodes) expect(activeSha(n)).toBe(sha['1.0.0']);
+    const rxBefore = fleet.host.nodes.map((n) => n.node.ledger.exactTotals());
+    const cut = fleet.host.nodes[NODES - 1]!;
     cut.node.slots.powerLossOnNextWrite = true;
 
     const created = await platform.api('POST', '/api/rollouts', {
@@ -152,7 +105,7 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     for (let h = 0; h < 24 && (await rollout(id)).state !== 'FINISHED'; h++) await hourThenTick();
     const done = await rollout(id);
     expect(done).toMatchObject({ state: 'FINISHED', groups: [{ state: 'FINISHED' }, { state: 'FINISHED' }] });
-    for (const n of host.nodes) expect(activeSha(n)).toBe(sha['2.0.0']);
+    for (const n of fleet.host.nodes) expect(activeSha(n)).toBe(sha['2.0.0']);
 
     // Group 1 was judged on the accuracy both sides reported over the same window: v2 ahead of v1.
     const readings = done.groups[0].gateReadings;
@@ -165,16 +118,16 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     expect(history.events.map((e: { reason: string | null }) => e.reason)).toContain('power-loss');
 
     // The download was paid for on each node's own ledger.
-    host.nodes.forEach((n, i) => {
+    fleet.host.nodes.forEach((n, i) => {
       const now = n.node.ledger.exactTotals();
       expect(now.bytesDown - rxBefore[i]!.bytesDown).toBeGreaterThan(2000);
       expect(now.radioRxUj).toBeGreaterThan(rxBefore[i]!.radioRxUj);
     });
 
-    await live(6 * HOUR);
+    await fleet.live(6 * HOUR);
     // What the nodes' own ground-truth logs say, and what reached the platform.
-    expect(host.stats().linkErrors).toEqual({}); // no link trouble, and no failure inside any node's OTA agent
-    const onNode = host.stats().accuracy;
+    expect(fleet.host.stats().linkErrors).toEqual({}); // no link trouble, and no failure inside any node's OTA agent
+    const onNode = fleet.host.stats().accuracy;
     const v1 = onNode['gas-ethylene@1.0.0']!;
     const v2 = onNode['gas-ethylene@2.0.0']!;
     expect(v1.inferences).toBeGreaterThan(300);
@@ -199,7 +152,7 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
   }, 300_000);
 
   it('catches a broken student with the accuracy gate and rolls the group back from the other slot', async () => {
-    const requestsBefore = host.nodes.map((n) => n.node.counters.published['ota-request']);
+    const requestsBefore = fleet.host.nodes.map((n) => n.node.counters.published['ota-request']);
     const created = await platform.api('POST', '/api/rollouts', {
       name: 'ethylene v3 (labels rotated)',
       model: { name: 'gas-ethylene', version: '3.0.0' },
@@ -220,16 +173,16 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     expect(gate.pass).toBe(false);
     expect(gate.control.accuracyPct - gate.updated.accuracyPct).toBeGreaterThan(30);
     expect(stopped.groups[1].jobs).toEqual({ CANCELED: NODES - 3 });
-    const updated = host.nodes.filter(
-      (_, i) => host.nodes[i]!.node.counters.published['ota-request'] > requestsBefore[i]!,
+    const updated = fleet.host.nodes.filter(
+      (_, i) => fleet.host.nodes[i]!.node.counters.published['ota-request'] > requestsBefore[i]!,
     );
     expect(updated).toHaveLength(3);
 
     // The automatic rollback offers v2 again; each updated node finds it in its other slot.
-    const requestsAtBreach = host.nodes.map((n) => n.node.counters.published['ota-request']);
-    for (let h = 0; h < 12 && host.nodes.some((n) => activeSha(n) !== sha['2.0.0']); h++) await hourThenTick();
-    for (const n of host.nodes) expect(activeSha(n)).toBe(sha['2.0.0']);
-    expect(host.nodes.map((n) => n.node.counters.published['ota-request'])).toEqual(requestsAtBreach); // no download
+    const requestsAtBreach = fleet.host.nodes.map((n) => n.node.counters.published['ota-request']);
+    for (let h = 0; h < 12 && fleet.host.nodes.some((n) => activeSha(n) !== sha['2.0.0']); h++) await hourThenTick();
+    for (const n of fleet.host.nodes) expect(activeSha(n)).toBe(sha['2.0.0']);
+    expect(fleet.host.nodes.map((n) => n.node.counters.published['ota-request'])).toEqual(requestsAtBreach); // no download
     // The platform records it as the devices' SUCCEEDED reports arrive (batched): the v3 jobs end ROLLED_BACK.
     const v3Job = async () =>
       (await platform.api('GET', `/api/ota-jobs?deviceId=${updated[0]!.link.deviceId}`)).body.find(
@@ -238,32 +191,10 @@ describe('OTA on simulated nodes: gas-ethylene drift', () => {
     await waitUntil(v3Job, (job) => job.state === 'ROLLED_BACK');
     expect((await v3Job()).state).toBe('ROLLED_BACK');
     // The nodes' own logs agree: v3 was confidently wrong.
-    const v3 = host.stats().accuracy['gas-ethylene@3.0.0']!;
+    const v3 = fleet.host.stats().accuracy['gas-ethylene@3.0.0']!;
     expect(v3.correct / v3.inferences).toBeLessThan(0.5);
   }, 300_000);
 });
-
-/** Row index (in the stream's batch order) where UCI batch `batch` starts. */
-function firstRowOfBatch(batch: number): number {
-  let before = 0;
-  for (const file of UCI_FILES) {
-    const t = readCsv(file);
-    const col = t.column('batch');
-    for (let r = 0; r < t.rows.length; r++) if (t.number(r, col) < batch) before++;
-  }
-  return before;
-}
-
-/** The body of POST /api/models for an artifact folder (what `tinyfleet model push` sends). */
-function upload(dir: string) {
-  const read = (f: string) => fs.readFileSync(path.join(dir, f));
-  return {
-    manifest: read('manifest.json').toString('utf8'),
-    signature: read('signature.json').toString('utf8'),
-    model: read('model.tflite').toString('base64'),
-    ota: read('model.tfhc').toString('base64'),
-  };
-}
 
 /**
  * `from` exported with its label order rotated by one — a classic export bug: the rows of the last

@@ -128,6 +128,25 @@ export function helloWorldVariant(tag: string): Uint8Array {
   return describedVariant(referenceFile('hello_world_int8', 'hello_world_int8.tflite'), tag);
 }
 
+/**
+ * hello_world_int8 as "hello" 1.0.0 and 2.0.0 for the soil recipe, signed with `key`, with TFLM's
+ * x=0.77 test vector as self-test: two small artifacts that differ only in their description (`tag`
+ * makes them differ from another spec's too).
+ */
+export function helloWorldVersions(key: SigningKey, tag: string): { v1: TestArtifact; v2: TestArtifact } {
+  const base = {
+    key,
+    name: 'hello',
+    recipe: 'soil',
+    selfTestInput: referenceFile('hello_world_int8', 'test_inputs', 'x_0.77_q-96.bin'),
+    selfTestOutput: referenceFile('hello_world_int8', 'expected', 'x_0.77_q-96.out.bin'),
+  };
+  return {
+    v1: signedArtifact({ ...base, version: '1.0.0', model: helloWorldVariant(`${tag} v1`) }),
+    v2: signedArtifact({ ...base, version: '2.0.0', model: helloWorldVariant(`${tag} v2`) }),
+  };
+}
+
 /** A converter-made .tflite with its description string ("MLIR Converted.") replaced by `tag`. */
 export function describedVariant(model: Uint8Array, tag: string): Uint8Array {
   const needle = Buffer.from('MLIR Converted.');

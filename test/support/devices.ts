@@ -1,6 +1,8 @@
-import type { InferenceEventV1, ProvisionRequestV1 } from '@tinyfleet/wire';
+import { EVIDENCE_KEY_LABEL, type InferenceEventV1, type ProvisionRequestV1 } from '@tinyfleet/wire';
+import { createHmac } from 'node:crypto';
 import { DeviceConnection } from '../../device-sim/src/mqtt/device-connection';
 import { provisionByClaim } from '../../device-sim/src/mqtt/provision-by-claim';
+import type { TestPlatform } from './test-platform';
 import { waitUntil } from './wait';
 
 export function provisionRequest(hardwareId: string, overrides: Partial<ProvisionRequestV1> = {}): ProvisionRequestV1 {
@@ -69,4 +71,37 @@ export async function statusesStored(httpUrl: string, deviceIds: string[]): Prom
   };
   const missing = await waitUntil(withoutStatus, (m) => m.length === 0);
   if (missing.length) throw new Error(`the platform stored no status from ${missing.join(', ')}`);
+}
+
+/**
+ * A device written from docs/protocol.md alone (no simulator code): registered by claim, connected
+ * as itself, and once its status naming `model` in slot 0 is stored, a member of that model's cohort.
+ */
+export async function protocolDeviceRunning(
+  platform: Pick<TestPlatform, 'mqttUrl' | 'httpUrl' | 'createClaim'>,
+  hardwareId: string,
+  model: { modelId: string; modelVersion: string; sha256: Uint8Array },
+): Promise<{ conn: DeviceConnection; deviceId: string; secret: string }> {
+  const res = await provisionByClaim(platform.mqttUrl, await platform.createClaim(), provisionRequest(hardwareId));
+  if (res.status === 'refused' || !res.deviceSecret) throw new Error(`registration failed: ${JSON.stringify(res)}`);
+  const conn = await DeviceConnection.open(platform.mqttUrl, { deviceId: res.deviceId, secret: res.deviceSecret });
+  await conn.publishStatus({
+    timestampMs: Date.now(),
+    firmwareVersion: 'proto-1.0.0',
+    interpreterVersion: '1.0.0',
+    uptimeS: 60,
+    batteryPct: 90,
+    batteryMv: 3000,
+    activeSlot: 0,
+    slots: [{ ...model, sizeBytes: 1000 }, null],
+    bufferedEvents: 0,
+    droppedEvents: 0,
+  });
+  await statusesStored(platform.httpUrl, [res.deviceId]);
+  return { conn, deviceId: res.deviceId, secret: res.deviceSecret };
+}
+
+/** The key a device signs its evidence windows with, derived from its secret (docs/protocol.md §12). */
+export function evidenceKey(deviceSecret: string): Buffer {
+  return createHmac('sha256', Buffer.from(deviceSecret, 'utf8')).update(EVIDENCE_KEY_LABEL).digest();
 }
