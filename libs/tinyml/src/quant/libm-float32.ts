@@ -13,6 +13,7 @@
  *
  * Eval paths call these per element: no allocation, no BigInt, tables built once at load.
  */
+import { doubleFromBits, floatBits, floatFromBits } from './float-bits';
 const { fround: f32 } = Math;
 
 // ---------------------------------------------------------------------------------------------------- expf
@@ -57,26 +58,6 @@ const EXP2_I_OVER_32_BITS: readonly (readonly [number, number])[] = [
   [0x3ffea4af, 0xa2a490da],
   [0x3fff5076, 0x5b6e4540],
 ];
-
-function doubleFromBits(hi: number, lo: number): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setUint32(0, hi);
-  view.setUint32(4, lo);
-  return view.getFloat64(0);
-}
-
-const F32_WORD = new Float32Array(1);
-const U32_WORD = new Uint32Array(F32_WORD.buffer);
-
-function floatBits(x: number): number {
-  F32_WORD[0] = x;
-  return U32_WORD[0];
-}
-
-function floatFromBits(bits: number): number {
-  U32_WORD[0] = bits;
-  return F32_WORD[0];
-}
 
 const EXP2_TABLE = Float64Array.from(EXP2_I_OVER_32_BITS, ([hi, lo]) => doubleFromBits(hi, lo));
 /** 2^e for the scale exponents expf can reach (e = floor(k/32) in [-151, 128]), index e + POW2_BIAS. */

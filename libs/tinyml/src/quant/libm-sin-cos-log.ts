@@ -20,20 +20,8 @@
  *
  * Per element: no allocation, no BigInt; the large-range product is built from 32-bit halves in doubles.
  */
+import { doubleFromBits, floatBits, floatFromBits } from './float-bits';
 const { fround: f32, floor, imul } = Math;
-
-const F32_WORD = new Float32Array(1);
-const U32_WORD = new Uint32Array(F32_WORD.buffer);
-
-function floatBits(x: number): number {
-  F32_WORD[0] = x;
-  return U32_WORD[0];
-}
-
-function floatFromBits(bits: number): number {
-  U32_WORD[0] = bits;
-  return F32_WORD[0];
-}
 
 /** The x86 default NaN of an invalid operation (0/0, inf - inf): sign bit set, quiet bit set, no payload. */
 const INVALID_NAN = floatFromBits(0xffc00000);
@@ -209,13 +197,6 @@ const LOG_TABLE_BITS: readonly (readonly [number, number, number, number])[] = [
   [0x3fe886e6, 0x037841ed, 0x3fd1058b, 0xc8a07ee1],
   [0x3fe767dc, 0xf5534862, 0x3fd40430, 0x57b6ee09],
 ];
-
-function doubleFromBits(hi: number, lo: number): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setUint32(0, hi);
-  view.setUint32(4, lo);
-  return view.getFloat64(0);
-}
 
 const LOG_INV_C = Float64Array.from(LOG_TABLE_BITS, ([hi, lo]) => doubleFromBits(hi, lo));
 const LOG_C = Float64Array.from(LOG_TABLE_BITS, ([, , hi, lo]) => doubleFromBits(hi, lo));
